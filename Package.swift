@@ -1,0 +1,67 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Exhibit — offline forensic toolkit. Module split and dependency rules: docs/architecture.md.
+let package = Package(
+    name: "Exhibit",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "exhibit", targets: ["exhibit"]),
+        .library(name: "ExhibitKit", targets: ["ExhibitKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    ],
+    targets: [
+        // The shared analyzer protocol: Foundation only.
+        .target(name: "ExhibitKit"),
+
+        // C libraries: one system-library target each (module.modulemap + shim.h only).
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CMagic", providers: [.apt(["libmagic-dev"])]),
+
+        .target(
+            name: "Intake",
+            dependencies: [
+                "ExhibitKit", "CArchive", "CMagic",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .target(
+            name: "EvidenceStore",
+            dependencies: [
+                "ExhibitKit",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .target(
+            name: "Engine",
+            dependencies: ["ExhibitKit", "Intake", "EvidenceStore"]),
+        .target(
+            name: "ExhibitCLI",
+            dependencies: [
+                "Engine", "EvidenceStore", "ExhibitKit", "Intake",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(name: "exhibit", dependencies: ["ExhibitCLI", "Engine"]),
+        .target(name: "ExhibitTesting", dependencies: ["ExhibitKit"]),
+
+        // A second front end used only by tests: the real CLI plus test-only analyzers that crash,
+        // hang or fail on purpose, to prove dispatch and worker supervision. Never shipped.
+        .executableTarget(
+            name: "exhibit-testbed",
+            dependencies: ["ExhibitCLI", "Engine", "ExhibitKit"],
+            path: "Tests/TestBed"),
+
+        .testTarget(name: "ExhibitKitTests", dependencies: ["ExhibitKit", "ExhibitTesting"]),
+        .testTarget(name: "IntakeTests", dependencies: ["Intake", "ExhibitKit", "ExhibitTesting"]),
+        .testTarget(
+            name: "EvidenceStoreTests",
+            dependencies: ["EvidenceStore", "ExhibitKit", "ExhibitTesting", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "EngineTests",
+            dependencies: ["Engine", "EvidenceStore", "ExhibitKit", "ExhibitTesting", "Intake",
+                           .product(name: "GRDB", package: "GRDB.swift")]),
+    ]
+)

@@ -1,0 +1,172 @@
+import Foundation
+
+/// What files an analyzer wants. A file is offered when its MIME type matches, or its virtual
+/// path matches a glob, or — when ``sniff`` is set — the analyzer's ``Analyzer/sniff(prefix:file:)``
+/// says yes to the first ``sniffLength`` bytes.
+public struct Acceptance: Sendable, Hashable, Codable {
+    /// MIME types as libmagic reports them; `image/*` matches a whole family.
+    public var mimeTypes: [String]
+    /// Globs over the path inside the evidence (`*/result.json`, `*.txt`); `*` crosses `/`.
+    public var pathGlobs: [String]
+    /// Ask the analyzer about files the two lists above did not match.
+    public var sniff: Bool
+    /// Whether the analyzer needs the bytes, or only metadata (path, hashes, MIME, times).
+    public var needsContent: Bool
+
+    public static let sniffLength = 4096
+
+    public init(mimeTypes: [String] = [], pathGlobs: [String] = [], sniff: Bool = false, needsContent: Bool = true) {
+        self.mimeTypes = mimeTypes; self.pathGlobs = pathGlobs; self.sniff = sniff; self.needsContent = needsContent
+    }
+
+    /// Whether MIME type or path alone accept the file (no sniffing).
+    public func matches(mime: String, virtualPath: String) -> Bool {
+        for m in mimeTypes {
+            if m == mime || m == "*/*" { return true }
+            if m.hasSuffix("/*"), mime.hasPrefix(m.dropLast()) { return true }
+        }
+        let inner = VirtualPath.split(virtualPath).inner
+        return pathGlobs.contains { Glob.matches($0, inner) || Glob.matches($0, virtualPath) }
+    }
+}
+
+/// An analyzer's identity and appetite. A value the instance returns, so that analyzers found
+/// at run time (external plugins) describe themselves exactly like built-in ones.
+public struct AnalyzerDescriptor: Sendable, Hashable, Codable {
+    /// Stable id, lower-case with dashes (`chat-export`); recorded on every finding it produces.
+    public var id: String
+    /// The analyzer's own version; a change means its findings may differ.
+    public var version: String
+    /// One line for `exhibit analyzers`.
+    public var summary: String
+    public var accepts: Acceptance
+    /// Finding kinds it may return (`artifact`, `warning`, …), for documentation.
+    public var produces: [String]
+    /// Longest a single file may take before the supervisor treats the worker as hung.
+    public var timeoutSeconds: Double?
+
+    public init(id: String, version: String, summary: String, accepts: Acceptance, produces: [String] = [],
+                timeoutSeconds: Double? = nil) {
+        self.id = id; self.version = version; self.summary = summary; self.accepts = accepts
+        self.produces = produces; self.timeoutSeconds = timeoutSeconds
+    }
+}
+
+/// Case-wide settings and services an analyzer may use during a call.
+public struct AnalysisContext: Sendable {
+    /// The zone the examiner declared for naive local times, or `nil` (then basis `unknown`).
+    public var assumedZone: TimeZone?
+    /// A private (0700) directory for scratch files; removed at the end of the run.
+    public var temporaryDirectory: URL
+    public init(assumedZone: TimeZone?, temporaryDirectory: URL) {
+        self.assumedZone = assumedZone; self.temporaryDirectory = temporaryDirectory
+    }
+}
+
+/// Errors an analyzer throws for a file it cannot handle at all. Each becomes one
+/// `analysis_errors` row (status `error`); the ingest goes on.
+public struct AnalyzerError: Error, Sendable, CustomStringConvertible {
+    public var code: String
+    public var message: String
+    public init(code: String, message: String) { self.code = code; self.message = message }
+    public var description: String { "\(code): \(message)" }
+}
+
+/// A per-file analyzer: parses one evidence file into typed findings.
+///
+/// Contract:
+/// - The engine calls ``analyze(_:context:)`` for every file the descriptor accepts, from many
+///   tasks at once: implementations must be safe to call concurrently (keep them stateless or
+///   guard state yourself).
+/// - The bytes behind ``EvidenceFile/content`` are valid only during the call.
+/// - Analyzers never touch the database: they return findings, and the store persists them with
+///   the analyzer's id and version as provenance.
+/// - Evidence is hostile. Bad input is the normal case: return what was read plus
+///   ``Finding/warning(_:)`` findings, or throw ``AnalyzerError`` when nothing can be read.
+///   Never crash, never `fatalError`/`try!`/force-unwrap on anything derived from the bytes, and
+///   bound memory and time by the input's real size, not by sizes it declares.
+/// - Output must depend only on the file and the context (same evidence → same findings).
+public protocol Analyzer: Sendable {
+    var descriptor: AnalyzerDescriptor { get }
+    /// Decides on files the descriptor's MIME types and globs did not match, from their first
+    /// ``Acceptance/sniffLength`` bytes. Only asked when ``Acceptance/sniff`` is set.
+    func sniff(prefix: Data, file: EvidenceFile) -> Bool
+    func analyze(_ file: EvidenceFile, context: AnalysisContext) async throws -> [Finding]
+}
+
+extension Analyzer {
+    public func sniff(prefix: Data, file: EvidenceFile) -> Bool { false }
+}
+
+/// Read access to what a case has committed so far, for ``CaseAnalyzer``s. Implemented by the
+/// store; later features add queries here as they add tables.
+public protocol CaseReader: Sendable {
+    /// Every regular file with content, in canonical order.
+    func files() throws -> [CaseFileSummary]
+}
+
+/// One row of the file inventory as a case analyzer sees it.
+public struct CaseFileSummary: Sendable, Hashable {
+    public var key: String
+    public var virtualPath: String
+    public var size: Int64
+    public var sha256: String?
+    public var mime: String?
+    public var status: EntryStatus
+    public var times: EntryTimes
+    public init(key: String, virtualPath: String, size: Int64, sha256: String?, mime: String?, status: EntryStatus, times: EntryTimes) {
+        self.key = key; self.virtualPath = virtualPath; self.size = size; self.sha256 = sha256
+        self.mime = mime; self.status = status; self.times = times
+    }
+}
+
+/// An analyzer that runs once per case after intake (timeline building, correlation).
+///
+/// Same rules as ``Analyzer``: it reads through ``CaseReader`` and returns findings; it never
+/// writes SQL. Re-running it must give the same findings (the store replaces its previous output).
+public protocol CaseAnalyzer: Sendable {
+    var descriptor: AnalyzerDescriptor { get }
+    func analyze(case reader: any CaseReader, context: AnalysisContext) async throws -> [Finding]
+}
+
+/// Glob matching for ``Acceptance/pathGlobs``: `*` matches any run (including `/`), `?` one
+/// character, `[abc]` a set. Case-sensitive, like the paths it matches.
+public enum Glob {
+    public static func matches(_ pattern: String, _ text: String) -> Bool {
+        let p = Array(pattern.unicodeScalars), t = Array(text.unicodeScalars)
+        var pi = 0, ti = 0, starP = -1, starT = 0
+        while ti < t.count {
+            if pi < p.count, p[pi] == "[", let (ok, next) = matchSet(p, pi, t[ti]) {
+                if ok { pi = next; ti += 1; continue }
+            } else if pi < p.count, p[pi] == "?" || (p[pi] != "*" && p[pi] != "[" && p[pi] == t[ti]) {
+                pi += 1; ti += 1; continue
+            } else if pi < p.count, p[pi] == "*" {
+                starP = pi; starT = ti; pi += 1; continue
+            }
+            if starP >= 0 { pi = starP + 1; starT += 1; ti = starT; continue }
+            return false
+        }
+        while pi < p.count, p[pi] == "*" { pi += 1 }
+        return pi == p.count
+    }
+
+    private static func matchSet(_ p: [Unicode.Scalar], _ start: Int, _ c: Unicode.Scalar) -> (Bool, Int)? {
+        var i = start + 1
+        var negate = false
+        if i < p.count, p[i] == "!" || p[i] == "^" { negate = true; i += 1 }
+        var found = false
+        var first = true
+        while i < p.count, p[i] != "]" || first {
+            first = false
+            if i + 2 < p.count, p[i + 1] == "-", p[i + 2] != "]" {
+                if p[i] <= c && c <= p[i + 2] { found = true }
+                i += 3
+            } else {
+                if p[i] == c { found = true }
+                i += 1
+            }
+        }
+        guard i < p.count else { return nil }
+        return (found != negate, i + 1)
+    }
+}

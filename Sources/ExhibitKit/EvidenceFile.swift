@@ -1,0 +1,205 @@
+import Foundation
+
+/// Lower-case hex digests computed by intake in one pass over the bytes actually read.
+public struct FileHashes: Sendable, Hashable, Codable {
+    public var md5: String
+    public var sha1: String
+    public var sha256: String
+    public init(md5: String, sha1: String, sha256: String) {
+        self.md5 = md5; self.sha1 = sha1; self.sha256 = sha256
+    }
+}
+
+/// Outcome of reading one entry (or one evidence container). Stored in `files.status`.
+public enum EntryStatus: String, Sendable, Codable, CaseIterable {
+    case ok
+    /// Encrypted data (ZipCrypto, AES, 7z): never reported as empty.
+    case encrypted
+    /// A format or feature libarchive cannot read.
+    case unsupported
+    /// The data ended early; every byte read before the damage is kept and hashed.
+    case truncated
+    /// The data is damaged (bad CRC, bad stream) or structurally inconsistent.
+    case corrupt
+    /// A budget (depth, bytes, entries, ratio) stopped the read; see the message for which.
+    case limitExceeded = "limit-exceeded"
+    /// A symbolic or hard link: recorded as metadata, never followed.
+    case link
+}
+
+/// What kind of archive member or directory entry a row describes.
+public enum EntryKind: String, Sendable, Codable, CaseIterable {
+    case file, directory, symlink, hardlink, other
+}
+
+/// Timestamps an archive or file system recorded for an entry.
+public struct EntryTimes: Sendable, Hashable, Codable {
+    public var modified: TimeValue?
+    public var accessed: TimeValue?
+    public var changed: TimeValue?
+    public var created: TimeValue?
+    public init(modified: TimeValue? = nil, accessed: TimeValue? = nil, changed: TimeValue? = nil, created: TimeValue? = nil) {
+        self.modified = modified; self.accessed = accessed; self.changed = changed; self.created = created
+    }
+}
+
+/// Where an entry's bytes live while analyzers look at them.
+public enum FileContent: Sendable {
+    /// Small entries stay in memory.
+    case memory(Data)
+    /// Large entries are spooled to a private (0600) temp file that intake deletes afterwards.
+    case temporaryFile(URL)
+    /// No readable bytes (directory, link, encrypted, unsupported).
+    case none
+}
+
+/// Errors raised by ``EvidenceFile`` accessors.
+public enum EvidenceFileError: Error, Sendable, CustomStringConvertible {
+    case noContent(path: String)
+    case tooLarge(path: String, size: Int64, limit: Int)
+    case io(path: String, message: String)
+    public var description: String {
+        switch self {
+        case .noContent(let p): return "\(p): no readable content"
+        case .tooLarge(let p, let s, let l): return "\(p): \(s) bytes exceeds the \(l)-byte read limit"
+        case .io(let p, let m): return "\(p): \(m)"
+        }
+    }
+}
+
+/// One file found in the evidence, as handed to an ``Analyzer``.
+///
+/// Everything here was computed by intake: analyzers never re-hash. The bytes are valid only
+/// for the duration of the ``Analyzer/analyze(_:context:)`` call: a temp file behind them is
+/// deleted afterwards, so an analyzer must not keep the URL.
+public struct EvidenceFile: Sendable {
+    /// Stable identity within the case: evidence label plus entry positions (not the path, which
+    /// can repeat in hostile archives). Printed form `seized.zip#3/17`.
+    public var key: String
+    /// `<evidence label>!/<entry path>`, nested archives joined with `!/`.
+    public var virtualPath: String
+    /// Number of bytes actually read (declared sizes are not trusted).
+    public var size: Int64
+    public var hashes: FileHashes
+    /// Type detected from content by libmagic (`image/jpeg`), never from the name.
+    public var mime: String
+    public var times: EntryTimes
+    public var content: FileContent
+
+    public init(key: String, virtualPath: String, size: Int64, hashes: FileHashes, mime: String,
+                times: EntryTimes = EntryTimes(), content: FileContent) {
+        self.key = key; self.virtualPath = virtualPath; self.size = size; self.hashes = hashes
+        self.mime = mime; self.times = times; self.content = content
+    }
+
+    /// The entry's own name (last component of the innermost path).
+    public var name: String {
+        let inner = virtualPath.components(separatedBy: "!/").last ?? virtualPath
+        return inner.split(separator: "/").last.map(String.init) ?? inner
+    }
+
+    /// The virtual path of the folder holding this file (`seized.zip!/ChatExport`).
+    public var directoryPath: String {
+        guard let slash = virtualPath.lastIndex(of: "/") else { return virtualPath }
+        let dir = String(virtualPath[..<slash])
+        return dir.hasSuffix("!") ? String(dir.dropLast()) : dir
+    }
+
+    /// Names a sibling by a path relative to this file's folder (`photos/a.jpg`, `../b.txt`),
+    /// normalised the way intake builds virtual paths. Cross-file references are names; the store
+    /// resolves them to file rows after intake.
+    public func siblingPath(_ relative: String) -> String {
+        VirtualPath.join(directory: directoryPath, relative: relative)
+    }
+
+    /// All bytes, if they fit under `limit`. Large files are better read with ``withFileHandle(temporaryDirectory:_:)``.
+    public func readAll(limit: Int = 256 << 20) throws -> Data {
+        switch content {
+        case .memory(let d):
+            guard d.count <= limit else { throw EvidenceFileError.tooLarge(path: virtualPath, size: Int64(d.count), limit: limit) }
+            return d
+        case .temporaryFile(let url):
+            guard size <= Int64(limit) else { throw EvidenceFileError.tooLarge(path: virtualPath, size: size, limit: limit) }
+            do { return try Data(contentsOf: url) } catch { throw EvidenceFileError.io(path: virtualPath, message: "\(error)") }
+        case .none:
+            throw EvidenceFileError.noContent(path: virtualPath)
+        }
+    }
+
+    /// The first `count` bytes (or fewer), for sniffing.
+    public func prefix(_ count: Int) -> Data {
+        switch content {
+        case .memory(let d): return d.prefix(count)
+        case .temporaryFile(let url):
+            guard let h = try? FileHandle(forReadingFrom: url) else { return Data() }
+            defer { try? h.close() }
+            return (try? h.read(upToCount: count)) ?? Data()
+        case .none: return Data()
+        }
+    }
+
+    /// Runs `body` with a read-only handle positioned at offset 0. In-memory content is copied to
+    /// a private file under `temporaryDirectory` (the run's 0700 scratch folder) for the call.
+    public func withFileHandle<T>(temporaryDirectory: URL, _ body: (FileHandle) throws -> T) throws -> T {
+        switch content {
+        case .temporaryFile(let url):
+            let h: FileHandle
+            do { h = try FileHandle(forReadingFrom: url) } catch { throw EvidenceFileError.io(path: virtualPath, message: "\(error)") }
+            defer { try? h.close() }
+            return try body(h)
+        case .memory(let d):
+            // A pipe would block on large data; a private temp copy keeps the contract simple.
+            let url = temporaryDirectory.appendingPathComponent("content-\(UUID().uuidString)")
+            guard FileManager.default.createFile(atPath: url.path, contents: d, attributes: [.posixPermissions: 0o600]) else {
+                throw EvidenceFileError.io(path: virtualPath, message: "cannot create private temp copy")
+            }
+            defer { try? FileManager.default.removeItem(at: url) }
+            let h = try FileHandle(forReadingFrom: url)
+            defer { try? h.close() }
+            return try body(h)
+        case .none:
+            throw EvidenceFileError.noContent(path: virtualPath)
+        }
+    }
+}
+
+/// Virtual-path helpers shared by intake, analyzers and the store.
+public enum VirtualPath {
+    /// The separator between a container and a path inside it.
+    public static let containerSeparator = "!/"
+
+    /// Joins `relative` onto `directory`, resolving `.` and `..` without ever climbing above the
+    /// innermost container (`a.zip!/x/../../y` stays inside `a.zip!/`).
+    public static func join(directory: String, relative: String) -> String {
+        let (container, inner) = split(directory)
+        var parts = inner.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        for comp in relative.split(separator: "/", omittingEmptySubsequences: true) {
+            if comp == "." { continue }
+            if comp == ".." { if !parts.isEmpty { parts.removeLast() }; continue }
+            parts.append(String(comp))
+        }
+        return container + parts.joined(separator: "/")
+    }
+
+    /// Splits at the last `!/` into (`label!/…!/`, path inside the innermost container).
+    public static func split(_ path: String) -> (container: String, inner: String) {
+        guard let r = path.range(of: containerSeparator, options: .backwards) else { return (path + containerSeparator, "") }
+        return (String(path[..<r.upperBound]), String(path[r.upperBound...]))
+    }
+
+    /// Normalises an entry name from an archive into a safe inner path: backslashes become `/`,
+    /// leading `/`, drive letters, `.` and `..` segments are removed (zip-slip names are data,
+    /// never a place to write). Returns the cleaned path and whether anything was changed.
+    public static func sanitize(entryName: String) -> (path: String, changed: Bool) {
+        var s = entryName.replacingOccurrences(of: "\\", with: "/")
+        if s.count >= 2, s.dropFirst().first == ":", s.first?.isLetter == true { s = String(s.dropFirst(2)) }
+        var parts: [String] = []
+        for comp in s.split(separator: "/", omittingEmptySubsequences: true) {
+            if comp == "." || comp == ".." { continue }
+            parts.append(String(comp))
+        }
+        let out = parts.joined(separator: "/")
+        let trimmedOriginal = entryName.hasSuffix("/") ? String(entryName.dropLast()) : entryName
+        return (out, out != trimmedOriginal)
+    }
+}

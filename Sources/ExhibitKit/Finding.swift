@@ -1,0 +1,86 @@
+import Foundation
+
+/// Where inside a file a finding came from, so a court can trace every row back to bytes.
+public struct SourceLocation: Sendable, Hashable, Codable {
+    /// Byte offset in the file, where it applies.
+    public var offset: Int64?
+    /// A row, line or record identifier inside the file (`line 42`, `message 1187`).
+    public var record: String?
+    public init(offset: Int64? = nil, record: String? = nil) {
+        self.offset = offset; self.record = record
+    }
+}
+
+/// A problem with one file that did not stop its analysis: the analyzer read what it could and
+/// says what it could not. Stored in `analysis_errors` with status `warning`.
+public struct AnalysisWarning: Sendable, Hashable, Codable {
+    /// A short stable code (`truncated-json`, `not-an-export`), for counting and filtering.
+    public var code: String
+    /// A sentence for the examiner: what was wrong and what was kept.
+    public var message: String
+    public var location: SourceLocation?
+    public init(code: String, message: String, location: SourceLocation? = nil) {
+        self.code = code; self.message = message; self.location = location
+    }
+}
+
+/// A generic finding with a type name and properties, for analyzers (chiefly external plugins)
+/// whose results have no dedicated table. Stored in `artifacts`.
+public struct Artifact: Sendable, Hashable, Codable {
+    /// A dotted type name chosen by the analyzer (`bank.transfer`, `sms.thread`).
+    public var type: String
+    public var properties: JSONValue
+    /// Named times on the artifact (`created`, `sent`); they join the timeline.
+    public var times: [String: TimeValue]
+    public var location: SourceLocation?
+    public init(type: String, properties: JSONValue, times: [String: TimeValue] = [:], location: SourceLocation? = nil) {
+        self.type = type; self.properties = properties; self.times = times; self.location = location
+    }
+}
+
+/// Everything an analyzer can report. A closed set: the store knows how to persist each case.
+/// Later features add cases (chat, message, metadata, media hash, indicator, event…) together
+/// with the store migration that holds them.
+public enum Finding: Sendable, Hashable {
+    case warning(AnalysisWarning)
+    case artifact(Artifact)
+}
+
+/// A JSON value with a canonical encoding (sorted keys), so digests over findings are stable.
+public enum JSONValue: Sendable, Hashable, Codable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null }
+        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+        else if let n = try? c.decode(Double.self) { self = .number(n) }
+        else if let s = try? c.decode(String.self) { self = .string(s) }
+        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
+        else { self = .object(try c.decode([String: JSONValue].self)) }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .null: try c.encodeNil()
+        case .bool(let b): try c.encode(b)
+        case .number(let n): try c.encode(n)
+        case .string(let s): try c.encode(s)
+        case .array(let a): try c.encode(a)
+        case .object(let o): try c.encode(o)
+        }
+    }
+
+    /// Compact JSON with keys sorted; identical values give identical text.
+    public var canonicalText: String {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? enc.encode(self)).flatMap { String(data: $0, encoding: .utf8) } ?? "null"
+    }
+}
