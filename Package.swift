@@ -54,6 +54,12 @@ let package = Package(
             dependencies: ["ExhibitCLI", "Engine", "ExhibitKit"],
             path: "Tests/TestBed"),
 
+        // Benchmark helper: the machine's hashing limit, measured in the same run (make bench).
+        .executableTarget(
+            name: "exhibit-hashspeed",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            path: "bench/HashSpeed"),
+
         .testTarget(name: "ExhibitKitTests", dependencies: ["ExhibitKit", "ExhibitTesting"]),
         .testTarget(name: "IntakeTests", dependencies: ["Intake", "ExhibitKit", "ExhibitTesting"]),
         .testTarget(

@@ -1,1 +1,5 @@
-print("exhibit")
+import Engine
+import ExhibitCLI
+
+ExhibitCommand.catalog = .builtin
+ExhibitCommand.main()

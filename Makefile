@@ -1,0 +1,57 @@
+# Exhibit — the two commands a newcomer needs are `make demo` and `make test`.
+# Both install what they need (Debian packages) first, so they work on a fresh machine.
+
+SHELL := /bin/bash
+SWIFT ?= swift
+# Debian packages: C libraries we link, and the real tools tests use to make fixtures.
+APT_PACKAGES := libarchive-dev libarchive-tools libmagic-dev libmagic-mgc libsqlite3-dev \
+	p7zip-full zip unzip zstd lz4 xz-utils bzip2 lzip cpio xorriso gcab binutils python3 file
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+BIN := .build/debug
+DEMO := demo-out
+
+.PHONY: deps build test test-long demo bench clean
+
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing:" $$missing; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+# The whole suite once (under America/New_York), then every time-related suite again under
+# UTC and Asia/Seoul: findings must not depend on the machine's zone.
+test: deps
+	$(SWIFT) build --build-tests
+	TZ=America/New_York $(SWIFT) test --skip-build
+	TZ=UTC $(SWIFT) test --skip-build --filter 'Time'
+	TZ=Asia/Seoul $(SWIFT) test --skip-build --filter 'Time'
+
+# Suites too slow for CI: many more kill points, the 200,000-entry archive at full size, fuzzing.
+test-long: deps
+	$(SWIFT) build --build-tests
+	EXHIBIT_LONG=1 TZ=Asia/Seoul $(SWIFT) test --skip-build
+
+demo: build
+	@rm -rf $(DEMO) && mkdir -p $(DEMO)
+	$(BIN)/exhibit ingest corpora/sample-case/phone-dump.zip corpora/sample-case/pc-export.tar.gz \
+		--db $(DEMO)/case.sqlite --case DEMO-2024-0001 --examiner "Demo Examiner" --assume-tz Asia/Seoul \
+		--item phone-dump.zip=ITEM-1 --item pc-export.tar.gz=ITEM-2
+	@echo; echo "== Files by type (exhibit files) =="
+	@$(BIN)/exhibit files --db $(DEMO)/case.sqlite | head -25
+	@echo; echo "== Verify (re-hash evidence, re-check the audit chain) =="
+	@$(BIN)/exhibit verify --db $(DEMO)/case.sqlite
+	@echo; echo "== Digest of all findings =="
+	@$(BIN)/exhibit digest --db $(DEMO)/case.sqlite
+
+# Builds the benchmark corpus on demand (bench-work/, not committed) and rewrites docs/BENCHMARKS.md.
+bench: deps
+	@dpkg-query -W -f='$${Status}\n' time 2>/dev/null | grep -q 'install ok installed' || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq time >/dev/null)
+	$(SWIFT) build -c release
+	python3 bench/run_bench.py --exhibit .build/release/exhibit --hashspeed .build/release/exhibit-hashspeed --out docs/BENCHMARKS.md
+
+clean:
+	rm -rf .build $(DEMO) bench-work

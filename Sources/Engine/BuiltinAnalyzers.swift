@@ -1,0 +1,12 @@
+import ExhibitKit
+
+/// The registry of built-in analyzers: one entry per folder under `plugins/` (not
+/// `plugins/examples/`). `BuiltinRegistryTests` fails when a folder is missing here or an id
+/// repeats. Each analyzer's type is named `<Folder>Analyzer`.
+public enum BuiltinAnalyzers {
+    /// Per-file analyzers, in a fixed order (the order findings are produced in is not
+    /// significant: the store and the digest use canonical order).
+    public static let fileAnalyzers: [any Analyzer] = []
+    /// Case analyzers, run once after intake, in this order.
+    public static let caseAnalyzers: [any CaseAnalyzer] = []
+}

@@ -1,0 +1,86 @@
+import EvidenceStore
+import ExhibitKit
+import Foundation
+
+/// What all analyzers said about one file, ready for the store.
+struct FileAnalysis: Sendable {
+    var findings: [ProducedFinding] = []
+    var errors: [AnalysisErrorInput] = []
+}
+
+/// Offers each file to the analyzers whose descriptors accept it and runs them, turning every
+/// failure into a recorded error row. One analyzer's failure never affects another's findings
+/// or the ingest.
+final class Dispatcher: Sendable {
+    let analyzers: [any Analyzer]
+    let context: AnalysisContext
+    /// Pairs recorded as `crashed`/`timeout` by the supervisor in an earlier worker: skipped.
+    let crashed: Set<WorkPair>
+    /// Pairs that were in flight when a worker died: run one at a time, alone.
+    let isolate: Set<WorkPair>
+    let channel: WorkerChannel?
+    /// Wall-time limit per (file, analyzer) when the descriptor sets none; enforced by the supervisor.
+    let fileTimeout: Double
+
+    init(analyzers: [any Analyzer], context: AnalysisContext, crashed: Set<WorkPair>, isolate: Set<WorkPair>,
+         channel: WorkerChannel?, fileTimeout: Double) {
+        self.analyzers = analyzers; self.context = context; self.crashed = crashed
+        self.isolate = isolate; self.channel = channel; self.fileTimeout = fileTimeout
+    }
+
+    /// The analyzers that accept `file`, in registration order.
+    func select(for file: EvidenceFile) -> [any Analyzer] {
+        guard !analyzers.isEmpty else { return [] }
+        var prefix: Data?
+        return analyzers.filter { analyzer in
+            let accepts = analyzer.descriptor.accepts
+            if accepts.matches(mime: file.mime, virtualPath: file.virtualPath) { return true }
+            guard accepts.sniff else { return false }
+            if prefix == nil { prefix = file.prefix(Acceptance.sniffLength) }
+            return analyzer.sniff(prefix: prefix ?? Data(), file: file)
+        }
+    }
+
+    /// Whether any selected pair of this file must run in isolation.
+    func needsIsolation(evidenceID: Int64, entryKey: String, analyzers selected: [any Analyzer]) -> Bool {
+        guard !isolate.isEmpty else { return false }
+        return selected.contains {
+            isolate.contains(WorkPair(evidenceID: evidenceID, entryKey: entryKey, analyzerID: $0.descriptor.id))
+        }
+    }
+
+    /// Runs the selected analyzers on one file, one after another.
+    func analyze(_ file: EvidenceFile, evidenceID: Int64, entryKey: String, analyzers selected: [any Analyzer]) async -> FileAnalysis {
+        var result = FileAnalysis()
+        for analyzer in selected {
+            let d = analyzer.descriptor
+            let pair = WorkPair(evidenceID: evidenceID, entryKey: entryKey, analyzerID: d.id)
+            if crashed.contains(pair) { continue }
+            channel?.begin(pair, timeout: d.timeoutSeconds ?? fileTimeout, version: d.version, path: file.virtualPath)
+            do {
+                let findings = try await analyzer.analyze(file, context: context)
+                for f in findings {
+                    if case .warning(let w) = f {
+                        result.errors.append(AnalysisErrorInput(
+                            analyzerID: d.id, analyzerVersion: d.version, status: "warning", code: w.code,
+                            message: w.message, location: w.location.map(Self.describe)))
+                    } else {
+                        result.findings.append(ProducedFinding(analyzerID: d.id, analyzerVersion: d.version, finding: f))
+                    }
+                }
+            } catch let e as AnalyzerError {
+                result.errors.append(AnalysisErrorInput(analyzerID: d.id, analyzerVersion: d.version, status: "error",
+                                                        code: e.code, message: e.message, location: nil))
+            } catch {
+                result.errors.append(AnalysisErrorInput(analyzerID: d.id, analyzerVersion: d.version, status: "error",
+                                                        code: "analyzer-error", message: "\(error)", location: nil))
+            }
+            channel?.end(pair)
+        }
+        return result
+    }
+
+    static func describe(_ l: SourceLocation) -> String {
+        [l.offset.map { "offset \($0)" }, l.record].compactMap { $0 }.joined(separator: ", ")
+    }
+}

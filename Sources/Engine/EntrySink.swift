@@ -1,0 +1,130 @@
+import EvidenceStore
+import ExhibitKit
+import Foundation
+import Intake
+
+/// Receives the walker's events on the walker's thread, fans files out to analyzers (at most
+/// `jobs` at once: the walker blocks when all slots are busy, which bounds memory), and hands
+/// finished files to the writer.
+final class EntrySink: @unchecked Sendable {
+    // Safe: `failure` is guarded by `lock`; the rest is immutable or thread-safe (semaphore, group).
+    let evidenceID: Int64
+    let label: String
+    let dispatcher: Dispatcher
+    let writer: OutcomeWriter
+    let jobs: Int
+    let progress: ProgressReporter?
+    private let slots: DispatchSemaphore
+    private let group = DispatchGroup()
+    private let lock = NSLock()
+    private var firstFailure: Error?
+
+    init(evidenceID: Int64, label: String, dispatcher: Dispatcher, writer: OutcomeWriter, jobs: Int, progress: ProgressReporter?) {
+        self.evidenceID = evidenceID; self.label = label; self.dispatcher = dispatcher; self.writer = writer
+        self.jobs = jobs; self.progress = progress
+        slots = DispatchSemaphore(value: jobs)
+    }
+
+    static func entryKey(_ position: [Int]) -> String { position.map(String.init).joined(separator: "/") }
+
+    var failure: Error? {
+        lock.lock(); defer { lock.unlock() }
+        return firstFailure
+    }
+
+    private func fail(_ e: Error) {
+        lock.lock(); defer { lock.unlock() }
+        if firstFailure == nil { firstFailure = e }
+    }
+
+    /// Waits until every file handed to analyzers has been delivered to the writer.
+    func drain() { group.wait() }
+
+    func handle(_ event: IntakeEvent) throws {
+        if let failure { throw failure }
+        switch event {
+        case .entry(let entry):
+            try handleEntry(entry)
+        case .containerEnd(let s):
+            guard !s.position.isEmpty else { return }
+            try writer.closeContainer(evidenceID: evidenceID, entryKey: Self.entryKey(s.position), status: s.status,
+                                      message: s.message, format: s.format, flags: s.flags, expandedBytes: s.expandedBytes)
+        }
+    }
+
+    private func handleEntry(_ e: IntakeEntry) throws {
+        let key = Self.entryKey(e.position)
+        let record = FileRecordInput(
+            entryKey: key, parentKey: e.position.count > 1 ? Self.entryKey(Array(e.position.dropLast())) : nil,
+            depth: e.position.count - 1, path: e.virtualPath, name: e.name, rawName: e.rawName,
+            nameEncoding: e.nameEncoding, kind: e.kind, mode: e.mode, linkTarget: e.linkTarget, size: e.size,
+            declaredSize: e.declaredSize, hashes: e.hashes, mime: e.mime, status: e.status, message: e.message,
+            flags: e.flags.sorted(), times: e.times, isContainer: e.isContainer, containerFormat: nil,
+            containerFlags: [], expandedBytes: nil)
+        let outcome = FileOutcome(evidenceID: evidenceID, record: record, findings: [], errors: [])
+        progress?.entry(bytes: e.size)
+        if e.isContainer { writer.openContainer(outcome) }
+
+        guard e.kind == .file, let hashes = e.hashes, !dispatcher.analyzers.isEmpty else {
+            try writer.deliver(outcome)
+            return
+        }
+        let file = EvidenceFile(key: "\(label)#\(key)", virtualPath: e.virtualPath, size: e.size, hashes: hashes,
+                                mime: e.mime ?? "application/octet-stream", times: e.times, content: e.content)
+        let selected = dispatcher.select(for: file)
+        guard !selected.isEmpty else {
+            try writer.deliver(outcome)
+            return
+        }
+        let lease = e.lease
+        if dispatcher.needsIsolation(evidenceID: evidenceID, entryKey: key, analyzers: selected) {
+            // A pair that was in flight when a worker died runs alone: nothing else in flight,
+            // everything before it committed, so a second crash names exactly this pair.
+            for _ in 0..<jobs { slots.wait() }
+            defer { for _ in 0..<jobs { slots.signal() } }
+            try writer.flush()
+            return try isolatedRun(file: file, key: key, selected: selected, outcome: outcome, lease: lease)
+        }
+        slots.wait()
+        group.enter()
+        Task.detached { [self] in
+            let result = await dispatcher.analyze(file, evidenceID: evidenceID, entryKey: key, analyzers: selected)
+            var o = outcome
+            o.findings = result.findings; o.errors = result.errors
+            do { try writer.deliver(o) } catch { fail(error) }
+            withExtendedLifetime(lease) {}
+            slots.signal()
+            group.leave()
+        }
+    }
+
+    private func isolatedRun(file: EvidenceFile, key: String, selected: [any Analyzer], outcome: FileOutcome,
+                             lease: ContentLease?) throws {
+        var o = outcome
+        for analyzer in selected {
+            let r = runBlocking { await self.dispatcher.analyze(file, evidenceID: self.evidenceID, entryKey: key, analyzers: [analyzer]) }
+            o.findings += r.findings
+            o.errors += r.errors
+        }
+        try writer.deliver(o)
+        try writer.flush()
+        withExtendedLifetime(lease) {}
+    }
+
+    /// Runs async work to completion from the walker's (non-async) thread.
+    private func runBlocking(_ work: @escaping @Sendable () async -> FileAnalysis) -> FileAnalysis {
+        let done = DispatchSemaphore(value: 0)
+        let box = ResultBox()
+        Task.detached {
+            box.value = await work()
+            done.signal()
+        }
+        done.wait()
+        return box.value
+    }
+
+    private final class ResultBox: @unchecked Sendable {
+        // Safe: written once before the semaphore is signalled, read after it is waited on.
+        var value = FileAnalysis()
+    }
+}

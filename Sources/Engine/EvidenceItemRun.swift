@@ -1,0 +1,141 @@
+import EvidenceStore
+import ExhibitKit
+import Foundation
+import Intake
+
+/// Ingests one evidence item: hash the container first, register it with its custody details,
+/// walk it (skipping what earlier runs committed), analyse, commit, close it.
+struct EvidenceItemRun {
+    let path: String
+    let options: IngestOptions
+    let db: EvidenceDatabase
+    let walker: IntakeWalker
+    let dispatcher: Dispatcher
+    let writer: OutcomeWriter
+    let progress: ProgressReporter?
+
+    func run(labels: inout Set<String>) throws -> EvidenceReport {
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: absolute, isDirectory: &isDir) else {
+            throw IngestError("evidence not found: \(path) — check the path (nothing was written for it)")
+        }
+        let custody = options.custody[path] ?? CustodyDetails()
+        let existing = try db.evidenceList().first { $0.path == absolute }
+        let label = existing?.label ?? Self.uniqueLabel(for: absolute, taken: labels)
+        labels.insert(label)
+
+        // 1. The container is hashed before anything else (directories get a manifest hash later).
+        var hashes: FileHashes?
+        var size: Int64 = 0
+        if !isDir.boolValue {
+            let h = try IntakeWalker.hashFile(atPath: absolute)
+            hashes = h.hashes; size = h.size
+        }
+        let expected = custody.expectedSHA256?.lowercased()
+        var match: Bool? = (expected != nil && hashes != nil) ? (hashes?.sha256 == expected) : nil
+        _ = try db.appendAudit(action: "evidence.hashed", details: .object([
+            "label": .string(label), "path": .string(absolute), "kind": .string(isDir.boolValue ? "directory" : "file"),
+            "size": .number(Double(size)),
+            "md5": hashes.map { .string($0.md5) } ?? .null, "sha1": hashes.map { .string($0.sha1) } ?? .null,
+            "sha256": hashes.map { .string($0.sha256) } ?? .null,
+            "expected_sha256": expected.map(JSONValue.string) ?? .null,
+            "expected_match": match.map(JSONValue.bool) ?? .null,
+        ]))
+        var report = EvidenceReport(label: label, path: absolute, hashes: hashes, expectedSHA256: expected,
+                                    expectedMatch: match, status: existing?.status ?? "ok", message: nil, outcome: "ingested")
+        if match == false {
+            Self.loud("SHA-256 of \(path) is \(hashes?.sha256 ?? "?"), but the seizure record says \(expected ?? "?")" +
+                      (options.strict ? " — not ingested (--strict)" : " — ingesting anyway; recorded in the audit log"))
+            if options.strict {
+                _ = try db.appendAudit(action: "evidence.rejected", details: .object(["label": .string(label), "reason": .string("expected SHA-256 mismatch")]))
+                report.outcome = "rejected"
+                return report
+            }
+        }
+        if let existing, existing.hashKind == "container", let old = existing.sha256, let now = hashes?.sha256, old != now {
+            Self.loud("\(path) has changed since it was first ingested (SHA-256 was \(old), now \(now)); not re-ingested. Ingest the changed file into a new case.")
+            _ = try db.appendAudit(action: "evidence.changed", details: .object(["label": .string(label), "recorded_sha256": .string(old), "sha256": .string(now)]))
+            report.outcome = "changed"
+            return report
+        }
+        if let existing, existing.complete {
+            report.outcome = "already-complete"
+            report.status = existing.status ?? "ok"
+            return report
+        }
+
+        let seized = custody.seizedAt.map { Self.parseSeizedAt($0, zone: options.assumedZone.flatMap(TimeZone.init(identifier:))) }
+        let evidenceID = try db.registerEvidence(EvidenceInput(
+            label: label, path: absolute, kind: isDir.boolValue ? "directory" : "file", size: size, hashes: hashes,
+            hashKind: isDir.boolValue ? "manifest" : "container", expectedSHA256: expected, item: custody.item,
+            description: custody.description, seizedBy: custody.seizedBy, seizedAt: seized, assumedZone: options.assumedZone))
+        if existing != nil { report.outcome = "resumed" }
+
+        // 2. Walk, skipping what is committed; analyse; commit.
+        let committed = try db.committedEntries(evidenceID: evidenceID)
+        let sink = EntrySink(evidenceID: evidenceID, label: label, dispatcher: dispatcher, writer: writer,
+                             jobs: options.jobs, progress: progress)
+        progress?.startEvidence(label: label, totalBytes: size)
+        let summary: ContainerSummary
+        do {
+            summary = try walker.walk(EvidenceSource(path: absolute, label: label),
+                                      accountedBytes: { committed[EntrySink.entryKey($0)] },
+                                      emit: { try sink.handle($0) })
+        } catch {
+            sink.drain()
+            try writer.releaseOpenContainers()
+            try writer.flush()
+            throw error
+        }
+        sink.drain()
+        if let failure = sink.failure { throw failure }
+        try writer.releaseOpenContainers()
+        try writer.flush()
+
+        var manifest: FileHashes?
+        if isDir.boolValue {
+            manifest = try DirectoryManifest.fromDatabase(db, evidenceLabel: label)
+            report.hashes = manifest
+            if let expected { match = manifest?.sha256 == expected; report.expectedMatch = match }
+        }
+        try db.finishEvidence(id: evidenceID, status: summary.status, message: summary.message, format: summary.format,
+                              entryCount: summary.entryCount, expandedBytes: summary.expandedBytes, manifest: manifest)
+        _ = try db.appendAudit(action: "evidence.complete", details: .object([
+            "label": .string(label), "status": .string(summary.status.rawValue),
+            "format": summary.format.map(JSONValue.string) ?? .null,
+            "entries": .number(Double(summary.entryCount)), "expanded_bytes": .number(Double(summary.expandedBytes)),
+            "manifest_sha256": manifest.map { .string($0.sha256) } ?? .null,
+        ]))
+        report.status = summary.status.rawValue
+        report.message = summary.message
+        return report
+    }
+
+    /// The file's name, made unique within the case: `seized.zip`, `seized.zip#2`, …
+    static func uniqueLabel(for path: String, taken: Set<String>) -> String {
+        let base = URL(fileURLWithPath: path).lastPathComponent
+        if !taken.contains(base) { return base }
+        var n = 2
+        while taken.contains("\(base)#\(n)") { n += 1 }
+        return "\(base)#\(n)"
+    }
+
+    /// `--seized-at`: ISO 8601 with `Z` or an offset → basis `offset`; without one, a local time
+    /// in the case's zone.
+    static func parseSeizedAt(_ text: String, zone: TimeZone?) -> TimeValue {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        let hasZone = t.hasSuffix("Z") || t.hasSuffix("z") || t.dropFirst(10).contains("+") || t.dropFirst(10).contains("-")
+        if hasZone, let parsed = UTCFormat.parseUserInstant(t) {
+            return TimeValue(raw: text, utcMicros: parsed.micros, basis: .offset, precision: .second)
+        }
+        if let parsed = UTCFormat.parseUserInstant(t), let naive = NaiveDateTime(wallClock: String(UTCFormat.string(micros: parsed.micros).dropLast())) {
+            return naive.resolve(in: zone, raw: text, precision: parsed.dateOnly ? .day : .second)
+        }
+        return TimeValue(raw: text, utcMicros: nil, basis: .unknown, precision: .second, note: "not an ISO 8601 date-time")
+    }
+
+    static func loud(_ message: String) {
+        FileHandle.standardError.write(Data("\n*** EVIDENCE INTEGRITY WARNING ***\n\(message)\n\n".utf8))
+    }
+}

@@ -1,0 +1,95 @@
+import ExhibitKit
+import Foundation
+import Intake
+
+/// Chain-of-custody details the examiner gives for one evidence item. All optional, all recorded.
+public struct CustodyDetails: Sendable, Hashable {
+    public var item: String?
+    public var description: String?
+    public var seizedBy: String?
+    /// As typed (ISO 8601); parsed into a TimeValue with basis `offset`/`utc`.
+    public var seizedAt: String?
+    public var expectedSHA256: String?
+    public init(item: String? = nil, description: String? = nil, seizedBy: String? = nil, seizedAt: String? = nil,
+                expectedSHA256: String? = nil) {
+        self.item = item; self.description = description; self.seizedBy = seizedBy
+        self.seizedAt = seizedAt; self.expectedSHA256 = expectedSHA256
+    }
+}
+
+/// Everything one `exhibit ingest` run needs. Built by the CLI; also used directly by tests.
+public struct IngestOptions: Sendable {
+    /// Evidence paths (files or directories) in command-line order.
+    public var evidence: [String]
+    public var databasePath: String
+    public var caseName: String
+    public var examiner: String?
+    /// IANA zone for naive local times (`Asia/Seoul`), or nil.
+    public var assumedZone: String?
+    /// Custody details by evidence path (as given on the command line).
+    public var custody: [String: CustodyDetails]
+    /// Refuse to ingest an item whose hash does not match `expectedSHA256`.
+    public var strict: Bool
+    public var budgets: IntakeBudgets
+    public var nameCharsets: [String]
+    public var memoryThreshold: Int
+    /// Files analysed concurrently.
+    public var jobs: Int
+    /// Files per database transaction (a file is acknowledged when its transaction commits).
+    public var batchSize: Int
+    /// Ed25519 private key file (64 hex chars) used to sign the audit chain's head.
+    public var signKeyPath: String?
+    /// Parent folder of the run's private temp dir.
+    public var temporaryRoot: String
+    /// The command line, recorded in `ingest_runs` and the audit log.
+    public var commandLine: [String]
+    public var toolVersion: String
+
+    public init(evidence: [String], databasePath: String, caseName: String, examiner: String? = nil,
+                assumedZone: String? = nil, custody: [String: CustodyDetails] = [:], strict: Bool = false,
+                budgets: IntakeBudgets = .default, nameCharsets: [String] = ["CP949", "SHIFT_JIS"],
+                memoryThreshold: Int = 16 << 20, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
+                batchSize: Int = 512, signKeyPath: String? = nil,
+                temporaryRoot: String = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp",
+                commandLine: [String] = CommandLine.arguments, toolVersion: String = ExhibitVersion.current) {
+        self.evidence = evidence; self.databasePath = databasePath; self.caseName = caseName
+        self.examiner = examiner; self.assumedZone = assumedZone; self.custody = custody; self.strict = strict
+        self.budgets = budgets; self.nameCharsets = nameCharsets; self.memoryThreshold = memoryThreshold
+        self.jobs = max(1, jobs); self.batchSize = max(1, batchSize); self.signKeyPath = signKeyPath
+        self.temporaryRoot = temporaryRoot; self.commandLine = commandLine; self.toolVersion = toolVersion
+    }
+
+    /// The options that shape findings, as recorded in the audit log (no paths to key files).
+    var recordedOptions: JSONValue {
+        .object([
+            "case": .string(caseName),
+            "examiner": examiner.map(JSONValue.string) ?? .null,
+            "assumed_zone": assumedZone.map(JSONValue.string) ?? .null,
+            "strict": .bool(strict),
+            "name_charsets": .array(nameCharsets.map(JSONValue.string)),
+            "memory_threshold": .number(Double(memoryThreshold)),
+            "budgets": .object([
+                "max_depth": .number(Double(budgets.maxDepth)),
+                "max_total_bytes": .number(Double(budgets.maxTotalBytes)),
+                "max_entry_bytes": .number(Double(budgets.maxEntryBytes)),
+                "max_entries_per_archive": .number(Double(budgets.maxEntriesPerArchive)),
+                "max_ratio": .number(budgets.maxRatio),
+                "ratio_floor_bytes": .number(Double(budgets.ratioFloorBytes)),
+            ]),
+        ])
+    }
+}
+
+/// The tool's version, recorded on every run and audit entry.
+public enum ExhibitVersion {
+    public static let current = "0.1.0"
+}
+
+/// Problems with the run itself (not with the evidence): these stop `exhibit ingest`.
+public struct IngestError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    /// Suggested exit code (see `exhibit ingest --help`).
+    public var exitCode: Int32
+    public init(_ message: String, exitCode: Int32 = 1) { self.message = message; self.exitCode = exitCode }
+    public var description: String { message }
+}

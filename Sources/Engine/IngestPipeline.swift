@@ -1,0 +1,131 @@
+import EvidenceStore
+import ExhibitKit
+import Foundation
+import Intake
+
+/// What one evidence item came to in this run.
+public struct EvidenceReport: Sendable {
+    public var label: String
+    public var path: String
+    public var hashes: FileHashes?
+    public var expectedSHA256: String?
+    /// nil when nothing was expected.
+    public var expectedMatch: Bool?
+    public var status: String
+    public var message: String?
+    /// `ingested`, `resumed`, `already-complete`, `rejected` (hash mismatch under --strict),
+    /// `changed` (hash differs from an earlier run), `unreadable`.
+    public var outcome: String
+}
+
+/// The result of a whole run, printed by the CLI.
+public struct IngestSummary: Sendable {
+    public var runID: Int64
+    public var evidence: [EvidenceReport]
+    public var filesCommitted: Int
+    public var statusCounts: [String: Int]
+    public var errorCount: Int
+    public var chainHead: String
+    public var signature: String?
+    public var publicKey: String?
+    /// Exit code the CLI should use: 0 ok, 3 an expected hash did not match or evidence changed.
+    public var exitCode: Int32
+}
+
+/// The worker side of `exhibit ingest`: intake → dispatch → store, for every evidence item.
+/// Crash-only: it relies on nothing but what is committed, so running it again after any
+/// interruption resumes where the last commit left off.
+public final class IngestPipeline {
+    let options: IngestOptions
+    let catalog: AnalyzerCatalog
+    let channelFD: Int32?
+    let isolate: Set<WorkPair>
+    let fileTimeout: Double
+    let progress: ProgressReporter?
+
+    public init(options: IngestOptions, catalog: AnalyzerCatalog, channelFD: Int32? = nil, isolate: Set<WorkPair> = [],
+                fileTimeout: Double = 300, progress: ProgressReporter? = nil) {
+        self.options = options; self.catalog = catalog; self.channelFD = channelFD; self.isolate = isolate
+        self.fileTimeout = fileTimeout; self.progress = progress
+    }
+
+    public func run() throws -> IngestSummary {
+        ProcessSetup.prepare()
+        let zone: TimeZone?
+        if let z = options.assumedZone {
+            guard let tz = TimeZone(identifier: z) else { throw IngestError("unknown time zone '\(z)': use an IANA name such as Asia/Seoul", exitCode: 2) }
+            zone = tz
+        } else { zone = nil }
+        let lock = try DatabaseLock(path: options.databasePath) {
+            FileHandle.standardError.write(Data("exhibit: another exhibit process is writing \(options.databasePath); waiting for it to finish\n".utf8))
+        }
+        defer { withExtendedLifetime(lock) {} }
+        let db = try EvidenceDatabase(path: options.databasePath)
+        if let existing = try db.caseInfo(), existing.assumedZone != options.assumedZone, options.assumedZone != nil {
+            throw IngestError("the case's assumed zone is \(existing.assumedZone ?? "not set"), not \(options.assumedZone ?? ""): change it with 'exhibit case set-tz' instead of mixing zones in one case", exitCode: 2)
+        }
+        _ = try db.ensureCase(name: options.caseName, examiner: options.examiner, assumedZone: options.assumedZone,
+                              toolVersion: options.toolVersion)
+        let runID = try db.beginRun(toolVersion: options.toolVersion, commandLine: options.commandLine,
+                                    options: options.recordedOptions, jobs: options.jobs)
+        _ = try db.appendAudit(action: "ingest.start", details: .object([
+            "run": .number(Double(runID)),
+            "tool": .string("exhibit \(options.toolVersion)"),
+            "libraries": .object(IntakeWalker.libraryVersions.mapValues(JSONValue.string)),
+            "analyzers": .array(catalog.descriptors.map { .string("\($0.id) \($0.version)") }),
+            "options": options.recordedOptions,
+            "command": .array(options.commandLine.map(JSONValue.string)),
+            "examiner": options.examiner.map(JSONValue.string) ?? .null,
+            "jobs": .number(Double(options.jobs)),
+        ]))
+
+        let temp = try PrivateTemporaryDirectory(root: options.temporaryRoot)
+        defer { temp.remove() }
+        let intakeOptions = IntakeOptions(temporaryDirectory: temp.url, budgets: options.budgets,
+                                          nameCharsets: options.nameCharsets, memoryThreshold: options.memoryThreshold,
+                                          assumedZone: zone)
+        let walker = try IntakeWalker(options: intakeOptions)
+        let crashed = Set(try db.crashedPairs().compactMap(WorkPair.init(text:)))
+        let dispatcher = Dispatcher(analyzers: catalog.fileAnalyzers,
+                                    context: AnalysisContext(assumedZone: zone, temporaryDirectory: temp.url),
+                                    crashed: crashed, isolate: isolate, channel: channelFD.map(WorkerChannel.init(fd:)),
+                                    fileTimeout: fileTimeout)
+        let writer = OutcomeWriter(db: db, batchSize: options.batchSize)
+
+        var reports: [EvidenceReport] = []
+        var labels = Set(try db.evidenceList().map(\.label))
+        for path in options.evidence {
+            let item = EvidenceItemRun(path: path, options: options, db: db, walker: walker, dispatcher: dispatcher,
+                                       writer: writer, progress: progress)
+            reports.append(try item.run(labels: &labels))
+        }
+        try writer.flush()
+        progress?.finish()
+
+        let counts = try db.statusCounts()
+        let errors = try db.errorCount()
+        let committed = writer.committedCount
+        var head = try db.appendAudit(action: "ingest.finish", details: .object([
+            "run": .number(Double(runID)),
+            "files_committed_this_run": .number(Double(committed)),
+            "status_counts": .object(counts.mapValues { .number(Double($0)) }),
+            "analysis_errors": .number(Double(errors)),
+            "evidence": .array(reports.map { r in .object([
+                "label": .string(r.label), "outcome": .string(r.outcome), "status": .string(r.status),
+                "sha256": r.hashes.map { .string($0.sha256) } ?? .null,
+            ]) }),
+        ]))
+        var signature: String?, publicKey: String?
+        if let key = options.signKeyPath {
+            let signed = try ChainSigner.sign(head: head, privateKeyFile: key)
+            signature = signed.signatureHex; publicKey = signed.publicKeyHex
+        }
+        head = try db.auditHead()
+        try db.finishRun(id: runID, status: "completed", filesCommitted: committed, chainHead: head,
+                         signature: signature, publicKey: publicKey)
+        let bad = reports.contains { $0.expectedMatch == false || $0.outcome == "changed" || $0.outcome == "rejected" }
+        return IngestSummary(runID: runID, evidence: reports, filesCommitted: committed, statusCounts: counts,
+                             errorCount: errors, chainHead: head, signature: signature, publicKey: publicKey,
+                             exitCode: bad ? 3 : 0)
+    }
+}

@@ -1,0 +1,191 @@
+import EvidenceStore
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The supervising half of `exhibit ingest`. It runs the real work in a worker process (the same
+/// executable with `--worker-channel 3`), listens to the worker's begin/end lines, and when the
+/// worker dies abnormally — a crash signal, or killed by the supervisor because one (file,
+/// analyzer) pair overran its time limit — restarts it with the pairs that were in flight marked
+/// for isolation. A pair that brings the worker down again while running alone is recorded in
+/// `analysis_errors` as `crashed` and skipped from then on. A worker killed from outside
+/// (SIGKILL/SIGTERM/SIGINT/SIGHUP not sent by the supervisor) marks nothing: the run stops and
+/// the same command resumes it.
+public final class Supervisor {
+    let executable: String
+    let workerArguments: [String]
+    let databasePath: String
+    let maxRestarts: Int
+
+    /// Signals that mean the worker crashed by itself.
+    static let crashSignals: Set<Int32> = [SIGSEGV, SIGABRT, SIGBUS, SIGILL, SIGFPE, SIGSYS, SIGTRAP]
+
+    public init(executable: String, workerArguments: [String], databasePath: String, maxRestarts: Int = 1000) {
+        self.executable = executable; self.workerArguments = workerArguments
+        self.databasePath = databasePath; self.maxRestarts = maxRestarts
+    }
+
+    /// The running executable's own path (`/proc/self/exe`).
+    public static func currentExecutable() -> String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    /// Supervises workers until one finishes; returns the exit code for `exhibit ingest`.
+    public func run() -> Int32 {
+        var suspects: Set<WorkPair> = []
+        var crashesWithoutWork = 0
+        for _ in 0...maxRestarts {
+            let outcome: WorkerOutcome
+            do { outcome = try spawnAndWait(isolate: suspects) } catch {
+                Self.say("cannot start the ingest worker: \(error)")
+                return 1
+            }
+            switch outcome.termination {
+            case .exited(let code):
+                return code
+            case .signaled(let sig) where outcome.timedOut.isEmpty && !Self.crashSignals.contains(sig):
+                Self.say("the ingest worker was stopped from outside (signal \(sig)); nothing was marked as crashed. Run the same command again to resume.")
+                return 4
+            case .signaled(let sig):
+                let culprits = outcome.timedOut.isEmpty ? outcome.inFlight : outcome.timedOut
+                if culprits.isEmpty {
+                    crashesWithoutWork += 1
+                    if crashesWithoutWork >= 2 {
+                        Self.say("the ingest worker crashed twice (signal \(sig)) outside any analyzer; stopping. Committed work is kept; report this with the evidence type.")
+                        return 4
+                    }
+                    continue
+                }
+                crashesWithoutWork = 0
+                for (pair, info) in culprits.sorted(by: { $0.key.description < $1.key.description }) {
+                    if suspects.contains(pair) {
+                        let why = outcome.timedOut.isEmpty
+                            ? "the worker died with signal \(sig) (\(Self.signalName(sig))) twice on this file, the second time running alone"
+                            : "no result within \(info.timeout) s, twice, the second time running alone (hung)"
+                        do {
+                            let db = try EvidenceDatabase(path: databasePath)
+                            try db.recordCrash(evidenceID: pair.evidenceID, entryKey: pair.entryKey, path: info.path,
+                                               analyzerID: pair.analyzerID, analyzerVersion: info.version,
+                                               status: "crashed", message: why)
+                        } catch {
+                            Self.say("cannot record the crash of \(pair.analyzerID) on \(info.path): \(error)")
+                            return 1
+                        }
+                        suspects.remove(pair)
+                        Self.say("\(pair.analyzerID) crashed on \(info.path): recorded as crashed and skipped")
+                    } else {
+                        suspects.insert(pair)
+                    }
+                }
+            }
+        }
+        Self.say("the ingest worker was restarted \(maxRestarts) times; stopping. Committed work is kept.")
+        return 4
+    }
+
+    struct InFlight { var start: Date; var timeout: Double; var version: String; var path: String }
+    enum Termination { case exited(Int32), signaled(Int32) }
+    struct WorkerOutcome { var termination: Termination; var inFlight: [WorkPair: InFlight]; var timedOut: [WorkPair: InFlight] }
+
+    private func spawnAndWait(isolate: Set<WorkPair>) throws -> WorkerOutcome {
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw IngestError("pipe: \(String(cString: strerror(errno)))") }
+        let (readFD, writeFD) = (fds[0], fds[1])
+        var args = [executable] + workerArguments + ["--worker-channel", "3"]
+        for p in isolate.sorted(by: { $0.description < $1.description }) { args += ["--isolate", p.description] }
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, writeFD, 3)
+        posix_spawn_file_actions_addclose(&actions, readFD)
+        if writeFD != 3 { posix_spawn_file_actions_addclose(&actions, writeFD) }
+
+        var cArgs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+        defer { for p in cArgs { free(p) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, executable, &actions, nil, &cArgs, environ)
+        close(writeFD)
+        guard rc == 0 else { close(readFD); throw IngestError("posix_spawn \(executable): \(String(cString: strerror(rc)))") }
+
+        let state = ChannelState()
+        let reader = Thread { Self.readLines(fd: readFD, into: state) }
+        reader.start()
+        // Watchdog: a pair past its limit means a hung analyzer; stop the worker.
+        let watchdog = Thread {
+            while !state.isClosed {
+                if let late = state.overdue(now: Date()) {
+                    state.markTimedOut(late)
+                    kill(pid, SIGKILL)
+                    return
+                }
+                usleep(100_000)
+            }
+        }
+        watchdog.start()
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        state.waitClosed()
+        close(readFD)
+        let termination: Termination = (status & 0x7f) == 0 ? .exited((status >> 8) & 0xff) : .signaled(status & 0x7f)
+        return WorkerOutcome(termination: termination, inFlight: state.inFlight, timedOut: state.timedOut)
+    }
+
+    private static func readLines(fd: Int32, into state: ChannelState) {
+        var buffer = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            buffer.append(contentsOf: chunk[0..<n])
+            while let nl = buffer.firstIndex(of: 10) {
+                state.apply(line: String(decoding: buffer[..<nl], as: UTF8.self))
+                buffer.removeSubrange(...nl)
+            }
+        }
+        state.close()
+    }
+
+    static func signalName(_ s: Int32) -> String {
+        [SIGSEGV: "SIGSEGV", SIGABRT: "SIGABRT", SIGBUS: "SIGBUS", SIGILL: "SIGILL", SIGFPE: "SIGFPE",
+         SIGKILL: "SIGKILL", SIGTERM: "SIGTERM", SIGSYS: "SIGSYS", SIGTRAP: "SIGTRAP"][s] ?? "signal \(s)"
+    }
+
+    static func say(_ s: String) { FileHandle.standardError.write(Data("exhibit: \(s)\n".utf8)) }
+
+    /// What the supervisor has heard from the current worker.
+    final class ChannelState: @unchecked Sendable {
+        // Safe: all fields accessed under `lock`.
+        private let lock = NSCondition()
+        private var flight: [WorkPair: InFlight] = [:]
+        private var late: [WorkPair: InFlight] = [:]
+        private var closed = false
+
+        func apply(line: String) {
+            let parts = line.split(separator: " ", maxSplits: 4, omittingEmptySubsequences: false)
+            guard parts.count >= 2, let pair = WorkPair(text: String(parts[1])) else { return }
+            lock.lock(); defer { lock.unlock() }
+            if parts[0] == "B", parts.count == 5 {
+                flight[pair] = InFlight(start: Date(), timeout: Double(parts[2]) ?? 300,
+                                        version: WorkerChannel.unescape(parts[3]), path: WorkerChannel.unescape(parts[4]))
+            } else if parts[0] == "E" {
+                flight[pair] = nil
+            }
+        }
+
+        func overdue(now: Date) -> [WorkPair: InFlight]? {
+            lock.lock(); defer { lock.unlock() }
+            let over = flight.filter { now.timeIntervalSince($0.value.start) > $0.value.timeout }
+            return over.isEmpty ? nil : over
+        }
+
+        func markTimedOut(_ pairs: [WorkPair: InFlight]) { lock.lock(); late = pairs; lock.unlock() }
+        func close() { lock.lock(); closed = true; lock.broadcast(); lock.unlock() }
+        func waitClosed() { lock.lock(); while !closed { lock.wait() }; lock.unlock() }
+        var isClosed: Bool { lock.lock(); defer { lock.unlock() }; return closed }
+        var inFlight: [WorkPair: InFlight] { lock.lock(); defer { lock.unlock() }; return flight }
+        var timedOut: [WorkPair: InFlight] { lock.lock(); defer { lock.unlock() }; return late }
+    }
+}

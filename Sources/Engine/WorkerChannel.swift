@@ -1,0 +1,63 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Identifies one unit of analysis work across processes: (evidence row, entry key, analyzer).
+/// Text form `evidenceID|entryKey|analyzerID` — the form the store's `crashedPairs()` returns.
+public struct WorkPair: Hashable, Sendable, CustomStringConvertible {
+    public var evidenceID: Int64
+    public var entryKey: String
+    public var analyzerID: String
+    public init(evidenceID: Int64, entryKey: String, analyzerID: String) {
+        self.evidenceID = evidenceID; self.entryKey = entryKey; self.analyzerID = analyzerID
+    }
+    public init?(text: String) {
+        let parts = text.split(separator: "|", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3, let id = Int64(parts[0]) else { return nil }
+        self.init(evidenceID: id, entryKey: String(parts[1]), analyzerID: String(parts[2]))
+    }
+    public var description: String { "\(evidenceID)|\(entryKey)|\(analyzerID)" }
+}
+
+/// The worker's side of the supervision pipe: before an analyzer starts on a file the worker
+/// writes `B <pair> <timeout> <version> <path>`, after it finishes `E <pair>`. Each line is one
+/// unbuffered `write(2)`, so whatever the supervisor has read when the worker dies is exactly
+/// what was in flight. Paths are percent-escaped so a line never contains a newline or a space.
+final class WorkerChannel: @unchecked Sendable {
+    // Safe: the file descriptor is only written under `lock`.
+    private let fd: Int32
+    private let lock = NSLock()
+
+    init(fd: Int32) { self.fd = fd }
+
+    func begin(_ pair: WorkPair, timeout: Double, version: String, path: String) {
+        send("B \(pair) \(timeout) \(Self.escape(version)) \(Self.escape(path))\n")
+    }
+
+    func end(_ pair: WorkPair) { send("E \(pair)\n") }
+
+    private func send(_ line: String) {
+        lock.lock(); defer { lock.unlock() }
+        var bytes = Array(line.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { buf -> Int in
+                guard let base = buf.baseAddress else { return 0 }
+                return write(fd, base + offset, buf.count - offset)
+            }
+            if n <= 0 { if errno == EINTR { continue }; return }
+            offset += n
+        }
+    }
+
+    static func escape(_ s: String) -> String {
+        s.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charsetString: "-._~/!#:@+,=")))
+            ?? "?"
+    }
+    static func unescape(_ s: Substring) -> String { String(s).removingPercentEncoding ?? String(s) }
+}
+
+extension CharacterSet {
+    fileprivate init(charsetString: String) { self.init(charactersIn: charsetString) }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Engine
+import Foundation
+
+/// The `exhibit` command tree. Front ends (the shipped `exhibit`, the test bed) set
+/// ``catalog`` before calling `ExhibitCommand.main()`.
+public struct ExhibitCommand: ParsableCommand {
+    /// The analyzers this front end offers. Set once at start-up, before parsing.
+    nonisolated(unsafe) public static var catalog = AnalyzerCatalog.builtin
+
+    public static let configuration = CommandConfiguration(
+        commandName: "exhibit",
+        abstract: "Offline forensic toolkit: ingest seized archives into a SQLite evidence database.",
+        discussion: """
+        Start with:  exhibit ingest seized.zip --db case.sqlite --case 2024-SEOUL-0042 --examiner "Kim J." --assume-tz Asia/Seoul
+        Then:        exhibit files --db case.sqlite --status encrypted
+                     exhibit verify --db case.sqlite
+                     exhibit digest --db case.sqlite
+        """,
+        version: ExhibitVersion.current,
+        subcommands: [IngestCommand.self, FilesCommand.self, VerifyCommand.self, DigestCommand.self, AnalyzersCommand.self])
+
+    public init() {}
+}
+
+/// Shared `--db` option.
+struct DatabaseOption: ParsableArguments {
+    @Option(name: .long, help: "The case database (SQLite).")
+    var db: String
+}
+
+/// Errors that name the file and the remedy, with the exit code scripts can rely on.
+struct CommandFailure: Error, CustomStringConvertible {
+    var message: String
+    var code: Int32
+    var description: String { message }
+}
+
+func printJSON(_ value: some Encodable) throws {
+    let enc = JSONEncoder()
+    enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    let data = try enc.encode(value)
+    FileHandle.standardOutput.write(data)
+    FileHandle.standardOutput.write(Data("\n".utf8))
+}
+
+/// Exits with `code` after printing `message` to stderr (ArgumentParser's own errors use 64).
+func fail(_ message: String, code: Int32) -> Never {
+    FileHandle.standardError.write(Data("exhibit: \(message)\n".utf8))
+    exit(code)
+}
+
+/// Parses sizes such as `512M`, `4G`, `1T`, `1000` (bytes, binary multiples).
+func parseSize(_ text: String) -> Int64? {
+    let t = text.trimmingCharacters(in: .whitespaces).uppercased()
+    let units: [Character: Int64] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
+    if let last = t.last, let mul = units[last] { return Int64(t.dropLast()).map { $0 * mul } }
+    return Int64(t)
+}

@@ -1,0 +1,201 @@
+import ArgumentParser
+import Engine
+import ExhibitKit
+import Foundation
+import Intake
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct IngestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Hash, inventory and analyse evidence (archives, compressed files, directories) into a case database.",
+        discussion: """
+        Example:
+          exhibit ingest seized.zip other.tar.gz ./dump-dir --db case.sqlite --case 2024-SEOUL-0042 \\
+              --examiner "Kim J." --assume-tz Asia/Seoul --expect-sha256 seized.zip=<hex from the seizure form>
+
+        Nothing is extracted: entries are streamed, hashed (MD5, SHA-1, SHA-256) and typed by
+        content. Re-running the same command after an interruption (kill -9, power cut) resumes
+        without redoing committed files. A worker process does the work; if it crashes on a file
+        the file is retried alone, and a (file, analyzer) pair that crashes twice is recorded as
+        `crashed` and skipped.
+
+        Per-item options (--expect-sha256, --item, --description, --seized-by, --seized-at) take
+        VALUE when one evidence path is given, or PATH=VALUE (repeatable) for several.
+
+        Exit codes: 0 done; 1 the run failed (database or evidence path unusable; committed work
+        is kept: fix and re-run); 2 bad usage; 3 done, but an evidence hash did not match
+        --expect-sha256 (or the item was refused under --strict, or changed since an earlier run);
+        4 the worker was stopped from outside or crashed repeatedly outside any analyzer (re-run
+        to resume).
+        """)
+
+    @Argument(help: "Evidence files or directories, read-only.")
+    var evidence: [String]
+
+    @OptionGroup var database: DatabaseOption
+    @Option(name: .customLong("case"), help: "Case number/name (recorded). Default: the database file's name.")
+    var caseName: String?
+    @Option(help: "Examiner's name (recorded in the case and audit log).")
+    var examiner: String?
+    @Option(help: "IANA time zone for naive local times (DOS times in zip, chat exports), e.g. Asia/Seoul.")
+    var assumeTz: String?
+
+    @Option(name: .customLong("expect-sha256"), help: "Expected SHA-256 from the seizure record: HEX, or PATH=HEX.")
+    var expectSHA256: [String] = []
+    @Flag(help: "Do not ingest an item whose SHA-256 does not match --expect-sha256.")
+    var strict = false
+    @Option(help: "Item/exhibit number: VALUE or PATH=VALUE.") var item: [String] = []
+    @Option(help: "Item description: VALUE or PATH=VALUE.") var description: [String] = []
+    @Option(help: "Who seized the item: VALUE or PATH=VALUE.") var seizedBy: [String] = []
+    @Option(help: "When it was seized (ISO 8601; without an offset, read in --assume-tz): VALUE or PATH=VALUE.")
+    var seizedAt: [String] = []
+
+    @Option(help: "Maximum nesting depth of archives inside archives.") var maxDepth: Int = IntakeBudgets.default.maxDepth
+    @Option(help: "Maximum expanded bytes per evidence item, nested included (K/M/G/T suffixes).") var maxTotalBytes: String = "4T"
+    @Option(help: "Maximum bytes read from one entry.") var maxEntryBytes: String = "64G"
+    @Option(help: "Maximum entries in one archive.") var maxEntries: Int = IntakeBudgets.default.maxEntriesPerArchive
+    @Option(help: "Maximum compression ratio (expanded/compressed) per entry and per item.") var maxRatio: Double = IntakeBudgets.default.maxRatio
+    @Option(help: "The ratio is only checked past this many expanded bytes.") var ratioFloor: String = "64M"
+    @Option(help: "Legacy charsets tried, in order, for names that are not UTF-8.") var nameCharsets: String = "CP949,SHIFT_JIS"
+    @Option(help: "Entries larger than this are spooled to a private temp file instead of memory.") var memoryThreshold: String = "16M"
+    @Option(help: "Files analysed at once.") var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Files per database transaction.") var batchSize: Int = 512
+    @Option(help: "Seconds one analyzer may spend on one file before the worker is stopped and the file retried alone.")
+    var fileTimeout: Double = 300
+    @Option(help: "Ed25519 private key (64 hex chars) to sign the audit chain's head.") var signKey: String?
+    @Option(help: "Folder for the run's private scratch directory.") var tempDir: String = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+    @Flag(help: "Record the inventory only: run no analyzers.") var noAnalyzers = false
+    @Flag(help: "Print the summary as JSON.") var json = false
+    @Flag(help: "Run in this process without a supervising parent (debugging).") var noSupervise = false
+    @Option(help: .hidden) var workerChannel: Int32?
+    @Option(help: .hidden) var isolate: [String] = []
+
+    func validate() throws {
+        guard !evidence.isEmpty else { throw ValidationError("give at least one evidence path") }
+        if let z = assumeTz, TimeZone(identifier: z) == nil {
+            throw ValidationError("unknown time zone '\(z)': use an IANA name such as Asia/Seoul or UTC")
+        }
+        for (name, v) in [("--max-total-bytes", maxTotalBytes), ("--max-entry-bytes", maxEntryBytes),
+                          ("--ratio-floor", ratioFloor), ("--memory-threshold", memoryThreshold)] where parseSize(v) == nil {
+            throw ValidationError("\(name) takes a size such as 512M or 4G, not '\(v)'")
+        }
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        _ = try custodyMap()
+    }
+
+    /// Splits per-item values: plain VALUE with one evidence path, or PATH=VALUE.
+    private func perItem(_ values: [String], flag: String) throws -> [String: String] {
+        var out: [String: String] = [:]
+        for v in values {
+            if let eq = v.firstIndex(of: "="), evidence.contains(String(v[..<eq])) {
+                out[String(v[..<eq])] = String(v[v.index(after: eq)...])
+            } else if evidence.count == 1 {
+                out[evidence[0]] = v
+            } else {
+                throw ValidationError("\(flag) '\(v)': with several evidence paths, write PATH=VALUE with PATH exactly as given")
+            }
+        }
+        return out
+    }
+
+    private func custodyMap() throws -> [String: CustodyDetails] {
+        let expect = try perItem(expectSHA256, flag: "--expect-sha256")
+        for (p, h) in expect where h.count != 64 || !h.allSatisfy(\.isHexDigit) {
+            throw ValidationError("--expect-sha256 for \(p): '\(h)' is not 64 hex digits")
+        }
+        let items = try perItem(item, flag: "--item"), descs = try perItem(description, flag: "--description")
+        let by = try perItem(seizedBy, flag: "--seized-by"), at = try perItem(seizedAt, flag: "--seized-at")
+        var out: [String: CustodyDetails] = [:]
+        for p in evidence {
+            out[p] = CustodyDetails(item: items[p], description: descs[p], seizedBy: by[p], seizedAt: at[p], expectedSHA256: expect[p])
+        }
+        return out
+    }
+
+    func run() throws {
+        if workerChannel == nil && !noSupervise {
+            // Supervisor: re-run this very command line as a worker and watch it.
+            let args = Array(CommandLine.arguments.dropFirst())
+            let code = Supervisor(executable: Supervisor.currentExecutable(), workerArguments: args,
+                                  databasePath: database.db).run()
+            throw ExitCode(code)
+        }
+        if let fd = workerChannel {
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)   // children of the worker must not hold the channel open
+            ParentWatch.start()
+        }
+        var budgets = IntakeBudgets.default
+        budgets.maxDepth = maxDepth
+        budgets.maxTotalBytes = parseSize(maxTotalBytes) ?? budgets.maxTotalBytes
+        budgets.maxEntryBytes = parseSize(maxEntryBytes) ?? budgets.maxEntryBytes
+        budgets.maxEntriesPerArchive = maxEntries
+        budgets.maxRatio = maxRatio
+        budgets.ratioFloorBytes = parseSize(ratioFloor) ?? budgets.ratioFloorBytes
+        let options = IngestOptions(
+            evidence: evidence, databasePath: database.db,
+            caseName: caseName ?? URL(fileURLWithPath: database.db).deletingPathExtension().lastPathComponent,
+            examiner: examiner, assumedZone: assumeTz, custody: try custodyMap(), strict: strict, budgets: budgets,
+            nameCharsets: nameCharsets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
+            memoryThreshold: Int(parseSize(memoryThreshold) ?? 16 << 20), jobs: jobs, batchSize: batchSize,
+            signKeyPath: signKey, temporaryRoot: tempDir,
+            commandLine: ["exhibit"] + CommandLine.arguments.dropFirst().filter { !$0.hasPrefix("--worker-channel") })
+        let catalog = noAnalyzers ? AnalyzerCatalog() : ExhibitCommand.catalog
+        let pipeline = IngestPipeline(options: options, catalog: catalog, channelFD: workerChannel,
+                                      isolate: Set(isolate.compactMap(WorkPair.init(text:))), fileTimeout: fileTimeout,
+                                      progress: json ? nil : ProgressReporter())
+        let summary: IngestSummary
+        do { summary = try pipeline.run() } catch let e as IngestError {
+            fail(e.message, code: e.exitCode)
+        } catch {
+            fail("ingest into \(database.db) failed: \(error). Committed work is kept; fix the cause and run the same command to resume.", code: 1)
+        }
+        if json { try printJSON(SummaryJSON(summary)) } else { printHuman(summary) }
+        if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
+    }
+
+    private func printHuman(_ s: IngestSummary) {
+        print("Run \(s.runID): \(s.filesCommitted) files committed")
+        for e in s.evidence {
+            let match = e.expectedMatch.map { $0 ? " (matches seizure record)" : " (DOES NOT MATCH seizure record)" } ?? ""
+            print("  \(e.label): \(e.outcome), status \(e.status)\(e.message.map { " — \($0)" } ?? "")")
+            if let h = e.hashes { print("    SHA-256 \(h.sha256)\(match)") }
+        }
+        let counts = s.statusCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        print("Files by status: \(counts.isEmpty ? "none" : counts)")
+        print("Analysis errors: \(s.errorCount)")
+        print("Audit chain head: \(s.chainHead)")
+        if let sig = s.signature { print("Chain head signature (Ed25519): \(sig)\nPublic key: \(s.publicKey ?? "")") }
+        print("Write the chain head in the case file: 'exhibit verify' checks that the log still leads to it.")
+    }
+}
+
+/// The `--json` summary of an ingest.
+struct SummaryJSON: Encodable {
+    struct Item: Encodable {
+        var label, path, outcome, status: String
+        var message: String?
+        var md5, sha1, sha256, expected_sha256: String?
+        var expected_match: Bool?
+    }
+    var run_id: Int64
+    var evidence: [Item]
+    var files_committed: Int
+    var status_counts: [String: Int]
+    var analysis_errors: Int
+    var chain_head: String
+    var signature, public_key: String?
+
+    init(_ s: IngestSummary) {
+        run_id = s.runID
+        evidence = s.evidence.map {
+            Item(label: $0.label, path: $0.path, outcome: $0.outcome, status: $0.status, message: $0.message,
+                 md5: $0.hashes?.md5, sha1: $0.hashes?.sha1, sha256: $0.hashes?.sha256,
+                 expected_sha256: $0.expectedSHA256, expected_match: $0.expectedMatch)
+        }
+        files_committed = s.filesCommitted; status_counts = s.statusCounts; analysis_errors = s.errorCount
+        chain_head = s.chainHead; signature = s.signature; public_key = s.publicKey
+    }
+}

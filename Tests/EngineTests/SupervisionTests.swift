@@ -1,0 +1,82 @@
+import ExhibitTesting
+import Foundation
+import GRDB
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The worker supervisor, proven with the test bed's misbehaving analyzers: a file that crashes
+/// the worker (SIGSEGV, SIGABRT) or hangs it is retried alone, then recorded as `crashed` and
+/// skipped; innocent work in flight at the crash is redone; the ingest completes.
+@Suite(.serialized)
+struct SupervisionTests {
+    private func evidence(in dir: TestDirectory) throws -> String {
+        let src = dir.path("src")
+        let files = ["ok1.txt": "plain text\n", "segv.txt": "CRASH-SEGV\n", "abrt.txt": "CRASH-ABRT\n",
+                     "once.txt": "CRASH-ONCE\n", "hang.txt": "HANG\n", "throw.txt": "THROW\n", "warn.txt": "WARN\n",
+                     "ok2.txt": "more text\nand more\n"]
+        try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
+        for (name, text) in files { try text.write(toFile: "\(src)/\(name)", atomically: true, encoding: .utf8) }
+        let zip = dir.path("bad.zip")
+        #expect(try Run.shell("cd '\(src)' && zip -q -X '\(zip)' *.txt").exitCode == 0)
+        return zip
+    }
+
+    @Test func crashesAndHangsAreIsolatedAndRecorded() throws {
+        let dir = try TestDirectory("supervise"); defer { dir.remove() }
+        let zip = try evidence(in: dir)
+        let state = dir.path("state"); try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        let db = dir.path("case.sqlite")
+        let r = try Fixture.ingest(Fixture.testbed, [zip], db: db, extra: ["--jobs", "2"],
+                                   environment: ["EXHIBIT_TESTBED_STATE": state])
+        #expect(r.exitCode == 0, "stderr: \(r.stderr)")
+        let q = try Fixture.open(db)
+        let errors = try q.read {
+            try Row.fetchAll($0, sql: "SELECT path, analyzer_id, status, code FROM analysis_errors ORDER BY path, analyzer_id")
+        }
+        let byPath = Dictionary(grouping: errors, by: { ($0["path"] as String).replacingOccurrences(of: "bad.zip!/", with: "") })
+        #expect(byPath["segv.txt"]?.map { $0["status"] as String } == ["crashed"])
+        #expect(byPath["abrt.txt"]?.map { $0["status"] as String } == ["crashed"])
+        #expect(byPath["hang.txt"]?.map { $0["status"] as String } == ["crashed"])
+        #expect(byPath["throw.txt"]?.map { $0["status"] as String } == ["error"])
+        #expect(byPath["warn.txt"]?.map { $0["status"] as String } == ["warning"])
+        #expect(byPath["once.txt"] == nil, "a file that crashed only once must succeed on its isolated retry")
+        #expect(byPath["ok1.txt"] == nil && byPath["ok2.txt"] == nil)
+        for row in errors where (row["status"] as String) == "crashed" {
+            #expect(row["analyzer_id"] as String == "testbed-misbehave")
+        }
+        // Every file is in the inventory, and the well-behaved analyzer's findings survived for all.
+        #expect(try q.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM files") } == 8)
+        #expect(try q.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM artifacts WHERE type = 'testbed.lines'") } == 8)
+
+        // A second run skips the crashed pairs instead of crashing again.
+        let again = try Fixture.ingest(Fixture.testbed, [zip], db: db)
+        #expect(again.exitCode == 0)
+        #expect(try Fixture.open(db).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM analysis_errors WHERE status = 'crashed'") } == 3)
+    }
+
+    @Test func anOutsideKillOfTheWorkerMarksNothing() throws {
+        let dir = try TestDirectory("outside"); defer { dir.remove() }
+        let src = dir.path("src"); try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
+        try "HANG\n".write(toFile: "\(src)/hang.txt", atomically: true, encoding: .utf8)
+        let zip = dir.path("h.zip")
+        #expect(try Run.shell("cd '\(src)' && zip -q '\(zip)' hang.txt").exitCode == 0)
+        let db = dir.path("case.sqlite")
+        let sup = try ProcessGroup(Fixture.testbed, ["ingest", zip, "--db", db, "--file-timeout", "600"])
+        // Wait for the worker to start analysing, then kill the worker (not the supervisor) from outside.
+        var worker: pid_t = 0
+        for _ in 0..<100 {
+            usleep(100_000)
+            let out = try Run.shell("pgrep -P \(sup.pid) || true").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            if let p = pid_t(out.split(separator: "\n").first ?? "") { worker = p; break }
+        }
+        #expect(worker > 0)
+        usleep(500_000)
+        kill(worker, SIGKILL)
+        let status = sup.waitExit()
+        #expect((status >> 8) & 0xff == 4)
+        let crashed = try Fixture.open(db).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM analysis_errors WHERE status = 'crashed'") }
+        #expect(crashed == 0)
+    }
+}
