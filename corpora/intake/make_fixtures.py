@@ -1159,7 +1159,7 @@ def make_encrypted(tmp: Path) -> None:
             save(name, z.read_bytes())
         NOTES[name] = what + " Password `pass`; salt/IV random, so the file is kept unless --force-random."
     for name in ("enc-zipcrypto.zip", "enc-aes256.zip", "enc-data.7z"):
-        expect(name, [ent(k, None, status="encrypted", size=len(v)) for k, v in ENC_FILES.items()],
+        expect(name, [ent(k, None, status="encrypted", declared_size=len(v)) for k, v in ENC_FILES.items()],
                status="encrypted", password="pass",
                plain_sha256={k: sha(v) for k, v in ENC_FILES.items()},
                note="Names and sizes are readable, data is not: status encrypted, never an empty hash.")
