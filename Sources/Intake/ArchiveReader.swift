@@ -92,8 +92,14 @@ final class ArchiveReader {
         return r == ARCHIVE_OK ? nil : errorMessage
     }
 
+    /// libarchive's last message, trimmed (some end in a newline); a fatal error without a message
+    /// (7z with its header cut away) still gets a readable one.
     var errorMessage: String {
-        archive_error_string(handle).map { String(cString: $0) } ?? "libarchive error \(archive_errno(handle))"
+        if let c = archive_error_string(handle) {
+            let m = String(cString: c).trimmingCharacters(in: .whitespacesAndNewlines)
+            if !m.isEmpty { return m }
+        }
+        return "unreadable: libarchive gave no reason (errno \(archive_errno(handle)))"
     }
 
     var errnoValue: Int32 { archive_errno(handle) }

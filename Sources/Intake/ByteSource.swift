@@ -103,6 +103,12 @@ final class ByteSource {
         return out
     }
 
+    /// Back to the start, for a second libarchive handle over the same bytes.
+    func rewind() {
+        position = 0
+        hitEnd = false
+    }
+
     // MARK: libarchive callbacks (sequential reads from `position`)
 
     func nextBlock() -> Int {

@@ -18,6 +18,30 @@ struct ContainerState {
     var index = 0
     var stopped = false
 
+    /// Entries whose own status shows they were not fully read, by status.
+    var problems: [EntryStatus: Int] = [:]
+
+    mutating func note(_ entry: IntakeEntry) {
+        if entry.status != .ok && entry.status != .link { problems[entry.status, default: 0] += 1 }
+    }
+
+    /// The container's final status: its own failure if any, else the spent evidence budget, else
+    /// the worst status among its entries (an archive with an encrypted or damaged member was not
+    /// fully examined, and its row must say so).
+    mutating func finish(entryCount: Int, expanded: Int64, exhausted: String?) {
+        summary.entryCount = entryCount
+        summary.expandedBytes = expanded
+        if summary.status == .ok, let exhausted {
+            summary.status = .limitExceeded
+            summary.message = exhausted
+        }
+        guard summary.status == .ok, !problems.isEmpty else { return }
+        let rank: [EntryStatus] = [.corrupt, .truncated, .limitExceeded, .encrypted, .unsupported]
+        summary.status = rank.first { problems[$0] != nil } ?? .corrupt
+        let parts = rank.compactMap { s in problems[s].map { "\($0) \(s.rawValue)" } }
+        summary.message = "entries not fully read: " + parts.joined(separator: ", ")
+    }
+
     mutating func stop(_ status: EntryStatus, _ message: String?) {
         if summary.status == .ok { summary.status = status }
         if summary.message == nil { summary.message = message }
@@ -43,18 +67,13 @@ extension WalkContext {
         } else {
             try walkHeaders(reader, place: place, state: &state)
         }
-        state.summary.entryCount = state.index
-        state.summary.expandedBytes = total - startTotal
-        if let exhausted, state.summary.status == .ok {
-            state.summary.status = .limitExceeded
-            state.summary.message = exhausted
-        }
+        state.finish(entryCount: state.index, expanded: total - startTotal, exhausted: exhausted)
         return state.summary
     }
 
     /// A bare compressed file: one entry named after the file minus its compression suffix.
     private func walkRaw(_ src: ByteSource, place: ContainerPlace, state: inout ContainerState, openError: String) throws {
-        src.position = 0
+        src.rewind()
         let reader = ArchiveReader(source: src, raw: true)
         if let err = reader.open() {
             state.stop(Self.classify(err, sourceExhausted: src.hitEnd), err)
@@ -85,6 +104,7 @@ extension WalkContext {
         var retries = 0
         var zip: ZipMatcher?
         var first = true
+        var sawFile = false
         while !state.stopped {
             let result = reader.nextHeader()
             if first, case .header = result {
@@ -94,7 +114,7 @@ extension WalkContext {
                 // zip or 7z behind a compression filter: read the decompressed stream as one entry and
                 // open it seekably as a nested container, so zip's central directory is seen.
                 if rawName == nil, reader.filterCount > 1, code == ARCHIVE_FORMAT_ZIP || code == ARCHIVE_FORMAT_7ZIP {
-                    reader.source.position = 0
+                    reader.source.rewind()
                     let rawReader = ArchiveReader(source: reader.source, raw: true)
                     if rawReader.open() == nil {
                         try walkHeaders(rawReader, place: place, state: &state, rawName: Self.rawEntryName(place.fileName))
@@ -110,9 +130,21 @@ extension WalkContext {
             }
             switch result {
             case .eof:
+                // A compressed stream that reads as an empty archive (256 MiB of zeros is an empty
+                // tar) is better shown as what it is: one decompressed stream.
+                if state.index == 0, rawName == nil, reader.filterCount > 1 {
+                    reader.source.rewind()
+                    let rawReader = ArchiveReader(source: reader.source, raw: true)
+                    if rawReader.open() == nil {
+                        state.summary.format = nil
+                        try walkHeaders(rawReader, place: place, state: &state, rawName: Self.rawEntryName(place.fileName))
+                    }
+                }
                 return
             case .retry(let msg):
+                // A damaged header: libarchive resynchronises on the next call.
                 retries += 1
+                if state.summary.status == .ok { state.summary.status = .corrupt }
                 if state.summary.message == nil { state.summary.message = msg }
                 if retries > 1000 { state.stop(.corrupt, msg) }
             case .fatal(let msg):
@@ -124,6 +156,12 @@ extension WalkContext {
                 }
                 state.stop(status, msg)
             case .header(let h):
+                // zip names its format per entry ("ZIP 1.0 (uncompressed)" for a directory): the
+                // first regular file says more about the archive than a leading directory does.
+                if !sawFile, h.fileType == FileTypeBits.regular {
+                    sawFile = true
+                    state.summary.format = reader.describe
+                }
                 guard state.index < budgets.maxEntriesPerArchive else {
                     state.stop(.limitExceeded, "more than \(budgets.maxEntriesPerArchive) entries in one container (raise with --max-entries)")
                     return
@@ -141,7 +179,9 @@ extension WalkContext {
                 } else {
                     try processEntry(h, reader: reader, place: place, position: position, info: info, rawName: rawName, state: &state)
                 }
-                if let exhausted { state.stop(.limitExceeded, exhausted) }
+                // Once the evidence budget is spent, a container that can list its remaining headers
+                // without expanding anything (seekable zip, plain tar…) goes on listing them.
+                if let exhausted, !reader.skipIsCheap { state.stop(.limitExceeded, exhausted) }
             }
         }
     }

@@ -46,12 +46,7 @@ extension WalkContext {
                                                              entryCount: 0, flags: [], expandedBytes: 0))
         let place = ContainerPlace(position: [], virtualPath: label, depth: 0, fileName: label)
         try visit(directory: root, prefix: [], place: place, state: &state)
-        state.summary.entryCount = state.index
-        state.summary.expandedBytes = total - startTotal
-        if let exhausted, state.summary.status == .ok {
-            state.summary.status = .limitExceeded
-            state.summary.message = exhausted
-        }
+        state.finish(entryCount: state.index, expanded: total - startTotal, exhausted: exhausted)
         return state.summary
     }
 
@@ -118,6 +113,7 @@ extension WalkContext {
         guard let st else {
             entry.status = .unsupported
             entry.message = "cannot stat: \(String(cString: strerror(errno)))"
+            state.note(entry)
             try emit(.entry(entry))
             return
         }
@@ -155,9 +151,9 @@ extension WalkContext {
             apply(out, to: &entry)
             entry.expandedBytes = total - before
             if entry.status == .ok, let mime = entry.mime, Self.containerMIMEs.contains(mime), out.bytes > 0 {
-                if budgets.maxDepth < 1 {
+                if budgets.maxDepth < 2 {
                     entry.status = .limitExceeded
-                    entry.message = "nested archive at depth 1 exceeds the depth budget of \(budgets.maxDepth) (raise with --max-depth)"
+                    entry.message = depthMessage(level: 2)
                 } else {
                     entry.isContainer = true
                 }
@@ -168,6 +164,7 @@ extension WalkContext {
             entry.message = "not a regular file (special file); not read"
             entry.declaredSize = nil
         }
+        state.note(entry)
         try emit(.entry(entry))
         if entry.isContainer { try descend(into: entry, parent: place) }
     }

@@ -17,8 +17,9 @@ extension WalkContext {
     func describeName(raw: [UInt8], override: String?, seen: inout Set<String>) -> (decoded: NameDecoder.Decoded, path: String, flags: [String]) {
         let decoded = override.map { NameDecoder.Decoded(name: $0, encoding: "utf-8") } ?? names.decode(raw)
         var flags: [String] = []
-        let clean = VirtualPath.sanitize(entryName: decoded.name)
         let n = decoded.name
+        // An archive's own root ("." in iso9660 and some tars) is not a suspicious name.
+        let clean = (n == "." || n == "./") ? (path: ".", changed: false) : VirtualPath.sanitize(entryName: n)
         let drive = n.count >= 2 && n.dropFirst().first == ":" && n.first?.isLetter == true
         if n.hasPrefix("/") || n.hasPrefix("\\") || drive { flags.append("absolute-path") }
         if clean.changed { flags.append("path-sanitized") }
@@ -52,6 +53,8 @@ extension WalkContext {
             times: EntryTimeConversion.times(for: h, formatCode: reader.formatCode, zip: info, zone: options.assumedZone),
             isContainer: false, content: .none, lease: nil, expandedBytes: 0)
         if let target = h.symlink ?? h.hardlink { entry.linkTarget = names.decode(target).name }
+        // For zip the central directory's size is the declaration (libarchive may report the local header's).
+        if let info, kind == .file { entry.declaredSize = Int64(clamping: info.uncompressedSize) }
 
         let hasData: Bool
         switch kind {
@@ -61,11 +64,15 @@ extension WalkContext {
         }
         if kind == .symlink || kind == .hardlink { entry.status = .link }
 
+        if let info, info.overlapping { entry.flags.append("overlapping-entry") }
         if hasData {
-            if let info, info.overlapping {
+            if let exhausted {
+                // The evidence budget is spent: list the entry, read nothing.
+                entry.status = .limitExceeded
+                entry.message = exhausted
+            } else if let info, info.startsInsideAnother {
                 entry.status = .limitExceeded
                 entry.message = "overlapping zip entries (zip bomb construction)"
-                entry.flags.append("overlapping-entry")
             } else if h.dataEncrypted || info?.encryption != nil {
                 entry.status = .encrypted
                 entry.message = "entry data is encrypted (\(info?.encryption ?? "passphrase required")); not read"
@@ -75,7 +82,8 @@ extension WalkContext {
                 let out = try readData(from: reader, declaredSize: h.size, sparseHint: h.sparse)
                 apply(out, to: &entry)
                 if out.sparse { entry.flags.append("sparse") }
-                if entry.status == .ok, let declared = h.size, declared != out.bytes, rawName == nil {
+                if entry.status == .ok || entry.status == .corrupt, let declared = entry.declaredSize, declared != out.bytes,
+                   rawName == nil {
                     entry.flags.append("size-mismatch")
                 }
                 if out.fatal { state.stop(entry.status == .ok ? .corrupt : entry.status, out.message) }
@@ -95,15 +103,16 @@ extension WalkContext {
                 entry.expandedBytes = total - totalBefore
                 if entry.status != .limitExceeded && entry.status != .encrypted && out.bytes > 0,
                    let mime = entry.mime, Self.containerMIMEs.contains(mime) {
-                    if place.depth + 1 > budgets.maxDepth {
+                    if place.depth + 2 > budgets.maxDepth {
                         entry.status = .limitExceeded
-                        entry.message = "nested archive at depth \(place.depth + 1) exceeds the depth budget of \(budgets.maxDepth) (raise with --max-depth)"
+                        entry.message = depthMessage(level: place.depth + 2)
                     } else {
                         entry.isContainer = true
                     }
                 }
             }
         }
+        state.note(entry)
         try emit(.entry(entry))
         if entry.isContainer { try descend(into: entry, parent: place) }
     }

@@ -6,7 +6,8 @@ import Foundation
 /// Every budget, when exceeded, records status `limit-exceeded` with a message naming the budget and
 /// the command-line flag that raises it; the walk then goes on where that is safe.
 public struct IntakeBudgets: Sendable, Hashable {
-    /// Nesting depth of archives inside archives (the evidence itself is depth 0).
+    /// Levels of archives opened, the evidence item counting as level 1: with 3, the evidence and
+    /// two levels of nested archives are opened; an archive on level 4 is hashed but not opened.
     public var maxDepth: Int
     /// Expanded bytes per evidence item, nested archives included (bytes read, zero-filled or skipped by decompression).
     public var maxTotalBytes: Int64

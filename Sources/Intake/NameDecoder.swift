@@ -2,11 +2,10 @@ import Foundation
 
 /// Decodes entry names: UTF-8 first, then legacy charsets in the examiner's order, else lossy.
 ///
-/// Korean Windows zips store CP949 names, Japanese ones Shift-JIS, and both charsets accept many
-/// of each other's byte pairs. So the list is tried twice: first requiring each charset's common
-/// core (CP949 names whose double-byte pairs all lie in the EUC-KR/KS X 1001 block, where every
-/// ordinary Korean name falls — Shift-JIS kana lead bytes 0x81–0x9F do not), then plainly. The
-/// configured order decides whenever both passes agree.
+/// Conversion is strict (glibc iconv, no `//IGNORE`): a charset "decodes" a name only if every
+/// byte sequence is valid in it. CP949 and Shift-JIS accept some of each other's byte pairs, so the
+/// order is the examiner's call (`--name-charsets`); the raw bytes are always kept beside the result.
+/// Decoding happens before any path clean-up: a Shift-JIS trail byte 0x5C is not a backslash.
 final class NameDecoder {
     struct Decoded {
         var name: String
@@ -26,27 +25,10 @@ final class NameDecoder {
 
     func decode(_ raw: [UInt8]) -> Decoded {
         if let s = String(validating: raw, as: UTF8.self) { return Decoded(name: s, encoding: "utf-8") }
-        for strict in [true, false] {
-            for cs in charsets {
-                if strict && !Self.withinCore(raw, charset: cs) { continue }
-                if let s = convert(raw, from: cs) { return Decoded(name: s, encoding: cs) }
-            }
+        for cs in charsets {
+            if let s = convert(raw, from: cs) { return Decoded(name: s, encoding: cs) }
         }
         return Decoded(name: String(decoding: raw, as: UTF8.self), encoding: "undecodable")
-    }
-
-    /// Whether every double-byte pair lies in the charset's common core (only CP949 has a test).
-    private static func withinCore(_ raw: [UInt8], charset: String) -> Bool {
-        let upper = charset.uppercased()
-        guard upper == "CP949" || upper == "UHC" || upper == "EUC-KR" else { return true }
-        var i = 0
-        while i < raw.count {
-            let b = raw[i]
-            if b < 0x80 { i += 1; continue }
-            guard i + 1 < raw.count, (0xA1...0xFE).contains(b), (0xA1...0xFE).contains(raw[i + 1]) else { return false }
-            i += 2
-        }
-        return true
     }
 
     /// Strict conversion (no `//IGNORE`, no transliteration): `nil` if any byte sequence is invalid.

@@ -76,6 +76,11 @@ final class WalkContext {
         }
     }
 
+    /// Nesting levels count the evidence item as level 1, its nested archives as level 2, and so on.
+    func depthMessage(level: Int) -> String {
+        "archive nested at level \(level) (the evidence is level 1) exceeds the nesting budget of \(budgets.maxDepth) levels (raise with --max-depth); hashed, not opened"
+    }
+
     static func format(_ d: Double) -> String {
         d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
     }

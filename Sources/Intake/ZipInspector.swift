@@ -87,8 +87,9 @@ enum ZipInspector {
         guard i >= 0, var count = tail.u16(i + 10).map(UInt64.init), var cdSize = tail.u32(i + 12).map(UInt64.init),
               var cdOffset = tail.u32(i + 16).map(UInt64.init) else { return nil }
         var recordPos = UInt64(tailStart) + UInt64(i)
-        // zip64: the locator sits just before the classic record and points at the zip64 record.
-        if count == 0xFFFF || cdSize == 0xFFFF_FFFF || cdOffset == 0xFFFF_FFFF, recordPos >= 20 {
+        // zip64: the locator sits just before the classic record and points at the zip64 record,
+        // which then ends the central directory (Info-ZIP writes one even when no field overflows).
+        if recordPos >= 20 {
             let loc = LEBytes(bytes: src.read(at: Int64(recordPos - 20), count: 20))
             if loc.u32(0) == sigLocator64, let off64 = loc.u64(8), off64 < UInt64(src.size) {
                 let rec = LEBytes(bytes: src.read(at: Int64(off64), count: 56))

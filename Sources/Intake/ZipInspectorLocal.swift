@@ -53,6 +53,11 @@ extension ZipInspector {
 
     /// Marks every entry whose header+data range overlaps another's: the construction of the
     /// Fifield non-recursive zip bombs (full and quoted overlap), never of an honest zip.
+    ///
+    /// The first entry of an overlapping run is still read (one entry's worth of expansion, under
+    /// the usual budgets); every entry that starts inside it would expand the same compressed bytes
+    /// again, which is the bomb, so those are marked not to be inflated. Entries sharing one local
+    /// header offset are flagged only: libarchive delivers just the first of them.
     static func markOverlaps(_ entries: inout [ZipEntryInfo]) {
         let sorted = entries.indices.sorted { (entries[$0].rangeStart, $0) < (entries[$1].rangeStart, $1) }
         var maxEnd: UInt64 = 0
@@ -61,6 +66,7 @@ extension ZipInspector {
             if let o = owner, entries[i].rangeStart < maxEnd {
                 entries[i].overlapping = true
                 entries[o].overlapping = true
+                if entries[i].localHeaderOffset != entries[o].localHeaderOffset { entries[i].startsInsideAnother = true }
             }
             if owner == nil || entries[i].rangeEnd > maxEnd {
                 maxEnd = entries[i].rangeEnd

@@ -20,7 +20,11 @@ struct ZipEntryInfo {
     var utcAccessed: TimeValue?
     var utcCreated: TimeValue?
     var nameMismatch = false
+    /// Its header+data range overlaps another entry's (flag `overlapping-entry`).
     var overlapping = false
+    /// It starts inside the range of an entry at a lower offset: reading it would expand bytes that
+    /// entry already covers. Such entries are not inflated (status `limit-exceeded`).
+    var startsInsideAnother = false
 
     /// `ZipCrypto`, `AES`, `strong encryption`, or `nil` when the entry is not encrypted.
     var encryption: String? {
