@@ -93,7 +93,8 @@ extension WalkContext {
                     if stop == .entryRatio {
                         state.stop(.limitExceeded, "stopped after a compression bomb entry: the rest of the container lies behind it (raise with --max-ratio)")
                     } else {
-                        let rest = discardRest(of: reader, alreadyRead: out.bytes, startCompressed: startCompressed, charge: true)
+                        let rest = discardRest(of: reader, alreadyRead: out.bytes, startCompressed: startCompressed, charge: true,
+                                               pending: out.unreadInBlock)
                         if rest.stop == .entryRatio {
                             state.stop(.limitExceeded, "stopped after a compression bomb entry: the rest of the container lies behind it (raise with --max-ratio)")
                         }

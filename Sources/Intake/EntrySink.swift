@@ -90,7 +90,7 @@ final class EntrySink {
 
     /// Calls `body` with the bytes libmagic should see.
     func withHead<T>(_ body: (UnsafeRawBufferPointer) -> T) -> T {
-        if fd >= 0 { return head.withUnsafeBytes(body) }
+        if spoolURL != nil { return head.withUnsafeBytes(body) }
         return memory.prefix(MagicDetector.sniffBytes).withUnsafeBytes(body)
     }
 

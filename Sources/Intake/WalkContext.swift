@@ -33,6 +33,8 @@ struct DataOutcome {
     var hashes: FileHashes?
     var lease: ContentLease?
     var mime: String?
+    /// Bytes of the last block left unread when a budget cut the entry (still expanded).
+    var unreadInBlock: Int64 = 0
 }
 
 /// Per-evidence state of one walk: budgets, running totals, the shared libmagic and name decoder.
@@ -49,6 +51,9 @@ final class WalkContext {
     var total: Int64 = 0
     /// Set once an evidence-wide budget is spent; every container then stops with this message.
     var exhausted: String?
+    /// libmagic answers for whole small contents, by SHA-256. libmagic costs ~0.2 ms per text file
+    /// and dumps repeat small files a lot; the same bytes always get the same answer.
+    private var mimeCache: [String: String] = [:]
 
     init(options: IntakeOptions, magic: MagicDetector, names: NameDecoder, evidenceBytes: Int64,
          accounted: @escaping ([Int]) -> Int64?, emit: @escaping (IntakeEvent) throws -> Void) {
@@ -125,7 +130,8 @@ final class WalkContext {
 
         /// Feeds bytes (or zeros when `buf` is nil) within budgets; returns false once a budget stops the read.
         func feed(_ buf: UnsafeRawBufferPointer?, zeros: Int64 = 0) throws -> Bool {
-            var n = buf.map { Int64($0.count) } ?? zeros
+            let offered = buf.map { Int64($0.count) } ?? zeros
+            var n = offered
             var stop: BudgetStop?
             if pos + n > budgets.maxEntryBytes { n = max(0, budgets.maxEntryBytes - pos); stop = .entryBytes }
             if total + n > budgets.maxTotalBytes { n = max(0, min(n, budgets.maxTotalBytes - total)); stop = .totalBytes }
@@ -137,6 +143,7 @@ final class WalkContext {
                 stop = ratioStop(entryBytes: pos, compressed: src.compressedPosition - start, checkEntry: !plainFile)
             }
             if let stop {
+                if buf != nil { out.unreadInBlock = offered - n }
                 out.stop = stop
                 out.status = .limitExceeded
                 out.message = message(for: stop, entryBytes: pos, compressed: src.compressedPosition - start)
@@ -177,20 +184,33 @@ final class WalkContext {
         }
         out.bytes = pos
         out.sparse = sparseHint || gap
-        out.mime = sink.withHead { magic.mime(of: $0) }
         let done = sink.finish()
+        out.mime = mime(of: sink, bytes: pos, sha256: done.hashes.sha256)
         out.hashes = done.hashes
         out.content = done.content
         out.lease = done.lease
         return out
     }
 
+    private func mime(of sink: EntrySink, bytes: Int64, sha256: String) -> String? {
+        guard bytes <= Int64(MagicDetector.sniffBytes) else { return sink.withHead { magic.mime(of: $0) } }
+        if let hit = mimeCache[sha256] { return hit }
+        let m = sink.withHead { magic.mime(of: $0) }
+        if let m {
+            if mimeCache.count >= 65_536 { mimeCache.removeAll(keepingCapacity: true) }
+            mimeCache[sha256] = m
+        }
+        return m
+    }
+
     /// Reads and drops the rest of an entry where skipping means decompressing. Returns the bytes
     /// expanded and whether the per-entry ratio tripped (the container must then stop: going past
     /// the entry would expand the bomb). `charge` adds the bytes to the evidence budget.
-    func discardRest(of src: BlockSource, alreadyRead: Int64, startCompressed: Int64, charge: Bool) -> (bytes: Int64, stop: BudgetStop?, failed: Bool) {
-        var pos = alreadyRead
-        var dropped: Int64 = 0
+    func discardRest(of src: BlockSource, alreadyRead: Int64, startCompressed: Int64, charge: Bool,
+                     pending: Int64 = 0) -> (bytes: Int64, stop: BudgetStop?, failed: Bool) {
+        var pos = alreadyRead + pending
+        var dropped: Int64 = pending
+        if charge { total += pending }
         while true {
             switch src.readBlock() {
             case .block(let buf, _):
