@@ -90,7 +90,6 @@ extension WalkContext {
                 total += charged
             } else {
                 try processFile(dirFD, name: name, rel: rel, st: statOK ? st : nil, position: position, place: place, state: &state)
-                if let exhausted { state.stop(.limitExceeded, exhausted) }
             }
             if isDirectory, !state.stopped {
                 let fd = withRawCString(name) { openDirectory(at: dirFD, $0) }
@@ -138,6 +137,12 @@ extension WalkContext {
             if n >= 0 { entry.linkTarget = names.decode(Array(buf[0..<n])).name }
         case FileTypeBits.regular:
             entry.kind = .file
+            if let exhausted {
+                // The evidence budget is spent: listing goes on (it costs nothing), reading does not.
+                entry.status = .limitExceeded
+                entry.message = exhausted
+                break
+            }
             let flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK
             var fd = withRawCString(name) { openat(dirFD, $0, flags | ByteSource.noAtimeFlag) }
             if fd < 0 && errno == EPERM { fd = withRawCString(name) { openat(dirFD, $0, flags) } }

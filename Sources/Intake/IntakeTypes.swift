@@ -90,7 +90,9 @@ public struct IntakeEntry: Sendable {
     public var position: [Int]
     /// `<label>!/<path>`, nested containers joined with `!/`.
     public var virtualPath: String
-    /// Name bytes exactly as libarchive handed them over (formats storing Unicode give UTF-8).
+    /// Name bytes exactly as libarchive handed them over (formats storing Unicode give UTF-8; a
+    /// bare compressed stream has no stored name: its derived name's UTF-8; directory evidence:
+    /// the path relative to the directory, as the file system stores it).
     public var rawName: [UInt8]
     /// Decoded name: UTF-8, else the first charset in ``IntakeOptions/nameCharsets`` that decodes, else lossy.
     public var name: String

@@ -161,9 +161,17 @@ final class WalkContext {
             return try feed(buf)
         }
 
+        var idle = 0
         reading: while true {
             switch src.readBlock() {
             case .block(let buf, let offset):
+                // A reader that keeps answering "OK, nothing" must not spin forever.
+                idle = buf.count == 0 && offset <= pos ? idle + 1 : 0
+                if idle > 10_000 {
+                    out.status = .corrupt
+                    out.message = "the data stream makes no progress"
+                    break reading
+                }
                 if try !place(buf, at: offset) { break reading }
             case .warning(let buf, let offset, let msg):
                 if try place(buf, at: offset) {

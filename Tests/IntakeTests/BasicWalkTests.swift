@@ -122,3 +122,26 @@ struct BasicWalkTests {
         #expect(throws: IntakeError.self) { try walk(s.path("nope.zip"), options: s.options()) }
     }
 }
+
+@Suite("Evidence hashing and library versions")
+struct EvidenceHashTests {
+    @Test("hashFile gives the three digests of the whole file, as the system tools do")
+    func hashFile() throws {
+        let s = try Scratch()
+        let path = try s.write("ev.bin", noise(3_000_000, seed: 42))
+        let (hashes, size) = try IntakeWalker.hashFile(atPath: path)
+        #expect(size == 3_000_000)
+        #expect(hashes.sha256 == (try referenceSHA256(path)))
+        #expect(hashes.md5 == String(try Scratch.runStatic("/usr/bin/md5sum", [path]).prefix(32)))
+        #expect(hashes.sha1 == String(try Scratch.runStatic("/usr/bin/sha1sum", [path]).prefix(40)))
+        #expect(throws: IntakeError.self) { try IntakeWalker.hashFile(atPath: s.path("missing")) }
+    }
+
+    @Test("library versions name libarchive 3.6.2 and libmagic with its database")
+    func versions() {
+        let v = IntakeWalker.libraryVersions
+        #expect(v["libarchive"]?.hasPrefix("libarchive 3.6.2") == true)
+        #expect(v["libmagic"]?.hasPrefix("5.44") == true)
+        #expect(v["libmagic"]?.contains("magic") == true)
+    }
+}
