@@ -80,6 +80,9 @@ public final class EvidenceDatabase: Sendable {
         config.busyMode = .timeout(30)
         config.prepareDatabase { db in
             db.add(function: EntryKeyOrder.sqlFunction)
+            // 64 MiB of page cache (default 2 MiB): the hash indexes take random inserts, and
+            // keeping their pages in memory avoids re-reading them for every batch.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
             guard !db.configuration.readonly else { return }
             // Set by hand rather than with `journalMode = .wal`, which would lower `synchronous`
             // to NORMAL: a commit that acknowledges files as done must reach the disk.
