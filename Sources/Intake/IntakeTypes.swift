@@ -131,6 +131,19 @@ public struct IntakeEntry: Sendable {
     /// its unread remainder). A resumed run's `accountedBytes` should return this value, plus the
     /// ``ContainerSummary/expandedBytes`` of the container when the entry is one.
     public var expandedBytes: Int64
+
+    /// Creates an entry (the walker builds them; public so other modules' tests can too).
+    public init(position: [Int], virtualPath: String, rawName: [UInt8], name: String, nameEncoding: String, kind: EntryKind,
+                mode: UInt32? = nil, linkTarget: String? = nil, declaredSize: Int64? = nil, size: Int64 = 0,
+                hashes: FileHashes? = nil, mime: String? = nil, status: EntryStatus = .ok, message: String? = nil,
+                flags: [String] = [], times: EntryTimes = EntryTimes(), isContainer: Bool = false,
+                content: FileContent = .none, lease: ContentLease? = nil, expandedBytes: Int64 = 0) {
+        self.position = position; self.virtualPath = virtualPath; self.rawName = rawName; self.name = name
+        self.nameEncoding = nameEncoding; self.kind = kind; self.mode = mode; self.linkTarget = linkTarget
+        self.declaredSize = declaredSize; self.size = size; self.hashes = hashes; self.mime = mime; self.status = status
+        self.message = message; self.flags = flags; self.times = times; self.isContainer = isContainer
+        self.content = content; self.lease = lease; self.expandedBytes = expandedBytes
+    }
 }
 
 /// What happened to one container (the evidence item, or a nested archive).
@@ -149,6 +162,13 @@ public struct ContainerSummary: Sendable {
     public var flags: [String]
     /// Bytes expanded under this container, nested included (not the container entry's own bytes).
     public var expandedBytes: Int64
+
+    /// Creates a summary.
+    public init(position: [Int], format: String?, status: EntryStatus, message: String?, entryCount: Int, flags: [String],
+                expandedBytes: Int64) {
+        self.position = position; self.format = format; self.status = status; self.message = message
+        self.entryCount = entryCount; self.flags = flags; self.expandedBytes = expandedBytes
+    }
 }
 
 /// One event of a walk, in order.

@@ -87,10 +87,7 @@ struct FixtureManifestTests {
         if let any = e["status_any"] as? [String] { #expect(any.contains(a.status.rawValue), "\(id) status \(a.status)") }
         if let kind = e["kind"] as? String { #expect(a.kind.rawValue == kind, "\(id) kind") }
         if let sha = e["sha256"] as? String { #expect(a.hashes?.sha256 == sha, "\(id) sha256; status \(a.status) \(a.message ?? "")") }
-        if let size = (e["size"] as? NSNumber)?.int64Value {
-            // Encrypted data is never read: the manifest's size is the size the header declares.
-            if a.status == .encrypted { #expect(a.declaredSize == size, "\(id) declared size") } else { #expect(a.size == size, "\(id) size") }
-        }
+        if let size = (e["size"] as? NSNumber)?.int64Value { #expect(a.size == size, "\(id) size") }
         if let d = (e["declared_size"] as? NSNumber)?.int64Value { #expect(a.declaredSize == d, "\(id) declared size") }
         for flag in e["flags"] as? [String] ?? [] { #expect(a.flags.contains(flag), "\(id) flag \(flag) in \(a.flags)") }
         if let enc = e["encoding"] as? String { #expect(a.nameEncoding == enc, "\(id) encoding") }
