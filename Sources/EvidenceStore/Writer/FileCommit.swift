@@ -36,15 +36,18 @@ extension EvidenceDatabase {
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT entry_key, size, is_container, expanded_bytes FROM files WHERE evidence_id = ?
                 """, arguments: [evidenceID])
+            // `expanded_bytes` is what intake charged against its budgets for the entry (for a
+            // container: the entry plus everything inside it); rows without it fall back to size.
+            var result: [String: Int64] = [:]
             while let row = try rows.next() {
                 let key: String = try row.decode(atIndex: 0)
                 let size: Int64 = try row.decode(atIndex: 1)
+                let expanded: Int64? = try row.decode(Int64?.self, atIndex: 3)
                 leaf[key] = size
-                if try row.decode(Int.self, atIndex: 2) != 0 { containers[key] = try row.decode(Int64?.self, atIndex: 3) }
+                result[key] = expanded ?? size
+                if try row.decode(Int.self, atIndex: 2) != 0 { containers[key] = expanded }
             }
-            var result = leaf
             let needsSum = Set(containers.compactMap { $0.value == nil ? $0.key : nil })
-            for (key, expanded) in containers { if let expanded { result[key, default: 0] += expanded } }
             if !needsSum.isEmpty {
                 for (key, size) in leaf {
                     for ancestor in EntryKeyOrder.ancestors(of: key) where needsSum.contains(ancestor) {
