@@ -120,7 +120,8 @@ struct CommitTests {
         let dir = try TempDir()
         let (db, ev) = try Fixture.database(in: dir)
         // seized.zip: 0 = a.txt (10), 1 = inner.zip (500) holding 1/0 = deep.tar (300) holding 1/0/0 (40)
-        // and 1/0/1 (60), and 1/1 = b.txt (20); 2 = other.zip (70) committed with expanded_bytes from intake.
+        // and 1/0/1 (60), and 1/1 = b.txt (20); 2 = other.zip committed with expanded_bytes from intake
+        // (the bytes intake charged for the entry and its subtree: that, not the size, is accounted).
         let outcomes = [
             Fixture.record("0", path: "a.txt", size: 10),
             Fixture.record("1/0/0", path: "inner.zip!/deep.tar!/x", size: 40, parent: "1/0"),
@@ -135,7 +136,7 @@ struct CommitTests {
         #expect(try db.committedEntries(evidenceID: ev) == ["0": 10, "1/0/0": 40, "1/0/1": 60])
         try db.commit(Array(outcomes.dropFirst(3)))
         #expect(try db.committedEntries(evidenceID: ev) == [
-            "0": 10, "1/0/0": 40, "1/0/1": 60, "1/0": 400, "1/1": 20, "1": 500 + 300 + 40 + 60 + 20, "2": 70 + 1234,
+            "0": 10, "1/0/0": 40, "1/0/1": 60, "1/0": 400, "1/1": 20, "1": 500 + 300 + 40 + 60 + 20, "2": 1234,
         ])
         #expect(try db.committedEntries(evidenceID: ev + 1).isEmpty)
         // Canonical order: numeric, element by element, container before its contents.
