@@ -74,6 +74,35 @@ struct OpeningTests {
         #expect(tables == ["notes"])
     }
 
+    @Test func hashIndexesAreDeferredDuringARunAndAlwaysComeBack() throws {
+        let dir = try TempDir()
+        let path = dir.path("case.sqlite")
+        let fresh = try EvidenceDatabase(path: dir.path("fresh.sqlite"))
+        func schema(_ db: EvidenceDatabase) throws -> [Row] {
+            try db.queue.read { try Row.fetchAll($0, sql: "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name") }
+        }
+        let (db, ev) = try Fixture.database(in: dir)
+        let run = try db.beginRun(toolVersion: "0.1.0", commandLine: [], options: .null, jobs: 1)
+        #expect(try db.deferredIndexesMissing() == ["files_sha256", "files_md5", "files_sha1"])
+        try db.commit([FileOutcome(evidenceID: ev, record: Fixture.record("0", path: "a"))])
+        // Queries still answer without the indexes.
+        #expect(try db.listFiles(FileFilter(sha256: Fixture.hashes("a").sha256)).count == 1)
+        try db.finishRun(id: run, status: "completed", filesCommitted: 1, chainHead: AuditChain.genesis, signature: nil, publicKey: nil)
+        #expect(try db.deferredIndexesMissing().isEmpty)
+        #expect(try schema(db) == schema(fresh))
+        // A run killed before finishing: the next writable open rebuilds them.
+        _ = try db.beginRun(toolVersion: "0.1.0", commandLine: [], options: .null, jobs: 1)
+        #expect(try db.deferredIndexesMissing().count == 3)
+        let ro = try EvidenceDatabase.openExisting(path: path, readOnly: true)
+        #expect(try ro.deferredIndexesMissing().count == 3)
+        let reopened = try EvidenceDatabase.openExisting(path: path, readOnly: false)
+        #expect(try reopened.deferredIndexesMissing().isEmpty)
+        #expect(try schema(reopened) == schema(fresh))
+        // A small addition to a large case can keep them.
+        _ = try reopened.beginRun(toolVersion: "0.1.0", commandLine: [], options: .null, jobs: 1, deferHashIndexes: false)
+        #expect(try reopened.deferredIndexesMissing().isEmpty)
+    }
+
     @Test func newerSchemaIsRefused() throws {
         let dir = try TempDir()
         let path = dir.path("case.sqlite")
