@@ -44,7 +44,8 @@ public final class EvidenceDatabase: Sendable {
 
     /// Opens an existing case database, for query commands (`readOnly: true`) or to continue
     /// working on it. Fails with ``EvidenceStoreError`` when the file is missing or is not an
-    /// Exhibit database; a read-only open also fails when the schema needs an upgrade.
+    /// Exhibit database; a read-only open also fails when the schema needs an upgrade. A
+    /// writable open also rebuilds indexes an interrupted ingest left dropped.
     public static func openExisting(path: String, readOnly: Bool) throws -> EvidenceDatabase {
         try checkHeader(path: path, mustExist: true)
         let queue = try openQueue(path: path, readOnly: readOnly)
@@ -56,7 +57,10 @@ public final class EvidenceDatabase: Sendable {
         } else {
             try StoreMigrations.migrator.migrate(queue)
         }
-        return EvidenceDatabase(path: path, readOnly: readOnly, queue: queue)
+        let db = EvidenceDatabase(path: path, readOnly: readOnly, queue: queue)
+        // A run killed mid-ingest leaves its bulk-load indexes dropped; put them back for queries.
+        if !readOnly { try db.restoreIndexes() }
+        return db
     }
 
     /// Migrations recorded in this file, in the order they were applied.

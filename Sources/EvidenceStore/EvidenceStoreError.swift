@@ -26,6 +26,7 @@ public enum EvidenceStoreError: Error, Sendable, Equatable, CustomStringConverti
     /// A value outside a closed vocabulary (a status, a time kind).
     case invalidValue(field: String, value: String)
 
+    /// A sentence naming the file and the remedy.
     public var description: String {
         switch self {
         case .notFound(let p):

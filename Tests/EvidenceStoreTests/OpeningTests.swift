@@ -40,6 +40,42 @@ struct OpeningTests {
         #expect(throws: (any Error).self) { try ro.appendAudit(action: "x", details: .null) }
     }
 
+    /// What a second process sees after the first one died mid-ingest: everything committed,
+    /// nothing else, and the dead run marked interrupted.
+    @Test func aSecondConnectionResumesWhatTheFirstCommitted() throws {
+        let dir = try TempDir()
+        let path = dir.path("case.sqlite")
+        let (first, ev) = try Fixture.database(in: dir)
+        let deadRun = try first.beginRun(toolVersion: "0.1.0", commandLine: [], options: .null, jobs: 2)
+        try first.commit([FileOutcome(evidenceID: ev, record: Fixture.record("0", path: "a", size: 7))])
+        // A transaction that never commits (the process is killed inside it).
+        let raw = try Fixture.rawConnection(path)
+        try raw.inDatabase { c in
+            try c.beginTransaction()
+            try c.execute(sql: "INSERT INTO files (evidence_id, entry_key, sort_key, depth, path, name, raw_name, name_encoding, kind, size, status) VALUES (?, '1', '0000000001', 0, 'x', 'x', x'78', 'utf-8', 'file', 1, 'ok')", arguments: [ev])
+            try c.rollback()
+        }
+        let second = try EvidenceDatabase(path: path)
+        #expect(try second.committedEntries(evidenceID: ev) == ["0": 7])
+        let run = try second.beginRun(toolVersion: "0.1.0", commandLine: [], options: .null, jobs: 2)
+        #expect(run == deadRun + 1)
+        let statuses = try second.queue.read { try String.fetchAll($0, sql: "SELECT status FROM ingest_runs ORDER BY id") }
+        #expect(statuses == ["interrupted", "running"])
+        #expect(try second.integrityCheck() == ["ok"])
+    }
+
+    @Test func readOnlyOpenAfterEveryConnectionClosed() throws {
+        let dir = try TempDir()
+        let path = dir.path("case.sqlite")
+        do {
+            let (db, ev) = try Fixture.database(in: dir)
+            try db.commit([FileOutcome(evidenceID: ev, record: Fixture.record("0", path: "a"))])
+        }
+        let ro = try EvidenceDatabase.openExisting(path: path, readOnly: true)
+        #expect(try ro.listFiles().map(\.entryKey) == ["0"])
+        #expect(try ro.caseInfo()?.name == "2024-SEOUL-0042")
+    }
+
     @Test func openExistingRefusesWhatIsNotACaseDatabase() throws {
         let dir = try TempDir()
         #expect(throws: EvidenceStoreError.notFound(path: dir.path("missing.sqlite"))) {
@@ -72,6 +108,35 @@ struct OpeningTests {
             try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         }
         #expect(tables == ["notes"])
+    }
+
+    @Test func hashIndexesAreDeferredDuringARunAndAlwaysComeBack() throws {
+        let dir = try TempDir()
+        let path = dir.path("case.sqlite")
+        let fresh = try EvidenceDatabase(path: dir.path("fresh.sqlite"))
+        func schema(_ db: EvidenceDatabase) throws -> [Row] {
+            try db.queue.read { try Row.fetchAll($0, sql: "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name") }
+        }
+        let (db, ev) = try Fixture.database(in: dir)
+        let run = try db.beginRun(toolVersion: "0.1.0", commandLine: [], options: .null, jobs: 1)
+        #expect(try db.deferredIndexesMissing() == ["files_sha256", "files_md5", "files_sha1"])
+        try db.commit([FileOutcome(evidenceID: ev, record: Fixture.record("0", path: "a"))])
+        // Queries still answer without the indexes.
+        #expect(try db.listFiles(FileFilter(sha256: Fixture.hashes("a").sha256)).count == 1)
+        try db.finishRun(id: run, status: "completed", filesCommitted: 1, chainHead: AuditChain.genesis, signature: nil, publicKey: nil)
+        #expect(try db.deferredIndexesMissing().isEmpty)
+        #expect(try schema(db) == schema(fresh))
+        // A run killed before finishing: the next writable open rebuilds them.
+        _ = try db.beginRun(toolVersion: "0.1.0", commandLine: [], options: .null, jobs: 1)
+        #expect(try db.deferredIndexesMissing().count == 3)
+        let ro = try EvidenceDatabase.openExisting(path: path, readOnly: true)
+        #expect(try ro.deferredIndexesMissing().count == 3)
+        let reopened = try EvidenceDatabase.openExisting(path: path, readOnly: false)
+        #expect(try reopened.deferredIndexesMissing().isEmpty)
+        #expect(try schema(reopened) == schema(fresh))
+        // A small addition to a large case can keep them.
+        _ = try reopened.beginRun(toolVersion: "0.1.0", commandLine: [], options: .null, jobs: 1, deferHashIndexes: false)
+        #expect(try reopened.deferredIndexesMissing().isEmpty)
     }
 
     @Test func newerSchemaIsRefused() throws {

@@ -3,9 +3,12 @@ import Foundation
 
 /// Errors reading a signing key.
 public enum ChainSignerError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The key file could not be read.
     case unreadableKeyFile(path: String, reason: String)
+    /// The key file's content is not 64 hex characters of a valid seed.
     case malformedKey(path: String, reason: String)
 
+    /// A sentence naming the file and the remedy.
     public var description: String {
         switch self {
         case .unreadableKeyFile(let p, let r):

@@ -34,27 +34,49 @@ struct DigestHasher {
         AuditChain.hex(sha.finalize())
     }
 
-    /// Encodes one record's values (see the type's comment).
+    /// Encodes one record's values (see the type's comment). Hand-rolled rather than with
+    /// string interpolation: the digest walks every row of the case.
     static func encode(_ values: [DatabaseValue]) -> [UInt8] {
-        var out = Array("R\(values.count):".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64 * values.count)
+        out.append(UInt8(ascii: "R"))
+        appendDecimal(Int64(values.count), to: &out)
+        out.append(UInt8(ascii: ":"))
         for value in values {
             switch value.storage {
             case .null:
                 out.append(UInt8(ascii: "N"))
             case .int64(let i):
-                out += Array("I\(i);".utf8)
+                out.append(UInt8(ascii: "I"))
+                appendDecimal(i, to: &out)
+                out.append(UInt8(ascii: ";"))
             case .double(let d):
                 out += Array("F\(String(d.bitPattern, radix: 16));".utf8)
             case .string(let s):
-                let bytes = Array(s.utf8)
-                out += Array("T\(bytes.count):".utf8)
-                out += bytes
+                out.append(UInt8(ascii: "T"))
+                appendDecimal(Int64(s.utf8.count), to: &out)
+                out.append(UInt8(ascii: ":"))
+                out.append(contentsOf: s.utf8)
             case .blob(let data):
-                out += Array("B\(data.count):".utf8)
-                out += Array(data)
+                out.append(UInt8(ascii: "B"))
+                appendDecimal(Int64(data.count), to: &out)
+                out.append(UInt8(ascii: ":"))
+                out.append(contentsOf: data)
             }
         }
         return out
+    }
+
+    /// Appends the decimal digits of `value` (with `-` when negative).
+    static func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits: [UInt8] = []
+        repeat {
+            digits.append(UInt8(48 + magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        out.append(contentsOf: digits.reversed())
     }
 
     /// Hashes rows of `sql` that come ordered by their first `groupWidth` columns (a file key).

@@ -2,13 +2,19 @@ import ExhibitKit
 
 /// Whether an evidence item is a single file (an archive, an image) or a directory tree.
 public enum EvidenceKind: String, Sendable, Codable, CaseIterable {
-    case file, directory
+    /// One file: an archive, a disk image, a bare compressed file.
+    case file
+    /// A directory tree read in place.
+    case directory
 }
 
 /// What an evidence item's hashes cover: the container's bytes, or (for a directory) the
 /// manifest over its sorted listing and file hashes.
 public enum HashKind: String, Sendable, Codable, CaseIterable {
-    case container, manifest
+    /// Hashes of the item's own bytes, computed before anything else.
+    case container
+    /// Hashes of a directory's manifest (sorted listing of paths and file hashes).
+    case manifest
 }
 
 /// One evidence item to register: its identity, its hashes, and the chain-of-custody details
@@ -18,18 +24,23 @@ public struct EvidenceInput: Sendable, Hashable {
     public var label: String
     /// The path as given on the command line, made absolute.
     public var path: String
+    /// File or directory.
     public var kind: EvidenceKind
     /// Bytes of the container (for a directory: total bytes of its files).
     public var size: Int64
     /// Container hashes, or manifest hashes for a directory (`hashKind`).
     public var hashes: FileHashes?
+    /// What the hashes cover: the container, or a directory manifest.
     public var hashKind: HashKind
     /// The SHA-256 from the seizure form (`--expect-sha256`), if given.
     public var expectedSHA256: String?
     /// Item/exhibit number (`--item`).
     public var item: String?
+    /// Free-text description (`--description`).
     public var description: String?
+    /// Who seized the item (`--seized-by`).
     public var seizedBy: String?
+    /// When it was seized (`--seized-at`), with raw value and basis.
     public var seizedAt: TimeValue?
     /// A zone declared for this item only (a phone set to another zone than the case).
     public var assumedZone: String?
@@ -62,24 +73,33 @@ public struct FileRecordInput: Sendable, Hashable {
     public var rawName: [UInt8]
     /// How `name` was decoded from `rawName` (`utf-8`, `cp949`, …).
     public var nameEncoding: String
+    /// File, directory, link or other.
     public var kind: EntryKind
+    /// Unix permission bits as recorded in the archive.
     public var mode: UInt32?
+    /// Target of a symlink or hardlink (recorded, never followed).
     public var linkTarget: String?
     /// Bytes actually read.
     public var size: Int64
     /// Size the archive declared (not trusted; kept for comparison).
     public var declaredSize: Int64?
+    /// MD5, SHA-1 and SHA-256 of the bytes read (lower-case hex).
     public var hashes: FileHashes?
+    /// Type detected from content by libmagic.
     public var mime: String?
+    /// Outcome of reading the entry.
     public var status: EntryStatus
     /// libarchive's or intake's message about the entry.
     public var message: String?
     /// Flags such as `path-sanitized`; stored sorted and comma-joined.
     public var flags: [String]
+    /// Archive timestamps, each with raw value and basis.
     public var times: EntryTimes
     /// Whether intake opened this entry as a nested archive.
     public var isContainer: Bool
+    /// Format of a nested archive (`zip`, `tar`…).
     public var containerFormat: String?
+    /// Flags about the nested archive as a whole.
     public var containerFlags: [String]
     /// For a container: bytes expanded from its whole subtree.
     public var expandedBytes: Int64?
@@ -102,8 +122,11 @@ public struct FileRecordInput: Sendable, Hashable {
 
 /// A finding together with the analyzer that produced it (provenance for every stored row).
 public struct ProducedFinding: Sendable, Hashable {
+    /// Id of the analyzer (provenance).
     public var analyzerID: String
+    /// Version of the analyzer (provenance).
     public var analyzerVersion: String
+    /// The finding itself.
     public var finding: Finding
     /// Pairs a finding with its analyzer's id and version.
     public init(analyzerID: String, analyzerVersion: String, finding: Finding) {
@@ -113,12 +136,17 @@ public struct ProducedFinding: Sendable, Hashable {
 
 /// An analyzer's failure on one file (it threw), recorded as one `analysis_errors` row.
 public struct AnalysisErrorInput: Sendable, Hashable {
+    /// Id of the analyzer (provenance).
     public var analyzerID: String
+    /// Version of the analyzer (provenance).
     public var analyzerVersion: String
     /// `error` (the analyzer threw), or `warning`/`timeout`/`crashed` when the engine decides.
     public var status: String
+    /// Short stable code for counting and filtering.
     public var code: String
+    /// One sentence for the examiner.
     public var message: String
+    /// Where in the file, if known.
     public var location: String?
     /// Describes one failure.
     public init(analyzerID: String, analyzerVersion: String, status: String = "error", code: String,
@@ -131,9 +159,13 @@ public struct AnalysisErrorInput: Sendable, Hashable {
 /// Everything learned about one file, committed atomically: its inventory row, every
 /// analyzer's findings and every failure. A file is "done" exactly when its outcome is committed.
 public struct FileOutcome: Sendable, Hashable {
+    /// Id of the evidence item (`evidence.id`).
     public var evidenceID: Int64
+    /// The inventory row.
     public var record: FileRecordInput
+    /// Every analyzer finding on the file.
     public var findings: [ProducedFinding]
+    /// Every analyzer failure on the file.
     public var errors: [AnalysisErrorInput]
     /// Bundles one file's results.
     public init(evidenceID: Int64, record: FileRecordInput, findings: [ProducedFinding] = [],

@@ -2,11 +2,15 @@ import ExhibitKit
 
 /// The case a database holds (one case per file).
 public struct CaseInfo: Sendable, Hashable {
+    /// Row id.
     public var id: Int64
+    /// Name (see the `name` column in docs/schema.md).
     public var name: String
+    /// Examiner who created the case.
     public var examiner: String?
     /// IANA zone id the examiner declared for naive local times, or `nil`.
     public var assumedZone: String?
+    /// When the case database was created (UTC text form).
     public var createdUTC: String
     /// Version of the Exhibit that created the case.
     public var toolVersion: String
@@ -14,77 +18,127 @@ public struct CaseInfo: Sendable, Hashable {
 
 /// One evidence item as recorded.
 public struct EvidenceRow: Sendable, Hashable {
+    /// Row id.
     public var id: Int64
+    /// Unique name of the item within the case.
     public var label: String
+    /// Path (see docs/schema.md).
     public var path: String
+    /// File or directory.
     public var kind: EvidenceKind
+    /// Size in bytes.
     public var size: Int64
+    /// MD5, SHA-1 and SHA-256 of the bytes read (lower-case hex).
     public var hashes: FileHashes?
+    /// What the hashes cover: the container, or a directory manifest.
     public var hashKind: HashKind
+    /// SHA-256 from the seizure form, if given.
     public var expectedSHA256: String?
     /// Whether the container SHA-256 matched the expected one; `nil` when none was given.
     public var expectedMatch: Bool?
+    /// Item / exhibit number.
     public var item: String?
+    /// Free-text description (`--description`).
     public var description: String?
+    /// Who seized the item (`--seized-by`).
     public var seizedBy: String?
+    /// When it was seized (`--seized-at`), with raw value and basis.
     public var seizedAt: TimeValue?
+    /// Zone declared for this item only, or `nil` for the case zone.
     public var assumedZone: String?
     /// Status of reading the item as a whole; `nil` until ``EvidenceDatabase/finishEvidence(id:status:message:format:entryCount:expandedBytes:manifest:)``.
     public var status: EntryStatus?
+    /// One sentence for the examiner.
     public var message: String?
     /// Container format libarchive reported (`zip`, `tar.gz`…).
     public var format: String?
+    /// Entries found, nested ones included.
     public var entryCount: Int?
+    /// Bytes read from all entries below (nested ones included).
     public var expandedBytes: Int64?
     /// Whether every entry of the item was committed.
     public var complete: Bool
+    /// When the item was first added (UTC text form).
     public var addedUTC: String
 }
 
 /// One `files` row with its times, as queries return it.
 public struct FileRow: Sendable, Hashable {
+    /// Row id.
     public var id: Int64
+    /// Id of the evidence item (`evidence.id`).
     public var evidenceID: Int64
+    /// Label of the evidence item.
     public var evidenceLabel: String
+    /// Positions joined by `/` (`3/17`).
     public var entryKey: String
+    /// Entry key of the containing nested archive.
     public var parentKey: String?
+    /// Nesting depth (0 = entry of the evidence item itself).
     public var depth: Int
+    /// Path (see docs/schema.md).
     public var path: String
+    /// Name (see the `name` column in docs/schema.md).
     public var name: String
+    /// Name bytes exactly as stored in the archive.
     public var rawName: [UInt8]
+    /// How the name was decoded.
     public var nameEncoding: String
+    /// Entry kind text (`file`, `directory`…).
     public var kind: String
+    /// Unix permission bits as recorded in the archive.
     public var mode: UInt32?
+    /// Target of a symlink or hardlink (recorded, never followed).
     public var linkTarget: String?
+    /// Size in bytes.
     public var size: Int64
+    /// Size the archive declared.
     public var declaredSize: Int64?
+    /// MD5, SHA-1 and SHA-256 of the bytes read (lower-case hex).
     public var hashes: FileHashes?
+    /// Type detected from content by libmagic.
     public var mime: String?
     /// Entry status text (`ok`, `encrypted`…; see ``EntryStatus``).
     public var status: String
+    /// One sentence for the examiner.
     public var message: String?
+    /// Sorted flags.
     public var flags: [String]
+    /// Whether the entry was opened as a nested archive.
     public var isContainer: Bool
+    /// Format of a nested archive (`zip`, `tar`…).
     public var containerFormat: String?
+    /// Flags about the nested archive as a whole.
     public var containerFlags: [String]
+    /// Bytes read from all entries below (nested ones included).
     public var expandedBytes: Int64?
+    /// Archive timestamps, each with raw value and basis.
     public var times: EntryTimes
+    /// The ingest run that committed the row.
     public var runID: Int64?
 }
 
 /// Which files ``EvidenceDatabase/listFiles(_:)`` returns. Unset fields do not filter.
 public struct FileFilter: Sendable, Hashable {
+    /// Label of the evidence item.
     public var evidenceLabel: String?
+    /// Only files with this status.
     public var status: String?
     /// `image/` matches `image/jpeg`, `image/png`…
     public var mimePrefix: String?
     /// SQLite GLOB over the virtual path (`*.jpg`, `seized.zip!/DCIM/*`); case-sensitive.
     public var pathGlob: String?
+    /// Only files with this SHA-256 (any case).
     public var sha256: String?
+    /// Only files with this MD5 (any case).
     public var md5: String?
+    /// Only files with this SHA-1 (any case).
     public var sha1: String?
+    /// Entry kind text (`file`, `directory`…).
     public var kind: String?
+    /// At most this many rows.
     public var limit: Int?
+    /// Skip this many rows first.
     public var offset: Int?
 
     /// Creates a filter; by default every file.
@@ -111,12 +165,15 @@ public struct AuditChainReport: Sendable, Hashable {
         case missingRunHead = "missing-run-head"
     }
 
+    /// Whether the whole chain verified.
     public var ok: Bool
     /// Rows checked.
     public var entries: Int
     /// Hash of the last row (64 zeros for an empty log).
     public var head: String
+    /// Sequence number where the first problem was found.
     public var firstBadSeq: Int64?
+    /// What the first problem was.
     public var problem: Problem?
     /// One sentence for the examiner.
     public var message: String

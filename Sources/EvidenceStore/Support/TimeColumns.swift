@@ -13,16 +13,11 @@ enum TimeColumns {
     static let names = "utc, utc_us, raw, basis, precision, note, alternate_utc, local_wallclock"
 
     /// Column values for `time`, in the order of ``names``.
-    static func values(_ time: TimeValue) -> [DatabaseValue] {
+    static func values(_ time: TimeValue) -> [(any DatabaseValueConvertible)?] {
         [
-            time.utcMicros.map(UTCFormat.string(micros:)).databaseValue,
-            time.utcMicros.databaseValue,
-            time.raw.databaseValue,
-            time.basis.rawValue.databaseValue,
-            time.precision.rawValue.databaseValue,
-            time.note.databaseValue,
-            time.alternateUTCMicros.map(UTCFormat.string(micros:)).databaseValue,
-            time.localWallClock.databaseValue,
+            time.utcMicros.map(UTCFormat.string(micros:)), time.utcMicros, time.raw, time.basis.rawValue,
+            time.precision.rawValue, time.note, time.alternateUTCMicros.map(UTCFormat.string(micros:)),
+            time.localWallClock,
         ]
     }
 
