@@ -27,8 +27,9 @@ extension EvidenceDatabase {
 
     /// Every committed entry of an evidence item: entry key → bytes it accounts for, so the
     /// walker can skip it (and, for a container, its whole subtree) and still keep its byte
-    /// budgets right. A leaf accounts for its `size`; a container for its `size` plus its
-    /// `expanded_bytes` (or, when that is NULL, the sizes of its committed descendants).
+    /// budgets right: its `expanded_bytes` (what intake charged against its budgets — for a
+    /// container, itself plus its subtree), or when that is NULL its `size` (for a container,
+    /// plus the sizes of its committed descendants).
     public func committedEntries(evidenceID: Int64) throws -> [String: Int64] {
         try queue.read { db in
             var leaf: [String: Int64] = [:]
