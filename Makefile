@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/debug
 DEMO := demo-out
 
-.PHONY: deps build test test-long demo bench clean
+.PHONY: deps build test test-long demo bench clean docs-cli
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
@@ -52,6 +52,9 @@ bench: deps
 	@dpkg-query -W -f='$${Status}\n' time 2>/dev/null | grep -q 'install ok installed' || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq time >/dev/null)
 	$(SWIFT) build -c release
 	python3 bench/run_bench.py --exhibit .build/release/exhibit --hashspeed .build/release/exhibit-hashspeed --out docs/BENCHMARKS.md
+
+docs-cli: build
+	docs/gen-cli.sh $(BIN)/exhibit
 
 clean:
 	rm -rf .build $(DEMO) bench-work

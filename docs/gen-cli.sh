@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Regenerates docs/cli.md from the built binary's --help (make docs-cli).
+set -euo pipefail
+bin=${1:-.build/debug/exhibit}
+{
+  echo "# exhibit commands"; echo
+  echo "Generated from \`exhibit <command> --help\` (regenerate with \`make docs-cli\`). Exit codes are part of each command's help."
+  for c in "" ingest files verify digest analyzers; do
+    echo; echo "## exhibit $c"; echo; echo '```'; "$bin" $c --help 2>&1; echo '```'
+  done
+} > docs/cli.md
