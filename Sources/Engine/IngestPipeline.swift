@@ -83,7 +83,7 @@ public final class IngestPipeline {
         defer { temp.remove() }
         let intakeOptions = IntakeOptions(temporaryDirectory: temp.url, budgets: options.budgets,
                                           nameCharsets: options.nameCharsets, memoryThreshold: options.memoryThreshold,
-                                          assumedZone: zone)
+                                          assumedZone: zone, retainContent: !catalog.fileAnalyzers.isEmpty)
         let walker = try IntakeWalker(options: intakeOptions)
         let crashed = Set(try db.crashedPairs().compactMap(WorkPair.init(text:)))
         let dispatcher = Dispatcher(analyzers: catalog.fileAnalyzers,

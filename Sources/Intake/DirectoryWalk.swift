@@ -113,7 +113,7 @@ extension WalkContext {
             entry.status = .unsupported
             entry.message = "cannot stat: \(String(cString: strerror(errno)))"
             state.note(entry)
-            try emit(.entry(entry))
+            try deliver(.entry(entry))
             return
         }
         func time(_ t: timespec) -> TimeValue { .unixSeconds(Int64(t.tv_sec), nanoseconds: Int64(t.tv_nsec)) }
@@ -170,7 +170,7 @@ extension WalkContext {
             entry.declaredSize = nil
         }
         state.note(entry)
-        try emit(.entry(entry))
+        try deliver(.entry(entry))
         if entry.isContainer { try descend(into: entry, parent: place) }
     }
 }

@@ -114,13 +114,20 @@ extension WalkContext {
             }
         }
         state.note(entry)
-        try emit(.entry(entry))
+        try deliver(.entry(entry))
         if entry.isContainer { try descend(into: entry, parent: place) }
+    }
+
+    /// Hands an event on: through the ordered emitter (digests may still be in flight), or
+    /// straight to the caller.
+    func deliver(_ event: IntakeEvent) throws {
+        if let emitter { try emitter.push(event) } else { try emit(event) }
     }
 
     func apply(_ out: DataOutcome, to entry: inout IntakeEntry) {
         entry.size = out.bytes
         entry.hashes = out.hashes
+        entry.pendingHashes = out.pendingHashes
         entry.mime = out.mime
         entry.content = out.content
         entry.lease = out.lease
@@ -143,6 +150,6 @@ extension WalkContext {
         let place = ContainerPlace(position: entry.position, virtualPath: entry.virtualPath, depth: parent.depth + 1,
                                    fileName: entry.name.split(separator: "/").last.map(String.init) ?? entry.name)
         let summary = try withExtendedLifetime(entry.lease) { try walkArchive(src, place: place) }
-        try emit(.containerEnd(summary))
+        try deliver(.containerEnd(summary))
     }
 }

@@ -9,7 +9,7 @@ import Foundation
 final class EntrySink {
     private let threshold: Int
     private let directory: URL
-    private var hasher = MultiHasher()
+    private var hasher: EntryDigest
     private var memory = Data()
     /// The first ``MagicDetector/sniffBytes`` bytes, kept separately once content moves to disk.
     private var head = Data()
@@ -17,9 +17,21 @@ final class EntrySink {
     private(set) var spoolURL: URL?
     private(set) var count: Int64 = 0
 
-    init(threshold: Int, directory: URL, expectedSize: Int64?) {
+    /// Decides, from the first bytes of an entry too large for memory, whether it must be
+    /// spooled anyway (nil: always spool). Used for hash-only ingests, where only nested
+    /// archives need their bytes after the pass.
+    private let mustSpool: ((UnsafeRawBufferPointer) -> Bool)?
+    /// Set when a large entry's bytes are hashed in passing and not kept.
+    private var discarding = false
+    /// Whether `mustSpool` was asked already.
+    private var decided = false
+
+    init(threshold: Int, directory: URL, expectedSize: Int64?, lanes: HashLanes?,
+         mustSpool: ((UnsafeRawBufferPointer) -> Bool)? = nil) {
         self.threshold = threshold
         self.directory = directory
+        self.mustSpool = mustSpool
+        self.hasher = EntryDigest(lanes: lanes)
         if let expectedSize, expectedSize > 0 {
             // A hostile header can claim anything: reserve at most 1 MiB up front.
             memory.reserveCapacity(Int(min(expectedSize, Int64(min(threshold, 1 << 20)))))
@@ -39,11 +51,28 @@ final class EntrySink {
         guard buf.count > 0 else { return }
         hasher.update(buf)
         count += Int64(buf.count)
-        if fd < 0 && memory.count + buf.count <= threshold {
-            memory.append(contentsOf: buf)
-            return
+        if discarding { return }
+        if fd < 0 {
+            let after = memory.count + buf.count
+            // Hash-only ingest: once the sniff window is full, keep the bytes only if they are a
+            // nested archive (which must be opened after this pass).
+            if let mustSpool, !decided, after >= MagicDetector.sniffBytes {
+                decided = true
+                var window = memory.prefix(MagicDetector.sniffBytes)
+                window.append(contentsOf: UnsafeRawBufferPointer(rebasing: buf.prefix(MagicDetector.sniffBytes - window.count)))
+                if !window.withUnsafeBytes(mustSpool) {
+                    discarding = true
+                    head = window
+                    memory = Data()
+                    return
+                }
+            }
+            if after <= threshold {
+                memory.append(contentsOf: buf)
+                return
+            }
+            try startSpool()
         }
-        if fd < 0 { try startSpool() }
         if head.count < MagicDetector.sniffBytes {
             head.append(contentsOf: UnsafeRawBufferPointer(rebasing: buf.prefix(MagicDetector.sniffBytes - head.count)))
         }
@@ -90,13 +119,13 @@ final class EntrySink {
 
     /// Calls `body` with the bytes libmagic should see.
     func withHead<T>(_ body: (UnsafeRawBufferPointer) -> T) -> T {
-        if spoolURL != nil { return head.withUnsafeBytes(body) }
+        if spoolURL != nil || discarding { return head.withUnsafeBytes(body) }
         return memory.prefix(MagicDetector.sniffBytes).withUnsafeBytes(body)
     }
 
     /// Finishes: digests, content, and the lease that deletes the spool file.
-    func finish() -> (hashes: FileHashes, content: FileContent, lease: ContentLease?) {
-        let hashes = hasher.finalize()
+    func finish() -> (hashes: DigestResult, content: FileContent, lease: ContentLease?) {
+        let hashes = hasher.finish()
         if fd >= 0 {
             close(fd)
             fd = -1
@@ -105,6 +134,7 @@ final class EntrySink {
             handedOut = true
             return (hashes, .temporaryFile(url), ContentLease(url: url))
         }
+        if discarding { return (hashes, .none, nil) }
         return (hashes, .memory(memory), nil)
     }
 

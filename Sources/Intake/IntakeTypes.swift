@@ -47,10 +47,15 @@ public struct IntakeOptions: Sendable {
     public var temporaryDirectory: URL
     /// Zone for DOS date-times that carry no zone (zip without UTC extra fields, cab, rar 4); `nil` = unknown.
     public var assumedZone: TimeZone?
+    /// Whether entries' bytes are handed out for analysis. When `false` (a hash-only ingest) an
+    /// entry too large for memory is not spooled unless its content makes it a nested archive:
+    /// it is hashed and typed in passing, and its ``IntakeEntry/content`` is `.none`.
+    public var retainContent: Bool
 
     /// Creates options; only the temporary directory has no default.
     public init(temporaryDirectory: URL, budgets: IntakeBudgets = .default, nameCharsets: [String] = ["CP949", "SHIFT_JIS"],
-                memoryThreshold: Int = 16 << 20, assumedZone: TimeZone? = nil) {
+                memoryThreshold: Int = 16 << 20, assumedZone: TimeZone? = nil, retainContent: Bool = true) {
+        self.retainContent = retainContent
         self.temporaryDirectory = temporaryDirectory
         self.budgets = budgets
         self.nameCharsets = nameCharsets
@@ -131,6 +136,8 @@ public struct IntakeEntry: Sendable {
     /// its unread remainder). A resumed run's `accountedBytes` should return this value, plus the
     /// ``ContainerSummary/expandedBytes`` of the container when the entry is one.
     public var expandedBytes: Int64
+    /// Digests still on the hashing lanes; the emitter fills ``hashes`` from it before delivery.
+    var pendingHashes: PendingDigest?
 
     /// Creates an entry (the walker builds them; public so other modules' tests can too).
     public init(position: [Int], virtualPath: String, rawName: [UInt8], name: String, nameEncoding: String, kind: EntryKind,

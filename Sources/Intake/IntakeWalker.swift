@@ -11,6 +11,8 @@ public final class IntakeWalker {
     private let options: IntakeOptions
     private let magic: MagicDetector
     private let names: NameDecoder
+    /// MD5 on one thread, SHA-1 + SHA-256 on another, overlapping decompression on this one.
+    private let lanes = HashLanes()
 
     /// Loads the libmagic database once (MIME-type mode).
     public init(options: IntakeOptions) throws {
@@ -46,17 +48,27 @@ public final class IntakeWalker {
         return try withoutActuallyEscaping(accountedBytes) { accounted in
             try withoutActuallyEscaping(emit) { emit in
                 let isDirectory = UInt32(st.st_mode) & FileTypeBits.mask == FileTypeBits.directory
-                let ctx = WalkContext(options: options, magic: magic, names: names,
+                let ctx = WalkContext(options: options, magic: magic, names: names, lanes: lanes,
                                       evidenceBytes: isDirectory ? 0 : Int64(st.st_size), accounted: accounted, emit: emit)
+                // Events reach `emit` on the emitter's thread, in order, while this thread reads on.
+                let emitter = OrderedEmitter(downstream: emit)
+                ctx.emitter = emitter
                 let summary: ContainerSummary
-                if isDirectory {
-                    summary = try ctx.walkDirectory(path: source.path, label: source.label)
-                } else {
-                    let src = try ByteSource(path: source.path)
-                    let fileName = URL(fileURLWithPath: source.path).lastPathComponent
-                    summary = try ctx.walkArchive(src, place: ContainerPlace(position: [], virtualPath: source.label, depth: 0, fileName: fileName))
+                do {
+                    if isDirectory {
+                        summary = try ctx.walkDirectory(path: source.path, label: source.label)
+                    } else {
+                        let src = try ByteSource(path: source.path)
+                        let fileName = URL(fileURLWithPath: source.path).lastPathComponent
+                        summary = try ctx.walkArchive(src, place: ContainerPlace(position: [], virtualPath: source.label, depth: 0, fileName: fileName))
+                    }
+                    try emitter.push(.containerEnd(summary))
+                } catch {
+                    // Prefer the caller's own failure (it stopped the walk) over what followed from it.
+                    do { try emitter.finish() } catch let callerError { throw callerError }
+                    throw error
                 }
-                try emit(.containerEnd(summary))
+                try emitter.finish()
                 return summary
             }
         }
@@ -68,7 +80,8 @@ public final class IntakeWalker {
         let fd = ByteSource.openReadOnly(path)
         guard fd >= 0 else { throw IntakeError(operation: "open", path: path, message: String(cString: strerror(errno))) }
         let src = FileBlockSource(fd: fd)
-        var hasher = MultiHasher()
+        let lanes = HashLanes()
+        var hasher = EntryDigest(lanes: lanes)
         var size: Int64 = 0
         while true {
             switch src.readBlock() {

@@ -31,6 +31,8 @@ struct DataOutcome {
     var sparse = false
     var content: FileContent = .none
     var hashes: FileHashes?
+    /// Digests still being computed (large entries); resolved before the entry is emitted.
+    var pendingHashes: PendingDigest?
     var lease: ContentLease?
     var mime: String?
     /// Bytes of the last block left unread when a budget cut the entry (still expanded).
@@ -45,6 +47,10 @@ final class WalkContext {
     let names: NameDecoder
     let accounted: ([Int]) -> Int64?
     let emit: (IntakeEvent) throws -> Void
+    /// The walker's hashing threads.
+    let lanes: HashLanes
+    /// Delivers events in order once their digests are done, on its own thread.
+    var emitter: OrderedEmitter?
     /// Denominator of the per-evidence ratio: the evidence file's size (directory: bytes read from it).
     var evidenceBytes: Int64
     /// Bytes expanded so far under this evidence item, nested included.
@@ -55,9 +61,10 @@ final class WalkContext {
     /// and dumps repeat small files a lot; the same bytes always get the same answer.
     private var mimeCache: [String: String] = [:]
 
-    init(options: IntakeOptions, magic: MagicDetector, names: NameDecoder, evidenceBytes: Int64,
+    init(options: IntakeOptions, magic: MagicDetector, names: NameDecoder, lanes: HashLanes, evidenceBytes: Int64,
          accounted: @escaping ([Int]) -> Int64?, emit: @escaping (IntakeEvent) throws -> Void) {
         self.options = options
+        self.lanes = lanes
         self.budgets = options.budgets
         self.magic = magic
         self.names = names
@@ -123,7 +130,11 @@ final class WalkContext {
     /// they grow the per-evidence ratio's denominator too.
     func readData(from src: BlockSource, declaredSize: Int64?, sparseHint: Bool, plainFile: Bool = false) throws -> DataOutcome {
         var out = DataOutcome()
-        let sink = EntrySink(threshold: options.memoryThreshold, directory: options.temporaryDirectory, expectedSize: declaredSize)
+        let magic = self.magic
+        let sink = EntrySink(threshold: options.memoryThreshold, directory: options.temporaryDirectory, expectedSize: declaredSize,
+                             lanes: lanes, mustSpool: options.retainContent ? nil : { head in
+                                 magic.mime(of: head, complete: false).map(Self.containerMIMEs.contains) ?? false
+                             })
         let start = src.compressedPosition
         var pos: Int64 = 0
         var gap = false
@@ -193,15 +204,22 @@ final class WalkContext {
         out.bytes = pos
         out.sparse = sparseHint || gap
         let done = sink.finish()
-        out.mime = mime(of: sink, bytes: pos, sha256: done.hashes.sha256)
-        out.hashes = done.hashes
+        switch done.hashes {
+        case .ready(let h):
+            out.hashes = h
+            out.mime = mime(of: sink, bytes: pos, sha256: h.sha256)
+        case .pending(let p):
+            out.pendingHashes = p
+            out.mime = mime(of: sink, bytes: pos, sha256: nil)
+        }
         out.content = done.content
         out.lease = done.lease
         return out
     }
 
-    private func mime(of sink: EntrySink, bytes: Int64, sha256: String) -> String? {
-        guard bytes <= Int64(MagicDetector.sniffBytes) else { return sink.withHead { magic.mime(of: $0) } }
+    private func mime(of sink: EntrySink, bytes: Int64, sha256: String?) -> String? {
+        guard bytes <= Int64(MagicDetector.sniffBytes) else { return sink.withHead { magic.mime(of: $0, complete: false) } }
+        guard let sha256 else { return sink.withHead { magic.mime(of: $0) } }
         if let hit = mimeCache[sha256] { return hit }
         let m = sink.withHead { magic.mime(of: $0) }
         if let m {
