@@ -44,6 +44,23 @@ def timed(cmd, repeat=3):
     return statistics.median(times), max(rss)
 
 
+def timed_exhibit(cmd, repeat=3):
+    """Like timed(), for `exhibit ingest --json`: also the medians of the custody-hash and walk
+    phases the summary reports."""
+    walls, rss, hashes, walks = [], [], [], []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        p = subprocess.run(["/usr/bin/time", "-f", "%M", "bash", "-c", cmd], capture_output=True, text=True)
+        walls.append(time.perf_counter() - t0)
+        if p.returncode != 0:
+            sys.exit(f"benchmark command failed ({p.returncode}): {cmd}\n{p.stderr[-2000:]}")
+        rss.append(int(p.stderr.strip().splitlines()[-1]))
+        summary = json.loads(p.stdout)
+        hashes.append(sum(e["hash_seconds"] for e in summary["evidence"]))
+        walks.append(sum(e["walk_seconds"] for e in summary["evidence"]))
+    return statistics.median(walls), max(rss), statistics.median(hashes), statistics.median(walks)
+
+
 def text_pool(rng, size):
     out, n = [], 0
     while n < size:
@@ -131,7 +148,7 @@ def intake_suite(args):
     for kind in ("zip", "targz"):
         ev = big[kind]
         n = big["bytes"]
-        t_ex, rss_ex = timed(ingest_cmd(args.exhibit, ev, db))
+        t_ex, rss_ex, t_hash, t_walk = timed_exhibit(ingest_cmd(args.exhibit, ev, db))
         t_sha, _ = timed(f"bsdtar -xOf '{ev}' | sha256sum")
         t_inf, _ = timed(f"bsdtar -xOf '{ev}'")
         hs = json.loads(subprocess.run(f"bsdtar -xOf '{ev}' | {hashspeed}", shell=True, check=True,
@@ -139,12 +156,13 @@ def intake_suite(args):
         limit_s = (t_inf + hs["md5_s"] + hs["sha1_s"] + hs["sha256_s"]) / 2
         rows.append({
             "archive": os.path.basename(ev), "bytes": n, "exhibit_s": t_ex, "exhibit_gbs": n / t_ex / 1e9,
+            "hash_s": t_hash, "walk_s": t_walk, "container_gb": os.path.getsize(ev) / 1e9,
             "rss_mb": rss_ex / 1024, "sha256sum_s": t_sha, "inflate_s": t_inf, "limit_s": limit_s,
             "md5_gbs": n / hs["md5_s"] / 1e9, "sha1_gbs": n / hs["sha1_s"] / 1e9, "sha256_gbs": n / hs["sha256_s"] / 1e9,
         })
-    _, rss_small = timed(ingest_cmd(args.exhibit, small["zip"], db), repeat=1)
+    _, rss_small, _, _ = timed_exhibit(ingest_cmd(args.exhibit, small["zip"], db), repeat=1)
     ent = many_entries()
-    t_ent, rss_ent = timed(ingest_cmd(args.exhibit, ent, db), repeat=1)
+    t_ent, rss_ent, _, _ = timed_exhibit(ingest_cmd(args.exhibit, ent, db), repeat=1)
     t_ent_bsd, _ = timed(f"bsdtar -xOf '{ent}'", repeat=1)
 
     out = ["## Intake: hash-only ingest vs bsdtar", "",
@@ -154,16 +172,21 @@ def intake_suite(args):
            "media-like bytes; ~1,800 small files and 4 large ones; Info-ZIP zip (deflate -6) and tar.gz (gzip -6).",
            "`exhibit` computes MD5 + SHA-1 + SHA-256 and libmagic type for every entry and writes the case DB "
            "(`--no-analyzers`); `bsdtar -xOf X | sha256sum` computes one hash. Times are medians of 3 runs.", "",
-           "| archive | uncompressed | exhibit | exhibit GB/s | bsdtar \\| sha256sum | exhibit ÷ sha256sum pipe | machine limit* | exhibit ÷ limit | peak RSS |",
-           "|---|---|---|---|---|---|---|---|---|"]
+           "| archive | uncompressed | exhibit, whole run | bsdtar \\| sha256sum | whole run ÷ pipe | custody hash of the container | intake phase | machine limit* | intake phase ÷ limit | peak RSS |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        out.append(f"| {r['archive']} | {r['bytes']/1e9:.2f} GB | {r['exhibit_s']:.2f} s | {r['exhibit_gbs']:.2f} | "
-                   f"{r['sha256sum_s']:.2f} s | {r['sha256sum_s']/r['exhibit_s']:.2f}× | {r['limit_s']:.2f} s | "
-                   f"{r['limit_s']/r['exhibit_s']*100:.0f} % | {r['rss_mb']:.0f} MB |")
+        out.append(f"| {r['archive']} | {r['bytes']/1e9:.2f} GB | {r['exhibit_s']:.2f} s ({r['exhibit_gbs']:.2f} GB/s) | "
+                   f"{r['sha256sum_s']:.2f} s | {r['sha256sum_s']/r['exhibit_s']:.2f}× | {r['hash_s']:.2f} s ({r['container_gb']:.2f} GB) | "
+                   f"{r['walk_s']:.2f} s | {r['limit_s']:.2f} s | {r['limit_s']/r['walk_s']*100:.0f} % | {r['rss_mb']:.0f} MB |")
     out += ["", "\\* machine limit = (inflate time `bsdtar -xOf X >/dev/null` + MD5 + SHA-1 + SHA-256 time over the "
             "same bytes) ÷ 2 cores. Hash speeds measured in this run (swift-crypto, one core): " +
             "; ".join(f"{r['archive']}: MD5 {r['md5_gbs']:.2f}, SHA-1 {r['sha1_gbs']:.2f}, SHA-256 {r['sha256_gbs']:.2f} GB/s" for r in rows) +
             f"; inflate {rows[0]['inflate_s']:.2f} s (zip), {rows[1]['inflate_s']:.2f} s (tar.gz).", "",
+            "The whole run has two phases. First the **custody hash**: MD5 + SHA-1 + SHA-256 of the evidence "
+            "file itself, before anything else is read (chain of custody; the limit above does not count this "
+            "extra pass over the compressed bytes). Then the **intake phase**: decompress, hash every entry with "
+            "all three digests, type it with libmagic and commit the inventory — the work the limit describes. "
+            "Both phase times come from the `--json` summary (`hash_seconds`, `walk_seconds`).", "",
             f"Peak RSS, same ingest on a {small['bytes']/1e6:.0f} MB corpus: {rss_small/1024:.0f} MB "
             f"(vs {rows[0]['rss_mb']:.0f} MB on {rows[0]['bytes']/1e9:.2f} GB): memory does not grow with the archive.", "",
             f"200,000 tiny entries (stored zip): exhibit {t_ent:.1f} s = {200000/t_ent:,.0f} entries/s "

@@ -28,10 +28,12 @@ struct EvidenceItemRun {
         // 1. The container is hashed before anything else (directories get a manifest hash later).
         var hashes: FileHashes?
         var size: Int64 = 0
+        let hashStart = Date()
         if !isDir.boolValue {
             let h = try IntakeWalker.hashFile(atPath: absolute)
             hashes = h.hashes; size = h.size
         }
+        let hashSeconds = Date().timeIntervalSince(hashStart)
         let expected = custody.expectedSHA256?.lowercased()
         var match: Bool? = (expected != nil && hashes != nil) ? (hashes?.sha256 == expected) : nil
         _ = try db.appendAudit(action: "evidence.hashed", details: .object([
@@ -43,7 +45,8 @@ struct EvidenceItemRun {
             "expected_match": match.map(JSONValue.bool) ?? .null,
         ]))
         var report = EvidenceReport(label: label, path: absolute, hashes: hashes, expectedSHA256: expected,
-                                    expectedMatch: match, status: existing?.status?.rawValue ?? "ok", message: nil, outcome: "ingested")
+                                    expectedMatch: match, status: existing?.status?.rawValue ?? "ok", message: nil, outcome: "ingested",
+                                    hashSeconds: hashSeconds)
         if match == false {
             Self.loud("SHA-256 of \(path) is \(hashes?.sha256 ?? "?"), but the seizure record says \(expected ?? "?")" +
                       (options.strict ? " — not ingested (--strict)" : " — ingesting anyway; recorded in the audit log"))
@@ -77,6 +80,7 @@ struct EvidenceItemRun {
         let sink = EntrySink(evidenceID: evidenceID, label: label, dispatcher: dispatcher, writer: writer,
                              jobs: options.jobs, progress: progress)
         progress?.startEvidence(label: label, totalBytes: size)
+        let walkStart = Date()
         let summary: ContainerSummary
         do {
             summary = try walker.walk(EvidenceSource(path: absolute, label: label),
@@ -109,6 +113,7 @@ struct EvidenceItemRun {
         ]))
         report.status = summary.status.rawValue
         report.message = summary.message
+        report.walkSeconds = Date().timeIntervalSince(walkStart)
         return report
     }
 

@@ -16,6 +16,10 @@ public struct EvidenceReport: Sendable {
     /// `ingested`, `resumed`, `already-complete`, `rejected` (hash mismatch under --strict),
     /// `changed` (hash differs from an earlier run), `unreadable`.
     public var outcome: String
+    /// Wall time of the custody hash of the container, and of the walk (intake, analysis,
+    /// commits). Reported, never stored: run times are not findings.
+    public var hashSeconds: Double = 0
+    public var walkSeconds: Double = 0
 }
 
 /// The result of a whole run, printed by the CLI.

@@ -184,6 +184,8 @@ struct SummaryJSON: Encodable {
         var message: String?
         var md5, sha1, sha256, expected_sha256: String?
         var expected_match: Bool?
+        /// Seconds spent hashing the container, and walking it (not stored in the case).
+        var hash_seconds, walk_seconds: Double
     }
     var run_id: Int64
     var evidence: [Item]
@@ -198,7 +200,8 @@ struct SummaryJSON: Encodable {
         evidence = s.evidence.map {
             Item(label: $0.label, path: $0.path, outcome: $0.outcome, status: $0.status, message: $0.message,
                  md5: $0.hashes?.md5, sha1: $0.hashes?.sha1, sha256: $0.hashes?.sha256,
-                 expected_sha256: $0.expectedSHA256, expected_match: $0.expectedMatch)
+                 expected_sha256: $0.expectedSHA256, expected_match: $0.expectedMatch,
+                 hash_seconds: $0.hashSeconds, walk_seconds: $0.walkSeconds)
         }
         files_committed = s.filesCommitted; status_counts = s.statusCounts; analysis_errors = s.errorCount
         chain_head = s.chainHead; signature = s.signature; public_key = s.publicKey

@@ -109,7 +109,9 @@ public struct EvidenceFile: Sendable {
     /// normalised the way intake builds virtual paths. Cross-file references are names; the store
     /// resolves them to file rows after intake.
     public func siblingPath(_ relative: String) -> String {
-        VirtualPath.join(directory: directoryPath, relative: relative)
+        let (container, inner) = VirtualPath.split(virtualPath)
+        let folder = inner.lastIndex(of: "/").map { String(inner[..<$0]) } ?? ""
+        return VirtualPath.join(directory: container + folder, relative: relative)
     }
 
     /// All bytes, if they fit under `limit`. Large files are better read with ``withFileHandle(temporaryDirectory:_:)``.

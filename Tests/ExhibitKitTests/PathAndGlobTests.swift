@@ -27,6 +27,11 @@ import Testing
         let top = EvidenceFile(key: "k", virtualPath: "seized.zip!/a.txt", size: 0,
                                hashes: FileHashes(md5: "", sha1: "", sha256: ""), mime: "text/plain", content: .none)
         #expect(top.siblingPath("b.txt") == "seized.zip!/b.txt")
+        // A file at the root of a nested archive: siblings are inside that archive.
+        let nested = EvidenceFile(key: "k", virtualPath: "case.zip!/WhatsApp Chat - X.zip!/_chat.txt", size: 0,
+                                  hashes: FileHashes(md5: "", sha1: "", sha256: ""), mime: "text/plain", content: .none)
+        #expect(nested.siblingPath("IMG.jpg") == "case.zip!/WhatsApp Chat - X.zip!/IMG.jpg")
+        #expect(nested.siblingPath("../up.jpg") == "case.zip!/WhatsApp Chat - X.zip!/up.jpg")
     }
 }
 
