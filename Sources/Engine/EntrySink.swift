@@ -60,7 +60,7 @@ final class EntrySink: @unchecked Sendable {
             nameEncoding: e.nameEncoding, kind: e.kind, mode: e.mode, linkTarget: e.linkTarget, size: e.size,
             declaredSize: e.declaredSize, hashes: e.hashes, mime: e.mime, status: e.status, message: e.message,
             flags: e.flags.sorted(), times: e.times, isContainer: e.isContainer, containerFormat: nil,
-            containerFlags: [], expandedBytes: nil)
+            containerFlags: [], expandedBytes: e.expandedBytes)
         let outcome = FileOutcome(evidenceID: evidenceID, record: record, findings: [], errors: [])
         progress?.entry(bytes: e.size)
         if e.isContainer { writer.openContainer(outcome) }

@@ -43,7 +43,7 @@ struct EvidenceItemRun {
             "expected_match": match.map(JSONValue.bool) ?? .null,
         ]))
         var report = EvidenceReport(label: label, path: absolute, hashes: hashes, expectedSHA256: expected,
-                                    expectedMatch: match, status: existing?.status ?? "ok", message: nil, outcome: "ingested")
+                                    expectedMatch: match, status: existing?.status?.rawValue ?? "ok", message: nil, outcome: "ingested")
         if match == false {
             Self.loud("SHA-256 of \(path) is \(hashes?.sha256 ?? "?"), but the seizure record says \(expected ?? "?")" +
                       (options.strict ? " — not ingested (--strict)" : " — ingesting anyway; recorded in the audit log"))
@@ -53,7 +53,7 @@ struct EvidenceItemRun {
                 return report
             }
         }
-        if let existing, existing.hashKind == "container", let old = existing.sha256, let now = hashes?.sha256, old != now {
+        if let existing, existing.hashKind == .container, let old = existing.hashes?.sha256, let now = hashes?.sha256, old != now {
             Self.loud("\(path) has changed since it was first ingested (SHA-256 was \(old), now \(now)); not re-ingested. Ingest the changed file into a new case.")
             _ = try db.appendAudit(action: "evidence.changed", details: .object(["label": .string(label), "recorded_sha256": .string(old), "sha256": .string(now)]))
             report.outcome = "changed"
@@ -61,14 +61,14 @@ struct EvidenceItemRun {
         }
         if let existing, existing.complete {
             report.outcome = "already-complete"
-            report.status = existing.status ?? "ok"
+            report.status = existing.status?.rawValue ?? "ok"
             return report
         }
 
         let seized = custody.seizedAt.map { Self.parseSeizedAt($0, zone: options.assumedZone.flatMap(TimeZone.init(identifier:))) }
         let evidenceID = try db.registerEvidence(EvidenceInput(
-            label: label, path: absolute, kind: isDir.boolValue ? "directory" : "file", size: size, hashes: hashes,
-            hashKind: isDir.boolValue ? "manifest" : "container", expectedSHA256: expected, item: custody.item,
+            label: label, path: absolute, kind: isDir.boolValue ? .directory : .file, size: size, hashes: hashes,
+            hashKind: isDir.boolValue ? .manifest : .container, expectedSHA256: expected, item: custody.item,
             description: custody.description, seizedBy: custody.seizedBy, seizedAt: seized, assumedZone: options.assumedZone))
         if existing != nil { report.outcome = "resumed" }
 

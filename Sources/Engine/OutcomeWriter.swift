@@ -61,7 +61,8 @@ final class OutcomeWriter: @unchecked Sendable {
         }
         held.outcome.record.containerFormat = format
         held.outcome.record.containerFlags = flags.sorted()
-        held.outcome.record.expandedBytes = expandedBytes
+        // Budgets charged the container's own bytes and everything read inside it.
+        held.outcome.record.expandedBytes = (held.outcome.record.expandedBytes ?? 0) + expandedBytes
         held.summaryApplied = true
         try settle(k, held)
     }

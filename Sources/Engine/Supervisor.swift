@@ -98,14 +98,24 @@ public final class Supervisor {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, writeFD, 3)
+        // In the child: drop the read end first (it may itself be fd 3), then put the write end on 3.
         posix_spawn_file_actions_addclose(&actions, readFD)
-        if writeFD != 3 { posix_spawn_file_actions_addclose(&actions, writeFD) }
+        if writeFD != 3 {
+            posix_spawn_file_actions_adddup2(&actions, writeFD, 3)
+            posix_spawn_file_actions_addclose(&actions, writeFD)
+        }
 
         var cArgs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
         defer { for p in cArgs { free(p) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, executable, &actions, nil, &cArgs, environ)
+        // The crash is recorded in the case; the Swift runtime's multi-page backtrace on the
+        // examiner's terminal would only bury the summary (set SWIFT_BACKTRACE to get it back).
+        var env = ProcessInfo.processInfo.environment
+        if env["SWIFT_BACKTRACE"] == nil { env["SWIFT_BACKTRACE"] = "enable=no" }
+        var cEnv: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for p in cEnv { free(p) } }
+        var spawned: pid_t = 0
+        let rc = posix_spawn(&spawned, executable, &actions, nil, &cArgs, &cEnv)
+        let pid = spawned
         close(writeFD)
         guard rc == 0 else { close(readFD); throw IngestError("posix_spawn \(executable): \(String(cString: strerror(rc)))") }
 

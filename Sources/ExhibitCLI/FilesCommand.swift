@@ -1,5 +1,6 @@
 import ArgumentParser
 import EvidenceStore
+import ExhibitKit
 import Foundation
 
 struct FilesCommand: ParsableCommand {
@@ -31,7 +32,7 @@ struct FilesCommand: ParsableCommand {
         let rows: [FileRow]
         do {
             let db = try EvidenceDatabase.openExisting(path: database.db, readOnly: true)
-            var f = FileFilter(evidence: evidence)
+            var f = FileFilter(evidenceLabel: evidence)
             f.status = status; f.mimePrefix = mime; f.pathGlob = path
             f.sha256 = sha256?.lowercased(); f.md5 = md5?.lowercased(); f.sha1 = sha1?.lowercased()
             f.limit = limit; f.offset = offset
@@ -39,12 +40,41 @@ struct FilesCommand: ParsableCommand {
         } catch {
             fail("\(database.db): \(error)", code: 1)
         }
-        if json { try printJSON(rows); return }
+        if json { try printJSON(rows.map(FileJSON.init)); return }
         for r in rows {
-            let hash = r.sha256 ?? "-"
+            let hash = r.hashes?.sha256 ?? "-"
             print("\(r.status.padding(toLength: 14, withPad: " ", startingAt: 0)) \(String(r.size).leftPad(12)) \(hash) \(r.mime ?? "-")  \(r.path)\(r.message.map { "  [\($0)]" } ?? "")")
         }
         if rows.isEmpty { FileHandle.standardError.write(Data("no files match\n".utf8)) }
+    }
+}
+
+/// The `--json` form of one inventory row.
+struct FileJSON: Encodable {
+    struct Time: Encodable {
+        var utc: String?
+        var raw: String
+        var basis: String
+        var precision: String
+        var note: String?
+        init(_ t: TimeValue) { utc = t.utcString; raw = t.raw; basis = t.basis.rawValue; precision = t.precision.rawValue; note = t.note }
+    }
+    var evidence, entry_key, path, name, name_encoding, kind, status: String
+    var parent_key, message, mime, md5, sha1, sha256, link_target, container_format: String?
+    var size: Int64
+    var declared_size: Int64?
+    var flags, container_flags: [String]
+    var is_container: Bool
+    var modified, accessed, changed, created: Time?
+
+    init(_ r: FileRow) {
+        evidence = r.evidenceLabel; entry_key = r.entryKey; path = r.path; name = r.name; name_encoding = r.nameEncoding
+        kind = r.kind; status = r.status; parent_key = r.parentKey; message = r.message; mime = r.mime
+        md5 = r.hashes?.md5; sha1 = r.hashes?.sha1; sha256 = r.hashes?.sha256; link_target = r.linkTarget
+        container_format = r.containerFormat; size = r.size; declared_size = r.declaredSize; flags = r.flags
+        container_flags = r.containerFlags; is_container = r.isContainer
+        modified = r.times.modified.map(Time.init); accessed = r.times.accessed.map(Time.init)
+        changed = r.times.changed.map(Time.init); created = r.times.created.map(Time.init)
     }
 }
 

@@ -124,6 +124,11 @@ struct IngestCommand: ParsableCommand {
             throw ExitCode(code)
         }
         if let fd = workerChannel {
+            // Only ever write the channel to a pipe: a wrong fd must never scribble on a file.
+            var st = stat()
+            guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFIFO else {
+                fail("--worker-channel \(fd) is not a pipe (it is for the supervisor's own use)", code: 2)
+            }
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)   // children of the worker must not hold the channel open
             ParentWatch.start()
         }

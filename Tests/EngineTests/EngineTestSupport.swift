@@ -31,7 +31,7 @@ enum Fixture {
 
     /// `exhibit ingest … --json` with common flags.
     @discardableResult
-    static func ingest(_ binary: String = exhibit, _ evidence: [String], db: String, extra: [String] = [],
+    static func ingest(_ evidence: [String], db: String, binary: String = exhibit, extra: [String] = [],
                        environment: [String: String] = [:]) throws -> CommandResult {
         try Run.command(binary, ["ingest"] + evidence + ["--db", db, "--case", "TEST-1", "--examiner", "Tester", "--json"] + extra,
                         environment: environment)

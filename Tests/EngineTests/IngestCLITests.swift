@@ -159,7 +159,7 @@ struct IngestCLITests {
         let zip = try Fixture.sampleZip(in: dir)
         let db = dir.path("case.sqlite")
         #expect(try Fixture.ingest([zip], db: db).exitCode == 0)
-        let r = try Run.command(Fixture.exhibit, ["files", "--db", db, "--path", "*note1*.txt", "--json"])
+        let r = try Run.command(Fixture.exhibit, ["files", "--db", db, "--path", "*/note1.txt", "--json"])
         #expect(r.exitCode == 0)
         let rows = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]]
         #expect(rows?.count == 2)   // docs/note1.txt and the junked copy note1.txt

@@ -28,7 +28,7 @@ struct SupervisionTests {
         let zip = try evidence(in: dir)
         let state = dir.path("state"); try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
         let db = dir.path("case.sqlite")
-        let r = try Fixture.ingest(Fixture.testbed, [zip], db: db, extra: ["--jobs", "2"],
+        let r = try Fixture.ingest([zip], db: db, binary: Fixture.testbed, extra: ["--jobs", "2"],
                                    environment: ["EXHIBIT_TESTBED_STATE": state])
         #expect(r.exitCode == 0, "stderr: \(r.stderr)")
         let q = try Fixture.open(db)
@@ -51,7 +51,7 @@ struct SupervisionTests {
         #expect(try q.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM artifacts WHERE type = 'testbed.lines'") } == 8)
 
         // A second run skips the crashed pairs instead of crashing again.
-        let again = try Fixture.ingest(Fixture.testbed, [zip], db: db)
+        let again = try Fixture.ingest([zip], db: db, binary: Fixture.testbed)
         #expect(again.exitCode == 0)
         #expect(try Fixture.open(db).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM analysis_errors WHERE status = 'crashed'") } == 3)
     }

@@ -5,17 +5,16 @@
 import Crypto
 import Foundation
 
-var chunks: [Data] = []
-var total = 0
-let input = FileHandle.standardInput
-while true {
-    let d = input.readData(ofLength: 8 << 20)
-    if d.isEmpty { break }
-    total += d.count
-    chunks.append(d)
+func readAll() -> [Data] {
+    var chunks: [Data] = []
+    while true {
+        let d = FileHandle.standardInput.readData(ofLength: 8 << 20)
+        if d.isEmpty { return chunks }
+        chunks.append(d)
+    }
 }
 
-func time<H: HashFunction>(_ type: H.Type) -> Double {
+func time<H: HashFunction>(_ type: H.Type, _ chunks: [Data]) -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
     var h = H()
     for c in chunks { h.update(data: c) }
@@ -23,7 +22,9 @@ func time<H: HashFunction>(_ type: H.Type) -> Double {
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }
 
-let md5 = time(Insecure.MD5.self)
-let sha1 = time(Insecure.SHA1.self)
-let sha256 = time(SHA256.self)
+let chunks = readAll()
+let total = chunks.reduce(0) { $0 + $1.count }
+let md5 = time(Insecure.MD5.self, chunks)
+let sha1 = time(Insecure.SHA1.self, chunks)
+let sha256 = time(SHA256.self, chunks)
 print("{\"bytes\": \(total), \"md5_s\": \(md5), \"sha1_s\": \(sha1), \"sha256_s\": \(sha256)}")

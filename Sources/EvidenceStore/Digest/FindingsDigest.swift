@@ -1,0 +1,117 @@
+import Foundation
+import GRDB
+
+/// One table's (or one finding kind's) contribution to ``EvidenceDatabase/digest()``.
+struct DigestSection: Sendable {
+    /// Written into the hash before the section's first record.
+    let name: String
+    /// Feeds the section's records, in canonical order.
+    let emit: @Sendable (Database, inout DigestHasher) throws -> Void
+
+    /// A section whose query returns rows ordered by a group key in its first `groupWidth`
+    /// columns (evidence label + entry key), with every column to hash; rows within a group are
+    /// put in canonical order by the hasher.
+    static func grouped(_ name: String, groupWidth: Int = 2, sql: String) -> DigestSection {
+        DigestSection(name: name) { db, hasher in try hasher.addGroupedRows(db, sql: sql, groupWidth: groupWidth) }
+    }
+}
+
+/// The canonical digest of all findings.
+///
+/// What goes in is chosen so that equal evidence gives an equal digest whatever the thread
+/// count, batching, insertion order, machine time zone, or a kill + resume: no row ids, run
+/// ids, run or add times, evidence paths on this machine, custody details, or audit log.
+/// Files are identified by evidence label + entry key. A feature that adds findings adds one
+/// ``DigestSection`` to ``sections`` — nothing else.
+enum FindingsDigest {
+    /// Every section, in hashing order.
+    static let sections: [DigestSection] = [evidence, files, fileTimes, artifacts, analysisErrors]
+
+    static func compute(_ db: Database) throws -> String {
+        var hasher = DigestHasher()
+        hasher.add(record: Array("exhibit-findings-digest-v1".utf8))
+        for section in sections {
+            hasher.beginSection(section.name)
+            try section.emit(db, &hasher)
+        }
+        return hasher.finish()
+    }
+
+    static let evidence = DigestSection.grouped("evidence", groupWidth: 1, sql: """
+        SELECT label, kind, size, md5, sha1, sha256, hash_kind, status, format, entry_count, expanded_bytes
+        FROM evidence ORDER BY label
+        """)
+
+    static let files = DigestSection.grouped("files", sql: """
+        SELECT e.label, f.entry_key, f.parent_key, f.depth, f.path, f.name, f.raw_name, f.name_encoding, f.kind,
+            f.mode, f.link_target, f.size, f.declared_size, f.md5, f.sha1, f.sha256, f.mime, f.status, f.message,
+            f.flags, f.is_container, f.container_format, f.container_flags, f.expanded_bytes
+        FROM files f JOIN evidence e ON e.id = f.evidence_id
+        ORDER BY e.label, f.sort_key
+        """)
+
+    static let fileTimes = DigestSection.grouped("file_times", sql: """
+        SELECT e.label, f.entry_key, t.kind, t.utc, t.utc_us, t.raw, t.basis, t.precision, t.note, t.alternate_utc,
+            t.local_wallclock
+        FROM file_times t JOIN files f ON f.id = t.file_id JOIN evidence e ON e.id = f.evidence_id
+        ORDER BY e.label, f.sort_key, t.kind
+        """)
+
+    /// Errors are ordered by file key (`exhibit_sort_key`, since crash records may exist for
+    /// entries without a files row), then canonically within the file.
+    static let analysisErrors = DigestSection.grouped("analysis_errors", sql: """
+        SELECT e.label, x.entry_key, x.analyzer_id, x.status, x.code, x.message, x.analyzer_version, x.path,
+            x.location
+        FROM analysis_errors x JOIN evidence e ON e.id = x.evidence_id
+        ORDER BY e.label, exhibit_sort_key(x.entry_key)
+        """)
+
+    /// An artifact and all its named times form one record, so two artifacts that differ only
+    /// in their times still hash in a canonical order.
+    static let artifacts = DigestSection(name: "artifacts") { db, hasher in
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT e.label, f.entry_key, a.id, a.analyzer_id, a.analyzer_version, a.type, a.properties, a.location,
+                t.name, t.utc, t.utc_us, t.raw, t.basis, t.precision, t.note, t.alternate_utc, t.local_wallclock
+            FROM artifacts a LEFT JOIN files f ON f.id = a.file_id LEFT JOIN evidence e ON e.id = f.evidence_id
+                LEFT JOIN artifact_times t ON t.artifact_id = a.id
+            ORDER BY e.label, f.sort_key, a.id, t.name
+            """)
+        var group: [DatabaseValue]? = nil
+        var records: [[UInt8]] = []
+        var artifactID: DatabaseValue? = nil
+        var current: [DatabaseValue] = []
+        func closeArtifact() {
+            if !current.isEmpty { records.append(DigestHasher.encode(current)) }
+            current = []
+        }
+        while let row = try rows.next() {
+            let values = Array(row.databaseValues)
+            let key = Array(values.prefix(2))
+            if key != group {
+                closeArtifact()
+                hasher.flush(&records)
+                group = key
+                artifactID = nil
+            }
+            if values[2] != artifactID {
+                closeArtifact()
+                artifactID = values[2]
+                // label, entry key, then the artifact's own columns (not its row id).
+                current = Array(values[0..<2]) + Array(values[3..<8])
+            }
+            if !values[8].isNull { current += Array(values[8...]) }
+        }
+        closeArtifact()
+        hasher.flush(&records)
+    }
+}
+
+extension EvidenceDatabase {
+    /// SHA-256 (lower-case hex) over all findings in canonical order — evidence items, files,
+    /// their times, artifacts with their times, and analysis errors — excluding row ids, run ids,
+    /// run and add times, local paths and the audit log. Equal for equal findings however they
+    /// were inserted. The encoding is documented in docs/schema.md.
+    public func digest() throws -> String {
+        try queue.read { db in try FindingsDigest.compute(db) }
+    }
+}

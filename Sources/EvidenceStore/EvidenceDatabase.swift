@@ -1,0 +1,140 @@
+import ExhibitKit
+import Foundation
+import GRDB
+
+/// One case database: a SQLite file in WAL mode with one writer connection.
+///
+/// All writes go through this object's single serial connection, so callers on many threads are
+/// serialised here; analyzers never write. Commits are durable when they return
+/// (`synchronous=FULL`): a file the store acknowledged survives kill -9 and power loss, and a
+/// second process that opens the file afterwards resumes from what was committed.
+public final class EvidenceDatabase: Sendable {
+    /// `PRAGMA application_id` of every Exhibit case database ("EXHB").
+    public static let applicationID: Int32 = 0x4558_4842
+
+    /// The file this object opened.
+    public let path: String
+    /// Whether the connection was opened read-only (query commands).
+    public let isReadOnly: Bool
+    /// The one serial connection. Internal so the module's extensions share it.
+    let queue: DatabaseQueue
+
+    /// Identifiers of every migration this build knows, in order (`v1-foundation`, …).
+    public static var migrationIdentifiers: [String] { StoreMigrations.identifiers }
+
+    /// The schema version this build writes: the number of known migrations.
+    public static var schemaVersion: Int { StoreMigrations.identifiers.count }
+
+    /// Creates the case database at `path`, or opens an existing one and applies any migrations
+    /// it lacks. Refuses a file that exists but is not an Exhibit case database.
+    public init(path: String) throws {
+        try Self.checkHeader(path: path, mustExist: false)
+        self.path = path
+        self.isReadOnly = false
+        self.queue = try Self.openQueue(path: path, readOnly: false)
+        try Self.checkIdentity(queue, path: path, allowEmpty: true)
+        try StoreMigrations.migrator.migrate(queue)
+    }
+
+    private init(path: String, readOnly: Bool, queue: DatabaseQueue) {
+        self.path = path
+        self.isReadOnly = readOnly
+        self.queue = queue
+    }
+
+    /// Opens an existing case database, for query commands (`readOnly: true`) or to continue
+    /// working on it. Fails with ``EvidenceStoreError`` when the file is missing or is not an
+    /// Exhibit database; a read-only open also fails when the schema needs an upgrade.
+    public static func openExisting(path: String, readOnly: Bool) throws -> EvidenceDatabase {
+        try checkHeader(path: path, mustExist: true)
+        let queue = try openQueue(path: path, readOnly: readOnly)
+        try checkIdentity(queue, path: path, allowEmpty: false)
+        if readOnly {
+            let applied = try queue.read { try StoreMigrations.migrator.appliedIdentifiers($0) }
+            let missing = StoreMigrations.identifiers.filter { !applied.contains($0) }
+            if !missing.isEmpty { throw EvidenceStoreError.needsUpgrade(path: path, missingMigrations: missing) }
+        } else {
+            try StoreMigrations.migrator.migrate(queue)
+        }
+        return EvidenceDatabase(path: path, readOnly: readOnly, queue: queue)
+    }
+
+    /// Migrations recorded in this file, in the order they were applied.
+    public func appliedMigrations() throws -> [String] {
+        try queue.read { try StoreMigrations.migrator.appliedMigrations($0) }
+    }
+
+    /// `PRAGMA integrity_check` lines (`["ok"]` for a sound file).
+    public func integrityCheck() throws -> [String] {
+        try queue.read { try String.fetchAll($0, sql: "PRAGMA integrity_check") }
+    }
+
+    // MARK: - Opening
+
+    private static func openQueue(path: String, readOnly: Bool) throws -> DatabaseQueue {
+        var config = Configuration()
+        config.readonly = readOnly
+        config.foreignKeysEnabled = true
+        config.label = "EvidenceStore"
+        // Another process (a query command, the next run) may hold the file briefly.
+        config.busyMode = .timeout(30)
+        config.prepareDatabase { db in
+            db.add(function: EntryKeyOrder.sqlFunction)
+            // 64 MiB of page cache (default 2 MiB): the hash indexes take random inserts, and
+            // keeping their pages in memory avoids re-reading them for every batch.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+            guard !db.configuration.readonly else { return }
+            // Set by hand rather than with `journalMode = .wal`, which would lower `synchronous`
+            // to NORMAL: a commit that acknowledges files as done must reach the disk.
+            let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+            guard mode?.lowercased() == "wal" else {
+                throw DatabaseError(message: "could not switch \(db.description) to WAL (got \(mode ?? "nil"))")
+            }
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            return try DatabaseQueue(path: path, configuration: config)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw EvidenceStoreError.notExhibitDatabase(path: path, reason: "not a SQLite file")
+        }
+    }
+
+    /// Looks at the file's first bytes before SQLite touches it, so a wrong `--db` path (an
+    /// evidence file!) is refused without being opened for writing.
+    private static func checkHeader(path: String, mustExist: Bool) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            if mustExist || FileManager.default.fileExists(atPath: path) {
+                throw FileManager.default.fileExists(atPath: path)
+                    ? EvidenceStoreError.notExhibitDatabase(path: path, reason: "cannot be read")
+                    : EvidenceStoreError.notFound(path: path)
+            }
+            return
+        }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 16)) ?? Data()
+        if head.isEmpty && !mustExist { return }
+        guard head == Data("SQLite format 3\0".utf8) else {
+            throw EvidenceStoreError.notExhibitDatabase(path: path, reason: "not a SQLite file")
+        }
+    }
+
+    /// Refuses SQLite files made by something else, and files from a newer Exhibit.
+    private static func checkIdentity(_ queue: DatabaseQueue, path: String, allowEmpty: Bool) throws {
+        let (appID, tableCount, applied): (Int32, Int, Set<String>) = try queue.read { db in
+            let appID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+            let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'") ?? 0
+            let applied = appID == applicationID ? try StoreMigrations.migrator.appliedIdentifiers(db) : []
+            return (appID, tables, applied)
+        }
+        if appID == 0 && tableCount == 0 {
+            if allowEmpty { return }
+            throw EvidenceStoreError.notExhibitDatabase(path: path, reason: "empty database")
+        }
+        guard appID == applicationID else {
+            throw EvidenceStoreError.notExhibitDatabase(
+                path: path, reason: appID == 0 ? "SQLite database of another application" : "application_id \(appID)")
+        }
+        let unknown = applied.subtracting(StoreMigrations.identifiers).sorted()
+        if !unknown.isEmpty { throw EvidenceStoreError.newerSchema(path: path, unknownMigrations: unknown) }
+    }
+}

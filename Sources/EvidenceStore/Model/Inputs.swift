@@ -1,0 +1,143 @@
+import ExhibitKit
+
+/// Whether an evidence item is a single file (an archive, an image) or a directory tree.
+public enum EvidenceKind: String, Sendable, Codable, CaseIterable {
+    case file, directory
+}
+
+/// What an evidence item's hashes cover: the container's bytes, or (for a directory) the
+/// manifest over its sorted listing and file hashes.
+public enum HashKind: String, Sendable, Codable, CaseIterable {
+    case container, manifest
+}
+
+/// One evidence item to register: its identity, its hashes, and the chain-of-custody details
+/// the examiner gave.
+public struct EvidenceInput: Sendable, Hashable {
+    /// The item's name made unique within the case (`seized.zip`, `seized.zip#2`).
+    public var label: String
+    /// The path as given on the command line, made absolute.
+    public var path: String
+    public var kind: EvidenceKind
+    /// Bytes of the container (for a directory: total bytes of its files).
+    public var size: Int64
+    /// Container hashes, or manifest hashes for a directory (`hashKind`).
+    public var hashes: FileHashes?
+    public var hashKind: HashKind
+    /// The SHA-256 from the seizure form (`--expect-sha256`), if given.
+    public var expectedSHA256: String?
+    /// Item/exhibit number (`--item`).
+    public var item: String?
+    public var description: String?
+    public var seizedBy: String?
+    public var seizedAt: TimeValue?
+    /// A zone declared for this item only (a phone set to another zone than the case).
+    public var assumedZone: String?
+
+    /// Creates an evidence description; everything but identity is optional.
+    public init(label: String, path: String, kind: EvidenceKind, size: Int64, hashes: FileHashes?,
+                hashKind: HashKind = .container, expectedSHA256: String? = nil, item: String? = nil,
+                description: String? = nil, seizedBy: String? = nil, seizedAt: TimeValue? = nil,
+                assumedZone: String? = nil) {
+        self.label = label; self.path = path; self.kind = kind; self.size = size; self.hashes = hashes
+        self.hashKind = hashKind; self.expectedSHA256 = expectedSHA256; self.item = item
+        self.description = description; self.seizedBy = seizedBy; self.seizedAt = seizedAt
+        self.assumedZone = assumedZone
+    }
+}
+
+/// One entry of the inventory as intake recorded it: becomes one `files` row plus its times.
+public struct FileRecordInput: Sendable, Hashable {
+    /// Positions joined by `/` (`3/17`): the row's identity within its evidence item.
+    public var entryKey: String
+    /// The containing archive's entry key; `nil` at the top level.
+    public var parentKey: String?
+    /// Nesting depth: 0 for entries of the evidence item itself.
+    public var depth: Int
+    /// Virtual path `<label>!/<entry path>` (nested containers joined with `!/`).
+    public var path: String
+    /// The entry's own name, decoded.
+    public var name: String
+    /// The name's bytes exactly as stored in the archive.
+    public var rawName: [UInt8]
+    /// How `name` was decoded from `rawName` (`utf-8`, `cp949`, …).
+    public var nameEncoding: String
+    public var kind: EntryKind
+    public var mode: UInt32?
+    public var linkTarget: String?
+    /// Bytes actually read.
+    public var size: Int64
+    /// Size the archive declared (not trusted; kept for comparison).
+    public var declaredSize: Int64?
+    public var hashes: FileHashes?
+    public var mime: String?
+    public var status: EntryStatus
+    /// libarchive's or intake's message about the entry.
+    public var message: String?
+    /// Flags such as `path-sanitized`; stored sorted and comma-joined.
+    public var flags: [String]
+    public var times: EntryTimes
+    /// Whether intake opened this entry as a nested archive.
+    public var isContainer: Bool
+    public var containerFormat: String?
+    public var containerFlags: [String]
+    /// For a container: bytes expanded from its whole subtree.
+    public var expandedBytes: Int64?
+
+    /// Creates a record; optional details default to absent.
+    public init(entryKey: String, parentKey: String? = nil, depth: Int = 0, path: String, name: String,
+                rawName: [UInt8]? = nil, nameEncoding: String = "utf-8", kind: EntryKind = .file,
+                mode: UInt32? = nil, linkTarget: String? = nil, size: Int64, declaredSize: Int64? = nil,
+                hashes: FileHashes? = nil, mime: String? = nil, status: EntryStatus = .ok, message: String? = nil,
+                flags: [String] = [], times: EntryTimes = EntryTimes(), isContainer: Bool = false,
+                containerFormat: String? = nil, containerFlags: [String] = [], expandedBytes: Int64? = nil) {
+        self.entryKey = entryKey; self.parentKey = parentKey; self.depth = depth; self.path = path
+        self.name = name; self.rawName = rawName ?? Array(name.utf8); self.nameEncoding = nameEncoding
+        self.kind = kind; self.mode = mode; self.linkTarget = linkTarget; self.size = size
+        self.declaredSize = declaredSize; self.hashes = hashes; self.mime = mime; self.status = status
+        self.message = message; self.flags = flags; self.times = times; self.isContainer = isContainer
+        self.containerFormat = containerFormat; self.containerFlags = containerFlags; self.expandedBytes = expandedBytes
+    }
+}
+
+/// A finding together with the analyzer that produced it (provenance for every stored row).
+public struct ProducedFinding: Sendable, Hashable {
+    public var analyzerID: String
+    public var analyzerVersion: String
+    public var finding: Finding
+    /// Pairs a finding with its analyzer's id and version.
+    public init(analyzerID: String, analyzerVersion: String, finding: Finding) {
+        self.analyzerID = analyzerID; self.analyzerVersion = analyzerVersion; self.finding = finding
+    }
+}
+
+/// An analyzer's failure on one file (it threw), recorded as one `analysis_errors` row.
+public struct AnalysisErrorInput: Sendable, Hashable {
+    public var analyzerID: String
+    public var analyzerVersion: String
+    /// `error` (the analyzer threw), or `warning`/`timeout`/`crashed` when the engine decides.
+    public var status: String
+    public var code: String
+    public var message: String
+    public var location: String?
+    /// Describes one failure.
+    public init(analyzerID: String, analyzerVersion: String, status: String = "error", code: String,
+                message: String, location: String? = nil) {
+        self.analyzerID = analyzerID; self.analyzerVersion = analyzerVersion; self.status = status
+        self.code = code; self.message = message; self.location = location
+    }
+}
+
+/// Everything learned about one file, committed atomically: its inventory row, every
+/// analyzer's findings and every failure. A file is "done" exactly when its outcome is committed.
+public struct FileOutcome: Sendable, Hashable {
+    public var evidenceID: Int64
+    public var record: FileRecordInput
+    public var findings: [ProducedFinding]
+    public var errors: [AnalysisErrorInput]
+    /// Bundles one file's results.
+    public init(evidenceID: Int64, record: FileRecordInput, findings: [ProducedFinding] = [],
+                errors: [AnalysisErrorInput] = []) {
+        self.evidenceID = evidenceID; self.record = record; self.findings = findings; self.errors = errors
+    }
+}

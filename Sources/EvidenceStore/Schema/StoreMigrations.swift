@@ -1,0 +1,18 @@
+import GRDB
+
+/// The ordered list of every schema migration the store knows.
+///
+/// Each feature adds its tables as one more migration group in its own file
+/// (`V2Chats.swift`, …) and one line below. Landed migrations are never edited or reordered:
+/// databases in the field already recorded them by name.
+enum StoreMigrations {
+    /// All migrations, in the order they apply.
+    static let migrator: DatabaseMigrator = {
+        var m = DatabaseMigrator()
+        V1Foundation.register(in: &m)
+        return m
+    }()
+
+    /// Identifiers of every known migration, in order.
+    static var identifiers: [String] { migrator.migrations }
+}

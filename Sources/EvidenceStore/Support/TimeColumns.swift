@@ -1,0 +1,82 @@
+import ExhibitKit
+import Foundation
+import GRDB
+
+/// The eight columns every stored time carries (`file_times`, `artifact_times`):
+/// `utc, utc_us, raw, basis, precision, note, alternate_utc, local_wallclock`.
+///
+/// `utc` is the text form `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` for people and tools; `utc_us` the same
+/// instant as an integer for range queries. Raw value and basis are always kept, so a court can
+/// see what the source said and how the instant was derived.
+enum TimeColumns {
+    /// The column list, in the order ``values(_:)`` produces them.
+    static let names = "utc, utc_us, raw, basis, precision, note, alternate_utc, local_wallclock"
+
+    /// Column values for `time`, in the order of ``names``.
+    static func values(_ time: TimeValue) -> [DatabaseValue] {
+        [
+            time.utcMicros.map(UTCFormat.string(micros:)).databaseValue,
+            time.utcMicros.databaseValue,
+            time.raw.databaseValue,
+            time.basis.rawValue.databaseValue,
+            time.precision.rawValue.databaseValue,
+            time.note.databaseValue,
+            time.alternateUTCMicros.map(UTCFormat.string(micros:)).databaseValue,
+            time.localWallClock.databaseValue,
+        ]
+    }
+
+    /// Rebuilds a TimeValue from the eight columns starting at `start`. Tolerates values another
+    /// tool may have written (unknown basis → `unknown`, unknown precision → `second`) rather
+    /// than failing a whole query over one odd row.
+    static func decode(_ row: Row, from start: Int) throws -> TimeValue {
+        let micros: Int64? = try row.decode(atIndex: start + 1)
+        let raw: String? = try row.decode(atIndex: start + 2)
+        let basis: String? = try row.decode(atIndex: start + 3)
+        let precision: String? = try row.decode(atIndex: start + 4)
+        let note: String? = try row.decode(atIndex: start + 5)
+        let alternate: String? = try row.decode(atIndex: start + 6)
+        let wall: String? = try row.decode(atIndex: start + 7)
+        return TimeValue(raw: raw ?? "", utcMicros: micros,
+                         basis: basis.flatMap(TimeBasis.init(rawValue:)) ?? .unknown,
+                         precision: precision.flatMap(TimePrecision.init(rawValue:)) ?? .second,
+                         note: note,
+                         alternateUTCMicros: alternate.flatMap { UTCFormat.parseUserInstant($0)?.micros },
+                         localWallClock: wall)
+    }
+}
+
+/// The four archive time kinds of ``EntryTimes``, as stored in `file_times.kind`.
+enum FileTimeKind: String, CaseIterable {
+    case modified, accessed, changed, created
+
+    /// The (kind, value) pairs present in `times`.
+    static func pairs(_ times: EntryTimes) -> [(FileTimeKind, TimeValue)] {
+        var out: [(FileTimeKind, TimeValue)] = []
+        if let t = times.modified { out.append((.modified, t)) }
+        if let t = times.accessed { out.append((.accessed, t)) }
+        if let t = times.changed { out.append((.changed, t)) }
+        if let t = times.created { out.append((.created, t)) }
+        return out
+    }
+
+    func set(_ value: TimeValue, in times: inout EntryTimes) {
+        switch self {
+        case .modified: times.modified = value
+        case .accessed: times.accessed = value
+        case .changed: times.changed = value
+        case .created: times.created = value
+        }
+    }
+}
+
+/// The store's clock: only ever UTC instants, never the machine's zone.
+enum StoreClock {
+    /// Now, as microseconds since the epoch.
+    static func nowMicros() -> Int64 {
+        Int64((Date().timeIntervalSince1970 * 1_000_000).rounded())
+    }
+
+    /// Now, as `YYYY-MM-DDTHH:MM:SS[.ffffff]Z`.
+    static func nowText() -> String { UTCFormat.string(micros: nowMicros()) }
+}

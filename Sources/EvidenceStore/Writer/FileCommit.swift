@@ -1,0 +1,239 @@
+import ExhibitKit
+import Foundation
+import GRDB
+
+extension EvidenceDatabase {
+    /// Commits a batch of finished files in ONE durable transaction: when this returns, every
+    /// file in the batch is done and survives a crash; when it throws, none of them is.
+    ///
+    /// Upsert by (evidence, entry key): a file committed before (a redo after a crash) keeps its
+    /// row id, and its times, artifacts and analysis errors are replaced — except `crashed` and
+    /// `timeout` errors recorded by the supervisor, which stay. `runID` defaults to the latest
+    /// run still `running` (see ``beginRun(toolVersion:commandLine:options:jobs:)``).
+    public func commit(_ outcomes: [FileOutcome], runID: Int64? = nil) throws {
+        guard !outcomes.isEmpty else { return }
+        try queue.write { db in
+            let run = try runID ?? Self.currentRunID(db)
+            var writer = try FileRowWriter(db)
+            for outcome in outcomes {
+                try writer.write(outcome, runID: run)
+            }
+            if let run {
+                try db.execute(sql: "UPDATE ingest_runs SET files_committed = files_committed + ? WHERE id = ?",
+                               arguments: [outcomes.count, run])
+            }
+        }
+    }
+
+    /// Every committed entry of an evidence item: entry key → bytes it accounts for, so the
+    /// walker can skip it (and, for a container, its whole subtree) and still keep its byte
+    /// budgets right. A leaf accounts for its `size`; a container for its `size` plus its
+    /// `expanded_bytes` (or, when that is NULL, the sizes of its committed descendants).
+    public func committedEntries(evidenceID: Int64) throws -> [String: Int64] {
+        try queue.read { db in
+            var leaf: [String: Int64] = [:]
+            var containers: [String: Int64?] = [:]
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT entry_key, size, is_container, expanded_bytes FROM files WHERE evidence_id = ?
+                """, arguments: [evidenceID])
+            // `expanded_bytes` is what intake charged against its budgets for the entry (for a
+            // container: the entry plus everything inside it); rows without it fall back to size.
+            var result: [String: Int64] = [:]
+            while let row = try rows.next() {
+                let key: String = try row.decode(atIndex: 0)
+                let size: Int64 = try row.decode(atIndex: 1)
+                let expanded: Int64? = try row.decode(Int64?.self, atIndex: 3)
+                leaf[key] = size
+                result[key] = expanded ?? size
+                if try row.decode(Int.self, atIndex: 2) != 0 { containers[key] = expanded }
+            }
+            let needsSum = Set(containers.compactMap { $0.value == nil ? $0.key : nil })
+            if !needsSum.isEmpty {
+                for (key, size) in leaf {
+                    for ancestor in EntryKeyOrder.ancestors(of: key) where needsSum.contains(ancestor) {
+                        result[ancestor, default: 0] += size
+                    }
+                }
+            }
+            return result
+        }
+    }
+
+    /// Records that `analyzerID` brought the worker down (`crashed`) or overran its time
+    /// (`timeout`) on a file. The row survives redo of the file, and the pair is skipped from
+    /// then on (``crashedPairs()``). Recording the same pair and status twice is a no-op.
+    public func recordCrash(evidenceID: Int64, entryKey: String, path: String, analyzerID: String,
+                            analyzerVersion: String, status: String, message: String) throws {
+        guard status == "crashed" || status == "timeout" else {
+            throw EvidenceStoreError.invalidValue(field: "crash status", value: status)
+        }
+        _ = try EntryKeyOrder.requireSortKey(entryKey)
+        try queue.write { db in
+            let exists = try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM analysis_errors
+                               WHERE evidence_id = ? AND entry_key = ? AND analyzer_id = ? AND status = ?)
+                """, arguments: [evidenceID, entryKey, analyzerID, status]) ?? false
+            guard !exists else { return }
+            try db.execute(sql: """
+                INSERT INTO analysis_errors (evidence_id, entry_key, path, analyzer_id, analyzer_version, status, code,
+                    message, location, run_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)
+                """, arguments: [evidenceID, entryKey, path, analyzerID, analyzerVersion, status,
+                                 status == "crashed" ? "worker-crashed" : "timeout", message, try Self.currentRunID(db)])
+        }
+    }
+
+    /// Every (file, analyzer) pair with a `crashed` or `timeout` record, as
+    /// `"\(evidenceID)|\(entryKey)|\(analyzerID)"`.
+    public func crashedPairs() throws -> Set<String> {
+        try queue.read { db in
+            var result = Set<String>()
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT evidence_id, entry_key, analyzer_id FROM analysis_errors WHERE status IN ('crashed', 'timeout')
+                """)
+            while let row = try rows.next() {
+                let e: Int64 = try row.decode(atIndex: 0)
+                let k: String = try row.decode(atIndex: 1)
+                let a: String = try row.decode(atIndex: 2)
+                result.insert("\(e)|\(k)|\(a)")
+            }
+            return result
+        }
+    }
+
+    /// The latest run still marked `running`, which owns rows committed now.
+    static func currentRunID(_ db: Database) throws -> Int64? {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM ingest_runs WHERE status = 'running' ORDER BY id DESC LIMIT 1"))
+    }
+}
+
+/// Writes outcomes inside one open transaction with cached statements: this is the hot path
+/// of an ingest (hundreds of thousands of rows), so no per-row record encoding.
+struct FileRowWriter {
+    private let db: Database
+    private let find: Statement
+    private let insert: Statement
+    private let update: Statement
+    private let deleteTimes: Statement
+    private let deleteArtifacts: Statement
+    private let deleteErrors: Statement
+    private let insertTime: Statement
+    private let insertArtifact: Statement
+    private let insertArtifactTime: Statement
+    private let insertError: Statement
+
+    private static let fileColumns = """
+        evidence_id, entry_key, sort_key, parent_key, depth, path, name, raw_name, name_encoding, kind, mode, \
+        link_target, size, declared_size, md5, sha1, sha256, mime, status, message, flags, is_container, \
+        container_format, container_flags, expanded_bytes, run_id
+        """
+
+    init(_ db: Database) throws {
+        self.db = db
+        let columns = Self.fileColumns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        find = try db.cachedStatement(sql: "SELECT id FROM files WHERE evidence_id = ? AND entry_key = ?")
+        insert = try db.cachedStatement(sql: """
+            INSERT INTO files (\(Self.fileColumns)) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))
+            """)
+        update = try db.cachedStatement(sql: """
+            UPDATE files SET \(columns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?
+            """)
+        deleteTimes = try db.cachedStatement(sql: "DELETE FROM file_times WHERE file_id = ?")
+        deleteArtifacts = try db.cachedStatement(sql: "DELETE FROM artifacts WHERE file_id = ?")
+        deleteErrors = try db.cachedStatement(sql: """
+            DELETE FROM analysis_errors WHERE evidence_id = ? AND entry_key = ? AND status NOT IN ('crashed', 'timeout')
+            """)
+        insertTime = try db.cachedStatement(sql: "INSERT INTO file_times (file_id, kind, \(TimeColumns.names)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        insertArtifact = try db.cachedStatement(sql: """
+            INSERT INTO artifacts (file_id, analyzer_id, analyzer_version, type, properties, location) VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        insertArtifactTime = try db.cachedStatement(sql: """
+            INSERT INTO artifact_times (artifact_id, name, \(TimeColumns.names)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        insertError = try db.cachedStatement(sql: """
+            INSERT INTO analysis_errors (evidence_id, entry_key, path, analyzer_id, analyzer_version, status, code,
+                message, location, run_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+    }
+
+    mutating func write(_ outcome: FileOutcome, runID: Int64?) throws {
+        let r = outcome.record
+        let sortKey = try EntryKeyOrder.requireSortKey(r.entryKey)
+        if let parent = r.parentKey { _ = try EntryKeyOrder.requireSortKey(parent) }
+        let values: [DatabaseValue] = [
+            outcome.evidenceID.databaseValue, r.entryKey.databaseValue, sortKey.databaseValue,
+            r.parentKey.databaseValue, r.depth.databaseValue, r.path.databaseValue, r.name.databaseValue,
+            Data(r.rawName).databaseValue, r.nameEncoding.databaseValue, r.kind.rawValue.databaseValue,
+            r.mode.map(Int64.init).databaseValue, r.linkTarget.databaseValue, r.size.databaseValue,
+            r.declaredSize.databaseValue, r.hashes?.md5.lowercased().databaseValue ?? .null,
+            r.hashes?.sha1.lowercased().databaseValue ?? .null, r.hashes?.sha256.lowercased().databaseValue ?? .null,
+            r.mime.databaseValue, r.status.rawValue.databaseValue, r.message.databaseValue,
+            Self.flagText(r.flags).databaseValue, (r.isContainer ? 1 : 0).databaseValue,
+            r.containerFormat.databaseValue, Self.flagText(r.containerFlags).databaseValue,
+            r.expandedBytes.databaseValue, runID.databaseValue,
+        ]
+        let fileID: Int64
+        if let existing = try Int64.fetchOne(find, arguments: [outcome.evidenceID, r.entryKey]) {
+            // A redo: replace everything derived from the file, keep the supervisor's crash records.
+            try deleteTimes.execute(arguments: [existing])
+            try deleteArtifacts.execute(arguments: [existing])
+            try deleteErrors.execute(arguments: [outcome.evidenceID, r.entryKey])
+            try update.execute(arguments: StatementArguments(values + [existing.databaseValue]))
+            fileID = existing
+        } else {
+            try insert.execute(arguments: StatementArguments(values))
+            fileID = db.lastInsertedRowID
+        }
+        for (kind, time) in FileTimeKind.pairs(r.times) {
+            try insertTime.execute(arguments: StatementArguments([fileID.databaseValue, kind.rawValue.databaseValue]
+                                                                  + TimeColumns.values(time)))
+        }
+        for produced in outcome.findings {
+            switch produced.finding {
+            case .warning(let w):
+                try insertError.execute(arguments: [
+                    outcome.evidenceID, r.entryKey, r.path, produced.analyzerID, produced.analyzerVersion, "warning",
+                    w.code, w.message, Self.locationText(w.location), runID,
+                ])
+            case .artifact(let a):
+                try insertArtifact.execute(arguments: [
+                    fileID, produced.analyzerID, produced.analyzerVersion, a.type, a.properties.canonicalText,
+                    Self.locationText(a.location),
+                ])
+                let artifactID = db.lastInsertedRowID
+                for (name, time) in a.times.sorted(by: { $0.key < $1.key }) {
+                    try insertArtifactTime.execute(arguments: StatementArguments(
+                        [artifactID.databaseValue, name.databaseValue] + TimeColumns.values(time)))
+                }
+            }
+        }
+        for e in outcome.errors {
+            guard Self.errorStatuses.contains(e.status) else {
+                throw EvidenceStoreError.invalidValue(field: "analysis error status", value: e.status)
+            }
+            try insertError.execute(arguments: [
+                outcome.evidenceID, r.entryKey, r.path, e.analyzerID, e.analyzerVersion, e.status, e.code, e.message,
+                e.location, runID,
+            ])
+        }
+    }
+
+    /// The closed vocabulary of `analysis_errors.status`.
+    static let errorStatuses: Set<String> = ["warning", "error", "crashed", "timeout"]
+
+    /// Flags as stored: unique, sorted, comma-joined (`""` for none), so equal sets give equal text.
+    static func flagText(_ flags: [String]) -> String {
+        Set(flags.filter { !$0.isEmpty }).sorted().joined(separator: ",")
+    }
+
+    /// A source location as canonical JSON (`{"offset":12,"record":"line 3"}`), or `nil`.
+    static func locationText(_ location: SourceLocation?) -> String? {
+        guard let location, location.offset != nil || location.record != nil else { return nil }
+        // Built by hand so 64-bit offsets stay exact (JSONValue numbers are doubles).
+        var parts: [String] = []
+        if let o = location.offset { parts.append("\"offset\":\(o)") }
+        if let r = location.record { parts.append("\"record\":" + JSONValue.string(r).canonicalText) }
+        return "{" + parts.joined(separator: ",") + "}"
+    }
+}
