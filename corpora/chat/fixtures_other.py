@@ -43,7 +43,7 @@ def discord_fixtures():
           text="영상 올렸어 @Minji", reactions=[{"emoji": "👍", "count": 2}]),
         e("1002", sender="Minji", senderID="502", sentUTC="2024-08-28T06:12:30.250000Z", sentRaw="2024-08-28T15:12:30.250+09:00",
           touchedUTC="2024-08-28T06:20:00Z", text="see file", replyTo="1001",
-          attachments=[att("file", "evidence.json_Files/clip-9001.mp4", "case.zip!/discord/evidence.json_Files/clip-9001.mp4",
+          attachments=[att("video", "evidence.json_Files/clip-9001.mp4", "case.zip!/discord/evidence.json_Files/clip-9001.mp4",
                            fileName="clip.mp4", size=123456)]),
         e("1003", kind="service", sender="Jun-ho", senderID="501", sentUTC="2024-08-28T06:13:00Z",
           sentRaw="2024-08-28T15:13:00.000+09:00", text="Pinned a message.", serviceAction="ChannelPinnedMessage", serviceActor="Jun-ho"),

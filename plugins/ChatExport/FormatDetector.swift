@@ -82,14 +82,16 @@ enum FormatDetector {
             return .kakaoTalk
         }
         var headers = 0, nonBlank = 0
+        var firstIsHeader = false
         for line in lines {
             let isHeader = line.withUnsafeBytes { WhatsAppGrammar.header($0) != nil }
-            if line.contains(where: { $0 != 0x20 && $0 != 0x09 }) { nonBlank += 1 }
-            if isHeader { headers += 1 }
-            if nonBlank == 1 && !isHeader && headers == 0 && lines.count > 3 { /* a title line is fine */ }
+            guard line.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { continue }
+            nonBlank += 1
+            if isHeader { headers += 1; if nonBlank == 1 { firstIsHeader = true } }
         }
-        // A chat export starts with timestamped lines: at least two, and most of the first lines.
-        if headers >= 2 && headers * 3 >= nonBlank || headers == nonBlank && headers >= 1 { return .whatsApp }
+        // A chat export starts with timestamped lines: the first line, or most of the first lines.
+        if headers >= 2 && (firstIsHeader || headers * 3 >= nonBlank) { return .whatsApp }
+        if headers >= 1 && headers == nonBlank { return .whatsApp }
         return nil
     }
 

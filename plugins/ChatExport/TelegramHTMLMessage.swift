@@ -157,17 +157,15 @@ struct TelegramHTMLMessage {
     static func pollAnswer(_ raw: String) -> Poll.Answer {
         var t = collapse(raw)
         if t.hasPrefix("- ") { t.removeFirst(2) }
-        var voters: Int?
-        var chosen = false
-        if let r = t.range(of: " vote", options: .backwards), let sp = t[..<r.lowerBound].lastIndex(of: " ") {
-            let count = t[t.index(after: sp)..<r.lowerBound]
-            if let n = Int(count) {
-                voters = n
-                chosen = t[r.upperBound...].contains("chosen")
-                t = String(t[..<sp])
+        // "Answer 3 votes, chosen vote": the count is the number before the first "vote…" word.
+        let words = t.split(separator: " ", omittingEmptySubsequences: false)
+        for i in stride(from: words.count - 2, through: 0, by: -1) {
+            if let n = Int(words[i]), words[i + 1].hasPrefix("vote") {
+                let rest = words[(i + 1)...].joined(separator: " ")
+                return Poll.Answer(text: words[..<i].joined(separator: " "), voters: n, chosen: rest.contains("chosen"))
             }
         }
-        return Poll.Answer(text: t, voters: voters, chosen: chosen)
+        return Poll.Answer(text: t, voters: nil, chosen: false)
     }
 
     static func attachment(_ item: Media, file: EvidenceFile) -> AttachmentRef? {
@@ -190,7 +188,7 @@ struct TelegramHTMLMessage {
         var a = AttachmentRef(reference: nil, resolvedPath: nil, kind: kind)
         if let href = item.href, !href.isEmpty, !href.hasPrefix("http://"), !href.hasPrefix("https://") {
             a.reference = href
-            a.resolvedPath = file.siblingPath(href)
+            a.resolvedPath = ChatPaths.sibling(file, href)
         } else {
             let d = collapse(item.description)
             a.missingReason = d.isEmpty ? "no file link in the HTML export" : d

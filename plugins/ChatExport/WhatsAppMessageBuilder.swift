@@ -104,7 +104,7 @@ struct WhatsAppMessageBuilder {
     }
 
     private func addFile(_ m: inout MessageRecord, name: String) {
-        m.attachments.append(AttachmentRef(reference: name, resolvedPath: file.siblingPath(name),
+        m.attachments.append(AttachmentRef(reference: name, resolvedPath: ChatPaths.sibling(file, name),
                                            kind: WhatsAppGrammar.kind(ofFileName: name)))
     }
 }
