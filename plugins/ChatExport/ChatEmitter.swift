@@ -6,7 +6,8 @@ import ExhibitKit
 /// remember. Parsers call it as they go, so the analyzer streams.
 final class ChatEmitter {
     private let sink: (Finding) -> Void
-    private var seen: Set<String> = []
+    private var seen: Set<ParticipantKey> = []
+    private struct ParticipantKey: Hashable { var chat: String; var id: String?; var name: String? }
     /// Distinct participants remembered per file; beyond this, participants are not reported
     /// (messages still carry the sender) and one warning says so.
     static let participantLimit = 200_000
@@ -25,7 +26,7 @@ final class ChatEmitter {
     /// Reports a participant the first time its identity (native id, else name) shows up in a chat.
     func participant(chatKey: String, name: String?, nativeID: String?, owner: Bool = false) {
         guard name != nil || nativeID != nil else { return }
-        let key = chatKey + "\u{1}" + (nativeID.map { "id:" + $0 } ?? "name:" + (name ?? ""))
+        let key = ParticipantKey(chat: chatKey, id: nativeID, name: nativeID == nil ? name : nil)
         if seen.contains(key) { return }
         if seen.count >= Self.participantLimit {
             if !participantLimitWarned {
@@ -39,7 +40,7 @@ final class ChatEmitter {
     }
 
     /// Reports a message, stamping its sequence number; the sender is reported first if new.
-    func message(_ record: MessageRecord) {
+    func message(_ record: consuming MessageRecord) {
         var m = record
         m.sequence = messageCount
         messageCount += 1

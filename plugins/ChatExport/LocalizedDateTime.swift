@@ -20,6 +20,13 @@ enum DayPeriod {
         return list.sorted { $0.0.utf8.count > $1.0.utf8.count }.map { (Array($0.0.utf8), $0.1) }
     }()
 
+    /// Which bytes can start a period word: most lines (24-hour clocks) skip the table at once.
+    static let firstBytes: [Bool] = {
+        var t = [Bool](repeating: false, count: 256)
+        for (w, _) in words { t[Int(w[0])] = true }
+        return t
+    }()
+
     /// 24-hour value of a 12-hour clock reading.
     static func hour24(_ h: Int, pm: Bool) -> Int { pm ? (h % 12) + 12 : h % 12 }
 }
@@ -61,7 +68,7 @@ extension ByteCursor {
     mutating func clock(allowTrailingPeriod: Bool = true) -> ClockReading? {
         let start = i
         var pm: Bool? = nil
-        if let p = consumeAny(DayPeriod.words) { pm = p; skipSpaces() }
+        if let b = peek, DayPeriod.firstBytes[Int(b)], let p = consumeAny(DayPeriod.words) { pm = p; skipSpaces() }
         guard let h = number(maxDigits: 2), consume(0x3A), let m = number(maxDigits: 2), m.digits == 2 else { i = start; return nil }
         var sec: Int? = nil
         let afterMinutes = i
@@ -70,7 +77,8 @@ extension ByteCursor {
             let beforePeriod = i
             // Tabs separate fields (LINE), so only real spaces may precede a trailing period word.
             while i < bytes.count, bytes[i] != 0x09, Invisible.spaceLength(bytes, i) > 0 { i += Invisible.spaceLength(bytes, i) }
-            if let p = consumeAny(DayPeriod.words), !(peek.map(Self.isASCIILetter) ?? false) { pm = p } else { i = beforePeriod }
+            if let b = peek, DayPeriod.firstBytes[Int(b)], let p = consumeAny(DayPeriod.words),
+               !(peek.map(Self.isASCIILetter) ?? false) { pm = p } else { i = beforePeriod }
         }
         var hour = h.value
         if let pm {
@@ -101,4 +109,47 @@ enum LocalTime {
 
     /// Two-digit years in chat exports are 20xx (the apps did not exist before 2009).
     static func fullYear(_ v: Int, digits: Int) -> Int { digits <= 2 ? 2000 + v : v }
+}
+
+/// Resolves naive local times in the declared zone, remembering the UTC offset of each 15-minute
+/// local slot once it is known to be unambiguous. Foundation's zone lookups and `String(format:)`
+/// dominate a million-line WhatsApp file otherwise. Real zones change offset only on 15-minute
+/// boundaries, and DST gaps/folds are never cached (they take the full path every time), so
+/// cached results equal ``NaiveDateTime/resolve(in:raw:precision:note:)``'s.
+/// One instance per parse (not shared between threads).
+final class ZoneResolver {
+    let zone: TimeZone?
+    private var offsets: [Int64: Int64] = [:]
+
+    init(zone: TimeZone?) { self.zone = zone }
+
+    func value(year: Int, month: Int, day: Int, clock: ClockReading?, raw: String, note: String = LocalTime.phoneNote) -> TimeValue {
+        let naive = NaiveDateTime(year: year, month: month, day: day, hour: clock?.hour ?? 0,
+                                  minute: clock?.minute ?? 0, second: clock?.second ?? 0)
+        let precision: TimePrecision = clock == nil ? .day : (clock?.second == nil ? .minute : .second)
+        guard zone != nil, naive.isValid else { return naive.resolve(in: zone, raw: raw, precision: precision, note: note) }
+        let local = naive.epochSecondsIfUTC
+        let slot = local >= 0 ? local / 900 : (local - 899) / 900
+        if let offset = offsets[slot] {
+            return TimeValue(raw: raw, utcMicros: (local - offset) * 1_000_000, basis: .assumedZone, precision: precision,
+                             note: note, localWallClock: Self.wallClock(naive))
+        }
+        let v = naive.resolve(in: zone, raw: raw, precision: precision, note: note)
+        if v.note == note, v.alternateUTCMicros == nil, let utc = v.utcMicros, offsets.count < 100_000 {
+            offsets[slot] = local - utc / 1_000_000
+        }
+        return v
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS` without `String(format:)`.
+    static func wallClock(_ n: NaiveDateTime) -> String {
+        var b = [UInt8](repeating: 0x30, count: 19)
+        func put(_ v: Int, _ at: Int, _ width: Int) {
+            var x = v
+            for k in stride(from: at + width - 1, through: at, by: -1) { b[k] = UInt8(0x30 + x % 10); x /= 10 }
+        }
+        put(n.year, 0, 4); b[4] = 0x2D; put(n.month, 5, 2); b[7] = 0x2D; put(n.day, 8, 2); b[10] = 0x54
+        put(n.hour, 11, 2); b[13] = 0x3A; put(n.minute, 14, 2); b[16] = 0x3A; put(n.second, 17, 2)
+        return String(decoding: b, as: UTF8.self)
+    }
 }

@@ -92,6 +92,16 @@ enum WhatsAppGrammar {
                                  "Ce message a été supprimé", "Vous avez supprimé ce message", "Se eliminó este mensaje",
                                  "Eliminaste este mensaje", "Mensagem apagada", "Essa mensagem foi apagada",
                                  "Você apagou esta mensagem", "삭제된 메시지입니다", "메시지를 삭제했습니다"]
+    static let deletedSet: Set<String> = Set(deletedPhrases)
+    /// First bytes of the deleted/omitted phrases, to skip set lookups (String hashing
+    /// normalises to NFC, which is slow on Hangul) for ordinary messages.
+    static let phraseFirstBytes: [Bool] = {
+        var t = [Bool](repeating: false, count: 256)
+        for p in deletedPhrases + mediaOmitted + iOSOmitted.map(\.0) { if let b = p.utf8.first { t[Int(b)] = true } }
+        return t
+    }()
+    static let longestPhrase = (deletedPhrases + mediaOmitted + iOSOmitted.map(\.0)).map(\.utf8.count).max() ?? 0
+    static let omittedSet: Set<String> = Set(mediaOmitted + iOSOmitted.map(\.0))
     static let editedMarkers = ["<This message was edited>", "<Diese Nachricht wurde bearbeitet>", "<Dit bericht is bewerkt>",
                                 "<Ce message a été modifié>", "<Se editó este mensaje.>", "<Se editó este mensaje>",
                                 "<Mensagem editada>", "<Essa mensagem foi editada>", "<수정된 메시지입니다>"]

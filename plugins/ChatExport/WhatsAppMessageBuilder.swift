@@ -3,25 +3,29 @@ import ExhibitKit
 
 /// Builds one WhatsApp message from its timestamped line and any continuation lines, then reads
 /// the markers (attachments, omitted media, deleted, edited) from the finished text.
-struct WhatsAppMessageBuilder {
+final class WhatsAppMessageBuilder {
     let file: EvidenceFile
     let zone: TimeZone?
     let order: DateOrderDecision
     let iOS: Bool
     let chatTitle: String?
 
+    private let resolver: ZoneResolver
     private var pending: MessageRecord?
     private var text = ""
     private var firstLineEnd = 0
     private var startsWithMark = false
+    /// The first line holds `<`, `(`, an invisible mark or NBSP: only then can it be a marker.
+    private var markerBytes = false
 
     init(file: EvidenceFile, zone: TimeZone?, order: DateOrderDecision, iOS: Bool, chatTitle: String?) {
         self.file = file; self.zone = zone; self.order = order; self.iOS = iOS; self.chatTitle = chatTitle
+        resolver = ZoneResolver(zone: zone)
     }
 
     var hasPending: Bool { pending != nil }
 
-    mutating func start(_ h: WhatsAppHeader, line: TextLine) {
+    func start(_ h: WhatsAppHeader, line: TextLine) {
         let c = ByteCursor(line.bytes)
         let raw = c.string(h.rawStart, h.rawEnd)
         let (year, month, day): (Int, Int, Int)
@@ -30,25 +34,28 @@ struct WhatsAppMessageBuilder {
         case .monthDayYear: (year, month, day) = (LocalTime.fullYear(h.third, digits: h.thirdDigits), h.first, h.second)
         case .yearMonthDay: (year, month, day) = (LocalTime.fullYear(h.first, digits: h.firstDigits), h.second, h.third)
         }
-        let sent = LocalTime.value(year: year, month: month, day: day, clock: h.clock, raw: raw, zone: zone)
+        let sent = resolver.value(year: year, month: month, day: day, clock: h.clock, raw: raw)
         let (sender, textStart) = WhatsAppGrammar.splitSender(line.bytes, from: h.bodyStart)
         text = c.string(textStart, line.bytes.count)
         firstLineEnd = text.utf8.count
         startsWithMark = Invisible.markLength(line.bytes, textStart) > 0
+        markerBytes = false
+        var k = textStart
+        let b = line.bytes
+        while k < b.count { let x = b[k]; if x == 0x3C || x == 0x28 || x == 0xE2 || x == 0xC2 { markerBytes = true; break }; k += 1 }
         pending = MessageRecord(chatKey: WhatsAppTextParser.chatKey, sequence: 0, kind: sender == nil ? .system : .message,
                                 senderName: sender, sent: sent, location: line.location)
     }
 
-    mutating func continueWith(_ line: TextLine) {
+    func continueWith(_ line: TextLine) {
         guard pending != nil else { return }
         text += "\n"
         text += line.string
     }
 
     /// Completes the pending message, if any.
-    mutating func finish() -> MessageRecord? {
-        guard var m = pending else { return nil }
-        pending = nil
+    func finish() -> MessageRecord? {
+        guard var m = pending.take() else { return nil }
         m.text = text
         let firstLine = String(text.utf8.prefix(firstLineEnd)) ?? text
         readMarkers(&m, firstLine: firstLine)
@@ -72,9 +79,14 @@ struct WhatsAppMessageBuilder {
     private func readMarkers(_ m: inout MessageRecord, firstLine: String) {
         let bytes = firstLine.utf8
         guard let last = bytes.last else { return }
-        // Only short lines or lines ending in `)`/`>` can be markers: skip the work for the rest.
-        let short = bytes.count <= 96
-        guard short || last == 0x29 || last == 0x3E || last == 0x2E else { return }
+        // Markers contain `<`, `(`, an invisible mark, or are a deleted/omitted phrase: check the
+        // cheap cases first, so ordinary text costs one scan and two set lookups.
+        let candidate = bytes.count <= WhatsAppGrammar.longestPhrase + 1 && WhatsAppGrammar.phraseFirstBytes[Int(bytes.first ?? 0)]
+        if candidate, WhatsAppGrammar.deletedSet.contains(firstLine) || (last == 0x2E && WhatsAppGrammar.deletedSet.contains(String(firstLine.dropLast()))) {
+            m.deleted = true
+            return
+        }
+        guard markerBytes || (candidate && WhatsAppGrammar.omittedSet.contains(firstLine)) else { return }
         let form = Invisible.matchingForm(firstLine)
         if WhatsAppGrammar.mediaOmitted.contains(form) {
             m.attachments.append(AttachmentRef(reference: nil, resolvedPath: nil, kind: .other, missingReason: form))

@@ -103,7 +103,7 @@ struct WhatsAppTextParser {
         if report.encoding != .utf8 { chat.notes.append("decoded from \(report.encoding.rawValue)") }
         if !order.proven { chat.notes.append("day/month order assumed: \(order.reason)") }
 
-        var builder = WhatsAppMessageBuilder(file: file, zone: zone, order: order, iOS: iOS, chatTitle: title)
+        let builder = WhatsAppMessageBuilder(file: file, zone: zone, order: order, iOS: iOS, chatTitle: title)
         var chatEmitted = false
         var preamble = 0, binary = 0, dropped = 0
         try reader.forEachLine { line in
