@@ -23,11 +23,10 @@ struct KakaoTalkMacCSVParser {
         var fields: [String] = []
         var field = ""
         var inQuotes = false
-        var recordLine: TextLine?
         var recordStart = (number: 0, offset: Int64(0))
         var cut = 0
         let report = try TextLineReader(file: file).forEachLine { line in
-            if !inQuotes { recordStart = (line.number, line.offset); _ = recordLine }
+            if !inQuotes { recordStart = (line.number, line.offset) }
             let text = line.string
             var it = text.unicodeScalars.makeIterator()
             var pendingQuote = false
