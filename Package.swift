@@ -21,6 +21,10 @@ let package = Package(
         // C libraries: one system-library target each (module.modulemap + shim.h only).
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CMagic", providers: [.apt(["libmagic-dev"])]),
+        .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+
+        // Built-in analyzers (plugins/<Name>): ExhibitKit plus their own C targets only.
+        .target(name: "ChatExport", dependencies: ["ExhibitKit", "CXML2"], path: "plugins/ChatExport"),
 
         .target(
             name: "Intake",
@@ -60,6 +64,13 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             path: "bench/HashSpeed"),
 
+        // Chat parser benchmark helper: runs the chat-export analyzer over one file (bench/chat_bench.py).
+        .executableTarget(
+            name: "exhibit-chatbench",
+            dependencies: ["ChatExport", "ExhibitKit"],
+            path: "bench/ChatBench"),
+
+        .testTarget(name: "ChatExportTests", dependencies: ["ChatExport", "ExhibitKit", "ExhibitTesting"]),
         .testTarget(name: "ExhibitKitTests", dependencies: ["ExhibitKit", "ExhibitTesting"]),
         .testTarget(name: "IntakeTests", dependencies: ["Intake", "ExhibitKit", "ExhibitTesting"]),
         .testTarget(

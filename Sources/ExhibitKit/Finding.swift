@@ -44,6 +44,12 @@ public struct Artifact: Sendable, Hashable, Codable {
 public enum Finding: Sendable, Hashable {
     case warning(AnalysisWarning)
     case artifact(Artifact)
+    /// A chat found in a chat export (see ChatFindings.swift for the linking rules).
+    case chat(ChatInfo)
+    /// A participant of a chat reported earlier in the same file.
+    case participant(ParticipantInfo)
+    /// A message, service event or system line of a chat reported earlier in the same file.
+    case message(MessageRecord)
 }
 
 /// A JSON value with a canonical encoding (sorted keys), so digests over findings are stable.

@@ -1,0 +1,62 @@
+import Foundation
+import ExhibitKit
+
+/// Reads chat exports — Telegram Desktop (JSON and HTML), WhatsApp, KakaoTalk, Discord
+/// (DiscordChatExporter JSON) and LINE — into chats, participants and messages.
+///
+/// The format is decided from the content, never from the name alone; a file named like an export
+/// that is not one yields a warning, anything else that is not an export yields nothing. Parsers
+/// stream: memory is bounded by the largest single message, not by the file.
+public struct ChatExportAnalyzer: Analyzer {
+    /// The analyzer id recorded on every finding.
+    public static let id = "chat-export"
+
+    public init() {}
+
+    public var descriptor: AnalyzerDescriptor {
+        AnalyzerDescriptor(
+            id: Self.id, version: "1.0.0",
+            summary: "Chat exports (Telegram JSON/HTML, WhatsApp, KakaoTalk, Discord, LINE) into chats, participants and messages",
+            accepts: Acceptance(mimeTypes: ["application/json", "text/plain", "text/html", "text/csv"],
+                                pathGlobs: ["*result.json", "*messages*.html", "*.txt", "*.csv", "*.json"],
+                                sniff: true),
+            produces: ["chat", "participant", "message", "warning"],
+            timeoutSeconds: 3600)
+    }
+
+    /// Says yes to files whose first bytes look like one of the supported exports.
+    public func sniff(prefix: Data, file: EvidenceFile) -> Bool {
+        FormatDetector.detect(prefix: [UInt8](prefix)) != nil
+    }
+
+    /// Parses the file and returns every finding. Collects ``stream(_:context:_:)``'s output.
+    public func analyze(_ file: EvidenceFile, context: AnalysisContext) async throws -> [Finding] {
+        var findings: [Finding] = []
+        try stream(file, context: context) { findings.append($0) }
+        return findings
+    }
+
+    /// Parses the file and hands each finding to `sink` as soon as it is read: chats before their
+    /// participants and messages, participants before their first message, warnings as they arise.
+    /// Throws only when the file's bytes cannot be read at all.
+    public func stream(_ file: EvidenceFile, context: AnalysisContext, _ sink: @escaping (Finding) -> Void) throws {
+        let emitter = ChatEmitter(sink)
+        let input = ByteInput(file: file)
+        guard let format = FormatDetector.detect(prefix: input.prefix(FormatDetector.prefixLength)) else {
+            if FormatDetector.nameSuggestsExport(file), file.size > 0 {
+                emitter.warning("not-an-export", "\(file.name) is named like a chat export but its content is not one of the supported formats")
+            }
+            return
+        }
+        let zone = context.assumedZone
+        switch format {
+        case .telegramJSON: try TelegramJSONParser(file: file, zone: zone, emitter: emitter).parse()
+        case .telegramHTML: try TelegramHTMLParser(file: file, zone: zone, emitter: emitter).parse()
+        case .whatsApp: try WhatsAppTextParser(file: file, zone: zone, emitter: emitter).parse()
+        case .kakaoTalk: try KakaoTalkTextParser(file: file, zone: zone, emitter: emitter).parse()
+        case .kakaoTalkMacCSV: try KakaoTalkMacCSVParser(file: file, zone: zone, emitter: emitter).parse()
+        case .discordJSON: try DiscordJSONParser(file: file, zone: zone, emitter: emitter).parse()
+        case .lineText: try LINETextParser(file: file, zone: zone, emitter: emitter).parse()
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import ExhibitKit
+
+/// Day-period words (AM/PM) of the locales chat exports are written in, and the other localized
+/// pieces of their timestamps. Tables are ordered longest first so `a. m.` wins over `a`.
+enum DayPeriod {
+    /// Words that follow or precede a 12-hour time, with `true` for the afternoon.
+    static let words: [([UInt8], Bool)] = {
+        var list: [(String, Bool)] = [
+            ("a. m.", false), ("p. m.", true), ("a.m.", false), ("p.m.", true), ("a.m", false), ("p.m", true),
+            ("AM", false), ("PM", true), ("am", false), ("pm", true), ("A.M.", false), ("P.M.", true),
+            ("오전", false), ("오후", true), ("午前", false), ("午後", true), ("上午", false), ("下午", true),
+            ("vorm.", false), ("nachm.", true), ("vm", false), ("nm", true),
+        ]
+        // Spanish and others write the inner space as NBSP or U+202F.
+        for (w, pm) in list where w.contains(" ") {
+            list.append((w.replacingOccurrences(of: " ", with: "\u{00A0}"), pm))
+            list.append((w.replacingOccurrences(of: " ", with: "\u{202F}"), pm))
+        }
+        return list.sorted { $0.0.utf8.count > $1.0.utf8.count }.map { (Array($0.0.utf8), $0.1) }
+    }()
+
+    /// Which bytes can start a period word: most lines (24-hour clocks) skip the table at once.
+    static let firstBytes: [Bool] = {
+        var t = [Bool](repeating: false, count: 256)
+        for (w, _) in words { t[Int(w[0])] = true }
+        return t
+    }()
+
+    /// 24-hour value of a 12-hour clock reading.
+    static func hour24(_ h: Int, pm: Bool) -> Int { pm ? (h % 12) + 12 : h % 12 }
+}
+
+/// English month names, full and abbreviated (KakaoTalk English, LINE English).
+enum MonthNames {
+    static let english: [([UInt8], Int)] = {
+        let full = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+                    "October", "November", "December"]
+        var list: [(String, Int)] = []
+        for (i, m) in full.enumerated() {
+            list.append((m, i + 1))
+            list.append((String(m.prefix(3)), i + 1))
+            list.append((m.prefix(4) == "Sept" ? "Sept" : String(m.prefix(3)) + ".", i + 1))
+        }
+        return list.sorted { $0.0.count > $1.0.count }.map { (Array($0.0.utf8), $0.1) }
+    }()
+
+    static let englishWeekdays: [([UInt8], Int)] = {
+        let names = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+        var list: [(String, Int)] = []
+        for (i, n) in names.enumerated() { list.append((n, i)); list.append((String(n.prefix(3)), i)) }
+        return list.sorted { $0.0.count > $1.0.count }.map { (Array($0.0.utf8), $0.1) }
+    }()
+
+    static let koreanWeekdays: [([UInt8], Int)] = ["월요일", "화요일", "수요일", "목요일", "금요일", "토요일", "일요일", "월", "화", "수", "목", "금", "토", "일"]
+        .enumerated().map { (Array($0.element.utf8), $0.offset % 7) }
+}
+
+/// A clock reading parsed from a line: hour (0–23), minute, optional second.
+struct ClockReading {
+    var hour: Int, minute: Int, second: Int?
+    var twelveHour: Bool
+}
+
+extension ByteCursor {
+    /// Reads `[period] H:MM[:SS] [period]` (period = AM/PM/오전/오후/…, before or after, spaces
+    /// of any kind between). Returns nil, leaving the cursor where it was, if no time is there.
+    mutating func clock(allowTrailingPeriod: Bool = true) -> ClockReading? {
+        let start = i
+        var pm: Bool? = nil
+        if let b = peek, DayPeriod.firstBytes[Int(b)], let p = consumeAny(DayPeriod.words) { pm = p; skipSpaces() }
+        guard let h = number(maxDigits: 2), consume(0x3A), let m = number(maxDigits: 2), m.digits == 2 else { i = start; return nil }
+        var sec: Int? = nil
+        let afterMinutes = i
+        if consume(0x3A) { if let s = number(maxDigits: 2), s.digits == 2 { sec = s.value } else { i = afterMinutes } }
+        if pm == nil && allowTrailingPeriod {
+            let beforePeriod = i
+            // Tabs separate fields (LINE), so only real spaces may precede a trailing period word.
+            while i < bytes.count, bytes[i] != 0x09, Invisible.spaceLength(bytes, i) > 0 { i += Invisible.spaceLength(bytes, i) }
+            if let b = peek, DayPeriod.firstBytes[Int(b)], let p = consumeAny(DayPeriod.words),
+               !(peek.map(Self.isASCIILetter) ?? false) { pm = p } else { i = beforePeriod }
+        }
+        var hour = h.value
+        if let pm {
+            guard hour >= 1 && hour <= 12 else { i = start; return nil }
+            hour = DayPeriod.hour24(hour, pm: pm)
+        }
+        guard hour < 24, m.value < 60, (sec ?? 0) < 61 else { i = start; return nil }
+        return ClockReading(hour: hour, minute: m.value, second: sec, twelveHour: pm != nil)
+    }
+}
+
+extension ByteCursor {
+    static func isASCIILetter(_ b: UInt8) -> Bool { (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A }
+}
+
+/// Turns parsed wall-clock fields into a ``TimeValue`` with basis `assumed-zone` (or `unknown`
+/// when no zone was declared). Chat text exports never carry a zone: the phone's local time.
+enum LocalTime {
+    static let phoneNote = "phone-local time (the export carries no zone)"
+
+    static func value(year: Int, month: Int, day: Int, clock: ClockReading?, raw: String, zone: TimeZone?,
+                      note: String = phoneNote) -> TimeValue {
+        let naive = NaiveDateTime(year: year, month: month, day: day, hour: clock?.hour ?? 0,
+                                  minute: clock?.minute ?? 0, second: clock?.second ?? 0)
+        let precision: TimePrecision = clock == nil ? .day : (clock?.second == nil ? .minute : .second)
+        return naive.resolve(in: zone, raw: raw, precision: precision, note: note)
+    }
+
+    /// Two-digit years in chat exports are 20xx (the apps did not exist before 2009).
+    static func fullYear(_ v: Int, digits: Int) -> Int { digits <= 2 ? 2000 + v : v }
+}
+
+/// Resolves naive local times in the declared zone, remembering the UTC offset of each 15-minute
+/// local slot once it is known to be unambiguous. Foundation's zone lookups and `String(format:)`
+/// dominate a million-line WhatsApp file otherwise. Real zones change offset only on 15-minute
+/// boundaries, and DST gaps/folds are never cached (they take the full path every time), so
+/// cached results equal ``NaiveDateTime/resolve(in:raw:precision:note:)``'s.
+/// One instance per parse (not shared between threads).
+final class ZoneResolver {
+    let zone: TimeZone?
+    private var offsets: [Int64: Int64] = [:]
+
+    init(zone: TimeZone?) { self.zone = zone }
+
+    func value(year: Int, month: Int, day: Int, clock: ClockReading?, raw: String, note: String = LocalTime.phoneNote) -> TimeValue {
+        let naive = NaiveDateTime(year: year, month: month, day: day, hour: clock?.hour ?? 0,
+                                  minute: clock?.minute ?? 0, second: clock?.second ?? 0)
+        let precision: TimePrecision = clock == nil ? .day : (clock?.second == nil ? .minute : .second)
+        guard zone != nil, naive.isValid else { return naive.resolve(in: zone, raw: raw, precision: precision, note: note) }
+        let local = naive.epochSecondsIfUTC
+        let slot = local >= 0 ? local / 900 : (local - 899) / 900
+        if let offset = offsets[slot] {
+            return TimeValue(raw: raw, utcMicros: (local - offset) * 1_000_000, basis: .assumedZone, precision: precision,
+                             note: note, localWallClock: Self.wallClock(naive))
+        }
+        let v = naive.resolve(in: zone, raw: raw, precision: precision, note: note)
+        if v.note == note, v.alternateUTCMicros == nil, let utc = v.utcMicros, offsets.count < 100_000 {
+            offsets[slot] = local - utc / 1_000_000
+        }
+        return v
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS` without `String(format:)`.
+    static func wallClock(_ n: NaiveDateTime) -> String {
+        var b = [UInt8](repeating: 0x30, count: 19)
+        func put(_ v: Int, _ at: Int, _ width: Int) {
+            var x = v
+            for k in stride(from: at + width - 1, through: at, by: -1) { b[k] = UInt8(0x30 + x % 10); x /= 10 }
+        }
+        put(n.year, 0, 4); b[4] = 0x2D; put(n.month, 5, 2); b[7] = 0x2D; put(n.day, 8, 2); b[10] = 0x54
+        put(n.hour, 11, 2); b[13] = 0x3A; put(n.minute, 14, 2); b[16] = 0x3A; put(n.second, 17, 2)
+        return String(decoding: b, as: UTF8.self)
+    }
+}
