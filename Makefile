@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 # Debian packages: C libraries we link, and the real tools tests use to make fixtures.
-APT_PACKAGES := libarchive-dev libarchive-tools libmagic-dev libmagic-mgc libsqlite3-dev \
+APT_PACKAGES := libarchive-dev libarchive-tools libmagic-dev libmagic-mgc libsqlite3-dev libxml2-dev \
 	p7zip-full zip unzip zstd lz4 xz-utils bzip2 lzip cpio xorriso gcab binutils python3 file
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/debug
