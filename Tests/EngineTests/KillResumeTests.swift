@@ -14,7 +14,7 @@ struct KillResumeTests {
         let dir = try TestDirectory("kill"); defer { dir.remove() }
         // Evidence: a zip of many small files plus a nested tar.gz, and a second item.
         let src = dir.path("src")
-        let n = ProcessInfo.processInfo.environment["EXHIBIT_LONG"] == nil ? 3000 : 20000
+        let n = ProcessInfo.processInfo.environment["EXHIBIT_LONG"] == nil ? 3000 : 10000
         #expect(try Run.shell("""
             set -e; mkdir -p '\(src)/many' '\(src)/inner'; cd '\(src)'
             for i in $(seq 1 \(n)); do echo "file $i" > many/f$i.txt; done
@@ -38,7 +38,7 @@ struct KillResumeTests {
         let duration = Date().timeIntervalSince(start)
 
         var generator = SeededGenerator(seed: 20240828)
-        let kills = ProcessInfo.processInfo.environment["EXHIBIT_LONG"] == nil ? 20 : 100
+        let kills = ProcessInfo.processInfo.environment["EXHIBIT_LONG"] == nil ? 20 : 60
         var interruptedRuns = 0
         for i in 0..<kills {
             let db = dir.path("k\(i).sqlite")
