@@ -86,19 +86,26 @@ struct IngestCommand: ParsableCommand {
         _ = try custodyMap()
     }
 
-    /// Splits per-item values: plain VALUE with one evidence path, or PATH=VALUE.
+    /// Splits per-item values: plain VALUE with one evidence path, or PATH=VALUE where PATH is
+    /// an evidence path as given, or its file name when that names exactly one of them.
     private func perItem(_ values: [String], flag: String) throws -> [String: String] {
         var out: [String: String] = [:]
         for v in values {
-            if let eq = v.firstIndex(of: "="), evidence.contains(String(v[..<eq])) {
-                out[String(v[..<eq])] = String(v[v.index(after: eq)...])
+            if let eq = v.firstIndex(of: "="), let path = evidencePath(named: String(v[..<eq])) {
+                out[path] = String(v[v.index(after: eq)...])
             } else if evidence.count == 1 {
                 out[evidence[0]] = v
             } else {
-                throw ValidationError("\(flag) '\(v)': with several evidence paths, write PATH=VALUE with PATH exactly as given")
+                throw ValidationError("\(flag) '\(v)': with several evidence paths, write PATH=VALUE with PATH as given (or its file name)")
             }
         }
         return out
+    }
+
+    private func evidencePath(named name: String) -> String? {
+        if evidence.contains(name) { return name }
+        let byFileName = evidence.filter { URL(fileURLWithPath: $0).lastPathComponent == name }
+        return byFileName.count == 1 ? byFileName[0] : nil
     }
 
     private func custodyMap() throws -> [String: CustodyDetails] {

@@ -122,15 +122,19 @@ struct IngestCLITests {
     @Test func verifyDetectsChangedEvidenceAndRewrittenLog() throws {
         let dir = try TestDirectory("verify"); defer { dir.remove() }
         let zip = try Fixture.sampleZip(in: dir)
+        _ = try Fixture.sampleZip(in: dir, name: "second.zip", files: 2)
         let db = dir.path("case.sqlite")
         let key = dir.path("key.hex")
         try String(repeating: "5a", count: 32).write(toFile: key, atomically: true, encoding: .utf8)
-        let r = try Fixture.ingest([zip], db: db, extra: ["--sign-key", key, "--item", "ITEM-7", "--seized-by", "Officer Park", "--seized-at", "2024-09-01T10:00:00+09:00"])
+        let r = try Fixture.ingest([zip, dir.path("second.zip")], db: db, extra: [
+            "--sign-key", key, "--item", "seized.zip=ITEM-7", "--item", "\(dir.path("second.zip"))=ITEM-8",
+            "--seized-by", "seized.zip=Officer Park", "--seized-at", "seized.zip=2024-09-01T10:00:00+09:00"])
         #expect(r.exitCode == 0, "\(r.stderr)")
         let ok = try Run.command(Fixture.exhibit, ["verify", "--db", db])
         #expect(ok.exitCode == 0, "\(ok.stdout)\(ok.stderr)")
         #expect(ok.stdout.contains("signature"))
-        let custody = try Fixture.open(db).read { try Row.fetchOne($0, sql: "SELECT item, seized_by, seized_at_utc, seized_at_basis FROM evidence") }
+        let custody = try Fixture.open(db).read { try Row.fetchOne($0, sql: "SELECT item, seized_by, seized_at_utc, seized_at_basis FROM evidence WHERE label = 'seized.zip'") }
+        #expect(try Fixture.open(db).read { try String.fetchOne($0, sql: "SELECT item FROM evidence WHERE label = 'second.zip'") } == "ITEM-8")
         #expect(custody?["item"] as String? == "ITEM-7")
         #expect(custody?["seized_by"] as String? == "Officer Park")
         #expect(custody?["seized_at_utc"] as String? == "2024-09-01T01:00:00Z")

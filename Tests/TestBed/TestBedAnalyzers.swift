@@ -45,7 +45,7 @@ struct Misbehaver: Analyzer {
             let dir = ProcessInfo.processInfo.environment["EXHIBIT_TESTBED_STATE"] ?? "/nonexistent"
             let marker = "\(dir)/\(file.hashes.sha256)"
             if !FileManager.default.fileExists(atPath: marker) {
-                FileManager.default.createFile(atPath: marker, contents: Data())
+                _ = FileManager.default.createFile(atPath: marker, contents: Data())
                 raise(SIGSEGV)
             }
         case "HANG":
