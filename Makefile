@@ -40,7 +40,7 @@ demo: build
 	$(BIN)/exhibit ingest corpora/sample-case/phone-dump.zip corpora/sample-case/pc-export.tar.gz \
 		--db $(DEMO)/case.sqlite --case DEMO-2024-0001 --examiner "Demo Examiner" --assume-tz Asia/Seoul \
 		--item phone-dump.zip=ITEM-1 --item pc-export.tar.gz=ITEM-2
-	@echo; echo "== Files by type (exhibit files) =="
+	@echo; echo "== Inventory: every entry, nested archives included (exhibit files) =="
 	@$(BIN)/exhibit files --db $(DEMO)/case.sqlite | head -25
 	@echo; echo "== Verify (re-hash evidence, re-check the audit chain) =="
 	@$(BIN)/exhibit verify --db $(DEMO)/case.sqlite
