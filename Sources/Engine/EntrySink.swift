@@ -40,6 +40,11 @@ final class EntrySink: @unchecked Sendable {
     /// Waits until every file handed to analyzers has been delivered to the writer.
     func drain() { group.wait() }
 
+    /// Holds every analysis slot (waiting for running analyzers to finish) so that nothing else
+    /// runs while the walker reads one suspect entry; ``releaseAll()`` gives them back.
+    func acquireAll() { for _ in 0..<jobs { slots.wait() } }
+    func releaseAll() { for _ in 0..<jobs { slots.signal() } }
+
     func handle(_ event: IntakeEvent) throws {
         if let failure { throw failure }
         switch event {

@@ -79,6 +79,8 @@ struct EvidenceItemRun {
         let committed = try db.committedEntries(evidenceID: evidenceID)
         let sink = EntrySink(evidenceID: evidenceID, label: label, dispatcher: dispatcher, writer: writer,
                              jobs: options.jobs, progress: progress)
+        armIntakeSupervision(evidenceID: evidenceID, sink: sink)
+        defer { walker.dataReadHook = nil; walker.skipData = [] }
         progress?.startEvidence(label: label, totalBytes: size)
         let walkStart = Date()
         let summary: ContainerSummary
@@ -117,6 +119,32 @@ struct EvidenceItemRun {
         return report
     }
 
+    /// Entries whose reading crashed the worker twice are not read again; under a supervisor,
+    /// every entry read is announced on the channel as the pair (entry, `intake`), so a crash
+    /// inside libarchive or libmagic is isolated and recorded like an analyzer's.
+    private func armIntakeSupervision(evidenceID: Int64, sink: EntrySink) {
+        walker.skipData = Set(dispatcher.crashed.filter { $0.evidenceID == evidenceID && $0.analyzerID == Self.intakeID }
+            .map { $0.entryKey.split(separator: "/").compactMap { Int($0) } })
+        guard let channel = dispatcher.channel else { return }
+        let isolate = dispatcher.isolate
+        let timeout = max(dispatcher.fileTimeout, 3600)
+        walker.dataReadHook = { position, path, begin in
+            let pair = WorkPair(evidenceID: evidenceID, entryKey: EntrySink.entryKey(position), analyzerID: Self.intakeID)
+            let alone = isolate.contains(pair)
+            if begin {
+                if alone { sink.acquireAll() }
+                channel.begin(pair, timeout: timeout, version: ExhibitVersion.current, path: path)
+                TestHooks.beforeEntryRead?(path)
+            } else {
+                channel.end(pair)
+                if alone { sink.releaseAll() }
+            }
+        }
+    }
+
+    /// The pseudo-analyzer id of reading an entry (libarchive, libmagic, hashing).
+    static let intakeID = "intake"
+
     /// The file's name, made unique within the case: `seized.zip`, `seized.zip#2`, …
     static func uniqueLabel(for path: String, taken: Set<String>) -> String {
         let base = URL(fileURLWithPath: path).lastPathComponent
@@ -143,4 +171,10 @@ struct EvidenceItemRun {
     static func loud(_ message: String) {
         FileHandle.standardError.write(Data("\n*** EVIDENCE INTEGRITY WARNING ***\n\(message)\n\n".utf8))
     }
+}
+
+/// Fault injection for the test bed only (`Tests/TestBed`): the shipped `exhibit` never sets it.
+/// Lets a test crash the worker in the middle of reading an entry, the way a C library would.
+public enum TestHooks {
+    nonisolated(unsafe) public static var beforeEntryRead: ((_ virtualPath: String) -> Void)?
 }

@@ -152,7 +152,15 @@ extension WalkContext {
                 break
             }
             let before = total
-            let out = try readData(from: FileBlockSource(fd: fd), declaredSize: entry.declaredSize, sparseHint: false, plainFile: true)
+            if skipData.contains(position) {
+                close(fd)
+                entry.status = .corrupt
+                entry.message = Self.crashedReadMessage
+                break
+            }
+            let out = try readMarked(position, entry.virtualPath) {
+                try readData(from: FileBlockSource(fd: fd), declaredSize: entry.declaredSize, sparseHint: false, plainFile: true)
+            }
             apply(out, to: &entry)
             entry.expandedBytes = total - before
             if entry.status == .ok, let mime = entry.mime, Self.containerMIMEs.contains(mime), out.bytes > 0 {

@@ -76,10 +76,15 @@ extension WalkContext {
             } else if h.dataEncrypted || info?.encryption != nil {
                 entry.status = .encrypted
                 entry.message = "entry data is encrypted (\(info?.encryption ?? "passphrase required")); not read"
+            } else if skipData.contains(position) {
+                entry.status = .corrupt
+                entry.message = Self.crashedReadMessage
             } else {
                 let totalBefore = total
                 let startCompressed = reader.compressedPosition
-                let out = try readData(from: reader, declaredSize: h.size, sparseHint: h.sparse)
+                let out = try readMarked(position, entry.virtualPath) {
+                    try readData(from: reader, declaredSize: h.size, sparseHint: h.sparse)
+                }
                 apply(out, to: &entry)
                 if out.sparse { entry.flags.append("sparse") }
                 if entry.status == .ok || entry.status == .corrupt, let declared = entry.declaredSize, declared != out.bytes,

@@ -14,6 +14,14 @@ public final class IntakeWalker {
     /// MD5 on one thread, SHA-1 + SHA-256 on another, overlapping decompression on this one.
     private let lanes = HashLanes()
 
+    /// Called on the walker's thread just before an entry's data is read (`true`) and right
+    /// after (`false`), with the entry's position and virtual path. The engine uses it to tell
+    /// its supervisor which entry was being read if a C library brings the process down.
+    public var dataReadHook: ((_ position: [Int], _ virtualPath: String, _ begin: Bool) -> Void)?
+    /// Positions whose data must not be read: reading them crashed the process twice before.
+    /// Such entries are listed with status `corrupt` and nothing is read from them.
+    public var skipData: Set<[Int]> = []
+
     /// Loads the libmagic database once (MIME-type mode).
     public init(options: IntakeOptions) throws {
         self.options = options
@@ -53,6 +61,8 @@ public final class IntakeWalker {
                 // Events reach `emit` on the emitter's thread, in order, while this thread reads on.
                 let emitter = OrderedEmitter(downstream: emit)
                 ctx.emitter = emitter
+                ctx.dataReadHook = dataReadHook
+                ctx.skipData = skipData
                 let summary: ContainerSummary
                 do {
                     if isDirectory {

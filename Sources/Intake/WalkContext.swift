@@ -51,6 +51,18 @@ final class WalkContext {
     let lanes: HashLanes
     /// Delivers events in order once their digests are done, on its own thread.
     var emitter: OrderedEmitter?
+    /// See ``IntakeWalker/dataReadHook`` and ``IntakeWalker/skipData``.
+    var dataReadHook: (([Int], String, Bool) -> Void)?
+    var skipData: Set<[Int]> = []
+
+    /// Reads one entry's data between the hook's begin and end calls.
+    func readMarked(_ position: [Int], _ path: String, _ read: () throws -> DataOutcome) rethrows -> DataOutcome {
+        dataReadHook?(position, path, true)
+        defer { dataReadHook?(position, path, false) }
+        return try read()
+    }
+
+    static let crashedReadMessage = "reading this entry brought the process down twice (a crash in a C library); not read — the rest of the evidence was ingested"
     /// Denominator of the per-evidence ratio: the evidence file's size (directory: bytes read from it).
     var evidenceBytes: Int64
     /// Bytes expanded so far under this evidence item, nested included.

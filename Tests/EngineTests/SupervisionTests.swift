@@ -56,6 +56,29 @@ struct SupervisionTests {
         #expect(try Fixture.open(db).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM analysis_errors WHERE status = 'crashed'") } == 3)
     }
 
+    @Test func aCrashWhileReadingAnEntryIsIsolatedToThatEntry() throws {
+        let dir = try TestDirectory("crash-read"); defer { dir.remove() }
+        let src = dir.path("src"); try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
+        for name in ["a.txt", "crash-read.bin", "z.txt"] {
+            try "content of \(name)\n".write(toFile: "\(src)/\(name)", atomically: true, encoding: .utf8)
+        }
+        let zip = dir.path("r.zip")
+        #expect(try Run.shell("cd '\(src)' && zip -q -X '\(zip)' a.txt crash-read.bin z.txt").exitCode == 0)
+        let db = dir.path("case.sqlite")
+        let r = try Fixture.ingest([zip], db: db, binary: Fixture.testbed)
+        #expect(r.exitCode == 0, "stderr: \(r.stderr)")
+        let q = try Fixture.open(db)
+        let rows = try q.read { try Row.fetchAll($0, sql: "SELECT name, status, sha256 FROM files ORDER BY entry_key") }
+        #expect(rows.map { $0["name"] as String } == ["a.txt", "crash-read.bin", "z.txt"])
+        #expect(rows.map { $0["status"] as String } == ["ok", "corrupt", "ok"])
+        #expect(rows[1]["sha256"] as String? == nil)
+        let crashed = try q.read { try Row.fetchAll($0, sql: "SELECT path, analyzer_id, status FROM analysis_errors") }
+        #expect(crashed.count == 1)
+        #expect(crashed.first?["analyzer_id"] as String? == "intake")
+        #expect(crashed.first?["status"] as String? == "crashed")
+        #expect(crashed.first?["path"] as String? == "r.zip!/crash-read.bin")
+    }
+
     @Test func anOutsideKillOfTheWorkerMarksNothing() throws {
         let dir = try TestDirectory("outside"); defer { dir.remove() }
         let src = dir.path("src"); try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)

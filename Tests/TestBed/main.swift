@@ -4,6 +4,19 @@
 import Engine
 import ExhibitCLI
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// Reading an entry whose path contains "crash-read" segfaults, as a libarchive bug would.
+TestHooks.beforeEntryRead = { path in
+    if path.contains("crash-read") {
+        let p = UnsafeMutablePointer<Int>(bitPattern: 8)
+        p?.pointee = 42
+        raise(SIGSEGV)
+    }
+}
+
 var catalog = AnalyzerCatalog.builtin
 catalog.fileAnalyzers += TestBedAnalyzers.all
 ExhibitCommand.catalog = catalog
