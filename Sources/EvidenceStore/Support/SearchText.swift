@@ -14,7 +14,9 @@ enum SearchText {
     /// is NFC already).
     static func nfcIfDifferent(_ text: String) -> String? {
         let n = nfc(text)
-        return n == text ? nil : n
+        // Compared by bytes: Swift's `==` treats canonically equivalent strings (NFC and NFD)
+        // as equal, which is exactly the difference to keep here.
+        return n.utf8.elementsEqual(text.utf8) ? nil : n
     }
 
     /// Whether a scalar is a word character for the bigram index: letters and digits, as the
