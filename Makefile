@@ -42,6 +42,11 @@ demo: build
 		--item phone-dump.zip=ITEM-1 --item pc-export.tar.gz=ITEM-2
 	@echo; echo "== Files by type (exhibit files) =="
 	@$(BIN)/exhibit files --db $(DEMO)/case.sqlite | head -25
+	@echo; echo "== Chat threads found in the exports: Telegram, WhatsApp, KakaoTalk (exhibit messages) =="
+	@$(BIN)/exhibit messages --db $(DEMO)/case.sqlite
+	@echo; echo "== Search the chats in Korean: a two-syllable word, then a longer one (exhibit search) =="
+	@$(BIN)/exhibit search --db $(DEMO)/case.sqlite 사진
+	@$(BIN)/exhibit search --db $(DEMO)/case.sqlite 콘서트
 	@echo; echo "== Verify (re-hash evidence, re-check the audit chain) =="
 	@$(BIN)/exhibit verify --db $(DEMO)/case.sqlite
 	@echo; echo "== Digest of all findings =="
