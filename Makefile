@@ -56,7 +56,7 @@ demo: build
 bench: deps
 	@dpkg-query -W -f='$${Status}\n' time 2>/dev/null | grep -q 'install ok installed' || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq time >/dev/null)
 	$(SWIFT) build -c release
-	python3 bench/run_bench.py --exhibit .build/release/exhibit --hashspeed .build/release/exhibit-hashspeed --out docs/BENCHMARKS.md
+	python3 bench/run_bench.py --exhibit .build/release/exhibit --hashspeed .build/release/exhibit-hashspeed --chatbench .build/release/exhibit-chatbench --out docs/BENCHMARKS.md
 
 docs-cli: build
 	docs/gen-cli.sh $(BIN)/exhibit
