@@ -42,6 +42,11 @@ demo: build
 		--item phone-dump.zip=ITEM-1 --item pc-export.tar.gz=ITEM-2
 	@echo; echo "== Inventory: every entry, nested archives included (exhibit files) =="
 	@$(BIN)/exhibit files --db $(DEMO)/case.sqlite | head -25
+	@echo; echo "== Chat threads found in the exports: Telegram, WhatsApp, KakaoTalk (exhibit messages) =="
+	@$(BIN)/exhibit messages --db $(DEMO)/case.sqlite
+	@echo; echo "== Search the chats in Korean: a two-syllable word, then a longer one (exhibit search) =="
+	@$(BIN)/exhibit search --db $(DEMO)/case.sqlite 사진
+	@$(BIN)/exhibit search --db $(DEMO)/case.sqlite 콘서트
 	@echo; echo "== Verify (re-hash evidence, re-check the audit chain) =="
 	@$(BIN)/exhibit verify --db $(DEMO)/case.sqlite
 	@echo; echo "== Digest of all findings =="
@@ -51,7 +56,7 @@ demo: build
 bench: deps
 	@dpkg-query -W -f='$${Status}\n' time 2>/dev/null | grep -q 'install ok installed' || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq time >/dev/null)
 	$(SWIFT) build -c release
-	python3 bench/run_bench.py --exhibit .build/release/exhibit --hashspeed .build/release/exhibit-hashspeed --out docs/BENCHMARKS.md
+	python3 bench/run_bench.py --exhibit .build/release/exhibit --hashspeed .build/release/exhibit-hashspeed --chatbench .build/release/exhibit-chatbench --out docs/BENCHMARKS.md
 
 docs-cli: build
 	docs/gen-cli.sh $(BIN)/exhibit

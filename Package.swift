@@ -41,7 +41,7 @@ let package = Package(
             ]),
         .target(
             name: "Engine",
-            dependencies: ["ExhibitKit", "Intake", "EvidenceStore"]),
+            dependencies: ["ExhibitKit", "Intake", "EvidenceStore", "ChatExport"]),
         .target(
             name: "ExhibitCLI",
             dependencies: [

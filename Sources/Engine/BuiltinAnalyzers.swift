@@ -1,3 +1,4 @@
+import ChatExport
 import ExhibitKit
 
 /// The registry of built-in analyzers: one entry per folder under `plugins/` (not
@@ -6,7 +7,7 @@ import ExhibitKit
 public enum BuiltinAnalyzers {
     /// Per-file analyzers, in a fixed order (the order findings are produced in is not
     /// significant: the store and the digest use canonical order).
-    public static let fileAnalyzers: [any Analyzer] = []
+    public static let fileAnalyzers: [any Analyzer] = [ChatExportAnalyzer()]
     /// Case analyzers, run once after intake, in this order.
     public static let caseAnalyzers: [any CaseAnalyzer] = []
 }

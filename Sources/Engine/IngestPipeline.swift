@@ -104,6 +104,8 @@ public final class IngestPipeline {
             reports.append(try item.run(labels: &labels))
         }
         try writer.flush()
+        // Cross-file links (attachment → file row, chat copies) need every file committed.
+        let links = try db.linkChatFindings()
         progress?.finish()
 
         let counts = try db.statusCounts()
@@ -114,6 +116,9 @@ public final class IngestPipeline {
             "files_committed_this_run": .number(Double(committed)),
             "status_counts": .object(counts.mapValues { .number(Double($0)) }),
             "analysis_errors": .number(Double(errors)),
+            "chat_links": .object(["attachments_resolved": .number(Double(links.resolved)),
+                                   "attachments_missing": .number(Double(links.missing)),
+                                   "chat_copies": .number(Double(links.copies))]),
             "evidence": .array(reports.map { r in .object([
                 "label": .string(r.label), "outcome": .string(r.outcome), "status": .string(r.status),
                 "sha256": r.hashes.map { .string($0.sha256) } ?? .null,

@@ -15,10 +15,13 @@ public struct ExhibitCommand: ParsableCommand {
         Start with:  exhibit ingest seized.zip --db case.sqlite --case 2024-SEOUL-0042 --examiner "Kim J." --assume-tz Asia/Seoul
         Then:        exhibit files --db case.sqlite --status encrypted
                      exhibit verify --db case.sqlite
+                     exhibit messages --db case.sqlite --chat Minji
+                     exhibit search --db case.sqlite 딥페이크
                      exhibit digest --db case.sqlite
         """,
         version: ExhibitVersion.current,
-        subcommands: [IngestCommand.self, FilesCommand.self, VerifyCommand.self, DigestCommand.self, AnalyzersCommand.self])
+        subcommands: [IngestCommand.self, FilesCommand.self, MessagesCommand.self, SearchCommand.self, VerifyCommand.self,
+                      DigestCommand.self, AnalyzersCommand.self])
 
     public init() {}
 }

@@ -72,7 +72,7 @@ struct DiscordJSONParser {
             guard let url = a["url"]?.string else { return nil }
             let remote = url.hasPrefix("http://") || url.hasPrefix("https://")
             let name = a["fileName"]?.string ?? url
-            return AttachmentRef(reference: url, resolvedPath: remote ? nil : ChatPaths.sibling(file, url),
+            return AttachmentRef(reference: url, resolvedPath: remote ? nil : file.siblingPath(url),
                                  kind: WhatsAppGrammar.kind(ofExtension: name), fileName: a["fileName"]?.string,
                                  size: a["fileSizeBytes"]?.int64)
         }

@@ -188,7 +188,7 @@ struct TelegramHTMLMessage {
         var a = AttachmentRef(reference: nil, resolvedPath: nil, kind: kind)
         if let href = item.href, !href.isEmpty, !href.hasPrefix("http://"), !href.hasPrefix("https://") {
             a.reference = href
-            a.resolvedPath = ChatPaths.sibling(file, href)
+            a.resolvedPath = file.siblingPath(href)
         } else {
             let d = collapse(item.description)
             a.missingReason = d.isEmpty ? "no file link in the HTML export" : d

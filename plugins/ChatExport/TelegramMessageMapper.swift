@@ -171,7 +171,7 @@ struct TelegramMessageMapper {
             a.width = v["width"]?.int; a.height = v["height"]?.int
             if let t = v["thumbnail"]?.string, !Self.isPlaceholder(t) {
                 a.thumbnail = t
-                a.thumbnailResolvedPath = ChatPaths.sibling(file, t)
+                a.thumbnailResolvedPath = file.siblingPath(t)
             }
             out.append(a)
         }
@@ -187,6 +187,6 @@ struct TelegramMessageMapper {
     private func ref(_ s: String, kind: AttachmentKind) -> AttachmentRef {
         if Self.isPlaceholder(s) { return AttachmentRef(reference: nil, resolvedPath: nil, kind: kind, missingReason: s) }
         let isURL = s.hasPrefix("http://") || s.hasPrefix("https://")
-        return AttachmentRef(reference: s, resolvedPath: isURL ? nil : ChatPaths.sibling(file, s), kind: kind)
+        return AttachmentRef(reference: s, resolvedPath: isURL ? nil : file.siblingPath(s), kind: kind)
     }
 }

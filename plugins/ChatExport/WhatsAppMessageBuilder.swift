@@ -116,7 +116,7 @@ final class WhatsAppMessageBuilder {
     }
 
     private func addFile(_ m: inout MessageRecord, name: String) {
-        m.attachments.append(AttachmentRef(reference: name, resolvedPath: ChatPaths.sibling(file, name),
+        m.attachments.append(AttachmentRef(reference: name, resolvedPath: file.siblingPath(name),
                                            kind: WhatsAppGrammar.kind(ofFileName: name)))
     }
 }

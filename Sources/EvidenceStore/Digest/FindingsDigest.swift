@@ -25,7 +25,9 @@ struct DigestSection: Sendable {
 /// ``DigestSection`` to ``sections`` — nothing else.
 enum FindingsDigest {
     /// Every section, in hashing order.
-    static let sections: [DigestSection] = [evidence, files, fileTimes, artifacts, analysisErrors]
+    static let sections: [DigestSection] = [
+        evidence, files, fileTimes, artifacts, analysisErrors, chats, participants, messages, attachments,
+    ]
 
     static func compute(_ db: Database) throws -> String {
         var hasher = DigestHasher()

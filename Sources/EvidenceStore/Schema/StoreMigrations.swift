@@ -10,6 +10,7 @@ enum StoreMigrations {
     static let migrator: DatabaseMigrator = {
         var m = DatabaseMigrator()
         V1Foundation.register(in: &m)
+        V2Chat.register(in: &m)
         return m
     }()
 

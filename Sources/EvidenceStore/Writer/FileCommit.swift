@@ -7,7 +7,8 @@ extension EvidenceDatabase {
     /// file in the batch is done and survives a crash; when it throws, none of them is.
     ///
     /// Upsert by (evidence, entry key): a file committed before (a redo after a crash) keeps its
-    /// row id, and its times, artifacts and analysis errors are replaced — except `crashed` and
+    /// row id, and its times, artifacts, chats (with their messages and search rows) and analysis
+    /// errors are replaced — except `crashed` and
     /// `timeout` errors recorded by the supervisor, which stay. `runID` defaults to the latest
     /// run still `running` (see ``beginRun(toolVersion:commandLine:options:jobs:)``).
     public func commit(_ outcomes: [FileOutcome], runID: Int64? = nil) throws {
@@ -122,6 +123,7 @@ struct FileRowWriter {
     private let insertArtifact: Statement
     private let insertArtifactTime: Statement
     private let insertError: Statement
+    private var chats: ChatRowWriter
 
     private static let fileColumns = """
         evidence_id, entry_key, sort_key, parent_key, depth, path, name, raw_name, name_encoding, kind, mode, \
@@ -156,6 +158,7 @@ struct FileRowWriter {
                 message, location, run_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
+        chats = try ChatRowWriter(db)
     }
 
     mutating func write(_ outcome: FileOutcome, runID: Int64?) throws {
@@ -177,6 +180,7 @@ struct FileRowWriter {
             try deleteTimes.execute(arguments: [existing])
             try deleteArtifacts.execute(arguments: [existing])
             try deleteErrors.execute(arguments: [outcome.evidenceID, r.entryKey])
+            try chats.deleteFile(existing)
             try update.execute(arguments: StatementArguments(values + [existing]))
             fileID = existing
         } else {
@@ -186,6 +190,8 @@ struct FileRowWriter {
         for (kind, time) in FileTimeKind.pairs(r.times) {
             try insertTime.execute(arguments: StatementArguments([fileID, kind.rawValue] + TimeColumns.values(time)))
         }
+        chats.beginFile()
+        var chatProblemRecorded = false
         for produced in outcome.findings {
             switch produced.finding {
             case .warning(let w):
@@ -203,9 +209,15 @@ struct FileRowWriter {
                     try insertArtifactTime.execute(arguments: StatementArguments([artifactID, name] + TimeColumns.values(time)))
                 }
             case .chat, .participant, .message:
-                // Chat tables arrive with the chat-export store migration (issue 3, phase B);
-                // until then no registered analyzer produces these.
-                break
+                if let problem = try chats.write(produced.finding, fileID: fileID, analyzerID: produced.analyzerID,
+                                                 analyzerVersion: produced.analyzerVersion), !chatProblemRecorded {
+                    // One row per file: a broken analyzer would otherwise repeat it per message.
+                    chatProblemRecorded = true
+                    try insertError.execute(arguments: [
+                        outcome.evidenceID, r.entryKey, r.path, produced.analyzerID, produced.analyzerVersion, "error",
+                        "chat-finding-order", problem, nil, runID,
+                    ])
+                }
             }
         }
         for e in outcome.errors {

@@ -1,0 +1,110 @@
+import ArgumentParser
+import EvidenceStore
+import ExhibitKit
+import Foundation
+
+struct MessagesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "messages",
+        abstract: "Print chat messages as a thread, in order.",
+        discussion: """
+        Messages come from chat exports (Telegram, WhatsApp, KakaoTalk, Discord, LINE) found by
+        `exhibit ingest`, in the order of the export. Times are UTC; the basis says how each was
+        derived (utc, offset, assumed-zone, unknown). When one chat was exported twice (Telegram
+        JSON and HTML), the copy is left out unless --copies is given.
+
+        T (for --from/--to) is ISO 8601: a date (2024-08-28) or a date-time (2024-08-28T15:00,
+        2024-08-28T15:00:00+09:00). Without an offset it is UTC. A date-only --to includes that
+        whole day.
+
+        Examples:
+          exhibit messages --db case.sqlite --chat Minji
+          exhibit messages --db case.sqlite --from 2024-08-28 --to 2024-08-29 --sender 민지
+          exhibit messages --db case.sqlite --chat Minji --json
+
+        Exit codes: 0 printed (possibly nothing); 1 the database cannot be read; 2 bad option
+        (an unreadable time).
+        """)
+
+    @OptionGroup var database: DatabaseOption
+    @Option(help: "Only chats whose title contains this.") var chat: String?
+    @Option(help: "Only messages sent at or after T (ISO 8601; UTC unless it has an offset).") var from: String?
+    @Option(help: "Only messages sent up to T (a date-only T includes the whole day).") var to: String?
+    @Option(help: "Only senders whose name contains this.") var sender: String?
+    @Option(help: "At most this many messages.") var limit: Int?
+    @Flag(help: "Include chats that are copies of another export of the same chat.") var copies = false
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        var filter = MessageFilter(chat: chat, sender: sender, includeCopies: copies, limit: limit)
+        if let from {
+            guard let t = UTCFormat.parseUserInstant(from) else { fail("--from: '\(from)' is not an ISO 8601 date or date-time", code: 2) }
+            filter.fromMicros = t.micros
+        }
+        if let to {
+            guard let t = UTCFormat.parseUserInstant(to) else { fail("--to: '\(to)' is not an ISO 8601 date or date-time", code: 2) }
+            // A date-only end means "that day included"; a date-time end is inclusive to the microsecond.
+            filter.beforeMicros = t.dateOnly ? t.micros + 86_400_000_000 : t.micros + 1
+        }
+        let rows: [ChatMessageRow]
+        do {
+            let db = try EvidenceDatabase.openExisting(path: database.db, readOnly: true)
+            rows = try db.chatMessages(filter)
+        } catch {
+            fail("\(database.db): \(error)", code: 1)
+        }
+        if json { try printJSON(rows.map(MessageJSON.init)); return }
+        var lastChat: Int64?
+        for r in rows {
+            if r.chatID != lastChat {
+                lastChat = r.chatID
+                print("== \(r.platform): \(r.chat ?? "(untitled)")  [\(r.exportPath)]")
+            }
+            print(ChatText.line(r))
+        }
+        if rows.isEmpty { FileHandle.standardError.write(Data("no messages match\n".utf8)) }
+    }
+}
+
+/// Human-readable lines for chat messages, shared by `messages` and `search`.
+enum ChatText {
+    /// `2024-08-28T06:12:03Z  Minji: text  [photo: photos/a.jpg sha256 ab12…]`.
+    static func line(_ r: ChatMessageRow, text: String? = nil) -> String {
+        let time = r.sentUTC ?? (r.sentRaw.map { "\($0) (\(r.sentBasis ?? "unknown"))" } ?? "(no time)")
+        let who = r.sender.map { "\($0): " } ?? (r.kind == "system" ? "* " : "")
+        var body = (text ?? r.text).replacingOccurrences(of: "\n", with: "\n      ")
+        if r.deleted { body += " (deleted)" }
+        let media = r.attachments.map { a in
+            let what = a.reference ?? a.kind
+            switch a.status {
+            case "resolved": return "[\(a.kind): \(what) sha256 \(a.sha256 ?? "?")]"
+            default: return "[\(a.kind): \(what) — \(a.status)\(a.missingReason.map { ": \($0)" } ?? "")]"
+            }
+        }
+        return ([time + "  " + who + body] + media).joined(separator: "  ")
+    }
+}
+
+/// The `--json` form of one message.
+struct MessageJSON: Encodable {
+    struct Attachment: Encodable {
+        var kind, status: String
+        var reference, missing_reason, path, sha256: String?
+        init(_ a: AttachmentSummary) {
+            kind = a.kind; status = a.status; reference = a.reference; missing_reason = a.missingReason
+            path = a.path; sha256 = a.sha256
+        }
+    }
+    var platform, evidence, export_path, kind, text: String
+    var chat, sender, sent_utc, sent_basis, sent_raw: String?
+    var message_id, chat_id, room_id: Int64
+    var sequence: Int
+    var deleted: Bool
+    var attachments: [Attachment]
+    init(_ r: ChatMessageRow) {
+        platform = r.platform; evidence = r.evidence; export_path = r.exportPath; kind = r.kind; text = r.text
+        chat = r.chat; sender = r.sender; sent_utc = r.sentUTC; sent_basis = r.sentBasis; sent_raw = r.sentRaw
+        message_id = r.messageID; chat_id = r.chatID; room_id = r.roomID; sequence = r.sequence; deleted = r.deleted
+        attachments = r.attachments.map(Attachment.init)
+    }
+}
