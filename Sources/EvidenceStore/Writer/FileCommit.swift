@@ -202,7 +202,7 @@ struct FileRowWriter {
                 for (name, time) in a.times.sorted(by: { $0.key < $1.key }) {
                     try insertArtifactTime.execute(arguments: StatementArguments([artifactID, name] + TimeColumns.values(time)))
                 }
-            case .chat, .participant, .message:
+            case .chat, .participant, .message, .metadata, .indicator:
                 // Chat tables arrive with the chat-export store migration (issue 3, phase B);
                 // until then no registered analyzer produces these.
                 break
