@@ -1,4 +1,5 @@
 import Foundation
+import ExhibitKit
 
 /// Bounds-checked reads over a file's bytes. Every accessor returns `nil` instead of trapping,
 /// so a parser can treat "outside the data" as an ordinary condition of hostile input.

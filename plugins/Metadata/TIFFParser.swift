@@ -1,4 +1,5 @@
 import Foundation
+import ExhibitKit
 
 /// Reads a TIFF structure (a TIFF file, or the EXIF block inside JPEG/PNG/WebP/HEIC): IFD0 and the
 /// chain after it (IFD1 = thumbnail), the Exif, GPS and Interop sub-IFDs, both byte orders.

@@ -1,4 +1,5 @@
 import Foundation
+import ExhibitKit
 
 /// TIFF field types (TIFF 6.0 + EXIF): element sizes and how `exiftool -n` prints them.
 enum TIFFType: UInt16 {

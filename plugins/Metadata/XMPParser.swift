@@ -200,9 +200,15 @@ private struct XMPWalker {
     }
 
     func attribute(_ node: xmlNodePtr, ns: String, _ name: String) -> String? {
-        guard let v = xmlGetNsProp(node, name, ns) else { return nil }
-        defer { xmlFree(v) }
-        return String(cString: v)
+        // xmlHasNsProp returns the attribute node itself: nothing to free, no entity expansion.
+        guard let attr = xmlHasNsProp(node, name, ns) else { return nil }
+        var v = ""
+        var t = attr.pointee.children
+        while let tc = t {
+            if let content = tc.pointee.content { v += String(cString: content) }
+            t = tc.pointee.next
+        }
+        return v
     }
 
     func qualifiedName(_ node: xmlNodePtr) -> String? {

@@ -1,0 +1,73 @@
+import Foundation
+import ExhibitKit
+
+/// Reads photo, video and document metadata — EXIF/GPS/XMP from JPEG, TIFF, PNG, WebP and
+/// HEIC/HEIF, QuickTime/MP4 headers and user data — into ``MetadataEntry`` findings with
+/// ExifTool's tag names, plus ``Indicator``s for AI generation and camera-vs-GPS clock skew.
+///
+/// The container is chosen from the content (magic bytes), never from the name. Every parser is
+/// bounded by the bytes that exist; damage becomes warnings alongside what was read.
+public struct MetadataAnalyzer: Analyzer {
+    /// The analyzer id recorded on every finding.
+    public static let id = "metadata"
+    /// Files larger than this are not read whole (phase A: no streaming of huge videos).
+    public static let readLimit = 512 << 20
+
+    public init() {}
+
+    public var descriptor: AnalyzerDescriptor {
+        AnalyzerDescriptor(
+            id: Self.id, version: "0.1.0",
+            summary: "EXIF, GPS, XMP and QuickTime metadata with ExifTool's tag names; AI-generation and clock indicators",
+            accepts: Acceptance(mimeTypes: ["image/*", "video/*", "audio/mp4", "application/octet-stream"], sniff: true),
+            produces: ["metadata", "indicator", "warning"],
+            timeoutSeconds: 600)
+    }
+
+    /// Says yes to files whose first bytes are one of the supported containers.
+    public func sniff(prefix: Data, file: EvidenceFile) -> Bool {
+        Container.detect([UInt8](prefix.prefix(64))) != nil
+    }
+
+    public func analyze(_ file: EvidenceFile, context: AnalysisContext) async throws -> [Finding] {
+        let prefix = [UInt8](file.prefix(64))
+        guard let container = Container.detect(prefix) else { return [] }
+        let data: Data
+        do { data = try file.readAll(limit: Self.readLimit) } catch {
+            return [.warning(AnalysisWarning(code: "too-large", message: "\(error); metadata not read"))]
+        }
+        return Self.extract([UInt8](data), container: container, zone: context.assumedZone).findings
+    }
+
+    /// Parses bytes already in memory (tests and benchmarks call this directly).
+    static func extract(_ bytes: [UInt8], container: Container, zone: TimeZone?) -> MetadataCollector {
+        let out = MetadataCollector(zone: zone)
+        let view = ByteView(bytes)
+        switch container {
+        case .jpeg: JPEGParser(view: view, out: out).parse()
+        case .tiff: TIFFParser(view: view, start: 0, end: bytes.count, container: "TIFF", out: out).parse()
+        case .png: PNGParser(view: view, out: out).parse()
+        case .webp: WebPParser(view: view, out: out).parse()
+        case .bmff: BMFFParser(view: view, out: out).parse()
+        }
+        ExifDerived.apply(to: out)
+        AIIndicators.apply(to: out)
+        ExifDerived.clockDiscrepancy(out)
+        return out
+    }
+}
+
+/// The container formats, told apart by magic bytes.
+enum Container: String, Sendable {
+    case jpeg, tiff, png, webp, bmff
+
+    static func detect(_ p: [UInt8]) -> Container? {
+        let v = ByteView(p)
+        if v.matches(0, [0xff, 0xd8, 0xff]) { return .jpeg }
+        if v.matches(0, PNGParser.signature) { return .png }
+        if v.matches(0, [0x49, 0x49, 0x2a, 0x00]) || v.matches(0, [0x4d, 0x4d, 0x00, 0x2a]) { return .tiff }
+        if v.matches(0, Array("RIFF".utf8)), v.matches(8, Array("WEBP".utf8)) { return .webp }
+        if let t = v.fourCC(4), ["ftyp", "moov", "mdat", "wide", "free", "skip", "pnot"].contains(t) { return .bmff }
+        return nil
+    }
+}
