@@ -116,10 +116,31 @@ struct QuickTimeParser {
     func userData(_ udta: BMFFBox, depth: Int) {
         for box in BMFFBoxes.children(view, of: udta, depth: depth, out: out) {
             if box.type == "meta" { meta(box, depth: depth + 1); continue }
+            if box.type == "loci" { location3GPP(box); continue }
             guard let name = Self.atomNames[box.type], let len = view.u16(box.content, bigEndian: true),
                   let text = view.slice(box.content + 4, min(Int(len), box.end - box.content - 4)) else { continue }
             value(name, text: Array(text), at: box.content + 4, path: box.path)
         }
+    }
+
+    /// 3GPP `loci`: version/flags, language (2), name NUL, role (1), then longitude, latitude and
+    /// altitude as signed 16.16 fixed point.
+    func location3GPP(_ box: BMFFBox) {
+        let nameEnd = view.firstIndex(of: 0, from: box.content + 6, to: box.end) ?? box.end
+        let p = nameEnd + 2
+        guard let lon = view.u32(p, bigEndian: true), let lat = view.u32(p + 4, bigEndian: true),
+              let alt = view.u32(p + 8, bigEndian: true) else {
+            out.warn("quicktime-truncated", "loci is too short", offset: box.start, path: box.path)
+            return
+        }
+        // ExifTool prints loci coordinates with 5 decimals and derives its Composite tags from that text.
+        func fixed(_ v: UInt32) -> Double {
+            let d = Double(Int32(bitPattern: v)) / 65536
+            return Double(String(format: "%.5f", d)) ?? d
+        }
+        out.add(.gps, "GPSLatitude", TIFFValue.number(fixed(lat), significant: 15), offset: p + 4, path: box.path)
+        out.add(.gps, "GPSLongitude", TIFFValue.number(fixed(lon), significant: 15), offset: p, path: box.path)
+        out.add(.gps, "GPSAltitude", TIFFValue.number(fixed(alt), significant: 15), offset: p + 8, path: box.path)
     }
 
     /// `meta` (full box in MP4, plain in QuickTime): `keys` + `ilst` (mdta) or `ilst` alone.
