@@ -28,7 +28,7 @@ import ExhibitKit
         "QuickTime:TimeScale": (.quicktime, "TimeScale"), "QuickTime:Duration": (.quicktime, "Duration"),
         "Track1:TrackCreateDate": (.quicktime, "TrackCreateDate"), "Track1:MediaCreateDate": (.quicktime, "MediaCreateDate"),
         "Track1:ImageWidth": (.quicktime, "ImageWidth"), "Track1:ImageHeight": (.quicktime, "ImageHeight"),
-        "Track1:CompressorID": (.quicktime, "CompressorID"), "Track1:HandlerType": (.quicktime, "HandlerType"),
+        "Track1:CompressorID": (.quicktime, "CompressorID"),
         "Keys:CreationDate": (.quicktime, "CreationDate"), "Keys:Make": (.quicktime, "Make"),
         "Keys:Model": (.quicktime, "Model"), "Keys:Software": (.quicktime, "Software"),
         "Keys:GPSCoordinates": (.quicktime, "GPSCoordinates"), "UserData:GPSCoordinates": (.quicktime, "GPSCoordinates"),

@@ -36,7 +36,8 @@ import ExhibitKit
         #expect(ind.times["camera"]?.utcString == "2024-08-28T08:17:00Z")
         #expect(ind.times["camera"]?.basis == .offset)
         #expect(ind.times["gps"]?.utcString == "2024-08-28T06:12:00Z")
-        #expect(ind.details["differenceSeconds"] == .number(7500))
+        guard case .object(let d) = ind.details else { Issue.record("details not an object"); return }
+        #expect(d["differenceSeconds"] == .number(7500))
     }
 
     @Test func quickTimeHeaderTimesAreUTCWithNote() async throws {

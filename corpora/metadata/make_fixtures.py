@@ -98,7 +98,7 @@ def jumbf_store():
     c2pa_uuid = b"c2pa" + bytes.fromhex("00110010800000aa00389b71")
     jumd = box(b"jumd", c2pa_uuid + b"\x03" + b"c2pa\x00")
     gen = b"ExhibitTest-Generator/1.0"
-    cbor = b"\xa1" + bytes([0x60 + 15]) + b"claim_generator" + bytes([0x60 + len(gen)]) + gen
+    cbor = b"\xa1" + bytes([0x60 + 15]) + b"claim_generator" + b"\x78" + bytes([len(gen)]) + gen
     return box(b"jumb", jumd + box(b"cbor", cbor))
 
 def app11_jumbf():

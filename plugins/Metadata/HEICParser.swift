@@ -21,8 +21,13 @@ struct HEICParser {
         var items: [Int: Item] = [:]
         var locations: [Int: Location] = [:]
         var idat: BMFFBox?
+        var primary: Int?
         for box in kids {
             switch box.type {
+            case "pitm":
+                let v = view.u8(box.content) ?? 0
+                primary = v == 0 ? view.u16(box.content + 4, bigEndian: true).map(Int.init) : view.u32(box.content + 4, bigEndian: true).map(Int.init)
+            case "iprp": if let primary { primarySize(box, item: primary) }
             case "iinf": items = readIinf(box)
             case "iloc": locations = readIloc(box)
             case "idat": idat = box
@@ -53,6 +58,35 @@ struct HEICParser {
             } else {
                 // Several extents: parsed from the assembled copy; offsets are within the item.
                 TIFFParser(view: v, start: 4 + Int(skip), end: bytes.count, container: path + " (assembled)", out: out).parse()
+            }
+        }
+    }
+
+    /// The primary item's `ispe` (image spatial extents) via `ipma`: ExifTool's File:ImageWidth/Height.
+    func primarySize(_ iprp: BMFFBox, item: Int) {
+        let kids = BMFFBoxes.children(view, of: iprp, depth: 2, out: out)
+        guard let ipco = kids.first(where: { $0.type == "ipco" }), let ipma = kids.first(where: { $0.type == "ipma" }),
+              let version = view.u8(ipma.content), let flags = view.u8(ipma.content + 3),
+              let count = view.u32(ipma.content + 4, bigEndian: true) else { return }
+        let props = BMFFBoxes.children(view, of: ipco, depth: 3, out: out)
+        var p = ipma.content + 8
+        for _ in 0..<min(Int(count), Self.maxItems) {
+            let id: Int
+            if version < 1 { id = Int(view.u16(p, bigEndian: true) ?? 0); p += 2 } else { id = Int(view.u32(p, bigEndian: true) ?? 0); p += 4 }
+            guard let n = view.u8(p) else { return }
+            p += 1
+            for _ in 0..<Int(n) {
+                let wide = flags & 1 == 1
+                guard let raw = wide ? view.u16(p, bigEndian: true) : view.u8(p).map(UInt16.init) else { return }
+                p += wide ? 2 : 1
+                let index = Int(raw & (wide ? 0x7fff : 0x7f))
+                guard id == item, index >= 1, index <= props.count, props[index - 1].type == "ispe" else { continue }
+                let b = props[index - 1]
+                if let w = view.u32(b.content + 4, bigEndian: true), let h = view.u32(b.content + 8, bigEndian: true) {
+                    out.add(.file, "ImageWidth", String(w), offset: b.content + 4, path: b.path)
+                    out.add(.file, "ImageHeight", String(h), offset: b.content + 8, path: b.path)
+                }
+                return
             }
         }
     }

@@ -159,15 +159,19 @@ struct QuickTimeParser {
             } else if box.type == "ilst" {
                 for item in BMFFBoxes.children(view, of: box, depth: depth + 1, out: out) {
                     let name: String
+                    var itemPath = item.path
                     if let n = Self.atomNames[item.type] { name = n } else if let idx = view.u32(item.start + 4, bigEndian: true),
-                        idx >= 1, Int(idx) <= keys.count { name = Self.keyName(keys[Int(idx) - 1]) } else { continue }
+                        idx >= 1, Int(idx) <= keys.count {
+                        name = Self.keyName(keys[Int(idx) - 1])
+                        itemPath = box.path + "/" + keys[Int(idx) - 1]
+                    } else { continue }
                     guard let data = BMFFBoxes.children(view, of: item, depth: depth + 2, out: out).first(where: { $0.type == "data" }),
                           let type = view.u32(data.content, bigEndian: true), data.content + 8 <= data.end else { continue }
                     let payload = Array(view.bytes[data.content + 8..<data.end])
                     if type & 0xffffff == 1 || type & 0xffffff == 0 {
-                        value(name, text: payload, at: data.content + 8, path: item.path)
+                        value(name, text: payload, at: data.content + 8, path: itemPath)
                     } else {
-                        out.add(.quicktime, name, payload.map { String($0) }.joined(separator: " "), offset: data.content + 8, path: item.path)
+                        out.add(.quicktime, name, payload.map { String($0) }.joined(separator: " "), offset: data.content + 8, path: itemPath)
                     }
                 }
             }
@@ -177,8 +181,9 @@ struct QuickTimeParser {
     /// ExifTool's Keys tag names: the part after `com.apple.quicktime.`, first letter upper-cased.
     static func keyName(_ key: String) -> String {
         if key == "com.apple.quicktime.location.ISO6709" { return "GPSCoordinates" }
+        if key == "com.apple.quicktime.creationdate" { return "CreationDate" }
         let last = key.hasPrefix("com.apple.quicktime.") ? String(key.dropFirst("com.apple.quicktime.".count)) : key
-        let parts = last.split(separator: ".").map { $0.prefix(1).uppercased() + $0.dropFirst() }
+        let parts = last.split(whereSeparator: { $0 == "." || $0 == "_" }).map { $0.prefix(1).uppercased() + $0.dropFirst() }
         return parts.joined()
     }
 
