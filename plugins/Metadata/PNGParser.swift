@@ -57,14 +57,17 @@ struct PNGParser {
         let keyword = String(decoding: body[body.startIndex..<nul].map { $0 }, as: UTF8.self)
         var p = nul + 1
         var isCompressed = compressed
+        var tag = Self.tagName(keyword)
         if international {
             guard p + 2 <= body.endIndex else { return }
             isCompressed = body[p] == 1
             p += 2
-            for _ in 0..<2 {  // language tag, translated keyword
-                guard let n = body[p...].firstIndex(of: 0) else { return }
-                p = n + 1
-            }
+            guard let langEnd = body[p...].firstIndex(of: 0) else { return }
+            // ExifTool appends the iTXt language to the tag name (`Description-ko`).
+            let lang = String(decoding: body[p..<langEnd].map { $0 }, as: UTF8.self)
+            if !lang.isEmpty { tag += "-" + lang }
+            guard let n = body[(langEnd + 1)...].firstIndex(of: 0) else { return }  // translated keyword
+            p = n + 1
         } else if compressed {
             p += 1  // compression method byte
         }
@@ -84,9 +87,9 @@ struct PNGParser {
         }
         // tEXt/zTXt are Latin-1 by the PNG spec; iTXt is UTF-8.
         if international || bytes.allSatisfy({ $0 < 0x80 }) {
-            out.addText(.png, Self.tagName(keyword), bytes: bytes, offset: p, path: path)
+            out.addText(.png, tag, bytes: bytes, offset: p, path: path)
         } else {
-            out.add(.png, Self.tagName(keyword), String(bytes.map { Character(Unicode.Scalar($0)) }), offset: p, path: path,
+            out.add(.png, tag, String(bytes.map { Character(Unicode.Scalar($0)) }), offset: p, path: path,
                     raw: Data(bytes), encoding: "latin-1")
         }
     }

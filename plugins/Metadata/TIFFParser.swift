@@ -126,6 +126,11 @@ struct TIFFParser {
                 }
                 if kind == .image, name != "IFD0", tag == 0x0201 { thumb.offset = view.u32(at, bigEndian: be).map(Int.init) }
                 if kind == .image, name != "IFD0", tag == 0x0202 { thumb.length = view.u32(at, bigEndian: be).map(Int.init) }
+                if kind == .image, name != "IFD0", tag == 0x0201, let v = view.u32(at, bigEndian: be) {
+                    // ExifTool prints the thumbnail offset as a position in the file, not in the TIFF.
+                    out.add(.exif, tagName, String(parser.start + Int(v)), offset: at, path: where_)
+                    continue
+                }
                 record(tag: tag, name: tagName, kind: kind, type: type, count: count, at: at, path: where_)
             }
             if let o = thumb.offset, let l = thumb.length { recordThumbnail(rel: o, length: l, path: path) }
