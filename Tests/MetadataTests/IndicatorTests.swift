@@ -91,3 +91,20 @@ import ExhibitKit
         }
     }
 }
+
+/// The box-by-box path for large videos finds the same values at the same file offsets.
+@Suite struct LargeFileTests {
+    @Test(arguments: ["video/apple-keys.mov", "video/gps-loci.mp4", "hostile/truncated-moov.mp4"])
+    func boxByBoxEqualsInMemory(_ name: String) throws {
+        let url = MetadataFixtures.root.appendingPathComponent(name)
+        let bytes = [UInt8](try Data(contentsOf: url))
+        let file = EvidenceFile(key: "t", virtualPath: "x!/\(name)", size: Int64(bytes.count),
+                                hashes: FileHashes(md5: "", sha1: "", sha256: ""), mime: "video/mp4", content: .temporaryFile(url))
+        let streamed = MetadataCollector(zone: nil)
+        try LargeBMFF.read(file, temporaryDirectory: FileManager.default.temporaryDirectory, into: streamed)
+        MetadataAnalyzer.derive(streamed)
+        let whole = MetadataAnalyzer.extract(bytes, container: .bmff, zone: nil)
+        #expect(streamed.entries == whole.entries)
+        #expect(!streamed.entries.isEmpty)
+    }
+}

@@ -10,8 +10,11 @@ import ExhibitKit
 public struct MetadataAnalyzer: Analyzer {
     /// The analyzer id recorded on every finding.
     public static let id = "metadata"
-    /// Files larger than this are not read whole (phase A: no streaming of huge videos).
+    /// Files larger than this are not read whole (images this large are refused with a warning).
     public static let readLimit = 512 << 20
+    /// ISO BMFF files (videos) larger than this are walked box by box from a file handle and only
+    /// their metadata boxes are loaded, so memory stays bounded for multi-gigabyte videos.
+    public static let wholeFileLimit = 64 << 20
 
     public init() {}
 
@@ -32,6 +35,12 @@ public struct MetadataAnalyzer: Analyzer {
     public func analyze(_ file: EvidenceFile, context: AnalysisContext) async throws -> [Finding] {
         let prefix = [UInt8](file.prefix(64))
         guard let container = Container.detect(prefix) else { return [] }
+        if container == .bmff, file.size > Int64(Self.wholeFileLimit) {
+            let out = MetadataCollector(zone: context.assumedZone)
+            try LargeBMFF.read(file, temporaryDirectory: context.temporaryDirectory, into: out)
+            Self.derive(out)
+            return out.findings
+        }
         let data: Data
         do { data = try file.readAll(limit: Self.readLimit) } catch {
             return [.warning(AnalysisWarning(code: "too-large", message: "\(error); metadata not read"))]
@@ -50,10 +59,15 @@ public struct MetadataAnalyzer: Analyzer {
         case .webp: WebPParser(view: view, out: out).parse()
         case .bmff: BMFFParser(view: view, out: out).parse()
         }
+        derive(out)
+        return out
+    }
+
+    /// The values computed once every tag is known: Composite GPS and times, then indicators.
+    static func derive(_ out: MetadataCollector) {
         ExifDerived.apply(to: out)
         AIIndicators.apply(to: out)
         ExifDerived.clockDiscrepancy(out)
-        return out
     }
 }
 

@@ -16,6 +16,9 @@ final class MetadataCollector {
     /// Most warnings kept per file (a fuzzed file can be wrong everywhere).
     static let warningLimit = 200
     private var entryLimitReported = false
+    /// Added to every offset recorded: set while a parser reads one box loaded on its own from a
+    /// large file (its bytes start at this file offset).
+    var offsetShift = 0
 
     init(zone: TimeZone?) { self.zone = zone }
 
@@ -33,7 +36,7 @@ final class MetadataCollector {
         var kept = raw
         if let r = raw, r.count > MetadataEntry.rawByteLimit { kept = r.prefix(MetadataEntry.rawByteLimit) }
         entries.append(MetadataEntry(namespace: namespace, tag: tag, value: value, rawBytes: kept, encoding: encoding,
-                                     time: time, location: SourceLocation(offset: offset.map(Int64.init), record: path)))
+                                     time: time, location: SourceLocation(offset: offset.map { Int64($0 + offsetShift) }, record: path)))
     }
 
     /// Records a text value decoded from bytes, keeping the bytes when they are not ASCII.
@@ -47,7 +50,7 @@ final class MetadataCollector {
     func warn(_ code: String, _ message: String, offset: Int? = nil, path: String? = nil) {
         guard warnings.count < Self.warningLimit else { return }
         warnings.append(AnalysisWarning(code: code, message: message,
-                                        location: SourceLocation(offset: offset.map(Int64.init), record: path)))
+                                        location: SourceLocation(offset: offset.map { Int64($0 + offsetShift) }, record: path)))
     }
 
     /// Records an indicator and its `ai` namespace entry (clock discrepancies have no `ai` entry).
