@@ -73,6 +73,10 @@ let package = Package(
             path: "bench/ChatBench"),
 
         .testTarget(name: "ChatExportTests", dependencies: ["ChatExport", "ExhibitKit", "ExhibitTesting"]),
+        // libFuzzer harness for the metadata parsers (fuzz/README.md). Built normally it replays
+        // files given on the command line; built with -sanitize=fuzzer -DFUZZING it is the fuzzer.
+        .executableTarget(name: "exhibit-metadata-fuzz", dependencies: ["Metadata", "ExhibitKit"], path: "fuzz/MetadataFuzz"),
+
         .testTarget(name: "MetadataTests", dependencies: ["Metadata", "ExhibitKit", "ExhibitTesting"]),
         .testTarget(name: "ExhibitKitTests", dependencies: ["ExhibitKit", "ExhibitTesting"]),
         .testTarget(name: "IntakeTests", dependencies: ["Intake", "ExhibitKit", "ExhibitTesting"]),

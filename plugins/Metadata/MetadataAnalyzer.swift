@@ -48,6 +48,20 @@ public struct MetadataAnalyzer: Analyzer {
         return Self.extract([UInt8](data), container: container, zone: context.assumedZone).findings
     }
 
+    /// Parses bytes already in memory, for benchmarks and fuzzing. `parser` forces one parser
+    /// (`jpeg`, `tiff`, `png`, `webp`, `bmff`, `xmp`) whatever the bytes look like; `nil` detects
+    /// the container from the magic bytes and returns nothing for other files.
+    public static func findings(in bytes: [UInt8], zone: TimeZone?, parser: String? = nil) -> [Finding] {
+        if parser == "xmp" {
+            let out = MetadataCollector(zone: zone)
+            XMPParser.parse(bytes, offset: 0, path: "XMP", into: out)
+            derive(out)
+            return out.findings
+        }
+        guard let container = parser.flatMap(Container.init(rawValue:)) ?? Container.detect(Array(bytes.prefix(64))) else { return [] }
+        return extract(bytes, container: container, zone: zone).findings
+    }
+
     /// Parses bytes already in memory (tests and benchmarks call this directly).
     static func extract(_ bytes: [UInt8], container: Container, zone: TimeZone?) -> MetadataCollector {
         let out = MetadataCollector(zone: zone)
