@@ -26,7 +26,7 @@ let package = Package(
 
         // Built-in analyzers (plugins/<Name>): ExhibitKit plus their own C targets only.
         .target(name: "ChatExport", dependencies: ["ExhibitKit", "CXML2"], path: "plugins/ChatExport"),
-        .target(name: "Metadata", dependencies: ["ExhibitKit", "CXML2", "CZlib"], path: "plugins/Metadata"),
+        .target(name: "Metadata", dependencies: ["ExhibitKit", "CXML2", "CZlib", "CArchive"], path: "plugins/Metadata"),
 
         .target(
             name: "Intake",

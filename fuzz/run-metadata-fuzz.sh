@@ -10,7 +10,7 @@ swift build --build-path .build-fuzz --product exhibit-metadata-fuzz \
   -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING >/dev/null
 bin=.build-fuzz/debug/exhibit-metadata-fuzz
 status=0
-for parser in jpeg tiff png webp bmff xmp; do
+for parser in jpeg tiff png webp bmff xmp pdf zip; do
   work="$(mktemp -d)"
   case "$parser" in
     jpeg) seeds=(corpora/metadata/jpeg corpora/metadata/hostile) ;;
@@ -19,6 +19,8 @@ for parser in jpeg tiff png webp bmff xmp; do
     webp) seeds=(corpora/metadata/webp) ;;
     bmff) seeds=(corpora/metadata/heic corpora/metadata/video) ;;
     xmp)  seeds=(corpora/metadata/jpeg) ;;
+    pdf)  seeds=(corpora/metadata/docs) ;;
+    zip)  seeds=(corpora/metadata/docs) ;;
   esac
   echo "== $parser ($secs s)"
   if ! EXHIBIT_FUZZ_PARSER="$parser" "$bin" -max_total_time="$secs" -max_len=65536 -timeout=5 \

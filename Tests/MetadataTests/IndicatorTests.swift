@@ -59,6 +59,16 @@ import ExhibitKit
         #expect(bytes[Int(offset)..<Int(offset) + 14] == Data("Exhibit Optics".utf8))
     }
 
+    /// ExifTool gives up on a PDF whose startxref is wrong; we do not use the xref, so the newest
+    /// Info dictionary (ExifTool's incremental update) is still read.
+    @Test func brokenXrefPDFStillRead() async throws {
+        let found = try await MetadataFixtures.run("hostile/broken-xref.pdf")
+        #expect(found.entry(.pdf, "Author")?.value == "Lee Jisoo")
+        #expect(found.entry(.pdf, "Producer")?.value == "Pillow PDF")
+        #expect(found.entry(.xmp, "xmp:CreatorTool")?.value == "Exhibit Writer 1.0")
+        #expect(found.indicators.isEmpty)  // digitalCapture is not AI
+    }
+
     @Test func userCommentKeepsRawBytes() async throws {
         let found = try await MetadataFixtures.run("jpeg/camera-le.jpg")
         let c = try #require(found.entry(.exif, "UserComment"))

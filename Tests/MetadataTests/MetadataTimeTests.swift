@@ -53,8 +53,8 @@ import ExhibitKit
     @Test func xmpDateWithOffset() async throws {
         let found = try await MetadataFixtures.run("jpeg/ai-xmp.jpg")
         let d = try #require(found.entry(.xmp, "photoshop:DateCreated"))
-        #expect(d.value == "2024-08-28T15:12:03+09:00")
-        #expect(d.time?.basis == .offset && d.time?.utcString == "2024-08-28T06:12:03Z")
+        #expect(d.value == "2024:08:28 15:12:03+09:00")
+        #expect(d.time?.basis == .offset && d.time?.utcString == "2024-08-28T06:12:03Z" && d.time?.raw == "2024-08-28T15:12:03+09:00")
         let h = try #require(found.entry(.xmp, "xmpMM:History"))
         #expect(h.value.contains("\"stEvt:action\":\"created\""))
     }
@@ -69,5 +69,17 @@ import ExhibitKit
     @Test func rejectsZeroDates() {
         #expect(MetadataTime.parse("0000:00:00 00:00:00") == nil)
         #expect(MetadataTime.parse("    :  :     :  :  ") == nil)
+    }
+
+    @Test func documentDatesKeepTheirBasis() async throws {
+        let pdf = try await MetadataFixtures.run("docs/report.pdf")
+        let mod = try #require(pdf.entry(.pdf, "ModifyDate")?.time)
+        #expect(mod.basis == .offset && mod.utcString == "2024-08-29T01:00:00Z" && mod.raw == "D:20240829100000+09'00'")
+        let odt = try await MetadataFixtures.run("docs/minutes.odt", zone: "Asia/Seoul")
+        let created = try #require(odt.entry(.odf, "Creation-date")?.time)
+        #expect(created.basis == .assumedZone && created.utcString == "2024-08-28T06:12:03Z")
+        let docx = try await MetadataFixtures.run("docs/contract.docx", zone: nil)
+        let c = try #require(docx.entry(.ooxml, "CreateDate"))
+        #expect(c.value == "2024:08:28 06:12:03Z" && c.time?.basis == .offset && c.time?.utcString == "2024-08-28T06:12:03Z")
     }
 }

@@ -261,6 +261,64 @@ def hostile():
     open(path("hostile/random.jpg"), "wb").write(b"\xff\xd8\xff\xe1" + bytes(rnd.randrange(256) for _ in range(4000)))
     expect("hostile/random.jpg", warnings=["jpeg-truncated"])
 
+# --- Documents ---------------------------------------------------------------------------------
+def documents():
+    import datetime, zipfile
+    p = path("docs/report.pdf")
+    picture(seed=19).save(p, title="Quarterly report", author="Kim Minji", subject="Exhibit test",
+                          creator="Exhibit Writer 1.0", producer="Pillow PDF",
+                          creationDate=datetime.datetime(2024, 8, 28, 6, 12, 3, tzinfo=datetime.timezone.utc).timetuple(),
+                          modDate=datetime.datetime(2024, 8, 29, 1, 0, 0, tzinfo=datetime.timezone.utc).timetuple())
+    # ExifTool writes an incremental update: a new Info object and the XMP packet.
+    exiftool(p, "-PDF:Author=Lee Jisoo", "-PDF:ModifyDate=2024:08:29 10:00:00+09:00", "-XMP-xmp:CreatorTool=Exhibit Writer 1.0",
+             "-XMP-iptcExt:DigitalSourceType=http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture")
+    expect("docs/report.pdf")
+    # The same PDF with its startxref pointing nowhere (broken xref).
+    data = open(p, "rb").read()
+    i = data.rindex(b"startxref") + len(b"startxref")
+    j = data.index(b"%%EOF", i)
+    open(path("hostile/broken-xref.pdf"), "wb").write(data[:i] + b"\n999999999\n" + data[j:])
+    expect("hostile/broken-xref.pdf")
+    core = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+            '<dc:title>계약서 초안</dc:title><dc:creator>Kim Minji</dc:creator><cp:lastModifiedBy>Lee Jisoo</cp:lastModifiedBy>'
+            '<cp:revision>7</cp:revision><dcterms:created xsi:type="dcterms:W3CDTF">2024-08-28T06:12:03Z</dcterms:created>'
+            '<dcterms:modified xsi:type="dcterms:W3CDTF">2024-08-29T01:00:00Z</dcterms:modified></cp:coreProperties>')
+    app = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+           'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+           '<Template>Normal.dotm</Template><TotalTime>42</TotalTime><Pages>1</Pages><Words>12</Words>'
+           '<Application>Microsoft Office Word</Application><Company>Exhibit Ltd</Company><AppVersion>16.0000</AppVersion></Properties>')
+    types = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+             '<Default Extension="xml" ContentType="application/xml"/>'
+             '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+             '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+             '<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/></Types>')
+    doc = ('<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+           '<w:body><w:p><w:r><w:t>Exhibit</w:t></w:r></w:p></w:body></w:document>')
+    with zipfile.ZipFile(path("docs/contract.docx"), "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in [("[Content_Types].xml", types), ("word/document.xml", doc),
+                           ("docProps/core.xml", core), ("docProps/app.xml", app)]:
+            z.writestr(zipfile.ZipInfo(name, (2024, 8, 28, 15, 12, 2)), text)
+    expect("docs/contract.docx")
+    meta = ('<?xml version="1.0" encoding="UTF-8"?><office:document-meta '
+            'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/" office:version="1.3"><office:meta>'
+            '<meta:generator>LibreOffice/7.4.7.2$Linux_X86_64</meta:generator><meta:initial-creator>Kim Minji</meta:initial-creator>'
+            '<dc:creator>Lee Jisoo</dc:creator><meta:creation-date>2024-08-28T15:12:03</meta:creation-date>'
+            '<dc:date>2024-08-29T10:00:00.5</dc:date><meta:editing-cycles>3</meta:editing-cycles>'
+            '<meta:editing-duration>PT5M10S</meta:editing-duration><dc:title>Minutes</dc:title></office:meta></office:document-meta>')
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'office:version="1.3"><office:body><office:text/></office:body></office:document-content>')
+    with zipfile.ZipFile(path("docs/minutes.odt"), "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype", (2024, 8, 28, 15, 12, 2)), "application/vnd.oasis.opendocument.text")
+        for name, text in [("content.xml", content), ("meta.xml", meta)]:
+            info = zipfile.ZipInfo(name, (2024, 8, 28, 15, 12, 2)); info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, text)
+    expect("docs/minutes.odt")
+
 def goldens():
     for name in sorted(EXPECTED):
         out = subprocess.run(["exiftool", "-j", "-n", "-G1", name], cwd=HERE, capture_output=True, text=True)
@@ -274,6 +332,6 @@ def goldens():
         json.dump(EXPECTED, f, indent=1, sort_keys=True); f.write("\n")
 
 if __name__ == "__main__":
-    jpegs(); tiffs(); pngs(); webp_heic(); videos(); hostile(); goldens()
+    jpegs(); tiffs(); pngs(); webp_heic(); videos(); hostile(); documents(); goldens()
     shutil.rmtree(TMP)
     print("wrote", len(EXPECTED), "fixtures; exiftool", subprocess.run(["exiftool", "-ver"], capture_output=True, text=True).stdout.strip())

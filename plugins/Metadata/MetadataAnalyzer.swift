@@ -2,7 +2,7 @@ import Foundation
 import ExhibitKit
 
 /// Reads photo, video and document metadata — EXIF/GPS/XMP from JPEG, TIFF, PNG, WebP and
-/// HEIC/HEIF, QuickTime/MP4 headers and user data — into ``MetadataEntry`` findings with
+/// HEIC/HEIF, QuickTime/MP4 headers and user data, PDF Info/XMP, OOXML and ODF properties — into ``MetadataEntry`` findings with
 /// ExifTool's tag names, plus ``Indicator``s for AI generation and camera-vs-GPS clock skew.
 ///
 /// The container is chosen from the content (magic bytes), never from the name. Every parser is
@@ -22,7 +22,14 @@ public struct MetadataAnalyzer: Analyzer {
         AnalyzerDescriptor(
             id: Self.id, version: "0.1.0",
             summary: "EXIF, GPS, XMP and QuickTime metadata with ExifTool's tag names; AI-generation and clock indicators",
-            accepts: Acceptance(mimeTypes: ["image/*", "video/*", "audio/mp4", "application/octet-stream"], sniff: true),
+            accepts: Acceptance(mimeTypes: ["image/*", "video/*", "audio/mp4", "application/pdf", "application/zip",
+                                            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                                            "application/vnd.oasis.opendocument.text",
+                                            "application/vnd.oasis.opendocument.spreadsheet",
+                                            "application/vnd.oasis.opendocument.presentation", "application/octet-stream"],
+                                sniff: true),
             produces: ["metadata", "indicator", "warning"],
             timeoutSeconds: 600)
     }
@@ -72,6 +79,8 @@ public struct MetadataAnalyzer: Analyzer {
         case .png: PNGParser(view: view, out: out).parse()
         case .webp: WebPParser(view: view, out: out).parse()
         case .bmff: BMFFParser(view: view, out: out).parse()
+        case .pdf: PDFParser(view: view, out: out).parse()
+        case .zip: OfficeParser(bytes: bytes, out: out).parse()
         }
         derive(out)
         return out
@@ -87,7 +96,9 @@ public struct MetadataAnalyzer: Analyzer {
 
 /// The container formats, told apart by magic bytes.
 enum Container: String, Sendable {
-    case jpeg, tiff, png, webp, bmff
+    case jpeg, tiff, png, webp, bmff, pdf
+    /// A zip: read only when it is an OOXML or ODF package.
+    case zip
 
     static func detect(_ p: [UInt8]) -> Container? {
         let v = ByteView(p)
@@ -95,6 +106,8 @@ enum Container: String, Sendable {
         if v.matches(0, PNGParser.signature) { return .png }
         if v.matches(0, [0x49, 0x49, 0x2a, 0x00]) || v.matches(0, [0x4d, 0x4d, 0x00, 0x2a]) { return .tiff }
         if v.matches(0, Array("RIFF".utf8)), v.matches(8, Array("WEBP".utf8)) { return .webp }
+        if v.matches(0, Array("%PDF-".utf8)) { return .pdf }
+        if v.matches(0, [0x50, 0x4b, 0x03, 0x04]) { return .zip }
         if let t = v.fourCC(4), ["ftyp", "moov", "mdat", "wide", "free", "skip", "pnot"].contains(t) { return .bmff }
         return nil
     }

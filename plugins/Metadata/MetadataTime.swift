@@ -54,6 +54,16 @@ enum MetadataTime {
         return Parsed(naive: naive, offset: offset, precision: precision)
     }
 
+    /// ExifTool's printed form of an ISO 8601 date (`2024-08-28T15:12:03+09:00` →
+    /// `2024:08:28 15:12:03+09:00`); other texts are returned unchanged.
+    static func exifToolForm(_ text: String) -> String {
+        var b = Array(text.utf8)
+        guard b.count >= 10, b[4] == 45, b[7] == 45, b[0...3].allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return text }
+        b[4] = 58; b[7] = 58
+        if b.count > 10, b[10] == 84 { b[10] = 32 }
+        return String(decoding: b, as: UTF8.self)
+    }
+
     /// `+09:00`, `-0530`, `+09`, `Z` → seconds east of UTC.
     static func parseOffset(_ text: String) -> Int? {
         let t = Array(text.trimmingCharacters(in: .whitespaces).utf8)

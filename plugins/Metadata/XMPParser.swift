@@ -110,9 +110,12 @@ private struct XMPWalker {
             text = items.compactMap { if case .string(let s) = $0 { return s }; return nil }.joined(separator: ", ")
         default: text = v.canonicalText
         }
-        let time = XMPParser.dateTags.contains(tag) ? MetadataTime.value(text, zone: out.zone) : nil
+        let isDate = XMPParser.dateTags.contains(tag)
+        let time = isDate ? MetadataTime.value(text, zone: out.zone) : nil
         let d = MetadataText.decode(Array(text.utf8))
-        out.add(.xmp, tag, text, offset: offset, path: path, raw: nil, encoding: d.encoding == nil ? nil : "utf-8", time: time)
+        // Dates are printed as ExifTool prints them; the ISO text stays in the TimeValue's raw.
+        out.add(.xmp, tag, isDate ? MetadataTime.exifToolForm(text) : text, offset: offset, path: path, raw: nil,
+                encoding: d.encoding == nil ? nil : "utf-8", time: time)
     }
 
     /// A property's value: text, a resource URI, a list (Seq/Bag/Alt) or a struct (as JSON).
