@@ -54,6 +54,7 @@ public struct MetadataEntry: Sendable, Hashable, Codable {
     /// Most bytes kept in ``rawBytes`` for one entry.
     public static let rawByteLimit = 1 << 20
 
+    /// Creates an entry; ``rawBytes`` and ``encoding`` only when the value is not plain ASCII.
     public init(namespace: MetadataNamespace, tag: String, value: String, rawBytes: Data? = nil,
                 encoding: String? = nil, time: TimeValue? = nil, location: SourceLocation) {
         self.namespace = namespace; self.tag = tag; self.value = value; self.rawBytes = rawBytes
@@ -96,6 +97,7 @@ public struct Indicator: Sendable, Hashable, Codable {
     /// Camera-vs-GPS differences up to this many seconds are ordinary (fix latency, rounding).
     public static let clockTolerance: Int64 = 300
 
+    /// Creates an indicator with the evidence it rests on.
     public init(kind: IndicatorKind, summary: String, evidenceTag: String, location: SourceLocation,
                 details: JSONValue = .object([:]), times: [String: TimeValue] = [:]) {
         self.kind = kind; self.summary = summary; self.evidenceTag = evidenceTag; self.location = location

@@ -87,6 +87,16 @@ import ExhibitKit
         }
     }
 
+    /// APP1 segments whose declared length is shorter than their own signature.
+    @Test func jpegSegmentsShorterThanTheirHeader() {
+        for header in [JPEGParser.exifHeader, JPEGParser.xmpHeader, JPEGParser.extendedXMPHeader] {
+            for len in 2..<(header.count + 44) {
+                let bytes: [UInt8] = [0xff, 0xd8, 0xff, 0xe1, UInt8(len >> 8), UInt8(len & 0xff)] + header + [UInt8](repeating: 0x41, count: 64)
+                _ = MetadataAnalyzer.extract(bytes, container: .jpeg, zone: nil)
+            }
+        }
+    }
+
     /// Single-byte corruption across the metadata region never crashes.
     @Test(arguments: ["jpeg/camera-le.jpg", "heic/camera.heic", "tiff/camera-be.tif"])
     func corruptedBytes(_ name: String) throws {

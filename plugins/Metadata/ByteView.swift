@@ -24,23 +24,15 @@ struct ByteView {
         return bigEndian ? a << 8 | b : b << 8 | a
     }
 
-    func u32(_ at: Int, bigEndian: Bool) -> UInt32? {
-        guard contains(at, 4) else { return nil }
-        var v: UInt32 = 0
-        for i in 0..<4 {
-            let byte = UInt32(bytes[bigEndian ? at + i : at + 3 - i])
-            v = v << 8 | byte
-        }
-        return v
-    }
+    func u32(_ at: Int, bigEndian: Bool) -> UInt32? { uint(at, width: 4, bigEndian: bigEndian).map { UInt32($0) } }
 
-    func u64(_ at: Int, bigEndian: Bool) -> UInt64? {
-        guard contains(at, 8) else { return nil }
+    func u64(_ at: Int, bigEndian: Bool) -> UInt64? { uint(at, width: 8, bigEndian: bigEndian) }
+
+    /// An unsigned integer of `width` (≤ 8) bytes in either byte order.
+    private func uint(_ at: Int, width: Int, bigEndian: Bool) -> UInt64? {
+        guard contains(at, width) else { return nil }
         var v: UInt64 = 0
-        for i in 0..<8 {
-            let byte = UInt64(bytes[bigEndian ? at + i : at + 7 - i])
-            v = v << 8 | byte
-        }
+        for i in 0..<width { v = v << 8 | UInt64(bytes[bigEndian ? at + i : at + width - 1 - i]) }
         return v
     }
 

@@ -40,12 +40,12 @@ struct JPEGParser {
             }
             let seg = "APP\(Int(marker) - 0xe0)"
             switch marker {
-            case 0xe1 where view.matches(start, Self.exifHeader):
+            case 0xe1 where len >= Self.exifHeader.count + 8 && view.matches(start, Self.exifHeader):
                 TIFFParser(view: view, start: start + 6, end: start + len, container: seg, out: out).parse()
-            case 0xe1 where view.matches(start, Self.xmpHeader):
+            case 0xe1 where len >= Self.xmpHeader.count && view.matches(start, Self.xmpHeader):
                 let h = Self.xmpHeader.count
                 XMPParser.parse(view.bytes[start + h..<start + len], offset: start + h, path: seg + "/XMP", into: out)
-            case 0xe1 where view.matches(start, Self.extendedXMPHeader):
+            case 0xe1 where len >= Self.extendedXMPHeader.count + 40 && view.matches(start, Self.extendedXMPHeader):
                 let h = start + Self.extendedXMPHeader.count
                 guard let guid = view.slice(h, 32), let total = view.u32(h + 32, bigEndian: true),
                       let off = view.u32(h + 36, bigEndian: true) else { break }

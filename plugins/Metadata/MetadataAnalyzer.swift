@@ -16,8 +16,10 @@ public struct MetadataAnalyzer: Analyzer {
     /// their metadata boxes are loaded, so memory stays bounded for multi-gigabyte videos.
     public static let wholeFileLimit = 64 << 20
 
+    /// Creates the analyzer (stateless: one instance serves concurrent calls).
     public init() {}
 
+    /// Accepts images, videos, PDFs and office packages by MIME type, and sniffs the rest.
     public var descriptor: AnalyzerDescriptor {
         AnalyzerDescriptor(
             id: Self.id, version: "0.1.0",
@@ -39,6 +41,8 @@ public struct MetadataAnalyzer: Analyzer {
         Container.detect([UInt8](prefix.prefix(64))) != nil
     }
 
+    /// Reads the file's metadata; files that are not a supported container give no findings.
+    /// Throws only when a large video's bytes cannot be read at all.
     public func analyze(_ file: EvidenceFile, context: AnalysisContext) async throws -> [Finding] {
         let prefix = [UInt8](file.prefix(64))
         guard let container = Container.detect(prefix) else { return [] }
