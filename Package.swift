@@ -22,9 +22,11 @@ let package = Package(
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CMagic", providers: [.apt(["libmagic-dev"])]),
         .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Built-in analyzers (plugins/<Name>): ExhibitKit plus their own C targets only.
         .target(name: "ChatExport", dependencies: ["ExhibitKit", "CXML2"], path: "plugins/ChatExport"),
+        .target(name: "Metadata", dependencies: ["ExhibitKit", "CXML2", "CZlib", "CArchive"], path: "plugins/Metadata"),
 
         .target(
             name: "Intake",
@@ -71,6 +73,11 @@ let package = Package(
             path: "bench/ChatBench"),
 
         .testTarget(name: "ChatExportTests", dependencies: ["ChatExport", "ExhibitKit", "ExhibitTesting"]),
+        // libFuzzer harness for the metadata parsers (fuzz/README.md). Built normally it replays
+        // files given on the command line; built with -sanitize=fuzzer -DFUZZING it is the fuzzer.
+        .executableTarget(name: "exhibit-metadata-fuzz", dependencies: ["Metadata", "ExhibitKit"], path: "fuzz/MetadataFuzz"),
+
+        .testTarget(name: "MetadataTests", dependencies: ["Metadata", "ExhibitKit", "ExhibitTesting"]),
         .testTarget(name: "ExhibitKitTests", dependencies: ["ExhibitKit", "ExhibitTesting"]),
         .testTarget(name: "IntakeTests", dependencies: ["Intake", "ExhibitKit", "ExhibitTesting"]),
         .testTarget(

@@ -50,6 +50,10 @@ public enum Finding: Sendable, Hashable {
     case participant(ParticipantInfo)
     /// A message, service event or system line of a chat reported earlier in the same file.
     case message(MessageRecord)
+    /// One metadata value (EXIF, GPS, XMP, QuickTime, document properties); see MetadataFindings.swift.
+    case metadata(MetadataEntry)
+    /// A derived signal (AI generation, camera clock discrepancy) with the evidence for it.
+    case indicator(Indicator)
 }
 
 /// A JSON value with a canonical encoding (sorted keys), so digests over findings are stable.

@@ -19,7 +19,14 @@ import Testing
         let registered = Set(BuiltinAnalyzers.fileAnalyzers.map { String(describing: type(of: $0)) }
             + BuiltinAnalyzers.caseAnalyzers.map { String(describing: type(of: $0)) })
         for folder in folders {
-            #expect(registered.contains("\(folder)Analyzer"), "plugins/\(folder) has no registered \(folder)Analyzer in BuiltinAnalyzers")
+            // A folder may land before its store tables with an explicit marker saying so; it must
+            // then not be registered, and the marker must go once it is.
+            let pending = FileManager.default.fileExists(atPath: plugins.appendingPathComponent("\(folder)/NOT-YET-REGISTERED.md").path)
+            if pending {
+                #expect(!registered.contains("\(folder)Analyzer"), "plugins/\(folder) is registered: delete its NOT-YET-REGISTERED.md")
+            } else {
+                #expect(registered.contains("\(folder)Analyzer"), "plugins/\(folder) has no registered \(folder)Analyzer in BuiltinAnalyzers")
+            }
         }
         #expect(registered.count == BuiltinAnalyzers.fileAnalyzers.count + BuiltinAnalyzers.caseAnalyzers.count)
     }
