@@ -114,10 +114,15 @@ public final class ProcessGroup: @unchecked Sendable {
         pid = child
     }
 
-    /// SIGKILL to the whole group, then reap the leader.
+    /// SIGKILL to the whole group, then reap the leader and give the others (a worker in the
+    /// middle of an fsync dies only when the call returns) up to 5 s to be gone.
     public func killGroup() {
         kill(-pid, SIGKILL)
         _ = waitExit()
+        for _ in 0..<500 {
+            if kill(-pid, 0) != 0 { return }
+            usleep(10_000)
+        }
     }
 
     /// Waits for the leader; returns its raw wait status.

@@ -46,6 +46,7 @@ enum Fixture {
     static func open(_ db: String) throws -> DatabaseQueue {
         var config = Configuration()
         config.readonly = true
+        config.busyMode = .timeout(10)
         return try DatabaseQueue(path: db, configuration: config)
     }
 }

@@ -63,7 +63,9 @@ struct KillResumeTests {
 
     private func committed(_ db: String) throws -> [String: String] {
         guard FileManager.default.fileExists(atPath: db) else { return [:] }
-        let q = try DatabaseQueue(path: db)
+        var config = Configuration()
+        config.busyMode = .timeout(10)   // a killed writer's locks go with its last breath
+        let q = try DatabaseQueue(path: db, configuration: config)
         let hasTable = try q.read { try Bool.fetchOne($0, sql: "SELECT count(*) > 0 FROM sqlite_master WHERE name = 'files'") } ?? false
         guard hasTable else { return [:] }
         return try q.read { db in
