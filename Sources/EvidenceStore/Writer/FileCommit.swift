@@ -8,9 +8,8 @@ extension EvidenceDatabase {
     ///
     /// Upsert by (evidence, entry key): a file committed before (a redo after a crash) keeps its
     /// row id, and its times, artifacts, chats (with their messages and search rows), metadata,
-    /// indicators and analysis
-    /// errors are replaced — except `crashed` and
-    /// `timeout` errors recorded by the supervisor, which stay. `runID` defaults to the latest
+    /// indicators and analysis errors are replaced — except `crashed` and `timeout` errors
+    /// recorded by the supervisor, which stay. `runID` defaults to the latest
     /// run still `running` (see ``beginRun(toolVersion:commandLine:options:jobs:)``).
     public func commit(_ outcomes: [FileOutcome], runID: Int64? = nil) throws {
         guard !outcomes.isEmpty else { return }
