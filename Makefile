@@ -47,6 +47,8 @@ demo: build
 	@echo; echo "== Search the chats in Korean: a two-syllable word, then a longer one (exhibit search) =="
 	@$(BIN)/exhibit search --db $(DEMO)/case.sqlite 사진
 	@$(BIN)/exhibit search --db $(DEMO)/case.sqlite 콘서트
+	@echo; echo "== Photo metadata: EXIF camera, DateTimeOriginal in UTC with its basis, GPS (exhibit metadata) =="
+	@$(BIN)/exhibit metadata --db $(DEMO)/case.sqlite 'phone-dump.zip!/sdcard/DCIM/Camera/IMG_20240828_151203.jpg'
 	@echo; echo "== Verify (re-hash evidence, re-check the audit chain) =="
 	@$(BIN)/exhibit verify --db $(DEMO)/case.sqlite
 	@echo; echo "== Digest of all findings =="

@@ -43,7 +43,7 @@ let package = Package(
             ]),
         .target(
             name: "Engine",
-            dependencies: ["ExhibitKit", "Intake", "EvidenceStore", "ChatExport"]),
+            dependencies: ["ExhibitKit", "Intake", "EvidenceStore", "ChatExport", "Metadata"]),
         .target(
             name: "ExhibitCLI",
             dependencies: [

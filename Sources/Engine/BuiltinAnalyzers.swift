@@ -1,5 +1,6 @@
 import ChatExport
 import ExhibitKit
+import Metadata
 
 /// The registry of built-in analyzers: one entry per folder under `plugins/` (not
 /// `plugins/examples/`). `BuiltinRegistryTests` fails when a folder is missing here or an id
@@ -7,7 +8,7 @@ import ExhibitKit
 public enum BuiltinAnalyzers {
     /// Per-file analyzers, in a fixed order (the order findings are produced in is not
     /// significant: the store and the digest use canonical order).
-    public static let fileAnalyzers: [any Analyzer] = [ChatExportAnalyzer()]
+    public static let fileAnalyzers: [any Analyzer] = [ChatExportAnalyzer(), MetadataAnalyzer()]
     /// Case analyzers, run once after intake, in this order.
     public static let caseAnalyzers: [any CaseAnalyzer] = []
 }

@@ -20,7 +20,7 @@ public struct ExhibitCommand: ParsableCommand {
                      exhibit digest --db case.sqlite
         """,
         version: ExhibitVersion.current,
-        subcommands: [IngestCommand.self, FilesCommand.self, MessagesCommand.self, SearchCommand.self, VerifyCommand.self,
+        subcommands: [IngestCommand.self, FilesCommand.self, MessagesCommand.self, MetadataCommand.self, SearchCommand.self, VerifyCommand.self,
                       DigestCommand.self, AnalyzersCommand.self])
 
     public init() {}

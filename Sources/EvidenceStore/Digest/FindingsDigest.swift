@@ -27,6 +27,7 @@ enum FindingsDigest {
     /// Every section, in hashing order.
     static let sections: [DigestSection] = [
         evidence, files, fileTimes, artifacts, analysisErrors, chats, participants, messages, attachments,
+        metadata, indicators,
     ]
 
     static func compute(_ db: Database) throws -> String {
@@ -110,7 +111,7 @@ enum FindingsDigest {
 
 extension EvidenceDatabase {
     /// SHA-256 (lower-case hex) over all findings in canonical order — evidence items, files,
-    /// their times, artifacts with their times, and analysis errors — excluding row ids, run ids,
+    /// their times, artifacts with their times, analysis errors, chats, metadata and indicators — excluding row ids, run ids,
     /// run and add times, local paths and the audit log. Equal for equal findings however they
     /// were inserted. The encoding is documented in docs/schema.md.
     public func digest() throws -> String {

@@ -11,6 +11,7 @@ enum StoreMigrations {
         var m = DatabaseMigrator()
         V1Foundation.register(in: &m)
         V2Chat.register(in: &m)
+        V3Metadata.register(in: &m)
         return m
     }()
 

@@ -51,7 +51,7 @@ extension EvidenceDatabase {
     /// of every stored naive local time that depended on it — without re-reading evidence.
     ///
     /// Affected: `file_times` and `artifact_times` rows (and the chat times: message `sent_*`
-    /// and `touched_*`, chat `exported_*`) with a `local_wallclock` and basis
+    /// and `touched_*`, chat `exported_*`, metadata `time_*`, `indicator_times`) with a `local_wallclock` and basis
     /// `assumed-zone` or `unknown`, belonging to evidence items that have no zone of their own.
     /// The raw value, precision and the source's own note are kept; the zone-derived part of the
     /// note (zone name, DST gap/fold) is replaced. `nil` removes the zone (basis `unknown`).
@@ -75,6 +75,12 @@ extension EvidenceDatabase {
                 LEFT JOIN files f ON f.id = a.file_id LEFT JOIN evidence e ON e.id = f.evidence_id
                 WHERE \(filter) AND \(caseZoned)
                 """, update: "UPDATE artifact_times SET \(Self.timeAssignments) WHERE artifact_id = ? AND name = ?")
+            count += try recompute(db, zone: zone, select: """
+                SELECT t.indicator_id, t.name, t.raw, t.precision, t.note, t.local_wallclock
+                FROM indicator_times t JOIN indicators i ON i.id = t.indicator_id
+                JOIN files f ON f.id = i.file_id JOIN evidence e ON e.id = f.evidence_id
+                WHERE \(filter) AND \(caseZoned)
+                """, update: "UPDATE indicator_times SET \(Self.timeAssignments) WHERE indicator_id = ? AND name = ?")
             count += try Self.recomputeChatTimes(db, zone: zone)
             return count
         }

@@ -4,8 +4,10 @@ import GRDB
 
 extension EvidenceDatabase {
     /// The chat times that rest on the case zone: `(table, column prefix)` — message sent and
-    /// touched times, chat export times.
-    private static let chatTimeColumns = [("messages", "sent"), ("messages", "touched"), ("chats", "exported")]
+    /// touched times, chat export times — and metadata times (`metadata.time_*`), which share the
+    /// prefixed-column layout.
+    private static let chatTimeColumns = [("messages", "sent"), ("messages", "touched"), ("chats", "exported"),
+                                          ("metadata", "time")]
 
     /// Recomputes, inside ``recomputeAssumedZone(_:)``'s transaction, every chat time whose UTC
     /// value came from the case zone (a `local_wallclock`, basis `assumed-zone` or `unknown`, in

@@ -7,9 +7,9 @@ extension EvidenceDatabase {
     /// file in the batch is done and survives a crash; when it throws, none of them is.
     ///
     /// Upsert by (evidence, entry key): a file committed before (a redo after a crash) keeps its
-    /// row id, and its times, artifacts, chats (with their messages and search rows) and analysis
-    /// errors are replaced — except `crashed` and
-    /// `timeout` errors recorded by the supervisor, which stay. `runID` defaults to the latest
+    /// row id, and its times, artifacts, chats (with their messages and search rows), metadata,
+    /// indicators and analysis errors are replaced — except `crashed` and `timeout` errors
+    /// recorded by the supervisor, which stay. `runID` defaults to the latest
     /// run still `running` (see ``beginRun(toolVersion:commandLine:options:jobs:)``).
     public func commit(_ outcomes: [FileOutcome], runID: Int64? = nil) throws {
         guard !outcomes.isEmpty else { return }
@@ -124,6 +124,7 @@ struct FileRowWriter {
     private let insertArtifactTime: Statement
     private let insertError: Statement
     private var chats: ChatRowWriter
+    private var metadata: MetadataRowWriter
 
     private static let fileColumns = """
         evidence_id, entry_key, sort_key, parent_key, depth, path, name, raw_name, name_encoding, kind, mode, \
@@ -159,6 +160,7 @@ struct FileRowWriter {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         chats = try ChatRowWriter(db)
+        metadata = try MetadataRowWriter(db)
     }
 
     mutating func write(_ outcome: FileOutcome, runID: Int64?) throws {
@@ -181,6 +183,7 @@ struct FileRowWriter {
             try deleteArtifacts.execute(arguments: [existing])
             try deleteErrors.execute(arguments: [outcome.evidenceID, r.entryKey])
             try chats.deleteFile(existing)
+            try metadata.deleteFile(existing)
             try update.execute(arguments: StatementArguments(values + [existing]))
             fileID = existing
         } else {
@@ -218,10 +221,12 @@ struct FileRowWriter {
                         "chat-finding-order", problem, nil, runID,
                     ])
                 }
-            case .metadata, .indicator:
-                // The metadata and indicators tables arrive with issue 4's store migration; until
-                // then the metadata analyzer is not registered, so nothing produces these.
-                break
+            case .metadata(let entry):
+                try metadata.write(entry, fileID: fileID, analyzerID: produced.analyzerID,
+                                   analyzerVersion: produced.analyzerVersion)
+            case .indicator(let indicator):
+                try metadata.write(indicator, fileID: fileID, analyzerID: produced.analyzerID,
+                                   analyzerVersion: produced.analyzerVersion)
             }
         }
         for e in outcome.errors {

@@ -1,0 +1,113 @@
+import ArgumentParser
+import EvidenceStore
+import ExhibitKit
+import Foundation
+
+struct MetadataCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "metadata",
+        abstract: "Print one file's metadata (EXIF, GPS, XMP, QuickTime, documents) and indicators.",
+        discussion: """
+        PATH is a virtual path as `exhibit files` prints it (seized.zip!/DCIM/a.jpg), or a
+        SHA-256 (every file with those bytes is shown). Values are grouped by namespace and
+        printed as `exiftool -n` prints them; GPSLatitude/GPSLongitude are signed decimal degrees.
+        Dates show their instant in UTC and the basis (utc, offset, assumed-zone, unknown) next to
+        the raw value. Indicators (AI generation, camera vs GPS clock) follow.
+
+        Examples:
+          exhibit metadata --db case.sqlite 'phone-dump.zip!/sdcard/DCIM/Camera/IMG_1.jpg'
+          exhibit metadata --db case.sqlite 3f2a…e9 --json
+
+        Exit codes: 0 printed; 1 the database cannot be read; 5 no such file.
+        """)
+
+    @OptionGroup var database: DatabaseOption
+    @Argument(help: "Virtual path (as `exhibit files` prints it) or SHA-256 of the file.") var path: String
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        let files: [FileMetadata]
+        do {
+            let db = try EvidenceDatabase.openExisting(path: database.db, readOnly: true)
+            files = try db.fileMetadata(path)
+        } catch {
+            fail("\(database.db): \(error)", code: 1)
+        }
+        guard !files.isEmpty else {
+            FileHandle.standardError.write(Data("exhibit: no file \(path)\n".utf8))
+            throw ExitCode(5)
+        }
+        if json { try printJSON(files.map(FileMetadataJSON.init)); return }
+        for (n, f) in files.enumerated() {
+            if n > 0 { print("") }
+            print("== \(f.path)  sha256 \(f.sha256 ?? "-")")
+            if f.entries.isEmpty { print("(no metadata)") }
+            var namespace: String?
+            for e in f.entries {
+                if e.namespace != namespace {
+                    namespace = e.namespace
+                    print("[\(e.namespace)]")
+                }
+                var line = "  \(e.tag) = \(Self.oneLine(e.value))"
+                if let t = e.time { line += "  -> \(Self.timeText(t))" }
+                if let enc = e.encoding { line += "  (\(enc))" }
+                print(line)
+            }
+            if !f.indicators.isEmpty { print("[indicators]") }
+            for i in f.indicators {
+                print("  \(i.kind): \(i.summary)  [\(i.evidenceTag)]")
+                for (name, t) in i.times { print("    \(name): \(Self.timeText(t))") }
+            }
+        }
+    }
+
+    /// `2024-08-28T06:12:03Z (offset)`, or the raw value with its basis when no instant is known.
+    static func timeText(_ t: TimeValue) -> String {
+        let instant = t.utcMicros.map(UTCFormat.string(micros:)) ?? "raw \(t.raw)"
+        return "\(instant) (\(t.basis.rawValue)\(t.note.map { "; \($0)" } ?? ""))"
+    }
+
+    /// Long or multi-line values (XMP history, prompts) on one line, capped for the terminal.
+    static func oneLine(_ s: String) -> String {
+        let flat = s.replacingOccurrences(of: "\n", with: "\\n")
+        return flat.count > 200 ? String(flat.prefix(200)) + "… (\(flat.count) characters)" : flat
+    }
+}
+
+/// The `--json` form of one file's metadata.
+struct FileMetadataJSON: Encodable {
+    struct Time: Encodable {
+        var raw, basis: String
+        var utc, note: String?
+        init(_ t: TimeValue) {
+            raw = t.raw; basis = t.basis.rawValue; utc = t.utcMicros.map(UTCFormat.string(micros:)); note = t.note
+        }
+    }
+    struct Entry: Encodable {
+        var namespace, tag, value: String
+        var encoding, location: String?
+        var time: Time?
+    }
+    struct IndicatorJSON: Encodable {
+        var kind, summary, evidence_tag: String
+        var location: String?
+        var details: String
+        var times: [String: Time]
+    }
+    var evidence, path: String
+    var sha256: String?
+    var metadata: [Entry]
+    var indicators: [IndicatorJSON]
+    init(_ f: FileMetadata) {
+        evidence = f.evidence; path = f.path; sha256 = f.sha256
+        metadata = f.entries.map {
+            Entry(namespace: $0.namespace, tag: $0.tag, value: $0.value, encoding: $0.encoding, location: $0.location,
+                  time: $0.time.map(Time.init))
+        }
+        indicators = f.indicators.map { i in
+            IndicatorJSON(kind: i.kind, summary: i.summary, evidence_tag: i.evidenceTag, location: i.location,
+                          details: i.details,
+                          times: Dictionary(i.times.map { ($0.name, Time($0.time)) }, uniquingKeysWith: { a, _ in a }))
+        }
+    }
+}
