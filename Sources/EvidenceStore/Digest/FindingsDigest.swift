@@ -14,6 +14,44 @@ struct DigestSection: Sendable {
     static func grouped(_ name: String, groupWidth: Int = 2, sql: String) -> DigestSection {
         DigestSection(name: name) { db, hasher in try hasher.addGroupedRows(db, sql: sql, groupWidth: groupWidth) }
     }
+
+    /// A section for findings with named times (artifacts, indicators). The query returns
+    /// `label, entry_key, row id, <own columns…>, <time columns…>` ordered by label, file,
+    /// row id, time name, one row per time (time columns NULL when there is none). Each finding
+    /// and all its times form one record, so two findings that differ only in their times
+    /// still hash in a canonical order; the row id only separates findings and is not hashed.
+    static func withTimes(_ name: String, ownColumns: Int, sql: String) -> DigestSection {
+        DigestSection(name: name) { db, hasher in
+            let rows = try Row.fetchCursor(db, sql: sql)
+            let timesStart = 3 + ownColumns
+            var group: [DatabaseValue]? = nil
+            var records: [[UInt8]] = []
+            var findingID: DatabaseValue? = nil
+            var current: [DatabaseValue] = []
+            func close() {
+                if !current.isEmpty { records.append(DigestHasher.encode(current)) }
+                current = []
+            }
+            while let row = try rows.next() {
+                let values = Array(row.databaseValues)
+                let key = Array(values.prefix(2))
+                if key != group {
+                    close()
+                    hasher.flush(&records)
+                    group = key
+                    findingID = nil
+                }
+                if values[2] != findingID {
+                    close()
+                    findingID = values[2]
+                    current = Array(values[0..<2]) + Array(values[3..<timesStart])
+                }
+                if !values[timesStart].isNull { current += Array(values[timesStart...]) }
+            }
+            close()
+            hasher.flush(&records)
+        }
+    }
 }
 
 /// The canonical digest of all findings.
@@ -69,44 +107,14 @@ enum FindingsDigest {
         ORDER BY e.label, exhibit_sort_key(x.entry_key)
         """)
 
-    /// An artifact and all its named times form one record, so two artifacts that differ only
-    /// in their times still hash in a canonical order.
-    static let artifacts = DigestSection(name: "artifacts") { db, hasher in
-        let rows = try Row.fetchCursor(db, sql: """
-            SELECT e.label, f.entry_key, a.id, a.analyzer_id, a.analyzer_version, a.type, a.properties, a.location,
-                t.name, t.utc, t.utc_us, t.raw, t.basis, t.precision, t.note, t.alternate_utc, t.local_wallclock
-            FROM artifacts a LEFT JOIN files f ON f.id = a.file_id LEFT JOIN evidence e ON e.id = f.evidence_id
-                LEFT JOIN artifact_times t ON t.artifact_id = a.id
-            ORDER BY e.label, f.sort_key, a.id, t.name
-            """)
-        var group: [DatabaseValue]? = nil
-        var records: [[UInt8]] = []
-        var artifactID: DatabaseValue? = nil
-        var current: [DatabaseValue] = []
-        func closeArtifact() {
-            if !current.isEmpty { records.append(DigestHasher.encode(current)) }
-            current = []
-        }
-        while let row = try rows.next() {
-            let values = Array(row.databaseValues)
-            let key = Array(values.prefix(2))
-            if key != group {
-                closeArtifact()
-                hasher.flush(&records)
-                group = key
-                artifactID = nil
-            }
-            if values[2] != artifactID {
-                closeArtifact()
-                artifactID = values[2]
-                // label, entry key, then the artifact's own columns (not its row id).
-                current = Array(values[0..<2]) + Array(values[3..<8])
-            }
-            if !values[8].isNull { current += Array(values[8...]) }
-        }
-        closeArtifact()
-        hasher.flush(&records)
-    }
+    /// Artifacts with their named times (see ``DigestSection/withTimes(_:ownColumns:sql:)``).
+    static let artifacts = DigestSection.withTimes("artifacts", ownColumns: 5, sql: """
+        SELECT e.label, f.entry_key, a.id, a.analyzer_id, a.analyzer_version, a.type, a.properties, a.location,
+            t.name, t.utc, t.utc_us, t.raw, t.basis, t.precision, t.note, t.alternate_utc, t.local_wallclock
+        FROM artifacts a LEFT JOIN files f ON f.id = a.file_id LEFT JOIN evidence e ON e.id = f.evidence_id
+            LEFT JOIN artifact_times t ON t.artifact_id = a.id
+        ORDER BY e.label, f.sort_key, a.id, t.name
+        """)
 }
 
 extension EvidenceDatabase {

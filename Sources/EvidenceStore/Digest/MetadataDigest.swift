@@ -13,43 +13,13 @@ extension FindingsDigest {
         ORDER BY e.label, f.sort_key
         """)
 
-    /// An indicator and all its named times form one record (as artifacts do), so two
-    /// indicators that differ only in their times still hash in a canonical order.
-    static let indicators = DigestSection(name: "indicators") { db, hasher in
-        let rows = try Row.fetchCursor(db, sql: """
-            SELECT e.label, f.entry_key, i.id, i.kind, i.evidence_tag, i.location, i.summary, i.details,
-                i.analyzer_id, i.analyzer_version,
-                t.name, t.utc, t.utc_us, t.raw, t.basis, t.precision, t.note, t.alternate_utc, t.local_wallclock
-            FROM indicators i JOIN files f ON f.id = i.file_id JOIN evidence e ON e.id = f.evidence_id
-                LEFT JOIN indicator_times t ON t.indicator_id = i.id
-            ORDER BY e.label, f.sort_key, i.id, t.name
-            """)
-        var group: [DatabaseValue]? = nil
-        var records: [[UInt8]] = []
-        var indicatorID: DatabaseValue? = nil
-        var current: [DatabaseValue] = []
-        func close() {
-            if !current.isEmpty { records.append(DigestHasher.encode(current)) }
-            current = []
-        }
-        while let row = try rows.next() {
-            let values = Array(row.databaseValues)
-            let key = Array(values.prefix(2))
-            if key != group {
-                close()
-                hasher.flush(&records)
-                group = key
-                indicatorID = nil
-            }
-            if values[2] != indicatorID {
-                close()
-                indicatorID = values[2]
-                // label, entry key, then the indicator's own columns (not its row id).
-                current = Array(values[0..<2]) + Array(values[3..<10])
-            }
-            if !values[10].isNull { current += Array(values[10...]) }
-        }
-        close()
-        hasher.flush(&records)
-    }
+    /// Indicators with their named times (see ``DigestSection/withTimes(_:ownColumns:sql:)``).
+    static let indicators = DigestSection.withTimes("indicators", ownColumns: 7, sql: """
+        SELECT e.label, f.entry_key, i.id, i.kind, i.evidence_tag, i.location, i.summary, i.details,
+            i.analyzer_id, i.analyzer_version,
+            t.name, t.utc, t.utc_us, t.raw, t.basis, t.precision, t.note, t.alternate_utc, t.local_wallclock
+        FROM indicators i JOIN files f ON f.id = i.file_id JOIN evidence e ON e.id = f.evidence_id
+            LEFT JOIN indicator_times t ON t.indicator_id = i.id
+        ORDER BY e.label, f.sort_key, i.id, t.name
+        """)
 }
