@@ -24,11 +24,13 @@ build: deps
 
 # The whole suite once (under America/New_York), then every time-related suite again under
 # UTC and Asia/Seoul: findings must not depend on the machine's zone.
+# Then a short libFuzzer smoke run of every metadata parser (fuzz/README.md for long runs).
 test: deps
 	$(SWIFT) build --build-tests
 	TZ=America/New_York $(SWIFT) test --skip-build
 	TZ=UTC $(SWIFT) test --skip-build --filter 'Time'
 	TZ=Asia/Seoul $(SWIFT) test --skip-build --filter 'Time'
+	fuzz/run-metadata-fuzz.sh 5
 
 # Suites too slow for CI: 60 kill points over a 10,000-file corpus (CI: 20 over 3,000).
 test-long: deps
@@ -56,9 +58,9 @@ demo: build
 
 # Builds the benchmark corpus on demand (bench-work/, not committed) and rewrites docs/BENCHMARKS.md.
 bench: deps
-	@dpkg-query -W -f='$${Status}\n' time 2>/dev/null | grep -q 'install ok installed' || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq time >/dev/null)
+	@for p in time libimage-exiftool-perl; do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$p >/dev/null); done
 	$(SWIFT) build -c release
-	python3 bench/run_bench.py --exhibit .build/release/exhibit --hashspeed .build/release/exhibit-hashspeed --chatbench .build/release/exhibit-chatbench --out docs/BENCHMARKS.md
+	python3 bench/run_bench.py --exhibit .build/release/exhibit --hashspeed .build/release/exhibit-hashspeed --chatbench .build/release/exhibit-chatbench --metabench .build/release/exhibit-metabench --out docs/BENCHMARKS.md
 
 docs-cli: build
 	docs/gen-cli.sh $(BIN)/exhibit

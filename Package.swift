@@ -66,6 +66,12 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             path: "bench/HashSpeed"),
 
+        // Metadata benchmark helper: the analyzer's own files/s over files in memory (make bench).
+        .executableTarget(
+            name: "exhibit-metabench",
+            dependencies: ["Metadata", "ExhibitKit"],
+            path: "bench/MetaBench"),
+
         // Chat parser benchmark helper: runs the chat-export analyzer over one file (bench/chat_bench.py).
         .executableTarget(
             name: "exhibit-chatbench",
