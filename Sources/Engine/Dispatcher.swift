@@ -6,6 +6,8 @@ import Foundation
 struct FileAnalysis: Sendable {
     var findings: [ProducedFinding] = []
     var errors: [AnalysisErrorInput] = []
+    /// Streaming analyzers left for the writer to run inside the file's commit (large files).
+    var deferred: [any StreamingAnalyzer] = []
 }
 
 /// Offers each file to the analyzers whose descriptors accept it and runs them, turning every
@@ -21,11 +23,14 @@ final class Dispatcher: Sendable {
     let channel: WorkerChannel?
     /// Wall-time limit per (file, analyzer) when the descriptor sets none; enforced by the supervisor.
     let fileTimeout: Double
+    /// Files at least this large go to ``StreamingAnalyzer``s through the store's streaming commit.
+    let streamingThreshold: Int64
 
     init(analyzers: [any Analyzer], context: AnalysisContext, crashed: Set<WorkPair>, isolate: Set<WorkPair>,
-         channel: WorkerChannel?, fileTimeout: Double) {
+         channel: WorkerChannel?, fileTimeout: Double, streamingThreshold: Int64 = 4 << 20) {
         self.analyzers = analyzers; self.context = context; self.crashed = crashed
         self.isolate = isolate; self.channel = channel; self.fileTimeout = fileTimeout
+        self.streamingThreshold = streamingThreshold
     }
 
     /// The analyzers that accept `file`, in registration order.
@@ -56,6 +61,10 @@ final class Dispatcher: Sendable {
             let d = analyzer.descriptor
             let pair = WorkPair(evidenceID: evidenceID, entryKey: entryKey, analyzerID: d.id)
             if crashed.contains(pair) { continue }
+            if let streaming = analyzer as? any StreamingAnalyzer, file.size >= streamingThreshold {
+                result.deferred.append(streaming)
+                continue
+            }
             channel?.begin(pair, timeout: d.timeoutSeconds ?? fileTimeout, version: d.version, path: file.virtualPath)
             do {
                 let findings = try await analyzer.analyze(file, context: context)
@@ -78,6 +87,45 @@ final class Dispatcher: Sendable {
             channel?.end(pair)
         }
         return result
+    }
+
+    /// Runs deferred streaming analyzers, handing each finding to `sink` (the store, inside the
+    /// file's transaction) as it is read; warnings and failures come back as error rows, exactly
+    /// as ``analyze(_:evidenceID:entryKey:analyzers:)`` would report them.
+    func stream(_ file: EvidenceFile, evidenceID: Int64, entryKey: String, analyzers: [any StreamingAnalyzer],
+                sink: (ProducedFinding) throws -> Void) throws -> [AnalysisErrorInput] {
+        var errors: [AnalysisErrorInput] = []
+        for analyzer in analyzers {
+            let d = analyzer.descriptor
+            let pair = WorkPair(evidenceID: evidenceID, entryKey: entryKey, analyzerID: d.id)
+            channel?.begin(pair, timeout: d.timeoutSeconds ?? fileTimeout, version: d.version, path: file.virtualPath)
+            var storeFailure: Error?
+            do {
+                try withoutActuallyEscaping(sink) { sink in
+                    try analyzer.analyze(file, context: context) { finding in
+                        guard storeFailure == nil else { return }
+                        if case .warning(let w) = finding {
+                            errors.append(AnalysisErrorInput(analyzerID: d.id, analyzerVersion: d.version, status: "warning",
+                                                             code: w.code, message: w.message, location: w.location.map(Self.describe)))
+                            return
+                        }
+                        do { try sink(ProducedFinding(analyzerID: d.id, analyzerVersion: d.version, finding: finding)) } catch {
+                            storeFailure = error
+                        }
+                    }
+                }
+            } catch let e as AnalyzerError {
+                errors.append(AnalysisErrorInput(analyzerID: d.id, analyzerVersion: d.version, status: "error",
+                                                 code: e.code, message: e.message, location: nil))
+            } catch {
+                errors.append(AnalysisErrorInput(analyzerID: d.id, analyzerVersion: d.version, status: "error",
+                                                 code: "analyzer-error", message: "\(error)", location: nil))
+            }
+            channel?.end(pair)
+            // A store failure is a failure of the run, not of the evidence.
+            if let storeFailure { throw storeFailure }
+        }
+        return errors
     }
 
     static func describe(_ l: SourceLocation) -> String {

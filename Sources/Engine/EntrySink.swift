@@ -96,7 +96,7 @@ final class EntrySink: @unchecked Sendable {
             let result = await dispatcher.analyze(file, evidenceID: evidenceID, entryKey: key, analyzers: selected)
             var o = outcome
             o.findings = result.findings; o.errors = result.errors
-            do { try writer.deliver(o) } catch { fail(error) }
+            do { try finish(o, file: file, key: key, deferred: result.deferred) } catch { fail(error) }
             withExtendedLifetime(lease) {}
             slots.signal()
             group.leave()
@@ -106,14 +106,26 @@ final class EntrySink: @unchecked Sendable {
     private func isolatedRun(file: EvidenceFile, key: String, selected: [any Analyzer], outcome: FileOutcome,
                              lease: ContentLease?) throws {
         var o = outcome
+        var deferred: [any StreamingAnalyzer] = []
         for analyzer in selected {
             let r = runBlocking { await self.dispatcher.analyze(file, evidenceID: self.evidenceID, entryKey: key, analyzers: [analyzer]) }
             o.findings += r.findings
             o.errors += r.errors
+            deferred += r.deferred
         }
-        try writer.deliver(o)
+        try finish(o, file: file, key: key, deferred: deferred)
         try writer.flush()
         withExtendedLifetime(lease) {}
+    }
+
+    /// Hands a finished file to the writer; streaming analyzers left for the commit run there.
+    private func finish(_ outcome: FileOutcome, file: EvidenceFile, key: String, deferred: [any StreamingAnalyzer]) throws {
+        guard !deferred.isEmpty else { return try writer.deliver(outcome) }
+        try writer.deliverStreaming(outcome) { sink in
+            var errors = try dispatcher.stream(file, evidenceID: evidenceID, entryKey: key, analyzers: deferred, sink: sink)
+            errors.sort { ($0.analyzerID, $0.code, $0.message) < ($1.analyzerID, $1.code, $1.message) }
+            return errors
+        }
     }
 
     /// Runs async work to completion from the walker's (non-async) thread.

@@ -41,6 +41,9 @@ public struct IngestOptions: Sendable {
     public var signKeyPath: String?
     /// Parent folder of the run's private temp dir.
     public var temporaryRoot: String
+    /// Files at least this large are handed to streaming analyzers (chat exports) finding by
+    /// finding, inside their commit, so memory does not grow with the file.
+    public var streamingThreshold: Int64 = 4 << 20
     /// The command line, recorded in `ingest_runs` and the audit log.
     public var commandLine: [String]
     public var toolVersion: String

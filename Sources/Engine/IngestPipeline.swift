@@ -93,7 +93,7 @@ public final class IngestPipeline {
         let dispatcher = Dispatcher(analyzers: catalog.fileAnalyzers,
                                     context: AnalysisContext(assumedZone: zone, temporaryDirectory: temp.url),
                                     crashed: crashed, isolate: isolate, channel: channelFD.map(WorkerChannel.init(fd:)),
-                                    fileTimeout: fileTimeout)
+                                    fileTimeout: fileTimeout, streamingThreshold: options.streamingThreshold)
         let writer = OutcomeWriter(db: db, batchSize: options.batchSize)
 
         var reports: [EvidenceReport] = []

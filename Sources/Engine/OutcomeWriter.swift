@@ -49,6 +49,29 @@ final class OutcomeWriter: @unchecked Sendable {
         }
     }
 
+    /// A file whose streaming analyzers run inside its own commit (see
+    /// `EvidenceDatabase.commitStreaming`): pending files are committed first, then this one in
+    /// one transaction while `produce` hands findings over. Other deliveries wait meanwhile.
+    func deliverStreaming(_ outcome: FileOutcome,
+                          produce: (_ sink: (ProducedFinding) throws -> Void) throws -> [AnalysisErrorInput]) throws {
+        lock.lock(); defer { lock.unlock() }
+        let k = Self.key(outcome.evidenceID, outcome.record.entryKey)
+        if containers[k] != nil {
+            // A nested archive that is also a chat export (rare): its row waits for its
+            // children, so its findings are collected in memory.
+            var o = outcome
+            let errors = try produce { o.findings.append($0) }
+            o.errors += errors
+            lock.unlock()
+            defer { lock.lock() }
+            return try deliver(o)
+        }
+        try flushLocked()
+        try db.commitStreaming(outcome, produce: produce)
+        committed += 1
+        committedBytes += outcome.record.size
+    }
+
     /// The walker finished a container's children: its final status, format and totals are known.
     func closeContainer(evidenceID: Int64, entryKey: String, status: EntryStatus, message: String?, format: String?,
                         flags: [String], expandedBytes: Int64) throws {

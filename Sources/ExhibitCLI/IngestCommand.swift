@@ -63,6 +63,8 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "Entries larger than this are spooled to a private temp file instead of memory.") var memoryThreshold: String = "16M"
     @Option(help: "Files analysed at once.") var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Files per database transaction.") var batchSize: Int = 512
+    @Option(help: "Files at least this large are given to streaming analyzers (chat exports) finding by finding, so memory does not grow with the file.")
+    var streamThreshold: String = "4M"
     @Option(help: "Seconds one analyzer may spend on one file before the worker is stopped and the file retried alone.")
     var fileTimeout: Double = 300
     @Option(help: "Ed25519 private key (64 hex chars) to sign the audit chain's head.") var signKey: String?
@@ -79,7 +81,8 @@ struct IngestCommand: ParsableCommand {
             throw ValidationError("unknown time zone '\(z)': use an IANA name such as Asia/Seoul or UTC")
         }
         for (name, v) in [("--max-total-bytes", maxTotalBytes), ("--max-entry-bytes", maxEntryBytes),
-                          ("--ratio-floor", ratioFloor), ("--memory-threshold", memoryThreshold)] where parseSize(v) == nil {
+                          ("--ratio-floor", ratioFloor), ("--memory-threshold", memoryThreshold),
+                          ("--stream-threshold", streamThreshold)] where parseSize(v) == nil {
             throw ValidationError("\(name) takes a size such as 512M or 4G, not '\(v)'")
         }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
@@ -146,7 +149,7 @@ struct IngestCommand: ParsableCommand {
         budgets.maxEntriesPerArchive = maxEntries
         budgets.maxRatio = maxRatio
         budgets.ratioFloorBytes = parseSize(ratioFloor) ?? budgets.ratioFloorBytes
-        let options = IngestOptions(
+        var options = IngestOptions(
             evidence: evidence, databasePath: database.db,
             caseName: caseName ?? URL(fileURLWithPath: database.db).deletingPathExtension().lastPathComponent,
             examiner: examiner, assumedZone: assumeTz, custody: try custodyMap(), strict: strict, budgets: budgets,
@@ -154,6 +157,7 @@ struct IngestCommand: ParsableCommand {
             memoryThreshold: Int(parseSize(memoryThreshold) ?? 16 << 20), jobs: jobs, batchSize: batchSize,
             signKeyPath: signKey, temporaryRoot: tempDir,
             commandLine: ["exhibit"] + CommandLine.arguments.dropFirst().filter { !$0.hasPrefix("--worker-channel") })
+        options.streamingThreshold = parseSize(streamThreshold) ?? options.streamingThreshold
         let catalog = noAnalyzers ? AnalyzerCatalog() : ExhibitCommand.catalog
         let pipeline = IngestPipeline(options: options, catalog: catalog, channelFD: workerChannel,
                                       isolate: Set(isolate.compactMap(WorkPair.init(text:))), fileTimeout: fileTimeout,

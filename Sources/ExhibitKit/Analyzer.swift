@@ -98,6 +98,18 @@ extension Analyzer {
     public func sniff(prefix: Data, file: EvidenceFile) -> Bool { false }
 }
 
+/// An analyzer that can hand its findings over one by one as it reads (a chat export of a
+/// million messages), instead of returning them all at once.
+///
+/// For files at least as large as the engine's streaming threshold (`--stream-threshold`) it calls
+/// ``analyze(_:context:emit:)`` instead of ``Analyzer/analyze(_:context:)`` and stores each
+/// finding as it arrives, inside the file's one commit: memory stays bounded by the stream while
+/// a file is still done only when its row commits. Both entry points must produce the same
+/// findings in the same order. `emit` is only valid during the call.
+public protocol StreamingAnalyzer: Analyzer {
+    func analyze(_ file: EvidenceFile, context: AnalysisContext, emit: @escaping (Finding) -> Void) throws
+}
+
 /// Read access to what a case has committed so far, for ``CaseAnalyzer``s. Implemented by the
 /// store; later features add queries here as they add tables.
 public protocol CaseReader: Sendable {

@@ -157,6 +157,23 @@ struct ChatIngestTimeTests {
         }
     }
 
+    /// Streaming (large files: findings stored one by one inside the file's commit) and the
+    /// in-memory path must store exactly the same findings.
+    @Test func streamingCommitStoresTheSameFindings() throws {
+        let dir = try TestDirectory("chat-stream"); defer { dir.remove() }
+        let zipPath = try Self.buildZip(dir)
+        var digests: [String] = []
+        for threshold in ["64M", "0"] {
+            let db = dir.path("case-\(threshold).sqlite")
+            let r = try Fixture.ingest([zipPath], db: db, extra: ["--assume-tz", "Asia/Seoul", "--stream-threshold", threshold])
+            #expect(r.exitCode == 0, "\(r.stderr)")
+            digests.append(try Fixture.digest(db))
+            let messages = try Fixture.open(db).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM messages") } ?? 0
+            #expect(messages > 50)
+        }
+        #expect(digests[0] == digests[1])
+    }
+
     @Test func analyzersListsChatExport() throws {
         let r = try Run.command(Fixture.exhibit, ["analyzers"])
         #expect(r.exitCode == 0)

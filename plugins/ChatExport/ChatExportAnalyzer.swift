@@ -7,7 +7,7 @@ import ExhibitKit
 /// The format is decided from the content, never from the name alone; a file named like an export
 /// that is not one yields a warning, anything else that is not an export yields nothing. Parsers
 /// stream: memory is bounded by the largest single message, not by the file.
-public struct ChatExportAnalyzer: Analyzer {
+public struct ChatExportAnalyzer: StreamingAnalyzer {
     /// The analyzer id recorded on every finding.
     public static let id = "chat-export"
 
@@ -39,6 +39,11 @@ public struct ChatExportAnalyzer: Analyzer {
     /// Parses the file and hands each finding to `sink` as soon as it is read: chats before their
     /// participants and messages, participants before their first message, warnings as they arise.
     /// Throws only when the file's bytes cannot be read at all.
+    /// ``StreamingAnalyzer``: the same findings as `analyze`, handed over as they are read.
+    public func analyze(_ file: EvidenceFile, context: AnalysisContext, emit: @escaping (Finding) -> Void) throws {
+        try stream(file, context: context, emit)
+    }
+
     public func stream(_ file: EvidenceFile, context: AnalysisContext, _ sink: @escaping (Finding) -> Void) throws {
         let emitter = ChatEmitter(sink)
         let input = ByteInput(file: file)

@@ -26,6 +26,24 @@ extension EvidenceDatabase {
         }
     }
 
+    /// Commits one file whose findings arrive as a stream (a large chat export): the file row
+    /// and `outcome`'s findings first, then every finding `produce` hands to its sink, then the
+    /// errors it returns — all in one transaction. Memory stays bounded by the stream, and the
+    /// file is still done only when the transaction commits: a crash mid-way leaves nothing.
+    public func commitStreaming(_ outcome: FileOutcome, runID: Int64? = nil,
+                                produce: (_ sink: (ProducedFinding) throws -> Void) throws -> [AnalysisErrorInput]) throws {
+        try queue.write { db in
+            let run = try runID ?? Self.currentRunID(db)
+            var writer = try FileRowWriter(db)
+            var file = try writer.write(outcome, runID: run)
+            let errors = try produce { produced in try writer.write(produced, to: &file) }
+            try writer.write(errors, to: file)
+            if let run {
+                try db.execute(sql: "UPDATE ingest_runs SET files_committed = files_committed + 1 WHERE id = ?", arguments: [run])
+            }
+        }
+    }
+
     /// Every committed entry of an evidence item: entry key → bytes it accounts for, so the
     /// walker can skip it (and, for a container, its whole subtree) and still keep its byte
     /// budgets right: its `expanded_bytes` (what intake charged against its budgets — for a
@@ -163,7 +181,9 @@ struct FileRowWriter {
         metadata = try MetadataRowWriter(db)
     }
 
-    mutating func write(_ outcome: FileOutcome, runID: Int64?) throws {
+    /// Writes the file row, its times, findings and errors; returns it open for more findings.
+    @discardableResult
+    mutating func write(_ outcome: FileOutcome, runID: Int64?) throws -> OpenFile {
         let r = outcome.record
         let sortKey = try EntryKeyOrder.requireSortKey(r.entryKey)
         if let parent = r.parentKey { _ = try EntryKeyOrder.requireSortKey(parent) }
@@ -194,48 +214,64 @@ struct FileRowWriter {
             try insertTime.execute(arguments: StatementArguments([fileID, kind.rawValue] + TimeColumns.values(time)))
         }
         chats.beginFile()
+        var file = OpenFile(fileID: fileID, evidenceID: outcome.evidenceID, entryKey: r.entryKey, path: r.path, runID: runID)
+        for produced in outcome.findings { try write(produced, to: &file) }
+        try write(outcome.errors, to: file)
+        return file
+    }
+
+    /// The file row a writer is adding findings to.
+    struct OpenFile {
+        let fileID: Int64, evidenceID: Int64, entryKey: String, path: String, runID: Int64?
         var chatProblemRecorded = false
-        for produced in outcome.findings {
-            switch produced.finding {
-            case .warning(let w):
-                try insertError.execute(arguments: [
-                    outcome.evidenceID, r.entryKey, r.path, produced.analyzerID, produced.analyzerVersion, "warning",
-                    w.code, w.message, Self.locationText(w.location), runID,
-                ])
-            case .artifact(let a):
-                try insertArtifact.execute(arguments: [
-                    fileID, produced.analyzerID, produced.analyzerVersion, a.type, a.properties.canonicalText,
-                    Self.locationText(a.location),
-                ])
-                let artifactID = db.lastInsertedRowID
-                for (name, time) in a.times.sorted(by: { $0.key < $1.key }) {
-                    try insertArtifactTime.execute(arguments: StatementArguments([artifactID, name] + TimeColumns.values(time)))
-                }
-            case .chat, .participant, .message:
-                if let problem = try chats.write(produced.finding, fileID: fileID, analyzerID: produced.analyzerID,
-                                                 analyzerVersion: produced.analyzerVersion), !chatProblemRecorded {
-                    // One row per file: a broken analyzer would otherwise repeat it per message.
-                    chatProblemRecorded = true
-                    try insertError.execute(arguments: [
-                        outcome.evidenceID, r.entryKey, r.path, produced.analyzerID, produced.analyzerVersion, "error",
-                        "chat-finding-order", problem, nil, runID,
-                    ])
-                }
-            case .metadata(let entry):
-                try metadata.write(entry, fileID: fileID, analyzerID: produced.analyzerID,
-                                   analyzerVersion: produced.analyzerVersion)
-            case .indicator(let indicator):
-                try metadata.write(indicator, fileID: fileID, analyzerID: produced.analyzerID,
-                                   analyzerVersion: produced.analyzerVersion)
+    }
+
+    /// Stores one finding of an open file.
+    mutating func write(_ produced: ProducedFinding, to file: inout OpenFile) throws {
+        let fileID = file.fileID, runID = file.runID
+        switch produced.finding {
+        case .warning(let w):
+            try insertError.execute(arguments: [
+                file.evidenceID, file.entryKey, file.path, produced.analyzerID, produced.analyzerVersion, "warning",
+                w.code, w.message, Self.locationText(w.location), runID,
+            ])
+        case .artifact(let a):
+            try insertArtifact.execute(arguments: [
+                fileID, produced.analyzerID, produced.analyzerVersion, a.type, a.properties.canonicalText,
+                Self.locationText(a.location),
+            ])
+            let artifactID = db.lastInsertedRowID
+            for (name, time) in a.times.sorted(by: { $0.key < $1.key }) {
+                try insertArtifactTime.execute(arguments: StatementArguments([artifactID, name] + TimeColumns.values(time)))
             }
+        case .chat, .participant, .message:
+            if let problem = try chats.write(produced.finding, fileID: fileID, analyzerID: produced.analyzerID,
+                                             analyzerVersion: produced.analyzerVersion), !file.chatProblemRecorded {
+                // One row per file: a broken analyzer would otherwise repeat it per message.
+                file.chatProblemRecorded = true
+                try insertError.execute(arguments: [
+                    file.evidenceID, file.entryKey, file.path, produced.analyzerID, produced.analyzerVersion, "error",
+                    "chat-finding-order", problem, nil, runID,
+                ])
+            }
+        case .metadata(let entry):
+            try metadata.write(entry, fileID: fileID, analyzerID: produced.analyzerID,
+                               analyzerVersion: produced.analyzerVersion)
+        case .indicator(let indicator):
+            try metadata.write(indicator, fileID: fileID, analyzerID: produced.analyzerID,
+                               analyzerVersion: produced.analyzerVersion)
         }
-        for e in outcome.errors {
+    }
+
+    /// Stores analysis errors of an open file.
+    func write(_ errors: [AnalysisErrorInput], to file: OpenFile) throws {
+        for e in errors {
             guard Self.errorStatuses.contains(e.status) else {
                 throw EvidenceStoreError.invalidValue(field: "analysis error status", value: e.status)
             }
             try insertError.execute(arguments: [
-                outcome.evidenceID, r.entryKey, r.path, e.analyzerID, e.analyzerVersion, e.status, e.code, e.message,
-                e.location, runID,
+                file.evidenceID, file.entryKey, file.path, e.analyzerID, e.analyzerVersion, e.status, e.code, e.message,
+                e.location, file.runID,
             ])
         }
     }
