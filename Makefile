@@ -22,15 +22,15 @@ deps:
 build: deps
 	$(SWIFT) build
 
-# The whole suite once (under America/New_York), then every time-related suite again under
-# UTC and Asia/Seoul: findings must not depend on the machine's zone.
-# Then a short libFuzzer smoke run of every metadata parser (fuzz/README.md for long runs).
+# A short libFuzzer smoke run of every metadata parser (fuzz/README.md for long runs), then the
+# whole suite once (under America/New_York), then every time-related suite again under UTC and
+# Asia/Seoul: findings must not depend on the machine's zone.
 test: deps
 	$(SWIFT) build --build-tests
+	fuzz/run-metadata-fuzz.sh 5
 	TZ=America/New_York $(SWIFT) test --skip-build
 	TZ=UTC $(SWIFT) test --skip-build --filter 'Time'
 	TZ=Asia/Seoul $(SWIFT) test --skip-build --filter 'Time'
-	fuzz/run-metadata-fuzz.sh 5
 
 # Suites too slow for CI: 60 kill points over a 10,000-file corpus (CI: 20 over 3,000).
 test-long: deps
