@@ -38,6 +38,10 @@ final class OutcomeWriter: @unchecked Sendable {
     /// A file's analysis is finished (with or without analyzers).
     func deliver(_ outcome: FileOutcome) throws {
         lock.lock(); defer { lock.unlock() }
+        try deliverLocked(outcome)
+    }
+
+    private func deliverLocked(_ outcome: FileOutcome) throws {
         let k = Self.key(outcome.evidenceID, outcome.record.entryKey)
         if var held = containers[k] {
             held.outcome.findings = outcome.findings
@@ -62,9 +66,7 @@ final class OutcomeWriter: @unchecked Sendable {
             var o = outcome
             let errors = try produce { o.findings.append($0) }
             o.errors += errors
-            lock.unlock()
-            defer { lock.lock() }
-            return try deliver(o)
+            return try deliverLocked(o)
         }
         try flushLocked()
         try db.commitStreaming(outcome, produce: produce)
