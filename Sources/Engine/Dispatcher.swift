@@ -100,10 +100,15 @@ final class Dispatcher: Sendable {
             let pair = WorkPair(evidenceID: evidenceID, entryKey: entryKey, analyzerID: d.id)
             channel?.begin(pair, timeout: d.timeoutSeconds ?? fileTimeout, version: d.version, path: file.virtualPath)
             var storeFailure: Error?
+            // The analyzer's `emit` may outlive the call; it reaches the store's (non-escaping)
+            // sink only through this box, emptied before the sink goes out of scope.
+            let box = SinkBox()
             do {
                 try withoutActuallyEscaping(sink) { sink in
+                    box.sink = sink
+                    defer { box.sink = nil }
                     try analyzer.analyze(file, context: context) { finding in
-                        guard storeFailure == nil else { return }
+                        guard storeFailure == nil, let sink = box.sink else { return }
                         if case .warning(let w) = finding {
                             errors.append(AnalysisErrorInput(analyzerID: d.id, analyzerVersion: d.version, status: "warning",
                                                              code: w.code, message: w.message, location: w.location.map(Self.describe)))
@@ -126,6 +131,12 @@ final class Dispatcher: Sendable {
             if let storeFailure { throw storeFailure }
         }
         return errors
+    }
+
+    /// Holds the store's sink for the duration of one streaming call (see ``stream``).
+    private final class SinkBox: @unchecked Sendable {
+        // Safe: set, used and cleared on the one thread running the streaming call.
+        var sink: ((ProducedFinding) throws -> Void)?
     }
 
     static func describe(_ l: SourceLocation) -> String {

@@ -122,9 +122,7 @@ final class EntrySink: @unchecked Sendable {
     private func finish(_ outcome: FileOutcome, file: EvidenceFile, key: String, deferred: [any StreamingAnalyzer]) throws {
         guard !deferred.isEmpty else { return try writer.deliver(outcome) }
         try writer.deliverStreaming(outcome) { sink in
-            var errors = try dispatcher.stream(file, evidenceID: evidenceID, entryKey: key, analyzers: deferred, sink: sink)
-            errors.sort { ($0.analyzerID, $0.code, $0.message) < ($1.analyzerID, $1.code, $1.message) }
-            return errors
+            try dispatcher.stream(file, evidenceID: evidenceID, entryKey: key, analyzers: deferred, sink: sink)
         }
     }
 

@@ -15,7 +15,6 @@ final class OutcomeWriter: @unchecked Sendable {
     private var lastFlush = Date()
     private var containers: [String: HeldContainer] = [:]
     private(set) var committed = 0
-    private(set) var committedBytes: Int64 = 0
 
     private struct HeldContainer {
         var outcome: FileOutcome
@@ -71,7 +70,6 @@ final class OutcomeWriter: @unchecked Sendable {
         try flushLocked()
         try db.commitStreaming(outcome, produce: produce)
         committed += 1
-        committedBytes += outcome.record.size
     }
 
     /// The walker finished a container's children: its final status, format and totals are known.
@@ -128,7 +126,6 @@ final class OutcomeWriter: @unchecked Sendable {
         try db.commit(batch)
         pending.removeAll(keepingCapacity: true)
         committed += batch.count
-        committedBytes += batch.reduce(0) { $0 + $1.record.size }
     }
 
     /// Files committed so far in this run.

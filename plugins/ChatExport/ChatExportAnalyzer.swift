@@ -36,14 +36,14 @@ public struct ChatExportAnalyzer: StreamingAnalyzer {
         return findings
     }
 
-    /// Parses the file and hands each finding to `sink` as soon as it is read: chats before their
-    /// participants and messages, participants before their first message, warnings as they arise.
-    /// Throws only when the file's bytes cannot be read at all.
     /// ``StreamingAnalyzer``: the same findings as `analyze`, handed over as they are read.
     public func analyze(_ file: EvidenceFile, context: AnalysisContext, emit: @escaping (Finding) -> Void) throws {
         try stream(file, context: context, emit)
     }
 
+    /// Parses the file and hands each finding to `sink` as soon as it is read: chats before their
+    /// participants and messages, participants before their first message, warnings as they arise.
+    /// Throws only when the file's bytes cannot be read at all.
     public func stream(_ file: EvidenceFile, context: AnalysisContext, _ sink: @escaping (Finding) -> Void) throws {
         let emitter = ChatEmitter(sink)
         let input = ByteInput(file: file)
