@@ -54,6 +54,8 @@ public enum Finding: Sendable, Hashable {
     case metadata(MetadataEntry)
     /// A derived signal (AI generation, camera clock discrepancy) with the evidence for it.
     case indicator(Indicator)
+    /// A perceptual hash of an image or a video frame; see MediaHashFindings.swift.
+    case mediaHash(MediaHash)
 }
 
 /// A JSON value with a canonical encoding (sorted keys), so digests over findings are stable.

@@ -260,6 +260,8 @@ struct FileRowWriter {
         case .indicator(let indicator):
             try metadata.write(indicator, fileID: fileID, analyzerID: produced.analyzerID,
                                analyzerVersion: produced.analyzerVersion)
+        case .mediaHash:
+            break // Stored by the media migration (issue 5), which lands with the media hasher.
         }
     }
 
