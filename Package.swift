@@ -23,10 +23,24 @@ let package = Package(
         .systemLibrary(name: "CMagic", providers: [.apt(["libmagic-dev"])]),
         .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // Media hasher decoders (issue 5).
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CWebP", pkgConfig: "libwebp", providers: [.apt(["libwebp-dev"])]),
+        .systemLibrary(name: "CGIF", providers: [.apt(["libgif-dev"])]),
+        .systemLibrary(name: "CTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
+        .systemLibrary(name: "CHEIF", pkgConfig: "libheif", providers: [.apt(["libheif-dev"])]),
+        .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat", providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]),
 
         // Built-in analyzers (plugins/<Name>): ExhibitKit plus their own C targets only.
         .target(name: "ChatExport", dependencies: ["ExhibitKit", "CXML2"], path: "plugins/ChatExport"),
         .target(name: "Metadata", dependencies: ["ExhibitKit", "CXML2", "CZlib", "CArchive"], path: "plugins/Metadata"),
+        .target(name: "MediaHash", dependencies: ["ExhibitKit", "CTurboJPEG", "CPNG", "CWebP", "CGIF", "CTIFF", "CHEIF", "CFFmpeg"],
+                path: "plugins/MediaHash"),
+        // Hash-set import (plain, hashdeep, NSRL, VICS, NCMEC, PDQ/vPDQ) and matching (issue 5).
+        .target(
+            name: "HashSets",
+            dependencies: ["ExhibitKit", "EvidenceStore", "CXML2", .product(name: "GRDB", package: "GRDB.swift")]),
 
         .target(
             name: "Intake",
@@ -43,11 +57,11 @@ let package = Package(
             ]),
         .target(
             name: "Engine",
-            dependencies: ["ExhibitKit", "Intake", "EvidenceStore", "ChatExport", "Metadata"]),
+            dependencies: ["ExhibitKit", "Intake", "EvidenceStore", "ChatExport", "Metadata", "MediaHash", "HashSets"]),
         .target(
             name: "ExhibitCLI",
             dependencies: [
-                "Engine", "EvidenceStore", "ExhibitKit", "Intake",
+                "Engine", "EvidenceStore", "ExhibitKit", "Intake", "HashSets", "MediaHash",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "exhibit", dependencies: ["ExhibitCLI", "Engine"]),
@@ -83,6 +97,12 @@ let package = Package(
         // files given on the command line; built with -sanitize=fuzzer -DFUZZING it is the fuzzer.
         .executableTarget(name: "exhibit-metadata-fuzz", dependencies: ["Metadata", "ExhibitKit"], path: "fuzz/MetadataFuzz"),
 
+        // Media hasher benchmark helper: PDQ images/s and frames/s, hash-set lookups (make bench).
+        .executableTarget(
+            name: "exhibit-mediabench",
+            dependencies: ["MediaHash", "HashSets", "ExhibitKit"],
+            path: "bench/MediaBench"),
+        .testTarget(name: "MediaHashTests", dependencies: ["MediaHash", "HashSets", "ExhibitKit", "ExhibitTesting"]),
         .testTarget(name: "MetadataTests", dependencies: ["Metadata", "ExhibitKit", "ExhibitTesting"]),
         .testTarget(name: "ExhibitKitTests", dependencies: ["ExhibitKit", "ExhibitTesting"]),
         .testTarget(name: "IntakeTests", dependencies: ["Intake", "ExhibitKit", "ExhibitTesting"]),

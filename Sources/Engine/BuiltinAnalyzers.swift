@@ -1,5 +1,6 @@
 import ChatExport
 import ExhibitKit
+import MediaHash
 import Metadata
 
 /// The registry of built-in analyzers: one entry per folder under `plugins/` (not
@@ -8,7 +9,7 @@ import Metadata
 public enum BuiltinAnalyzers {
     /// Per-file analyzers, in a fixed order (the order findings are produced in is not
     /// significant: the store and the digest use canonical order).
-    public static let fileAnalyzers: [any Analyzer] = [ChatExportAnalyzer(), MetadataAnalyzer()]
+    public static let fileAnalyzers: [any Analyzer] = [ChatExportAnalyzer(), MetadataAnalyzer(), MediaHashAnalyzer()]
     /// Case analyzers, run once after intake, in this order.
     public static let caseAnalyzers: [any CaseAnalyzer] = []
 }

@@ -19,9 +19,13 @@ public struct MediaHash: Sendable, Hashable, Codable {
     public var frameIndex: Int?
     /// Presentation time of the frame from the start of the stream, in microseconds (video only).
     public var frameTimeMicros: Int64?
+    /// For stills: the hash the known image would have if this image were it rotated or flipped,
+    /// keyed by variant name (`rot90`, `rot180`, `rot270`, `flip-h`, `flip-v`, `transpose`,
+    /// `antitranspose`), derived from the same DCT. Empty for video frames.
+    public var variants: [String: String]
     public init(algorithm: MediaHashAlgorithm, hash: String, quality: Int,
-                frameIndex: Int? = nil, frameTimeMicros: Int64? = nil) {
+                frameIndex: Int? = nil, frameTimeMicros: Int64? = nil, variants: [String: String] = [:]) {
         self.algorithm = algorithm; self.hash = hash; self.quality = quality
-        self.frameIndex = frameIndex; self.frameTimeMicros = frameTimeMicros
+        self.frameIndex = frameIndex; self.frameTimeMicros = frameTimeMicros; self.variants = variants
     }
 }

@@ -143,6 +143,7 @@ struct FileRowWriter {
     private let insertError: Statement
     private var chats: ChatRowWriter
     private var metadata: MetadataRowWriter
+    private var media: MediaRowWriter
 
     private static let fileColumns = """
         evidence_id, entry_key, sort_key, parent_key, depth, path, name, raw_name, name_encoding, kind, mode, \
@@ -179,6 +180,7 @@ struct FileRowWriter {
             """)
         chats = try ChatRowWriter(db)
         metadata = try MetadataRowWriter(db)
+        media = try MediaRowWriter(db)
     }
 
     /// Writes the file row, its times, findings and errors; returns it open for more findings.
@@ -204,6 +206,7 @@ struct FileRowWriter {
             try deleteErrors.execute(arguments: [outcome.evidenceID, r.entryKey])
             try chats.deleteFile(existing)
             try metadata.deleteFile(existing)
+            try media.deleteFile(existing)
             try update.execute(arguments: StatementArguments(values + [existing]))
             fileID = existing
         } else {
@@ -260,8 +263,14 @@ struct FileRowWriter {
         case .indicator(let indicator):
             try metadata.write(indicator, fileID: fileID, analyzerID: produced.analyzerID,
                                analyzerVersion: produced.analyzerVersion)
-        case .mediaHash:
-            break // Stored by the media migration (issue 5), which lands with the media hasher.
+        case .mediaHash(let hash):
+            if let problem = try media.write(hash, fileID: fileID, analyzerID: produced.analyzerID,
+                                             analyzerVersion: produced.analyzerVersion) {
+                try insertError.execute(arguments: [
+                    file.evidenceID, file.entryKey, file.path, produced.analyzerID, produced.analyzerVersion, "error",
+                    "bad-media-hash", problem, nil, runID,
+                ])
+            }
         }
     }
 

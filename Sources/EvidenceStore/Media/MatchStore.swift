@@ -1,0 +1,109 @@
+import ExhibitKit
+import Foundation
+import GRDB
+
+/// A perceptual hash-set entry, as the matcher indexes it.
+public struct PDQEntryRow: Sendable, Hashable {
+    public var id: Int64, hashSetID: Int64
+    /// `pdq` or `pdq-frame`.
+    public var algorithm: String
+    public var hash: String
+    public var quality: Int?
+    public var mediaID: String?
+}
+
+/// A stored perceptual hash of an evidence file.
+public struct MediaHashRow: Sendable, Hashable {
+    public var id: Int64, fileID: Int64
+    public var algorithm: String
+    public var hash: String
+    public var quality: Int
+    public var frameIndex: Int?
+    /// Variant name → hash (stills only).
+    public var variants: [String: String]
+}
+
+/// One perceptual match to store.
+public struct PerceptualMatchInput: Sendable, Hashable {
+    public var fileID: Int64, hashSetID: Int64, entryID: Int64
+    public var algorithm: String
+    public var distance: Int
+    public var variant: String?
+    public var mediaHashID: Int64?
+    public var framesMatched: Int?
+    public var framesKnown: Int?
+    public init(fileID: Int64, hashSetID: Int64, entryID: Int64, algorithm: String, distance: Int, variant: String?,
+                mediaHashID: Int64?, framesMatched: Int? = nil, framesKnown: Int? = nil) {
+        self.fileID = fileID; self.hashSetID = hashSetID; self.entryID = entryID; self.algorithm = algorithm
+        self.distance = distance; self.variant = variant; self.mediaHashID = mediaHashID
+        self.framesMatched = framesMatched; self.framesKnown = framesKnown
+    }
+}
+
+/// Matches stored, by kind of match.
+public struct MatchCounts: Sendable, Hashable, Codable {
+    public var exact: Int
+    public var perceptual: Int
+    public var files: Int
+}
+
+extension EvidenceDatabase {
+    /// Calls `body` for every `pdq`/`pdq-frame` hash-set entry, in id order (streamed: a million
+    /// entries never sit in memory as rows).
+    public func forEachPDQEntry(_ body: (PDQEntryRow) throws -> Void) throws {
+        try queue.read { db in
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT id, hashset_id, algorithm, hash, quality, media_id FROM hashset_entries
+                WHERE algorithm IN ('pdq', 'pdq-frame') ORDER BY id
+                """)
+            while let r = try rows.next() {
+                try body(PDQEntryRow(id: r[0], hashSetID: r[1], algorithm: r[2], hash: r[3], quality: r[4], mediaID: r[5]))
+            }
+        }
+    }
+
+    /// Calls `body` for every stored perceptual hash, by file then frame.
+    public func forEachMediaHash(_ body: (MediaHashRow) throws -> Void) throws {
+        try queue.read { db in
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT id, file_id, algorithm, hash, quality, frame_index, variants FROM media_hashes ORDER BY file_id, frame_index, id
+                """)
+            while let r = try rows.next() {
+                var variants: [String: String] = [:]
+                if let text: String = r[6], let obj = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String] {
+                    variants = obj
+                }
+                try body(MediaHashRow(id: r[0], fileID: r[1], algorithm: r[2], hash: r[3], quality: r[4], frameIndex: r[5], variants: variants))
+            }
+        }
+    }
+
+    /// Replaces every match in one transaction: exact MD5/SHA-1/SHA-256 matches are found in SQL
+    /// (file digests against the entries' index), perceptual ones are given.
+    public func replaceMatches(perceptual: [PerceptualMatchInput]) throws -> MatchCounts {
+        try queue.write { db in
+            try db.execute(sql: "DELETE FROM hashset_matches")
+            for algorithm in ["md5", "sha1", "sha256"] {
+                // One row per file and set: the lowest entry id when a list repeats a digest.
+                try db.execute(sql: """
+                    INSERT INTO hashset_matches (file_id, hashset_id, entry_id, algorithm, distance)
+                    SELECT f.id, e.hashset_id, min(e.id), '\(algorithm)', 0
+                    FROM files f JOIN hashset_entries e ON e.algorithm = '\(algorithm)' AND e.hash = f.\(algorithm)
+                    WHERE f.\(algorithm) IS NOT NULL
+                    GROUP BY f.id, e.hashset_id
+                    """)
+            }
+            let exact = try Int.fetchOne(db, sql: "SELECT count(*) FROM hashset_matches") ?? 0
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO hashset_matches (file_id, hashset_id, entry_id, algorithm, distance, variant, media_hash_id,
+                    frames_matched, frames_known) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for m in perceptual {
+                try insert.execute(arguments: [m.fileID, m.hashSetID, m.entryID, m.algorithm, m.distance, m.variant,
+                                               m.mediaHashID, m.framesMatched, m.framesKnown])
+            }
+            let files = try Int.fetchOne(db, sql: "SELECT count(DISTINCT file_id) FROM hashset_matches") ?? 0
+            return MatchCounts(exact: exact, perceptual: perceptual.count, files: files)
+        }
+    }
+}

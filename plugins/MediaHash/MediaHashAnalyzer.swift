@@ -1,0 +1,162 @@
+import Foundation
+import ExhibitKit
+
+/// Perceptual hashes of pictures and videos for known-content matching: PDQ (with its 8
+/// dihedral variants) of JPEG, PNG, WebP, GIF (first frame), BMP, TIFF and HEIC/HEIF stills,
+/// and per-frame PDQ (vPDQ style) of MP4/MOV/3GP/MKV/WebM/AVI videos.
+///
+/// The format is chosen from the content's magic bytes, never the name. Decoding runs on the
+/// bytes in memory (custom I/O callbacks) or on intake's private temp file; nothing else is
+/// written. Pixel-count limits stop decompression bombs; damage becomes warnings next to
+/// whatever could be hashed. Matching against hash sets is done by the store afterwards.
+public struct MediaHashAnalyzer: Analyzer {
+    /// The analyzer id recorded on every finding.
+    public static let id = "media-hash"
+    /// Video frames sampled per second when nothing else is configured.
+    public static let defaultFramesPerSecond = 1.0
+    /// Images (and videos held in memory) larger than this are not read.
+    public static let readLimit = 512 << 20
+
+    /// Video frames sampled per second.
+    public let framesPerSecond: Double
+    /// Most frames hashed per video (10 hours at 1 fps).
+    public let maxFrames: Int
+    /// Decompression-bomb limits.
+    public let limits: DecodeLimits
+
+    /// Creates the analyzer; `framesPerSecond` is clamped to 0.01…60.
+    public init(framesPerSecond: Double = MediaHashAnalyzer.defaultFramesPerSecond, maxFrames: Int = 36_000,
+                limits: DecodeLimits = DecodeLimits()) {
+        self.framesPerSecond = min(60, max(0.01, framesPerSecond.isFinite ? framesPerSecond : 1))
+        self.maxFrames = max(1, maxFrames)
+        self.limits = limits
+    }
+
+    /// Accepts images and videos by MIME type and sniffs octet streams.
+    public var descriptor: AnalyzerDescriptor {
+        // A non-default sampling rate changes the findings, so it is part of the recorded version.
+        let version = framesPerSecond == Self.defaultFramesPerSecond ? "0.1.0" : "0.1.0+fps=\(framesPerSecond)"
+        return AnalyzerDescriptor(
+            id: Self.id, version: version,
+            summary: "PDQ perceptual hashes of images (8 dihedral variants) and per-frame PDQ of videos, for hash-set matching",
+            accepts: Acceptance(mimeTypes: ["image/*", "video/*", "application/octet-stream"], sniff: true),
+            produces: ["media-hash", "warning"],
+            timeoutSeconds: 900)
+    }
+
+    /// Says yes to files whose first bytes are a supported image or video container.
+    public func sniff(prefix: Data, file: EvidenceFile) -> Bool {
+        MediaFormat.detect([UInt8](prefix.prefix(32))) != nil
+    }
+
+    /// Hashes one image or video; other files give no findings.
+    public func analyze(_ file: EvidenceFile, context: AnalysisContext) async throws -> [Finding] {
+        guard let format = MediaFormat.detect([UInt8](file.prefix(32))) else { return [] }
+        if format.isVideo { return try video(file) }
+        let data: Data
+        do { data = try file.readAll(limit: Self.readLimit) } catch {
+            return [.warning(AnalysisWarning(code: "too-large", message: "\(error); not hashed"))]
+        }
+        return data.withUnsafeBytes { Self.image($0, format: format, limits: limits) }
+    }
+
+    /// Hashes an image held in memory (tests and benchmarks call this directly).
+    public static func image(_ bytes: UnsafeRawBufferPointer, format: MediaFormat, limits: DecodeLimits = DecodeLimits()) -> [Finding] {
+        do {
+            let (image, notes) = try decode(bytes, format: format, limits: limits)
+            let r = PDQ.hash(image)
+            let variants = Dictionary(uniqueKeysWithValues: r.variants.map { ($0.key.rawValue, $0.value) })
+            return notes.map(Self.warning) + [.mediaHash(MediaHash(algorithm: .pdq, hash: r.hash, quality: r.quality, variants: variants))]
+        } catch let f as DecodeFailure {
+            return [warning(f)]
+        } catch {
+            return [.warning(AnalysisWarning(code: "decode", message: "\(error)"))]
+        }
+    }
+
+    /// Decodes an image to PDQ luminance with the library made for its format.
+    public static func luma(_ bytes: UnsafeRawBufferPointer, format: MediaFormat, limits: DecodeLimits = DecodeLimits()) -> LumaImage? {
+        try? decode(bytes, format: format, limits: limits).0
+    }
+
+    static func decode(_ bytes: UnsafeRawBufferPointer, format: MediaFormat, limits: DecodeLimits) throws -> (LumaImage, [DecodeFailure]) {
+        switch format {
+        case .jpeg: return try JPEGDecoder.decode(bytes, limits: limits)
+        case .png: return (try PNGDecoder.decode(bytes, limits: limits), [])
+        case .webp: return (try WebPDecoder.decode(bytes, limits: limits), [])
+        case .gif: return (try GIFDecoder.decode(bytes, limits: limits), [])
+        case .bmp: return (try BMPDecoder.decode(bytes, limits: limits), [])
+        case .tiff: return (try TIFFDecoder.decode(bytes, limits: limits), [])
+        case .heif: return (try HEIFDecoder.decode(bytes, limits: limits), [])
+        case .isoVideo, .matroska, .avi: throw DecodeFailure(code: "not-image", message: "a video")
+        }
+    }
+
+    private func video(_ file: EvidenceFile) throws -> [Finding] {
+        let out: VideoHasher.Output
+        do {
+            switch file.content {
+            case .temporaryFile(let url):
+                out = try VideoHasher.hash(path: url.path, bytes: nil, framesPerSecond: framesPerSecond, maxFrames: maxFrames, limits: limits)
+            case .memory(let data):
+                out = try data.withUnsafeBytes {
+                    try VideoHasher.hash(path: nil, bytes: $0, framesPerSecond: framesPerSecond, maxFrames: maxFrames, limits: limits)
+                }
+            case .none:
+                return []
+            }
+        } catch let f as DecodeFailure {
+            return [Self.warning(f)]
+        }
+        return out.warnings.map(Self.warning) + out.frames.map {
+            .mediaHash(MediaHash(algorithm: .pdqFrame, hash: $0.hash, quality: $0.quality,
+                                 frameIndex: $0.frameIndex, frameTimeMicros: $0.timeMicros))
+        }
+    }
+
+    /// Hashes a video file on disk (benchmarks): the sampled frames, or the failure as text.
+    public static func videoFrames(path: String, framesPerSecond: Double = 1) -> Result<[FrameHash], AnalyzerError> {
+        do {
+            return .success(try VideoHasher.hash(path: path, bytes: nil, framesPerSecond: framesPerSecond, maxFrames: 36_000,
+                                                 limits: DecodeLimits()).frames)
+        } catch let f as DecodeFailure {
+            return .failure(AnalyzerError(code: f.code, message: f.message))
+        } catch { return .failure(AnalyzerError(code: "decode", message: "\(error)")) }
+    }
+
+    private static func warning(_ f: DecodeFailure) -> Finding {
+        .warning(AnalysisWarning(code: f.code, message: f.message))
+    }
+}
+
+/// Containers the media hasher reads, recognised by their first bytes.
+public enum MediaFormat: String, Sendable, CaseIterable {
+    case jpeg, png, webp, gif, bmp, tiff, heif, isoVideo = "iso-video", matroska, avi
+
+    /// Whether frames are sampled (video) rather than one picture hashed.
+    public var isVideo: Bool { self == .isoVideo || self == .matroska || self == .avi }
+
+    /// The format of a file from its first (up to 32) bytes, or `nil`.
+    public static func detect(_ b: [UInt8]) -> MediaFormat? {
+        func at(_ o: Int, _ s: String) -> Bool {
+            let u = Array(s.utf8)
+            return b.count >= o + u.count && Array(b[o..<o + u.count]) == u
+        }
+        if b.count >= 3, b[0] == 0xFF, b[1] == 0xD8, b[2] == 0xFF { return .jpeg }
+        if b.count >= 8, b[0..<8].elementsEqual([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .png }
+        if at(0, "RIFF"), at(8, "WEBP") { return .webp }
+        if at(0, "RIFF"), at(8, "AVI ") { return .avi }
+        if at(0, "GIF87a") || at(0, "GIF89a") { return .gif }
+        if at(0, "BM"), b.count >= 18 { return .bmp }
+        if at(0, "II*\u{0}") || at(0, "MM\u{0}*") { return .tiff }
+        if b.count >= 4, b[0..<4].elementsEqual([0x1A, 0x45, 0xDF, 0xA3]) { return .matroska }
+        if at(4, "ftyp"), b.count >= 12 {
+            let brand = String(decoding: b[8..<12], as: UTF8.self)
+            if ["heic", "heix", "heim", "heis", "hevc", "hevx", "mif1", "msf1", "avif"].contains(brand) { return .heif }
+            return .isoVideo
+        }
+        // Old QuickTime files may start with other atoms.
+        if at(4, "moov") || at(4, "mdat") || at(4, "wide") || at(4, "free") { return .isoVideo }
+        return nil
+    }
+}
