@@ -40,7 +40,8 @@ let package = Package(
         // Hash-set import (plain, hashdeep, NSRL, VICS, NCMEC, PDQ/vPDQ) and matching (issue 5).
         .target(
             name: "HashSets",
-            dependencies: ["ExhibitKit", "EvidenceStore", "CXML2", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["ExhibitKit", "EvidenceStore", "CXML2", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Crypto", package: "swift-crypto")]),
 
         .target(
             name: "Intake",

@@ -10,4 +10,6 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/xmlerror.h>
 #include <libxml/SAX2.h>
+// Streaming reader for NCMEC hash-sharing XML exports (hash-set import).
+#include <libxml/xmlreader.h>
 #endif

@@ -1,6 +1,7 @@
 import EvidenceStore
 import ExhibitKit
 import Foundation
+import HashSets
 import Intake
 
 /// What one evidence item came to in this run.
@@ -106,6 +107,8 @@ public final class IngestPipeline {
         try writer.flush()
         // Cross-file links (attachment → file row, chat copies) need every file committed.
         let links = try db.linkChatFindings()
+        // Hash-set matching (issue 5): stored hashes against imported lists, no evidence re-read.
+        let matches = try PDQMatcher.run(db)
         progress?.finish()
 
         let counts = try db.statusCounts()
@@ -119,6 +122,8 @@ public final class IngestPipeline {
             "chat_links": .object(["attachments_resolved": .number(Double(links.resolved)),
                                    "attachments_missing": .number(Double(links.missing)),
                                    "chat_copies": .number(Double(links.copies))]),
+            "hashset_matches": .object(["exact": .number(Double(matches.exact)), "perceptual": .number(Double(matches.perceptual)),
+                                        "files": .number(Double(matches.files))]),
             "evidence": .array(reports.map { r in .object([
                 "label": .string(r.label), "outcome": .string(r.outcome), "status": .string(r.status),
                 "sha256": r.hashes.map { .string($0.sha256) } ?? .null,

@@ -2,6 +2,7 @@ import ArgumentParser
 import Engine
 import ExhibitKit
 import Foundation
+import MediaHash
 import Intake
 #if canImport(Glibc)
 import Glibc
@@ -70,6 +71,7 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "Ed25519 private key (64 hex chars) to sign the audit chain's head.") var signKey: String?
     @Option(help: "Folder for the run's private scratch directory.") var tempDir: String = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
     @Flag(help: "Record the inventory only: run no analyzers.") var noAnalyzers = false
+    @Option(help: "Video frames hashed per second by the media-hash analyzer (vPDQ sampling).") var videoFps: Double = MediaHashAnalyzer.defaultFramesPerSecond
     @Flag(help: "Print the summary as JSON.") var json = false
     @Flag(help: "Run in this process without a supervising parent (debugging).") var noSupervise = false
     @Option(help: .hidden) var workerChannel: Int32?
@@ -158,7 +160,11 @@ struct IngestCommand: ParsableCommand {
             signKeyPath: signKey, temporaryRoot: tempDir,
             commandLine: ["exhibit"] + CommandLine.arguments.dropFirst().filter { !$0.hasPrefix("--worker-channel") })
         options.streamingThreshold = parseSize(streamThreshold) ?? options.streamingThreshold
-        let catalog = noAnalyzers ? AnalyzerCatalog() : ExhibitCommand.catalog
+        var catalog = noAnalyzers ? AnalyzerCatalog() : ExhibitCommand.catalog
+        if videoFps != MediaHashAnalyzer.defaultFramesPerSecond {
+            // A configured sampling rate replaces the built-in media hasher (its version records the rate).
+            catalog.fileAnalyzers = catalog.fileAnalyzers.map { $0 is MediaHashAnalyzer ? MediaHashAnalyzer(framesPerSecond: videoFps) : $0 }
+        }
         let pipeline = IngestPipeline(options: options, catalog: catalog, channelFD: workerChannel,
                                       isolate: Set(isolate.compactMap(WorkPair.init(text:))), fileTimeout: fileTimeout,
                                       progress: json ? nil : ProgressReporter())

@@ -103,6 +103,9 @@ enum VideoHasher {
         _ = avcodec_send_packet(c, nil)
         drain()
         var warnings = sampler.warnings
+        if sampler.damaged > 0 {
+            warnings.append(DecodeFailure(code: "video-damaged", message: "\(sampler.damaged) of \(sampler.decoded) decoded frame(s) were flagged as damaged by the decoder"))
+        }
         if badPackets > 0 { warnings.append(DecodeFailure(code: "video-damaged", message: "\(badPackets) packet(s) could not be decoded; frames that decoded were hashed")) }
         if sampler.decoded == 0 { throw DecodeFailure(code: "video-decode", message: "no frame could be decoded") }
         if sampler.full { warnings.append(DecodeFailure(code: "frame-limit", message: "stopped after \(maxFrames) sampled frames")) }
@@ -125,9 +128,13 @@ private struct FrameSampler {
         self.rate = rate; self.fps = fps; self.maxFrames = maxFrames; self.limits = limits
     }
 
+    /// Frames the decoder flagged as damaged (error concealment drew part of them).
+    var damaged = 0
+
     mutating func offer(_ frame: UnsafeMutablePointer<AVFrame>) {
         let index = decoded
         decoded += 1
+        if frame.pointee.decode_error_flags != 0 || frame.pointee.flags & 1 != 0 { damaged += 1 } // AV_FRAME_FLAG_CORRUPT
         let pts = frame.pointee.best_effort_timestamp
         var seconds: Double
         if pts != Int64(bitPattern: 0x8000_0000_0000_0000), timeBase.den != 0 {

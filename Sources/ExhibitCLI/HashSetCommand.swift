@@ -1,0 +1,103 @@
+import ArgumentParser
+import EvidenceStore
+import ExhibitKit
+import Foundation
+import HashSets
+
+struct HashSetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hashset",
+        abstract: "Import and list known-bad / known-good hash sets.",
+        subcommands: [HashSetImportCommand.self, HashSetListCommand.self])
+}
+
+struct HashSetImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import a hash set (plain, md5sum, hashdeep, NSRL RDSv3, VICS, NCMEC XML, PDQ list, vPDQ).",
+        discussion: """
+        The format is detected from the content (or forced with --format). Plain lists infer the
+        algorithm from the digest length: 32 hex = MD5, 40 = SHA-1; 64 hex may be SHA-256 or PDQ, so
+        give --algorithm unless a '#' header line names it. NSRL RDSv3 imports SHA-256 by default
+        (--algorithm md5|sha1 for others). VICS categories are kept; --categories 1,2 imports only
+        those (the rest are counted as skipped). Import is one transaction: re-importing the same
+        file under the same name is a no-op; malformed lines are counted (examples shown) and the
+        valid ones imported. The database is created when missing. Matches are recomputed
+        afterwards (as `exhibit match`) from stored hashes, without reading evidence again.
+
+        Exit codes: 0 imported (or already imported), 1 nothing valid in the file or the database
+        cannot be written, 2 bad arguments.
+        """)
+
+    @OptionGroup var database: DatabaseOption
+    @Option(help: "A unique name for the set.") var name: String
+    @Option(help: "known-bad or known-good.") var kind: String
+    @Option(help: "md5, sha1, sha256 or pdq (needed for 64-hex plain lists).") var algorithm: String?
+    @Option(help: "VICS categories that count, comma-separated (default: all).") var categories: String?
+    @Option(help: "Force a format: \(HashSetFormat.allCases.map(\.rawValue).joined(separator: ", ")).") var format: String?
+    @Flag(help: "Do not recompute matches after the import.") var noMatch = false
+    @Argument(help: "The hash-set file.") var file: String
+
+    func run() throws {
+        var forced: HashSetFormat? = nil
+        if let f = format {
+            guard let x = HashSetFormat(rawValue: f) else { fail("unknown --format '\(f)'", code: 2) }
+            forced = x
+        }
+        let cats = categories.map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) }
+        let request = HashSetImportRequest(path: file, name: name, kind: kind, algorithm: algorithm?.lowercased(), categories: cats, format: forced)
+        let db: EvidenceDatabase
+        do { db = try EvidenceDatabase(path: database.db) } catch { fail("\(database.db): \(error)", code: 1) }
+        let now = Int64((Date().timeIntervalSince1970 * 1_000_000).rounded())
+        let result: (set: HashSetRecord, fresh: Bool, format: HashSetFormat)
+        do { result = try HashSetImporter.run(db, request, nowMicros: now) } catch let e as HashSetRequestError {
+            fail(e.description, code: 2)
+        } catch let e as HashSetImportError {
+            fail("\(file): \(e)", code: 1)
+        } catch {
+            fail("\(file): \(error)", code: 1)
+        }
+        let s = result.set
+        guard result.fresh else {
+            print("hash set '\(s.name)' already imported from this file (sha256 \(s.sourceSHA256)); nothing to do")
+            return
+        }
+        do {
+            _ = try db.appendAudit(action: "hashset.import", details: .object([
+                "name": .string(s.name), "kind": .string(s.kind), "format": .string(s.format), "source": .string(s.sourcePath),
+                "sha256": .string(s.sourceSHA256), "entries": .number(Double(s.entryCount)),
+                "rejected": .number(Double(s.rejectedCount)), "skipped": .number(Double(s.skippedCount)),
+            ]))
+        } catch { fail("\(database.db): \(error)", code: 1) }
+        print("imported '\(s.name)' (\(s.kind), \(s.format)): \(s.entryCount) entries, \(s.rejectedCount) rejected, \(s.skippedCount) skipped; source sha256 \(s.sourceSHA256)")
+        for e in s.rejectedExamples { print("  rejected \(e)") }
+        guard !noMatch else { return }
+        do {
+            let c = try PDQMatcher.run(db)
+            print("matches: \(c.exact) exact, \(c.perceptual) perceptual, \(c.files) file(s) — see `exhibit matches --db \(database.db)`")
+        } catch { fail("\(database.db): matching failed: \(error)", code: 1) }
+    }
+}
+
+struct HashSetListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List imported hash sets with their source hash and counts.",
+        discussion: "Exit codes: 0 listed, 1 the database cannot be read.")
+
+    @OptionGroup var database: DatabaseOption
+    @Flag(help: "JSON output.") var json = false
+
+    func run() throws {
+        do {
+            let db = try EvidenceDatabase.openExisting(path: database.db, readOnly: true)
+            let sets = try db.hashSets()
+            if json { try printJSON(sets); return }
+            if sets.isEmpty { print("no hash sets imported"); return }
+            for s in sets {
+                print("\(s.name)\t\(s.kind)\t\(s.format)\t\(s.entryCount) entries\t\(s.rejectedCount) rejected\t\(s.skippedCount) skipped\t\(s.importedAt)\tsha256 \(s.sourceSHA256)\t\(s.sourcePath)")
+            }
+        } catch {
+            fail("\(database.db): \(error)", code: 1)
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import EvidenceStore
+import ExhibitKit
+import Foundation
+import HashSets
+
+struct MatchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "match",
+        abstract: "Recompute hash-set matches from stored hashes (no evidence is read).",
+        discussion: """
+        Exact matches compare every file's MD5/SHA-1/SHA-256 with the imported digests; PDQ
+        near-matches use a multi-index over the imported perceptual hashes and try all 8 rotations
+        and flips of each image. A video matches a known video (vPDQ) when at least
+        --video-fraction of the known video's frames find a frame within --max-distance. Run it
+        after importing a new list; ingest runs it too, with the defaults. Replaces all matches.
+
+        Exit codes: 0 done, 1 the database cannot be written, 2 bad arguments.
+        """)
+
+    @OptionGroup var database: DatabaseOption
+    @Option(help: "Largest PDQ Hamming distance that counts as a match.") var maxDistance: Int = 31
+    @Option(help: "Hashes below this PDQ quality are never matched.") var minQuality: Int = 50
+    @Option(help: "Share of a known video's frames that must match.") var videoFraction: Double = 0.8
+
+    func run() throws {
+        guard (0...255).contains(maxDistance), (0...100).contains(minQuality), videoFraction > 0, videoFraction <= 1 else {
+            fail("--max-distance 0…255, --min-quality 0…100, --video-fraction in (0, 1]", code: 2)
+        }
+        do {
+            let db = try EvidenceDatabase.openExisting(path: database.db, readOnly: false)
+            let options = MatchOptions(maxDistance: maxDistance, minQuality: minQuality, videoFraction: videoFraction)
+            let c = try PDQMatcher.run(db, options: options)
+            _ = try db.appendAudit(action: "hashset.match", details: .object([
+                "max_distance": .number(Double(maxDistance)), "min_quality": .number(Double(minQuality)),
+                "video_fraction": .number(videoFraction), "exact": .number(Double(c.exact)),
+                "perceptual": .number(Double(c.perceptual)), "files": .number(Double(c.files)),
+            ]))
+            print("matches: \(c.exact) exact, \(c.perceptual) perceptual, \(c.files) file(s)")
+        } catch {
+            fail("\(database.db): \(error)", code: 1)
+        }
+    }
+}
+
+struct MatchesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "matches",
+        abstract: "List files matching known-bad hash sets, with the chat messages that carried them.",
+        discussion: """
+        One block per match: path, SHA-256, hash set, algorithm, distance (0 for exact digests),
+        the rotation/flip variant that matched, for videos the share of the known video's frames
+        found, and every chat message whose attachment is this file (or a file with its SHA-256):
+        chat, sender, time. --all adds known-good (NSRL) matches. Media is never shown or opened:
+        only hashes, paths and distances (examiner welfare).
+
+        Exit codes: 0 listed (also when there is nothing), 1 the database cannot be read.
+        """)
+
+    @OptionGroup var database: DatabaseOption
+    @Flag(help: "Include known-good matches.") var all = false
+    @Flag(help: "JSON output.") var json = false
+
+    func run() throws {
+        do {
+            let db = try EvidenceDatabase.openExisting(path: database.db, readOnly: true)
+            let rows = try db.knownMedia(includeKnownGood: all)
+            if json { try printJSON(rows); return }
+            if rows.isEmpty { print(all ? "no matches" : "no known-bad matches"); return }
+            for r in rows {
+                var how = "\(r.algorithm) distance \(r.distance)"
+                if let v = r.variant, v != "identity" { how += " via \(v)" }
+                if let m = r.framesMatched, let k = r.framesKnown { how += ", \(m)/\(k) known frames" }
+                print("\(r.kind.uppercased())  \(r.path)")
+                print("  sha256 \(r.sha256 ?? "-")  mime \(r.mime ?? "-")")
+                var set = "  set \(r.hashSet): \(how); entry \(r.matchedHash)"
+                if let c = r.category { set += " category \(c)" }
+                if let l = r.label { set += " label \(l)" }
+                print(set)
+                for m in r.messages {
+                    print("  carried by message \(m.messageID) in \(m.platform) chat \"\(m.chat ?? "?")\" from \(m.sender ?? "?") at \(m.sentUTC ?? m.sentRaw ?? "unknown time") (\(m.exportPath))")
+                }
+            }
+            let files = Set(rows.map(\.fileID)).count
+            print("\(rows.count) match(es) in \(files) file(s)")
+        } catch {
+            fail("\(database.db): \(error)", code: 1)
+        }
+    }
+}
