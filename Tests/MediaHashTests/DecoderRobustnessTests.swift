@@ -1,0 +1,103 @@
+import ExhibitKit
+import ExhibitTesting
+import Foundation
+@testable import MediaHash
+import Testing
+
+/// Damaged and hostile inputs give warnings (or a partial hash), never a crash.
+@Suite struct DecoderRobustnessTests {
+    func findings(_ bytes: [UInt8]) -> [Finding] {
+        guard let format = MediaFormat.detect(Array(bytes.prefix(32))) else { return [] }
+        return bytes.withUnsafeBytes { MediaHashAnalyzer.image($0, format: format, limits: DecodeLimits(maxPixels: 50_000_000)) }
+    }
+
+    func warnings(_ f: [Finding]) -> [String] {
+        f.compactMap { if case .warning(let w) = $0 { return w.code } else { return nil } }
+    }
+
+    func hashes(_ f: [Finding]) -> [MediaHash] {
+        f.compactMap { if case .mediaHash(let h) = $0 { return h } else { return nil } }
+    }
+
+    @Test(arguments: ["scene1-orig.jpg", "scene1-conv.png", "scene1-conv.webp", "scene1-conv.gif", "scene1-conv.bmp",
+                      "scene1-conv.tif", "scene1-conv.heic"])
+    func truncatedAndCorruptFilesNeverCrash(name: String) throws {
+        let bytes = [UInt8](try Data(contentsOf: Corpus.url("media/images/\(name)")))
+        // Cut at several points, and overwrite the middle with a deterministic pattern.
+        for cut in [8, 40, 200, bytes.count / 3, bytes.count / 2, bytes.count - 10] {
+            let part = Array(bytes.prefix(cut))
+            guard MediaFormat.detect(Array(part.prefix(32))) != nil else { continue } // too short to be recognised at all
+            let f = findings(part)
+            #expect(!warnings(f).isEmpty || hashes(f).count == 1, "\(name) cut at \(cut)")
+        }
+        var damaged = bytes
+        var x: UInt32 = 7
+        for i in (bytes.count / 2)..<min(bytes.count, bytes.count / 2 + 2048) {
+            x = x &* 1_103_515_245 &+ 12_345
+            damaged[i] = UInt8(truncatingIfNeeded: x >> 16)
+        }
+        _ = findings(damaged)
+    }
+
+    @Test func truncatedJPEGStillHashesWithAWarning() throws {
+        let bytes = [UInt8](try Data(contentsOf: Corpus.url("media/images/scene1-orig.jpg")))
+        let f = findings(Array(bytes.prefix(bytes.count * 2 / 3)))
+        #expect(hashes(f).count == 1)
+        #expect(warnings(f).contains("jpeg-damaged"))
+    }
+
+    /// An image over the pixel limit (a decompression bomb, scaled down here) is refused before
+    /// any pixel memory is allocated.
+    @Test func pixelBombsAreRefused() throws {
+        let dir = try TestDirectory("bomb")
+        defer { dir.remove() }
+        let r = try Run.shell("cd '\(dir.url.path)' && convert -size 12000x1000 xc:gray bomb.png && convert -size 4000x3000 xc:gray bomb.jpg")
+        #expect(r.exitCode == 0, "\(r.stderr)")
+        let png = [UInt8](try Data(contentsOf: dir.url.appendingPathComponent("bomb.png")))
+        let f = png.withUnsafeBytes { MediaHashAnalyzer.image($0, format: .png, limits: DecodeLimits(maxPixels: 10_000_000)) }
+        #expect(warnings(f) == ["pixel-limit"] && hashes(f).isEmpty)
+        // JPEG: decoded at a DCT scale that fits, with a note.
+        let jpg = [UInt8](try Data(contentsOf: dir.url.appendingPathComponent("bomb.jpg")))
+        let g = jpg.withUnsafeBytes { MediaHashAnalyzer.image($0, format: .jpeg, limits: DecodeLimits(maxPixels: 10_000_000)) }
+        #expect(warnings(g) == ["pixel-limit"] && hashes(g).count == 1)
+    }
+
+    @Test func formatsAreDetectedFromContent() {
+        #expect(MediaFormat.detect([0xFF, 0xD8, 0xFF, 0xE0]) == .jpeg)
+        #expect(MediaFormat.detect(Array("RIFF\u{0}\u{0}\u{0}\u{0}WEBPVP8 ".utf8)) == .webp)
+        #expect(MediaFormat.detect(Array("RIFF\u{0}\u{0}\u{0}\u{0}AVI LIST".utf8)) == .avi)
+        #expect(MediaFormat.detect(Array("\u{0}\u{0}\u{0}\u{18}ftypheic\u{0}\u{0}".utf8)) == .heif)
+        #expect(MediaFormat.detect(Array("\u{0}\u{0}\u{0}\u{18}ftypisom\u{0}\u{0}".utf8)) == .isoVideo)
+        #expect(MediaFormat.detect(Array("hello world".utf8)) == nil)
+    }
+
+    @Test func everyVideoContainerIsHashedPerSecond() throws {
+        for name in ["slideshow.mp4", "slideshow.mov", "slideshow.mkv", "slideshow.webm", "slideshow.3gp", "slideshow.avi", "round.mp4"] {
+            let frames = try MediaHashAnalyzer.videoFrames(path: Corpus.url("media/videos/\(name)").path).get()
+            #expect(frames.count == 8, "\(name): \(frames.count) frames")
+            #expect(frames.map(\.frameIndex) == [0, 25, 50, 75, 100, 125, 150, 175], "\(name)")
+            #expect(frames.map(\.timeMicros) == (0..<8).map { Int64($0) * 1_000_000 }, "\(name)")
+            #expect(frames.allSatisfy { $0.quality >= 80 })
+        }
+        // Two frames per second when asked.
+        let two = try MediaHashAnalyzer.videoFrames(path: Corpus.url("media/videos/slideshow.mp4").path, framesPerSecond: 2).get()
+        #expect(two.count == 16)
+    }
+
+    @Test func videoFramesAreCloseToTheReferenceFrames() throws {
+        let golden = try #require(Golden.shared?.videos["slideshow"])
+        let frames = try MediaHashAnalyzer.videoFrames(path: Corpus.url("media/videos/slideshow.mkv").path).get()
+        for (ours, ref) in zip(frames, golden) {
+            #expect(ours.frameIndex == ref.frame)
+            #expect(distance(ours.hash, ref.pdq) <= 16, "frame \(ref.frame): \(distance(ours.hash, ref.pdq))")
+        }
+    }
+
+    @Test func notAVideoIsAWarningNotACrash() throws {
+        let dir = try TestDirectory("notvideo")
+        defer { dir.remove() }
+        let path = dir.path("x.mp4")
+        try Data("\u{0}\u{0}\u{0}\u{18}ftypisom garbage garbage".utf8).write(to: URL(fileURLWithPath: path))
+        if case .success = MediaHashAnalyzer.videoFrames(path: path) { Issue.record("garbage decoded as a video") }
+    }
+}
