@@ -5,7 +5,9 @@ SHELL := /bin/bash
 SWIFT ?= swift
 # Debian packages: C libraries we link, and the real tools tests use to make fixtures.
 APT_PACKAGES := libarchive-dev libarchive-tools libmagic-dev libmagic-mgc libsqlite3-dev libxml2-dev \
-	p7zip-full zip unzip zstd lz4 xz-utils bzip2 lzip cpio xorriso gcab binutils python3 file
+	p7zip-full zip unzip zstd lz4 xz-utils bzip2 lzip cpio xorriso gcab binutils python3 file \
+	libturbojpeg0-dev libpng-dev libwebp-dev libheif-dev libgif-dev libtiff-dev \
+	libavformat-dev libavcodec-dev libswscale-dev libavutil-dev imagemagick webp libheif-examples ffmpeg
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/debug
 DEMO := demo-out
@@ -39,6 +41,9 @@ test-long: deps
 
 demo: build
 	@rm -rf $(DEMO) && mkdir -p $(DEMO)
+	@echo "== Known-bad hash sets imported before ingest: a PDQ list and a SHA-256 list (exhibit hashset import) =="
+	$(BIN)/exhibit hashset import --db $(DEMO)/case.sqlite --name demo-known-pdq --kind known-bad --algorithm pdq corpora/sample-case/known-bad/pdq.txt
+	$(BIN)/exhibit hashset import --db $(DEMO)/case.sqlite --name demo-known-sha256 --kind known-bad --algorithm sha256 corpora/sample-case/known-bad/sha256.txt
 	$(BIN)/exhibit ingest corpora/sample-case/phone-dump.zip corpora/sample-case/pc-export.tar.gz \
 		--db $(DEMO)/case.sqlite --case DEMO-2024-0001 --examiner "Demo Examiner" --assume-tz Asia/Seoul \
 		--item phone-dump.zip=ITEM-1 --item pc-export.tar.gz=ITEM-2
@@ -51,6 +56,8 @@ demo: build
 	@$(BIN)/exhibit search --db $(DEMO)/case.sqlite 콘서트
 	@echo; echo "== Photo metadata: EXIF camera, DateTimeOriginal in UTC with its basis, GPS (exhibit metadata) =="
 	@$(BIN)/exhibit metadata --db $(DEMO)/case.sqlite 'phone-dump.zip!/sdcard/DCIM/Camera/IMG_20240828_151203.jpg'
+	@echo; echo "== Known media: copies of a known-bad picture (exact and PDQ near-duplicates, rotated too) and the chat messages that carried them (exhibit matches) =="
+	@$(BIN)/exhibit matches --db $(DEMO)/case.sqlite
 	@echo; echo "== Verify (re-hash evidence, re-check the audit chain) =="
 	@$(BIN)/exhibit verify --db $(DEMO)/case.sqlite
 	@echo; echo "== Digest of all findings =="
@@ -60,7 +67,8 @@ demo: build
 bench: deps
 	@for p in time libimage-exiftool-perl; do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$p >/dev/null); done
 	$(SWIFT) build -c release
-	python3 bench/run_bench.py --exhibit .build/release/exhibit --hashspeed .build/release/exhibit-hashspeed --chatbench .build/release/exhibit-chatbench --metabench .build/release/exhibit-metabench --out docs/BENCHMARKS.md
+	@python3 -c 'import pdqhash' 2>/dev/null || pip install --user --break-system-packages -q pdqhash pillow numpy
+	python3 bench/run_bench.py --exhibit .build/release/exhibit --hashspeed .build/release/exhibit-hashspeed --chatbench .build/release/exhibit-chatbench --metabench .build/release/exhibit-metabench --mediabench .build/release/exhibit-mediabench --out docs/BENCHMARKS.md
 
 docs-cli: build
 	docs/gen-cli.sh $(BIN)/exhibit

@@ -89,6 +89,55 @@ def scene_park(w=320, h=240) -> bytes:
     return b"P6\n%d %d\n255\n" % (w, h) + bytes(px)
 
 
+def ppm_pixels(ppm: bytes) -> tuple[int, int, bytes]:
+    """Width, height and RGB bytes of a binary PPM written by this script."""
+    magic, dims, _, data = ppm.split(b"\n", 3)
+    w, h = (int(v) for v in dims.split())
+    return w, h, data
+
+
+def ppm_rot90(ppm: bytes) -> bytes:
+    """The picture turned 90° clockwise (a re-shared, rotated copy)."""
+    w, h, px = ppm_pixels(ppm)
+    out = bytearray(w * h * 3)
+    for y in range(h):
+        for x in range(w):
+            i, j = (y * w + x) * 3, (x * h + (h - 1 - y)) * 3
+            out[j:j + 3] = px[i:i + 3]
+    return b"P6\n%d %d\n255\n" % (h, w) + bytes(out)
+
+
+def ppm_half(ppm: bytes) -> bytes:
+    """The picture at half size (2×2 box average), as a messenger thumbnail-sized copy."""
+    w, h, px = ppm_pixels(ppm)
+    out = bytearray((w // 2) * (h // 2) * 3)
+    for y in range(h // 2):
+        for x in range(w // 2):
+            for c in range(3):
+                s = sum(px[((2 * y + dy) * w + 2 * x + dx) * 3 + c] for dy in (0, 1) for dx in (0, 1))
+                out[(y * (w // 2) + x) * 3 + c] = (s + 2) // 4
+    return b"P6\n%d %d\n255\n" % (w // 2, h // 2) + bytes(out)
+
+
+def known_bad_lists(concert: bytes, tg_copy: bytes) -> None:
+    """The demo's known-bad hash sets (known-bad/): the concert picture's PDQ computed by the
+    reference implementation (PyPI pdqhash, over the original pixels) and the Telegram copy's
+    SHA-256. Without pdqhash the committed PDQ list is kept."""
+    out = HERE / "known-bad"
+    out.mkdir(exist_ok=True)
+    (out / "sha256.txt").write_text("# sha256 — known-bad files (demo, synthetic)\n" + sha(tg_copy) + "\n")
+    try:
+        import numpy as np
+        import pdqhash
+    except ImportError:
+        return
+    w, h, px = ppm_pixels(concert)
+    bits, quality = pdqhash.compute(np.frombuffer(px, dtype=np.uint8).reshape(h, w, 3))
+    hexhash = "%064x" % int("".join(str(int(b)) for b in bits), 2)
+    (out / "pdq.txt").write_text("# PDQ (pdqhash), quality, label — known-bad pictures (demo, synthetic)\n"
+                                 f"{hexhash},{int(quality)},concert-stage-original\n")
+
+
 def cjpeg(ppm: bytes, quality: int) -> bytes:
     p = subprocess.run(["cjpeg", "-quality", str(quality), "-optimize"], input=ppm, env=ENV,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=True)
@@ -405,7 +454,12 @@ def main() -> None:
         ("sdcard/Download/계약서_최종.txt", contract, seoul(2024, 8, 29, 9, 31, 20)),
         ("sdcard/Download/Telegram/photo_1@28-08-2024_15-12-03.jpg", tg_copy, seoul(2024, 8, 28, 15, 12, 5)),
         ("sdcard/Android/data/com.example.notes/files/backup.tar.gz", backup, t_backup),
+        # Media hash demo (issue 5): the concert picture re-shared rotated and shrunk (new bytes,
+        # same content), appended last so earlier entry numbers stay put.
+        ("sdcard/Pictures/Edited/concert_rot90.jpg", cjpeg(ppm_rot90(concert), 85), seoul(2024, 8, 31, 11, 0, 0)),
+        ("sdcard/Pictures/Edited/concert_small.jpg", cjpeg(ppm_half(concert), 70), seoul(2024, 8, 31, 11, 2, 0)),
     ]
+    known_bad_lists(concert, tg_copy)
     (HERE / "phone-dump.zip").write_bytes(build_phone(phone))
 
     result = telegram_result(len(tg_copy))

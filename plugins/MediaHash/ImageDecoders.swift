@@ -14,8 +14,12 @@ public struct DecodeLimits: Sendable, Hashable {
     /// Most pixels an image may decode to (width × height); larger images are refused with a
     /// warning — JPEGs are instead decoded at the largest DCT scale that fits.
     public var maxPixels: Int
+    /// When set, JPEGs are decoded at the smallest DCT scale (1/8…1) whose shorter side stays at
+    /// least this long — much faster for camera photos; see docs/BENCHMARKS.md for the measured
+    /// cost in bits. `nil` decodes at full size.
+    public var jpegMinSide: Int?
     /// Creates limits; the default (100 MP) covers every camera sensor sold today.
-    public init(maxPixels: Int = 100_000_000) { self.maxPixels = maxPixels }
+    public init(maxPixels: Int = 100_000_000, jpegMinSide: Int? = nil) { self.maxPixels = maxPixels; self.jpegMinSide = jpegMinSide }
 }
 
 /// Interleaved 8-bit pixels → PDQ luminance, in the reference's float arithmetic.
@@ -50,7 +54,8 @@ enum Luma {
 /// 0.299/0.587/0.114 luma): no chroma upsampling or colour conversion is needed for PDQ.
 enum JPEGDecoder {
     /// Decodes at full size, or at the largest DCT scale that fits `limits` (with a note).
-    static func decode(_ bytes: UnsafeRawBufferPointer, limits: DecodeLimits, minSide: Int? = nil) throws -> (LumaImage, [DecodeFailure]) {
+    static func decode(_ bytes: UnsafeRawBufferPointer, limits: DecodeLimits) throws -> (LumaImage, [DecodeFailure]) {
+        let minSide = limits.jpegMinSide
         guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count > 0 else {
             throw DecodeFailure(code: "empty", message: "no bytes")
         }

@@ -114,11 +114,16 @@ public struct MediaHashAnalyzer: Analyzer {
         }
     }
 
-    /// Hashes a video file on disk (benchmarks): the sampled frames, or the failure as text.
+    /// Hashes a video file on disk (tests, benchmarks): the sampled frames, or the failure.
     public static func videoFrames(path: String, framesPerSecond: Double = 1) -> Result<[FrameHash], AnalyzerError> {
+        videoFramesDecoded(path: path, framesPerSecond: framesPerSecond).map(\.frames)
+    }
+
+    /// Like ``videoFrames(path:framesPerSecond:)``, plus how many frames were decoded in all.
+    public static func videoFramesDecoded(path: String, framesPerSecond: Double = 1) -> Result<(frames: [FrameHash], decoded: Int), AnalyzerError> {
         do {
-            return .success(try VideoHasher.hash(path: path, bytes: nil, framesPerSecond: framesPerSecond, maxFrames: 36_000,
-                                                 limits: DecodeLimits()).frames)
+            let out = try VideoHasher.hash(path: path, bytes: nil, framesPerSecond: framesPerSecond, maxFrames: 36_000, limits: DecodeLimits())
+            return .success((out.frames, out.decoded))
         } catch let f as DecodeFailure {
             return .failure(AnalyzerError(code: f.code, message: f.message))
         } catch { return .failure(AnalyzerError(code: "decode", message: "\(error)")) }

@@ -18,7 +18,7 @@ public struct FrameHash: Sendable, Hashable {
 enum VideoHasher {
     private static let quiet: Void = { av_log_set_level(-8) }() // AV_LOG_QUIET: damage becomes findings, not stderr
 
-    struct Output { var frames: [FrameHash]; var warnings: [DecodeFailure] }
+    struct Output { var frames: [FrameHash]; var warnings: [DecodeFailure]; var decoded: Int }
 
     /// Hashes a video given as a file path, or as bytes in memory (read through a custom AVIO
     /// context, so nothing is written to disk).
@@ -109,7 +109,7 @@ enum VideoHasher {
         if badPackets > 0 { warnings.append(DecodeFailure(code: "video-damaged", message: "\(badPackets) packet(s) could not be decoded; frames that decoded were hashed")) }
         if sampler.decoded == 0 { throw DecodeFailure(code: "video-decode", message: "no frame could be decoded") }
         if sampler.full { warnings.append(DecodeFailure(code: "frame-limit", message: "stopped after \(maxFrames) sampled frames")) }
-        return Output(frames: sampler.hashes, warnings: warnings)
+        return Output(frames: sampler.hashes, warnings: warnings, decoded: sampler.decoded)
     }
 }
 
