@@ -23,12 +23,12 @@ def _scene(args):
     path, w, h, seed = args
     rnd = random.Random(seed)
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    t = xx / w * rnd.random() + yy / h * rnd.random()
+    t = (t - t.min()) / max(1e-6, float(t.max() - t.min()))
     a = np.array([rnd.randrange(256) for _ in range(3)], np.float32)
     b = np.array([rnd.randrange(256) for _ in range(3)], np.float32)
-    t = (xx / w * rnd.random() + yy / h * rnd.random())
-    t = (t - t.min()) / max(1e-6, float(t.max() - t.min()))
-    arr = a * (1 - t[..., None]) + b * t[..., None]
-    arr += np.random.default_rng(seed).normal(0, 6, arr.shape).astype(np.float32)
+    arr = (a * (1 - t[..., None]) + b * t[..., None]).astype(np.int16)
+    arr += np.random.default_rng(seed).integers(-8, 9, arr.shape, dtype=np.int16)  # sensor-like noise
     img = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), "RGB")
     d = ImageDraw.Draw(img)
     for _ in range(30):
@@ -38,14 +38,32 @@ def _scene(args):
     img.save(path, quality=90)
 
 
+# Lossless libjpeg-turbo `jpegtran` variants of each drawn scene: new bytes and new content
+# orientation/framing at a fraction of the cost of drawing and encoding another 12 MP scene.
+VARIANTS = [[], ["-flip", "horizontal"], ["-flip", "vertical"], ["-rotate", "180"], ["-crop", "3984x2992+16+8"],
+            ["-crop", "3968x2976+32+16"], ["-flip", "horizontal", "-crop", "3984x2992+8+8"], ["-rotate", "180", "-crop", "3952x2960+48+40"],
+            ["-flip", "vertical", "-crop", "3976x2984+24+16"], ["-crop", "3992x2992+0+8"]]
+
+
 def corpus(name, w, h, n):
-    root = os.path.join(WORK, f"media-{name}-v1")
+    root = os.path.join(WORK, f"media-{name}-v2")
     if os.path.exists(root + ".done"):
         return root
     os.makedirs(root, exist_ok=True)
-    jobs = [(os.path.join(root, f"IMG_{i:05d}.jpg"), w, h, 1000 + i) for i in range(n)]
+    variants = VARIANTS if w >= 4000 else [[]]  # small scenes are cheap to draw: all distinct
+    bases = max(1, n // len(variants))
+    jobs = [(os.path.join(root, f"base_{i:04d}.jpg"), w, h, 1000 + i) for i in range(bases)]
     with multiprocessing.Pool(os.cpu_count() or 2) as pool:
-        pool.map(_scene, [j for j in jobs if not os.path.exists(j[0])], chunksize=4)
+        pool.map(_scene, [j for j in jobs if not os.path.exists(j[0])], chunksize=1)
+    k = 0
+    for i in range(bases):
+        for v in variants:
+            if k >= n:
+                break
+            subprocess.run(["jpegtran", "-copy", "none", *v, "-outfile", os.path.join(root, f"IMG_{k:05d}.jpg"), jobs[i][0]], check=True)
+            k += 1
+    for j in jobs:
+        os.remove(j[0])
     open(root + ".done", "w").write("ok")
     return root
 
@@ -133,7 +151,7 @@ def media_suite(args):
         "## Media hasher (PDQ) vs pdqhash", "",
         f"Measured {time.strftime('%Y-%m-%d', time.gmtime())} on {platform.machine()}, {os.cpu_count()} cores. "
         "Reproduce: `make bench` (or `python3 bench/run_bench.py --suite media`). Inputs (bench-work/, not committed): "
-        "procedural scenes with sensor-like noise, Pillow/libjpeg-turbo quality 90. Both sides decode and hash files "
+        "procedural scenes with sensor-like noise, Pillow/libjpeg-turbo quality 90, each drawn scene also in 9 lossless `jpegtran` flips/rotations/crops. Both sides decode and hash files "
         "already on disk (exhibit: `exhibit-mediabench images`, files read into memory first, then libjpeg-turbo + PDQ; "
         f"pdqhash {getattr(pdqhash, '__version__', '?')}: Pillow `convert('RGB')` + `pdqhash.compute`). Agreement = Hamming "
         "distance of exhibit's hash to pdqhash's for the same file.", "",

@@ -43,24 +43,37 @@ public struct PDQIndex: Sendable {
     public func search(_ query: PDQBits, maxDistance: Int) -> [(slot: Int, distance: Int)] {
         let n = hashes.count
         guard n > 0, maxDistance >= 0 else { return [] }
-        let flips = min(maxDistance, 255) / 16
-        var seen = Set<UInt32>()
+        let probes = Self.neighbours(0, min(maxDistance, 255) / 16)
         var out: [(slot: Int, distance: Int)] = []
-        for k in 0..<16 {
-            let sb = k * 65_537, lb = k * n
-            let q = query.chunk(k)
-            for probe in Self.neighbours(q, flips) {
-                let lo = Int(starts[sb + Int(probe)]), hi = Int(starts[sb + Int(probe) + 1])
-                guard lo < hi else { continue }
-                for p in lo..<hi {
-                    let s = slots[lb + p]
-                    guard seen.insert(s).inserted else { continue }
-                    let d = hashes[Int(s)].distance(query)
-                    if d <= maxDistance { out.append((Int(s), d)) }
+        // Candidates are verified without a visited set: a full distance costs four popcounts,
+        // less than hashing the slot; a true match found through several chunks is deduplicated
+        // at the end (there are few).
+        hashes.withUnsafeBufferPointer { hp in
+            starts.withUnsafeBufferPointer { sp in
+                slots.withUnsafeBufferPointer { lp in
+                    for k in 0..<16 {
+                        let sb = k * 65_537, lb = k * n
+                        let q = query.chunk(k)
+                        for mask in probes {
+                            let v = Int(q ^ mask)
+                            let lo = Int(sp[sb + v]), hi = Int(sp[sb + v + 1])
+                            var p = lo
+                            while p < hi {
+                                let s = Int(lp[lb + p])
+                                let d = hp[s].distance(query)
+                                if d <= maxDistance { out.append((s, d)) }
+                                p += 1
+                            }
+                        }
+                    }
                 }
             }
         }
-        return out.sorted { $0.slot < $1.slot }
+        guard out.count > 1 else { return out }
+        out.sort { $0.slot < $1.slot }
+        var unique: [(slot: Int, distance: Int)] = [out[0]]
+        for r in out.dropFirst() where r.slot != unique[unique.count - 1].slot { unique.append(r) }
+        return unique
     }
 
     /// Every 16-bit value within `flips` bits of `v` (itself first).

@@ -94,6 +94,23 @@ func hashFile(_ name: String) throws -> MediaHash? {
         }
     }
 
+    /// The shortcut filter (windows only where sampled) equals the full four-pass filter up to
+    /// float rounding, at sizes whose windows differ (odd, even, power-of-two widths).
+    @Test func shortcutFilterEqualsTheFullFilter() throws {
+        for name in ["scene1-orig.jpg", "scene1-resize25.jpg", "scene1-rot90.jpg"] {
+            let data = try Data(contentsOf: Corpus.url("media/images/\(name)"))
+            let luma = try #require(data.withUnsafeBytes { MediaHashAnalyzer.luma($0, format: .jpeg) })
+            let fast = PDQ.downscale64(luma), slow = PDQ.downscale64Reference(luma)
+            let worst = zip(fast, slow).map { abs($0 - $1) }.max() ?? 1
+            #expect(worst < 0.01, "\(name): \(worst)")
+            #expect(distance(PDQ.bits(PDQ.dct16(fast)), PDQ.bits(PDQ.dct16(slow))) <= 2)
+        }
+        var rng = SplitMix(seed: 9)
+        let odd = LumaImage(width: 1031, height: 517, pixels: (0..<(1031 * 517)).map { _ in Float(rng.next() % 256) })
+        let worst = zip(PDQ.downscale64(odd), PDQ.downscale64Reference(odd)).map { abs($0 - $1) }.max() ?? 1
+        #expect(worst < 0.01)
+    }
+
     @Test func tinyAndFlatImagesGiveZeroQuality() {
         let tiny = PDQ.hash(LumaImage(width: 4, height: 100, pixels: [Float](repeating: 9, count: 400)))
         #expect(tiny.quality == 0 && tiny.hash == String(repeating: "0", count: 64))

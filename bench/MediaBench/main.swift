@@ -94,7 +94,7 @@ case "lookup":
     var slow = 0
     for x in queries.prefix(20) { for h in hashes where h.distance(x) <= 31 { slow += 1 } }
     let linear = (now() - t) / 20 * 1e6
-    print("{\"entries\": \(n), \"queries\": \(queries.count), \"found\": \(found), \"build_seconds\": \(build), \"query_us\": \(per), \"file_us\": \(per * 8), \"linear_us\": \(linear)}")
+    print("{\"entries\": \(n), \"queries\": \(queries.count), \"found\": \(found), \"build_seconds\": \(build), \"query_us\": \(per), \"file_us\": \(per * 8), \"linear_us\": \(linear), \"linear_found\": \(slow)}")
 default:
     die("usage: exhibit-mediabench images DIR | video FILE | lookup N QUERIES")
 }

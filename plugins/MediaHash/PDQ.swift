@@ -36,9 +36,7 @@ public struct PDQResult: Sendable, Hashable {
 /// Jarosz filter (two box passes per axis, window ⌈dim/128⌉) down to 64×64 by sampling pixel
 /// centres, image-domain quality, a 16×16 DCT without the DC row/column, threshold at the median.
 ///
-/// Speed: only the samples the decimation reads are computed in the second pass, and the
-/// column box filter runs row by row with a running row sum (sequential memory, so widths that are
-/// powers of two do not alias in the cache the way a strided column walk does).
+/// The filter and decimation live in ``JaroszFilter`` (which explains its shortcuts).
 public enum PDQ {
     /// Images narrower or shorter than this hash to all zeros with quality 0 (as the reference).
     public static let minimumDimension = 5
@@ -62,84 +60,6 @@ public enum PDQ {
             }
         }
         return PDQResult(hash: bits(dct), quality: quality, variants: variants)
-    }
-
-    // MARK: - Jarosz filter and decimation
-
-    /// Two box-filter passes per axis, then the 64×64 pixel-centre samples.
-    static func downscale64(_ image: LumaImage) -> [Float] {
-        let w = image.width, h = image.height
-        let wr = windowSize(w), wc = windowSize(h)
-        // Pass 1 (rows) and pass 2 (columns) over the whole image.
-        var a = image.pixels
-        var b = [Float](repeating: 0, count: w * h)
-        a.withUnsafeMutableBufferPointer { ap in
-            b.withUnsafeMutableBufferPointer { bp in
-                guard let A = ap.baseAddress, let B = bp.baseAddress else { return }
-                for r in 0..<h { box1D(A + r * w, B + r * w, w, wr) }
-                boxColumns(B, A, w, h, wc)
-            }
-        }
-        // Pass 3 (rows) only at the 64 sampled columns, pass 4 (columns) only at the sampled rows.
-        let cols = (0..<64).map { Int((Double($0) + 0.5) * Double(w) / 64) }
-        let rows = (0..<64).map { Int((Double($0) + 0.5) * Double(h) / 64) }
-        var c = [Float](repeating: 0, count: h * 64) // pass-3 output: h rows × 64 sampled columns
-        a.withUnsafeBufferPointer { ap in
-            c.withUnsafeMutableBufferPointer { cp in
-                guard let A = ap.baseAddress, let C = cp.baseAddress else { return }
-                var rowOut = [Float](repeating: 0, count: w)
-                rowOut.withUnsafeMutableBufferPointer { rp in
-                    guard let R = rp.baseAddress else { return }
-                    for r in 0..<h {
-                        box1D(A + r * w, R, w, wr)
-                        for (k, col) in cols.enumerated() { C[r * 64 + k] = R[col] }
-                    }
-                }
-            }
-        }
-        var out = [Float](repeating: 0, count: 64 * 64)
-        var column = [Float](repeating: 0, count: h), filtered = [Float](repeating: 0, count: h)
-        for k in 0..<64 {
-            for r in 0..<h { column[r] = c[r * 64 + k] }
-            column.withUnsafeMutableBufferPointer { ip in
-                filtered.withUnsafeMutableBufferPointer { op in
-                    guard let I = ip.baseAddress, let O = op.baseAddress else { return }
-                    box1D(I, O, h, wc)
-                }
-            }
-            for (i, row) in rows.enumerated() { out[i * 64 + k] = filtered[row] }
-        }
-        return out
-    }
-
-    /// The reference's 1-D box filter: a window centred on each output, shrunk at both ends,
-    /// with a running float sum (kept so rounding matches the reference closely).
-    static func box1D(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ n: Int, _ window: Int) {
-        let half = (window + 2) / 2
-        var sum: Float = 0, size: Float = 0
-        var li = 0, ri = 0, oi = 0
-        for _ in 0..<max(0, half - 1) { sum += input[ri]; size += 1; ri += 1 }
-        for _ in 0..<max(0, window - half + 1) { sum += input[ri]; size += 1; output[oi] = sum / size; ri += 1; oi += 1 }
-        for _ in 0..<max(0, n - window) { sum += input[ri]; sum -= input[li]; output[oi] = sum / size; li += 1; ri += 1; oi += 1 }
-        for _ in 0..<max(0, half - 1) { sum -= input[li]; size -= 1; output[oi] = sum / size; li += 1; oi += 1 }
-    }
-
-    /// The same filter down every column at once, walking rows in order with a running row of
-    /// sums (the same arithmetic per column as ``box1D``, in the same order).
-    static func boxColumns(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ w: Int, _ h: Int, _ window: Int) {
-        let half = (window + 2) / 2
-        let sums = UnsafeMutablePointer<Float>.allocate(capacity: w)
-        defer { sums.deallocate() }
-        sums.initialize(repeating: 0, count: w)
-        var size: Float = 0
-        var li = 0, ri = 0, oi = 0
-        func add(_ r: Int) { let p = input + r * w; for j in 0..<w { sums[j] += p[j] } }
-        func sub(_ r: Int) { let p = input + r * w; for j in 0..<w { sums[j] -= p[j] } }
-        func emit(_ r: Int) { let o = output + r * w; let s = size; for j in 0..<w { o[j] = sums[j] / s } }
-        for _ in 0..<max(0, half - 1) { add(ri); size += 1; ri += 1 }
-        for _ in 0..<max(0, window - half + 1) { add(ri); size += 1; emit(oi); ri += 1; oi += 1 }
-        for _ in 0..<max(0, h - window) { add(ri); sub(li); emit(oi); li += 1; ri += 1; oi += 1 }
-        for _ in 0..<max(0, half - 1) { sub(li); size -= 1; emit(oi); li += 1; oi += 1 }
     }
 
     // MARK: - Quality, DCT, bits
