@@ -67,19 +67,27 @@ struct MatchesCommand: ParsableCommand {
             let rows = try db.knownMedia(includeKnownGood: all)
             if json { try printJSON(rows); return }
             if rows.isEmpty { print(all ? "no matches" : "no known-bad matches"); return }
-            for r in rows {
-                var how = "\(r.algorithm) distance \(r.distance)"
-                if let v = r.variant, v != "identity" { how += " via \(v)" }
-                if let m = r.framesMatched, let k = r.framesKnown { how += ", \(m)/\(k) known frames" }
-                print("\(r.kind.uppercased())  \(r.path)")
-                print("  sha256 \(r.sha256 ?? "-")  mime \(r.mime ?? "-")")
-                var set = "  set \(r.hashSet): \(how); entry \(r.matchedHash)"
-                if let c = r.category { set += " category \(c)" }
-                if let l = r.label { set += " label \(l)" }
-                print(set)
-                for m in r.messages {
+            // One block per file and kind: its matches, then the messages that carried it.
+            var i = 0
+            while i < rows.count {
+                let first = rows[i]
+                var j = i
+                while j < rows.count, rows[j].fileID == first.fileID, rows[j].kind == first.kind { j += 1 }
+                print("\(first.kind.uppercased())  \(first.path)")
+                print("  sha256 \(first.sha256 ?? "-")  mime \(first.mime ?? "-")")
+                for r in rows[i..<j] {
+                    var how = "\(r.algorithm) distance \(r.distance)"
+                    if let v = r.variant, v != "identity" { how += " via \(v)" }
+                    if let m = r.framesMatched, let k = r.framesKnown { how += ", \(m)/\(k) known frames" }
+                    var set = "  set \(r.hashSet): \(how); entry \(r.matchedHash)"
+                    if let c = r.category { set += " category \(c)" }
+                    if let l = r.label { set += " label \(l)" }
+                    print(set)
+                }
+                for m in first.messages {
                     print("  carried by message \(m.messageID) in \(m.platform) chat \"\(m.chat ?? "?")\" from \(m.sender ?? "?") at \(m.sentUTC ?? m.sentRaw ?? "unknown time") (\(m.exportPath))")
                 }
+                i = j
             }
             let files = Set(rows.map(\.fileID)).count
             print("\(rows.count) match(es) in \(files) file(s)")

@@ -44,7 +44,9 @@ public enum HashSetFormat: String, Sendable, CaseIterable {
 
 /// What an import was asked to do.
 public struct HashSetImportRequest: Sendable {
+    /// The hash-set file.
     public var path: String
+    /// Unique name of the set in the case.
     public var name: String
     /// `known-bad` or `known-good`.
     public var kind: String
@@ -54,6 +56,7 @@ public struct HashSetImportRequest: Sendable {
     public var categories: Set<String>?
     /// Forces a format instead of detecting it.
     public var format: HashSetFormat?
+    /// Describes one import.
     public init(path: String, name: String, kind: String, algorithm: String? = nil, categories: Set<String>? = nil,
                 format: HashSetFormat? = nil) {
         self.path = path; self.name = name; self.kind = kind; self.algorithm = algorithm; self.categories = categories
@@ -63,7 +66,9 @@ public struct HashSetImportRequest: Sendable {
 
 /// A problem with the request itself (not with lines of the file, which are counted).
 public struct HashSetRequestError: Error, Sendable, CustomStringConvertible {
+    /// What is wrong and how to fix it.
     public var description: String
+    /// Wraps a message.
     public init(_ d: String) { description = d }
 }
 
@@ -82,6 +87,7 @@ struct Rejections {
 /// Reads a hash-set file into the store: the source is hashed first (idempotency: the same name
 /// and SHA-256 is a no-op), then parsed streaming into one transaction.
 public enum HashSetImporter {
+    /// Values `--algorithm` accepts.
     public static let algorithms: Set<String> = ["md5", "sha1", "sha256", "pdq"]
 
     /// Imports `request.path`; returns the set and whether it was new.

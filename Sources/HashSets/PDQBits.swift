@@ -2,6 +2,7 @@ import Foundation
 
 /// 256 bits as four words, for fast Hamming distance; `w0` holds the first 16 hex digits.
 public struct PDQBits: Sendable, Hashable {
+    /// The four 64-bit words, most significant first.
     public var w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64
     /// Parses 64 hex digits (either case); `nil` for anything else.
     public init?(hex: String) {

@@ -9,6 +9,7 @@ public struct MatchOptions: Sendable, Hashable {
     public var minQuality: Int
     /// Share of a known video's frames that must find a matching frame.
     public var videoFraction: Double
+    /// The defaults are PDQ's recommended thresholds and vPDQ's 80 %.
     public init(maxDistance: Int = 31, minQuality: Int = 50, videoFraction: Double = 0.8) {
         self.maxDistance = maxDistance; self.minQuality = minQuality; self.videoFraction = videoFraction
     }

@@ -118,6 +118,37 @@ import Testing
         #expect(try matches(db).filter { $0.algorithm == "pdq" }.allSatisfy { $0.distance <= 4 })
     }
 
+    /// The sample case (make demo): known-bad PDQ + SHA-256 lists imported first, then the phone
+    /// and PC; every copy of the concert picture is found with the chat messages that sent it.
+    @Test func sampleCaseMatchesNameTheCarryingMessages() throws {
+        struct Carrier: Decodable { var platform: String; var chat: String?; var sender: String?; var sentUTC: String? }
+        struct Row: Decodable { var path: String; var hashSet: String; var algorithm: String; var distance: Int; var variant: String?; var messages: [Carrier] }
+        let dir = try TestDirectory("media-sample")
+        defer { dir.remove() }
+        let db = dir.path("case.sqlite")
+        let known = Corpus.url("sample-case/known-bad").path
+        #expect(try hashset(db, ["--name", "pdq", "--kind", "known-bad", "--algorithm", "pdq", "\(known)/pdq.txt"]).exitCode == 0)
+        #expect(try hashset(db, ["--name", "sha", "--kind", "known-bad", "--algorithm", "sha256", "\(known)/sha256.txt"]).exitCode == 0)
+        let r = try Fixture.ingest([Corpus.url("sample-case/phone-dump.zip").path, Corpus.url("sample-case/pc-export.tar.gz").path],
+                                   db: db, extra: ["--assume-tz", "Asia/Seoul"])
+        #expect(r.exitCode == 0, "\(r.stderr)")
+        let out = try Run.command(Fixture.exhibit, ["matches", "--db", db, "--json"])
+        let rows = try JSONDecoder().decode([Row].self, from: Data(out.stdout.utf8))
+        let paths = Set(rows.map { $0.path.components(separatedBy: "/").last ?? "" })
+        #expect(paths == ["IMG_20240828_151203.jpg", "IMG-20240828-WA0001.jpg", "photo_1@28-08-2024_15-12-03.jpg",
+                          "concert_rot90.jpg", "concert_small.jpg"], "\(paths)")
+        #expect(!paths.contains("IMG_20240829_190541.jpg"), "the park picture is unrelated")
+        #expect(rows.first { $0.path.hasSuffix("concert_rot90.jpg") }?.variant == "rot90")
+        #expect(rows.filter { $0.algorithm == "sha256" }.count == 3, "the Telegram copy, three times")
+        let telegram = rows.first { $0.path.hasSuffix("photos/photo_1@28-08-2024_15-12-03.jpg") }
+        #expect(telegram?.messages.contains { $0.platform == "telegram" && $0.sender == "Jun-ho" && $0.sentUTC == "2024-08-28T06:12:03Z" } == true)
+        let whatsapp = rows.first { $0.path.hasSuffix("WhatsApp Chat with Minji/IMG-20240828-WA0001.jpg") }
+        #expect(whatsapp?.messages.contains { $0.platform == "whatsapp" && $0.sentUTC == "2024-08-28T06:12:00Z" } == true)
+        // Text output: no pixels, just paths, hashes, distances, messages.
+        let text = try Run.command(Fixture.exhibit, ["matches", "--db", db]).stdout
+        #expect(text.contains("carried by message") && text.contains("via rot90"))
+    }
+
     @Test func matchesAreDeterministicAcrossJobCounts() throws {
         let dir = try TestDirectory("media-det")
         defer { dir.remove() }

@@ -60,10 +60,12 @@ import Testing
             #expect(deep.set.entryCount == 2 && deep.set.rejectedCount == 2)
             let pdq = try importSet(db, "pdq-list-bad.txt", algorithm: "pdq")
             #expect(pdq.set.entryCount == 1 && pdq.set.rejectedCount == 3)
+            let sums = try importSet(db, "md5sum-bad.txt")
+            #expect(sums.format == .md5sum && sums.set.entryCount == 1 && sums.set.rejectedCount == 2)
         }
     }
 
-    @Test(arguments: ["vics-bad.json", "ncmec-bad.xml", "vpdq-bad.vpdq"])
+    @Test(arguments: ["vics-bad.json", "vics-v1-bad.json", "ncmec-bad.xml", "vpdq-bad.vpdq"])
     func filesWithNothingValidFailCleanly(file: String) throws {
         let dir = try TestDirectory("hashsets-bad")
         defer { dir.remove() }

@@ -220,6 +220,7 @@ def write_hashsets(golden):
     w("plain-sha256.txt", "# sha256\n" + "".join(sha256(p) + "\n" for p in paths))
     w("plain-bad.txt", md5(paths[0]) + "\nxyz\n" + "0" * 31 + "\n\n" + "g" * 32 + "\n")
     w("md5sum.txt", "".join(f"{md5(p)}  {os.path.basename(p)}\n" for p in paths))
+    w("md5sum-bad.txt", f"{md5(paths[0])}  {os.path.basename(paths[0])}\n{md5(paths[1])[:20]}  short.jpg\nno-hash-here\n")
     w("sha256sum.txt", "".join(f"{sha256(p)} *{os.path.basename(p)}\n" for p in paths))
     w("hashdeep.txt", "%%%% HASHDEEP-1.0\n%%%% size,md5,sha256,filename\n## Invoked from: /cases\n## $ hashdeep -c md5,sha256 -r .\n##\n" +
       "".join(f"{os.path.getsize(p)},{md5(p)},{sha256(p)},./{os.path.basename(p)}\n" for p in paths))
@@ -240,6 +241,7 @@ def write_hashsets(golden):
     w("vics-v1.json", json.dumps(v1, indent=1))
     w("vics-v2-cases.json", json.dumps(cases, indent=1))
     w("vics-bad.json", json.dumps(v2, indent=1)[:700])
+    w("vics-v1-bad.json", json.dumps({"odata.metadata": v1["odata.metadata"], "value": [{"MediaID": 9, "MD5": "xyz"}, 42]}))
     ns = "https://hashsharing.ncmec.org/hashsharing/v2"
     items = "".join(f"  <image><id>{i + 100}</id><classification>A1</classification><fingerprints><md5>{md5(p)}</md5>"
                     f"<sha1>{sha1(p)}</sha1><pdq>{golden['images'][origs[i]]['pdq']}</pdq></fingerprints></image>\n"
@@ -275,4 +277,8 @@ def write_hashsets(golden):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    if sys.argv[1:] == ["--hashsets-only"]:
+        # Rewrites hashsets/ from the committed images and golden.json (encoders untouched).
+        write_hashsets(json.load(open(os.path.join(ROOT, "golden.json"))))
+    else:
+        sys.exit(main())

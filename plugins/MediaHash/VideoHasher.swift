@@ -7,7 +7,9 @@ public struct FrameHash: Sendable, Hashable {
     public var frameIndex: Int
     /// Presentation time from the stream start, microseconds.
     public var timeMicros: Int64
+    /// 64 lower-case hex digits.
     public var hash: String
+    /// PDQ quality 0…100.
     public var quality: Int
 }
 

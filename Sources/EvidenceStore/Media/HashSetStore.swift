@@ -4,22 +4,31 @@ import GRDB
 
 /// One imported hash set (`hashsets` row).
 public struct HashSetRecord: Sendable, Hashable, Codable {
+    /// Row id.
     public var id: Int64
+    /// Unique name given at import.
     public var name: String
     /// `known-bad` or `known-good`.
     public var kind: String
     /// The parser that read it (`plain`, `md5sum`, `hashdeep`, `nsrl-rdsv3`, `vics`, `ncmec-xml`, `pdq`, `vpdq`).
     public var format: String
+    /// The file as given on the command line.
     public var sourcePath: String
+    /// SHA-256 of the source file (idempotency key with the name).
     public var sourceSHA256: String
+    /// Size of the source file in bytes.
     public var sourceSize: Int64
+    /// Entries stored.
     public var entryCount: Int
+    /// Malformed lines/records.
     public var rejectedCount: Int
     /// Entries left out on purpose (VICS categories not chosen as known-bad).
     public var skippedCount: Int
     /// Up to 10 rejected lines/records, as `line N: reason`.
     public var rejectedExamples: [String]
+    /// `--categories` chosen (comma-joined), `nil` for all.
     public var categories: String?
+    /// Import time, UTC.
     public var importedAt: String
 }
 
@@ -29,13 +38,19 @@ public struct HashSetEntryInput: Sendable, Hashable {
     public var algorithm: String
     /// Lower-case hex.
     public var hash: String
+    /// PDQ quality, when the list gives one.
     public var quality: Int?
+    /// Category or classification from the list.
     public var category: String?
+    /// File name or label from the list.
     public var label: String?
     /// Groups the frames of one known video (vPDQ) or names the list's own media id (VICS).
     public var mediaID: String?
+    /// vPDQ frame number.
     public var frameIndex: Int?
+    /// vPDQ frame time, µs.
     public var frameTimeMicros: Int64?
+    /// Creates an entry.
     public init(algorithm: String, hash: String, quality: Int? = nil, category: String? = nil, label: String? = nil,
                 mediaID: String? = nil, frameIndex: Int? = nil, frameTimeMicros: Int64? = nil) {
         self.algorithm = algorithm; self.hash = hash; self.quality = quality; self.category = category
@@ -45,9 +60,13 @@ public struct HashSetEntryInput: Sendable, Hashable {
 
 /// What a parser reports besides its entries.
 public struct HashSetImportTotals: Sendable, Hashable {
+    /// Malformed lines/records.
     public var rejected: Int
+    /// Records left out on purpose (categories not chosen).
     public var skipped: Int
+    /// Up to 10 `where: why` examples.
     public var examples: [String]
+    /// Creates totals.
     public init(rejected: Int, skipped: Int, examples: [String]) {
         self.rejected = rejected; self.skipped = skipped; self.examples = examples
     }
@@ -55,8 +74,11 @@ public struct HashSetImportTotals: Sendable, Hashable {
 
 /// Describes an import before its entries are read.
 public struct HashSetSource: Sendable, Hashable {
+    /// Name, kind, parser, path, SHA-256 and size of the source.
     public var name: String, kind: String, format: String, path: String, sha256: String, size: Int64
+    /// `--categories` chosen, comma-joined.
     public var categories: String?
+    /// Describes a source.
     public init(name: String, kind: String, format: String, path: String, sha256: String, size: Int64, categories: String?) {
         self.name = name; self.kind = kind; self.format = format; self.path = path; self.sha256 = sha256
         self.size = size; self.categories = categories
@@ -67,6 +89,7 @@ public struct HashSetSource: Sendable, Hashable {
 public enum HashSetImportError: Error, Sendable, CustomStringConvertible {
     case nameTaken(name: String, sha256: String)
     case noEntries(rejected: Int, examples: [String])
+    /// A sentence with the remedy.
     public var description: String {
         switch self {
         case .nameTaken(let n, let s):

@@ -4,20 +4,29 @@ import GRDB
 
 /// A perceptual hash-set entry, as the matcher indexes it.
 public struct PDQEntryRow: Sendable, Hashable {
+    /// Entry row id and its set.
     public var id: Int64, hashSetID: Int64
     /// `pdq` or `pdq-frame`.
     public var algorithm: String
+    /// 64 hex digits.
     public var hash: String
+    /// PDQ quality, when known.
     public var quality: Int?
+    /// The known video a frame belongs to.
     public var mediaID: String?
 }
 
 /// A stored perceptual hash of an evidence file.
 public struct MediaHashRow: Sendable, Hashable {
+    /// `media_hashes` row id and the file it belongs to.
     public var id: Int64, fileID: Int64
+    /// `pdq` or `pdq-frame`.
     public var algorithm: String
+    /// 64 hex digits.
     public var hash: String
+    /// PDQ quality.
     public var quality: Int
+    /// Video frame index, `nil` for stills.
     public var frameIndex: Int?
     /// Variant name → hash (stills only).
     public var variants: [String: String]
@@ -25,13 +34,21 @@ public struct MediaHashRow: Sendable, Hashable {
 
 /// One perceptual match to store.
 public struct PerceptualMatchInput: Sendable, Hashable {
+    /// The file, the set and the matched entry.
     public var fileID: Int64, hashSetID: Int64, entryID: Int64
+    /// `pdq` or `pdq-frame`.
     public var algorithm: String
+    /// Hamming distance.
     public var distance: Int
+    /// Dihedral variant that matched (stills).
     public var variant: String?
+    /// The `media_hashes` row that matched.
     public var mediaHashID: Int64?
+    /// Video: known frames found.
     public var framesMatched: Int?
+    /// Video: frames of the known video.
     public var framesKnown: Int?
+    /// Creates a match.
     public init(fileID: Int64, hashSetID: Int64, entryID: Int64, algorithm: String, distance: Int, variant: String?,
                 mediaHashID: Int64?, framesMatched: Int? = nil, framesKnown: Int? = nil) {
         self.fileID = fileID; self.hashSetID = hashSetID; self.entryID = entryID; self.algorithm = algorithm
@@ -42,8 +59,11 @@ public struct PerceptualMatchInput: Sendable, Hashable {
 
 /// Matches stored, by kind of match.
 public struct MatchCounts: Sendable, Hashable, Codable {
+    /// MD5/SHA-1/SHA-256 matches.
     public var exact: Int
+    /// PDQ matches (stills and videos).
     public var perceptual: Int
+    /// Distinct files matched.
     public var files: Int
 }
 

@@ -5,33 +5,55 @@ import GRDB
 /// A chat message that carried a matched file (its attachment resolved to the file, or to a
 /// file with the same SHA-256).
 public struct CarryingMessage: Sendable, Hashable, Codable {
+    /// `messages.id`.
     public var messageID: Int64
+    /// `telegram`, `whatsapp`, `kakaotalk`, …
     public var platform: String
+    /// Chat title.
     public var chat: String?
+    /// Sender as the export names them.
     public var sender: String?
     /// `YYYY-MM-DDTHH:MM:SS[.ffffff]Z`, or `nil` when the export's time could not be placed.
     public var sentUTC: String?
+    /// The time as the export wrote it.
     public var sentRaw: String?
+    /// The export file holding the message.
     public var exportPath: String
 }
 
 /// One row of `known_media` plus the messages that carried the file. Never the media itself.
 public struct KnownMediaRow: Sendable, Hashable, Codable {
+    /// The matched file (`files.id`).
     public var fileID: Int64
+    /// Virtual path of the file.
     public var path: String
+    /// Its SHA-256.
     public var sha256: String?
+    /// Its MIME type (libmagic).
     public var mime: String?
+    /// Name of the hash set.
     public var hashSet: String
+    /// `known-bad` or `known-good`.
     public var kind: String
+    /// The entry's category.
     public var category: String?
+    /// `md5`, `sha1`, `sha256`, `pdq`, `pdq-frame`.
     public var algorithm: String
+    /// Hamming distance (0 for exact digests).
     public var distance: Int
+    /// Rotation/flip that matched (stills).
     public var variant: String?
+    /// The entry's digest.
     public var matchedHash: String
+    /// The entry's label.
     public var label: String?
+    /// The entry's media id.
     public var mediaID: String?
+    /// Video: known frames found.
     public var framesMatched: Int?
+    /// Video: frames of the known video.
     public var framesKnown: Int?
+    /// Chat messages whose attachment is this file (or one with the same SHA-256).
     public var messages: [CarryingMessage]
 }
 
@@ -44,7 +66,7 @@ extension EvidenceDatabase {
                        k.matched_hash, k.label, k.media_id, k.frames_matched, k.frames_known
                 FROM known_media k JOIN files f ON f.id = k.file_id
                 \(includeKnownGood ? "" : "WHERE k.kind = 'known-bad'")
-                ORDER BY k.kind DESC, f.evidence_id, f.sort_key, k.hashset, k.algorithm, k.distance, k.entry_id
+                ORDER BY k.kind = 'known-bad' DESC, f.evidence_id, f.sort_key, k.hashset, k.algorithm, k.distance, k.entry_id
                 """)
             let carriers = try db.cachedStatement(sql: """
                 SELECT DISTINCT m.id, c.platform, c.title, m.sender_name, m.sent_utc, m.sent_raw, ef.path
