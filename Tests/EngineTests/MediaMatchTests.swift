@@ -92,6 +92,12 @@ import Testing
                 """) ?? 0
         }
         #expect(warned >= 1)
+        let corrupt = try q.read { db in
+            try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM analysis_errors WHERE analyzer_id = 'media-hash' AND path LIKE '%corrupt.mp4' AND code = 'video-damaged'
+                """) ?? 0
+        }
+        #expect(corrupt == 1, "damaged frames of corrupt.mp4 are recorded")
         let round = try q.read { db in
             try Int.fetchOne(db, sql: """
                 SELECT count(*) FROM media_hashes h JOIN files f ON f.id = h.file_id WHERE f.path LIKE '%round.mp4' AND h.algorithm = 'pdq-frame'
