@@ -155,6 +155,26 @@ import Testing
         #expect(text.contains("carried by message") && text.contains("via rot90"))
     }
 
+    /// Exit codes and messages of `exhibit hashset import` / `list` (docs/cli.md).
+    @Test func hashSetCommandsReportCleanly() throws {
+        let dir = try TestDirectory("media-cli")
+        defer { dir.remove() }
+        let db = dir.path("case.sqlite")
+        let sets = Corpus.url("media/hashsets").path
+        var r = try hashset(db, ["--name", "x", "--kind", "suspicious", "\(sets)/plain-md5.txt"])
+        #expect(r.exitCode == 2 && r.stderr.contains("--kind"))
+        r = try hashset(db, ["--name", "x", "--kind", "known-bad", "\(sets)/ncmec-bad.xml"])
+        #expect(r.exitCode == 1 && r.stderr.contains("no valid entries"))
+        r = try hashset(db, ["--name", "x", "--kind", "known-bad", "\(sets)/plain-bad.txt"])
+        #expect(r.exitCode == 0 && r.stdout.contains("1 entries, 3 rejected") && r.stdout.contains("rejected line 2"))
+        r = try hashset(db, ["--name", "x", "--kind", "known-bad", "\(sets)/plain-bad.txt"])
+        #expect(r.exitCode == 0 && r.stdout.contains("already imported"))
+        r = try hashset(db, ["--name", "x", "--kind", "known-bad", "\(sets)/plain-md5.txt"])
+        #expect(r.exitCode == 1 && r.stderr.contains("already exists"))
+        r = try Run.command(Fixture.exhibit, ["hashset", "list", "--db", db])
+        #expect(r.exitCode == 0 && r.stdout.hasPrefix("x\tknown-bad\tplain\t1 entries\t3 rejected"))
+    }
+
     @Test func matchesAreDeterministicAcrossJobCounts() throws {
         let dir = try TestDirectory("media-det")
         defer { dir.remove() }
