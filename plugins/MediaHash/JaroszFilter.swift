@@ -6,8 +6,8 @@ import Foundation
 /// The reference filters every pixel four times. Only 64×64 outputs are read, so here:
 /// pass 1 (rows) runs over every row, four rows interleaved so the running sums do not wait on
 /// each other; pass 2 (columns) runs row by row over a running row of sums (sequential memory:
-/// widths that are powers of two do not alias in the cache as a strided column walk does), and
-/// only for the columns pass 3 reads; pass 3 (rows) and pass 4 (columns) are computed only at the
+/// widths that are powers of two do not alias in the cache as a strided column walk does), only
+/// for the columns pass 3 reads, and is never stored; pass 3 (rows) and pass 4 (columns) are computed only at the
 /// sampled columns/rows, each as the mean of its window. The windows are the reference's —
 /// output `k` averages inputs `k−(w−h)…k+h−1` clipped to the image, `h = (w+2)/2` — so results
 /// differ from a full four-pass filter only by float rounding (a test checks the bits).
@@ -26,7 +26,6 @@ extension PDQ {
             if needed[j] { let start = j; while j < w && needed[j] { j += 1 }; ranges.append(start..<j) } else { j += 1 }
         }
         var p1 = [Float](repeating: 0, count: w * h)
-        var p2 = [Float](repeating: 0, count: w * h)
         image.pixels.withUnsafeBufferPointer { src in
             p1.withUnsafeMutableBufferPointer { dst in
                 guard let S = src.baseAddress, let D = dst.baseAddress else { return }
@@ -35,22 +34,17 @@ extension PDQ {
                 while r < h { box1D(S + r * w, D + r * w, w, wr); r += 1 }
             }
         }
-        p1.withUnsafeBufferPointer { src in
-            p2.withUnsafeMutableBufferPointer { dst in
-                guard let S = src.baseAddress, let D = dst.baseAddress else { return }
-                boxColumns(S, D, w, h, wc, ranges)
-            }
-        }
-        // Pass 3 at the sampled columns (h × 64), then pass 4 at the sampled rows.
+        // Pass 2 (columns) row by row; each finished row goes straight into pass 3 at the
+        // sampled columns (h × 64), so pass 2's output is never stored.
         var p3 = [Float](repeating: 0, count: h * 64)
         let colWindows = cols.map { window($0, wr, w) }
-        p2.withUnsafeBufferPointer { src in
-            for r in 0..<h {
-                let row = r * w
+        p1.withUnsafeBufferPointer { src in
+            guard let S = src.baseAddress else { return }
+            boxColumns(S, w, h, wc, ranges) { r, sums, inv in
                 for (k, (lo, hi)) in colWindows.enumerated() {
-                    var s: Float = 0
-                    for x in lo...hi { s += src[row + x] }
-                    p3[r * 64 + k] = s / Float(hi - lo + 1)
+                    var acc: Float = 0
+                    for x in lo...hi { acc += sums[x] }
+                    p3[r * 64 + k] = acc * inv / Float(hi - lo + 1)
                 }
             }
         }
@@ -113,9 +107,10 @@ extension PDQ {
     }
 
     /// ``box1D`` down every column in `ranges` at once, walking rows in order with a running row
-    /// of sums (same arithmetic per column as ``box1D``).
-    static func boxColumns(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ w: Int, _ h: Int, _ window: Int,
-                           _ ranges: [Range<Int>]) {
+    /// of sums (same arithmetic per column as ``box1D``). For each output row `r`, `row(r, sums,
+    /// scale)` receives the running sums; the filtered value of column `j` is `sums[j] * scale`.
+    static func boxColumns(_ input: UnsafePointer<Float>, _ w: Int, _ h: Int, _ window: Int, _ ranges: [Range<Int>],
+                           _ row: (Int, UnsafeMutablePointer<Float>, Float) -> Void) {
         let half = (window + 2) / 2
         let sums = UnsafeMutablePointer<Float>.allocate(capacity: w)
         defer { sums.deallocate() }
@@ -124,11 +119,10 @@ extension PDQ {
         var li = 0, ri = 0, oi = 0
         func add(_ r: Int) { let p = input + r * w; for rg in ranges { for j in rg { sums[j] += p[j] } } }
         func sub(_ r: Int) { let p = input + r * w; for rg in ranges { for j in rg { sums[j] -= p[j] } } }
-        func emit(_ r: Int) { let o = output + r * w; let inv = 1 / size; for rg in ranges { for j in rg { o[j] = sums[j] * inv } } }
         for _ in 0..<max(0, half - 1) { add(ri); size += 1; ri += 1 }
-        for _ in 0..<max(0, window - half + 1) { add(ri); size += 1; emit(oi); ri += 1; oi += 1 }
-        for _ in 0..<max(0, h - window) { add(ri); sub(li); emit(oi); li += 1; ri += 1; oi += 1 }
-        for _ in 0..<max(0, half - 1) { sub(li); size -= 1; emit(oi); li += 1; oi += 1 }
+        for _ in 0..<max(0, window - half + 1) { add(ri); size += 1; row(oi, sums, 1 / size); ri += 1; oi += 1 }
+        for _ in 0..<max(0, h - window) { add(ri); sub(li); row(oi, sums, 1 / size); li += 1; ri += 1; oi += 1 }
+        for _ in 0..<max(0, half - 1) { sub(li); size -= 1; row(oi, sums, 1 / size); li += 1; oi += 1 }
     }
 
     /// The reference's order of work, kept for tests: all four passes over every pixel with
