@@ -58,14 +58,14 @@ public enum CaseZoneChange {
         defer { withExtendedLifetime(lock) {} }
         let db = try EvidenceDatabase.openExisting(path: databasePath, readOnly: false)
         guard let info = try db.caseInfo() else { throw IngestError("\(databasePath): the database holds no case yet", exitCode: 1) }
-        let count = try db.recomputeAssumedZone(tz)
+        let count = try db.recomputeAssumedZone(tz, name: zone)
         _ = try db.appendAudit(action: "case.set-tz", details: .object([
             "previous_zone": info.assumedZone.map(JSONValue.string) ?? .null,
-            "zone": tz.map { .string($0.identifier) } ?? .null,
+            "zone": zone.map(JSONValue.string) ?? .null,
             "times_recomputed": .number(Double(count)),
         ]))
         let rebuilt = try CaseAnalysis.run(analyzers, db: db)
-        return Result(previousZone: info.assumedZone, zone: tz?.identifier, timesRecomputed: count, rebuilt: rebuilt)
+        return Result(previousZone: info.assumedZone, zone: zone, timesRecomputed: count, rebuilt: rebuilt)
     }
 }
 
