@@ -6,6 +6,8 @@ SWIFT ?= swift
 # Debian packages: C libraries we link, and the real tools tests use to make fixtures.
 APT_PACKAGES := libarchive-dev libarchive-tools libmagic-dev libmagic-mgc libsqlite3-dev libxml2-dev \
 	p7zip-full zip unzip zstd lz4 xz-utils bzip2 lzip cpio xorriso gcab binutils python3 file
+# Issue 6 (timeline tests): ImageMagick decodes the sample pictures for pdqhash.
+APT_PACKAGES += imagemagick
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/debug
 DEMO := demo-out
@@ -18,6 +20,7 @@ deps:
 		echo "Installing:" $$missing; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
+	@python3 -c 'import pdqhash, numpy' 2>/dev/null || pip install --user -q pdqhash numpy
 
 build: deps
 	$(SWIFT) build

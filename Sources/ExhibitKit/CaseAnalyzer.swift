@@ -24,6 +24,26 @@ public protocol CaseAnalyzer: Sendable {
 public enum CaseFinding: Sendable, Hashable {
     /// One entry of the case timeline (`events`).
     case event(TimelineEvent)
+    /// A file's membership in a group of near-identical media (`media_clusters`).
+    case mediaCluster(MediaCluster)
+}
+
+/// Puts a content (a SHA-256) in a group wider than itself: the connected component of the
+/// "within PDQ distance" graph its perceptual hash belongs to. Stored in `media_clusters`.
+public struct MediaCluster: Sendable, Hashable {
+    /// The content.
+    public var sha256: String
+    /// The group's key: `pdq:` + the smallest SHA-256 in the component, so it does not depend on
+    /// the order files were read in.
+    public var cluster: String
+    /// How the group was formed (`pdq`).
+    public var method: String
+    /// The PDQ distance threshold used.
+    public var threshold: Int
+    /// Creates a membership.
+    public init(sha256: String, cluster: String, method: String, threshold: Int) {
+        self.sha256 = sha256; self.cluster = cluster; self.method = method; self.threshold = threshold
+    }
 }
 
 /// One timeline entry: an instant (or a time that has none), what happened, and where the time
@@ -83,6 +103,33 @@ public protocol CaseReader {
     /// Every hash-set match, once per message that carried the matched content (same SHA-256),
     /// or once with no message when none did. Nothing when the hash-set tables are absent.
     func forEachHashSetMatch(_ body: (CaseHashSetMatch) throws -> Void) throws
+    /// Every message attachment whose content is known (a SHA-256), with the message's sent time.
+    func forEachAttachment(_ body: (CaseAttachment) throws -> Void) throws
+    /// Every whole-image PDQ hash (`media_hashes`, algorithm `pdq`). Nothing when the table is absent.
+    func forEachImageHash(_ body: (CaseImageHash) throws -> Void) throws
+}
+
+/// A message attachment with known content.
+public struct CaseAttachment: Sendable, Hashable {
+    public var messageID: Int64
+    public var sha256: String
+    /// The message's sent time, when it has one.
+    public var sent: TimeValue?
+    /// Creates an attachment view.
+    public init(messageID: Int64, sha256: String, sent: TimeValue?) {
+        self.messageID = messageID; self.sha256 = sha256; self.sent = sent
+    }
+}
+
+/// A PDQ hash of a whole image.
+public struct CaseImageHash: Sendable, Hashable {
+    public var file: CaseFileRef
+    /// 64 lower-case hex digits (256 bits).
+    public var hash: String
+    /// PDQ quality 0–100; hashes of flat images (low quality) match everything and are skipped.
+    public var quality: Int
+    /// Creates a hash view.
+    public init(file: CaseFileRef, hash: String, quality: Int) { self.file = file; self.hash = hash; self.quality = quality }
 }
 
 /// A file row as case analyzers see it.
