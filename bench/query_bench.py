@@ -9,6 +9,7 @@ the case row, one evidence item); rows are then bulk-inserted with the indexes d
 indexes rebuilt from their own DDL, so the schema is exactly what Exhibit writes.
 """
 import os
+import resource
 import shutil
 import sqlite3
 import statistics
@@ -129,18 +130,23 @@ def unindexed_copy(db):
     return plain
 
 
-def wall(argv, repeat=5, stdin=None):
-    """Median wall time of a fresh process (cold start included), after one warm-up run."""
-    subprocess.run(argv, input=stdin, capture_output=True)
-    times, out = [], None
+def wall(argv, repeat=5):
+    """Median wall time and median CPU time (user + system) of a fresh process (cold start
+    included), after one warm-up run. CPU time is reported too because the bench machine may be
+    shared: it does not count time spent waiting for a core."""
+    subprocess.run(argv, capture_output=True)
+    times, cpus, out = [], [], None
     for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
-        p = subprocess.run(argv, input=stdin, capture_output=True)
+        p = subprocess.run(argv, capture_output=True)
         times.append(time.perf_counter() - t0)
-        if p.returncode not in (0,):
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+        if p.returncode != 0:
             sys.exit(f"query benchmark command failed ({p.returncode}): {argv}\n{p.stderr[-2000:]}")
         out = p.stdout
-    return statistics.median(times), out
+    return statistics.median(times), out, statistics.median(cpus)
 
 
 def run(exhibit, work, events=10_000_000, messages=1_000_000):
@@ -157,26 +163,26 @@ def run(exhibit, work, events=10_000_000, messages=1_000_000):
     a_us, b_us = 1_740_787_200_000_000, 1_743_465_600_000_000 + 86_400_000_000
     rows = []
 
-    def row(question, ours_argv, plain_sql, ours_db=db):
-        t_ours, out = wall(ours_argv)
-        t_plain, plain_out = wall(["sqlite3", plain, plain_sql], repeat=3)
-        rows.append((question, t_ours, t_plain, len(out.splitlines()), len(plain_out.splitlines())))
+    def row(question, ours_argv, plain_sql):
+        t_ours, out, c_ours = wall(ours_argv)
+        t_plain, plain_out, c_plain = wall(["sqlite3", plain, plain_sql], repeat=3)
+        rows.append((question, t_ours, c_ours, len(out.splitlines()), t_plain, c_plain, len(plain_out.splitlines())))
 
     row("timeline page: March 2025 + participant user1234 (100 events)",
         [exhibit, "timeline", "--db", db, "--from", a, "--to", b, "--participant", "user1234", "--limit", "100",
-         "--format", "csv"],
+         "--format", "jsonl"],
         f"""SELECT ev.id, ev.utc, ev.kind, ev.description, f.path, c.title, ev.sender FROM events ev
             LEFT JOIN files f ON f.id = ev.file_id LEFT JOIN chats c ON c.id = ev.chat_id
             WHERE ev.utc_us >= {a_us} AND ev.utc_us < {b_us} AND ev.sender LIKE '%user1234%'
             ORDER BY ev.utc_us, ev.id LIMIT 100;""")
     row("timeline page: from 2025-06-01, no other filter (100 events)",
-        [exhibit, "timeline", "--db", db, "--from", "2025-06-01", "--limit", "100", "--format", "csv"],
+        [exhibit, "timeline", "--db", db, "--from", "2025-06-01", "--limit", "100", "--format", "jsonl"],
         f"""SELECT ev.id, ev.utc, ev.kind, ev.description, f.path, c.title, ev.sender FROM events ev
             LEFT JOIN files f ON f.id = ev.file_id LEFT JOIN chats c ON c.id = ev.chat_id
             WHERE ev.utc_us >= 1748736000000000 ORDER BY ev.utc_us, ev.id LIMIT 100;""")
     row("timeline page: kind message.sent in room 77, March 2025 (100 events)",
         [exhibit, "timeline", "--db", db, "--from", a, "--to", b, "--kind", "message.sent", "--chat", "room 77",
-         "--limit", "100", "--format", "csv"],
+         "--limit", "100", "--format", "jsonl"],
         f"""SELECT ev.id, ev.utc, ev.kind, ev.description, c.title, ev.sender FROM events ev
             JOIN chats c ON c.id = ev.chat_id WHERE ev.utc_us >= {a_us} AND ev.utc_us < {b_us}
             AND ev.kind = 'message.sent' AND c.title LIKE '%room 77%' ORDER BY ev.utc_us, ev.id LIMIT 100;""")
@@ -192,9 +198,10 @@ def run(exhibit, work, events=10_000_000, messages=1_000_000):
         """SELECT m.id, m.sent_utc, m.sender_name, m.text FROM messages m
            WHERE m.text LIKE '%콘서트%' ORDER BY m.file_id, m.sequence LIMIT 100;""")
     # The process alone: what every command pays before its query.
-    t_start, _ = wall([exhibit, "timeline", "--db", db, "--kind", "none.such", "--limit", "1"])
+    t_start, _, c_start = wall([exhibit, "timeline", "--db", db, "--kind", "none.such", "--limit", "1"])
     return {"events": n_events, "messages": n_messages, "db_mb": os.path.getsize(db) / 1e6,
-            "plain_mb": os.path.getsize(plain) / 1e6, "gen": gen, "rows": rows, "startup": t_start}
+            "plain_mb": os.path.getsize(plain) / 1e6, "gen": gen, "rows": rows, "startup": t_start, "startup_cpu": c_start,
+            "load": os.getloadavg()[0]}
 
 
 def section(r, today, machine, cores):
@@ -206,12 +213,16 @@ def section(r, today, machine, cores):
            f"2,000 chats from 5,000 senders, 200,000 files, 200,000 attachments over 50,000 contents; FTS rebuilt. "
            f"Generation: chats/messages/files {r['gen'][0]} s, events {r['gen'][1]} s, indexes + FTS {r['gen'][2]} s.", "",
            "Each cell is the median wall time of a fresh process (cold start included: an `exhibit` process that runs "
-           f"a query matching nothing takes {r['startup'] * 1000:.0f} ms). \"plain sqlite3\" runs the same question as "
+           f"a query matching nothing takes {r['startup'] * 1000:.0f} ms wall, {r['startup_cpu'] * 1000:.0f} ms CPU). \"plain sqlite3\" runs the same question as "
            "straightforward SQL with the `sqlite3` shell on a copy of the database with every index dropped (FTS "
            "questions become `LIKE` scans), in the same run.", "",
-           "| question | exhibit | rows | plain sqlite3, no indexes | rows | speed-up |", "|---|---|---|---|---|---|"]
-    for q, ours, plain, n_ours, n_plain in r["rows"]:
-        out.append(f"| {q} | {ours * 1000:.0f} ms | {n_ours} | {plain * 1000:.0f} ms | {n_plain} | {plain / ours:.0f}× |")
+           f"Load average during the run: {r['load']:.1f} on {cores} cores (the machine is shared), so CPU time "
+           "(user + system of the process) is shown beside wall time.", "",
+           "| question | exhibit wall | exhibit CPU | output lines | plain sqlite3 wall | CPU | output lines | speed-up (wall) |",
+           "|---|---|---|---|---|---|---|---|"]
+    for q, ours, c_ours, n_ours, plain, c_plain, n_plain in r["rows"]:
+        out.append(f"| {q} | {ours * 1000:.0f} ms | {c_ours * 1000:.0f} ms | {n_ours} | {plain * 1000:.0f} ms | "
+                   f"{c_plain * 1000:.0f} ms | {n_plain} | {plain / ours:.0f}× |")
     out += ["", "Targets (issue 6): a filtered timeline page < 50 ms, spread of one item < 50 ms, FTS query < 100 ms. "
                 "What buys it: keyset pages over `events(utc_us)`, `events(sender, utc_us)` (a participant is resolved "
                 "to exact sender values by one index seek per distinct sender, then each sender's events are read in "
