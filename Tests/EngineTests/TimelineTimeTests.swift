@@ -268,4 +268,41 @@ struct TimelineTimeTests {
         let seoul = try Run.command(Fixture.exhibit, ["timeline", "--db", db, "--tz", "Asia/Seoul", "--kind", "photo.taken", "--limit", "1"])
         #expect(seoul.stdout.hasPrefix("2024-08-28T06:12:03.120000Z  2024-08-28 15:12:03 +09:00"))
     }
+
+    /// External analyzers' named times join the timeline (`artifact.<name>`, source = their id),
+    /// and the metadata analyzer's camera-vs-GPS indicator becomes a `clock.discrepancy` event.
+    @Test func pluginArtifactTimesAndCameraGPSDiscrepancyJoinTheTimeline() throws {
+        let dir = try TestDirectory("timeline-artifacts")
+        defer { dir.remove() }
+        let src = dir.path("src")
+        let made = try Run.shell("""
+            set -e; mkdir -p '\(src)'; cd '\(src)'; printf 'one\\ntwo\\n' > notes.txt
+            cp '\(Corpus.url("metadata/jpeg/clock-skew.jpg").path)' clock-skew.jpg
+            touch -d '2024-08-28 06:12:04Z' notes.txt; zip -q -X '\(dir.path("e.zip"))' notes.txt clock-skew.jpg
+            """)
+        try #require(made.exitCode == 0, "\(made.stderr)")
+        let db = dir.path("case.sqlite")
+        let r = try Fixture.ingest([dir.path("e.zip")], db: db, binary: Fixture.testbed, extra: ["--assume-tz", "Asia/Seoul"])
+        try #require(r.exitCode == 0, "\(r.stderr)")
+        let events = try Self.timeline(db)
+        let artifact = try #require(Self.find(events, kind: "artifact.modified") { _ in true })
+        #expect(artifact["source"] as? String == "testbed-lines")
+        #expect(artifact["file_path"] as? String == "e.zip!/notes.txt")
+        #expect(artifact["description"] as? String == "testbed.lines modified: e.zip!/notes.txt")
+        let file = try #require(Self.find(events, kind: "file.modified") { ($0["file_path"] as? String) == "e.zip!/notes.txt" })
+        #expect(artifact["utc"] as? String == file["utc"] as? String)
+        #expect(artifact["basis"] as? String == file["basis"] as? String)
+
+        let real = dir.path("real.sqlite")
+        #expect(try Fixture.ingest([dir.path("e.zip")], db: real, extra: ["--assume-tz", "Asia/Seoul"]).exitCode == 0)
+        let clock = try #require(Self.find(try Self.timeline(real), kind: "clock.discrepancy") { _ in true })
+        #expect(clock["file_path"] as? String == "e.zip!/clock-skew.jpg")
+        #expect(clock["source"] as? String == "metadata")
+        #expect((clock["description"] as? String)?.hasPrefix("e.zip!/clock-skew.jpg: ") == true)
+        let indicator = try Fixture.open(real).read { c in
+            try Row.fetchOne(c, sql: "SELECT t.utc, t.basis FROM indicator_times t JOIN indicators i ON i.id = t.indicator_id WHERE t.name = 'camera'")
+        }
+        #expect(clock["utc"] as? String == indicator?["utc"])
+        #expect(clock["basis"] as? String == indicator?["basis"])
+    }
 }
