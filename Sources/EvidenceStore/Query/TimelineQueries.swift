@@ -118,20 +118,17 @@ extension EvidenceDatabase {
         }
     }
 
-    /// Distinct sender values containing `needle`, found by hopping through the sender index.
+    /// Distinct sender values containing `needle`, found by hopping through the sender index
+    /// (one seek per distinct sender, all inside SQLite), compared in NFC in Swift.
     static func matchingSenders(_ db: Database, _ needle: String) throws -> [String] {
-        let next = try db.cachedStatement(sql: "SELECT sender FROM events WHERE sender > ? ORDER BY sender LIMIT 1")
-        var out: [String] = []
-        var last = ""
-        if let first = try String.fetchOne(db, sql: "SELECT sender FROM events WHERE sender IS NOT NULL ORDER BY sender LIMIT 1") {
-            last = first
-            if SearchText.nfc(first).lowercased().contains(needle) { out.append(first) }
-            while let s = try String.fetchOne(next, arguments: [last]) {
-                if SearchText.nfc(s).lowercased().contains(needle) { out.append(s) }
-                last = s
-            }
-        }
-        return out
+        let names = try String.fetchAll(db, sql: """
+            WITH RECURSIVE s(name) AS (
+                SELECT (SELECT min(sender) FROM events WHERE sender IS NOT NULL)
+                UNION ALL
+                SELECT (SELECT min(sender) FROM events WHERE sender > s.name) FROM s WHERE s.name IS NOT NULL)
+            SELECT name FROM s WHERE name IS NOT NULL
+            """)
+        return names.filter { SearchText.nfc($0).lowercased().contains(needle) }
     }
 
     private static let rowColumns = """
