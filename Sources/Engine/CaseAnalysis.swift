@@ -14,6 +14,8 @@ public enum CaseAnalysis {
     public static func run(_ analyzers: [any CaseAnalyzer], db: EvidenceDatabase, temporaryRoot: String = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp") throws
         -> [CaseRebuildStats] {
         guard !analyzers.isEmpty else { return [] }
+        // Case analyzers join on hashes: rebuild the hash indexes an ingest defers (idempotent).
+        try db.restoreIndexes()
         let zone = try db.caseInfo()?.assumedZone.flatMap(TimeZone.init(identifier:))
         let temp = try PrivateTemporaryDirectory(root: temporaryRoot)
         defer { temp.remove() }

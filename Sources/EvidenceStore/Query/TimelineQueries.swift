@@ -136,11 +136,23 @@ extension EvidenceDatabase {
         f.path, ev.message_id, c.title, ev.sender, f.sha256, e.label
         """
 
-    /// Timed (`utc_us` set) or untimed events after the cursor, one query per sender, merged.
+    /// One slice of a filtered page: a sender, or a chat, read in its own index order.
+    private enum Partition { case all, sender(String), chat(Int64) }
+
+    /// Timed (`utc_us` set) or untimed events after the cursor. A participant or chat filter is
+    /// split into one query per sender (or chat), each walking `events_sender` (or
+    /// `events_chat`) in time order with its own LIMIT; the slices are merged. One big `IN`
+    /// list would make SQLite collect and sort every matching event of the range first.
     private static func phase(_ db: Database, timed: Bool, filter: TimelineFilter, after: TimelineCursor?,
                               senders: [String?], chatIDs: [Int64]?, limit: Int) throws -> [TimelineRow] {
+        var partitions: [Partition] = senders.map { $0.map(Partition.sender) ?? .all }
+        var chatIDs = chatIDs
+        if case .all = partitions.first, let ids = chatIDs, ids.count <= 500 {
+            partitions = ids.map(Partition.chat)
+            chatIDs = nil
+        }
         var merged: [TimelineRow] = []
-        for sender in senders {
+        for partition in partitions {
             var clauses: [String] = []
             var args = StatementArguments()
             if timed {
@@ -152,7 +164,11 @@ extension EvidenceDatabase {
                 clauses.append("ev.utc_us IS NULL")
                 if case .untimed(let id)? = after { clauses.append("ev.id > ?"); args += [id] }
             }
-            if let sender { clauses.append("ev.sender = ?"); args += [sender] }
+            switch partition {
+            case .all: break
+            case .sender(let sender): clauses.append("ev.sender = ?"); args += [sender]
+            case .chat(let id): clauses.append("ev.chat_id = ?"); args += [id]
+            }
             if !filter.kinds.isEmpty {
                 let parts = filter.kinds.map { $0.hasSuffix("*") ? "ev.kind GLOB ?" : "ev.kind = ?" }
                 clauses.append("(" + parts.joined(separator: " OR ") + ")")
@@ -177,7 +193,7 @@ extension EvidenceDatabase {
                     evidence: try r.decode(atIndex: 15)))
             }
         }
-        guard senders.count > 1 else { return merged }
+        guard partitions.count > 1 else { return merged }
         merged.sort { ($0.utcMicros ?? 0, $0.eventID) < ($1.utcMicros ?? 0, $1.eventID) }
         return Array(merged.prefix(limit))
     }
