@@ -35,9 +35,13 @@ public enum CaseAnalysis {
 public enum CaseZoneChange {
     /// What a zone change did.
     public struct Result: Sendable {
+        /// The zone before the change (`nil`: none).
         public var previousZone: String?
+        /// The zone now.
         public var zone: String?
+        /// How many stored times were recomputed.
         public var timesRecomputed: Int
+        /// What each case analyzer rebuilt.
         public var rebuilt: [CaseRebuildStats]
     }
 

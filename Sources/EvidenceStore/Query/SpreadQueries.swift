@@ -6,16 +6,23 @@ import GRDB
 public struct SpreadAppearance: Sendable, Hashable, Codable {
     /// `message` or `file`.
     public var appearance: String
+    /// The message (`messages.id`).
     public var messageID: Int64?
+    /// `chats.id`.
     public var chatID: Int64?
     /// The room (`coalesce(chats.copy_of, chats.id)`): two exports of one chat are one room.
     public var roomID: Int64?
+    /// `telegram`, `whatsapp`, …
     public var platform: String?
+    /// Chat title.
     public var chat: String?
+    /// Sender as the source names them.
     public var sender: String?
     /// Sent time (messages) or modification time (files), UTC text, its microseconds and basis.
     public var utc: String?
+    /// The same instant in microseconds.
     public var utcMicros: Int64?
+    /// `utc`, `offset`, `assumed-zone` or `unknown`.
     public var basis: String?
     /// The file (attachment resolved, or the copy itself).
     public var path: String?
@@ -34,9 +41,13 @@ public struct MediaSpread: Sendable, Hashable, Codable {
     public var members: [String]
     /// The earliest appearance with an instant (messages and files alike), or `nil`.
     public var first: SpreadAppearance?
+    /// Every message that carried the content, earliest first.
     public var messages: [SpreadAppearance]
+    /// Every file copy, earliest first.
     public var files: [SpreadAppearance]
+    /// Distinct rooms (two exports of one chat are one room).
     public var rooms: Int
+    /// Distinct senders (NFC).
     public var senders: Int
     /// Hash sets that matched it (`known_media`), when hash sets are present.
     public var hashsets: [String]

@@ -18,6 +18,7 @@ public enum TimelineCursor: Sendable, Hashable, CustomStringConvertible {
         self = .timed(utcMicros: us, id: id)
     }
 
+    /// The printed form (`t<utc_us>.<id>` or `n<id>`).
     public var description: String {
         switch self {
         case .timed(let us, let id): return "t\(us).\(id)"
@@ -29,7 +30,9 @@ public enum TimelineCursor: Sendable, Hashable, CustomStringConvertible {
 /// Which events ``EvidenceDatabase/timelinePage(_:)`` returns. Times are half-open:
 /// `fromMicros <= utc_us < beforeMicros`; a range excludes events without an instant.
 public struct TimelineFilter: Sendable, Hashable {
+    /// Only events at or after this instant (µs since the epoch, UTC).
     public var fromMicros: Int64?
+    /// Only events before this instant.
     public var beforeMicros: Int64?
     /// Event kinds (`message.sent`); a trailing `*` matches a prefix (`file.*`).
     public var kinds: [String]
@@ -54,21 +57,37 @@ public struct TimelineFilter: Sendable, Hashable {
 
 /// One row of the `timeline` view.
 public struct TimelineRow: Sendable, Hashable, Codable {
+    /// `events.id`.
     public var eventID: Int64
+    /// UTC text, or `nil` without an instant.
     public var utc: String?
+    /// The same instant in microseconds.
     public var utcMicros: Int64?
+    /// The time exactly as the source wrote it.
     public var raw: String
+    /// `utc`, `offset`, `assumed-zone` or `unknown`.
     public var basis: String
+    /// Precision of the source's time.
     public var precision: String
+    /// The source's note on the time.
     public var note: String?
+    /// Event kind (docs/timeline.md).
     public var kind: String
+    /// One line for a person.
     public var description: String
+    /// Id of the analyzer whose finding carries the time.
     public var source: String
+    /// Virtual path of the file the event is about.
     public var filePath: String?
+    /// The message (`messages.id`).
     public var messageID: Int64?
+    /// Chat title.
     public var chat: String?
+    /// Sender as the source names them.
     public var sender: String?
+    /// SHA-256 of the content.
     public var sha256: String?
+    /// Evidence label.
     public var evidence: String?
     /// The cursor that continues after this row.
     public var cursor: TimelineCursor {
@@ -78,7 +97,9 @@ public struct TimelineRow: Sendable, Hashable, Codable {
 
 /// A page of the timeline and the cursor of the next page (`nil` at the end).
 public struct TimelinePage: Sendable, Hashable {
+    /// The page's rows.
     public var rows: [TimelineRow]
+    /// Cursor of the next page, `nil` at the end.
     public var next: TimelineCursor?
 }
 
