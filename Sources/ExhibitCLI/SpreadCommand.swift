@@ -8,7 +8,8 @@ struct SpreadCommand: ParsableCommand {
         commandName: "spread",
         abstract: "Where a media content went: first appearance, every message and file copy, rooms and senders.",
         discussion: """
-        A content is one SHA-256. For it, the spread lists the first appearance with an instant,
+        A content is one SHA-256 — or, once perceptual hashes exist, its PDQ group (the camera
+        original and its re-encoded copies; --exact turns grouping off). For it, the spread lists the first appearance with an instant,
         every message that carried it (chat, sender, sent time and basis), every file copy (path,
         modification time), and counts the rooms (two exports of one chat are one room) and the
         distinct senders.
@@ -20,6 +21,7 @@ struct SpreadCommand: ParsableCommand {
         Examples:
           exhibit spread --db case.sqlite --known
           exhibit spread --db case.sqlite 3f1c…e9 --json
+          exhibit spread --db case.sqlite 3f1c…e9 --exact
           exhibit spread --db case.sqlite
 
         Exit codes: 0 printed (possibly nothing); 1 the database cannot be read; 2 bad option;
@@ -29,6 +31,7 @@ struct SpreadCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOption
     @Argument(help: "A SHA-256 (64 hex digits).") var sha256: String?
     @Flag(help: "Every content matched by an imported hash set.") var known = false
+    @Flag(help: "With a SHA-256: that exact content only, not its PDQ group of re-encoded copies.") var exact = false
     @Flag(help: "Print JSON.") var json = false
     @Option(help: "Without a SHA-256: at most this many contents.") var limit: Int = 20
 
@@ -42,7 +45,7 @@ struct SpreadCommand: ParsableCommand {
         do {
             let db = try EvidenceDatabase.openExisting(path: database.db, readOnly: true)
             if let sha256 {
-                guard let s = try db.mediaSpread(sha256: sha256) else {
+                guard let s = try db.mediaSpread(sha256: sha256, exact: exact) else {
                     if json { try printJSON([MediaSpread]()) }
                     fail("\(sha256.lowercased()) appears nowhere in \(database.db)", code: 4)
                 }

@@ -56,9 +56,10 @@ public struct MediaSpread: Sendable, Hashable, Codable {
 extension EvidenceDatabase {
     /// The spread of one SHA-256 (lower or upper case), from the `media_spread` view: two index
     /// lookups (`attachments_sha256`, `files_sha256`). `nil` when the content appears nowhere.
-    public func mediaSpread(sha256: String) throws -> MediaSpread? {
+    /// With `exact`, only that SHA-256, without its PDQ group.
+    public func mediaSpread(sha256: String, exact: Bool = false) throws -> MediaSpread? {
         let sha = sha256.lowercased()
-        return try queue.read { db in try Self.spread(db, sha) }
+        return try queue.read { db in try Self.spread(db, sha, exact: exact) }
     }
 
     /// The spread of every content a hash set matched (`--known`), most rooms first. Empty when
@@ -103,9 +104,10 @@ extension EvidenceDatabase {
         try queue.read { db in try StoreCaseReader.hasTables(db, ["hashset_matches", "hashsets"]) }
     }
 
-    static func spread(_ db: Database, _ sha: String) throws -> MediaSpread? {
+    static func spread(_ db: Database, _ sha: String, exact: Bool = false) throws -> MediaSpread? {
         var messages: [SpreadAppearance] = [], files: [SpreadAppearance] = []
-        let cluster = try String.fetchOne(db, sql: "SELECT cluster FROM media_clusters WHERE sha256 = ?", arguments: [sha])
+        let cluster = exact ? nil
+            : try String.fetchOne(db, sql: "SELECT cluster FROM media_clusters WHERE sha256 = ?", arguments: [sha])
         var members = [sha]
         if let cluster {
             members = try String.fetchAll(db, sql: "SELECT sha256 FROM media_clusters WHERE cluster = ? ORDER BY sha256",
