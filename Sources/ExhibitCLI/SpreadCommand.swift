@@ -76,6 +76,13 @@ struct SpreadCommand: ParsableCommand {
                      + "\(s.messages.count) message\(s.messages.count == 1 ? "" : "s"), \(s.files.count) file cop\(s.files.count == 1 ? "y" : "ies")"
                      + (s.hashsets.isEmpty ? "" : "  [known: \(s.hashsets.joined(separator: ", "))]") + group]
         if let f = s.first { lines.append("   first:  \(line(f))") }
+        if let t = s.taken {
+            var taken = "   taken:  \(t.utc ?? "(no instant)") (\(t.basis))  camera clock, \(t.path)"
+            if let tu = t.utcMicros, let fu = s.first?.utcMicros, tu > fu + 300_000_000 {
+                taken += "  — AFTER its first appearance: a clock is wrong"
+            }
+            lines.append(taken)
+        }
         for m in s.messages { lines.append("   sent:   \(line(m))") }
         for f in s.files { lines.append("   file:   \(line(f))") }
         return lines.joined(separator: "\n")

@@ -108,8 +108,14 @@ struct KnownMediaTimeTests {
         let first = try #require(s["first"] as? [String: Any])
         #expect(first["utc"] as? String == "2024-08-28T06:12:00Z")
         #expect(first["platform"] as? String == "whatsapp")
+        // The camera's own time of the group (EXIF with offset), beside the first appearance.
+        let taken = try #require(s["taken"] as? [String: Any])
+        #expect(taken["utc"] as? String == "2024-08-28T06:12:03.120000Z")
+        #expect(taken["basis"] as? String == "offset")
+        #expect(taken["path"] as? String == Self.camera)
         let text = try Run.command(Fixture.exhibit, ["spread", "--db", db, "--known"])
         #expect(text.stdout.contains("[known: test-known]"))
+        #expect(text.stdout.contains("   taken:  2024-08-28T06:12:03.120000Z (offset)  camera clock, \(Self.camera)\n"))
         // Taken 3 s after the WhatsApp send (minute precision): within tolerance, no discrepancy.
         #expect(try TimelineTimeTests.timeline(db, ["--kind", "clock.discrepancy"]).allSatisfy {
             ($0["description"] as? String)?.contains("first sent") != true })
@@ -123,5 +129,7 @@ struct KnownMediaTimeTests {
         #expect(flagged.first?["file_path"] as? String == Self.camera)
         #expect(flagged.first?["utc"] as? String == "2024-08-28T06:12:03.120000Z")
         #expect((flagged.first?["description"] as? String)?.contains("first sent 2024-08-28T01:12:00Z, 300 min earlier") == true)
+        let after = try Run.command(Fixture.exhibit, ["spread", "--db", db, "--known"])
+        #expect(after.stdout.contains("AFTER its first appearance: a clock is wrong"))
     }
 }

@@ -51,6 +51,23 @@ public struct MediaSpread: Sendable, Hashable, Codable {
     public var senders: Int
     /// Hash sets that matched it (`known_media`), when hash sets are present.
     public var hashsets: [String]
+    /// When the picture was taken by its camera's clock (earliest EXIF/XMP `DateTimeOriginal`
+    /// of any member), with basis and the file it was read from — to hold against `first`.
+    public var taken: SpreadTaken?
+}
+
+/// A camera time of a spread content.
+public struct SpreadTaken: Sendable, Hashable, Codable {
+    /// UTC text and microseconds, or `nil` when the basis gives no instant.
+    public var utc: String?
+    /// The same instant in microseconds.
+    public var utcMicros: Int64?
+    /// As written in the file, and how the instant was derived.
+    public var raw: String
+    /// `utc`, `offset`, `assumed-zone`, `unknown`.
+    public var basis: String
+    /// The file whose metadata holds it.
+    public var path: String
 }
 
 extension EvidenceDatabase {
@@ -136,8 +153,17 @@ extension EvidenceDatabase {
                 JOIN files f ON f.id = hm.file_id WHERE f.sha256 IN (\(marks)) AND hs.kind = 'known-bad' ORDER BY hs.name
                 """, arguments: StatementArguments(members))
         }
+        let takenRow = try Row.fetchOne(db, sql: """
+            SELECT m.time_utc, m.time_utc_us, m.time_raw, m.time_basis, f.path FROM metadata m JOIN files f ON f.id = m.file_id
+            WHERE f.sha256 IN (\(marks)) AND m.tag IN ('DateTimeOriginal', 'exif:DateTimeOriginal') AND m.time_raw IS NOT NULL
+            ORDER BY m.time_utc_us IS NULL, m.time_utc_us, f.path LIMIT 1
+            """, arguments: StatementArguments(members))
+        let taken = try takenRow.map { r in
+            SpreadTaken(utc: try r.decode(atIndex: 0), utcMicros: try r.decode(atIndex: 1), raw: try r.decode(atIndex: 2),
+                        basis: try r.decode(atIndex: 3), path: try r.decode(atIndex: 4))
+        }
         return MediaSpread(sha256: sha, content: cluster ?? sha, members: members, first: first, messages: messages, files: files,
                            rooms: Set(messages.compactMap(\.roomID)).count,
-                           senders: Set(messages.compactMap { $0.sender.map(SearchText.nfc) }).count, hashsets: hashsets)
+                           senders: Set(messages.compactMap { $0.sender.map(SearchText.nfc) }).count, hashsets: hashsets, taken: taken)
     }
 }
