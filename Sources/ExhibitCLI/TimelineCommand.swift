@@ -125,7 +125,7 @@ struct TimelineOutput {
                 "note": r.note.map(JSONValue.string) ?? .null, "evidence": r.evidence.map(JSONValue.string) ?? .null,
             ]
             if let local { obj["local"] = .string(local) }
-            print(JSONValue.object(obj).canonicalText)
+            print(CompactJSON.object(obj))
         }
     }
 }

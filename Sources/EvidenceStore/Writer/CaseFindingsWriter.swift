@@ -99,8 +99,10 @@ private final class EventInserter {
 
 /// Canonical JSON (sorted keys, no whitespace, only the escapes RFC 8259 requires) written by hand:
 /// `JSONEncoder` per event cost more than the rest of the insert together on a million events.
-enum CompactJSON {
-    static func object(_ o: [String: JSONValue]) -> String {
+/// Also used by `exhibit timeline --format jsonl`.
+public enum CompactJSON {
+    /// `{"a":1,"b":"x"}` with keys sorted.
+    public static func object(_ o: [String: JSONValue]) -> String {
         var out = ""
         append(.object(o), to: &out)
         return out
@@ -111,7 +113,7 @@ enum CompactJSON {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
         case .number(let n):
-            if n.rounded() == n, abs(n) < 1e15 { out += String(Int64(n)) } else { out += "\(n)" }
+            if n.rounded() == n, abs(n) <= 9_007_199_254_740_992 { out += String(Int64(n)) } else { out += "\(n)" }
         case .string(let s): string(s, to: &out)
         case .array(let a):
             out += "["
