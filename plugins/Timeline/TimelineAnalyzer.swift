@@ -24,9 +24,7 @@ public struct TimelineAnalyzer: CaseAnalyzer {
 
     /// Streams the case's findings and emits one event per time (see the type's comment).
     public func analyze(case reader: any CaseReader, context: AnalysisContext, emit: (CaseFinding) throws -> Void) throws {
-        try withoutActuallyEscaping(emit) { emit in
-            try build(reader, send: { try emit(.event($0)) }, emitCluster: { try emit(.mediaCluster($0)) })
-        }
+        try build(reader, send: { try emit(.event($0)) }, emitCluster: { try emit(.mediaCluster($0)) })
     }
 
     /// The builder proper, over a plain event sink.
