@@ -20,6 +20,7 @@ deps:
 		echo "Installing:" $$missing; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
+	@python3 -c 'import pdqhash, numpy' 2>/dev/null || pip install --user -q pdqhash numpy
 
 build: deps
 	$(SWIFT) build
@@ -62,6 +63,12 @@ demo: build
 	@$(BIN)/exhibit verify --db $(DEMO)/case.sqlite
 	@echo; echo "== Digest of all findings =="
 	@$(BIN)/exhibit digest --db $(DEMO)/case.sqlite
+	@echo; echo "== Timeline excerpt: messages, photos taken and files in one chronology, each with its basis (exhibit timeline) =="
+	@$(BIN)/exhibit timeline --db $(DEMO)/case.sqlite --from 2024-08-28T06:00 --to 2024-08-28T06:21 --tz Asia/Seoul
+	@echo; echo "== Spread of known media: first appearance and every room it reached (exhibit spread --known) =="
+	@$(BIN)/exhibit spread --db $(DEMO)/case.sqlite --known
+	@echo; echo "== Spread of the pictures sent in chats (exhibit spread) =="
+	@$(BIN)/exhibit spread --db $(DEMO)/case.sqlite --limit 2
 
 # Builds the benchmark corpus on demand (bench-work/, not committed) and rewrites docs/BENCHMARKS.md.
 bench: deps

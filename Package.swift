@@ -42,6 +42,7 @@ let package = Package(
             name: "HashSets",
             dependencies: ["ExhibitKit", "EvidenceStore", "CXML2", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Timeline", dependencies: ["ExhibitKit"], path: "plugins/Timeline"),
 
         .target(
             name: "Intake",
@@ -58,7 +59,8 @@ let package = Package(
             ]),
         .target(
             name: "Engine",
-            dependencies: ["ExhibitKit", "Intake", "EvidenceStore", "ChatExport", "Metadata", "MediaHash", "HashSets"]),
+            dependencies: ["ExhibitKit", "Intake", "EvidenceStore", "ChatExport", "Metadata", "MediaHash", "HashSets",
+                           "Timeline"]),
         .target(
             name: "ExhibitCLI",
             dependencies: [

@@ -19,6 +19,9 @@ import sys
 import time
 import zipfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from media_bench import media_suite  # noqa: E402  (suite `media`, its own file)
+
 WORK = "bench-work"
 CORPUS_VERSION = "intake-v1"
 WORDS = ("evidence seizure phone archive telegram kakao whatsapp message photo video deepfake room "
@@ -319,6 +322,14 @@ def metadata_suite(args):
         f"| ExifTool {ver} | {n} | {t_exif:.2f} | {n/t_exif:,.0f} | 1× |", ""])
 
 
+def query_suite(args):
+    """Issue 6: timeline page, spread and search on a synthetic 10 M-event case (bench/query_bench.py)."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import query_bench
+    r = query_bench.run(args.exhibit, os.path.join(WORK, "query"), events=args.query_events)
+    return query_bench.section(r, time.strftime("%Y-%m-%d"), platform.machine(), os.cpu_count())
+
+
 def write_section(path, name, text):
     doc = open(path).read() if os.path.exists(path) else "# Benchmarks\n\nWritten by `make bench` (bench/run_bench.py); each section comes from one run.\n"
     begin, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
@@ -341,11 +352,13 @@ def main():
     ap.add_argument("--mediabench", default=".build/release/exhibit-mediabench")
     ap.add_argument("--media-camera", type=int, default=500, help="4000×3000 JPEGs for the media suite")
     ap.add_argument("--media-small", type=int, default=500, help="1024×768 JPEGs for the media suite")
-    ap.add_argument("--suite", action="append", choices=["intake", "chat", "metadata", "media"])
+    ap.add_argument("--query-events", type=int, default=10_000_000)
+    suites = {"intake": intake_suite, "chat": chat_suite, "metadata": metadata_suite,
+              "media": media_suite, "query": query_suite}
+    ap.add_argument("--suite", action="append", choices=list(suites))
     args = ap.parse_args()
-    from media_bench import media_suite  # noqa: E402 (issue 5's suite lives in its own file)
-    for suite in args.suite or ["intake", "chat", "metadata", "media"]:
-        text = {"intake": intake_suite, "chat": chat_suite, "metadata": metadata_suite, "media": media_suite}[suite](args)
+    for suite in args.suite or list(suites):
+        text = suites[suite](args)
         print(text)
         write_section(args.out, suite, text)
 

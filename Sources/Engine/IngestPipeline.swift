@@ -109,6 +109,8 @@ public final class IngestPipeline {
         let links = try db.linkChatFindings()
         // Hash-set matching (issue 5): stored hashes against imported lists, no evidence re-read.
         let matches = try PDQMatcher.run(db)
+        // The case phase (timeline…) rebuilds from the final findings on every ingest and resume.
+        let caseRuns = try CaseAnalysis.run(catalog.caseAnalyzers, db: db, temporaryRoot: options.temporaryRoot)
         progress?.finish()
 
         let counts = try db.statusCounts()
@@ -124,6 +126,8 @@ public final class IngestPipeline {
                                    "chat_copies": .number(Double(links.copies))]),
             "hashset_matches": .object(["exact": .number(Double(matches.exact)), "perceptual": .number(Double(matches.perceptual)),
                                         "files": .number(Double(matches.files))]),
+            "case_analyzers": .object(Dictionary(caseRuns.map { ($0.analyzerID, JSONValue.number(Double($0.written))) },
+                                                 uniquingKeysWith: { a, _ in a })),
             "evidence": .array(reports.map { r in .object([
                 "label": .string(r.label), "outcome": .string(r.outcome), "status": .string(r.status),
                 "sha256": r.hashes.map { .string($0.sha256) } ?? .null,

@@ -22,7 +22,8 @@ public struct ExhibitCommand: ParsableCommand {
         version: ExhibitVersion.current,
         subcommands: [IngestCommand.self, FilesCommand.self, MessagesCommand.self, MetadataCommand.self, SearchCommand.self, VerifyCommand.self,
                       DigestCommand.self, AnalyzersCommand.self,
-                      HashSetCommand.self, MatchCommand.self, MatchesCommand.self])
+                      HashSetCommand.self, MatchCommand.self, MatchesCommand.self,
+                      TimelineCommand.self, SpreadCommand.self, CaseCommand.self])
 
     public init() {}
 }

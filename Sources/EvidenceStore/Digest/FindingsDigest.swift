@@ -67,6 +67,7 @@ enum FindingsDigest {
         evidence, files, fileTimes, artifacts, analysisErrors, chats, participants, messages, attachments,
         metadata, indicators,
         mediaHashes, hashSets, hashSetMatches,
+        events, mediaClusters,
     ]
 
     static func compute(_ db: Database) throws -> String {

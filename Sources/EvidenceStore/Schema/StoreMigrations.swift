@@ -13,6 +13,7 @@ enum StoreMigrations {
         V2Chat.register(in: &m)
         V3Metadata.register(in: &m)
         V4Media.register(in: &m)
+        V5Timeline.register(in: &m)
         return m
     }()
 

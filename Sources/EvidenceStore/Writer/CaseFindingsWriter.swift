@@ -1,0 +1,149 @@
+import ExhibitKit
+import Foundation
+import GRDB
+
+/// What one case analyzer's rebuild stored.
+public struct CaseRebuildStats: Sendable, Hashable {
+    /// The analyzer's id and version.
+    public var analyzerID: String, analyzerVersion: String
+    /// Rows the rebuild removed (the previous output) and wrote.
+    public var removed: Int, written: Int
+}
+
+extension EvidenceDatabase {
+    /// Replaces everything `analyzer` stored before with what `run` emits now, in one transaction
+    /// that also serves the reads: the rebuild sees one snapshot and is all-or-nothing (a crash
+    /// leaves the previous output in place). Rows are written as they are emitted, so memory does
+    /// not grow with the case. Records `case.analyze` in the audit log.
+    @discardableResult
+    public func rebuildCaseFindings(
+        analyzer: AnalyzerDescriptor,
+        _ run: (any CaseReader, (CaseFinding) throws -> Void) throws -> Void
+    ) throws -> CaseRebuildStats {
+        let stats: CaseRebuildStats = try queue.write { db in
+            // A rebuild rewrites most of the table: drop its indexes and build them once, sorted,
+            // at the end (same transaction, same DDL as the migration) instead of updating seven
+            // B-trees per event in random order.
+            let indexes = try Row.fetchAll(db, sql: """
+                SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL
+                ORDER BY name
+                """).map { (name: $0["name"] as String, sql: $0["sql"] as String) }
+            for index in indexes { try db.execute(sql: "DROP INDEX \(index.name)") }
+            try db.execute(sql: "DELETE FROM events WHERE builder = ?", arguments: [analyzer.id])
+            var removed = db.changesCount
+            try db.execute(sql: "DELETE FROM media_clusters WHERE builder = ?", arguments: [analyzer.id])
+            removed += db.changesCount
+            let writer = try EventInserter(db: db, builder: analyzer)
+            let cluster = try db.cachedStatement(sql: """
+                INSERT OR REPLACE INTO media_clusters (sha256, cluster, method, threshold, builder, builder_version)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """)
+            var clusters = 0
+            try run(StoreCaseReader(db: db)) { finding in
+                switch finding {
+                case .event(let event): try writer.insert(event)
+                case .mediaCluster(let c):
+                    try cluster.execute(arguments: [c.sha256, c.cluster, c.method, c.threshold, analyzer.id, analyzer.version])
+                    clusters += 1
+                }
+            }
+            for index in indexes { try db.execute(sql: index.sql) }
+            return CaseRebuildStats(analyzerID: analyzer.id, analyzerVersion: analyzer.version, removed: removed,
+                                    written: writer.count + clusters)
+        }
+        _ = try appendAudit(action: "case.analyze", details: .object([
+            "analyzer": .string(analyzer.id), "version": .string(analyzer.version),
+            "removed": .number(Double(stats.removed)), "written": .number(Double(stats.written)),
+        ]))
+        return stats
+    }
+}
+
+/// Inserts events with one cached statement; evidence ids come from the file (one lookup per
+/// file, cached for the run of consecutive events of one file).
+private final class EventInserter {
+    let insert: Statement
+    let evidenceOf: Statement
+    let builder: AnalyzerDescriptor
+    private(set) var count = 0
+    private var lastFile: (Int64, Int64?)?
+
+    init(db: Database, builder: AnalyzerDescriptor) throws {
+        self.builder = builder
+        insert = try db.cachedStatement(sql: """
+            INSERT INTO events (utc, utc_us, raw, basis, precision, note, kind, description, source, builder,
+                builder_version, evidence_id, file_id, message_id, chat_id, sender, provenance)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        evidenceOf = try db.cachedStatement(sql: "SELECT evidence_id FROM files WHERE id = ?")
+    }
+
+    func insert(_ e: TimelineEvent) throws {
+        var evidence: Int64? = nil
+        if let file = e.fileID {
+            if let last = lastFile, last.0 == file { evidence = last.1 } else {
+                evidence = try Int64.fetchOne(evidenceOf, arguments: [file])
+                lastFile = (file, evidence)
+            }
+        }
+        let t = e.time
+        let provenance = CompactJSON.object(e.provenance)
+        try insert.execute(arguments: [
+            t.utcMicros.map(UTCFormat.string(micros:)), t.utcMicros, t.raw, t.basis.rawValue, t.precision.rawValue, t.note,
+            e.kind, e.description, e.source, builder.id, builder.version, evidence, e.fileID, e.messageID, e.chatID,
+            e.sender, provenance,
+        ])
+        count += 1
+    }
+}
+
+/// Canonical JSON (sorted keys, no whitespace, only the escapes RFC 8259 requires) written by hand:
+/// `JSONEncoder` per event cost more than the rest of the insert together on a million events.
+/// Also used by `exhibit timeline --format jsonl`.
+public enum CompactJSON {
+    /// `{"a":1,"b":"x"}` with keys sorted.
+    public static func object(_ o: [String: JSONValue]) -> String {
+        var out = ""
+        append(.object(o), to: &out)
+        return out
+    }
+
+    static func append(_ v: JSONValue, to out: inout String) {
+        switch v {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .number(let n):
+            if n.rounded() == n, abs(n) <= 9_007_199_254_740_992 { out += String(Int64(n)) } else { out += "\(n)" }
+        case .string(let s): string(s, to: &out)
+        case .array(let a):
+            out += "["
+            for (i, x) in a.enumerated() { if i > 0 { out += "," }; append(x, to: &out) }
+            out += "]"
+        case .object(let o):
+            out += "{"
+            for (i, k) in o.keys.sorted().enumerated() {
+                if i > 0 { out += "," }
+                string(k, to: &out)
+                out += ":"
+                append(o[k] ?? .null, to: &out)
+            }
+            out += "}"
+        }
+    }
+
+    static func string(_ s: String, to out: inout String) {
+        out += "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
+            }
+        }
+        out += "\""
+    }
+}
