@@ -27,6 +27,7 @@ let package = Package(
         // Built-in analyzers (plugins/<Name>): ExhibitKit plus their own C targets only.
         .target(name: "ChatExport", dependencies: ["ExhibitKit", "CXML2"], path: "plugins/ChatExport"),
         .target(name: "Metadata", dependencies: ["ExhibitKit", "CXML2", "CZlib", "CArchive"], path: "plugins/Metadata"),
+        .target(name: "Timeline", dependencies: ["ExhibitKit"], path: "plugins/Timeline"),
 
         .target(
             name: "Intake",
@@ -43,7 +44,7 @@ let package = Package(
             ]),
         .target(
             name: "Engine",
-            dependencies: ["ExhibitKit", "Intake", "EvidenceStore", "ChatExport", "Metadata"]),
+            dependencies: ["ExhibitKit", "Intake", "EvidenceStore", "ChatExport", "Metadata", "Timeline"]),
         .target(
             name: "ExhibitCLI",
             dependencies: [

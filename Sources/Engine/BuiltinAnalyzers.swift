@@ -1,6 +1,7 @@
 import ChatExport
 import ExhibitKit
 import Metadata
+import Timeline
 
 /// The registry of built-in analyzers: one entry per folder under `plugins/` (not
 /// `plugins/examples/`). `BuiltinRegistryTests` fails when a folder is missing here or an id
@@ -10,5 +11,5 @@ public enum BuiltinAnalyzers {
     /// significant: the store and the digest use canonical order).
     public static let fileAnalyzers: [any Analyzer] = [ChatExportAnalyzer(), MetadataAnalyzer()]
     /// Case analyzers, run once after intake, in this order.
-    public static let caseAnalyzers: [any CaseAnalyzer] = []
+    public static let caseAnalyzers: [any CaseAnalyzer] = [TimelineAnalyzer()]
 }

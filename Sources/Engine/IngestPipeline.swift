@@ -106,6 +106,8 @@ public final class IngestPipeline {
         try writer.flush()
         // Cross-file links (attachment → file row, chat copies) need every file committed.
         let links = try db.linkChatFindings()
+        // The case phase (timeline…) rebuilds from the final findings on every ingest and resume.
+        let caseRuns = try CaseAnalysis.run(catalog.caseAnalyzers, db: db, temporaryRoot: options.temporaryRoot)
         progress?.finish()
 
         let counts = try db.statusCounts()
@@ -119,6 +121,8 @@ public final class IngestPipeline {
             "chat_links": .object(["attachments_resolved": .number(Double(links.resolved)),
                                    "attachments_missing": .number(Double(links.missing)),
                                    "chat_copies": .number(Double(links.copies))]),
+            "case_analyzers": .object(Dictionary(caseRuns.map { ($0.analyzerID, JSONValue.number(Double($0.written))) },
+                                                 uniquingKeysWith: { a, _ in a })),
             "evidence": .array(reports.map { r in .object([
                 "label": .string(r.label), "outcome": .string(r.outcome), "status": .string(r.status),
                 "sha256": r.hashes.map { .string($0.sha256) } ?? .null,

@@ -21,7 +21,8 @@ public struct ExhibitCommand: ParsableCommand {
         """,
         version: ExhibitVersion.current,
         subcommands: [IngestCommand.self, FilesCommand.self, MessagesCommand.self, MetadataCommand.self, SearchCommand.self, VerifyCommand.self,
-                      DigestCommand.self, AnalyzersCommand.self, ExportCommand.self, ReportCommand.self])
+                      DigestCommand.self, AnalyzersCommand.self, TimelineCommand.self, SpreadCommand.self, CaseCommand.self,
+                      ExportCommand.self, ReportCommand.self])
 
     public init() {}
 }

@@ -110,37 +110,6 @@ public protocol StreamingAnalyzer: Analyzer {
     func analyze(_ file: EvidenceFile, context: AnalysisContext, emit: @escaping (Finding) -> Void) throws
 }
 
-/// Read access to what a case has committed so far, for ``CaseAnalyzer``s. Implemented by the
-/// store; later features add queries here as they add tables.
-public protocol CaseReader: Sendable {
-    /// Every regular file with content, in canonical order.
-    func files() throws -> [CaseFileSummary]
-}
-
-/// One row of the file inventory as a case analyzer sees it.
-public struct CaseFileSummary: Sendable, Hashable {
-    public var key: String
-    public var virtualPath: String
-    public var size: Int64
-    public var sha256: String?
-    public var mime: String?
-    public var status: EntryStatus
-    public var times: EntryTimes
-    public init(key: String, virtualPath: String, size: Int64, sha256: String?, mime: String?, status: EntryStatus, times: EntryTimes) {
-        self.key = key; self.virtualPath = virtualPath; self.size = size; self.sha256 = sha256
-        self.mime = mime; self.status = status; self.times = times
-    }
-}
-
-/// An analyzer that runs once per case after intake (timeline building, correlation).
-///
-/// Same rules as ``Analyzer``: it reads through ``CaseReader`` and returns findings; it never
-/// writes SQL. Re-running it must give the same findings (the store replaces its previous output).
-public protocol CaseAnalyzer: Sendable {
-    var descriptor: AnalyzerDescriptor { get }
-    func analyze(case reader: any CaseReader, context: AnalysisContext) async throws -> [Finding]
-}
-
 /// Glob matching for ``Acceptance/pathGlobs``: `*` matches any run (including `/`), `?` one
 /// character, `[abc]` a set. Case-sensitive, like the paths it matches.
 public enum Glob {

@@ -119,7 +119,7 @@ extension EvidenceDatabase {
     }
 }
 
-extension EvidenceDatabase: CaseReader {
+extension EvidenceDatabase {
     /// Every regular file whose bytes were read (it has hashes), in canonical order, keyed
     /// `<label>#<entry key>` like ``EvidenceFile/key``.
     public func files() throws -> [CaseFileSummary] {

@@ -12,6 +12,7 @@ enum StoreMigrations {
         V1Foundation.register(in: &m)
         V2Chat.register(in: &m)
         V3Metadata.register(in: &m)
+        V5Timeline.register(in: &m)
         return m
     }()
 

@@ -1,0 +1,87 @@
+import EvidenceStore
+import ExhibitKit
+import Foundation
+
+/// The case phase: runs every case analyzer of a catalog over what the case has committed, in
+/// catalog order, each one replacing its previous output (see ``CaseAnalyzer``).
+///
+/// Called at the end of every ingest or resume (after chat linking and any other post-intake
+/// step, so the analyzers see the final findings) and by `exhibit case set-tz` after the zone
+/// recompute. Idempotent: running it twice over the same findings stores the same rows.
+public enum CaseAnalysis {
+    /// Runs the analyzers; returns what each stored.
+    @discardableResult
+    public static func run(_ analyzers: [any CaseAnalyzer], db: EvidenceDatabase, temporaryRoot: String = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp") throws
+        -> [CaseRebuildStats] {
+        guard !analyzers.isEmpty else { return [] }
+        let zone = try db.caseInfo()?.assumedZone.flatMap(TimeZone.init(identifier:))
+        let temp = try PrivateTemporaryDirectory(root: temporaryRoot)
+        defer { temp.remove() }
+        let context = AnalysisContext(assumedZone: zone, temporaryDirectory: temp.url)
+        return try analyzers.map { analyzer in
+            try db.rebuildCaseFindings(analyzer: analyzer.descriptor) { reader, emit in
+                try analyzer.analyze(case: reader, context: context, emit: emit)
+            }
+        }
+    }
+}
+
+/// `exhibit case set-tz`: the examiner changes the case's assumed zone. Every stored naive local
+/// time that rested on the case zone gets its UTC value and basis recomputed from its raw wall
+/// clock (no evidence is re-read), the case analyzers rebuild from the recomputed findings, and
+/// the change is recorded in the audit log with both zones and the counts.
+public enum CaseZoneChange {
+    /// What a zone change did.
+    public struct Result: Sendable {
+        public var previousZone: String?
+        public var zone: String?
+        public var timesRecomputed: Int
+        public var rebuilt: [CaseRebuildStats]
+    }
+
+    /// Applies `zone` (an IANA name; `nil` removes the zone: naive times become basis `unknown`).
+    public static func apply(databasePath: String, zone: String?, analyzers: [any CaseAnalyzer]) throws -> Result {
+        ProcessSetup.prepare()
+        var tz: TimeZone? = nil
+        if let zone {
+            guard let t = TimeZone(identifier: zone) else {
+                throw IngestError("unknown time zone '\(zone)': use an IANA name such as Asia/Seoul", exitCode: 2)
+            }
+            tz = t
+        }
+        guard FileManager.default.fileExists(atPath: databasePath) else {
+            throw IngestError("\(databasePath): no such case database", exitCode: 1)
+        }
+        let lock = try DatabaseLock(path: databasePath) {
+            FileHandle.standardError.write(Data("exhibit: another exhibit process is writing \(databasePath); waiting for it to finish\n".utf8))
+        }
+        defer { withExtendedLifetime(lock) {} }
+        let db = try EvidenceDatabase.openExisting(path: databasePath, readOnly: false)
+        guard let info = try db.caseInfo() else { throw IngestError("\(databasePath): the database holds no case yet", exitCode: 1) }
+        let count = try db.recomputeAssumedZone(tz)
+        _ = try db.appendAudit(action: "case.set-tz", details: .object([
+            "previous_zone": info.assumedZone.map(JSONValue.string) ?? .null,
+            "zone": tz.map { .string($0.identifier) } ?? .null,
+            "times_recomputed": .number(Double(count)),
+        ]))
+        let rebuilt = try CaseAnalysis.run(analyzers, db: db)
+        return Result(previousZone: info.assumedZone, zone: tz?.identifier, timesRecomputed: count, rebuilt: rebuilt)
+    }
+}
+
+/// `exhibit case rebuild`: the case phase alone, under the database's writer lock.
+public enum CaseRebuild {
+    /// Runs `analyzers` over the stored findings of the case at `databasePath`.
+    public static func run(databasePath: String, analyzers: [any CaseAnalyzer]) throws -> [CaseRebuildStats] {
+        ProcessSetup.prepare()
+        guard FileManager.default.fileExists(atPath: databasePath) else {
+            throw IngestError("\(databasePath): no such case database", exitCode: 1)
+        }
+        let lock = try DatabaseLock(path: databasePath) {
+            FileHandle.standardError.write(Data("exhibit: another exhibit process is writing \(databasePath); waiting for it to finish\n".utf8))
+        }
+        defer { withExtendedLifetime(lock) {} }
+        let db = try EvidenceDatabase.openExisting(path: databasePath, readOnly: false)
+        return try CaseAnalysis.run(analyzers, db: db)
+    }
+}

@@ -1,0 +1,79 @@
+import ExhibitKit
+import Foundation
+import GRDB
+
+/// What one case analyzer's rebuild stored.
+public struct CaseRebuildStats: Sendable, Hashable {
+    /// The analyzer's id and version.
+    public var analyzerID: String, analyzerVersion: String
+    /// Rows the rebuild removed (the previous output) and wrote.
+    public var removed: Int, written: Int
+}
+
+extension EvidenceDatabase {
+    /// Replaces everything `analyzer` stored before with what `run` emits now, in one transaction
+    /// that also serves the reads: the rebuild sees one snapshot and is all-or-nothing (a crash
+    /// leaves the previous output in place). Rows are written as they are emitted, so memory does
+    /// not grow with the case. Records `case.analyze` in the audit log.
+    @discardableResult
+    public func rebuildCaseFindings(
+        analyzer: AnalyzerDescriptor,
+        _ run: (any CaseReader, (CaseFinding) throws -> Void) throws -> Void
+    ) throws -> CaseRebuildStats {
+        let stats: CaseRebuildStats = try queue.write { db in
+            try db.execute(sql: "DELETE FROM events WHERE builder = ?", arguments: [analyzer.id])
+            let removed = db.changesCount
+            let writer = try EventInserter(db: db, builder: analyzer)
+            try run(StoreCaseReader(db: db)) { finding in
+                switch finding {
+                case .event(let event): try writer.insert(event)
+                }
+            }
+            return CaseRebuildStats(analyzerID: analyzer.id, analyzerVersion: analyzer.version, removed: removed,
+                                    written: writer.count)
+        }
+        _ = try appendAudit(action: "case.analyze", details: .object([
+            "analyzer": .string(analyzer.id), "version": .string(analyzer.version),
+            "removed": .number(Double(stats.removed)), "written": .number(Double(stats.written)),
+        ]))
+        return stats
+    }
+}
+
+/// Inserts events with one cached statement; evidence ids come from the file (one lookup per
+/// file, cached for the run of consecutive events of one file).
+private final class EventInserter {
+    let insert: Statement
+    let evidenceOf: Statement
+    let builder: AnalyzerDescriptor
+    private(set) var count = 0
+    private var lastFile: (Int64, Int64?)?
+
+    init(db: Database, builder: AnalyzerDescriptor) throws {
+        self.builder = builder
+        insert = try db.cachedStatement(sql: """
+            INSERT INTO events (utc, utc_us, raw, basis, precision, note, kind, description, source, builder,
+                builder_version, evidence_id, file_id, message_id, chat_id, sender, provenance)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        evidenceOf = try db.cachedStatement(sql: "SELECT evidence_id FROM files WHERE id = ?")
+    }
+
+    func insert(_ e: TimelineEvent) throws {
+        var evidence: Int64? = nil
+        if let file = e.fileID {
+            if let last = lastFile, last.0 == file { evidence = last.1 } else {
+                evidence = try Int64.fetchOne(evidenceOf, arguments: [file])
+                lastFile = (file, evidence)
+            }
+        }
+        let t = e.time
+        let provenance = JSONValue.object(e.provenance).canonicalText
+        try insert.execute(arguments: [
+            t.utcMicros.map(UTCFormat.string(micros:)), t.utcMicros, t.raw, t.basis.rawValue, t.precision.rawValue, t.note,
+            e.kind, e.description, e.source, builder.id, builder.version, evidence, e.fileID, e.messageID, e.chatID,
+            e.sender, provenance,
+        ])
+        count += 1
+    }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import EvidenceStore
+import ExhibitKit
+import Foundation
+
+struct SpreadCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spread",
+        abstract: "Where a media content went: first appearance, every message and file copy, rooms and senders.",
+        discussion: """
+        A content is one SHA-256. For it, the spread lists the first appearance with an instant,
+        every message that carried it (chat, sender, sent time and basis), every file copy (path,
+        modification time), and counts the rooms (two exports of one chat are one room) and the
+        distinct senders.
+
+        Give a SHA-256, or --known for every content a hash set matched (exhibit hashset import;
+        nothing is listed until hash sets are imported), or nothing for the contents that were
+        sent in chats, most rooms first.
+
+        Examples:
+          exhibit spread --db case.sqlite --known
+          exhibit spread --db case.sqlite 3f1c…e9 --json
+          exhibit spread --db case.sqlite
+
+        Exit codes: 0 printed (possibly nothing); 1 the database cannot be read; 2 bad option;
+        4 the SHA-256 appears nowhere in the case.
+        """)
+
+    @OptionGroup var database: DatabaseOption
+    @Argument(help: "A SHA-256 (64 hex digits).") var sha256: String?
+    @Flag(help: "Every content matched by an imported hash set.") var known = false
+    @Flag(help: "Print JSON.") var json = false
+    @Option(help: "Without a SHA-256: at most this many contents.") var limit: Int = 20
+
+    func run() throws {
+        if let sha256, sha256.count != 64 || !sha256.allSatisfy(\.isHexDigit) {
+            fail("'\(sha256)' is not a SHA-256 (64 hex digits)", code: 2)
+        }
+        if sha256 != nil && known { fail("give a SHA-256 or --known, not both", code: 2) }
+        let spreads: [MediaSpread]
+        var hashSetsPresent = true
+        do {
+            let db = try EvidenceDatabase.openExisting(path: database.db, readOnly: true)
+            if let sha256 {
+                guard let s = try db.mediaSpread(sha256: sha256) else {
+                    if json { try printJSON([MediaSpread]()) }
+                    fail("\(sha256.lowercased()) appears nowhere in \(database.db)", code: 4)
+                }
+                spreads = [s]
+            } else if known {
+                hashSetsPresent = try db.hasHashSets()
+                spreads = try db.knownMediaSpread()
+            } else {
+                spreads = try db.sharedMediaSpread(limit: max(1, limit))
+            }
+        } catch {
+            fail("\(database.db): \(error)", code: 1)
+        }
+        if json { try printJSON(spreads); return }
+        if spreads.isEmpty {
+            let why = known ? (hashSetsPresent ? "no hash-set matches in this case" :
+                                "no hash sets in this database (import one with exhibit hashset import)")
+                            : "no media was sent in the chats of this case"
+            print("(\(why))")
+            return
+        }
+        for s in spreads { print(Self.text(s)) }
+    }
+
+    static func text(_ s: MediaSpread) -> String {
+        var lines = ["== \(s.sha256)  \(s.rooms) room\(s.rooms == 1 ? "" : "s"), \(s.senders) sender\(s.senders == 1 ? "" : "s"), "
+                     + "\(s.messages.count) message\(s.messages.count == 1 ? "" : "s"), \(s.files.count) file cop\(s.files.count == 1 ? "y" : "ies")"
+                     + (s.hashsets.isEmpty ? "" : "  [known: \(s.hashsets.joined(separator: ", "))]")]
+        if let f = s.first { lines.append("   first:  \(line(f))") }
+        for m in s.messages { lines.append("   sent:   \(line(m))") }
+        for f in s.files { lines.append("   file:   \(line(f))") }
+        return lines.joined(separator: "\n")
+    }
+
+    static func line(_ a: SpreadAppearance) -> String {
+        let when = (a.utc ?? "(no instant)") + " (\(a.basis ?? "unknown"))"
+        if a.appearance == "message" {
+            return "\(when)  \(a.sender ?? "(unknown sender)") → \(a.platform ?? "") “\(a.chat ?? "(untitled)")”  \(a.path ?? "")"
+        }
+        return "\(when)  \(a.path ?? "")"
+    }
+}

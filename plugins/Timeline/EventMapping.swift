@@ -1,0 +1,158 @@
+import ExhibitKit
+import Foundation
+
+/// Turns one finding into timeline events: the kind from the documented vocabulary
+/// (docs/timeline.md), a one-line description, and provenance without row ids.
+enum EventMapping {
+    /// `file.modified`, `file.accessed`, `file.changed`, `file.created` from `file_times`.
+    static func fileEvent(_ t: CaseFileTime) -> TimelineEvent {
+        let verb = ["modified": "modified", "accessed": "accessed", "changed": "changed (inode)", "created": "created"][t.kind]
+            ?? t.kind
+        let what = t.entryKind == "file" ? "" : "\(t.entryKind) "
+        return TimelineEvent(time: t.time, kind: "file.\(t.kind)", description: "\(what)\(t.file.path) \(verb)",
+                             source: "intake", fileID: t.file.id,
+                             provenance: ["table": .string("file_times"), "time": .string(t.kind)])
+    }
+
+    /// `message.sent` (or `chat.action` for service events, `chat.system` for system lines) at
+    /// the sent time, and `message.touched` at the edit time when there is one.
+    static func messageEvents(_ m: CaseMessage) -> [TimelineEvent] {
+        var out: [TimelineEvent] = []
+        let place = "\(platformName(m.platform)) \(m.chat.map { "“\($0)”" } ?? "(untitled chat)")"
+        let provenance: [String: JSONValue] = ["table": .string("messages"), "export": .string(m.exportFile.path)]
+        let sent = m.sent ?? TimeValue(raw: "", utcMicros: nil, basis: .unknown, precision: .second,
+                                       note: "the export gives no time for this message")
+        switch m.kind {
+        case "service":
+            let actor = m.serviceActor ?? m.sender
+            let action = m.serviceAction.map { humanAction($0) } ?? "service event"
+            var line = "\(actor ?? "someone"): \(action) in \(place)"
+            if !m.text.isEmpty { line += " — " + clip(m.text, 60) }
+            out.append(TimelineEvent(time: sent, kind: "chat.action", description: line, source: m.analyzerID,
+                                     fileID: m.exportFile.id, messageID: m.id, chatID: m.chatID, sender: actor,
+                                     provenance: provenance.merging(["action": m.serviceAction.map(JSONValue.string) ?? .null]) { a, _ in a }))
+        case "system":
+            out.append(TimelineEvent(time: sent, kind: "chat.system", description: "\(place): \(clip(m.text, 80))",
+                                     source: m.analyzerID, fileID: m.exportFile.id, messageID: m.id, chatID: m.chatID,
+                                     provenance: provenance))
+        default:
+            var line = "\(m.sender ?? "(unknown sender)") → \(place): "
+            line += m.text.isEmpty ? "" : clip(m.text, 80)
+            if m.attachmentCount > 0 { line += (m.text.isEmpty ? "" : " ") + "[\(m.attachmentCount) attachment\(m.attachmentCount == 1 ? "" : "s")]" }
+            if m.deleted { line += " (deleted)" }
+            out.append(TimelineEvent(time: sent, kind: "message.sent", description: line, source: m.analyzerID,
+                                     fileID: m.exportFile.id, messageID: m.id, chatID: m.chatID, sender: m.sender,
+                                     provenance: provenance))
+        }
+        if let touched = m.touched {
+            out.append(TimelineEvent(time: touched, kind: "message.touched",
+                                     description: "\(m.sender ?? "(unknown sender)") edited a message in \(place): \(clip(m.text, 60))",
+                                     source: m.analyzerID, fileID: m.exportFile.id, messageID: m.id, chatID: m.chatID,
+                                     sender: m.sender, provenance: provenance))
+        }
+        return out
+    }
+
+    /// The kind of a metadata time: `photo.taken`, `media.created`, `media.modified`,
+    /// `document.created`, `document.modified`, `document.printed`, `gps.fix`, else `metadata.time`.
+    static func metadataKind(namespace: String, tag: String) -> String {
+        let bare = tag.split(separator: ":").last.map(String.init) ?? tag
+        switch namespace {
+        case "gps":
+            return "gps.fix"
+        case "pdf", "ooxml", "odf":
+            switch bare {
+            case "CreateDate", "Creation-date", "created": return "document.created"
+            case "ModifyDate", "Date", "modified": return "document.modified"
+            case "LastPrinted", "Print-date": return "document.printed"
+            default: return "metadata.time"
+            }
+        case "quicktime":
+            if bare.hasSuffix("ModifyDate") { return "media.modified" }
+            if bare.hasSuffix("CreateDate") || bare == "CreationDate" { return "media.created" }
+            return "metadata.time"
+        default:
+            switch bare {
+            case "DateTimeOriginal", "DateCreated": return "photo.taken"
+            case "CreateDate", "DateTimeDigitized": return "media.created"
+            case "ModifyDate", "DateTime", "MetadataDate": return "media.modified"
+            case "GPSTimeStamp", "GPSDateTime": return "gps.fix"
+            default: return "metadata.time"
+            }
+        }
+    }
+
+    static func metadataEvent(_ m: CaseMetadataTime) -> TimelineEvent {
+        let kind = metadataKind(namespace: m.namespace, tag: m.tag)
+        let phrase: String
+        switch kind {
+        case "photo.taken": phrase = "photo taken"
+        case "media.created": phrase = "media created"
+        case "media.modified": phrase = "media modified"
+        case "document.created": phrase = "document created"
+        case "document.modified": phrase = "document modified"
+        case "document.printed": phrase = "document last printed"
+        case "gps.fix": phrase = "GPS fix"
+        default: phrase = "time"
+        }
+        return TimelineEvent(time: m.time, kind: kind, description: "\(phrase): \(m.file.path) (\(m.namespace) \(m.tag))",
+                             source: m.analyzerID, fileID: m.file.id,
+                             provenance: ["table": .string("metadata"), "namespace": .string(m.namespace), "tag": .string(m.tag)])
+    }
+
+    /// `clock.discrepancy` at the camera time for a camera-vs-GPS clock indicator; other
+    /// indicators (AI generation) have no time of their own and give no event.
+    static func indicatorEvent(_ i: CaseIndicator) -> TimelineEvent? {
+        guard i.kind == IndicatorKind.clockDiscrepancy.rawValue else { return nil }
+        let time = i.times["camera"] ?? i.times.sorted { $0.key < $1.key }.first?.value
+        guard let time else { return nil }
+        return TimelineEvent(time: time, kind: "clock.discrepancy", description: "\(i.file.path): \(i.summary)",
+                             source: i.analyzerID, fileID: i.file.id,
+                             provenance: ["table": .string("indicators"), "indicator": .string(i.kind),
+                                          "evidence_tag": .string(i.evidenceTag)])
+    }
+
+    /// `artifact.<time name>` for a named time of a generic artifact (external plugins).
+    static func artifactEvent(_ a: CaseArtifactTime) -> TimelineEvent {
+        TimelineEvent(time: a.time, kind: "artifact.\(a.name)",
+                      description: "\(a.type) \(a.name)\(a.file.map { ": \($0.path)" } ?? "")",
+                      source: a.analyzerID, fileID: a.file?.id,
+                      provenance: ["table": .string("artifact_times"), "type": .string(a.type), "time": .string(a.name),
+                                   "location": a.location.map(JSONValue.string) ?? .null])
+    }
+
+    /// `media.known` at the carrying message's sent time, else at the file's modification time.
+    static func knownMediaEvent(_ m: CaseHashSetMatch) -> TimelineEvent {
+        let what = [m.category, m.label].compactMap { $0 }.joined(separator: ", ")
+        let set = "\(m.hashset) (\(m.hashsetKind)\(what.isEmpty ? "" : ": \(what)"))"
+        let how = m.distance == 0 ? m.algorithm : "\(m.algorithm) distance \(m.distance)"
+        let time: TimeValue
+        let description: String
+        if m.messageID != nil {
+            time = m.sent ?? TimeValue(raw: "", utcMicros: nil, basis: .unknown, precision: .second)
+            description = "known media sent by \(m.sender ?? "(unknown sender)") in “\(m.chat ?? "(untitled chat)")”: \(m.file.path) matches \(set) by \(how)"
+        } else {
+            time = m.fileModified ?? TimeValue(raw: "", utcMicros: nil, basis: .unknown, precision: .second,
+                                               note: "the file has no modification time")
+            description = "known media on file: \(m.file.path) matches \(set) by \(how)"
+        }
+        return TimelineEvent(time: time, kind: "media.known", description: description, source: "hashset",
+                             fileID: m.file.id, messageID: m.messageID, chatID: m.chatID, sender: m.sender,
+                             provenance: ["table": .string("hashset_matches"), "hashset": .string(m.hashset),
+                                          "algorithm": .string(m.algorithm), "distance": .number(Double(m.distance)),
+                                          "at": .string(m.messageID == nil ? "file.modified" : "message.sent")])
+    }
+
+    static func platformName(_ p: String) -> String {
+        ["telegram": "Telegram", "whatsapp": "WhatsApp", "kakaotalk": "KakaoTalk", "discord": "Discord", "line": "LINE"][p] ?? p
+    }
+
+    /// `invite_members` → `invite members`.
+    static func humanAction(_ a: String) -> String { a.replacingOccurrences(of: "_", with: " ") }
+
+    /// The first `n` characters on one line, with an ellipsis when cut.
+    static func clip(_ s: String, _ n: Int) -> String {
+        let flat = s.replacingOccurrences(of: "\n", with: " ")
+        return flat.count <= n ? flat : String(flat.prefix(n)) + "…"
+    }
+}

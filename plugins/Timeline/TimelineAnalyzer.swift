@@ -1,0 +1,56 @@
+import ExhibitKit
+import Foundation
+
+/// The case timeline builder: one `events` row per time-bearing finding of the case — archive
+/// times, messages sent and edited, service actions, EXIF/QuickTime/PDF/Office dates, GPS fixes,
+/// clock discrepancies, external plugins' named artifact times, hash-set matches — each with the
+/// time exactly as its source gave it (raw, basis, precision, note) and provenance.
+///
+/// It copies times, it never re-derives them: the instant and its basis are the finding's. A
+/// change of the case zone recomputes the findings first and then rebuilds the events
+/// (`exhibit case set-tz`). Streams the reader and emits as it goes, holding only the small
+/// sets needed to avoid duplicate hash-set events. Event kinds: docs/timeline.md.
+public struct TimelineAnalyzer: CaseAnalyzer {
+    /// Creates the builder.
+    public init() {}
+
+    /// `timeline`, version 1.
+    public var descriptor: AnalyzerDescriptor {
+        AnalyzerDescriptor(
+            id: "timeline", version: "1.0",
+            summary: "Case timeline: archive times, messages, service actions, photo/document dates, GPS, clock checks, plugin times, known media",
+            accepts: Acceptance(needsContent: false), produces: ["event"])
+    }
+
+    public func analyze(case reader: any CaseReader, context: AnalysisContext, emit: (CaseFinding) throws -> Void) throws {
+        try withoutActuallyEscaping(emit) { emit in
+            try build(reader, send: { try emit(.event($0)) })
+        }
+    }
+
+    /// The builder proper, over a plain event sink.
+    private func build(_ reader: any CaseReader, send: (TimelineEvent) throws -> Void) throws {
+        try reader.forEachFileTime { try send(EventMapping.fileEvent($0)) }
+        try reader.forEachMessage { message in
+            for event in EventMapping.messageEvents(message) { try send(event) }
+        }
+        try reader.forEachMetadataTime { try send(EventMapping.metadataEvent($0)) }
+        try reader.forEachIndicator { indicator in
+            if let event = EventMapping.indicatorEvent(indicator) { try send(event) }
+        }
+        try reader.forEachArtifactTime { try send(EventMapping.artifactEvent($0)) }
+        try emitKnownMedia(reader, send)
+    }
+
+    /// One `media.known` event per carrying message and hash-set entry, else per matched file.
+    /// A content carried by one message but stored as three file copies is one event, not three.
+    private func emitKnownMedia(_ reader: any CaseReader, _ send: (TimelineEvent) throws -> Void) throws {
+        var seen = Set<String>()
+        try reader.forEachHashSetMatch { match in
+            let what = "\(match.hashset)|\(match.category ?? "")|\(match.label ?? "")|\(match.algorithm)"
+            let key = match.messageID.map { "m\($0)|\(what)" } ?? "f\(match.file.id)|\(what)"
+            guard seen.insert(key).inserted else { return }
+            try send(EventMapping.knownMediaEvent(match))
+        }
+    }
+}
