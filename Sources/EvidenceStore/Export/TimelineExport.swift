@@ -7,22 +7,24 @@ import GRDB
 /// - `timesketch`: JSON Lines, one event per line, with Timesketch's three required fields
 ///   (`message`, `datetime` as ISO 8601 with `+00:00`, `timestamp_desc`), `timestamp` in µs,
 ///   and ours (`basis`, `raw`, `precision`, `kind`, `source`, `file_path`, `sha256`, `chat`,
-///   `sender`, `message_id`, `file_id`, `event_id`). Events without a UTC instant (basis
+///   `sender`, `note`, `evidence`, `message_id`, `file_id`, `event_id`). Events without a UTC instant (basis
 ///   `unknown`) cannot be placed on Timesketch's axis: they are left out and counted.
 /// - `csv`: every event (those without UTC too, with an empty `utc`), RFC 4180 with CRLF.
 enum TimelineColumns {
     /// Columns read from the view, in this order.
     static let select = """
-        event_id, utc, utc_us, raw, basis, precision, kind, description, source, file_path, file_id, message_id, chat, sender, sha256
+        event_id, utc, utc_us, raw, basis, precision, kind, description, source, file_path, file_id, message_id, chat, sender, sha256,
+        note, evidence
         """
     /// Our fields in the JSONL, by column index (after `message`, `datetime`, `timestamp_desc`, `timestamp`).
     static let jsonText: [(String, Int)] = [("basis", 4), ("raw", 3), ("precision", 5), ("kind", 6), ("source", 8),
-                                            ("file_path", 9), ("sha256", 14), ("chat", 12), ("sender", 13)]
+                                            ("file_path", 9), ("sha256", 14), ("chat", 12), ("sender", 13),
+                                            ("note", 15), ("evidence", 16)]
     static let jsonInt: [(String, Int)] = [("message_id", 11), ("file_id", 10), ("event_id", 0)]
     /// CSV header, and the column index of each field.
     static let csv: [(String, Int)] = [("utc", 1), ("basis", 4), ("precision", 5), ("raw", 3), ("kind", 6), ("description", 7),
                                        ("source", 8), ("file_path", 9), ("sha256", 14), ("chat", 12), ("sender", 13),
-                                       ("message_id", 11), ("file_id", 10), ("event_id", 0)]
+                                       ("note", 15), ("evidence", 16), ("message_id", 11), ("file_id", 10), ("event_id", 0)]
 
     /// Timesketch's `timestamp_desc`: what the time means, in words.
     static func describe(_ kind: String) -> String {
@@ -30,12 +32,16 @@ enum TimelineColumns {
         case "message.sent": return "Message Sent"
         case "message.touched": return "Message Changed After Sending"
         case "chat.action": return "Chat Action"
+        case "chat.system": return "Chat System Message"
         case "file.modified": return "Content Modification Time"
         case "file.accessed": return "Last Access Time"
         case "file.changed": return "Metadata Modification Time"
         case "file.created": return "Creation Time"
         case "photo.taken": return "Photo Taken"
         case "media.created": return "Media Created"
+        case "media.modified": return "Media Modified"
+        case "document.printed": return "Document Printed"
+        case "metadata.time": return "Metadata Time"
         case "document.created": return "Document Created"
         case "document.modified": return "Document Modified"
         case "gps.fix": return "GPS Fix"
