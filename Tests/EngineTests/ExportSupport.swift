@@ -35,12 +35,13 @@ enum ExportFixture {
         return path
     }
 
-    /// Ingests the sample case and the hostile zip into `case.sqlite` in `dir`.
-    static func caseDB(_ dir: TestDirectory) throws -> String {
+    /// Ingests the sample case and the hostile zip into `case.sqlite` in `dir`, naive local
+    /// times read in `zone` (`nil`: no zone, those times have basis `unknown` and no UTC).
+    static func caseDB(_ dir: TestDirectory, zone: String? = "Asia/Seoul") throws -> String {
         let db = dir.path("case.sqlite")
         let r = try Fixture.ingest([Corpus.url("sample-case/phone-dump.zip").path,
                                     Corpus.url("sample-case/pc-export.tar.gz").path, try hostileZip(in: dir)],
-                                   db: db, extra: ["--assume-tz", "Asia/Seoul", "--item", "phone-dump.zip=ITEM-1"])
+                                   db: db, extra: (zone.map { ["--assume-tz", $0] } ?? []) + ["--item", "phone-dump.zip=ITEM-1"])
         #expect(r.exitCode == 0, "ingest failed: \(r.stderr)")
         return db
     }
