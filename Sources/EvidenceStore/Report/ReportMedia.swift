@@ -16,12 +16,15 @@ extension ReportWriter {
             let sets = try Row.fetchAll(db, sql: "SELECT name, kind, entry_count FROM hashsets ORDER BY name")
             try out.write("<p>Hash sets: " + (sets.isEmpty ? "none imported" : sets.map { "\(t($0[0])) (\(t($0[1])), \($0[2] as Int64? ?? 0) entries)" }.joined(separator: " · ")) + "</p>\n")
         }
+        // Known-good sets (NSRL-style) only say what can be ignored: counted, not listed.
+        let good = try Int.fetchOne(db, sql: "SELECT count(DISTINCT file_id) FROM known_media WHERE kind = 'known-good'") ?? 0
+        if good > 0 { try out.write("<p class=\"muted\">\(good) file(s) matched a known-good set and are not listed.</p>\n") }
         let matches = try Row.fetchAll(db, sql: """
             SELECT file_id, path, sha256, hashset, kind, category, algorithm, distance FROM known_media
-            ORDER BY kind, sha256, path, hashset LIMIT ?
+            WHERE kind <> 'known-good' ORDER BY sha256, path, hashset LIMIT ?
             """, arguments: [options.problemLimit])
         if matches.isEmpty {
-            try out.write("<p class=\"ok\">No file matched.</p>\n")
+            try out.write("<p class=\"ok\">No file matched a known-bad set.</p>\n")
             return try close()
         }
         try table(["File", "SHA-256", "Hash set", "Kind", "Category", "Match"], matches.map { r in
