@@ -6,11 +6,14 @@ SWIFT ?= swift
 # Debian packages: C libraries we link, and the real tools tests use to make fixtures.
 APT_PACKAGES := libarchive-dev libarchive-tools libmagic-dev libmagic-mgc libsqlite3-dev libxml2-dev \
 	p7zip-full zip unzip zstd lz4 xz-utils bzip2 lzip cpio xorriso gcab binutils python3 file
+# Export and report tests: Sleuth Kit's mactime reads our bodyfiles, headless Chromium renders and
+# prints the report, Ghostscript reads the printed pages back; pip installs case-utils (below).
+APT_PACKAGES += sleuthkit chromium ghostscript python3-pip
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/debug
 DEMO := demo-out
 
-.PHONY: deps build test test-long demo bench clean docs-cli
+.PHONY: pydeps deps build test test-long demo bench clean docs-cli
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
@@ -19,13 +22,19 @@ deps:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
+# case_validate (PyPI case-utils) checks our CASE/UCO exports in the tests. pip uses whatever
+# index or mirror the machine's pip is configured for; Debian's own python needs the last flag.
+pydeps: deps
+	@python3 -c 'import case_utils' 2>/dev/null || python3 -m pip install -q --user case-utils \
+		|| python3 -m pip install -q --user --break-system-packages case-utils
+
 build: deps
 	$(SWIFT) build
 
 # A short libFuzzer smoke run of every metadata parser (fuzz/README.md for long runs), then the
 # whole suite once (under America/New_York), then every time-related suite again under UTC and
 # Asia/Seoul: findings must not depend on the machine's zone.
-test: deps
+test: deps pydeps
 	$(SWIFT) build --build-tests
 	fuzz/run-metadata-fuzz.sh 5
 	TZ=America/New_York $(SWIFT) test --skip-build

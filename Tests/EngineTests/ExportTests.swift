@@ -85,7 +85,9 @@ struct ExportTests {
         let out = dir.path("case.jsonld")
         let r = try ExportFixture.export(db, "case", out)
         #expect(r.exitCode == 0, "\(r.stderr)")
-        let v = try Run.command("/usr/bin/env", ["case_validate", out])
+        // The case_validate entry point, called through python3 so a `pip install --user` works
+        // whether or not ~/.local/bin is on PATH.
+        let v = try Run.command("/usr/bin/env", ["python3", "-c", "import sys; from case_utils.case_validate import main; sys.exit(main())", out])
         #expect(v.exitCode == 0 && v.stdout.contains("Conforms: True"), "case_validate:\n\(v.stdout)\(v.stderr)")
         let check = """
             import json, sqlite3, sys, collections
