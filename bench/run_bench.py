@@ -19,6 +19,9 @@ import sys
 import time
 import zipfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import export_bench  # noqa: E402  (suite `export`, its own file)
+
 WORK = "bench-work"
 CORPUS_VERSION = "intake-v1"
 WORDS = ("evidence seizure phone archive telegram kakao whatsapp message photo video deepfake room "
@@ -338,10 +341,12 @@ def main():
     ap.add_argument("--chatbench", default=".build/release/exhibit-chatbench")
     ap.add_argument("--chat-messages", type=int, default=1_000_000)
     ap.add_argument("--metabench", default=".build/release/exhibit-metabench")
-    ap.add_argument("--suite", action="append", choices=["intake", "chat", "metadata"])
+    ap.add_argument("--export-events", type=int, default=1_000_000)
+    ap.add_argument("--suite", action="append", choices=["intake", "chat", "metadata", "export"])
     args = ap.parse_args()
-    for suite in args.suite or ["intake", "chat", "metadata"]:
-        text = {"intake": intake_suite, "chat": chat_suite, "metadata": metadata_suite}[suite](args)
+    for suite in args.suite or ["intake", "chat", "metadata", "export"]:
+        text = {"intake": intake_suite, "chat": chat_suite, "metadata": metadata_suite,
+                "export": lambda a: export_bench.export_suite(a, WORK)}[suite](args)
         print(text)
         write_section(args.out, suite, text)
 

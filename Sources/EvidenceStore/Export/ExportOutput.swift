@@ -221,12 +221,35 @@ public enum ExportEscape {
     }
 
     /// One RFC 4180 field: quoted when it holds a comma, quote, CR or LF (quotes doubled).
-    /// A field starting with `=`, `+`, `-`, `@` gets a leading apostrophe so a spreadsheet does
-    /// not run evidence text as a formula.
+    /// A field starting with `=`, `+`, `-`, `@` (and not a number) gets a leading apostrophe so
+    /// a spreadsheet does not run evidence text as a formula.
     public static func csv(_ text: String) -> String {
-        var t = text
-        if let f = t.unicodeScalars.first, "=+-@".unicodeScalars.contains(f), Double(t) == nil { t = "'" + t }
-        guard t.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) else { return t }
-        return "\"" + t.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        var out: [UInt8] = []
+        csvBytes(Data(text.utf8), into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends `data` (UTF-8) as one RFC 4180 field; see ``csv(_:)``.
+    public static func csvBytes(_ data: Data, into out: inout [UInt8]) {
+        data.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var guardFormula = false
+            let first: UInt8 = bytes.first ?? 0
+            if first == 0x3D || first == 0x2B || first == 0x2D || first == 0x40 {
+                guardFormula = Double(String(decoding: bytes, as: UTF8.self)) == nil
+            }
+            let quote = bytes.contains { (b: UInt8) -> Bool in b == 0x2C || b == 0x22 || b == 0x0A || b == 0x0D }
+            if quote { out.append(0x22) }
+            if guardFormula { out.append(0x27) }
+            if quote {
+                for b in bytes {
+                    if b == 0x22 { out.append(0x22) }
+                    out.append(b)
+                }
+                out.append(0x22)
+            } else {
+                out.append(contentsOf: bytes)
+            }
+        }
     }
 }

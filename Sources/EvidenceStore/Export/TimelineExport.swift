@@ -78,17 +78,17 @@ extension EvidenceDatabase {
                     SELECT \(TimelineColumns.select) FROM timeline WHERE \(win) ORDER BY utc_us IS NULL, utc_us, event_id
                     """, arguments: args)
                 while let r = try rows.next() {
-                    let fields = TimelineColumns.csv.map { _, i -> String in
-                        let v = r[i] as DatabaseValue
-                        switch v.storage {
-                        case .null: return ""
-                        case .int64(let n): return String(n)
-                        case .double(let d): return String(d)
-                        case .string(let s): return ExportEscape.csv(s)
-                        case .blob(let b): return ExportEscape.csv(String(decoding: b, as: UTF8.self))
+                    try out.append { buf in
+                        for (n, (_, i)) in TimelineColumns.csv.enumerated() {
+                            if n > 0 { buf.append(0x2C) }
+                            try? r.withUnsafeData(atIndex: i) { data in
+                                guard let data else { return }
+                                // Integer columns come back as their decimal text.
+                                ExportEscape.csvBytes(data, into: &buf)
+                            }
                         }
+                        buf.append(0x0D); buf.append(0x0A)
                     }
-                    try out.write(fields.joined(separator: ",") + "\r\n")
                     summary.written += 1
                 }
             }
