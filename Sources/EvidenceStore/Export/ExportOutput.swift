@@ -83,11 +83,12 @@ public final class ExportOutput {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Writes what is buffered, syncs, closes and renames the file into place.
+    /// Writes what is buffered, closes and renames the file into place. Not fsync'ed: the
+    /// rename is what marks it complete, and an export can be written again from the database
+    /// (forcing 100s of MB to disk doubled the wall time of a 1 M-event export).
     public func finish() throws {
         try flush()
         do {
-            try handle.synchronize()
             try handle.close()
             let fm = FileManager.default
             if fm.fileExists(atPath: path) { try fm.removeItem(atPath: path) }
@@ -120,40 +121,35 @@ public enum ExportEscape {
     /// Appends UTF-8 `bytes` as a JSON string literal.
     public static func jsonBytes(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
         out.append(0x22)
-        var i = 0
         let n = bytes.count
+        var i = 0
         var start = 0
-        func flushUpTo(_ end: Int) {
-            if end > start { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<end])) }
-        }
+        // Runs of plain bytes are copied at once; only the bytes that need escaping stop the run.
         while i < n {
             let b = bytes[i]
             if b >= 0x20 && b != 0x22 && b != 0x5C && b != 0xE2 { i += 1; continue }
             if b == 0xE2 {
                 // U+2028/U+2029 end a line for JavaScript-based readers: escape them.
-                if i + 2 < n, bytes[i + 1] == 0x80, bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9 {
-                    flushUpTo(i)
-                    out.append(contentsOf: [0x5C, 0x75, 0x32, 0x30, 0x32, bytes[i + 2] == 0xA8 ? 0x38 : 0x39])
-                    i += 3
-                    start = i
-                } else {
-                    i += 1
-                }
+                guard i + 2 < n, bytes[i + 1] == 0x80, bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9 else { i += 1; continue }
+                if i > start { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i])) }
+                out.append(contentsOf: [0x5C, 0x75, 0x32, 0x30, 0x32, bytes[i + 2] == 0xA8 ? 0x38 : 0x39])
+                i += 3
+                start = i
                 continue
             }
-            flushUpTo(i)
+            if i > start { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i])) }
             switch b {
-            case 0x22: out.append(contentsOf: [0x5C, 0x22])
-            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: out.append(contentsOf: [0x5C, 0x6E])
-            case 0x0D: out.append(contentsOf: [0x5C, 0x72])
-            case 0x09: out.append(contentsOf: [0x5C, 0x74])
+            case 0x22: out.append(0x5C); out.append(0x22)
+            case 0x5C: out.append(0x5C); out.append(0x5C)
+            case 0x0A: out.append(0x5C); out.append(0x6E)
+            case 0x0D: out.append(0x5C); out.append(0x72)
+            case 0x09: out.append(0x5C); out.append(0x74)
             default: out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hexDigits[Int(b >> 4)], hexDigits[Int(b & 15)]])
             }
             i += 1
             start = i
         }
-        flushUpTo(n)
+        if n > start { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<n])) }
         out.append(0x22)
     }
 

@@ -26,6 +26,11 @@ enum TimelineColumns {
                                        ("source", 8), ("file_path", 9), ("sha256", 14), ("chat", 12), ("sender", 13),
                                        ("note", 15), ("evidence", 16), ("message_id", 11), ("file_id", 10), ("event_id", 0)]
 
+    /// The view column at `index` of ``select``.
+    static func name(_ index: Int) -> String {
+        select.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }[index]
+    }
+
     /// Timesketch's `timestamp_desc`: what the time means, in words.
     static func describe(_ kind: String) -> String {
         switch kind {
@@ -65,10 +70,15 @@ extension EvidenceDatabase {
                 let missing = try Int.fetchOne(db, sql: "SELECT count(*) FROM timeline WHERE utc_us IS NULL") ?? 0
                 if missing > 0 { summary.omitted["no UTC instant (basis unknown): Timesketch needs a datetime", default: 0] = missing }
                 let rows = try Row.fetchCursor(db, sql: """
-                    SELECT \(TimelineColumns.select) FROM timeline WHERE utc_us IS NOT NULL AND \(win) ORDER BY utc_us, event_id
+                    SELECT \(Self.timesketchObject) FROM timeline WHERE utc_us IS NOT NULL AND \(win) ORDER BY utc_us, event_id
                     """, arguments: args)
                 while let r = try rows.next() {
-                    try out.append { buf in Self.timesketchLine(r, into: &buf) }
+                    try out.append { buf in
+                        _ = try? r.withUnsafeData(atIndex: 0) { (data: Data?) -> Void in
+                            data?.withUnsafeBytes { buf.append(contentsOf: $0) }
+                        }
+                        buf.append(0x0A)
+                    }
                     summary.written += 1
                 }
             } else {
@@ -98,39 +108,22 @@ extension EvidenceDatabase {
         return summary
     }
 
-    /// One JSONL line built straight from the row's bytes (no intermediate strings: this is the
-    /// hot loop of a multi-million-event export).
-    static func timesketchLine(_ r: Row, into buf: inout [UInt8]) {
-        func key(_ k: StaticString) {
-            k.withUTF8Buffer { buf.append(contentsOf: $0) }
-        }
-        func text(_ i: Int) {
-            try? r.withUnsafeData(atIndex: i) { data in
-                if let data { ExportEscape.jsonBytes(data, into: &buf) } else { key("null") }
-            }
-        }
-        key("{\"message\":"); text(7)
-        key(",\"datetime\":")
-        // `utc` is `YYYY-MM-DDTHH:MM:SS[.ffffff]Z`: Timesketch wants an explicit offset.
-        try? r.withUnsafeData(atIndex: 1) { data in
-            guard let data, data.count > 1 else { key("null"); return }
-            buf.append(0x22)
-            buf.append(contentsOf: data.prefix(data.count - 1))
-            key("+00:00\"")
-        }
-        key(",\"timestamp_desc\":")
-        let kind: String = r[6] ?? ""
-        ExportEscape.json(TimelineColumns.describe(kind), into: &buf)
-        key(",\"timestamp\":")
-        let us: Int64 = r[2] ?? 0
-        buf.append(contentsOf: Array(String(us).utf8))
-        for (name, i) in TimelineColumns.jsonText {
-            buf.append(0x2C); ExportEscape.json(name, into: &buf); buf.append(0x3A); text(i)
-        }
-        for (name, i) in TimelineColumns.jsonInt {
-            buf.append(0x2C); ExportEscape.json(name, into: &buf); buf.append(0x3A)
-            if let n: Int64 = r[i] { buf.append(contentsOf: Array(String(n).utf8)) } else { key("null") }
-        }
-        key(",\"data_type\":\"exhibit:event\"}\n")
-    }
+    /// The kinds of the timeline vocabulary, for `timestamp_desc`.
+    static let kinds = ["message.sent", "message.touched", "chat.action", "chat.system", "file.modified", "file.accessed",
+                        "file.changed", "file.created", "photo.taken", "media.created", "media.modified", "document.created",
+                        "document.modified", "document.printed", "gps.fix", "media.known", "clock.discrepancy", "metadata.time"]
+
+    /// One Timesketch JSONL line per row, built by SQLite's own JSON1 `json_object` (C, one
+    /// pass, correct escaping of quotes, backslashes and control characters; keys in this
+    /// order): the Swift side only copies one text column per row. Building the object in Swift
+    /// cost one GRDB column access per field and halved the throughput.
+    static let timesketchObject: String = {
+        func quoted(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "''") + "'" }
+        let desc = "CASE kind " + kinds.map { "WHEN \(quoted($0)) THEN \(quoted(TimelineColumns.describe($0)))" }.joined(separator: " ")
+            + " ELSE kind END"
+        let fields = TimelineColumns.jsonText.map { "'\($0.0)', " + TimelineColumns.name($0.1) }
+            + TimelineColumns.jsonInt.map { "'\($0.0)', " + TimelineColumns.name($0.1) }
+        return "json_object('message', description, 'datetime', substr(utc, 1, length(utc) - 1) || '+00:00', "
+            + "'timestamp_desc', \(desc), 'timestamp', utc_us, " + fields.joined(separator: ", ") + ", 'data_type', 'exhibit:event')"
+    }()
 }
