@@ -69,16 +69,19 @@ def build_db(exhibit, root, n):
 
 
 def timed(cmd, repeat=3):
-    """Median wall time and max peak RSS (KiB), via /usr/bin/time."""
-    walls, rss = [], []
+    """Median wall time, median CPU time (user + sys) and max peak RSS (KiB), via /usr/bin/time.
+    CPU time is reported too because the machine may be shared: wall time then includes waiting."""
+    walls, cpus, rss = [], [], []
     for _ in range(repeat):
         t0 = time.perf_counter()
-        p = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, capture_output=True, text=True)
+        p = subprocess.run(["/usr/bin/time", "-f", "%U %S %M"] + cmd, capture_output=True, text=True)
         walls.append(time.perf_counter() - t0)
         if p.returncode != 0:
             sys.exit(f"benchmark command failed ({p.returncode}): {cmd}\n{p.stderr[-2000:]}")
-        rss.append(int(p.stderr.strip().splitlines()[-1]))
-    return statistics.median(walls), max(rss)
+        user, system, peak = p.stderr.strip().splitlines()[-1].split()
+        cpus.append(float(user) + float(system))
+        rss.append(int(peak))
+    return statistics.median(walls), statistics.median(cpus), max(rss)
 
 
 def export_suite(args, work):
@@ -90,27 +93,32 @@ def export_suite(args, work):
     total = con.execute("SELECT count(*) FROM timeline").fetchone()[0]
     con.close()
     out = os.path.join(root, "out.jsonl")
-    t_ts, rss_ts = timed([args.exhibit, "export", "--db", db, "--format", "timesketch", "--out", out, "--force"])
+    load = os.getloadavg()[0]
+    t_ts, c_ts, rss_ts = timed([args.exhibit, "export", "--db", db, "--format", "timesketch", "--out", out, "--force"])
     size = os.path.getsize(out)
-    t_csv, rss_csv = timed([args.exhibit, "export", "--db", db, "--format", "csv", "--out", os.path.join(root, "out.csv"), "--force"])
+    t_csv, c_csv, rss_csv = timed([args.exhibit, "export", "--db", db, "--format", "csv", "--out", os.path.join(root, "out.csv"), "--force"])
     query = ("SELECT event_id, utc, utc_us, raw, basis, precision, kind, description, source, file_path, file_id, message_id, "
              "chat, sender, sha256, note, evidence FROM timeline WHERE utc_us IS NOT NULL ORDER BY utc_us, event_id")
     peer = os.path.join(root, "peer.json")
-    t_peer, rss_peer = timed(["bash", "-c", f"sqlite3 -json '{db}' '{query}' > '{peer}'"])
+    t_peer, c_peer, rss_peer = timed(["bash", "-c", f"sqlite3 -json '{db}' '{query}' > '{peer}'"])
     ver = subprocess.run(["sqlite3", "--version"], capture_output=True, text=True).stdout.split()[0]
     rate = with_utc / t_ts
     return "\n".join([
-        "## Export: 1 M timeline events to Timesketch JSONL", "",
+        f"## Export: {n:,} timeline events to Timesketch JSONL", "",
         f"Measured {time.strftime('%Y-%m-%d', time.gmtime())} on {os.uname().machine}, {os.cpu_count()} cores. "
         "Reproduce: `make bench` (or `python3 bench/run_bench.py --suite export`). The case database is the sample "
         f"case ingested by exhibit plus {n:,} synthetic events (bench/export_bench.py; bench-work/, not committed); "
         f"{with_utc:,} have a UTC instant (the JSONL leaves the others out, the CSV keeps all {total:,}). "
         f"The peer is the sqlite3 {ver} shell writing the same rows of the `timeline` view, in the same order, "
-        "as one JSON array (`sqlite3 -json`): no Timesketch fields, no streaming guarantee. Median of 3 runs; RSS is the peak.", "",
-        "| what | events | seconds | events/s | peak RSS | output |", "|---|---|---|---|---|---|",
-        f"| `exhibit export --format timesketch` | {with_utc:,} | {t_ts:.2f} | **{rate:,.0f}** | {rss_ts / 1024:.0f} MiB | {size / 1e6:.0f} MB JSONL |",
-        f"| `exhibit export --format csv` | {total:,} | {t_csv:.2f} | {total / t_csv:,.0f} | {rss_csv / 1024:.0f} MiB | CSV |",
-        f"| sqlite3 shell `-json` (peer) | {with_utc:,} | {t_peer:.2f} | {with_utc / t_peer:,.0f} | {rss_peer / 1024:.0f} MiB | {os.path.getsize(peer) / 1e6:.0f} MB JSON |",
+        "as one JSON array (`sqlite3 -json`): no Timesketch fields, no streaming guarantee. Median of 3 runs; RSS is the peak "
+        f"(SQLite's page cache included). Load average when the suite started: {load:.1f} on {os.cpu_count()} cores — "
+        "on a shared machine the wall time includes waiting for a CPU, so the CPU time (user + sys) is shown too.", "",
+        "| what | events | wall s | events/s (wall) | CPU s | events/s (CPU) | peak RSS | output |", "|---|---|---|---|---|---|---|---|",
+        f"| `exhibit export --format timesketch` | {with_utc:,} | {t_ts:.2f} | **{rate:,.0f}** | {c_ts:.2f} | {with_utc / c_ts:,.0f} | {rss_ts / 1024:.0f} MiB | {size / 1e6:.0f} MB JSONL |",
+        f"| `exhibit export --format csv` | {total:,} | {t_csv:.2f} | {total / t_csv:,.0f} | {c_csv:.2f} | {total / c_csv:,.0f} | {rss_csv / 1024:.0f} MiB | CSV |",
+        f"| sqlite3 shell `-json` (peer) | {with_utc:,} | {t_peer:.2f} | {with_utc / t_peer:,.0f} | {c_peer:.2f} | {with_utc / c_peer:,.0f} | {rss_peer / 1024:.0f} MiB | {os.path.getsize(peer) / 1e6:.0f} MB JSON |",
         "",
-        f"Target (issue 6): ≥ 200,000 events/s to JSONL — {'met' if rate >= 200_000 else 'NOT met'} ({rate / 200_000:.2f}× the target).",
+        f"Target (issue 6): ≥ 200,000 events/s to JSONL — {'met' if rate >= 200_000 else 'NOT met'} in wall time "
+        f"({rate / 200_000:.2f}× the target), {'met' if with_utc / c_ts >= 200_000 else 'NOT met'} in CPU time "
+        f"({with_utc / c_ts / 200_000:.2f}×).",
         ""])
