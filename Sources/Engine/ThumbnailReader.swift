@@ -10,7 +10,9 @@ import Intake
 public enum ThumbnailReader {
     /// Images found, by `files.id`, and a sentence on what could not be read.
     public struct Result: Sendable {
+        /// Picture bytes by `files.id`, each verified against its recorded SHA-256.
         public var images: [Int64: Data]
+        /// What could not be read (an item not at its path, changed bytes), or `nil`.
         public var note: String?
     }
 

@@ -38,6 +38,7 @@ public struct ReportOptions: Sendable {
 
 /// The sections every report has, in order (ids of the `<section>` elements; tests check them).
 public enum ReportSection: String, CaseIterable, Sendable {
+    /// One case per section; the raw value is the `<section>` id.
     case overview = "case", evidence, audit, analyzers, knownMedia = "known-media", timeline, chats, problems, thumbnails
 
     /// The section's heading.
