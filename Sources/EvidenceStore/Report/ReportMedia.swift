@@ -79,7 +79,7 @@ extension ReportWriter {
             ORDER BY utc_us IS NULL, utc_us, event_id LIMIT ?
             """, arguments: args + [options.timelineLimit])
         try table(["UTC", "Basis (raw)", "Kind", "Description", "Source", "File"], rows.map { r in
-            [m(r[0]), "\(t(r[1]))<br><span class=\"basis\">\(t(r[2]))</span>", m(r[3]), "<span class=\"text\">\(t(r[4]))</span>", m(r[5]), m(r[6])]
+            [m(r[0]), "\(t(r[1]))<br><span class=\"basis\">\(t(r[2]))</span>", t(r[3]), "<span class=\"text\">\(t(r[4]))</span>", t(r[5]), m(r[6])]
         })
         try close()
     }
