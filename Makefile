@@ -6,6 +6,8 @@ SWIFT ?= swift
 # Debian packages: C libraries we link, and the real tools tests use to make fixtures.
 APT_PACKAGES := libarchive-dev libarchive-tools libmagic-dev libmagic-mgc libsqlite3-dev libxml2-dev \
 	p7zip-full zip unzip zstd lz4 xz-utils bzip2 lzip cpio xorriso gcab binutils python3 file
+# Issue 6 (timeline tests): ImageMagick decodes the sample pictures for pdqhash.
+APT_PACKAGES += imagemagick
 # Export and report tests: Sleuth Kit's mactime reads our bodyfiles, headless Chromium renders and
 # prints the report, Ghostscript reads the printed pages back; pip installs case-utils (below).
 APT_PACKAGES += sleuthkit chromium ghostscript python3-pip
@@ -21,6 +23,7 @@ deps:
 		echo "Installing:" $$missing; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
+	@python3 -c 'import pdqhash, numpy' 2>/dev/null || pip install --user -q pdqhash numpy
 
 # case_validate (PyPI case-utils) checks our CASE/UCO exports in the tests. pip uses whatever
 # index or mirror the machine's pip is configured for; Debian's own python needs the last flag.
@@ -64,6 +67,12 @@ demo: build
 	@$(BIN)/exhibit verify --db $(DEMO)/case.sqlite
 	@echo; echo "== Digest of all findings =="
 	@$(BIN)/exhibit digest --db $(DEMO)/case.sqlite
+	@echo; echo "== Timeline excerpt: messages, photos taken and files in one chronology, each with its basis (exhibit timeline) =="
+	@$(BIN)/exhibit timeline --db $(DEMO)/case.sqlite --from 2024-08-28T06:00 --to 2024-08-28T06:21 --tz Asia/Seoul
+	@echo; echo "== Spread of known media: first appearance and every room it reached (exhibit spread --known) =="
+	@$(BIN)/exhibit spread --db $(DEMO)/case.sqlite --known
+	@echo; echo "== Spread of the pictures sent in chats (exhibit spread) =="
+	@$(BIN)/exhibit spread --db $(DEMO)/case.sqlite --limit 2
 
 # Builds the benchmark corpus on demand (bench-work/, not committed) and rewrites docs/BENCHMARKS.md.
 bench: deps

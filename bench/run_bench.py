@@ -322,6 +322,14 @@ def metadata_suite(args):
         f"| ExifTool {ver} | {n} | {t_exif:.2f} | {n/t_exif:,.0f} | 1× |", ""])
 
 
+def query_suite(args):
+    """Issue 6: timeline page, spread and search on a synthetic 10 M-event case (bench/query_bench.py)."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import query_bench
+    r = query_bench.run(args.exhibit, os.path.join(WORK, "query"), events=args.query_events)
+    return query_bench.section(r, time.strftime("%Y-%m-%d"), platform.machine(), os.cpu_count())
+
+
 def write_section(path, name, text):
     doc = open(path).read() if os.path.exists(path) else "# Benchmarks\n\nWritten by `make bench` (bench/run_bench.py); each section comes from one run.\n"
     begin, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
@@ -341,11 +349,12 @@ def main():
     ap.add_argument("--chatbench", default=".build/release/exhibit-chatbench")
     ap.add_argument("--chat-messages", type=int, default=1_000_000)
     ap.add_argument("--metabench", default=".build/release/exhibit-metabench")
+    ap.add_argument("--query-events", type=int, default=10_000_000)
     ap.add_argument("--export-events", type=int, default=1_000_000)
-    ap.add_argument("--suite", action="append", choices=["intake", "chat", "metadata", "export"])
+    ap.add_argument("--suite", action="append", choices=["intake", "chat", "metadata", "query", "export"])
     args = ap.parse_args()
-    for suite in args.suite or ["intake", "chat", "metadata", "export"]:
-        text = {"intake": intake_suite, "chat": chat_suite, "metadata": metadata_suite,
+    for suite in args.suite or ["intake", "chat", "metadata", "query", "export"]:
+        text = {"intake": intake_suite, "chat": chat_suite, "metadata": metadata_suite, "query": query_suite,
                 "export": lambda a: export_bench.export_suite(a, WORK)}[suite](args)
         print(text)
         write_section(args.out, suite, text)

@@ -14,6 +14,8 @@ public enum CaseAnalysis {
     public static func run(_ analyzers: [any CaseAnalyzer], db: EvidenceDatabase, temporaryRoot: String = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp") throws
         -> [CaseRebuildStats] {
         guard !analyzers.isEmpty else { return [] }
+        // Case analyzers join on hashes: rebuild the hash indexes an ingest defers (idempotent).
+        try db.restoreIndexes()
         let zone = try db.caseInfo()?.assumedZone.flatMap(TimeZone.init(identifier:))
         let temp = try PrivateTemporaryDirectory(root: temporaryRoot)
         defer { temp.remove() }
@@ -33,9 +35,13 @@ public enum CaseAnalysis {
 public enum CaseZoneChange {
     /// What a zone change did.
     public struct Result: Sendable {
+        /// The zone before the change (`nil`: none).
         public var previousZone: String?
+        /// The zone now.
         public var zone: String?
+        /// How many stored times were recomputed.
         public var timesRecomputed: Int
+        /// What each case analyzer rebuilt.
         public var rebuilt: [CaseRebuildStats]
     }
 
@@ -58,14 +64,14 @@ public enum CaseZoneChange {
         defer { withExtendedLifetime(lock) {} }
         let db = try EvidenceDatabase.openExisting(path: databasePath, readOnly: false)
         guard let info = try db.caseInfo() else { throw IngestError("\(databasePath): the database holds no case yet", exitCode: 1) }
-        let count = try db.recomputeAssumedZone(tz)
+        let count = try db.recomputeAssumedZone(tz, name: zone)
         _ = try db.appendAudit(action: "case.set-tz", details: .object([
             "previous_zone": info.assumedZone.map(JSONValue.string) ?? .null,
-            "zone": tz.map { .string($0.identifier) } ?? .null,
+            "zone": zone.map(JSONValue.string) ?? .null,
             "times_recomputed": .number(Double(count)),
         ]))
         let rebuilt = try CaseAnalysis.run(analyzers, db: db)
-        return Result(previousZone: info.assumedZone, zone: tz?.identifier, timesRecomputed: count, rebuilt: rebuilt)
+        return Result(previousZone: info.assumedZone, zone: zone, timesRecomputed: count, rebuilt: rebuilt)
     }
 }
 

@@ -68,9 +68,10 @@ struct SpreadCommand: ParsableCommand {
     }
 
     static func text(_ s: MediaSpread) -> String {
-        var lines = ["== \(s.sha256)  \(s.rooms) room\(s.rooms == 1 ? "" : "s"), \(s.senders) sender\(s.senders == 1 ? "" : "s"), "
+        let group = s.members.count > 1 ? "\n   PDQ group of \(s.members.count) contents (re-encoded copies): \(s.members.joined(separator: ", "))" : ""
+        var lines = ["== \(s.content)  \(s.rooms) room\(s.rooms == 1 ? "" : "s"), \(s.senders) sender\(s.senders == 1 ? "" : "s"), "
                      + "\(s.messages.count) message\(s.messages.count == 1 ? "" : "s"), \(s.files.count) file cop\(s.files.count == 1 ? "y" : "ies")"
-                     + (s.hashsets.isEmpty ? "" : "  [known: \(s.hashsets.joined(separator: ", "))]")]
+                     + (s.hashsets.isEmpty ? "" : "  [known: \(s.hashsets.joined(separator: ", "))]") + group]
         if let f = s.first { lines.append("   first:  \(line(f))") }
         for m in s.messages { lines.append("   sent:   \(line(m))") }
         for f in s.files { lines.append("   file:   \(line(f))") }

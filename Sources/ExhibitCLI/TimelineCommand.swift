@@ -103,8 +103,8 @@ struct TimelineOutput {
         switch format {
         case .table:
             let when = r.utc ?? "(\(r.raw.isEmpty ? "no time" : r.raw))"
-            var line = when.padding(toLength: max(when.count + 1, 28), withPad: " ", startingAt: 0)
-            if let local { line += local.padding(toLength: max(local.count, 26), withPad: " ", startingAt: 0) }
+            var line = when.padding(toLength: max(when.count + 2, 29), withPad: " ", startingAt: 0)
+            if let local { line += local.padding(toLength: max(local.count + 2, 28), withPad: " ", startingAt: 0) }
             line += r.basis.padding(toLength: 13, withPad: " ", startingAt: 0)
             line += r.kind.padding(toLength: max(r.kind.count + 1, 18), withPad: " ", startingAt: 0)
             line += r.description

@@ -24,6 +24,26 @@ public protocol CaseAnalyzer: Sendable {
 public enum CaseFinding: Sendable, Hashable {
     /// One entry of the case timeline (`events`).
     case event(TimelineEvent)
+    /// A file's membership in a group of near-identical media (`media_clusters`).
+    case mediaCluster(MediaCluster)
+}
+
+/// Puts a content (a SHA-256) in a group wider than itself: the connected component of the
+/// "within PDQ distance" graph its perceptual hash belongs to. Stored in `media_clusters`.
+public struct MediaCluster: Sendable, Hashable {
+    /// The content.
+    public var sha256: String
+    /// The group's key: `pdq:` + the smallest SHA-256 in the component, so it does not depend on
+    /// the order files were read in.
+    public var cluster: String
+    /// How the group was formed (`pdq`).
+    public var method: String
+    /// The PDQ distance threshold used.
+    public var threshold: Int
+    /// Creates a membership.
+    public init(sha256: String, cluster: String, method: String, threshold: Int) {
+        self.sha256 = sha256; self.cluster = cluster; self.method = method; self.threshold = threshold
+    }
 }
 
 /// One timeline entry: an instant (or a time that has none), what happened, and where the time
@@ -83,6 +103,36 @@ public protocol CaseReader {
     /// Every hash-set match, once per message that carried the matched content (same SHA-256),
     /// or once with no message when none did. Nothing when the hash-set tables are absent.
     func forEachHashSetMatch(_ body: (CaseHashSetMatch) throws -> Void) throws
+    /// Every message attachment whose content is known (a SHA-256), with the message's sent time.
+    func forEachAttachment(_ body: (CaseAttachment) throws -> Void) throws
+    /// Every whole-image PDQ hash (`media_hashes`, algorithm `pdq`). Nothing when the table is absent.
+    func forEachImageHash(_ body: (CaseImageHash) throws -> Void) throws
+}
+
+/// A message attachment with known content.
+public struct CaseAttachment: Sendable, Hashable {
+    /// The message (`messages.id`).
+    public var messageID: Int64
+    /// SHA-256 of the content.
+    public var sha256: String
+    /// The message's sent time, when it has one.
+    public var sent: TimeValue?
+    /// Creates an attachment view.
+    public init(messageID: Int64, sha256: String, sent: TimeValue?) {
+        self.messageID = messageID; self.sha256 = sha256; self.sent = sent
+    }
+}
+
+/// A PDQ hash of a whole image.
+public struct CaseImageHash: Sendable, Hashable {
+    /// The file (`files` row).
+    public var file: CaseFileRef
+    /// 64 lower-case hex digits (256 bits).
+    public var hash: String
+    /// PDQ quality 0–100; hashes of flat images (low quality) match everything and are skipped.
+    public var quality: Int
+    /// Creates a hash view.
+    public init(file: CaseFileRef, hash: String, quality: Int) { self.file = file; self.hash = hash; self.quality = quality }
 }
 
 /// A file row as case analyzers see it.
@@ -103,11 +153,13 @@ public struct CaseFileRef: Sendable, Hashable {
 
 /// One archive time of a file (`file_times`): `modified`, `accessed`, `changed`, `created`.
 public struct CaseFileTime: Sendable, Hashable {
+    /// The file (`files` row).
     public var file: CaseFileRef
     /// `modified`, `accessed`, `changed` or `created`.
     public var kind: String
     /// `file` for regular files, else the entry kind (`directory`, `symlink`…).
     public var entryKind: String
+    /// The time as stored: raw, UTC, basis, precision, note.
     public var time: TimeValue
     /// Creates a file time.
     public init(file: CaseFileRef, kind: String, entryKind: String, time: TimeValue) {
@@ -123,12 +175,17 @@ public struct CaseMessage: Sendable, Hashable {
     public var chat: String?, platform: String
     /// `message`, `service`, `system`, `unsupported`.
     public var kind: String
+    /// Sender as the source names them.
     public var sender: String?
+    /// The message text as exported.
     public var text: String
     /// For service events: the action (`invite_members`, `join_group_by_link`…) and its actor.
     public var serviceAction: String?, serviceActor: String?
+    /// Sent time, when the source gives one.
     public var sent: TimeValue?, touched: TimeValue?
+    /// How many attachments the message has.
     public var attachmentCount: Int
+    /// The export shows the message as deleted.
     public var deleted: Bool
     /// The export file the message was read from.
     public var exportFile: CaseFileRef
@@ -147,11 +204,15 @@ public struct CaseMessage: Sendable, Hashable {
 
 /// One metadata value with a time.
 public struct CaseMetadataTime: Sendable, Hashable {
+    /// The file (`files` row).
     public var file: CaseFileRef
+    /// Id of the analyzer that stored the finding.
     public var analyzerID: String
     /// `metadata.namespace` and `tag` (`exif` / `DateTimeOriginal`).
     public var namespace: String, tag: String
+    /// The value as printed (`exiftool -n` style).
     public var value: String
+    /// The time as stored: raw, UTC, basis, precision, note.
     public var time: TimeValue
     /// Creates a metadata time.
     public init(file: CaseFileRef, analyzerID: String, namespace: String, tag: String, value: String, time: TimeValue) {
@@ -162,10 +223,13 @@ public struct CaseMetadataTime: Sendable, Hashable {
 
 /// One indicator with its named times.
 public struct CaseIndicator: Sendable, Hashable {
+    /// The file (`files` row).
     public var file: CaseFileRef
+    /// Id of the analyzer that stored the finding.
     public var analyzerID: String
     /// `indicators.kind` (`clock-discrepancy`, …), summary and the tag it rests on.
     public var kind: String, summary: String, evidenceTag: String
+    /// Named times.
     public var times: [String: TimeValue]
     /// Creates an indicator view.
     public init(file: CaseFileRef, analyzerID: String, kind: String, summary: String, evidenceTag: String,
@@ -179,9 +243,11 @@ public struct CaseIndicator: Sendable, Hashable {
 public struct CaseArtifactTime: Sendable, Hashable {
     /// The file the artifact was found in, when it has one.
     public var file: CaseFileRef?
+    /// Id of the analyzer that stored the finding.
     public var analyzerID: String
     /// The artifact's type (`bank.transfer`) and the time's name (`sent`).
     public var type: String, name: String
+    /// The time as stored: raw, UTC, basis, precision, note.
     public var time: TimeValue
     /// Where in the file (`artifacts.location`), as stored.
     public var location: String?
@@ -198,13 +264,17 @@ public struct CaseHashSetMatch: Sendable, Hashable {
     public var file: CaseFileRef
     /// Hash set name and kind (`known-bad`, `known-good`), entry category and label.
     public var hashset: String, hashsetKind: String
+    /// Category and label of the matched hash-set entry.
     public var category: String?, label: String?
     /// `md5`, `sha1`, `sha256`, `pdq`, `pdq-frame`; distance 0 for exact hashes.
     public var algorithm: String
+    /// Hamming distance for perceptual hashes, 0 for exact ones.
     public var distance: Int
     /// The carrying message (`messages.id`, `chats.id`), its chat, sender and sent time.
     public var messageID: Int64?, chatID: Int64?
+    /// Chat title.
     public var chat: String?, sender: String?
+    /// Sent time, when the source gives one.
     public var sent: TimeValue?
     /// The file's modification time, for matches no message carried.
     public var fileModified: TimeValue?
@@ -220,13 +290,21 @@ public struct CaseHashSetMatch: Sendable, Hashable {
 
 /// One row of the file inventory with its times (``EvidenceDatabase.files()`` in the store).
 public struct CaseFileSummary: Sendable, Hashable {
+    /// `<evidence label>#<entry key>`.
     public var key: String
+    /// Virtual path inside the evidence.
     public var virtualPath: String
+    /// Size in bytes.
     public var size: Int64
+    /// SHA-256 of the content.
     public var sha256: String?
+    /// MIME type from libmagic.
     public var mime: String?
+    /// Entry status.
     public var status: EntryStatus
+    /// Named times.
     public var times: EntryTimes
+    /// Creates a summary.
     public init(key: String, virtualPath: String, size: Int64, sha256: String?, mime: String?, status: EntryStatus, times: EntryTimes) {
         self.key = key; self.virtualPath = virtualPath; self.size = size; self.sha256 = sha256
         self.mime = mime; self.status = status; self.times = times

@@ -19,27 +19,42 @@ public struct TimelineAnalyzer: CaseAnalyzer {
         AnalyzerDescriptor(
             id: "timeline", version: "1.0",
             summary: "Case timeline: archive times, messages, service actions, photo/document dates, GPS, clock checks, plugin times, known media",
-            accepts: Acceptance(needsContent: false), produces: ["event"])
+            accepts: Acceptance(needsContent: false), produces: ["event", "media-cluster"])
     }
 
+    /// Streams the case's findings and emits one event per time (see the type's comment).
     public func analyze(case reader: any CaseReader, context: AnalysisContext, emit: (CaseFinding) throws -> Void) throws {
         try withoutActuallyEscaping(emit) { emit in
-            try build(reader, send: { try emit(.event($0)) })
+            try build(reader, send: { try emit(.event($0)) }, emitCluster: { try emit(.mediaCluster($0)) })
         }
     }
 
     /// The builder proper, over a plain event sink.
-    private func build(_ reader: any CaseReader, send: (TimelineEvent) throws -> Void) throws {
+    private func build(_ reader: any CaseReader, send: (TimelineEvent) throws -> Void,
+                       emitCluster: (MediaCluster) throws -> Void) throws {
         try reader.forEachFileTime { try send(EventMapping.fileEvent($0)) }
         try reader.forEachMessage { message in
             for event in EventMapping.messageEvents(message) { try send(event) }
         }
-        try reader.forEachMetadataTime { try send(EventMapping.metadataEvent($0)) }
+        var correlation = MediaCorrelation()
+        try reader.forEachMetadataTime { m in
+            let event = EventMapping.metadataEvent(m)
+            if event.kind == "photo.taken" { correlation.add(takenTime: m) }
+            try send(event)
+        }
         try reader.forEachIndicator { indicator in
             if let event = EventMapping.indicatorEvent(indicator) { try send(event) }
         }
         try reader.forEachArtifactTime { try send(EventMapping.artifactEvent($0)) }
         try emitKnownMedia(reader, send)
+        try reader.forEachAttachment { correlation.add($0) }
+        try reader.forEachImageHash { correlation.add($0) }
+        let clusters = correlation.clusters()
+        for sha in clusters.keys.sorted() {
+            try emitCluster(MediaCluster(sha256: sha, cluster: clusters[sha] ?? sha, method: "pdq",
+                                         threshold: MediaCorrelation.pdqThreshold))
+        }
+        for event in correlation.takenAfterSentEvents(clusters: clusters) { try send(event) }
     }
 
     /// One `media.known` event per carrying message and hash-set entry, else per matched file.

@@ -66,7 +66,7 @@ enum FindingsDigest {
     static let sections: [DigestSection] = [
         evidence, files, fileTimes, artifacts, analysisErrors, chats, participants, messages, attachments,
         metadata, indicators,
-        events,
+        events, mediaClusters,
     ]
 
     static func compute(_ db: Database) throws -> String {

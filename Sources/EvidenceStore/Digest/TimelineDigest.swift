@@ -15,3 +15,10 @@ extension FindingsDigest {
         ORDER BY e.label, f.sort_key
         """)
 }
+
+extension FindingsDigest {
+    /// Content groups, keyed by SHA-256 (no row ids).
+    static let mediaClusters = DigestSection.grouped("media_clusters", groupWidth: 1, sql: """
+        SELECT sha256, cluster, method, threshold, builder, builder_version FROM media_clusters ORDER BY sha256
+        """)
+}

@@ -147,17 +147,18 @@ extension EvidenceDatabase {
             case .scan:
                 ids = """
                     SELECT message_id FROM chat_search_source
-                    WHERE instr(lower(text), ?1) > 0 OR instr(lower(sender), ?1) > 0 OR instr(lower(chat), ?1) > 0
+                    WHERE instr(lower(text), ?) > 0 OR instr(lower(sender), ?) > 0 OR instr(lower(chat), ?) > 0
                     """
-                args += [q.lowercased()]
+                args += [q.lowercased(), q.lowercased(), q.lowercased()]
             }
-            args += [limit]
+            // The page's ids first, in thread order without sorting every hit (SearchOrder.swift).
+            let page = try SearchOrder.firstHits(db, hitsSQL: ids, hitArgs: args, includeCopies: includeCopies, limit: limit)
             let rows = try Self.fetchMessages(db, sql: """
                 SELECT \(Self.messageColumns), s.text, s.sender, s.chat FROM chat_messages v
                 JOIN chat_search_source s ON s.message_id = v.message_id
-                WHERE v.message_id IN (\(ids)) \(copies)
-                ORDER BY v.evidence, v.export_sort_key, v.sequence LIMIT ?
-                """, arguments: args)
+                WHERE v.message_id IN (\(page.map(String.init).joined(separator: ","))) \(copies)
+                ORDER BY v.evidence, v.export_sort_key, v.sequence
+                """, arguments: [])
             let hits = rows.map { row, extra in
                 SearchHit(message: row, snippet: Self.snippet(query: q, in: extra))
             }

@@ -15,6 +15,9 @@ struct StoreCaseReader: CaseReader {
             .map { "\(p)_\($0)" }.joined(separator: ", ")
     }
 
+    static func timeColumnList(_ p: String) -> String { cols(p) }
+    static func optionalTime(_ row: Row, _ start: Int) throws -> TimeValue? { try time(row, start) }
+
     /// A time from eight columns at `start`, or `nil` when the raw value is NULL (no time at all).
     private static func time(_ row: Row, _ start: Int) throws -> TimeValue? {
         guard try row.decode(String?.self, atIndex: start + 2) != nil else { return nil }
@@ -126,7 +129,7 @@ struct StoreCaseReader: CaseReader {
                 LEFT JOIN messages m ON m.id = a.message_id
                 LEFT JOIN chats c ON c.id = m.chat_id
                 LEFT JOIN file_times t ON t.file_id = f.id AND t.kind = 'modified'
-            WHERE c.id IS NULL OR c.copy_of IS NULL
+            WHERE hs.kind = 'known-bad' AND (c.id IS NULL OR c.copy_of IS NULL)
             ORDER BY hm.file_id, hm.id, m.id
             """)
         while let row = try rows.next() {
@@ -147,5 +150,32 @@ struct StoreCaseReader: CaseReader {
             SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN (\(names.map { _ in "?" }.joined(separator: ", ")))
             """, arguments: StatementArguments(names)) ?? 0
         return found == names.count
+    }
+}
+
+extension StoreCaseReader {
+    func forEachAttachment(_ body: (CaseAttachment) throws -> Void) throws {
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT a.message_id, a.sha256, \(Self.timeColumnList("m.sent"))
+            FROM attachments a JOIN messages m ON m.id = a.message_id JOIN chats c ON c.id = m.chat_id
+            WHERE a.sha256 IS NOT NULL AND c.copy_of IS NULL ORDER BY a.message_id, a.ordinal
+            """)
+        while let row = try rows.next() {
+            try body(CaseAttachment(messageID: try row.decode(atIndex: 0), sha256: try row.decode(atIndex: 1),
+                                    sent: try Self.optionalTime(row, 2)))
+        }
+    }
+
+    func forEachImageHash(_ body: (CaseImageHash) throws -> Void) throws {
+        guard try Self.hasTables(db, ["media_hashes"]) else { return }
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT f.id, f.path, f.sha256, f.mime, h.hash, h.quality FROM media_hashes h JOIN files f ON f.id = h.file_id
+            WHERE h.algorithm = 'pdq' ORDER BY h.file_id, h.id
+            """)
+        while let row = try rows.next() {
+            try body(CaseImageHash(file: CaseFileRef(id: try row.decode(atIndex: 0), path: try row.decode(atIndex: 1),
+                                                     sha256: try row.decode(atIndex: 2), mime: try row.decode(atIndex: 3)),
+                                   hash: try row.decode(atIndex: 4), quality: try row.decode(atIndex: 5)))
+        }
     }
 }

@@ -18,6 +18,7 @@ public enum TimelineCursor: Sendable, Hashable, CustomStringConvertible {
         self = .timed(utcMicros: us, id: id)
     }
 
+    /// The printed form (`t<utc_us>.<id>` or `n<id>`).
     public var description: String {
         switch self {
         case .timed(let us, let id): return "t\(us).\(id)"
@@ -29,7 +30,9 @@ public enum TimelineCursor: Sendable, Hashable, CustomStringConvertible {
 /// Which events ``EvidenceDatabase/timelinePage(_:)`` returns. Times are half-open:
 /// `fromMicros <= utc_us < beforeMicros`; a range excludes events without an instant.
 public struct TimelineFilter: Sendable, Hashable {
+    /// Only events at or after this instant (µs since the epoch, UTC).
     public var fromMicros: Int64?
+    /// Only events before this instant.
     public var beforeMicros: Int64?
     /// Event kinds (`message.sent`); a trailing `*` matches a prefix (`file.*`).
     public var kinds: [String]
@@ -54,21 +57,37 @@ public struct TimelineFilter: Sendable, Hashable {
 
 /// One row of the `timeline` view.
 public struct TimelineRow: Sendable, Hashable, Codable {
+    /// `events.id`.
     public var eventID: Int64
+    /// UTC text, or `nil` without an instant.
     public var utc: String?
+    /// The same instant in microseconds.
     public var utcMicros: Int64?
+    /// The time exactly as the source wrote it.
     public var raw: String
+    /// `utc`, `offset`, `assumed-zone` or `unknown`.
     public var basis: String
+    /// Precision of the source's time.
     public var precision: String
+    /// The source's note on the time.
     public var note: String?
+    /// Event kind (docs/timeline.md).
     public var kind: String
+    /// One line for a person.
     public var description: String
+    /// Id of the analyzer whose finding carries the time.
     public var source: String
+    /// Virtual path of the file the event is about.
     public var filePath: String?
+    /// The message (`messages.id`).
     public var messageID: Int64?
+    /// Chat title.
     public var chat: String?
+    /// Sender as the source names them.
     public var sender: String?
+    /// SHA-256 of the content.
     public var sha256: String?
+    /// Evidence label.
     public var evidence: String?
     /// The cursor that continues after this row.
     public var cursor: TimelineCursor {
@@ -78,7 +97,9 @@ public struct TimelineRow: Sendable, Hashable, Codable {
 
 /// A page of the timeline and the cursor of the next page (`nil` at the end).
 public struct TimelinePage: Sendable, Hashable {
+    /// The page's rows.
     public var rows: [TimelineRow]
+    /// Cursor of the next page, `nil` at the end.
     public var next: TimelineCursor?
 }
 
@@ -118,20 +139,17 @@ extension EvidenceDatabase {
         }
     }
 
-    /// Distinct sender values containing `needle`, found by hopping through the sender index.
+    /// Distinct sender values containing `needle`, found by hopping through the sender index
+    /// (one seek per distinct sender, all inside SQLite), compared in NFC in Swift.
     static func matchingSenders(_ db: Database, _ needle: String) throws -> [String] {
-        let next = try db.cachedStatement(sql: "SELECT sender FROM events WHERE sender > ? ORDER BY sender LIMIT 1")
-        var out: [String] = []
-        var last = ""
-        if let first = try String.fetchOne(db, sql: "SELECT sender FROM events WHERE sender IS NOT NULL ORDER BY sender LIMIT 1") {
-            last = first
-            if SearchText.nfc(first).lowercased().contains(needle) { out.append(first) }
-            while let s = try String.fetchOne(next, arguments: [last]) {
-                if SearchText.nfc(s).lowercased().contains(needle) { out.append(s) }
-                last = s
-            }
-        }
-        return out
+        let names = try String.fetchAll(db, sql: """
+            WITH RECURSIVE s(name) AS (
+                SELECT (SELECT min(sender) FROM events WHERE sender IS NOT NULL)
+                UNION ALL
+                SELECT (SELECT min(sender) FROM events WHERE sender > s.name) FROM s WHERE s.name IS NOT NULL)
+            SELECT name FROM s WHERE name IS NOT NULL
+            """)
+        return names.filter { SearchText.nfc($0).lowercased().contains(needle) }
     }
 
     private static let rowColumns = """
@@ -139,11 +157,23 @@ extension EvidenceDatabase {
         f.path, ev.message_id, c.title, ev.sender, f.sha256, e.label
         """
 
-    /// Timed (`utc_us` set) or untimed events after the cursor, one query per sender, merged.
+    /// One slice of a filtered page: a sender, or a chat, read in its own index order.
+    private enum Partition { case all, sender(String), chat(Int64) }
+
+    /// Timed (`utc_us` set) or untimed events after the cursor. A participant or chat filter is
+    /// split into one query per sender (or chat), each walking `events_sender` (or
+    /// `events_chat`) in time order with its own LIMIT; the slices are merged. One big `IN`
+    /// list would make SQLite collect and sort every matching event of the range first.
     private static func phase(_ db: Database, timed: Bool, filter: TimelineFilter, after: TimelineCursor?,
                               senders: [String?], chatIDs: [Int64]?, limit: Int) throws -> [TimelineRow] {
+        var partitions: [Partition] = senders.map { $0.map(Partition.sender) ?? .all }
+        var chatIDs = chatIDs
+        if case .all = partitions.first, let ids = chatIDs, ids.count <= 500 {
+            partitions = ids.map(Partition.chat)
+            chatIDs = nil
+        }
         var merged: [TimelineRow] = []
-        for sender in senders {
+        for partition in partitions {
             var clauses: [String] = []
             var args = StatementArguments()
             if timed {
@@ -155,7 +185,11 @@ extension EvidenceDatabase {
                 clauses.append("ev.utc_us IS NULL")
                 if case .untimed(let id)? = after { clauses.append("ev.id > ?"); args += [id] }
             }
-            if let sender { clauses.append("ev.sender = ?"); args += [sender] }
+            switch partition {
+            case .all: break
+            case .sender(let sender): clauses.append("ev.sender = ?"); args += [sender]
+            case .chat(let id): clauses.append("ev.chat_id = ?"); args += [id]
+            }
             if !filter.kinds.isEmpty {
                 let parts = filter.kinds.map { $0.hasSuffix("*") ? "ev.kind GLOB ?" : "ev.kind = ?" }
                 clauses.append("(" + parts.joined(separator: " OR ") + ")")
@@ -180,7 +214,7 @@ extension EvidenceDatabase {
                     evidence: try r.decode(atIndex: 15)))
             }
         }
-        guard senders.count > 1 else { return merged }
+        guard partitions.count > 1 else { return merged }
         merged.sort { ($0.utcMicros ?? 0, $0.eventID) < ($1.utcMicros ?? 0, $1.eventID) }
         return Array(merged.prefix(limit))
     }

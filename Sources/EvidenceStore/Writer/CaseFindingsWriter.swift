@@ -22,15 +22,25 @@ extension EvidenceDatabase {
     ) throws -> CaseRebuildStats {
         let stats: CaseRebuildStats = try queue.write { db in
             try db.execute(sql: "DELETE FROM events WHERE builder = ?", arguments: [analyzer.id])
-            let removed = db.changesCount
+            var removed = db.changesCount
+            try db.execute(sql: "DELETE FROM media_clusters WHERE builder = ?", arguments: [analyzer.id])
+            removed += db.changesCount
             let writer = try EventInserter(db: db, builder: analyzer)
+            let cluster = try db.cachedStatement(sql: """
+                INSERT OR REPLACE INTO media_clusters (sha256, cluster, method, threshold, builder, builder_version)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """)
+            var clusters = 0
             try run(StoreCaseReader(db: db)) { finding in
                 switch finding {
                 case .event(let event): try writer.insert(event)
+                case .mediaCluster(let c):
+                    try cluster.execute(arguments: [c.sha256, c.cluster, c.method, c.threshold, analyzer.id, analyzer.version])
+                    clusters += 1
                 }
             }
             return CaseRebuildStats(analyzerID: analyzer.id, analyzerVersion: analyzer.version, removed: removed,
-                                    written: writer.count)
+                                    written: writer.count + clusters)
         }
         _ = try appendAudit(action: "case.analyze", details: .object([
             "analyzer": .string(analyzer.id), "version": .string(analyzer.version),

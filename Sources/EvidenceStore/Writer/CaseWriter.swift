@@ -57,9 +57,15 @@ extension EvidenceDatabase {
     /// note (zone name, DST gap/fold) is replaced. `nil` removes the zone (basis `unknown`).
     /// Returns the number of times recomputed.
     @discardableResult
-    public func recomputeAssumedZone(_ zone: TimeZone?) throws -> Int {
+    public func recomputeAssumedZone(_ zone: TimeZone?, name: String? = nil) throws -> Int {
         try queue.write { db in
-            try db.execute(sql: "UPDATE cases SET assumed_zone = ?", arguments: [zone?.identifier])
+            // Items registered with the case's zone (ingest --assume-tz records it on each item)
+            // follow the case: detach them for the recompute, then give them the new zone.
+            let previous = try String.fetchOne(db, sql: "SELECT assumed_zone FROM cases ORDER BY id LIMIT 1")
+            let following = try Int64.fetchAll(db, sql: "SELECT id FROM evidence WHERE assumed_zone IS ? AND assumed_zone IS NOT NULL",
+                                               arguments: [previous])
+            try db.execute(sql: "UPDATE evidence SET assumed_zone = NULL WHERE id IN (\(following.map(String.init).joined(separator: ",")))")
+            try db.execute(sql: "UPDATE cases SET assumed_zone = ?", arguments: [name ?? zone?.identifier])
             // Only times whose zone came from the case: items with their own zone keep theirs.
             let caseZoned = "(e.assumed_zone IS NULL)"
             let filter = "t.local_wallclock IS NOT NULL AND t.basis IN ('assumed-zone', 'unknown')"
@@ -82,6 +88,8 @@ extension EvidenceDatabase {
                 WHERE \(filter) AND \(caseZoned)
                 """, update: "UPDATE indicator_times SET \(Self.timeAssignments) WHERE indicator_id = ? AND name = ?")
             count += try Self.recomputeChatTimes(db, zone: zone)
+            try db.execute(sql: "UPDATE evidence SET assumed_zone = ? WHERE id IN (\(following.map(String.init).joined(separator: ",")))",
+                           arguments: [name ?? zone?.identifier])
             return count
         }
     }
