@@ -67,6 +67,11 @@ demo: build
 	@$(BIN)/exhibit verify --db $(DEMO)/case.sqlite
 	@echo; echo "== Digest of all findings =="
 	@$(BIN)/exhibit digest --db $(DEMO)/case.sqlite
+	@echo; echo "== Exports and the case report (open demo-out/report.html in a browser; docs/exports.md) =="
+	@$(BIN)/exhibit report --db $(DEMO)/case.sqlite --out $(DEMO)/report.html
+	@$(BIN)/exhibit export --db $(DEMO)/case.sqlite --format timesketch --out $(DEMO)/timeline.jsonl
+	@$(BIN)/exhibit export --db $(DEMO)/case.sqlite --format transcript --out $(DEMO)/transcripts
+	@$(BIN)/exhibit export --db $(DEMO)/case.sqlite --format bodyfile --out $(DEMO)/case.body
 	@echo; echo "== Timeline excerpt: messages, photos taken and files in one chronology, each with its basis (exhibit timeline) =="
 	@$(BIN)/exhibit timeline --db $(DEMO)/case.sqlite --from 2024-08-28T06:00 --to 2024-08-28T06:21 --tz Asia/Seoul
 	@echo; echo "== Spread of known media: first appearance and every room it reached (exhibit spread --known) =="
