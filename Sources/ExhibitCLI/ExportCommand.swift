@@ -77,7 +77,14 @@ struct ExportCommand: ParsableCommand {
             try printJSON(Out(format: format.rawValue, written: summary.written, omitted: summary.omitted, notes: summary.notes, outputs: summary.outputs))
             return
         }
-        print("\(format.rawValue): \(summary.written) record\(summary.written == 1 ? "" : "s") written to \(out)")
+        let unit: String
+        switch format {
+        case .timesketch, .csv: unit = "event"
+        case .bodyfile, .dfxml: unit = "file"
+        case .transcript: unit = "message"
+        case .caseUCO: unit = "file/message"
+        }
+        print("\(format.rawValue): \(summary.written) \(unit)\(summary.written == 1 ? "" : "s") written to \(out)")
         for (why, n) in summary.omitted.sorted(by: { $0.key < $1.key }) { print("  left out: \(n) — \(why)") }
         for (what, n) in summary.notes.sorted(by: { $0.key < $1.key }) { print("  note: \(n) \(what)") }
         if format == .transcript { print("  \(summary.outputs.count - 1) chat file\(summary.outputs.count == 2 ? "" : "s") + index.html") }
