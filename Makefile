@@ -8,11 +8,14 @@ APT_PACKAGES := libarchive-dev libarchive-tools libmagic-dev libmagic-mgc libsql
 	p7zip-full zip unzip zstd lz4 xz-utils bzip2 lzip cpio xorriso gcab binutils python3 file \
 	libturbojpeg0-dev libpng-dev libwebp-dev libheif-dev libgif-dev libtiff-dev \
 	libavformat-dev libavcodec-dev libswscale-dev libavutil-dev imagemagick webp libheif-examples ffmpeg
+# Export and report tests: Sleuth Kit's mactime reads our bodyfiles, headless Chromium renders and
+# prints the report, Ghostscript reads the printed pages back; pip installs case-utils (below).
+APT_PACKAGES += sleuthkit chromium ghostscript python3-pip
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/debug
 DEMO := demo-out
 
-.PHONY: deps build test test-long demo bench clean docs-cli
+.PHONY: pydeps deps build test test-long demo bench clean docs-cli
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
@@ -22,13 +25,19 @@ deps:
 	fi
 	@python3 -c 'import pdqhash, numpy' 2>/dev/null || pip install --user -q pdqhash numpy
 
+# case_validate (PyPI case-utils) checks our CASE/UCO exports in the tests. pip uses whatever
+# index or mirror the machine's pip is configured for; Debian's own python needs the last flag.
+pydeps: deps
+	@python3 -c 'import case_utils' 2>/dev/null || python3 -m pip install -q --user case-utils \
+		|| python3 -m pip install -q --user --break-system-packages case-utils
+
 build: deps
 	$(SWIFT) build
 
 # A short libFuzzer smoke run of every metadata parser (fuzz/README.md for long runs), then the
 # whole suite once (under America/New_York), then every time-related suite again under UTC and
 # Asia/Seoul: findings must not depend on the machine's zone.
-test: deps
+test: deps pydeps
 	$(SWIFT) build --build-tests
 	fuzz/run-metadata-fuzz.sh 5
 	TZ=America/New_York $(SWIFT) test --skip-build
@@ -63,6 +72,11 @@ demo: build
 	@$(BIN)/exhibit verify --db $(DEMO)/case.sqlite
 	@echo; echo "== Digest of all findings =="
 	@$(BIN)/exhibit digest --db $(DEMO)/case.sqlite
+	@echo; echo "== Exports and the case report (open demo-out/report.html in a browser; docs/exports.md) =="
+	@$(BIN)/exhibit report --db $(DEMO)/case.sqlite --out $(DEMO)/report.html
+	@$(BIN)/exhibit export --db $(DEMO)/case.sqlite --format timesketch --out $(DEMO)/timeline.jsonl
+	@$(BIN)/exhibit export --db $(DEMO)/case.sqlite --format transcript --out $(DEMO)/transcripts
+	@$(BIN)/exhibit export --db $(DEMO)/case.sqlite --format bodyfile --out $(DEMO)/case.body
 	@echo; echo "== Timeline excerpt: messages, photos taken and files in one chronology, each with its basis (exhibit timeline) =="
 	@$(BIN)/exhibit timeline --db $(DEMO)/case.sqlite --from 2024-08-28T06:00 --to 2024-08-28T06:21 --tz Asia/Seoul
 	@echo; echo "== Spread of known media: first appearance and every room it reached (exhibit spread --known) =="
@@ -72,7 +86,7 @@ demo: build
 
 # Builds the benchmark corpus on demand (bench-work/, not committed) and rewrites docs/BENCHMARKS.md.
 bench: deps
-	@for p in time libimage-exiftool-perl; do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$p >/dev/null); done
+	@for p in time libimage-exiftool-perl sqlite3; do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$p >/dev/null); done
 	$(SWIFT) build -c release
 	@python3 -c 'import pdqhash' 2>/dev/null || pip install --user --break-system-packages -q pdqhash pillow numpy
 	python3 bench/run_bench.py --exhibit .build/release/exhibit --hashspeed .build/release/exhibit-hashspeed --chatbench .build/release/exhibit-chatbench --metabench .build/release/exhibit-metabench --mediabench .build/release/exhibit-mediabench --out docs/BENCHMARKS.md

@@ -21,6 +21,7 @@ import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from media_bench import media_suite  # noqa: E402  (suite `media`, its own file)
+import export_bench  # noqa: E402  (suite `export`, its own file)
 
 WORK = "bench-work"
 CORPUS_VERSION = "intake-v1"
@@ -353,8 +354,10 @@ def main():
     ap.add_argument("--media-camera", type=int, default=500, help="4000×3000 JPEGs for the media suite")
     ap.add_argument("--media-small", type=int, default=500, help="1024×768 JPEGs for the media suite")
     ap.add_argument("--query-events", type=int, default=10_000_000)
+    ap.add_argument("--export-events", type=int, default=1_000_000)
     suites = {"intake": intake_suite, "chat": chat_suite, "metadata": metadata_suite,
-              "media": media_suite, "query": query_suite}
+              "media": media_suite, "query": query_suite,
+              "export": lambda a: export_bench.export_suite(a, WORK)}
     ap.add_argument("--suite", action="append", choices=list(suites))
     args = ap.parse_args()
     for suite in args.suite or list(suites):

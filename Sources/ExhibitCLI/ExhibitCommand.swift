@@ -23,7 +23,8 @@ public struct ExhibitCommand: ParsableCommand {
         subcommands: [IngestCommand.self, FilesCommand.self, MessagesCommand.self, MetadataCommand.self, SearchCommand.self, VerifyCommand.self,
                       DigestCommand.self, AnalyzersCommand.self,
                       HashSetCommand.self, MatchCommand.self, MatchesCommand.self,
-                      TimelineCommand.self, SpreadCommand.self, CaseCommand.self])
+                      TimelineCommand.self, SpreadCommand.self, CaseCommand.self,
+                      ExportCommand.self, ReportCommand.self])
 
     public init() {}
 }

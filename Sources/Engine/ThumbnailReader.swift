@@ -1,0 +1,52 @@
+import EvidenceStore
+import ExhibitKit
+import Foundation
+import Intake
+
+/// Pictures for `exhibit report --thumbnails`. The case database keeps no file content, so the
+/// bytes are read again from each evidence item at its recorded path (read-only, through the same
+/// walker as ingest) and kept only if they hash to the SHA-256 recorded for that entry — a changed
+/// or different item can never put a wrong picture in a report.
+public enum ThumbnailReader {
+    /// Images found, by `files.id`, and a sentence on what could not be read.
+    public struct Result: Sendable {
+        /// Picture bytes by `files.id`, each verified against its recorded SHA-256.
+        public var images: [Int64: Data]
+        /// What could not be read (an item not at its path, changed bytes), or `nil`.
+        public var note: String?
+    }
+
+    /// Image types a browser shows from a `data:` URL.
+    static let shown: Set<String> = ["image/jpeg", "image/png", "image/gif", "image/webp"]
+
+    /// Reads at most `limit` pictures of at most `maxBytes` each.
+    public static func read(databasePath: String, temporaryRoot: String, limit: Int = 200, maxBytes: Int = 4 << 20) throws -> Result {
+        ProcessSetup.prepare()
+        let db = try EvidenceDatabase.openExisting(path: databasePath, readOnly: true)
+        let temp = try PrivateTemporaryDirectory(root: temporaryRoot)
+        defer { temp.remove() }
+        var images: [Int64: Data] = [:]
+        var problems: [String] = []
+        for e in try db.evidenceList() {
+            let wanted = try db.listFiles(FileFilter(evidenceLabel: e.label, mimePrefix: "image/", kind: EntryKind.file.rawValue))
+                .filter { shown.contains($0.mime ?? "") && $0.size <= Int64(maxBytes) }
+            guard !wanted.isEmpty, images.count < limit else { continue }
+            guard FileManager.default.fileExists(atPath: e.path) else {
+                problems.append("\(e.label) is not at \(e.path)")
+                continue
+            }
+            let byKey = Dictionary(wanted.map { ($0.entryKey, $0) }, uniquingKeysWith: { a, _ in a })
+            let walker = try IntakeWalker(options: IntakeOptions(temporaryDirectory: temp.url, memoryThreshold: maxBytes))
+            var mismatched = 0
+            _ = try walker.walk(EvidenceSource(path: e.path, label: e.label), accountedBytes: { _ in nil }) { event in
+                guard case .entry(let entry) = event, images.count < limit,
+                      let row = byKey[entry.position.map(String.init).joined(separator: "/")],
+                      case .memory(let data) = entry.content else { return }
+                if entry.hashes?.sha256 == row.hashes?.sha256 { images[row.id] = data } else { mismatched += 1 }
+            }
+            if mismatched > 0 { problems.append("\(mismatched) picture(s) of \(e.label) no longer match their recorded SHA-256 and were left out") }
+        }
+        let note = problems.isEmpty ? nil : "Not every picture could be read: " + problems.joined(separator: "; ") + "."
+        return Result(images: images, note: note)
+    }
+}

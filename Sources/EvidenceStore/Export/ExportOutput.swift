@@ -1,0 +1,251 @@
+import Foundation
+
+/// Problems writing an export or report (the database side throws its own errors).
+public enum ExportError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The output path already exists and overwriting was not asked for.
+    case outputExists(path: String)
+    /// The output could not be created or written.
+    case cannotWrite(path: String, reason: String)
+    /// An option the format cannot use.
+    case invalidOption(String)
+
+    /// A sentence naming the file and the remedy.
+    public var description: String {
+        switch self {
+        case .outputExists(let p): return "\(p): already exists; choose another --out path or pass --force"
+        case .cannotWrite(let p, let r): return "\(p): cannot write (\(r))"
+        case .invalidOption(let m): return m
+        }
+    }
+}
+
+/// A buffered, append-only output file.
+///
+/// Written to `<path>.partial` and renamed to `path` only by ``finish()``, so an export that
+/// stopped half-way never looks complete. Bytes are collected in a 1 MiB buffer: exports write
+/// millions of short pieces, and one `write(2)` per piece would dominate the run.
+public final class ExportOutput {
+    /// The final path.
+    public let path: String
+    private let partialPath: String
+    private let handle: FileHandle
+    private var buffer: [UInt8] = []
+    private let flushAt = 1 << 20
+    private var finished = false
+
+    /// Creates `<path>.partial`. Refuses an existing `path` unless `overwrite`.
+    public init(path: String, overwrite: Bool) throws {
+        self.path = path
+        self.partialPath = path + ".partial"
+        let fm = FileManager.default
+        if fm.fileExists(atPath: path) && !overwrite { throw ExportError.outputExists(path: path) }
+        try? fm.removeItem(atPath: partialPath)
+        guard fm.createFile(atPath: partialPath, contents: nil, attributes: [.posixPermissions: 0o644]),
+              let h = FileHandle(forWritingAtPath: partialPath) else {
+            throw ExportError.cannotWrite(path: path, reason: "cannot create \(partialPath)")
+        }
+        handle = h
+        buffer.reserveCapacity(flushAt + 65_536)
+    }
+
+    deinit {
+        // An export that threw half-way leaves nothing behind that could pass for a result.
+        if !finished {
+            try? handle.close()
+            try? FileManager.default.removeItem(atPath: partialPath)
+        }
+    }
+
+    /// Appends UTF-8 text.
+    public func write(_ text: String) throws {
+        var t = text
+        t.withUTF8 { buffer.append(contentsOf: $0) }
+        if buffer.count >= flushAt { try flush() }
+    }
+
+    /// Appends bytes.
+    public func write(bytes: [UInt8]) throws {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= flushAt { try flush() }
+    }
+
+    /// Appends the bytes built by `body` directly into the buffer (no intermediate strings).
+    public func append(_ body: (inout [UInt8]) -> Void) throws {
+        body(&buffer)
+        if buffer.count >= flushAt { try flush() }
+    }
+
+    private func flush() throws {
+        guard !buffer.isEmpty else { return }
+        do { try handle.write(contentsOf: buffer) } catch {
+            throw ExportError.cannotWrite(path: path, reason: "\(error)")
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes what is buffered, closes and renames the file into place. Not fsync'ed: the
+    /// rename is what marks it complete, and an export can be written again from the database
+    /// (forcing 100s of MB to disk doubled the wall time of a 1 M-event export).
+    public func finish() throws {
+        try flush()
+        do {
+            try handle.close()
+            let fm = FileManager.default
+            if fm.fileExists(atPath: path) { try fm.removeItem(atPath: path) }
+            try fm.moveItem(atPath: partialPath, toPath: path)
+        } catch {
+            throw ExportError.cannotWrite(path: path, reason: "\(error)")
+        }
+        finished = true
+    }
+}
+
+/// Escaping for the text formats exports write. Each works on UTF-8 bytes appended to a buffer,
+/// because exports of millions of rows spend most of their time here.
+public enum ExportEscape {
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// Appends `text` as a JSON string literal (quotes included). Control characters are
+    /// `\u00XX`-escaped; U+2028/U+2029 are escaped too so the line stays one JSONL line for
+    /// JavaScript-based readers.
+    public static func json(_ text: String, into out: inout [UInt8]) {
+        var t = text
+        t.withUTF8 { jsonBytes($0, into: &out) }
+    }
+
+    /// Appends UTF-8 `data` as a JSON string literal (see ``json(_:into:)``).
+    public static func jsonBytes(_ data: Data, into out: inout [UInt8]) {
+        data.withUnsafeBytes { raw in jsonBytes(raw.bindMemory(to: UInt8.self), into: &out) }
+    }
+
+    /// Appends UTF-8 `bytes` as a JSON string literal.
+    public static func jsonBytes(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        out.append(0x22)
+        let n = bytes.count
+        var i = 0
+        var start = 0
+        // Runs of plain bytes are copied at once; only the bytes that need escaping stop the run.
+        while i < n {
+            let b = bytes[i]
+            if b >= 0x20 && b != 0x22 && b != 0x5C && b != 0xE2 { i += 1; continue }
+            if b == 0xE2 {
+                // U+2028/U+2029 end a line for JavaScript-based readers: escape them.
+                guard i + 2 < n, bytes[i + 1] == 0x80, bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9 else { i += 1; continue }
+                if i > start { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i])) }
+                out.append(contentsOf: [0x5C, 0x75, 0x32, 0x30, 0x32, bytes[i + 2] == 0xA8 ? 0x38 : 0x39])
+                i += 3
+                start = i
+                continue
+            }
+            if i > start { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i])) }
+            switch b {
+            case 0x22: out.append(0x5C); out.append(0x22)
+            case 0x5C: out.append(0x5C); out.append(0x5C)
+            case 0x0A: out.append(0x5C); out.append(0x6E)
+            case 0x0D: out.append(0x5C); out.append(0x72)
+            case 0x09: out.append(0x5C); out.append(0x74)
+            default: out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hexDigits[Int(b >> 4)], hexDigits[Int(b & 15)]])
+            }
+            i += 1
+            start = i
+        }
+        if n > start { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<n])) }
+        out.append(0x22)
+    }
+
+    /// `text` as a JSON string literal.
+    public static func json(_ text: String) -> String {
+        var out: [UInt8] = []
+        json(text, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Escapes `&`, `<`, `>`, `"` and `'` for HTML text and attribute values; drops C0 controls
+    /// other than tab/newline (they are not allowed in HTML and some would hide text).
+    public static func html(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            case "\t", "\n": out.unicodeScalars.append(scalar)
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    out += "\u{FFFD}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out
+    }
+
+    /// Escapes text for XML 1.0 element content and attribute values. Characters XML 1.0 cannot
+    /// carry at all (C0 controls but tab/LF/CR, U+FFFE/U+FFFF) become U+FFFD; the `raw`
+    /// argument of callers keeps the original where it matters.
+    public static func xml(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            case "\t": out += "&#9;"
+            case "\n": out += "&#10;"
+            case "\r": out += "&#13;"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF {
+                    out += "\u{FFFD}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out
+    }
+
+    /// Whether `text` survives ``xml(_:)`` unchanged apart from entity escaping.
+    public static func isXMLClean(_ text: String) -> Bool {
+        !text.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\t" && $0 != "\n" && $0 != "\r") || $0.value == 0xFFFE || $0.value == 0xFFFF }
+    }
+
+    /// One RFC 4180 field: quoted when it holds a comma, quote, CR or LF (quotes doubled).
+    /// A field starting with `=`, `+`, `-`, `@` (and not a number) gets a leading apostrophe so
+    /// a spreadsheet does not run evidence text as a formula.
+    public static func csv(_ text: String) -> String {
+        var out: [UInt8] = []
+        csvBytes(Data(text.utf8), into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends `data` (UTF-8) as one RFC 4180 field; see ``csv(_:)``.
+    public static func csvBytes(_ data: Data, into out: inout [UInt8]) {
+        data.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var guardFormula = false
+            let first: UInt8 = bytes.first ?? 0
+            if first == 0x3D || first == 0x2B || first == 0x2D || first == 0x40 {
+                guardFormula = Double(String(decoding: bytes, as: UTF8.self)) == nil
+            }
+            let quote = bytes.contains { (b: UInt8) -> Bool in b == 0x2C || b == 0x22 || b == 0x0A || b == 0x0D }
+            if quote { out.append(0x22) }
+            if guardFormula { out.append(0x27) }
+            if quote {
+                for b in bytes {
+                    if b == 0x22 { out.append(0x22) }
+                    out.append(b)
+                }
+                out.append(0x22)
+            } else {
+                out.append(contentsOf: bytes)
+            }
+        }
+    }
+}

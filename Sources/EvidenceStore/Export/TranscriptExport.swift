@@ -1,0 +1,173 @@
+import ExhibitKit
+import Foundation
+import GRDB
+
+/// Printable chat transcripts for disclosure: one self-contained HTML file per chat (export
+/// copies included, marked), plus `index.html` listing them. Every message shows its sequence
+/// and native id, its time in UTC with basis and the raw value, sender, text, and attachments by
+/// name with the SHA-256 of the linked file. No media is shown; all evidence text is escaped.
+enum TranscriptHTML {
+    /// Shared print-friendly style (also used by the report).
+    static let style = """
+        body{font-family:"Noto Sans","Noto Sans CJK KR","Malgun Gothic",sans-serif;font-size:10.5pt;margin:1.5em;color:#111}
+        h1{font-size:15pt;margin:0 0 .3em} h2{font-size:12.5pt;margin:1.2em 0 .4em;border-bottom:1px solid #999}
+        table{border-collapse:collapse;width:100%} th,td{border:1px solid #bbb;padding:3px 5px;vertical-align:top;text-align:left}
+        th{background:#eee} tr{page-break-inside:avoid}
+        .mono{font-family:"DejaVu Sans Mono",monospace;font-size:8.5pt;word-break:break-all}
+        .text{white-space:pre-wrap;word-break:break-word} .muted{color:#666;font-size:9pt}
+        .basis{font-size:8.5pt;color:#444} dl{display:grid;grid-template-columns:max-content auto;gap:2px 12px} dt{font-weight:bold}
+        footer{margin-top:2em;font-size:8.5pt;color:#444;border-top:1px solid #999;padding-top:4px}
+        @page{size:A4;margin:15mm 12mm 18mm 12mm;@bottom-center{content:"Page " counter(page) " of " counter(pages);font-size:8pt}}
+        @media print{body{margin:0} .pagebreak{page-break-before:always}}
+        """
+
+    /// The document up to and including the opening `<body>`.
+    static func head(title: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="und"><head><meta charset="utf-8">
+        <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+        <title>\(ExportEscape.html(title))</title><style>\(style)</style></head>
+        <body>
+
+        """
+    }
+
+    /// The footer and the document's end.
+    static func tail(footer: String) -> String { "<footer>\(footer)</footer>\n</body></html>\n" }
+
+    /// `2024-08-28T06:12:03Z` + basis + raw, or the raw value when there is no UTC.
+    static func time(utc: String?, basis: String?, raw: String?, note: String?) -> String {
+        let e = ExportEscape.html
+        var s = utc.map { "<span class=\"mono\">\(e($0))</span>" } ?? "<em>no UTC</em>"
+        s += "<br><span class=\"basis\">\(e(basis ?? "unknown"))"
+        if let raw { s += " · raw “\(e(raw))”" }
+        if let note { s += " · \(e(note))" }
+        return s + "</span>"
+    }
+}
+
+extension EvidenceDatabase {
+    func exportTranscripts(to path: String, options: ExportOptions) throws -> ExportSummary {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        if fm.fileExists(atPath: path, isDirectory: &isDir) {
+            guard isDir.boolValue else { throw ExportError.invalidOption("\(path): transcripts go into a directory; this is a file") }
+            let content = (try? fm.contentsOfDirectory(atPath: path)) ?? []
+            if !content.isEmpty && !options.overwrite { throw ExportError.outputExists(path: path) }
+        } else {
+            do { try fm.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
+                throw ExportError.cannotWrite(path: path, reason: "\(error)")
+            }
+        }
+        var summary = ExportSummary()
+        let e = ExportEscape.html
+        let generated = UTCFormat.string(micros: options.generatedMicros)
+        let footer = "Exhibit \(e(options.toolVersion)) · transcript generated \(generated) (UTC) · times are UTC; the basis says how each was derived"
+        try queue.read { db in
+            guard try db.tableExists("chats") else { return }
+            let caseName = try String.fetchOne(db, sql: "SELECT name FROM cases ORDER BY id LIMIT 1") ?? ""
+            let (win, args) = options.window("m.sent_utc_us")
+            let chats = try Row.fetchAll(db, sql: """
+                SELECT c.id, c.platform, c.format, c.title, c.chat_type, c.exporting_user, c.date_order, c.date_order_proven,
+                       c.date_order_reason, c.notes, c.copy_of, f.path, f.sha256, e.label, c.exported_utc, c.exported_basis,
+                       c.exported_raw, c.chat_key,
+                       (SELECT count(*) FROM messages m WHERE m.chat_id = c.id AND \(win))
+                FROM chats c JOIN files f ON f.id = c.file_id JOIN evidence e ON e.id = f.evidence_id
+                ORDER BY e.label, f.sort_key, c.chat_key
+                """, arguments: args)
+            var index = ""
+            var number = 0
+            for c in chats {
+                let count: Int = c[18] ?? 0
+                if options.hasWindow && count == 0 { continue }
+                number += 1
+                let chatID: Int64 = c[0]
+                let platform: String = c[1] ?? ""
+                let title: String = c[3] ?? "(untitled)"
+                let name = String(format: "%04d-%@.html", number, platform.filter { $0.isLetter || $0.isNumber })
+                var body = "<h1>Chat transcript: \(e(title))</h1>\n<dl>"
+                func item(_ k: String, _ v: String?) { if let v { body += "<dt>\(k)</dt><dd>\(v)</dd>" } }
+                item("Case", e(caseName))
+                item("Platform / format", e("\(platform) / \(c[2] as String? ?? "")"))
+                item("Chat type", (c[4] as String?).map(e))
+                item("Export file", "<span class=\"mono\">\(e(c[11] ?? ""))</span>")
+                item("Export file SHA-256", (c[12] as String?).map { "<span class=\"mono\">\(e($0))</span>" })
+                item("Evidence item", e(c[13] ?? ""))
+                item("Exported", (c[14] as String?).map { _ in TranscriptHTML.time(utc: c[14], basis: c[15], raw: c[16], note: nil) })
+                item("Device owner shown as", (c[5] as String?).map(e))
+                if let order: String = c[6] {
+                    item("Date order", e(order) + ((c[7] as Int64? ?? 0) == 1 ? " (proven)" : " (assumed)")
+                         + ((c[8] as String?).map { ": " + e($0) } ?? ""))
+                }
+                item("Notes", (c[9] as String?).map(e))
+                if let original: Int64 = c[10] { item("Copy", "another export of the same room (chat row \(original))") }
+                item("Messages", options.hasWindow ? "\(count) in the selected window" : "\(count)")
+                body += "</dl>\n"
+                let participants = try Row.fetchAll(db, sql: """
+                    SELECT display_name, native_id, is_device_owner FROM participants WHERE chat_id = ? ORDER BY ordinal
+                    """, arguments: [chatID])
+                if !participants.isEmpty {
+                    body += "<h2>Participants</h2><ul>" + participants.map { p in
+                        "<li>\(e(p[0] ?? ""))\((p[1] as String?).map { " <span class=\"mono\">[\(e($0))]</span>" } ?? "")\((p[2] as Int64? ?? 0) == 1 ? " (device owner)" : "")</li>"
+                    }.joined() + "</ul>\n"
+                }
+                let out = try ExportOutput(path: (path as NSString).appendingPathComponent(name), overwrite: true)
+                try out.write(TranscriptHTML.head(title: "Transcript: \(title)") + body)
+                try out.write("<h2>Messages</h2>\n<table><thead><tr><th>#</th><th>Message id</th><th>Time (UTC) and basis</th><th>Sender</th><th>Text</th><th>Attachments</th></tr></thead><tbody>\n")
+                try writeTranscriptRows(db, chatID: chatID, options: options, out: out)
+                try out.write("</tbody></table>\n" + TranscriptHTML.tail(footer: footer))
+                try out.finish()
+                summary.outputs.append(out.path)
+                summary.written += count
+                index += "<tr><td><a href=\"\(e(name))\">\(e(name))</a></td><td>\(e(platform))</td><td>\(e(title))</td><td>\(count)</td><td class=\"mono\">\(e(c[11] ?? ""))</td></tr>\n"
+            }
+            let body = "<h1>Chat transcripts — \(e(caseName))</h1>\n<table><thead><tr><th>File</th><th>Platform</th><th>Chat</th><th>Messages</th><th>Export file</th></tr></thead><tbody>\n"
+                + index + "</tbody></table>"
+            let out = try ExportOutput(path: (path as NSString).appendingPathComponent("index.html"), overwrite: true)
+            try out.write(TranscriptHTML.head(title: "Chat transcripts — \(caseName)") + body + TranscriptHTML.tail(footer: footer))
+            try out.finish()
+            summary.outputs.insert(out.path, at: 0)
+        }
+        return summary
+    }
+
+    private func writeTranscriptRows(_ db: Database, chatID: Int64, options: ExportOptions, out: ExportOutput) throws {
+        let e = ExportEscape.html
+        let (win, args) = options.window("m.sent_utc_us")
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT m.id, m.sequence, m.native_id, m.sent_utc, m.sent_basis, m.sent_raw, m.sent_note, m.sender_name, m.text, m.kind,
+                   m.deleted, m.edited_marker, m.service_action, m.service_actor, m.forwarded_from, m.reply_to_native_id, m.touched_utc
+            FROM messages m WHERE m.chat_id = ? AND \(win) ORDER BY m.sequence
+            """, arguments: [chatID] + args)
+        let attachments = try db.makeStatement(sql: """
+            SELECT kind, reference, file_name, status, missing_reason, sha256, size FROM attachments WHERE message_id = ? ORDER BY ordinal
+            """)
+        while let m = try rows.next() {
+            var text = e(m[8] ?? "")
+            var marks: [String] = []
+            if let action: String = m[12] { marks.append("action: \(e(action))\((m[13] as String?).map { " by " + e($0) } ?? "")") }
+            if let fwd: String = m[14] { marks.append("forwarded from \(e(fwd))") }
+            if let reply: String = m[15] { marks.append("reply to \(e(reply))") }
+            if (m[10] as Int64? ?? 0) == 1 { marks.append("deleted") }
+            if (m[11] as Int64? ?? 0) == 1 { marks.append("marked edited") }
+            if let touched: String = m[16] { marks.append("changed after sending: \(e(touched))") }
+            if !marks.isEmpty { text += "<br><span class=\"muted\">[" + marks.joined(separator: "; ") + "]</span>" }
+            var media: [String] = []
+            for a in try Row.fetchAll(attachments, arguments: [m[0] as Int64]) {
+                let name: String = a[2] ?? a[1] ?? "(no name)"
+                var s = "\(e(a[0] ?? "file")): \(e(name))"
+                if let sha: String = a[5] {
+                    s += "<br><span class=\"mono\">SHA-256 \(e(sha))</span>"
+                } else {
+                    s += " <span class=\"muted\">(\(e(a[3] ?? ""))\((a[4] as String?).map { ": " + e($0) } ?? ""))</span>"
+                }
+                media.append(s)
+            }
+            let sender = (m[7] as String?).map(e) ?? "<em>\(e(m[9] ?? ""))</em>"
+            try out.write("<tr><td>\(m[1] as Int64? ?? 0)</td><td class=\"mono\">\((m[2] as String?).map(e) ?? "—")</td><td>"
+                          + TranscriptHTML.time(utc: m[3], basis: m[4], raw: m[5], note: m[6])
+                          + "</td><td>\(sender)</td><td class=\"text\">\(text)</td><td>\(media.joined(separator: "<br>"))</td></tr>\n")
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import ExhibitKit
+import Foundation
+import GRDB
+
+extension ReportWriter {
+    /// Hash-set matches (issue 5's `hashset_matches` / `known_media`) with, for each matched
+    /// content, its spread: every message that carried it and every copy in the inventory.
+    /// Matched pictures are never shown. Without the tables: "no hash sets imported".
+    func knownMedia() throws {
+        guard try has("hashset_matches"), try has("known_media") else {
+            try open(.knownMedia, "No hash sets imported: this case database has no hash-set tables (exhibit hashset import adds them).")
+            return try close()
+        }
+        try open(.knownMedia, "Files whose hash (MD5/SHA-1/SHA-256, or perceptual PDQ within the distance shown) matched an imported hash set. The pictures themselves are never shown in this report.")
+        if try has("hashsets") {
+            let sets = try Row.fetchAll(db, sql: "SELECT name, kind, entry_count FROM hashsets ORDER BY name")
+            try out.write("<p>Hash sets: " + (sets.isEmpty ? "none imported" : sets.map { "\(t($0[0])) (\(t($0[1])), \($0[2] as Int64? ?? 0) entries)" }.joined(separator: " · ")) + "</p>\n")
+        }
+        // Known-good sets (NSRL-style) only say what can be ignored: counted, not listed.
+        let good = try Int.fetchOne(db, sql: "SELECT count(DISTINCT file_id) FROM known_media WHERE kind = 'known-good'") ?? 0
+        if good > 0 { try out.write("<p class=\"muted\">\(good) file(s) matched a known-good set and are not listed.</p>\n") }
+        let matches = try Row.fetchAll(db, sql: """
+            SELECT file_id, path, sha256, hashset, kind, category, algorithm, distance FROM known_media
+            WHERE kind <> 'known-good' ORDER BY sha256, path, hashset LIMIT ?
+            """, arguments: [options.problemLimit])
+        if matches.isEmpty {
+            try out.write("<p class=\"ok\">No file matched a known-bad set.</p>\n")
+            return try close()
+        }
+        try table(["File", "SHA-256", "Hash set", "Kind", "Category", "Match"], matches.map { r in
+            [m(r[1]), m(r[2]), t(r[3]), t(r[4]), t(r[5]), "\(t(r[6]))\((r[7] as Int64?).map { " distance \($0)" } ?? "")"]
+        })
+        var seen = Set<String>()
+        for r in matches {
+            guard let sha: String = r[2], seen.insert(sha).inserted else { continue }
+            try spread(sha256: sha)
+        }
+        try close()
+    }
+
+    private func spread(sha256: String) throws {
+        let carried = try has("attachments") ? try Row.fetchAll(db, sql: """
+            SELECT v.sent_utc, v.sent_basis, v.platform, v.chat, v.sender, v.export_path, v.room_id, v.message_id
+            FROM attachments a JOIN chat_messages v ON v.message_id = a.message_id
+            WHERE a.sha256 = ? ORDER BY v.sent_utc IS NULL, v.sent_utc, v.message_id
+            """, arguments: [sha256]) : []
+        let copies = try Row.fetchAll(db, sql: """
+            SELECT f.path, t.utc, t.basis FROM files f LEFT JOIN file_times t ON t.file_id = f.id AND t.kind = 'modified'
+            JOIN evidence e ON e.id = f.evidence_id WHERE f.sha256 = ? ORDER BY t.utc IS NULL, t.utc, e.label, f.sort_key
+            """, arguments: [sha256])
+        let rooms = Set(carried.compactMap { $0[6] as Int64? }).count
+        let senders = Set(carried.compactMap { $0[4] as String? }).count
+        let firstTimes = (carried.compactMap { r -> (String, String)? in (r[0] as String?).map { ($0, "sent in \(r[2] as String? ?? "") chat \(r[3] as String? ?? "")") } }
+                          + copies.compactMap { r -> (String, String)? in (r[1] as String?).map { ($0, "file \(r[0] as String? ?? "") modified") } }).min { $0.0 < $1.0 }
+        try out.write("<h3>Spread of <span class=\"mono\">\(ExportEscape.html(sha256))</span></h3>\n<p>")
+        try out.write("First appearance: \(firstTimes.map { "\(m($0.0)) — \(t($0.1))" } ?? "no known time") · \(carried.count) message(s) in \(rooms) room(s) by \(senders) sender(s) · \(copies.count) file cop\(copies.count == 1 ? "y" : "ies")</p>\n")
+        if !carried.isEmpty {
+            try table(["Sent (UTC)", "Basis", "Platform", "Chat", "Sender", "Export file"],
+                      carried.map { [m($0[0]), t($0[1]), t($0[2]), t($0[3]), t($0[4]), m($0[5])] })
+        }
+        try table(["Copy", "Modified (UTC)", "Basis"], copies.map { [m($0[0]), m($0[1]), t($0[2])] })
+    }
+
+    /// The `timeline` view (timeline builder) in the selected window, cut at the limit.
+    func timeline() throws {
+        guard try has("timeline") else {
+            try open(.timeline, "No timeline in this case database yet (it is built by the timeline analyzer at the end of an ingest).")
+            return try close()
+        }
+        var clauses: [String] = []
+        var args = StatementArguments()
+        if let f = options.fromMicros { clauses.append("utc_us >= ?"); args += [f] }
+        if let b = options.beforeMicros { clauses.append("utc_us < ?"); args += [b] }
+        let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+        let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM timeline \(whereSQL)", arguments: args) ?? 0
+        try open(.timeline, "\(total) event(s) in the selected window\(total > options.timelineLimit ? ", the first \(options.timelineLimit) shown (all of them: exhibit timeline / exhibit export --format csv)" : ""). Events without a UTC instant come last.")
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT utc, basis, raw, kind, description, source, file_path FROM timeline \(whereSQL)
+            ORDER BY utc_us IS NULL, utc_us, event_id LIMIT ?
+            """, arguments: args + [options.timelineLimit])
+        try table(["UTC", "Basis (raw)", "Kind", "Description", "Source", "File"], rows.map { r in
+            [m(r[0]), "\(t(r[1]))<br><span class=\"basis\">\(t(r[2]))</span>", t(r[3]), "<span class=\"text\">\(t(r[4]))</span>", t(r[5]), m(r[6])]
+        })
+        try close()
+    }
+
+    /// Pictures given by `--thumbnails`, blurred; never a file that matched a hash set.
+    func thumbnailSection() throws {
+        guard !options.thumbnails.isEmpty else {
+            try open(.thumbnails, options.thumbnailNote ?? "Not included. exhibit report --thumbnails adds the case's pictures, blurred (hover to see one on screen; print stays blurred). Files that matched a hash set are never shown.")
+            return try close()
+        }
+        let matched = try has("hashset_matches") ? Set(try Int64.fetchAll(db, sql: "SELECT DISTINCT file_id FROM hashset_matches")) : []
+        try open(.thumbnails, "Blurred; hover to see one on screen (print stays blurred). Files that matched a hash set are left out. \(options.thumbnailNote.map(ExportEscape.html) ?? "")")
+        var s = "<div class=\"thumbs\">\n"
+        for id in options.thumbnails.keys.sorted() where !matched.contains(id) {
+            guard let data = options.thumbnails[id],
+                  let f = try Row.fetchOne(db, sql: "SELECT path, mime, sha256 FROM files WHERE id = ?", arguments: [id]),
+                  let mime: String = f[1], ["image/jpeg", "image/png", "image/gif", "image/webp"].contains(mime) else { continue }
+            s += "<div class=\"thumb\"><img alt=\"\" src=\"data:\(mime);base64,\(data.base64EncodedString())\"><br>\(m(f[0]))</div>\n"
+        }
+        try out.write(s + "</div>\n")
+        try close()
+    }
+}

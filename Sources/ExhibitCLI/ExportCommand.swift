@@ -1,0 +1,92 @@
+import ArgumentParser
+import Engine
+import EvidenceStore
+import ExhibitKit
+import Foundation
+
+extension ExportFormat: ExpressibleByArgument {}
+
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write the case for another tool: Timesketch, CSV, bodyfile, CASE/UCO, DFXML, chat transcripts.",
+        discussion: """
+        Formats (docs/exports.md describes every field and how to check or import each):
+          timesketch  JSON Lines for Timesketch (message, datetime, timestamp_desc + Exhibit's
+                      fields). Events without a UTC instant are left out and counted.
+          csv         the timeline as RFC 4180 CSV, UTF-8 (--bom for Excel).
+          bodyfile    the file inventory as a Sleuth Kit 3.x bodyfile: mactime -b FILE -d
+          case        CASE/UCO JSON-LD (check with case_validate).
+          dfxml       DFXML file inventory with MD5/SHA-1/SHA-256 digests.
+          transcript  printable HTML, one file per chat plus index.html, into the --out directory.
+
+        --from/--to (ISO 8601; UTC unless an offset is given; a date-only --to includes that
+        day) select events (timesketch, csv), messages (transcript, and messages in case), and
+        files with at least one archive time in the window (bodyfile, dfxml, files in case).
+
+        The output is written beside --out as <out>.partial and renamed when complete.
+
+        Examples:
+          exhibit export --db case.sqlite --format timesketch --out case.jsonl
+          exhibit export --db case.sqlite --format csv --bom --out timeline.csv --from 2024-08-01 --to 2024-08-31
+          exhibit export --db case.sqlite --format bodyfile --out case.body && mactime -b case.body -d
+          exhibit export --db case.sqlite --format transcript --out transcripts/
+
+        Exit codes: 0 written; 1 the database cannot be read or the output cannot be written;
+        2 bad option; 4 --out exists (pass --force to replace it).
+        """)
+
+    @OptionGroup var database: DatabaseOption
+    @Option(help: "Output format: \(ExportFormat.allCases.map(\.rawValue).joined(separator: ", ")).") var format: ExportFormat
+    @Option(help: "Output file (for transcript: a new or empty directory).") var out: String
+    @Option(help: "Only what lies at or after T (ISO 8601; UTC unless it has an offset).") var from: String?
+    @Option(help: "Only what lies up to T (a date-only T includes the whole day).") var to: String?
+    @Flag(help: "Start CSV output with a UTF-8 byte-order mark (for Excel).") var bom = false
+    @Flag(help: "Replace an existing --out.") var force = false
+    @Flag(help: "Print the summary as JSON.") var json = false
+
+    func run() throws {
+        var options = ExportOptions(byteOrderMark: bom, overwrite: force, toolVersion: ExhibitVersion.current)
+        if let from {
+            guard let t = UTCFormat.parseUserInstant(from) else { fail("--from: '\(from)' is not an ISO 8601 date or date-time", code: 2) }
+            options.fromMicros = t.micros
+        }
+        if let to {
+            guard let t = UTCFormat.parseUserInstant(to) else { fail("--to: '\(to)' is not an ISO 8601 date or date-time", code: 2) }
+            options.beforeMicros = t.dateOnly ? t.micros + 86_400_000_000 : t.micros + 1
+        }
+        if bom && format != .csv { fail("--bom applies to --format csv only", code: 2) }
+        let db: EvidenceDatabase
+        do { db = try EvidenceDatabase.openExisting(path: database.db, readOnly: true) } catch {
+            fail("\(database.db): \(error)", code: 1)
+        }
+        let summary: ExportSummary
+        do {
+            summary = try db.export(format, to: out, options: options)
+        } catch let e as ExportError {
+            switch e {
+            case .outputExists: fail("\(e)", code: 4)
+            case .invalidOption: fail("\(e)", code: 2)
+            case .cannotWrite: fail("\(e)", code: 1)
+            }
+        } catch {
+            fail("\(database.db): \(error)", code: 1)
+        }
+        if json {
+            struct Out: Encodable { var format: String; var written: Int; var omitted: [String: Int]; var notes: [String: Int]; var outputs: [String] }
+            try printJSON(Out(format: format.rawValue, written: summary.written, omitted: summary.omitted, notes: summary.notes, outputs: summary.outputs))
+            return
+        }
+        let unit: String
+        switch format {
+        case .timesketch, .csv: unit = "event"
+        case .bodyfile, .dfxml: unit = "file"
+        case .transcript: unit = "message"
+        case .caseUCO: unit = "file/message"
+        }
+        print("\(format.rawValue): \(summary.written) \(unit)\(summary.written == 1 ? "" : "s") written to \(out)")
+        for (why, n) in summary.omitted.sorted(by: { $0.key < $1.key }) { print("  left out: \(n) — \(why)") }
+        for (what, n) in summary.notes.sorted(by: { $0.key < $1.key }) { print("  note: \(n) \(what)") }
+        if format == .transcript { print("  \(summary.outputs.count - 1) chat file\(summary.outputs.count == 2 ? "" : "s") + index.html") }
+    }
+}
