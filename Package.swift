@@ -23,6 +23,8 @@ let package = Package(
         .systemLibrary(name: "CMagic", providers: [.apt(["libmagic-dev"])]),
         .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // Linux confinement for external plugins (Landlock, memfd seals, rlimits): kernel headers only.
+        .systemLibrary(name: "CSandbox"),
 
         // Built-in analyzers (plugins/<Name>): ExhibitKit plus their own C targets only.
         .target(name: "ChatExport", dependencies: ["ExhibitKit", "CXML2"], path: "plugins/ChatExport"),
@@ -43,7 +45,7 @@ let package = Package(
             ]),
         .target(
             name: "Engine",
-            dependencies: ["ExhibitKit", "Intake", "EvidenceStore", "ChatExport", "Metadata"]),
+            dependencies: ["ExhibitKit", "Intake", "EvidenceStore", "ChatExport", "Metadata", "CSandbox"]),
         .target(
             name: "ExhibitCLI",
             dependencies: [

@@ -21,7 +21,7 @@ public struct ExhibitCommand: ParsableCommand {
         """,
         version: ExhibitVersion.current,
         subcommands: [IngestCommand.self, FilesCommand.self, MessagesCommand.self, MetadataCommand.self, SearchCommand.self, VerifyCommand.self,
-                      DigestCommand.self, AnalyzersCommand.self])
+                      DigestCommand.self, AnalyzersCommand.self, PluginCommand.self])
 
     public init() {}
 }
