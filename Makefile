@@ -51,6 +51,11 @@ demo: build
 	@$(BIN)/exhibit search --db $(DEMO)/case.sqlite 콘서트
 	@echo; echo "== Photo metadata: EXIF camera, DateTimeOriginal in UTC with its basis, GPS (exhibit metadata) =="
 	@$(BIN)/exhibit metadata --db $(DEMO)/case.sqlite 'phone-dump.zip!/sdcard/DCIM/Camera/IMG_20240828_151203.jpg'
+	@echo; echo "== An external analyzer plugin (plugins/examples/android-sms, Python): the phone's SMS store =="
+	$(BIN)/exhibit ingest corpora/sample-case/android-sms.zip --db $(DEMO)/case.sqlite --case DEMO-2024-0001 \
+		--examiner "Demo Examiner" --assume-tz Asia/Seoul --item ITEM-3 --plugins plugins/examples/android-sms
+	@$(BIN)/exhibit analyzers --plugins plugins/examples/android-sms | grep -A2 '^android-sms'
+	@$(BIN)/exhibit messages --db $(DEMO)/case.sqlite --chat +8210
 	@echo; echo "== Verify (re-hash evidence, re-check the audit chain) =="
 	@$(BIN)/exhibit verify --db $(DEMO)/case.sqlite
 	@echo; echo "== Digest of all findings =="
