@@ -26,7 +26,7 @@ final class PluginSession: @unchecked Sendable {
             try process.send([
                 "type": "hello", "protocol": PluginProtocol.version, "host": "exhibit", "host_version": ExhibitVersion.current,
                 "plugin_id": manifest.id,
-                "capabilities": ["content": ["memfd", "copy"], "finding_kinds": PluginManifest.findingKinds] as [String: Any],
+                "capabilities": ["content": ["copy"], "finding_kinds": PluginManifest.findingKinds] as [String: Any],
             ])
             let line = try process.readLine(deadline: Date().addingTimeInterval(Self.handshakeSeconds), maxLine: 1 << 20)
             guard let o = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any], o["type"] as? String == "hello" else {
