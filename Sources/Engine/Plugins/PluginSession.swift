@@ -1,5 +1,8 @@
 import ExhibitKit
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One started, handshaken plugin process and the request/reply exchange over it.
 final class PluginSession: @unchecked Sendable {
@@ -7,6 +10,7 @@ final class PluginSession: @unchecked Sendable {
     let manifest: PluginManifest
     let process: PluginProcess
     private var nextRequest = 1
+    private var exchangeReady = false
 
     /// Seconds a plugin has to start and answer the handshake.
     static let handshakeSeconds: Double = 15
@@ -61,19 +65,23 @@ final class PluginSession: @unchecked Sendable {
         let id = nextRequest
         nextRequest += 1
         var contentPath: String?
-        defer { if let contentPath { try? FileManager.default.removeItem(atPath: contentPath) } }
+        defer { if let contentPath { unlink(contentPath) } }
         if manifest.accepts.needsContent, Self.hasBytes(file.content) {
             // A private copy in the exchange folder, which the sandbox leaves read-only to the
             // plugin (Landlock). A sealed memfd would avoid the copy, but a Landlock-confined
             // process may not open another process's /proc/PID/fd (ptrace scope), and passing
             // descriptors over a socket would burden every plugin language: docs/plugins.md.
-            try? FileManager.default.createDirectory(atPath: exchangeDirectory, withIntermediateDirectories: true,
-                                                     attributes: [.posixPermissions: 0o700])
+            if !exchangeReady {
+                try? FileManager.default.createDirectory(atPath: exchangeDirectory, withIntermediateDirectories: true,
+                                                         attributes: [.posixPermissions: 0o700])
+                exchangeReady = true
+            }
             let p = exchangeDirectory + "/\(id)-\(file.hashes.sha256.prefix(16))"
             switch file.content {
             case .memory(let data):
-                guard FileManager.default.createFile(atPath: p, contents: data, attributes: [.posixPermissions: 0o400]) else {
-                    throw PluginFailure(code: "plugin-host-error", message: "cannot write the private copy \(p)")
+                // Plain open/write/close: FileManager's atomic create costs milliseconds per file.
+                guard Self.writePrivate(p, data) else {
+                    throw PluginFailure(code: "plugin-host-error", message: "cannot write the private copy \(p): \(String(cString: strerror(errno)))")
                 }
             case .temporaryFile(let url):
                 do { try FileManager.default.copyItem(atPath: url.path, toPath: p) } catch {
@@ -122,6 +130,24 @@ final class PluginSession: @unchecked Sendable {
             default:
                 throw PluginFailure(code: "plugin-protocol", message: "unknown reply line type \"\(type)\" (finding or end expected)")
             }
+        }
+    }
+
+    /// Writes `data` to a new file readable by its owner only (O_EXCL: never an existing file).
+    static func writePrivate(_ path: String, _ data: Data) -> Bool {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o400)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return data.withUnsafeBytes { buf in
+            var off = 0
+            while off < buf.count {
+                guard let base = buf.baseAddress else { return false }
+                let n = write(fd, base + off, buf.count - off)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return false }
+                off += n
+            }
+            return true
         }
     }
 
