@@ -5,7 +5,7 @@ bin=${1:-.build/debug/exhibit}
 {
   echo "# exhibit commands"; echo
   echo "Generated from \`exhibit <command> --help\` (regenerate with \`make docs-cli\`). Exit codes are part of each command's help."
-  for c in "" ingest files messages metadata search verify digest analyzers; do
+  for c in "" ingest files messages metadata search verify digest analyzers plugin "plugin new" "plugin test"; do
     echo; echo "## exhibit $c"; echo; echo '```'; "$bin" $c --help 2>&1; echo '```'
   done
 } > docs/cli.md

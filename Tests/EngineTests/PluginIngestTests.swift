@@ -97,8 +97,13 @@ struct PluginIngestTests {
         // the plugin's own rows are set aside.
         let stripped = dir.path("stripped.sqlite")
         try FileManager.default.copyItem(atPath: withPlugin, toPath: stripped)
-        let del = try Run.shell("sqlite3 '\(stripped)' \"DELETE FROM artifacts WHERE analyzer_id = 'test-misbehave'; DELETE FROM analysis_errors WHERE analyzer_id = 'test-misbehave';\"")
-        #expect(del.exitCode == 0, "\(del.stderr)")
+        if FileManager.default.fileExists(atPath: withPlugin + "-wal") {
+            try FileManager.default.copyItem(atPath: withPlugin + "-wal", toPath: stripped + "-wal")
+        }
+        try DatabaseQueue(path: stripped).write { db in
+            try db.execute(sql: "DELETE FROM artifacts WHERE analyzer_id = 'test-misbehave'")
+            try db.execute(sql: "DELETE FROM analysis_errors WHERE analyzer_id = 'test-misbehave'")
+        }
         #expect(try Fixture.digest(stripped) == Fixture.digest(plain))
     }
 
