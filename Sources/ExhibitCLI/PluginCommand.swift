@@ -90,7 +90,7 @@ struct PluginExecCommand: ParsableCommand {
         if let data = try? JSONSerialization.data(withJSONObject: report, options: [.sortedKeys]) {
             FileHandle.standardError.write(Data("exhibit-sandbox: ".utf8) + data + Data("\n".utf8))
         }
-        let why = sandbox.exec(command, directory: dir)
+        let why = sandbox.run(command, directory: dir)
         fail("plugin exec: \(why)", code: 127)
     }
 }

@@ -145,3 +145,53 @@ struct PluginIngestTests {
         }
     }
 }
+
+/// A plugin never outlives the ingest that started it, even when the ingest is killed with
+/// SIGKILL while the plugin hangs (the plugin runs in its own process group, so the examiner's
+/// kill of `exhibit` does not reach it directly: the sandbox trampoline guards it).
+@Suite(.serialized)
+struct PluginLifetimeTests {
+    /// Pids of processes whose working directory is `dir` (the plugin runs in its own directory).
+    private func processes(in dir: String) -> [pid_t] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return names.compactMap { name in
+            guard let pid = pid_t(name),
+                  let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(name)/cwd") else { return nil }
+            return cwd == dir ? pid : nil
+        }
+    }
+
+    @Test func killingTheIngestKillsAHungPlugin() throws {
+        let dir = try TestDirectory("plugin-lifetime"); defer { dir.remove() }
+        let plugin = dir.path("hang-plugin")
+        try FileManager.default.copyItem(atPath: PluginIngestTests.misbehave, toPath: plugin)
+        // A long timeout: the plugin must still be hanging when the ingest is killed.
+        let manifest = try String(contentsOfFile: plugin + "/plugin.json", encoding: .utf8)
+            .replacingOccurrences(of: "\"timeout_seconds\": 2", with: "\"timeout_seconds\": 600")
+        try manifest.write(toFile: plugin + "/plugin.json", atomically: true, encoding: .utf8)
+        let src = dir.path("src")
+        try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
+        try "HANG\n".write(toFile: src + "/hang.txt", atomically: true, encoding: .utf8)
+        #expect(try Run.shell("cd '\(src)' && zip -q -X '\(dir.path("ev.zip"))' hang.txt").exitCode == 0)
+        let ingest = try ProcessGroup(Fixture.exhibit, ["ingest", dir.path("ev.zip"), "--db", dir.path("case.sqlite"),
+                                                        "--plugins", plugin, "--json"])
+        var running: [pid_t] = []
+        for _ in 0..<300 where running.isEmpty {
+            usleep(50_000)
+            running = processes(in: plugin)
+        }
+        #expect(!running.isEmpty, "the plugin never started")
+        ingest.killGroup()
+        var left = running
+        for _ in 0..<100 where !left.isEmpty {
+            usleep(50_000)
+            left = left.filter { kill($0, 0) == 0 && !isZombie($0) }
+        }
+        #expect(left.isEmpty, "plugin processes \(left) outlived the killed ingest")
+    }
+
+    private func isZombie(_ pid: pid_t) -> Bool {
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        return stat.split(separator: ")").last?.trimmingCharacters(in: .whitespaces).hasPrefix("Z") ?? true
+    }
+}

@@ -89,17 +89,48 @@ public struct PluginSandbox: Sendable {
 
     private static func err() -> String { String(cString: strerror(errno)) }
 
-    /// Replaces this process with `argv` in `directory`, with TMPDIR and HOME pointing at the
-    /// scratch folder. Returns only on failure (with the reason).
-    public func exec(_ argv: [String], directory: String) -> String {
+    /// Runs `argv` in `directory` as a child of this (confined) process, with TMPDIR and HOME
+    /// pointing at the scratch folder, and stays as its guard: when the host process goes away
+    /// (killed, crashed) the plugin is killed too instead of living on as an orphan; when the
+    /// plugin ends, this process ends the same way (same exit code, or the same signal) so the host
+    /// sees how the plugin died. Returns only on failure to start (with the reason).
+    public func run(_ argv: [String], directory: String) -> String {
         guard chdir(directory) == 0 else { return "cannot enter \(directory): \(Self.err())" }
         setenv("TMPDIR", scratch, 1)
         setenv("HOME", scratch, 1)
         setenv("PYTHONDONTWRITEBYTECODE", "1", 1)
         setenv("PYTHONUNBUFFERED", "1", 1)
+        let host = getppid()
+        // Everything the child needs is allocated before fork: after fork, in a process that may
+        // have other threads, the child only calls execvp and _exit.
         var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         defer { for p in cArgs { free(p) } }
-        execvp(argv[0], &cArgs)
-        return "cannot run \(argv[0]): \(Self.err())"
+        guard let program = cArgs.first ?? nil else { return "no command" }
+        let child = fork()
+        if child == 0 {
+            execvp(program, &cArgs)
+            _exit(127)
+        }
+        guard child > 0 else { return "cannot fork: \(Self.err())" }
+        // The protocol pipes belong to the plugin alone: when it dies the host must see EOF at once.
+        let null = open("/dev/null", O_RDWR)
+        if null >= 0 { dup2(null, 0); dup2(null, 1); close(null) }
+        var status: Int32 = 0
+        while true {
+            let r = waitpid(child, &status, WNOHANG)
+            if r == child { break }
+            if r < 0 && errno != EINTR { _exit(1) }
+            if getppid() != host {
+                kill(-getpgrp(), SIGKILL)
+                _exit(137)
+            }
+            usleep(20_000)
+        }
+        let sig = status & 0x7f
+        if sig != 0 {
+            signal(sig, SIG_DFL)
+            kill(getpid(), sig)
+        }
+        _exit((status >> 8) & 0xff)
     }
 }
