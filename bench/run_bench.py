@@ -344,7 +344,7 @@ while let line = readLine() {
 """
 
 
-def plugin_dir(root, pid, command, files):
+def plugin_dir(root, pid, command, files, instances=1):
     d = os.path.join(root, pid)
     os.makedirs(d, exist_ok=True)
     for name, text in files.items():
@@ -352,7 +352,7 @@ def plugin_dir(root, pid, command, files):
             fh.write(text)
     with open(os.path.join(d, "plugin.json"), "w") as fh:
         json.dump({"protocol": 1, "id": pid, "version": "1.0.0", "summary": "bench no-op", "command": command,
-                   "accepts": {"path_globs": ["*.pb"], "needs_bytes": True}}, fh)
+                   "accepts": {"path_globs": ["*.pb"], "needs_bytes": True}, "limits": {"instances": instances}}, fh)
     return d
 
 
@@ -369,6 +369,8 @@ def plugins_suite(args, n=3000):
     helper = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "plugins", "examples", "android-sms",
                                "exhibit_plugin.py")).read()
     py = plugin_dir(root, "bench-noop-py", ["python3", "plugin.py"], {"plugin.py": NOOP_PY, "exhibit_plugin.py": helper})
+    py2 = plugin_dir(root, "bench-noop-py2", ["python3", "plugin.py"],
+                     {"plugin.py": NOOP_PY.replace("bench-noop-py", "bench-noop-py2"), "exhibit_plugin.py": helper}, instances=2)
     sw = plugin_dir(root, "bench-noop-swift", ["./noop"], {"main.swift": NOOP_SWIFT})
     sh(f"cd '{sw}' && swiftc -O main.swift -o noop")
     db = os.path.join(root, "bench.sqlite")
@@ -376,7 +378,7 @@ def plugins_suite(args, n=3000):
 
     def run(binary, extra=""):
         cmd = f"rm -f {db} {db}-wal {db}-shm; {binary} ingest '{ev}' --db {db} --case BENCH --json {extra}"
-        t, rss, _, walk = timed_exhibit(cmd, repeat=3)
+        t, rss, _, walk = timed_exhibit(cmd, repeat=5)
         return walk, rss
 
     base, _ = run(args.exhibit)
@@ -386,6 +388,8 @@ def plugins_suite(args, n=3000):
         rows.append(("+ in-process analyzers (exhibit-testbed: 2 trivial analyzers on every text file)", t, t - base))
     t, _ = run(args.exhibit, f"--plugins '{py}'")
     rows.append(("+ no-op Python plugin (python3 + exhibit_plugin.py)", t, t - base))
+    t, _ = run(args.exhibit, f"--plugins '{py2}'")
+    rows.append(("+ no-op Python plugin, 2 processes (`limits.instances` 2)", t, t - base))
     t, _ = run(args.exhibit, f"--plugins '{sw}'")
     rows.append(("+ no-op Swift plugin (swiftc -O)", t, t - base))
     pyver = subprocess.run(["python3", "--version"], capture_output=True, text=True).stdout.strip()
@@ -393,9 +397,9 @@ def plugins_suite(args, n=3000):
            f"Measured {time.strftime('%Y-%m-%d', time.gmtime())} on {platform.machine()}, {os.cpu_count()} cores, "
            f"`{args.exhibit}` (release), {pyver}. Reproduce: `make bench` (or `python3 bench/run_bench.py --suite plugins`).",
            f"Corpus (bench-work/plugins/, not committed): one zip of {n:,} small text files (`*.pb`, ~300 bytes). "
-           "Each row is a whole `exhibit ingest` of it (intake phase, `walk_seconds`, median of 3). The plugins accept "
+           "Each row is a whole `exhibit ingest` of it (intake phase, `walk_seconds`, median of 5). The plugins accept "
            "every file, get the request with a private copy of the bytes, and answer `end` at once; one plugin process "
-           "serves the whole run (`limits.instances` 1) inside the full sandbox (namespaces, Landlock, rlimits). "
+           "serves the whole run (`limits.instances` 1, unless the row says otherwise; `--jobs` 2) inside the full sandbox (namespaces, Landlock, rlimits). "
            "Added time ÷ files = the per-file cost of the analyzer, protocol included.", "",
            "| configuration | intake phase | files/s | added per file |", "|---|---|---|---|"]
     for label, t, added in rows:
