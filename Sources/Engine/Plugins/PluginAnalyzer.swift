@@ -15,9 +15,11 @@ import Glibc
 /// disabled for the rest of the run; each file it would have seen gets a `plugin-disabled` row.
 public final class PluginAnalyzer: Analyzer, @unchecked Sendable {
     // Safe: mutable state (idle sessions, counters) is only touched under `lock`.
+    /// The validated manifest this analyzer runs.
     public let manifest: PluginManifest
     let launch: PluginLaunch
     let maxConsecutiveFailures: Int
+    /// Id, provenance version (`VERSION+sha256.HASH`) and acceptance, as dispatch sees them.
     public let descriptor: AnalyzerDescriptor
     private let exchangeDirectory: String
     private let lock = NSCondition()
@@ -52,6 +54,8 @@ public final class PluginAnalyzer: Analyzer, @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: exchangeDirectory)
     }
 
+    /// Sends the file to a plugin process and returns its validated findings; any failure throws
+    /// one ``AnalyzerError`` (see the type's comment). Blocks while waiting for a free process.
     public func analyze(_ file: EvidenceFile, context: AnalysisContext) async throws -> [Finding] {
         try analyzeSync(file, context: context)
     }

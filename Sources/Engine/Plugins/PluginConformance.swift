@@ -13,15 +13,19 @@ import Intake
 public enum PluginConformance {
     /// The outcome: printable lines and whether every check passed.
     public struct Report: Sendable {
+        /// The report, one line per check (`PASS …`/`FAIL …`) plus a header and a summary.
         public var lines: [String] = []
+        /// Checks that passed and failed.
         public var passed = 0
         public var failed = 0
+        /// Every check passed (and there was at least one).
         public var ok: Bool { failed == 0 && passed > 0 }
     }
 
     /// Size of the "huge" hostile input (handed over as a private file copy, like large evidence entries).
     public static let hugeBytes = 64 << 20
 
+    /// Runs every check on the plugin in `directory`; fixtures from `fixtures` or `DIR/fixtures`.
     public static func run(directory: String, fixtures: String?, launch: PluginLaunch, assumedZone: TimeZone? = nil) -> Report {
         var report = Report()
         let manifest: PluginManifest

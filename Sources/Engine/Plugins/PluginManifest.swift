@@ -15,8 +15,11 @@ public enum PluginProtocol {
 public struct PluginError: Error, Sendable, CustomStringConvertible {
     /// The plugin directory or manifest the problem is in.
     public var path: String
+    /// What is wrong and, where possible, how to fix it.
     public var message: String
+    /// A problem with the plugin at `path`.
     public init(path: String, _ message: String) { self.path = path; self.message = message }
+    /// `path: message`.
     public var description: String { "\(path): \(message)" }
 }
 
@@ -24,12 +27,16 @@ public struct PluginError: Error, Sendable, CustomStringConvertible {
 public struct PluginManifest: Sendable, Hashable {
     /// Stable id, lower-case letters, digits, `.`, `-`, `_` (recorded on every finding).
     public var id: String
+    /// The plugin's own version (the handshake must repeat it).
     public var version: String
+    /// The protocol version the plugin speaks (``PluginProtocol/version``).
     public var protocolVersion: Int
+    /// One line for `exhibit analyzers`.
     public var summary: String
     /// argv: the first element is resolved against the plugin directory when it contains a `/`,
     /// else searched in `PATH`. The plugin runs with the plugin directory as working directory.
     public var command: [String]
+    /// MIME types and path globs it is offered, and whether it gets the bytes.
     public var accepts: Acceptance
     /// Wall-clock seconds one file may take, reply included.
     public var timeoutSeconds: Double

@@ -25,6 +25,7 @@ public struct PluginLaunch: Sendable {
     /// Where the plugin's stderr goes (the run log): one call per line.
     public var log: @Sendable (String) -> Void
 
+    /// How to start plugins; `log` receives the plugins' stderr lines and the host's notices.
     public init(executable: String, protect: [String], scratchRoot: String,
                 log: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
         self.executable = executable; self.protect = protect; self.scratchRoot = scratchRoot; self.log = log
@@ -40,6 +41,8 @@ final class PluginProcess: @unchecked Sendable {
     private let stdinFD: Int32
     private let stdoutFD: Int32
     private var buffer: [UInt8] = []
+    private var start = 0
+    private var chunk = [UInt8](repeating: 0, count: 65_536)
     private var reaped = false
     private var status: Int32 = 0
     let scratch: String
@@ -161,12 +164,16 @@ final class PluginProcess: @unchecked Sendable {
     /// Reads the next line before `deadline`; lines longer than `maxLine` are a failure.
     func readLine(deadline: Date, maxLine: Int) throws -> [UInt8] {
         while true {
-            if let nl = buffer.firstIndex(of: 10) {
-                let line = Array(buffer[..<nl])
-                buffer.removeSubrange(...nl)
+            // Lines are cut from `buffer` at `start`; the consumed prefix is dropped only when it
+            // is large, so a reply of many short lines costs no quadratic copying.
+            if let nl = buffer[start...].firstIndex(of: 10) {
+                let line = Array(buffer[start..<nl])
+                start = nl + 1
+                if start == buffer.count { buffer.removeAll(keepingCapacity: true); start = 0 }
                 return line
             }
-            if buffer.count > maxLine {
+            if start > 0 && start >= buffer.count / 2 { buffer.removeSubrange(..<start); start = 0 }
+            if buffer.count - start > maxLine {
                 throw PluginFailure(code: "plugin-oversized-reply", message: "sent a line longer than \(maxLine) bytes")
             }
             let remaining = deadline.timeIntervalSinceNow
@@ -175,7 +182,6 @@ final class PluginProcess: @unchecked Sendable {
             let rc = poll(&pfd, 1, Int32(min(remaining * 1000 + 1, 60_000)))
             if rc < 0 && errno == EINTR { continue }
             if rc == 0 { continue }
-            var chunk = [UInt8](repeating: 0, count: 65_536)
             let n = chunk.withUnsafeMutableBytes { read(stdoutFD, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { throw crashFailure("closed its output") }

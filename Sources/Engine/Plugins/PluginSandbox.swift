@@ -20,9 +20,11 @@ public struct PluginSandbox: Sendable {
     public var scratch: String
     /// Paths that must stay read-only even to root (the evidence items).
     public var protect: [String]
+    /// RLIMIT_AS in MiB and RLIMIT_CPU in seconds (0 = no limit).
     public var memoryMB: Int
     public var cpuSeconds: Int
 
+    /// The sandbox for one plugin process.
     public init(scratch: String, protect: [String], memoryMB: Int, cpuSeconds: Int) {
         self.scratch = scratch; self.protect = protect; self.memoryMB = memoryMB; self.cpuSeconds = cpuSeconds
     }
