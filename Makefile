@@ -6,8 +6,8 @@ SWIFT ?= swift
 # Debian packages: C libraries we link, and the real tools tests use to make fixtures.
 APT_PACKAGES := libarchive-dev libarchive-tools libmagic-dev libmagic-mgc libsqlite3-dev libxml2-dev \
 	p7zip-full zip unzip zstd lz4 xz-utils bzip2 lzip cpio xorriso gcab binutils python3 file
-# Plugins: kernel headers for Landlock and namespaces (Sources/CSandbox).
-APT_PACKAGES += linux-libc-dev
+# Plugins: kernel headers for Landlock and namespaces (Sources/CSandbox), libseccomp (Sources/CSeccomp).
+APT_PACKAGES += linux-libc-dev libseccomp-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/debug
 DEMO := demo-out

@@ -25,6 +25,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Linux confinement for external plugins (Landlock, memfd seals, rlimits): kernel headers only.
         .systemLibrary(name: "CSandbox"),
+        .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
 
         // Built-in analyzers (plugins/<Name>): ExhibitKit plus their own C targets only.
         .target(name: "ChatExport", dependencies: ["ExhibitKit", "CXML2"], path: "plugins/ChatExport"),
@@ -45,7 +46,7 @@ let package = Package(
             ]),
         .target(
             name: "Engine",
-            dependencies: ["ExhibitKit", "Intake", "EvidenceStore", "ChatExport", "Metadata", "CSandbox"]),
+            dependencies: ["ExhibitKit", "Intake", "EvidenceStore", "ChatExport", "Metadata", "CSandbox", "CSeccomp"]),
         .target(
             name: "ExhibitCLI",
             dependencies: [

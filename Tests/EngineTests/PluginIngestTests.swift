@@ -62,7 +62,8 @@ struct PluginIngestTests {
         let dir = try TestDirectory("plugin-isolation"); defer { dir.remove() }
         let files = ["good1.txt": "fine\n", "segv.txt": "SEGV\n", "good2.txt": "also fine\nreally\n", "hang.txt": "HANG\n",
                      "garbage.txt": "GARBAGE\n", "write.txt": "WRITE-EVIDENCE\n", "invalid.txt": "INVALID\n",
-                     "huge.txt": "HUGE\n", "exit.txt": "EXIT\n", "good3.txt": "last\n"]
+                     "huge.txt": "HUGE\n", "exit.txt": "EXIT\n", "good3.txt": "last\n", "network.txt": "NETWORK\n",
+                     "remount.txt": "REMOUNT\n"]
         let ev = try zip(files, in: dir)
         let before = try Fixture.sha256(of: ev)
         let plain = dir.path("plain.sqlite"), withPlugin = dir.path("plugin.sqlite")
@@ -79,12 +80,16 @@ struct PluginIngestTests {
         let codes = Dictionary(uniqueKeysWithValues: errors.map { (($0["path"] as String).replacingOccurrences(of: "ev.zip!/", with: ""), $0["code"] as String) })
         #expect(codes == ["segv.txt": "plugin-crashed", "hang.txt": "plugin-timeout", "garbage.txt": "plugin-garbage",
                           "write.txt": "plugin-exception", "invalid.txt": "plugin-invalid-finding",
-                          "huge.txt": "plugin-oversized-reply", "exit.txt": "plugin-crashed"], "one row per bad file: \(errors)")
+                          "huge.txt": "plugin-oversized-reply", "exit.txt": "plugin-crashed",
+                          "network.txt": "plugin-exception", "remount.txt": "plugin-exception"], "one row per bad file: \(errors)")
         let messages = Dictionary(uniqueKeysWithValues: errors.map { (($0["path"] as String), $0["message"] as String) })
         #expect(messages["ev.zip!/segv.txt"]?.contains("signal 11 (SIGSEGV)") == true)
         #expect(messages["ev.zip!/segv.txt"]?.contains("test-misbehave") == true)
         #expect(messages["ev.zip!/write.txt"].map { $0.contains("Read-only file system") || $0.contains("Permission denied") } == true,
                 "\(messages["ev.zip!/write.txt"] ?? "")")
+        // No network (an empty network namespace: not even loopback is up), no remounting the evidence.
+        #expect(messages["ev.zip!/network.txt"]?.contains("Network is unreachable") == true, "\(messages["ev.zip!/network.txt"] ?? "")")
+        #expect(messages["ev.zip!/remount.txt"]?.contains("Operation not permitted") == true, "\(messages["ev.zip!/remount.txt"] ?? "")")
         // Good files after each failure were analysed by a restarted plugin; nothing from bad files was kept.
         let types = try q.read {
             try Row.fetchAll($0, sql: """

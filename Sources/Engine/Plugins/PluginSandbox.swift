@@ -1,4 +1,5 @@
 internal import CSandbox
+internal import CSeccomp
 import ExhibitKit
 import Foundation
 #if canImport(Glibc)
@@ -15,6 +16,8 @@ import Glibc
 /// 2. network namespace (`unshare(CLONE_NEWNET)`): no interface but a downed loopback.
 /// 3. mount namespace: the protected paths (the evidence) bind-mounted read-only.
 /// 4. Landlock: no write, create, remove or rename anywhere except the plugin's scratch folder.
+/// 5. seccomp: system calls that could undo the layers above or reach outside (mount, unshare,
+///    setns, ptrace, bpf, module loading, keyrings, reboot…) fail with EPERM.
 public struct PluginSandbox: Sendable {
     /// The only folder the plugin may write (its TMPDIR and HOME).
     public var scratch: String
@@ -45,6 +48,7 @@ public struct PluginSandbox: Sendable {
         report["network"] = exhibit_unshare(0) == 0 ? "network namespace (no interfaces)" : "not isolated: \(Self.err())"
         report["mounts"] = readOnlyMounts()
         report["landlock"] = landlock()
+        report["seccomp"] = seccomp()
         return report
     }
 
@@ -87,6 +91,33 @@ public struct PluginSandbox: Sendable {
         }
         guard exhibit_no_new_privs() == 0, exhibit_landlock_restrict(ruleset) == 0 else { return "failed: \(Self.err())" }
         return "ABI \(abi): writes only beneath the scratch folder"
+    }
+
+    /// System calls a plugin never needs and that could undo the other layers (remount the
+    /// evidence, re-enter the host's network namespace, trace the host) or reach the kernel's
+    /// riskier interfaces. They fail with EPERM; everything else is allowed.
+    static let deniedSyscalls = [
+        "mount", "umount2", "pivot_root", "chroot", "unshare", "setns", "ptrace", "process_vm_readv",
+        "process_vm_writev", "bpf", "perf_event_open", "userfaultfd", "kexec_load", "kexec_file_load",
+        "init_module", "finit_module", "delete_module", "reboot", "swapon", "swapoff", "acct",
+        "open_by_handle_at", "name_to_handle_at", "keyctl", "add_key", "request_key", "fsopen", "fsmount",
+        "move_mount", "open_tree", "fsconfig", "mount_setattr", "settimeofday", "clock_settime", "adjtimex",
+    ]
+
+    /// Installs the seccomp filter (after Landlock, which it does not affect).
+    private func seccomp() -> String {
+        guard let ctx = seccomp_init(SCMP_ACT_ALLOW) else { return "unavailable (seccomp_init failed)" }
+        defer { seccomp_release(ctx) }
+        var missing: [String] = []
+        for name in Self.deniedSyscalls {
+            let nr = seccomp_syscall_resolve_name(name)
+            guard nr != __NR_SCMP_ERROR else { missing.append(name); continue }
+            if seccomp_rule_add_array(ctx, exhibit_seccomp_eperm(), nr, 0, nil) != 0 { missing.append(name) }
+        }
+        let rc = seccomp_load(ctx)
+        guard rc == 0 else { return "failed: seccomp_load \(String(cString: strerror(-rc)))" }
+        return "\(Self.deniedSyscalls.count - missing.count) system calls denied (mount, unshare, setns, ptrace, bpf, …)"
+            + (missing.isEmpty ? "" : "; unknown here: \(missing.joined(separator: ", "))")
     }
 
     private static func err() -> String { String(cString: strerror(errno)) }

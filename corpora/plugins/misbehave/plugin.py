@@ -8,9 +8,13 @@ WRITE-EVIDENCE  tries to overwrite the evidence file named by $EXHIBIT_TEST_EVID
 INVALID         sends a message finding naming a chat never reported
 HUGE            sends one 2 MiB line (the manifest allows 1 MiB per reply)
 EXIT            exits with status 3 mid-reply
+NETWORK         connects to 127.0.0.1:9 (the sandbox's network namespace has no usable interface)
+REMOUNT         remounts the evidence read-write through libc's mount() and writes it (seccomp/Landlock refuse)
 anything else   one `test.lines` artifact with the line count
 """
+import ctypes
 import os
+import socket
 import sys
 import time
 
@@ -33,6 +37,18 @@ def analyze(req):
         with open(os.environ["EXHIBIT_TEST_EVIDENCE"], "r+b") as fh:
             fh.write(b"TAMPERED")
         return [ex.artifact("test.tampered", {"wrote": True})]
+    elif first == b"NETWORK":
+        socket.create_connection(("127.0.0.1", 9), timeout=1).close()
+        return [ex.artifact("test.network-reached", {})]
+    elif first == b"REMOUNT":
+        libc = ctypes.CDLL(None, use_errno=True)
+        target = os.environ["EXHIBIT_TEST_EVIDENCE"].encode()
+        if libc.mount(None, target, None, 32 | 4096, None) != 0:  # MS_REMOUNT | MS_BIND, read-write
+            err = ctypes.get_errno()
+            raise OSError(err, "mount: " + os.strerror(err))
+        with open(os.environ["EXHIBIT_TEST_EVIDENCE"], "r+b") as fh:
+            fh.write(b"TAMPERED")
+        return [ex.artifact("test.tampered", {"remounted": True})]
     elif first == b"INVALID":
         return [ex.message("never-reported", text="orphan")]
     elif first == b"HUGE":
