@@ -72,6 +72,8 @@ struct PluginIngestTests {
                                    environment: ["EXHIBIT_TEST_EVIDENCE": ev])
         #expect(r.exitCode == 0, "\(r.stderr)")
         #expect(try Fixture.sha256(of: ev) == before, "the evidence must be unchanged")
+        #expect(r.stderr.contains("plugin test-misbehave: Traceback"), "the plugin's stderr is copied into the run log")
+        #expect(r.stderr.contains("exhibit: plugin test-misbehave sandbox — "), "the run log says which sandbox layers were enforced")
 
         let q = try Fixture.open(withPlugin)
         let errors = try q.read {
