@@ -20,7 +20,8 @@ struct PluginExampleTimeTests {
         let zip = dir.path("phone.zip")
         #expect(try Run.shell("cd '\(dir.path("src"))' && zip -q -X -r '\(zip)' data").exitCode == 0)
         let db = dir.path("case.sqlite")
-        let r = try Fixture.ingest([zip], db: db, extra: ["--plugins", "\(Self.examples)/android-sms"])
+        // Found through $EXHIBIT_PLUGIN_PATH (a folder of plugins), which must reach the supervised worker.
+        let r = try Fixture.ingest([zip], db: db, environment: ["EXHIBIT_PLUGIN_PATH": Self.examples])
         #expect(r.exitCode == 0, "\(r.stderr)")
         let q = try Fixture.open(db)
         let chats = try q.read {
