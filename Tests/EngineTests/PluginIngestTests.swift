@@ -52,6 +52,8 @@ struct PluginIngestTests {
         #expect(rows.first?["properties"] as String? == #"{"bytes":8,"first_line":"one","lines":2}"#)
         let audit = try Fixture.open(db).read { try String.fetchOne($0, sql: "SELECT details FROM audit_log WHERE action = 'ingest.start'") }
         #expect(audit?.contains("smsdb 0.1.0+sha256.\(manifestHash)") == true, "the audit log names the plugin with its manifest hash")
+        #expect(audit?.contains("\"manifest_sha256\":\"\(manifestHash)\"") == true, "\(audit ?? "")")
+        #expect(audit?.contains("\"command\":[\"python3\",\"plugin.py\"]") == true)
 
         let list = try Run.command(Fixture.exhibit, ["analyzers", "--plugins", plugin, "--json"])
         #expect(list.exitCode == 0)

@@ -136,6 +136,14 @@ public struct PluginManifest: Sendable, Hashable {
             produces: produces, directory: dir, manifestSHA256: hash)
     }
 
+    /// What the audit log records about the plugin at the start of a run: enough to find the
+    /// exact code that produced a row (directory, command, manifest hash).
+    public var auditRecord: JSONValue {
+        .object(["id": .string(id), "version": .string(version), "manifest_sha256": .string(manifestSHA256),
+                 "directory": .string(directory), "command": .array(command.map(JSONValue.string)),
+                 "protocol": .number(Double(protocolVersion))])
+    }
+
     /// The argv to exec, with a relative program path resolved against the plugin directory.
     public var resolvedCommand: [String] {
         var c = command
