@@ -55,6 +55,11 @@ struct PluginExampleTimeTests {
         let owners = try q.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM participants WHERE is_device_owner = 1") }
         #expect(owners == 2)
 
+        // Same evidence, other thread count and the plugin given with --plugins: same digest.
+        let db1 = dir.path("jobs1.sqlite")
+        #expect(try Fixture.ingest([zip], db: db1, extra: ["--jobs", "1", "--plugins", "\(Self.examples)/android-sms"]).exitCode == 0)
+        #expect(try Fixture.digest(db1) == Fixture.digest(db))
+
         // Stored in the chat tables, so the chat commands and search see them like built-in findings.
         let search = try Run.command(Fixture.exhibit, ["search", "--db", db, "만나요"])
         #expect(search.exitCode == 0)
