@@ -139,9 +139,11 @@ public struct PluginSandbox: Sendable {
         var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         defer { for p in cArgs { free(p) } }
         guard let program = cArgs.first ?? nil else { return "no command" }
+        let failure = Array("cannot run \(argv[0]) from \(directory): not found or not executable\n".utf8)
         let child = fork()
         if child == 0 {
             execvp(program, &cArgs)
+            failure.withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count) }
             _exit(127)
         }
         guard child > 0 else { return "cannot fork: \(Self.err())" }

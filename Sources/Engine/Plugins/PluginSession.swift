@@ -46,6 +46,10 @@ final class PluginSession: @unchecked Sendable {
         } catch var f as PluginFailure {
             process.terminate()
             if f.code == "plugin-timeout" { f = PluginFailure(code: "plugin-handshake-failed", message: "no handshake within \(Int(Self.handshakeSeconds)) s") }
+            if f.code == "plugin-crashed" {
+                f = PluginFailure(code: "plugin-start-failed",
+                                  message: "\(f.message.replacingOccurrences(of: " before finishing its reply", with: "")) before the handshake (check \"command\" in plugin.json and the plugin's stderr)")
+            }
             throw f
         }
     }
