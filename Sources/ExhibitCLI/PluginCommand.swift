@@ -54,18 +54,22 @@ struct PluginTestCommand: ParsableCommand {
         The plugin runs in the same sandbox as during 'exhibit ingest'. Fixtures must give valid
         findings; the hostile inputs (empty, truncated, random bytes, a 64 MiB file) must give a
         valid reply (findings, warnings or a declared error) without a crash, hang or invalid line.
+        A fixture X with X.expected.json beside it must reply exactly those finding lines (kind and
+        data, compared as canonical JSON); --update-expected writes them from the current reply.
         Exit codes: 0 all checks passed; 1 a check failed.
         """)
 
     @Argument(help: "The plugin directory (holding plugin.json).") var directory: String
     @Option(help: "Folder of sample files (default DIR/fixtures).") var fixtures: String?
     @Option(help: "IANA zone for local times the plugin reports (as --assume-tz on ingest).") var assumeTz: String?
+    @Flag(help: "Write each fixture's reply to FIXTURE.expected.json instead of comparing with it.") var updateExpected = false
 
     func run() throws {
         let zone = assumeTz.flatMap(TimeZone.init(identifier:))
         if assumeTz != nil && zone == nil { throw ValidationError("unknown time zone '\(assumeTz ?? "")'") }
         let launch = PluginLaunch(executable: Supervisor.currentExecutable(), protect: [], scratchRoot: NSTemporaryDirectory())
-        let report = PluginConformance.run(directory: directory, fixtures: fixtures, launch: launch, assumedZone: zone)
+        let report = PluginConformance.run(directory: directory, fixtures: fixtures, launch: launch, assumedZone: zone,
+                                           updateExpected: updateExpected)
         for line in report.lines { print(line) }
         if !report.ok { throw ExitCode(1) }
     }

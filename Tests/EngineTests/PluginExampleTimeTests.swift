@@ -11,6 +11,13 @@ import Testing
 struct PluginExampleTimeTests {
     static let examples = Corpus.packageRoot().appendingPathComponent("plugins/examples").path
 
+    @Test func androidSMSPluginPassesItsConformanceTest() throws {
+        let r = try Run.command(Fixture.exhibit, ["plugin", "test", "\(Self.examples)/android-sms"])
+        #expect(r.exitCode == 0, "\(r.stdout)\n\(r.stderr)")
+        #expect(r.stdout.contains("PASS fixture mmssms.db: 11 findings (chat 2, message 5, participant 4), as expected"))
+        #expect(r.stdout.contains("PASS hostile random bytes (64 KiB): declared error not-sqlite"))
+    }
+
     @Test func androidSMSPluginFillsTheChatTables() throws {
         let dir = try TestDirectory("plugin-sms"); defer { dir.remove() }
         let dbDir = dir.path("src/data/data/com.android.providers.telephony/databases")
@@ -73,6 +80,9 @@ struct PluginExampleTimeTests {
         try? FileManager.default.removeItem(atPath: plugin + "/bash-history")
         let build = try Run.shell("swiftc -O main.swift -o bash-history", currentDirectory: plugin)
         #expect(build.exitCode == 0, "\(build.stderr)")
+        let test = try Run.command(Fixture.exhibit, ["plugin", "test", plugin])
+        #expect(test.exitCode == 0, "\(test.stdout)")
+        #expect(test.stdout.contains("PASS fixture sample.bash_history: 3 findings (artifact 3), as expected"))
         let src = dir.path("src/home/kim")
         try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
         try "#1724825523\nls -la /sdcard/DCIM\nuntimed command\n#1724829000\nscp a.jpg x@203.0.113.7:/tmp/\n"

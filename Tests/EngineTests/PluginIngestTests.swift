@@ -31,6 +31,20 @@ struct PluginIngestTests {
         #expect(test.stdout.contains("PASS fixture sample.txt: 1 findings (artifact 1)"))
         #expect(test.stdout.contains("PASS hostile random bytes (64 KiB): 2 findings (artifact 1, warning 1)"))
         #expect(test.stdout.contains("PASSED: 6 checks"))
+        #expect(test.stdout.contains("PASS fixture sample.txt: 1 findings (artifact 1), as expected"))
+
+        // A changed parser no longer matches the fixture's expected reply, until it is accepted.
+        let code = try String(contentsOfFile: plugin + "/plugin.py", encoding: .utf8)
+        try code.replacingOccurrences(of: #"data.count(b"\n")"#, with: #"data.count(b"\n") + 1"#)
+            .write(toFile: plugin + "/plugin.py", atomically: true, encoding: .utf8)
+        let changed = try Run.command(Fixture.exhibit, ["plugin", "test", plugin])
+        #expect(changed.exitCode == 1)
+        #expect(changed.stdout.contains(#"FAIL fixture sample.txt: reply differs from sample.txt.expected.json at line 10: expected "lines" : 3 — got "lines" : 4"#),
+                "\(changed.stdout)")
+        #expect(try Run.command(Fixture.exhibit, ["plugin", "test", plugin, "--update-expected"]).exitCode == 0)
+        #expect(try Run.command(Fixture.exhibit, ["plugin", "test", plugin]).exitCode == 0)
+        try code.write(toFile: plugin + "/plugin.py", atomically: true, encoding: .utf8)
+        #expect(try Run.command(Fixture.exhibit, ["plugin", "test", plugin, "--update-expected"]).exitCode == 0)
 
         let ev = try zip(["a.txt": "one\ntwo\n", "b.txt": "three\n"], in: dir)
         let db = dir.path("case.sqlite")

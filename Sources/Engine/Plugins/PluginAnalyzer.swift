@@ -97,7 +97,7 @@ public final class PluginAnalyzer: Analyzer, @unchecked Sendable {
             announceSandbox(s)
             _ = checkin(s, failed: false)
             switch reply {
-            case .findings(let f): return f
+            case .findings(let f, _): return f
             case .declaredError(let code, let message):
                 throw AnalyzerError(code: code, message: "plugin \(manifest.id): \(message)")
             }

@@ -22,11 +22,16 @@ public enum PluginConformance {
         public var ok: Bool { failed == 0 && passed > 0 }
     }
 
+    /// A fixture `X` may have `X.expected.json` beside it: the finding lines (`kind` and `data`, as
+    /// sent) the plugin must reply, compared as canonical JSON (`--update-expected` writes it).
+    public static let expectedSuffix = ".expected.json"
+
     /// Size of the "huge" hostile input (handed over as a private file copy, like large evidence entries).
     public static let hugeBytes = 64 << 20
 
     /// Runs every check on the plugin in `directory`; fixtures from `fixtures` or `DIR/fixtures`.
-    public static func run(directory: String, fixtures: String?, launch: PluginLaunch, assumedZone: TimeZone? = nil) -> Report {
+    public static func run(directory: String, fixtures: String?, launch: PluginLaunch, assumedZone: TimeZone? = nil,
+                           updateExpected: Bool = false) -> Report {
         var report = Report()
         let manifest: PluginManifest
         do { manifest = try PluginManifest.load(directory: directory) } catch {
@@ -42,7 +47,7 @@ public enum PluginConformance {
             var isDir: ObjCBool = false
             let last = (name as NSString).lastPathComponent
             return FileManager.default.fileExists(atPath: fixtureDir + "/" + name, isDirectory: &isDir) && !isDir.boolValue
-                && !last.hasPrefix(".") && !last.hasSuffix(".md")
+                && !last.hasPrefix(".") && !last.hasSuffix(".md") && !last.hasSuffix(expectedSuffix)
         }
         if names.isEmpty {
             report.lines.append("FAIL fixtures: no fixture files in \(fixtureDir) (add at least one sample file the plugin should read)")
@@ -68,7 +73,9 @@ public enum PluginConformance {
                 report.failed += 1
                 continue
             }
-            let (line, ok) = runner.check(label: "fixture \(name)", path: path, data: data, mime: mime, hostile: false)
+            let expected = fixtureDir + "/" + name + expectedSuffix
+            let (line, ok) = runner.check(label: "fixture \(name)", path: path, data: data, mime: mime, hostile: false,
+                                          expected: (expected, updateExpected))
             report.lines.append(line)
             if ok { report.passed += 1 } else { report.failed += 1 }
         }
@@ -107,7 +114,8 @@ public enum PluginConformance {
             self.manifest = manifest; self.launch = launch; self.zone = zone; self.scratch = scratch
         }
 
-        func check(label: String, path: String, data: Data, mime: String, hostile: Bool, spool: Bool = false) -> (String, Bool) {
+        func check(label: String, path: String, data: Data, mime: String, hostile: Bool, spool: Bool = false,
+                   expected: (path: String, update: Bool)? = nil) -> (String, Bool) {
             counter += 1
             let hashes = FileHashes(md5: String(repeating: "0", count: 32), sha1: String(repeating: "0", count: 40),
                                     sha256: String(format: "%064x", counter))
@@ -125,12 +133,17 @@ public enum PluginConformance {
                 if session == nil { session = try PluginSession(manifest: manifest, launch: launch) }
                 guard let s = session else { return ("FAIL \(label): no session", false) }
                 let reply = try s.analyze(file, context: AnalysisContext(assumedZone: zone, temporaryDirectory: URL(fileURLWithPath: scratch)),
-                                          exchangeDirectory: scratch)
+                                          exchangeDirectory: scratch, keepRaw: expected != nil)
                 if sandbox == nil { sandbox = s.sandboxReport }
                 let secs = String(format: "%.2f s", Date().timeIntervalSince(start))
                 switch reply {
-                case .findings(let f):
-                    return ("PASS \(label): \(Self.summary(f)) in \(secs)", true)
+                case .findings(let f, let raw):
+                    if let expected, let problem = Self.compare(raw, expected.path, update: expected.update) {
+                        return ("FAIL \(label): \(problem)", false)
+                    }
+                    let name = expected.map { ($0.path as NSString).lastPathComponent } ?? ""
+                    let note = expected.map { $0.update ? ", written to \(name)" : (FileManager.default.fileExists(atPath: $0.path) ? ", as expected" : "") } ?? ""
+                    return ("PASS \(label): \(Self.summary(f))\(note) in \(secs)", true)
                 case .declaredError(let code, let message):
                     return hostile ? ("PASS \(label): declared error \(code): \(message) in \(secs)", true)
                         : ("FAIL \(label): the plugin declared error \(code): \(message)", false)
@@ -143,6 +156,27 @@ public enum PluginConformance {
                 session = nil
                 return ("FAIL \(label): \(error)", false)
             }
+        }
+
+        /// Compares the reply with the expected file (or writes it); nil when they agree or no file exists.
+        static func compare(_ raw: [[String: Any]], _ path: String, update: Bool) -> String? {
+            let opts: JSONSerialization.WritingOptions = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+            guard let got = try? JSONSerialization.data(withJSONObject: raw, options: opts) else { return "reply cannot be re-encoded" }
+            if update {
+                return FileManager.default.createFile(atPath: path, contents: got + Data("\n".utf8)) ? nil : "cannot write \(path)"
+            }
+            guard let want = FileManager.default.contents(atPath: path) else { return nil }
+            guard let parsed = try? JSONSerialization.jsonObject(with: want),
+                  let canonical = try? JSONSerialization.data(withJSONObject: parsed, options: opts) else {
+                return "\((path as NSString).lastPathComponent) is not valid JSON"
+            }
+            guard canonical != got else { return nil }
+            let a = String(decoding: canonical, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            let b = String(decoding: got, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            let i = (0..<min(a.count, b.count)).first { a[$0] != b[$0] } ?? min(a.count, b.count)
+            let wanted = i < a.count ? String(a[i]).trimmingCharacters(in: .whitespaces) : "(end)"
+            let gotLine = i < b.count ? String(b[i]).trimmingCharacters(in: .whitespaces) : "(end)"
+            return "reply differs from \((path as NSString).lastPathComponent) at line \(i + 1): expected \(wanted) — got \(gotLine) (rerun with --update-expected to accept the new output)"
         }
 
         static func summary(_ findings: [Finding]) -> String {

@@ -22,6 +22,7 @@ public enum PluginScaffold {
         try fm.createDirectory(atPath: directory + "/fixtures", withIntermediateDirectories: true)
         var files: [(String, String, Bool)] = [
             ("fixtures/sample.txt", "First line of a sample text file.\nSecond line.\n한국어 세 번째 줄.\n", false),
+            ("fixtures/sample.txt.expected.json", expected(name: name), false),
             ("README.md", readme(name: name, language: language), false),
         ]
         var notes: [String] = []
@@ -57,6 +58,30 @@ public enum PluginScaffold {
             } catch { notes.append("swiftc not found; build it in \(directory) with: \(build)") }
         }
         return (files.map { directory + "/" + $0.0 }, notes)
+    }
+
+    /// What the skeleton replies for `fixtures/sample.txt` (73 bytes, 3 lines), as `exhibit plugin
+    /// test` compares it. Regenerate after changing the parser: `exhibit plugin test . --update-expected`.
+    static func expected(name: String) -> String {
+        """
+        [
+          {
+            "data" : {
+              "location" : {
+                "offset" : 0
+              },
+              "properties" : {
+                "bytes" : 73,
+                "first_line" : "First line of a sample text file.",
+                "lines" : 3
+              },
+              "type" : "\(name).text-stats"
+            },
+            "kind" : "artifact"
+          }
+        ]
+
+        """
     }
 
     static func manifest(name: String, command: String) -> String {
@@ -126,9 +151,11 @@ public enum PluginScaffold {
             artifact per file. Replace the body of `analyze` in \(edit) with your parser, and
             `accepts` in `plugin.json` with the MIME types and path globs of your format.
             \(build)
-            Test (runs the plugin on `fixtures/` and on hostile inputs, validating every reply):
+            Test (runs the plugin on `fixtures/` and on hostile inputs, validating every reply, and
+            compares each fixture's reply with `FIXTURE.expected.json`):
 
                 exhibit plugin test .
+                exhibit plugin test . --update-expected    # after changing the parser: accept the new output
 
             Use on evidence:
 

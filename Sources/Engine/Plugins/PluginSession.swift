@@ -17,7 +17,9 @@ final class PluginSession: @unchecked Sendable {
 
     /// What the plugin answered for one file.
     enum Reply {
-        case findings([Finding])
+        /// The validated findings, and — when asked for — the finding lines' `kind` and `data` as
+        /// sent, for `exhibit plugin test`'s expected-output comparison.
+        case findings([Finding], raw: [[String: Any]])
         /// The plugin said it could not read the file (`end` with `error`): an error row, no restart.
         case declaredError(code: String, message: String)
     }
@@ -65,7 +67,7 @@ final class PluginSession: @unchecked Sendable {
 
     /// Sends one file and reads its whole reply. Any problem throws a ``PluginFailure``; the
     /// caller then terminates this session.
-    func analyze(_ file: EvidenceFile, context: AnalysisContext, exchangeDirectory: String) throws -> Reply {
+    func analyze(_ file: EvidenceFile, context: AnalysisContext, exchangeDirectory: String, keepRaw: Bool = false) throws -> Reply {
         let id = nextRequest
         nextRequest += 1
         var contentPath: String?
@@ -101,6 +103,7 @@ final class PluginSession: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(manifest.timeoutSeconds)
         var state = PluginWire.ReplyState(file: file, zone: context.assumedZone)
         var findings: [Finding] = []
+        var raw: [[String: Any]] = []
         var total = 0
         while true {
             let line: [UInt8]
@@ -123,6 +126,7 @@ final class PluginSession: @unchecked Sendable {
             case "finding":
                 guard let kind = o["kind"] as? String else { throw PluginWire.invalid("a finding line has no \"kind\"") }
                 findings.append(try PluginWire.finding(kind: kind, data: o["data"], state: &state))
+                if keepRaw { raw.append(["kind": kind, "data": o["data"] ?? NSNull()]) }
             case "end":
                 if let e = o["error"], !(e is NSNull) {
                     guard let eo = e as? [String: Any], let code = eo["code"] as? String, !code.isEmpty, let message = eo["message"] as? String else {
@@ -130,7 +134,7 @@ final class PluginSession: @unchecked Sendable {
                     }
                     return .declaredError(code: String(code.prefix(64)), message: String(message.prefix(2000)))
                 }
-                return .findings(findings)
+                return .findings(findings, raw: raw)
             default:
                 throw PluginFailure(code: "plugin-protocol", message: "unknown reply line type \"\(type)\" (finding or end expected)")
             }
