@@ -109,3 +109,50 @@ struct PluginExampleTimeTests {
         #expect(rows[2]["utc"] as String == "2024-08-28T07:10:00Z")
     }
 }
+
+/// A metadata-only plugin (`needs_bytes: false`) that reports an event with a naive local time:
+/// it gets no bytes, and the host resolves the local time in the case's declared zone.
+@Suite(.serialized)
+struct PluginMetadataOnlyTimeTests {
+    @Test func metadataOnlyPluginAndLocalTimes() throws {
+        let dir = try TestDirectory("plugin-meta"); defer { dir.remove() }
+        let plugin = dir.path("meta")
+        try FileManager.default.createDirectory(atPath: plugin, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: PluginIngestTests.misbehave + "/exhibit_plugin.py", toPath: plugin + "/exhibit_plugin.py")
+        try """
+            {"protocol": 1, "id": "meta-only", "version": "1", "summary": "metadata only", "command": ["python3", "plugin.py"],
+             "accepts": {"path_globs": ["*.log"], "needs_bytes": false}}
+            """.write(toFile: plugin + "/plugin.json", atomically: true, encoding: .utf8)
+        try """
+            import exhibit_plugin as ex
+
+            def analyze(req):
+                yield ex.event("seen", "content given: %s" % (req.content_path is not None), ex.local("2024-08-28T15:12:03"),
+                               properties={"sha256": req.hashes["sha256"], "size": req.size})
+
+            ex.run("meta-only", "1", analyze)
+            """.write(toFile: plugin + "/plugin.py", atomically: true, encoding: .utf8)
+        let src = dir.path("src")
+        try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
+        try "boot ok\n".write(toFile: src + "/app.log", atomically: true, encoding: .utf8)
+        let zip = dir.path("ev.zip")
+        #expect(try Run.shell("cd '\(src)' && zip -q -X '\(zip)' app.log").exitCode == 0)
+        let db = dir.path("case.sqlite")
+        let r = try Fixture.ingest([zip], db: db, extra: ["--plugins", plugin, "--assume-tz", "Asia/Seoul"])
+        #expect(r.exitCode == 0, "\(r.stderr)")
+        let row = try Fixture.open(db).read {
+            try Row.fetchOne($0, sql: """
+                SELECT a.type, a.properties, t.name, t.utc, t.raw, t.basis, t.local_wallclock FROM artifacts a
+                JOIN artifact_times t ON t.artifact_id = a.id WHERE a.analyzer_id = 'meta-only'
+                """)
+        }
+        let sha = try Fixture.sha256(of: src + "/app.log")
+        #expect(row?["type"] as String? == "event")
+        #expect(row?["properties"] as String? == #"{"description":"content given: False","kind":"seen","sha256":"\#(sha)","size":8}"#)
+        #expect(row?["name"] as String? == "seen")
+        #expect(row?["utc"] as String? == "2024-08-28T06:12:03Z")
+        #expect(row?["raw"] as String? == "2024-08-28T15:12:03")
+        #expect(row?["basis"] as String? == "assumed-zone")
+        #expect(row?["local_wallclock"] as String? == "2024-08-28T15:12:03")
+    }
+}
