@@ -11,6 +11,8 @@ APT_PACKAGES := libarchive-dev libarchive-tools libmagic-dev libmagic-mgc libsql
 # Export and report tests: Sleuth Kit's mactime reads our bodyfiles, headless Chromium renders and
 # prints the report, Ghostscript reads the printed pages back; pip installs case-utils (below).
 APT_PACKAGES += sleuthkit chromium ghostscript python3-pip
+# Plugins: kernel headers for Landlock and namespaces (Sources/CSandbox), libseccomp (Sources/CSeccomp).
+APT_PACKAGES += linux-libc-dev libseccomp-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/debug
 DEMO := demo-out
@@ -68,6 +70,11 @@ demo: build
 	@$(BIN)/exhibit metadata --db $(DEMO)/case.sqlite 'phone-dump.zip!/sdcard/DCIM/Camera/IMG_20240828_151203.jpg'
 	@echo; echo "== Known media: copies of a known-bad picture (exact and PDQ near-duplicates, rotated too) and the chat messages that carried them (exhibit matches) =="
 	@$(BIN)/exhibit matches --db $(DEMO)/case.sqlite
+	@echo; echo "== An external analyzer plugin (plugins/examples/android-sms, Python): the phone's SMS store =="
+	$(BIN)/exhibit ingest corpora/sample-case/android-sms.zip --db $(DEMO)/case.sqlite --case DEMO-2024-0001 \
+		--examiner "Demo Examiner" --assume-tz Asia/Seoul --item ITEM-3 --plugins plugins/examples/android-sms
+	@$(BIN)/exhibit analyzers --plugins plugins/examples/android-sms | grep -A2 '^android-sms'
+	@$(BIN)/exhibit messages --db $(DEMO)/case.sqlite --chat +8210
 	@echo; echo "== Verify (re-hash evidence, re-check the audit chain) =="
 	@$(BIN)/exhibit verify --db $(DEMO)/case.sqlite
 	@echo; echo "== Digest of all findings =="

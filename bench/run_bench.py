@@ -331,6 +331,95 @@ def query_suite(args):
     return query_bench.section(r, time.strftime("%Y-%m-%d"), platform.machine(), os.cpu_count())
 
 
+# --- plugins: per-file protocol overhead of external plugins (docs/plugins.md) ---------------
+NOOP_PY = """import exhibit_plugin as ex
+
+def analyze(req):
+    return []
+
+if __name__ == "__main__":
+    ex.run("bench-noop-py", "1.0.0", analyze)
+"""
+
+NOOP_SWIFT = """import Foundation
+func send(_ o: [String: Any]) {
+    guard var d = try? JSONSerialization.data(withJSONObject: o) else { return }
+    d.append(10); FileHandle.standardOutput.write(d)
+}
+_ = readLine()
+send(["type": "hello", "protocol": 1, "plugin": "bench-noop-swift", "version": "1.0.0"])
+while let line = readLine() {
+    guard let m = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
+    if m["type"] as? String == "shutdown" { break }
+    if let id = m["request"] as? Int { send(["type": "end", "request": id]) }
+}
+"""
+
+
+def plugin_dir(root, pid, command, files, instances=1):
+    d = os.path.join(root, pid)
+    os.makedirs(d, exist_ok=True)
+    for name, text in files.items():
+        with open(os.path.join(d, name), "w") as fh:
+            fh.write(text)
+    with open(os.path.join(d, "plugin.json"), "w") as fh:
+        json.dump({"protocol": 1, "id": pid, "version": "1.0.0", "summary": "bench no-op", "command": command,
+                   "accepts": {"path_globs": ["*.pb"], "needs_bytes": True}, "limits": {"instances": instances}}, fh)
+    return d
+
+
+def plugins_suite(args, n=3000):
+    root = os.path.join(WORK, "plugins")
+    shutil.rmtree(root, ignore_errors=True)
+    os.makedirs(os.path.join(root, "src"))
+    rng = random.Random(7)
+    for i in range(n):
+        with open(os.path.join(root, "src", "f%05d.pb" % i), "w") as fh:
+            fh.write(" ".join(rng.choice(WORDS) for _ in range(40)) + "\n")
+    ev = os.path.join(root, "files.zip")
+    sh(f"cd '{root}/src' && zip -q -X -r ../files.zip .")
+    helper = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "plugins", "examples", "android-sms",
+                               "exhibit_plugin.py")).read()
+    py = plugin_dir(root, "bench-noop-py", ["python3", "plugin.py"], {"plugin.py": NOOP_PY, "exhibit_plugin.py": helper})
+    py2 = plugin_dir(root, "bench-noop-py2", ["python3", "plugin.py"],
+                     {"plugin.py": NOOP_PY.replace("bench-noop-py", "bench-noop-py2"), "exhibit_plugin.py": helper}, instances=2)
+    sw = plugin_dir(root, "bench-noop-swift", ["./noop"], {"main.swift": NOOP_SWIFT})
+    sh(f"cd '{sw}' && swiftc -O main.swift -o noop")
+    db = os.path.join(root, "bench.sqlite")
+    testbed = os.path.join(os.path.dirname(args.exhibit), "exhibit-testbed")
+
+    def run(binary, extra=""):
+        cmd = f"rm -f {db} {db}-wal {db}-shm; {binary} ingest '{ev}' --db {db} --case BENCH --json {extra}"
+        t, rss, _, walk = timed_exhibit(cmd, repeat=5)
+        return walk, rss
+
+    base, _ = run(args.exhibit)
+    rows = [("built-in analyzers only (baseline)", base, None)]
+    if os.path.exists(testbed):
+        t, _ = run(testbed)
+        rows.append(("+ in-process analyzers (exhibit-testbed: 2 trivial analyzers on every text file)", t, t - base))
+    t, _ = run(args.exhibit, f"--plugins '{py}'")
+    rows.append(("+ no-op Python plugin (python3 + exhibit_plugin.py)", t, t - base))
+    t, _ = run(args.exhibit, f"--plugins '{py2}'")
+    rows.append(("+ no-op Python plugin, 2 processes (`limits.instances` 2)", t, t - base))
+    t, _ = run(args.exhibit, f"--plugins '{sw}'")
+    rows.append(("+ no-op Swift plugin (swiftc -O)", t, t - base))
+    pyver = subprocess.run(["python3", "--version"], capture_output=True, text=True).stdout.strip()
+    out = ["## Plugins: per-file protocol overhead", "",
+           f"Measured {time.strftime('%Y-%m-%d', time.gmtime())} on {platform.machine()}, {os.cpu_count()} cores, "
+           f"`{args.exhibit}` (release), {pyver}. Reproduce: `make bench` (or `python3 bench/run_bench.py --suite plugins`).",
+           f"Corpus (bench-work/plugins/, not committed): one zip of {n:,} small text files (`*.pb`, ~300 bytes). "
+           "Each row is a whole `exhibit ingest` of it (intake phase, `walk_seconds`, median of 5). The plugins accept "
+           "every file, get the request with a private copy of the bytes, and answer `end` at once; one plugin process "
+           "serves the whole run (`limits.instances` 1, unless the row says otherwise; `--jobs` 2) inside the full sandbox (namespaces, Landlock, rlimits). "
+           "Added time ÷ files = the per-file cost of the analyzer, protocol included.", "",
+           "| configuration | intake phase | files/s | added per file |", "|---|---|---|---|"]
+    for label, t, added in rows:
+        out.append(f"| {label} | {t:.2f} s | {n/t:,.0f} | " + ("—" if added is None else f"{added/n*1000:.3f} ms") + " |")
+    out.append("")
+    return "\n".join(out)
+
+
 def write_section(path, name, text):
     doc = open(path).read() if os.path.exists(path) else "# Benchmarks\n\nWritten by `make bench` (bench/run_bench.py); each section comes from one run.\n"
     begin, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
@@ -357,7 +446,8 @@ def main():
     ap.add_argument("--export-events", type=int, default=1_000_000)
     suites = {"intake": intake_suite, "chat": chat_suite, "metadata": metadata_suite,
               "media": media_suite, "query": query_suite,
-              "export": lambda a: export_bench.export_suite(a, WORK)}
+              "export": lambda a: export_bench.export_suite(a, WORK),
+              "plugins": plugins_suite}
     ap.add_argument("--suite", action="append", choices=list(suites))
     args = ap.parse_args()
     for suite in args.suite or list(suites):

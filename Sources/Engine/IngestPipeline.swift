@@ -78,6 +78,7 @@ public final class IngestPipeline {
             "tool": .string("exhibit \(options.toolVersion)"),
             "libraries": .object(IntakeWalker.libraryVersions.mapValues(JSONValue.string)),
             "analyzers": .array(catalog.descriptors.map { .string("\($0.id) \($0.version)") }),
+            "plugins": .array(catalog.fileAnalyzers.compactMap { ($0 as? PluginAnalyzer)?.manifest.auditRecord }),
             "options": options.recordedOptions,
             "command": .array(options.commandLine.map(JSONValue.string)),
             "examiner": options.examiner.map(JSONValue.string) ?? .null,

@@ -10,10 +10,19 @@ struct AnalyzersCommand: ParsableCommand {
 
     @Flag(help: "Print JSON.")
     var json = false
+    @Option(name: .customLong("plugins"), help: "Also list the plugins in this directory (repeatable); $EXHIBIT_PLUGIN_PATH and the per-user folder are always searched.")
+    var plugins: [String] = []
 
     func run() throws {
-        let catalog = ExhibitCommand.catalog
-        let file = catalog.fileAnalyzers.map { Listing(kind: "file", $0.descriptor) }
+        var catalog = ExhibitCommand.catalog
+        let launch = PluginLaunch(executable: Supervisor.currentExecutable(), protect: [], scratchRoot: NSTemporaryDirectory())
+        do {
+            let added = try catalog.addingPlugins(explicit: plugins, launch: launch)
+            catalog = added.catalog
+            for p in added.problems { FileHandle.standardError.write(Data("exhibit: \(p)\n".utf8)) }
+        } catch { fail("\(error)", code: 2) }
+        let external = Set(catalog.fileAnalyzers.compactMap { ($0 as? PluginAnalyzer)?.manifest.id })
+        let file = catalog.fileAnalyzers.map { Listing(kind: external.contains($0.descriptor.id) ? "plugin" : "file", $0.descriptor) }
         let cases = catalog.caseAnalyzers.map { Listing(kind: "case", $0.descriptor) }
         let all = file + cases
         if json { try printJSON(all); return }
@@ -26,6 +35,7 @@ struct AnalyzersCommand: ParsableCommand {
             if !a.mimeTypes.isEmpty { print("    MIME:  \(a.mimeTypes.joined(separator: ", "))") }
             if !a.pathGlobs.isEmpty { print("    paths: \(a.pathGlobs.joined(separator: ", "))") }
             if a.sniff { print("    also sniffs the first \(Acceptance.sniffLength) bytes of other files") }
+            if !a.needsBytes { print("    metadata only (never sees the bytes)") }
         }
     }
 
@@ -33,9 +43,10 @@ struct AnalyzersCommand: ParsableCommand {
         var id, version, summary, kind: String
         var mimeTypes, pathGlobs: [String]
         var sniff: Bool
+        var needsBytes: Bool
         init(kind: String, _ d: AnalyzerDescriptor) {
             id = d.id; version = d.version; summary = d.summary; self.kind = kind
-            mimeTypes = d.accepts.mimeTypes; pathGlobs = d.accepts.pathGlobs; sniff = d.accepts.sniff
+            mimeTypes = d.accepts.mimeTypes; pathGlobs = d.accepts.pathGlobs; sniff = d.accepts.sniff; needsBytes = d.accepts.needsContent
         }
     }
 }

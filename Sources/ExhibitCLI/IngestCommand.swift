@@ -26,6 +26,9 @@ struct IngestCommand: ParsableCommand {
         Per-item options (--expect-sha256, --item, --description, --seized-by, --seized-at) take
         VALUE when one evidence path is given, or PATH=VALUE (repeatable) for several.
 
+        External analyzer plugins (docs/plugins.md) come from --plugins DIR (repeatable),
+        $EXHIBIT_PLUGIN_PATH and the per-user folder ~/.local/share/exhibit/plugins.
+
         Exit codes: 0 done; 1 the run failed (database or evidence path unusable; committed work
         is kept: fix and re-run); 2 bad usage; 3 done, but an evidence hash did not match
         --expect-sha256 (or the item was refused under --strict, or changed since an earlier run);
@@ -74,6 +77,9 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "Video frames hashed per second by the media-hash analyzer (vPDQ sampling).") var videoFps: Double = MediaHashAnalyzer.defaultFramesPerSecond
     @Flag(help: "Print the summary as JSON.") var json = false
     @Flag(help: "Run in this process without a supervising parent (debugging).") var noSupervise = false
+    @Option(name: .customLong("plugins"), help: "A plugin directory, or a folder of them, to run as extra analyzers (repeatable; docs/plugins.md).")
+    var plugins: [String] = []
+    @Option(help: "Disable a plugin for the run after this many consecutive failed files.") var pluginFailures: Int = 5
     @Option(help: .hidden) var workerChannel: Int32?
     @Option(help: .hidden) var isolate: [String] = []
 
@@ -165,6 +171,17 @@ struct IngestCommand: ParsableCommand {
             // A configured sampling rate replaces the built-in media hasher (its version records the rate).
             catalog.fileAnalyzers = catalog.fileAnalyzers.map { $0 is MediaHashAnalyzer ? MediaHashAnalyzer(framesPerSecond: videoFps) : $0 }
         }
+        var external: [PluginAnalyzer] = []
+        if !noAnalyzers {
+            do {
+                let protect = (evidence + [database.db]).map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+                let launch = PluginLaunch(executable: Supervisor.currentExecutable(), protect: protect, scratchRoot: tempDir)
+                let added = try catalog.addingPlugins(explicit: plugins, launch: launch, maxConsecutiveFailures: pluginFailures, jobs: jobs)
+                catalog = added.catalog; external = added.plugins
+                for p in added.problems { FileHandle.standardError.write(Data("exhibit: \(p)\n".utf8)) }
+            } catch { fail("\(error)", code: 2) }
+        }
+        defer { for p in external { p.shutdown() } }
         let pipeline = IngestPipeline(options: options, catalog: catalog, channelFD: workerChannel,
                                       isolate: Set(isolate.compactMap(WorkPair.init(text:))), fileTimeout: fileTimeout,
                                       progress: json ? nil : ProgressReporter())

@@ -11,6 +11,10 @@ import Foundation
 /// The messaging service a chat export comes from. Stored in `chats.platform`.
 public enum ChatPlatform: String, Sendable, Hashable, Codable, CaseIterable {
     case telegram, whatsapp, kakaotalk, discord, line
+    /// Text messages of a phone (SMS/MMS), as read by a plugin from a device database.
+    case sms
+    /// A service Exhibit has no name for; an external plugin's chats whose platform is not listed.
+    case other
 }
 
 /// The export format (and variant) a chat was read from. Stored in `chats.format`.
@@ -35,6 +39,8 @@ public enum ChatExportFormat: String, Sendable, Hashable, Codable, CaseIterable 
     case discordJSON = "discord-json"
     /// LINE "Save chat" text export.
     case lineText = "line-txt"
+    /// Read by an external analyzer plugin (the plugin's id is the row's `analyzer_id`).
+    case plugin
 
     /// The platform this format belongs to.
     public var platform: ChatPlatform {
@@ -44,6 +50,7 @@ public enum ChatExportFormat: String, Sendable, Hashable, Codable, CaseIterable 
         case .kakaoTalkAndroid, .kakaoTalkIOS, .kakaoTalkWindows, .kakaoTalkMacCSV: return .kakaotalk
         case .discordJSON: return .discord
         case .lineText: return .line
+        case .plugin: return .other
         }
     }
 }

@@ -1,0 +1,67 @@
+import ExhibitKit
+import Foundation
+
+/// Reads a protocol time object into a ``TimeValue`` with the right basis. Exactly one of:
+/// - `"instant": "2024-08-28T06:12:03.5Z"` → basis `utc`; with `+09:00` → basis `offset`;
+/// - `"unix_s"`, `"unix_ms"`, `"unix_us"`: an epoch number → basis `utc`;
+/// - `"local": "2024-08-28T15:12:03"`: a naive wall-clock time → resolved in the case's declared
+///   zone (basis `assumed-zone`), or basis `unknown` when none was declared.
+/// Optional: `raw` (the value as found; defaults to the given value), `precision` (the
+/// TimeValue vocabulary), `note`.
+enum PluginTimes {
+    static func parse(_ any: Any?, field: String, zone: TimeZone?) throws -> TimeValue {
+        guard let o = any as? [String: Any] else { throw PluginWire.invalid("\(field) must be a time object") }
+        let forms = ["instant", "unix_s", "unix_ms", "unix_us", "local"].filter { o[$0] != nil }
+        guard forms.count == 1, let form = forms.first else {
+            throw PluginWire.invalid("\(field) needs exactly one of instant, unix_s, unix_ms, unix_us, local")
+        }
+        let raw = try PluginWire.optString(o["raw"], "\(field).raw")
+        let note = try PluginWire.optString(o["note"], "\(field).note")
+        var precision: TimePrecision?
+        if let p = try PluginWire.optString(o["precision"], "\(field).precision") {
+            guard let v = TimePrecision(rawValue: p) else {
+                throw PluginWire.invalid("\(field).precision \"\(p)\" is not one of \(TimePrecision.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            precision = v
+        }
+        switch form {
+        case "unix_s", "unix_ms", "unix_us":
+            guard let n = o[form] as? NSNumber, !PluginWire.isBool(o[form]) else { throw PluginWire.invalid("\(field).\(form) must be a number") }
+            let scale: Double = form == "unix_s" ? 1_000_000 : (form == "unix_ms" ? 1000 : 1)
+            let micros = n.doubleValue * scale
+            guard micros.isFinite, abs(micros) < 1e17 else { throw PluginWire.invalid("\(field).\(form) is out of range") }
+            let p = precision ?? (form == "unix_s" ? .second : (form == "unix_ms" ? .millisecond : .microsecond))
+            return TimeValue(raw: raw ?? n.stringValue, utcMicros: Int64(micros.rounded(.down)), basis: .utc, precision: p, note: note)
+        case "instant":
+            guard let s = o["instant"] as? String else { throw PluginWire.invalid("\(field).instant must be a string") }
+            let zoned = s.hasSuffix("Z") || s.hasSuffix("z") || Self.hasOffset(s)
+            guard zoned, let parsed = UTCFormat.parseUserInstant(s), !parsed.dateOnly else {
+                throw PluginWire.invalid("\(field).instant \"\(s)\" is not ISO 8601 with Z or an offset (use local for times without a zone)")
+            }
+            let utc = s.hasSuffix("Z") || s.hasSuffix("z")
+            return TimeValue(raw: raw ?? s, utcMicros: parsed.micros, basis: utc ? .utc : .offset,
+                             precision: precision ?? (s.contains(".") ? .millisecond : .second), note: note)
+        default:
+            guard let s = o["local"] as? String, let naive = NaiveDateTime(wallClock: s.replacingOccurrences(of: " ", with: "T")) else {
+                throw PluginWire.invalid("\(field).local must be YYYY-MM-DDTHH:MM:SS[.ffffff] without a zone")
+            }
+            return naive.resolve(in: zone, raw: raw ?? s, precision: precision ?? .second, note: note)
+        }
+    }
+
+    private static func hasOffset(_ s: String) -> Bool {
+        guard s.count > 19 else { return false }
+        let tail = s.suffix(6)
+        return (tail.first == "+" || tail.first == "-") && tail.dropFirst(3).first == ":"
+            || { let t = s.suffix(5); return (t.first == "+" || t.first == "-") && t.dropFirst().allSatisfy(\.isNumber) }()
+    }
+
+    /// The protocol form of a time the host sends (archive times of the file).
+    static func encode(_ t: TimeValue) -> [String: Any] {
+        var o: [String: Any] = ["raw": t.raw, "basis": t.basis.rawValue, "precision": t.precision.rawValue]
+        if let u = t.utcMicros { o["utc_us"] = u; o["instant"] = UTCFormat.string(micros: u) }
+        if let w = t.localWallClock { o["local"] = w }
+        if let n = t.note { o["note"] = n }
+        return o
+    }
+}

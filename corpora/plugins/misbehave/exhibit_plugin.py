@@ -1,0 +1,164 @@
+"""Helper for Exhibit analyzer plugins, protocol 1 (see docs/plugins.md). Standard library only.
+
+A plugin calls run(PLUGIN_ID, VERSION, analyze) where analyze(request) returns or yields findings
+built with the functions below. The helper speaks the JSON-lines protocol on stdin/stdout: keep
+stdout for the protocol and print diagnostics to stderr (the host copies stderr into its log).
+"""
+import json
+import sys
+import traceback
+
+PROTOCOL = 1
+
+
+class PluginError(Exception):
+    """Raise to say the file cannot be read at all: one error row, no findings for the file."""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class Request:
+    """One file to analyse. `content_path` is None for metadata-only plugins."""
+
+    def __init__(self, msg):
+        self.id = msg["request"]
+        f = msg["file"]
+        self.key = f["key"]
+        self.virtual_path = f["virtual_path"]
+        self.name = f["name"]
+        self.size = f["size"]
+        self.mime = f["mime"]
+        self.hashes = f["hashes"]
+        self.times = f.get("times", {})
+        content = msg.get("content") or {}
+        self.content_path = content.get("path")
+        self.delivery = content.get("delivery")
+        self.assumed_zone = (msg.get("context") or {}).get("assumed_zone")
+
+    def open(self):
+        """The bytes, opened read-only (binary)."""
+        if self.content_path is None:
+            raise PluginError("no-content", "this plugin was given no bytes (needs_bytes is false)")
+        return open(self.content_path, "rb")
+
+    def read_bytes(self, limit=256 << 20):
+        with self.open() as fh:
+            data = fh.read(limit + 1)
+        if len(data) > limit:
+            raise PluginError("too-large", "file larger than %d bytes" % limit)
+        return data
+
+
+# --- times: each returns a protocol time object --------------------------------------------
+def unix_s(value, raw=None, precision=None, note=None):
+    return _time("unix_s", value, raw, precision, note)
+
+
+def unix_ms(value, raw=None, precision=None, note=None):
+    return _time("unix_ms", value, raw, precision, note)
+
+
+def unix_us(value, raw=None, precision=None, note=None):
+    return _time("unix_us", value, raw, precision, note)
+
+
+def instant(iso, raw=None, precision=None, note=None):
+    """ISO 8601 with Z (basis utc) or an offset like +09:00 (basis offset)."""
+    return _time("instant", iso, raw, precision, note)
+
+
+def local(wallclock, raw=None, precision=None, note=None):
+    """A naive local time YYYY-MM-DDTHH:MM:SS: the host reads it in the case's declared zone."""
+    return _time("local", wallclock, raw, precision, note)
+
+
+def _time(form, value, raw, precision, note):
+    t = {form: value}
+    if raw is not None:
+        t["raw"] = str(raw)
+    if precision is not None:
+        t["precision"] = precision
+    if note is not None:
+        t["note"] = note
+    return t
+
+
+# --- findings: each returns (kind, data) ------------------------------------------------------
+def _clean(d):
+    return {k: v for k, v in d.items() if v is not None}
+
+
+def warning(code, message, location=None):
+    return ("warning", _clean({"code": code, "message": message, "location": location}))
+
+
+def artifact(type, properties=None, times=None, location=None):
+    return ("artifact", _clean({"type": type, "properties": properties or {}, "times": times, "location": location}))
+
+
+def event(kind, description, time, properties=None, location=None):
+    return ("event", _clean({"kind": kind, "description": description, "time": time, "properties": properties,
+                             "location": location}))
+
+
+def chat(chat, platform, title=None, native_id=None, chat_type=None, format=None, notes=None, location=None):
+    return ("chat", _clean({"chat": chat, "platform": platform, "title": title, "native_id": native_id,
+                            "chat_type": chat_type, "format": format, "notes": notes, "location": location}))
+
+
+def participant(chat, display_name=None, native_id=None, device_owner=False):
+    return ("participant", _clean({"chat": chat, "display_name": display_name, "native_id": native_id,
+                                   "device_owner": device_owner}))
+
+
+def message(chat, text="", sender=None, sender_native_id=None, from_device_owner=False, sent=None, native_id=None,
+            kind=None, deleted=False, attachments=None, extra=None, location=None, sequence=None):
+    return ("message", _clean({"chat": chat, "text": text, "sender": sender, "sender_native_id": sender_native_id,
+                               "from_device_owner": from_device_owner, "sent": sent, "native_id": native_id,
+                               "kind": kind, "deleted": deleted, "attachments": attachments, "extra": extra,
+                               "location": location, "sequence": sequence}))
+
+
+def metadata(namespace, tag, value, time=None, location=None):
+    return ("metadata", _clean({"namespace": namespace, "tag": tag, "value": value, "time": time, "location": location}))
+
+
+def location(offset=None, record=None):
+    return _clean({"offset": offset, "record": record})
+
+
+# --- the protocol loop ------------------------------------------------------------------------
+def _send(obj):
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n")
+
+
+def run(plugin_id, version, analyze):
+    """Serve requests until the host closes stdin or says shutdown."""
+    hello = json.loads(sys.stdin.readline() or "{}")
+    if hello.get("type") != "hello" or hello.get("protocol") != PROTOCOL:
+        print("exhibit_plugin: unexpected handshake %r" % (hello,), file=sys.stderr)
+        sys.exit(2)
+    _send({"type": "hello", "protocol": PROTOCOL, "plugin": plugin_id, "version": version})
+    sys.stdout.flush()
+    for line in sys.stdin:
+        msg = json.loads(line)
+        if msg.get("type") == "shutdown":
+            break
+        if msg.get("type") != "analyze":
+            continue
+        req = Request(msg)
+        try:
+            lines = [{"type": "finding", "request": req.id, "kind": k, "data": d} for k, d in (analyze(req) or [])]
+            for out in lines:
+                _send(out)
+            _send({"type": "end", "request": req.id})
+        except PluginError as e:
+            _send({"type": "end", "request": req.id, "error": {"code": e.code, "message": e.message}})
+        except Exception as e:  # a bug in the plugin: say so for this file, keep serving
+            traceback.print_exc(file=sys.stderr)
+            _send({"type": "end", "request": req.id,
+                   "error": {"code": "plugin-exception", "message": "%s: %s" % (type(e).__name__, e)}})
+        sys.stdout.flush()
