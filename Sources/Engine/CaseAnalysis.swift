@@ -1,6 +1,7 @@
 import EvidenceStore
 import ExhibitKit
 import Foundation
+import HashSets
 
 /// The case phase: runs every case analyzer of a catalog over what the case has committed, in
 /// catalog order, each one replacing its previous output (see ``CaseAnalyzer``).
@@ -89,5 +90,40 @@ public enum CaseRebuild {
         defer { withExtendedLifetime(lock) {} }
         let db = try EvidenceDatabase.openExisting(path: databasePath, readOnly: false)
         return try CaseAnalysis.run(analyzers, db: db)
+    }
+}
+
+/// `exhibit match`: hash-set matching again over the stored digests and perceptual hashes (after
+/// a new list was imported), then the case phase, so `media.known` events and the spread follow
+/// the new matches. Under the database's writer lock, like every other writer.
+public enum CaseRematch {
+    /// What a re-match did.
+    public struct Result: Sendable {
+        /// Matches stored.
+        public var counts: MatchCounts
+        /// What each case analyzer rebuilt.
+        public var rebuilt: [CaseRebuildStats]
+    }
+
+    /// Replaces all matches of the case at `databasePath` (audit entry `hashset.match`) and rebuilds
+    /// `analyzers` over them.
+    public static func run(databasePath: String, options: MatchOptions, analyzers: [any CaseAnalyzer]) throws -> Result {
+        ProcessSetup.prepare()
+        guard FileManager.default.fileExists(atPath: databasePath) else {
+            throw IngestError("\(databasePath): no such case database", exitCode: 1)
+        }
+        let lock = try DatabaseLock(path: databasePath) {
+            FileHandle.standardError.write(Data("exhibit: another exhibit process is writing \(databasePath); waiting for it to finish\n".utf8))
+        }
+        defer { withExtendedLifetime(lock) {} }
+        let db = try EvidenceDatabase.openExisting(path: databasePath, readOnly: false)
+        let c = try PDQMatcher.run(db, options: options)
+        _ = try db.appendAudit(action: "hashset.match", details: .object([
+            "max_distance": .number(Double(options.maxDistance)), "min_quality": .number(Double(options.minQuality)),
+            "video_fraction": .number(options.videoFraction), "exact": .number(Double(c.exact)),
+            "perceptual": .number(Double(c.perceptual)), "files": .number(Double(c.files)),
+        ]))
+        let rebuilt = try CaseAnalysis.run(analyzers, db: db)
+        return Result(counts: c, rebuilt: rebuilt)
     }
 }

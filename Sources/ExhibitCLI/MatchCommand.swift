@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 import EvidenceStore
 import ExhibitKit
 import Foundation
@@ -13,7 +14,8 @@ struct MatchCommand: ParsableCommand {
         near-matches use a multi-index over the imported perceptual hashes and try all 8 rotations
         and flips of each image. A video matches a known video (vPDQ) when at least
         --video-fraction of the known video's frames find a frame within --max-distance. Run it
-        after importing a new list; ingest runs it too, with the defaults. Replaces all matches.
+        after importing a new list; ingest runs it too, with the defaults. Replaces all matches,
+        then rebuilds the case analyzers (timeline `media.known` events, spread) from them.
 
         Exit codes: 0 done, 1 the database cannot be written, 2 bad arguments.
         """)
@@ -28,15 +30,14 @@ struct MatchCommand: ParsableCommand {
             fail("--max-distance 0…255, --min-quality 0…100, --video-fraction in (0, 1]", code: 2)
         }
         do {
-            let db = try EvidenceDatabase.openExisting(path: database.db, readOnly: false)
             let options = MatchOptions(maxDistance: maxDistance, minQuality: minQuality, videoFraction: videoFraction)
-            let c = try PDQMatcher.run(db, options: options)
-            _ = try db.appendAudit(action: "hashset.match", details: .object([
-                "max_distance": .number(Double(maxDistance)), "min_quality": .number(Double(minQuality)),
-                "video_fraction": .number(videoFraction), "exact": .number(Double(c.exact)),
-                "perceptual": .number(Double(c.perceptual)), "files": .number(Double(c.files)),
-            ]))
+            let r = try CaseRematch.run(databasePath: database.db, options: options,
+                                        analyzers: ExhibitCommand.catalog.caseAnalyzers)
+            let c = r.counts
             print("matches: \(c.exact) exact, \(c.perceptual) perceptual, \(c.files) file(s)")
+            for s in r.rebuilt { print("rebuilt \(s.analyzerID) \(s.analyzerVersion): \(s.written) events (was \(s.removed))") }
+        } catch let e as IngestError {
+            fail(e.message, code: e.exitCode)
         } catch {
             fail("\(database.db): \(error)", code: 1)
         }
