@@ -25,7 +25,6 @@ deps:
 		echo "Installing:" $$missing; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
-	@python3 -c 'import pdqhash, numpy' 2>/dev/null || pip install --user -q pdqhash numpy
 
 # case_validate (PyPI case-utils) checks our CASE/UCO exports in the tests. pip uses whatever
 # index or mirror the machine's pip is configured for; Debian's own python needs the last flag.
@@ -95,7 +94,7 @@ demo: build
 bench: deps
 	@for p in time libimage-exiftool-perl sqlite3; do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$p >/dev/null); done
 	$(SWIFT) build -c release
-	@python3 -c 'import pdqhash' 2>/dev/null || pip install --user --break-system-packages -q pdqhash pillow numpy
+	@python3 -c 'import pdqhash, numpy, PIL' 2>/dev/null || pip install --user --break-system-packages -q pdqhash pillow numpy
 	python3 bench/run_bench.py --exhibit .build/release/exhibit --hashspeed .build/release/exhibit-hashspeed --chatbench .build/release/exhibit-chatbench --metabench .build/release/exhibit-metabench --mediabench .build/release/exhibit-mediabench --out docs/BENCHMARKS.md
 
 docs-cli: build

@@ -25,7 +25,7 @@ struct ReportTests {
         let head = try Fixture.open(db).read { try String.fetchOne($0, sql: "SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1") } ?? "?"
         #expect(text.contains(head) && text.contains(">intact</span>"))
         #expect(text.contains("ok   evidence phone-dump.zip"), "--verify lines are in the report")
-        #expect(text.contains("No hash sets imported"))
+        #expect(text.contains("Hash sets: none imported") && text.contains("No file matched a known-bad set."))
         #expect(text.contains("Photo Taken") || text.contains("photo.taken"))
         for load in ["<script", "src=\"http", "href=\"http", "url(", "@import", "<link"] { #expect(!text.contains(load), "\(load)") }
 
@@ -83,59 +83,78 @@ struct ReportTests {
         #expect(text.contains("filter:blur("))
     }
 
-    /// Issue 5's hash-set tables with the shared contract's columns, as `exhibit hashset import`
-    /// would leave them (created by hand here: that branch is not merged into this one).
-    static let hashSetTables = """
-        CREATE TABLE hashsets (id INTEGER PRIMARY KEY, name TEXT UNIQUE, kind TEXT, format TEXT, source_path TEXT,
-          source_sha256 TEXT, entry_count INT, rejected_count INT, imported_at_us INT);
-        CREATE TABLE hashset_entries (id INTEGER PRIMARY KEY, hashset_id INT, algorithm TEXT, hash TEXT, quality INT,
-          category TEXT, label TEXT, media_id TEXT);
-        CREATE TABLE hashset_matches (id INTEGER PRIMARY KEY, file_id INT, hashset_id INT, entry_id INT, algorithm TEXT,
-          distance INT, variant TEXT);
-        CREATE VIEW known_media AS SELECT m.file_id, f.path, f.sha256, h.name AS hashset, h.kind, e.category, m.algorithm,
-          m.distance FROM hashset_matches m JOIN files f ON f.id = m.file_id JOIN hashsets h ON h.id = m.hashset_id
-          JOIN hashset_entries e ON e.id = m.entry_id;
-        """
-
-    /// With the hash-set tables present, the report lists the match and its spread — every
-    /// message that carried the picture, every copy — and never shows the matched picture, even
-    /// with --thumbnails.
+    /// A real import before a real ingest: a SHA-256 list naming the Telegram copy of the sample's
+    /// concert picture (its name needs escaping) and a PDQ list with that picture's reference PDQ
+    /// (corpora/sample-case/known-bad/pdq.txt, from PyPI pdqhash). The ingest's media-hash
+    /// analyzer and matcher fill `known_media`. The report lists every match and each matched
+    /// content's spread — every message that carried it, every copy — and never shows a matched
+    /// picture, even with --thumbnails, while the others are shown.
     @Test func knownMediaWithSpread() throws {
         let dir = try TestDirectory("report-known")
         defer { dir.remove() }
-        let db = try ExportFixture.caseDB(dir)
-        let setup = """
-            import sqlite3, sys
-            con = sqlite3.connect(sys.argv[1])
-            con.executescript(sys.argv[2])
-            sha = con.execute("SELECT sha256 FROM files WHERE path LIKE '%Telegram/photo_1@%'").fetchone()[0]
-            con.execute("INSERT INTO hashsets VALUES (1, 'Case 2023-17 <set>', 'known-bad', 'sha256-list', '/x', 'ab', 1, 0, 0)")
-            con.execute("INSERT INTO hashset_entries VALUES (1, 1, 'sha256', ?, NULL, 'cat-A', NULL, NULL)", (sha,))
-            for (fid,) in con.execute("SELECT id FROM files WHERE sha256 = ?", (sha,)).fetchall():
-                con.execute("INSERT INTO hashset_matches (file_id, hashset_id, entry_id, algorithm, distance) VALUES (?, 1, 1, 'sha256', 0)", (fid,))
-            con.commit()
-            copies = con.execute("SELECT count(*) FROM files WHERE sha256 = ?", (sha,)).fetchone()[0]
-            sent = con.execute("SELECT count(*) FROM attachments WHERE sha256 = ?", (sha,)).fetchone()[0]
-            print(sha, copies, sent)
-            """
-        let p = try ExportFixture.python(setup, [db, Self.hashSetTables])
-        let fields = p.stdout.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-        #expect(p.exitCode == 0 && fields.count == 3, "\(p.stdout)\(p.stderr)")
-        guard fields.count == 3 else { return }
+        let db = dir.path("case.sqlite")
+        let telegramCopy = "b6b7842eb7b028c2a165df96488b1905fe7ec863a76cc0f87f83822e1f1d5a8c"
+        let shaList = dir.path("sha256.txt"), pdqList = dir.path("pdq.txt")
+        try "\(telegramCopy)  photo_1.jpg\n".write(toFile: shaList, atomically: true, encoding: .utf8)
+        let reference = try String(contentsOf: Corpus.url("sample-case/known-bad/pdq.txt"), encoding: .utf8)
+            .split(separator: "\n").first { !$0.hasPrefix("#") }.flatMap { $0.split(separator: ",").first }.map(String.init) ?? ""
+        #expect(reference.count == 64)
+        try "\(reference),100,concert\n".write(toFile: pdqList, atomically: true, encoding: .utf8)
+        for (name, algorithm, list) in [("Case 2023-17 <set>", "sha256", shaList), ("case-pdq", "pdq", pdqList)] {
+            let r = try Run.command(Fixture.exhibit, ["hashset", "import", "--db", db, "--name", name, "--kind", "known-bad", "--algorithm", algorithm, list])
+            #expect(r.exitCode == 0, "\(r.stderr)")
+        }
+        let ingest = try Fixture.ingest([Corpus.url("sample-case/phone-dump.zip").path, Corpus.url("sample-case/pc-export.tar.gz").path],
+                                        db: db, extra: ["--assume-tz", "Asia/Seoul"])
+        #expect(ingest.exitCode == 0, "\(ingest.stderr)")
+
+        let queue = try Fixture.open(db)
+        let matched = try queue.read { c in
+            try Row.fetchAll(c, sql: "SELECT DISTINCT file_id, path, sha256 FROM known_media WHERE kind = 'known-bad' ORDER BY path")
+        }
+        let paths = Set(matched.map { $0[1] as String })
+        // Every copy of the concert picture (3 Telegram, 2 WhatsApp, camera, turned, shrunk), nothing else.
+        #expect(paths.count == 8 && paths.allSatisfy { !$0.contains("IMG_20240829") && !$0.contains("Screenshot") }, "\(paths.sorted())")
         let html = dir.path("report.html")
         let r = try Run.command(Fixture.exhibit, ["report", "--db", db, "--out", html, "--thumbnails"])
         #expect(r.exitCode == 0, "\(r.stderr)")
         let text = try ExportFixture.read(html)
-        #expect(!text.contains("No hash sets imported"))
-        #expect(text.contains("Case 2023-17 &lt;set&gt;"))
-        #expect(text.contains("Spread of <span class=\"mono\">\(fields[0])</span>"))
-        #expect(text.contains("\(fields[2]) message(s) in") && text.contains("\(fields[1]) file copies"), "\(fields)")
-        // The matched picture's bytes are nowhere in the report; the other pictures are.
-        let pictures = try Fixture.open(db).read { db in
-            try String.fetchAll(db, sql: "SELECT sha256 FROM files WHERE mime IN ('image/jpeg', 'image/png')")
+        #expect(!text.contains("No hash sets imported") && !text.contains("No file matched a known-bad set"))
+        #expect(text.contains("Case 2023-17 &lt;set&gt; (known-bad, 1 entries)") && text.contains("case-pdq (known-bad, 1 entries)"))
+        for p in paths { #expect(text.contains(p), "match \(p) listed") }
+        for sha in Set(matched.map { $0[2] as String }) {
+            #expect(text.contains("Spread of <span class=\"mono\">\(sha)</span>"), "spread of \(sha)")
         }
-        #expect(pictures.contains { $0 != fields[0] })
-        let shown = text.components(separatedBy: "src=\"data:image/").count - 1
-        #expect(shown == pictures.filter { $0 != fields[0] }.count, "every picture but the matched ones")
+        let (copies, sent) = try queue.read { c in
+            (try Int.fetchOne(c, sql: "SELECT count(*) FROM files WHERE sha256 = ?", arguments: [telegramCopy]) ?? 0,
+             try Int.fetchOne(c, sql: "SELECT count(*) FROM attachments WHERE sha256 = ?", arguments: [telegramCopy]) ?? 0)
+        }
+        #expect(copies == 3 && sent >= 1)
+        #expect(text.contains("\(sent) message(s) in") && text.contains("\(copies) file copies"), "\(copies) \(sent)")
+
+        // No matched picture's bytes are in the report; every other picture's are, blurred.
+        let pictures = try queue.read { c in
+            try Row.fetchAll(c, sql: "SELECT id, path FROM files WHERE kind = 'file' AND mime IN ('image/jpeg','image/png','image/gif','image/webp')")
+        }
+        let matchedIDs = Set(matched.map { $0[0] as Int64 })
+        let others = pictures.filter { !matchedIDs.contains($0[0] as Int64) }
+        #expect(others.count >= 2)
+        #expect(text.components(separatedBy: "src=\"data:image/").count - 1 == others.count, "every picture but the matched ones")
+        let check = """
+            import base64, sys, zipfile
+            text = open(sys.argv[1], encoding="utf-8").read()
+            z = zipfile.ZipFile(sys.argv[2])
+            for arg in sys.argv[3:]:
+                want, name = arg[0], arg[2:]
+                there = base64.b64encode(z.read(name)).decode() in text
+                if there != (want == "+"): print("wrong:", name, there)
+            print("ok")
+            """
+        let phone = "phone-dump.zip!/"
+        let args = (matched.map { ("-", $0[1] as String) } + others.map { ("+", $0[1] as String) })
+            .filter { $0.1.hasPrefix(phone) }.map { "\($0.0) \($0.1.dropFirst(phone.count))" }
+        #expect(args.contains { $0.hasPrefix("-") } && args.contains { $0.hasPrefix("+") })
+        let p = try ExportFixture.python(check, [html, Corpus.url("sample-case/phone-dump.zip").path] + args)
+        #expect(p.exitCode == 0 && p.stdout == "ok\n", "\(p.stdout)\(p.stderr)")
     }
 }
