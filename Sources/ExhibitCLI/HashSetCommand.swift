@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 import EvidenceStore
 import ExhibitKit
 import Foundation
@@ -73,7 +74,11 @@ struct HashSetImportCommand: ParsableCommand {
         for e in s.rejectedExamples { print("  rejected \(e)") }
         guard !noMatch else { return }
         do {
-            let c = try PDQMatcher.run(db)
+            // Same step as `exhibit match`: matches, then the case phase, so the timeline's
+            // `media.known` events and the spread follow the new list at once.
+            let r = try CaseRematch.run(databasePath: database.db, options: MatchOptions(),
+                                        analyzers: ExhibitCommand.catalog.caseAnalyzers)
+            let c = r.counts
             print("matches: \(c.exact) exact, \(c.perceptual) perceptual, \(c.files) file(s) — see `exhibit matches --db \(database.db)`")
         } catch { fail("\(database.db): matching failed: \(error)", code: 1) }
     }
