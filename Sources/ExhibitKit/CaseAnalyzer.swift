@@ -131,8 +131,13 @@ public struct CaseImageHash: Sendable, Hashable {
     public var hash: String
     /// PDQ quality 0–100; hashes of flat images (low quality) match everything and are skipped.
     public var quality: Int
+    /// The hashes the picture would have turned or flipped (PDQ's 7 dihedral variants, 64 hex
+    /// each, in a fixed order), so a rotated copy can join its original's group.
+    public var variants: [String]
     /// Creates a hash view.
-    public init(file: CaseFileRef, hash: String, quality: Int) { self.file = file; self.hash = hash; self.quality = quality }
+    public init(file: CaseFileRef, hash: String, quality: Int, variants: [String] = []) {
+        self.file = file; self.hash = hash; self.quality = quality; self.variants = variants
+    }
 }
 
 /// A file row as case analyzers see it.

@@ -77,8 +77,9 @@ struct KnownMediaTimeTests {
         #expect(known.allSatisfy { ($0["description"] as? String)?.hasSuffix("by sha256") == true })
 
         // The analyzer's PDQ groups: camera original, both re-encodings and the half-size copy
-        // (every one within 31 bits of another member); the park picture, the screenshot and the
-        // 90°-turned copy (its unrotated hash is far from all) are not grouped.
+        // (every one within 31 bits of another member), and the 90°-turned copy — its unrotated
+        // hash is far from all, but one of its dihedral variants is near the original; the park
+        // picture and the screenshot are not grouped.
         let pdq = Dictionary(try queue.read { c in
             try Row.fetchAll(c, sql: "SELECT f.path, m.hash FROM media_hashes m JOIN files f ON f.id = m.file_id WHERE m.algorithm = 'pdq'")
         }.map { ($0[0] as String, $0[1] as String) }, uniquingKeysWith: { a, _ in a })
@@ -88,11 +89,19 @@ struct KnownMediaTimeTests {
             let d = concert.filter { $0 != p }.map { Self.distance(pdq[p] ?? "", pdq[$0] ?? "") }.min() ?? 256
             #expect(d <= 31, "\(p): nearest member \(d) bits away")
         }
+        let variants = try queue.read { c in
+            try String.fetchOne(c, sql: "SELECT m.variants FROM media_hashes m JOIN files f ON f.id = m.file_id WHERE f.path = ?",
+                                arguments: [Self.rotated])
+        } ?? ""
+        let turnedHashes = variants.split(separator: "\"").map(String.init).filter { $0.count == 64 }
+        #expect(turnedHashes.count == 7)
+        #expect(turnedHashes.contains { h in concert.contains { Self.distance(h, pdq[$0] ?? "") <= 31 } },
+                "no turned variant of the rotated copy is near the concert picture")
         for p in [Self.park, Self.rotated, Self.screenshot] {
             #expect(concert.allSatisfy { Self.distance(pdq[p] ?? "", pdq[$0] ?? "") > 31 }, "\(p) is near the concert picture")
         }
         let groups = try queue.read { c in try Row.fetchAll(c, sql: "SELECT sha256, cluster FROM media_clusters") }
-        let members = Set(try concert.map(sha))
+        let members = Set(try (concert + [Self.rotated]).map(sha))
         #expect(Set(groups.map { $0["sha256"] as String }) == members)
         #expect(Set(groups.map { $0["cluster"] as String }) == ["pdq:" + (members.min() ?? "")])
 

@@ -15,11 +15,14 @@ struct MediaCorrelation {
     private var hashes: [String: [UInt64]] = [:]
     private var taken: [String: (time: TimeValue, fileID: Int64, path: String)] = [:]
     private var firstSent: [String: Int64] = [:]
+    /// SHA-256 → the picture's turned/flipped hashes: a rotated copy of B has a variant near B.
+    private var variants: [String: [[UInt64]]] = [:]
 
     mutating func add(_ h: CaseImageHash) {
         guard let sha = h.file.sha256, h.quality >= Self.minimumQuality, hashes[sha] == nil,
               let bits = Self.bits(h.hash) else { return }
         hashes[sha] = bits
+        variants[sha] = h.variants.compactMap(Self.bits)
     }
 
     mutating func add(takenTime m: CaseMetadataTime) {
@@ -39,6 +42,14 @@ struct MediaCorrelation {
     func clusters() -> [String: String] {
         let shas = hashes.keys.sorted()
         let bits = shas.map { hashes[$0] ?? [] }
+        let turned = shas.map { variants[$0] ?? [] }
+        // An edge when the two hashes are near, or one picture turned or flipped is near the
+        // other (both directions, so the graph stays symmetric whatever the reading order).
+        func near(_ i: Int, _ j: Int) -> Bool {
+            if Self.distance(bits[i], bits[j]) <= Self.pdqThreshold { return true }
+            return turned[i].contains { Self.distance($0, bits[j]) <= Self.pdqThreshold }
+                || turned[j].contains { Self.distance($0, bits[i]) <= Self.pdqThreshold }
+        }
         var parent = Array(shas.indices)
         func root(_ i: Int) -> Int {
             var i = i
@@ -48,7 +59,7 @@ struct MediaCorrelation {
         // All pairs: fine for the tens of thousands of pictures of a phone; a BK-tree or
         // multi-index hashing would be the next step for millions.
         for i in bits.indices {
-            for j in (i + 1)..<bits.count where Self.distance(bits[i], bits[j]) <= Self.pdqThreshold {
+            for j in (i + 1)..<bits.count where near(i, j) {
                 let a = root(i), b = root(j)
                 if a != b { parent[max(a, b)] = min(a, b) }
             }

@@ -169,13 +169,19 @@ extension StoreCaseReader {
     func forEachImageHash(_ body: (CaseImageHash) throws -> Void) throws {
         guard try Self.hasTables(db, ["media_hashes"]) else { return }
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT f.id, f.path, f.sha256, f.mime, h.hash, h.quality FROM media_hashes h JOIN files f ON f.id = h.file_id
+            SELECT f.id, f.path, f.sha256, f.mime, h.hash, h.quality, h.variants FROM media_hashes h JOIN files f ON f.id = h.file_id
             WHERE h.algorithm = 'pdq' ORDER BY h.file_id, h.id
             """)
         while let row = try rows.next() {
+            // `variants` is canonical JSON {"rot90": hex, …}; sorted keys give a fixed order.
+            var variants: [String] = []
+            if let text: String = try row.decode(atIndex: 6),
+               case .object(let o)? = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) {
+                variants = o.keys.sorted().compactMap { if case .string(let h)? = o[$0] { return h } else { return nil } }
+            }
             try body(CaseImageHash(file: CaseFileRef(id: try row.decode(atIndex: 0), path: try row.decode(atIndex: 1),
                                                      sha256: try row.decode(atIndex: 2), mime: try row.decode(atIndex: 3)),
-                                   hash: try row.decode(atIndex: 4), quality: try row.decode(atIndex: 5)))
+                                   hash: try row.decode(atIndex: 4), quality: try row.decode(atIndex: 5), variants: variants))
         }
     }
 }
