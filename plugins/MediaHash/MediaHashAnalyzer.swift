@@ -27,7 +27,7 @@ public struct MediaHashAnalyzer: Analyzer {
     /// The analyzer's decode limits: 100 MP, and JPEGs whose shorter side is at least 3000 px
     /// decoded by libjpeg-turbo's DCT scaling to a shorter side of at least 1500 px (half size for
     /// a 12 MP photo). Measured on 500 camera-sized JPEGs: at most 6 bits from pdqhash's
-    /// full-size hash (mean 1.3), against 0–2 bits for a full decode, at about 5× the speed
+    /// full-size hash (mean 1.3), against 0–2 bits for a full decode, at 2.7× the speed
     /// (docs/BENCHMARKS.md); smaller images are decoded at full size.
     public static let defaultLimits = DecodeLimits(jpegMinSide: 1500)
 
