@@ -177,7 +177,10 @@ struct TimelineTimeTests {
         let db = dir.path("case.sqlite")
         try FileManager.default.copyItem(atPath: Self.db(), toPath: db)
         let before = try Fixture.digest(db)
-        let count = { try Fixture.open(db).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM events") ?? 0 } }
+        // The builder's rows: events plus PDQ groups (`media_clusters`, one row per grouped picture).
+        let count = { try Fixture.open(db).read {
+            try Int.fetchOne($0, sql: "SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM media_clusters)") ?? 0
+        } }
         let n = try count()
         #expect(n > 50)
         let r = try Run.command(Fixture.exhibit, ["case", "rebuild", "--db", db])
