@@ -27,6 +27,19 @@ public enum CaseAnalysis {
             }
         }
     }
+
+    /// Opens an existing case database for a writing command, holding the writer lock every
+    /// writer takes (an ingest in progress is waited for, with a message).
+    static func openForWriting(_ databasePath: String) throws -> (DatabaseLock, EvidenceDatabase) {
+        ProcessSetup.prepare()  // idempotent: process zone UTC, C.UTF-8 locale
+        guard FileManager.default.fileExists(atPath: databasePath) else {
+            throw IngestError("\(databasePath): no such case database", exitCode: 1)
+        }
+        let lock = try DatabaseLock(path: databasePath) {
+            FileHandle.standardError.write(Data("exhibit: another exhibit process is writing \(databasePath); waiting for it to finish\n".utf8))
+        }
+        return (lock, try EvidenceDatabase.openExisting(path: databasePath, readOnly: false))
+    }
 }
 
 /// `exhibit case set-tz`: the examiner changes the case's assumed zone. Every stored naive local
@@ -56,14 +69,8 @@ public enum CaseZoneChange {
             }
             tz = t
         }
-        guard FileManager.default.fileExists(atPath: databasePath) else {
-            throw IngestError("\(databasePath): no such case database", exitCode: 1)
-        }
-        let lock = try DatabaseLock(path: databasePath) {
-            FileHandle.standardError.write(Data("exhibit: another exhibit process is writing \(databasePath); waiting for it to finish\n".utf8))
-        }
+        let (lock, db) = try CaseAnalysis.openForWriting(databasePath)
         defer { withExtendedLifetime(lock) {} }
-        let db = try EvidenceDatabase.openExisting(path: databasePath, readOnly: false)
         guard let info = try db.caseInfo() else { throw IngestError("\(databasePath): the database holds no case yet", exitCode: 1) }
         let count = try db.recomputeAssumedZone(tz, name: zone)
         _ = try db.appendAudit(action: "case.set-tz", details: .object([
@@ -80,15 +87,8 @@ public enum CaseZoneChange {
 public enum CaseRebuild {
     /// Runs `analyzers` over the stored findings of the case at `databasePath`.
     public static func run(databasePath: String, analyzers: [any CaseAnalyzer]) throws -> [CaseRebuildStats] {
-        ProcessSetup.prepare()
-        guard FileManager.default.fileExists(atPath: databasePath) else {
-            throw IngestError("\(databasePath): no such case database", exitCode: 1)
-        }
-        let lock = try DatabaseLock(path: databasePath) {
-            FileHandle.standardError.write(Data("exhibit: another exhibit process is writing \(databasePath); waiting for it to finish\n".utf8))
-        }
+        let (lock, db) = try CaseAnalysis.openForWriting(databasePath)
         defer { withExtendedLifetime(lock) {} }
-        let db = try EvidenceDatabase.openExisting(path: databasePath, readOnly: false)
         return try CaseAnalysis.run(analyzers, db: db)
     }
 }
@@ -108,15 +108,8 @@ public enum CaseRematch {
     /// Replaces all matches of the case at `databasePath` (audit entry `hashset.match`) and rebuilds
     /// `analyzers` over them.
     public static func run(databasePath: String, options: MatchOptions, analyzers: [any CaseAnalyzer]) throws -> Result {
-        ProcessSetup.prepare()
-        guard FileManager.default.fileExists(atPath: databasePath) else {
-            throw IngestError("\(databasePath): no such case database", exitCode: 1)
-        }
-        let lock = try DatabaseLock(path: databasePath) {
-            FileHandle.standardError.write(Data("exhibit: another exhibit process is writing \(databasePath); waiting for it to finish\n".utf8))
-        }
+        let (lock, db) = try CaseAnalysis.openForWriting(databasePath)
         defer { withExtendedLifetime(lock) {} }
-        let db = try EvidenceDatabase.openExisting(path: databasePath, readOnly: false)
         let c = try PDQMatcher.run(db, options: options)
         _ = try db.appendAudit(action: "hashset.match", details: .object([
             "max_distance": .number(Double(options.maxDistance)), "min_quality": .number(Double(options.minQuality)),

@@ -47,14 +47,9 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         var options = ExportOptions(byteOrderMark: bom, overwrite: force, toolVersion: ExhibitVersion.current)
-        if let from {
-            guard let t = UTCFormat.parseUserInstant(from) else { fail("--from: '\(from)' is not an ISO 8601 date or date-time", code: 2) }
-            options.fromMicros = t.micros
-        }
-        if let to {
-            guard let t = UTCFormat.parseUserInstant(to) else { fail("--to: '\(to)' is not an ISO 8601 date or date-time", code: 2) }
-            options.beforeMicros = t.dateOnly ? t.micros + 86_400_000_000 : t.micros + 1
-        }
+        let window = TimeWindow(from: from, to: to)
+        options.fromMicros = window.fromMicros
+        options.beforeMicros = window.beforeMicros
         if bom && format != .csv { fail("--bom applies to --format csv only", code: 2) }
         let db: EvidenceDatabase
         do { db = try EvidenceDatabase.openExisting(path: database.db, readOnly: true) } catch {

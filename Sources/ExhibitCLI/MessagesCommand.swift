@@ -37,15 +37,9 @@ struct MessagesCommand: ParsableCommand {
 
     func run() throws {
         var filter = MessageFilter(chat: chat, sender: sender, includeCopies: copies, limit: limit)
-        if let from {
-            guard let t = UTCFormat.parseUserInstant(from) else { fail("--from: '\(from)' is not an ISO 8601 date or date-time", code: 2) }
-            filter.fromMicros = t.micros
-        }
-        if let to {
-            guard let t = UTCFormat.parseUserInstant(to) else { fail("--to: '\(to)' is not an ISO 8601 date or date-time", code: 2) }
-            // A date-only end means "that day included"; a date-time end is inclusive to the microsecond.
-            filter.beforeMicros = t.dateOnly ? t.micros + 86_400_000_000 : t.micros + 1
-        }
+        let window = TimeWindow(from: from, to: to)
+        filter.fromMicros = window.fromMicros
+        filter.beforeMicros = window.beforeMicros
         let rows: [ChatMessageRow]
         do {
             let db = try EvidenceDatabase.openExisting(path: database.db, readOnly: true)

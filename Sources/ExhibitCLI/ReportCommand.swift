@@ -41,14 +41,9 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         var options = ReportOptions(timelineLimit: max(0, timelineLimit), toolVersion: ExhibitVersion.current, overwrite: force)
-        if let from {
-            guard let t = UTCFormat.parseUserInstant(from) else { fail("--from: '\(from)' is not an ISO 8601 date or date-time", code: 2) }
-            options.fromMicros = t.micros
-        }
-        if let to {
-            guard let t = UTCFormat.parseUserInstant(to) else { fail("--to: '\(to)' is not an ISO 8601 date or date-time", code: 2) }
-            options.beforeMicros = t.dateOnly ? t.micros + 86_400_000_000 : t.micros + 1
-        }
+        let window = TimeWindow(from: from, to: to)
+        options.fromMicros = window.fromMicros
+        options.beforeMicros = window.beforeMicros
         if FileManager.default.fileExists(atPath: out) && !force { fail("\(out): already exists; choose another --out path or pass --force", code: 4) }
         if verify {
             do { options.verification = try CaseVerifier.verify(databasePath: database.db, temporaryRoot: tempDir).lines } catch {

@@ -47,15 +47,9 @@ struct TimelineCommand: ParsableCommand {
 
     func run() throws {
         var filter = TimelineFilter(kinds: kind, participant: participant, chat: chat, pathGlob: path, limit: max(1, limit))
-        if let from {
-            guard let t = UTCFormat.parseUserInstant(from) else { fail("--from: '\(from)' is not an ISO 8601 date or date-time", code: 2) }
-            filter.fromMicros = t.micros
-        }
-        if let to {
-            guard let t = UTCFormat.parseUserInstant(to) else { fail("--to: '\(to)' is not an ISO 8601 date or date-time", code: 2) }
-            // Same rule as `exhibit messages`: a date-only end includes that day.
-            filter.beforeMicros = t.dateOnly ? t.micros + 86_400_000_000 : t.micros + 1
-        }
+        let window = TimeWindow(from: from, to: to)
+        filter.fromMicros = window.fromMicros
+        filter.beforeMicros = window.beforeMicros
         if let after {
             guard let c = TimelineCursor(after) else { fail("--after: '\(after)' is not a cursor printed by exhibit timeline", code: 2) }
             filter.after = c
