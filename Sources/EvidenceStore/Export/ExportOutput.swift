@@ -217,8 +217,9 @@ public enum ExportEscape {
     }
 
     /// One RFC 4180 field: quoted when it holds a comma, quote, CR or LF (quotes doubled).
-    /// A field starting with `=`, `+`, `-`, `@` (and not a number) gets a leading apostrophe so
-    /// a spreadsheet does not run evidence text as a formula.
+    /// A field starting with `=`, `+`, `-`, `@`, tab or CR (and not a number) gets a leading
+    /// apostrophe so a spreadsheet does not run evidence text as a formula (OWASP's list: some
+    /// importers strip a leading tab or CR and then read what follows as a formula).
     public static func csv(_ text: String) -> String {
         var out: [UInt8] = []
         csvBytes(Data(text.utf8), into: &out)
@@ -231,7 +232,7 @@ public enum ExportEscape {
             let bytes = raw.bindMemory(to: UInt8.self)
             var guardFormula = false
             let first: UInt8 = bytes.first ?? 0
-            if first == 0x3D || first == 0x2B || first == 0x2D || first == 0x40 {
+            if first == 0x3D || first == 0x2B || first == 0x2D || first == 0x40 || first == 0x09 || first == 0x0D {
                 guardFormula = Double(String(decoding: bytes, as: UTF8.self)) == nil
             }
             let quote = bytes.contains { (b: UInt8) -> Bool in b == 0x2C || b == 0x22 || b == 0x0A || b == 0x0D }
