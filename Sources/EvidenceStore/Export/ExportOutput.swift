@@ -113,11 +113,6 @@ public enum ExportEscape {
         t.withUTF8 { jsonBytes($0, into: &out) }
     }
 
-    /// Appends UTF-8 `data` as a JSON string literal (see ``json(_:into:)``).
-    public static func jsonBytes(_ data: Data, into out: inout [UInt8]) {
-        data.withUnsafeBytes { raw in jsonBytes(raw.bindMemory(to: UInt8.self), into: &out) }
-    }
-
     /// Appends UTF-8 `bytes` as a JSON string literal.
     public static func jsonBytes(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
         out.append(0x22)
