@@ -80,7 +80,8 @@ struct TimelineCommand: ParsableCommand {
     }
 }
 
-/// Prints timeline rows as an aligned table, CSV (RFC 4180) or JSON lines.
+/// Prints timeline rows as an aligned table, CSV (RFC 4180, the export's escaping with its
+/// formula guard: this CSV is opened in spreadsheets too) or JSON lines.
 struct TimelineOutput {
     let format: TimelineCommand.Format
     let zone: TimeZone?
@@ -107,7 +108,7 @@ struct TimelineOutput {
             var cells: [String?] = [r.utc, r.basis, r.precision, r.kind, r.description, r.source, r.filePath, r.chat, r.sender,
                                     r.raw, String(r.eventID)]
             if zone != nil { cells.insert(local, at: 1) }
-            print(cells.map { CSV.cell($0 ?? "") }.joined(separator: ","))
+            print(cells.map { ExportEscape.csv($0 ?? "") }.joined(separator: ","))
         case .jsonl:
             var obj: [String: JSONValue] = [
                 "event_id": .number(Double(r.eventID)), "utc": r.utc.map(JSONValue.string) ?? .null,
@@ -135,13 +136,5 @@ enum LocalTime {
         let o = abs(offset)
         let text = shifted.dropLast().replacingOccurrences(of: "T", with: " ")
         return "\(text) \(sign)\(String(format: "%02d:%02d", o / 3600, (o % 3600) / 60))"
-    }
-}
-
-/// RFC 4180 cells: quoted when they hold a comma, quote or line break.
-enum CSV {
-    static func cell(_ s: String) -> String {
-        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
-        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }
