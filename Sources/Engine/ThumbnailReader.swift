@@ -16,6 +16,9 @@ public enum ThumbnailReader {
         public var note: String?
     }
 
+    /// Thrown from the walk's callback to stop reading once `limit` pictures are in.
+    private struct LimitReached: Error {}
+
     /// Image types a browser shows from a `data:` URL.
     static let shown: Set<String> = ["image/jpeg", "image/png", "image/gif", "image/webp"]
 
@@ -36,14 +39,32 @@ public enum ThumbnailReader {
                 continue
             }
             let byKey = Dictionary(wanted.map { ($0.entryKey, $0) }, uniquingKeysWith: { a, _ in a })
+            // Everything else is passed over as if already committed (the resume mechanism): the
+            // walker neither reads nor hashes it, and descends only into the archives that hold a
+            // wanted picture. Budgets are charged what the ingest charged.
+            var needed = Set(byKey.keys)
+            for key in byKey.keys {
+                var prefix = ""
+                for part in key.split(separator: "/").dropLast() {
+                    prefix += prefix.isEmpty ? String(part) : "/" + part
+                    needed.insert(prefix)
+                }
+            }
+            let committed = try db.committedEntries(evidenceID: e.id)
             let walker = try IntakeWalker(options: IntakeOptions(temporaryDirectory: temp.url, memoryThreshold: maxBytes))
             var mismatched = 0
-            _ = try walker.walk(EvidenceSource(path: e.path, label: e.label), accountedBytes: { _ in nil }) { event in
-                guard case .entry(let entry) = event, images.count < limit,
-                      let row = byKey[entry.position.map(String.init).joined(separator: "/")],
-                      case .memory(let data) = entry.content else { return }
-                if entry.hashes?.sha256 == row.hashes?.sha256 { images[row.id] = data } else { mismatched += 1 }
-            }
+            do {
+                _ = try walker.walk(EvidenceSource(path: e.path, label: e.label), accountedBytes: { position in
+                    let key = EntrySink.entryKey(position)
+                    return needed.contains(key) ? nil : committed[key]
+                }) { event in
+                    guard case .entry(let entry) = event, let row = byKey[EntrySink.entryKey(entry.position)],
+                          case .memory(let data) = entry.content else { return }
+                    // Both hashes must exist: a row without a recorded SHA-256 is never shown.
+                    if let recorded = row.hashes?.sha256, entry.hashes?.sha256 == recorded { images[row.id] = data } else { mismatched += 1 }
+                    if images.count >= limit { throw LimitReached() }
+                }
+            } catch is LimitReached {}
             if mismatched > 0 { problems.append("\(mismatched) picture(s) of \(e.label) no longer match their recorded SHA-256 and were left out") }
         }
         let note = problems.isEmpty ? nil : "Not every picture could be read: " + problems.joined(separator: "; ") + "."
