@@ -64,7 +64,7 @@ extension EvidenceDatabase {
                    (SELECT utc_us FROM file_times WHERE file_id = f.id AND kind = 'modified'),
                    (SELECT utc_us FROM file_times WHERE file_id = f.id AND kind = 'changed'),
                    (SELECT utc_us FROM file_times WHERE file_id = f.id AND kind = 'created'),
-                   f.evidence_id
+                   f.evidence_id, f.message
             FROM files f JOIN evidence e ON e.id = f.evidence_id
             \(having)
             ORDER BY e.label, f.sort_key

@@ -81,7 +81,7 @@ extension EvidenceDatabase {
                 let (nameType, metaType) = DFXML.types(kind)
                 var s = "  <fileobject>\n    <filename>\(x(r[1] ?? ""))</filename>\n"
                 if status != "ok" && status != "link" {
-                    let msg = try String.fetchOne(db, sql: "SELECT message FROM files WHERE id = ?", arguments: [id])
+                    let msg: String? = r[20]
                     s += "    <error>\(x(status + (msg.map { ": " + $0 } ?? "")))</error>\n"
                 }
                 s += "    <id>\(id)</id>\n    <name_type>\(nameType)</name_type>\n    <filesize>\(r[4] as Int64? ?? 0)</filesize>\n"
