@@ -59,10 +59,14 @@ struct NodeIDs {
         var b = Array(Insecure.SHA1.hash(data: data)).prefix(16).map { $0 }
         b[6] = (b[6] & 0x0F) | 0x50
         b[8] = (b[8] & 0x3F) | 0x80
-        let hex = b.map { String(format: "%02x", $0) }.joined()
-        let u = hex.utf8.map { Character(UnicodeScalar($0)) }
-        let uuid = String(u[0..<8]) + "-" + String(u[8..<12]) + "-" + String(u[12..<16]) + "-" + String(u[16..<20]) + "-" + String(u[20..<32])
-        return "kb:\(type)-\(uuid)"
+        // 8-4-4-4-12 hex digits. Several ids per file and message: no per-byte String(format:).
+        var uuid: [UInt8] = []
+        uuid.reserveCapacity(36)
+        for (i, c) in AuditChain.hex(b).utf8.enumerated() {
+            if i == 8 || i == 12 || i == 16 || i == 20 { uuid.append(0x2D) }
+            uuid.append(c)
+        }
+        return "kb:\(type)-" + String(decoding: uuid, as: UTF8.self)
     }
 }
 
