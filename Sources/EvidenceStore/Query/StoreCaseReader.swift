@@ -15,9 +15,6 @@ struct StoreCaseReader: CaseReader {
             .map { "\(p)_\($0)" }.joined(separator: ", ")
     }
 
-    static func timeColumnList(_ p: String) -> String { cols(p) }
-    static func optionalTime(_ row: Row, _ start: Int) throws -> TimeValue? { try time(row, start) }
-
     /// A time from eight columns at `start`, or `nil` when the raw value is NULL (no time at all).
     private static func time(_ row: Row, _ start: Int) throws -> TimeValue? {
         guard try row.decode(String?.self, atIndex: start + 2) != nil else { return nil }
@@ -156,13 +153,13 @@ struct StoreCaseReader: CaseReader {
 extension StoreCaseReader {
     func forEachAttachment(_ body: (CaseAttachment) throws -> Void) throws {
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT a.message_id, a.sha256, \(Self.timeColumnList("m.sent"))
+            SELECT a.message_id, a.sha256, \(Self.cols("m.sent"))
             FROM attachments a JOIN messages m ON m.id = a.message_id JOIN chats c ON c.id = m.chat_id
             WHERE a.sha256 IS NOT NULL AND c.copy_of IS NULL ORDER BY a.message_id, a.ordinal
             """)
         while let row = try rows.next() {
             try body(CaseAttachment(messageID: try row.decode(atIndex: 0), sha256: try row.decode(atIndex: 1),
-                                    sent: try Self.optionalTime(row, 2)))
+                                    sent: try Self.time(row, 2)))
         }
     }
 
@@ -172,11 +169,12 @@ extension StoreCaseReader {
             SELECT f.id, f.path, f.sha256, f.mime, h.hash, h.quality, h.variants FROM media_hashes h JOIN files f ON f.id = h.file_id
             WHERE h.algorithm = 'pdq' ORDER BY h.file_id, h.id
             """)
+        let decoder = JSONDecoder()
         while let row = try rows.next() {
             // `variants` is canonical JSON {"rot90": hex, …}; sorted keys give a fixed order.
             var variants: [String] = []
             if let text: String = try row.decode(atIndex: 6),
-               case .object(let o)? = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) {
+               case .object(let o)? = try? decoder.decode(JSONValue.self, from: Data(text.utf8)) {
                 variants = o.keys.sorted().compactMap { if case .string(let h)? = o[$0] { return h } else { return nil } }
             }
             try body(CaseImageHash(file: CaseFileRef(id: try row.decode(atIndex: 0), path: try row.decode(atIndex: 1),
