@@ -218,15 +218,4 @@ extension EvidenceDatabase {
         merged.sort { ($0.utcMicros ?? 0, $0.eventID) < ($1.utcMicros ?? 0, $1.eventID) }
         return Array(merged.prefix(limit))
     }
-
-    /// Events per kind, for summaries (`exhibit timeline --counts`, reports).
-    public func eventCounts() throws -> [String: Int] {
-        try queue.read { db in
-            var out: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT kind, count(*) FROM events GROUP BY kind") {
-                out[try row.decode(atIndex: 0)] = try row.decode(atIndex: 1)
-            }
-            return out
-        }
-    }
 }
