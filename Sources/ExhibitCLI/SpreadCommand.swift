@@ -78,7 +78,7 @@ struct SpreadCommand: ParsableCommand {
         if let f = s.first { lines.append("   first:  \(line(f))") }
         if let t = s.taken {
             var taken = "   taken:  \(t.utc ?? "(no instant)") (\(t.basis))  camera clock, \(t.path)"
-            if let tu = t.utcMicros, let fu = s.first?.utcMicros, tu > fu + 300_000_000 {
+            if let tu = t.utcMicros, let fu = s.first?.utcMicros, tu > fu + Indicator.clockTolerance * 1_000_000 {
                 taken += "  — AFTER its first appearance: a clock is wrong"
             }
             lines.append(taken)
