@@ -6,13 +6,16 @@ import Foundation
 enum EventMapping {
     /// `file.modified`, `file.accessed`, `file.changed`, `file.created` from `file_times`.
     static func fileEvent(_ t: CaseFileTime) -> TimelineEvent {
-        let verb = ["modified": "modified", "accessed": "accessed", "changed": "changed (inode)", "created": "created"][t.kind]
-            ?? t.kind
+        let verb = fileVerbs[t.kind] ?? t.kind
         let what = t.entryKind == "file" ? "" : "\(t.entryKind) "
         return TimelineEvent(time: t.time, kind: "file.\(t.kind)", description: "\(what)\(t.file.path) \(verb)",
                              source: "intake", fileID: t.file.id,
                              provenance: ["table": .string("file_times"), "time": .string(t.kind)])
     }
+
+    /// Built once, not per event (file times are the most numerous events).
+    private static let fileVerbs = ["modified": "modified", "accessed": "accessed", "changed": "changed (inode)", "created": "created"]
+    private static let platformNames = ["telegram": "Telegram", "whatsapp": "WhatsApp", "kakaotalk": "KakaoTalk", "discord": "Discord", "line": "LINE"]
 
     /// `message.sent` (or `chat.action` for service events, `chat.system` for system lines) at
     /// the sent time, and `message.touched` at the edit time when there is one.
@@ -144,7 +147,7 @@ enum EventMapping {
     }
 
     static func platformName(_ p: String) -> String {
-        ["telegram": "Telegram", "whatsapp": "WhatsApp", "kakaotalk": "KakaoTalk", "discord": "Discord", "line": "LINE"][p] ?? p
+        platformNames[p] ?? p
     }
 
     /// `invite_members` → `invite members`.
