@@ -31,30 +31,16 @@ enum TimelineColumns {
         select.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }[index]
     }
 
-    /// Timesketch's `timestamp_desc`: what the time means, in words.
-    static func describe(_ kind: String) -> String {
-        switch kind {
-        case "message.sent": return "Message Sent"
-        case "message.touched": return "Message Changed After Sending"
-        case "chat.action": return "Chat Action"
-        case "chat.system": return "Chat System Message"
-        case "file.modified": return "Content Modification Time"
-        case "file.accessed": return "Last Access Time"
-        case "file.changed": return "Metadata Modification Time"
-        case "file.created": return "Creation Time"
-        case "photo.taken": return "Photo Taken"
-        case "media.created": return "Media Created"
-        case "media.modified": return "Media Modified"
-        case "document.printed": return "Document Printed"
-        case "metadata.time": return "Metadata Time"
-        case "document.created": return "Document Created"
-        case "document.modified": return "Document Modified"
-        case "gps.fix": return "GPS Fix"
-        case "media.known": return "Known Media Seen"
-        case "clock.discrepancy": return "Clock Discrepancy"
-        default: return kind
-        }
-    }
+    /// Timesketch's `timestamp_desc` of each kind of the timeline vocabulary: what the time
+    /// means, in words. Another kind (an external plugin's `artifact.*`) is described by itself.
+    static let descriptions: [(kind: String, text: String)] = [
+        ("message.sent", "Message Sent"), ("message.touched", "Message Changed After Sending"), ("chat.action", "Chat Action"),
+        ("chat.system", "Chat System Message"), ("file.modified", "Content Modification Time"), ("file.accessed", "Last Access Time"),
+        ("file.changed", "Metadata Modification Time"), ("file.created", "Creation Time"), ("photo.taken", "Photo Taken"),
+        ("media.created", "Media Created"), ("media.modified", "Media Modified"), ("document.created", "Document Created"),
+        ("document.modified", "Document Modified"), ("document.printed", "Document Printed"), ("gps.fix", "GPS Fix"),
+        ("media.known", "Known Media Seen"), ("clock.discrepancy", "Clock Discrepancy"), ("metadata.time", "Metadata Time"),
+    ]
 }
 
 extension EvidenceDatabase {
@@ -108,18 +94,13 @@ extension EvidenceDatabase {
         return summary
     }
 
-    /// The kinds of the timeline vocabulary, for `timestamp_desc`.
-    static let kinds = ["message.sent", "message.touched", "chat.action", "chat.system", "file.modified", "file.accessed",
-                        "file.changed", "file.created", "photo.taken", "media.created", "media.modified", "document.created",
-                        "document.modified", "document.printed", "gps.fix", "media.known", "clock.discrepancy", "metadata.time"]
-
     /// One Timesketch JSONL line per row, built by SQLite's own JSON1 `json_object` (C, one
     /// pass, correct escaping of quotes, backslashes and control characters; keys in this
     /// order): the Swift side only copies one text column per row. Building the object in Swift
     /// cost one GRDB column access per field and halved the throughput.
     static let timesketchObject: String = {
         func quoted(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "''") + "'" }
-        let desc = "CASE kind " + kinds.map { "WHEN \(quoted($0)) THEN \(quoted(TimelineColumns.describe($0)))" }.joined(separator: " ")
+        let desc = "CASE kind " + TimelineColumns.descriptions.map { "WHEN \(quoted($0.kind)) THEN \(quoted($0.text))" }.joined(separator: " ")
             + " ELSE kind END"
         let fields = TimelineColumns.jsonText.map { "'\($0.0)', " + TimelineColumns.name($0.1) }
             + TimelineColumns.jsonInt.map { "'\($0.0)', " + TimelineColumns.name($0.1) }
