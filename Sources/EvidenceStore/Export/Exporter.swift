@@ -82,9 +82,12 @@ extension EvidenceDatabase {
     /// Whether the database has a table or view of that name (features that landed later, or
     /// issue 5's hash-set tables, may be absent).
     public func hasRelation(_ name: String) throws -> Bool {
-        try queue.read { db in
-            try Bool.fetchOne(db, sql: "SELECT count(*) > 0 FROM sqlite_master WHERE name = ? AND type IN ('table','view')",
-                              arguments: [name]) ?? false
-        }
+        try queue.read { db in try Self.relationExists(db, name) }
+    }
+
+    /// ``hasRelation(_:)`` inside a read that is already open (the report's sections).
+    static func relationExists(_ db: Database, _ name: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT count(*) > 0 FROM sqlite_master WHERE name = ? AND type IN ('table','view')",
+                          arguments: [name]) ?? false
     }
 }

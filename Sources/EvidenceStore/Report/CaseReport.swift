@@ -108,10 +108,7 @@ struct ReportWriter {
 
     func close() throws { try out.write("</section>\n") }
 
-    func has(_ relation: String) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT count(*) > 0 FROM sqlite_master WHERE name = ? AND type IN ('table','view')",
-                          arguments: [relation]) ?? false
-    }
+    func has(_ relation: String) throws -> Bool { try EvidenceDatabase.relationExists(db, relation) }
 
     /// A table from a header and rows of already-escaped cells.
     func table(_ header: [String], _ rows: [[String]]) throws {
