@@ -92,14 +92,16 @@ extension ReportWriter {
         }
         let matched = try has("hashset_matches") ? Set(try Int64.fetchAll(db, sql: "SELECT DISTINCT file_id FROM hashset_matches")) : []
         try open(.thumbnails, "Blurred; hover to see one on screen (print stays blurred). Files that matched a hash set are left out. \(options.thumbnailNote.map(ExportEscape.html) ?? "")")
-        var s = "<div class=\"thumbs\">\n"
+        try out.write("<div class=\"thumbs\">\n")
+        let file = try db.makeStatement(sql: "SELECT path, mime FROM files WHERE id = ?")
         for id in options.thumbnails.keys.sorted() where !matched.contains(id) {
             guard let data = options.thumbnails[id],
-                  let f = try Row.fetchOne(db, sql: "SELECT path, mime, sha256 FROM files WHERE id = ?", arguments: [id]),
+                  let f = try Row.fetchOne(file, arguments: [id]),
                   let mime: String = f[1], ["image/jpeg", "image/png", "image/gif", "image/webp"].contains(mime) else { continue }
-            s += "<div class=\"thumb\"><img alt=\"\" src=\"data:\(mime);base64,\(data.base64EncodedString())\"><br>\(m(f[0]))</div>\n"
+            // One picture at a time: up to 200 pictures of 4 MiB each must not become one string.
+            try out.write("<div class=\"thumb\"><img alt=\"\" src=\"data:\(mime);base64,\(data.base64EncodedString())\"><br>\(m(f[0]))</div>\n")
         }
-        try out.write(s + "</div>\n")
+        try out.write("</div>\n")
         try close()
     }
 }
