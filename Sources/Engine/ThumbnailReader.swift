@@ -32,7 +32,7 @@ public enum ThumbnailReader {
         var problems: [String] = []
         for e in try db.evidenceList() {
             let wanted = try db.listFiles(FileFilter(evidenceLabel: e.label, mimePrefix: "image/", kind: EntryKind.file.rawValue))
-                .filter { shown.contains($0.mime ?? "") && $0.size <= Int64(maxBytes) }
+                .filter { shown.contains($0.mime ?? "") && $0.size <= Int64(maxBytes) && $0.hashes?.sha256 != nil }
             guard !wanted.isEmpty, images.count < limit else { continue }
             guard FileManager.default.fileExists(atPath: e.path) else {
                 problems.append("\(e.label) is not at \(e.path)")
@@ -58,14 +58,19 @@ public enum ThumbnailReader {
                     let key = EntrySink.entryKey(position)
                     return needed.contains(key) ? nil : committed[key]
                 }) { event in
-                    guard case .entry(let entry) = event, let row = byKey[EntrySink.entryKey(entry.position)],
-                          case .memory(let data) = entry.content else { return }
-                    // Both hashes must exist: a row without a recorded SHA-256 is never shown.
-                    if let recorded = row.hashes?.sha256, entry.hashes?.sha256 == recorded { images[row.id] = data } else { mismatched += 1 }
+                    guard case .entry(let entry) = event, let row = byKey[EntrySink.entryKey(entry.position)] else { return }
+                    // Only rows with a recorded SHA-256 are wanted. A wanted entry not held in
+                    // memory grew past its recorded size or failed to read: it changed too, and
+                    // is counted, not silently dropped.
+                    if case .memory(let data) = entry.content, let recorded = row.hashes?.sha256, entry.hashes?.sha256 == recorded {
+                        images[row.id] = data
+                    } else {
+                        mismatched += 1
+                    }
                     if images.count >= limit { throw LimitReached() }
                 }
             } catch is LimitReached {}
-            if mismatched > 0 { problems.append("\(mismatched) picture(s) of \(e.label) no longer match their recorded SHA-256 and were left out") }
+            if mismatched > 0 { problems.append("\(mismatched) picture(s) of \(e.label) no longer match their recorded SHA-256 (or could not be read) and were left out") }
         }
         let note = problems.isEmpty ? nil : "Not every picture could be read: " + problems.joined(separator: "; ") + "."
         return Result(images: images, note: note)
