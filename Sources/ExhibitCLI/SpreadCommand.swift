@@ -67,7 +67,7 @@ struct SpreadCommand: ParsableCommand {
             print("(\(why))")
             return
         }
-        for s in spreads { print(Self.text(s)) }
+        for s in spreads { print(TerminalText.safe(Self.text(s), keepNewlines: true)) }
     }
 
     static func text(_ s: MediaSpread) -> String {

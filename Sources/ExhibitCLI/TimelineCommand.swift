@@ -103,7 +103,7 @@ struct TimelineOutput {
             line += r.basis.padding(toLength: 13, withPad: " ", startingAt: 0)
             line += r.kind.padding(toLength: max(r.kind.count + 1, 18), withPad: " ", startingAt: 0)
             line += r.description
-            print(line)
+            print(TerminalText.safe(line))
         case .csv:
             var cells: [String?] = [r.utc, r.basis, r.precision, r.kind, r.description, r.source, r.filePath, r.chat, r.sender,
                                     r.raw, String(r.eventID)]
@@ -136,5 +136,18 @@ enum LocalTime {
         let o = abs(offset)
         let text = shifted.dropLast().replacingOccurrences(of: "T", with: " ")
         return "\(text) \(sign)\(String(format: "%02d:%02d", o / 3600, (o % 3600) / 60))"
+    }
+}
+
+/// Evidence text on a terminal: C0 and C1 control characters and DEL become U+FFFD, so a chat
+/// message or file name cannot move the cursor, recolour or rewrite earlier lines, or retitle
+/// the window (ESC and CSI sequences). `keepNewlines` for output whose lines we joined ourselves.
+enum TerminalText {
+    static func safe(_ text: String, keepNewlines: Bool = false) -> String {
+        func bad(_ s: Unicode.Scalar) -> Bool {
+            (s.value < 0x20 && s != "\t" && !(keepNewlines && s == "\n")) || (0x7F...0x9F).contains(s.value)
+        }
+        guard text.unicodeScalars.contains(where: bad) else { return text }
+        return String(String.UnicodeScalarView(text.unicodeScalars.map { bad($0) ? "\u{FFFD}" : $0 }))
     }
 }

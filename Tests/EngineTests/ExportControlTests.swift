@@ -5,7 +5,7 @@ import Testing
 /// Every export format over a chat whose text holds control characters (BEL, ESC, SOH, DEL),
 /// `]]>`, formula starts and a sender named like a spreadsheet function, plus an archive entry
 /// whose name holds a control character: each output still opens in its consumer's parser
-/// (Python's json, csv and expat), and the text comes back as text.
+/// (Python's json, csv and expat), and the text comes back as text; on a terminal, as inert text.
 @Suite("Export control characters", .serialized)
 struct ExportControlTests {
     static let text = "bell\u{07} esc\u{1B}[31m soh\u{01} del\u{7F} ]]> end"
@@ -73,5 +73,18 @@ struct ExportControlTests {
             """
         let p = try ExportFixture.python(check, [dir.path(""), Self.text])
         #expect(p.exitCode == 0 && p.stdout.hasPrefix("ok"), "\(p.stdout)\(p.stderr)")
+    }
+
+    /// `exhibit timeline` prints evidence text to a terminal: no ESC, BEL or other control
+    /// character gets through (they would recolour, move the cursor or rewrite earlier lines).
+    @Test func timelineTableIsTerminalSafe() throws {
+        let dir = try TestDirectory("timeline-controls")
+        defer { dir.remove() }
+        let db = try Self.caseDB(dir)
+        let r = try Run.command(Fixture.exhibit, ["timeline", "--db", db, "--all"])
+        #expect(r.exitCode == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("bell\u{FFFD} esc\u{FFFD}[31m soh\u{FFFD} del\u{FFFD} ]]> end"), "\(r.stdout)")
+        #expect(r.stdout.contains("odd\u{FFFD}name.txt"))
+        #expect(!r.stdout.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n") || (0x7F...0x9F).contains($0.value) })
     }
 }
