@@ -87,4 +87,28 @@ struct ExportControlTests {
         #expect(r.stdout.contains("odd\u{FFFD}name.txt"))
         #expect(!r.stdout.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n") || (0x7F...0x9F).contains($0.value) })
     }
+
+    /// `--force` replaces a file; given a directory, export and report refuse and leave it as it
+    /// was (replacing it used to delete the directory and everything in it).
+    @Test func forceNeverDeletesADirectory() throws {
+        let dir = try TestDirectory("export-force-dir")
+        defer { dir.remove() }
+        let db = try Self.caseDB(dir)
+        let keep = dir.path("keep")
+        try FileManager.default.createDirectory(atPath: keep, withIntermediateDirectories: true)
+        try Data("precious".utf8).write(to: URL(fileURLWithPath: keep + "/inside.txt"))
+        for format in ["csv", "timesketch", "dfxml"] {
+            let r = try ExportFixture.export(db, format, keep, ["--force"])
+            #expect(r.exitCode == 1 && r.stderr.contains("directory"), "\(format): \(r.exitCode) \(r.stderr)")
+        }
+        let report = try Run.command(Fixture.exhibit, ["report", "--db", db, "--out", keep, "--force"])
+        #expect(report.exitCode == 1, "\(report.stderr)")
+        #expect((try? String(contentsOfFile: keep + "/inside.txt", encoding: .utf8)) == "precious")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: keep) == ["inside.txt"], "no .partial left behind")
+        // A file is still replaced.
+        let file = dir.path("t.csv")
+        try Data("old".utf8).write(to: URL(fileURLWithPath: file))
+        #expect(try ExportFixture.export(db, "csv", file, ["--force"]).exitCode == 0)
+        #expect(try ExportFixture.read(file).hasPrefix("utc,basis,"))
+    }
 }

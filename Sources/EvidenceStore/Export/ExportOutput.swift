@@ -38,7 +38,12 @@ public final class ExportOutput {
         self.path = path
         self.partialPath = path + ".partial"
         let fm = FileManager.default
-        if fm.fileExists(atPath: path) && !overwrite { throw ExportError.outputExists(path: path) }
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: path, isDirectory: &isDirectory) {
+            // --force replaces a file, never a directory (finishing would have deleted it and all in it).
+            if isDirectory.boolValue { throw ExportError.cannotWrite(path: path, reason: "it is a directory; give a file path") }
+            if !overwrite { throw ExportError.outputExists(path: path) }
+        }
         try? fm.removeItem(atPath: partialPath)
         guard fm.createFile(atPath: partialPath, contents: nil, attributes: [.posixPermissions: 0o644]),
               let h = FileHandle(forWritingAtPath: partialPath) else {
@@ -88,13 +93,11 @@ public final class ExportOutput {
     /// (forcing 100s of MB to disk doubled the wall time of a 1 M-event export).
     public func finish() throws {
         try flush()
-        do {
-            try handle.close()
-            let fm = FileManager.default
-            if fm.fileExists(atPath: path) { try fm.removeItem(atPath: path) }
-            try fm.moveItem(atPath: partialPath, toPath: path)
-        } catch {
-            throw ExportError.cannotWrite(path: path, reason: "\(error)")
+        do { try handle.close() } catch { throw ExportError.cannotWrite(path: path, reason: "\(error)") }
+        // rename(2) replaces an existing file in one step and refuses a directory, where
+        // remove-then-move would delete a directory tree that appeared at `path` meanwhile.
+        guard rename(partialPath, path) == 0 else {
+            throw ExportError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
         }
         finished = true
     }
