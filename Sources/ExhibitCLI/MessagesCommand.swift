@@ -52,9 +52,9 @@ struct MessagesCommand: ParsableCommand {
         for r in rows {
             if r.chatID != lastChat {
                 lastChat = r.chatID
-                print("== \(r.platform): \(r.chat ?? "(untitled)")  [\(r.exportPath)]")
+                print(TerminalText.safe("== \(r.platform): \(r.chat ?? "(untitled)")  [\(r.exportPath)]"))
             }
-            print(ChatText.line(r))
+            print(TerminalText.safe(ChatText.line(r), keepNewlines: true))
         }
         if rows.isEmpty { FileHandle.standardError.write(Data("no messages match\n".utf8)) }
     }

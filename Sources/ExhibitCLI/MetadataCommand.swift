@@ -40,7 +40,7 @@ struct MetadataCommand: ParsableCommand {
         if json { try printJSON(files.map(FileMetadataJSON.init)); return }
         for (n, f) in files.enumerated() {
             if n > 0 { print("") }
-            print("== \(f.path)  sha256 \(f.sha256 ?? "-")")
+            print(TerminalText.safe("== \(f.path)  sha256 \(f.sha256 ?? "-")"))
             if f.entries.isEmpty { print("(no metadata)") }
             var namespace: String?
             for e in f.entries {
@@ -51,11 +51,11 @@ struct MetadataCommand: ParsableCommand {
                 var line = "  \(e.tag) = \(Self.oneLine(e.value))"
                 if let t = e.time { line += "  -> \(Self.timeText(t))" }
                 if let enc = e.encoding { line += "  (\(enc))" }
-                print(line)
+                print(TerminalText.safe(line))
             }
             if !f.indicators.isEmpty { print("[indicators]") }
             for i in f.indicators {
-                print("  \(i.kind): \(i.summary)  [\(i.evidenceTag)]")
+                print(TerminalText.safe("  \(i.kind): \(i.summary)  [\(i.evidenceTag)]"))
                 for (name, t) in i.times { print("    \(name): \(Self.timeText(t))") }
             }
         }

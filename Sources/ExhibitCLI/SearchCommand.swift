@@ -43,7 +43,7 @@ struct SearchCommand: ParsableCommand {
         } else {
             for hit in result.hits {
                 let m = hit.message
-                print("\(m.platform) / \(m.chat ?? "(untitled)")  \(ChatText.line(m, text: hit.snippet))")
+                print(TerminalText.safe("\(m.platform) / \(m.chat ?? "(untitled)")  \(ChatText.line(m, text: hit.snippet))", keepNewlines: true))
             }
             FileHandle.standardError.write(Data("\(result.hits.count) hit(s) (\(result.path))\n".utf8))
         }

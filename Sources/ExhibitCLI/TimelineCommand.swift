@@ -138,16 +138,3 @@ enum LocalTime {
         return "\(text) \(sign)\(String(format: "%02d:%02d", o / 3600, (o % 3600) / 60))"
     }
 }
-
-/// Evidence text on a terminal: C0 and C1 control characters and DEL become U+FFFD, so a chat
-/// message or file name cannot move the cursor, recolour or rewrite earlier lines, or retitle
-/// the window (ESC and CSI sequences). `keepNewlines` for output whose lines we joined ourselves.
-enum TerminalText {
-    static func safe(_ text: String, keepNewlines: Bool = false) -> String {
-        func bad(_ s: Unicode.Scalar) -> Bool {
-            (s.value < 0x20 && s != "\t" && !(keepNewlines && s == "\n")) || (0x7F...0x9F).contains(s.value)
-        }
-        guard text.unicodeScalars.contains(where: bad) else { return text }
-        return String(String.UnicodeScalarView(text.unicodeScalars.map { bad($0) ? "\u{FFFD}" : $0 }))
-    }
-}

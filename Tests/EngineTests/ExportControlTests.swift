@@ -88,6 +88,22 @@ struct ExportControlTests {
         #expect(!r.stdout.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n") || (0x7F...0x9F).contains($0.value) })
     }
 
+    /// The other table printers — messages, files, search, metadata — go through the same
+    /// filter: the stored text keeps its bytes, the terminal never sees the controls.
+    @Test func otherTablesAreTerminalSafe() throws {
+        let dir = try TestDirectory("tables-controls")
+        defer { dir.remove() }
+        let db = try Self.caseDB(dir)
+        for args in [["messages"], ["files"], ["search", "bell"], ["metadata", "controls.zip!/odd\u{01}name.txt"]] {
+            let r = try Run.command(Fixture.exhibit, [args[0], "--db", db] + args.dropFirst())
+            #expect(r.exitCode == 0 || r.exitCode == 5, "\(args): \(r.stderr)")
+            #expect(!r.stdout.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n" && $0 != "\t") || (0x7F...0x9F).contains($0.value) },
+                    "\(args[0]) printed a control character")
+            if args[0] == "messages" || args[0] == "search" { #expect(r.stdout.contains("\u{FFFD} esc\u{FFFD}[31m soh\u{FFFD}"), "\(r.stdout)") }
+            if args[0] == "files" { #expect(r.stdout.contains("odd\u{FFFD}name.txt"), "\(r.stdout)") }
+        }
+    }
+
     /// `--force` replaces a file; given a directory, export and report refuse and leave it as it
     /// was (replacing it used to delete the directory and everything in it).
     @Test func forceNeverDeletesADirectory() throws {
