@@ -145,14 +145,11 @@ struct PDFLexer {
 enum PDFText {
     static func decode(_ raw: [UInt8]) -> (text: String, encoding: String?) {
         if raw.starts(with: [0xfe, 0xff]) {
-            var units: [UInt16] = []
-            var i = 2
-            while i + 1 < raw.count { units.append(UInt16(raw[i]) << 8 | UInt16(raw[i + 1])); i += 2 }
-            return (String(decoding: units, as: UTF16.self), "utf-16be")
+            return (String(decoding: MetadataText.utf16(raw.dropFirst(2), bigEndian: true), as: UTF16.self), "utf-16be")
         }
         if raw.starts(with: [0xef, 0xbb, 0xbf]) { return (String(decoding: raw.dropFirst(3), as: UTF8.self), "utf-8") }
         if raw.allSatisfy({ $0 < 0x80 }) { return (String(decoding: raw, as: UTF8.self), nil) }
-        return (String(raw.map { Character(Unicode.Scalar($0)) }), "pdfdoc (as latin-1)")
+        return (MetadataText.latin1(raw), "pdfdoc (as latin-1)")
     }
 
     /// `D:YYYYMMDDHHmmSSOHH'mm'` → ExifTool's `YYYY:MM:DD HH:MM:SS+HH:MM`, and its TimeValue.
