@@ -95,13 +95,7 @@ struct KakaoTalkTextParser {
                 pending = record(.system, name: nil, text: text, sent: sent, line: line)
             case .pcMessage(let name, let clock, let raw, let text):
                 flush()
-                var sent: TimeValue?
-                if let (y, m, d) = day {
-                    sent = LocalTime.value(year: y, month: m, day: d, clock: clock, raw: raw, zone: zone,
-                                           note: LocalTime.phoneNote + "; date from the day line above")
-                } else {
-                    sent = TimeValue(raw: raw, utcMicros: nil, basis: .unknown, precision: .minute, note: "no day line before this time")
-                }
+                let sent = LocalTime.underDayLine(day, clock: clock, raw: raw, zone: zone)
                 pending = record(.message, name: name, text: text, sent: sent, line: line)
             case .other:
                 if line.isBlank { if pending != nil { blanks += 1 }; return true }

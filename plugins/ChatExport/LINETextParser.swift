@@ -63,9 +63,7 @@ struct LINETextParser {
                 c.i += 1
                 let rest = c.rest
                 let parts = rest.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false)
-                let sent = day.map { LocalTime.value(year: $0.0, month: $0.1, day: $0.2, clock: clock, raw: raw, zone: zone,
-                                                     note: LocalTime.phoneNote + "; date from the day line above") }
-                    ?? TimeValue(raw: raw, utcMicros: nil, basis: .unknown, precision: .minute, note: "no day line before this time")
+                let sent = LocalTime.underDayLine(day, clock: clock, raw: raw, zone: zone)
                 if parts.count == 2 {
                     var body = String(parts[1])
                     if body.hasPrefix("\"") && !(body.count > 1 && body.hasSuffix("\"")) { quoted = true; body.removeFirst() }
