@@ -144,8 +144,3 @@ struct ByteCursor {
     /// The rest of the line from the cursor.
     var rest: String { string(i, bytes.count) }
 }
-
-extension Array where Element == UInt8 {
-    /// UTF-8 bytes of a literal, for byte-level matching tables.
-    init(utf8 s: String) { self = Array(s.utf8) }
-}
