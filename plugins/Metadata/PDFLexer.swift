@@ -156,12 +156,7 @@ enum PDFText {
     static func date(_ text: String, zone: TimeZone?) -> (String, TimeValue?) {
         var s = Array(text.utf8)
         if s.starts(with: Array("D:".utf8)) { s.removeFirst(2) }
-        func num(_ at: Int, _ len: Int) -> Int? {
-            guard at + len <= s.count else { return nil }
-            var v = 0
-            for c in s[at..<at + len] { guard c >= 48, c <= 57 else { return nil }; v = v * 10 + Int(c - 48) }
-            return v
-        }
+        func num(_ at: Int, _ len: Int) -> Int? { UTCFormat.digits(s, at: at, count: len) }
         guard let y = num(0, 4) else { return (text, nil) }
         let mo = num(4, 2) ?? 1, d = num(6, 2) ?? 1, h = num(8, 2) ?? 0, mi = num(10, 2) ?? 0, sec = num(12, 2) ?? 0
         var printed = String(format: "%04d:%02d:%02d %02d:%02d:%02d", y, mo, d, h, mi, sec)
