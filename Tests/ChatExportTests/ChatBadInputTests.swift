@@ -90,3 +90,34 @@ struct TelegramHTMLOffsetTests {
         #expect(cut.basis == .unknown && cut.utcMicros == nil)
     }
 }
+
+/// LINE and KakaoTalk PC times go through the per-parse offset cache; across DST changes they
+/// must equal a plain `NaiveDateTime.resolve` (gap and fold flagged, never cached).
+@Suite("Day-line times across DST Time")
+struct DayLineDSTTests {
+    @Test func lineTimesEqualPlainResolve() async throws {
+        let ny = try #require(TimeZone(identifier: "America/New_York"))
+        var text = "[LINE] Chat history with Minji\n\n"
+        let days = [(3, 9), (3, 10), (11, 2), (11, 3)]
+        let clocks = ["00:10", "01:30", "01:59", "02:00", "02:30", "03:00", "12:00"]
+        for (m, d) in days {
+            text += "Sun, \(m)/\(d)/2024\n"
+            for c in clocks { text += "\(c)\tMinji\tt\n" }
+        }
+        let data = Data(text.utf8)
+        let file = EvidenceFile(key: "d", virtualPath: "e.zip!/[LINE] Chat with Minji.txt", size: Int64(data.count),
+                                hashes: FileHashes(md5: "", sha1: "", sha256: ""), mime: "text/plain", content: .memory(data))
+        let ctx = AnalysisContext(assumedZone: ny, temporaryDirectory: FileManager.default.temporaryDirectory)
+        let got = Split(try await ChatExportAnalyzer().analyze(file, context: ctx)).messages.map(\.sent)
+        var want: [TimeValue?] = []
+        for (m, d) in days {
+            for c in clocks {
+                let hm = c.split(separator: ":").compactMap { Int($0) }
+                want.append(NaiveDateTime(year: 2024, month: m, day: d, hour: hm[0], minute: hm[1])
+                    .resolve(in: ny, raw: c, precision: .minute, note: LocalTime.phoneNote + "; date from the day line above"))
+            }
+        }
+        #expect(got == want)
+        #expect(got.contains { $0?.note?.contains("DST gap") == true } && got.contains { $0?.alternateUTCMicros != nil })
+    }
+}

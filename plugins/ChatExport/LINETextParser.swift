@@ -22,6 +22,7 @@ struct LINETextParser {
         var pending: MessageRecord?
         var quoted = false
         var chatEmitted = false
+        let resolver = ZoneResolver(zone: zone)
         func emitChat() {
             guard !chatEmitted else { return }
             chatEmitted = true
@@ -63,7 +64,7 @@ struct LINETextParser {
                 c.i += 1
                 let rest = c.rest
                 let parts = rest.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false)
-                let sent = LocalTime.underDayLine(day, clock: clock, raw: raw, zone: zone)
+                let sent = resolver.value(underDayLine: day, clock: clock, raw: raw)
                 if parts.count == 2 {
                     var body = String(parts[1])
                     if body.hasPrefix("\"") && !(body.count > 1 && body.hasSuffix("\"")) { quoted = true; body.removeFirst() }

@@ -107,15 +107,6 @@ enum LocalTime {
         return naive.resolve(in: zone, raw: raw, precision: precision, note: note)
     }
 
-    /// A time-only line (KakaoTalk PC, LINE) dated by the last day line above it; without one the
-    /// reading has no date and no instant.
-    static func underDayLine(_ day: (Int, Int, Int)?, clock: ClockReading, raw: String, zone: TimeZone?) -> TimeValue {
-        guard let (y, m, d) = day else {
-            return TimeValue(raw: raw, utcMicros: nil, basis: .unknown, precision: .minute, note: "no day line before this time")
-        }
-        return value(year: y, month: m, day: d, clock: clock, raw: raw, zone: zone, note: phoneNote + "; date from the day line above")
-    }
-
     /// Two-digit years in chat exports are 20xx (the apps did not exist before 2009).
     static func fullYear(_ v: Int, digits: Int) -> Int { digits <= 2 ? 2000 + v : v }
 }
@@ -148,6 +139,15 @@ final class ZoneResolver {
             offsets[slot] = local - utc / 1_000_000
         }
         return v
+    }
+
+    /// A time-only line (KakaoTalk PC, LINE) dated by the last day line above it; without one the
+    /// reading has no date and no instant.
+    func value(underDayLine day: (Int, Int, Int)?, clock: ClockReading, raw: String) -> TimeValue {
+        guard let (y, m, d) = day else {
+            return TimeValue(raw: raw, utcMicros: nil, basis: .unknown, precision: .minute, note: "no day line before this time")
+        }
+        return value(year: y, month: m, day: d, clock: clock, raw: raw, note: LocalTime.phoneNote + "; date from the day line above")
     }
 
     /// `YYYY-MM-DDTHH:MM:SS` without `String(format:)`.
