@@ -130,9 +130,7 @@ enum KakaoGrammar {
     /// The date inside a PC day line (`2024년 8월 28일 수요일`, `Wednesday, August 28, 2024`).
     private static func pcDay(_ s: String) -> (Int, Int, Int)? {
         let inner = s.trimmingCharacters(in: CharacterSet(charactersIn: "- "))
-        var bytes = Array(inner.utf8)
-        return bytes.withUnsafeMutableBytes { raw -> (Int, Int, Int)? in
-            var c = ByteCursor(UnsafeRawBufferPointer(raw))
+        return ByteCursor.reading(inner) { c -> (Int, Int, Int)? in
             if MonthNames.englishWeekdays.contains(where: { c.hasPrefix($0.0) }) {
                 _ = c.consumeAny(MonthNames.englishWeekdays); _ = c.consume(0x2C); c.skipSpaces()
             }
@@ -168,9 +166,7 @@ enum KakaoGrammar {
         if let iso = TelegramMessageMapper.isoLocal(value.replacingOccurrences(of: " ", with: "T")) {
             return iso.resolve(in: zone, raw: value, precision: .second, note: LocalTime.phoneNote)
         }
-        var bytes = Array(value.utf8)
-        return bytes.withUnsafeMutableBytes { raw -> TimeValue? in
-            var c = ByteCursor(UnsafeRawBufferPointer(raw))
+        return ByteCursor.reading(value) { c -> TimeValue? in
             guard let (y, m, d, _) = date(&c) else { return nil }
             _ = c.consume(0x2C); c.skipSpaces()
             guard let clock = c.clock() else { return nil }

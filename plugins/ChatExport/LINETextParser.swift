@@ -94,9 +94,7 @@ struct LINETextParser {
 
     /// `8/30/2024, 22:15` (month first), `2024. 8. 30. 22:15`, `2024/08/30 22:15`.
     static func savedTime(_ value: String, zone: TimeZone?) -> TimeValue? {
-        var bytes = Array(value.utf8)
-        return bytes.withUnsafeMutableBytes { raw -> TimeValue? in
-            var c = ByteCursor(UnsafeRawBufferPointer(raw))
+        return ByteCursor.reading(value) { c -> TimeValue? in
             guard let (y, m, d) = date(&c) else { return nil }
             _ = c.consume(0x2C); c.skipSpaces()
             guard let clock = c.clock() else { return nil }
