@@ -89,10 +89,10 @@ enum KakaoGrammar {
         if c.peek == 0x5B { return pcMessage(c) }
         let start = c.i
         // English weekday day line (iOS): "Wednesday, August 28, 2024".
-        if MonthNames.englishWeekdays.contains(where: { c.hasPrefix($0.0) }) {
-            var w = c
-            _ = w.consumeAny(MonthNames.englishWeekdays)
-            if w.consume(0x2C) { w.skipSpaces(); if let (y, m, d, _) = date(&w) { return .day(date: (y, m, d), weekday: true, pc: false) } }
+        var w = c
+        if w.consumeAny(MonthNames.englishWeekdays) != nil, w.consume(0x2C) {
+            w.skipSpaces()
+            if let (y, m, d, _) = date(&w) { return .day(date: (y, m, d), weekday: true, pc: false) }
         }
         guard let (y, m, d, iOS) = date(&c) else { return .other }
         let afterDate = c.i
@@ -131,9 +131,7 @@ enum KakaoGrammar {
     private static func pcDay(_ s: String) -> (Int, Int, Int)? {
         let inner = s.trimmingCharacters(in: CharacterSet(charactersIn: "- "))
         return ByteCursor.reading(inner) { c -> (Int, Int, Int)? in
-            if MonthNames.englishWeekdays.contains(where: { c.hasPrefix($0.0) }) {
-                _ = c.consumeAny(MonthNames.englishWeekdays); _ = c.consume(0x2C); c.skipSpaces()
-            }
+            if c.consumeAny(MonthNames.englishWeekdays) != nil { _ = c.consume(0x2C); c.skipSpaces() }
             guard let (y, m, d, _) = date(&c) else { return nil }
             return (y, m, d)
         }

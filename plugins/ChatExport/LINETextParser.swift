@@ -106,8 +106,7 @@ struct LINETextParser {
     static func dayLine(_ bytes: UnsafeRawBufferPointer) -> (Int, Int, Int)? {
         var c = ByteCursor(bytes)
         c.skipMarks()
-        if MonthNames.englishWeekdays.contains(where: { c.hasPrefix($0.0) }) {
-            _ = c.consumeAny(MonthNames.englishWeekdays)
+        if c.consumeAny(MonthNames.englishWeekdays) != nil {
             guard c.consume(0x2C) else { return nil }
             c.skipSpaces()
         }
