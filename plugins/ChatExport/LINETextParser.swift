@@ -120,14 +120,9 @@ struct LINETextParser {
     /// `M/D/YYYY`, `YYYY/MM/DD`, `YYYY. M. D.`, `YYYY.MM.DD`.
     static func date(_ c: inout ByteCursor) -> (Int, Int, Int)? {
         let start = c.i
-        guard let a = c.number(maxDigits: 4), let sep = c.peek, sep == 0x2F || sep == 0x2E || sep == 0x2D else { c.i = start; return nil }
-        c.i += 1; c.skipSpaces()
-        guard let b = c.number(maxDigits: 2), c.consume(sep) else { c.i = start; return nil }
-        c.skipSpaces()
-        guard let y = c.number(maxDigits: 4) else { c.i = start; return nil }
-        if sep == 0x2E { _ = c.consume(0x2E) }
-        if a.digits == 4 { return (a.value, b.value, y.value) }
-        guard y.digits == 4 else { c.i = start; return nil }
-        return (y.value, a.value, b.value)  // LINE's English export writes month first
+        guard let n = c.numericDate() else { return nil }
+        if n.firstDigits == 4 { return (n.first, n.second, n.third) }
+        guard n.thirdDigits == 4 else { c.i = start; return nil }
+        return (n.third, n.first, n.second)  // LINE's English export writes month first
     }
 }
