@@ -91,12 +91,7 @@ public enum UTCFormat {
     public static func parseUserInstant(_ text: String) -> (micros: Int64, dateOnly: Bool)? {
         let t = text.trimmingCharacters(in: .whitespaces)
         let bytes = Array(t.utf8)
-        func num(_ from: Int, _ len: Int) -> Int? {
-            guard from + len <= bytes.count else { return nil }
-            var v = 0
-            for b in bytes[from..<from + len] { guard b >= 48 && b <= 57 else { return nil }; v = v * 10 + Int(b - 48) }
-            return v
-        }
+        func num(_ from: Int, _ len: Int) -> Int? { digits(bytes, at: from, count: len) }
         guard let y = num(0, 4), bytes.count >= 10, bytes[4] == 45, let mo = num(5, 2), bytes[7] == 45, let d = num(8, 2),
               (1...12).contains(mo), (1...31).contains(d) else { return nil }
         if bytes.count == 10 {
@@ -133,6 +128,32 @@ public enum UTCFormat {
         guard i == bytes.count, h < 24, mi < 60, sec < 61 else { return nil }
         let naive = NaiveDateTime(year: y, month: mo, day: d, hour: h, minute: mi, second: sec)
         return ((naive.epochSecondsIfUTC - Int64(offset)) * 1_000_000 + Int64(micros), false)
+    }
+}
+
+extension UTCFormat {
+    /// The value of the `count` ASCII digits at `at`, or `nil` when the range leaves `bytes` or
+    /// holds a non-digit: the fixed-width fields of date texts (`2024`, `08`).
+    public static func digits(_ bytes: [UInt8], at: Int, count: Int) -> Int? {
+        guard at >= 0, count >= 0, at + count <= bytes.count else { return nil }
+        var v = 0
+        for b in bytes[at..<at + count] { guard b >= 48 && b <= 57 else { return nil }; v = v * 10 + Int(b - 48) }
+        return v
+    }
+
+    /// Parses a UTC offset as sources write it after a time: `+09:00`, `-0530`, `+09`, or `Z`
+    /// (surrounding spaces ignored). Returns seconds east of UTC, or `nil` for anything else and
+    /// for hours above 18 or minutes above 59.
+    public static func offsetSeconds(_ text: String) -> Int? {
+        let t = Array(text.trimmingCharacters(in: .whitespaces).utf8)
+        if t == [90] { return 0 }
+        guard t.count >= 3, t[0] == 43 || t[0] == 45 else { return nil }
+        let digits = t.dropFirst().filter { $0 != 58 }
+        guard digits.count == 2 || digits.count == 4, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+        let v = digits.map { Int($0 - 48) }
+        let h = v[0] * 10 + v[1], m = v.count == 4 ? v[2] * 10 + v[3] : 0
+        guard h <= 18, m < 60 else { return nil }
+        return (t[0] == 45 ? -1 : 1) * (h * 3600 + m * 60)
     }
 }
 

@@ -66,10 +66,10 @@ enum EntryTimeConversion {
         if let m = z.utcModified {
             t.modified = m
         } else {
-            let raw = String(format: "DOS date 0x%04x time 0x%04x", z.dosDate, z.dosTime)
-            var v = dosDateTime(date: z.dosDate, time: z.dosTime).resolve(in: zone, precision: .twoSeconds, note: dosNote)
-            if v.localWallClock != nil { v.raw = v.localWallClock?.replacingOccurrences(of: "T", with: " ") ?? raw } else { v.raw = raw }
-            t.modified = v
+            // The wall clock as raw text; the header words when they name no real date.
+            let wall = dosDateTime(date: z.dosDate, time: z.dosTime)
+            let raw = wall.isValid ? wall.text : String(format: "DOS date 0x%04x time 0x%04x", z.dosDate, z.dosTime)
+            t.modified = wall.resolve(in: zone, raw: raw, precision: .twoSeconds, note: dosNote)
         }
         t.accessed = z.utcAccessed
         t.created = z.utcCreated

@@ -63,6 +63,15 @@ struct ByteCursor {
 
     init(_ bytes: UnsafeRawBufferPointer, at i: Int = 0) { self.bytes = bytes; self.i = i }
 
+    /// Runs `body` with a cursor over the UTF-8 bytes of `text` (header and saved-date values that
+    /// arrive as Strings); the cursor is valid only during the call.
+    static func reading<T>(_ text: String, _ body: (inout ByteCursor) -> T) -> T {
+        Array(text.utf8).withUnsafeBytes { raw in
+            var c = ByteCursor(raw)
+            return body(&c)
+        }
+    }
+
     var atEnd: Bool { i >= bytes.count }
     var peek: UInt8? { i < bytes.count ? bytes[i] : nil }
 
@@ -143,9 +152,4 @@ struct ByteCursor {
 
     /// The rest of the line from the cursor.
     var rest: String { string(i, bytes.count) }
-}
-
-extension Array where Element == UInt8 {
-    /// UTF-8 bytes of a literal, for byte-level matching tables.
-    init(utf8 s: String) { self = Array(s.utf8) }
 }

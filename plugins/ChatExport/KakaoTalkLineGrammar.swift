@@ -37,11 +37,15 @@ enum KakaoGrammar {
     /// (anything else without `[Name] [time]` continues the previous message).
     static func isPCSystemLine(_ s: String) -> Bool {
         let t = Invisible.matchingForm(s)
-        let koSuffixes = ["초대했습니다.", "초대하였습니다.", "나갔습니다.", "들어왔습니다.", "내보냈습니다.", "님이 입장했습니다."]
-        if t.contains("님이") || t.contains("님을"), koSuffixes.contains(where: { t.hasSuffix($0) }) { return true }
-        let en = [" invited ", " left this chatroom", " left the chatroom", " joined this chatroom", " has left", " was removed"]
-        return t.hasSuffix(".") && en.contains { t.contains($0) }
+        if t.contains("님이") || t.contains("님을"), pcNoticeSuffixesKo.contains(where: { t.hasSuffix($0) }) { return true }
+        return t.hasSuffix(".") && pcNoticePhrasesEn.contains { t.contains($0) }
     }
+    static let pcNoticeSuffixesKo = ["초대했습니다.", "초대하였습니다.", "나갔습니다.", "들어왔습니다.", "내보냈습니다.", "님이 입장했습니다."]
+    static let pcNoticePhrasesEn = [" invited ", " left this chatroom", " left the chatroom", " joined this chatroom", " has left", " was removed"]
+
+    /// Byte literals the line grammar matches on every line, built once.
+    static let yearWord = Array("년".utf8), monthWord = Array("월".utf8), dayWord = Array("일".utf8)
+    static let pcDayRule = Array("----------".utf8)
 
     /// Parses a leading mobile date (Korean `2024년 8월 28일`, dotted `2024. 8. 28.`, English
     /// `August 28, 2024` / `Aug 28, 2024`) and returns (y, m, d, iOS-style).
@@ -49,11 +53,11 @@ enum KakaoGrammar {
         let start = c.i
         if let y = c.number(maxDigits: 4), y.digits == 4 {
             c.skipSpaces()
-            if c.consume(Array("년".utf8)) {
+            if c.consume(yearWord) {
                 c.skipSpaces()
-                guard let m = c.number(maxDigits: 2), c.consume(Array("월".utf8)) else { c.i = start; return nil }
+                guard let m = c.number(maxDigits: 2), c.consume(monthWord) else { c.i = start; return nil }
                 c.skipSpaces()
-                guard let d = c.number(maxDigits: 2), c.consume(Array("일".utf8)) else { c.i = start; return nil }
+                guard let d = c.number(maxDigits: 2), c.consume(dayWord) else { c.i = start; return nil }
                 return (y.value, m.value, d.value, false)
             }
             if c.consume(0x2E) {
@@ -81,14 +85,14 @@ enum KakaoGrammar {
     static func classify(_ bytes: UnsafeRawBufferPointer) -> KakaoLine {
         var c = ByteCursor(bytes)
         c.skipMarks()
-        if c.hasPrefix(Array("----------".utf8)) { return .day(date: pcDay(c.rest), weekday: true, pc: true) }
+        if c.hasPrefix(pcDayRule) { return .day(date: pcDay(c.rest), weekday: true, pc: true) }
         if c.peek == 0x5B { return pcMessage(c) }
         let start = c.i
         // English weekday day line (iOS): "Wednesday, August 28, 2024".
-        if MonthNames.englishWeekdays.contains(where: { c.hasPrefix($0.0) }) {
-            var w = c
-            _ = w.consumeAny(MonthNames.englishWeekdays)
-            if w.consume(0x2C) { w.skipSpaces(); if let (y, m, d, _) = date(&w) { return .day(date: (y, m, d), weekday: true, pc: false) } }
+        var w = c
+        if w.consumeAny(MonthNames.englishWeekdays) != nil, w.consume(0x2C) {
+            w.skipSpaces()
+            if let (y, m, d, _) = date(&w) { return .day(date: (y, m, d), weekday: true, pc: false) }
         }
         guard let (y, m, d, iOS) = date(&c) else { return .other }
         let afterDate = c.i
@@ -126,12 +130,8 @@ enum KakaoGrammar {
     /// The date inside a PC day line (`2024년 8월 28일 수요일`, `Wednesday, August 28, 2024`).
     private static func pcDay(_ s: String) -> (Int, Int, Int)? {
         let inner = s.trimmingCharacters(in: CharacterSet(charactersIn: "- "))
-        var bytes = Array(inner.utf8)
-        return bytes.withUnsafeMutableBytes { raw -> (Int, Int, Int)? in
-            var c = ByteCursor(UnsafeRawBufferPointer(raw))
-            if MonthNames.englishWeekdays.contains(where: { c.hasPrefix($0.0) }) {
-                _ = c.consumeAny(MonthNames.englishWeekdays); _ = c.consume(0x2C); c.skipSpaces()
-            }
+        return ByteCursor.reading(inner) { c -> (Int, Int, Int)? in
+            if c.consumeAny(MonthNames.englishWeekdays) != nil { _ = c.consume(0x2C); c.skipSpaces() }
             guard let (y, m, d, _) = date(&c) else { return nil }
             return (y, m, d)
         }
@@ -164,9 +164,7 @@ enum KakaoGrammar {
         if let iso = TelegramMessageMapper.isoLocal(value.replacingOccurrences(of: " ", with: "T")) {
             return iso.resolve(in: zone, raw: value, precision: .second, note: LocalTime.phoneNote)
         }
-        var bytes = Array(value.utf8)
-        return bytes.withUnsafeMutableBytes { raw -> TimeValue? in
-            var c = ByteCursor(UnsafeRawBufferPointer(raw))
+        return ByteCursor.reading(value) { c -> TimeValue? in
             guard let (y, m, d, _) = date(&c) else { return nil }
             _ = c.consume(0x2C); c.skipSpaces()
             guard let clock = c.clock() else { return nil }

@@ -69,6 +69,7 @@ struct KakaoTalkTextParser {
         var pending: MessageRecord?
         var day: (Int, Int, Int)?
         var blanks = 0
+        let resolver = ZoneResolver(zone: zone)
         func flush() {
             blanks = 0
             guard var m = pending else { return }
@@ -87,21 +88,15 @@ struct KakaoTalkTextParser {
                 if let date { day = date }
             case .message(let st, let name, let text):
                 flush()
-                let sent = LocalTime.value(year: st.year, month: st.month, day: st.day, clock: st.clock, raw: st.raw, zone: zone)
+                let sent = resolver.value(year: st.year, month: st.month, day: st.day, clock: st.clock, raw: st.raw)
                 pending = record(.message, name: name, text: text, sent: sent, line: line)
             case .system(let st, let text, _):
                 flush()
-                let sent = LocalTime.value(year: st.year, month: st.month, day: st.day, clock: st.clock, raw: st.raw, zone: zone)
+                let sent = resolver.value(year: st.year, month: st.month, day: st.day, clock: st.clock, raw: st.raw)
                 pending = record(.system, name: nil, text: text, sent: sent, line: line)
             case .pcMessage(let name, let clock, let raw, let text):
                 flush()
-                var sent: TimeValue?
-                if let (y, m, d) = day {
-                    sent = LocalTime.value(year: y, month: m, day: d, clock: clock, raw: raw, zone: zone,
-                                           note: LocalTime.phoneNote + "; date from the day line above")
-                } else {
-                    sent = TimeValue(raw: raw, utcMicros: nil, basis: .unknown, precision: .minute, note: "no day line before this time")
-                }
+                let sent = resolver.value(underDayLine: day, clock: clock, raw: raw)
                 pending = record(.message, name: name, text: text, sent: sent, line: line)
             case .other:
                 if line.isBlank { if pending != nil { blanks += 1 }; return true }

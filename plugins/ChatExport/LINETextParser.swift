@@ -22,6 +22,7 @@ struct LINETextParser {
         var pending: MessageRecord?
         var quoted = false
         var chatEmitted = false
+        let resolver = ZoneResolver(zone: zone)
         func emitChat() {
             guard !chatEmitted else { return }
             chatEmitted = true
@@ -63,9 +64,7 @@ struct LINETextParser {
                 c.i += 1
                 let rest = c.rest
                 let parts = rest.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false)
-                let sent = day.map { LocalTime.value(year: $0.0, month: $0.1, day: $0.2, clock: clock, raw: raw, zone: zone,
-                                                     note: LocalTime.phoneNote + "; date from the day line above") }
-                    ?? TimeValue(raw: raw, utcMicros: nil, basis: .unknown, precision: .minute, note: "no day line before this time")
+                let sent = resolver.value(underDayLine: day, clock: clock, raw: raw)
                 if parts.count == 2 {
                     var body = String(parts[1])
                     if body.hasPrefix("\"") && !(body.count > 1 && body.hasSuffix("\"")) { quoted = true; body.removeFirst() }
@@ -95,9 +94,7 @@ struct LINETextParser {
 
     /// `8/30/2024, 22:15` (month first), `2024. 8. 30. 22:15`, `2024/08/30 22:15`.
     static func savedTime(_ value: String, zone: TimeZone?) -> TimeValue? {
-        var bytes = Array(value.utf8)
-        return bytes.withUnsafeMutableBytes { raw -> TimeValue? in
-            var c = ByteCursor(UnsafeRawBufferPointer(raw))
+        return ByteCursor.reading(value) { c -> TimeValue? in
             guard let (y, m, d) = date(&c) else { return nil }
             _ = c.consume(0x2C); c.skipSpaces()
             guard let clock = c.clock() else { return nil }
@@ -109,8 +106,7 @@ struct LINETextParser {
     static func dayLine(_ bytes: UnsafeRawBufferPointer) -> (Int, Int, Int)? {
         var c = ByteCursor(bytes)
         c.skipMarks()
-        if MonthNames.englishWeekdays.contains(where: { c.hasPrefix($0.0) }) {
-            _ = c.consumeAny(MonthNames.englishWeekdays)
+        if c.consumeAny(MonthNames.englishWeekdays) != nil {
             guard c.consume(0x2C) else { return nil }
             c.skipSpaces()
         }
@@ -124,14 +120,9 @@ struct LINETextParser {
     /// `M/D/YYYY`, `YYYY/MM/DD`, `YYYY. M. D.`, `YYYY.MM.DD`.
     static func date(_ c: inout ByteCursor) -> (Int, Int, Int)? {
         let start = c.i
-        guard let a = c.number(maxDigits: 4), let sep = c.peek, sep == 0x2F || sep == 0x2E || sep == 0x2D else { c.i = start; return nil }
-        c.i += 1; c.skipSpaces()
-        guard let b = c.number(maxDigits: 2), c.consume(sep) else { c.i = start; return nil }
-        c.skipSpaces()
-        guard let y = c.number(maxDigits: 4) else { c.i = start; return nil }
-        if sep == 0x2E { _ = c.consume(0x2E) }
-        if a.digits == 4 { return (a.value, b.value, y.value) }
-        guard y.digits == 4 else { c.i = start; return nil }
-        return (y.value, a.value, b.value)  // LINE's English export writes month first
+        guard let n = c.numericDate() else { return nil }
+        if n.firstDigits == 4 { return (n.first, n.second, n.third) }
+        guard n.thirdDigits == 4 else { c.i = start; return nil }
+        return (n.third, n.first, n.second)  // LINE's English export writes month first
     }
 }

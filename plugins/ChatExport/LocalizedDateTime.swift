@@ -90,6 +90,37 @@ extension ByteCursor {
     }
 }
 
+/// A numeric date as written, before the order of its fields is known: `28/08/2024`, `8/28/24`,
+/// `2024/08/28`, `24. 8. 28.`, `28-08-2024`.
+struct NumericDate {
+    var first: Int, firstDigits: Int
+    var second: Int
+    var third: Int, thirdDigits: Int
+    /// The separator (`/`, `.` or `-`), the same between all three fields.
+    var separator: UInt8
+    /// Spaces after the first separator (`24. 8. 28.`).
+    var spaced: Bool
+    /// A dot after the last field of a dotted date.
+    var trailingDot: Bool
+}
+
+extension ByteCursor {
+    /// Reads `A<sep>B<sep>C` (sep `/`, `.` or `-`; spaces may follow a separator; a dotted date
+    /// may end with a dot). Returns nil, leaving the cursor where it was, if no date is there.
+    mutating func numericDate() -> NumericDate? {
+        let start = i
+        guard let a = number(maxDigits: 4), let sep = peek, sep == 0x2F || sep == 0x2E || sep == 0x2D else { i = start; return nil }
+        i += 1
+        let spaced = skipSpaces() > 0
+        guard let b = number(maxDigits: 2), consume(sep) else { i = start; return nil }
+        skipSpaces()
+        guard let y = number(maxDigits: 4) else { i = start; return nil }
+        let trailingDot = sep == 0x2E && consume(0x2E)
+        return NumericDate(first: a.value, firstDigits: a.digits, second: b.value, third: y.value, thirdDigits: y.digits,
+                           separator: sep, spaced: spaced, trailingDot: trailingDot)
+    }
+}
+
 extension ByteCursor {
     static func isASCIILetter(_ b: UInt8) -> Bool { (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A }
 }
@@ -139,6 +170,15 @@ final class ZoneResolver {
             offsets[slot] = local - utc / 1_000_000
         }
         return v
+    }
+
+    /// A time-only line (KakaoTalk PC, LINE) dated by the last day line above it; without one the
+    /// reading has no date and no instant.
+    func value(underDayLine day: (Int, Int, Int)?, clock: ClockReading, raw: String) -> TimeValue {
+        guard let (y, m, d) = day else {
+            return TimeValue(raw: raw, utcMicros: nil, basis: .unknown, precision: .minute, note: "no day line before this time")
+        }
+        return value(year: y, month: m, day: d, clock: clock, raw: raw, note: LocalTime.phoneNote + "; date from the day line above")
     }
 
     /// `YYYY-MM-DDTHH:MM:SS` without `String(format:)`.

@@ -44,35 +44,16 @@ struct TelegramHTMLMessage {
     /// naive time in the declared zone.
     static func time(_ title: String, zone: TimeZone?) -> TimeValue {
         let b = Array(title.utf8)
-        func n(_ i: Int, _ len: Int) -> Int? {
-            guard i + len <= b.count else { return nil }
-            var v = 0
-            for k in i..<(i + len) { guard b[k] >= 48 && b[k] <= 57 else { return nil }; v = v * 10 + Int(b[k] - 48) }
-            return v
-        }
+        func n(_ i: Int, _ len: Int) -> Int? { UTCFormat.digits(b, at: i, count: len) }
         guard let d = n(0, 2), let mo = n(3, 2), let y = n(6, 4), let h = n(11, 2), let mi = n(14, 2), let s = n(17, 2) else {
             return TimeValue(raw: title, utcMicros: nil, basis: .unknown, precision: .second, note: "unreadable Telegram HTML date")
         }
         let naive = NaiveDateTime(year: y, month: mo, day: d, hour: h, minute: mi, second: s)
         let rest = title.utf8.count > 19 ? String(decoding: b[19...], as: UTF8.self).trimmingCharacters(in: .whitespaces) : ""
-        if rest.hasPrefix("UTC"), let offset = parseOffset(String(rest.dropFirst(3))) {
+        if rest.hasPrefix("UTC"), let offset = rest == "UTC" ? 0 : UTCFormat.offsetSeconds(String(rest.dropFirst(3))) {
             return naive.withOffset(seconds: offset, raw: title, precision: .second, note: offsetNote)
         }
         return naive.resolve(in: zone, raw: title, precision: .second, note: noOffsetNote)
-    }
-
-    /// `+09:00`, `-05:00`, `+0530`, or empty (UTC).
-    static func parseOffset(_ s: String) -> Int? {
-        if s.isEmpty { return 0 }
-        let b = Array(s.utf8)
-        guard b.count >= 3, b[0] == 43 || b[0] == 45 else { return nil }
-        let sign = b[0] == 45 ? -1 : 1
-        let digits = b.dropFirst().filter { $0 != 58 }
-        guard digits.count == 4 || digits.count == 2, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
-        let v = digits.map { Int($0 - 48) }
-        let hours = v[0] * 10 + v[1]
-        let minutes = digits.count == 4 ? v[2] * 10 + v[3] : 0
-        return sign * (hours * 3600 + minutes * 60)
     }
 
     /// `#go_to_message123`, `messages2.html#go_to_message123` → `123`.

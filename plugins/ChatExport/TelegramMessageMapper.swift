@@ -84,11 +84,7 @@ struct TelegramMessageMapper {
     static func isoLocal(_ s: String) -> NaiveDateTime? {
         let b = Array(s.utf8)
         guard b.count >= 19 else { return nil }
-        func n(_ i: Int, _ len: Int) -> Int? {
-            var v = 0
-            for k in i..<(i + len) { guard b[k] >= 48 && b[k] <= 57 else { return nil }; v = v * 10 + Int(b[k] - 48) }
-            return v
-        }
+        func n(_ i: Int, _ len: Int) -> Int? { UTCFormat.digits(b, at: i, count: len) }
         guard let y = n(0, 4), let mo = n(5, 2), let d = n(8, 2), let h = n(11, 2), let mi = n(14, 2), let se = n(17, 2) else { return nil }
         return NaiveDateTime(year: y, month: mo, day: d, hour: h, minute: mi, second: se)
     }

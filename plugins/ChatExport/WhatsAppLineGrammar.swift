@@ -27,14 +27,7 @@ enum WhatsAppGrammar {
         let iOS = c.consume(0x5B)  // [
         if iOS { c.skipMarks() }
         let rawStart = c.i
-        guard let a = c.number(maxDigits: 4), let sep = c.peek, sep == 0x2F || sep == 0x2E || sep == 0x2D else { return nil }
-        c.i += 1
-        let spaced = c.skipSpaces() > 0
-        guard let b = c.number(maxDigits: 2), c.consume(sep) else { return nil }
-        c.skipSpaces()
-        guard let y = c.number(maxDigits: 4) else { return nil }
-        var trailingDot = false
-        if sep == 0x2E, c.consume(0x2E) { trailingDot = true }
+        guard let date = c.numericDate() else { return nil }
         let comma = c.consume(0x2C)
         let spaces = c.skipSpaces()
         guard comma || spaces > 0 else { return nil }
@@ -49,9 +42,9 @@ enum WhatsAppGrammar {
             guard c.consume(0x2D) || c.consume([0xE2, 0x80, 0x93]) else { return nil }
             guard c.skipSpaces() > 0 || c.atEnd else { return nil }
         }
-        return WhatsAppHeader(first: a.value, firstDigits: a.digits, second: b.value, third: y.value, thirdDigits: y.digits,
-                              separator: sep, spacedDots: spaced && trailingDot, clock: clock, iOS: iOS,
-                              rawStart: rawStart, rawEnd: rawEnd, bodyStart: c.i)
+        return WhatsAppHeader(first: date.first, firstDigits: date.firstDigits, second: date.second, third: date.third,
+                              thirdDigits: date.thirdDigits, separator: date.separator, spacedDots: date.spaced && date.trailingDot,
+                              clock: clock, iOS: iOS, rawStart: rawStart, rawEnd: rawEnd, bodyStart: c.i)
     }
 
     /// Splits a body into sender and text at the first `": "`; nil sender = a system line.

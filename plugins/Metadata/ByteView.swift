@@ -54,7 +54,7 @@ struct ByteView {
     /// Four bytes as a type code (`ftyp`, `©xyz`), Latin-1 so every byte maps to one character.
     func fourCC(_ at: Int) -> String? {
         guard let s = slice(at, 4) else { return nil }
-        return String(s.map { Character(Unicode.Scalar($0)) })
+        return MetadataText.latin1(s)
     }
 
     /// Whether the bytes at `at` equal `pattern`.
@@ -94,7 +94,28 @@ enum MetadataText {
         if bytes.allSatisfy({ $0 < 0x80 }) { return (String(decoding: bytes, as: UTF8.self), nil, nil) }
         let data = Data(bytes)
         if let s = String(validating: bytes, as: UTF8.self) { return (s, data, "utf-8") }
-        return (String(bytes.map { Character(Unicode.Scalar($0)) }), data, "latin-1 (guessed)")
+        return (latin1(bytes), data, "latin-1 (guessed)")
+    }
+
+    /// Latin-1: every byte is the code point of the same value (never fails).
+    static func latin1<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+        String(bytes.map { Character(Unicode.Scalar($0)) })
+    }
+
+    /// UTF-16 code units in the given byte order; an odd last byte is ignored, unpaired
+    /// surrogates become U+FFFD.
+    static func utf16<C: Collection>(_ bytes: C, bigEndian: Bool) -> [UInt16] where C.Element == UInt8 {
+        var units: [UInt16] = []
+        units.reserveCapacity(bytes.count / 2)
+        var i = bytes.startIndex
+        while i != bytes.endIndex {
+            let j = bytes.index(after: i)
+            guard j != bytes.endIndex else { break }
+            let a = UInt16(bytes[i]), b = UInt16(bytes[j])
+            units.append(bigEndian ? a << 8 | b : b << 8 | a)
+            i = bytes.index(after: j)
+        }
+        return units
     }
 
     /// The bytes up to the first NUL (C strings in EXIF, PNG keywords).

@@ -16,12 +16,7 @@ enum MetadataTime {
     /// the all-zero dates cameras write when the clock was never set.
     static func parse(_ text: String) -> Parsed? {
         let b = Array(text.trimmingCharacters(in: .whitespaces).utf8)
-        func num(_ at: Int, _ len: Int) -> Int? {
-            guard at >= 0, at + len <= b.count else { return nil }
-            var v = 0
-            for c in b[at..<at + len] { guard c >= 48, c <= 57 else { return nil }; v = v * 10 + Int(c - 48) }
-            return v
-        }
+        func num(_ at: Int, _ len: Int) -> Int? { UTCFormat.digits(b, at: at, count: len) }
         guard let y = num(0, 4), b.count >= 10, b[4] == 58 || b[4] == 45, let mo = num(5, 2), b[7] == b[4],
               let d = num(8, 2) else { return nil }
         var naive = NaiveDateTime(year: y, month: mo, day: d)
@@ -46,7 +41,7 @@ enum MetadataTime {
         }
         var offset: Int?
         if i < b.count {
-            if b[i] == 90 { offset = 0; i += 1 } else if let o = parseOffset(String(decoding: b[i...], as: UTF8.self)) {
+            if b[i] == 90 { offset = 0; i += 1 } else if let o = UTCFormat.offsetSeconds(String(decoding: b[i...], as: UTF8.self)) {
                 offset = o; i = b.count
             }
         }
@@ -64,19 +59,6 @@ enum MetadataTime {
         return String(decoding: b, as: UTF8.self)
     }
 
-    /// `+09:00`, `-0530`, `+09`, `Z` → seconds east of UTC.
-    static func parseOffset(_ text: String) -> Int? {
-        let t = Array(text.trimmingCharacters(in: .whitespaces).utf8)
-        if t == [90] { return 0 }
-        guard t.count >= 3, t[0] == 43 || t[0] == 45 else { return nil }
-        let digits = t.dropFirst().filter { $0 != 58 }
-        guard digits.count == 2 || digits.count == 4, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
-        let v = digits.map { Int($0 - 48) }
-        let h = v[0] * 10 + v[1], m = v.count == 4 ? v[2] * 10 + v[3] : 0
-        guard h <= 18, m < 60 else { return nil }
-        return (t[0] == 45 ? -1 : 1) * (h * 3600 + m * 60)
-    }
-
     /// The TimeValue for a date text: basis `offset` when it (or `extraOffset`) carries one,
     /// else the naive time resolved in the declared zone (`assumed-zone`, or `unknown` without one).
     static func value(_ text: String, extraOffset: String? = nil, subSeconds: String? = nil, zone: TimeZone?,
@@ -88,7 +70,7 @@ enum MetadataTime {
             p.naive.microsecond = Int(String(digits) + String(repeating: "0", count: 6 - digits.count)) ?? 0
             p.precision = sub.count <= 3 ? .millisecond : .microsecond
         }
-        let offset = p.offset ?? extraOffset.flatMap(parseOffset)
+        let offset = p.offset ?? extraOffset.flatMap(UTCFormat.offsetSeconds)
         if let offset {
             return p.naive.withOffset(seconds: offset, raw: text, precision: p.precision, note: note)
         }

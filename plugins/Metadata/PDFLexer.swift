@@ -145,26 +145,18 @@ struct PDFLexer {
 enum PDFText {
     static func decode(_ raw: [UInt8]) -> (text: String, encoding: String?) {
         if raw.starts(with: [0xfe, 0xff]) {
-            var units: [UInt16] = []
-            var i = 2
-            while i + 1 < raw.count { units.append(UInt16(raw[i]) << 8 | UInt16(raw[i + 1])); i += 2 }
-            return (String(decoding: units, as: UTF16.self), "utf-16be")
+            return (String(decoding: MetadataText.utf16(raw.dropFirst(2), bigEndian: true), as: UTF16.self), "utf-16be")
         }
         if raw.starts(with: [0xef, 0xbb, 0xbf]) { return (String(decoding: raw.dropFirst(3), as: UTF8.self), "utf-8") }
         if raw.allSatisfy({ $0 < 0x80 }) { return (String(decoding: raw, as: UTF8.self), nil) }
-        return (String(raw.map { Character(Unicode.Scalar($0)) }), "pdfdoc (as latin-1)")
+        return (MetadataText.latin1(raw), "pdfdoc (as latin-1)")
     }
 
     /// `D:YYYYMMDDHHmmSSOHH'mm'` → ExifTool's `YYYY:MM:DD HH:MM:SS+HH:MM`, and its TimeValue.
     static func date(_ text: String, zone: TimeZone?) -> (String, TimeValue?) {
         var s = Array(text.utf8)
         if s.starts(with: Array("D:".utf8)) { s.removeFirst(2) }
-        func num(_ at: Int, _ len: Int) -> Int? {
-            guard at + len <= s.count else { return nil }
-            var v = 0
-            for c in s[at..<at + len] { guard c >= 48, c <= 57 else { return nil }; v = v * 10 + Int(c - 48) }
-            return v
-        }
+        func num(_ at: Int, _ len: Int) -> Int? { UTCFormat.digits(s, at: at, count: len) }
         guard let y = num(0, 4) else { return (text, nil) }
         let mo = num(4, 2) ?? 1, d = num(6, 2) ?? 1, h = num(8, 2) ?? 0, mi = num(10, 2) ?? 0, sec = num(12, 2) ?? 0
         var printed = String(format: "%04d:%02d:%02d %02d:%02d:%02d", y, mo, d, h, mi, sec)

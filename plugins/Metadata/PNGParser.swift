@@ -89,7 +89,7 @@ struct PNGParser {
         if international || bytes.allSatisfy({ $0 < 0x80 }) {
             out.addText(.png, tag, bytes: bytes, offset: p, path: path)
         } else {
-            out.add(.png, tag, String(bytes.map { Character(Unicode.Scalar($0)) }), offset: p, path: path,
+            out.add(.png, tag, MetadataText.latin1(bytes), offset: p, path: path,
                     raw: Data(bytes), encoding: "latin-1")
         }
     }

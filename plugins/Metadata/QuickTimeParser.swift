@@ -68,8 +68,7 @@ struct QuickTimeParser {
             return
         }
         let unix = Int64(raw) - Self.epochDelta
-        var tv = TimeValue.unixSeconds(unix, raw: String(raw), note: Self.timeNote)
-        tv.basis = .utc
+        let tv = TimeValue.unixSeconds(unix, raw: String(raw), note: Self.timeNote)
         let text = tv.utcString.map { String($0.dropLast()).replacingOccurrences(of: "-", with: ":").replacingOccurrences(of: "T", with: " ") } ?? String(raw)
         out.add(.quicktime, tag, text, offset: at, path: path, time: tv)
     }

@@ -207,13 +207,7 @@ struct TIFFParser {
             let head = Array(bytes.prefix(8))
             let body = bytes.dropFirst(min(8, bytes.count))
             if head.starts(with: Array("UNICODE".utf8)) {
-                var units: [UInt16] = []
-                var i = body.startIndex
-                while i + 1 < body.endIndex {
-                    let a = UInt16(body[i]), b = UInt16(body[i + 1])
-                    units.append(be ? a << 8 | b : b << 8 | a)
-                    i += 2
-                }
+                var units = MetadataText.utf16(body, bigEndian: be)
                 while units.last == 0 { units.removeLast() }
                 out.add(ns, name, String(decoding: units, as: UTF16.self), offset: at, path: path, raw: Data(bytes),
                         encoding: be ? "utf-16be" : "utf-16le")
