@@ -7,10 +7,7 @@ enum TextFormats {
     static func read(_ path: String, format: HashSetFormat, request: HashSetImportRequest, prefix: [UInt8],
                      add: (HashSetEntryInput) throws -> Void, rejections rej: inout Rejections) throws {
         var declared = request.algorithm
-        if format == .plain, declared == nil {
-            let head = String(decoding: prefix, as: UTF8.self).lowercased().split(whereSeparator: \.isNewline).filter { $0.hasPrefix("#") }.joined()
-            if head.contains("pdq") { declared = "pdq" } else if head.contains("sha256") || head.contains("sha-256") { declared = "sha256" }
-        }
+        if format == .plain, declared == nil { declared = HashSetImporter.headerAlgorithm(prefix) }
         var columns: [String] = []
         let media = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         try forEachLine(path) { number, raw in
