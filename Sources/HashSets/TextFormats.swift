@@ -11,8 +11,9 @@ enum TextFormats {
         var columns: [String] = []
         let media = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         try forEachLine(path) { number, raw in
-            let line = raw.trimmingCharacters(in: .whitespaces)
             let at = "line \(number)"
+            guard let raw else { rej.reject(at, "longer than \(maxLineBytes) bytes"); return }
+            let line = raw.trimmingCharacters(in: .whitespaces)
             switch format {
             case .hashdeep:
                 if line.hasPrefix("%%%%") {
@@ -74,14 +75,19 @@ enum TextFormats {
         }
     }
 
-    /// Calls `body` with every line (1-based number, text without the line break), reading the
-    /// file in chunks; invalid UTF-8 is replaced, never fatal.
-    static func forEachLine(_ path: String, _ body: (Int, String) throws -> Void) throws {
+    /// Longest line handed over; a hash-set line is well under 1 KiB, so anything longer is
+    /// reported as `nil` and skipped unkept — a file without line breaks cannot fill memory.
+    static let maxLineBytes = 1 << 20
+
+    /// Calls `body` with every line (1-based number, text without the line break, or `nil` for a
+    /// line over ``maxLineBytes``), reading the file in chunks; invalid UTF-8 is replaced, never fatal.
+    static func forEachLine(_ path: String, _ body: (Int, String?) throws -> Void) throws {
         guard let h = FileHandle(forReadingAtPath: path) else { throw HashSetRequestError("\(path): cannot open") }
         defer { try? h.close() }
-        var pending = [UInt8](), number = 0
+        var pending = [UInt8](), number = 0, overlong = false
         func emit(_ bytes: ArraySlice<UInt8>) throws {
             number += 1
+            if overlong { overlong = false; try body(number, nil); return }
             var b = bytes
             if b.last == 13 { b = b.dropLast() }
             if number == 1, b.starts(with: [0xEF, 0xBB, 0xBF]) { b = b.dropFirst(3) }
@@ -90,14 +96,17 @@ enum TextFormats {
         while true {
             let chunk = try h.read(upToCount: 1 << 20) ?? Data()
             if chunk.isEmpty { break }
+            // Only the new bytes are searched: the kept tail is known to hold no line break.
+            var scan = pending.count, start = 0
             pending += chunk
-            var start = 0
-            while let nl = pending[start...].firstIndex(of: 10) {
+            while let nl = pending[scan...].firstIndex(of: 10) {
                 try emit(pending[start..<nl])
                 start = nl + 1
+                scan = start
             }
             pending.removeFirst(start)
+            if pending.count > maxLineBytes { overlong = true; pending.removeAll(keepingCapacity: true) }
         }
-        if !pending.isEmpty { try emit(pending[...]) }
+        if !pending.isEmpty || overlong { try emit(pending[...]) }
     }
 }
