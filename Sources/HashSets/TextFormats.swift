@@ -62,9 +62,10 @@ enum TextFormats {
                 try add(HashSetEntryInput(algorithm: "pdq", hash: h, quality: quality, label: f.count > 2 ? f[2] : nil))
             case .vpdq:
                 if line.isEmpty || line.hasPrefix("#") { return }
+                // The time bound keeps the µs value inside Int64 (converting past it traps).
                 let f = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
                 guard f.count == 4, let frame = Int(f[0]), frame >= 0, let q = Int(f[1]), (0...100).contains(q),
-                      let h = HashSetImporter.hex(Substring(f[2])), h.count == 64, let t = Double(f[3]), t.isFinite, t >= 0 else {
+                      let h = HashSetImporter.hex(Substring(f[2])), h.count == 64, let t = Double(f[3]), t >= 0, t < 9e12 else {
                     rej.reject(at, "expected frame,quality,pdqhex,timestamp_s"); return
                 }
                 try add(HashSetEntryInput(algorithm: "pdq-frame", hash: h, quality: q, label: media, mediaID: media,
