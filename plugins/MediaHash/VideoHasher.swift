@@ -140,13 +140,20 @@ private struct FrameSampler {
         let pts = frame.pointee.best_effort_timestamp
         var seconds: Double
         if pts != Int64(bitPattern: 0x8000_0000_0000_0000), timeBase.den != 0 {
-            seconds = Double(pts - start) * Double(timeBase.num) / Double(timeBase.den)
+            // In Double: a hostile pts/start pair would overflow Int64 subtraction (a trap).
+            seconds = (Double(pts) - Double(start)) * Double(timeBase.num) / Double(timeBase.den)
         } else if rate.num > 0 {
             seconds = Double(index) * Double(rate.den) / Double(rate.num)
         } else { seconds = Double(index) }
         seconds = max(0, seconds)
         guard seconds + 1e-6 >= next, !full else { return }
-        // The next sample is due one period after the one this frame satisfied.
+        // The next sample is due one period after the one this frame satisfied. A timestamp
+        // far ahead (a gap, or a damaged or hostile pts such as 2^62) is reached in one step:
+        // adding one period at a time would take ~forever, and never arrive once a period is
+        // below the Double's resolution at that magnitude.
+        if seconds - next > 1_000 / fps {
+            next = max((((seconds + 1e-6) * fps).rounded(.down) + 1) / fps, (seconds + 1e-6).nextUp)
+        }
         while next <= seconds + 1e-6 { next += 1 / fps }
         let w = Int(frame.pointee.width), h = Int(frame.pointee.height)
         guard w > 0, h > 0, w * h <= limits.maxPixels else { return }
@@ -170,6 +177,8 @@ private struct FrameSampler {
         guard ok > 0 else { warnings.append(DecodeFailure(code: "video-scale", message: "frame \(index): scaling failed")); return }
         let image = gray.withUnsafeBufferPointer { Luma.fromGray($0, width: w, height: h) }
         let r = PDQ.hash(image, dihedral: false)
-        hashes.append(FrameHash(frameIndex: index, timeMicros: Int64((seconds * 1_000_000).rounded()), hash: r.hash, quality: r.quality))
+        // Clamped: Int64(Double) traps past ~292,000 years, which a hostile timestamp can claim.
+        let micros = Int64(min((seconds * 1_000_000).rounded(), 9e18))
+        hashes.append(FrameHash(frameIndex: index, timeMicros: micros, hash: r.hash, quality: r.quality))
     }
 }
