@@ -117,8 +117,9 @@ enum TIFFDecoder {
                     guard let h else { return UInt64.max }
                     let r = Unmanaged<MemoryReader>.fromOpaque(h).takeUnretainedValue()
                     let base: Int = whence == SEEK_CUR ? r.offset : whence == SEEK_END ? r.bytes.count : 0
-                    let target = base + Int(truncatingIfNeeded: Int64(bitPattern: off))
-                    guard target >= 0 else { return UInt64.max }
+                    // The offset comes from the file: an overflowing sum is a failed seek, not a trap.
+                    let (target, overflow) = base.addingReportingOverflow(Int(truncatingIfNeeded: Int64(bitPattern: off)))
+                    guard !overflow, target >= 0 else { return UInt64.max }
                     r.offset = target
                     return UInt64(target)
                 },

@@ -50,8 +50,9 @@ enum VideoHasher {
                     let m = Unmanaged<MemoryReader>.fromOpaque(op).takeUnretainedValue()
                     if whence & 0x10000 != 0 { return Int64(m.bytes.count) } // AVSEEK_SIZE
                     let base = (whence & 3) == SEEK_CUR ? m.offset : (whence & 3) == SEEK_END ? m.bytes.count : 0
-                    let t = base + Int(off)
-                    guard t >= 0, t <= m.bytes.count else { return -1 }
+                    // The offset comes from the file: an overflowing sum is a failed seek, not a trap.
+                    let (t, overflow) = base.addingReportingOverflow(Int(off))
+                    guard !overflow, t >= 0, t <= m.bytes.count else { return -1 }
                     m.offset = t
                     return Int64(t)
                 })
