@@ -49,6 +49,13 @@ import Testing
         #expect(p == ["pixel-limit"] || p == ["png-header"], "\(p)")
     }
 
+    /// Text that happens to start with "BM" is not taken for a bitmap (the analyzer sniffs every
+    /// file, so this would be a bogus warning on it); real BMPs still are.
+    @Test func bmpNeedsItsDIBHeaderSize() throws {
+        #expect(MediaFormat.detect(Array("BMW 320i service log, 2019-2024\n".utf8)) == nil)
+        #expect(MediaFormat.detect(Array(try fixture("scene1-conv.bmp").prefix(32))) == .bmp)
+    }
+
     /// A GIF that ends right after its image descriptor has no pixel rows: a warning, not the
     /// hash of a background-coloured rectangle.
     @Test func gifWithoutPixelRowsIsAWarning() throws {
