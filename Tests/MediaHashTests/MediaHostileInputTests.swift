@@ -56,6 +56,19 @@ import Testing
         #expect(MediaFormat.detect(Array(try fixture("scene1-conv.bmp").prefix(32))) == .bmp)
     }
 
+    /// An AAC audio file in an MP4 container (ffmpeg writes brand `M4A `) is not taken for a
+    /// video: it has no frame to hash.
+    @Test func m4aAudioIsNotAVideo() throws {
+        let dir = try TestDirectory("m4a")
+        defer { dir.remove() }
+        let path = dir.path("a.m4a")
+        let r = try Run.shell("ffmpeg -v error -y -f lavfi -i sine=duration=1 -c:a aac '\(path)'")
+        #expect(r.exitCode == 0, "\(r.stderr)")
+        let head = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)).prefix(32))
+        #expect(String(decoding: head[4..<12], as: UTF8.self) == "ftypM4A ")
+        #expect(MediaFormat.detect(head) == nil)
+    }
+
     /// A GIF that ends right after its image descriptor has no pixel rows: a warning, not the
     /// hash of a background-coloured rectangle.
     @Test func gifWithoutPixelRowsIsAWarning() throws {

@@ -169,6 +169,8 @@ public enum MediaFormat: String, Sendable, CaseIterable {
         if at(4, "ftyp"), b.count >= 12 {
             let brand = String(decoding: b[8..<12], as: UTF8.self)
             if ["heic", "heix", "heim", "heis", "hevc", "hevx", "mif1", "msf1", "avif"].contains(brand) { return .heif }
+            // iTunes/Flash audio brands: no picture to hash (else a bogus video-no-stream warning).
+            if ["M4A ", "M4B ", "M4P ", "F4A ", "F4B "].contains(brand) { return nil }
             return .isoVideo
         }
         // Old QuickTime files may start with other atoms.
