@@ -39,11 +39,15 @@ enum TextFormats {
             case .md5sum, .plain:
                 if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("//") { return }
                 var hexPart = Substring(line), label: String? = nil
-                if format == .md5sum, let sp = line.firstIndex(where: { $0 == " " || $0 == "\t" }) {
-                    hexPart = line[..<sp]
-                    var rest = line[sp...].drop { $0 == " " || $0 == "\t" }
+                // GNU md5sum starts the line with '\' when it escaped the name (one holding a
+                // backslash or a line break): the digest follows it.
+                let escaped = format == .md5sum && hexPart.hasPrefix("\\")
+                if escaped { hexPart = hexPart.dropFirst() }
+                if format == .md5sum, let sp = hexPart.firstIndex(where: { $0 == " " || $0 == "\t" }) {
+                    var rest = hexPart[sp...].drop { $0 == " " || $0 == "\t" }
+                    hexPart = hexPart[..<sp]
                     if rest.hasPrefix("*") { rest = rest.dropFirst() }
-                    label = rest.isEmpty ? nil : String(rest)
+                    label = rest.isEmpty ? nil : (escaped ? unescapeName(rest) : String(rest))
                 }
                 guard let h = HashSetImporter.hex(hexPart) else { rej.reject(at, "not a hex digest of 32, 40 or 64 digits"); return }
                 guard let alg = HashSetImporter.algorithm(forLength: h.count, declared: declared) else {
@@ -74,6 +78,24 @@ enum TextFormats {
                 return
             }
         }
+    }
+
+    /// Undoes md5sum's name escapes: `\\` → `\`, `\n` → line feed, `\r` → carriage return.
+    static func unescapeName(_ s: Substring) -> String {
+        var out = "", pending = false
+        for c in s {
+            if pending {
+                switch c {
+                case "n": out.append("\n")
+                case "r": out.append("\r")
+                case "\\": out.append("\\")
+                default: out.append("\\"); out.append(c)
+                }
+                pending = false
+            } else if c == "\\" { pending = true } else { out.append(c) }
+        }
+        if pending { out.append("\\") }
+        return out
     }
 
     /// Longest line handed over; a hash-set line is well under 1 KiB, so anything longer is

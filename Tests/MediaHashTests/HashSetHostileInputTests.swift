@@ -1,7 +1,7 @@
 import EvidenceStore
 import ExhibitTesting
 import Foundation
-import HashSets
+@testable import HashSets
 import Testing
 
 /// Hash-set files that are empty, cut short, enormous or built to attack the parser: each
@@ -34,6 +34,24 @@ import Testing
             #expect(set.entryCount == 1)
             #expect(set.rejectedCount == 2)
             #expect(set.rejectedExamples == ["line 1: longer than 1048576 bytes", "line 3: longer than 1048576 bytes"])
+        }
+    }
+
+    /// Real GNU md5sum output for names holding a backslash or a line break: such lines start
+    /// with '\\' and still count.
+    @Test func md5sumEscapedNamesAreRead() throws {
+        try withDir { dir, db in
+            let files = dir.path("files")
+            let r = try Run.shell("""
+                mkdir '\(files)' && cd '\(files)' && printf x > 'a\\b.txt' && printf y > "$(printf 'new\\nline.txt')" && printf z > plain.txt \
+                && md5sum * > ../sums.txt
+                """)
+            #expect(r.exitCode == 0, "\(r.stderr)")
+            let sums = try String(contentsOfFile: dir.path("sums.txt"), encoding: .utf8)
+            #expect(sums.split(separator: "\n").filter { $0.hasPrefix("\\") }.count == 2, "\(sums)")
+            let set = try run(db, dir.path("sums.txt"))
+            #expect(set.format == "md5sum" && set.entryCount == 3 && set.rejectedCount == 0, "\(set.rejectedExamples)")
+            #expect(TextFormats.unescapeName("new\\nline\\\\x.txt") == "new\nline\\x.txt")
         }
     }
 
