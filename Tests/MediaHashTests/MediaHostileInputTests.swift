@@ -129,6 +129,21 @@ import Testing
         }
     }
 
+    /// A playlist that names another video (ffconcat) is not followed, even when handed to the
+    /// video hasher directly: only the MP4/QuickTime, Matroska and AVI demuxers are allowed.
+    @Test func playlistsAreNotFollowed() throws {
+        let dir = try TestDirectory("concat")
+        defer { dir.remove() }
+        let list = dir.path("list.ffconcat")
+        // A relative name: ffconcat's own "safe" mode would refuse an absolute one anyway.
+        try FileManager.default.copyItem(atPath: Corpus.url("media/videos/slideshow.mp4").path, toPath: dir.path("v.mp4"))
+        try "ffconcat version 1.0\nfile 'v.mp4'\n".write(toFile: list, atomically: true, encoding: .utf8)
+        if case .success(let f) = MediaHashAnalyzer.videoFrames(path: list) { Issue.record("followed the playlist: \(f.count) frames") }
+        for name in ["slideshow.3gp", "slideshow.webm", "slideshow.mov"] {
+            #expect(try MediaHashAnalyzer.videoFrames(path: Corpus.url("media/videos/\(name)").path).get().count == 8)
+        }
+    }
+
     private func crc32(_ bytes: ArraySlice<UInt8>) -> UInt32 {
         var c: UInt32 = 0xFFFF_FFFF
         for b in bytes {

@@ -61,7 +61,14 @@ enum VideoHasher {
             fmt.pointee.flags |= AVFMT_FLAG_CUSTOM_IO
         }
         var opened: UnsafeMutablePointer<AVFormatContext>? = fmt
-        guard avformat_open_input(&opened, path ?? "", nil, nil) == 0, let f = opened else {
+        // Only the demuxers MediaFormat sniffs for, and no protocol but local files: whatever the
+        // bytes say, ffmpeg cannot pick a playlist/concat/image-sequence demuxer that opens
+        // other files or URLs.
+        var options: OpaquePointer? = nil
+        av_dict_set(&options, "format_whitelist", "mov,matroska,avi", 0)
+        av_dict_set(&options, "protocol_whitelist", "file", 0)
+        defer { av_dict_free(&options) }
+        guard avformat_open_input(&opened, path ?? "", nil, &options) == 0, let f = opened else {
             // avformat_open_input frees the context on failure.
             throw DecodeFailure(code: "video-open", message: "not a video container ffmpeg can read")
         }
