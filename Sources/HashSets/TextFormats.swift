@@ -57,7 +57,10 @@ enum TextFormats {
             case .pdq:
                 if line.isEmpty || line.hasPrefix("#") { return }
                 let f = line.split(maxSplits: 2, whereSeparator: { $0 == "," || $0 == "\t" }).map { $0.trimmingCharacters(in: .whitespaces) }
-                guard let h = HashSetImporter.hex(Substring(f[0])), h.count == 64 else { rej.reject(at, "not a 64-hex PDQ hash"); return }
+                // f is empty for a line of separators only (",").
+                guard let first = f.first, let h = HashSetImporter.hex(Substring(first)), h.count == 64 else {
+                    rej.reject(at, "not a 64-hex PDQ hash"); return
+                }
                 var quality: Int? = nil
                 if f.count > 1 {
                     guard let q = Int(f[1]), (0...100).contains(q) else { rej.reject(at, "quality is not 0…100"); return }

@@ -137,6 +137,16 @@ import Testing
         }
     }
 
+    /// Lines of separators only in a PDQ list are rejected lines (",", once an index past the end).
+    @Test func pdqLinesOfSeparatorsOnlyAreRejected() throws {
+        try withDir { dir, db in
+            let path = dir.path("list.pdq")
+            try "\(String(repeating: "5a", count: 32)),100\n,\n,,\n\t,\t\n".write(toFile: path, atomically: true, encoding: .utf8)
+            let set = try run(db, path, algorithm: "pdq")
+            #expect(set.entryCount == 1 && set.rejectedCount == 3, "\(set.rejectedExamples)")
+        }
+    }
+
     /// A SQLite file with an NSRL-like table but values of every other type: rejected rows.
     @Test func nsrlValuesOfTheWrongTypeAreRejectedRows() throws {
         try withDir { dir, db in
