@@ -105,11 +105,9 @@ public enum HashSetImporter {
                                    size: size, categories: request.categories.map { $0.sorted().joined(separator: ",") })
         if format == .plain, request.algorithm == nil {
             // 64 hex digits is SHA-256 or PDQ: refuse to guess unless a header comment says which.
-            let head = String(decoding: prefix, as: UTF8.self).lowercased()
-            let lines = head.split(whereSeparator: \.isNewline)
-            let comments = lines.filter { $0.hasPrefix("#") }.joined()
+            let lines = String(decoding: prefix, as: UTF8.self).split(whereSeparator: \.isNewline)
             let has64 = lines.contains { !$0.hasPrefix("#") && $0.trimmingCharacters(in: .whitespaces).count == 64 }
-            if has64 && !comments.contains("sha256") && !comments.contains("sha-256") && !comments.contains("pdq") {
+            if has64 && headerAlgorithm(prefix) == nil {
                 throw HashSetRequestError("\(request.path): 64-hex lines may be SHA-256 or PDQ; give --algorithm sha256 or --algorithm pdq")
             }
         }
@@ -142,6 +140,16 @@ public enum HashSetImporter {
             size += Int64(chunk.count)
         }
         return (hasher.finalize().map { String(format: "%02x", $0) }.joined(), size, prefix)
+    }
+
+    /// `pdq` or `sha256` when a `#` comment line in the file's first bytes names it (a plain
+    /// 64-hex list says which it is that way), else `nil`.
+    static func headerAlgorithm(_ prefix: [UInt8]) -> String? {
+        let comments = String(decoding: prefix, as: UTF8.self).lowercased().split(whereSeparator: \.isNewline)
+            .filter { $0.hasPrefix("#") }.joined()
+        if comments.contains("pdq") { return "pdq" }
+        if comments.contains("sha256") || comments.contains("sha-256") { return "sha256" }
+        return nil
     }
 
     /// Lower-case hex if `s` is hex of one of the digest lengths, else `nil`.

@@ -71,15 +71,13 @@ enum VICSReader {
                       let v = alt["HashValue"] as? String else { continue }
                 if ["md5", "sha1", "sha256", "pdq"].contains(name) { hashes.append((name, v)) }
             }
-            var any = false
             for (alg, v) in hashes {
                 guard let h = HashSetImporter.hex(Substring(v)), HashSetImporter.algorithm(forLength: h.count, declared: alg) == alg else {
                     rej.reject(at, "\(alg) is not a valid digest"); continue
                 }
-                any = true
                 try add(HashSetEntryInput(algorithm: alg, hash: h, category: category, mediaID: id))
             }
-            if hashes.isEmpty && !any { rej.reject(at, "no MD5, SHA1, SHA256 or PDQ") }
+            if hashes.isEmpty { rej.reject(at, "no MD5, SHA1, SHA256 or PDQ") }
         }
         for item in value {
             if let c = item as? [String: Any], let list = c["Media"] as? [Any] {

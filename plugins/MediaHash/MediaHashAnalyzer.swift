@@ -159,12 +159,18 @@ public enum MediaFormat: String, Sendable, CaseIterable {
         if at(0, "RIFF"), at(8, "WEBP") { return .webp }
         if at(0, "RIFF"), at(8, "AVI ") { return .avi }
         if at(0, "GIF87a") || at(0, "GIF89a") { return .gif }
-        if at(0, "BM"), b.count >= 18 { return .bmp }
+        // "BM" alone starts plenty of text; the DIB header size (12 for OS/2, 40…124 for
+        // Windows) must follow the 14-byte file header too.
+        if at(0, "BM"), b.count >= 18, [12, 40, 52, 56, 64, 108, 124].contains(Int(b[14]) | Int(b[15]) << 8 | Int(b[16]) << 16 | Int(b[17]) << 24) {
+            return .bmp
+        }
         if at(0, "II*\u{0}") || at(0, "MM\u{0}*") { return .tiff }
         if b.count >= 4, b[0..<4].elementsEqual([0x1A, 0x45, 0xDF, 0xA3]) { return .matroska }
         if at(4, "ftyp"), b.count >= 12 {
             let brand = String(decoding: b[8..<12], as: UTF8.self)
             if ["heic", "heix", "heim", "heis", "hevc", "hevx", "mif1", "msf1", "avif"].contains(brand) { return .heif }
+            // iTunes/Flash audio brands: no picture to hash (else a bogus video-no-stream warning).
+            if ["M4A ", "M4B ", "M4P ", "F4A ", "F4B "].contains(brand) { return nil }
             return .isoVideo
         }
         // Old QuickTime files may start with other atoms.

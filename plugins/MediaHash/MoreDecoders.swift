@@ -79,15 +79,17 @@ enum GIFDecoder {
         let order: [Int] = desc.Interlace
             ? [(0, 8), (4, 8), (2, 4), (1, 2)].flatMap { stride(from: $0.0, to: fh, by: $0.1).map { $0 } }
             : Array(0..<fh)
-        var damaged = false
+        var rows = 0
         for row in order {
             let ok = line.withUnsafeMutableBufferPointer { DGifGetLine(gif, $0.baseAddress, Int32(fw)) }
-            if ok != GIF_OK { damaged = true; break }
+            if ok != GIF_OK { break }
+            rows += 1
             let y = ft + row
             guard y < sh else { continue }
             for x in 0..<fw where fl + x < sw { px[y * sw + fl + x] = luma(Int(line[x])) }
         }
-        if damaged && order.first == nil { throw DecodeFailure(code: "gif-decode", message: "no rows") }
+        // Not one row: the "image" would be the background colour alone, not the picture.
+        if rows == 0 { throw DecodeFailure(code: "gif-decode", message: "no rows") }
         return LumaImage(width: sw, height: sh, pixels: px)
     }
 }
@@ -115,8 +117,9 @@ enum TIFFDecoder {
                     guard let h else { return UInt64.max }
                     let r = Unmanaged<MemoryReader>.fromOpaque(h).takeUnretainedValue()
                     let base: Int = whence == SEEK_CUR ? r.offset : whence == SEEK_END ? r.bytes.count : 0
-                    let target = base + Int(truncatingIfNeeded: Int64(bitPattern: off))
-                    guard target >= 0 else { return UInt64.max }
+                    // The offset comes from the file: an overflowing sum is a failed seek, not a trap.
+                    let (target, overflow) = base.addingReportingOverflow(Int(truncatingIfNeeded: Int64(bitPattern: off)))
+                    guard !overflow, target >= 0 else { return UInt64.max }
                     r.offset = target
                     return UInt64(target)
                 },

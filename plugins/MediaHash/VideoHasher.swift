@@ -50,8 +50,9 @@ enum VideoHasher {
                     let m = Unmanaged<MemoryReader>.fromOpaque(op).takeUnretainedValue()
                     if whence & 0x10000 != 0 { return Int64(m.bytes.count) } // AVSEEK_SIZE
                     let base = (whence & 3) == SEEK_CUR ? m.offset : (whence & 3) == SEEK_END ? m.bytes.count : 0
-                    let t = base + Int(off)
-                    guard t >= 0, t <= m.bytes.count else { return -1 }
+                    // The offset comes from the file: an overflowing sum is a failed seek, not a trap.
+                    let (t, overflow) = base.addingReportingOverflow(Int(off))
+                    guard !overflow, t >= 0, t <= m.bytes.count else { return -1 }
                     m.offset = t
                     return Int64(t)
                 })
@@ -60,7 +61,14 @@ enum VideoHasher {
             fmt.pointee.flags |= AVFMT_FLAG_CUSTOM_IO
         }
         var opened: UnsafeMutablePointer<AVFormatContext>? = fmt
-        guard avformat_open_input(&opened, path ?? "", nil, nil) == 0, let f = opened else {
+        // Only the demuxers MediaFormat sniffs for, and no protocol but local files: whatever the
+        // bytes say, ffmpeg cannot pick a playlist/concat/image-sequence demuxer that opens
+        // other files or URLs.
+        var options: OpaquePointer? = nil
+        av_dict_set(&options, "format_whitelist", "mov,matroska,avi", 0)
+        av_dict_set(&options, "protocol_whitelist", "file", 0)
+        defer { av_dict_free(&options) }
+        guard avformat_open_input(&opened, path ?? "", nil, &options) == 0, let f = opened else {
             // avformat_open_input frees the context on failure.
             throw DecodeFailure(code: "video-open", message: "not a video container ffmpeg can read")
         }
@@ -140,13 +148,20 @@ private struct FrameSampler {
         let pts = frame.pointee.best_effort_timestamp
         var seconds: Double
         if pts != Int64(bitPattern: 0x8000_0000_0000_0000), timeBase.den != 0 {
-            seconds = Double(pts - start) * Double(timeBase.num) / Double(timeBase.den)
+            // In Double: a hostile pts/start pair would overflow Int64 subtraction (a trap).
+            seconds = (Double(pts) - Double(start)) * Double(timeBase.num) / Double(timeBase.den)
         } else if rate.num > 0 {
             seconds = Double(index) * Double(rate.den) / Double(rate.num)
         } else { seconds = Double(index) }
         seconds = max(0, seconds)
         guard seconds + 1e-6 >= next, !full else { return }
-        // The next sample is due one period after the one this frame satisfied.
+        // The next sample is due one period after the one this frame satisfied. A timestamp
+        // far ahead (a gap, or a damaged or hostile pts such as 2^62) is reached in one step:
+        // adding one period at a time would take ~forever, and never arrive once a period is
+        // below the Double's resolution at that magnitude.
+        if seconds - next > 1_000 / fps {
+            next = max((((seconds + 1e-6) * fps).rounded(.down) + 1) / fps, (seconds + 1e-6).nextUp)
+        }
         while next <= seconds + 1e-6 { next += 1 / fps }
         let w = Int(frame.pointee.width), h = Int(frame.pointee.height)
         guard w > 0, h > 0, w * h <= limits.maxPixels else { return }
@@ -170,6 +185,8 @@ private struct FrameSampler {
         guard ok > 0 else { warnings.append(DecodeFailure(code: "video-scale", message: "frame \(index): scaling failed")); return }
         let image = gray.withUnsafeBufferPointer { Luma.fromGray($0, width: w, height: h) }
         let r = PDQ.hash(image, dihedral: false)
-        hashes.append(FrameHash(frameIndex: index, timeMicros: Int64((seconds * 1_000_000).rounded()), hash: r.hash, quality: r.quality))
+        // Clamped: Int64(Double) traps past ~292,000 years, which a hostile timestamp can claim.
+        let micros = Int64(min((seconds * 1_000_000).rounded(), 9e18))
+        hashes.append(FrameHash(frameIndex: index, timeMicros: micros, hash: r.hash, quality: r.quality))
     }
 }

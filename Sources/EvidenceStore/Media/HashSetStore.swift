@@ -112,11 +112,14 @@ extension EvidenceDatabase {
     public func importHashSet(_ source: HashSetSource, importedAtMicros: Int64,
                               produce: (_ add: (HashSetEntryInput) throws -> Void) throws -> HashSetImportTotals)
         throws -> (set: HashSetRecord, fresh: Bool) {
-        if let existing = try hashSets().first(where: { $0.name == source.name }) {
-            guard existing.sourceSHA256 == source.sha256 else { throw HashSetImportError.nameTaken(name: source.name, sha256: existing.sourceSHA256) }
-            return (existing, false)
-        }
-        let id: Int64 = try queue.write { db in
+        let (id, fresh): (Int64, Bool) = try queue.write { db in
+            // Looked up inside the write transaction, so two imports under one name cannot both
+            // pass the check (the second would hit the UNIQUE constraint instead).
+            if let existing = try Row.fetchOne(db, sql: "SELECT id, source_sha256 FROM hashsets WHERE name = ?", arguments: [source.name]) {
+                let sha: String = existing["source_sha256"]
+                guard sha == source.sha256 else { throw HashSetImportError.nameTaken(name: source.name, sha256: sha) }
+                return (existing["id"], false)
+            }
             try db.execute(sql: """
                 INSERT INTO hashsets (name, kind, format, source_path, source_sha256, source_size, entry_count, rejected_count,
                     skipped_count, rejected_examples, categories, imported_at_us, imported_at)
@@ -139,11 +142,11 @@ extension EvidenceDatabase {
                 UPDATE hashsets SET entry_count = ?, rejected_count = ?, skipped_count = ?, rejected_examples = ? WHERE id = ?
                 """, arguments: [count, totals.rejected, totals.skipped,
                                  JSONValue.array(totals.examples.prefix(10).map(JSONValue.string)).canonicalText, setID])
-            return setID
+            return (setID, true)
         }
         let set = try queue.read { db in try Row.fetchOne(db, sql: "SELECT * FROM hashsets WHERE id = ?", arguments: [id]).map(Self.hashSet) }
         guard let set else { throw EvidenceStoreError.invalidValue(field: "hash set", value: source.name) }
-        return (set, true)
+        return (set, fresh)
     }
 
     static func hashSet(_ r: Row) -> HashSetRecord {

@@ -91,16 +91,4 @@ extension EvidenceDatabase {
             }
         }
     }
-
-    /// Perceptual hashes stored for one file (`exhibit files`-style inspection and tests).
-    public func mediaHashes(fileID: Int64) throws -> [MediaHashRow] {
-        var out: [MediaHashRow] = []
-        try queue.read { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT id, file_id, algorithm, hash, quality, frame_index FROM media_hashes WHERE file_id = ? ORDER BY frame_index, id
-                """, arguments: [fileID])
-            out = rows.map { MediaHashRow(id: $0[0], fileID: $0[1], algorithm: $0[2], hash: $0[3], quality: $0[4], frameIndex: $0[5], variants: [:]) }
-        }
-        return out
-    }
 }
