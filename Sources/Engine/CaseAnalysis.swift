@@ -30,14 +30,12 @@ public enum CaseAnalysis {
 
     /// Opens an existing case database for a writing command, holding the writer lock every
     /// writer takes (an ingest in progress is waited for, with a message).
-    static func openForWriting(_ databasePath: String) throws -> (DatabaseLock, EvidenceDatabase) {
+    static func openForWriting(_ databasePath: String) throws -> (CaseWriteLock, EvidenceDatabase) {
         ProcessSetup.prepare()  // idempotent: process zone UTC, C.UTF-8 locale
         guard FileManager.default.fileExists(atPath: databasePath) else {
             throw IngestError("\(databasePath): no such case database", exitCode: 1)
         }
-        let lock = try DatabaseLock(path: databasePath) {
-            FileHandle.standardError.write(Data("exhibit: another exhibit process is writing \(databasePath); waiting for it to finish\n".utf8))
-        }
+        let lock = try CaseWriteLock(databasePath: databasePath)
         return (lock, try EvidenceDatabase.openExisting(path: databasePath, readOnly: false))
     }
 }

@@ -82,3 +82,18 @@ public enum ParentWatch {
         t.start()
     }
 }
+
+/// The case database's writer lock for a writing command outside Engine (`exhibit hashset
+/// import`), so it never interleaves with an ingest, `match` or `case set-tz`. Held until
+/// released or deinitialised; don't call an Engine writer (which takes the lock itself) while
+/// holding it: `flock` on a second descriptor would wait for this one.
+public final class CaseWriteLock: Sendable {
+    private let lock: DatabaseLock
+
+    /// Waits for the lock (with a message on stderr when another writer holds it).
+    public init(databasePath: String) throws {
+        lock = try DatabaseLock(path: databasePath) {
+            FileHandle.standardError.write(Data("exhibit: another exhibit process is writing \(databasePath); waiting for it to finish\n".utf8))
+        }
+    }
+}

@@ -47,6 +47,26 @@ struct HashSetImportCommand: ParsableCommand {
         }
         let cats = categories.map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) }
         let request = HashSetImportRequest(path: file, name: name, kind: kind, algorithm: algorithm?.lowercased(), categories: cats, format: forced)
+        // The import itself under the writer lock; matching below takes it again on its own.
+        do {
+            let lock: CaseWriteLock
+            do { lock = try CaseWriteLock(databasePath: database.db) } catch { fail("\(database.db): \(error)", code: 1) }
+            defer { withExtendedLifetime(lock) {} }
+            guard importSet(request) else { return }
+        }
+        guard !noMatch else { return }
+        do {
+            // Same step as `exhibit match`: matches, then the case phase, so the timeline's
+            // `media.known` events and the spread follow the new list at once.
+            let r = try CaseRematch.run(databasePath: database.db, options: MatchOptions(),
+                                        analyzers: ExhibitCommand.catalog.caseAnalyzers)
+            let c = r.counts
+            print("matches: \(c.exact) exact, \(c.perceptual) perceptual, \(c.files) file(s) — see `exhibit matches --db \(database.db)`")
+        } catch { fail("\(database.db): matching failed: \(error)", code: 1) }
+    }
+
+    /// Imports the list and records it in the audit log; `false` when this file was imported before.
+    private func importSet(_ request: HashSetImportRequest) -> Bool {
         let db: EvidenceDatabase
         do { db = try EvidenceDatabase(path: database.db) } catch { fail("\(database.db): \(error)", code: 1) }
         let now = Int64((Date().timeIntervalSince1970 * 1_000_000).rounded())
@@ -61,7 +81,7 @@ struct HashSetImportCommand: ParsableCommand {
         let s = result.set
         guard result.fresh else {
             print("hash set '\(s.name)' already imported from this file (sha256 \(s.sourceSHA256)); nothing to do")
-            return
+            return false
         }
         do {
             _ = try db.appendAudit(action: "hashset.import", details: .object([
@@ -72,15 +92,7 @@ struct HashSetImportCommand: ParsableCommand {
         } catch { fail("\(database.db): \(error)", code: 1) }
         print("imported '\(s.name)' (\(s.kind), \(s.format)): \(s.entryCount) entries, \(s.rejectedCount) rejected, \(s.skippedCount) skipped; source sha256 \(s.sourceSHA256)")
         for e in s.rejectedExamples { print("  rejected \(e)") }
-        guard !noMatch else { return }
-        do {
-            // Same step as `exhibit match`: matches, then the case phase, so the timeline's
-            // `media.known` events and the spread follow the new list at once.
-            let r = try CaseRematch.run(databasePath: database.db, options: MatchOptions(),
-                                        analyzers: ExhibitCommand.catalog.caseAnalyzers)
-            let c = r.counts
-            print("matches: \(c.exact) exact, \(c.perceptual) perceptual, \(c.files) file(s) — see `exhibit matches --db \(database.db)`")
-        } catch { fail("\(database.db): matching failed: \(error)", code: 1) }
+        return true
     }
 }
 

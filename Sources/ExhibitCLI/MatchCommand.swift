@@ -74,7 +74,7 @@ struct MatchesCommand: ParsableCommand {
                 let first = rows[i]
                 var j = i
                 while j < rows.count, rows[j].fileID == first.fileID, rows[j].kind == first.kind { j += 1 }
-                print("\(first.kind.uppercased())  \(first.path)")
+                print(TerminalText.safe("\(first.kind.uppercased())  \(first.path)"))
                 print("  sha256 \(first.sha256 ?? "-")  mime \(first.mime ?? "-")")
                 for r in rows[i..<j] {
                     var how = "\(r.algorithm) distance \(r.distance)"
@@ -83,10 +83,10 @@ struct MatchesCommand: ParsableCommand {
                     var set = "  set \(r.hashSet): \(how); entry \(r.matchedHash)"
                     if let c = r.category { set += " category \(c)" }
                     if let l = r.label { set += " label \(l)" }
-                    print(set)
+                    print(TerminalText.safe(set))
                 }
                 for m in first.messages {
-                    print("  carried by message \(m.messageID) in \(m.platform) chat \"\(m.chat ?? "?")\" from \(m.sender ?? "?") at \(m.sentUTC ?? m.sentRaw ?? "unknown time") (\(m.exportPath))")
+                    print(TerminalText.safe("  carried by message \(m.messageID) in \(m.platform) chat \"\(m.chat ?? "?")\" from \(m.sender ?? "?") at \(m.sentUTC ?? m.sentRaw ?? "unknown time") (\(m.exportPath))"))
                 }
                 i = j
             }
