@@ -71,8 +71,7 @@ extension EvidenceDatabase {
             return try files.map { f in
                 let id: Int64 = try f.decode(atIndex: 0)
                 let entries = try Row.fetchAll(db, sql: """
-                    SELECT namespace, tag, value, encoding, location, time_utc, time_utc_us, time_raw, time_basis,
-                        time_precision, time_note, time_alternate_utc, time_local_wallclock
+                    SELECT namespace, tag, value, encoding, location, \(TimeColumns.names(prefix: "time_").joined(separator: ", "))
                     FROM metadata WHERE file_id = ? ORDER BY namespace, tag, location, value
                     """, arguments: [id]).map { r in
                     let hasTime = (try r.decode(String?.self, atIndex: 8)) != nil

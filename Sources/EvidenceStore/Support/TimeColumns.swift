@@ -12,6 +12,17 @@ enum TimeColumns {
     /// The column list, in the order ``values(_:)`` produces them.
     static let names = "utc, utc_us, raw, basis, precision, note, alternate_utc, local_wallclock"
 
+    /// The column names with a prefix (`time_utc, time_utc_us, …` in `metadata`), as an array.
+    static func names(prefix: String) -> [String] {
+        names.split(separator: ",").map { prefix + $0.trimmingCharacters(in: .whitespaces) }
+    }
+
+    /// Column values for an optional time: eight NULLs when there is none.
+    static func values(_ time: TimeValue?) -> [(any DatabaseValueConvertible)?] {
+        guard let time else { return Array(repeating: nil, count: 8) }
+        return values(time)
+    }
+
     /// Column values for `time`, in the order of ``names``.
     static func values(_ time: TimeValue) -> [(any DatabaseValueConvertible)?] {
         [

@@ -25,8 +25,7 @@ struct ChatRowWriter {
     private var participants: [String: Int64] = [:]
     private var participantOrdinal = 0
 
-    private static let time = ["utc", "utc_us", "raw", "basis", "precision", "note", "alternate_utc", "local_wallclock"]
-    private static func timeNames(_ prefix: String) -> [String] { time.map { "\(prefix)_\($0)" } }
+    private static func timeNames(_ prefix: String) -> [String] { TimeColumns.names(prefix: prefix + "_") }
 
     private static let chatColumns = [
         "file_id", "analyzer_id", "analyzer_version", "location", "chat_key", "platform", "format", "native_id", "title",
@@ -111,11 +110,6 @@ struct ChatRowWriter {
         return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    private static func timeValues(_ t: TimeValue?) -> [(any DatabaseValueConvertible)?] {
-        guard let t else { return Array(repeating: nil, count: 8) }
-        return TimeColumns.values(t)
-    }
-
     /// Stores one chat finding. Returns a problem sentence (and stores nothing) when the finding
     /// names a chat not reported before it in this file, or repeats a chat key.
     mutating func write(_ finding: Finding, fileID: Int64, analyzerID: String, analyzerVersion: String) throws -> String? {
@@ -129,7 +123,7 @@ struct ChatRowWriter {
                 c.exportingUserPlaceholder, c.dateOrder?.order.rawValue, c.dateOrder.map { $0.proven ? 1 : 0 },
                 c.dateOrder?.reason, c.clock?.rawValue, c.language, c.part, c.guildName, c.guildID, c.category,
                 c.notes.isEmpty ? nil : json(c.notes),
-            ] + Self.timeValues(c.exportedAt)
+            ] + TimeColumns.values(c.exportedAt)
             try insertChat.execute(arguments: StatementArguments(values))
             chats[c.chatKey] = (db.lastInsertedRowID, titleNFC)
             return nil
@@ -173,8 +167,8 @@ struct ChatRowWriter {
             chat.id, fileID, analyzerID, analyzerVersion, location, m.sequence, m.nativeID, m.kind.rawValue,
             participant, m.senderName, senderNFC, m.senderNativeID, m.fromDeviceOwner ? 1 : 0,
         ]
-        values += Self.timeValues(m.sent)
-        values += Self.timeValues(m.touched)
+        values += TimeColumns.values(m.sent)
+        values += TimeColumns.values(m.touched)
         values += [
             m.text, textNFC, m.entities.isEmpty ? nil : json(m.entities), m.replyToNativeID, m.replyToChatNativeID,
             m.forwardedFrom, m.forwardedFromNativeID, m.savedFrom, m.viaBot, m.authorSignature,

@@ -14,7 +14,7 @@ struct MetadataRowWriter {
 
     init(_ db: Database) throws {
         self.db = db
-        let timeNames = TimeColumns.names.split(separator: ",").map { "time_" + $0.trimmingCharacters(in: .whitespaces) }
+        let timeNames = TimeColumns.names(prefix: "time_")
         let columns = ["file_id", "analyzer_id", "analyzer_version", "namespace", "tag", "value", "raw_bytes",
                        "encoding", "location"] + timeNames
         insertEntry = try db.cachedStatement(sql: """
@@ -44,7 +44,7 @@ struct MetadataRowWriter {
         // The cap is the analyzer's contract; the store enforces it too, so one hostile value
         // cannot bloat the database.
         let raw = e.rawBytes.map { $0.count > MetadataEntry.rawByteLimit ? $0.prefix(MetadataEntry.rawByteLimit) : $0 }
-        let times: [(any DatabaseValueConvertible)?] = e.time.map(TimeColumns.values) ?? Array(repeating: nil, count: 8)
+        let times: [(any DatabaseValueConvertible)?] = TimeColumns.values(e.time)
         let values: [(any DatabaseValueConvertible)?] = [
             fileID, analyzerID, analyzerVersion, e.namespace.rawValue, e.tag, e.value, raw, e.encoding,
             FileRowWriter.locationText(e.location),
