@@ -67,11 +67,12 @@ public enum PluginConformance {
         defer { runner.stop() }
 
         var first: (name: String, data: Data, mime: String)?
+        let probe = try? MIMEProbe()
         for name in names {
             guard let data = FileManager.default.contents(atPath: fixtureDir + "/" + name) else {
                 report.lines.append("FAIL fixture \(name): unreadable"); report.failed += 1; continue
             }
-            let mime = (try? MIMEProbe.mime(of: data)) ?? "application/octet-stream"
+            let mime = probe?.mime(of: data) ?? "application/octet-stream"
             let path = "fixtures!/\(name)"
             if first == nil { first = (name, data, mime) }
             guard manifest.accepts.matches(mime: mime, virtualPath: path) else {
