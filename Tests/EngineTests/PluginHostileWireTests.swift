@@ -80,19 +80,27 @@ struct PluginHostileWireTests {
         ("FRACBIG", nil),
     ]
 
-    private func openDescriptors() -> Int {
-        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).count
+    /// Pids whose parent is `parent`.
+    private func children(of parent: pid_t) -> [pid_t] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { name in
+            guard let pid = pid_t(name), let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
+                  let rest = stat.split(separator: ")").last else { return nil }
+            let fields = rest.split(separator: " ")
+            return fields.count > 2 && pid_t(fields[1]) == parent ? pid : nil
+        }
     }
 
-    /// Children of this process (the trampolines), zombies included.
-    private func children() -> [String] {
-        let me = getpid()
-        return ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).filter { name in
-            guard Int32(name) != nil, let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
-                  let rest = stat.split(separator: ")").last else { return false }
-            let fields = rest.split(separator: " ")
-            return fields.count > 2 && Int32(fields[1]) == me
-        }
+    /// The pipes (`pipe:[inode]`) among the given descriptors of a process.
+    private func pipes(of pid: String, fds: [String]? = nil) -> Set<String> {
+        let names = fds ?? ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? [])
+        return Set(names.compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)") }
+            .filter { $0.hasPrefix("pipe:") })
+    }
+
+    /// Running (not zombie) and not yet reaped.
+    private func alive(_ pid: pid_t) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
+        return !(stat.split(separator: ")").last?.trimmingCharacters(in: .whitespaces).hasPrefix("Z") ?? true)
     }
 
     @Test func hostileRepliesEndAsOneFailureAndLeaveNothingBehind() throws {
@@ -107,7 +115,10 @@ struct PluginHostileWireTests {
         let manifest = try PluginManifest.load(directory: pluginDir)
         let launch = PluginLaunch(executable: Fixture.exhibit, protect: [], scratchRoot: scratch, log: { _ in })
         let exchange = scratch + "/exchange"
-        let descriptorsBefore = openDescriptors()
+        // Exactly what this test started (other suites run processes at the same time): the
+        // sandbox trampolines, the plugins under them, and the three protocol pipes of each,
+        // identified by inode from the plugin's side.
+        var trampolines: [pid_t] = [], plugins: [pid_t] = [], ourPipes: Set<String> = []
 
         for (i, c) in Self.cases.enumerated() {
             let data = Data((c.mode + "\n").utf8)
@@ -115,6 +126,10 @@ struct PluginHostileWireTests {
                                     hashes: FileHashes(md5: "", sha1: "", sha256: String(format: "%064x", i)), mime: "text/plain",
                                     content: .memory(data))
             let session = try PluginSession(manifest: manifest, launch: launch)
+            let plugin = children(of: session.process.pid)
+            let stdio = plugin.map { pipes(of: String($0), fds: ["0", "1", "2"]) }.reduce(into: Set<String>()) { $0.formUnion($1) }
+            #expect(plugin.count == 1 && stdio.count == 3, "\(c.mode): plugin \(plugin), pipes \(stdio)")
+            trampolines.append(session.process.pid); plugins += plugin; ourPipes.formUnion(stdio)
             let started = Date()
             do {
                 let reply = try session.analyze(file, context: AnalysisContext(assumedZone: TimeZone(identifier: "Asia/Seoul"), temporaryDirectory: dir.url),
@@ -129,10 +144,13 @@ struct PluginHostileWireTests {
         }
 
         // The stderr reader threads close their pipe ends when the killed processes' pipes hit EOF.
-        var left = openDescriptors()
-        for _ in 0..<100 where left > descriptorsBefore { usleep(20_000); left = openDescriptors() }
-        #expect(left <= descriptorsBefore, "descriptors leaked: \(descriptorsBefore) before, \(left) after")
-        #expect(children().isEmpty, "plugin processes left: \(children())")
+        var open = pipes(of: "self").intersection(ourPipes)
+        for _ in 0..<100 where !open.isEmpty { usleep(20_000); open = pipes(of: "self").intersection(ourPipes) }
+        #expect(open.isEmpty, "protocol pipes still open in the host: \(open)")
+        #expect(trampolines.allSatisfy { !FileManager.default.fileExists(atPath: "/proc/\($0)") }, "a trampoline was not reaped")
+        var running = plugins.filter(alive)
+        for _ in 0..<100 where !running.isEmpty { usleep(20_000); running = plugins.filter(alive) }
+        #expect(running.isEmpty, "plugin processes left running: \(running)")
         let scratchLeft = try FileManager.default.contentsOfDirectory(atPath: scratch).filter { $0 != "exchange" }
         #expect(scratchLeft.isEmpty, "scratch folders left: \(scratchLeft)")
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: exchange)) ?? []).isEmpty, "content copies left")
