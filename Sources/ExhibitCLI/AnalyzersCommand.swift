@@ -21,8 +21,7 @@ struct AnalyzersCommand: ParsableCommand {
             catalog = added.catalog
             for p in added.problems { FileHandle.standardError.write(Data("exhibit: \(p)\n".utf8)) }
         } catch { fail("\(error)", code: 2) }
-        let external = Set(catalog.fileAnalyzers.compactMap { ($0 as? PluginAnalyzer)?.manifest.id })
-        let file = catalog.fileAnalyzers.map { Listing(kind: external.contains($0.descriptor.id) ? "plugin" : "file", $0.descriptor) }
+        let file = catalog.fileAnalyzers.map { Listing(kind: $0 is PluginAnalyzer ? "plugin" : "file", $0.descriptor) }
         let cases = catalog.caseAnalyzers.map { Listing(kind: "case", $0.descriptor) }
         let all = file + cases
         if json { try printJSON(all); return }

@@ -54,18 +54,25 @@ public enum PluginConformance {
             report.failed += 1
             return report
         }
-        let scratch = NSTemporaryDirectory() + "exhibit-plugin-test-\(getpid())"
-        try? FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        // A fresh 0700 folder (mkdtemp), never a predictable name another user could plant first.
+        let temp: PrivateTemporaryDirectory
+        do { temp = try PrivateTemporaryDirectory(root: launch.scratchRoot) } catch {
+            report.lines.append("FAIL scratch: \(error)")
+            report.failed += 1
+            return report
+        }
+        defer { temp.remove() }
+        let scratch = temp.url.path
         let runner = Runner(manifest: manifest, launch: launch, zone: assumedZone, scratch: scratch)
         defer { runner.stop() }
 
         var first: (name: String, data: Data, mime: String)?
+        let probe = try? MIMEProbe()
         for name in names {
             guard let data = FileManager.default.contents(atPath: fixtureDir + "/" + name) else {
                 report.lines.append("FAIL fixture \(name): unreadable"); report.failed += 1; continue
             }
-            let mime = (try? MIMEProbe.mime(of: data)) ?? "application/octet-stream"
+            let mime = probe?.mime(of: data) ?? "application/octet-stream"
             let path = "fixtures!/\(name)"
             if first == nil { first = (name, data, mime) }
             guard manifest.accepts.matches(mime: mime, virtualPath: path) else {

@@ -1,6 +1,9 @@
 import ExhibitKit
 import Foundation
 import Intake
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The plugin protocol version this host speaks (docs/plugins.md). A plugin declares the version
 /// it was written for in `plugin.json`; the host refuses versions it does not know.
@@ -72,10 +75,7 @@ public struct PluginManifest: Sendable, Hashable {
     public static func load(directory: String) throws -> PluginManifest {
         let dir = URL(fileURLWithPath: directory).standardizedFileURL.path
         let path = dir + "/" + PluginProtocol.manifestName
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw PluginError(path: path, "no \(PluginProtocol.manifestName) here (a plugin is a directory holding one)")
-        }
-        guard data.count <= 1 << 20 else { throw PluginError(path: path, "manifest larger than 1 MiB") }
+        let data = try readBounded(path)
         let json: Any
         do { json = try JSONSerialization.jsonObject(with: data) } catch {
             throw PluginError(path: path, "not valid JSON: \(error.localizedDescription)")
@@ -124,7 +124,10 @@ public struct PluginManifest: Sendable, Hashable {
         for k in produces where !findingKinds.contains(k) {
             throw fail("\"produces\" names an unknown finding kind \"\(k)\" (known: \(findingKinds.joined(separator: ", ")))")
         }
-        let hash = try IntakeWalker.hashFile(atPath: path).hashes.sha256
+        // The hash of the very bytes parsed (reading the file again could see another version).
+        var hasher = MultiHasher()
+        data.withUnsafeBytes { hasher.update($0) }
+        let hash = hasher.finalize().sha256
         return PluginManifest(
             id: id, version: version, protocolVersion: proto, summary: summary, command: command,
             accepts: Acceptance(mimeTypes: mimes, pathGlobs: globs, sniff: false, needsContent: needsBytes),
@@ -134,6 +137,27 @@ public struct PluginManifest: Sendable, Hashable {
             maxReplyBytes: Int(try number("reply_mb", in: limits, default: 64, range: 0.001...4096) * 1_048_576),
             instances: Int(try number("instances", in: limits, default: 1, range: 1...64)),
             produces: produces, directory: dir, manifestSHA256: hash)
+    }
+
+    /// The manifest's bytes, at most 1 MiB. Only a regular file is read (opened non-blocking, so
+    /// a FIFO cannot hang discovery) and never more than the limit (a link to /dev/zero or a huge
+    /// file costs no memory).
+    private static func readBounded(_ path: String) throws -> Data {
+        let limit = 1 << 20
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { throw PluginError(path: path, "no \(PluginProtocol.manifestName) here (a plugin is a directory holding one)") }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { throw PluginError(path: path, "the manifest is not a regular file") }
+        let tooLarge = PluginError(path: path, "manifest larger than 1 MiB")
+        guard st.st_size <= limit else { throw tooLarge }
+        // nil at end of file: an empty manifest (reported as invalid JSON by the caller).
+        let data: Data
+        do { data = try handle.read(upToCount: limit + 1) ?? Data() } catch {
+            throw PluginError(path: path, "cannot read the manifest: \(error.localizedDescription)")
+        }
+        guard data.count <= limit else { throw tooLarge }
+        return data
     }
 
     /// What the audit log records about the plugin at the start of a run: enough to find the

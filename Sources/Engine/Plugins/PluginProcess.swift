@@ -42,6 +42,7 @@ final class PluginProcess: @unchecked Sendable {
     private let stdoutFD: Int32
     private var buffer: [UInt8] = []
     private var start = 0
+    private var scanned = 0
     private var chunk = [UInt8](repeating: 0, count: 65_536)
     private var reaped = false
     private var status: Int32 = 0
@@ -71,12 +72,17 @@ final class PluginProcess: @unchecked Sendable {
         args += ["--"] + manifest.resolvedCommand
 
         var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
-        guard exhibit_pipe_cloexec(&inPipe) == 0 else { throw Self.startFailure("pipe") }
-        guard exhibit_pipe_cloexec(&outPipe) == 0 else { close(inPipe[0]); close(inPipe[1]); throw Self.startFailure("pipe") }
-        guard exhibit_pipe_cloexec(&errPipe) == 0 else {
-            for fd in inPipe + outPipe { close(fd) }
-            throw Self.startFailure("pipe")
+        // Out of descriptors: nothing of this attempt may be left behind (pipes, the scratch folder).
+        let scratchPath = scratch
+        func pipeFailure(closing fds: [Int32]) -> PluginFailure {
+            let failure = Self.startFailure("pipe")
+            for fd in fds { close(fd) }
+            try? FileManager.default.removeItem(atPath: scratchPath)
+            return failure
         }
+        guard exhibit_pipe_cloexec(&inPipe) == 0 else { throw pipeFailure(closing: []) }
+        guard exhibit_pipe_cloexec(&outPipe) == 0 else { throw pipeFailure(closing: inPipe) }
+        guard exhibit_pipe_cloexec(&errPipe) == 0 else { throw pipeFailure(closing: inPipe + outPipe) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -136,7 +142,10 @@ final class PluginProcess: @unchecked Sendable {
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { break }
             buf.append(contentsOf: chunk[0..<n])
-            while let nl = buf.firstIndex(of: 10) { line(buf[..<nl]); buf.removeSubrange(...nl) }
+            // The consumed lines are dropped once per chunk: a flood of short lines costs no quadratic copying.
+            var from = 0
+            while let nl = buf[from...].firstIndex(of: 10) { line(buf[from..<nl]); from = nl + 1 }
+            buf.removeSubrange(..<from)
             if buf.count > 65_536 { line(buf[...]); buf.removeAll() }
         }
         if !buf.isEmpty { line(buf[...]) }
@@ -165,14 +174,18 @@ final class PluginProcess: @unchecked Sendable {
     func readLine(deadline: Date, maxLine: Int) throws -> [UInt8] {
         while true {
             // Lines are cut from `buffer` at `start`; the consumed prefix is dropped only when it
-            // is large, so a reply of many short lines costs no quadratic copying.
-            if let nl = buffer[start...].firstIndex(of: 10) {
+            // is large, so a reply of many short lines costs no quadratic copying. Bytes already
+            // searched (before `scanned`) are not searched again, so a long line arriving in many
+            // chunks costs linear time too.
+            if let nl = buffer[max(start, scanned)...].firstIndex(of: 10) {
                 let line = Array(buffer[start..<nl])
                 start = nl + 1
-                if start == buffer.count { buffer.removeAll(keepingCapacity: true); start = 0 }
+                scanned = start
+                if start == buffer.count { buffer.removeAll(keepingCapacity: true); start = 0; scanned = 0 }
                 return line
             }
-            if start > 0 && start >= buffer.count / 2 { buffer.removeSubrange(..<start); start = 0 }
+            scanned = buffer.count
+            if start > 0 && start >= buffer.count / 2 { buffer.removeSubrange(..<start); scanned -= start; start = 0 }
             if buffer.count - start > maxLine {
                 throw PluginFailure(code: "plugin-oversized-reply", message: "sent a line longer than \(maxLine) bytes")
             }

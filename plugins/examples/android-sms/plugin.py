@@ -8,6 +8,7 @@ text message in table `sms`: `thread_id` (the conversation), `address` (the othe
 the other party is a participant by number, the phone's owner a device-owner participant.
 """
 import sqlite3
+import urllib.parse
 
 import exhibit_plugin as ex
 
@@ -21,7 +22,7 @@ def analyze(req):
     if req.size == 0:
         raise ex.PluginError("empty", "empty file: no SMS database")
     # immutable=1: read the copy as it is, no locks, no journal or WAL files created beside it.
-    uri = "file:%s?mode=ro&immutable=1" % req.content_path
+    uri = "file:%s?mode=ro&immutable=1" % urllib.parse.quote(req.content_path)
     try:
         db = sqlite3.connect(uri, uri=True)
         cols = {row[1] for row in db.execute("PRAGMA table_info(sms)")}
@@ -53,10 +54,12 @@ def analyze(req):
             findings.append(ex.participant(key, display_name=sender, native_id=None if outgoing else address,
                                            device_owner=outgoing))
         sent = None
-        if isinstance(date, int):
+        # The host refuses epoch times beyond about ±3000 years (1e14 ms): one corrupt row's date
+        # must cost a warning, not the whole database.
+        if isinstance(date, int) and abs(date) < 10 ** 14:
             sent = ex.unix_ms(date, note="sms.date: when the phone stored the message")
         else:
-            findings.append(ex.warning("bad-date", "row %s: date %r is not an integer" % (row_id, date),
+            findings.append(ex.warning("bad-date", "row %s: date %r is not an integer in range" % (row_id, date),
                                        location=ex.location(record="sms._id %s" % row_id)))
         extra = {"type": TYPES.get(mtype, str(mtype)), "address": address}
         if isinstance(sent_ms, int) and sent_ms > 0:

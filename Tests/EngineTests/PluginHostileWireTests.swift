@@ -1,0 +1,158 @@
+@testable import Engine
+import ExhibitKit
+import ExhibitTesting
+import Foundation
+import Testing
+
+/// The host's JSON-lines reader and reply validation against a plugin that sends hostile bytes:
+/// a line that never ends, an endless flood of lines, invalid UTF-8, NUL bytes, deeply nested
+/// JSON, numbers and times out of range. Each must end as one failure with a precise code (or a
+/// valid finding) — never a host crash, a hang, unbounded memory — and killing the plugin after
+/// each must leave no descriptor, process or scratch folder behind. The plugin is real Python,
+/// run through the real sandbox trampoline (`exhibit plugin exec`).
+@Suite(.serialized)
+struct PluginHostileWireTests {
+    /// A raw protocol speaker (no helper module): the first line of the file picks what it writes.
+    static let plugin = #"""
+        import json, sys
+
+        def out(b):
+            sys.stdout.buffer.write(b)
+            sys.stdout.buffer.flush()
+
+        sys.stdin.readline()
+        out(b'{"type":"hello","protocol":1,"plugin":"hostile","version":"1"}\n')
+        for line in sys.stdin:
+            req = json.loads(line)
+            if req["type"] != "analyze":
+                break
+            rid = req["request"]
+            mode = open(req["content"]["path"], "rb").read().split(b"\n")[0].decode()
+
+            def artifact(data):
+                return b'{"type":"finding","request":%d,"kind":"artifact","data":%s}\n' % (rid, data)
+
+            if mode == "NONEWLINE":
+                while True:
+                    out(b"x" * 65536)
+            elif mode == "FLOOD":
+                while True:
+                    out(artifact(b'{"type":"t"}') * 1000)
+            elif mode == "BADUTF8":
+                out(artifact(b'{"type":"\xff\xfe"}'))
+            elif mode == "RAWNUL":
+                out(artifact(b'{"type":"a\x00b"}'))
+            elif mode == "DEEP":
+                out(artifact(b'{"type":"t","properties":{"a":' + b"[" * 200000 + b"]" * 200000 + b"}}"))
+            elif mode == "NEST100":
+                out(artifact(b'{"type":"t","properties":{"a":' + b"[" * 100 + b"]" * 100 + b"}}"))
+            elif mode == "NEST50":
+                out(artifact(b'{"type":"t","properties":{"a":' + b"[" * 50 + b"]" * 50 + b"}}"))
+            elif mode == "BIGNUM":
+                out(artifact(b'{"type":"t","properties":{"n":1e999}}'))
+            elif mode == "BIGOFFSET":
+                out(artifact(b'{"type":"t","location":{"offset":99999999999999999999}}'))
+            elif mode == "UNIXBIG":
+                out(artifact(b'{"type":"t","times":{"x":{"unix_us":9.3e18}}}'))
+            elif mode == "INSTANTBIG":
+                out(artifact(b'{"type":"t","times":{"x":{"instant":"99999-01-01T00:00:00Z"}}}'))
+            elif mode == "LOCALBIG":
+                out(artifact(b'{"type":"t","times":{"x":{"local":"999999999999-01-01T00:00:00"}}}'))
+            elif mode == "FRACBIG":
+                out(artifact(b'{"type":"t","times":{"x":{"instant":"2024-01-01T00:00:00.99999999999999999999999Z"}}}'))
+            out(b'{"type":"end","request":%d}\n' % rid)
+        """#
+
+    /// What each input does: a failure code, or nil for a valid reply.
+    static let cases: [(mode: String, code: String?)] = [
+        ("NONEWLINE", "plugin-oversized-reply"),
+        ("FLOOD", "plugin-oversized-reply"),
+        ("BADUTF8", "plugin-garbage"),
+        ("RAWNUL", "plugin-garbage"),
+        ("DEEP", "plugin-garbage"),
+        ("NEST100", "plugin-invalid-finding"),
+        ("NEST50", nil),
+        ("BIGNUM", "plugin-garbage"),
+        ("BIGOFFSET", "plugin-invalid-finding"),
+        ("UNIXBIG", "plugin-invalid-finding"),
+        ("INSTANTBIG", "plugin-invalid-finding"),
+        ("LOCALBIG", "plugin-invalid-finding"),
+        ("FRACBIG", nil),
+    ]
+
+    /// Pids whose parent is `parent`.
+    private func children(of parent: pid_t) -> [pid_t] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { name in
+            guard let pid = pid_t(name), let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
+                  let rest = stat.split(separator: ")").last else { return nil }
+            let fields = rest.split(separator: " ")
+            return fields.count > 2 && pid_t(fields[1]) == parent ? pid : nil
+        }
+    }
+
+    /// The pipes (`pipe:[inode]`) among the given descriptors of a process.
+    private func pipes(of pid: String, fds: [String]? = nil) -> Set<String> {
+        let names = fds ?? ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? [])
+        return Set(names.compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)") }
+            .filter { $0.hasPrefix("pipe:") })
+    }
+
+    /// Running (not zombie) and not yet reaped.
+    private func alive(_ pid: pid_t) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
+        return !(stat.split(separator: ")").last?.trimmingCharacters(in: .whitespaces).hasPrefix("Z") ?? true)
+    }
+
+    @Test func hostileRepliesEndAsOneFailureAndLeaveNothingBehind() throws {
+        let dir = try TestDirectory("plugin-hostile"); defer { dir.remove() }
+        let pluginDir = dir.path("hostile"), scratch = dir.path("scratch")
+        for d in [pluginDir, scratch] { try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true) }
+        try Self.plugin.write(toFile: pluginDir + "/plugin.py", atomically: true, encoding: .utf8)
+        try """
+            {"protocol": 1, "id": "hostile", "version": "1", "summary": "hostile wire", "command": ["python3", "plugin.py"],
+             "accepts": {"mime_types": ["text/plain"]}, "timeout_seconds": 20, "limits": {"reply_mb": 1}}
+            """.write(toFile: pluginDir + "/plugin.json", atomically: true, encoding: .utf8)
+        let manifest = try PluginManifest.load(directory: pluginDir)
+        let launch = PluginLaunch(executable: Fixture.exhibit, protect: [], scratchRoot: scratch, log: { _ in })
+        let exchange = scratch + "/exchange"
+        // Exactly what this test started (other suites run processes at the same time): the
+        // sandbox trampolines, the plugins under them, and the three protocol pipes of each,
+        // identified by inode from the plugin's side.
+        var trampolines: [pid_t] = [], plugins: [pid_t] = [], ourPipes: Set<String> = []
+
+        for (i, c) in Self.cases.enumerated() {
+            let data = Data((c.mode + "\n").utf8)
+            let file = EvidenceFile(key: "h#\(i)", virtualPath: "ev.zip!/\(c.mode).txt", size: Int64(data.count),
+                                    hashes: FileHashes(md5: "", sha1: "", sha256: String(format: "%064x", i)), mime: "text/plain",
+                                    content: .memory(data))
+            let session = try PluginSession(manifest: manifest, launch: launch)
+            let plugin = children(of: session.process.pid)
+            let stdio = plugin.map { pipes(of: String($0), fds: ["0", "1", "2"]) }.reduce(into: Set<String>()) { $0.formUnion($1) }
+            #expect(plugin.count == 1 && stdio.count == 3, "\(c.mode): plugin \(plugin), pipes \(stdio)")
+            trampolines.append(session.process.pid); plugins += plugin; ourPipes.formUnion(stdio)
+            let started = Date()
+            do {
+                let reply = try session.analyze(file, context: AnalysisContext(assumedZone: TimeZone(identifier: "Asia/Seoul"), temporaryDirectory: dir.url),
+                                                exchangeDirectory: exchange)
+                session.process.shutdown()
+                #expect(c.code == nil, "\(c.mode) was accepted: \(reply)")
+            } catch let f as PluginFailure {
+                session.process.terminate()
+                #expect(f.code == c.code, "\(c.mode): \(f.code): \(f.message)")
+            }
+            #expect(Date().timeIntervalSince(started) < 15, "\(c.mode) took until the timeout")
+        }
+
+        // The stderr reader threads close their pipe ends when the killed processes' pipes hit EOF.
+        var open = pipes(of: "self").intersection(ourPipes)
+        for _ in 0..<100 where !open.isEmpty { usleep(20_000); open = pipes(of: "self").intersection(ourPipes) }
+        #expect(open.isEmpty, "protocol pipes still open in the host: \(open)")
+        #expect(trampolines.allSatisfy { !FileManager.default.fileExists(atPath: "/proc/\($0)") }, "a trampoline was not reaped")
+        var running = plugins.filter(alive)
+        for _ in 0..<100 where !running.isEmpty { usleep(20_000); running = plugins.filter(alive) }
+        #expect(running.isEmpty, "plugin processes left running: \(running)")
+        let scratchLeft = try FileManager.default.contentsOfDirectory(atPath: scratch).filter { $0 != "exchange" }
+        #expect(scratchLeft.isEmpty, "scratch folders left: \(scratchLeft)")
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: exchange)) ?? []).isEmpty, "content copies left")
+    }
+}
