@@ -93,7 +93,7 @@ public enum UTCFormat {
         let bytes = Array(t.utf8)
         func num(_ from: Int, _ len: Int) -> Int? { digits(bytes, at: from, count: len) }
         guard let y = num(0, 4), bytes.count >= 10, bytes[4] == 45, let mo = num(5, 2), bytes[7] == 45, let d = num(8, 2),
-              (1...12).contains(mo), (1...31).contains(d) else { return nil }
+              NaiveDateTime(year: y, month: mo, day: d).isValid else { return nil }
         if bytes.count == 10 {
             return (NaiveDateTime(year: y, month: mo, day: d).epochSecondsIfUTC * 1_000_000, true)
         }
@@ -115,18 +115,15 @@ public enum UTCFormat {
                 while digits < 6 { micros *= 10; digits += 1 }
             }
         }
+        // The rest is the zone: none (UTC), `Z`/`z`, or an offset `±HH[[:]MM]` within ±18:59.
         var offset = 0
         if i < bytes.count {
-            if bytes[i] == 90 || bytes[i] == 122 { i += 1 } else if bytes[i] == 43 || bytes[i] == 45 {
-                let sign = bytes[i] == 45 ? -1 : 1
-                guard let oh = num(i + 1, 2) else { return nil }
-                var om = 0
-                if let m = num(i + 3, 2) { om = m; i += 5 } else if i + 3 < bytes.count, bytes[i + 3] == 58, let m = num(i + 4, 2) { om = m; i += 6 } else { i += 3 }
-                offset = sign * (oh * 3600 + om * 60)
-            } else { return nil }
+            let zone = String(decoding: bytes[i...], as: UTF8.self)
+            guard let o = zone == "z" ? 0 : offsetSeconds(zone), !zone.contains(" ") else { return nil }
+            offset = o
         }
-        guard i == bytes.count, h < 24, mi < 60, sec < 61 else { return nil }
         let naive = NaiveDateTime(year: y, month: mo, day: d, hour: h, minute: mi, second: sec)
+        guard naive.isValid else { return nil }
         return ((naive.epochSecondsIfUTC - Int64(offset)) * 1_000_000 + Int64(micros), false)
     }
 }

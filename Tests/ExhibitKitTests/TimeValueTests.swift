@@ -84,6 +84,8 @@ struct TimeModelTests {
         ("2024-08-01T15:12:03Z", "2024-08-01T15:12:03Z", false),
         ("2024-08-01T15:12:03+09:00", "2024-08-01T06:12:03Z", false),
         ("2024-08-01 15:12:03.5-0400", "2024-08-01T19:12:03.500000Z", false),
+        ("2024-02-29T23:00:00+09", "2024-02-29T14:00:00Z", false),
+        ("2024-08-01T15:12:03z", "2024-08-01T15:12:03Z", false),
     ])
     func parsesUserInstants(input: String, expected: String, dateOnly: Bool) throws {
         let parsed = try #require(UTCFormat.parseUserInstant(input))
@@ -91,7 +93,9 @@ struct TimeModelTests {
         #expect(parsed.dateOnly == dateOnly)
     }
 
-    @Test(arguments: ["", "2024-13-01", "2024-08-01T25:00", "yesterday", "2024-08-01T10:00+9"])
+    @Test(arguments: ["", "2024-13-01", "2024-08-01T25:00", "yesterday", "2024-08-01T10:00+9",
+                      "2024-02-31", "2023-02-29T10:00", "2024-01-01T00:00:00+99:99", "2024-01-01T00:00:00+19:00",
+                      "2024-01-01T00:00:00+09:60", "2024-01-01T00:00:00 +09:00"])
     func rejectsBadInstants(input: String) {
         #expect(UTCFormat.parseUserInstant(input) == nil)
     }
