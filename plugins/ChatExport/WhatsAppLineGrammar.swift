@@ -5,13 +5,10 @@ import ExhibitKit
 /// order is known. Android: `D/M/Y, H:MM - `; iOS: `[D/M/Y, H:MM:SS] `; numbers in any order
 /// the locale writes them.
 struct WhatsAppHeader {
-    var first: Int, firstDigits: Int
-    var second: Int
-    var third: Int, thirdDigits: Int
-    /// The date separator (`/`, `.`, `-`).
-    var separator: UInt8
+    /// The date's three numbers and separator, in the order written.
+    var date: NumericDate
     /// `yy. m. d.` style (Korean): separators followed by spaces and a trailing dot.
-    var spacedDots: Bool
+    var spacedDots: Bool { date.spaced && date.trailingDot }
     var clock: ClockReading
     var iOS: Bool
     /// Byte range of the raw timestamp text (without brackets) and where the body starts.
@@ -42,9 +39,7 @@ enum WhatsAppGrammar {
             guard c.consume(0x2D) || c.consume([0xE2, 0x80, 0x93]) else { return nil }
             guard c.skipSpaces() > 0 || c.atEnd else { return nil }
         }
-        return WhatsAppHeader(first: date.first, firstDigits: date.firstDigits, second: date.second, third: date.third,
-                              thirdDigits: date.thirdDigits, separator: date.separator, spacedDots: date.spaced && date.trailingDot,
-                              clock: clock, iOS: iOS, rawStart: rawStart, rawEnd: rawEnd, bodyStart: c.i)
+        return WhatsAppHeader(date: date, clock: clock, iOS: iOS, rawStart: rawStart, rawEnd: rawEnd, bodyStart: c.i)
     }
 
     /// Splits a body into sender and text at the first `": "`; nil sender = a system line.

@@ -30,9 +30,9 @@ final class WhatsAppMessageBuilder {
         let raw = c.string(h.rawStart, h.rawEnd)
         let (year, month, day): (Int, Int, Int)
         switch order.order {
-        case .dayMonthYear: (year, month, day) = (LocalTime.fullYear(h.third, digits: h.thirdDigits), h.second, h.first)
-        case .monthDayYear: (year, month, day) = (LocalTime.fullYear(h.third, digits: h.thirdDigits), h.first, h.second)
-        case .yearMonthDay: (year, month, day) = (LocalTime.fullYear(h.first, digits: h.firstDigits), h.second, h.third)
+        case .dayMonthYear: (year, month, day) = (LocalTime.fullYear(h.date.third, digits: h.date.thirdDigits), h.date.second, h.date.first)
+        case .monthDayYear: (year, month, day) = (LocalTime.fullYear(h.date.third, digits: h.date.thirdDigits), h.date.first, h.date.second)
+        case .yearMonthDay: (year, month, day) = (LocalTime.fullYear(h.date.first, digits: h.date.firstDigits), h.date.second, h.date.third)
         }
         let sent = resolver.value(year: year, month: month, day: day, clock: h.clock, raw: raw)
         let (sender, textStart) = WhatsAppGrammar.splitSender(line.bytes, from: h.bodyStart)

@@ -41,17 +41,17 @@ struct WhatsAppTextParser {
             s.linesAfterLastHeader = 0
             if h.iOS { s.iOSHeaders += 1 }
             if h.clock.twelveHour { s.twelveHour += 1 }
-            if h.separator == 0x2F { s.slash += 1 }
+            if h.date.separator == 0x2F { s.slash += 1 }
             if s.language == nil, let last = line.bytes.last, last == 0x29 || last == 0x3E {
                 let body = Invisible.matchingForm(ByteCursor(line.bytes, at: h.bodyStart).rest)
                 s.language = WhatsAppGrammar.phraseLanguage.first { body.contains($0.key) }?.value
             }
-            if h.firstDigits == 4 { s.yearFirst += 1; return true }
+            if h.date.firstDigits == 4 { s.yearFirst += 1; return true }
             if h.spacedDots { s.spacedDots += 1; return true }
-            s.maxFirst = max(s.maxFirst, h.first)
-            s.maxSecond = max(s.maxSecond, h.second)
-            if h.first > 12, s.firstProvingDMY == nil { s.firstProvingDMY = line.number }
-            if h.second > 12, s.firstProvingMDY == nil { s.firstProvingMDY = line.number }
+            s.maxFirst = max(s.maxFirst, h.date.first)
+            s.maxSecond = max(s.maxSecond, h.date.second)
+            if h.date.first > 12, s.firstProvingDMY == nil { s.firstProvingDMY = line.number }
+            if h.date.second > 12, s.firstProvingMDY == nil { s.firstProvingMDY = line.number }
             return true
         }
         return (s, report)
