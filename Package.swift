@@ -46,6 +46,10 @@ let package = Package(
             dependencies: ["ExhibitKit", "EvidenceStore", "CXML2", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Timeline", dependencies: ["ExhibitKit"], path: "plugins/Timeline"),
+        // App databases found in phone extractions: opened from the engine's private copy with
+        // their WAL (issue 11); shared by the app-database analyzers.
+        .target(name: "AppDatabaseKit", dependencies: ["ExhibitKit", .product(name: "GRDB", package: "GRDB.swift"),
+                                                  .product(name: "GRDBSQLite", package: "GRDB.swift")]),
 
         .target(
             name: "Intake",

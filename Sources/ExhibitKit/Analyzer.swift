@@ -12,21 +12,55 @@ public struct Acceptance: Sendable, Hashable, Codable {
     public var sniff: Bool
     /// Whether the analyzer needs the bytes, or only metadata (path, hashes, MIME, times).
     public var needsContent: Bool
+    /// Globs over the file's **device path** (`/data/data/com.whatsapp/databases/msgstore.db`),
+    /// which only files inside a recognised phone extraction have (``EvidenceFile/devicePath``).
+    /// `*` crosses `/`, so `/data/*/com.whatsapp/databases/msgstore.db` also matches secondary users.
+    public var devicePathGlobs: [String]
+    /// Files from the same folder the analyzer needs beside the accepted one, by name; `{name}`
+    /// stands for the accepted file's own name (`{name}-wal`, `{name}-journal`, `wa.db`).
+    ///
+    /// When this is not empty the analyzer is not run during the walk: the engine keeps a
+    /// private copy of every accepted file and of each companion it sees (archives list entries in
+    /// any order), and after the walk of the evidence item lays them out in one private folder
+    /// under their own names — so SQLite finds `x.db-wal` next to `x.db` — and runs the analyzer
+    /// with ``EvidenceFile/content`` pointing at the copy and ``EvidenceFile/companions`` listing
+    /// what was found. The evidence itself is never opened by SQLite.
+    public var companions: [String]
 
     public static let sniffLength = 4096
 
-    public init(mimeTypes: [String] = [], pathGlobs: [String] = [], sniff: Bool = false, needsContent: Bool = true) {
+    public init(mimeTypes: [String] = [], pathGlobs: [String] = [], sniff: Bool = false, needsContent: Bool = true,
+                devicePathGlobs: [String] = [], companions: [String] = []) {
         self.mimeTypes = mimeTypes; self.pathGlobs = pathGlobs; self.sniff = sniff; self.needsContent = needsContent
+        self.devicePathGlobs = devicePathGlobs; self.companions = companions
+    }
+
+    private enum CodingKeys: String, CodingKey { case mimeTypes, pathGlobs, sniff, needsContent, devicePathGlobs, companions }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(mimeTypes: try c.decodeIfPresent([String].self, forKey: .mimeTypes) ?? [],
+                  pathGlobs: try c.decodeIfPresent([String].self, forKey: .pathGlobs) ?? [],
+                  sniff: try c.decodeIfPresent(Bool.self, forKey: .sniff) ?? false,
+                  needsContent: try c.decodeIfPresent(Bool.self, forKey: .needsContent) ?? true,
+                  devicePathGlobs: try c.decodeIfPresent([String].self, forKey: .devicePathGlobs) ?? [],
+                  companions: try c.decodeIfPresent([String].self, forKey: .companions) ?? [])
     }
 
     /// Whether MIME type or path alone accept the file (no sniffing).
-    public func matches(mime: String, virtualPath: String) -> Bool {
+    public func matches(mime: String, virtualPath: String, devicePath: String? = nil) -> Bool {
         for m in mimeTypes {
             if m == mime || m == "*/*" { return true }
             if m.hasSuffix("/*"), mime.hasPrefix(m.dropLast()) { return true }
         }
+        if let devicePath, devicePathGlobs.contains(where: { Glob.matches($0, devicePath) }) { return true }
         let inner = VirtualPath.split(virtualPath).inner
         return pathGlobs.contains { Glob.matches($0, inner) || Glob.matches($0, virtualPath) }
+    }
+
+    /// The companion names for a file called `name` (`{name}` replaced).
+    public func companionNames(for name: String) -> [String] {
+        companions.map { $0.replacingOccurrences(of: "{name}", with: name) }
     }
 }
 

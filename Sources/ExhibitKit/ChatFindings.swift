@@ -41,13 +41,23 @@ public enum ChatExportFormat: String, Sendable, Hashable, Codable, CaseIterable 
     case lineText = "line-txt"
     /// Read by an external analyzer plugin (the plugin's id is the row's `analyzer_id`).
     case plugin
+    /// Telegram for Android's own database (`files/cache4.db`, `files/account<N>/cache4.db`).
+    case telegramAndroidDB = "telegram-android-db"
+    /// Telegram for iOS's postbox database (`telegram-data/account-*/postbox/db/db_sqlite`).
+    case telegramIOSDB = "telegram-ios-db"
+    /// WhatsApp for Android's `databases/msgstore.db` (+ `wa.db`), current or legacy schema.
+    case whatsAppAndroidDB = "whatsapp-android-db"
+    /// WhatsApp for iOS's `ChatStorage.sqlite` (Core Data).
+    case whatsAppIOSDB = "whatsapp-ios-db"
+    /// KakaoTalk for Android's `databases/KakaoTalk.db` (+ `KakaoTalk2.db`), columns decrypted.
+    case kakaoTalkAndroidDB = "kakaotalk-android-db"
 
     /// The platform this format belongs to.
     public var platform: ChatPlatform {
         switch self {
-        case .telegramJSON, .telegramHTML: return .telegram
-        case .whatsAppAndroid, .whatsAppIOS: return .whatsapp
-        case .kakaoTalkAndroid, .kakaoTalkIOS, .kakaoTalkWindows, .kakaoTalkMacCSV: return .kakaotalk
+        case .telegramJSON, .telegramHTML, .telegramAndroidDB, .telegramIOSDB: return .telegram
+        case .whatsAppAndroid, .whatsAppIOS, .whatsAppAndroidDB, .whatsAppIOSDB: return .whatsapp
+        case .kakaoTalkAndroid, .kakaoTalkIOS, .kakaoTalkWindows, .kakaoTalkMacCSV, .kakaoTalkAndroidDB: return .kakaotalk
         case .discordJSON: return .discord
         case .lineText: return .line
         case .plugin: return .other
@@ -124,18 +134,24 @@ public struct ChatInfo: Sendable, Hashable, Codable {
     public var location: SourceLocation?
     /// Short remarks on how the chat was read ("header missing; title from file name").
     public var notes: [String]
+    /// For chats read from an app's own database: whose data it is — the app's data folder and
+    /// account on the device (`/data/user/10/org.telegram.messenger/files/account1`). Two chats with
+    /// the same native id under different owners (a work profile, a second account) are different
+    /// rooms. `nil` for exports.
+    public var owner: String?
 
     public init(chatKey: String, platform: ChatPlatform, format: ChatExportFormat, nativeID: String? = nil,
                 title: String? = nil, chatType: String? = nil, left: Bool = false, exportedAt: TimeValue? = nil,
                 exportingUserPlaceholder: String? = nil, dateOrder: DateOrderDecision? = nil,
                 clock: ClockStyle? = nil, language: String? = nil, part: Int? = nil, guildName: String? = nil,
                 guildID: String? = nil, category: String? = nil, location: SourceLocation? = nil,
-                notes: [String] = []) {
+                notes: [String] = [], owner: String? = nil) {
         self.chatKey = chatKey; self.platform = platform; self.format = format; self.nativeID = nativeID
         self.title = title; self.chatType = chatType; self.left = left; self.exportedAt = exportedAt
         self.exportingUserPlaceholder = exportingUserPlaceholder; self.dateOrder = dateOrder
         self.clock = clock; self.language = language; self.part = part; self.guildName = guildName
         self.guildID = guildID; self.category = category; self.location = location; self.notes = notes
+        self.owner = owner
     }
 }
 
@@ -281,15 +297,24 @@ public struct AttachmentRef: Sendable, Hashable, Codable {
     /// exporting settings to download.)", `<Media omitted>`, `image omitted`) or, for formats that
     /// never include files, why (`KakaoTalk text exports name the media kind only`).
     public var missingReason: String?
+    /// For references read from an app database: where the file may be on the device, normalised
+    /// with ``DevicePath/normalize(_:)`` (`/data/media/0/WhatsApp/Media/…`), most likely first
+    /// (WhatsApp moved its media folder; the database names it relative to either). The store
+    /// links the first that names a file (`files.device_path`) in the same evidence item.
+    public var devicePaths: [String]
+    /// A SHA-1 (lower-case hex) the app recorded for the file (KakaoTalk `cs`); the store links by
+    /// it, within the same evidence item, when no path names the file.
+    public var sha1: String?
 
     public init(reference: String?, resolvedPath: String?, kind: AttachmentKind, fileName: String? = nil,
                 mimeType: String? = nil, size: Int64? = nil, width: Int? = nil, height: Int? = nil,
                 durationSeconds: Double? = nil, thumbnail: String? = nil, thumbnailResolvedPath: String? = nil,
-                missingReason: String? = nil) {
+                missingReason: String? = nil, devicePaths: [String] = [], sha1: String? = nil) {
         self.reference = reference; self.resolvedPath = resolvedPath; self.kind = kind; self.fileName = fileName
         self.mimeType = mimeType; self.size = size; self.width = width; self.height = height
         self.durationSeconds = durationSeconds; self.thumbnail = thumbnail
         self.thumbnailResolvedPath = thumbnailResolvedPath; self.missingReason = missingReason
+        self.devicePaths = devicePaths; self.sha1 = sha1
     }
 }
 

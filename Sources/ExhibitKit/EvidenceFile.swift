@@ -85,12 +85,24 @@ public struct EvidenceFile: Sendable {
     public var mime: String
     public var times: EntryTimes
     public var content: FileContent
+    /// Where the file lived on the seized device (`/data/data/org.telegram.messenger/files/cache4.db`),
+    /// when it is inside a recognised phone extraction (docs/intake.md); `nil` otherwise.
+    public var devicePath: String?
+    /// Private copies of the sibling files the analyzer asked for (``Acceptance/companions``),
+    /// in the same private folder as ``content``'s copy and under their own names. Empty unless
+    /// the descriptor names companions.
+    public var companions: [CompanionFile]
 
     public init(key: String, virtualPath: String, size: Int64, hashes: FileHashes, mime: String,
-                times: EntryTimes = EntryTimes(), content: FileContent) {
+                times: EntryTimes = EntryTimes(), content: FileContent, devicePath: String? = nil,
+                companions: [CompanionFile] = []) {
         self.key = key; self.virtualPath = virtualPath; self.size = size; self.hashes = hashes
-        self.mime = mime; self.times = times; self.content = content
+        self.mime = mime; self.times = times; self.content = content; self.devicePath = devicePath
+        self.companions = companions
     }
+
+    /// The companion copy named `name` (`wa.db`, `cache4.db-wal`), if the evidence had it.
+    public func companion(named name: String) -> CompanionFile? { companions.first { $0.name == name } }
 
     /// The entry's own name (last component of the innermost path).
     public var name: String {
@@ -162,6 +174,26 @@ public struct EvidenceFile: Sendable {
         case .none:
             throw EvidenceFileError.noContent(path: virtualPath)
         }
+    }
+}
+
+/// A private copy of a file found beside an accepted file (a database's `-wal`/`-journal`, or a
+/// second database of the same app), handed to the analyzer with it. Valid only during the call.
+public struct CompanionFile: Sendable, Hashable {
+    /// The file's own name (`cache4.db-wal`, `wa.db`), also its name in the private folder.
+    public var name: String
+    /// Its virtual path in the evidence, for provenance.
+    public var virtualPath: String
+    /// Its device path, when inside a recognised phone extraction.
+    public var devicePath: String?
+    public var size: Int64
+    public var sha256: String
+    /// The private copy (0600, in a 0700 folder of the run's scratch area).
+    public var url: URL
+
+    public init(name: String, virtualPath: String, devicePath: String?, size: Int64, sha256: String, url: URL) {
+        self.name = name; self.virtualPath = virtualPath; self.devicePath = devicePath; self.size = size
+        self.sha256 = sha256; self.url = url
     }
 }
 
