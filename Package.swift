@@ -81,7 +81,7 @@ let package = Package(
         // hang or fail on purpose, to prove dispatch and worker supervision. Never shipped.
         .executableTarget(
             name: "exhibit-testbed",
-            dependencies: ["ExhibitCLI", "Engine", "ExhibitKit"],
+            dependencies: ["ExhibitCLI", "Engine", "ExhibitKit", "AppDatabaseKit", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/TestBed"),
 
         // Benchmark helper: the machine's hashing limit, measured in the same run (make bench).

@@ -78,7 +78,8 @@ struct EvidenceItemRun {
         // 2. Walk, skipping what is committed; analyse; commit.
         let committed = try db.committedEntries(evidenceID: evidenceID)
         let sink = EntrySink(evidenceID: evidenceID, label: label, dispatcher: dispatcher, writer: writer,
-                             jobs: options.jobs, progress: progress)
+                             jobs: options.jobs, progress: progress,
+                             spoolDirectory: dispatcher.context.temporaryDirectory.appendingPathComponent("companions-\(evidenceID)"))
         armIntakeSupervision(evidenceID: evidenceID, sink: sink)
         defer { walker.dataReadHook = nil; walker.skipData = [] }
         progress?.startEvidence(label: label, totalBytes: size)
@@ -98,6 +99,10 @@ struct EvidenceItemRun {
         if let failure = sink.failure { throw failure }
         try writer.releaseOpenContainers()
         try writer.flush()
+
+        // Phone extractions: every file under a recognised device tree gets its device path,
+        // also those listed before the entry that revealed the tree (docs/intake.md).
+        try db.completeDevicePaths(evidenceID: evidenceID)
 
         var manifest: FileHashes?
         if isDir.boolValue {

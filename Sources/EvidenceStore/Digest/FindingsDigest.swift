@@ -68,6 +68,7 @@ enum FindingsDigest {
         metadata, indicators,
         mediaHashes, hashSets, hashSetMatches,
         events, mediaClusters,
+        devicePaths, deviceLayouts, chatOwners, attachmentHints,
     ]
 
     static func compute(_ db: Database) throws -> String {

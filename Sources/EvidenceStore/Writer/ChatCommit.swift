@@ -31,7 +31,7 @@ struct ChatRowWriter {
         "file_id", "analyzer_id", "analyzer_version", "location", "chat_key", "platform", "format", "native_id", "title",
         "title_nfc", "chat_type", "left_chat", "exporting_user", "date_order", "date_order_proven", "date_order_reason",
         "clock", "language", "part", "guild_name", "guild_id", "category", "notes",
-    ] + timeNames("exported")
+    ] + timeNames("exported") + ["owner"]
     private static let messageColumns = [
         "chat_id", "file_id", "analyzer_id", "analyzer_version", "location", "sequence", "native_id", "kind",
         "participant_id", "sender_name", "sender_nfc", "sender_native_id", "from_device_owner",
@@ -43,7 +43,7 @@ struct ChatRowWriter {
     private static let attachmentColumns = [
         "message_id", "file_id", "analyzer_id", "analyzer_version", "location", "ordinal", "reference", "resolved_path",
         "kind", "file_name", "mime_type", "declared_size", "width", "height", "duration_seconds", "thumbnail",
-        "thumbnail_resolved_path", "status", "missing_reason",
+        "thumbnail_resolved_path", "status", "missing_reason", "device_paths", "app_sha1",
     ]
 
     private static func insertSQL(_ table: String, _ columns: [String]) -> String {
@@ -123,7 +123,7 @@ struct ChatRowWriter {
                 c.exportingUserPlaceholder, c.dateOrder?.order.rawValue, c.dateOrder.map { $0.proven ? 1 : 0 },
                 c.dateOrder?.reason, c.clock?.rawValue, c.language, c.part, c.guildName, c.guildID, c.category,
                 c.notes.isEmpty ? nil : json(c.notes),
-            ] + TimeColumns.values(c.exportedAt)
+            ] + TimeColumns.values(c.exportedAt) + [c.owner]
             try insertChat.execute(arguments: StatementArguments(values))
             chats[c.chatKey] = (db.lastInsertedRowID, titleNFC)
             return nil
@@ -186,7 +186,8 @@ struct ChatRowWriter {
             try insertAttachment.execute(arguments: [
                 messageID, fileID, analyzerID, analyzerVersion, location, ordinal, a.reference, a.resolvedPath,
                 a.kind.rawValue, a.fileName, a.mimeType, a.size, a.width, a.height, a.durationSeconds, a.thumbnail,
-                a.thumbnailResolvedPath, status, reason,
+                a.thumbnailResolvedPath, status, reason, a.devicePaths.isEmpty ? nil : json(a.devicePaths),
+                a.sha1.map { $0.lowercased() },
             ])
         }
     }
@@ -195,7 +196,7 @@ struct ChatRowWriter {
     /// reason; a URL is `remote`; anything naming a file waits (`pending`) for the end of intake.
     static func initialStatus(_ a: AttachmentRef) -> (String, String?) {
         if let reason = a.missingReason { return ("missing", reason) }
-        if a.resolvedPath != nil { return ("pending", nil) }
+        if a.resolvedPath != nil || !a.devicePaths.isEmpty || a.sha1 != nil { return ("pending", nil) }
         if let r = a.reference, r.contains("://") { return ("remote", "not included in export (a link to \(r))") }
         return ("missing", "not included in export")
     }
