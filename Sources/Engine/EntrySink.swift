@@ -16,6 +16,8 @@ final class EntrySink: @unchecked Sendable {
     let progress: ProgressReporter?
     /// Files held for analyzers with companions until their container is walked.
     let spool: CompanionSpool
+    /// Device paths of top-level entries read before the walk (an iTunes backup's manifest).
+    var deviceMap: [String: String] = [:]
     private let slots: DispatchSemaphore
     private let group = DispatchGroup()
     private let lock = NSLock()
@@ -66,8 +68,9 @@ final class EntrySink: @unchecked Sendable {
 
     private func handleEntry(_ e: IntakeEntry) throws {
         let key = Self.entryKey(e.position)
-        let devicePath = DevicePath.recognise(inner: VirtualPath.split(e.virtualPath).inner)
-            .flatMap { $0.devicePath(ofInner: VirtualPath.split(e.virtualPath).inner) }
+        let inner = VirtualPath.split(e.virtualPath).inner
+        let devicePath = (e.position.count == 1 ? deviceMap[inner] : nil)
+            ?? DevicePath.recognise(inner: inner).flatMap { $0.devicePath(ofInner: inner) }
         var record = FileRecordInput(
             entryKey: key, parentKey: e.position.count > 1 ? Self.entryKey(Array(e.position.dropLast())) : nil,
             depth: e.position.count - 1, path: e.virtualPath, name: e.name, rawName: e.rawName,

@@ -12,7 +12,7 @@ extension FindingsDigest {
         """)
 
     static let deviceLayouts = DigestSection.grouped("device_layouts", sql: """
-        SELECT e.label, d.container, d.root, d.platform, d.mount
+        SELECT e.label, d.container, d.root, d.platform, d.mount, d.kind, d.facts
         FROM device_layouts d JOIN evidence e ON e.id = d.evidence_id
         ORDER BY e.label, d.container, d.root
         """)

@@ -8,6 +8,7 @@ import GRDB
 /// attachments named by a database carry the device paths and the app's own hash that the
 /// linker uses to find the file. Landed migrations are never edited; every table and column is
 /// documented in docs/schema.md (a test compares them).
+/// The `timeline` view gains the file's `device_path` (exports show it next to the virtual path).
 enum V6Phones {
     static func register(in migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v6-phones") { db in
@@ -20,11 +21,21 @@ enum V6Phones {
                     platform     TEXT NOT NULL CHECK (platform IN ('android', 'ios')),
                     root         TEXT NOT NULL,
                     mount        TEXT NOT NULL,
+                    kind         TEXT NOT NULL DEFAULT 'tree' CHECK (kind IN ('tree', 'itunes-backup', 'ufdr')),
+                    facts        TEXT,
                     PRIMARY KEY (evidence_id, container, root)
                 );
                 ALTER TABLE chats ADD COLUMN owner TEXT;
                 ALTER TABLE attachments ADD COLUMN device_paths TEXT;
                 ALTER TABLE attachments ADD COLUMN app_sha1 TEXT;
+                DROP VIEW timeline;
+                CREATE VIEW timeline AS
+                    SELECT ev.id AS event_id, ev.utc, ev.utc_us, ev.raw, ev.basis, ev.precision, ev.note, ev.kind,
+                           ev.description, ev.source, f.path AS file_path, ev.file_id, ev.message_id, c.title AS chat,
+                           ev.chat_id, ev.sender, f.sha256, e.label AS evidence, ev.builder, ev.provenance,
+                           f.device_path AS device_path
+                    FROM events ev LEFT JOIN files f ON f.id = ev.file_id LEFT JOIN chats c ON c.id = ev.chat_id
+                        LEFT JOIN evidence e ON e.id = ev.evidence_id;
                 """)
         }
     }

@@ -19,11 +19,11 @@ extension EvidenceDatabase {
                 let path: String = try row.decode(atIndex: 0)
                 let (container, inner) = VirtualPath.split(path)
                 guard let layout = DevicePath.recognise(inner: inner) else { continue }
-                layouts["\(container)\u{0}\(layout.root)"] = (container, layout)
+                if layouts["\(container)\u{0}\(layout.root)"] == nil { layouts["\(container)\u{0}\(layout.root)"] = (container, layout) }
             }
             guard !layouts.isEmpty else { return }
             let insert = try db.cachedStatement(sql: """
-                INSERT OR IGNORE INTO device_layouts (evidence_id, container, platform, root, mount) VALUES (?, ?, ?, ?, ?)
+                INSERT OR IGNORE INTO device_layouts (evidence_id, container, platform, root, mount, kind) VALUES (?, ?, ?, ?, ?, 'tree')
                 """)
             let update = try db.cachedStatement(sql: """
                 UPDATE files SET device_path = ?3 || substr(path, length(?1) + length(?2) + 1)
@@ -39,6 +39,34 @@ extension EvidenceDatabase {
                 try insert.execute(arguments: [evidenceID, container, layout.platform.rawValue, layout.root, layout.mount])
                 try update.execute(arguments: [container, layout.root, layout.mount, evidenceID])
             }
+        }
+    }
+
+    /// Records a device source read before the walk (an iTunes/Finder backup's manifest).
+    public func recordDeviceSource(evidenceID: Int64, container: String, kind: String, root: String, mount: String,
+                                   facts: JSONValue) throws {
+        try queue.write { db in
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO device_layouts (evidence_id, container, platform, root, mount, kind, facts)
+                VALUES (?, ?, 'ios', ?, ?, ?, ?)
+                """, arguments: [evidenceID, container, root, mount, kind, facts.canonicalText])
+        }
+    }
+
+    /// After a backup's walk: how many regular files got a device path from the manifest, and how
+    /// many files stored under a SHA-1 name the manifest does not name (`<root>xx/<40 hex>`).
+    public func backupCoverage(evidenceID: Int64, container: String, root: String) throws -> (mapped: Int, unnamed: Int) {
+        try queue.read { db in
+            let prefix = container + root
+            let mapped = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM files WHERE evidence_id = ? AND kind = 'file' AND device_path IS NOT NULL
+                  AND substr(path, 1, length(?)) = ?
+                """, arguments: [evidenceID, prefix, prefix]) ?? 0
+            let unnamed = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM files WHERE evidence_id = ? AND kind = 'file' AND device_path IS NULL
+                  AND substr(path, 1, length(?)) = ? AND substr(path, length(?) + 1) GLOB '[0-9a-f][0-9a-f]/[0-9a-f]*'
+                """, arguments: [evidenceID, prefix, prefix, prefix]) ?? 0
+            return (mapped, unnamed)
         }
     }
 
