@@ -26,14 +26,13 @@ struct SQLValue {
         }
     }
 
-    /// A text column: TEXT as is; a BLOB only when it is valid UTF-8 (still flagged), never
-    /// decoded by guessing; numbers are flagged and not shown as text.
+    /// A text column: TEXT as is. A BLOB or a number where text belongs is flagged and not
+    /// shown: bytes are never turned into text by guessing an encoding.
     func text() -> (value: String?, wrongType: Bool) {
         switch value.storage {
         case .null: return (nil, false)
         case .string(let s): return (s, false)
-        case .blob(let d): return (String(validating: d, as: UTF8.self), true)
-        case .int64, .double: return (nil, true)
+        case .blob, .int64, .double: return (nil, true)
         }
     }
 
