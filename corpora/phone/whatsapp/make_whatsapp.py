@@ -343,8 +343,11 @@ def build_backups(folder: Path):
 # ---------------------------------------------------------------- big databases
 
 def build_big(count: int, out: Path):
-    """OUTDIR/msgstore.db in the current schema: `count` messages over 50 chats (10 groups)."""
-    rng = random.Random(1234)
+    """OUTDIR/msgstore.db in the current schema: `count` messages over 50 chats (10 groups of 5).
+
+    No randomness: message n (0-based, rowid n+1) is in chat n % 50, from the owner when
+    n % 3 == 0, a photo when n % 97 == 0, sent at T0 + n seconds, its text the words
+    WORDS[(n + k) % 12] for k < 1 + n % 8 joined by spaces (the tests recompute these)."""
     con = fresh(out / "msgstore.db")
     con.execute("PRAGMA page_size = 4096")
     con.execute("PRAGMA journal_mode = OFF")
@@ -356,14 +359,13 @@ def build_big(count: int, out: Path):
         if i < 10:
             g = jid_row(con, f"1203630{i:011d}@g.us")
             c = con.execute("INSERT INTO chat (jid_row_id, subject, group_type) VALUES (?,?,1)", (g, f"그룹 {i} group")).lastrowid
-            members = rng.sample(users, 5)
+            members = [users[(i * 5 + k) % 200] for k in range(5)]
             con.executemany("INSERT INTO group_participant_user (group_jid_row_id, user_jid_row_id) VALUES (?,?)",
                             [(g, m) for m in members])
             chats.append((c, members))
         else:
             c = con.execute("INSERT INTO chat (jid_row_id, group_type) VALUES (?,0)", (users[i],)).lastrowid
             chats.append((c, None))
-    words = ["안녕", "사진", "영상", "내일", "만나", "hello", "photo", "see", "you", "ok", "ㅋㅋㅋ", "좋아"]
     batch = []
     media = []
     for n in range(count):
@@ -371,7 +373,7 @@ def build_big(count: int, out: Path):
         from_me = 1 if n % 3 == 0 else 0
         sender = None if from_me or members is None else members[n % 5]
         mtype = 1 if n % 97 == 0 else 0
-        text = " ".join(rng.choice(words) for _ in range(1 + n % 8))
+        text = " ".join(WORDS[(n + k) % len(WORDS)] for k in range(1 + n % 8))
         batch.append((n + 1, c, from_me, f"BIG{n:017d}", sender, T0 + n * 1000, mtype, text))
         if mtype == 1:
             media.append((n + 1, c, f"Media/WhatsApp Images/IMG-20240828-WA{n:05d}.jpg", 1000 + n, "image/jpeg"))
@@ -381,6 +383,9 @@ def build_big(count: int, out: Path):
     flush_big(con, batch, media)
     con.commit()
     con.close()
+
+
+WORDS = ["안녕", "사진", "영상", "내일", "만나", "hello", "photo", "see", "you", "ok", "ㅋㅋㅋ", "좋아"]
 
 
 def flush_big(con, batch, media):
