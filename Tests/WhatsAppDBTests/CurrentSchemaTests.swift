@@ -82,22 +82,9 @@ import WhatsAppDB
         defer { dir.remove() }
         let findings = try await WAFixture.run(try WAFixture.file("current", in: dir), in: dir)
         try #require(!findings.isEmpty)
-        #expect(findings.chats == [
-            ChatInfo(chatKey: "chat0", platform: .whatsapp, format: .whatsAppAndroidDB, nativeID: Self.minji, title: "민지 Minji",
-                     chatType: "private", location: SourceLocation(record: "chat rowid 1"),
-                     notes: ["created 2024-08-27T06:10:00Z (raw 1724739000000)"], owner: WAFixture.owner),
-            ChatInfo(chatKey: "chat1", platform: .whatsapp, format: .whatsAppAndroidDB, nativeID: Self.group,
-                     title: "콘서트 친구들 (Concert friends)", chatType: "group", location: SourceLocation(record: "chat rowid 2"),
-                     notes: ["created 2024-08-28T05:10:00Z (raw 1724821800000)"], owner: WAFixture.owner),
-        ])
-        #expect(findings.participants == [
-            ParticipantInfo(chatKey: "chat1", displayName: "민지 Minji", nativeID: Self.minji),
-            ParticipantInfo(chatKey: "chat1", displayName: "준호", nativeID: Self.junho),
-            ParticipantInfo(chatKey: "chat1", displayName: "Alex M.", nativeID: Self.alex),
-            ParticipantInfo(chatKey: "chat1", displayName: nil, nativeID: nil, isDeviceOwner: true),
-            ParticipantInfo(chatKey: "chat0", displayName: "민지 Minji", nativeID: Self.minji),
-            ParticipantInfo(chatKey: "chat0", displayName: nil, nativeID: nil, isDeviceOwner: true),
-        ])
+        #expect(findings.chats == WAFixture.chats(table: "chat", created: ("created 2024-08-27T06:10:00Z (raw 1724739000000)",
+                                                                         "created 2024-08-28T05:10:00Z (raw 1724821800000)")))
+        #expect(findings.participants == WAFixture.participants)
         let got = findings.messages
         let want = Self.expectedMessages
         #expect(got.count == want.count)

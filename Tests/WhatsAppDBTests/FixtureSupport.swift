@@ -40,6 +40,30 @@ enum WAFixture {
                             content: .temporaryFile(main), devicePath: devicePath, companions: companions)
     }
 
+    static let minji = "821055501234@s.whatsapp.net", junho = "821055509999@s.whatsapp.net"
+    static let alex = "447700900123@s.whatsapp.net", group = "120363025551234567@g.us"
+
+    /// The two chats of the current and legacy fixtures (Minji 1:1, the group), read from
+    /// `table` rows 1 and 2 with these creation notes.
+    static func chats(table: String, created: (String, String)) -> [ChatInfo] {
+        [ChatInfo(chatKey: "chat0", platform: .whatsapp, format: .whatsAppAndroidDB, nativeID: minji, title: "민지 Minji",
+                  chatType: "private", location: SourceLocation(record: "\(table) rowid 1"), notes: [created.0], owner: owner),
+         ChatInfo(chatKey: "chat1", platform: .whatsapp, format: .whatsAppAndroidDB, nativeID: group,
+                  title: "콘서트 친구들 (Concert friends)", chatType: "group", location: SourceLocation(record: "\(table) rowid 2"),
+                  notes: [created.1], owner: owner)]
+    }
+
+    /// Participants of both fixtures: the group's members (the owner last), then Minji and the
+    /// owner in the 1:1 chat as they first send.
+    static let participants = [
+        ParticipantInfo(chatKey: "chat1", displayName: "민지 Minji", nativeID: minji),
+        ParticipantInfo(chatKey: "chat1", displayName: "준호", nativeID: junho),
+        ParticipantInfo(chatKey: "chat1", displayName: "Alex M.", nativeID: alex),
+        ParticipantInfo(chatKey: "chat1", displayName: nil, nativeID: nil, isDeviceOwner: true),
+        ParticipantInfo(chatKey: "chat0", displayName: "민지 Minji", nativeID: minji),
+        ParticipantInfo(chatKey: "chat0", displayName: nil, nativeID: nil, isDeviceOwner: true),
+    ]
+
     private static func folder(_ url: URL) -> String { "data/data/com.whatsapp/databases" }
 
     static func run(_ file: EvidenceFile, in dir: TestDirectory) async throws -> [Finding] {

@@ -22,23 +22,10 @@ import WhatsAppDB
         defer { dir.remove() }
         let findings = try await WAFixture.run(try WAFixture.file("legacy", in: dir), in: dir)
         try #require(!findings.isEmpty)
-        #expect(findings.chats == [
-            ChatInfo(chatKey: "chat0", platform: .whatsapp, format: .whatsAppAndroidDB, nativeID: Self.minji, title: "민지 Minji",
-                     chatType: "private", location: SourceLocation(record: "chat_list rowid 1"),
-                     notes: ["created 2021-03-14T03:00:00Z (raw 1615690800000)"], owner: WAFixture.owner),
-            ChatInfo(chatKey: "chat1", platform: .whatsapp, format: .whatsAppAndroidDB, nativeID: Self.group,
-                     title: "콘서트 친구들 (Concert friends)", chatType: "group", location: SourceLocation(record: "chat_list rowid 2"),
-                     notes: ["created 2021-03-15T02:00:00Z (raw 1615773600000)"], owner: WAFixture.owner),
-        ])
-        #expect(findings.participants == [
-            ParticipantInfo(chatKey: "chat1", displayName: "민지 Minji", nativeID: Self.minji),
-            ParticipantInfo(chatKey: "chat1", displayName: "준호", nativeID: Self.junho),
-            ParticipantInfo(chatKey: "chat1", displayName: "Alex M.", nativeID: Self.alex),
-            // group_participants lists the device owner with an empty jid.
-            ParticipantInfo(chatKey: "chat1", displayName: nil, nativeID: nil, isDeviceOwner: true),
-            ParticipantInfo(chatKey: "chat0", displayName: "민지 Minji", nativeID: Self.minji),
-            ParticipantInfo(chatKey: "chat0", displayName: nil, nativeID: nil, isDeviceOwner: true),
-        ])
+        #expect(findings.chats == WAFixture.chats(table: "chat_list", created: ("created 2021-03-14T03:00:00Z (raw 1615690800000)",
+                                                                              "created 2021-03-15T02:00:00Z (raw 1615773600000)")))
+        // group_participants lists the device owner with an empty jid: the same participants as the current fixture.
+        #expect(findings.participants == WAFixture.participants)
         let m = ("민지 Minji", Self.minji), j = ("준호", Self.junho)
         let l0 = Self.l0, min: Int64 = 60_000
         var photo = Self.legacy("chat0", 2, "LEGACY0000000000A003", 4, sender: m, sent: l0 + 2 * min, text: "옛날 사진 old photo",

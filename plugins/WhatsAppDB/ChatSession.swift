@@ -25,8 +25,6 @@ final class ChatSession {
         self.device = device; self.contacts = contacts; self.emit = emit
     }
 
-    func report(_ finding: Finding) { emit(finding) }
-
     /// The chat for `jid` (reported now if new). `chatRow` is the current schema's `chat._id`, so
     /// messages can find it by row; `title` wins over the contact name when given.
     @discardableResult

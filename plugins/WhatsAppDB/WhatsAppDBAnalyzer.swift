@@ -16,8 +16,11 @@ public struct WhatsAppDBAnalyzer: StreamingAnalyzer {
     /// The analyzer id recorded on every finding.
     public static let id = "whatsapp-db"
 
+    /// A stateless analyzer: every call opens its own database.
     public init() {}
 
+    /// Accepts msgstore.db by device path or name and the encrypted backups by name; asks for the
+    /// database's `-wal`/`-journal` and `wa.db` (with its own) as companions.
     public var descriptor: AnalyzerDescriptor {
         let packages = ["com.whatsapp", "com.whatsapp.w4b"]
         return AnalyzerDescriptor(
