@@ -69,7 +69,7 @@ let package = Package(
         .target(
             name: "Engine",
             dependencies: ["ExhibitKit", "Intake", "EvidenceStore", "ChatExport", "Metadata", "MediaHash", "HashSets",
-                           "Timeline", "CSandbox", "CSeccomp", "AppDatabaseKit", .product(name: "GRDB", package: "GRDB.swift")]),
+                           "Timeline", "CSandbox", "CSeccomp", "AppDatabaseKit", "WhatsAppDB", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "ExhibitCLI",
             dependencies: [
