@@ -21,14 +21,45 @@ struct DeviceMap {
     var facts: [String: JSONValue]
     /// Problems the examiner must see (a damaged Manifest.db, an encrypted backup without password).
     var warnings: [String]
+    /// Flags for entries (`ufdr-deleted`, `ufdr-no-device-path`), by inner path.
+    var flags: [String: [String]] = [:]
+
+    /// iOS for backups and for reports whose paths are under `/private/`; Android for reports
+    /// with `/data/` paths; unknown when a report gave no path.
+    var platform: DevicePlatform {
+        if kind == "itunes-backup" || paths.values.contains(where: { $0.hasPrefix("/private/") }) { return .ios }
+        return paths.values.contains(where: { $0.hasPrefix("/data/") }) ? .android : .unknown
+    }
+    /// The device folder the source's paths start from, for `device_layouts.mount`.
+    var mount: String { kind == "itunes-backup" ? "/private/var/" : "/" }
 }
 
 enum DeviceMaps {
     /// Largest `Manifest.db` read (a phone with a million files has a ~300 MB manifest).
     static let manifestLimit: Int64 = 2 << 30
 
-    /// Looks for an iTunes/Finder backup at the top of the item (or one folder down).
+    /// Looks for a vendor report (UFDR: `report.xml` at the top of a zip) or an iTunes/Finder
+    /// backup at the top of the item (or one folder down).
     static func load(evidencePath: String, isDirectory: Bool, temporaryDirectory: URL) -> DeviceMap? {
+        if !isDirectory, let ufdr = ufdr(evidencePath: evidencePath) { return ufdr }
+        return backup(evidencePath: evidencePath, isDirectory: isDirectory, temporaryDirectory: temporaryDirectory)
+    }
+
+    /// A UFDR is recognised by its `report.xml` (or `Report.xml`) at the top, not by its name.
+    static func ufdr(evidencePath: String) -> DeviceMap? {
+        guard let handle = FileHandle(forReadingAtPath: evidencePath) else { return nil }
+        let head = (try? handle.read(upToCount: 4)) ?? Data()
+        try? handle.close()
+        guard Array(head) == [0x50, 0x4B, 0x03, 0x04] else { return nil }
+        guard let found = try? ArchiveMembers.read(path: evidencePath, limit: UFDRMap.reportLimit, wanted: {
+            $0.lowercased() == "report.xml"
+        }), let (name, member) = found.sorted(by: { $0.key < $1.key }).first else { return nil }
+        var map = UFDRMap.load(reportXML: member.data, truncated: member.truncated, root: "")
+        map.facts["report"] = .string(name)
+        return map
+    }
+
+    static func backup(evidencePath: String, isDirectory: Bool, temporaryDirectory: URL) -> DeviceMap? {
         var members: [String: Data] = [:]
         var root: String?
         if isDirectory {

@@ -16,8 +16,10 @@ final class EntrySink: @unchecked Sendable {
     let progress: ProgressReporter?
     /// Files held for analyzers with companions until their container is walked.
     let spool: CompanionSpool
-    /// Device paths of top-level entries read before the walk (an iTunes backup's manifest).
+    /// Device paths of top-level entries read before the walk (an iTunes backup's manifest, a
+    /// UFDR's report.xml), and flags the report gives entries (`ufdr-deleted`).
     var deviceMap: [String: String] = [:]
+    var deviceFlags: [String: [String]] = [:]
     private let slots: DispatchSemaphore
     private let group = DispatchGroup()
     private let lock = NSLock()
@@ -79,6 +81,7 @@ final class EntrySink: @unchecked Sendable {
             flags: e.flags.sorted(), times: e.times, isContainer: e.isContainer, containerFormat: nil,
             containerFlags: [], expandedBytes: e.expandedBytes)
         record.devicePath = devicePath
+        if e.position.count == 1, let marks = deviceFlags[inner] { record.flags = (record.flags + marks).sorted() }
         var outcome = FileOutcome(evidenceID: evidenceID, record: record, findings: [], errors: [])
         progress?.entry(bytes: e.size)
         if e.isContainer { writer.openContainer(outcome) }

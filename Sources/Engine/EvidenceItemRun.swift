@@ -86,10 +86,11 @@ struct EvidenceItemRun {
                                         temporaryDirectory: dispatcher.context.temporaryDirectory)
         if let map = deviceMap {
             sink.deviceMap = map.paths
+            sink.deviceFlags = map.flags
             var facts = map.facts
             if !map.warnings.isEmpty { facts["warnings"] = .array(map.warnings.map(JSONValue.string)) }
             try db.recordDeviceSource(evidenceID: evidenceID, container: label + VirtualPath.containerSeparator, kind: map.kind,
-                                      root: map.root, mount: "/private/var/", facts: .object(facts))
+                                      platform: map.platform, root: map.root, mount: map.mount, facts: .object(facts))
             for w in map.warnings { FileHandle.standardError.write(Data("exhibit: \(Self.safe(label)): \(w)\n".utf8)) }
         }
         defer { walker.dataReadHook = nil; walker.skipData = [] }
@@ -114,7 +115,7 @@ struct EvidenceItemRun {
         // Phone extractions: every file under a recognised device tree gets its device path,
         // also those listed before the entry that revealed the tree (docs/intake.md).
         try db.completeDevicePaths(evidenceID: evidenceID)
-        if var map = deviceMap, !map.paths.isEmpty {
+        if var map = deviceMap, map.kind == "itunes-backup", !map.paths.isEmpty {
             // Files the manifest names but the evidence lacks, and stored files it does not name.
             let container = label + VirtualPath.containerSeparator
             let coverage = try db.backupCoverage(evidenceID: evidenceID, container: container, root: map.root)
@@ -126,8 +127,8 @@ struct EvidenceItemRun {
             }
             var facts = map.facts
             if !map.warnings.isEmpty { facts["warnings"] = .array(map.warnings.map(JSONValue.string)) }
-            try db.recordDeviceSource(evidenceID: evidenceID, container: container, kind: map.kind, root: map.root,
-                                      mount: "/private/var/", facts: .object(facts))
+            try db.recordDeviceSource(evidenceID: evidenceID, container: container, kind: map.kind, platform: map.platform,
+                                      root: map.root, mount: map.mount, facts: .object(facts))
         }
 
         var manifest: FileHashes?

@@ -75,4 +75,48 @@ struct IOSBackupTests {
         let facts = try q.read { try String.fetchOne($0, sql: "SELECT facts FROM device_layouts") } ?? ""
         #expect(facts.contains("cannot be read"))
     }
+
+    static let ufdrMaker = Corpus.url("phone/ios/make_ufdr.py").path
+
+    @Test func ufdrMembersGetTheirDevicePathsFromReportXML() throws {
+        let dir = try TestDirectory("ufdr")
+        defer { dir.remove() }
+        let ufdr = dir.path("phone.ufdr")
+        try #require(try Run.command("/usr/bin/env", ["python3", Self.ufdrMaker, ufdr, "--hostile"]).exitCode == 0)
+        let db = dir.path("case.sqlite")
+        let r = try Fixture.ingest([ufdr], db: db)
+        try #require(r.exitCode == 0, "ingest: \(r.stderr)")
+        let q = try Fixture.open(db)
+        let rows = try q.read { c in
+            try Row.fetchAll(c, sql: "SELECT path, device_path, flags FROM files WHERE kind = 'file' ORDER BY path").map {
+                ($0[0] as String, $0[1] as String?, $0[2] as String?)
+            }
+        }
+        func row(_ suffix: String) -> (String, String?, String?)? { rows.first { $0.0.hasSuffix(suffix) } }
+        #expect(row("files/Database/ChatStorage.sqlite")?.1 ==
+                "/private/var/mobile/Containers/Shared/AppGroup/0A1B2C3D-0000-4000-8000-000000000001/ChatStorage.sqlite")
+        #expect(row("files/Image/IMG_0002.JPG")?.1 == "/private/var/mobile/Media/DCIM/100APPLE/IMG_0002.JPG",
+                "the first entry naming a member wins")
+        #expect(row("files/Image/carved_0001.jpg")?.1 == nil)
+        #expect(row("files/Image/carved_0001.jpg")?.2?.contains("ufdr-no-device-path") == true, "carved file kept and flagged")
+        #expect(row("files/Image/deleted.jpg")?.2?.contains("ufdr-deleted") == true)
+        #expect(row("files/Text/leading_slash.txt")?.1 == "/private/var/mobile/Documents/leading.txt", "leading / in a member name")
+        let facts = try q.read { try String.fetchOne($0, sql: "SELECT facts FROM device_layouts WHERE kind = 'ufdr'") } ?? ""
+        #expect(facts.contains("\"type\":\"FileSystem\"") && facts.contains("\"vendor_decoded_models\":{\"Chat\":1}"))
+        #expect(facts.contains("another entry already names") && facts.contains("climb out of the report"))
+    }
+
+    @Test(arguments: ["--dtd", "--malformed"])
+    func hostileReportsAreSaidNotFollowed(mode: String) throws {
+        let dir = try TestDirectory("ufdr-bad")
+        defer { dir.remove() }
+        let ufdr = dir.path("phone.ufdr")
+        try #require(try Run.command("/usr/bin/env", ["python3", Self.ufdrMaker, ufdr, mode]).exitCode == 0)
+        let db = dir.path("case.sqlite")
+        let r = try Fixture.ingest([ufdr], db: db)
+        try #require(r.exitCode == 0, "ingest: \(r.stderr)")
+        #expect(r.stderr.contains(mode == "--dtd" ? "declares a document type" : "not well formed"))
+        let files = try Fixture.open(db).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM files WHERE kind = 'file'") }
+        #expect(files == 3, "every member is still inventoried")
+    }
 }

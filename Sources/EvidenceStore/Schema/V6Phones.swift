@@ -18,7 +18,7 @@ enum V6Phones {
                 CREATE TABLE device_layouts (
                     evidence_id  INTEGER NOT NULL REFERENCES evidence(id),
                     container    TEXT NOT NULL,
-                    platform     TEXT NOT NULL CHECK (platform IN ('android', 'ios')),
+                    platform     TEXT NOT NULL CHECK (platform IN ('android', 'ios', 'unknown')),
                     root         TEXT NOT NULL,
                     mount        TEXT NOT NULL,
                     kind         TEXT NOT NULL DEFAULT 'tree' CHECK (kind IN ('tree', 'itunes-backup', 'ufdr')),

@@ -43,13 +43,13 @@ extension EvidenceDatabase {
     }
 
     /// Records a device source read before the walk (an iTunes/Finder backup's manifest).
-    public func recordDeviceSource(evidenceID: Int64, container: String, kind: String, root: String, mount: String,
-                                   facts: JSONValue) throws {
+    public func recordDeviceSource(evidenceID: Int64, container: String, kind: String, platform: DevicePlatform = .ios,
+                                   root: String, mount: String, facts: JSONValue) throws {
         try queue.write { db in
             try db.execute(sql: """
                 INSERT OR REPLACE INTO device_layouts (evidence_id, container, platform, root, mount, kind, facts)
-                VALUES (?, ?, 'ios', ?, ?, ?, ?)
-                """, arguments: [evidenceID, container, root, mount, kind, facts.canonicalText])
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [evidenceID, container, platform.rawValue, root, mount, kind, facts.canonicalText])
         }
     }
 
