@@ -129,7 +129,11 @@ struct ChatRowWriter {
             return nil
         case .participant(let p):
             guard let chat = chats[p.chatKey] else { return Self.unknownChat(p.chatKey) }
-            let key = Self.participantKey(chat: p.chatKey, name: p.displayName, nativeID: p.nativeID)
+            // A device owner the source names by neither name nor id (app databases do not store
+            // the owner's own name) is kept apart from an unknown sender with no name or id.
+            let anonymousOwner = p.isDeviceOwner && p.displayName == nil && p.nativeID == nil
+            let key = anonymousOwner ? Self.ownerKey(chat: p.chatKey)
+                : Self.participantKey(chat: p.chatKey, name: p.displayName, nativeID: p.nativeID)
             guard participants[key] == nil else { return nil }
             try insertParticipant.execute(arguments: [
                 chat.id, fileID, analyzerID, analyzerVersion, participantOrdinal, p.displayName,
@@ -150,6 +154,9 @@ struct ChatRowWriter {
         "a finding names chat key \(key), which no chat finding before it in this file reported; not stored"
     }
 
+    /// The key of a device owner reported with neither name nor id.
+    private static func ownerKey(chat: String) -> String { "\(chat)\u{0}o" }
+
     /// The identity the analyzer reports participants by: native id, else display name.
     private static func participantKey(chat: String, name: String?, nativeID: String?) -> String {
         if let nativeID { return "\(chat)\u{0}i\(nativeID)" }
@@ -160,6 +167,7 @@ struct ChatRowWriter {
                                        analyzerID: String, analyzerVersion: String) throws {
         let participant = m.kind == .system && m.senderName == nil && m.senderNativeID == nil ? nil
             : participants[Self.participantKey(chat: m.chatKey, name: m.senderName, nativeID: m.senderNativeID)]
+                ?? (m.fromDeviceOwner ? participants[Self.ownerKey(chat: m.chatKey)] : nil)
         let senderNFC = m.senderName.map(SearchText.nfc)
         let textNFC = SearchText.nfcIfDifferent(m.text)
         let location = FileRowWriter.locationText(m.location)
