@@ -50,6 +50,8 @@ let package = Package(
         // their WAL (issue 11); shared by the app-database analyzers.
         .target(name: "AppDatabaseKit", dependencies: ["ExhibitKit", .product(name: "GRDB", package: "GRDB.swift"),
                                                   .product(name: "GRDBSQLite", package: "GRDB.swift")]),
+        .target(name: "KakaoTalkDB", dependencies: ["ExhibitKit", "AppDatabaseKit", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")], path: "plugins/KakaoTalkDB"),
+        .testTarget(name: "KakaoTalkDBTests", dependencies: ["KakaoTalkDB", "AppDatabaseKit", "ExhibitKit", "ExhibitTesting"]),
 
         .target(
             name: "Intake",
