@@ -80,7 +80,10 @@ final class KakaoTalkSession {
     var owner = OwnerChoice(id: nil, method: "none", openProfileIDs: [], membership: [])
     var rooms: [Int64: KakaoRoom] = [:]
     var chatKeys: Set<String> = []
-    var participants: Set<String> = []
+    /// chat id → chat key, so a million rows do not format the key again.
+    var keyOf: [Int64: String] = [:]
+    var participants: Set<ParticipantKey> = []
+    struct ParticipantKey: Hashable { let chat: String; let user: Int64 }
     var sequence = 0
     let ownerPath: String
 
@@ -210,7 +213,7 @@ final class KakaoTalkSession {
     }
 
     private func participant(_ user: Int64, chatKey: String, link: Int64?) {
-        guard participants.insert("\(chatKey)|\(user)").inserted else { return }
+        guard participants.insert(ParticipantKey(chat: chatKey, user: user)).inserted else { return }
         emit(.participant(ParticipantInfo(chatKey: chatKey, displayName: directory.name(of: user, link: link, owner: owner.id),
                                           nativeID: String(user), isDeviceOwner: user == owner.id)))
     }
@@ -232,7 +235,9 @@ final class KakaoTalkSession {
             let d = mapper.decode(row, cipher: cipher, problems: problems)
             var record = d.record
             let key: String
-            if let chat = d.chatID { key = "room:\(chat)" } else {
+            if let chat = d.chatID {
+                if let k = keyOf[chat] { key = k } else { key = "room:\(chat)"; keyOf[chat] = key }
+            } else {
                 key = "room:none"
                 problems.note("no-chat-id", column: "chat_logs.chat_id", record: record.location.record ?? "")
             }

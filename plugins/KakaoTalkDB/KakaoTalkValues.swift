@@ -38,29 +38,33 @@ enum Value {
     /// full JSON parse (a million rows): the key `"enc"` followed by `:` and a number, `true`, or
     /// a quoted number/`"true"`. `nil` when `v` names no enc type.
     static func encType(fromV v: String) -> Int? {
-        let b = Array(v.utf8)
-        let key: [UInt8] = Array("\"enc\"".utf8)
-        var i = 0
-        guard b.count >= key.count + 2 else { return nil }
-        while i + key.count <= b.count {
-            guard b[i] == 0x22, Array(b[i..<(i + key.count)]) == key else { i += 1; continue }
-            var j = i + key.count
-            while j < b.count, b[j] == 0x20 || b[j] == 0x09 { j += 1 }
-            guard j < b.count, b[j] == 0x3A else { i += 1; continue }
-            j += 1
-            while j < b.count, b[j] == 0x20 || b[j] == 0x09 { j += 1 }
-            var quoted = false
-            if j < b.count, b[j] == 0x22 { quoted = true; j += 1 }
-            if b[j...].starts(with: Array("true".utf8)) { return 1 }
-            var negative = false
-            if j < b.count, b[j] == 0x2D { negative = true; j += 1 }
-            var n = 0, digits = 0
-            while j < b.count, b[j] >= 0x30, b[j] <= 0x39, digits < 9 { n = n * 10 + Int(b[j] - 0x30); j += 1; digits += 1 }
-            guard digits > 0 else { return nil }
-            if quoted, j < b.count, b[j] != 0x22 { return nil }
-            return negative ? -n : n
+        var v = v
+        return v.withUTF8 { b -> Int? in
+            let key: StaticString = "\"enc\""
+            let k = UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
+            guard b.count >= k.count + 2 else { return nil }
+            var i = 0
+            outer: while i + k.count <= b.count {
+                for x in 0..<k.count where b[i + x] != k[x] { i += 1; continue outer }
+                var j = i + k.count
+                i += 1
+                while j < b.count, b[j] == 0x20 || b[j] == 0x09 { j += 1 }
+                guard j < b.count, b[j] == 0x3A else { continue }
+                j += 1
+                while j < b.count, b[j] == 0x20 || b[j] == 0x09 { j += 1 }
+                var quoted = false
+                if j < b.count, b[j] == 0x22 { quoted = true; j += 1 }
+                if j + 4 <= b.count, b[j] == 0x74, b[j + 1] == 0x72, b[j + 2] == 0x75, b[j + 3] == 0x65 { return 1 }  // true
+                var negative = false
+                if j < b.count, b[j] == 0x2D { negative = true; j += 1 }
+                var n = 0, digits = 0
+                while j < b.count, b[j] >= 0x30, b[j] <= 0x39, digits < 9 { n = n * 10 + Int(b[j] - 0x30); j += 1; digits += 1 }
+                guard digits > 0 else { return nil }
+                if quoted, j < b.count, b[j] != 0x22 { return nil }
+                return negative ? -n : n
+            }
+            return nil
         }
-        return nil
     }
 
     /// A JSON array of integers (`chat_rooms.members`); `nil` when the text is not one.
