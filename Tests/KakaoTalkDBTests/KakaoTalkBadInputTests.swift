@@ -114,3 +114,30 @@ import Testing
         #expect(warnings == ["kakaotalk2-missing"])
     }
 }
+
+/// The account owner's id when its two sources disagree, and the analysis repeated.
+@Suite struct KakaoTalkOwnerTests {
+    @Test func openProfileWinsOverMembershipWithAWarning() async throws {
+        let dir = try TestDirectory("kakao-owner"); defer { dir.remove() }
+        let findings = try await KakaoFixture.run(
+            KakaoFixture.file("hostile/conflict/KakaoTalk.db", companions: ["hostile/conflict/KakaoTalk2.db"], in: dir), in: dir)
+        let note = "account owner's user id 999: from open_profile.user_id; chat membership suggests 281743059 instead"
+        #expect(findings.warnings.map(\.code) == ["kakaotalk-owner-conflict"])
+        #expect(findings.warnings.first?.message == note)
+        #expect(findings.chats.map { $0.notes.first } == [note])
+        let msgs = findings.messages
+        try #require(msgs.count == 2)
+        // Messages are keyed by their sender, so both still decrypt; neither is marked the owner's.
+        #expect(msgs.map(\.text) == ["누구세요?", "저예요"])
+        #expect(msgs.map(\.fromDeviceOwner) == [false, false])
+    }
+
+    @Test func sameInputSameFindings() async throws {
+        let dir = try TestDirectory("kakao-det"); defer { dir.remove() }
+        let a = try await KakaoFixture.run(KakaoFixture.file("KakaoTalk.db", companions: ["KakaoTalk.db-wal", "KakaoTalk2.db"], in: dir), in: dir)
+        let dir2 = try TestDirectory("kakao-det"); defer { dir2.remove() }
+        let b = try await KakaoFixture.run(KakaoFixture.file("KakaoTalk.db", companions: ["KakaoTalk.db-wal", "KakaoTalk2.db"], in: dir2), in: dir2)
+        try #require(!a.isEmpty)
+        #expect(a == b)
+    }
+}

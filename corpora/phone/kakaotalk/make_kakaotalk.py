@@ -317,6 +317,19 @@ def write_hostile(out_dir):
     con.commit()
     con.close()
     open(os.path.join(hdir, "zero-byte.db"), "wb").close()
+    # open_profile names one id, chat membership another: the open_profile id is used, with a warning.
+    os.makedirs(os.path.join(hdir, "conflict"), exist_ok=True)
+    con = fresh(os.path.join(hdir, "conflict", "KakaoTalk.db"), CHAT_LOGS, CHAT_ROOMS)
+    con.execute("INSERT INTO chat_rooms (id, type, members, v) VALUES (?,?,?,?)", (600, "DirectChat", json.dumps([MINJUN]), '{"enc":24}'))
+    for rid, user, text in [(1, MINJUN, "누구세요?"), (2, OWNER, "저예요")]:
+        con.execute("INSERT INTO chat_logs (id, type, chat_id, user_id, message, created_at, v) VALUES (?,?,?,?,?,?,?)",
+                    (rid, 1, 600, user, enc(user, 24, text), T0 + rid, '{"enc":24}'))
+    con.commit()
+    con.close()
+    con = fresh(os.path.join(hdir, "conflict", "KakaoTalk2.db"), OPEN_PROFILE)
+    con.execute("INSERT INTO open_profile (link_id, user_id, nickname) VALUES (1, 999, 'someone else')")
+    con.commit()
+    con.close()
 
 
 def write_big(n, out_dir):
