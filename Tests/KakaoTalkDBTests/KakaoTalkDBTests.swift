@@ -67,7 +67,7 @@ import Testing
         ])
         // The room artifact carries last_message decrypted with the owner's id.
         guard case .object(let room) = findings.artifacts[5].properties else { Issue.record("room artifact"); return }
-        #expect(room["last_message"] == .string("얼마에요?"))
+        #expect(room["last_message"] == .string("50만원이요"))
         #expect(room["link_id"] == .string("330012345"))
         // Linking rule: a chat before anything naming it, a participant before its first message.
         var seenChats: Set<String> = [], seenPeople: Set<String> = []
@@ -86,17 +86,17 @@ import Testing
     @Test func messagesFullRecords() async throws {
         let dir = try TestDirectory("kakao"); defer { dir.remove() }
         let msgs = try await KakaoFixture.run(KakaoFixture.file("KakaoTalk.db", companions: Self.allCompanions, in: dir), in: dir).messages
-        try #require(msgs.count == 13)
-        #expect(msgs.map(\.sequence) == Array(0..<13))
+        try #require(msgs.count == 14)
+        #expect(msgs.map(\.sequence) == Array(0..<14))
         #expect(msgs.map(\.text) == [
             "서연아 내일 시간 돼?", "응 오후에 괜찮아 🙂",
             #"{"feedType": 1, "members": [{"userId": 153378562, "nickName": "Daniel Park"}], "inviter": {"userId": 281743059}}"#,
             "주말 등산 어디로 갈까? 북한산 어때", "", "Sounds good! See you at 9", "방금 보낸 거 지워줘",
-            "아이폰 15 팝니다 (미개봉)", "price?", "계약서_final.pdf", "얼마에요?",
+            "아이폰 15 팝니다 (미개봉)", "price?", "계약서_final.pdf", "얼마에요?", "50만원이요",
             "WAL에만 있는 메시지: 3시에 역 앞에서", "응 내일 봐",
         ])
-        #expect(msgs.map { $0.senderName ?? "-" } == ["민준", "-", "-", "지우", "-", "Daniel Park", "민준", "바람돌이", "Trader_K", "바람돌이", "서연", "민준", "-"])
-        #expect(msgs.map(\.sent?.utcString) == [0, 2, 5, 7, 20, 25, 30, 40, 41, 43, 45, 50, 52].map {
+        #expect(msgs.map { $0.senderName ?? "-" } == ["민준", "-", "-", "지우", "-", "Daniel Park", "민준", "바람돌이", "Trader_K", "바람돌이", "서연", "바람돌이", "민준", "-"])
+        #expect(msgs.map(\.sent?.utcString) == [0, 2, 5, 7, 20, 25, 30, 40, 41, 43, 45, 47, 50, 52].map {
             Optional(UTCFormat.string(micros: (1_724_824_800 + Int64($0) * 60) * 1_000_000))
         })
         #expect(msgs.allSatisfy { $0.sent?.basis == .utc && $0.sent?.precision == .second })
@@ -128,18 +128,24 @@ import Testing
             chatKey: Self.open, sequence: 10, nativeID: "9000000011", kind: .message, senderName: "서연",
             senderNativeID: Self.owner, fromDeviceOwner: true, sent: Self.t(t0 + 45 * 60), text: "얼마에요?",
             extra: .object(["kakao_type": .n(1), "enc": .n(26)]), location: SourceLocation(record: "chat_logs rowid 11")))
+        #expect(msgs[11] == MessageRecord(
+            chatKey: Self.open, sequence: 11, nativeID: "9000000012", kind: .message, senderName: "바람돌이",
+            senderNativeID: Self.baram, sent: Self.t(t0 + 47 * 60), text: "50만원이요", replyToNativeID: "9000000011",
+            extra: .object(["kakao_type": .n(26), "enc": .n(26), "attachment": .object([
+                "src_logId": .n(9000000011), "src_userId": .n(281743059), "src_message": .string("얼마에요?"), "src_type": .n(1)])]),
+            location: SourceLocation(record: "chat_logs rowid 12")))
         // The two newest rows exist only in the WAL.
-        #expect(msgs[12] == MessageRecord(
-            chatKey: Self.direct, sequence: 12, nativeID: "9000000013", kind: .message, senderName: nil,
+        #expect(msgs[13] == MessageRecord(
+            chatKey: Self.direct, sequence: 13, nativeID: "9000000014", kind: .message, senderName: nil,
             senderNativeID: Self.owner, fromDeviceOwner: true, sent: Self.t(t0 + 52 * 60), text: "응 내일 봐",
-            extra: .object(["kakao_type": .n(1), "enc": .n(24)]), location: SourceLocation(record: "chat_logs rowid 13")))
+            extra: .object(["kakao_type": .n(1), "enc": .n(24)]), location: SourceLocation(record: "chat_logs rowid 14")))
         #expect(msgs.filter(\.deleted).map(\.sequence) == [6])
     }
 
     @Test func walRowsNeedTheWal() async throws {
         let dir = try TestDirectory("kakao"); defer { dir.remove() }
         let findings = try await KakaoFixture.run(KakaoFixture.file("KakaoTalk.db", companions: ["KakaoTalk2.db"], in: dir), in: dir)
-        #expect(findings.messages.count == 11)
+        #expect(findings.messages.count == 12)
         #expect(!findings.messages.contains { $0.text.hasPrefix("WAL에만") })
     }
 
@@ -163,7 +169,7 @@ import Testing
         #expect(findings.chats[2].notes.last == "open chat 330012345: no open_link row, title unknown")
         // Messages still decrypt (each with its sender's id); only the names are missing.
         let msgs = findings.messages
-        #expect(msgs.count == 13 && msgs.allSatisfy { $0.senderName == nil })
+        #expect(msgs.count == 14 && msgs.allSatisfy { $0.senderName == nil })
         #expect(msgs[10].text == "얼마에요?" && msgs[10].fromDeviceOwner)
     }
 

@@ -48,12 +48,14 @@ struct KakaoTalkMessageMapper {
             }
         }
         var attachments: [AttachmentRef] = []
+        var replyTo: String?
         if let raw = Value.text(row[plan.index("attachment")]), !raw.isEmpty, raw != "{}" {
             switch decrypt(raw, user: user, enc: enc, column: "chat_logs.attachment", record: where_, cipher: cipher, problems: problems) {
             case .success(let s):
                 if let json = Value.json(s) {
                     extra["attachment"] = json
                     if let ref = Self.attachment(json, type: baseType) { attachments.append(ref) }
+                    replyTo = Self.replySource(json)
                 } else {
                     extra["attachment_text"] = .string(s)
                     problems.note("attachment-not-json", column: "chat_logs.attachment", record: where_)
@@ -68,7 +70,7 @@ struct KakaoTalkMessageMapper {
             chatKey: "", sequence: 0, nativeID: Value.text(row[plan.index("id")]),
             kind: baseType == 0 ? .system : .message,
             senderNativeID: user.map { String($0) }, fromDeviceOwner: user != nil && user == owner,
-            sent: created.map { TimeValue.unixSeconds($0) }, text: text,
+            sent: created.map { TimeValue.unixSeconds($0) }, text: text, replyToNativeID: replyTo,
             deleted: (rawType.map { $0 & Self.deletedFlag != 0 } ?? false) || (deletedAt ?? 0) != 0,
             attachments: attachments, extra: .object(extra),
             location: SourceLocation(record: where_))
@@ -84,6 +86,16 @@ struct KakaoTalkMessageMapper {
         let result = cipher.decrypt(raw, user: user ?? 0, enc: enc)
         if case .failure(let f) = result { problems.undecrypted(f, column: column, enc: enc, record: record) }
         return result
+    }
+
+    /// The log id a reply quotes: `src_logId` of a reply's attachment JSON (a number or decimal text).
+    static func replySource(_ json: JSONValue) -> String? {
+        guard case .object(let o) = json else { return nil }
+        switch o["src_logId"] {
+        case .number(let n)?: return n.isFinite && abs(n) < 9.0e15 ? String(Int64(n)) : nil
+        case .string(let s)? where !s.isEmpty && s.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }): return s
+        default: return nil
+        }
     }
 
     /// The media kind of a message type code (base type, deleted flag removed).

@@ -165,7 +165,7 @@ def main_db(path, wal_rows):
     rooms = [
         (DIRECT, "DirectChat", [MINJUN], None, 24, "응 내일 봐"),
         (GROUP, "MultiChat", [MINJUN, JIWOO, DANIEL], None, 24, "Sounds good! See you at 9"),
-        (OPEN, "OM", [BARAM, TRADER], LINK, 26, "얼마에요?"),
+        (OPEN, "OM", [BARAM, TRADER], LINK, 26, "50만원이요"),
     ]
     for rid, typ, members, link, e, last in rooms:
         cur.execute("INSERT INTO chat_rooms (id, type, members, active_member_ids, last_log_id, last_message,"
@@ -176,6 +176,7 @@ def main_db(path, wal_rows):
              "mt": "image/jpeg"}
     pdf = {"name": "계약서_final.pdf", "size": 48213, "k": "kakaot1/f7Rq2/contract.pdf",
            "cs": "5d41402abc4b2a76b9719d911017c592ae1b2f0c", "expire": 1725429600}
+    reply = {"src_logId": 9000000011, "src_userId": OWNER, "src_message": "얼마에요?", "src_type": 1}
     feed = {"feedType": 1, "members": [{"userId": DANIEL, "nickName": "Daniel Park"}], "inviter": {"userId": OWNER}}
     logs = [
         # (native id, type, chat, user, enc, message, minutes after T0, attachment, deleted_at)
@@ -190,6 +191,7 @@ def main_db(path, wal_rows):
         (9000000009, 1, OPEN, TRADER, 26, "price?", 41, None, 0),
         (9000000010, 18, OPEN, BARAM, 26, "계약서_final.pdf", 43, pdf, 0),
         (9000000011, 1, OPEN, OWNER, 26, "얼마에요?", 45, None, 0),
+        (9000000012, 26, OPEN, BARAM, 26, "50만원이요", 47, reply, 0),
     ]
     for rid, typ, chat, user, e, text, minutes, att, deleted in logs:
         add_log(cur, rid, typ, chat, user, e, text, T0 + minutes * 60, att, deleted)
@@ -228,8 +230,8 @@ def aux_db(path):
 
 
 WAL_ROWS = [
-    (9000000012, 1, DIRECT, MINJUN, 24, "WAL에만 있는 메시지: 3시에 역 앞에서", 50, None, 0),
-    (9000000013, 1, DIRECT, OWNER, 24, "응 내일 봐", 52, None, 0),
+    (9000000013, 1, DIRECT, MINJUN, 24, "WAL에만 있는 메시지: 3시에 역 앞에서", 50, None, 0),
+    (9000000014, 1, DIRECT, OWNER, 24, "응 내일 봐", 52, None, 0),
 ]
 
 
