@@ -1,5 +1,6 @@
 import ChatExport
 import ExhibitKit
+import KakaoTalkDB
 import MediaHash
 import Metadata
 import Timeline
@@ -12,7 +13,7 @@ public enum BuiltinAnalyzers {
     /// Per-file analyzers, in a fixed order (the order findings are produced in is not
     /// significant: the store and the digest use canonical order).
     public static let fileAnalyzers: [any Analyzer] = [
-        ChatExportAnalyzer(), MetadataAnalyzer(), MediaHashAnalyzer(), WhatsAppDBAnalyzer(),
+        ChatExportAnalyzer(), MetadataAnalyzer(), MediaHashAnalyzer(), WhatsAppDBAnalyzer(), KakaoTalkDBAnalyzer(),
     ]
     /// Case analyzers, run once after intake, in this order.
     public static let caseAnalyzers: [any CaseAnalyzer] = [TimelineAnalyzer()]
