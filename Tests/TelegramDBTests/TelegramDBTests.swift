@@ -40,6 +40,7 @@ struct TelegramDBTests {
             ParticipantInfo(chatKey: Self.dm, displayName: Self.minjun, nativeID: "user100000002"),
             ParticipantInfo(chatKey: Self.dm, displayName: Self.seoyeon, nativeID: "user100000001", isDeviceOwner: true),
             ParticipantInfo(chatKey: Self.archived, displayName: Self.jiwoo, nativeID: "user100000003"),
+            ParticipantInfo(chatKey: Self.archived, displayName: Self.seoyeon, nativeID: "user100000001", isDeviceOwner: true),
             ParticipantInfo(chatKey: Self.secret, displayName: Self.minjun, nativeID: "user100000002"),
         ])
         #expect(run.warnings.isEmpty)
@@ -47,8 +48,8 @@ struct TelegramDBTests {
 
     @Test func streamOrderLinksEveryMessageToAnEarlierChatAndSender() async throws {
         let run = try await TelegramFixtures.run(fixture: "cache4.db")
-        #expect(run.messages.count == 25)
-        #expect(run.messages.map(\.sequence) == Array(0..<25))
+        #expect(run.messages.count == 26)
+        #expect(run.messages.map(\.sequence) == Array(0..<26))
         var chats = Set<String>(), senders = Set<String>()
         for f in run.findings {
             switch f {
@@ -125,7 +126,21 @@ struct TelegramDBTests {
         #expect(a2.attachments.first?.reference == nil && a2.attachments.first?.devicePaths == [])
         #expect(a2.attachments.first?.missingReason != nil)
         let fwd = try run.message(Self.group, "26")
-        #expect(fwd.forwardedFrom == "Daily 뉴스 Channel" && fwd.forwardedFromNativeID == "channel1300000001")
+        #expect(fwd == MessageRecord(
+            chatKey: Self.group, sequence: 9, nativeID: "26", senderName: Self.minjun, senderNativeID: "user100000002",
+            sent: TelegramFixtures.utc(Self.t0 + 4420), text: "Breaking: 뉴스 속보", forwardedFrom: "Daily 뉴스 Channel",
+            forwardedFromNativeID: "channel1300000001",
+            extra: .object(["constructor": .string("0x85d6cbe2"), "dialog_id": .string("-200001"),
+                            "forward_date": .string("2024-08-28T13:00:00Z"), "forward_channel_post": .string("41")]),
+            location: SourceLocation(record: "messages_v2 rowid 15")))
+        let reacted = try run.message(Self.channel, "41")
+        #expect(reacted == MessageRecord(
+            chatKey: Self.channel, sequence: 1, nativeID: "41", senderName: "Daily 뉴스 Channel", senderNativeID: "channel1300000001",
+            sent: TelegramFixtures.utc(Self.t0 - 3600), text: "Breaking: 뉴스 속보",
+            reactions: [Reaction(type: "emoji", emoji: "👍", count: 12), Reaction(type: "emoji", emoji: "😮", count: 3)],
+            extra: .object(["constructor": .string("0x38116ee0"), "dialog_id": .string("-1300000001"), "post": .bool(true),
+                            "views": .number(980), "forwards": .number(0), "ttl_period": .number(604_800)]),
+            location: SourceLocation(record: "messages_v2 rowid 19")))
         let old = try run.message(Self.group, "22")
         #expect(old == MessageRecord(
             chatKey: Self.group, sequence: 5, nativeID: "22", senderName: "Old Friend", senderNativeID: "user55501",
@@ -137,6 +152,13 @@ struct TelegramDBTests {
         let pdf = try run.message(Self.channel, "42")
         #expect(pdf.attachments.first?.devicePaths == ["/data/media/0/Telegram/Telegram Documents/report-2024-35.pdf"])
         #expect(pdf.attachments.first?.fileName == "report-2024-35.pdf" && pdf.attachments.first?.mimeType == "application/pdf")
+        let pending = try run.message(Self.archived, "-210000")
+        #expect(pending.attachments == [AttachmentRef(
+            reference: "/storage/emulated/0/Telegram/Telegram Images/pending_210000.jpg", resolvedPath: nil, kind: .photo,
+            mimeType: "image/jpeg", size: 183_204, width: 1280, height: 960,
+            devicePaths: ["/data/media/0/Telegram/Telegram Images/pending_210000.jpg"])])
+        guard case .object(let pe)? = pending.extra else { Issue.record("extra"); return }
+        #expect(pe["attach_params"] == .object(["originalPath": .string("/storage/emulated/0/DCIM/Camera/IMG_20240828_160500.jpg")]))
         let voice = try run.message(Self.archived, "60")
         #expect(voice.attachments.first?.kind == .voice && voice.attachments.first?.durationSeconds == 7)
     }
@@ -173,12 +195,12 @@ struct TelegramDBTests {
             chatKey: Self.dm, sequence: 21, nativeID: "9", senderName: Self.minjun, senderNativeID: "user100000002",
             sent: TelegramFixtures.utc(Self.t0 + 7200), text: "WAL에만 있는 메시지 (WAL only)",
             extra: .object(["constructor": .string("0x94345242"), "dialog_id": .string("100000002")]),
-            location: SourceLocation(record: "messages_v2 rowid 23")))
+            location: SourceLocation(record: "messages_v2 rowid 24")))
         #expect(try with.message(Self.group, "29").text == "last group message (WAL)")
         let last = try #require(with.messages.last)
         #expect(last.chatKey == Self.secret && last.text == "비밀 메시지 secret" && last.senderNativeID == "user100000002")
         let without = try await TelegramFixtures.run(fixture: "cache4.db", withWAL: false)
-        #expect(without.messages.count == 22)
+        #expect(without.messages.count == 23)
         #expect(!without.messages.contains { $0.text.contains("WAL") })
     }
 

@@ -129,7 +129,7 @@ enum TLMessageDecoder {
         if l.flags2 {
             if flags & (1 << 30) != 0 { _ = try r.i32("quick_reply_shortcut_id") }
             if flags2 & 4 != 0 { _ = try r.i64("effect") }
-            if flags2 & 8 != 0 { throw .unknownConstructor(0, field: "factcheck") }
+            if flags2 & 8 != 0 { throw .notDecoded(field: "factcheck") }
         }
     }
 

@@ -156,7 +156,7 @@ enum TLReactions {
                 _ = try reaction(&r)
             }
         }
-        if flags & (1 << 4) != 0 { throw .unknownConstructor(0, field: "reactions.top_reactors") }
+        if flags & (1 << 4) != 0 { throw .notDecoded(field: "reactions.top_reactors") }
         return results
     }
 

@@ -11,6 +11,8 @@ enum TLFailure: Error, Hashable {
     case lengthPastEnd(field: String)
     /// Objects nested deeper than ``TLReader/maxDepth``.
     case tooDeep(field: String)
+    /// A field this version does not walk (its layout is known to vary or is not needed).
+    case notDecoded(field: String)
 
     /// A stable short code for aggregated warnings.
     var code: String {
@@ -19,6 +21,7 @@ enum TLFailure: Error, Hashable {
         case .unknownConstructor: return "unknown-constructor"
         case .lengthPastEnd: return "length-past-end"
         case .tooDeep: return "too-deep"
+        case .notDecoded: return "not-decoded"
         }
     }
 
@@ -29,6 +32,7 @@ enum TLFailure: Error, Hashable {
         case .unknownConstructor(let c, let f): return "unknown constructor \(TLReader.hex(c)) for \(f)"
         case .lengthPastEnd(let f): return "\(f) declares more bytes than the blob holds"
         case .tooDeep(let f): return "\(f) nested too deep"
+        case .notDecoded(let f): return "\(f) is not decoded by this version"
         }
     }
 }
@@ -52,7 +56,13 @@ struct TLReader {
     var remaining: Int { bytes.count - pos }
     var atEnd: Bool { pos >= bytes.count }
 
-    static func hex(_ c: UInt32) -> String { "0x" + String(format: "%08x", c) }
+    /// `0x` and eight lower-case hex digits (the form constructor ids are written in).
+    static func hex(_ c: UInt32) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = [0x30, 0x78]
+        for shift in stride(from: 28, through: 0, by: -4) { out.append(digits[Int((c >> UInt32(shift)) & 0xF)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
 
     mutating func u32(_ field: String) throws(TLFailure) -> UInt32 {
         guard remaining >= 4 else { throw .truncated(field: field) }

@@ -123,7 +123,8 @@ def main_messages():
                      media=doc_media(5402285916542734900, T0 + 4360, "image/jpeg", 245760,
                                      "IMG_20240828_151203.jpg", [("image_size", 4032, 3024)]),
                      path=KNOWN_PICTURE))
-    add(-GROUP, dict(id=26, from_id=("user", MINJUN), peer=g, date=T0 + 4420, text="Breaking: 뉴스 속보",
+    # Layer 133-135 constructor (64-bit peers, no reactions).
+    add(-GROUP, dict(ctor=0x85D6CBE2, id=26, from_id=("user", MINJUN), peer=g, date=T0 + 4420, text="Breaking: 뉴스 속보",
                      fwd=dict(from_id=("channel", CHANNEL), date=T0 - 3600, channel_post=41)))
     svc(-GROUP, dict(id=27, out=True, from_id=("user", OWNER), peer=g, date=T0 + 4500,
                      action=dict(type="remove_members", user=OLD_FRIEND)))
@@ -133,7 +134,9 @@ def main_messages():
     ch = ("channel", CHANNEL)
     add(-CHANNEL, dict(id=40, peer=ch, post=True, date=T0 - 7200, text="오늘의 뉴스 Today's news", views=1204,
                        post_author="Editor Lee"))
-    add(-CHANNEL, dict(id=41, peer=ch, post=True, date=T0 - 3600, text="Breaking: 뉴스 속보", views=980))
+    # Layer 136-165 constructor with reactions and an auto-delete period.
+    add(-CHANNEL, dict(ctor=0x38116EE0, id=41, peer=ch, post=True, date=T0 - 3600, text="Breaking: 뉴스 속보", views=980,
+                       reactions=[("👍", 12), ("😮", 3)], ttl_period=604800))
     add(-CHANNEL, dict(id=42, peer=ch, post=True, date=T0 - 1800, text="Weekly report",
                        media=doc_media(5402285916542735000, T0 - 1800, "application/pdf", 48213, "report-2024-35.pdf"),
                        path="/storage/emulated/0/Telegram/Telegram Documents/report-2024-35.pdf"))
@@ -141,6 +144,13 @@ def main_messages():
     # The archived dialog (dialogs.folder_id = 1): Jiwoo, one voice note not saved on the device.
     add(JIWOO, dict(id=60, peer=("user", JIWOO), date=T0 + 5000, text="",
                     media=doc_media(5402285916542735100, T0 + 5000, "audio/ogg", 12034, None, [("audio", 7, True)])))
+
+    # A message still being sent: a negative local id, the client's ||key|=|value|| parameters
+    # in front of the path.
+    add(JIWOO, dict(id=-210000, out=True, from_id=("user", OWNER), peer=("user", JIWOO), date=T0 + 5100, text="보내는 중 sending",
+                    media=photo_media(0, T0 + 5100),
+                    path="||originalPath|=|/storage/emulated/0/DCIM/Camera/IMG_20240828_160500.jpg||"
+                         "/storage/emulated/0/Telegram/Telegram Images/pending_210000.jpg"))
 
     # The secret chat with Minjun (ordinary constructor; see README).
     add(SECRET_DID, dict(id=1, peer=("user", MINJUN), date=T0 + 6000, text="비밀 메시지 secret", from_id=("user", MINJUN)))

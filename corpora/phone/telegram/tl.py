@@ -223,6 +223,16 @@ def attach_path(w, path, mid, fwd):
         w.i32(0)
 
 
+def reactions(w, rs):
+    """messageReactions#4f2b9479 flags results:Vector<reactionCount#a3d1cb80 flags reaction count>;
+    reactions are reactionEmoji#1b2286b8 emoticon:string."""
+    w.u32(0x4F2B9479).i32(0)
+
+    def one(w, r):
+        w.u32(0xA3D1CB80).i32(0).u32(0x1B2286B8).string(r[0]).i32(r[1])
+    w.vector(rs, one)
+
+
 def message(m):
     """One `data` blob: a message constructor walked by its own field list, then the attach path.
 
@@ -235,7 +245,7 @@ def message(m):
         (1, m.get("out", False)), (8, "from_id" in m), (2, "fwd" in m), (11, "via_bot" in m), (3, "reply" in m),
         (9, "media" in m), (7, bool(m.get("entities"))), (10, "views" in m), (15, "edit_date" in m),
         (16, "post_author" in m), (17, "grouped_id" in m), (14, m.get("post", False)),
-        (25, "ttl_period" in m and ctor != 0x58AE39C9),
+        (25, "ttl_period" in m and ctor != 0x58AE39C9), (20, "reactions" in m),
     ])
     w.u32(ctor).i32(fl)
     has_flags2 = ctor == 0x94345242
@@ -268,6 +278,9 @@ def message(m):
         w.string(m["post_author"])
     if "grouped_id" in m:
         w.i64(m["grouped_id"])
+    if "reactions" in m:
+        assert ctor in (0x94345242, 0x38116EE0)
+        reactions(w, m["reactions"])
     if "ttl_period" in m and ctor != 0x58AE39C9:
         w.i32(m["ttl_period"])
     attach_path(w, m.get("path"), m["id"], "fwd" in m)
