@@ -24,9 +24,10 @@ struct TelegramDBTests {
         #expect(run.chats == [
             Self.chat(Self.channel, "1300000001", "Daily 뉴스 Channel", "public_channel", ["dialog id -1300000001", "@daily_news_kr"]),
             Self.chat(Self.group, "200001", "서울 스터디 Seoul Study", "private_group", ["dialog id -200001"]),
-            Self.chat(Self.dm, "100000002", Self.minjun, "personal_chat", ["dialog id 100000002"]),
+            Self.chat(Self.dm, "100000002", Self.minjun, "personal_chat",
+                      ["dialog id 100000002", "@minjun_kim", "phone +821055501002"]),
             Self.chat(Self.archived, "100000003", Self.jiwoo, "personal_chat",
-                      ["dialog id 100000003", "archived (dialogs.folder_id = 1)"]),
+                      ["dialog id 100000003", "phone +821055501003", "archived (dialogs.folder_id = 1)"]),
             Self.chat(Self.secret, nil, "Secret chat with 민준 Kim", "secret_chat",
                       ["dialog id 4611686018427394905",
                        "secret chat 7001 with user100000002, self-destruct timer 10 s, layer 144, active, created 2024-08-28T15:38:20Z"]),
@@ -62,6 +63,11 @@ struct TelegramDBTests {
             default: break
             }
         }
+        let users = run.artifacts.filter { $0.type == "telegram.user" }
+        #expect(users.map(\.location?.record) == ["users uid 55501", "users uid 100000001", "users uid 100000002", "users uid 100000003"])
+        #expect(users[1].properties == .object([
+            "user_id": .string("100000001"), "display_name": .string("서연 (Seoyeon)"), "username": .string("seoyeon_k"),
+            "phone": .string("821055501001"), "is_self": .bool(true), "is_bot": .bool(false)]))
         guard case .artifact(let a)? = run.findings.first else { Issue.record("artifact first"); return }
         #expect(a.type == "sqlite.database")
         guard case .object(let o) = a.properties else { Issue.record("properties"); return }

@@ -14,8 +14,11 @@ public struct TelegramDBAnalyzer: StreamingAnalyzer {
     /// The analyzer id recorded on every finding.
     public static let id = "telegram-db"
 
+    /// A stateless analyzer: every call opens its own copy of the database.
     public init() {}
 
+    /// Accepts Telegram's database by device path (every package variant, every account, every
+    /// Android user) and any loose `cache4.db`; asks for its WAL and rollback journal.
     public var descriptor: AnalyzerDescriptor {
         AnalyzerDescriptor(
             id: Self.id, version: "1.0.0",
@@ -40,7 +43,8 @@ public struct TelegramDBAnalyzer: StreamingAnalyzer {
         return findings
     }
 
-    /// ``StreamingAnalyzer``: the database artifact, then per chat its ``ChatInfo``, participants
+    /// ``StreamingAnalyzer``: the database artifact, one `telegram.user` artifact per user, then per
+    /// chat its ``ChatInfo``, participants
     /// (before their first message) and messages, then the aggregated warnings. Throws the
     /// ``AnalyzerError`` of ``AppDatabase/open(_:temporaryDirectory:timeLimit:)`` when SQLite cannot
     /// read the file at all (empty, a zip, encrypted).

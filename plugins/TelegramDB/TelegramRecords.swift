@@ -31,6 +31,8 @@ extension TelegramSession {
             info.nativeID = String(id)
             info.title = u?.displayName
             info.chatType = id == directory.ownerID ? "saved_messages" : (u?.isBot == true ? "bot_chat" : "personal_chat")
+            if let name = u?.username { notes.append("@\(name)") }
+            if let phone = u?.phone { notes.append("phone +\(phone)") }
             if u?.nameFromColumn == true { notes.append("title from the lower-cased users.name column (blob unreadable)") }
             if u == nil { notes.append("user \(id) not in the users table") }
         case .secret(let enc):

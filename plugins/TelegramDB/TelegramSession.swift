@@ -44,12 +44,26 @@ final class TelegramSession {
             warnings.add("\(table)-blob-unreadable", key: "", count: e.count,
                          message: "\(e.count) \(table) row(s) whose data blob could not be read (constructors \(ids.isEmpty ? "none" : ids)); names taken from the lower-cased name column")
         }
+        emitUsers()
         var known = Set(directory.dialogs.keys)
         for id in directory.secretChats.keys { known.insert(Self.secretBit | id) }
         pendingChats = known.sorted()
         readMessages()
         flushChats(upTo: nil)
         for w in warnings.findings() { emit(.warning(w)) }
+    }
+
+    /// One `telegram.user` artifact per `users` row (ascending id): name, username and phone have
+    /// no column in the chat model, and the table is the account's view of everyone it met.
+    private func emitUsers() {
+        for u in directory.users.values.sorted(by: { $0.id < $1.id }) {
+            var p: [String: JSONValue] = ["user_id": .string(String(u.id)), "is_self": .bool(u.isSelf), "is_bot": .bool(u.isBot)]
+            if let v = u.displayName { p["display_name"] = .string(v) }
+            if let v = u.username { p["username"] = .string(v) }
+            if let v = u.phone { p["phone"] = .string(v) }
+            if u.nameFromColumn { p["name_from_column"] = .bool(true) }
+            emit(.artifact(Artifact(type: "telegram.user", properties: .object(p), location: SourceLocation(record: "users uid \(u.id)"))))
+        }
     }
 
     private func readMessages() {
