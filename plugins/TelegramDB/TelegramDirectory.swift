@@ -62,9 +62,7 @@ struct TelegramDirectory {
     static func load(_ db: Database, columns: (String) -> Set<String>?) throws -> TelegramDirectory {
         var d = TelegramDirectory()
         for t in ["users", "chats", "dialogs", "enc_chats"] where columns(t) == nil { d.missingTables.append(t) }
-        if let cols = columns("users"), cols.contains("uid") {
-            let sql = "SELECT uid, \(cols.contains("name") ? "name" : "NULL"), \(cols.contains("data") ? "data" : "NULL") FROM users WHERE typeof(uid) = 'integer' ORDER BY uid"
-            let rows = try Row.fetchCursor(db, sql: sql)
+        if let rows = try select(db, "users", key: "uid", ["name", "data"], columns) {
             while let row = try rows.next() {
                 guard let uid = RowValue.int(row, 0) else { continue }
                 let blob = RowValue.bytes(row, 2) ?? []
@@ -78,9 +76,7 @@ struct TelegramDirectory {
                 }
             }
         }
-        if let cols = columns("chats"), cols.contains("uid") {
-            let sql = "SELECT uid, \(cols.contains("name") ? "name" : "NULL"), \(cols.contains("data") ? "data" : "NULL") FROM chats WHERE typeof(uid) = 'integer' ORDER BY uid"
-            let rows = try Row.fetchCursor(db, sql: sql)
+        if let rows = try select(db, "chats", key: "uid", ["name", "data"], columns) {
             while let row = try rows.next() {
                 guard let uid = RowValue.int(row, 0) else { continue }
                 let blob = RowValue.bytes(row, 2) ?? []
@@ -92,10 +88,7 @@ struct TelegramDirectory {
                 }
             }
         }
-        if let cols = columns("enc_chats"), cols.contains("uid") {
-            func col(_ n: String) -> String { cols.contains(n) ? n : "NULL" }
-            let sql = "SELECT uid, \(col("user")), \(col("admin_id")), \(col("ttl")), \(col("layer")), \(col("data")) FROM enc_chats WHERE typeof(uid) = 'integer' ORDER BY uid"
-            let rows = try Row.fetchCursor(db, sql: sql)
+        if let rows = try select(db, "enc_chats", key: "uid", ["user", "admin_id", "ttl", "layer", "data"], columns) {
             while let row = try rows.next() {
                 guard let uid = RowValue.int(row, 0) else { continue }
                 var s = TelegramSecretChat(id: uid, userID: RowValue.int(row, 1), adminID: RowValue.int(row, 2),
@@ -105,10 +98,7 @@ struct TelegramDirectory {
                 d.secretChats[s.id] = s
             }
         }
-        if let cols = columns("dialogs"), cols.contains("did") {
-            func col(_ n: String) -> String { cols.contains(n) ? n : "NULL" }
-            let sql = "SELECT did, \(col("folder_id")), \(col("date")), \(col("pinned")) FROM dialogs WHERE typeof(did) = 'integer' ORDER BY did"
-            let rows = try Row.fetchCursor(db, sql: sql)
+        if let rows = try select(db, "dialogs", key: "did", ["folder_id", "date", "pinned"], columns) {
             while let row = try rows.next() {
                 guard let did = RowValue.int(row, 0) else { continue }
                 d.dialogs[did] = TelegramDialog(did: did, folderID: RowValue.int(row, 1), date: RowValue.int(row, 2),
@@ -116,6 +106,15 @@ struct TelegramDirectory {
             }
         }
         return d
+    }
+
+    /// `SELECT key, wanted… FROM table` over rows with an integer key, ascending; a wanted column
+    /// the table lacks reads as NULL. `nil` when the table or its key column is missing.
+    private static func select(_ db: Database, _ table: String, key: String, _ wanted: [String],
+                               _ columns: (String) -> Set<String>?) throws -> RowCursor? {
+        guard let cols = columns(table), cols.contains(key) else { return nil }
+        let list = ([key] + wanted.map { cols.contains($0) ? $0 : "NULL" }).joined(separator: ", ")
+        return try Row.fetchCursor(db, sql: "SELECT \(list) FROM \(table) WHERE typeof(\(key)) = 'integer' ORDER BY \(key)")
     }
 
     private mutating func note(_ table: String, _ blob: [UInt8]) {

@@ -189,15 +189,18 @@ def base_tables(db, users=USERS, chats=CHATS):
         db.execute("INSERT INTO chats(uid, name, data) VALUES (?,?,?)", (c["id"], c["title"].lower(), tl.chat(c)))
 
 
-def write_main(folder):
-    path = os.path.join(folder, "cache4.db")
+def remove_db(path):
+    """Removes a database and the files SQLite keeps beside it."""
     for suffix in ("", "-wal", "-shm", "-journal"):
         if os.path.exists(path + suffix):
             os.remove(path + suffix)
+
+
+def write_main(folder):
+    path = os.path.join(folder, "cache4.db")
+    remove_db(path)
     tmp = path + ".tmp"
-    for suffix in ("", "-wal", "-shm"):
-        if os.path.exists(tmp + suffix):
-            os.remove(tmp + suffix)
+    remove_db(tmp)
     db = sqlite3.connect(tmp, isolation_level=None)
     db.execute("PRAGMA page_size = 4096")
     db.execute("PRAGMA journal_mode = WAL")
@@ -225,14 +228,11 @@ def write_main(folder):
     shutil.copyfile(tmp, path)
     shutil.copyfile(tmp + "-wal", path + "-wal")
     db.close()
-    for suffix in ("", "-wal", "-shm"):
-        if os.path.exists(tmp + suffix):
-            os.remove(tmp + suffix)
+    remove_db(tmp)
 
 
 def plain_db(path, build):
-    if os.path.exists(path):
-        os.remove(path)
+    remove_db(path)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode = DELETE")
@@ -321,9 +321,7 @@ def write_big(out_dir, n):
     """N messages over 50 dialogs (text, some photos with paths, some service rows)."""
     os.makedirs(out_dir, exist_ok=True)
     path = os.path.join(out_dir, "cache4.db")
-    for suffix in ("", "-wal", "-journal"):
-        if os.path.exists(path + suffix):
-            os.remove(path + suffix)
+    remove_db(path)
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode = OFF")
     db.execute("PRAGMA synchronous = OFF")
