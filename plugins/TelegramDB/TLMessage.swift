@@ -172,7 +172,7 @@ enum TLMessageDecoder {
             }
             path = parts.last ?? ""
         }
-        let trimmed = path.trimmingCharacters(in: .whitespaces)
-        m.attachPath = trimmed.isEmpty ? nil : path
+        // The client writes " " for "no file" (and trims what it reads back).
+        m.attachPath = path.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 } ? nil : path
     }
 }

@@ -86,6 +86,9 @@ final class TelegramSession {
         var rows = 0
         do {
             try db.read { conn in
+                // Memory-mapped reads of the private copy: the (uid, date, mid) order visits table
+                // pages out of order, and mapping halves SQLite's share of the time (no copy per page).
+                try conn.execute(sql: "PRAGMA mmap_size = 2147418112")
                 let bad = try Int.fetchOne(conn, sql: "SELECT count(*) FROM messages_v2 WHERE typeof(uid) != 'integer'") ?? 0
                 if bad > 0 {
                     warnings.add("bad-dialog-id", key: "", count: bad,
