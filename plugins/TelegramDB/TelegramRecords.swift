@@ -79,10 +79,12 @@ extension TelegramSession {
         emit(.chat(info))
     }
 
-    /// The sender: `from_id`; else the owner for outgoing messages; else the dialog's peer (an
-    /// incoming private message carries no sender id) or, for channel posts, the channel.
+    /// The sender: `from_id`; else the channel for broadcast posts; else the owner for outgoing
+    /// messages; else the dialog's peer (an incoming private message carries no sender id).
     func sender(_ m: TLMessage?, did: Int64, out: Bool) -> TLPeer? {
         if let f = m?.from { return f }
+        // A broadcast post carries no sender id even when the owner wrote it: it speaks as the channel.
+        if m?.post == true, case .channel(let id)? = m?.peer { return .channel(id) }
         if out { return directory.ownerID.map { .user($0) } }
         switch kind(of: did, hint: m?.peer) {
         case .user(let id): return .user(id)
