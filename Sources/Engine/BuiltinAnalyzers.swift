@@ -3,6 +3,7 @@ import ExhibitKit
 import KakaoTalkDB
 import MediaHash
 import Metadata
+import TelegramDB
 import Timeline
 import WhatsAppDB
 
@@ -13,7 +14,7 @@ public enum BuiltinAnalyzers {
     /// Per-file analyzers, in a fixed order (the order findings are produced in is not
     /// significant: the store and the digest use canonical order).
     public static let fileAnalyzers: [any Analyzer] = [
-        ChatExportAnalyzer(), MetadataAnalyzer(), MediaHashAnalyzer(), WhatsAppDBAnalyzer(), KakaoTalkDBAnalyzer(),
+        ChatExportAnalyzer(), MetadataAnalyzer(), MediaHashAnalyzer(), TelegramDBAnalyzer(), WhatsAppDBAnalyzer(), KakaoTalkDBAnalyzer(),
     ]
     /// Case analyzers, run once after intake, in this order.
     public static let caseAnalyzers: [any CaseAnalyzer] = [TimelineAnalyzer()]

@@ -46,7 +46,7 @@ MEDIA = [
     ("sdcard/WhatsApp/Media/WhatsApp Images/Sent/IMG-20240828-WA0001.jpg",
      "/data/media/0/Android/media/com.whatsapp/WhatsApp/Media/WhatsApp Images/IMG-20240828-WA0001.jpg"),
     ("sdcard/Download/Telegram/photo_1@28-08-2024_15-12-03.jpg",
-     "/data/media/0/Telegram/Telegram Images/1_5093283017420340712.jpg"),
+     "/data/media/0/Telegram/Telegram Images/5402285916542734721_121.jpg"),
     ("sdcard/DCIM/Camera/IMG_20240829_190541.jpg", "/data/media/0/DCIM/Camera/IMG_20240829_190541.jpg"),
 ]
 
