@@ -69,7 +69,8 @@ extension EvidenceDatabase {
                 ORDER BY k.kind = 'known-bad' DESC, f.evidence_id, f.sort_key, k.hashset, k.algorithm, k.distance, k.entry_id
                 """)
             let carriers = try db.cachedStatement(sql: """
-                SELECT DISTINCT m.id, c.platform, c.title, m.sender_name, m.sent_utc, m.sent_raw, ef.path
+                SELECT DISTINCT m.id, c.platform, c.title,
+                    coalesce(m.sender_name, CASE WHEN m.from_device_owner = 1 THEN '(device owner)' END), m.sent_utc, m.sent_raw, ef.path
                 FROM attachments a JOIN messages m ON m.id = a.message_id JOIN chats c ON c.id = m.chat_id
                     JOIN files ef ON ef.id = m.file_id
                 WHERE a.linked_file_id = ? OR (a.sha256 IS NOT NULL AND a.sha256 = ?)
