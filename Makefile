@@ -76,6 +76,16 @@ demo: build
 		--examiner "Demo Examiner" --assume-tz Asia/Seoul --item ITEM-3 --plugins plugins/examples/android-sms
 	@$(BIN)/exhibit analyzers --plugins plugins/examples/android-sms | grep -A2 '^android-sms'
 	@$(BIN)/exhibit messages --db $(DEMO)/case.sqlite --chat +8210
+	@echo; echo "== A second seized phone as it arrives: an Android full-file-system extraction (corpora/phone/android); chats read from the apps' own databases, WAL included =="
+	$(BIN)/exhibit ingest corpora/phone/android/android-ffs.tar --db $(DEMO)/case.sqlite --case DEMO-2024-0001 \
+		--examiner "Demo Examiner" --assume-tz Asia/Seoul --item ITEM-4
+	@$(BIN)/exhibit files --db $(DEMO)/case.sqlite --evidence android-ffs.tar --device-path '/data/data/*'
+	@echo; echo "-- Telegram cache4.db (TL-decoded), WhatsApp msgstore.db, KakaoTalk.db (columns decrypted) --"
+	@$(BIN)/exhibit messages --db $(DEMO)/case.sqlite --chat 'Seoul Study' | head -12
+	@$(BIN)/exhibit messages --db $(DEMO)/case.sqlite --chat '콘서트 친구들' | head -8
+	@$(BIN)/exhibit messages --db $(DEMO)/case.sqlite --chat '민준, 지우' | head -8
+	@echo; echo "-- The known picture on this phone: in a Telegram group, a WhatsApp chat and a KakaoTalk group --"
+	@$(BIN)/exhibit matches --db $(DEMO)/case.sqlite | grep -A4 'android-ffs.tar'
 	@echo; echo "== Verify (re-hash evidence, re-check the audit chain) =="
 	@$(BIN)/exhibit verify --db $(DEMO)/case.sqlite
 	@echo; echo "== Digest of all findings =="

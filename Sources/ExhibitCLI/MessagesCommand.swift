@@ -65,8 +65,15 @@ enum ChatText {
     /// `2024-08-28T06:12:03Z  Minji: text  [photo: photos/a.jpg sha256 ab12…]`.
     static func line(_ r: ChatMessageRow, text: String? = nil) -> String {
         let time = r.sentUTC ?? (r.sentRaw.map { "\($0) (\(r.sentBasis ?? "unknown"))" } ?? "(no time)")
-        let who = r.sender.map { "\($0): " } ?? (r.kind == "system" ? "* " : "")
+        let who = r.sender.map { "\($0): " } ?? (r.fromDeviceOwner ? "(device owner): " : (r.kind == "system" ? "* " : ""))
         var body = (text ?? r.text).replacingOccurrences(of: "\n", with: "\n      ")
+        if let action = r.serviceAction {
+            // A service message says what happened: the action and its fields, never an empty line.
+            let details = r.serviceDetails.map { " \($0)" } ?? ""
+            let actor = r.serviceActor.flatMap { $0 == r.sender ? nil : " by \($0)" } ?? ""
+            let act = "[\(action)\(actor)\(details)]"
+            body = body.isEmpty ? act : act + " " + body
+        }
         if r.deleted { body += " (deleted)" }
         let media = r.attachments.map { a in
             let what = a.reference ?? a.kind
@@ -93,12 +100,17 @@ struct MessageJSON: Encodable {
     var chat, sender, sent_utc, sent_basis, sent_raw: String?
     var message_id, chat_id, room_id: Int64
     var sequence: Int
-    var deleted: Bool
+    var deleted, from_device_owner: Bool
+    var service_action, service_actor: String?
+    /// The action's fields, as stored (a JSON object), or null.
+    var service_details: String?
     var attachments: [Attachment]
     init(_ r: ChatMessageRow) {
         platform = r.platform; evidence = r.evidence; export_path = r.exportPath; kind = r.kind; text = r.text
         chat = r.chat; sender = r.sender; sent_utc = r.sentUTC; sent_basis = r.sentBasis; sent_raw = r.sentRaw
         message_id = r.messageID; chat_id = r.chatID; room_id = r.roomID; sequence = r.sequence; deleted = r.deleted
         attachments = r.attachments.map(Attachment.init)
+        from_device_owner = r.fromDeviceOwner; service_action = r.serviceAction; service_actor = r.serviceActor
+        service_details = r.serviceDetails
     }
 }

@@ -73,6 +73,13 @@ public struct ChatMessageRow: Sendable, Hashable, Codable {
     public var text: String
     /// The export shows the message as deleted.
     public var deleted: Bool
+    /// For service messages: the action (`create_group`, `invite_members`, `screenshot_taken`…),
+    /// who did it, and the action's fields as JSON.
+    public var serviceAction: String? = nil
+    public var serviceActor: String? = nil
+    public var serviceDetails: String? = nil
+    /// Sent by the device owner (the exporting user / the phone's account).
+    public var fromDeviceOwner: Bool = false
     /// The message's attachments in order.
     public var attachments: [AttachmentSummary]
 }
@@ -201,7 +208,16 @@ extension EvidenceDatabase {
             SELECT a.kind, a.reference, a.status, a.missing_reason, f.path, a.sha256
             FROM attachments a LEFT JOIN files f ON f.id = a.linked_file_id WHERE a.message_id = ? ORDER BY a.ordinal
             """)
+        let service = try db.cachedStatement(sql: """
+            SELECT service_action, service_actor, service_details, from_device_owner FROM messages WHERE id = ?
+            """)
         for i in out.indices {
+            if let s = try Row.fetchOne(service, arguments: [out[i].0.messageID]) {
+                out[i].0.serviceAction = try s.decode(atIndex: 0)
+                out[i].0.serviceActor = try s.decode(atIndex: 1)
+                out[i].0.serviceDetails = try s.decode(atIndex: 2)
+                out[i].0.fromDeviceOwner = (try s.decode(Int?.self, atIndex: 3) ?? 0) != 0
+            }
             for a in try Row.fetchAll(attach, arguments: [out[i].0.messageID]) {
                 out[i].0.attachments.append(AttachmentSummary(
                     kind: try a.decode(atIndex: 0), reference: try a.decode(atIndex: 1), status: try a.decode(atIndex: 2),
