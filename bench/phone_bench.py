@@ -29,7 +29,8 @@ def build(work, app, n):
     if os.path.exists(tar):
         return tar
     os.makedirs(out, exist_ok=True)
-    subprocess.run([sys.executable, os.path.join(PHONE, gen), "--big", str(n), os.path.join(out, name)], check=True)
+    args = ["--big", str(n), "--out", out] if app == "telegram" else ["--big", str(n), out]
+    subprocess.run([sys.executable, os.path.join(PHONE, gen)] + args, check=True, stdout=subprocess.DEVNULL)
     with tarfile.open(tar, "w", format=tarfile.PAX_FORMAT) as t:
         for f in sorted(os.listdir(out)):
             t.add(os.path.join(out, f), arcname=f"Dump/{folder}/{f}")
