@@ -2,6 +2,7 @@ import ChatExport
 import ExhibitKit
 import MediaHash
 import Metadata
+import SQLiteRecovery
 import Timeline
 
 /// The registry of built-in analyzers: one entry per folder under `plugins/` (not
@@ -10,7 +11,9 @@ import Timeline
 public enum BuiltinAnalyzers {
     /// Per-file analyzers, in a fixed order (the order findings are produced in is not
     /// significant: the store and the digest use canonical order).
-    public static let fileAnalyzers: [any Analyzer] = [ChatExportAnalyzer(), MetadataAnalyzer(), MediaHashAnalyzer()]
+    public static let fileAnalyzers: [any Analyzer] = [
+        ChatExportAnalyzer(), MetadataAnalyzer(), MediaHashAnalyzer(), SQLiteRecoveryAnalyzer(),
+    ]
     /// Case analyzers, run once after intake, in this order.
     public static let caseAnalyzers: [any CaseAnalyzer] = [TimelineAnalyzer()]
 }

@@ -68,6 +68,7 @@ enum FindingsDigest {
         metadata, indicators,
         mediaHashes, hashSets, hashSetMatches,
         events, mediaClusters,
+        recoveredRecords,
     ]
 
     static func compute(_ db: Database) throws -> String {
