@@ -71,23 +71,30 @@ struct RecoveryRun {
         return out.filter { !$0.contains(.missing) }
     }
 
-    /// A journal whose page-1 image shares no table with any known schema is another database's.
+    /// A journal is this database's when its copy of page 1 is an earlier state of it: a change
+    /// counter a little behind the file's (every write transaction bumps it and journals page 1
+    /// first) and a schema sharing a table with a known one. Otherwise it is not used.
     mutating func checkJournalBelongs() {
-        guard let p1 = journal.first(where: { $0.pageNumber == 1 })?.data else { return }
-        let foreign: Bool
-        if p1.count < 100 || Array(p1[0..<16]) != DatabaseHeader.magic { foreign = true } else {
+        guard !journal.isEmpty else { return }
+        guard let p1 = journal.first(where: { $0.pageNumber == 1 })?.data else {
+            problems.append(.init(code: "journal-no-page-one", message: "the -journal holds no copy of page 1, so it cannot be tied to this database; it is not used"))
+            journal = []
+            return
+        }
+        var foreign = true
+        if p1.count >= 100, Array(p1[0..<16]) == DatabaseHeader.magic, let theirs = try? DatabaseHeader.parse(ByteView(p1)).get() {
+            let behind = live.header.changeCounter &- theirs.changeCounter
             var img = live
             img.overlay[1] = p1
-            var scratch: [RecoveryProblem] = []
             var claimed: Set<Int> = []
             let rows = img.walkTable(root: 1, claimed: &claimed).rows.map(\.values)
-            let theirs = Set(PageImage.tables(from: rows).map { $0.name + "\u{0}" + $0.sql })
+            let theirTables = Set(PageImage.tables(from: rows).map { $0.name + "\u{0}" + $0.sql })
             let ours = Set(tables.map { $0.name + "\u{0}" + $0.sql })
-            foreign = !theirs.isEmpty && theirs.isDisjoint(with: ours) || (theirs.isEmpty && !ours.isEmpty && !rows.isEmpty)
-            _ = scratch
+            let schemaAgrees = theirTables.isEmpty ? ours.isEmpty || rows.isEmpty : !theirTables.isDisjoint(with: ours)
+            foreign = !(behind >= 1 && behind <= 64 && theirs.pageSize == live.header.pageSize && schemaAgrees)
         }
         if foreign {
-            problems.append(.init(code: "journal-foreign", message: "the -journal's copy of page 1 describes another database; the journal is not used"))
+            problems.append(.init(code: "journal-foreign", message: "the -journal's copy of page 1 is not an earlier state of this database (change counter or schema differ); the journal is not used"))
             journal = []
         }
     }

@@ -137,7 +137,8 @@ enum CreateTableParser {
                         j += 1
                         if d == 0 { break }
                     }
-                    typeWords.append(part); continue
+                    if typeWords.isEmpty { typeWords.append(part) } else { typeWords[typeWords.count - 1] += part }
+                    continue
                 }
                 typeWords.append(def[j].text); j += 1
             }
