@@ -117,6 +117,20 @@ extension RecoveryRun {
         }
     }
 
+    /// Drops a record whose first value is missing (a clobbered cell) when a complete record of
+    /// the same table with the same other values was found too (an older page version kept the
+    /// cell whole): the same row, reported once, with its rowid.
+    mutating func dropSubsumed() {
+        var complete: Set<String> = []
+        for r in records where !r.values.contains(.missing) {
+            complete.insert("\(r.tableName ?? "")|\(r.values.dropFirst())")
+        }
+        records.removeAll { r in
+            r.values.first == .missing && !r.values.dropFirst().contains(.missing)
+                && complete.contains("\(r.tableName ?? "")|\(r.values.dropFirst())")
+        }
+    }
+
     /// Marks records equal to a live row of the same table (missing values compare as wildcards).
     mutating func flagDuplicates() {
         for i in records.indices {

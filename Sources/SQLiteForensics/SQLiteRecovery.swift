@@ -49,6 +49,7 @@ public enum SQLiteRecovery {
         run.walkLive()
         run.carveCurrent()
         run.carveVersions()
+        run.dropSubsumed()
         run.flagDuplicates()
         report.tables = run.tables
         report.droppedTables = run.droppedTables
