@@ -69,6 +69,9 @@ struct Carver {
     let tables: [TableSchema]
     /// Pages an overflow chain of a carved cell may not run through (live b-tree pages).
     let forbidden: Set<Int>
+    /// Per table, the content size its live rows most often give their first column (when it
+    /// holds integers): the prior for a clobbered cell whose first serial type is lost.
+    var typicalFirstSize: [Int: Int] = [:]
 
     var encoding: Int { image.header.textEncoding }
 
@@ -121,18 +124,50 @@ struct Carver {
     /// record header's first bytes lost). `blockEnd` is where the freeblock says it ends.
     func clobbered(_ b: [UInt8], at f: Int, blockEnd: Int, end: Int, preferred: Int?) -> Carved? {
         // A clobbered cell on a page of a live table is read only as that table's: with its
-        // first bytes gone, fitting some other table is too easy to be evidence.
+        // first bytes gone, fitting some other table is too easy to be evidence. Elsewhere, when
+        // several tables fit, the row is kept without a table.
+        var found: Carved?
         for ti in preferred.map({ [$0] }) ?? Array(tables.indices) {
-            // a = bytes of the payload-length and rowid varints; the header-length byte sits at f + a.
-            for a in [3, 2, 4, 5] {
-                if let c = clobbered(b, at: f, a: a, table: ti, blockEnd: blockEnd, end: end) { return c }
+            guard let c = clobbered(b, at: f, table: ti, blockEnd: blockEnd, end: end) else { continue }
+            if let first = found {
+                if first.values != c.values || first.length != c.length { return nil }
+                found?.table = nil
+                return found
             }
+            found = c
+        }
+        return found
+    }
+
+    /// The readings of a clobbered cell as table `ti`'s.
+    func clobbered(_ b: [UInt8], at f: Int, table ti: Int, blockEnd: Int, end: Int) -> Carved? {
+        // a = bytes of the payload-length and rowid varints; the header-length byte sits at f + a.
+        for a in [3, 2, 4, 5] {
+            if let c = clobbered(b, at: f, a: a, table: ti, blockEnd: blockEnd, end: end, lostSize: nil) { return c }
+        }
+        // A lost first type in a freeblock merged with its neighbour: the block's size says
+        // nothing about this cell, so try the sizes an integer can have, and keep one only
+        // when the next cell (or a stale freeblock header) starts right where it ends.
+        let aff = tables[ti].columns.first?.affinity
+        if tables[ti].rowidAlias != 0, aff == .integer || aff == .numeric || aff == .real {
+            var readings: [Carved] = []
+            for size in [1, 2, 3, 4, 6] {
+                guard let c = clobbered(b, at: f, a: 2, table: ti, blockEnd: blockEnd, end: end, lostSize: size) else { continue }
+                if followedByCell(b, at: f + c.length, end: blockEnd, preferred: ti) { return c }
+                readings.append(c)
+            }
+            // What follows may have been overwritten since: then only the size the table's live
+            // rows use for that column is accepted, when its reading is valid.
+            if let typical = typicalFirstSize[ti], let c = readings.first(where: { reading in
+                guard let first = reading.values.first, case .integer(let v) = first else { return false }
+                return Self.intSize(v) == typical
+            }), c.values.contains(where: { if case .text(let t) = $0 { return t.count >= 2 } else { return false } }) { return c }
         }
         return nil
     }
 
     /// One reading of a clobbered cell: table `ti`, header starting at `f + a`.
-    func clobbered(_ b: [UInt8], at f: Int, a: Int, table ti: Int, blockEnd: Int, end: Int) -> Carved? {
+    func clobbered(_ b: [UInt8], at f: Int, a: Int, table ti: Int, blockEnd: Int, end: Int, lostSize: Int?) -> Carved? {
         let t = tables[ti]
         guard !t.withoutRowid else { return nil }
         let n = t.columns.count
@@ -162,7 +197,7 @@ struct Carver {
         let lostOne = types.contains { $0 == nil }
         if lostOne {
             // Only the first type can be lost; its size is what the freeblock leaves over.
-            let rest = blockEnd - p - knownSize
+            let rest = lostSize ?? (blockEnd - p - knownSize)
             guard rest >= 0 else { return nil }
             sizes[0] = rest
         }
@@ -209,9 +244,24 @@ struct Carver {
         }
         guard readInformative else { return nil }
         // Without an exact fit to the freeblock a lost first type is a guess: refuse it.
-        if lostOne, t.rowidAlias != 0, f + onPage != blockEnd { return nil }
+        if lostOne, t.rowidAlias != 0, lostSize == nil, f + onPage != blockEnd { return nil }
         if let alias = t.rowidAlias, alias < values.count { values[alias] = .missing }
         return Carved(table: ti, rowid: nil, values: values, offset: f, length: onPage, overflowPages: ovf)
+    }
+
+    /// The content size SQLite gives an integer (serial types 1–6).
+    static func intSize(_ v: Int64) -> Int {
+        for (n, limit) in [(1, Int64(127)), (2, 32767), (3, 8_388_607), (4, 2_147_483_647), (6, 140_737_488_355_327)] where v >= -limit - 1 && v <= limit { return n }
+        return 8
+    }
+
+    /// Whether another cell starts at `at`: a stale freeblock header inside the block, an intact
+    /// cell, or the block's end.
+    func followedByCell(_ b: [UInt8], at: Int, end: Int, preferred: Int) -> Bool {
+        if at == end { return true }
+        let v = ByteView(b)
+        if let size = v.u16(at + 2), size >= 6, at + size <= end, let next = v.u16(at), next == 0 || next >= at + size { return true }
+        return intact(b, at: at, end: end, preferred: preferred) != nil
     }
 
     /// Text with C0 control characters other than tab, newline and carriage return: what a
@@ -255,10 +305,14 @@ struct Carver {
             if let c = intact(b, at: o, end: region.upperBound, preferred: preferred) {
                 out.append(c); o += Swift.max(c.length, 1); continue
             }
-            if let size = v.u16(o + 2), let next = v.u16(o), size >= 6, o + size <= region.upperBound,
-               next == 0 || next >= o + size,
-               let c = clobbered(b, at: o, blockEnd: o + size, end: region.upperBound, preferred: preferred),
-               c.length == size || !c.overflowPages.isEmpty {
+            // A stale header's block may since have been cut short by a new cell: its end is
+            // bounded by the region's.
+            if let size = v.u16(o + 2), let next = v.u16(o), size >= 6, size <= image.usable,
+               next == 0 || (next >= o + size && next < image.usable),
+               case let blockEnd = Swift.min(o + size, region.upperBound),
+               let c = clobbered(b, at: o, blockEnd: blockEnd, end: region.upperBound, preferred: preferred),
+               c.length == size || !c.overflowPages.isEmpty
+                || (c.length < size && followedByCell(b, at: o + c.length, end: blockEnd, preferred: c.table ?? 0)) {
                 out.append(c); o += Swift.max(c.length, 4); continue
             }
             o += 1

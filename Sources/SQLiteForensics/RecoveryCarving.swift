@@ -2,7 +2,17 @@ import Foundation
 
 extension RecoveryRun {
     /// The carver over all known tables; overflow chains may not run through live pages.
-    var carver: Carver { Carver(image: live, tables: tables, forbidden: claimed) }
+    var carver: Carver { Carver(image: live, tables: tables, forbidden: claimed, typicalFirstSize: typicalFirstSize) }
+
+    /// Per table, the most common content size of its first column over live rows holding an
+    /// integer there (ties: the smaller size).
+    mutating func learnFirstColumnSizes() {
+        for (t, rows) in liveRows {
+            var counts: [Int: Int] = [:]
+            for r in rows { if case .integer(let v)? = r.values.first, tables[t].rowidAlias != 0 { counts[Carver.intSize(v), default: 0] += 1 } }
+            if let best = counts.max(by: { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }) { typicalFirstSize[t] = best.key }
+        }
+    }
 
     /// Adds a record unless the same row (table, rowid, values) was already reported.
     mutating func emit(_ c: Carved, source: RecoverySource, page: Int, frame: Int?) {
@@ -21,10 +31,24 @@ extension RecoveryRun {
         let c = carver
         for fb in bp.freeblocks {
             for x in c.scan(b, region: fb.offset..<(fb.offset + fb.size), freeblock: true, preferred: preferred) {
-                emit(x, source: fbSource, page: n, frame: frame)
+                emit(ambiguousWithFormerOwner(x, page: n), source: fbSource, page: n, frame: frame)
             }
         }
-        for x in c.scan(b, region: bp.gap, freeblock: false, preferred: preferred) { emit(x, source: gapSource, page: n, frame: frame) }
+        for x in c.scan(b, region: bp.gap, freeblock: false, preferred: preferred) {
+            emit(ambiguousWithFormerOwner(x, page: n), source: gapSource, page: n, frame: frame)
+        }
+    }
+
+    /// A page that was a dropped table's root and now serves another table holds leftovers of
+    /// either: when the dropped table fits the row as well, the row keeps no table.
+    func ambiguousWithFormerOwner(_ x: Carved, page n: Int) -> Carved {
+        guard let former = formerRoots[n], let t = x.table, t != former else { return x }
+        let types = x.values.map(Self.typeOf)
+        guard types.count == tables[former].columns.count,
+              zip(types, tables[former].columns).allSatisfy({ TableFit.typeFits($0, $1.affinity) }) else { return x }
+        var y = x
+        y.table = nil
+        return y
     }
 
     /// The current state's pages: free space of live leaves, freelist pages, orphan leaves.
@@ -38,7 +62,7 @@ extension RecoveryRun {
             let inWal = frame != nil
             if trunks.contains(n) {
                 let count = Swift.min(ByteView(b).u32(4) ?? 0, live.usable / 4 - 2)
-                for x in carver.scan(b, region: (8 + 4 * count)..<live.usable, freeblock: false, preferred: nil) {
+                for x in carver.scan(b, region: (8 + 4 * count)..<live.usable, freeblock: false, preferred: formerRoots[n]) {
                     emit(x, source: inWal ? .wal : .freelist, page: n, frame: frame)
                 }
                 continue
@@ -59,8 +83,9 @@ extension RecoveryRun {
     mutating func carveWholeLeaf(_ b: [UInt8], page n: Int, bp: BTreePage, source: RecoverySource, frame: Int?) {
         var scratch: [RecoveryProblem] = []
         let rows = live.leafRows(b, number: n, page: bp, problems: &scratch)
-        for r in rows { emitRow(r, source: source, frame: frame, preferred: nil, skipLive: false) }
-        carveFreeSpace(b, page: n, bp: bp, preferred: nil, fbSource: source, gapSource: source, frame: frame)
+        let preferred = formerRoots[n]
+        for r in rows { emitRow(r, source: source, frame: frame, preferred: preferred, skipLive: false) }
+        carveFreeSpace(b, page: n, bp: bp, preferred: preferred, fbSource: source, gapSource: source, frame: frame)
     }
 
     /// A cell in use on a page image that is not current: reported unless it is still live.

@@ -22,6 +22,9 @@ struct RecoveryRun {
     var records: [RecoveredRow] = []
     var seen: Set<String> = []
     var usedOverflow: Set<Int> = []
+    /// Former root pages of dropped tables (from their carved or older schema rows) → table.
+    var formerRoots: [Int: Int] = [:]
+    var typicalFirstSize: [Int: Int] = [:]
 
     init(live: PageImage, wal: WALFile?, currentFrames: [Int: Int], journal: [JournalRecord], problems: [RecoveryProblem]) {
         self.live = live; self.wal = wal; self.currentFrames = currentFrames; self.journal = journal; self.problems = problems
@@ -56,6 +59,7 @@ struct RecoveryRun {
         let known = Set(tables.map(\.name))
         for t in PageImage.tables(from: extra) where !known.contains(t.name) && !droppedTables.contains(t.name) {
             var t = t
+            if t.rootPage > 0 { formerRoots[t.rootPage] = tables.count }
             t.rootPage = 0
             tables.append(t); droppedTables.append(t.name)
         }

@@ -47,6 +47,7 @@ public enum SQLiteRecovery {
         run.loadSchema()
         run.checkJournalBelongs()
         run.walkLive()
+        run.learnFirstColumnSizes()
         run.carveCurrent()
         run.carveVersions()
         run.dropSubsumed()
