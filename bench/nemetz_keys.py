@@ -74,6 +74,8 @@ def nemetz_cases(root):
     for xml in sorted(glob.glob(os.path.join(root, "**", "*.xml"), recursive=True)):
         db = xml[:-4] + ".db"
         if not os.path.exists(db):
+            db = xml[:-4] + "_antifor.db"   # the v2.0 anti-forensic set (11-19)
+        if not os.path.exists(db):
             continue
         try:
             tree = ET.parse(xml)

@@ -100,44 +100,77 @@ def run_exhibit(binary, db, companions):
 
 
 def run_dissect(db, companions):
-    """sqlite-dissect's carved rows as records (CSV export), or (None, reason)."""
+    """sqlite-dissect's carved and deleted rows from its CSV export (one file per table), or
+    (None, secs, reason). Carving and freelist carving on, strict format checks off."""
     exe = shutil.which("sqlite_dissect")
     if not exe:
         return None, 0.0, "not installed"
     import csv
+    csv.field_size_limit(1 << 30)
     with tempfile.TemporaryDirectory() as out:
         work = os.path.join(out, "in"); os.makedirs(work)
         shutil.copy(db, work)
         for c in companions:
             shutil.copy(c, work)
         target = os.path.join(work, os.path.basename(db))
-        args = [exe, target, "--carve", "--carve-freelists", "-e", "csv", "-d", os.path.join(out, "csv")]
+        args = [exe, target, "-c", "-f", "-k", "-e", "csv", "-d", os.path.join(out, "csv"), "-l", "off"]
         t0 = time.time()
+        err = None
         try:
-            subprocess.run(args, capture_output=True, text=True, timeout=300, cwd=out)
+            p = subprocess.run(args, capture_output=True, text=True, timeout=120, cwd=out)
+            if p.returncode != 0:
+                err = f"exit {p.returncode}"
         except subprocess.TimeoutExpired:
-            return [], 300.0, "timeout (loops)"
+            return [], 120.0, "timeout (loops)"
         recs = []
-        for f in glob.glob(os.path.join(out, "csv", "**", "*.csv"), recursive=True):
+        base = os.path.basename(db)
+        for f in sorted(glob.glob(os.path.join(out, "csv", "**", "*.csv"), recursive=True)):
+            name = os.path.basename(f)[:-4]
+            table = name[len(base) + 1:] if name.startswith(base + "-") else name
             with open(f, newline="", errors="replace") as fh:
-                for row in csv.DictReader(fh):
-                    if (row.get("Operation") or row.get("operation") or "").lower() not in ("carved", "deleted", "delete"):
+                reader = csv.reader(fh)
+                header = next(reader, None)
+                if not header or "Operation" not in header or "Row ID" not in header:
+                    continue
+                op, rid = header.index("Operation"), header.index("Row ID")
+                for row in reader:
+                    if len(row) <= rid or row[op] not in ("Carved", "Deleted"):
                         continue
-                    recs.append({"table": None, "dissect_row": row})
-        return recs, time.time() - t0, None
+                    recs.append({"table": table, "cells": row[rid + 1:], "rowid": row[rid]})
+        if not recs and err:
+            return [], time.time() - t0, err
+        return recs, time.time() - t0, err
+
+
+def dissect_cell_match(cell, v, is_rowid_col):
+    """'eq', 'missing' or None for one sqlite-dissect CSV cell against a truth value."""
+    if cell == "":
+        return "eq" if v is None or is_rowid_col else "missing"
+    if v is None:
+        return "eq" if cell in ("None", "NULL") else None
+    if isinstance(v, dict) and "hex" in v:
+        return "eq" if cell == repr(bytes.fromhex(v["hex"])) else None
+    if isinstance(v, float) or isinstance(v, int):
+        try:
+            return "eq" if math.isclose(float(cell), float(v), rel_tol=1e-12, abs_tol=1e-9) else None
+        except ValueError:
+            return None
+    return "eq" if cell == str(v) else None
 
 
 def score_dissect(recs, truth):
-    """sqlite-dissect's CSV columns are its own; a row matches a truth row when all the truth's
-    non-empty text values occur among its cells (and its numbers, as text)."""
-    good, found = 0, set()
+    good, found, partial = 0, set(), set()
     for r in recs:
-        cells = set(str(v) for v in r["dissect_row"].values() if v not in (None, ""))
         hit = False
         for i, t in enumerate(truth):
-            vals = [v for v in t["values"] if isinstance(v, (str, int, float)) and not isinstance(v, bool)]
-            if vals and all(str(v) in cells or (isinstance(v, float) and repr(v) in cells) for v in vals if not (i == 0 and v == t.get("rowid"))):
-                hit = True; found.add(i)
+            if t["table"] != r["table"] or len(r["cells"]) != len(t["values"]):
+                continue
+            res = [dissect_cell_match(c, v, j == 0 and t.get("rowid") is not None and v == t["rowid"])
+                   for j, (c, v) in enumerate(zip(r["cells"], t["values"]))]
+            if None in res or all(x == "missing" for x in res):
+                continue
+            hit = True
+            (partial if "missing" in res else found).add(i)
         good += hit
     recoverable = set(i for i, t in enumerate(truth) if t.get("recoverable", True))
     return {"records": len(recs), "correct": good, "phantoms": len(recs) - good, "recovered": len(found & recoverable),

@@ -291,7 +291,7 @@ struct Carver {
     /// Scans `region` of page bytes `b` for cells. A freeblock's start, and any place whose first
     /// four bytes read as a stale freeblock header (an earlier freed neighbour merged into this
     /// block), are tried as clobbered cells, ending where that header's size says.
-    func scan(_ b: [UInt8], region: Range<Int>, freeblock: Bool, preferred: Int?) -> [Carved] {
+    func scan(_ b: [UInt8], region: Range<Int>, freeblock: Bool, preferred: Int?, intactOnly: Bool = false) -> [Carved] {
         var out: [Carved] = []
         var o = region.lowerBound
         let v = ByteView(b)
@@ -307,7 +307,7 @@ struct Carver {
             }
             // A stale header's block may since have been cut short by a new cell: its end is
             // bounded by the region's.
-            if let size = v.u16(o + 2), let next = v.u16(o), size >= 6, size <= image.usable,
+            if !intactOnly, let size = v.u16(o + 2), let next = v.u16(o), size >= 6, size <= image.usable,
                next == 0 || (next >= o + size && next < image.usable),
                case let blockEnd = Swift.min(o + size, region.upperBound),
                let c = clobbered(b, at: o, blockEnd: blockEnd, end: region.upperBound, preferred: preferred),

@@ -67,8 +67,16 @@ extension RecoveryRun {
                 }
                 continue
             }
-            guard let bp = BTreePage.parse(b, number: n, usable: live.usable), bp.kind == .tableLeaf else { continue }
-            if n == 1 { continue }
+            guard let bp = BTreePage.parse(b, number: n, usable: live.usable) else { continue }
+            // A root that split became an interior page: its old leaf cells stay in its free space.
+            // Only its gap, only whole cells: its freeblocks held interior cells, not records.
+            if bp.kind == .tableInterior, claimed.contains(n) {
+                for x in carver.scan(b, region: bp.gap, freeblock: false, preferred: owner[n], intactOnly: true) {
+                    emit(x, source: inWal ? .wal : .unallocated, page: n, frame: frame)
+                }
+                continue
+            }
+            guard bp.kind == .tableLeaf, n != 1 else { continue }
             if claimed.contains(n) {
                 carveFreeSpace(b, page: n, bp: bp, preferred: owner[n], fbSource: inWal ? .wal : .freeblock,
                                gapSource: inWal ? .wal : .unallocated, frame: frame)
