@@ -16,6 +16,8 @@ extension RecoveryRun {
 
     /// Adds a record unless the same row (table, rowid, values) was already reported.
     mutating func emit(_ c: Carved, source: RecoverySource, page: Int, frame: Int?) {
+        var c = c
+        if let t = c.table { c.values = Self.readAsStored(c.values, tables[t]) }
         let name = c.table.map { tables[$0].name }
         let key = "\(name ?? "\u{0}")|\(c.rowid.map(String.init) ?? "-")|\(c.values)"
         guard !seen.contains(key) else { return }
@@ -115,6 +117,16 @@ extension RecoveryRun {
            liveRows[t]?.contains(where: { $0.rowid == r.rowid && $0.values == values }) == true { return }
         emit(Carved(table: choice ?? nil, rowid: r.rowid, values: values, offset: r.offset, length: 0, overflowPages: r.overflowPages),
              source: source, page: r.page, frame: frame)
+    }
+
+    /// Values as SQLite returns them: a REAL column's integral value is stored as an integer
+    /// on disk and read back as a real.
+    static func readAsStored(_ values: [SQLValue], _ t: TableSchema) -> [SQLValue] {
+        var v = values
+        for i in v.indices where i < t.columns.count && t.columns[i].affinity == .real {
+            if case .integer(let x) = v[i] { v[i] = .real(Double(x)) }
+        }
+        return v
     }
 
     /// A serial type standing for a decoded value (for fitting rows read from in-use cells).

@@ -117,6 +117,7 @@ struct RecoveryRun {
             liveRows[i] = w.rows.map { r in
                 var r = r
                 if let a = t.rowidAlias, a < r.values.count { r.values[a] = .integer(r.rowid) }
+                r.values = Self.readAsStored(r.values, t)
                 return r
             }
             liveSets[i] = Set(liveRows[i]?.map(\.values) ?? [])
