@@ -14,7 +14,8 @@ is a partial match. Precision = records with duplicate_of_live = 0 that match a 
 all records with duplicate_of_live = 0. Recall = truth rows matched fully / truth rows whose bytes
 still exist ("recoverable"); recall over all keyed rows is printed too.
 
-Usage: recovery_bench.py [--bin PATH] [--nemetz DIR] [--scale N] [--markdown FILE] [--no-peer]
+Usage: recovery_bench.py [--bin PATH] [--nemetz DIR] [--scale N] [--out docs/BENCHMARKS.md] [--no-peer]
+(--out rewrites the `recovery` section between its <!-- bench:recovery --> markers.)
 """
 import glob, json, math, os, shutil, subprocess, sys, tempfile, time
 
@@ -239,10 +240,27 @@ def main():
         lines.append(f"| {cat} | {n} | {o[3]} / {o[4]} | {fmt(ratio(o[2], o[3]))} | {fmt(ratio(o[2], o[4]))} | {fmt(ratio(o[0], o[1]))} | {o[1] - o[0]} | "
                      f"{fmt(ratio(p[2], p[3])) if p[3] else '–'} | {fmt(ratio(p[0], p[1])) if p[1] else '–'} |")
     print("\n".join(lines))
-    md = opt("--markdown")
-    if md:
-        with open(md, "w") as f:
-            f.write("\n".join(lines) + "\n")
+    out = opt("--out")
+    if out:
+        import platform
+        sys.path.insert(0, HERE)
+        from run_bench import write_section
+        peer = subprocess.run(["pip", "show", "sqlite-dissect"], capture_output=True, text=True).stdout
+        peer_ver = next((l.split(":", 1)[1].strip() for l in peer.splitlines() if l.startswith("Version:")), "not installed")
+        ours_s = sum(r[1]["seconds"] for r in rows)
+        peer_s = sum(r[2].get("seconds", 0) for r in rows if r[2])
+        text = "\n".join([
+            "## Deleted-record recovery (SQLite) vs sqlite-dissect",
+            "",
+            f"bench/recovery_bench.py, {len(rows)} databases: our generated cases (make_recovery.py --scale {scale})"
+            + (" and the Nemetz/Schmitt/Freiling SQLite forensic corpus v2.0 (local copy, answer keys read by bench/nemetz_keys.py)" if nemetz else "")
+            + f"; peer: DC3 sqlite-dissect {peer_ver} (`-c -f -k`, CSV) on the same files in the same run. "
+            f"Recall = deleted rows recovered whole / deleted rows whose bytes still exist; precision = records with "
+            f"duplicate_of_live = 0 that match a deleted row / all such records. Exhibit {ours_s:.1f} s, sqlite-dissect {peer_s:.1f} s in total "
+            f"({platform.machine()}, debug or release build as given by --bin).",
+            "",
+        ] + lines)
+        write_section(out, "recovery", text)
     shutil.rmtree(tmp, ignore_errors=True)
 
 
