@@ -46,6 +46,7 @@ public enum RecoveredRecordSource: String, Sendable, Hashable, Codable, CaseIter
 public struct RecoveredRecord: Sendable, Hashable {
     /// The table the row most likely belongs to, or `nil` when no single table's schema fits.
     public var tableName: String?
+    /// Where in the database it was found.
     public var source: RecoveredRecordSource
     /// Page number (1-based) of the page image the row was read from.
     public var page: Int

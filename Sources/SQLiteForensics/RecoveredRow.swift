@@ -18,6 +18,7 @@ public enum RecoverySource: String, Sendable, Hashable, CaseIterable {
 public struct RecoveredRow: Sendable, Hashable {
     /// The table it most likely belongs to, or `nil` when no single table's schema fits.
     public var tableName: String?
+    /// Where it was found.
     public var source: RecoverySource
     /// Page number (1-based) of the page image the row was found in.
     public var page: Int

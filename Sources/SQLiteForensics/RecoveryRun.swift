@@ -48,11 +48,10 @@ struct RecoveryRun {
             var img = live
             img.overlay[1] = p
             var scratch: [RecoveryProblem] = []
-            var claimed: Set<Int> = []
             // Only page 1 itself: deeper schema pages of an older version are not kept apart.
             if let bp = BTreePage.parse(p, number: 1, usable: live.usable), bp.kind == .tableLeaf {
                 extra += img.leafRows(p, number: 1, page: bp, problems: &scratch).map(\.values)
-            } else { _ = img.walkTable(root: 1, claimed: &claimed) }
+            }
             extra += carveMaster(p)
         }
         if let p = live.page(1) { extra += carveMaster(p) }
@@ -106,9 +105,8 @@ struct RecoveryRun {
     /// Walks every live b-tree: rows per table, page owners, pages in use.
     mutating func walkLive() {
         claimed = []
-        var master = live.walkTable(root: 1, claimed: &claimed)
-        _ = master.rows
-        master.rows = []
+        // The schema's own pages are in use; its rows were read by loadSchema.
+        _ = live.walkTable(root: 1, claimed: &claimed)
         let masterRows = rowsOfMaster()
         for (i, t) in tables.enumerated() where t.rootPage > 0 && !t.withoutRowid {
             let w = live.walkTable(root: t.rootPage, claimed: &claimed)

@@ -6,22 +6,31 @@ import GRDB
 public struct RecoveredRecordRow: Sendable, Hashable, Codable {
     /// `recovered_records.id`.
     public var id: Int64
-    /// Evidence label and entry key of the database file.
+    /// Evidence label of the database file.
     public var evidenceLabel: String
+    /// Entry key of the database file within its evidence item.
     public var entryKey: String
     /// Virtual path of the database file.
     public var path: String
+    /// The table it most likely belongs to, or `nil`.
     public var tableName: String?
     /// `freeblock`, `unallocated`, `freelist`, `wal`, `journal`.
     public var source: String
+    /// Page number of the page image it was read from.
     public var page: Int64
+    /// Byte offset of the cell within that page.
     public var cellOffset: Int64
+    /// WAL frame number, for rows read from a frame.
     public var walFrame: Int64?
+    /// The rowid, when its bytes survived.
     public var rowid: Int64?
     /// The JSON array of values as stored.
     public var valuesJSON: String
+    /// Equal to a live row of the same table.
     public var duplicateOfLive: Bool
+    /// Analyzer id and version (provenance).
     public var analyzerID: String
+    /// The analyzer's version.
     public var analyzerVersion: String
 }
 
