@@ -177,16 +177,22 @@ extension RecoveryRun {
     }
 
     /// Marks records equal to a live row of the same table (missing values compare as wildcards).
+    /// A record missing only its first value (the usual clobbered cell) is looked up by the rest;
+    /// other partial records are compared row by row, at most 100,000 rows each.
     mutating func flagDuplicates() {
+        var tails: [Int: Set<ArraySlice<SQLValue>>] = [:]
         for i in records.indices {
             guard let name = records[i].tableName, let t = tables.firstIndex(where: { $0.name == name }) else { continue }
             let vals = records[i].values
-            if vals.contains(.missing) {
-                records[i].duplicateOfLive = liveRows[t]?.contains { row in
-                    row.values.count == vals.count && zip(row.values, vals).allSatisfy { $1 == .missing || $0.same($1) }
-                } ?? false
-            } else {
+            if !vals.contains(.missing) {
                 records[i].duplicateOfLive = liveSets[t]?.contains(vals) ?? false
+            } else if vals.first == .missing, !vals.dropFirst().contains(.missing) {
+                if tails[t] == nil { tails[t] = Set((liveRows[t] ?? []).map { $0.values.dropFirst() }) }
+                records[i].duplicateOfLive = tails[t]?.contains(vals.dropFirst()) ?? false
+            } else {
+                records[i].duplicateOfLive = (liveRows[t] ?? []).prefix(100_000).contains { row in
+                    row.values.count == vals.count && zip(row.values, vals).allSatisfy { $1 == .missing || $0.same($1) }
+                }
             }
         }
     }

@@ -9,7 +9,7 @@ struct RecoveryFixtureTests {
     /// (docs/BENCHMARKS.md); precision must be exact on every case.
     static let recallFloor: [String: Double] = [
         "freeblock": 0.98, "freelist": 0.97, "journal": 1.0, "overflow": 0.75, "pagesize512": 0.95,
-        "pagesize65536": 1.0, "wal": 1.0, "secure": 0,
+        "pagesize65536": 1.0, "wal": 1.0, "walgen": 1.0, "secure": 0,
     ]
 
     @Test func everyCaseHasAKey() throws {
@@ -18,7 +18,7 @@ struct RecoveryFixtureTests {
         #expect(Set(cases.map(\.name)) == Set(Self.recallFloor.keys))
     }
 
-    @Test(arguments: ["freeblock", "freelist", "journal", "overflow", "pagesize512", "pagesize65536", "wal", "secure"])
+    @Test(arguments: ["freeblock", "freelist", "journal", "overflow", "pagesize512", "pagesize65536", "wal", "walgen", "secure"])
     func precisionIsExactAndRecallMeetsItsFloor(_ name: String) throws {
         let c = try RecoveryCase.load(name)
         #expect(!c.deleted.isEmpty)
@@ -63,6 +63,13 @@ struct RecoveryFixtureTests {
         // them (in the split root's free space) are flagged.
         #expect(Set(report.records.filter { !$0.duplicateOfLive }.compactMap(\.rowid)) == [4, 9, 10, 33, 34, 35, 60, 80, 100])
         #expect(report.records.contains { $0.source == .wal })
+    }
+
+    @Test func earlierCheckpointGenerationsAreRecognised() throws {
+        let report = try RecoveryCase.load("walgen").recover()
+        #expect(report.walFrames.map(\.state) == [.committed] + Array(repeating: .earlierGeneration, count: 5))
+        #expect(report.walFrames.first?.salt1 == (report.walFrames.last?.salt1 ?? 0) &+ 1)
+        #expect(report.problems.isEmpty)
     }
 
     @Test func journalRowsComeOnlyFromTheJournal() throws {

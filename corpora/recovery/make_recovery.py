@@ -172,6 +172,31 @@ def case_wal(outdir, tmp, scale):
            notes="WAL mode, checkpointed after the inserts; 7 deletes and 2 edits only in the -wal")
 
 
+def case_walgen(outdir, tmp, scale):
+    """A WAL restarted after a checkpoint: frames of the earlier generation remain at its tail."""
+    name = "walgen"
+    path = os.path.join(tmp, name + ".db")
+    con = connect(path, 4096, journal="WAL")
+    con.execute("PRAGMA wal_autocheckpoint=0")
+    con.execute(MESSAGES)
+    con.execute("BEGIN")
+    con.executemany("INSERT INTO messages VALUES (?,?,?,?,?,?)", [msg(i, "g") for i in range(1, 61)])
+    con.execute("COMMIT")
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    truth = []
+    for i in range(5, 16, 2):
+        con.execute("DELETE FROM messages WHERE id=?", (i,)); truth.append(row("messages", msg(i, "g")))
+    con.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    # The next write restarts the WAL from its first frame with new salts.
+    con.execute("INSERT INTO messages VALUES (?,?,?,?,?,?)", msg(1000, "g"))
+    os.makedirs(os.path.join(tmp, "walgencopy"), exist_ok=True)
+    shutil.copy(path, os.path.join(tmp, "walgencopy", name + ".db"))
+    shutil.copy(path + "-wal", os.path.join(tmp, "walgencopy", name + ".db-wal"))
+    con.close()
+    finish(outdir, name, os.path.join(tmp, "walgencopy"), truth, companions=("-wal",),
+           notes="WAL checkpointed (PASSIVE) after 6 deletes, then restarted by one insert: earlier-generation frames at the tail")
+
+
 def case_journal(outdir, tmp, scale):
     """Rows surviving only in a PERSIST rollback journal (secure_delete zeroes them in the database)."""
     name = "journal"
@@ -221,6 +246,7 @@ def main():
         case_freelist(outdir, tmp, scale)
         case_overflow(outdir, tmp, scale)
         case_wal(outdir, tmp, scale)
+        case_walgen(outdir, tmp, scale)
         case_journal(outdir, tmp, scale)
         case_secure(outdir, tmp, scale)
 
