@@ -239,6 +239,21 @@ def main():
         n = sum(1 for r in rows if (r[0].split("/")[0] + "/" + (r[0].split("/")[1][:2] if r[0].startswith("nemetz") else r[0].split("/")[1])) == cat)
         lines.append(f"| {cat} | {n} | {o[3]} / {o[4]} | {fmt(ratio(o[2], o[3]))} | {fmt(ratio(o[2], o[4]))} | {fmt(ratio(o[0], o[1]))} | {o[1] - o[0]} | "
                      f"{fmt(ratio(p[2], p[3])) if p[3] else '–'} | {fmt(ratio(p[0], p[1])) if p[1] else '–'} |")
+    for group in ("own", "nemetz"):
+        o = [0, 0, 0, 0, 0]; p = [0, 0, 0, 0]; failed = 0
+        for name, s, d in rows:
+            if name.split("/")[0] != group:
+                continue
+            o = [a + b for a, b in zip(o, [s["correct"], s["records"], s["recovered"], s["recoverable"], s["truth"]])]
+            if d and "error" not in d:
+                p = [a + b for a, b in zip(p, [d["correct"], d["records"], d["recovered"], d["recoverable"]])]
+            elif d:
+                failed += 1
+        if o[4]:
+            lines.append(f"| **{group}, all** | {sum(1 for r in rows if r[0].startswith(group + '/'))} | {o[3]} / {o[4]} | {fmt(ratio(o[2], o[3]))} | "
+                         f"{fmt(ratio(o[2], o[4]))} | {fmt(ratio(o[0], o[1]))} | {o[1] - o[0]} | "
+                         f"{fmt(ratio(p[2], p[3])) if p[3] else '–'} | {fmt(ratio(p[0], p[1])) if p[1] else '–'}"
+                         f"{f' ({failed} files: error or timeout)' if failed else ''} |")
     print("\n".join(lines))
     out = opt("--out")
     if out:
