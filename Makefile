@@ -13,6 +13,8 @@ APT_PACKAGES := libarchive-dev libarchive-tools libmagic-dev libmagic-mgc libsql
 APT_PACKAGES += sleuthkit chromium ghostscript python3-pip
 # Plugins: kernel headers for Landlock and namespaces (Sources/CSandbox), libseccomp (Sources/CSeccomp).
 APT_PACKAGES += linux-libc-dev libseccomp-dev
+# KakaoTalk Android fixtures: the generator's AES (corpora/phone/kakaotalk; the 100k test runs it).
+APT_PACKAGES += python3-cryptography
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/debug
 DEMO := demo-out

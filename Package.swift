@@ -54,6 +54,10 @@ let package = Package(
         // their WAL (issue 11); shared by the app-database analyzers.
         .target(name: "AppDatabaseKit", dependencies: ["ExhibitKit", .product(name: "GRDB", package: "GRDB.swift"),
                                                   .product(name: "GRDBSQLite", package: "GRDB.swift")]),
+        .target(name: "WhatsAppDB", dependencies: ["ExhibitKit", "AppDatabaseKit", .product(name: "GRDB", package: "GRDB.swift")], path: "plugins/WhatsAppDB"),
+        .testTarget(name: "WhatsAppDBTests", dependencies: ["WhatsAppDB", "ExhibitKit", "ExhibitTesting"]),
+        .target(name: "KakaoTalkDB", dependencies: ["ExhibitKit", "AppDatabaseKit", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")], path: "plugins/KakaoTalkDB"),
+        .testTarget(name: "KakaoTalkDBTests", dependencies: ["KakaoTalkDB", "AppDatabaseKit", "ExhibitKit", "ExhibitTesting"]),
 
         .target(
             name: "Intake",
@@ -71,7 +75,7 @@ let package = Package(
         .target(
             name: "Engine",
             dependencies: ["ExhibitKit", "Intake", "EvidenceStore", "ChatExport", "Metadata", "MediaHash", "HashSets",
-                           "Timeline", "SQLiteRecovery", "CSandbox", "CSeccomp"]),
+                           "Timeline", "SQLiteRecovery", "CSandbox", "CSeccomp", "AppDatabaseKit", "WhatsAppDB", "KakaoTalkDB", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "ExhibitCLI",
             dependencies: [
@@ -85,7 +89,7 @@ let package = Package(
         // hang or fail on purpose, to prove dispatch and worker supervision. Never shipped.
         .executableTarget(
             name: "exhibit-testbed",
-            dependencies: ["ExhibitCLI", "Engine", "ExhibitKit"],
+            dependencies: ["ExhibitCLI", "Engine", "ExhibitKit", "AppDatabaseKit", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/TestBed"),
 
         // Benchmark helper: the machine's hashing limit, measured in the same run (make bench).

@@ -1,9 +1,11 @@
 import ChatExport
 import ExhibitKit
+import KakaoTalkDB
 import MediaHash
 import Metadata
 import SQLiteRecovery
 import Timeline
+import WhatsAppDB
 
 /// The registry of built-in analyzers: one entry per folder under `plugins/` (not
 /// `plugins/examples/`). `BuiltinRegistryTests` fails when a folder is missing here or an id
@@ -12,7 +14,8 @@ public enum BuiltinAnalyzers {
     /// Per-file analyzers, in a fixed order (the order findings are produced in is not
     /// significant: the store and the digest use canonical order).
     public static let fileAnalyzers: [any Analyzer] = [
-        ChatExportAnalyzer(), MetadataAnalyzer(), MediaHashAnalyzer(), SQLiteRecoveryAnalyzer(),
+        ChatExportAnalyzer(), MetadataAnalyzer(), MediaHashAnalyzer(), WhatsAppDBAnalyzer(), KakaoTalkDBAnalyzer(),
+        SQLiteRecoveryAnalyzer(),
     ]
     /// Case analyzers, run once after intake, in this order.
     public static let caseAnalyzers: [any CaseAnalyzer] = [TimelineAnalyzer()]

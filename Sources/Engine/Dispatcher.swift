@@ -39,7 +39,7 @@ final class Dispatcher: Sendable {
         var prefix: Data?
         return analyzers.filter { analyzer in
             let accepts = analyzer.descriptor.accepts
-            if accepts.matches(mime: file.mime, virtualPath: file.virtualPath) { return true }
+            if accepts.matches(mime: file.mime, virtualPath: file.virtualPath, devicePath: file.devicePath) { return true }
             guard accepts.sniff else { return false }
             if prefix == nil { prefix = file.prefix(Acceptance.sniffLength) }
             return analyzer.sniff(prefix: prefix ?? Data(), file: file)

@@ -14,14 +14,22 @@ final class EntrySink: @unchecked Sendable {
     let writer: OutcomeWriter
     let jobs: Int
     let progress: ProgressReporter?
+    /// Files held for analyzers with companions until their container is walked.
+    let spool: CompanionSpool
+    /// Device paths of top-level entries read before the walk (an iTunes backup's manifest, a
+    /// UFDR's report.xml), and flags the report gives entries (`ufdr-deleted`).
+    var deviceMap: [String: String] = [:]
+    var deviceFlags: [String: [String]] = [:]
     private let slots: DispatchSemaphore
     private let group = DispatchGroup()
     private let lock = NSLock()
     private var firstFailure: Error?
 
-    init(evidenceID: Int64, label: String, dispatcher: Dispatcher, writer: OutcomeWriter, jobs: Int, progress: ProgressReporter?) {
+    init(evidenceID: Int64, label: String, dispatcher: Dispatcher, writer: OutcomeWriter, jobs: Int, progress: ProgressReporter?,
+         spoolDirectory: URL) {
         self.evidenceID = evidenceID; self.label = label; self.dispatcher = dispatcher; self.writer = writer
         self.jobs = jobs; self.progress = progress
+        spool = CompanionSpool(directory: spoolDirectory, analyzers: dispatcher.analyzers)
         slots = DispatchSemaphore(value: jobs)
     }
 
@@ -51,6 +59,9 @@ final class EntrySink: @unchecked Sendable {
         case .entry(let entry):
             try handleEntry(entry)
         case .containerEnd(let s):
+            // Held rows of this container (app databases and their companions) are analysed and
+            // committed before the container itself, so a resume re-enters it if they are not.
+            try runHeld(container: Self.entryKey(s.position))
             guard !s.position.isEmpty else { return }
             try writer.closeContainer(evidenceID: evidenceID, entryKey: Self.entryKey(s.position), status: s.status,
                                       message: s.message, format: s.format, flags: s.flags, expandedBytes: s.expandedBytes)
@@ -59,14 +70,19 @@ final class EntrySink: @unchecked Sendable {
 
     private func handleEntry(_ e: IntakeEntry) throws {
         let key = Self.entryKey(e.position)
-        let record = FileRecordInput(
+        let inner = VirtualPath.split(e.virtualPath).inner
+        let devicePath = (e.position.count == 1 ? deviceMap[inner] : nil)
+            ?? DevicePath.recognise(inner: inner).flatMap { $0.devicePath(ofInner: inner) }
+        var record = FileRecordInput(
             entryKey: key, parentKey: e.position.count > 1 ? Self.entryKey(Array(e.position.dropLast())) : nil,
             depth: e.position.count - 1, path: e.virtualPath, name: e.name, rawName: e.rawName,
             nameEncoding: e.nameEncoding, kind: e.kind, mode: e.mode, linkTarget: e.linkTarget, size: e.size,
             declaredSize: e.declaredSize, hashes: e.hashes, mime: e.mime, status: e.status, message: e.message,
             flags: e.flags.sorted(), times: e.times, isContainer: e.isContainer, containerFormat: nil,
             containerFlags: [], expandedBytes: e.expandedBytes)
-        let outcome = FileOutcome(evidenceID: evidenceID, record: record, findings: [], errors: [])
+        record.devicePath = devicePath
+        if e.position.count == 1, let marks = deviceFlags[inner] { record.flags = (record.flags + marks).sorted() }
+        var outcome = FileOutcome(evidenceID: evidenceID, record: record, findings: [], errors: [])
         progress?.entry(bytes: e.size)
         if e.isContainer { writer.openContainer(outcome) }
 
@@ -75,9 +91,31 @@ final class EntrySink: @unchecked Sendable {
             return
         }
         let file = EvidenceFile(key: "\(label)#\(key)", virtualPath: e.virtualPath, size: e.size, hashes: hashes,
-                                mime: e.mime ?? "application/octet-stream", times: e.times, content: e.content)
-        let selected = dispatcher.select(for: file)
+                                mime: e.mime ?? "application/octet-stream", times: e.times, content: e.content,
+                                devicePath: devicePath)
+        var selected = dispatcher.select(for: file)
+        // Analyzers with companions run after the container's walk, on private copies.
+        let withCompanions = selected.filter { !$0.descriptor.accepts.companions.isEmpty }
+        var hold: CompanionHold?
+        if !withCompanions.isEmpty || spool.isCompanionName(file.name) {
+            let container = CompanionSpool.containerKey(e.position)
+            if try spool.spool(file, entryKey: key, container: container) != nil {
+                let runnable = withCompanions.compactMap { $0 as? any StreamingAnalyzer }
+                hold = CompanionHold(container: container, analyzers: runnable)
+            } else {
+                for a in withCompanions {
+                    outcome.errors.append(AnalysisErrorInput(
+                        analyzerID: a.descriptor.id, analyzerVersion: a.descriptor.version, status: "error", code: "spool-full",
+                        message: "not analysed: the private copies of databases in this run reached their limit", location: nil))
+                }
+            }
+            selected.removeAll { !$0.descriptor.accepts.companions.isEmpty }
+        }
         guard !selected.isEmpty else {
+            if let hold {
+                spool.hold(CompanionSpool.Held(outcome: outcome, file: file, analyzers: hold.analyzers), container: hold.container)
+                return
+            }
             try writer.deliver(outcome)
             return
         }
@@ -88,7 +126,7 @@ final class EntrySink: @unchecked Sendable {
             for _ in 0..<jobs { slots.wait() }
             defer { for _ in 0..<jobs { slots.signal() } }
             try writer.flush()
-            return try isolatedRun(file: file, key: key, selected: selected, outcome: outcome, lease: lease)
+            return try isolatedRun(file: file, key: key, selected: selected, outcome: outcome, lease: lease, hold: hold)
         }
         slots.wait()
         group.enter()
@@ -96,7 +134,7 @@ final class EntrySink: @unchecked Sendable {
             let result = await dispatcher.analyze(file, evidenceID: evidenceID, entryKey: key, analyzers: selected)
             var o = outcome
             o.findings = result.findings; o.errors = result.errors
-            do { try finish(o, file: file, key: key, deferred: result.deferred) } catch { fail(error) }
+            do { try finish(o, file: file, key: key, deferred: result.deferred, hold: hold) } catch { fail(error) }
             withExtendedLifetime(lease) {}
             slots.signal()
             group.leave()
@@ -104,7 +142,7 @@ final class EntrySink: @unchecked Sendable {
     }
 
     private func isolatedRun(file: EvidenceFile, key: String, selected: [any Analyzer], outcome: FileOutcome,
-                             lease: ContentLease?) throws {
+                             lease: ContentLease?, hold: CompanionHold?) throws {
         var o = outcome
         var deferred: [any StreamingAnalyzer] = []
         for analyzer in selected {
@@ -113,16 +151,61 @@ final class EntrySink: @unchecked Sendable {
             o.errors += r.errors
             deferred += r.deferred
         }
-        try finish(o, file: file, key: key, deferred: deferred)
+        try finish(o, file: file, key: key, deferred: deferred, hold: hold)
         try writer.flush()
         withExtendedLifetime(lease) {}
     }
 
     /// Hands a finished file to the writer; streaming analyzers left for the commit run there.
-    private func finish(_ outcome: FileOutcome, file: EvidenceFile, key: String, deferred: [any StreamingAnalyzer]) throws {
+    private func finish(_ outcome: FileOutcome, file: EvidenceFile, key: String, deferred: [any StreamingAnalyzer],
+                        hold: CompanionHold?) throws {
+        if let hold {
+            // Streaming analyzers left for the commit join the companion run (on the spooled copy).
+            spool.hold(CompanionSpool.Held(outcome: outcome, file: file, analyzers: deferred + hold.analyzers),
+                       container: hold.container)
+            return
+        }
         guard !deferred.isEmpty else { return try writer.deliver(outcome) }
         try writer.deliverStreaming(outcome) { sink in
             try dispatcher.stream(file, evidenceID: evidenceID, entryKey: key, analyzers: deferred, sink: sink)
+        }
+    }
+
+    /// Where a held file waits and which of its analyzers need companions.
+    struct CompanionHold {
+        var container: String
+        var analyzers: [any StreamingAnalyzer]
+    }
+
+    /// Runs the analyzers held for `container` (its walk is over, every sibling has been seen)
+    /// and commits every held row, in entry order. Runs on the emitter thread after the
+    /// in-flight analyses finished, one analyzer at a time, each on fresh private copies.
+    private func runHeld(container: String) throws {
+        guard spool.hasHeld(container: container) else { return }
+        drain()
+        if let failure { throw failure }
+        let (held, files) = spool.take(container: container)
+        defer { spool.release(files) }
+        for h in held {
+            guard let file = h.file, !h.analyzers.isEmpty,
+                  let candidate = files.first(where: { $0.entryKey == h.outcome.record.entryKey }) else {
+                try writer.deliver(h.outcome)
+                continue
+            }
+            try writer.flush()
+            let key = h.outcome.record.entryKey
+            try writer.deliverStreaming(h.outcome) { sink in
+                var errors: [AnalysisErrorInput] = []
+                for analyzer in h.analyzers {
+                    let pair = WorkPair(evidenceID: evidenceID, entryKey: key, analyzerID: analyzer.descriptor.id)
+                    if dispatcher.crashed.contains(pair) { continue }
+                    let names = analyzer.descriptor.accepts.companionNames(for: candidate.name)
+                    let (copy, folder) = try spool.layout(candidate: candidate, companions: names, among: files, base: file)
+                    defer { try? FileManager.default.removeItem(at: folder) }
+                    errors += try dispatcher.stream(copy, evidenceID: evidenceID, entryKey: key, analyzers: [analyzer], sink: sink)
+                }
+                return errors
+            }
         }
     }
 

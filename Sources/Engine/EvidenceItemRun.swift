@@ -78,8 +78,21 @@ struct EvidenceItemRun {
         // 2. Walk, skipping what is committed; analyse; commit.
         let committed = try db.committedEntries(evidenceID: evidenceID)
         let sink = EntrySink(evidenceID: evidenceID, label: label, dispatcher: dispatcher, writer: writer,
-                             jobs: options.jobs, progress: progress)
+                             jobs: options.jobs, progress: progress,
+                             spoolDirectory: dispatcher.context.temporaryDirectory.appendingPathComponent("companions-\(evidenceID)"))
         armIntakeSupervision(evidenceID: evidenceID, sink: sink)
+        // An iTunes/Finder backup says where its SHA-1-named files belong only in Manifest.db.
+        let deviceMap = DeviceMaps.load(evidencePath: absolute, isDirectory: isDir.boolValue,
+                                        temporaryDirectory: dispatcher.context.temporaryDirectory)
+        if let map = deviceMap {
+            sink.deviceMap = map.paths
+            sink.deviceFlags = map.flags
+            var facts = map.facts
+            if !map.warnings.isEmpty { facts["warnings"] = .array(map.warnings.map(JSONValue.string)) }
+            try db.recordDeviceSource(evidenceID: evidenceID, container: label + VirtualPath.containerSeparator, kind: map.kind,
+                                      platform: map.platform, root: map.root, mount: map.mount, facts: .object(facts))
+            for w in map.warnings { FileHandle.standardError.write(Data("exhibit: \(Self.safe(label)): \(w)\n".utf8)) }
+        }
         defer { walker.dataReadHook = nil; walker.skipData = [] }
         progress?.startEvidence(label: label, totalBytes: size)
         let walkStart = Date()
@@ -98,6 +111,25 @@ struct EvidenceItemRun {
         if let failure = sink.failure { throw failure }
         try writer.releaseOpenContainers()
         try writer.flush()
+
+        // Phone extractions: every file under a recognised device tree gets its device path,
+        // also those listed before the entry that revealed the tree (docs/intake.md).
+        try db.completeDevicePaths(evidenceID: evidenceID)
+        if var map = deviceMap, map.kind == "itunes-backup", !map.paths.isEmpty {
+            // Files the manifest names but the evidence lacks, and stored files it does not name.
+            let container = label + VirtualPath.containerSeparator
+            let coverage = try db.backupCoverage(evidenceID: evidenceID, container: container, root: map.root)
+            if coverage.mapped < map.paths.count {
+                map.warnings.append("Manifest.db names \(map.paths.count - coverage.mapped) file(s) the backup folder does not hold")
+            }
+            if coverage.unnamed > 0 {
+                map.warnings.append("\(coverage.unnamed) stored file(s) have no device path: Manifest.db does not name them, or names them under a domain with no known device folder")
+            }
+            var facts = map.facts
+            if !map.warnings.isEmpty { facts["warnings"] = .array(map.warnings.map(JSONValue.string)) }
+            try db.recordDeviceSource(evidenceID: evidenceID, container: container, kind: map.kind, platform: map.platform,
+                                      root: map.root, mount: map.mount, facts: .object(facts))
+        }
 
         var manifest: FileHashes?
         if isDir.boolValue {
@@ -166,6 +198,13 @@ struct EvidenceItemRun {
             return naive.resolve(in: zone, raw: text, precision: parsed.dateOnly ? .day : .second)
         }
         return TimeValue(raw: text, utcMicros: nil, basis: .unknown, precision: .second, note: "not an ISO 8601 date-time")
+    }
+
+    /// Evidence text for the examiner's terminal: control characters shown as U+FFFD.
+    static func safe(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.map {
+            ($0.value < 0x20 || (0x7F...0x9F).contains($0.value)) ? "\u{FFFD}" : $0
+        }))
     }
 
     static func loud(_ message: String) {

@@ -126,7 +126,12 @@ public final class EvidenceDatabase: Sendable {
     private static func checkIdentity(_ queue: DatabaseQueue, path: String, allowEmpty: Bool) throws {
         let (appID, tableCount, applied): (Int32, Int, Set<String>) = try queue.read { db in
             let appID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
-            let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'") ?? 0
+            // GRDB creates `grdb_migrations` in its own transaction before the first migration
+            // (which sets application_id): a run killed between the two leaves only that empty
+            // table, which is still our fresh database, not another application's.
+            var tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'") ?? 0
+            if appID == 0, tables == 1, try db.tableExists("grdb_migrations"),
+               try Int.fetchOne(db, sql: "SELECT count(*) FROM grdb_migrations") == 0 { tables = 0 }
             let applied = appID == applicationID ? try StoreMigrations.migrator.appliedIdentifiers(db) : []
             return (appID, tables, applied)
         }

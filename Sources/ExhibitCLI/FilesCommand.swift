@@ -24,6 +24,7 @@ struct FilesCommand: ParsableCommand {
     @Option(help: "Only files with this SHA-256.") var sha256: String?
     @Option(help: "Only files with this MD5.") var md5: String?
     @Option(help: "Only files with this SHA-1.") var sha1: String?
+    @Option(name: .customLong("device-path"), help: "Only files whose device path (inside a phone extraction) matches this glob (SQLite GLOB: * ? [..]).") var devicePath: String?
     @Option(help: "At most this many rows.") var limit: Int?
     @Option(help: "Skip this many rows first.") var offset: Int = 0
     @Flag(help: "Print JSON.") var json = false
@@ -35,6 +36,7 @@ struct FilesCommand: ParsableCommand {
             var f = FileFilter(evidenceLabel: evidence)
             f.status = status; f.mimePrefix = mime; f.pathGlob = path
             f.sha256 = sha256?.lowercased(); f.md5 = md5?.lowercased(); f.sha1 = sha1?.lowercased()
+            f.devicePathGlob = devicePath
             f.limit = limit; f.offset = offset
             rows = try db.listFiles(f)
         } catch {
@@ -43,7 +45,7 @@ struct FilesCommand: ParsableCommand {
         if json { try printJSON(rows.map(FileJSON.init)); return }
         for r in rows {
             let hash = r.hashes?.sha256 ?? "-"
-            print(TerminalText.safe("\(r.status.padding(toLength: 14, withPad: " ", startingAt: 0)) \(String(r.size).leftPad(12)) \(hash) \(r.mime ?? "-")  \(r.path)\(r.message.map { "  [\($0)]" } ?? "")"))
+            print(TerminalText.safe("\(r.status.padding(toLength: 14, withPad: " ", startingAt: 0)) \(String(r.size).leftPad(12)) \(hash) \(r.mime ?? "-")  \(r.path)\(r.devicePath.map { "  (device: \($0))" } ?? "")\(r.message.map { "  [\($0)]" } ?? "")"))
         }
         if rows.isEmpty { FileHandle.standardError.write(Data("no files match\n".utf8)) }
     }
@@ -60,7 +62,7 @@ struct FileJSON: Encodable {
         init(_ t: TimeValue) { utc = t.utcString; raw = t.raw; basis = t.basis.rawValue; precision = t.precision.rawValue; note = t.note }
     }
     var evidence, entry_key, path, name, name_encoding, kind, status: String
-    var parent_key, message, mime, md5, sha1, sha256, link_target, container_format: String?
+    var parent_key, message, mime, md5, sha1, sha256, link_target, container_format, device_path: String?
     var size: Int64
     var declared_size: Int64?
     var flags, container_flags: [String]
@@ -72,7 +74,7 @@ struct FileJSON: Encodable {
         kind = r.kind; status = r.status; parent_key = r.parentKey; message = r.message; mime = r.mime
         md5 = r.hashes?.md5; sha1 = r.hashes?.sha1; sha256 = r.hashes?.sha256; link_target = r.linkTarget
         container_format = r.containerFormat; size = r.size; declared_size = r.declaredSize; flags = r.flags
-        container_flags = r.containerFlags; is_container = r.isContainer
+        container_flags = r.containerFlags; is_container = r.isContainer; device_path = r.devicePath
         modified = r.times.modified.map(Time.init); accessed = r.times.accessed.map(Time.init)
         changed = r.times.changed.map(Time.init); created = r.times.created.map(Time.init)
     }

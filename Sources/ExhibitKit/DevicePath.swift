@@ -3,6 +3,8 @@ import Foundation
 /// The operating system whose file tree a phone extraction holds.
 public enum DevicePlatform: String, Sendable, Hashable, Codable, CaseIterable {
     case android, ios
+    /// A vendor report that named no device path.
+    case unknown
 }
 
 /// A phone extraction's layout, recognised inside one container: where the device's tree starts

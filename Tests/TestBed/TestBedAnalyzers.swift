@@ -10,7 +10,7 @@ import Glibc
 /// `HANG` (sleeps forever), `THROW` (throws an AnalyzerError), `WARN` (returns a warning).
 /// Every other text file gets one `testbed.lines` artifact with its line count.
 enum TestBedAnalyzers {
-    static let all: [any Analyzer] = [LineCounter(), Misbehaver()]
+    static let all: [any Analyzer] = [LineCounter(), Misbehaver(), SQLiteProbe()]
 }
 
 struct LineCounter: Analyzer {

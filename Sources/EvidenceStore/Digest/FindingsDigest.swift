@@ -68,6 +68,7 @@ enum FindingsDigest {
         metadata, indicators,
         mediaHashes, hashSets, hashSetMatches,
         events, mediaClusters,
+        devicePaths, deviceLayouts, chatOwners, attachmentHints,
         recoveredRecords,
     ]
 

@@ -7,24 +7,25 @@ import GRDB
 /// - `timesketch`: JSON Lines, one event per line, with Timesketch's three required fields
 ///   (`message`, `datetime` as ISO 8601 with `+00:00`, `timestamp_desc`), `timestamp` in µs,
 ///   and ours (`basis`, `raw`, `precision`, `kind`, `source`, `file_path`, `sha256`, `chat`,
-///   `sender`, `note`, `evidence`, `message_id`, `file_id`, `event_id`). Events without a UTC instant (basis
+///   `sender`, `note`, `evidence`, `message_id`, `file_id`, `event_id`, `device_path`). Events without a UTC instant (basis
 ///   `unknown`) cannot be placed on Timesketch's axis: they are left out and counted.
 /// - `csv`: every event (those without UTC too, with an empty `utc`), RFC 4180 with CRLF.
 enum TimelineColumns {
     /// Columns read from the view, in this order.
     static let select = """
         event_id, utc, utc_us, raw, basis, precision, kind, description, source, file_path, file_id, message_id, chat, sender, sha256,
-        note, evidence
+        note, evidence, device_path
         """
     /// Our fields in the JSONL, by column index (after `message`, `datetime`, `timestamp_desc`, `timestamp`).
     static let jsonText: [(String, Int)] = [("basis", 4), ("raw", 3), ("precision", 5), ("kind", 6), ("source", 8),
                                             ("file_path", 9), ("sha256", 14), ("chat", 12), ("sender", 13),
-                                            ("note", 15), ("evidence", 16)]
+                                            ("note", 15), ("evidence", 16), ("device_path", 17)]
     static let jsonInt: [(String, Int)] = [("message_id", 11), ("file_id", 10), ("event_id", 0)]
     /// CSV header, and the column index of each field.
     static let csv: [(String, Int)] = [("utc", 1), ("basis", 4), ("precision", 5), ("raw", 3), ("kind", 6), ("description", 7),
                                        ("source", 8), ("file_path", 9), ("sha256", 14), ("chat", 12), ("sender", 13),
-                                       ("note", 15), ("evidence", 16), ("message_id", 11), ("file_id", 10), ("event_id", 0)]
+                                       ("note", 15), ("evidence", 16), ("message_id", 11), ("file_id", 10), ("event_id", 0),
+                                       ("device_path", 17)]
 
     /// The view column at `index` of ``select``.
     static func name(_ index: Int) -> String {

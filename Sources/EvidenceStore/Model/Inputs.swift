@@ -103,6 +103,8 @@ public struct FileRecordInput: Sendable, Hashable {
     public var containerFlags: [String]
     /// For a container: bytes expanded from its whole subtree.
     public var expandedBytes: Int64?
+    /// Where the file lived on the seized phone, inside a recognised extraction (`files.device_path`).
+    public var devicePath: String?
 
     /// Creates a record; optional details default to absent.
     public init(entryKey: String, parentKey: String? = nil, depth: Int = 0, path: String, name: String,
@@ -110,13 +112,15 @@ public struct FileRecordInput: Sendable, Hashable {
                 mode: UInt32? = nil, linkTarget: String? = nil, size: Int64, declaredSize: Int64? = nil,
                 hashes: FileHashes? = nil, mime: String? = nil, status: EntryStatus = .ok, message: String? = nil,
                 flags: [String] = [], times: EntryTimes = EntryTimes(), isContainer: Bool = false,
-                containerFormat: String? = nil, containerFlags: [String] = [], expandedBytes: Int64? = nil) {
+                containerFormat: String? = nil, containerFlags: [String] = [], expandedBytes: Int64? = nil,
+                devicePath: String? = nil) {
         self.entryKey = entryKey; self.parentKey = parentKey; self.depth = depth; self.path = path
         self.name = name; self.rawName = rawName ?? Array(name.utf8); self.nameEncoding = nameEncoding
         self.kind = kind; self.mode = mode; self.linkTarget = linkTarget; self.size = size
         self.declaredSize = declaredSize; self.hashes = hashes; self.mime = mime; self.status = status
         self.message = message; self.flags = flags; self.times = times; self.isContainer = isContainer
         self.containerFormat = containerFormat; self.containerFlags = containerFlags; self.expandedBytes = expandedBytes
+        self.devicePath = devicePath
     }
 }
 

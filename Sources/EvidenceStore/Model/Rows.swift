@@ -116,6 +116,8 @@ public struct FileRow: Sendable, Hashable {
     public var times: EntryTimes
     /// The ingest run that committed the row.
     public var runID: Int64?
+    /// Where the file lived on the seized phone, inside a recognised extraction.
+    public var devicePath: String? = nil
 }
 
 /// Which files ``EvidenceDatabase/listFiles(_:)`` returns. Unset fields do not filter.
@@ -134,6 +136,8 @@ public struct FileFilter: Sendable, Hashable {
     public var md5: String?
     /// Only files with this SHA-1 (any case).
     public var sha1: String?
+    /// SQLite GLOB over the device path (`/data/data/com.whatsapp/*`); files without one never match.
+    public var devicePathGlob: String?
     /// Entry kind text (`file`, `directory`…).
     public var kind: String?
     /// At most this many rows.

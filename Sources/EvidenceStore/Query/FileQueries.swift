@@ -24,6 +24,7 @@ extension EvidenceDatabase {
         if let v = filter.sha256 { add("f.sha256 = ?", v.lowercased()) }
         if let v = filter.md5 { add("f.md5 = ?", v.lowercased()) }
         if let v = filter.sha1 { add("f.sha1 = ?", v.lowercased()) }
+        if let v = filter.devicePathGlob { add("f.device_path GLOB ?", v) }
         let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
         var page = ""
         if filter.limit != nil || filter.offset != nil {
@@ -76,9 +77,10 @@ extension EvidenceDatabase {
     static let fileRowColumns = """
         f.id, f.evidence_id, f.evidence_label, f.entry_key, f.parent_key, f.depth, f.path, f.name, f.raw_name, \
         f.name_encoding, f.kind, f.mode, f.link_target, f.size, f.declared_size, f.md5, f.sha1, f.sha256, f.mime, \
-        f.status, f.message, f.flags, f.is_container, f.container_format, f.container_flags, f.expanded_bytes, f.run_id
+        f.status, f.message, f.flags, f.is_container, f.container_format, f.container_flags, f.expanded_bytes, f.run_id, \
+        f.device_path
         """
-    static let fileRowColumnCount = 27
+    static let fileRowColumnCount = 28
 
     /// Turns file rows joined with their times (one row per time, or one with NULL times) into
     /// one ``FileRow`` per file.
@@ -115,7 +117,7 @@ extension EvidenceDatabase {
             mime: try r.decode(atIndex: 18), status: try r.decode(atIndex: 19), message: try r.decode(atIndex: 20),
             flags: split(flags), isContainer: (isContainer ?? 0) != 0, containerFormat: try r.decode(atIndex: 23),
             containerFlags: split(containerFlags), expandedBytes: try r.decode(atIndex: 25),
-            times: EntryTimes(), runID: try r.decode(atIndex: 26))
+            times: EntryTimes(), runID: try r.decode(atIndex: 26), devicePath: try r.decode(atIndex: 27))
     }
 }
 

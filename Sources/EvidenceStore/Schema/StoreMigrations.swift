@@ -14,7 +14,7 @@ enum StoreMigrations {
         V3Metadata.register(in: &m)
         V4Media.register(in: &m)
         V5Timeline.register(in: &m)
-        // v6-phones (the lead's) goes here when it lands; v7 stays last.
+        V6Phones.register(in: &m)
         V7Recovery.register(in: &m)
         return m
     }()

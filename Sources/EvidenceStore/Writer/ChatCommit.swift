@@ -31,7 +31,7 @@ struct ChatRowWriter {
         "file_id", "analyzer_id", "analyzer_version", "location", "chat_key", "platform", "format", "native_id", "title",
         "title_nfc", "chat_type", "left_chat", "exporting_user", "date_order", "date_order_proven", "date_order_reason",
         "clock", "language", "part", "guild_name", "guild_id", "category", "notes",
-    ] + timeNames("exported")
+    ] + timeNames("exported") + ["owner"]
     private static let messageColumns = [
         "chat_id", "file_id", "analyzer_id", "analyzer_version", "location", "sequence", "native_id", "kind",
         "participant_id", "sender_name", "sender_nfc", "sender_native_id", "from_device_owner",
@@ -43,7 +43,7 @@ struct ChatRowWriter {
     private static let attachmentColumns = [
         "message_id", "file_id", "analyzer_id", "analyzer_version", "location", "ordinal", "reference", "resolved_path",
         "kind", "file_name", "mime_type", "declared_size", "width", "height", "duration_seconds", "thumbnail",
-        "thumbnail_resolved_path", "status", "missing_reason",
+        "thumbnail_resolved_path", "status", "missing_reason", "device_paths", "app_sha1",
     ]
 
     private static func insertSQL(_ table: String, _ columns: [String]) -> String {
@@ -123,13 +123,17 @@ struct ChatRowWriter {
                 c.exportingUserPlaceholder, c.dateOrder?.order.rawValue, c.dateOrder.map { $0.proven ? 1 : 0 },
                 c.dateOrder?.reason, c.clock?.rawValue, c.language, c.part, c.guildName, c.guildID, c.category,
                 c.notes.isEmpty ? nil : json(c.notes),
-            ] + TimeColumns.values(c.exportedAt)
+            ] + TimeColumns.values(c.exportedAt) + [c.owner]
             try insertChat.execute(arguments: StatementArguments(values))
             chats[c.chatKey] = (db.lastInsertedRowID, titleNFC)
             return nil
         case .participant(let p):
             guard let chat = chats[p.chatKey] else { return Self.unknownChat(p.chatKey) }
-            let key = Self.participantKey(chat: p.chatKey, name: p.displayName, nativeID: p.nativeID)
+            // A device owner the source names by neither name nor id (app databases do not store
+            // the owner's own name) is kept apart from an unknown sender with no name or id.
+            let anonymousOwner = p.isDeviceOwner && p.displayName == nil && p.nativeID == nil
+            let key = anonymousOwner ? Self.ownerKey(chat: p.chatKey)
+                : Self.participantKey(chat: p.chatKey, name: p.displayName, nativeID: p.nativeID)
             guard participants[key] == nil else { return nil }
             try insertParticipant.execute(arguments: [
                 chat.id, fileID, analyzerID, analyzerVersion, participantOrdinal, p.displayName,
@@ -150,6 +154,9 @@ struct ChatRowWriter {
         "a finding names chat key \(key), which no chat finding before it in this file reported; not stored"
     }
 
+    /// The key of a device owner reported with neither name nor id.
+    private static func ownerKey(chat: String) -> String { "\(chat)\u{0}o" }
+
     /// The identity the analyzer reports participants by: native id, else display name.
     private static func participantKey(chat: String, name: String?, nativeID: String?) -> String {
         if let nativeID { return "\(chat)\u{0}i\(nativeID)" }
@@ -160,6 +167,7 @@ struct ChatRowWriter {
                                        analyzerID: String, analyzerVersion: String) throws {
         let participant = m.kind == .system && m.senderName == nil && m.senderNativeID == nil ? nil
             : participants[Self.participantKey(chat: m.chatKey, name: m.senderName, nativeID: m.senderNativeID)]
+                ?? (m.fromDeviceOwner ? participants[Self.ownerKey(chat: m.chatKey)] : nil)
         let senderNFC = m.senderName.map(SearchText.nfc)
         let textNFC = SearchText.nfcIfDifferent(m.text)
         let location = FileRowWriter.locationText(m.location)
@@ -186,7 +194,8 @@ struct ChatRowWriter {
             try insertAttachment.execute(arguments: [
                 messageID, fileID, analyzerID, analyzerVersion, location, ordinal, a.reference, a.resolvedPath,
                 a.kind.rawValue, a.fileName, a.mimeType, a.size, a.width, a.height, a.durationSeconds, a.thumbnail,
-                a.thumbnailResolvedPath, status, reason,
+                a.thumbnailResolvedPath, status, reason, a.devicePaths.isEmpty ? nil : json(a.devicePaths),
+                a.sha1.map { $0.lowercased() },
             ])
         }
     }
@@ -195,7 +204,7 @@ struct ChatRowWriter {
     /// reason; a URL is `remote`; anything naming a file waits (`pending`) for the end of intake.
     static func initialStatus(_ a: AttachmentRef) -> (String, String?) {
         if let reason = a.missingReason { return ("missing", reason) }
-        if a.resolvedPath != nil { return ("pending", nil) }
+        if a.resolvedPath != nil || !a.devicePaths.isEmpty || a.sha1 != nil { return ("pending", nil) }
         if let r = a.reference, r.contains("://") { return ("remote", "not included in export (a link to \(r))") }
         return ("missing", "not included in export")
     }

@@ -38,9 +38,11 @@ extension EvidenceDatabase {
 
     private static func resolveAttachments(_ db: Database, lookup: inout FileLookup, summary: inout ChatLinkSummary) throws {
         let rows = try Row.fetchAll(db, sql: """
-            SELECT a.id, a.resolved_path, a.thumbnail_resolved_path, a.thumbnail_file_id, f.evidence_id, a.status
+            SELECT a.id, a.resolved_path, a.thumbnail_resolved_path, a.thumbnail_file_id, f.evidence_id, a.status,
+                a.device_paths, a.app_sha1
             FROM attachments a JOIN files f ON f.id = a.file_id
-            WHERE (a.resolved_path IS NOT NULL AND (a.status = 'pending' OR (a.status = 'missing' AND a.missing_reason = ?)))
+            WHERE ((a.resolved_path IS NOT NULL OR a.device_paths IS NOT NULL OR a.app_sha1 IS NOT NULL)
+                   AND (a.status = 'pending' OR (a.status = 'missing' AND a.missing_reason = ?)))
                OR (a.thumbnail_resolved_path IS NOT NULL AND a.thumbnail_file_id IS NULL)
             """, arguments: [notFound])
         let setResolved = try db.cachedStatement(sql: """
@@ -56,8 +58,17 @@ extension EvidenceDatabase {
             let thumbLinked: Int64? = try row.decode(atIndex: 3)
             let evidence: Int64 = try row.decode(atIndex: 4)
             let status: String = try row.decode(atIndex: 5)
-            if let path, status != "resolved" {
-                switch try lookup.find(evidence: evidence, path: path) {
+            let devicePaths = Self.decodePaths(try row.decode(String?.self, atIndex: 6))
+            let appSHA1: String? = try row.decode(atIndex: 7)
+            if status != "resolved", path != nil || !devicePaths.isEmpty || appSHA1 != nil {
+                var result = FileLookup.Result.none
+                if let path { result = try lookup.find(evidence: evidence, path: path) }
+                for candidate in devicePaths {
+                    guard case .none = result else { break }
+                    result = try lookup.find(evidence: evidence, devicePath: candidate)
+                }
+                if case .none = result, let appSHA1 { result = try lookup.find(evidence: evidence, sha1: appSHA1) }
+                switch result {
                 case .file(let target):
                     try setResolved.execute(arguments: [target.id, target.sha256, target.size, id])
                     summary.resolved += 1
@@ -75,12 +86,21 @@ extension EvidenceDatabase {
         }
     }
 
+    private static func decodePaths(_ json: String?) -> [String] {
+        guard let json, let data = json.data(using: .utf8),
+              let paths = try? JSONDecoder().decode([String].self, from: data) else { return [] }
+        return paths
+    }
+
     /// Assigns `room_key` and `copy_of`; returns the number of chats that are copies.
     private static func linkRooms(_ db: Database) throws -> Int {
-        struct Chat { var id: Int64; var label: String; var platform: String; var format: String; var nativeID: String?; var group: String }
+        struct Chat {
+            var id: Int64; var label: String; var platform: String; var format: String; var nativeID: String?
+            var group: String; var owner: String?
+        }
         var chats: [Chat] = []
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT c.id, e.label, c.platform, c.native_id, coalesce(c.title_nfc, ''), f.path, c.format
+            SELECT c.id, e.label, c.platform, c.native_id, coalesce(c.title_nfc, ''), f.path, c.format, c.owner
             FROM chats c JOIN files f ON f.id = c.file_id JOIN evidence e ON e.id = f.evidence_id
             ORDER BY e.label, f.sort_key, c.chat_key
             """)
@@ -91,8 +111,14 @@ extension EvidenceDatabase {
             let title: String = try row.decode(atIndex: 4)
             let folder = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? path
             chats.append(Chat(id: try row.decode(atIndex: 0), label: label, platform: platform, format: try row.decode(atIndex: 6),
-                              nativeID: try row.decode(atIndex: 3), group: "\(label)\u{0}\(platform)\u{0}\(folder)\u{0}\(title)"))
+                              nativeID: try row.decode(atIndex: 3), group: "\(label)\u{0}\(platform)\u{0}\(folder)\u{0}\(title)",
+                              owner: try row.decode(atIndex: 7)))
         }
+        // Chats read from app databases name their owner (a work profile, a second account): one
+        // native id under two owners is two rooms. An export (no owner) of a room joins the
+        // database's room when exactly one owner holds that id in the evidence item.
+        var ownersByID: [String: Set<String>] = [:]
+        for c in chats { if let n = c.nativeID, let o = c.owner { ownersByID["\(c.label)|\(c.platform)|\(n)", default: []].insert(o) } }
         // Formats without ids (Telegram HTML) take the id of the one chat with an id exported
         // beside them under the same title (tdesktop's "JSON and HTML" export of one chat).
         var idsByGroup: [String: Set<String>] = [:]
@@ -113,7 +139,9 @@ extension EvidenceDatabase {
             let native = c.nativeID ?? (ids.count == 1 ? ids.first : nil)
             var room: String?
             if let native {
-                room = "\(c.label)|\(c.platform)|id:\(native)"
+                let owners = ownersByID["\(c.label)|\(c.platform)|\(native)"] ?? []
+                let owner = c.owner ?? (owners.count == 1 ? owners.first : nil)
+                room = "\(c.label)|\(c.platform)|id:\(native)" + (owner.map { "|owner:\($0)" } ?? "")
             } else if (sizeOfGroup[c.group] ?? 0) > 1 {
                 room = c.group.replacingOccurrences(of: "\u{0}", with: "|")
             }
@@ -173,6 +201,23 @@ private struct FileLookup {
         }
         guard let (target, kind) = nfcMaps[evidence]?[SearchText.nfc(path)] else { return .none }
         return Self.result(target, kind: kind)
+    }
+
+    /// The first file (in archive order) with this device path in the evidence item.
+    mutating func find(evidence: Int64, devicePath: String) throws -> Result {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT id, sha256, size, kind FROM files WHERE evidence_id = ? AND device_path = ? ORDER BY sort_key LIMIT 1
+            """), arguments: [evidence, devicePath]) else { return .none }
+        return Self.result(Target(id: try row.decode(atIndex: 0), sha256: try row.decode(atIndex: 1),
+                                  size: try row.decode(atIndex: 2)), kind: try row.decode(atIndex: 3))
+    }
+
+    /// The first regular file (in archive order) with this SHA-1 in the evidence item.
+    mutating func find(evidence: Int64, sha1: String) throws -> Result {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT id, sha256, size FROM files WHERE sha1 = ? AND evidence_id = ? AND kind = 'file' ORDER BY sort_key LIMIT 1
+            """), arguments: [sha1.lowercased(), evidence]) else { return .none }
+        return .file(Target(id: try row.decode(atIndex: 0), sha256: try row.decode(atIndex: 1), size: try row.decode(atIndex: 2)))
     }
 
     private static func result(_ target: Target, kind: String) -> Result {

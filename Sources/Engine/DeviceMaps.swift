@@ -1,0 +1,187 @@
+import AppDatabaseKit
+import EvidenceStore
+import ExhibitKit
+import Foundation
+import GRDB
+import Intake
+
+/// Where files belong on the device when their own names cannot say: an iTunes/Finder backup
+/// stores every file under a SHA-1 name (`ab/ab12…`) and records its place only in `Manifest.db`.
+/// Read **before** the walk (from the folder, or from the archive's members), so each entry gets
+/// its device path as it is read and app analyzers can select databases by it (docs/intake.md,
+/// "iPhone backups").
+struct DeviceMap {
+    /// `itunes-backup`.
+    var kind: String
+    /// Where the backup starts inside the evidence item (`""` or `<UDID>/`).
+    var root: String
+    /// Inner path of a top-level entry → device path.
+    var paths: [String: String]
+    /// Facts for the item: device name, model, iOS version, serial, backup date (with its basis).
+    var facts: [String: JSONValue]
+    /// Problems the examiner must see (a damaged Manifest.db, an encrypted backup without password).
+    var warnings: [String]
+    /// Flags for entries (`ufdr-deleted`, `ufdr-no-device-path`), by inner path.
+    var flags: [String: [String]] = [:]
+
+    /// iOS for backups and for reports whose paths are under `/private/`; Android for reports
+    /// with `/data/` paths; unknown when a report gave no path.
+    var platform: DevicePlatform {
+        if kind == "itunes-backup" || paths.values.contains(where: { $0.hasPrefix("/private/") }) { return .ios }
+        return paths.values.contains(where: { $0.hasPrefix("/data/") }) ? .android : .unknown
+    }
+    /// The device folder the source's paths start from, for `device_layouts.mount`.
+    var mount: String { kind == "itunes-backup" ? "/private/var/" : "/" }
+}
+
+enum DeviceMaps {
+    /// Largest `Manifest.db` read (a phone with a million files has a ~300 MB manifest).
+    static let manifestLimit: Int64 = 2 << 30
+
+    /// Looks for a vendor report (UFDR: `report.xml` at the top of a zip) or an iTunes/Finder
+    /// backup at the top of the item (or one folder down).
+    static func load(evidencePath: String, isDirectory: Bool, temporaryDirectory: URL) -> DeviceMap? {
+        if !isDirectory, let ufdr = ufdr(evidencePath: evidencePath) { return ufdr }
+        return backup(evidencePath: evidencePath, isDirectory: isDirectory, temporaryDirectory: temporaryDirectory)
+    }
+
+    /// A UFDR is recognised by its `report.xml` (or `Report.xml`) at the top, not by its name.
+    static func ufdr(evidencePath: String) -> DeviceMap? {
+        guard let handle = FileHandle(forReadingAtPath: evidencePath) else { return nil }
+        let head = (try? handle.read(upToCount: 4)) ?? Data()
+        try? handle.close()
+        guard Array(head) == [0x50, 0x4B, 0x03, 0x04] else { return nil }
+        guard let found = try? ArchiveMembers.read(path: evidencePath, limit: UFDRMap.reportLimit, wanted: {
+            $0.lowercased() == "report.xml"
+        }), let (name, member) = found.sorted(by: { $0.key < $1.key }).first else { return nil }
+        var map = UFDRMap.load(reportXML: member.data, truncated: member.truncated, root: "")
+        map.facts["report"] = .string(name)
+        return map
+    }
+
+    static func backup(evidencePath: String, isDirectory: Bool, temporaryDirectory: URL) -> DeviceMap? {
+        var members: [String: Data] = [:]
+        var root: String?
+        if isDirectory {
+            let fm = FileManager.default
+            var candidates = [""]
+            if let subs = try? fm.contentsOfDirectory(atPath: evidencePath) { candidates += subs.sorted().map { $0 + "/" } }
+            for c in candidates where fm.fileExists(atPath: evidencePath + "/" + c + "Manifest.db")
+                || fm.fileExists(atPath: evidencePath + "/" + c + "Manifest.plist") {
+                root = c
+                for name in ["Manifest.db", "Manifest.plist", "Info.plist", "Status.plist"] {
+                    let p = evidencePath + "/" + c + name
+                    var st = stat()
+                    guard lstat(p, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, Int64(st.st_size) <= manifestLimit,
+                          let d = fm.contents(atPath: p) else { continue }
+                    members[name] = d
+                }
+                break
+            }
+        } else {
+            let names: Set<String> = ["Manifest.db", "Manifest.plist", "Info.plist", "Status.plist"]
+            guard let found = try? ArchiveMembers.read(path: evidencePath, limit: manifestLimit, wanted: { inner in
+                let parts = inner.split(separator: "/")
+                return parts.count <= 2 && names.contains(String(parts.last ?? ""))
+            }) else { return nil }
+            // The shallowest folder holding a Manifest.db (or .plist) is the backup.
+            let roots = found.keys.compactMap { k -> String? in
+                guard k.hasSuffix("Manifest.db") || k.hasSuffix("Manifest.plist") else { return nil }
+                return String(k.dropLast(k.hasSuffix(".db") ? "Manifest.db".count : "Manifest.plist".count))
+            }.sorted { ($0.count, $0) < ($1.count, $1) }
+            guard let r = roots.first else { return nil }
+            root = r
+            for name in names { if let m = found[r + name], !m.truncated { members[name] = m.data } }
+        }
+        guard let root, members["Manifest.db"] != nil || members["Manifest.plist"] != nil else { return nil }
+        var map = DeviceMap(kind: "itunes-backup", root: root, paths: [:], facts: [:], warnings: [])
+        readInfo(members["Info.plist"], into: &map)
+        if let plist = members["Manifest.plist"].flatMap(plistDictionary) {
+            if let v = plist["Version"] as? String { map.facts["manifest_version"] = .string(v) }
+            if let enc = plist["IsEncrypted"] as? Bool {
+                map.facts["encrypted"] = .bool(enc)
+                if enc {
+                    map.warnings.append("encrypted iTunes/Finder backup: its files are stored encrypted and keep their SHA-1 names; decryption with a password is not supported yet, so no device paths and no app data are read from it")
+                    return map
+                }
+            }
+        }
+        guard let manifest = members["Manifest.db"] else {
+            map.warnings.append("Manifest.db is missing (a pre-iOS 10 Manifest.mbdb backup is not read yet): files keep their SHA-1 names")
+            return map
+        }
+        readManifest(manifest, root: root, temporaryDirectory: temporaryDirectory, into: &map)
+        return map
+    }
+
+    /// `Files(fileID, domain, relativePath, flags, file)`: each regular file (flags 1) is stored
+    /// at `<root><fileID[0..2]>/<fileID>`.
+    static func readManifest(_ data: Data, root: String, temporaryDirectory: URL, into map: inout DeviceMap) {
+        let file = EvidenceFile(key: "manifest", virtualPath: "Manifest.db", size: Int64(data.count),
+                                hashes: FileHashes(md5: "", sha1: "", sha256: ""), mime: "application/vnd.sqlite3",
+                                content: .memory(data))
+        do {
+            let db = try AppDatabase.open(file, temporaryDirectory: temporaryDirectory, timeLimit: 120)
+            var unmapped = Set<String>()
+            try db.read { c in
+                let rows = try Row.fetchCursor(c, sql: "SELECT fileID, domain, relativePath, flags FROM Files")
+                while let row = try rows.next() {
+                    guard let id = row["fileID"] as String?, id.count >= 2, let domain = row["domain"] as String?,
+                          let relative = row["relativePath"] as String?, (row["flags"] as Int64?) == 1 else { continue }
+                    guard let device = devicePath(domain: domain, relativePath: relative) else {
+                        unmapped.insert(domain.split(separator: "-").first.map(String.init) ?? domain)
+                        continue
+                    }
+                    map.paths["\(root)\(id.prefix(2))/\(id)"] = device
+                }
+            }
+            map.facts["manifest_files"] = .number(Double(map.paths.count))
+            if !unmapped.isEmpty {
+                map.warnings.append("Manifest.db names domains with no known device folder: \(unmapped.sorted().joined(separator: ", ")); their files keep no device path")
+            }
+        } catch {
+            map.warnings.append("Manifest.db cannot be read (\(error)): files keep their SHA-1 names")
+        }
+    }
+
+    /// The device folder of each backup domain (facts: FORMATS-mobile §1.1).
+    static func devicePath(domain: String, relativePath: String) -> String? {
+        let rel = relativePath.isEmpty ? "" : "/" + relativePath
+        func after(_ prefix: String) -> String? { domain.hasPrefix(prefix) ? String(domain.dropFirst(prefix.count)) : nil }
+        if let group = after("AppDomainGroup-") { return "/private/var/mobile/Containers/Shared/AppGroup/\(group)\(rel)" }
+        if let plugin = after("AppDomainPlugin-") { return "/private/var/mobile/Containers/Data/PluginKitPlugin/\(plugin)\(rel)" }
+        if let app = after("AppDomain-") { return "/private/var/mobile/Containers/Data/Application/\(app)\(rel)" }
+        switch domain {
+        case "HomeDomain", "CameraRollDomain", "MediaDomain", "TonesDomain", "HealthDomain", "KeyboardDomain":
+            return "/private/var/mobile\(rel)"
+        case "RootDomain": return "/private/var/root\(rel)"
+        case "SystemPreferencesDomain": return "/private/var/preferences\(rel)"
+        case "WirelessDomain": return "/private/var/wireless\(rel)"
+        case "KeychainDomain": return "/private/var/Keychains\(rel)"
+        case "ManagedPreferencesDomain": return "/private/var/Managed Preferences\(rel)"
+        case "DatabaseDomain": return "/private/var/db\(rel)"
+        case "InstallDomain": return "/private/var/installd\(rel)"
+        default: return nil
+        }
+    }
+
+    static func readInfo(_ data: Data?, into map: inout DeviceMap) {
+        guard let info = data.flatMap(plistDictionary) else { return }
+        for (key, name) in [("Device Name", "device_name"), ("Product Type", "product_type"), ("Product Version", "ios_version"),
+                            ("Serial Number", "serial"), ("Unique Identifier", "udid"), ("Build Version", "build"),
+                            ("Phone Number", "phone_number")] {
+            if let v = info[key] as? String { map.facts[name] = .string(v) }
+        }
+        if let date = info["Last Backup Date"] as? Date {
+            // A property-list date is an absolute instant (seconds since 2001-01-01 UTC).
+            let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+            map.facts["last_backup_utc"] = .string(UTCFormat.string(micros: seconds * 1_000_000))
+            map.facts["last_backup_basis"] = .string("utc")
+        }
+    }
+
+    static func plistDictionary(_ data: Data) -> [String: Any]? {
+        guard data.count < 64 << 20 else { return nil }
+        return (try? PropertyListSerialization.propertyList(from: data, options: [], format: nil)) as? [String: Any]
+    }
+}
