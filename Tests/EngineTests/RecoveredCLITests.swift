@@ -35,4 +35,22 @@ struct RecoveredCLITests {
         #expect(none.exitCode == 0)
         #expect(none.stderr.contains("no recovered records match"))
     }
+
+    @Test func theWALBesideTheDatabaseIsRead() throws {
+        let dir = try TestDirectory("recovered-wal"); defer { dir.remove() }
+        let evidence = dir.path("phone")
+        try FileManager.default.createDirectory(atPath: evidence, withIntermediateDirectories: true)
+        for name in ["wal.db", "wal.db-wal"] {
+            try FileManager.default.copyItem(atPath: Corpus.url("recovery/\(name)").path, toPath: evidence + "/" + name)
+        }
+        let db = dir.path("case.sqlite")
+        let r = try Fixture.ingest([evidence], db: db)
+        #expect(r.exitCode == 0, "\(r.stderr)")
+        let list = try Run.command(Fixture.exhibit, ["recovered", "--db", db, "--no-duplicates", "--json"])
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        // The nine rows deleted or changed only in the WAL: only readable with the -wal beside it.
+        #expect(Set(rows.compactMap { $0["rowid"] as? Int }) == [4, 9, 10, 33, 34, 35, 60, 80, 100])
+        #expect(rows.contains { $0["source"] as? String == "wal" })
+        #expect(rows.allSatisfy { ($0["path"] as? String)?.hasSuffix("/wal.db") == true })
+    }
 }

@@ -9,7 +9,7 @@ import SQLiteForensics
 /// Reads bytes only, through the SQLiteForensics page reader — never SQLite's pager, which would
 /// checkpoint the WAL. The engine hands the database and its companions as private copies after
 /// the walk. Structural damage becomes one warning per kind; a bad page never stops the rest.
-public struct SQLiteRecoveryAnalyzer: Analyzer {
+public struct SQLiteRecoveryAnalyzer: StreamingAnalyzer {
     /// The analyzer id recorded on every finding.
     public static let id = "sqlite-recovery"
     /// The analyzer's version; a change means its findings may differ.
@@ -36,27 +36,40 @@ public struct SQLiteRecoveryAnalyzer: Analyzer {
         prefix.count >= 16 && [UInt8](prefix.prefix(16)) == DatabaseHeader.magic
     }
 
-    /// Recovers rows from one database (and the `-wal`/`-journal` the engine found beside it).
+    /// Recovers rows from one database (and the `-wal`/`-journal` the engine found beside it);
+    /// the same findings, in the same order, as the streaming entry point.
     public func analyze(_ file: EvidenceFile, context: AnalysisContext) async throws -> [Finding] {
+        var findings: [Finding] = []
+        recover(file) { findings.append($0) }
+        return findings
+    }
+
+    /// ``StreamingAnalyzer``: the engine runs analyzers with companions through this entry point.
+    public func analyze(_ file: EvidenceFile, context: AnalysisContext, emit: @escaping (Finding) -> Void) throws {
+        recover(file, emit)
+    }
+
+    /// Reads the database and its companions and hands over every recovered row, then one
+    /// warning per kind of damage. Never throws: an unreadable file is a warning.
+    func recover(_ file: EvidenceFile, _ emit: (Finding) -> Void) {
         let db: [UInt8]
         do { db = [UInt8](try file.readAll(limit: Self.readLimit)) } catch {
-            return [.warning(AnalysisWarning(code: "sqlite-unreadable", message: "the database could not be read for recovery: \(error)"))]
+            emit(.warning(AnalysisWarning(code: "sqlite-unreadable", message: "the database could not be read for recovery: \(error)")))
+            return
         }
-        var findings: [Finding] = []
         func companion(_ suffix: String) -> [UInt8]? {
             guard let c = file.companion(named: file.name + suffix) else { return nil }
             guard c.size <= Int64(Self.readLimit), let d = FileManager.default.contents(atPath: c.url.path) else {
-                findings.append(.warning(AnalysisWarning(code: "sqlite-companion-unreadable",
-                                                         message: "\(c.name) could not be read; recovery went on without it")))
+                emit(.warning(AnalysisWarning(code: "sqlite-companion-unreadable",
+                                              message: "\(c.name) could not be read; recovery went on without it")))
                 return nil
             }
             return [UInt8](d)
         }
         let wal = companion("-wal"), journal = companion("-journal")
         let report = SQLiteRecovery.recover(database: db, wal: wal, journal: journal)
-        for r in report.records { findings.append(.recoveredRecord(Self.finding(r))) }
-        findings += Self.warnings(report.problems)
-        return findings
+        for r in report.records { emit(.recoveredRecord(Self.finding(r))) }
+        Self.warnings(report.problems).forEach(emit)
     }
 
     /// The ExhibitKit finding for one recovered row.
