@@ -14,6 +14,7 @@ enum StoreMigrations {
         V3Metadata.register(in: &m)
         V4Media.register(in: &m)
         V5Timeline.register(in: &m)
+        V8MetadataNames.register(in: &m)
         return m
     }()
 
