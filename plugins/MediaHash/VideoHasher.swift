@@ -28,11 +28,14 @@ enum VideoHasher {
 
     /// Hashes a video given as a file path, or as bytes in memory (read through a custom AVIO
     /// context, so nothing is written to disk).
+    /// `planned: false` skips the plan and decodes every frame (the benchmark's baseline).
     static func hash(path: String?, bytes: UnsafeRawBufferPointer?, framesPerSecond: Double, maxFrames: Int,
-                     limits: DecodeLimits) throws -> Output {
-        let scan = try VideoDemuxer(path: path, bytes: bytes, limits: limits)
-        let packets = listPackets(scan)
-        let plan = packets.flatMap { VideoPlan(packets: $0, fps: framesPerSecond, maxFrames: maxFrames, seconds: scan.seconds) }
+                     limits: DecodeLimits, planned: Bool = true) throws -> Output {
+        var plan: VideoPlan? = nil
+        if planned {
+            let scan = try VideoDemuxer(path: path, bytes: bytes, limits: limits)
+            plan = listPackets(scan).flatMap { VideoPlan(packets: $0, fps: framesPerSecond, maxFrames: maxFrames, seconds: scan.seconds) }
+        }
         let video = try VideoDemuxer(path: path, bytes: bytes, limits: limits)
         var hasher = FrameHasher(limits: limits)
         defer { sws_freeContext(hasher.sws) }
