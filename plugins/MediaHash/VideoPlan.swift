@@ -46,8 +46,9 @@ struct VideoPlan {
     /// Whether sampling stopped at `maxFrames`.
     var full: Bool
 
-    /// Packets listed at most (about 128 MB of list); a longer stream is decoded end to end.
-    static let maxPackets = 8_000_000
+    /// Packets listed at most (18.5 hours at 30 fps; the list and the planning arrays then take
+    /// about 80 MB, whatever a hostile index declares); a longer stream is decoded end to end.
+    static let maxPackets = 2_000_000
 
     /// The plan for `packets`, or `nil` when it cannot be made (no packets, or a packet with no
     /// timestamp): the caller then decodes every frame. `seconds` maps a pts to stream seconds.
