@@ -42,7 +42,7 @@ public struct MediaHashAnalyzer: Analyzer {
     /// Accepts images and videos by MIME type and sniffs octet streams.
     public var descriptor: AnalyzerDescriptor {
         // A non-default sampling rate changes the findings, so it is part of the recorded version.
-        let version = framesPerSecond == Self.defaultFramesPerSecond ? "0.1.0" : "0.1.0+fps=\(framesPerSecond)"
+        let version = framesPerSecond == Self.defaultFramesPerSecond ? "0.2.0" : "0.2.0+fps=\(framesPerSecond)"
         return AnalyzerDescriptor(
             id: Self.id, version: version,
             summary: "PDQ perceptual hashes of images (8 dihedral variants) and per-frame PDQ of videos, for hash-set matching",
