@@ -16,6 +16,7 @@ enum StoreMigrations {
         V5Timeline.register(in: &m)
         V6Phones.register(in: &m)
         V7Recovery.register(in: &m)
+        V8MetadataNames.register(in: &m)
         return m
     }()
 
