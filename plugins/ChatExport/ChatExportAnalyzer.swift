@@ -34,7 +34,10 @@ public struct ChatExportAnalyzer: StreamingAnalyzer {
         switch prefix.withUnsafeBytes({ FormatDetector.quickVerdict($0, wholeFile: file.size <= Int64(prefix.count)) }) {
         case .no: return false
         case .yes: return true
-        case .unsure: return FormatDetector.detect(prefix: ByteInput(file: file).prefix(FormatDetector.prefixLength)) != nil
+        case .unsure:
+            // The detection's own window, or the bytes given when the content is not at hand.
+            let window = ByteInput(file: file).prefix(FormatDetector.prefixLength)
+            return FormatDetector.detect(prefix: window.count > prefix.count ? window : [UInt8](prefix)) != nil
         }
     }
 
