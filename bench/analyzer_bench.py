@@ -78,6 +78,11 @@ def analyzer_suite(args, work, timed, timed_exhibit):
     ratio = t_pipe / t_def
     rows = [("exhibit ingest (default analyzers)", t_def, walk_def, rss_def),
             ("exhibit ingest --no-analyzers", t_hash, walk_hash, rss_hash)]
+    if args.analyzers_before:
+        # An earlier build, timed in the same run (before/after of a change).
+        old = ingest("").replace(args.exhibit, args.analyzers_before, 1)
+        t_old, rss_old, _, walk_old = timed_exhibit(old)
+        rows.append((f"before: `{args.analyzers_before}` ingest (default analyzers)", t_old, walk_old, rss_old))
     out = ["## Analyzers on files that are not theirs", "",
            f"Measured {time.strftime('%Y-%m-%d', time.gmtime())} on {platform.machine()}, {os.cpu_count()} cores, "
            f"`{args.exhibit}` (release). Reproduce: `make bench` (or `python3 bench/run_bench.py --suite analyzers`).",

@@ -447,6 +447,7 @@ def main():
     ap.add_argument("--export-events", type=int, default=1_000_000)
     ap.add_argument("--analyzer-texts", type=int, default=3000, help="~100 KB text files for the analyzers suite")
     ap.add_argument("--analyzer-blobs", type=int, default=60, help="5 MB random blobs for the analyzers suite")
+    ap.add_argument("--analyzers-before", help="an earlier exhibit build to time beside --exhibit in the analyzers suite")
     suites = {"intake": intake_suite, "chat": chat_suite, "metadata": metadata_suite,
               "media": media_suite, "query": query_suite,
               "export": lambda a: export_bench.export_suite(a, WORK),
