@@ -50,6 +50,16 @@ struct ChatVariantTimeTests {
         #expect(r.messages[0].text == "\u{200F}نعم")
     }
 
+    /// `م` starting an Arabic word after a 24-hour time is text, not the evening marker.
+    @Test func arabicWordAfterTwentyFourHourClock() throws {
+        let line = Array("١٥:٠٦ مرحبا".utf8)
+        let clock = line.withUnsafeBytes { raw -> ClockReading? in var c = ByteCursor(raw); return c.clock() }
+        #expect(clock?.hour == 15 && clock?.minute == 6 && clock?.twelveHour == false)
+        let evening = Array("٣:٠٦ م]".utf8)
+        let pm = evening.withUnsafeBytes { raw -> ClockReading? in var c = ByteCursor(raw); return c.clock() }
+        #expect(pm?.hour == 15 && pm?.twelveHour == true)
+    }
+
     /// Vietnamese iOS writes the time first.
     @Test func timeFirstBracket() async throws {
         let r = try await Self.whatsApp(["[14:56:01, 3/18/22] Lan: Chào", "[09:05:00, 3/19/22] Minh: Xem rồi"])

@@ -84,8 +84,11 @@ extension ByteCursor {
                 if k == 0 { break }
                 i += k
             }
+            // A period word is a whole word (`م` is also the first letter of Arabic words), and a
+            // 24-hour reading followed by such a word keeps its hour rather than failing.
             if let b = peek, DayPeriod.firstBytes[Int(b)], let p = consumeAny(DayPeriod.words),
-               !(peek.map(Self.isASCIILetter) ?? false) { pm = p } else { i = beforePeriod }
+               !(peek.map { Self.isASCIILetter($0) || ($0 >= 0xD8 && $0 <= 0xDB) } ?? false),
+               h.value >= 1, h.value <= 12 { pm = p } else { i = beforePeriod }
         }
         var hour = h.value
         if let pm {
