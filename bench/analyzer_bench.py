@@ -14,15 +14,15 @@ import shutil
 import subprocess
 import time
 
-CORPUS_VERSION = "analyzers-v1"
+CORPUS_VERSION = "analyzers-v2"
 WORDS = ("evidence seizure phone archive report meeting budget quarterly schedule invoice travel summary "
          "customer project deadline review minutes agenda office account transfer delivery 사진 회의 일정 보고서").split()
 
 
-def text_pool(rng, size):
+def text_pool(rng, size, words_per_line):
     out, n = [], 0
     while n < size:
-        line = " ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 18))) + f" {rng.randint(0, 10**6)}\n"
+        line = " ".join(rng.choice(WORDS) for _ in range(rng.randint(*words_per_line))) + f" {rng.randint(0, 10**6)}\n"
         out.append(line)
         n += len(line.encode())
     return "".join(out).encode()
@@ -39,9 +39,12 @@ def build(work, texts, blobs, text_kb=100, blob_mb=5):
     shutil.rmtree(base, ignore_errors=True)
     print(f"building corpus {name}…", flush=True)
     rng = random.Random(14)
-    pool = text_pool(rng, 16 << 20)
+    # Half the files are short lines (notes, logs), half paragraphs of 0.5-5 KB per line (text
+    # saved from documents), the shape that made string searches over whole lines expensive.
+    pools = [text_pool(rng, 16 << 20, (6, 18)), text_pool(rng, 16 << 20, (60, 600))]
     total = 0
     for i in range(texts):
+        pool = pools[i % 2]
         d = os.path.join(base, "Documents", f"d{i // 250}")
         os.makedirs(d, exist_ok=True)
         n = rng.randint(text_kb * 900, text_kb * 1100)
@@ -87,7 +90,8 @@ def analyzer_suite(args, work, timed, timed_exhibit):
            f"Measured {time.strftime('%Y-%m-%d', time.gmtime())} on {platform.machine()}, {os.cpu_count()} cores, "
            f"`{args.exhibit}` (release). Reproduce: `make bench` (or `python3 bench/run_bench.py --suite analyzers`).",
            f"Corpus (bench/analyzer_bench.py, built on demand in bench-work/, not committed): one zip of "
-           f"{corpus['texts']:,} plain-text files of ~100 KB (random words, no chat inside) and {corpus['blobs']} random "
+           f"{corpus['texts']:,} plain-text files of ~100 KB (random words, no chat inside; half in short lines, half in "
+           f"0.5–5 KB paragraphs) and {corpus['blobs']} random "
            f"5 MB blobs, {n / 1e6:.0f} MB uncompressed. Times are medians of 3 runs; the pipe computes one hash, "
            "exhibit three (MD5, SHA-1, SHA-256) plus libmagic, the case DB and the analyzers.", "",
            "| run | whole run | throughput | ÷ `bsdtar -xOf \\| sha256sum` | intake phase | peak RSS |",

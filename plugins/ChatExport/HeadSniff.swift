@@ -56,25 +56,38 @@ extension FormatDetector {
                 start = i + 1
                 i += 1
             }
-            return wholeFile ? .no : .unsure
+            // A full head of a few long lines (paragraphs), none starting like an export, is
+            // refused too; only a head that is one unbroken line (or blank) is left undecided.
+            return wholeFile || nonBlank > 0 ? .no : .unsure
         }
     }
 
     /// Whether one of the first lines starts like an export: the first line of LINE or the
     /// KakaoTalk Mac CSV, a KakaoTalk header in the first four, a WhatsApp timestamp in any.
-    /// Bytes only: Foundation's `String.contains` folds clusters and costs more than the rest.
     private static func lineLooksLikeExport(_ line: UnsafeRawBufferPointer, index: Int) -> Bool {
         if WhatsAppGrammar.header(line) != nil { return true }
         guard index < 4 else { return false }
+        if index == 0, firstLineFormat(line) != nil { return true }
+        return hasKakaoHeader(line)
+    }
+
+    /// LINE (`[LINE]`, `[ LINE ]`) or KakaoTalk Mac CSV (`Date,User,Message`) from the file's first
+    /// line, after any spaces and direction marks. Bytes only, whatever the line's length:
+    /// Foundation's string search folds character clusters and costs milliseconds on a long line.
+    static func firstLineFormat(_ line: UnsafeRawBufferPointer) -> DetectedFormat? {
         var c = ByteCursor(line)
-        if index == 0 {
+        c.skipSpaces()
+        if c.hasPrefix(csvHeader) { return .kakaoTalkMacCSV }
+        if c.consume(0x5B) {
             c.skipSpaces()
-            if c.hasPrefix(csvHeader) { return true }
-            if c.consume(0x5B) {  // [LINE] or [ LINE ]
-                c.skipSpaces()
-                if c.consume(lineWord) { c.skipSpaces(); if c.peek == 0x5D { return true } }
-            }
+            if c.consume(lineWord) { c.skipSpaces(); if c.peek == 0x5D { return .lineText } }
         }
+        return nil
+    }
+
+    /// A KakaoTalk header (`… 님과 카카오톡 대화`, `KakaoTalk Chats …`, the saved date) in the line.
+    static func hasKakaoHeader(_ line: UnsafeRawBufferPointer) -> Bool {
+        let c = ByteCursor(line)
         return kakaoHeaderWords.contains { c.find($0, from: 0) != nil }
     }
 
