@@ -13,16 +13,17 @@ enum HeadVerdict: Equatable {
 
 extension FormatDetector {
     /// Non-blank lines of the head that must all fail to look like an export's first lines before
-    /// a text file is turned away. Detection itself reads 60 lines; an export preceded by this many
-    /// lines of something else (a hand-edited file) is no longer offered to the analyzer.
+    /// a text file is turned away early. Detection itself reads 60 lines; an export preceded by this
+    /// many lines, or a full head, of something else (a hand-edited file) is not offered to the analyzer.
     static let linesBeforeRejecting = 16
 
     /// A cheap, permissive look at a file's first bytes (the dispatcher's 4 KiB sniff window), so
     /// that the text files of a PC or phone dump that are not chat exports are turned away in
     /// microseconds without the 64 KiB detection. `.no` only where ``detect(prefix:)`` would find
     /// nothing in the same lines: binary data (NUL bytes that are not UTF-16), or UTF-8 text whose
-    /// first ``linesBeforeRejecting`` non-blank lines (or all of it, for a file shorter than the
-    /// head) hold no WhatsApp timestamp, no KakaoTalk header and no LINE / KakaoTalk Mac header.
+    /// first ``linesBeforeRejecting`` non-blank lines (or whole head, or all of it for a file
+    /// shorter than the head) hold no WhatsApp timestamp, no KakaoTalk header and no LINE /
+    /// KakaoTalk Mac header.
     /// `wholeFile`: the head is the entire file (nothing follows it).
     static func quickVerdict(_ head: UnsafeRawBufferPointer, wholeFile: Bool) -> HeadVerdict {
         guard !head.isEmpty else { return .no }
