@@ -23,6 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from media_bench import media_suite  # noqa: E402  (suite `media`, its own file)
 import export_bench  # noqa: E402  (suite `export`, its own file)
 import phone_bench  # noqa: E402  (suite `phone`, its own file)
+import analyzer_bench  # noqa: E402  (suite `analyzers`, its own file)
 
 WORK = "bench-work"
 CORPUS_VERSION = "intake-v1"
@@ -446,11 +447,15 @@ def main():
     ap.add_argument("--query-events", type=int, default=10_000_000)
     ap.add_argument("--export-events", type=int, default=1_000_000)
     ap.add_argument("--phone-messages", type=int, default=1_000_000, help="messages per app database (phone suite)")
+    ap.add_argument("--analyzer-texts", type=int, default=3000, help="~100 KB text files for the analyzers suite")
+    ap.add_argument("--analyzer-blobs", type=int, default=60, help="5 MB random blobs for the analyzers suite")
+    ap.add_argument("--analyzers-before", help="an earlier exhibit build to time beside --exhibit in the analyzers suite")
     suites = {"intake": intake_suite, "chat": chat_suite, "metadata": metadata_suite,
               "media": media_suite, "query": query_suite,
               "export": lambda a: export_bench.export_suite(a, WORK),
               "plugins": plugins_suite,
-              "phone": lambda a: phone_bench.phone_suite(a, WORK, timed_exhibit)}
+              "phone": lambda a: phone_bench.phone_suite(a, WORK, timed_exhibit),
+              "analyzers": lambda a: analyzer_bench.analyzer_suite(a, WORK, timed, timed_exhibit)}
     ap.add_argument("--suite", action="append", choices=list(suites))
     args = ap.parse_args()
     for suite in args.suite or list(suites):

@@ -72,6 +72,13 @@ enum Projection {
                  "isDeviceOwner": .bool(p.isDeviceOwner)])
     }
 
+    /// `withNote`: also project the sent time's note (`sentNote`), for goldens that record it.
+    static func message(_ m: MessageRecord, withNote: Bool = false) -> JSONValue {
+        guard withNote, case .object(var o) = message(m) else { return message(m) }
+        o["sentNote"] = s(m.sent?.note)
+        return .object(o)
+    }
+
     static func message(_ m: MessageRecord) -> JSONValue {
         .object([
             "chatKey": .string(m.chatKey), "nativeID": s(m.nativeID), "kind": .string(m.kind.rawValue),

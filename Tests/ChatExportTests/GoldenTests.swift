@@ -15,7 +15,12 @@ struct ChatGoldenTimeTests {
         let split = Split(found)
         Projection.compare(.array(split.chats.map(Projection.chat)), exp["chats"] ?? .null, "\(fixture) chats")
         Projection.compare(.array(split.participants.map(Projection.participant)), exp["participants"] ?? .null, "\(fixture) participants")
-        Projection.compare(.array(split.messages.map(Projection.message)), exp["messages"] ?? .null, "\(fixture) messages")
+        // Goldens that record each time's note (calendar conversions) are compared on it too.
+        let expectedMessages = exp["messages"]?.items ?? []
+        let projected = split.messages.enumerated().map { i, m in
+            Projection.message(m, withNote: i < expectedMessages.count && expectedMessages[i]["sentNote"] != nil)
+        }
+        Projection.compare(.array(projected), exp["messages"] ?? .null, "\(fixture) messages")
         let codes = split.warnings.map(\.code).sorted()
         let expectedCodes = (exp["warnings"]?.items ?? []).compactMap { v -> String? in if case .string(let s) = v { return s }; return nil }.sorted()
         #expect(codes == expectedCodes, "\(fixture) warnings: \(split.warnings.map { "\($0.code): \($0.message)" })")

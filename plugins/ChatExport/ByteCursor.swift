@@ -4,10 +4,13 @@ import Foundation
 /// U+202F before AM/PM, NBSP, bidi embeddings). They are stripped or treated as spaces for
 /// *matching only*; stored text keeps them.
 enum Invisible {
-    /// Length of a direction/format mark (U+200B–U+200F, U+202A–U+202E, U+2066–U+2069, U+FEFF)
-    /// starting at `i`, or 0.
+    /// Length of a direction/format mark (U+200B–U+200F, U+202A–U+202E, U+2066–U+2069, U+FEFF,
+    /// and U+061C ARABIC LETTER MARK, which Arabic-locale phones put beside numbers) starting at
+    /// `i`, or 0.
     @inline(__always)
     static func markLength(_ b: UnsafeRawBufferPointer, _ i: Int) -> Int {
+        guard i + 1 < b.count else { return 0 }
+        if b[i] == 0xD8 && b[i + 1] == 0x9C { return 2 }
         guard i + 2 < b.count else { return 0 }
         let b0 = b[i], b1 = b[i + 1], b2 = b[i + 2]
         if b0 == 0xE2 && b1 == 0x80 && ((b2 >= 0x8B && b2 <= 0x8F) || (b2 >= 0xAA && b2 <= 0xAE)) { return 3 }
@@ -33,7 +36,7 @@ enum Invisible {
         var out = String.UnicodeScalarView()
         for u in s.unicodeScalars {
             switch u.value {
-            case 0x200B...0x200F, 0x202A...0x202E, 0x2066...0x2069, 0xFEFF: continue
+            case 0x200B...0x200F, 0x202A...0x202E, 0x2066...0x2069, 0xFEFF, 0x061C: continue
             case 0x00A0, 0x202F, 0x2009, 0x2007: out.append(" ")
             default: out.append(u)
             }
@@ -46,7 +49,7 @@ enum Invisible {
     static func trimMarks(_ s: String) -> String {
         var scalars = Substring(s).unicodeScalars
         func isMark(_ u: Unicode.Scalar) -> Bool {
-            switch u.value { case 0x200B...0x200F, 0x202A...0x202E, 0x2066...0x2069, 0xFEFF: return true; default: return false }
+            switch u.value { case 0x200B...0x200F, 0x202A...0x202E, 0x2066...0x2069, 0xFEFF, 0x061C: return true; default: return false }
         }
         while let f = scalars.first, isMark(f) || f == " " { scalars.removeFirst() }
         while let l = scalars.last, isMark(l) || l == " " { scalars.removeLast() }
@@ -94,13 +97,38 @@ struct ByteCursor {
         return i - start
     }
 
-    /// Reads 1…`maxDigits` ASCII digits.
+    /// Reads 1…`maxDigits` decimal digits: ASCII, Arabic-Indic (U+0660–0669, Arabic-locale
+    /// phones) or Extended Arabic-Indic (U+06F0–06F9, Persian/Urdu). `digits` counts characters.
     mutating func number(maxDigits: Int = 4) -> (value: Int, digits: Int)? {
         var v = 0, d = 0
-        while i < bytes.count, d < maxDigits, bytes[i] >= 0x30, bytes[i] <= 0x39 {
-            v = v * 10 + Int(bytes[i] - 0x30); d += 1; i += 1
+        while i < bytes.count, d < maxDigits {
+            let b = bytes[i]
+            if b >= 0x30, b <= 0x39 {
+                v = v * 10 + Int(b - 0x30); d += 1; i += 1
+            } else if let x = Self.arabicDigit(bytes, i) {
+                v = v * 10 + x; d += 1; i += 2
+            } else {
+                break
+            }
         }
         return d == 0 ? nil : (v, d)
+    }
+
+    /// The value of an Arabic-Indic (`D9 A0`–`D9 A9`) or Extended Arabic-Indic (`DB B0`–`DB B9`)
+    /// digit at `k`, or nil.
+    @inline(__always)
+    static func arabicDigit(_ b: UnsafeRawBufferPointer, _ k: Int) -> Int? {
+        guard k + 1 < b.count else { return nil }
+        let b0 = b[k], b1 = b[k + 1]
+        if b0 == 0xD9, b1 >= 0xA0, b1 <= 0xA9 { return Int(b1 - 0xA0) }
+        if b0 == 0xDB, b1 >= 0xB0, b1 <= 0xB9 { return Int(b1 - 0xB0) }
+        return nil
+    }
+
+    /// Consumes a comma: ASCII `,` or the Arabic comma U+060C.
+    mutating func consumeComma() -> Bool {
+        if consume(0x2C) { return true }
+        return consume([0xD8, 0x8C])
     }
 
     mutating func consume(_ b: UInt8) -> Bool {

@@ -17,16 +17,28 @@ public struct ChatExportAnalyzer: StreamingAnalyzer {
         AnalyzerDescriptor(
             id: Self.id, version: "1.0.0",
             summary: "Chat exports (Telegram JSON/HTML, WhatsApp, KakaoTalk, Discord, LINE) into chats, participants and messages",
-            accepts: Acceptance(mimeTypes: ["application/json", "text/plain", "text/html", "text/csv"],
-                                pathGlobs: ["*result.json", "*messages*.html", "*.txt", "*.csv", "*.json"],
-                                sniff: true),
+            // No MIME type or name pattern: every text file is `text/plain` and most are not
+            // exports, so acceptance is the sniff below, which turns them away from their head.
+            accepts: Acceptance(sniff: true),
             produces: ["chat", "participant", "message", "warning"],
             timeoutSeconds: 3600)
     }
 
-    /// Says yes to files whose first bytes look like one of the supported exports.
+    /// Says yes to files whose first bytes look like one of the supported exports, and to files
+    /// named like one (so that a non-export under such a name earns its warning). An ordinary text
+    /// file is turned away from the first ``Acceptance/sniffLength`` bytes (see
+    /// ``FormatDetector/quickVerdict(_:wholeFile:)``); only a head that cannot be judged costs the full
+    /// detection over the first 64 KiB.
     public func sniff(prefix: Data, file: EvidenceFile) -> Bool {
-        FormatDetector.detect(prefix: [UInt8](prefix)) != nil
+        if FormatDetector.nameSuggestsExport(file) { return true }
+        switch prefix.withUnsafeBytes({ FormatDetector.quickVerdict($0, wholeFile: file.size <= Int64(prefix.count)) }) {
+        case .no: return false
+        case .yes: return true
+        case .unsure:
+            // The detection's own window, or the bytes given when the content is not at hand.
+            let window = ByteInput(file: file).prefix(FormatDetector.prefixLength)
+            return FormatDetector.detect(prefix: window.count > prefix.count ? window : [UInt8](prefix)) != nil
+        }
     }
 
     /// Parses the file and returns every finding. Collects ``stream(_:context:_:)``'s output.

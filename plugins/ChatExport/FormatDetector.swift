@@ -28,12 +28,12 @@ enum FormatDetector {
             bytes = out
         }
         guard let firstIndex = bytes.firstIndex(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) else { return nil }
-        let text = String(decoding: bytes, as: UTF8.self)
+        // Decoded to a String only for the markup formats, which search it for keys.
         switch bytes[firstIndex] {
         case 0x7B:  // {
-            return detectJSON(text)
+            return detectJSON(String(decoding: bytes, as: UTF8.self))
         case 0x3C:  // <
-            return detectHTML(text)
+            return detectHTML(String(decoding: bytes, as: UTF8.self))
         default:
             return detectText(bytes)
         }
@@ -73,14 +73,8 @@ enum FormatDetector {
         }
         if lines.count < 60, start < bytes.count { lines.append(bytes[start...]) }
         guard let first = lines.first else { return nil }
-        let firstText = Invisible.matchingForm(String(decoding: first, as: UTF8.self))
-        if firstText.hasPrefix("[LINE]") || firstText.hasPrefix("[ LINE ]") { return .lineText }
-        if firstText == "Date,User,Message" || firstText.hasPrefix("Date,User,Message") { return .kakaoTalkMacCSV }
-        let headText = lines.prefix(4).map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n")
-        if headText.contains("카카오톡 대화") || headText.contains("KakaoTalk Chats") || headText.contains("저장한 날짜")
-            || headText.contains("Date Saved") {
-            return .kakaoTalk
-        }
+        if let format = first.withUnsafeBytes({ firstLineFormat($0) }) { return format }
+        if lines.prefix(4).contains(where: { line in line.withUnsafeBytes { hasKakaoHeader($0) } }) { return .kakaoTalk }
         var headers = 0, nonBlank = 0
         var firstIsHeader = false
         for line in lines {

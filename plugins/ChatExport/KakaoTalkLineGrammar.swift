@@ -22,6 +22,8 @@ struct KakaoStamp {
     var raw: String
     /// `2024. 8. 28.` (iOS Korean) or `Aug 28, 2024` (iOS English) rather than the Android forms.
     var iOSStyle: Bool
+    /// Clock before the date (`8:34pm, July 9, 2015`): the Android app's English UI around 2015.
+    var timeFirst = false
 }
 
 enum KakaoGrammar {
@@ -82,6 +84,16 @@ enum KakaoGrammar {
         return nil
     }
 
+    /// `8:34pm, July 9, 2015` (time first, English month name). Leaves the cursor where it was
+    /// when the line does not start so.
+    static func timeFirst(_ c: inout ByteCursor) -> (ClockReading, Int, Int, Int)? {
+        let start = c.i
+        guard let b = c.peek, b >= 0x30, b <= 0x39, let clock = c.clock(), c.consume(0x2C) else { c.i = start; return nil }
+        c.skipSpaces()
+        guard let (y, m, d, _) = date(&c) else { c.i = start; return nil }
+        return (clock, y, m, d)
+    }
+
     static func classify(_ bytes: UnsafeRawBufferPointer) -> KakaoLine {
         var c = ByteCursor(bytes)
         c.skipMarks()
@@ -94,14 +106,20 @@ enum KakaoGrammar {
             w.skipSpaces()
             if let (y, m, d, _) = date(&w) { return .day(date: (y, m, d), weekday: true, pc: false) }
         }
-        guard let (y, m, d, iOS) = date(&c) else { return .other }
-        let afterDate = c.i
-        _ = c.consume(0x2C)
-        c.skipSpaces()
-        if c.consumeAny(MonthNames.koreanWeekdays) != nil { return .day(date: (y, m, d), weekday: true, pc: false) }
-        guard let clock = c.clock() else { c.i = afterDate; return .other }
-        let raw = c.string(start, c.i)
-        let stamp = KakaoStamp(year: y, month: m, day: d, clock: clock, raw: raw, iOSStyle: iOS)
+        let stamp: KakaoStamp
+        if let (y, m, d, iOS) = date(&c) {
+            let afterDate = c.i
+            _ = c.consume(0x2C)
+            c.skipSpaces()
+            if c.consumeAny(MonthNames.koreanWeekdays) != nil { return .day(date: (y, m, d), weekday: true, pc: false) }
+            guard let clock = c.clock() else { c.i = afterDate; return .other }
+            stamp = KakaoStamp(year: y, month: m, day: d, clock: clock, raw: c.string(start, c.i), iOSStyle: iOS)
+        } else if let (clock, y, m, d) = timeFirst(&c) {
+            stamp = KakaoStamp(year: y, month: m, day: d, clock: clock, raw: c.string(start, c.i), iOSStyle: false, timeFirst: true)
+        } else {
+            return .other
+        }
+        let (y, m, d) = (stamp.year, stamp.month, stamp.day)
         c.skipMarks()
         if c.atEnd { return .day(date: (y, m, d), weekday: false, pc: false) }
         if c.consume([0x3A, 0x20]) { return .system(stamp: stamp, text: c.rest, colon: true) }
@@ -165,6 +183,9 @@ enum KakaoGrammar {
             return iso.resolve(in: zone, raw: value, precision: .second, note: LocalTime.phoneNote)
         }
         return ByteCursor.reading(value) { c -> TimeValue? in
+            if let (clock, y, m, d) = timeFirst(&c) {
+                return LocalTime.value(year: y, month: m, day: d, clock: clock, raw: value, zone: zone)
+            }
             guard let (y, m, d, _) = date(&c) else { return nil }
             _ = c.consume(0x2C); c.skipSpaces()
             guard let clock = c.clock() else { return nil }

@@ -17,7 +17,7 @@ struct KakaoTalkTextParser {
     private struct Survey {
         var title: String?
         var saved: TimeValue?
-        var pc = 0, mobile = 0, iOSStamps = 0, weekdayDays = 0, colonSystem = 0, twelveHour = 0
+        var pc = 0, mobile = 0, iOSStamps = 0, timeFirst = 0, weekdayDays = 0, colonSystem = 0, twelveHour = 0
         var placeholder: String?
     }
 
@@ -34,6 +34,7 @@ struct KakaoTalkTextParser {
             case .message(let stamp, let name, _):
                 s.mobile += 1
                 if stamp.iOSStyle { s.iOSStamps += 1 }
+                if stamp.timeFirst { s.timeFirst += 1 }
                 if stamp.clock.twelveHour { s.twelveHour += 1 }
                 if s.placeholder == nil, KakaoGrammar.placeholders.contains(name) { s.placeholder = name }
             case .system(let stamp, _, let colon):
@@ -52,7 +53,8 @@ struct KakaoTalkTextParser {
             WhatsAppTextParser.reportDecoding(report, emitter)
             return
         }
-        let iOS = !pc && (s.weekdayDays > 0 || s.colonSystem > 0 || s.iOSStamps * 2 > s.mobile)
+        // Time-first stamps are the Android app's (English UI, 2015-era), whatever its day lines.
+        let iOS = !pc && s.timeFirst * 2 <= s.mobile && (s.weekdayDays > 0 || s.colonSystem > 0 || s.iOSStamps * 2 > s.mobile)
         let format: ChatExportFormat = pc ? .kakaoTalkWindows : (iOS ? .kakaoTalkIOS : .kakaoTalkAndroid)
         var chat = ChatInfo(chatKey: Self.chatKey, platform: .kakaotalk, format: format,
                             title: s.title ?? file.name, exportedAt: s.saved, exportingUserPlaceholder: pc ? nil : s.placeholder,

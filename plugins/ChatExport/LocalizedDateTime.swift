@@ -11,6 +11,8 @@ enum DayPeriod {
             ("AM", false), ("PM", true), ("am", false), ("pm", true), ("A.M.", false), ("P.M.", true),
             ("오전", false), ("오후", true), ("午前", false), ("午後", true), ("上午", false), ("下午", true),
             ("vorm.", false), ("nachm.", true), ("vm", false), ("nm", true),
+            // Arabic: ص (ṣabāḥan, morning) and م (masāʾan, evening), after the time.
+            ("\u{0635}", false), ("\u{0645}", true),
         ]
         // Spanish and others write the inner space as NBSP or U+202F.
         for (w, pm) in list where w.contains(" ") {
@@ -76,9 +78,17 @@ extension ByteCursor {
         if pm == nil && allowTrailingPeriod {
             let beforePeriod = i
             // Tabs separate fields (LINE), so only real spaces may precede a trailing period word.
-            while i < bytes.count, bytes[i] != 0x09, Invisible.spaceLength(bytes, i) > 0 { i += Invisible.spaceLength(bytes, i) }
+            // Arabic locales may put a direction mark (RLM, ALM) before ص/م.
+            while i < bytes.count, bytes[i] != 0x09 {
+                let k = Invisible.spaceLength(bytes, i) + Invisible.markLength(bytes, i)
+                if k == 0 { break }
+                i += k
+            }
+            // A period word is a whole word (`م` is also the first letter of Arabic words), and a
+            // 24-hour reading followed by such a word keeps its hour rather than failing.
             if let b = peek, DayPeriod.firstBytes[Int(b)], let p = consumeAny(DayPeriod.words),
-               !(peek.map(Self.isASCIILetter) ?? false) { pm = p } else { i = beforePeriod }
+               !(peek.map { Self.isASCIILetter($0) || ($0 >= 0xD8 && $0 <= 0xDB) } ?? false),
+               h.value >= 1, h.value <= 12 { pm = p } else { i = beforePeriod }
         }
         var hour = h.value
         if let pm {
@@ -90,8 +100,39 @@ extension ByteCursor {
     }
 }
 
+/// The calendar a numeric date's year is written in. iOS writes the device's calendar setting
+/// into WhatsApp exports: `3/18/2565 BE` (Buddhist), `3/18/R4` (Japanese era, Reiwa 4).
+enum DateCalendar: Equatable {
+    case gregorian
+    /// Thai solar (Buddhist Era) year: CE + 543.
+    case buddhist
+    /// Japanese imperial era by its Latin initial (`M`, `T`, `S`, `H`, `R`).
+    case japanese(era: UInt8)
+
+    /// Era initial → (name, CE year of the era's year 1).
+    static let japaneseEras: [UInt8: (String, Int)] = [
+        0x4D: ("Meiji", 1868), 0x54: ("Taishō", 1912), 0x53: ("Shōwa", 1926), 0x48: ("Heisei", 1989), 0x52: ("Reiwa", 2019),
+    ]
+
+    /// The CE year of a year written in this calendar (two-digit Gregorian/Buddhist years are
+    /// the 2000s / 2500s), and the note that records the conversion (nil for Gregorian).
+    func ceYear(_ v: Int, digits: Int) -> (Int, String?) {
+        switch self {
+        case .gregorian:
+            return (LocalTime.fullYear(v, digits: digits), nil)
+        case .buddhist:
+            let be = digits <= 2 ? 2500 + v : v
+            return (be - 543, "year \(be) BE (Buddhist calendar, device setting) read as \(be - 543) CE")
+        case .japanese(let era):
+            let (name, first) = Self.japaneseEras[era] ?? ("?", 0)
+            let ce = first + v - 1
+            return (ce, "year \(Character(Unicode.Scalar(era)))\(v) (Japanese calendar, \(name) \(v), device setting) read as \(ce) CE")
+        }
+    }
+}
+
 /// A numeric date as written, before the order of its fields is known: `28/08/2024`, `8/28/24`,
-/// `2024/08/28`, `24. 8. 28.`, `28-08-2024`.
+/// `2024/08/28`, `24. 8. 28.`, `28-08-2024`, `3/18/2565 BE`, `3/18/R4`, `٢٨‏/٨‏/٢٠٢٤`.
 struct NumericDate {
     var first: Int, firstDigits: Int
     var second: Int
@@ -102,22 +143,47 @@ struct NumericDate {
     var spaced: Bool
     /// A dot after the last field of a dotted date.
     var trailingDot: Bool
+    /// The calendar of the last field (the year): only month-day-year / day-month-year dates
+    /// carry a non-Gregorian marker.
+    var calendar: DateCalendar = .gregorian
 }
 
 extension ByteCursor {
-    /// Reads `A<sep>B<sep>C` (sep `/`, `.` or `-`; spaces may follow a separator; a dotted date
-    /// may end with a dot). Returns nil, leaving the cursor where it was, if no date is there.
+    static let buddhistEra: [UInt8] = [0x42, 0x45]  // BE
+
+    /// Reads `A<sep>B<sep>C` (sep `/`, `.` or `-`; spaces and direction marks may surround a
+    /// separator; a dotted date may end with a dot; the year may carry a ` BE` suffix or a
+    /// Japanese era initial). Returns nil, leaving the cursor where it was, if no date is there.
     mutating func numericDate() -> NumericDate? {
         let start = i
-        guard let a = number(maxDigits: 4), let sep = peek, sep == 0x2F || sep == 0x2E || sep == 0x2D else { i = start; return nil }
+        guard let a = number(maxDigits: 4) else { return nil }
+        skipMarks()
+        guard let sep = peek, sep == 0x2F || sep == 0x2E || sep == 0x2D else { i = start; return nil }
         i += 1
         let spaced = skipSpaces() > 0
-        guard let b = number(maxDigits: 2), consume(sep) else { i = start; return nil }
+        guard let b = number(maxDigits: 2) else { i = start; return nil }
+        skipMarks()
+        guard consume(sep) else { i = start; return nil }
         skipSpaces()
-        guard let y = number(maxDigits: 4) else { i = start; return nil }
+        var calendar = DateCalendar.gregorian
+        if let e = peek, DateCalendar.japaneseEras[e] != nil, i + 1 < bytes.count, bytes[i + 1] >= 0x30, bytes[i + 1] <= 0x39 {
+            calendar = .japanese(era: e)
+            i += 1
+        }
+        guard let y = number(maxDigits: calendar == .gregorian ? 4 : 2) else { i = start; return nil }
         let trailingDot = sep == 0x2E && consume(0x2E)
+        if calendar == .gregorian {
+            let beforeEra = i
+            skipMarks()
+            if Invisible.spaceLength(bytes, i) > 0 {
+                skipSpaces()
+                if consume(Self.buddhistEra), !(peek.map(Self.isASCIILetter) ?? false) { calendar = .buddhist } else { i = beforeEra }
+            } else {
+                i = beforeEra
+            }
+        }
         return NumericDate(first: a.value, firstDigits: a.digits, second: b.value, third: y.value, thirdDigits: y.digits,
-                           separator: sep, spaced: spaced, trailingDot: trailingDot)
+                           separator: sep, spaced: spaced, trailingDot: trailingDot, calendar: calendar)
     }
 }
 

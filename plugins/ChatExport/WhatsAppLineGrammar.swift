@@ -3,7 +3,8 @@ import ExhibitKit
 
 /// The timestamp that starts a WhatsApp message line, as read from bytes, before the day/month
 /// order is known. Android: `D/M/Y, H:MM - `; iOS: `[D/M/Y, H:MM:SS] `; numbers in any order
-/// the locale writes them.
+/// the locale writes them, in ASCII or Arabic-Indic digits, with `,` or the Arabic comma;
+/// iOS Vietnamese writes the time first: `[H:MM:SS, D/M/Y] `.
 struct WhatsAppHeader {
     /// The date's three numbers and separator, in the order written.
     var date: NumericDate
@@ -11,6 +12,8 @@ struct WhatsAppHeader {
     var spacedDots: Bool { date.spaced && date.trailingDot }
     var clock: ClockReading
     var iOS: Bool
+    /// The clock came before the date (`[14:56:01, 3/18/22]`).
+    var timeFirst: Bool
     /// Byte range of the raw timestamp text (without brackets) and where the body starts.
     var rawStart: Int, rawEnd: Int
     var bodyStart: Int
@@ -24,11 +27,21 @@ enum WhatsAppGrammar {
         let iOS = c.consume(0x5B)  // [
         if iOS { c.skipMarks() }
         let rawStart = c.i
-        guard let date = c.numericDate() else { return nil }
-        let comma = c.consume(0x2C)
-        let spaces = c.skipSpaces()
-        guard comma || spaces > 0 else { return nil }
-        guard let clock = c.clock() else { return nil }
+        let date: NumericDate, clock: ClockReading
+        var timeFirst = false
+        if let d = c.numericDate() {
+            let comma = c.consumeComma()
+            let spaces = c.skipSpaces()
+            guard comma || spaces > 0, let k = c.clock() else { return nil }
+            (date, clock) = (d, k)
+        } else {
+            // Time first (iOS Vietnamese): only inside brackets, where the `]` confirms it.
+            guard iOS, let k = c.clock() else { return nil }
+            let comma = c.consumeComma()
+            let spaces = c.skipSpaces()
+            guard comma || spaces > 0, let d = c.numericDate() else { return nil }
+            (date, clock, timeFirst) = (d, k, true)
+        }
         let rawEnd = c.i
         c.skipSpaces()
         if iOS {
@@ -39,20 +52,31 @@ enum WhatsAppGrammar {
             guard c.consume(0x2D) || c.consume([0xE2, 0x80, 0x93]) else { return nil }
             guard c.skipSpaces() > 0 || c.atEnd else { return nil }
         }
-        return WhatsAppHeader(date: date, clock: clock, iOS: iOS, rawStart: rawStart, rawEnd: rawEnd, bodyStart: c.i)
+        return WhatsAppHeader(date: date, clock: clock, iOS: iOS, timeFirst: timeFirst, rawStart: rawStart, rawEnd: rawEnd,
+                              bodyStart: c.i)
     }
 
     /// Splits a body into sender and text at the first `": "`; nil sender = a system line.
     static func splitSender(_ bytes: UnsafeRawBufferPointer, from start: Int) -> (sender: String?, textStart: Int) {
         let c = ByteCursor(bytes, at: start)
         if let colon = c.find([0x3A, 0x20], from: start), colon > start {
-            return (c.string(start, colon), colon + 2)
+            return (senderName(c, start, colon), colon + 2)
         }
         // "Name:" with nothing after it (an empty message) ends the line.
         if bytes.count > start + 1, bytes[bytes.count - 1] == 0x3A, c.find([0x3A], from: start) == bytes.count - 1 {
-            return (c.string(start, bytes.count - 1), bytes.count)
+            return (senderName(c, start, bytes.count - 1), bytes.count)
         }
         return (nil, start)
+    }
+
+    /// The sender as written, without the direction marks around it: right-to-left locales
+    /// wrap a contact shown as a phone number in LRE…PDF (`\u{202A}+82 10-1234-5678\u{202C}`),
+    /// which is display formatting, not part of the number. The message text keeps them.
+    static func senderName(_ c: ByteCursor, _ from: Int, _ to: Int) -> String {
+        let s = c.string(from, to)
+        guard Invisible.markLength(c.bytes, from) > 0 || (to >= from + 3 && Invisible.markLength(c.bytes, to - 3) > 0)
+                || (to >= from + 2 && Invisible.markLength(c.bytes, to - 2) > 0) else { return s }
+        return Invisible.trimMarks(s)
     }
 
     // MARK: localized phrases (compared in matching form: marks stripped, NBSP → space)

@@ -29,12 +29,18 @@ final class WhatsAppMessageBuilder {
         let c = ByteCursor(line.bytes)
         let raw = c.string(h.rawStart, h.rawEnd)
         let (year, month, day): (Int, Int, Int)
+        var calendarNote: String?
         switch order.order {
-        case .dayMonthYear: (year, month, day) = (LocalTime.fullYear(h.date.third, digits: h.date.thirdDigits), h.date.second, h.date.first)
-        case .monthDayYear: (year, month, day) = (LocalTime.fullYear(h.date.third, digits: h.date.thirdDigits), h.date.first, h.date.second)
+        case .dayMonthYear, .monthDayYear:
+            let (y, note) = h.date.calendar.ceYear(h.date.third, digits: h.date.thirdDigits)
+            calendarNote = note
+            (year, month, day) = order.order == .dayMonthYear ? (y, h.date.second, h.date.first) : (y, h.date.first, h.date.second)
         case .yearMonthDay: (year, month, day) = (LocalTime.fullYear(h.date.first, digits: h.date.firstDigits), h.date.second, h.date.third)
         }
-        let sent = resolver.value(year: year, month: month, day: day, clock: h.clock, raw: raw)
+        // A non-Gregorian year is converted, and the conversion recorded in the time's note.
+        let sent = calendarNote.map { resolver.value(year: year, month: month, day: day, clock: h.clock, raw: raw,
+                                                     note: LocalTime.phoneNote + "; " + $0) }
+            ?? resolver.value(year: year, month: month, day: day, clock: h.clock, raw: raw)
         let (sender, textStart) = WhatsAppGrammar.splitSender(line.bytes, from: h.bodyStart)
         text = c.string(textStart, line.bytes.count)
         firstLineEnd = text.utf8.count

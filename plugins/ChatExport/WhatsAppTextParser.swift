@@ -26,6 +26,8 @@ struct WhatsAppTextParser {
         var lastHeaderLine = 0
         var linesAfterLastHeader = 0
         var language: String?
+        /// Headers whose year is in the Buddhist or a Japanese-era calendar.
+        var buddhist = 0, japanese = 0
     }
 
     func survey(_ reader: TextLineReader) throws -> (Survey, TextReadReport) {
@@ -41,6 +43,11 @@ struct WhatsAppTextParser {
             s.linesAfterLastHeader = 0
             if h.iOS { s.iOSHeaders += 1 }
             if h.clock.twelveHour { s.twelveHour += 1 }
+            switch h.date.calendar {
+            case .gregorian: break
+            case .buddhist: s.buddhist += 1
+            case .japanese: s.japanese += 1
+            }
             if h.date.separator == 0x2F { s.slash += 1 }
             if s.language == nil, let last = line.bytes.last, last == 0x29 || last == 0x3E {
                 let body = Invisible.matchingForm(ByteCursor(line.bytes, at: h.bodyStart).rest)
@@ -102,6 +109,8 @@ struct WhatsAppTextParser {
                             location: SourceLocation(offset: 0, record: "line 1"))
         if report.encoding != .utf8 { chat.notes.append("decoded from \(report.encoding.rawValue)") }
         if !order.proven { chat.notes.append("day/month order assumed: \(order.reason)") }
+        if survey.buddhist > 0 { chat.notes.append("\(survey.buddhist) date(s) in the Buddhist calendar (year BE − 543 = CE); each time's note records its conversion") }
+        if survey.japanese > 0 { chat.notes.append("\(survey.japanese) date(s) in the Japanese era calendar (e.g. R4 = Reiwa 4 = 2022 CE); each time's note records its conversion") }
 
         let builder = WhatsAppMessageBuilder(file: file, zone: zone, order: order, iOS: iOS, chatTitle: title)
         var chatEmitted = false

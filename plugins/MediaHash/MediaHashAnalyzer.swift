@@ -39,14 +39,16 @@ public struct MediaHashAnalyzer: Analyzer {
         self.limits = limits
     }
 
-    /// Accepts images and videos by MIME type and sniffs octet streams.
+    /// Accepts images and videos by MIME type; anything else (octet streams included) only when the
+    /// sniff finds an image or video container's magic bytes, so random blobs are turned away from
+    /// their first 32 bytes.
     public var descriptor: AnalyzerDescriptor {
         // A non-default sampling rate changes the findings, so it is part of the recorded version.
         let version = framesPerSecond == Self.defaultFramesPerSecond ? "0.2.0" : "0.2.0+fps=\(framesPerSecond)"
         return AnalyzerDescriptor(
             id: Self.id, version: version,
             summary: "PDQ perceptual hashes of images (8 dihedral variants) and per-frame PDQ of videos, for hash-set matching",
-            accepts: Acceptance(mimeTypes: ["image/*", "video/*", "application/octet-stream"], sniff: true),
+            accepts: Acceptance(mimeTypes: ["image/*", "video/*"], sniff: true),
             produces: ["media-hash", "warning"],
             timeoutSeconds: 900)
     }

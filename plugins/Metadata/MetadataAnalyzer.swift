@@ -30,7 +30,7 @@ public struct MetadataAnalyzer: Analyzer {
                                             "application/vnd.openxmlformats-officedocument.presentationml.presentation",
                                             "application/vnd.oasis.opendocument.text",
                                             "application/vnd.oasis.opendocument.spreadsheet",
-                                            "application/vnd.oasis.opendocument.presentation", "application/octet-stream"],
+                                            "application/vnd.oasis.opendocument.presentation"],
                                 sniff: true),
             produces: ["metadata", "indicator", "warning"],
             timeoutSeconds: 600)
