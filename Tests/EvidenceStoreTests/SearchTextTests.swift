@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 @testable import EvidenceStore
 
@@ -69,5 +70,21 @@ struct SearchTextTests {
         #expect(SearchText.isStableNFC("딥페이크 영상 concert 7시 🎉"))
         #expect(!SearchText.isStableNFC("\u{1109}\u{1161}"))
         #expect(!SearchText.isStableNFC("e\u{301}"))
+    }
+
+    /// A run sets the FTS5 term-buffer sizes of both search indexes (stored in their `_config`
+    /// tables, so later writers of the file keep them); a second run writes nothing new.
+    @Test func runStartSetsSearchIndexBufferSizes() throws {
+        let dir = try TempDir()
+        let (db, _) = try Fixture.database(in: dir)
+        _ = try db.beginRun(toolVersion: "0.1.0", commandLine: [], options: .null, jobs: 1)
+        let raw = try Fixture.rawConnection(dir.path("case.sqlite"))
+        let sizes = try raw.read { db in
+            try ["chat_fts", "chat_bigrams"].map { try Int.fetchOne(db, sql: "SELECT v FROM \($0)_config WHERE k = 'hashsize'") }
+        }
+        #expect(sizes == [48 << 20, 16 << 20])
+        _ = try db.beginRun(toolVersion: "0.1.0", commandLine: [], options: .null, jobs: 1)
+        let rows = try raw.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM chat_fts_config") }
+        #expect(rows == 2)  // `version` and `hashsize`, once each
     }
 }
