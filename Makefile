@@ -104,9 +104,13 @@ demo: build
 
 # Builds the benchmark corpus on demand (bench-work/, not committed) and rewrites docs/BENCHMARKS.md.
 bench: deps
-	@for p in time libimage-exiftool-perl sqlite3; do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$p >/dev/null); done
+	@for p in time libimage-exiftool-perl sqlite3 hashdeep; do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$p >/dev/null); done
 	$(SWIFT) build -c release
 	@python3 -c 'import pdqhash, numpy, PIL' 2>/dev/null || pip install --user --break-system-packages -q pdqhash pillow numpy
+	@python3 -c 'import chatminer' 2>/dev/null || pip install --user --break-system-packages -q chat-miner
+	@# plaso (log2timeline) for the phone suite, in its own venv: ~20 min of wheel builds the first time.
+	@test -x bench-work/plaso-venv/bin/log2timeline || (mkdir -p bench-work && python3 -m venv bench-work/plaso-venv \
+		&& bench-work/plaso-venv/bin/pip install -q plaso) || echo "plaso not installed: the phone suite runs without it"
 	python3 bench/run_bench.py --exhibit .build/release/exhibit --hashspeed .build/release/exhibit-hashspeed --chatbench .build/release/exhibit-chatbench --metabench .build/release/exhibit-metabench --mediabench .build/release/exhibit-mediabench --out docs/BENCHMARKS.md
 	@python3 -c 'import sqlite_dissect' 2>/dev/null || pip install --user --break-system-packages -q sqlite-dissect==1.0.0 || true
 	python3 bench/recovery_bench.py --bin .build/release/exhibit-recoverybench --out docs/BENCHMARKS.md $(if $(NEMETZ),--nemetz $(NEMETZ))

@@ -35,6 +35,9 @@ public struct IngestSummary: Sendable {
     public var publicKey: String?
     /// Exit code the CLI should use: 0 ok, 3 an expected hash did not match or evidence changed.
     public var exitCode: Int32
+    /// Wall seconds of each step after intake, in order (`link`, `hashset_match`, `case`):
+    /// reported so a benchmark can say where the time went, never stored (not findings).
+    public var phaseSeconds: [(name: String, seconds: Double)] = []
 }
 
 /// The worker side of `exhibit ingest`: intake → dispatch → store, for every evidence item.
@@ -106,12 +109,23 @@ public final class IngestPipeline {
             reports.append(try item.run(labels: &labels))
         }
         try writer.flush()
+        var phases: [(name: String, seconds: Double)] = []
+        var clock = ContinuousClock.now
+        func lap(_ name: String) {
+            let now = ContinuousClock.now
+            let d = now - clock
+            phases.append((name, Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18))
+            clock = now
+        }
         // Cross-file links (attachment → file row, chat copies) need every file committed.
         let links = try db.linkChatFindings()
+        lap("link")
         // Hash-set matching (issue 5): stored hashes against imported lists, no evidence re-read.
         let matches = try PDQMatcher.run(db)
+        lap("hashset_match")
         // The case phase (timeline…) rebuilds from the final findings on every ingest and resume.
         let caseRuns = try CaseAnalysis.run(catalog.caseAnalyzers, db: db, temporaryRoot: options.temporaryRoot)
+        lap("case")
         progress?.finish()
 
         let counts = try db.statusCounts()
@@ -145,6 +159,6 @@ public final class IngestPipeline {
         let bad = reports.contains { $0.expectedMatch == false || $0.outcome == "changed" || $0.outcome == "rejected" }
         return IngestSummary(runID: runID, evidence: reports, filesCommitted: committed, statusCounts: counts,
                              errorCount: errors, chainHead: head, signature: signature, publicKey: publicKey,
-                             exitCode: bad ? 3 : 0)
+                             exitCode: bad ? 3 : 0, phaseSeconds: phases)
     }
 }

@@ -228,6 +228,8 @@ struct SummaryJSON: Encodable {
     var analysis_errors: Int
     var chain_head: String
     var signature, public_key: String?
+    /// Wall seconds of the steps after intake (`link`, `hashset_match`, `case`).
+    var phase_seconds: [String: Double]
 
     init(_ s: IngestSummary) {
         run_id = s.runID
@@ -239,5 +241,6 @@ struct SummaryJSON: Encodable {
         }
         files_committed = s.filesCommitted; status_counts = s.statusCounts; analysis_errors = s.errorCount
         chain_head = s.chainHead; signature = s.signature; public_key = s.publicKey
+        phase_seconds = Dictionary(s.phaseSeconds.map { ($0.name, $0.seconds) }, uniquingKeysWith: { a, _ in a })
     }
 }

@@ -19,6 +19,8 @@ struct ChatRowWriter {
     private let insertFTS: Statement
     private let insertBigrams: Statement
     private let encoder: JSONEncoder
+    /// Reused for every message's bigram document (no per-token allocation).
+    private var bigrams = BigramBuilder()
 
     /// Per-outcome state: chat key → (row id, NFC title); participant identity → row id.
     private var chats: [String: (id: Int64, titleNFC: String?)] = [:]
@@ -186,9 +188,10 @@ struct ChatRowWriter {
         ]
         try insertMessage.execute(arguments: StatementArguments(values))
         let messageID = db.lastInsertedRowID
-        let searchText = textNFC ?? SearchText.nfc(m.text)
+        // `nfcIfDifferent` returned nil: the text is NFC already (no second normalization).
+        let searchText = textNFC ?? m.text
         try insertFTS.execute(arguments: [messageID, searchText, senderNFC, chat.titleNFC])
-        try insertBigrams.execute(arguments: [messageID, SearchText.bigrams([searchText, senderNFC, chat.titleNFC].compactMap { $0 })])
+        try insertBigrams.execute(arguments: [messageID, bigrams.document([searchText, senderNFC, chat.titleNFC])])
         for (ordinal, a) in m.attachments.enumerated() {
             let (status, reason) = Self.initialStatus(a)
             try insertAttachment.execute(arguments: [

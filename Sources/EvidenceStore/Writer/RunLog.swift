@@ -20,6 +20,7 @@ extension EvidenceDatabase {
         try queue.write { db in
             try db.execute(sql: "UPDATE ingest_runs SET status = 'interrupted' WHERE status = 'running'")
             if deferHashIndexes { try DeferredIndexes.drop(db) }
+            try SearchIndexTuning.apply(db)
             try db.execute(sql: """
                 INSERT INTO ingest_runs (started_utc, tool_version, command_line, options, jobs, status)
                 VALUES (?, ?, ?, ?, ?, 'running')
