@@ -13,6 +13,10 @@ struct EvidenceItemRun {
     let dispatcher: Dispatcher
     let writer: OutcomeWriter
     let progress: ProgressReporter?
+    /// The worker's intake guard (under a supervisor), told which evidence item is being read.
+    var intakeGuard: IntakeGuard?
+    /// libarchive calls the guard stopped in earlier workers, by evidence id.
+    var intakeStops: [Int64: [IntakeStop]] = [:]
 
     func run(labels: inout Set<String>) throws -> EvidenceReport {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
@@ -80,7 +84,9 @@ struct EvidenceItemRun {
         let sink = EntrySink(evidenceID: evidenceID, label: label, dispatcher: dispatcher, writer: writer,
                              jobs: options.jobs, progress: progress)
         armIntakeSupervision(evidenceID: evidenceID, sink: sink)
-        defer { walker.dataReadHook = nil; walker.skipData = [] }
+        walker.stops = intakeStops[evidenceID] ?? []
+        intakeGuard?.reading(evidenceID: evidenceID)
+        defer { walker.dataReadHook = nil; walker.skipData = []; walker.stops = []; intakeGuard?.reading(evidenceID: nil) }
         progress?.startEvidence(label: label, totalBytes: size)
         let walkStart = Date()
         let summary: ContainerSummary
