@@ -13,6 +13,10 @@ struct EvidenceItemRun {
     let dispatcher: Dispatcher
     let writer: OutcomeWriter
     let progress: ProgressReporter?
+    /// The worker's intake guard (under a supervisor), told which evidence item is being read.
+    var intakeGuard: IntakeGuard?
+    /// libarchive calls the guard stopped in earlier workers, by evidence id.
+    var intakeStops: [Int64: [IntakeStop]] = [:]
 
     func run(labels: inout Set<String>) throws -> EvidenceReport {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
@@ -93,7 +97,9 @@ struct EvidenceItemRun {
                                       platform: map.platform, root: map.root, mount: map.mount, facts: .object(facts))
             for w in map.warnings { FileHandle.standardError.write(Data("exhibit: \(Self.safe(label)): \(w)\n".utf8)) }
         }
-        defer { walker.dataReadHook = nil; walker.skipData = [] }
+        walker.stops = intakeStops[evidenceID] ?? []
+        intakeGuard?.reading(evidenceID: evidenceID)
+        defer { walker.dataReadHook = nil; walker.skipData = []; walker.stops = []; intakeGuard?.reading(evidenceID: nil) }
         progress?.startEvidence(label: label, totalBytes: size)
         let walkStart = Date()
         let summary: ContainerSummary

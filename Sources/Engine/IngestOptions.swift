@@ -44,6 +44,11 @@ public struct IngestOptions: Sendable {
     /// Files at least this large are handed to streaming analyzers (chat exports) finding by
     /// finding, inside their commit, so memory does not grow with the file.
     public var streamingThreshold: Int64 = 4 << 20
+    /// Seconds one libarchive call may go without new output before the intake guard stops it
+    /// (docs/intake.md, "Intake guard"). Applies under a supervisor only.
+    public var intakeStallSeconds: Double = 10
+    /// Worker RSS above which the intake guard stops the libarchive call that grew it.
+    public var workerMemoryLimit: Int64 = 768 << 20
     /// The command line, recorded in `ingest_runs` and the audit log.
     public var commandLine: [String]
     public var toolVersion: String

@@ -95,17 +95,36 @@ public final class IngestPipeline {
                                           assumedZone: zone, retainContent: !catalog.fileAnalyzers.isEmpty)
         let walker = try IntakeWalker(options: intakeOptions)
         let crashed = Set(try db.crashedPairs().compactMap(WorkPair.init(text:)))
+        let channel = channelFD.map(WorkerChannel.init(fd:))
         let dispatcher = Dispatcher(analyzers: catalog.fileAnalyzers,
                                     context: AnalysisContext(assumedZone: zone, temporaryDirectory: temp.url),
-                                    crashed: crashed, isolate: isolate, channel: channelFD.map(WorkerChannel.init(fd:)),
+                                    crashed: crashed, isolate: isolate, channel: channel,
                                     fileTimeout: fileTimeout, streamingThreshold: options.streamingThreshold)
+        // Under a supervisor, a libarchive call that loops inside itself ends this worker (IntakeGuard).
+        var intakeGuard: IntakeGuard?
+        if let channel {
+            let tempURL = temp.url
+            let g = IntakeGuard(channel: channel, stallSeconds: options.intakeStallSeconds, memoryLimit: options.workerMemoryLimit,
+                                cleanup: { try? FileManager.default.removeItem(at: tempURL) })
+            walker.watch = g.watch
+            g.start()
+            intakeGuard = g
+        }
+        var intakeStops: [Int64: [IntakeStop]] = [:]
+        for r in try db.intakeStops(analyzerIDs: IntakeStep.allCases.map(\.rawValue)) {
+            guard let step = IntakeStep(rawValue: r.analyzerID) else { continue }
+            let position = r.entryKey.split(separator: "/").compactMap { Int($0) }
+            intakeStops[r.evidenceID, default: []].append(IntakeStop(step: step, position: position, message: r.message))
+        }
         let writer = OutcomeWriter(db: db, batchSize: options.batchSize)
 
         var reports: [EvidenceReport] = []
         var labels = Set(try db.evidenceList().map(\.label))
         for path in options.evidence {
-            let item = EvidenceItemRun(path: path, options: options, db: db, walker: walker, dispatcher: dispatcher,
+            var item = EvidenceItemRun(path: path, options: options, db: db, walker: walker, dispatcher: dispatcher,
                                        writer: writer, progress: progress)
+            item.intakeGuard = intakeGuard
+            item.intakeStops = intakeStops
             reports.append(try item.run(labels: &labels))
         }
         try writer.flush()

@@ -41,6 +41,24 @@ public final class Supervisor {
                 Self.say("cannot start the ingest worker: \(error)")
                 return 1
             }
+            if !outcome.limited.isEmpty {
+                // The worker's intake guard stopped a libarchive call and ended the worker: record
+                // the call so the next worker does not make it, and go on (no isolation re-run: the
+                // guard saw the walker itself stuck or growing, not a bystander).
+                for (pair, stop) in outcome.limited.sorted(by: { $0.key.description < $1.key.description }) {
+                    do {
+                        let db = try EvidenceDatabase(path: databasePath)
+                        try db.recordCrash(evidenceID: pair.evidenceID, entryKey: pair.entryKey, path: stop.path,
+                                           analyzerID: pair.analyzerID, analyzerVersion: "libarchive",
+                                           status: "timeout", message: stop.message, code: "intake-guard")
+                    } catch {
+                        Self.say("cannot record the intake guard's stop on \(stop.path): \(error)")
+                        return 1
+                    }
+                    Self.say("\(stop.path): \(stop.message)")
+                }
+                continue
+            }
             switch outcome.termination {
             case .exited(let code):
                 return code
@@ -86,7 +104,12 @@ public final class Supervisor {
 
     struct InFlight { var start: Date; var timeout: Double; var version: String; var path: String }
     enum Termination { case exited(Int32), signaled(Int32) }
-    struct WorkerOutcome { var termination: Termination; var inFlight: [WorkPair: InFlight]; var timedOut: [WorkPair: InFlight] }
+    struct WorkerOutcome {
+        var termination: Termination; var inFlight: [WorkPair: InFlight]; var timedOut: [WorkPair: InFlight]
+        var limited: [WorkPair: GuardStop] = [:]
+    }
+    /// What the worker's intake guard reported before ending the worker.
+    struct GuardStop { var path: String; var message: String }
 
     private func spawnAndWait(isolate: Set<WorkPair>) throws -> WorkerOutcome {
         var fds: [Int32] = [0, 0]
@@ -139,7 +162,7 @@ public final class Supervisor {
         state.waitClosed()
         close(readFD)
         let termination: Termination = (status & 0x7f) == 0 ? .exited((status >> 8) & 0xff) : .signaled(status & 0x7f)
-        return WorkerOutcome(termination: termination, inFlight: state.inFlight, timedOut: state.timedOut)
+        return WorkerOutcome(termination: termination, inFlight: state.inFlight, timedOut: state.timedOut, limited: state.limited)
     }
 
     private static func readLines(fd: Int32, into state: ChannelState) {
@@ -171,6 +194,7 @@ public final class Supervisor {
         private let lock = NSCondition()
         private var flight: [WorkPair: InFlight] = [:]
         private var late: [WorkPair: InFlight] = [:]
+        private var stops: [WorkPair: GuardStop] = [:]
         private var closed = false
 
         func apply(line: String) {
@@ -182,6 +206,8 @@ public final class Supervisor {
                                         version: WorkerChannel.unescape(parts[3]), path: WorkerChannel.unescape(parts[4]))
             } else if parts[0] == "E" {
                 flight[pair] = nil
+            } else if parts[0] == "L", parts.count >= 4 {
+                stops[pair] = GuardStop(path: WorkerChannel.unescape(parts[2]), message: WorkerChannel.unescape(parts[3]))
             }
         }
 
@@ -197,5 +223,6 @@ public final class Supervisor {
         var isClosed: Bool { lock.lock(); defer { lock.unlock() }; return closed }
         var inFlight: [WorkPair: InFlight] { lock.lock(); defer { lock.unlock() }; return flight }
         var timedOut: [WorkPair: InFlight] { lock.lock(); defer { lock.unlock() }; return late }
+        var limited: [WorkPair: GuardStop] { lock.lock(); defer { lock.unlock() }; return stops }
     }
 }

@@ -23,7 +23,8 @@ public struct WorkPair: Hashable, Sendable, CustomStringConvertible {
 /// The worker's side of the supervision pipe: before an analyzer starts on a file the worker
 /// writes `B <pair> <timeout> <version> <path>`, after it finishes `E <pair>`. Each line is one
 /// unbuffered `write(2)`, so whatever the supervisor has read when the worker dies is exactly
-/// what was in flight. Paths are percent-escaped so a line never contains a newline or a space.
+/// what was in flight. `L <pair> <path> <message>` says the intake guard stopped a libarchive
+/// call and the worker is ending itself. Paths are percent-escaped so a line never contains a newline or a space.
 final class WorkerChannel: @unchecked Sendable {
     // Safe: the file descriptor is only written under `lock`.
     private let fd: Int32
@@ -36,6 +37,11 @@ final class WorkerChannel: @unchecked Sendable {
     }
 
     func end(_ pair: WorkPair) { send("E \(pair)\n") }
+
+    /// The intake guard stopped `pair` (a libarchive call) and is about to end the worker.
+    func limit(_ pair: WorkPair, path: String, message: String) {
+        send("L \(pair) \(Self.escape(path)) \(Self.escape(message))\n")
+    }
 
     private func send(_ line: String) {
         lock.lock(); defer { lock.unlock() }

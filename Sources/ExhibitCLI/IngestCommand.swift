@@ -69,6 +69,10 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "Files per database transaction.") var batchSize: Int = 512
     @Option(help: "Files at least this large are given to streaming analyzers (chat exports) finding by finding, so memory does not grow with the file.")
     var streamThreshold: String = "4M"
+    @Option(help: "Seconds one libarchive call (open, next header, data between blocks) may go without new output before the intake guard stops it; the entry, or the rest of its container, is then limit-exceeded.")
+    var intakeStall: Double = 10
+    @Option(help: "Worker memory (RSS) at which the intake guard stops the libarchive call that grew it (K/M/G suffixes).")
+    var maxWorkerMemory: String = "768M"
     @Option(help: "Seconds one analyzer may spend on one file before the worker is stopped and the file retried alone.")
     var fileTimeout: Double = 300
     @Option(help: "Ed25519 private key (64 hex chars) to sign the audit chain's head.") var signKey: String?
@@ -90,10 +94,12 @@ struct IngestCommand: ParsableCommand {
         }
         for (name, v) in [("--max-total-bytes", maxTotalBytes), ("--max-entry-bytes", maxEntryBytes),
                           ("--ratio-floor", ratioFloor), ("--memory-threshold", memoryThreshold),
-                          ("--stream-threshold", streamThreshold)] where parseSize(v) == nil {
+                          ("--stream-threshold", streamThreshold), ("--max-worker-memory", maxWorkerMemory)] where parseSize(v) == nil {
             throw ValidationError("\(name) takes a size such as 512M or 4G, not '\(v)'")
         }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        guard intakeStall > 0 else { throw ValidationError("--intake-stall must be a positive number of seconds") }
+        guard (parseSize(maxWorkerMemory) ?? 0) >= 64 << 20 else { throw ValidationError("--max-worker-memory must be at least 64M") }
         _ = try custodyMap()
     }
 
@@ -166,6 +172,8 @@ struct IngestCommand: ParsableCommand {
             signKeyPath: signKey, temporaryRoot: tempDir,
             commandLine: ["exhibit"] + CommandLine.arguments.dropFirst().filter { !$0.hasPrefix("--worker-channel") })
         options.streamingThreshold = parseSize(streamThreshold) ?? options.streamingThreshold
+        options.intakeStallSeconds = intakeStall
+        options.workerMemoryLimit = parseSize(maxWorkerMemory) ?? options.workerMemoryLimit
         var catalog = noAnalyzers ? AnalyzerCatalog() : ExhibitCommand.catalog
         if videoFps != MediaHashAnalyzer.defaultFramesPerSecond {
             // A configured sampling rate replaces the built-in media hasher (its version records the rate).

@@ -14,7 +14,7 @@ struct ContainerPlace {
 /// Running state of one container while its headers are read.
 struct ContainerState {
     var summary: ContainerSummary
-    var seen = Set<String>()
+    var seen = SeenNames()
     var index = 0
     var stopped = false
 
@@ -31,6 +31,7 @@ struct ContainerState {
     mutating func finish(entryCount: Int, expanded: Int64, exhausted: String?) {
         summary.entryCount = entryCount
         summary.expandedBytes = expanded
+        if seen.capped { summary.flags.append("duplicate-check-capped") }
         if summary.status == .ok, let exhausted {
             summary.status = .limitExceeded
             summary.message = exhausted
@@ -56,8 +57,20 @@ extension WalkContext {
         let startTotal = total
         var state = ContainerState(summary: ContainerSummary(position: place.position, format: nil, status: .ok, message: nil,
                                                              entryCount: 0, flags: [], expandedBytes: 0))
+        let fingerprint = Self.fingerprint(of: src)
+        if chain.contains(fingerprint) {
+            state.stop(.limitExceeded, Self.nestingLoopMessage)
+        } else if let stopped = stops.message(.header, place.position + [0]) {
+            state.stop(.limitExceeded, stopped)
+        }
+        if state.stopped {
+            state.finish(entryCount: 0, expanded: 0, exhausted: exhausted)
+            return state.summary
+        }
+        chain.append(fingerprint)
+        defer { chain.removeLast() }
         let reader = ArchiveReader(source: src, raw: false)
-        if let err = reader.open() {
+        if let err = watched(.header, place.position + [0], place.virtualPath, { reader.open() }) {
             if reader.errnoValue == EILSEQ, err.contains("Unrecognized archive format") {
                 try walkRaw(src, place: place, state: &state, openError: err)
             } else {
@@ -75,7 +88,7 @@ extension WalkContext {
     private func walkRaw(_ src: ByteSource, place: ContainerPlace, state: inout ContainerState, openError: String) throws {
         src.rewind()
         let reader = ArchiveReader(source: src, raw: true)
-        if let err = reader.open() {
+        if let err = watched(.header, place.position + [0], place.virtualPath, { reader.open() }) {
             state.stop(Self.classify(err, sourceExhausted: src.hitEnd), err)
             return
         }
@@ -106,7 +119,12 @@ extension WalkContext {
         var first = true
         var sawFile = false
         while !state.stopped {
-            let result = reader.nextHeader()
+            let next = place.position + [state.index]
+            if let stopped = stops.message(.header, next) {
+                state.stop(.limitExceeded, stopped)
+                return
+            }
+            let result = watched(.header, next, place.virtualPath) { reader.nextHeader() }
             if first, case .header = result {
                 first = false
                 state.summary.format = reader.describe
@@ -116,7 +134,7 @@ extension WalkContext {
                 if rawName == nil, reader.filterCount > 1, code == ARCHIVE_FORMAT_ZIP || code == ARCHIVE_FORMAT_7ZIP {
                     reader.source.rewind()
                     let rawReader = ArchiveReader(source: reader.source, raw: true)
-                    if rawReader.open() == nil {
+                    if watched(.header, place.position + [0], place.virtualPath, { rawReader.open() }) == nil {
                         try walkHeaders(rawReader, place: place, state: &state, rawName: Self.rawEntryName(place.fileName))
                         return
                     }
@@ -135,7 +153,7 @@ extension WalkContext {
                 if state.index == 0, rawName == nil, reader.filterCount > 1 {
                     reader.source.rewind()
                     let rawReader = ArchiveReader(source: reader.source, raw: true)
-                    if rawReader.open() == nil {
+                    if watched(.header, place.position + [0], place.virtualPath, { rawReader.open() }) == nil {
                         state.summary.format = nil
                         try walkHeaders(rawReader, place: place, state: &state, rawName: Self.rawEntryName(place.fileName))
                     }
@@ -172,7 +190,9 @@ extension WalkContext {
                 if let charged = accounted(position) {
                     total += charged
                     if !reader.skipIsCheap, h.fileType == FileTypeBits.regular {
-                        let rest = discardRest(of: reader, alreadyRead: 0, startCompressed: reader.compressedPosition, charge: false)
+                        let rest = watched(.data, position, place.virtualPath) {
+                            discardRest(of: reader, alreadyRead: 0, startCompressed: reader.compressedPosition, charge: false)
+                        }
                         if rest.stop == .entryRatio { state.stop(.limitExceeded, "stopped after a compression bomb entry (raise with --max-ratio)") }
                         if rest.failed { state.stop(.corrupt, reader.errorMessage) }
                     }

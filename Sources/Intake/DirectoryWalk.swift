@@ -88,6 +88,9 @@ extension WalkContext {
             let isDirectory = statOK && UInt32(st.st_mode) & FileTypeBits.mask == FileTypeBits.directory
             if let charged = accounted(position) {
                 total += charged
+                // Its bytes were evidence bytes the first time too: without them a resumed walk
+                // (a restart after the intake guard) would see a far higher expansion ratio.
+                if statOK, UInt32(st.st_mode) & FileTypeBits.mask == FileTypeBits.regular { evidenceBytes += Int64(st.st_size) }
             } else {
                 try processFile(dirFD, name: name, rel: rel, st: statOK ? st : nil, position: position, place: place, state: &state)
             }

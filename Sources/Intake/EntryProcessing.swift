@@ -14,7 +14,7 @@ extension WalkContext {
     ]
 
     /// Builds the name, path and flags shared by archive and directory entries.
-    func describeName(raw: [UInt8], override: String?, seen: inout Set<String>) -> (decoded: NameDecoder.Decoded, path: String, flags: [String]) {
+    func describeName(raw: [UInt8], override: String?, seen: inout SeenNames) -> (decoded: NameDecoder.Decoded, path: String, flags: [String]) {
         let decoded = override.map { NameDecoder.Decoded(name: $0, encoding: "utf-8") } ?? names.decode(raw)
         var flags: [String] = []
         let n = decoded.name
@@ -24,7 +24,7 @@ extension WalkContext {
         if n.hasPrefix("/") || n.hasPrefix("\\") || drive { flags.append("absolute-path") }
         if clean.changed { flags.append("path-sanitized") }
         let path = clean.path.isEmpty ? "(unnamed)" : clean.path
-        if !seen.insert(path).inserted { flags.append("duplicate-name") }
+        if seen.isDuplicate(path) { flags.append("duplicate-name") }
         return (decoded, path, flags)
     }
 
@@ -76,6 +76,9 @@ extension WalkContext {
             } else if h.dataEncrypted || info?.encryption != nil {
                 entry.status = .encrypted
                 entry.message = "entry data is encrypted (\(info?.encryption ?? "passphrase required")); not read"
+            } else if let stopped = stops.message(.data, position) {
+                entry.status = .limitExceeded
+                entry.message = stopped
             } else if skipData.contains(position) {
                 entry.status = .corrupt
                 entry.message = Self.crashedReadMessage
@@ -98,8 +101,10 @@ extension WalkContext {
                     if stop == .entryRatio {
                         state.stop(.limitExceeded, "stopped after a compression bomb entry: the rest of the container lies behind it (raise with --max-ratio)")
                     } else {
-                        let rest = discardRest(of: reader, alreadyRead: out.bytes, startCompressed: startCompressed, charge: true,
-                                               pending: out.unreadInBlock)
+                        let rest = watched(.data, position, entry.virtualPath) {
+                            discardRest(of: reader, alreadyRead: out.bytes, startCompressed: startCompressed, charge: true,
+                                        pending: out.unreadInBlock)
+                        }
                         if rest.stop == .entryRatio {
                             state.stop(.limitExceeded, "stopped after a compression bomb entry: the rest of the container lies behind it (raise with --max-ratio)")
                         }

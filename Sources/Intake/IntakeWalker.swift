@@ -21,6 +21,12 @@ public final class IntakeWalker {
     /// Positions whose data must not be read: reading them crashed the process twice before.
     /// Such entries are listed with status `corrupt` and nothing is read from them.
     public var skipData: Set<[Int]> = []
+    /// Set by the engine: the walker reports each libarchive call it makes here, so the worker's
+    /// intake guard can tell a call that stopped making progress or grew memory past its budget.
+    public var watch: IntakeWatch?
+    /// Calls the intake guard stopped in an earlier worker, for the evidence item walked next:
+    /// they are not made again (the entry, or the rest of its container, is `limit-exceeded`).
+    public var stops: [IntakeStop] = []
 
     /// Loads the libmagic database once (MIME-type mode).
     public init(options: IntakeOptions) throws {
@@ -63,6 +69,8 @@ public final class IntakeWalker {
                 ctx.emitter = emitter
                 ctx.dataReadHook = dataReadHook
                 ctx.skipData = skipData
+                ctx.watch = watch
+                ctx.stops = IntakeStops(stops)
                 let summary: ContainerSummary
                 do {
                     if isDirectory {

@@ -54,12 +54,18 @@ final class WalkContext {
     /// See ``IntakeWalker/dataReadHook`` and ``IntakeWalker/skipData``.
     var dataReadHook: (([Int], String, Bool) -> Void)?
     var skipData: Set<[Int]> = []
+    /// What the walker is doing, for the worker's intake guard (``IntakeWalker/watch``).
+    var watch: IntakeWatch?
+    /// Calls the guard stopped in an earlier worker (``IntakeWalker/stops``).
+    var stops = IntakeStops([])
+    /// Fingerprints of the containers being read, outermost first (nesting-loop check).
+    var chain: [ContainerFingerprint] = []
 
     /// Reads one entry's data between the hook's begin and end calls.
     func readMarked(_ position: [Int], _ path: String, _ read: () throws -> DataOutcome) rethrows -> DataOutcome {
         dataReadHook?(position, path, true)
         defer { dataReadHook?(position, path, false) }
-        return try read()
+        return try watched(.data, position, path, read)
     }
 
     static let crashedReadMessage = "reading this entry brought the process down twice (a crash in a C library); not read — the rest of the evidence was ingested"
@@ -112,6 +118,8 @@ final class WalkContext {
     /// Maps a libarchive message to a status. Encryption first: 7z says "encrypted, but currently not supported".
     static func classify(_ message: String, sourceExhausted: Bool) -> EntryStatus {
         let m = message.lowercased()
+        // libarchive's own nesting limit (25 stacked decompressors: a gzip chain or quine).
+        if m.contains("too many filters") { return .limitExceeded }
         if m.contains("passphrase") || m.contains("encrypt") || m.contains("decrypt") { return .encrypted }
         if m.contains("unsupported") || m.contains("not supported") || m.contains("unrecognized archive format") {
             return .unsupported
@@ -131,6 +139,19 @@ final class WalkContext {
             return .entryRatio
         }
         if total > floor, Double(total) / Double(max(evidenceBytes, 1)) > budgets.maxRatio { return .evidenceRatio }
+        return nil
+    }
+
+    /// A sparse hole arrives as one count of zeros (a tar may declare a 1 TiB hole in a few
+    /// bytes): it is cut where the ratio budget would stop it, before a single zero is hashed,
+    /// instead of hashing up to the per-entry budget first and checking the ratio after.
+    func ratioCut(zeros n: Int64, entryBytes: Int64, compressed: Int64, checkEntry: Bool) -> (Int64, BudgetStop)? {
+        func cap(_ base: Int64) -> Int64 {
+            let allowed = budgets.maxRatio * Double(max(base, 1))
+            return max(budgets.ratioFloorBytes, allowed >= 9e18 ? Int64.max / 2 : Int64(allowed))
+        }
+        if checkEntry, entryBytes + n > cap(compressed) { return (max(0, cap(compressed) - entryBytes), .entryRatio) }
+        if total + n > cap(evidenceBytes) { return (max(0, cap(evidenceBytes) - total), .evidenceRatio) }
         return nil
     }
 
@@ -158,6 +179,11 @@ final class WalkContext {
             var stop: BudgetStop?
             if pos + n > budgets.maxEntryBytes { n = max(0, budgets.maxEntryBytes - pos); stop = .entryBytes }
             if total + n > budgets.maxTotalBytes { n = max(0, min(n, budgets.maxTotalBytes - total)); stop = .totalBytes }
+            if buf == nil, stop == nil, let cut = ratioCut(zeros: n, entryBytes: pos, compressed: src.compressedPosition - start,
+                                                          checkEntry: !plainFile) {
+                n = cut.0
+                stop = cut.1
+            }
             if let buf { try sink.append(UnsafeRawBufferPointer(rebasing: buf.prefix(Int(n)))) } else { try sink.appendZeros(n) }
             pos += n
             total += n
@@ -190,6 +216,7 @@ final class WalkContext {
             case .block(let buf, let offset):
                 // A reader that keeps answering "OK, nothing" must not spin forever.
                 idle = buf.count == 0 && offset <= pos ? idle + 1 : 0
+                if idle == 0 { watch?.progress() }
                 if idle > 10_000 {
                     out.status = .corrupt
                     out.message = "the data stream makes no progress"
@@ -254,6 +281,7 @@ final class WalkContext {
             case .block(let buf, _):
                 pos += Int64(buf.count)
                 dropped += Int64(buf.count)
+                if !buf.isEmpty { watch?.progress() }
                 if charge {
                     total += Int64(buf.count)
                     if total > budgets.maxTotalBytes {

@@ -81,9 +81,10 @@ extension EvidenceDatabase {
 
     /// Records that `analyzerID` brought the worker down (`crashed`) or overran its time
     /// (`timeout`) on a file. The row survives redo of the file, and the pair is skipped from
-    /// then on (``crashedPairs()``). Recording the same pair and status twice is a no-op.
+    /// then on (``crashedPairs()``). Recording the same pair and status twice is a no-op. `code`
+    /// overrides the default code (`intake-guard` for the worker's intake guard).
     public func recordCrash(evidenceID: Int64, entryKey: String, path: String, analyzerID: String,
-                            analyzerVersion: String, status: String, message: String) throws {
+                            analyzerVersion: String, status: String, message: String, code: String? = nil) throws {
         guard status == "crashed" || status == "timeout" else {
             throw EvidenceStoreError.invalidValue(field: "crash status", value: status)
         }
@@ -99,7 +100,7 @@ extension EvidenceDatabase {
                     message, location, run_id)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)
                 """, arguments: [evidenceID, entryKey, path, analyzerID, analyzerVersion, status,
-                                 status == "crashed" ? "worker-crashed" : "timeout", message, try Self.currentRunID(db)])
+                                 code ?? (status == "crashed" ? "worker-crashed" : "timeout"), message, try Self.currentRunID(db)])
         }
     }
 
@@ -118,6 +119,29 @@ extension EvidenceDatabase {
                 result.insert("\(e)|\(k)|\(a)")
             }
             return result
+        }
+    }
+
+    /// Calls of the worker's intake guard recorded by the supervisor (`timeout` rows with code
+    /// `intake-guard` whose analyzer is one of `analyzerIDs`, the intake steps), with their
+    /// messages, so a new worker records the stopped entry or container as `limit-exceeded`.
+    public func intakeStops(analyzerIDs: [String]) throws -> [(evidenceID: Int64, entryKey: String, analyzerID: String, message: String)] {
+        guard !analyzerIDs.isEmpty else { return [] }
+        return try queue.read { db in
+            let marks = Array(repeating: "?", count: analyzerIDs.count).joined(separator: ", ")
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT evidence_id, entry_key, analyzer_id, message FROM analysis_errors
+                WHERE status = 'timeout' AND code = 'intake-guard' AND analyzer_id IN (\(marks)) ORDER BY id
+                """, arguments: StatementArguments(analyzerIDs))
+            var out: [(evidenceID: Int64, entryKey: String, analyzerID: String, message: String)] = []
+            for row in rows {
+                let e: Int64 = try row.decode(atIndex: 0)
+                let k: String = try row.decode(atIndex: 1)
+                let a: String = try row.decode(atIndex: 2)
+                let m: String = try row.decode(atIndex: 3)
+                out.append((evidenceID: e, entryKey: k, analyzerID: a, message: m))
+            }
+            return out
         }
     }
 
