@@ -40,18 +40,18 @@ enum DeviceMaps {
 
     /// Looks for a vendor report (UFDR: `report.xml` at the top of a zip) or an iTunes/Finder
     /// backup at the top of the item (or one folder down).
-    static func load(evidencePath: String, isDirectory: Bool, temporaryDirectory: URL) -> DeviceMap? {
-        if !isDirectory, let ufdr = ufdr(evidencePath: evidencePath) { return ufdr }
-        return backup(evidencePath: evidencePath, isDirectory: isDirectory, temporaryDirectory: temporaryDirectory)
+    static func load(evidencePath: String, isDirectory: Bool, temporaryDirectory: URL, watch: IntakeWatch? = nil) -> DeviceMap? {
+        if !isDirectory, let ufdr = ufdr(evidencePath: evidencePath, watch: watch) { return ufdr }
+        return backup(evidencePath: evidencePath, isDirectory: isDirectory, temporaryDirectory: temporaryDirectory, watch: watch)
     }
 
     /// A UFDR is recognised by its `report.xml` (or `Report.xml`) at the top, not by its name.
-    static func ufdr(evidencePath: String) -> DeviceMap? {
+    static func ufdr(evidencePath: String, watch: IntakeWatch? = nil) -> DeviceMap? {
         guard let handle = FileHandle(forReadingAtPath: evidencePath) else { return nil }
         let head = (try? handle.read(upToCount: 4)) ?? Data()
         try? handle.close()
         guard Array(head) == [0x50, 0x4B, 0x03, 0x04] else { return nil }
-        guard let found = try? ArchiveMembers.read(path: evidencePath, limit: UFDRMap.reportLimit, wanted: {
+        guard let found = try? ArchiveMembers.read(path: evidencePath, limit: UFDRMap.reportLimit, watch: watch, wanted: {
             $0.lowercased() == "report.xml"
         }), let (name, member) = found.sorted(by: { $0.key < $1.key }).first else { return nil }
         var map = UFDRMap.load(reportXML: member.data, truncated: member.truncated, root: "")
@@ -59,7 +59,7 @@ enum DeviceMaps {
         return map
     }
 
-    static func backup(evidencePath: String, isDirectory: Bool, temporaryDirectory: URL) -> DeviceMap? {
+    static func backup(evidencePath: String, isDirectory: Bool, temporaryDirectory: URL, watch: IntakeWatch? = nil) -> DeviceMap? {
         var members: [String: Data] = [:]
         var root: String?
         if isDirectory {
@@ -80,7 +80,7 @@ enum DeviceMaps {
             }
         } else {
             let names: Set<String> = ["Manifest.db", "Manifest.plist", "Info.plist", "Status.plist"]
-            guard let found = try? ArchiveMembers.read(path: evidencePath, limit: manifestLimit, wanted: { inner in
+            guard let found = try? ArchiveMembers.read(path: evidencePath, limit: manifestLimit, watch: watch, wanted: { inner in
                 let parts = inner.split(separator: "/")
                 return parts.count <= 2 && names.contains(String(parts.last ?? ""))
             }) else { return nil }

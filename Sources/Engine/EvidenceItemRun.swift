@@ -85,9 +85,16 @@ struct EvidenceItemRun {
                              jobs: options.jobs, progress: progress,
                              spoolDirectory: dispatcher.context.temporaryDirectory.appendingPathComponent("companions-\(evidenceID)"))
         armIntakeSupervision(evidenceID: evidenceID, sink: sink)
+        walker.stops = intakeStops[evidenceID] ?? []
+        intakeGuard?.reading(evidenceID: evidenceID)
+        defer { walker.dataReadHook = nil; walker.skipData = []; walker.stops = []; intakeGuard?.reading(evidenceID: nil) }
         // An iTunes/Finder backup says where its SHA-1-named files belong only in Manifest.db.
-        let deviceMap = DeviceMaps.load(evidencePath: absolute, isDirectory: isDir.boolValue,
-                                        temporaryDirectory: dispatcher.context.temporaryDirectory)
+        // The members are read under the intake guard; after a guard stop on this item they are
+        // not read again (the walk's own stops say what was cut).
+        let deviceMap = walker.stops.isEmpty
+            ? DeviceMaps.load(evidencePath: absolute, isDirectory: isDir.boolValue,
+                              temporaryDirectory: dispatcher.context.temporaryDirectory, watch: walker.watch)
+            : nil
         if let map = deviceMap {
             sink.deviceMap = map.paths
             sink.deviceFlags = map.flags
@@ -97,9 +104,6 @@ struct EvidenceItemRun {
                                       platform: map.platform, root: map.root, mount: map.mount, facts: .object(facts))
             for w in map.warnings { FileHandle.standardError.write(Data("exhibit: \(Self.safe(label)): \(w)\n".utf8)) }
         }
-        walker.stops = intakeStops[evidenceID] ?? []
-        intakeGuard?.reading(evidenceID: evidenceID)
-        defer { walker.dataReadHook = nil; walker.skipData = []; walker.stops = []; intakeGuard?.reading(evidenceID: nil) }
         progress?.startEvidence(label: label, totalBytes: size)
         let walkStart = Date()
         let summary: ContainerSummary
