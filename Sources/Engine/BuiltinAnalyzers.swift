@@ -4,6 +4,7 @@ import MediaHash
 import Metadata
 import Timeline
 import WhatsAppDB
+import WhatsAppIOSDB
 
 /// The registry of built-in analyzers: one entry per folder under `plugins/` (not
 /// `plugins/examples/`). `BuiltinRegistryTests` fails when a folder is missing here or an id
@@ -12,7 +13,7 @@ public enum BuiltinAnalyzers {
     /// Per-file analyzers, in a fixed order (the order findings are produced in is not
     /// significant: the store and the digest use canonical order).
     public static let fileAnalyzers: [any Analyzer] = [
-        ChatExportAnalyzer(), MetadataAnalyzer(), MediaHashAnalyzer(), WhatsAppDBAnalyzer(),
+        ChatExportAnalyzer(), MetadataAnalyzer(), MediaHashAnalyzer(), WhatsAppDBAnalyzer(), WhatsAppIOSDBAnalyzer(),
     ]
     /// Case analyzers, run once after intake, in this order.
     public static let caseAnalyzers: [any CaseAnalyzer] = [TimelineAnalyzer()]
