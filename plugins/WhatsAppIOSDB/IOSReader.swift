@@ -60,11 +60,13 @@ struct IOSReader {
         var join = ""
         if let icols = db.columns(of: "ZWAMEDIAITEM") {
             let i = Picker(alias: "i", columns: icols)
-            // The message names its item (ZMEDIAITEM); older stores only have the item name its message.
+            // The message names its item (ZMEDIAITEM); older stores only have the item name its
+            // message. At most one item per message (the first by rowid), so a damaged table with
+            // repeated keys cannot repeat a message.
             if m.has("ZMEDIAITEM"), i.has("Z_PK") {
-                join = "LEFT JOIN ZWAMEDIAITEM i ON i.Z_PK = m.ZMEDIAITEM"
+                join = "LEFT JOIN ZWAMEDIAITEM i ON i.rowid = (SELECT MIN(x.rowid) FROM ZWAMEDIAITEM x WHERE x.Z_PK = m.ZMEDIAITEM)"
             } else if i.has("ZMESSAGE") {
-                join = "LEFT JOIN ZWAMEDIAITEM i ON i.ZMESSAGE = \(expr[.pk] ?? "m.rowid")"
+                join = "LEFT JOIN ZWAMEDIAITEM i ON i.rowid = (SELECT MIN(x.rowid) FROM ZWAMEDIAITEM x WHERE x.ZMESSAGE = \(expr[.pk] ?? "m.rowid"))"
             }
             if !join.isEmpty {
                 expr[.mediaPresent] = "i.rowid IS NOT NULL"

@@ -6,6 +6,7 @@ column names (FORMATS-mobile.md section 2.4); times are Core Data seconds since 
 Deterministic: fixed rows, fixed times. Run from anywhere:
 
     python3 make_whatsapp_ios.py [OUTDIR]       (default: the folder of this script)
+    python3 make_whatsapp_ios.py --big N OUTDIR (a ChatStorage.sqlite of N messages, for tests; not committed)
 
 Writes current/ (ChatStorage.sqlite whose last two messages exist only in its -wal,
 ContactsV2.sqlite), hostile/missing-tables, hostile/nulls, hostile/empty, hostile/notdb.
@@ -16,7 +17,7 @@ import sqlite3
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else HERE
+OUT = os.path.abspath(sys.argv[1]) if len(sys.argv) == 2 else HERE
 
 MINJI = "821055501234@s.whatsapp.net"
 JUNHO = "821055509999@s.whatsapp.net"
@@ -178,7 +179,40 @@ def make_nulls(folder):
     db.close()
 
 
+WORDS = ["안녕", "사진", "영상", "내일", "만나", "hello", "photo", "see", "you", "ok", "ㅋㅋㅋ", "좋아"]
+
+
+def make_big(n, folder):
+    """N messages over 20 1:1 chats: message k is in chat k % 20, from the owner when k % 3 == 0,
+    at T0 + k seconds, text of 1 + k % 8 words; every 97th is a photo with a media item."""
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, "ChatStorage.sqlite")
+    fresh(path)
+    db = sqlite3.connect(path)
+    db.executescript(SCHEMA)
+    for c in range(20):
+        db.execute("INSERT INTO ZWACHATSESSION (Z_PK, ZSESSIONTYPE, ZCONTACTJID, ZPARTNERNAME) VALUES (?, 0, ?, ?)",
+                   (c + 1, "8210%08d@s.whatsapp.net" % c, "친구 %d" % c))
+    rows, media = [], []
+    for k in range(n):
+        text = " ".join(WORDS[(k + j) % len(WORDS)] for j in range(1 + k % 8))
+        photo = k % 97 == 0
+        if photo:
+            media.append((len(media) + 1, k + 1, "Media/8210%08d@s.whatsapp.net/0/0/big%07d.jpg" % (k % 20, k)))
+        rows.append((k + 1, k % 20 + 1, 1 if k % 3 == 0 else 0, 1 if photo else 0, len(media) if photo else None,
+                     float(T0 + k), None if k % 3 == 0 else "8210%08d@s.whatsapp.net" % (k % 20), "BIG%017d" % k, text))
+    db.executemany("INSERT INTO ZWAMESSAGE (Z_PK, ZCHATSESSION, ZISFROMME, ZMESSAGETYPE, ZMEDIAITEM, ZMESSAGEDATE, ZFROMJID, "
+                   "ZSTANZAID, ZTEXT) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    db.executemany("INSERT INTO ZWAMEDIAITEM (Z_PK, ZMESSAGE, ZMEDIALOCALPATH, ZFILESIZE, ZVCARDSTRING) "
+                   "VALUES (?, ?, ?, 1000, 'image/jpeg')", media)
+    db.commit()
+    db.close()
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "--big":
+        make_big(int(sys.argv[2]), os.path.abspath(sys.argv[3]))
+        return
     make_current(os.path.join(OUT, "current"))
     make_missing_tables(os.path.join(OUT, "hostile", "missing-tables"))
     make_nulls(os.path.join(OUT, "hostile", "nulls"))
