@@ -18,8 +18,11 @@ public struct DatabaseFacts: Sendable {
     public var tables: [String: Set<String>]
 
     static func read(queue: DatabaseQueue, file: EvidenceFile, header: [UInt8]) throws -> DatabaseFacts {
-        let wal = file.companion(named: file.name + "-wal")
-        let journal = file.companion(named: file.name + "-journal")
+        // The app's name for the file (a backup stores it under a SHA-1 name): its companions
+        // are named after it.
+        let name = file.devicePath.map { ($0 as NSString).lastPathComponent } ?? file.name
+        let wal = file.companion(named: name + "-wal")
+        let journal = file.companion(named: name + "-journal")
         var pageSize = header.count >= 18 ? Int(header[16]) << 8 | Int(header[17]) : 0
         if pageSize == 1 { pageSize = 65536 }
         var facts = DatabaseFacts(walPresent: wal != nil, walBytes: wal?.size ?? 0, walFrames: 0,

@@ -7,6 +7,7 @@ import SQLiteRecovery
 import TelegramDB
 import Timeline
 import WhatsAppDB
+import WhatsAppIOSDB
 
 /// The registry of built-in analyzers: one entry per folder under `plugins/` (not
 /// `plugins/examples/`). `BuiltinRegistryTests` fails when a folder is missing here or an id
@@ -16,6 +17,7 @@ public enum BuiltinAnalyzers {
     /// significant: the store and the digest use canonical order).
     public static let fileAnalyzers: [any Analyzer] = [
         ChatExportAnalyzer(), MetadataAnalyzer(), MediaHashAnalyzer(), TelegramDBAnalyzer(), WhatsAppDBAnalyzer(), KakaoTalkDBAnalyzer(),
+        WhatsAppIOSDBAnalyzer(),
         SQLiteRecoveryAnalyzer(),
     ]
     /// Case analyzers, run once after intake, in this order.

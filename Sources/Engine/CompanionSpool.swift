@@ -39,6 +39,12 @@ final class CompanionSpool: @unchecked Sendable {
         var size: Int64
         var sha256: String
         var url: URL
+
+        /// The name the app gave the file: the last component of its device path when it has one
+        /// (a backup stores `ChatStorage.sqlite` under a SHA-1 name), else its own name.
+        var appName: String { devicePath.map { ($0 as NSString).lastPathComponent } ?? name }
+        /// The device folder holding the file, when it has a device path.
+        var deviceFolder: String? { devicePath.map { ($0 as NSString).deletingLastPathComponent } }
     }
 
     /// A held row: its outcome (walk-time findings included), the file as analyzers see it, and
@@ -136,11 +142,16 @@ final class CompanionSpool: @unchecked Sendable {
         lock.unlock()
         let folder = directory.appendingPathComponent("run-\(n)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let main = folder.appendingPathComponent(candidate.name)
+        let main = folder.appendingPathComponent(candidate.appName)
         try FileManager.default.copyItem(at: candidate.url, to: main)
         var companions: [CompanionFile] = []
-        for name in names where name != candidate.name {
-            guard let c = files.first(where: { $0.folder == candidate.folder && $0.name == name }) else { continue }
+        for name in names where name != candidate.appName {
+            // Beside it on the device first (backups and UFDRs store files away from their
+            // device folder, under other names), else beside it in the evidence.
+            let onDevice = candidate.deviceFolder.flatMap { dir in
+                files.first { $0.deviceFolder == dir && $0.appName == name }
+            }
+            guard let c = onDevice ?? files.first(where: { $0.folder == candidate.folder && $0.name == name }) else { continue }
             let url = folder.appendingPathComponent(name)
             try FileManager.default.copyItem(at: c.url, to: url)
             companions.append(CompanionFile(name: name, virtualPath: c.virtualPath, devicePath: c.devicePath, size: c.size,

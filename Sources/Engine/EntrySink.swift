@@ -97,7 +97,8 @@ final class EntrySink: @unchecked Sendable {
         // Analyzers with companions run after the container's walk, on private copies.
         let withCompanions = selected.filter { !$0.descriptor.accepts.companions.isEmpty }
         var hold: CompanionHold?
-        if !withCompanions.isEmpty || spool.isCompanionName(file.name) {
+        if !withCompanions.isEmpty || spool.isCompanionName(file.name)
+            || file.devicePath.map({ spool.isCompanionName(($0 as NSString).lastPathComponent) }) == true {
             let container = CompanionSpool.containerKey(e.position)
             if try spool.spool(file, entryKey: key, container: container) != nil {
                 let runnable = withCompanions.compactMap { $0 as? any StreamingAnalyzer }
@@ -199,7 +200,7 @@ final class EntrySink: @unchecked Sendable {
                 for analyzer in h.analyzers {
                     let pair = WorkPair(evidenceID: evidenceID, entryKey: key, analyzerID: analyzer.descriptor.id)
                     if dispatcher.crashed.contains(pair) { continue }
-                    let names = analyzer.descriptor.accepts.companionNames(for: candidate.name)
+                    let names = analyzer.descriptor.accepts.companionNames(for: candidate.appName)
                     let (copy, folder) = try spool.layout(candidate: candidate, companions: names, among: files, base: file)
                     defer { try? FileManager.default.removeItem(at: folder) }
                     errors += try dispatcher.stream(copy, evidenceID: evidenceID, entryKey: key, analyzers: [analyzer], sink: sink)

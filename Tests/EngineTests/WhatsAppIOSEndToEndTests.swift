@@ -1,0 +1,83 @@
+import ExhibitTesting
+import Foundation
+import GRDB
+import Testing
+
+/// Issue 12, end to end: one synthetic iPhone's WhatsApp database (corpora/phone/whatsapp-ios,
+/// put into containers by make_containers.py) ingested as an iOS full-file-system zip, as an
+/// iTunes/Finder backup folder and as a UFDR gives the same messages (sender, text, UTC time with
+/// basis utc), the same owner and the same attachment link to the photo's device path.
+@Suite("WhatsApp iOS: FFS, backup and UFDR give the same chats")
+struct WhatsAppIOSEndToEndTests {
+    static let maker = Corpus.url("phone/whatsapp-ios/make_containers.py").path
+    static let minji = "821055501234@s.whatsapp.net", junho = "821055509999@s.whatsapp.net", alex = "447700900123@s.whatsapp.net"
+    static let photo = "Message/Media/120363025551234567@g.us/5/0/50e1c6a2-3f4d-4b8e-9a71-c2d5e8f01234.jpg"
+
+    /// (sequence, sender JID, from owner, text, sent UTC, basis) of every message, in order.
+    static let expected: [String] = [
+        "0||1||2024-08-28T05:10:00Z|utc",
+        "1|\(minji)|0|안녕 서연! 콘서트 사진 있어?|2024-08-28T06:10:00Z|utc",
+        "2||1|응 잠깐만 Sure, one sec|2024-08-28T06:11:15.250000Z|utc",
+        "3|\(junho)|0|사진 보낼게 (sending the photo)|2024-08-28T06:11:40Z|utc",
+        "4|\(junho)|0|콘서트 사진 🎤|2024-08-28T06:12:00Z|utc",
+        "5|\(minji)|0||2024-08-28T06:13:20Z|utc",
+        "6|\(minji)|0||2024-08-28T06:14:00Z|utc",
+        "7||0||2024-08-28T06:15:00Z|utc",
+        "8|\(alex)|0|See you at the gate 🎟|2024-08-28T06:20:00Z|utc",
+        "9||1|응 게이트에서 봐|2024-08-28T06:21:00Z|utc",
+    ]
+
+    struct Read: Equatable {
+        var messages: [String]
+        var owners: [String]
+        var links: [String]
+    }
+
+    static func read(_ db: String) throws -> Read {
+        try Fixture.open(db).read { c in
+            let messages = try Row.fetchAll(c, sql: """
+                SELECT m.sequence, m.sender_native_id, m.from_device_owner, m.text, m.sent_utc, m.sent_basis
+                FROM messages m JOIN chats ch ON ch.id = m.chat_id WHERE ch.format = 'whatsapp-ios-db' ORDER BY m.sequence
+                """).map { r in
+                    "\(r[0] as Int64)|\((r[1] as String?) ?? "")|\(r[2] as Int64)|\(r[3] as String)|\((r[4] as String?) ?? "")|\((r[5] as String?) ?? "")"
+                }
+            let owners = try String.fetchAll(c, sql: "SELECT DISTINCT owner FROM chats WHERE format = 'whatsapp-ios-db' ORDER BY 1")
+            let links = try Row.fetchAll(c, sql: """
+                SELECT a.reference, a.status, f.device_path FROM attachments a JOIN messages m ON m.id = a.message_id
+                JOIN chats ch ON ch.id = m.chat_id LEFT JOIN files f ON f.id = a.linked_file_id
+                WHERE ch.format = 'whatsapp-ios-db' ORDER BY m.sequence
+                """).map { "\(($0[0] as String?) ?? "")|\($0[1] as String)|\(($0[2] as String?) ?? "")" }
+            return Read(messages: messages, owners: owners, links: links)
+        }
+    }
+
+    @Test func ffsBackupAndUFDRGiveTheSameMessagesAndLinks() throws {
+        let dir = try TestDirectory("waios-e2e")
+        defer { dir.remove() }
+        var reads: [String: Read] = [:]
+        for (shape, out, group) in [("--ffs", "phone.zip", "3F2504E0-4F89-41D3-9A0C-0305E82C3301"),
+                                    ("--backup", "backup", "group.net.whatsapp.WhatsApp.shared"),
+                                    ("--ufdr", "phone.ufdr", "3F2504E0-4F89-41D3-9A0C-0305E82C3301")] {
+            let evidence = dir.path("evidence/\(out)")
+            try FileManager.default.createDirectory(atPath: dir.path("evidence"), withIntermediateDirectories: true)
+            let made = try Run.command("/usr/bin/env", ["python3", Self.maker, shape, evidence])
+            try #require(made.exitCode == 0, "make_containers \(shape): \(made.stderr)")
+            let db = dir.path("case\(shape).sqlite")
+            let r = try Fixture.ingest([evidence], db: db)
+            try #require(r.exitCode == 0, "ingest \(shape): \(r.stderr)")
+            let read = try Self.read(db)
+            try #require(!read.messages.isEmpty, "\(shape): no WhatsApp iOS messages")
+            #expect(read.messages == Self.expected, "\(shape)")
+            #expect(read.owners == ["whatsapp-ios:group.net.whatsapp.WhatsApp.shared"], "\(shape)")
+            let photoPath = "/private/var/mobile/Containers/Shared/AppGroup/\(group)/\(Self.photo)"
+            #expect(read.links == ["\(Self.photo.dropFirst("Message/".count))|resolved|\(photoPath)"], "\(shape)")
+            let outside = try Fixture.open(db).read {
+                try Int.fetchOne($0, sql: "SELECT count(*) FROM files WHERE device_path IS NOT NULL AND device_path NOT LIKE '/private/var/mobile/%'")
+            }
+            #expect(outside == 0, "\(shape): every device path starts with /private/var/mobile/")
+            reads[shape] = read
+        }
+        #expect(reads["--ffs"]?.messages == reads["--backup"]?.messages)
+        #expect(reads["--ffs"]?.messages == reads["--ufdr"]?.messages)
+    }
+}

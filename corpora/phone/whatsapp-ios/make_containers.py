@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Puts the committed WhatsApp for iOS fixture (current/ChatStorage.sqlite with its -wal and
+ContactsV2.sqlite) and the photo its message Z_PK 5 names into the three shapes an iPhone reaches
+the lab in, for the engine's end-to-end test. Synthetic data only; deterministic except for the
+WAL salts already in the committed -wal.
+
+    python3 make_containers.py --ffs OUT.zip        iOS full-file-system zip (app group folder is a UUID)
+    python3 make_containers.py --backup OUT_DIR     iTunes/Finder backup folder (Manifest.db, SHA-1 names)
+    python3 make_containers.py --ufdr OUT.ufdr      Cellebrite-style UFDR (report.xml, files/<Category>/)
+
+The photo is the sample case's concert picture (corpora/sample-case/phone-dump.zip member
+sdcard/WhatsApp/Media/WhatsApp Images/Sent/IMG-20240828-WA0001.jpg), stored at
+<app group>/Message/Media/120363025551234567@g.us/5/0/50e1c6a2-3f4d-4b8e-9a71-c2d5e8f01234.jpg.
+"""
+import datetime
+import hashlib
+import os
+import plistlib
+import sqlite3
+import sys
+import zipfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CORPORA = os.path.dirname(os.path.dirname(HERE))
+UUID = "3F2504E0-4F89-41D3-9A0C-0305E82C3301"
+GROUP_ID = "group.net.whatsapp.WhatsApp.shared"
+PHOTO = "Message/Media/120363025551234567@g.us/5/0/50e1c6a2-3f4d-4b8e-9a71-c2d5e8f01234.jpg"
+WHEN = (2024, 8, 30, 13, 0, 0)
+
+
+def contents():
+    """Path relative to the app group folder → bytes, in a fixed order."""
+    out = {}
+    for name in ("ChatStorage.sqlite", "ChatStorage.sqlite-wal", "ContactsV2.sqlite"):
+        with open(os.path.join(HERE, "current", name), "rb") as f:
+            out[name] = f.read()
+    with zipfile.ZipFile(os.path.join(CORPORA, "sample-case", "phone-dump.zip")) as z:
+        out[PHOTO] = z.read("sdcard/WhatsApp/Media/WhatsApp Images/Sent/IMG-20240828-WA0001.jpg")
+    return out
+
+
+def write_zip(out, members):
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for name, data in members:
+            info = zipfile.ZipInfo(name, date_time=WHEN)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, data)
+
+
+def ffs(out):
+    base = f"private/var/mobile/Containers/Shared/AppGroup/{UUID}/"
+    write_zip(out, [(base + rel, data) for rel, data in contents().items()])
+
+
+def backup(out):
+    os.makedirs(out, exist_ok=True)
+    domain = "AppDomainGroup-" + GROUP_ID
+    rows = []
+    for rel, data in contents().items():
+        fid = hashlib.sha1(f"{domain}-{rel}".encode()).hexdigest()
+        os.makedirs(os.path.join(out, fid[:2]), exist_ok=True)
+        with open(os.path.join(out, fid[:2], fid), "wb") as f:
+            f.write(data)
+        rows.append((fid, domain, rel, 1, plistlib.dumps({"Size": len(data)}, fmt=plistlib.FMT_BINARY)))
+    db = os.path.join(out, "Manifest.db")
+    if os.path.exists(db):
+        os.remove(db)
+    c = sqlite3.connect(db)
+    c.execute("CREATE TABLE Files (fileID TEXT PRIMARY KEY, domain TEXT, relativePath TEXT, flags INTEGER, file BLOB)")
+    c.execute("CREATE TABLE Properties (key TEXT PRIMARY KEY, value BLOB)")
+    c.executemany("INSERT INTO Files VALUES (?, ?, ?, ?, ?)", rows)
+    c.commit()
+    c.close()
+    when = datetime.datetime(*WHEN)  # plistlib: naive = UTC
+    with open(os.path.join(out, "Info.plist"), "wb") as f:
+        plistlib.dump({"Device Name": "서연의 iPhone", "Product Type": "iPhone14,5", "Product Version": "17.5.1",
+                       "Serial Number": "SYNTHETIC0001", "Last Backup Date": when}, f)
+    with open(os.path.join(out, "Manifest.plist"), "wb") as f:
+        plistlib.dump({"Version": "10.0", "IsEncrypted": False, "Date": when}, f, fmt=plistlib.FMT_BINARY)
+    with open(os.path.join(out, "Status.plist"), "wb") as f:
+        plistlib.dump({"IsFullBackup": False, "Version": "3.3", "Date": when}, f, fmt=plistlib.FMT_BINARY)
+
+
+def ufdr(out):
+    base = f"/private/var/mobile/Containers/Shared/AppGroup/{UUID}/"
+    members, entries = [], []
+    for i, (rel, data) in enumerate(contents().items()):
+        category = "Image" if rel.endswith(".jpg") else "Database"
+        member = f"files/{category}/{os.path.basename(rel)}"
+        members.append((member, data))
+        entries.append(f'<file fs="iPhone" fsid="fs0" id="f{i}" extractionId="0" deleted="Intact" path="{base + rel}">'
+                       f'<metadata section="File"><item name="Local Path"><![CDATA[{member.replace("/", chr(92))}]]></item>'
+                       f'</metadata></file>')
+    xml = ['<?xml version="1.0" encoding="utf-8"?>',
+           '<project id="synthetic" name="Synthetic UFDR" reportVersion="7.0" xmlns="http://pa.cellebrite.com/report/2.0">',
+           '<sourceExtractions><extractionInfo id="0" name="Full File System" isCustomName="False" type="FileSystem" '
+           'deviceName="서연의 iPhone" fullName="Apple iPhone 13 mini" index="0" IsPartialData="False" /></sourceExtractions>',
+           '<taggedFiles>'] + entries + ['</taggedFiles>', '</project>']
+    write_zip(out, [("report.xml", "\n".join(xml).encode())] + members)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3 or sys.argv[1] not in ("--ffs", "--backup", "--ufdr"):
+        sys.exit(__doc__)
+    {"--ffs": ffs, "--backup": backup, "--ufdr": ufdr}[sys.argv[1]](sys.argv[2])
