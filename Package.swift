@@ -54,6 +54,8 @@ let package = Package(
         .testTarget(name: "WhatsAppDBTests", dependencies: ["WhatsAppDB", "ExhibitKit", "ExhibitTesting"]),
         .target(name: "KakaoTalkDB", dependencies: ["ExhibitKit", "AppDatabaseKit", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")], path: "plugins/KakaoTalkDB"),
         .testTarget(name: "KakaoTalkDBTests", dependencies: ["KakaoTalkDB", "AppDatabaseKit", "ExhibitKit", "ExhibitTesting"]),
+        .target(name: "TelegramIOSDB", dependencies: ["ExhibitKit", "AppDatabaseKit", .product(name: "GRDB", package: "GRDB.swift")], path: "plugins/TelegramIOSDB"),
+        .testTarget(name: "TelegramIOSDBTests", dependencies: ["TelegramIOSDB", "AppDatabaseKit", "ExhibitKit", "ExhibitTesting"]),
 
         .target(
             name: "Intake",
@@ -71,7 +73,7 @@ let package = Package(
         .target(
             name: "Engine",
             dependencies: ["ExhibitKit", "Intake", "EvidenceStore", "ChatExport", "Metadata", "MediaHash", "HashSets",
-                           "Timeline", "CSandbox", "CSeccomp", "AppDatabaseKit", "WhatsAppDB", "KakaoTalkDB", .product(name: "GRDB", package: "GRDB.swift")]),
+                           "Timeline", "CSandbox", "CSeccomp", "AppDatabaseKit", "WhatsAppDB", "KakaoTalkDB", "TelegramIOSDB", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "ExhibitCLI",
             dependencies: [

@@ -3,6 +3,7 @@ import ExhibitKit
 import KakaoTalkDB
 import MediaHash
 import Metadata
+import TelegramIOSDB
 import Timeline
 import WhatsAppDB
 
@@ -14,6 +15,7 @@ public enum BuiltinAnalyzers {
     /// significant: the store and the digest use canonical order).
     public static let fileAnalyzers: [any Analyzer] = [
         ChatExportAnalyzer(), MetadataAnalyzer(), MediaHashAnalyzer(), WhatsAppDBAnalyzer(), KakaoTalkDBAnalyzer(),
+        TelegramIOSDBAnalyzer(),
     ]
     /// Case analyzers, run once after intake, in this order.
     public static let caseAnalyzers: [any CaseAnalyzer] = [TimelineAnalyzer()]
