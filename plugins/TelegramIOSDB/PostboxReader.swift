@@ -113,7 +113,7 @@ final class PostboxReader {
         var sender = stored.authorID
         if sender == nil, stored.incoming, isPrivate { sender = key.peerID }
         if let sender { participant(chatKey, sender, owner: outgoing) }
-        else if outgoing { problemsOwnerWithoutID(chatKey) }
+        else if outgoing { ownerWithoutID(chatKey) }
 
         if let t = stored.unknownEntryType {
             problems.add("unknown-entry-type", "a t7 value starts with entry type \(t), not 0; only the key (chat, time, id) is kept", at: record)
@@ -138,7 +138,7 @@ final class PostboxReader {
         emit(.message(msg))
     }
 
-    private func problemsOwnerWithoutID(_ chatKey: String) {
+    private func ownerWithoutID(_ chatKey: String) {
         guard reported.insert("\(chatKey)\u{0}owner").inserted else { return }
         emit(.participant(ParticipantInfo(chatKey: chatKey, displayName: nil, nativeID: nil, isDeviceOwner: true)))
     }
