@@ -66,7 +66,7 @@ final class PostboxReader {
                 let cursor = try Row.fetchCursor(database, sql: "SELECT key, value FROM t7 ORDER BY key")
                 while let row = try cursor.next() {
                     let keyBytes = (row[0] as Data?).map { Array($0) } ?? []
-                    let record = "t7 key " + keyBytes.map { String(format: "%02x", $0) }.joined()
+                    let record = "t7 key " + Self.hex(keyBytes)
                     guard let key = MessageKey(keyBytes) else {
                         problems.add("bad-message-key", "a t7 key is not a 20-byte MessageIndex; row skipped", at: record)
                         continue
@@ -82,6 +82,15 @@ final class PostboxReader {
         } catch {
             problems.add("t7-unreadable", "table t7 could not be read to the end (\(error)); messages read so far kept", at: "t7")
         }
+    }
+
+    /// Lower-case hex of a key (String(format:) per byte is slow over millions of rows).
+    static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 2)
+        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
+        return String(decoding: out, as: UTF8.self)
     }
 
     private func chat(_ peerID: Int64, record: String) -> String {
