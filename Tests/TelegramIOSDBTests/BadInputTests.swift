@@ -45,8 +45,11 @@ import TelegramIOSDB
     @Test func unknownTypesAreNamedAndTheMessagesKept() async throws {
         let findings = try await Self.run("unknown-types")
         let m = findings.messages
-        try #require(m.count == 6)
-        #expect(m.map(\.text) == ["odd media 이상한 미디어", "a poll 투표", "", "deep 깊다", "missing media", ""])
+        try #require(m.count == 7)
+        #expect(m.map(\.text) == ["odd media 이상한 미디어", "a poll 투표", "", "deep 깊다", "missing media", "", ""])
+        // A TEXT value: the key's facts only, no sender, not the owner's.
+        #expect(m[6] == MessageRecord(chatKey: "chat0", sequence: 6, nativeID: "7", sent: TGFixture.utc(Self.t0 + 6), text: "",
+                                      extra: TGFixture.extra(0), location: TGFixture.record(Self.group, Int32(Self.t0 + 6), 7)))
         #expect(m[0].attachments == [AttachmentRef(reference: nil, resolvedPath: nil, kind: .photo,
                                                    missingReason: "the photo names no cloud photo resource the analyzer can read")])
         #expect(m[1].attachments == [AttachmentRef(reference: nil, resolvedPath: nil, kind: .other,
@@ -56,8 +59,10 @@ import TelegramIOSDB
         #expect(m[4].attachments == [AttachmentRef(reference: nil, resolvedPath: nil, kind: .other, missingReason: "media 0:42 is not in t6")])
         #expect(m[5].senderNativeID == "5550003")
         let codes = findings.warnings.map(\.code)
-        #expect(codes == ["unknown-value-type", "unknown-media-type", "unknown-entry-type", "nesting-too-deep", "missing-media", "text-not-utf8"])
-        #expect(findings.warnings[0].message.contains("Postbox value type 42 (field \"zz\")"))
+        #expect(codes == ["bad-message-key", "unknown-value-type", "unknown-media-type", "unknown-entry-type", "nesting-too-deep",
+                          "missing-media", "text-not-utf8", "value-not-blob"])
+        #expect(findings.warnings[0].location == SourceLocation(record: "t7 key 12345"))
+        #expect(findings.warnings[1].message.contains("Postbox value type 42 (field \"zz\")"))
     }
 
     @Test func missingTablesKeepTheMessagesWithoutNames() async throws {

@@ -32,11 +32,14 @@ final class PostboxReader {
             try db.read { database in
                 let cursor = try Row.fetchCursor(database, sql: "SELECT key, value FROM t2 ORDER BY key")
                 while let row = try cursor.next() {
-                    guard let id = row[0] as Int64? else {
+                    guard let id = row.int64(0) else {
                         problems.add("bad-peer-key", "a t2 key is not an integer peer id; row skipped", at: "t2")
                         continue
                     }
-                    let bytes = (row[1] as Data?).map { Array($0) } ?? []
+                    guard let bytes = row.blob(1) else {
+                        problems.add("value-not-blob", "a t2 value is not a BLOB; that peer has no name", at: "t2 key \(id)")
+                        continue
+                    }
                     var decoder = PostboxDecoder()
                     let object = decoder.root(bytes)
                     for e in decoder.errors { problems.add(e.code, "peer: " + e.text, at: "t2 key \(id)") }
@@ -65,17 +68,24 @@ final class PostboxReader {
             try db.read { database in
                 let cursor = try Row.fetchCursor(database, sql: "SELECT key, value FROM t7 ORDER BY key")
                 while let row = try cursor.next() {
-                    let keyBytes = (row[0] as Data?).map { Array($0) } ?? []
-                    let record = "t7 key " + Self.hex(keyBytes)
+                    let keyBytes = row.blob(0) ?? []
+                    let record = row.blob(0) == nil ? "t7 key \((row[0] as DatabaseValue).description)" : "t7 key " + Self.hex(keyBytes)
                     guard let key = MessageKey(keyBytes) else {
                         problems.add("bad-message-key", "a t7 key is not a 20-byte MessageIndex; row skipped", at: record)
                         continue
                     }
-                    let value = (row[1] as Data?).map { Array($0) } ?? []
-                    message(key, StoredMessage(value), record: record) { ns, id in
+                    let value = row.blob(1)
+                    if value == nil {
+                        problems.add("value-not-blob", "a t7 value is not a BLOB; only the key's facts (chat, time, id) are kept", at: record)
+                    }
+                    var stored = StoredMessage(value ?? [])
+                    if value == nil { stored.problem = nil }  // already said: not a BLOB
+                    message(key, stored, record: record) { ns, id in
                         guard hasMedia else { return nil }
-                        return try? Data.fetchOne(database, sql: "SELECT value FROM t6 WHERE key = ?",
-                                                  arguments: [Data(StoredMedia.key(namespace: ns, id: id))])
+                        let v = try? DatabaseValue.fetchOne(database, sql: "SELECT value FROM t6 WHERE key = ?",
+                                                            arguments: [Data(StoredMedia.key(namespace: ns, id: id))])
+                        if case .blob(let d)? = v?.storage { return d }
+                        return nil
                     }
                 }
             }
@@ -118,7 +128,7 @@ final class PostboxReader {
         let isPrivate = peers[key.peerID]?.chatType == "private"
         // Outgoing messages carry the account's own peer id as author; incoming ones in a 1:1
         // chat may carry none, the sender then being the chat's peer.
-        let outgoing = stored.problem == nil && stored.unknownEntryType == nil && !stored.incoming
+        let outgoing = stored.outgoing
         var sender = stored.authorID
         if sender == nil, stored.incoming, isPrivate { sender = key.peerID }
         if let sender { participant(chatKey, sender, owner: outgoing) }
@@ -181,5 +191,20 @@ final class PostboxReader {
             problems.add(e.code, "t6 media: " + e.text, at: record)
         } catch {}
         return [AttachmentRef(reference: nil, resolvedPath: nil, kind: .other, missingReason: "t6 entry of media \(ns):\(id) could not be decoded")]
+    }
+}
+
+extension Row {
+    /// A BLOB column's bytes; nil for any other storage class. (GRDB's typed subscripts stop the
+    /// process when a value has an unexpected type, which hostile evidence may well have.)
+    func blob(_ index: Int) -> [UInt8]? {
+        if case .blob(let d) = (self[index] as DatabaseValue).storage { return Array(d) }
+        return nil
+    }
+
+    /// An INTEGER column's value; nil for any other storage class.
+    func int64(_ index: Int) -> Int64? {
+        if case .int64(let v) = (self[index] as DatabaseValue).storage { return v }
+        return nil
     }
 }

@@ -39,8 +39,14 @@ struct StoredMessage {
     /// The entry type byte when it is not 0 (a layout the analyzer does not know).
     var unknownEntryType: UInt8?
 
+    /// Whether the message flags were read (a value cut before them says nothing of direction).
+    var flagsRead = false
+
     /// `Incoming` in the message flags (bit 2).
     var incoming: Bool { flags & 4 != 0 }
+
+    /// Sent from this account: the flags were read and do not say `Incoming`.
+    var outgoing: Bool { flagsRead && !incoming }
 
     init(_ bytes: [UInt8]) {
         var c = ByteCursor(bytes)
@@ -56,6 +62,7 @@ struct StoredMessage {
             if dataFlags & 16 != 0 { _ = try c.take(4) }   // local tags
             if dataFlags & 32 != 0 { _ = try c.take(8) }   // thread id
             flags = try c.u32()
+            flagsRead = true
             _ = try c.u32()                         // tags
             try readForward(&c)
             if try c.u8() == 1 { authorID = try c.i64() }

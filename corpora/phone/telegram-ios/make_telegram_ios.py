@@ -203,6 +203,8 @@ def unknown_types(con):
         (message_key(GROUP, T0 + 3, 4), message("deep 깊다", author=MINJI, attrs=[deep])),
         (message_key(GROUP, T0 + 4, 5), message("missing media", author=ALEX, refs=[(0, 42)])),
         (message_key(GROUP, T0 + 5, 6), message("", author=ALEX, text_bytes=b"\xff\xfe bad")),
+        (message_key(GROUP, T0 + 6, 7), "a TEXT value, not a BLOB"),
+        (12345, message("integer key", author=ALEX)),
     ])
 
 
