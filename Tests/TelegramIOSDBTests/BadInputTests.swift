@@ -45,8 +45,12 @@ import TelegramIOSDB
     @Test func unknownTypesAreNamedAndTheMessagesKept() async throws {
         let findings = try await Self.run("unknown-types")
         let m = findings.messages
-        try #require(m.count == 7)
-        #expect(m.map(\.text) == ["odd media 이상한 미디어", "a poll 투표", "", "deep 깊다", "missing media", "", ""])
+        try #require(m.count == 9)
+        #expect(m.map(\.text) == ["odd media 이상한 미디어", "a poll 투표", "", "deep 깊다", "missing media", "", "",
+                                  "points nowhere", "odd t6 entry"])
+        #expect(m[7].attachments.map(\.missingReason) == [
+            "t6 says media 0:43 is stored with message 999 (namespace 0) of peer \(Self.group) at \(Self.t0), which does not hold it"])
+        #expect(m[8].attachments.map(\.missingReason) == ["t6 entry of media 0:44 could not be decoded"])
         // A TEXT value: the key's facts only, no sender, not the owner's.
         #expect(m[6] == MessageRecord(chatKey: "chat0", sequence: 6, nativeID: "7", sent: TGFixture.utc(Self.t0 + 6), text: "",
                                       extra: TGFixture.extra(0), location: TGFixture.record(Self.group, Int32(Self.t0 + 6), 7)))
@@ -63,6 +67,8 @@ import TelegramIOSDB
                           "missing-media", "text-not-utf8", "value-not-blob"])
         #expect(findings.warnings[0].location == SourceLocation(record: "t7 key 12345"))
         #expect(findings.warnings[1].message.contains("Postbox value type 42 (field \"zz\")"))
+        #expect(findings.warnings[5].message.contains("2 times"))  // media 0:42 (no t6 entry), 0:43 (no such message)
+        #expect(findings.warnings[1].message.contains("2 times"))  // field type 42, t6 entry type 9
     }
 
     @Test func missingTablesKeepTheMessagesWithoutNames() async throws {

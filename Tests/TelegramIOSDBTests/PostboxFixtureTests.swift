@@ -53,30 +53,33 @@ import TelegramIOSDB
             MessageRecord(chatKey: "chat0", sequence: 2, nativeID: "103", senderName: "민지 Minji", senderNativeID: "5550002",
                           sent: TGFixture.utc(t0 + 120), text: "", attachments: [Self.photo(6_012_345_678_901_234_567)],
                           extra: TGFixture.extra(4), location: TGFixture.record(Self.minji, Int32(t0 + 120), 103)),
-            MessageRecord(chatKey: "chat1", sequence: 3, nativeID: "201", senderName: "Alex M.", senderNativeID: "5550003",
+            MessageRecord(chatKey: "chat0", sequence: 3, nativeID: "104", senderName: "민지 Minji", senderNativeID: "5550002",
+                          sent: TGFixture.utc(t0 + 180), text: "again 다시", attachments: [Self.photo(6_012_345_678_901_234_567)],
+                          extra: TGFixture.extra(4), location: TGFixture.record(Self.minji, Int32(t0 + 180), 104)),
+            MessageRecord(chatKey: "chat1", sequence: 4, nativeID: "201", senderName: "Alex M.", senderNativeID: "5550003",
                           sent: TGFixture.utc(t0 + 3600), text: "Who's bringing the tickets?", extra: TGFixture.extra(4),
                           location: TGFixture.record(Self.group, Int32(t0 + 3600), 201)),
-            MessageRecord(chatKey: "chat1", sequence: 4, nativeID: "202", senderName: "서연 (Seoyeon)", senderNativeID: "5550001",
+            MessageRecord(chatKey: "chat1", sequence: 5, nativeID: "202", senderName: "서연 (Seoyeon)", senderNativeID: "5550001",
                           fromDeviceOwner: true, sent: TGFixture.utc(t0 + 3660), text: "내가 가져갈게 — I'll bring them",
                           extra: TGFixture.extra(0), location: TGFixture.record(Self.group, Int32(t0 + 3660), 202)),
-            MessageRecord(chatKey: "chat1", sequence: 5, nativeID: "203", senderName: "민지 Minji", senderNativeID: "5550002",
+            MessageRecord(chatKey: "chat1", sequence: 6, nativeID: "203", senderName: "민지 Minji", senderNativeID: "5550002",
                           sent: TGFixture.utc(1_724_857_923), text: "사진 보내요 photo",
                           attachments: [Self.photo(5_012_345_678_901_234_567)], extra: TGFixture.extra(4),
                           location: TGFixture.record(Self.group, 1_724_857_923, 203)),
-            MessageRecord(chatKey: "chat1", sequence: 6, nativeID: "204", senderName: "@junho88", senderNativeID: "5550004",
+            MessageRecord(chatKey: "chat1", sequence: 7, nativeID: "204", senderName: "@junho88", senderNativeID: "5550004",
                           sent: TGFixture.utc(t0 + 32600), text: "티켓 tickets", forwardedFrom: "Alex M.", forwardedFromNativeID: "5550003",
                           attachments: [AttachmentRef(reference: "telegram-cloud-document-4-7012345678901234567", resolvedPath: nil,
                                                       kind: .file, fileName: "tickets.pdf", mimeType: "application/pdf", size: 48213,
                                                       devicePaths: Self.media("telegram-cloud-document-4-7012345678901234567"))],
                           extra: .object(["namespace": .number(0), "flags": .number(4), "forward_date": .string("2024-08-27T06:10:00Z")]),
                           location: TGFixture.record(Self.group, Int32(t0 + 32600), 204)),
-            MessageRecord(chatKey: "chat1", sequence: 7, nativeID: "205", senderName: "Alex M.", senderNativeID: "5550003",
+            MessageRecord(chatKey: "chat1", sequence: 8, nativeID: "205", senderName: "Alex M.", senderNativeID: "5550003",
                           sent: TGFixture.utc(t0 + 32700), text: "WAL only: 마지막 메시지 last message", extra: TGFixture.extra(4),
                           location: TGFixture.record(Self.group, Int32(t0 + 32700), 205)),
         ])
         #expect(findings.warnings == [])
         #expect(findings.artifacts.last == Artifact(type: "telegram.postbox", properties: .object([
-            "owner": .string(a), "peers": .number(5), "messages": .number(8), "chats": .number(2),
+            "owner": .string(a), "peers": .number(5), "messages": .number(9), "chats": .number(2),
         ]), location: SourceLocation(record: "sqlite_master")))
         // The artifact comes first, each chat before anything naming it.
         guard case .artifact = findings.first else { Issue.record("the sqlite.database artifact must come first"); return }
@@ -88,7 +91,7 @@ import TelegramIOSDB
         let file = try TGFixture.file("account", devicePath: nil, companions: false, in: dir)
         let findings = try await TGFixture.run(file, in: dir)
         try #require(!findings.messages.isEmpty)
-        #expect(findings.messages.count == 7)
+        #expect(findings.messages.count == 8)
         #expect(findings.messages.last?.nativeID == "204")
         #expect(findings.chats.map(\.owner) == ["iphone.zip!/account", "iphone.zip!/account"])
     }

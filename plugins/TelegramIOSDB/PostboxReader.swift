@@ -86,6 +86,10 @@ final class PostboxReader {
                                                             arguments: [Data(StoredMedia.key(namespace: ns, id: id))])
                         if case .blob(let d)? = v?.storage { return d }
                         return nil
+                    } t7: { k in
+                        let v = try? DatabaseValue.fetchOne(database, sql: "SELECT value FROM t7 WHERE key = ?", arguments: [Data(k.bytes)])
+                        if case .blob(let d)? = v?.storage { return Array(d) }
+                        return nil
                     }
                 }
             }
@@ -123,7 +127,16 @@ final class PostboxReader {
         emit(.participant(ParticipantInfo(chatKey: chatKey, displayName: peers[id]?.name, nativeID: String(id), isDeviceOwner: owner)))
     }
 
-    private func message(_ key: MessageKey, _ stored: StoredMessage, record: String, t6: (Int32, Int64) -> Data?) {
+    /// A media object's id: its `i` bytes, namespace Int32 + id Int64, little-endian.
+    static func mediaID(_ m: PostboxObject) -> (Int32, Int64)? {
+        guard case .bytes(let b)? = m["i"], b.count == 12 else { return nil }
+        var c = ByteCursor(b)
+        guard let ns = try? c.i32(), let id = try? c.i64() else { return nil }
+        return (ns, id)
+    }
+
+    private func message(_ key: MessageKey, _ stored: StoredMessage, record: String, t6: (Int32, Int64) -> Data?,
+                         t7: (MessageKey) -> [UInt8]?) {
         let chatKey = chat(key.peerID, record: record)
         let isPrivate = peers[key.peerID]?.chatType == "private"
         // Outgoing messages carry the account's own peer id as author; incoming ones in a 1:1
@@ -142,7 +155,7 @@ final class PostboxReader {
 
         var attachments: [AttachmentRef] = []
         for m in stored.embeddedMedia { attachments += attachment(m, record: record) }
-        for (ns, id) in stored.referencedMedia { attachments += referenced(ns, id, record: record, t6: t6) }
+        for (ns, id) in stored.referencedMedia { attachments += referenced(ns, id, record: record, t6: t6, t7: t7) }
 
         var extra: [String: JSONValue] = ["namespace": .number(Double(key.namespace)), "flags": .number(Double(stored.flags))]
         if let f = stored.forwardDate { extra["forward_date"] = .string(TimeValue.unixSeconds(Int64(f)).utcString ?? String(f)) }
@@ -170,7 +183,8 @@ final class PostboxReader {
 
     /// Media a message names by id: its t6 entry (the object itself), or a note when t6 points at
     /// the message that embeds it or holds nothing.
-    private func referenced(_ ns: Int32, _ id: Int64, record: String, t6: (Int32, Int64) -> Data?) -> [AttachmentRef] {
+    private func referenced(_ ns: Int32, _ id: Int64, record: String, t6: (Int32, Int64) -> Data?,
+                            t7: (MessageKey) -> [UInt8]?) -> [AttachmentRef] {
         guard let data = t6(ns, id) else {
             problems.add("missing-media", "a message names media \(ns):\(id) that t6 does not hold", at: record)
             return [AttachmentRef(reference: nil, resolvedPath: nil, kind: .other, missingReason: "media \(ns):\(id) is not in t6")]
@@ -184,8 +198,14 @@ final class PostboxReader {
             case .direct(nil):
                 throw PostboxError.truncated(offset: 1, need: 0)
             case .inMessage(let peer, let mns, let mid, let ts):
+                // The media object lives in that message's embedded media (t7), found by its id.
+                if let value = t7(MessageKey(peerID: peer, namespace: mns, timestamp: ts, id: mid)),
+                   let object = StoredMessage(value).embeddedMedia.first(where: { Self.mediaID($0).map { $0 == (ns, id) } ?? false }) {
+                    return attachment(object, record: record)
+                }
+                problems.add("missing-media", "a message names media \(ns):\(id) that t6 places in a message t7 does not hold (or without it)", at: record)
                 return [AttachmentRef(reference: nil, resolvedPath: nil, kind: .other,
-                                      missingReason: "t6 says media \(ns):\(id) is stored with message \(mid) (namespace \(mns)) of peer \(peer) at \(ts)")]
+                                      missingReason: "t6 says media \(ns):\(id) is stored with message \(mid) (namespace \(mns)) of peer \(peer) at \(ts), which does not hold it")]
             }
         } catch let e as PostboxError {
             problems.add(e.code, "t6 media: " + e.text, at: record)

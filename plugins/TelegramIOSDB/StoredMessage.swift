@@ -10,6 +10,16 @@ struct MessageKey: Equatable, Sendable {
 }
 
 extension MessageKey {
+    /// The 20 key bytes as t7 stores them.
+    var bytes: [UInt8] {
+        var out: [UInt8] = []
+        withUnsafeBytes(of: peerID.bigEndian) { out += $0 }
+        withUnsafeBytes(of: namespace.bigEndian) { out += $0 }
+        withUnsafeBytes(of: timestamp.bigEndian) { out += $0 }
+        withUnsafeBytes(of: id.bigEndian) { out += $0 }
+        return out
+    }
+
     /// Reads a t7 key; nil unless it is exactly 20 bytes.
     init?(_ bytes: [UInt8]) {
         guard bytes.count == 20 else { return nil }

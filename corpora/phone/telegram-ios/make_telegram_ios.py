@@ -138,10 +138,14 @@ def main_fixture(out):
     create(con)
     con.executemany("INSERT INTO t2 VALUES (?, ?)", PEERS)
     con.execute("INSERT INTO t6 VALUES (?, ?)", (media_key(0, KNOWN_BAD), media_direct(photo(KNOWN_BAD))))
+    # Media shared by two messages: t6 points back at the message that embeds it (entry type 1).
+    con.execute("INSERT INTO t6 VALUES (?, ?)", (media_key(0, 6012345678901234567),
+                                                 b"\x01" + struct.pack("<qiii", MINJI, 0, 103, T0 + 120) + struct.pack("<i", 2)))
     rows = [
         (message_key(MINJI, T0, 101), message("안녕 서연! 내일 콘서트 갈 거야?", author=MINJI)),
         (message_key(MINJI, T0 + 60, 102), message("Yes! See you at 7 🙂", author=OWNER, incoming=False, guid=0x1122334455667788)),
         (message_key(MINJI, T0 + 120, 103), message("", incoming=True, media=[photo(6012345678901234567)])),
+        (message_key(MINJI, T0 + 180, 104), message("again 다시", author=MINJI, refs=[(0, 6012345678901234567)])),
         (message_key(GROUP, T0 + 3600, 201), message("Who's bringing the tickets?", author=ALEX)),
         (message_key(GROUP, T0 + 3660, 202), message("내가 가져갈게 — I'll bring them", author=OWNER, incoming=False)),
         (message_key(GROUP, T0 + 32523, 203), message("사진 보내요 photo", author=MINJI, refs=[(0, KNOWN_BAD)])),
@@ -205,6 +209,12 @@ def unknown_types(con):
         (message_key(GROUP, T0 + 5, 6), message("", author=ALEX, text_bytes=b"\xff\xfe bad")),
         (message_key(GROUP, T0 + 6, 7), "a TEXT value, not a BLOB"),
         (12345, message("integer key", author=ALEX)),
+        (message_key(GROUP, T0 + 7, 8), message("points nowhere", author=ALEX, refs=[(0, 43)])),
+        (message_key(GROUP, T0 + 8, 9), message("odd t6 entry", author=ALEX, refs=[(0, 44)])),
+    ])
+    con.executemany("INSERT INTO t6 VALUES (?, ?)", [
+        (media_key(0, 43), b"\x01" + struct.pack("<qiii", GROUP, 0, 999, T0) + struct.pack("<i", 1)),  # no such message
+        (media_key(0, 44), b"\x09" + b"\x00" * 12),                                                 # entry type 9
     ])
 
 
