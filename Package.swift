@@ -62,6 +62,8 @@ let package = Package(
         .testTarget(name: "TelegramDBTests", dependencies: ["TelegramDB", "ExhibitKit", "ExhibitTesting"]),
         .target(name: "WhatsAppIOSDB", dependencies: ["ExhibitKit", "AppDatabaseKit", .product(name: "GRDB", package: "GRDB.swift")], path: "plugins/WhatsAppIOSDB"),
         .testTarget(name: "WhatsAppIOSDBTests", dependencies: ["WhatsAppIOSDB", "ExhibitKit", "ExhibitTesting"]),
+        .target(name: "TelegramIOSDB", dependencies: ["ExhibitKit", "AppDatabaseKit", .product(name: "GRDB", package: "GRDB.swift")], path: "plugins/TelegramIOSDB"),
+        .testTarget(name: "TelegramIOSDBTests", dependencies: ["TelegramIOSDB", "AppDatabaseKit", "ExhibitKit", "ExhibitTesting"]),
 
         .target(
             name: "Intake",
@@ -79,7 +81,7 @@ let package = Package(
         .target(
             name: "Engine",
             dependencies: ["ExhibitKit", "Intake", "EvidenceStore", "ChatExport", "Metadata", "MediaHash", "HashSets",
-                           "Timeline", "SQLiteRecovery", "CSandbox", "CSeccomp", "AppDatabaseKit", "WhatsAppDB", "KakaoTalkDB", "TelegramDB", "WhatsAppIOSDB",
+                           "Timeline", "SQLiteRecovery", "CSandbox", "CSeccomp", "AppDatabaseKit", "WhatsAppDB", "KakaoTalkDB", "TelegramDB", "WhatsAppIOSDB", "TelegramIOSDB",
                            .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "ExhibitCLI",

@@ -5,6 +5,7 @@ import MediaHash
 import Metadata
 import SQLiteRecovery
 import TelegramDB
+import TelegramIOSDB
 import Timeline
 import WhatsAppDB
 import WhatsAppIOSDB
@@ -17,7 +18,7 @@ public enum BuiltinAnalyzers {
     /// significant: the store and the digest use canonical order).
     public static let fileAnalyzers: [any Analyzer] = [
         ChatExportAnalyzer(), MetadataAnalyzer(), MediaHashAnalyzer(), TelegramDBAnalyzer(), WhatsAppDBAnalyzer(), KakaoTalkDBAnalyzer(),
-        WhatsAppIOSDBAnalyzer(),
+        WhatsAppIOSDBAnalyzer(), TelegramIOSDBAnalyzer(),
         SQLiteRecoveryAnalyzer(),
     ]
     /// Case analyzers, run once after intake, in this order.
