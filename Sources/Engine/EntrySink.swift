@@ -103,6 +103,13 @@ final class EntrySink: @unchecked Sendable {
             if try spool.spool(file, entryKey: key, container: container) != nil {
                 let runnable = withCompanions.compactMap { $0 as? any StreamingAnalyzer }
                 hold = CompanionHold(container: container, analyzers: runnable)
+                // Companions are handed over only through the streaming entry point: an analyzer
+                // that declares companions without it is a contract error, said on the file.
+                for a in withCompanions where !(a is any StreamingAnalyzer) {
+                    outcome.errors.append(AnalysisErrorInput(
+                        analyzerID: a.descriptor.id, analyzerVersion: a.descriptor.version, status: "error", code: "contract",
+                        message: "not analysed: the analyzer declares companions but is not a streaming analyzer", location: nil))
+                }
             } else {
                 for a in withCompanions {
                     outcome.errors.append(AnalysisErrorInput(

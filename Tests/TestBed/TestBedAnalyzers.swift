@@ -10,7 +10,7 @@ import Glibc
 /// `HANG` (sleeps forever), `THROW` (throws an AnalyzerError), `WARN` (returns a warning).
 /// Every other text file gets one `testbed.lines` artifact with its line count.
 enum TestBedAnalyzers {
-    static let all: [any Analyzer] = [LineCounter(), Misbehaver(), SQLiteProbe()]
+    static let all: [any Analyzer] = [LineCounter(), Misbehaver(), SQLiteProbe(), CompanionsWithoutStreaming()]
 }
 
 struct LineCounter: Analyzer {
@@ -58,5 +58,19 @@ struct Misbehaver: Analyzer {
             break
         }
         return []
+    }
+}
+
+/// Declares companions without being a `StreamingAnalyzer`: a contract error the engine must
+/// record on the file (never drop silently). Accepts only `*/contract/probe.db`.
+struct CompanionsWithoutStreaming: Analyzer {
+    var descriptor: AnalyzerDescriptor {
+        AnalyzerDescriptor(id: "testbed-contract", version: "1", summary: "Companions without streaming (test bed).",
+                           accepts: Acceptance(pathGlobs: ["*/contract/probe.db"], companions: ["{name}-wal"]),
+                           produces: ["artifact"])
+    }
+
+    func analyze(_ file: EvidenceFile, context: AnalysisContext) async throws -> [Finding] {
+        [.artifact(Artifact(type: "testbed.contract", properties: .object([:])))]
     }
 }
