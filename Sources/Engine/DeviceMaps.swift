@@ -67,9 +67,10 @@ enum DeviceMaps {
             var candidates = [""]
             if let subs = try? fm.contentsOfDirectory(atPath: evidencePath) { candidates += subs.sorted().map { $0 + "/" } }
             for c in candidates where fm.fileExists(atPath: evidencePath + "/" + c + "Manifest.db")
+                || fm.fileExists(atPath: evidencePath + "/" + c + "Manifest.mbdb")
                 || fm.fileExists(atPath: evidencePath + "/" + c + "Manifest.plist") {
                 root = c
-                for name in ["Manifest.db", "Manifest.plist", "Info.plist", "Status.plist"] {
+                for name in ["Manifest.db", "Manifest.mbdb", "Manifest.plist", "Info.plist", "Status.plist"] {
                     let p = evidencePath + "/" + c + name
                     var st = stat()
                     guard lstat(p, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, Int64(st.st_size) <= manifestLimit,
@@ -79,21 +80,21 @@ enum DeviceMaps {
                 break
             }
         } else {
-            let names: Set<String> = ["Manifest.db", "Manifest.plist", "Info.plist", "Status.plist"]
+            let names: Set<String> = ["Manifest.db", "Manifest.mbdb", "Manifest.plist", "Info.plist", "Status.plist"]
             guard let found = try? ArchiveMembers.read(path: evidencePath, limit: manifestLimit, watch: watch, wanted: { inner in
                 let parts = inner.split(separator: "/")
                 return parts.count <= 2 && names.contains(String(parts.last ?? ""))
             }) else { return nil }
             // The shallowest folder holding a Manifest.db (or .plist) is the backup.
             let roots = found.keys.compactMap { k -> String? in
-                guard k.hasSuffix("Manifest.db") || k.hasSuffix("Manifest.plist") else { return nil }
-                return String(k.dropLast(k.hasSuffix(".db") ? "Manifest.db".count : "Manifest.plist".count))
+                guard let name = ["Manifest.db", "Manifest.mbdb", "Manifest.plist"].first(where: { k.hasSuffix($0) }) else { return nil }
+                return String(k.dropLast(name.count))
             }.sorted { ($0.count, $0) < ($1.count, $1) }
             guard let r = roots.first else { return nil }
             root = r
             for name in names { if let m = found[r + name], !m.truncated { members[name] = m.data } }
         }
-        guard let root, members["Manifest.db"] != nil || members["Manifest.plist"] != nil else { return nil }
+        guard let root, members["Manifest.db"] != nil || members["Manifest.mbdb"] != nil || members["Manifest.plist"] != nil else { return nil }
         var map = DeviceMap(kind: "itunes-backup", root: root, paths: [:], facts: [:], warnings: [])
         readInfo(members["Info.plist"], into: &map)
         if let plist = members["Manifest.plist"].flatMap(plistDictionary) {
@@ -107,7 +108,12 @@ enum DeviceMaps {
             }
         }
         guard let manifest = members["Manifest.db"] else {
-            map.warnings.append("Manifest.db is missing (a pre-iOS 10 Manifest.mbdb backup is not read yet): files keep their SHA-1 names")
+            if let mbdb = members["Manifest.mbdb"] {
+                // Before iOS 10: the file list is Manifest.mbdb and files are stored flat.
+                ManifestMBDB.read(mbdb, root: root, into: &map)
+            } else {
+                map.warnings.append("neither Manifest.db nor Manifest.mbdb can be read: files keep their SHA-1 names")
+            }
             return map
         }
         readManifest(manifest, root: root, temporaryDirectory: temporaryDirectory, into: &map)
