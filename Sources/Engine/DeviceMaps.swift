@@ -23,6 +23,9 @@ struct DeviceMap {
     var warnings: [String]
     /// Flags for entries (`ufdr-deleted`, `ufdr-no-device-path`), by inner path.
     var flags: [String: [String]] = [:]
+    /// A UFDR's own decoded messages, by the app (`Source`) of the chat holding them: a second
+    /// source, compared with what Exhibit decodes from the databases after the walk.
+    var vendorMessages: [String: Int] = [:]
 
     /// iOS for backups and for reports whose paths are under `/private/`; Android for reports
     /// with `/data/` paths; unknown when a report gave no path.

@@ -130,7 +130,7 @@ struct EvidenceItemRun {
             let container = label + VirtualPath.containerSeparator
             let coverage = try db.backupCoverage(evidenceID: evidenceID, container: container, root: map.root)
             if coverage.mapped < map.paths.count {
-                map.warnings.append("Manifest.db names \(map.paths.count - coverage.mapped) file(s) the backup folder does not hold")
+                map.warnings.append("\(map.facts["manifest_format"] == .string("mbdb") ? "Manifest.mbdb" : "Manifest.db") names \(map.paths.count - coverage.mapped) file(s) the backup folder does not hold")
             }
             if coverage.unnamed > 0 {
                 map.warnings.append("\(coverage.unnamed) stored file(s) have no device path: Manifest.db does not name them, or names them under a domain with no known device folder")
@@ -139,6 +139,10 @@ struct EvidenceItemRun {
             if !map.warnings.isEmpty { facts["warnings"] = .array(map.warnings.map(JSONValue.string)) }
             try db.recordDeviceSource(evidenceID: evidenceID, container: container, kind: map.kind, platform: map.platform,
                                       root: map.root, mount: map.mount, facts: .object(facts))
+        }
+
+        if let map = deviceMap, map.kind == "ufdr", !map.vendorMessages.isEmpty {
+            try compareVendorMessages(map, evidenceID: evidenceID, label: label)
         }
 
         var manifest: FileHashes?

@@ -75,6 +75,13 @@ struct WhatsAppIOSEndToEndTests {
                 try Int.fetchOne($0, sql: "SELECT count(*) FROM files WHERE device_path IS NOT NULL AND device_path NOT LIKE '/private/var/mobile/%'")
             }
             #expect(outside == 0, "\(shape): every device path starts with /private/var/mobile/")
+            if shape == "--ufdr" {
+                // The vendor's own decoding (8 messages, no -wal) against ours (10): both kept, the gap said.
+                let facts = try Fixture.open(db).read { try String.fetchOne($0, sql: "SELECT facts FROM device_layouts WHERE kind = 'ufdr'") } ?? ""
+                #expect(facts.contains(#""vendor_message_counts":{"WhatsApp":{"exhibit":10,"platform":"whatsapp","vendor":8}}"#), "\(facts)")
+                #expect(facts.contains("report.xml lists 8 WhatsApp message(s); Exhibit decoded 10"), "\(facts)")
+                #expect(r.stderr.contains("report.xml lists 8 WhatsApp message(s)"))
+            }
             try Self.expectKnownPictureTraced(db: db, photoPath: photoPath, list: dir.path("known-\(shape).txt"), shape: shape)
             reads[shape] = read
         }
