@@ -86,6 +86,12 @@ demo: build
 	@$(BIN)/exhibit messages --db $(DEMO)/case.sqlite --chat '민준, 지우' | head -8
 	@echo; echo "-- The known picture on this phone: in a Telegram group, a WhatsApp chat and a KakaoTalk group --"
 	@$(BIN)/exhibit matches --db $(DEMO)/case.sqlite | grep -A4 'android-ffs.tar'
+	@echo; echo "== A third phone: an iPhone as an iTunes/Finder backup folder (SHA-1 names; device paths from Manifest.db), its WhatsApp ChatStorage.sqlite with the -wal =="
+	@rm -rf $(DEMO)/iphone-backup && python3 corpora/phone/whatsapp-ios/make_containers.py --backup $(DEMO)/iphone-backup
+	$(BIN)/exhibit ingest $(DEMO)/iphone-backup --db $(DEMO)/case.sqlite --case DEMO-2024-0001 \
+		--examiner "Demo Examiner" --assume-tz Asia/Seoul --item ITEM-5
+	@$(BIN)/exhibit files --db $(DEMO)/case.sqlite --evidence iphone-backup --device-path '*ChatStorage.sqlite*'
+	@$(BIN)/exhibit messages --db $(DEMO)/case.sqlite --chat '콘서트 친구들' | tail -6
 	@echo; echo "== Verify (re-hash evidence, re-check the audit chain) =="
 	@$(BIN)/exhibit verify --db $(DEMO)/case.sqlite
 	@echo; echo "== Digest of all findings =="
