@@ -73,7 +73,9 @@ let package = Package(
         .target(
             name: "Engine",
             dependencies: ["ExhibitKit", "Intake", "EvidenceStore", "ChatExport", "Metadata", "MediaHash", "HashSets",
-                           "Timeline", "CSandbox", "CSeccomp", "AppDatabaseKit", "WhatsAppDB", "KakaoTalkDB", "TelegramDB", .product(name: "GRDB", package: "GRDB.swift")]),
+                           "Timeline", "CSandbox", "CSeccomp", "AppDatabaseKit", "WhatsAppDB", "KakaoTalkDB", "TelegramDB", .product(name: "GRDB", package: "GRDB.swift"),
+                           // Encrypted iPhone backups: PBKDF2, AES key wrap, AES-CBC (docs/intake.md).
+                           .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]),
         .target(
             name: "ExhibitCLI",
             dependencies: [

@@ -1,4 +1,5 @@
 import AppDatabaseKit
+import Crypto
 import EvidenceStore
 import ExhibitKit
 import Foundation
@@ -23,6 +24,9 @@ struct DeviceMap {
     var warnings: [String]
     /// Flags for entries (`ufdr-deleted`, `ufdr-no-device-path`), by inner path.
     var flags: [String: [String]] = [:]
+    /// An encrypted backup opened with its password: each stored file's key, device path and
+    /// size, by inner path (the stored file stays as is; its decrypted content becomes its child).
+    var keys: [String: FileKey] = [:]
 
     /// iOS for backups and for reports whose paths are under `/private/`; Android for reports
     /// with `/data/` paths; unknown when a report gave no path.
@@ -40,9 +44,13 @@ enum DeviceMaps {
 
     /// Looks for a vendor report (UFDR: `report.xml` at the top of a zip) or an iTunes/Finder
     /// backup at the top of the item (or one folder down).
-    static func load(evidencePath: String, isDirectory: Bool, temporaryDirectory: URL) -> DeviceMap? {
+    /// Throws ``BackupCryptoError/wrongPassword`` when `password` does not unlock an encrypted
+    /// backup's keybag (checked before anything is written for the item).
+    static func load(evidencePath: String, isDirectory: Bool, temporaryDirectory: URL, label: String = "ITEM",
+                     password: String? = nil) throws -> DeviceMap? {
         if !isDirectory, let ufdr = ufdr(evidencePath: evidencePath) { return ufdr }
-        return backup(evidencePath: evidencePath, isDirectory: isDirectory, temporaryDirectory: temporaryDirectory)
+        return try backup(evidencePath: evidencePath, isDirectory: isDirectory, temporaryDirectory: temporaryDirectory,
+                          label: label, password: password)
     }
 
     /// A UFDR is recognised by its `report.xml` (or `Report.xml`) at the top, not by its name.
@@ -59,7 +67,8 @@ enum DeviceMaps {
         return map
     }
 
-    static func backup(evidencePath: String, isDirectory: Bool, temporaryDirectory: URL) -> DeviceMap? {
+    static func backup(evidencePath: String, isDirectory: Bool, temporaryDirectory: URL, label: String = "ITEM",
+                       password: String? = nil) throws -> DeviceMap? {
         var members: [String: Data] = [:]
         var root: String?
         if isDirectory {
@@ -101,7 +110,8 @@ enum DeviceMaps {
             if let enc = plist["IsEncrypted"] as? Bool {
                 map.facts["encrypted"] = .bool(enc)
                 if enc {
-                    map.warnings.append("encrypted iTunes/Finder backup: its files are stored encrypted and keep their SHA-1 names; decryption with a password is not supported yet, so no device paths and no app data are read from it")
+                    try EncryptedBackup.open(plist: plist, manifest: members["Manifest.db"], password: password, label: label,
+                                             root: root, temporaryDirectory: temporaryDirectory, into: &map)
                     return map
                 }
             }
@@ -116,7 +126,10 @@ enum DeviceMaps {
 
     /// `Files(fileID, domain, relativePath, flags, file)`: each regular file (flags 1) is stored
     /// at `<root><fileID[0..2]>/<fileID>`.
-    static func readManifest(_ data: Data, root: String, temporaryDirectory: URL, into map: inout DeviceMap) {
+    /// With `classKeys` (an encrypted backup), each row's `file` property list gives the file's
+    /// key, and the device path goes to ``DeviceMap/keys`` (for the decrypted child) instead.
+    static func readManifest(_ data: Data, root: String, temporaryDirectory: URL, into map: inout DeviceMap,
+                             classKeys: [UInt32: SymmetricKey]? = nil) {
         let file = EvidenceFile(key: "manifest", virtualPath: "Manifest.db", size: Int64(data.count),
                                 hashes: FileHashes(md5: "", sha1: "", sha256: ""), mime: "application/vnd.sqlite3",
                                 content: .memory(data))
@@ -124,7 +137,8 @@ enum DeviceMaps {
             let db = try AppDatabase.open(file, temporaryDirectory: temporaryDirectory, timeLimit: 120)
             var unmapped = Set<String>()
             try db.read { c in
-                let rows = try Row.fetchCursor(c, sql: "SELECT fileID, domain, relativePath, flags FROM Files")
+                let columns = classKeys == nil ? "fileID, domain, relativePath, flags" : "fileID, domain, relativePath, flags, file"
+                let rows = try Row.fetchCursor(c, sql: "SELECT \(columns) FROM Files")
                 while let row = try rows.next() {
                     guard let id = row["fileID"] as String?, id.count >= 2, let domain = row["domain"] as String?,
                           let relative = row["relativePath"] as String?, (row["flags"] as Int64?) == 1 else { continue }
@@ -132,10 +146,15 @@ enum DeviceMaps {
                         unmapped.insert(domain.split(separator: "-").first.map(String.init) ?? domain)
                         continue
                     }
-                    map.paths["\(root)\(id.prefix(2))/\(id)"] = device
+                    let inner = "\(root)\(id.prefix(2))/\(id)"
+                    if let classKeys {
+                        map.keys[inner] = EncryptedBackup.fileKey(info: row["file"] as Data?, devicePath: device, classKeys: classKeys)
+                    } else {
+                        map.paths[inner] = device
+                    }
                 }
             }
-            map.facts["manifest_files"] = .number(Double(map.paths.count))
+            map.facts["manifest_files"] = .number(Double(map.paths.count + map.keys.count))
             if !unmapped.isEmpty {
                 map.warnings.append("Manifest.db names domains with no known device folder: \(unmapped.sorted().joined(separator: ", ")); their files keep no device path")
             }

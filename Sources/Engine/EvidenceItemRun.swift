@@ -25,6 +25,21 @@ struct EvidenceItemRun {
         let label = existing?.label ?? Self.uniqueLabel(for: absolute, taken: labels)
         labels.insert(label)
 
+        // An iTunes/Finder backup says where its SHA-1-named files belong only in Manifest.db; an
+        // encrypted one is unlocked here, before anything is written for the item, so a wrong
+        // password leaves no trace of it in the case.
+        let password = options.passwords[path]
+        let deviceMap: DeviceMap?
+        do {
+            deviceMap = try DeviceMaps.load(evidencePath: absolute, isDirectory: isDir.boolValue,
+                                            temporaryDirectory: dispatcher.context.temporaryDirectory, label: label, password: password)
+        } catch BackupCryptoError.wrongPassword {
+            throw IngestError("wrong password for \(path): it does not unlock the backup's keybag; nothing was written for this item. Check the password (--password \(label)=PASSWORD or --password-file \(label)=FILE)", exitCode: 2)
+        }
+        if password != nil, deviceMap?.facts["password_given"] == nil {
+            FileHandle.standardError.write(Data("exhibit: \(Self.safe(label)): a password was given, but this is not an encrypted iTunes/Finder backup; the password is not used\n".utf8))
+        }
+
         // 1. The container is hashed before anything else (directories get a manifest hash later).
         var hashes: FileHashes?
         var size: Int64 = 0
@@ -74,6 +89,10 @@ struct EvidenceItemRun {
             hashKind: isDir.boolValue ? .manifest : .container, expectedSHA256: expected, item: custody.item,
             description: custody.description, seizedBy: custody.seizedBy, seizedAt: seized, assumedZone: options.assumedZone))
         if existing != nil { report.outcome = "resumed" }
+        if password != nil {
+            // Only that a password was used, never the password.
+            _ = try db.appendAudit(action: "evidence.password", details: .object(["label": .string(label), "password_given": .bool(true)]))
+        }
 
         // 2. Walk, skipping what is committed; analyse; commit.
         let committed = try db.committedEntries(evidenceID: evidenceID)
@@ -81,12 +100,11 @@ struct EvidenceItemRun {
                              jobs: options.jobs, progress: progress,
                              spoolDirectory: dispatcher.context.temporaryDirectory.appendingPathComponent("companions-\(evidenceID)"))
         armIntakeSupervision(evidenceID: evidenceID, sink: sink)
-        // An iTunes/Finder backup says where its SHA-1-named files belong only in Manifest.db.
-        let deviceMap = DeviceMaps.load(evidencePath: absolute, isDirectory: isDir.boolValue,
-                                        temporaryDirectory: dispatcher.context.temporaryDirectory)
         if let map = deviceMap {
             sink.deviceMap = map.paths
             sink.deviceFlags = map.flags
+            sink.fileKeys = map.keys
+            sink.isCommitted = { committed[$0] != nil }
             var facts = map.facts
             if !map.warnings.isEmpty { facts["warnings"] = .array(map.warnings.map(JSONValue.string)) }
             try db.recordDeviceSource(evidenceID: evidenceID, container: label + VirtualPath.containerSeparator, kind: map.kind,

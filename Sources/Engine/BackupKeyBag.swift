@@ -1,0 +1,170 @@
+import Crypto
+import _CryptoExtras
+import Foundation
+
+/// Why an encrypted iTunes/Finder backup cannot be opened.
+enum BackupCryptoError: Error, CustomStringConvertible {
+    /// The password does not unwrap the class keys (RFC 3394 integrity check failed).
+    case wrongPassword
+    /// The keybag (or ManifestKey) is not what the documented format says.
+    case damaged(String)
+
+    var description: String {
+        switch self {
+        case .wrongPassword: return "wrong password: it does not unlock the backup's keybag"
+        case .damaged(let why): return "damaged keybag: \(why)"
+        }
+    }
+}
+
+/// The `BackupKeyBag` of an encrypted iOS 10.2+ backup (`Manifest.plist`), parsed from its TLV
+/// records (4-byte tag, 4-byte big-endian length, value): the header (VERS, TYPE, UUID, HMCK,
+/// WRAP, SALT, ITER, DPWT, DPIC, DPSL) and one record group per protection class, each starting
+/// with its UUID (CLAS, WRAP, KTYP, WPKY). Facts: shared/FORMATS-mobile.md §1.1.
+struct BackupKeyBag {
+    /// Largest round counts accepted: real backups use DPIC 10,000,000 and ITER 10,000; a keybag
+    /// asking for more would only burn time, so it is refused as damaged.
+    static let maxDPIC = 50_000_000
+    static let maxITER = 10_000_000
+
+    struct ClassKey {
+        var protectionClass: UInt32
+        var wrap: UInt32
+        var wrappedKey: Data
+    }
+
+    var salt = Data()
+    var iterations = 0
+    var dpsl = Data()
+    var dpic = 0
+    var classKeys: [ClassKey] = []
+
+    /// Parses the TLV records; a record that runs past the end, a missing salt or a class key
+    /// without its wrapped key is refused as damaged.
+    static func parse(_ data: Data) throws -> BackupKeyBag {
+        let bytes = [UInt8](data)
+        var bag = BackupKeyBag()
+        var current: ClassKey?
+        var sawUUID = false
+        var i = 0
+        func int(_ v: ArraySlice<UInt8>) -> Int { v.count == 4 ? v.reduce(0) { $0 << 8 | Int($1) } : -1 }
+        while i < bytes.count {
+            guard bytes.count - i >= 8 else { throw BackupCryptoError.damaged("a record is cut short at byte \(i)") }
+            let tag = String(decoding: bytes[i..<i + 4], as: UTF8.self)
+            let length = int(bytes[i + 4..<i + 8])
+            guard length >= 0, length <= bytes.count - i - 8 else {
+                throw BackupCryptoError.damaged("record \(tag) at byte \(i) runs past the end")
+            }
+            let value = bytes[i + 8..<i + 8 + length]
+            i += 8 + length
+            switch tag {
+            case "UUID":
+                // The first UUID is the keybag's own; each later one starts a class key.
+                if sawUUID {
+                    if let c = current { bag.classKeys.append(c) }
+                    current = ClassKey(protectionClass: 0, wrap: 0, wrappedKey: Data())
+                }
+                sawUUID = true
+            case "CLAS": current?.protectionClass = UInt32(truncatingIfNeeded: int(value))
+            case "WRAP": current?.wrap = UInt32(truncatingIfNeeded: int(value))
+            case "WPKY": current?.wrappedKey = Data(value)
+            case "SALT": bag.salt = Data(value)
+            case "ITER": bag.iterations = int(value)
+            case "DPSL": bag.dpsl = Data(value)
+            case "DPIC": bag.dpic = int(value)
+            default: break
+            }
+        }
+        if let c = current { bag.classKeys.append(c) }
+        guard !bag.salt.isEmpty, !bag.dpsl.isEmpty else { throw BackupCryptoError.damaged("no SALT/DPSL record") }
+        guard (1...maxITER).contains(bag.iterations), (1...maxDPIC).contains(bag.dpic) else {
+            throw BackupCryptoError.damaged("round counts out of range (ITER \(bag.iterations), DPIC \(bag.dpic))")
+        }
+        guard !bag.classKeys.isEmpty else { throw BackupCryptoError.damaged("no class keys") }
+        if let bad = bag.classKeys.first(where: { $0.wrap & 2 != 0 && $0.wrappedKey.count != 40 }) {
+            throw BackupCryptoError.damaged("class \(bad.protectionClass) has a wrapped key of \(bad.wrappedKey.count) bytes, not 40")
+        }
+        return bag
+    }
+
+    /// password → PBKDF2-HMAC-SHA256(password, DPSL, DPIC, 32) → PBKDF2-HMAC-SHA1(…, SALT, ITER,
+    /// 32) = passcode key; unwraps every class key wrapped with it (WRAP & 2). A failed unwrap
+    /// (the RFC 3394 integrity check) means the password is wrong.
+    func unlock(password: String) throws -> [UInt32: SymmetricKey] {
+        let first = try KDF.Insecure.PBKDF2.deriveKey(from: Array(password.utf8), salt: dpsl, using: .sha256,
+                                                      outputByteCount: 32, unsafeUncheckedRounds: dpic)
+        let passcode = try first.withUnsafeBytes { raw in
+            try KDF.Insecure.PBKDF2.deriveKey(from: Array(raw), salt: salt, using: .insecureSHA1,
+                                             outputByteCount: 32, unsafeUncheckedRounds: iterations)
+        }
+        var keys: [UInt32: SymmetricKey] = [:]
+        for c in classKeys where c.wrap & 2 != 0 {
+            guard let key = try? AES.KeyWrap.unwrap(c.wrappedKey, using: passcode) else { throw BackupCryptoError.wrongPassword }
+            keys[c.protectionClass] = key
+        }
+        guard !keys.isEmpty else { throw BackupCryptoError.damaged("no class key is wrapped with the password") }
+        return keys
+    }
+}
+
+/// A file's (or Manifest.db's) own key as stored: its protection class and the wrapped key.
+struct BackupFileKey: Sendable, Equatable {
+    var protectionClass: UInt32
+    var wrappedKey: Data
+    /// The file's real size (MBFile `Size`), to cut the decrypted bytes; nil when not recorded.
+    var size: Int64?
+
+    /// `ManifestKey` / `EncryptionKey`: 4-byte little-endian class, then the 40-byte wrapped key.
+    init?(blob: Data, size: Int64? = nil) {
+        let b = [UInt8](blob)
+        guard b.count == 44 else { return nil }
+        protectionClass = UInt32(b[0]) | UInt32(b[1]) << 8 | UInt32(b[2]) << 16 | UInt32(b[3]) << 24
+        wrappedKey = Data(b[4...])
+        self.size = size
+    }
+
+    /// Unwraps with its class key; nil when the class is unknown or the unwrap fails.
+    func unwrap(with classKeys: [UInt32: SymmetricKey]) -> SymmetricKey? {
+        guard let kek = classKeys[protectionClass] else { return nil }
+        return try? AES.KeyWrap.unwrap(wrappedKey, using: kek)
+    }
+}
+
+enum BackupCipher {
+    /// AES-256-CBC with a zero IV, decrypted in chunks (each chunk's IV is the previous chunk's
+    /// last ciphertext block) so memory stays bounded; PKCS#7 padding stripped, then cut to
+    /// `size` when the manifest gives it. Returns nil when the bytes are not whole blocks or the
+    /// padding is not valid (wrong key or damaged file).
+    static func decrypt(from input: FileHandle, to output: FileHandle, key: SymmetricKey, size: Int64?) throws -> Bool {
+        var iv = [UInt8](repeating: 0, count: 16)
+        var pending = Data() // the last decrypted block, held back for the padding check
+        var written: Int64 = 0
+        let chunk = 1 << 20
+        while true {
+            guard let data = try input.read(upToCount: chunk), !data.isEmpty else { break }
+            guard data.count % 16 == 0 else { return false }
+            let plain = try AES._CBC.decrypt(data, using: key, iv: AES._CBC.IV(ivBytes: iv), noPadding: true)
+            iv = [UInt8](data.suffix(16))
+            let all = pending + plain
+            let keep = all.count - 16
+            try output.write(contentsOf: all.prefix(keep))
+            written += Int64(keep)
+            pending = Data(all.suffix(16))
+        }
+        guard pending.count == 16, let pad = pending.last, (1...16).contains(pad),
+              pending.suffix(Int(pad)).allSatisfy({ $0 == pad }) else { return false }
+        var tail = pending.prefix(16 - Int(pad))
+        if let size, size >= written, size - written < Int64(tail.count) { tail = tail.prefix(Int(size - written)) }
+        try output.write(contentsOf: tail)
+        return true
+    }
+
+    /// In-memory variant for Manifest.db (bounded by the manifest limit).
+    static func decrypt(_ data: Data, key: SymmetricKey) -> Data? {
+        guard !data.isEmpty, data.count % 16 == 0,
+              let plain = try? AES._CBC.decrypt(data, using: key, iv: AES._CBC.IV(ivBytes: [UInt8](repeating: 0, count: 16)),
+                                               noPadding: true),
+              let pad = plain.last, (1...16).contains(pad), plain.suffix(Int(pad)).allSatisfy({ $0 == pad }) else { return nil }
+        return plain.prefix(plain.count - Int(pad))
+    }
+}

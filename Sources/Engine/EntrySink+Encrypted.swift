@@ -1,0 +1,115 @@
+import Crypto
+import EvidenceStore
+import ExhibitKit
+import Foundation
+import Intake
+
+/// Encrypted iTunes/Finder backups (docs/intake.md, "Encrypted backups"): each stored file keeps
+/// its own row (hashes of the stored, encrypted bytes; no device path) and becomes a container
+/// of ONE synthetic child, its decrypted content (`<stored path>!/decrypted`, position
+/// `parent + [0]`, its own hashes and MIME type, the manifest's device path), which analyzers see
+/// like any file. The container commits after its child, so a resume re-enters it.
+extension EntrySink {
+    /// Name of the synthetic child and the container format of its parent.
+    static let decryptedName = "decrypted"
+    static let encryptedFormat = "ios-backup-encrypted"
+    /// Decrypted files up to this size stay in memory; larger ones go to a private temp file.
+    static let decryptedMemoryLimit: Int64 = 16 << 20
+
+    func handleEncrypted(_ e: IntakeEntry, key fk: FileKey) throws {
+        let parentKey = Self.entryKey(e.position)
+        let childPosition = e.position + [0]
+        if isCommitted(Self.entryKey(childPosition)) {
+            // An earlier run committed the child but not its container: only the container is left.
+            try handleEntry(e, asContainer: true)
+            return try closeEncrypted(parentKey)
+        }
+        var child: IntakeEntry?
+        var problem = fk.problem
+        if problem == nil, let key = fk.key {
+            do {
+                child = try decrypt(e, key: key, size: fk.size, position: childPosition)
+                if child == nil { problem = "its bytes do not decrypt with its key (not whole AES blocks, or bad padding)" }
+            } catch {
+                problem = "decrypting it failed: \(error)"
+            }
+        }
+        guard let child else {
+            let why = problem ?? "no key"
+            let warning = AnalysisErrorInput(
+                analyzerID: "intake", analyzerVersion: ExhibitVersion.current, status: "warning", code: "backup-not-decrypted",
+                message: "encrypted backup file \(fk.devicePath) not decrypted: \(why); its stored (encrypted) bytes are kept", location: nil)
+            return try handleEntry(e, extraErrors: [warning])
+        }
+        try handleEntry(e, asContainer: true)
+        try handleEntry(child, devicePathOverride: fk.devicePath)
+        try closeEncrypted(parentKey)
+    }
+
+    /// Runs what waits for the container (held databases), then lets the container commit after
+    /// its child (in-flight analyses are drained first so the child is queued before it).
+    private func closeEncrypted(_ parentKey: String) throws {
+        try runHeld(container: parentKey)
+        drain()
+        if let failure { throw failure }
+        try writer.closeContainer(evidenceID: evidenceID, entryKey: parentKey, status: .ok, message: nil,
+                                  format: Self.encryptedFormat, flags: [], expandedBytes: 0)
+    }
+
+    /// AES-256-CBC (zero IV) decryption of the stored bytes into a private temp file, hashed and
+    /// typed as intake would; nil when the bytes do not decrypt.
+    private func decrypt(_ e: IntakeEntry, key: SymmetricKey, size: Int64?, position: [Int]) throws -> IntakeEntry? {
+        let folder = dispatcher.context.temporaryDirectory.appendingPathComponent("decrypted-\(evidenceID)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let out = folder.appendingPathComponent(Self.entryKey(position).replacingOccurrences(of: "/", with: "-"))
+        guard FileManager.default.createFile(atPath: out.path, contents: nil, attributes: [.posixPermissions: 0o600]),
+              let output = FileHandle(forWritingAtPath: out.path) else {
+            throw IngestError("cannot create a private temp file in \(folder.path)")
+        }
+        let lease = ContentLease(url: out)
+        let input: FileHandle
+        var inputLease: URL?
+        switch e.content {
+        case .temporaryFile(let url):
+            guard let h = FileHandle(forReadingAtPath: url.path) else { throw IngestError("cannot read \(url.path)") }
+            input = h
+        case .memory(let data):
+            // Small stored files are in memory: decrypt them through a private temp copy.
+            let copy = folder.appendingPathComponent("in-" + out.lastPathComponent)
+            guard FileManager.default.createFile(atPath: copy.path, contents: data, attributes: [.posixPermissions: 0o600]),
+                  let h = FileHandle(forReadingAtPath: copy.path) else { throw IngestError("cannot create a private temp file in \(folder.path)") }
+            input = h; inputLease = copy
+        case .none:
+            return nil
+        }
+        defer {
+            try? input.close()
+            if let inputLease { _ = unlink(inputLease.path) }
+        }
+        let ok = try BackupCipher.decrypt(from: input, to: output, key: key, size: size)
+        try output.close()
+        guard ok else { return nil }
+        // Hash and type the decrypted bytes (one pass; the first MiB for libmagic).
+        guard let reader = FileHandle(forReadingAtPath: out.path) else { throw IngestError("cannot read \(out.path)") }
+        defer { try? reader.close() }
+        var hasher = MultiHasher()
+        var head = Data()
+        var total: Int64 = 0
+        while let chunk = try reader.read(upToCount: 1 << 20), !chunk.isEmpty {
+            chunk.withUnsafeBytes { hasher.update($0) }
+            if head.count < 1 << 20 { head.append(chunk.prefix((1 << 20) - head.count)) }
+            total += Int64(chunk.count)
+        }
+        let mime = head.count == total ? (mimeProbe?.mime(of: head) ?? "application/octet-stream")
+            : (mimeProbe?.mime(of: head + Data(count: 1)) ?? "application/octet-stream")
+        var content = FileContent.temporaryFile(out)
+        var keep: ContentLease? = lease
+        if total <= Self.decryptedMemoryLimit, let data = FileManager.default.contents(atPath: out.path) {
+            content = .memory(data)
+            keep = nil
+        }
+        return IntakeEntry(position: position, virtualPath: e.virtualPath + VirtualPath.containerSeparator + Self.decryptedName,
+                           rawName: Array(Self.decryptedName.utf8), name: Self.decryptedName, nameEncoding: e.nameEncoding,
+                           kind: .file, size: total, hashes: hasher.finalize(), mime: mime, content: content, lease: keep)
+    }
+}
