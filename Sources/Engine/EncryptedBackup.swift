@@ -78,7 +78,7 @@ enum EncryptedBackup {
             out.problem = "its file property list has no MBFile root"
             return out
         }
-        if let size = (root["Size"] as? NSNumber)?.int64Value, size >= 0 { out.size = size }
+        if let size = (root["Size"] as? Int).map(Int64.init) ?? (root["Size"] as? NSNumber)?.int64Value, size >= 0 { out.size = size }
         var blob = resolve(root["EncryptionKey"])
         if let d = blob as? [String: Any] { blob = d["NS.data"] }
         guard let data = blob as? Data else {
