@@ -108,6 +108,8 @@ bench: deps
 	$(SWIFT) build -c release
 	@python3 -c 'import pdqhash, numpy, PIL' 2>/dev/null || pip install --user --break-system-packages -q pdqhash pillow numpy
 	python3 bench/run_bench.py --exhibit .build/release/exhibit --hashspeed .build/release/exhibit-hashspeed --chatbench .build/release/exhibit-chatbench --metabench .build/release/exhibit-metabench --mediabench .build/release/exhibit-mediabench --out docs/BENCHMARKS.md
+	@python3 -c 'import sqlite_dissect' 2>/dev/null || pip install --user --break-system-packages -q sqlite-dissect==1.0.0 || true
+	python3 bench/recovery_bench.py --bin .build/release/exhibit-recoverybench --out docs/BENCHMARKS.md $(if $(NEMETZ),--nemetz $(NEMETZ))
 
 docs-cli: build
 	docs/gen-cli.sh $(BIN)/exhibit

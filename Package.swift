@@ -46,6 +46,10 @@ let package = Package(
             dependencies: ["ExhibitKit", "EvidenceStore", "CXML2", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Timeline", dependencies: ["ExhibitKit"], path: "plugins/Timeline"),
+        // Page-level SQLite reader and deleted-record carving (issue 13): Foundation only, over
+        // bytes, never SQLite's pager; shared by the recovery analyzer and the app analyzers.
+        .target(name: "SQLiteForensics"),
+        .target(name: "SQLiteRecovery", dependencies: ["ExhibitKit", "SQLiteForensics"], path: "plugins/SQLiteRecovery"),
         // App databases found in phone extractions: opened from the engine's private copy with
         // their WAL (issue 11); shared by the app-database analyzers.
         .target(name: "AppDatabaseKit", dependencies: ["ExhibitKit", .product(name: "GRDB", package: "GRDB.swift"),
@@ -73,7 +77,8 @@ let package = Package(
         .target(
             name: "Engine",
             dependencies: ["ExhibitKit", "Intake", "EvidenceStore", "ChatExport", "Metadata", "MediaHash", "HashSets",
-                           "Timeline", "CSandbox", "CSeccomp", "AppDatabaseKit", "WhatsAppDB", "KakaoTalkDB", "TelegramDB", .product(name: "GRDB", package: "GRDB.swift"),
+                           "Timeline", "SQLiteRecovery", "CSandbox", "CSeccomp", "AppDatabaseKit", "WhatsAppDB", "KakaoTalkDB", "TelegramDB",
+                           .product(name: "GRDB", package: "GRDB.swift"),
                            // Encrypted iPhone backups: PBKDF2, AES key wrap, AES-CBC (docs/intake.md).
                            .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]),
         .target(
@@ -110,6 +115,12 @@ let package = Package(
             dependencies: ["ChatExport", "ExhibitKit"],
             path: "bench/ChatBench"),
 
+        // Recovery benchmark helper: recovered rows of one database as JSON lines (bench/recovery_bench.py).
+        .executableTarget(
+            name: "exhibit-recoverybench",
+            dependencies: ["SQLiteForensics"],
+            path: "bench/RecoveryBench"),
+        .testTarget(name: "SQLiteForensicsTests", dependencies: ["SQLiteForensics", "SQLiteRecovery", "ExhibitKit", "ExhibitTesting"]),
         .testTarget(name: "ChatExportTests", dependencies: ["ChatExport", "ExhibitKit", "ExhibitTesting"]),
         // libFuzzer harness for the metadata parsers (fuzz/README.md). Built normally it replays
         // files given on the command line; built with -sanitize=fuzzer -DFUZZING it is the fuzzer.

@@ -3,6 +3,7 @@ import ExhibitKit
 import KakaoTalkDB
 import MediaHash
 import Metadata
+import SQLiteRecovery
 import TelegramDB
 import Timeline
 import WhatsAppDB
@@ -15,6 +16,7 @@ public enum BuiltinAnalyzers {
     /// significant: the store and the digest use canonical order).
     public static let fileAnalyzers: [any Analyzer] = [
         ChatExportAnalyzer(), MetadataAnalyzer(), MediaHashAnalyzer(), TelegramDBAnalyzer(), WhatsAppDBAnalyzer(), KakaoTalkDBAnalyzer(),
+        SQLiteRecoveryAnalyzer(),
     ]
     /// Case analyzers, run once after intake, in this order.
     public static let caseAnalyzers: [any CaseAnalyzer] = [TimelineAnalyzer()]

@@ -108,10 +108,11 @@ final class CompanionSpool: @unchecked Sendable {
         self.held[container, default: []].append(held)
     }
 
-    /// Whether anything is held for `container`.
+    /// Whether anything is held for `container`, or will be: a spooled file's row is held only
+    /// when its other analyzers finish, which may be after the container's walk ended.
     func hasHeld(container: String) -> Bool {
         lock.lock(); defer { lock.unlock() }
-        return !(held[container]?.isEmpty ?? true)
+        return !(held[container]?.isEmpty ?? true) || !(files[container]?.isEmpty ?? true)
     }
 
     /// Everything held for `container`, in entry order, and its spooled files; forgets both.

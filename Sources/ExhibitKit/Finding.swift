@@ -56,6 +56,8 @@ public enum Finding: Sendable, Hashable {
     case indicator(Indicator)
     /// A perceptual hash of an image or a video frame; see MediaHashFindings.swift.
     case mediaHash(MediaHash)
+    /// A deleted or superseded row recovered from a SQLite database; see RecoveryFindings.swift.
+    case recoveredRecord(RecoveredRecord)
 }
 
 /// A JSON value with a canonical encoding (sorted keys), so digests over findings are stable.

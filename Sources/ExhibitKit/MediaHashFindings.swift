@@ -15,7 +15,7 @@ public struct MediaHash: Sendable, Hashable, Codable {
     public var hash: String
     /// PDQ quality, 0…100; hashes under 50 are kept but never matched.
     public var quality: Int
-    /// Index of the sampled frame in decode order (video only).
+    /// Index of the sampled frame in presentation order (video only).
     public var frameIndex: Int?
     /// Presentation time of the frame from the start of the stream, in microseconds (video only).
     public var frameTimeMicros: Int64?

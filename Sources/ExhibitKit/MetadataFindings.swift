@@ -24,6 +24,8 @@ public enum MetadataNamespace: String, Sendable, Hashable, Codable, CaseIterable
     case odf
     /// PNG chunks and text keywords (`parameters`, `prompt`, `workflow`).
     case png
+    /// FLIR thermal-camera records (JPEG APP1 `FLIR` segments, FFF `CameraInfo`).
+    case flir
     /// AI-generation signals found in any of the above (one entry per ``Indicator``).
     case ai
     /// Facts about the container itself (image size, brand, comment).

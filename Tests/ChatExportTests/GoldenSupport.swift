@@ -123,7 +123,7 @@ struct Split {
             case .participant(let p): participants.append(p)
             case .message(let m): messages.append(m)
             case .warning(let w): warnings.append(w)
-            case .artifact, .metadata, .indicator, .mediaHash: break
+            case .artifact, .metadata, .indicator, .mediaHash, .recoveredRecord: break
             }
         }
     }

@@ -41,7 +41,9 @@ struct SchemaDocTests {
                 SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'
                 """)
             for name in names {
-                out[name] = try Row.fetchAll(c, sql: "SELECT name FROM pragma_table_info(?) ORDER BY cid", arguments: [name])
+                // table_xinfo: generated columns (`metadata.name`) are columns a query can use too.
+                out[name] = try Row.fetchAll(c, sql: "SELECT name FROM pragma_table_xinfo(?) WHERE hidden IN (0, 2, 3) ORDER BY cid",
+                                             arguments: [name])
                     .map { try $0.decode(String.self, atIndex: 0) }
             }
             return out

@@ -71,17 +71,37 @@ import Testing
         #expect(MediaFormat.detect(Array("hello world".utf8)) == nil)
     }
 
+    /// One frame per second: for each instant T the first keyframe in [T, T + 1 s), else the first
+    /// frame at or after T (docs/hashsets.md). The slideshows' keyframes (ffprobe): every 2 s in
+    /// the H.264 files (frames 0, 50, 100, 150), 0/50/128/150 in the VP9 WebM, every 12 frames
+    /// plus 50/150 in the MPEG-4 AVI — so those two take the keyframes after some instants.
     @Test func everyVideoContainerIsHashedPerSecond() throws {
-        for name in ["slideshow.mp4", "slideshow.mov", "slideshow.mkv", "slideshow.webm", "slideshow.3gp", "slideshow.avi", "round.mp4"] {
+        let h264 = (frames: [0, 25, 50, 75, 100, 125, 150, 175], ms: [0, 1000, 2000, 3000, 4000, 5000, 6000, 7000])
+        let expected: [(String, (frames: [Int], ms: [Int]))] = [
+            ("slideshow.mp4", h264), ("slideshow.mov", h264), ("slideshow.mkv", h264), ("slideshow.3gp", h264), ("round.mp4", h264),
+            ("slideshow.webm", ([0, 25, 50, 75, 100, 128, 150, 175], [0, 1000, 2000, 3000, 4000, 5120, 6000, 7000])),
+            ("slideshow.avi", ([0, 36, 50, 86, 110, 134, 150, 186], [0, 1440, 2000, 3440, 4400, 5360, 6000, 7440])),
+        ]
+        for (name, want) in expected {
             let frames = try MediaHashAnalyzer.videoFrames(path: Corpus.url("media/videos/\(name)").path).get()
-            #expect(frames.count == 8, "\(name): \(frames.count) frames")
-            #expect(frames.map(\.frameIndex) == [0, 25, 50, 75, 100, 125, 150, 175], "\(name)")
-            #expect(frames.map(\.timeMicros) == (0..<8).map { Int64($0) * 1_000_000 }, "\(name)")
+            #expect(frames.map(\.frameIndex) == want.frames, "\(name)")
+            #expect(frames.map(\.timeMicros) == want.ms.map { Int64($0) * 1000 }, "\(name)")
+            // Each sampled frame lies in its own one-second period.
+            #expect(frames.enumerated().allSatisfy { $0.element.timeMicros / 1_000_000 == Int64($0.offset) }, "\(name)")
             #expect(frames.allSatisfy { $0.quality >= 80 })
         }
         // Two frames per second when asked.
         let two = try MediaHashAnalyzer.videoFrames(path: Corpus.url("media/videos/slideshow.mp4").path, framesPerSecond: 2).get()
         #expect(two.count == 16)
+    }
+
+    /// Only the packets the sampled frames need are decoded: the AVI's samples are all keyframes
+    /// (8 frames decoded of 200); the H.264 MP4 decodes each odd second from the keyframe before it.
+    @Test func sampledVideosDecodeOnlyWhatTheyNeed() throws {
+        let avi = try MediaHashAnalyzer.videoFramesDecoded(path: Corpus.url("media/videos/slideshow.avi").path).get()
+        #expect(avi.frames.count == 8 && avi.decoded == 8, "avi: \(avi.decoded) decoded")
+        let mp4 = try MediaHashAnalyzer.videoFramesDecoded(path: Corpus.url("media/videos/slideshow.mp4").path).get()
+        #expect(mp4.frames.count == 8 && mp4.decoded < 200, "mp4: \(mp4.decoded) decoded")
     }
 
     @Test func videoFramesAreCloseToTheReferenceFrames() throws {

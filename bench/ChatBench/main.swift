@@ -40,7 +40,7 @@ do {
         case .chat(let c): if dump { line("chat", c) }
         case .participant(let p): if dump { line("participant", p) }
         case .warning(let w): warnings += 1; if dump { line("warning", w) } else { FileHandle.standardError.write("warning: \(w.code): \(w.message)\n".data(using: .utf8)!) }
-        case .artifact, .metadata, .indicator, .mediaHash: break
+        case .artifact, .metadata, .indicator, .mediaHash, .recoveredRecord: break
         }
         if collect { kept.append(f) }
     }

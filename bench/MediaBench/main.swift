@@ -2,7 +2,9 @@
 //   images DIR [--threads N] [--jpeg-min-side PX] [--hashes OUT]
 //       every file of DIR loaded into memory first, then decoded + PDQ-hashed on N threads
 //       (default: all cores); JSON {"files", "seconds", "threads"}; OUT gets "name hash quality".
-//   video FILE [--fps F]     JSON {"decoded", "hashed", "seconds"}
+//   video FILE [--fps F] [--decode-all]
+//                            JSON {"decoded", "hashed", "seconds"}; --decode-all decodes every
+//                            frame (the pre-plan baseline) instead of only the planned packets
 //   lookup N QUERIES         N random PDQ hashes indexed (multi-index), QUERIES lookups at ≤ 31
 //                            bits; JSON {"entries", "build_seconds", "query_us", "file_us", "linear_us"}
 import ExhibitKit
@@ -54,7 +56,7 @@ case "video":
     guard args.count > 1 else { die("usage: exhibit-mediabench video FILE") }
     let fps = option("--fps").flatMap(Double.init) ?? 1
     let start = now()
-    switch MediaHashAnalyzer.videoFramesDecoded(path: args[1], framesPerSecond: fps) {
+    switch MediaHashAnalyzer.videoFramesDecoded(path: args[1], framesPerSecond: fps, decodeAll: args.contains("--decode-all")) {
     case .success(let r):
         print("{\"decoded\": \(r.decoded), \"hashed\": \(r.frames.count), \"seconds\": \(now() - start)}")
     case .failure(let e): die("\(e)")

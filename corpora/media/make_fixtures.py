@@ -7,7 +7,8 @@ people). Every transformed copy is made by a real encoder: ImageMagick `convert`
 (Pillow, no EXIF orientation applied; HEIC decoded by `heif-convert` to PNG first; video frames
 extracted by ffmpeg at 1 fps), reading pdqhash's bit array in order with index 0 as the most
 significant bit. Outputs: images/, videos/, hashsets/, golden.json. Needs: python3 with Pillow,
-numpy, pdqhash; imagemagick, webp, libheif-examples, ffmpeg.
+numpy, pdqhash; imagemagick, webp, libheif-examples, ffmpeg and exiftool
+(libimage-exiftool-perl) for the CMYK set. `--cmyk-only` adds the CMYK set to the committed files.
 """
 import hashlib
 import json
@@ -201,10 +202,32 @@ def main():
         with open(os.path.join(SETS, "known-video.vpdq"), "w") as fh:
             for f, q, h, t in vpdq:
                 fh.write(f"{f},{q},{h},{t:.3f}\n")
+    make_cmyk(golden)
     write_hashsets(golden)
     with open(os.path.join(ROOT, "golden.json"), "w") as fh:
         json.dump(golden, fh, indent=1, sort_keys=True)
         fh.write("\n")
+
+
+def make_cmyk(golden):
+    """CMYK JPEGs of the known scenes (issue 14 item 6). ImageMagick `-colorspace CMYK` writes
+    an Adobe APP14 marker with transform 2 (YCCK) and inverted samples; Pillow (libjpeg) writes
+    plain CMYK, Adobe transform 0, inverted; ExifTool then removes the Adobe segment from a copy
+    of the latter (Pillow still reads the samples as inverted, and so do we)."""
+    for seed in (1, 2):
+        orig = os.path.join(IMG, f"scene{seed}-orig.jpg")
+        out = os.path.join(IMG, f"scene{seed}-cmyk.jpg")
+        run("convert", orig, "-colorspace", "CMYK", "-quality", "90", out)
+        outs = [(out, "cmyk.jpg")]
+        if seed == 1:
+            cmyk0 = os.path.join(IMG, "scene1-cmyk-adobe0.jpg")
+            Image.open(out).save(cmyk0, quality=90)
+            plain = os.path.join(IMG, "scene1-cmyk-noadobe.jpg")
+            run("exiftool", "-q", "-Adobe:All=", "-o", plain, cmyk0)
+            outs += [(cmyk0, "cmyk-adobe0.jpg"), (plain, "cmyk-noadobe.jpg")]
+        for path, name in outs:
+            h, q = pdq_of(path)
+            golden["images"][os.path.basename(path)] = {"pdq": h, "quality": q, "source": seed, "transform": name}
 
 
 def write_hashsets(golden):
@@ -277,7 +300,14 @@ def write_hashsets(golden):
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--hashsets-only"]:
+    if sys.argv[1:] == ["--cmyk-only"]:
+        # Adds the CMYK/YCCK JPEGs and their goldens to the committed set (nothing else rewritten).
+        g = json.load(open(os.path.join(ROOT, "golden.json")))
+        make_cmyk(g)
+        with open(os.path.join(ROOT, "golden.json"), "w") as fh:
+            json.dump(g, fh, indent=1, sort_keys=True)
+            fh.write("\n")
+    elif sys.argv[1:] == ["--hashsets-only"]:
         # Rewrites hashsets/ from the committed images and golden.json (encoders untouched).
         write_hashsets(json.load(open(os.path.join(ROOT, "golden.json"))))
     else:

@@ -192,6 +192,47 @@ def videos():
     run(*base, "-f", "3gp", "-metadata", "creation_time=2023-01-15T00:30:00Z", path("video/plain.3gp"))
     expect("video/plain.3gp")
 
+# --- Names (issue 14 item 7) -----------------------------------------------------------------------
+def flir_fff(unix, millis, tz_minutes_west):
+    """A FLIR FFF block as ExifTool documents it (FLIR.pm tag tables): 64-byte big-endian header
+    ("FFF\\0", creator, version 100, directory offset and count), one 32-byte directory entry for
+    record 0x20 (CameraInfo), and the CameraInfo record in little-endian (its first int16u is 2
+    in the record's own byte order) with DateTimeOriginal at 0x384: int32u Unix time, int32u
+    milliseconds, int16s minutes west of UTC."""
+    rec = bytearray(0x400)
+    struct.pack_into("<H", rec, 0, 2)
+    struct.pack_into("<IIh", rec, 0x384, unix, millis, tz_minutes_west)
+    head = bytearray(0x40)
+    head[0:4] = b"FFF\0"
+    head[4:12] = b"Exhibit\0"
+    struct.pack_into(">IIII", head, 0x14, 100, 0x40, 1, 2)
+    entry = struct.pack(">HHIIIIIII", 0x20, 1, 0x64, 1, 0x60, len(rec), 0, 0, 0)
+    return bytes(head) + entry + bytes(rec)
+
+def names():
+    # XMP only, no EXIF block: dates and camera under their XMP names.
+    p = path("jpeg/xmp-only.jpg"); picture(seed=6).save(p, quality=90)
+    exiftool(p, "-XMP-xmp:CreateDate=2024:08:28 15:12:03+09:00", "-XMP-exif:DateTimeOriginal=2024:08:28 15:12:00+09:00",
+             "-XMP-tiff:Make=Exhibit Optics", "-XMP-tiff:Model=EX-100", "-XMP-xmp:CreatorTool=Exhibit Editor 2")
+    expect("jpeg/xmp-only.jpg")
+    # FLIR APP1: the FFF block in two `FLIR\0` segments (byte 5 = 1, chunk number, last chunk number).
+    p = path("jpeg/flir.jpg"); picture(seed=7).save(p, quality=90)
+    data = open(p, "rb").read()
+    fff = flir_fff(1724825523, 123, -540)  # 2024-08-28T06:12:03.123Z, shown at +09:00
+    half = len(fff) // 2
+    segs = b""
+    for i, part in enumerate((fff[:half], fff[half:])):
+        body = b"FLIR\0" + bytes([1, i, 1]) + part
+        segs += b"\xff\xe1" + struct.pack(">H", len(body) + 2) + body
+    open(p, "wb").write(data[:2] + segs + data[2:])
+    expect("jpeg/flir.jpg")
+    # MP4 QuickTime UserData `date` (ExifTool's UserData:DateTimeOriginal), header times by ffmpeg.
+    run("ffmpeg", "-y", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10:duration=1",
+        "-c:v", "mpeg4", "-fflags", "+bitexact", "-flags:v", "+bitexact", "-map_metadata", "-1",
+        "-metadata", "creation_time=2024-08-28T06:12:03Z", path("video/udta-date.mp4"))
+    exiftool(path("video/udta-date.mp4"), "-UserData:DateTimeOriginal=2024:08:28 15:12:03+09:00")
+    expect("video/udta-date.mp4")
+
 # --- Hostile -----------------------------------------------------------------------------------
 def tiff_in_jpeg(data):
     i = data.index(b"Exif\x00\x00") + 6
@@ -332,6 +373,12 @@ def goldens():
         json.dump(EXPECTED, f, indent=1, sort_keys=True); f.write("\n")
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--names-only"]:
+        # Adds the item-7 fixtures (XMP-only, FLIR, UserData date) to the committed set.
+        EXPECTED.update(json.load(open(os.path.join(HERE, "expected.json"))))
+        names(); goldens(); shutil.rmtree(TMP)
+        sys.exit(0)
+    names()
     jpegs(); tiffs(); pngs(); webp_heic(); videos(); hostile(); documents(); goldens()
     shutil.rmtree(TMP)
     print("wrote", len(EXPECTED), "fixtures; exiftool", subprocess.run(["exiftool", "-ver"], capture_output=True, text=True).stdout.strip())

@@ -90,9 +90,14 @@ enum JPEGDecoder {
             }
             (dw, dh) = chosen
         }
-        var out = [UInt8](repeating: 0, count: dw * dh)
+        // CMYK and YCCK JPEGs (print workflows, Photoshop) cannot be converted to grey by
+        // libjpeg: they are decoded to CMYK (libjpeg undoes YCCK) and converted here.
+        let cmyk = cs == Int32(TJCS_CMYK.rawValue) || cs == Int32(TJCS_YCCK.rawValue)
+        let channels = cmyk ? 4 : 1
+        var out = [UInt8](repeating: 0, count: dw * dh * channels)
+        let format = cmyk ? TJPF_CMYK : TJPF_GRAY
         let rc = out.withUnsafeMutableBufferPointer { o in
-            tjDecompress2(h, base, UInt(bytes.count), o.baseAddress, Int32(dw), 0, Int32(dh), Int32(TJPF_GRAY.rawValue), 0)
+            tjDecompress2(h, base, UInt(bytes.count), o.baseAddress, Int32(dw), 0, Int32(dh), Int32(format.rawValue), 0)
         }
         if rc != 0 {
             let msg = String(cString: tjGetErrorStr2(h))
@@ -100,7 +105,10 @@ enum JPEGDecoder {
             guard tjGetErrorCode(h) == Int32(TJERR_WARNING.rawValue) else { throw DecodeFailure(code: "jpeg-decode", message: msg) }
             notes.append(DecodeFailure(code: "jpeg-damaged", message: "decoded with a libjpeg warning: \(msg)"))
         }
-        let img = out.withUnsafeBufferPointer { o in Luma.fromGray(o, width: dw, height: dh) }
+        let img = out.withUnsafeBufferPointer { o in
+            cmyk ? Luma.fromCMYK(o, width: dw, height: dh)
+                 : Luma.fromGray(o, width: dw, height: dh)
+        }
         return (img, notes)
     }
 }

@@ -19,6 +19,8 @@ struct JPEGParser {
         var jumbf: [UInt8] = []
         var jumbfOffset: Int?
         var segments = 0
+        var flir: [Int: (bytes: ArraySlice<UInt8>, offset: Int)] = [:]
+        var flirLast = -1, flirBytes = 0
         while p + 4 <= view.count {
             guard view.u8(p) == 0xff, let marker = view.u8(p + 1) else {
                 out.warn("jpeg-bad-marker", "no JPEG marker at offset \(p); segments after it were not read", offset: p, path: "JPEG")
@@ -55,6 +57,14 @@ struct JPEGParser {
                     entry.parts[Int(off)] = view.bytes[h + 40..<start + len]
                 }
                 extended[key] = entry
+            case 0xe1 where len >= 8 && view.matches(start, FLIRParser.header):
+                // FLIR FFF chunks: byte 6 = chunk number, byte 7 = last chunk number.
+                let n = Int(view.u8(start + 6) ?? 0)
+                flirLast = max(flirLast, Int(view.u8(start + 7) ?? 0))
+                if flir[n] == nil, flirBytes + len <= FLIRParser.maxBytes {
+                    flir[n] = (view.bytes[start + 8..<start + len], start + 8)
+                    flirBytes += len
+                }
             case 0xeb where view.matches(start, [0x4a, 0x50]):
                 // APP11 JPEG XT: "JP", box instance (2), sequence number (4), then the JUMBF box;
                 // continuation segments repeat the box header (8 bytes) which we skip.
@@ -82,6 +92,17 @@ struct JPEGParser {
                          offset: e.offset, path: "APP1/ExtendedXMP")
             }
             XMPParser.parse(assembled, offset: e.offset, path: "APP1/ExtendedXMP", into: out)
+        }
+        if let first = flir[0] {
+            if flir.count != flirLast + 1 || (0...flirLast).contains(where: { flir[$0] == nil }) {
+                out.warn("flir-incomplete", "\(flir.count) of \(flirLast + 1) FLIR chunks present; read what is contiguous from the first",
+                         offset: first.offset, path: "APP1/FLIR")
+            }
+            var fff: [UInt8] = []
+            var starts: [(fff: Int, file: Int)] = []
+            var n = 0
+            while let part = flir[n] { starts.append((fff.count, part.offset)); fff += part.bytes; n += 1 }
+            FLIRParser.parse(fff, chunks: starts, out: out)
         }
         if let jo = jumbfOffset { C2PA.inspect(jumbf, offset: jo, path: "APP11/JUMBF", out: out) }
     }

@@ -22,7 +22,7 @@ public struct MetadataAnalyzer: Analyzer {
     /// Accepts images, videos, PDFs and office packages by MIME type, and sniffs the rest.
     public var descriptor: AnalyzerDescriptor {
         AnalyzerDescriptor(
-            id: Self.id, version: "0.1.0",
+            id: Self.id, version: "0.2.0",
             summary: "EXIF, GPS, XMP and QuickTime metadata with ExifTool's tag names; AI-generation and clock indicators",
             accepts: Acceptance(mimeTypes: ["image/*", "video/*", "audio/mp4", "application/pdf", "application/zip",
                                             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

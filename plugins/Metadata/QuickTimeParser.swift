@@ -116,6 +116,12 @@ struct QuickTimeParser {
         for box in BMFFBoxes.children(view, of: udta, depth: depth, out: out) {
             if box.type == "meta" { meta(box, depth: depth + 1); continue }
             if box.type == "loci" { location3GPP(box); continue }
+            if box.type == "date", let text = view.slice(box.content, box.end - box.content) {
+                // UserData `date` (ExifTool's UserData:DateTimeOriginal): a plain ISO 8601 string,
+                // no length/language prefix; trailing NULs dropped.
+                value("DateTimeOriginal", text: Array(text.reversed().drop(while: { $0 == 0 }).reversed()), at: box.content, path: box.path)
+                continue
+            }
             guard let name = Self.atomNames[box.type], let len = view.u16(box.content, bigEndian: true),
                   let text = view.slice(box.content + 4, min(Int(len), box.end - box.content - 4)) else { continue }
             value(name, text: Array(text), at: box.content + 4, path: box.path)
@@ -196,7 +202,7 @@ struct QuickTimeParser {
             if let alt = c.alt { out.add(.gps, "GPSAltitude", TIFFValue.number(alt, significant: 15), offset: at, path: path) }
             return
         }
-        if name == "CreationDate" || name == "ContentCreateDate", let p = MetadataTime.parse(d.text) {
+        if name == "CreationDate" || name == "ContentCreateDate" || name == "DateTimeOriginal", let p = MetadataTime.parse(d.text) {
             let tv = MetadataTime.value(d.text, zone: out.zone)
             var printed = String(format: "%04d:%02d:%02d %02d:%02d:%02d", p.naive.year, p.naive.month, p.naive.day,
                                  p.naive.hour, p.naive.minute, p.naive.second)

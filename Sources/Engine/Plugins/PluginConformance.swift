@@ -200,6 +200,7 @@ public enum PluginConformance {
                 case .metadata: k = "metadata"
                 case .indicator: k = "indicator"
                 case .mediaHash: k = "media_hash"
+                case .recoveredRecord: k = "recovered_record"
                 }
                 counts[k, default: 0] += 1
             }

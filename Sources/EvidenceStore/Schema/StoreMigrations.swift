@@ -15,6 +15,8 @@ enum StoreMigrations {
         V4Media.register(in: &m)
         V5Timeline.register(in: &m)
         V6Phones.register(in: &m)
+        V7Recovery.register(in: &m)
+        V8MetadataNames.register(in: &m)
         return m
     }()
 

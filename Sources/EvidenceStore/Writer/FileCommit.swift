@@ -144,6 +144,7 @@ struct FileRowWriter {
     private var chats: ChatRowWriter
     private var metadata: MetadataRowWriter
     private var media: MediaRowWriter
+    private var recovered: RecoveryRowWriter
 
     private static let fileColumns = """
         evidence_id, entry_key, sort_key, parent_key, depth, path, name, raw_name, name_encoding, kind, mode, \
@@ -181,6 +182,7 @@ struct FileRowWriter {
         chats = try ChatRowWriter(db)
         metadata = try MetadataRowWriter(db)
         media = try MediaRowWriter(db)
+        recovered = try RecoveryRowWriter(db)
     }
 
     /// Writes the file row, its times, findings and errors; returns it open for more findings.
@@ -208,6 +210,7 @@ struct FileRowWriter {
             try chats.deleteFile(existing)
             try metadata.deleteFile(existing)
             try media.deleteFile(existing)
+            try recovered.deleteFile(existing)
             try update.execute(arguments: StatementArguments(values + [existing]))
             fileID = existing
         } else {
@@ -272,6 +275,8 @@ struct FileRowWriter {
                     "bad-media-hash", problem, nil, runID,
                 ])
             }
+        case .recoveredRecord(let r):
+            try recovered.write(r, fileID: fileID, analyzerID: produced.analyzerID, analyzerVersion: produced.analyzerVersion)
         }
     }
 

@@ -1,0 +1,199 @@
+import Foundation
+
+extension RecoveryRun {
+    /// The carver over all known tables; overflow chains may not run through live pages.
+    var carver: Carver { Carver(image: live, tables: tables, forbidden: claimed, typicalFirstSize: typicalFirstSize) }
+
+    /// Per table, the most common content size of its first column over live rows holding an
+    /// integer there (ties: the smaller size).
+    mutating func learnFirstColumnSizes() {
+        for (t, rows) in liveRows {
+            var counts: [Int: Int] = [:]
+            for r in rows { if case .integer(let v)? = r.values.first, tables[t].rowidAlias != 0 { counts[Carver.intSize(v), default: 0] += 1 } }
+            if let best = counts.max(by: { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }) { typicalFirstSize[t] = best.key }
+        }
+    }
+
+    /// Adds a record unless the same row (table, rowid, values) was already reported.
+    mutating func emit(_ c: Carved, source: RecoverySource, page: Int, frame: Int?) {
+        var c = c
+        if let t = c.table { c.values = Self.readAsStored(c.values, tables[t]) }
+        let name = c.table.map { tables[$0].name }
+        let key = "\(name ?? "\u{0}")|\(c.rowid.map(String.init) ?? "-")|\(c.values)"
+        guard !seen.contains(key) else { return }
+        seen.insert(key)
+        usedOverflow.formUnion(c.overflowPages)
+        records.append(RecoveredRow(tableName: name, source: source, page: page, cellOffset: c.offset, walFrame: frame,
+                                    rowid: c.rowid, values: c.values, duplicateOfLive: false))
+    }
+
+    /// Carves the freeblocks and the gap of a table leaf page image.
+    mutating func carveFreeSpace(_ b: [UInt8], page n: Int, bp: BTreePage, preferred: Int?,
+                                 fbSource: RecoverySource, gapSource: RecoverySource, frame: Int?) {
+        let c = carver
+        for fb in bp.freeblocks {
+            for x in c.scan(b, region: fb.offset..<(fb.offset + fb.size), freeblock: true, preferred: preferred) {
+                emit(ambiguousWithFormerOwner(x, page: n), source: fbSource, page: n, frame: frame)
+            }
+        }
+        for x in c.scan(b, region: bp.gap, freeblock: false, preferred: preferred) {
+            emit(ambiguousWithFormerOwner(x, page: n), source: gapSource, page: n, frame: frame)
+        }
+    }
+
+    /// A page that was a dropped table's root and now serves another table holds leftovers of
+    /// either: when the dropped table fits the row as well, the row keeps no table.
+    func ambiguousWithFormerOwner(_ x: Carved, page n: Int) -> Carved {
+        guard let former = formerRoots[n], let t = x.table, t != former else { return x }
+        let types = x.values.map(Self.typeOf)
+        guard types.count == tables[former].columns.count,
+              zip(types, tables[former].columns).allSatisfy({ TableFit.typeFits($0, $1.affinity) }) else { return x }
+        var y = x
+        y.table = nil
+        return y
+    }
+
+    /// The current state's pages: free space of live leaves, freelist pages, orphan leaves.
+    mutating func carveCurrent() {
+        let ptrmap = live.pointerMapPages
+        let trunks = Set(freelistTrunks)
+        guard live.pageCount >= 1 else { return }
+        for n in 1...live.pageCount where !ptrmap.contains(n) {
+            guard let b = live.page(n) else { continue }
+            let frame = live.overlay[n] != nil ? currentFrames[n] : nil
+            let inWal = frame != nil
+            if trunks.contains(n) {
+                let count = Swift.min(ByteView(b).u32(4) ?? 0, live.usable / 4 - 2)
+                for x in carver.scan(b, region: (8 + 4 * count)..<live.usable, freeblock: false, preferred: formerRoots[n]) {
+                    emit(x, source: inWal ? .wal : .freelist, page: n, frame: frame)
+                }
+                continue
+            }
+            guard let bp = BTreePage.parse(b, number: n, usable: live.usable) else { continue }
+            // A root that split became an interior page: its old leaf cells stay in its free space.
+            // Only its gap, only whole cells: its freeblocks held interior cells, not records.
+            if bp.kind == .tableInterior, claimed.contains(n) {
+                for x in carver.scan(b, region: bp.gap, freeblock: false, preferred: owner[n], intactOnly: true) {
+                    emit(x, source: inWal ? .wal : .unallocated, page: n, frame: frame)
+                }
+                continue
+            }
+            guard bp.kind == .tableLeaf, n != 1 else { continue }
+            if claimed.contains(n) {
+                carveFreeSpace(b, page: n, bp: bp, preferred: owner[n], fbSource: inWal ? .wal : .freeblock,
+                               gapSource: inWal ? .wal : .unallocated, frame: frame)
+            } else if !usedOverflow.contains(n) {
+                let source: RecoverySource = inWal ? .wal : (freelistLeaves.contains(n) ? .freelist : .unallocated)
+                carveWholeLeaf(b, page: n, bp: bp, source: source, frame: frame)
+            }
+        }
+    }
+
+    /// A leaf page in no live b-tree (freed, or a dropped table's): its cells, then its free space.
+    mutating func carveWholeLeaf(_ b: [UInt8], page n: Int, bp: BTreePage, source: RecoverySource, frame: Int?) {
+        var scratch: [RecoveryProblem] = []
+        let rows = live.leafRows(b, number: n, page: bp, problems: &scratch)
+        let preferred = formerRoots[n]
+        for r in rows { emitRow(r, source: source, frame: frame, preferred: preferred, skipLive: false) }
+        carveFreeSpace(b, page: n, bp: bp, preferred: preferred, fbSource: source, gapSource: source, frame: frame)
+    }
+
+    /// A cell in use on a page image that is not current: reported unless it is still live.
+    mutating func emitRow(_ r: CellRow, source: RecoverySource, frame: Int?, preferred: Int?, skipLive: Bool) {
+        let types = r.values.map(Self.typeOf)
+        // A cell in use on an older version of a live table's page is that table's row whatever its
+        // types (they are SQLite's own record, not a carving), when the column count agrees.
+        var choice: Int?? = carver.choose(types, values: r.values, preferred: preferred)
+        if choice == nil, let p = preferred, tables[p].columns.count == r.values.count { choice = .some(p) }
+        var values = r.values
+        if choice == nil {
+            // No table fits: keep the row as found (a dropped table without a recoverable schema),
+            // only when it has some non-NULL value.
+            guard values.contains(where: { $0 != .null && $0 != .missing }) else { return }
+            choice = .some(nil)
+        }
+        if let t = choice ?? nil, let a = tables[t].rowidAlias, a < values.count { values[a] = .integer(r.rowid) }
+        if skipLive, let t = choice ?? nil, liveSets[t]?.contains(values) == true,
+           liveRows[t]?.contains(where: { $0.rowid == r.rowid && $0.values == values }) == true { return }
+        emit(Carved(table: choice ?? nil, rowid: r.rowid, values: values, offset: r.offset, length: 0, overflowPages: r.overflowPages),
+             source: source, page: r.page, frame: frame)
+    }
+
+    /// Values as SQLite returns them: a REAL column's integral value is stored as an integer
+    /// on disk and read back as a real.
+    static func readAsStored(_ values: [SQLValue], _ t: TableSchema) -> [SQLValue] {
+        var v = values
+        for i in v.indices where i < t.columns.count && t.columns[i].affinity == .real {
+            if case .integer(let x) = v[i] { v[i] = .real(Double(x)) }
+        }
+        return v
+    }
+
+    /// A serial type standing for a decoded value (for fitting rows read from in-use cells).
+    static func typeOf(_ v: SQLValue) -> Int64 {
+        switch v {
+        case .null, .missing: return 0
+        case .integer: return 6
+        case .real: return 7
+        case .text: return 13
+        case .blob: return 12
+        }
+    }
+
+    /// Older page versions: main-file pages the WAL supersedes, other WAL frames, journal records.
+    mutating func carveVersions() {
+        var versions: [(bytes: [UInt8], page: Int, source: RecoverySource, frame: Int?)] = []
+        let file = PageImage(file: live.file, header: live.header)
+        for n in live.overlay.keys.sorted() { if let p = file.page(n) { versions.append((p, n, .wal, nil)) } }
+        if let wal {
+            for f in wal.frames where f.state != .rejected && currentFrames[f.pageNumber] != f.number {
+                versions.append((wal.pageData(f), f.pageNumber, .wal, f.number))
+            }
+        }
+        for r in journal { versions.append((r.data, r.pageNumber, .journal, nil)) }
+        for v in versions where v.page != 1 {
+            guard let bp = BTreePage.parse(v.bytes, number: v.page, usable: live.usable), bp.kind == .tableLeaf else { continue }
+            var scratch: [RecoveryProblem] = []
+            let pref = owner[v.page]
+            for r in live.leafRows(v.bytes, number: v.page, page: bp, problems: &scratch) {
+                emitRow(r, source: v.source, frame: v.frame, preferred: pref, skipLive: true)
+            }
+            carveFreeSpace(v.bytes, page: v.page, bp: bp, preferred: pref, fbSource: v.source, gapSource: v.source, frame: v.frame)
+        }
+    }
+
+    /// Drops a record whose first value is missing (a clobbered cell) when a complete record of
+    /// the same table with the same other values was found too (an older page version kept the
+    /// cell whole): the same row, reported once, with its rowid.
+    mutating func dropSubsumed() {
+        var complete: Set<String> = []
+        for r in records where !r.values.contains(.missing) {
+            complete.insert("\(r.tableName ?? "")|\(r.values.dropFirst())")
+        }
+        records.removeAll { r in
+            r.values.first == .missing && !r.values.dropFirst().contains(.missing)
+                && complete.contains("\(r.tableName ?? "")|\(r.values.dropFirst())")
+        }
+    }
+
+    /// Marks records equal to a live row of the same table (missing values compare as wildcards).
+    /// A record missing only its first value (the usual clobbered cell) is looked up by the rest;
+    /// other partial records are compared row by row, at most 100,000 rows each.
+    mutating func flagDuplicates() {
+        var tails: [Int: Set<ArraySlice<SQLValue>>] = [:]
+        for i in records.indices {
+            guard let name = records[i].tableName, let t = tables.firstIndex(where: { $0.name == name }) else { continue }
+            let vals = records[i].values
+            if !vals.contains(.missing) {
+                records[i].duplicateOfLive = liveSets[t]?.contains(vals) ?? false
+            } else if vals.first == .missing, !vals.dropFirst().contains(.missing) {
+                if tails[t] == nil { tails[t] = Set((liveRows[t] ?? []).map { $0.values.dropFirst() }) }
+                records[i].duplicateOfLive = tails[t]?.contains(vals.dropFirst()) ?? false
+            } else {
+                records[i].duplicateOfLive = (liveRows[t] ?? []).prefix(100_000).contains { row in
+                    row.values.count == vals.count && zip(row.values, vals).allSatisfy { $1 == .missing || $0.same($1) }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+
+/// The state of one recovery: the current page image, versions, schema, live rows and results.
+struct RecoveryRun {
+    var live: PageImage
+    var wal: WALFile?
+    /// Page → frame number of its current (last committed) version.
+    var currentFrames: [Int: Int]
+    var journal: [JournalRecord]
+    var problems: [RecoveryProblem]
+
+    var tables: [TableSchema] = []
+    var droppedTables: [String] = []
+    /// Pages of live b-trees (and their overflow pages).
+    var claimed: Set<Int> = []
+    /// Page → table index owning it.
+    var owner: [Int: Int] = [:]
+    var liveRows: [Int: [CellRow]] = [:]
+    var liveSets: [Int: Set<[SQLValue]>] = [:]
+    var freelistTrunks: [Int] = []
+    var freelistLeaves: Set<Int> = []
+    var records: [RecoveredRow] = []
+    var seen: Set<String> = []
+    var usedOverflow: Set<Int> = []
+    /// Former root pages of dropped tables (from their carved or older schema rows) → table.
+    var formerRoots: [Int: Int] = [:]
+    var typicalFirstSize: [Int: Int] = [:]
+
+    init(live: PageImage, wal: WALFile?, currentFrames: [Int: Int], journal: [JournalRecord], problems: [RecoveryProblem]) {
+        self.live = live; self.wal = wal; self.currentFrames = currentFrames; self.journal = journal; self.problems = problems
+    }
+
+    /// Page-1 images other than the current one: older schema versions.
+    var olderPageOnes: [[UInt8]] {
+        var out: [[UInt8]] = []
+        if live.overlay[1] != nil, let p = PageImage(file: live.file, header: live.header).page(1) { out.append(p) }
+        if let wal { for f in wal.frames where f.pageNumber == 1 && f.state != .rejected && currentFrames[1] != f.number { out.append(wal.pageData(f)) } }
+        for r in journal where r.pageNumber == 1 { out.append(r.data) }
+        return out
+    }
+
+    /// The live schema, then tables only older page-1 versions or carved schema rows declare.
+    mutating func loadSchema() {
+        let s = live.schema(problems: &problems)
+        tables = s.tables
+        var extra: [[SQLValue]] = []
+        for p in olderPageOnes {
+            var img = live
+            img.overlay[1] = p
+            var scratch: [RecoveryProblem] = []
+            // Only page 1 itself: deeper schema pages of an older version are not kept apart.
+            if let bp = BTreePage.parse(p, number: 1, usable: live.usable), bp.kind == .tableLeaf {
+                extra += img.leafRows(p, number: 1, page: bp, problems: &scratch).map(\.values)
+            }
+            extra += carveMaster(p)
+        }
+        if let p = live.page(1) { extra += carveMaster(p) }
+        let known = Set(tables.map(\.name))
+        for t in PageImage.tables(from: extra) where !known.contains(t.name) && !droppedTables.contains(t.name) {
+            var t = t
+            if t.rootPage > 0 { formerRoots[t.rootPage] = tables.count }
+            t.rootPage = 0
+            tables.append(t); droppedTables.append(t.name)
+        }
+    }
+
+    /// `sqlite_master` rows carved from a page-1 image's free space.
+    func carveMaster(_ p: [UInt8]) -> [[SQLValue]] {
+        guard let bp = BTreePage.parse(p, number: 1, usable: live.usable), bp.kind == .tableLeaf else { return [] }
+        let c = Carver(image: live, tables: [SQLiteRecovery.masterTable], forbidden: [])
+        var out: [[SQLValue]] = []
+        for fb in bp.freeblocks { out += c.scan(p, region: fb.offset..<(fb.offset + fb.size), freeblock: true, preferred: 0).map(\.values) }
+        out += c.scan(p, region: bp.gap, freeblock: false, preferred: 0).map(\.values)
+        return out.filter { !$0.contains(.missing) }
+    }
+
+    /// A journal is this database's when its copy of page 1 is an earlier state of it: a change
+    /// counter a little behind the file's (every write transaction bumps it and journals page 1
+    /// first) and a schema sharing a table with a known one. Otherwise it is not used.
+    mutating func checkJournalBelongs() {
+        guard !journal.isEmpty else { return }
+        guard let p1 = journal.first(where: { $0.pageNumber == 1 })?.data else {
+            problems.append(.init(code: "journal-no-page-one", message: "the -journal holds no copy of page 1, so it cannot be tied to this database; it is not used"))
+            journal = []
+            return
+        }
+        var foreign = true
+        if p1.count >= 100, Array(p1[0..<16]) == DatabaseHeader.magic, let theirs = try? DatabaseHeader.parse(ByteView(p1)).get() {
+            let behind = live.header.changeCounter &- theirs.changeCounter
+            var img = live
+            img.overlay[1] = p1
+            var claimed: Set<Int> = []
+            let rows = img.walkTable(root: 1, claimed: &claimed).rows.map(\.values)
+            let theirTables = Set(PageImage.tables(from: rows).map { $0.name + "\u{0}" + $0.sql })
+            let ours = Set(tables.map { $0.name + "\u{0}" + $0.sql })
+            let schemaAgrees = theirTables.isEmpty ? ours.isEmpty || rows.isEmpty : !theirTables.isDisjoint(with: ours)
+            foreign = !(behind >= 1 && behind <= 64 && theirs.pageSize == live.header.pageSize && schemaAgrees)
+        }
+        if foreign {
+            problems.append(.init(code: "journal-foreign", message: "the -journal's copy of page 1 is not an earlier state of this database (change counter or schema differ); the journal is not used"))
+            journal = []
+        }
+    }
+
+    /// Walks every live b-tree: rows per table, page owners, pages in use.
+    mutating func walkLive() {
+        claimed = []
+        // The schema's own pages are in use; its rows were read by loadSchema.
+        _ = live.walkTable(root: 1, claimed: &claimed)
+        let masterRows = rowsOfMaster()
+        for (i, t) in tables.enumerated() where t.rootPage > 0 && !t.withoutRowid {
+            let w = live.walkTable(root: t.rootPage, claimed: &claimed)
+            problems += w.problems
+            for p in w.pages { owner[p] = i }
+            liveRows[i] = w.rows.map { r in
+                var r = r
+                if let a = t.rowidAlias, a < r.values.count { r.values[a] = .integer(r.rowid) }
+                r.values = Self.readAsStored(r.values, t)
+                return r
+            }
+            liveSets[i] = Set(liveRows[i]?.map(\.values) ?? [])
+        }
+        for root in masterRows where !claimed.contains(root) {
+            _ = live.walkTable(root: root, claimed: &claimed)
+        }
+        let fl = live.freelist()
+        problems += fl.problems
+        freelistTrunks = fl.trunks
+        freelistLeaves = Set(fl.leaves)
+    }
+
+    /// Root pages of indexes and WITHOUT ROWID tables: their pages are in use, not free.
+    func rowsOfMaster() -> [Int] {
+        var claimedNone: Set<Int> = []
+        let rows = live.walkTable(root: 1, claimed: &claimedNone).rows.map(\.values)
+        var roots = PageImage.indexRoots(from: rows)
+        roots += tables.filter { $0.withoutRowid && $0.rootPage > 0 }.map(\.rootPage)
+        return roots
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+
+/// A row read from a table b-tree leaf cell that is in use on its page image.
+struct CellRow {
+    var rowid: Int64
+    var values: [SQLValue]
+    var page: Int
+    var offset: Int
+    /// Overflow pages the payload used.
+    var overflowPages: [Int]
+}
+
+/// What walking one table b-tree found.
+struct TreeWalk {
+    var rows: [CellRow] = []
+    /// Every page of the tree: interior, leaf and overflow.
+    var pages: Set<Int> = []
+    var leafPages: [Int] = []
+    var problems: [RecoveryProblem] = []
+}
+
+/// Decodes a payload that may be cut short (a broken overflow chain): the header must be whole
+/// and agree with the declared length; values whose bytes are gone become `.missing`.
+func decodePayload(_ payload: [UInt8], declaredLength: Int, encoding: Int) -> [SQLValue]? {
+    guard let h = RecordHeader.read(payload, 0, limit: payload.count), h.headerLength + h.bodyLength == declaredLength else { return nil }
+    var values: [SQLValue] = []
+    var p = h.headerLength
+    for t in h.serialTypes {
+        let s = SerialType.size(t) ?? 0
+        if p + s <= payload.count {
+            guard let v = SerialType.decode(t, payload, p, encoding: encoding) else { return nil }
+            values.append(v)
+        } else { values.append(.missing) }
+        p += s
+    }
+    return values
+}
+
+extension PageImage {
+    /// The in-use cells of a table leaf page image, payloads completed from overflow pages.
+    func leafRows(_ bytes: [UInt8], number: Int, page: BTreePage, problems: inout [RecoveryProblem]) -> [CellRow] {
+        var rows: [CellRow] = []
+        let maxPayload = Swift.max(file.count, pageCount * header.pageSize)
+        for ptr in page.cellPointers {
+            guard let cell = TableLeafCell.parse(bytes, at: ptr, usable: usable, limit: Swift.min(usable, bytes.count), maxPayload: maxPayload) else {
+                problems.append(.init(code: "sqlite-bad-cell", message: "page \(number): the cell at offset \(ptr) does not fit the page", page: number)); continue
+            }
+            var payload = Array(bytes[cell.payloadStart..<(cell.payloadStart + cell.localLength)])
+            var ovf: [Int] = []
+            if let first = cell.overflowPage {
+                let chain = overflow(first: first, needed: cell.payloadLength - cell.localLength)
+                payload += chain.bytes; ovf = chain.pages
+                if !chain.complete {
+                    problems.append(.init(code: "sqlite-overflow-chain", message: "page \(number): the overflow chain of the cell at offset \(ptr) breaks or loops; the bytes before the break are kept", page: number))
+                }
+            }
+            guard let values = decodePayload(payload, declaredLength: cell.payloadLength, encoding: header.textEncoding) else {
+                problems.append(.init(code: "sqlite-bad-record", message: "page \(number): the record at offset \(ptr) has an invalid header", page: number)); continue
+            }
+            rows.append(CellRow(rowid: cell.rowid, values: values, page: number, offset: ptr, overflowPages: ovf))
+        }
+        return rows
+    }
+
+    /// Walks the table b-tree rooted at `root`, cycle-checked and bounded by the page count.
+    func walkTable(root: Int, claimed: inout Set<Int>) -> TreeWalk {
+        var w = TreeWalk()
+        var stack = [root]
+        while let n = stack.popLast() {
+            guard n >= 1, n <= pageCount else {
+                w.problems.append(.init(code: "sqlite-child-range", message: "a b-tree pointer names page \(n), past the end of the database", page: n)); continue
+            }
+            guard !claimed.contains(n) else {
+                w.problems.append(.init(code: "sqlite-btree-loop", message: "page \(n) is reached twice in the b-trees; it is read once", page: n)); continue
+            }
+            claimed.insert(n); w.pages.insert(n)
+            guard let bytes = page(n), let p = BTreePage.parse(bytes, number: n, usable: usable) else {
+                w.problems.append(.init(code: "sqlite-not-btree", message: "page \(n) is in a b-tree but is not a b-tree page", page: n)); continue
+            }
+            w.problems += p.problems
+            switch p.kind {
+            case .tableLeaf:
+                w.leafPages.append(n)
+                let rows = leafRows(bytes, number: n, page: p, problems: &w.problems)
+                for r in rows { for o in r.overflowPages { claimed.insert(o); w.pages.insert(o) } }
+                w.rows += rows
+            case .tableInterior, .indexInterior:
+                var children: [Int] = []
+                for ptr in p.cellPointers { if let c = ByteView(bytes).u32(ptr) { children.append(c) } }
+                if let r = p.rightChild { children.append(r) }
+                stack += children.reversed()
+            case .indexLeaf:
+                break
+            }
+        }
+        return w
+    }
+}

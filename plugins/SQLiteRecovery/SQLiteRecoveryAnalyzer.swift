@@ -1,0 +1,111 @@
+import ExhibitKit
+import Foundation
+import SQLiteForensics
+
+/// Recovers deleted and superseded rows from every SQLite database in the evidence: freeblocks,
+/// unallocated gaps, freelist pages, older page versions in the `-wal` and pre-images in the
+/// `-journal`, each row fitted to a table of the schema (docs/recovery.md).
+///
+/// Reads bytes only, through the SQLiteForensics page reader — never SQLite's pager, which would
+/// checkpoint the WAL. The engine hands the database and its companions as private copies after
+/// the walk. Structural damage becomes one warning per kind; a bad page never stops the rest.
+public struct SQLiteRecoveryAnalyzer: StreamingAnalyzer {
+    /// The analyzer id recorded on every finding.
+    public static let id = "sqlite-recovery"
+    /// The analyzer's version; a change means its findings may differ.
+    public static let version = "0.1.0"
+    /// Databases (and companions) larger than this are not read: recovery holds them in memory.
+    public static let readLimit = 2 << 30
+
+    /// Creates the analyzer.
+    public init() {}
+
+    /// Accepts SQLite databases by MIME type or by their 16-byte magic, with `-wal` and `-journal`.
+    public var descriptor: AnalyzerDescriptor {
+        AnalyzerDescriptor(
+            id: Self.id, version: Self.version,
+            summary: "Deleted and superseded rows of SQLite databases (freeblocks, unallocated space, freelist, WAL history, rollback journal)",
+            accepts: Acceptance(mimeTypes: ["application/vnd.sqlite3", "application/x-sqlite3"], sniff: true,
+                                companions: ["{name}-wal", "{name}-journal"]),
+            produces: ["recovered-record", "warning"],
+            timeoutSeconds: 1800)
+    }
+
+    /// Says yes to files that start with `SQLite format 3\0`.
+    public func sniff(prefix: Data, file: EvidenceFile) -> Bool {
+        prefix.count >= 16 && [UInt8](prefix.prefix(16)) == DatabaseHeader.magic
+    }
+
+    /// Recovers rows from one database (and the `-wal`/`-journal` the engine found beside it);
+    /// the same findings, in the same order, as the streaming entry point.
+    public func analyze(_ file: EvidenceFile, context: AnalysisContext) async throws -> [Finding] {
+        var findings: [Finding] = []
+        recover(file) { findings.append($0) }
+        return findings
+    }
+
+    /// ``StreamingAnalyzer``: the engine runs analyzers with companions through this entry point.
+    public func analyze(_ file: EvidenceFile, context: AnalysisContext, emit: @escaping (Finding) -> Void) throws {
+        recover(file, emit)
+    }
+
+    /// Reads the database and its companions and hands over every recovered row, then one
+    /// warning per kind of damage. Never throws: an unreadable file is a warning.
+    func recover(_ file: EvidenceFile, _ emit: (Finding) -> Void) {
+        let db: [UInt8]
+        do { db = [UInt8](try file.readAll(limit: Self.readLimit)) } catch {
+            emit(.warning(AnalysisWarning(code: "sqlite-unreadable", message: "the database could not be read for recovery: \(error)")))
+            return
+        }
+        func companion(_ suffix: String) -> [UInt8]? {
+            guard let c = file.companion(named: file.name + suffix) else { return nil }
+            guard c.size <= Int64(Self.readLimit), let d = FileManager.default.contents(atPath: c.url.path) else {
+                emit(.warning(AnalysisWarning(code: "sqlite-companion-unreadable",
+                                              message: "\(c.name) could not be read; recovery went on without it")))
+                return nil
+            }
+            return [UInt8](d)
+        }
+        let wal = companion("-wal"), journal = companion("-journal")
+        let report = SQLiteRecovery.recover(database: db, wal: wal, journal: journal)
+        for r in report.records { emit(.recoveredRecord(Self.finding(r))) }
+        Self.warnings(report.problems).forEach(emit)
+    }
+
+    /// The ExhibitKit finding for one recovered row.
+    static func finding(_ r: RecoveredRow) -> RecoveredRecord {
+        RecoveredRecord(tableName: r.tableName, source: RecoveredRecordSource(rawValue: r.source.rawValue) ?? .unallocated,
+                        page: r.page, cellOffset: r.cellOffset, walFrame: r.walFrame, rowid: r.rowid,
+                        values: r.values.map(value), duplicateOfLive: r.duplicateOfLive)
+    }
+
+    static func value(_ v: SQLValue) -> RecoveredValue {
+        switch v {
+        case .null: return .null
+        case .integer(let i): return .integer(i)
+        case .real(let d): return .real(d)
+        case .text(let s): return .text(s)
+        case .blob(let b): return .blobHex(b.map { String(format: "%02x", $0) }.joined())
+        case .missing: return .missing
+        }
+    }
+
+    /// One warning per kind of problem, with how often it occurred and the first pages.
+    static func warnings(_ problems: [RecoveryProblem]) -> [Finding] {
+        var order: [String] = []
+        var byCode: [String: [RecoveryProblem]] = [:]
+        for p in problems {
+            if byCode[p.code] == nil { order.append(p.code) }
+            byCode[p.code, default: []].append(p)
+        }
+        return order.map { code in
+            let list = byCode[code] ?? []
+            let first = list.first?.message ?? code
+            let pages = list.compactMap(\.page).prefix(10).map(String.init).joined(separator: ", ")
+            let message = list.count == 1 ? first
+                : "\(first) (and \(list.count - 1) more like it\(pages.isEmpty ? "" : "; pages \(pages)"))"
+            return .warning(AnalysisWarning(code: code, message: message,
+                                            location: list.first?.page.map { SourceLocation(record: "page \($0)") }))
+        }
+    }
+}
