@@ -130,41 +130,64 @@ struct BackupFileKey: Sendable, Equatable {
     }
 }
 
+/// AES-256-CBC with a zero IV and PKCS#7 padding, as iTunes/Finder backups store Manifest.db and
+/// every file (shared/FORMATS-mobile.md §1.1).
 enum BackupCipher {
-    /// AES-256-CBC with a zero IV, decrypted in chunks (each chunk's IV is the previous chunk's
-    /// last ciphertext block) so memory stays bounded; PKCS#7 padding stripped, then cut to
-    /// `size` when the manifest gives it. Returns nil when the bytes are not whole blocks or the
-    /// padding is not valid (wrong key or damaged file).
-    static func decrypt(from input: FileHandle, to output: FileHandle, key: SymmetricKey, size: Int64?) throws -> Bool {
+    /// Bytes decrypted per step: memory stays at a few chunks whatever the file's size.
+    static let chunkSize = 1 << 20
+
+    /// Decrypts chunk by chunk: `next` hands over the stored bytes in pieces of any size (nil at
+    /// the end), `write` receives the plaintext. Each step's IV is the previous step's last
+    /// ciphertext block; the last plaintext block is held back for the padding check, then cut
+    /// to `size` when the manifest gives it. Returns false when the bytes are not whole AES
+    /// blocks or the padding is not valid (a wrong key or a damaged file); what was written by
+    /// then is not valid plaintext and must be discarded by the caller. An empty input is an
+    /// empty file.
+    static func decrypt(next: () throws -> Data?, write: (Data) throws -> Void, key: SymmetricKey, size: Int64?) throws -> Bool {
         var iv = [UInt8](repeating: 0, count: 16)
-        var pending = Data() // the last decrypted block, held back for the padding check
+        var carry = Data()    // ciphertext not yet a whole block
+        var pending = Data()  // the last decrypted block, held back for the padding check
         var written: Int64 = 0
-        let chunk = 1 << 20
-        while true {
-            guard let data = try input.read(upToCount: chunk), !data.isEmpty else { break }
-            guard data.count % 16 == 0 else { return false }
-            let plain = try AES._CBC.decrypt(data, using: key, iv: AES._CBC.IV(ivBytes: iv), noPadding: true)
-            iv = [UInt8](data.suffix(16))
-            let all = pending + plain
+        var sawBytes = false
+        while let data = try next() {
+            guard !data.isEmpty else { continue }
+            sawBytes = true
+            carry.append(data)
+            let whole = carry.count - carry.count % 16
+            guard whole > 0 else { continue }
+            let blocks = carry.prefix(whole)
+            let plain = try AES._CBC.decrypt(blocks, using: key, iv: AES._CBC.IV(ivBytes: iv), noPadding: true)
+            iv = [UInt8](blocks.suffix(16))
+            carry = Data(carry.dropFirst(whole))
+            var all = pending
+            all.append(plain)
             let keep = all.count - 16
-            try output.write(contentsOf: all.prefix(keep))
+            if keep > 0 { try write(all.prefix(keep)) }
             written += Int64(keep)
             pending = Data(all.suffix(16))
         }
-        guard pending.count == 16, let pad = pending.last, (1...16).contains(pad),
+        guard sawBytes else { return true }
+        guard carry.isEmpty, pending.count == 16, let pad = pending.last, (1...16).contains(pad),
               pending.suffix(Int(pad)).allSatisfy({ $0 == pad }) else { return false }
         var tail = pending.prefix(16 - Int(pad))
         if let size, size >= written, size - written < Int64(tail.count) { tail = tail.prefix(Int(size - written)) }
-        try output.write(contentsOf: tail)
+        if !tail.isEmpty { try write(Data(tail)) }
         return true
     }
 
-    /// In-memory variant for Manifest.db (bounded by the manifest limit).
-    static func decrypt(_ data: Data, key: SymmetricKey) -> Data? {
-        guard !data.isEmpty, data.count % 16 == 0,
-              let plain = try? AES._CBC.decrypt(data, using: key, iv: AES._CBC.IV(ivBytes: [UInt8](repeating: 0, count: 16)),
-                                               noPadding: true),
-              let pad = plain.last, (1...16).contains(pad), plain.suffix(Int(pad)).allSatisfy({ $0 == pad }) else { return nil }
-        return plain.prefix(plain.count - Int(pad))
+    /// Decrypts `data` (already in memory) into the private file `url`, in chunks.
+    static func decrypt(_ data: Data, key: SymmetricKey, to url: URL) throws -> Bool {
+        guard FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600]),
+              let output = FileHandle(forWritingAtPath: url.path) else {
+            throw IngestError("cannot create the private file \(url.path)")
+        }
+        defer { try? output.close() }
+        var offset = 0
+        return try decrypt(next: {
+            guard offset < data.count else { return nil }
+            let end = min(offset + chunkSize, data.count)
+            defer { offset = end }
+            return data.subdata(in: data.startIndex + offset..<data.startIndex + end)
+        }, write: { try output.write(contentsOf: $0) }, key: key, size: nil)
     }
 }

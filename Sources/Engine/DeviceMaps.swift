@@ -27,6 +27,8 @@ struct DeviceMap {
     /// An encrypted backup opened with its password: each stored file's key, device path and
     /// size, by inner path (the stored file stays as is; its decrypted content becomes its child).
     var keys: [String: FileKey] = [:]
+    /// How a given password fared (nil: none given, or not an encrypted backup).
+    var passwordOutcome: EncryptedBackup.Outcome?
 
     /// iOS for backups and for reports whose paths are under `/private/`; Android for reports
     /// with `/data/` paths; unknown when a report gave no path.
@@ -44,12 +46,12 @@ enum DeviceMaps {
 
     /// Looks for a vendor report (UFDR: `report.xml` at the top of a zip) or an iTunes/Finder
     /// backup at the top of the item (or one folder down).
-    /// Throws ``BackupCryptoError/wrongPassword`` when `password` does not unlock an encrypted
-    /// backup's keybag (checked before anything is written for the item).
+    /// `password` opens an encrypted backup (a wrong one is recorded in the map, and nothing is
+    /// decrypted).
     static func load(evidencePath: String, isDirectory: Bool, temporaryDirectory: URL, label: String = "ITEM",
-                     password: String? = nil) throws -> DeviceMap? {
+                     password: String? = nil) -> DeviceMap? {
         if !isDirectory, let ufdr = ufdr(evidencePath: evidencePath) { return ufdr }
-        return try backup(evidencePath: evidencePath, isDirectory: isDirectory, temporaryDirectory: temporaryDirectory,
+        return backup(evidencePath: evidencePath, isDirectory: isDirectory, temporaryDirectory: temporaryDirectory,
                           label: label, password: password)
     }
 
@@ -68,7 +70,7 @@ enum DeviceMaps {
     }
 
     static func backup(evidencePath: String, isDirectory: Bool, temporaryDirectory: URL, label: String = "ITEM",
-                       password: String? = nil) throws -> DeviceMap? {
+                       password: String? = nil) -> DeviceMap? {
         var members: [String: Data] = [:]
         var root: String?
         if isDirectory {
@@ -110,7 +112,7 @@ enum DeviceMaps {
             if let enc = plist["IsEncrypted"] as? Bool {
                 map.facts["encrypted"] = .bool(enc)
                 if enc {
-                    try EncryptedBackup.open(plist: plist, manifest: members["Manifest.db"], password: password, label: label,
+                    EncryptedBackup.open(plist: plist, manifest: members["Manifest.db"], password: password, label: label,
                                              root: root, temporaryDirectory: temporaryDirectory, into: &map)
                     return map
                 }
@@ -120,7 +122,7 @@ enum DeviceMaps {
             map.warnings.append("Manifest.db is missing (a pre-iOS 10 Manifest.mbdb backup is not read yet): files keep their SHA-1 names")
             return map
         }
-        readManifest(manifest, root: root, temporaryDirectory: temporaryDirectory, into: &map)
+        readManifest(.memory(manifest), size: Int64(manifest.count), root: root, temporaryDirectory: temporaryDirectory, into: &map)
         return map
     }
 
@@ -128,11 +130,11 @@ enum DeviceMaps {
     /// at `<root><fileID[0..2]>/<fileID>`.
     /// With `classKeys` (an encrypted backup), each row's `file` property list gives the file's
     /// key, and the device path goes to ``DeviceMap/keys`` (for the decrypted child) instead.
-    static func readManifest(_ data: Data, root: String, temporaryDirectory: URL, into map: inout DeviceMap,
+    static func readManifest(_ content: FileContent, size: Int64, root: String, temporaryDirectory: URL, into map: inout DeviceMap,
                              classKeys: [UInt32: SymmetricKey]? = nil) {
-        let file = EvidenceFile(key: "manifest", virtualPath: "Manifest.db", size: Int64(data.count),
+        let file = EvidenceFile(key: "manifest", virtualPath: "Manifest.db", size: size,
                                 hashes: FileHashes(md5: "", sha1: "", sha256: ""), mime: "application/vnd.sqlite3",
-                                content: .memory(data))
+                                content: content)
         do {
             let db = try AppDatabase.open(file, temporaryDirectory: temporaryDirectory, timeLimit: 120)
             var unmapped = Set<String>()

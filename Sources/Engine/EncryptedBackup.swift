@@ -3,8 +3,7 @@ import ExhibitKit
 import Foundation
 
 /// One stored file of an encrypted backup, as `Manifest.db` describes it.
-struct FileKey: @unchecked Sendable {
-    // Safe: immutable values; SymmetricKey is a value type.
+struct FileKey {
     /// The file's own AES-256 key, unwrapped; nil when it is missing or does not unwrap.
     var key: SymmetricKey?
     /// The file's real size (MBFile `Size`) to cut the decrypted bytes to.
@@ -16,15 +15,23 @@ struct FileKey: @unchecked Sendable {
 }
 
 /// Opening an encrypted iTunes/Finder backup (iOS 10.2+): keybag, ManifestKey, Manifest.db and
-/// each file's key (docs/intake.md, "Encrypted backups").
+/// each file's key (docs/intake.md, "Encrypted backups"). Whatever goes wrong, the stored files
+/// are still inventoried and hashed as they are (encrypted); only what decrypts gets a child.
 enum EncryptedBackup {
-    /// The keybag is unlocked with the password (a wrong one throws before anything is written),
-    /// Manifest.db decrypted and read with each file's key. Without a password, or with a damaged
-    /// keybag, the backup is listed as encrypted with a warning saying why.
+    /// How the password fared, for the audit log (`evidence.password`) and `device_layouts.facts`.
+    enum Outcome: String {
+        case unlocked, wrongPassword = "wrong-password", damaged, notEncrypted = "not-encrypted"
+    }
+
+    /// The keybag is unlocked with the password, Manifest.db decrypted (chunk by chunk into a
+    /// private temp file) and read with each file's key. Without a password, with a wrong one or
+    /// with a damaged keybag, nothing is decrypted and a warning says why and what to do.
+    /// Messages name the item by its label and never repeat the password.
     static func open(plist: [String: Any], manifest: Data?, password: String?, label: String, root: String,
-                     temporaryDirectory: URL, into map: inout DeviceMap) throws {
+                     temporaryDirectory: URL, into map: inout DeviceMap) {
+        map.facts["decrypted"] = .bool(false)
         guard let password else {
-            map.warnings.append("encrypted iTunes/Finder backup: its files stay encrypted under their SHA-1 names and no app data is read; give its password with --password \(label)=PASSWORD (or --password-file \(label)=FILE) to decrypt it")
+            map.warnings.append("encrypted iTunes/Finder backup and no password given: its files stay encrypted under their SHA-1 names (hashed as stored) and no app data is read; to decrypt it, ingest it into a new case with --password-file \(label)=FILE (FILE holding the password, mode 0600) or --password \(label)=PASSWORD")
             return
         }
         map.facts["password_given"] = .bool(true)
@@ -34,24 +41,32 @@ enum EncryptedBackup {
             let bag = try BackupKeyBag.parse(bagData)
             classKeys = try bag.unlock(password: password)
         } catch BackupCryptoError.wrongPassword {
-            throw BackupCryptoError.wrongPassword
+            map.passwordOutcome = .wrongPassword
+            map.facts["password_outcome"] = .string(Outcome.wrongPassword.rawValue)
+            map.warnings.append("wrong password: the password given for \(label) does not unlock the backup's keybag; nothing was decrypted, the stored (encrypted) files are inventoried and hashed as they are; ingest it into a new case with the right password")
+            return
         } catch {
+            map.passwordOutcome = .damaged
+            map.facts["password_outcome"] = .string(Outcome.damaged.rawValue)
             map.warnings.append("encrypted iTunes/Finder backup cannot be decrypted (\(error)): its files stay encrypted under their SHA-1 names")
-            map.facts["decrypted"] = .bool(false)
             return
         }
+        map.passwordOutcome = .unlocked
+        map.facts["password_outcome"] = .string(Outcome.unlocked.rawValue)
         guard let blob = plist["ManifestKey"] as? Data, let mk = BackupFileKey(blob: blob), let key = mk.unwrap(with: classKeys) else {
             map.warnings.append("encrypted iTunes/Finder backup: ManifestKey is missing or does not unwrap, so Manifest.db cannot be decrypted: its files stay encrypted under their SHA-1 names")
-            map.facts["decrypted"] = .bool(false)
             return
         }
-        guard let encrypted = manifest, let plain = BackupCipher.decrypt(encrypted, key: key) else {
+        let plainURL = temporaryDirectory.appendingPathComponent("manifest-\(UUID().uuidString).db")
+        defer { _ = unlink(plainURL.path) }
+        guard let encrypted = manifest, (try? BackupCipher.decrypt(encrypted, key: key, to: plainURL)) == true else {
             map.warnings.append("encrypted iTunes/Finder backup: Manifest.db is missing or does not decrypt with its key: its files stay encrypted under their SHA-1 names")
-            map.facts["decrypted"] = .bool(false)
             return
         }
         map.facts["decrypted"] = .bool(true)
-        DeviceMaps.readManifest(plain, root: root, temporaryDirectory: temporaryDirectory, into: &map, classKeys: classKeys)
+        let size = (try? FileManager.default.attributesOfItem(atPath: plainURL.path)[.size] as? NSNumber)?.int64Value ?? 0
+        DeviceMaps.readManifest(.temporaryFile(plainURL), size: size, root: root, temporaryDirectory: temporaryDirectory,
+                                into: &map, classKeys: classKeys)
         let missing = map.keys.values.filter { $0.key == nil }.count
         if missing > 0 {
             map.warnings.append("\(missing) file(s) of the encrypted backup have no usable key in Manifest.db: they stay encrypted (each says why)")

@@ -56,52 +56,60 @@ extension EntrySink {
                                   format: Self.encryptedFormat, flags: [], expandedBytes: 0)
     }
 
-    /// AES-256-CBC (zero IV) decryption of the stored bytes into a private temp file, hashed and
-    /// typed as intake would; nil when the bytes do not decrypt.
+    /// AES-256-CBC (zero IV) decryption of the stored bytes, chunk by chunk, into a private
+    /// (0600) file in the run's private temp folder, hashed and typed in the same pass as intake
+    /// would; nil when the bytes do not decrypt (the partial file is deleted).
     private func decrypt(_ e: IntakeEntry, key: SymmetricKey, size: Int64?, position: [Int]) throws -> IntakeEntry? {
         let folder = dispatcher.context.temporaryDirectory.appendingPathComponent("decrypted-\(evidenceID)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let out = folder.appendingPathComponent(Self.entryKey(position).replacingOccurrences(of: "/", with: "-"))
+        _ = unlink(out.path)
         guard FileManager.default.createFile(atPath: out.path, contents: nil, attributes: [.posixPermissions: 0o600]),
               let output = FileHandle(forWritingAtPath: out.path) else {
             throw IngestError("cannot create a private temp file in \(folder.path)")
         }
+        // The lease deletes the file when the last holder lets go (or now, if it does not decrypt).
         let lease = ContentLease(url: out)
-        let input: FileHandle
-        var inputLease: URL?
+        let next: () throws -> Data?
+        var input: FileHandle?
         switch e.content {
         case .temporaryFile(let url):
             guard let h = FileHandle(forReadingAtPath: url.path) else { throw IngestError("cannot read \(url.path)") }
             input = h
+            next = { try h.read(upToCount: BackupCipher.chunkSize) }
         case .memory(let data):
-            // Small stored files are in memory: decrypt them through a private temp copy.
-            let copy = folder.appendingPathComponent("in-" + out.lastPathComponent)
-            guard FileManager.default.createFile(atPath: copy.path, contents: data, attributes: [.posixPermissions: 0o600]),
-                  let h = FileHandle(forReadingAtPath: copy.path) else { throw IngestError("cannot create a private temp file in \(folder.path)") }
-            input = h; inputLease = copy
+            var offset = 0
+            next = {
+                guard offset < data.count else { return nil }
+                let end = min(offset + BackupCipher.chunkSize, data.count)
+                defer { offset = end }
+                return data.subdata(in: data.startIndex + offset..<data.startIndex + end)
+            }
         case .none:
+            try? output.close()
             return nil
         }
-        defer {
-            try? input.close()
-            if let inputLease { _ = unlink(inputLease.path) }
-        }
-        let ok = try BackupCipher.decrypt(from: input, to: output, key: key, size: size)
-        try output.close()
-        guard ok else { return nil }
-        // Hash and type the decrypted bytes (one pass; the first MiB for libmagic).
-        guard let reader = FileHandle(forReadingAtPath: out.path) else { throw IngestError("cannot read \(out.path)") }
-        defer { try? reader.close() }
+        defer { try? input?.close() }
         var hasher = MultiHasher()
         var head = Data()
         var total: Int64 = 0
-        while let chunk = try reader.read(upToCount: 1 << 20), !chunk.isEmpty {
-            chunk.withUnsafeBytes { hasher.update($0) }
-            if head.count < 1 << 20 { head.append(chunk.prefix((1 << 20) - head.count)) }
-            total += Int64(chunk.count)
+        let ok: Bool
+        do {
+            ok = try BackupCipher.decrypt(next: next, write: { plain in
+                try output.write(contentsOf: plain)
+                plain.withUnsafeBytes { hasher.update($0) }
+                if head.count < Self.sniffBytes { head.append(plain.prefix(Self.sniffBytes - head.count)) }
+                total += Int64(plain.count)
+            }, key: key, size: size)
+            try output.close()
+        } catch {
+            try? output.close()
+            throw error
         }
-        let mime = head.count == total ? (mimeProbe?.mime(of: head) ?? "application/octet-stream")
-            : (mimeProbe?.mime(of: head + Data(count: 1)) ?? "application/octet-stream")
+        guard ok else { return nil }
+        // libmagic sees the first MiB, told whether that is the whole file (one extra byte says not).
+        let mime = mimeProbe.map { head.count == total ? $0.mime(of: head) : $0.mime(of: head + Data(count: 1)) }
+            ?? "application/octet-stream"
         var content = FileContent.temporaryFile(out)
         var keep: ContentLease? = lease
         if total <= Self.decryptedMemoryLimit, let data = FileManager.default.contents(atPath: out.path) {
@@ -112,4 +120,7 @@ extension EntrySink {
                            rawName: Array(Self.decryptedName.utf8), name: Self.decryptedName, nameEncoding: e.nameEncoding,
                            kind: .file, size: total, hashes: hasher.finalize(), mime: mime, content: content, lease: keep)
     }
+
+    /// What libmagic is shown of a decrypted file (as intake shows it of any entry).
+    static let sniffBytes = 1 << 20
 }

@@ -26,17 +26,13 @@ struct EvidenceItemRun {
         labels.insert(label)
 
         // An iTunes/Finder backup says where its SHA-1-named files belong only in Manifest.db; an
-        // encrypted one is unlocked here, before anything is written for the item, so a wrong
-        // password leaves no trace of it in the case.
+        // encrypted one is unlocked here with its password (never stored, printed or logged). A
+        // wrong password is recorded and nothing is decrypted; the stored files are still hashed.
         let password = options.passwords[path]
-        let deviceMap: DeviceMap?
-        do {
-            deviceMap = try DeviceMaps.load(evidencePath: absolute, isDirectory: isDir.boolValue,
-                                            temporaryDirectory: dispatcher.context.temporaryDirectory, label: label, password: password)
-        } catch BackupCryptoError.wrongPassword {
-            throw IngestError("wrong password for \(path): it does not unlock the backup's keybag; nothing was written for this item. Check the password (--password \(label)=PASSWORD or --password-file \(label)=FILE)", exitCode: 2)
-        }
-        if password != nil, deviceMap?.facts["password_given"] == nil {
+        let deviceMap = DeviceMaps.load(evidencePath: absolute, isDirectory: isDir.boolValue,
+                                        temporaryDirectory: dispatcher.context.temporaryDirectory, label: label, password: password)
+        let passwordOutcome: EncryptedBackup.Outcome? = password == nil ? nil : (deviceMap?.passwordOutcome ?? .notEncrypted)
+        if passwordOutcome == .notEncrypted {
             FileHandle.standardError.write(Data("exhibit: \(Self.safe(label)): a password was given, but this is not an encrypted iTunes/Finder backup; the password is not used\n".utf8))
         }
 
@@ -89,9 +85,11 @@ struct EvidenceItemRun {
             hashKind: isDir.boolValue ? .manifest : .container, expectedSHA256: expected, item: custody.item,
             description: custody.description, seizedBy: custody.seizedBy, seizedAt: seized, assumedZone: options.assumedZone))
         if existing != nil { report.outcome = "resumed" }
-        if password != nil {
-            // Only that a password was used, never the password.
-            _ = try db.appendAudit(action: "evidence.password", details: .object(["label": .string(label), "password_given": .bool(true)]))
+        if let passwordOutcome {
+            // Only that a password was given and how it fared, never the password.
+            _ = try db.appendAudit(action: "evidence.password", details: .object([
+                "label": .string(label), "password_given": .bool(true), "outcome": .string(passwordOutcome.rawValue),
+            ]))
         }
 
         // 2. Walk, skipping what is committed; analyse; commit.

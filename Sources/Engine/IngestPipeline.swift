@@ -89,7 +89,9 @@ public final class IngestPipeline {
         defer { temp.remove() }
         let intakeOptions = IntakeOptions(temporaryDirectory: temp.url, budgets: options.budgets,
                                           nameCharsets: options.nameCharsets, memoryThreshold: options.memoryThreshold,
-                                          assumedZone: zone, retainContent: !catalog.fileAnalyzers.isEmpty)
+                                          assumedZone: zone,
+                                          // Encrypted backups are decrypted from the stored bytes, analyzers or not.
+                                          retainContent: !catalog.fileAnalyzers.isEmpty || !options.passwords.isEmpty)
         let walker = try IntakeWalker(options: intakeOptions)
         let crashed = Set(try db.crashedPairs().compactMap(WorkPair.init(text:)))
         let dispatcher = Dispatcher(analyzers: catalog.fileAnalyzers,

@@ -6,8 +6,8 @@ import Testing
 /// Encrypted iTunes/Finder backups (issue 12): with `--password` each stored file becomes the
 /// container of its decrypted content, which gets the manifest's device path and its own hashes —
 /// the same as the plain backup of the same content; without it the backup is listed as
-/// encrypted with a message naming `--password`; a wrong password writes nothing for the item;
-/// the password is never stored, logged or printed.
+/// encrypted with a message naming `--password-file`; a wrong password is recorded and nothing is
+/// decrypted, the stored files are still hashed; the password is never stored, logged or printed.
 @Suite("iOS backups: encrypted, with and without the password")
 struct IOSEncryptedBackupTests {
     static let maker = Corpus.url("phone/ios/make_backup.py").path
@@ -33,7 +33,8 @@ struct IOSEncryptedBackupTests {
     static func allText(_ db: String) throws -> String {
         try Fixture.open(db).read { c in
             var text = ""
-            let tables = try String.fetchAll(c, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
+            // Virtual tables (full-text vocabularies) keep their rows in real shadow tables, read here.
+            let tables = try String.fetchAll(c, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%'")
             for t in tables {
                 for row in try Row.fetchAll(c, sql: "SELECT * FROM \"\(t)\"") {
                     for (_, v) in row {
@@ -101,7 +102,7 @@ struct IOSEncryptedBackupTests {
         let db = dir.path("case.sqlite")
         let r = try Fixture.ingest([enc], db: db)
         try #require(r.exitCode == 0, "ingest: \(r.stderr)")
-        #expect(r.stderr.contains("--password backup=PASSWORD"))
+        #expect(r.stderr.contains("--password-file backup=FILE") && r.stderr.contains("--password backup=PASSWORD"), "\(r.stderr)")
         #expect(try Self.byDevicePath(db).isEmpty)
         let q = try Fixture.open(db)
         let facts = try q.read { try String.fetchOne($0, sql: "SELECT facts FROM device_layouts") } ?? ""
@@ -110,7 +111,7 @@ struct IOSEncryptedBackupTests {
         #expect(files == 9, "every stored file is inventoried as stored")
     }
 
-    @Test func aWrongPasswordSaysSoAndWritesNothing() throws {
+    @Test func aWrongPasswordIsRecordedNothingIsDecryptedAndTheStoredFilesAreHashed() throws {
         let dir = try TestDirectory("ios-enc-wrong")
         defer { dir.remove() }
         let enc = dir.path("backup")
@@ -118,14 +119,23 @@ struct IOSEncryptedBackupTests {
         let db = dir.path("case.sqlite")
         let wrong = "not-the-password"
         let r = try Fixture.ingest([enc], db: db, extra: ["--password", "backup=\(wrong)"])
-        #expect(r.exitCode == 2, "\(r.stderr)")
-        #expect(r.stderr.contains("wrong password"))
+        try #require(r.exitCode == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("wrong password: the password given for backup does not unlock the backup's keybag; nothing was decrypted"))
         #expect(!r.stderr.contains(wrong) && !r.stdout.contains(wrong))
-        if FileManager.default.fileExists(atPath: db) {
-            let q = try Fixture.open(db)
-            #expect(try q.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM evidence") } == 0)
-            #expect(!(try Self.allText(db)).contains(wrong))
+        let q = try Fixture.open(db)
+        // Every stored file is inventoried and hashed as stored; none is decrypted or mapped.
+        let files = try q.read { c in
+            try Row.fetchAll(c, sql: "SELECT path, device_path, is_container, sha256 FROM files WHERE kind = 'file' ORDER BY path").map {
+                ($0[0] as String, $0[1] as String?, $0[2] as Int, $0[3] as String?)
+            }
         }
+        try #require(files.count == 9)
+        #expect(files.allSatisfy { $0.1 == nil && $0.2 == 0 && $0.3?.count == 64 && !$0.0.hasSuffix("!/decrypted") }, "\(files)")
+        let facts = try q.read { try String.fetchOne($0, sql: "SELECT facts FROM device_layouts") } ?? ""
+        #expect(facts.contains("\"password_outcome\":\"wrong-password\"") && facts.contains("\"decrypted\":false"), "\(facts)")
+        let audit = try q.read { try String.fetchAll($0, sql: "SELECT details FROM audit_log WHERE action = 'evidence.password'") }
+        #expect(audit.count == 1 && audit[0].contains("\"outcome\":\"wrong-password\""), "\(audit)")
+        #expect(!(try Self.allText(db)).contains(wrong))
     }
 
     @Test func aDamagedKeybagIsSaidAndTheStoredFilesAreKept() throws {
