@@ -71,7 +71,9 @@ public final class IngestPipeline {
         }
         _ = try db.ensureCase(name: options.caseName, examiner: options.examiner, assumedZone: options.assumedZone,
                               toolVersion: options.toolVersion)
-        let runID = try db.beginRun(toolVersion: options.toolVersion, commandLine: options.commandLine,
+        // Passwords never reach the case: redacted again here in case a caller did not.
+        let commandLine = IngestOptions.redacted(options.commandLine)
+        let runID = try db.beginRun(toolVersion: options.toolVersion, commandLine: commandLine,
                                     options: options.recordedOptions, jobs: options.jobs)
         _ = try db.appendAudit(action: "ingest.start", details: .object([
             "run": .number(Double(runID)),
@@ -80,7 +82,7 @@ public final class IngestPipeline {
             "analyzers": .array(catalog.descriptors.map { .string("\($0.id) \($0.version)") }),
             "plugins": .array(catalog.fileAnalyzers.compactMap { ($0 as? PluginAnalyzer)?.manifest.auditRecord }),
             "options": options.recordedOptions,
-            "command": .array(options.commandLine.map(JSONValue.string)),
+            "command": .array(commandLine.map(JSONValue.string)),
             "examiner": options.examiner.map(JSONValue.string) ?? .null,
             "jobs": .number(Double(options.jobs)),
         ]))

@@ -26,16 +26,18 @@ struct IngestCommand: ParsableCommand {
         Per-item options (--expect-sha256, --item, --description, --seized-by, --seized-at) take
         VALUE when one evidence path is given, or PATH=VALUE (repeatable) for several.
 
-        An encrypted iPhone (iTunes/Finder) backup is decrypted with --password ITEM=PASSWORD or
-        --password-file ITEM=FILE (ITEM: the evidence path as given, or its file name). The
-        password is checked before anything is written for the item; it is never stored, and the
-        recorded command line shows --password ITEM=<redacted>.
+        An encrypted iPhone (iTunes/Finder) backup is decrypted with --password-file ITEM=FILE
+        (FILE mode 0600, first line = the password) or --password ITEM=PASSWORD (visible in the
+        process list while the run lasts); ITEM is the evidence path as given, or its file name.
+        The password is never stored or printed: the recorded command line shows
+        --password ITEM=<redacted>. A wrong password is recorded as a warning (and in the audit
+        log, without the password); nothing is decrypted and the stored files are still hashed.
 
         External analyzer plugins (docs/plugins.md) come from --plugins DIR (repeatable),
         $EXHIBIT_PLUGIN_PATH and the per-user folder ~/.local/share/exhibit/plugins.
 
         Exit codes: 0 done; 1 the run failed (database or evidence path unusable; committed work
-        is kept: fix and re-run); 2 bad usage, or a wrong backup password; 3 done, but an evidence hash did not match
+        is kept: fix and re-run); 2 bad usage; 3 done, but an evidence hash did not match
         --expect-sha256 (or the item was refused under --strict, or changed since an earlier run);
         4 the worker was stopped from outside or crashed repeatedly outside any analyzer (re-run
         to resume).
