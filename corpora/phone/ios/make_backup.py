@@ -5,7 +5,8 @@
 fileID = SHA-1(domain + "-" + relativePath) — the layout Apple's backups use (public facts:
 shared/FORMATS-mobile.md §1.1). Used by the engine tests; deterministic.
 
-    python3 make_backup.py OUT_DIR [--hostile] [--encrypted PASSWORD [--drop-key] [--damage-keybag]]
+    python3 make_backup.py OUT_DIR [--hostile] [--encrypted PASSWORD [--drop-key] [--damage-keybag]
+                                   [--huge-rounds] [--damage-file] [--damage-manifest] [--big MIB]]
 
 --hostile adds a file Manifest.db names but the folder lacks, a file the manifest does not name,
 and a domain with no known device folder.
@@ -19,7 +20,11 @@ Manifest.db and every file AES-256-CBC (zero IV, PKCS#7) with their own keys; ea
 in its `file` column, an NSKeyedArchiver property list (MBFile: EncryptionKey = 4-byte class +
 wrapped key, ProtectionClass, Size). Salts, keys and iteration counts are fixed (small counts so the
 tests stay fast), so the output is deterministic. --drop-key leaves the camera-roll picture without
-an EncryptionKey; --damage-keybag cuts the keybag inside a class key.
+an EncryptionKey; --damage-keybag cuts the keybag inside a class key; --huge-rounds declares DPIC
+4,000,000,000 in the keybag (the keys are still made with the small count); --damage-file cuts 5
+bytes off the stored Telegram note (no longer whole AES blocks); --damage-manifest cuts the last
+16 bytes off the encrypted Manifest.db (its padding no longer checks); --big MIB adds a MIB-MiB
+video file (deterministic bytes) to the camera roll, for memory measurements.
 """
 import hashlib
 import os
@@ -71,7 +76,7 @@ class Encryptor:
     CLASSES = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
     DPIC, ITER = 1000, 100
 
-    def __init__(self, password, damage):
+    def __init__(self, password, damage, huge_rounds=False):
         from cryptography.hazmat.primitives import hashes
         from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
         from cryptography.hazmat.primitives.keywrap import aes_key_wrap
@@ -81,7 +86,7 @@ class Encryptor:
         self.passcode = PBKDF2HMAC(hashes.SHA1(), 32, salt, self.ITER).derive(first)
         self.class_keys = {c: fixed(f"class{c}", 32) for c in self.CLASSES}
         bag = b"".join([tlv("VERS", 4), tlv("TYPE", 1), tlv("UUID", fixed("bag-uuid", 16)), tlv("HMCK", fixed("hmck", 40)),
-                        tlv("WRAP", 0), tlv("SALT", salt), tlv("ITER", self.ITER), tlv("DPWT", 1), tlv("DPIC", self.DPIC),
+                        tlv("WRAP", 0), tlv("SALT", salt), tlv("ITER", self.ITER), tlv("DPWT", 1), tlv("DPIC", 4_000_000_000 if huge_rounds else self.DPIC),
                         tlv("DPSL", dpsl)])
         for c in self.CLASSES:
             bag += tlv("UUID", fixed(f"uuid{c}", 16)) + tlv("CLAS", c) + tlv("WRAP", 2) + tlv("KTYP", 0)
@@ -120,13 +125,22 @@ def mbfile(size, cls, encryption_key):
                           fmt=plistlib.FMT_BINARY)
 
 
-def main(out, hostile, password=None, drop_key=False, damage=False):
-    enc = Encryptor(password, damage) if password is not None else None
+def big_bytes(mib):
+    """`mib` MiB of deterministic, incompressible-looking bytes (SHA-256 counter stream)."""
+    block = b"".join(hashlib.sha256(i.to_bytes(4, "big")).digest() for i in range(32768))  # 1 MiB
+    return block * mib
+
+
+def main(out, hostile, password=None, drop_key=False, damage=False, huge_rounds=False, damage_file=False,
+         damage_manifest=False, big=0):
+    enc = Encryptor(password, damage, huge_rounds) if password is not None else None
     os.makedirs(out, exist_ok=True)
     rows = []
     files = list(FILES)
     if hostile:
         files.append(("UnknownVendorDomain", "x/y.bin", b"unknown domain"))
+    if big:
+        files.append(("CameraRollDomain", "Media/DCIM/100APPLE/IMG_0003.MOV", big_bytes(big)))
     for domain, rel, data in files:
         if data is None:
             data = sqlite_bytes("ZWAMESSAGE" if rel.endswith("ChatStorage.sqlite") else "message")
@@ -138,6 +152,8 @@ def main(out, hostile, password=None, drop_key=False, damage=False):
             stored = enc.encrypt(key, data)
             wrapped = None if (drop_key and domain == "CameraRollDomain") else enc.wrapped(3, key)
             info = mbfile(len(data), 3, wrapped)
+            if damage_file and domain.startswith("AppDomain-ph.telegra"):
+                stored = stored[:-5]
         with open(os.path.join(out, fid[:2], fid), "wb") as fh:
             fh.write(stored)
         rows.append((fid, domain, rel, 1, info))
@@ -160,8 +176,9 @@ def main(out, hostile, password=None, drop_key=False, damage=False):
     if enc is not None:
         plain = open(db, "rb").read()
         manifest_key = fixed("manifest-key", 32)
+        sealed = enc.encrypt(manifest_key, plain)
         with open(db, "wb") as fh:
-            fh.write(enc.encrypt(manifest_key, plain))
+            fh.write(sealed[:-16] if damage_manifest else sealed)
         manifest_extra = {"IsEncrypted": True, "BackupKeyBag": enc.keybag, "ManifestKey": enc.wrapped(4, manifest_key)}
     when = datetime.datetime(2024, 8, 30, 4, 0, 0)  # plistlib: naive = UTC
     with open(os.path.join(out, "Info.plist"), "wb") as fh:
@@ -180,4 +197,6 @@ def main(out, hostile, password=None, drop_key=False, damage=False):
 if __name__ == "__main__":
     args = sys.argv[2:]
     pw = args[args.index("--encrypted") + 1] if "--encrypted" in args else None
-    main(sys.argv[1], "--hostile" in args, pw, "--drop-key" in args, "--damage-keybag" in args)
+    big = int(args[args.index("--big") + 1]) if "--big" in args else 0
+    main(sys.argv[1], "--hostile" in args, pw, "--drop-key" in args, "--damage-keybag" in args, "--huge-rounds" in args,
+         "--damage-file" in args, "--damage-manifest" in args, big)
