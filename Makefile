@@ -15,6 +15,8 @@ APT_PACKAGES += sleuthkit chromium ghostscript python3-pip
 APT_PACKAGES += linux-libc-dev libseccomp-dev
 # KakaoTalk Android fixtures: the generator's AES (corpora/phone/kakaotalk; the 100k test runs it).
 APT_PACKAGES += python3-cryptography
+# Encrypted iPhone backups: OpenSSL's libcrypto decrypts AES-256-CBC (Sources/CLibCrypto).
+APT_PACKAGES += libssl-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/debug
 DEMO := demo-out

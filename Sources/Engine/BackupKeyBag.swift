@@ -1,3 +1,4 @@
+import CLibCrypto
 import Crypto
 import _CryptoExtras
 import Foundation
@@ -144,27 +145,27 @@ enum BackupCipher {
     /// then is not valid plaintext and must be discarded by the caller. An empty input is an
     /// empty file.
     static func decrypt(next: () throws -> Data?, write: (Data) throws -> Void, key: SymmetricKey, size: Int64?) throws -> Bool {
-        var iv = [UInt8](repeating: 0, count: 16)
-        var carry = Data()    // ciphertext not yet a whole block
-        var pending = Data()  // the last decrypted block, held back for the padding check
+        // AES-256 only: the keys of a backup are 32 bytes; anything else is not decrypted.
+        guard key.bitCount == 256 else { return false }
+        let cipher = try Chunks(key: key)
+        var carry: [UInt8] = []    // ciphertext not yet a whole block (at most 15 bytes between chunks)
+        var pending: [UInt8] = []  // the last decrypted block, held back for the padding check
         var written: Int64 = 0
         var sawBytes = false
         while let data = try next() {
             guard !data.isEmpty else { continue }
             sawBytes = true
-            carry.append(data)
-            let whole = carry.count - carry.count % 16
+            var input = carry
+            input.append(contentsOf: data)
+            let whole = input.count - input.count % 16
+            carry = Array(input[whole...])
             guard whole > 0 else { continue }
-            let blocks = carry.prefix(whole)
-            let plain = try AES._CBC.decrypt(blocks, using: key, iv: AES._CBC.IV(ivBytes: iv), noPadding: true)
-            iv = [UInt8](blocks.suffix(16))
-            carry = Data(carry.dropFirst(whole))
-            var all = pending
-            all.append(plain)
-            let keep = all.count - 16
-            if keep > 0 { try write(all.prefix(keep)) }
+            var plain = pending
+            plain.append(contentsOf: try cipher.update(input[..<whole]))
+            let keep = plain.count - 16
+            if keep > 0 { try write(Data(plain[..<keep])) }
             written += Int64(keep)
-            pending = Data(all.suffix(16))
+            pending = Array(plain[keep...])
         }
         guard sawBytes else { return true }
         guard carry.isEmpty, pending.count == 16, let pad = pending.last, (1...16).contains(pad),
@@ -173,6 +174,43 @@ enum BackupCipher {
         if let size, size >= written, size - written < Int64(tail.count) { tail = tail.prefix(Int(size - written)) }
         if !tail.isEmpty { try write(Data(tail)) }
         return true
+    }
+
+    /// OpenSSL's AES-256-CBC decryption context (zero IV, no padding handling: whole blocks in,
+    /// the same number of bytes out; the context carries the chaining IV from chunk to chunk).
+    final class Chunks {
+        private let context: OpaquePointer
+
+        init(key: SymmetricKey) throws {
+            guard let ctx = EVP_CIPHER_CTX_new() else { throw IngestError("libcrypto: cannot allocate a cipher context") }
+            context = ctx
+            let iv = [UInt8](repeating: 0, count: 16)
+            let ok = key.withUnsafeBytes { raw -> Int32 in
+                guard raw.count == 32, let k = raw.bindMemory(to: UInt8.self).baseAddress else { return 0 }
+                return EVP_DecryptInit_ex(ctx, EVP_aes_256_cbc(), nil, k, iv)
+            }
+            guard ok == 1, EVP_CIPHER_CTX_set_padding(ctx, 0) == 1 else {
+                EVP_CIPHER_CTX_free(ctx)
+                throw IngestError("libcrypto: cannot set up AES-256-CBC")
+            }
+        }
+
+        deinit { EVP_CIPHER_CTX_free(context) }
+
+        /// Decrypts whole blocks (`blocks.count` a multiple of 16, at most 2 GiB).
+        func update(_ blocks: ArraySlice<UInt8>) throws -> [UInt8] {
+            var out = [UInt8](repeating: 0, count: blocks.count + 16)
+            var produced: Int32 = 0
+            let ok = out.withUnsafeMutableBufferPointer { o -> Int32 in
+                blocks.withUnsafeBufferPointer { i -> Int32 in
+                    guard let dst = o.baseAddress, let src = i.baseAddress, let length = Int32(exactly: i.count) else { return 0 }
+                    return EVP_DecryptUpdate(context, dst, &produced, src, length)
+                }
+            }
+            guard ok == 1, produced >= 0, Int(produced) == blocks.count else { throw IngestError("libcrypto: AES-256-CBC decryption failed") }
+            out.removeLast(out.count - Int(produced))
+            return out
+        }
     }
 
     /// Decrypts `data` (already in memory) into the private file `url`, in chunks.
