@@ -187,4 +187,20 @@ struct IOSEncryptedBackupTests {
         #expect(try Self.byDevicePath(db).count == 5)
         #expect(!(try Self.allText(db)).contains(Self.password))
     }
+
+    @Test func aPasswordForAPlainBackupIsNotUsedAndSaidSo() throws {
+        let dir = try TestDirectory("ios-enc-plain")
+        defer { dir.remove() }
+        let plain = dir.path("backup")
+        try Self.make(plain, [])
+        let db = dir.path("case.sqlite")
+        let r = try Fixture.ingest([plain], db: db, extra: ["--password", "backup=\(Self.password)"])
+        try #require(r.exitCode == 0, "ingest: \(r.stderr)")
+        #expect(r.stderr.contains("exhibit: backup: a password was given, but this is not an encrypted iTunes/Finder backup; the password is not used"))
+        #expect(!r.stderr.contains(Self.password) && !r.stdout.contains(Self.password))
+        #expect(try Self.byDevicePath(db).count == 5)
+        let audit = try Fixture.open(db).read { try String.fetchAll($0, sql: "SELECT details FROM audit_log WHERE action = 'evidence.password'") }
+        #expect(audit == ["{\"label\":\"backup\",\"outcome\":\"not-encrypted\",\"password_given\":true}"])
+        #expect(!(try Self.allText(db)).contains(Self.password))
+    }
 }
