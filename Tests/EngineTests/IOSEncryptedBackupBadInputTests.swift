@@ -93,4 +93,37 @@ struct IOSEncryptedBackupBadInputTests {
         let plain = try Run.shell("printf 'telegram app container file\\n' | sha256sum | cut -d' ' -f1").stdout
         #expect(rows[0][2] == plain.trimmingCharacters(in: .whitespacesAndNewlines))
     }
+
+    @Test func aWorkerCrashOnADecryptedFileResumesWithoutDuplicates() throws {
+        // The test bed's analyzer crashes the worker the first time it sees the decrypted note;
+        // the supervisor restarts it, the run resumes inside the backup: the stored file (its row
+        // commits after its child's) is read and decrypted again, and every file is there once.
+        let dir = try TestDirectory("ios-enc-crash")
+        defer { dir.remove() }
+        let enc = dir.path("backup")
+        try IOSEncryptedBackupTests.make(enc, ["--encrypted", Self.password, "--crash-once"])
+        let state = dir.path("state")
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        let db = dir.path("case.sqlite")
+        let r = try Fixture.ingest([enc], db: db, binary: Fixture.testbed, extra: ["--jobs", "1", "--password", "backup=\(Self.password)"],
+                                   environment: ["EXHIBIT_TESTBED_STATE": state])
+        try #require(r.exitCode == 0, "ingest: \(r.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: state).count == 1, "the analyzer crashed once")
+        #expect(!r.stderr.contains(Self.password) && !r.stdout.contains(Self.password))
+        let q = try Fixture.open(db)
+        let children = try q.read { c in
+            try String.fetchAll(c, sql: "SELECT device_path FROM files WHERE path LIKE '%!/decrypted' ORDER BY device_path")
+        }
+        #expect(children.count == 6 && Set(children).count == 6, "\(children)")
+        #expect(children.contains("/private/var/mobile/Library/Notes/crash.txt"))
+        let stored = try q.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM files WHERE kind = 'file' AND depth = 0") }
+        #expect(stored == 10)
+        let lines = try q.read { c in
+            try Int.fetchOne(c, sql: """
+                SELECT count(*) FROM artifacts a JOIN files f ON f.id = a.file_id
+                WHERE a.type = 'testbed.lines' AND f.device_path = '/private/var/mobile/Library/Notes/crash.txt'
+                """)
+        }
+        #expect(lines == 1, "the decrypted note was analysed once it no longer crashed")
+    }
 }

@@ -6,7 +6,8 @@ fileID = SHA-1(domain + "-" + relativePath) — the layout Apple's backups use (
 shared/FORMATS-mobile.md §1.1). Used by the engine tests; deterministic.
 
     python3 make_backup.py OUT_DIR [--hostile] [--encrypted PASSWORD [--drop-key] [--damage-keybag]
-                                   [--huge-rounds] [--damage-file] [--damage-manifest] [--big MIB]]
+                                   [--huge-rounds] [--damage-file] [--damage-manifest] [--big MIB]
+                                   [--crash-once]]
 
 --hostile adds a file Manifest.db names but the folder lacks, a file the manifest does not name,
 and a domain with no known device folder.
@@ -24,7 +25,9 @@ an EncryptionKey; --damage-keybag cuts the keybag inside a class key; --huge-rou
 4,000,000,000 in the keybag (the keys are still made with the small count); --damage-file cuts 5
 bytes off the stored Telegram note (no longer whole AES blocks); --damage-manifest cuts the last
 16 bytes off the encrypted Manifest.db (its padding no longer checks); --big MIB adds a MIB-MiB
-video file (deterministic bytes) to the camera roll, for memory measurements.
+video file (deterministic bytes) to the camera roll, for memory measurements; --crash-once adds a
+text file starting with CRASH-ONCE, on which the engine test bed's analyzer crashes the worker the
+first time (Tests/TestBed), to test resuming inside an encrypted backup.
 """
 import hashlib
 import os
@@ -132,13 +135,15 @@ def big_bytes(mib):
 
 
 def main(out, hostile, password=None, drop_key=False, damage=False, huge_rounds=False, damage_file=False,
-         damage_manifest=False, big=0):
+         damage_manifest=False, big=0, crash_once=False):
     enc = Encryptor(password, damage, huge_rounds) if password is not None else None
     os.makedirs(out, exist_ok=True)
     rows = []
     files = list(FILES)
     if hostile:
         files.append(("UnknownVendorDomain", "x/y.bin", b"unknown domain"))
+    if crash_once:
+        files.append(("HomeDomain", "Library/Notes/crash.txt", b"CRASH-ONCE\nthe test bed crashes on this once\n"))
     if big:
         files.append(("CameraRollDomain", "Media/DCIM/100APPLE/IMG_0003.MOV", big_bytes(big)))
     for domain, rel, data in files:
@@ -199,4 +204,4 @@ if __name__ == "__main__":
     pw = args[args.index("--encrypted") + 1] if "--encrypted" in args else None
     big = int(args[args.index("--big") + 1]) if "--big" in args else 0
     main(sys.argv[1], "--hostile" in args, pw, "--drop-key" in args, "--damage-keybag" in args, "--huge-rounds" in args,
-         "--damage-file" in args, "--damage-manifest" in args, big)
+         "--damage-file" in args, "--damage-manifest" in args, big, "--crash-once" in args)
