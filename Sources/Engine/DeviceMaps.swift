@@ -29,6 +29,15 @@ struct DeviceMap {
     var keys: [String: FileKey] = [:]
     /// How a given password fared (nil: none given, or not an encrypted backup).
     var passwordOutcome: EncryptedBackup.Outcome?
+    /// Why an encrypted backup was not decrypted at all: the item's status becomes `encrypted`
+    /// with this message (unless the walk found worse).
+    var notDecryptedReason: String?
+
+    /// Records that nothing of an encrypted backup is decrypted, and why (also a warning).
+    mutating func notDecrypted(_ why: String) {
+        warnings.append(why)
+        notDecryptedReason = why
+    }
 
     /// iOS for backups and for reports whose paths are under `/private/`; Android for reports
     /// with `/data/` paths; unknown when a report gave no path.

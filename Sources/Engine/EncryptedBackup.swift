@@ -31,7 +31,7 @@ enum EncryptedBackup {
                      temporaryDirectory: URL, into map: inout DeviceMap) {
         map.facts["decrypted"] = .bool(false)
         guard let password else {
-            map.warnings.append("encrypted iTunes/Finder backup and no password given: its files stay encrypted under their SHA-1 names (hashed as stored) and no app data is read; to decrypt it, ingest it into a new case with --password-file \(label)=FILE (FILE holding the password, mode 0600) or --password \(label)=PASSWORD")
+            map.notDecrypted("encrypted iTunes/Finder backup and no password given: its files stay encrypted under their SHA-1 names (hashed as stored) and no app data is read; to decrypt it, ingest it into a new case with --password-file \(label)=FILE (FILE holding the password, mode 0600) or --password \(label)=PASSWORD")
             return
         }
         map.facts["password_given"] = .bool(true)
@@ -43,24 +43,24 @@ enum EncryptedBackup {
         } catch BackupCryptoError.wrongPassword {
             map.passwordOutcome = .wrongPassword
             map.facts["password_outcome"] = .string(Outcome.wrongPassword.rawValue)
-            map.warnings.append("wrong password: the password given for \(label) does not unlock the backup's keybag; nothing was decrypted, the stored (encrypted) files are inventoried and hashed as they are; ingest it into a new case with the right password")
+            map.notDecrypted("wrong password: the password given for \(label) does not unlock the backup's keybag; nothing was decrypted, the stored (encrypted) files are inventoried and hashed as they are; ingest it into a new case with the right password")
             return
         } catch {
             map.passwordOutcome = .damaged
             map.facts["password_outcome"] = .string(Outcome.damaged.rawValue)
-            map.warnings.append("encrypted iTunes/Finder backup cannot be decrypted (\(error)): its files stay encrypted under their SHA-1 names")
+            map.notDecrypted("encrypted iTunes/Finder backup cannot be decrypted (\(error)): its files stay encrypted under their SHA-1 names")
             return
         }
         map.passwordOutcome = .unlocked
         map.facts["password_outcome"] = .string(Outcome.unlocked.rawValue)
         guard let blob = plist["ManifestKey"] as? Data, let mk = BackupFileKey(blob: blob), let key = mk.unwrap(with: classKeys) else {
-            map.warnings.append("encrypted iTunes/Finder backup: ManifestKey is missing or does not unwrap, so Manifest.db cannot be decrypted: its files stay encrypted under their SHA-1 names")
+            map.notDecrypted("encrypted iTunes/Finder backup: ManifestKey is missing or does not unwrap, so Manifest.db cannot be decrypted: its files stay encrypted under their SHA-1 names")
             return
         }
         let plainURL = temporaryDirectory.appendingPathComponent("manifest-\(UUID().uuidString).db")
         defer { _ = unlink(plainURL.path) }
         guard let encrypted = manifest, (try? BackupCipher.decrypt(encrypted, key: key, to: plainURL)) == true else {
-            map.warnings.append("encrypted iTunes/Finder backup: Manifest.db is missing or does not decrypt with its key: its files stay encrypted under their SHA-1 names")
+            map.notDecrypted("encrypted iTunes/Finder backup: Manifest.db is missing or does not decrypt with its key: its files stay encrypted under their SHA-1 names")
             return
         }
         map.facts["decrypted"] = .bool(true)

@@ -153,16 +153,19 @@ struct EvidenceItemRun {
             report.hashes = manifest
             if let expected { match = manifest?.sha256 == expected; report.expectedMatch = match }
         }
-        try db.finishEvidence(id: evidenceID, status: summary.status, message: summary.message, format: summary.format,
+        // An encrypted backup read without decryption is listed as `encrypted`, saying why and how.
+        var status = summary.status, message = summary.message
+        if status == .ok, let why = deviceMap?.notDecryptedReason { status = .encrypted; message = why }
+        try db.finishEvidence(id: evidenceID, status: status, message: message, format: summary.format,
                               entryCount: summary.entryCount, expandedBytes: summary.expandedBytes, manifest: manifest)
         _ = try db.appendAudit(action: "evidence.complete", details: .object([
-            "label": .string(label), "status": .string(summary.status.rawValue),
+            "label": .string(label), "status": .string(status.rawValue),
             "format": summary.format.map(JSONValue.string) ?? .null,
             "entries": .number(Double(summary.entryCount)), "expanded_bytes": .number(Double(summary.expandedBytes)),
             "manifest_sha256": manifest.map { .string($0.sha256) } ?? .null,
         ]))
-        report.status = summary.status.rawValue
-        report.message = summary.message
+        report.status = status.rawValue
+        report.message = message
         report.walkSeconds = Date().timeIntervalSince(walkStart)
         return report
     }

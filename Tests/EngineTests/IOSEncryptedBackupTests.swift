@@ -84,6 +84,7 @@ struct IOSEncryptedBackupTests {
         }
         let facts = try q.read { try String.fetchOne($0, sql: "SELECT facts FROM device_layouts") } ?? ""
         #expect(facts.contains("\"encrypted\":true") && facts.contains("\"decrypted\":true"))
+        #expect(try q.read { try String.fetchOne($0, sql: "SELECT status FROM evidence") } == "ok")
 
         // The password is nowhere: not in any table, not in stdout/stderr; the run says <redacted>.
         #expect(!(try Self.allText(encDB)).contains(Self.password))
@@ -109,6 +110,9 @@ struct IOSEncryptedBackupTests {
         #expect(facts.contains("\"encrypted\":true") && facts.contains("--password"))
         let files = try q.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM files WHERE kind = 'file'") }
         #expect(files == 9, "every stored file is inventoried as stored")
+        let item = try q.read { try Row.fetchOne($0, sql: "SELECT status, message FROM evidence") }
+        #expect(item?["status"] as String? == "encrypted")
+        #expect((item?["message"] as String?)?.hasPrefix("encrypted iTunes/Finder backup and no password given") == true)
     }
 
     @Test func aWrongPasswordIsRecordedNothingIsDecryptedAndTheStoredFilesAreHashed() throws {
@@ -136,6 +140,9 @@ struct IOSEncryptedBackupTests {
         let audit = try q.read { try String.fetchAll($0, sql: "SELECT details FROM audit_log WHERE action = 'evidence.password'") }
         #expect(audit.count == 1 && audit[0].contains("\"outcome\":\"wrong-password\""), "\(audit)")
         #expect(!(try Self.allText(db)).contains(wrong))
+        let item = try q.read { try Row.fetchOne($0, sql: "SELECT status, message FROM evidence") }
+        #expect(item?["status"] as String? == "encrypted")
+        #expect((item?["message"] as String?)?.hasPrefix("wrong password: ") == true)
     }
 
     @Test func aDamagedKeybagIsSaidAndTheStoredFilesAreKept() throws {
