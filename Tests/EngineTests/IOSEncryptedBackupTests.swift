@@ -85,6 +85,9 @@ struct IOSEncryptedBackupTests {
         let facts = try q.read { try String.fetchOne($0, sql: "SELECT facts FROM device_layouts") } ?? ""
         #expect(facts.contains("\"encrypted\":true") && facts.contains("\"decrypted\":true"))
         #expect(try q.read { try String.fetchOne($0, sql: "SELECT status FROM evidence") } == "ok")
+        // The synthetic children do not disturb verification: the folder re-hashes as recorded.
+        let verify = try Run.command(Fixture.exhibit, ["verify", "--db", encDB])
+        #expect(verify.exitCode == 0 && verify.stdout.contains("verified"), "\(verify.stdout)\(verify.stderr)")
 
         // The password is nowhere: not in any table, not in stdout/stderr; the run says <redacted>.
         #expect(!(try Self.allText(encDB)).contains(Self.password))
