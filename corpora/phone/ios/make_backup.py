@@ -7,7 +7,7 @@ shared/FORMATS-mobile.md §1.1). Used by the engine tests; deterministic.
 
     python3 make_backup.py OUT_DIR [--hostile] [--encrypted PASSWORD [--drop-key] [--damage-keybag]
                                    [--huge-rounds] [--damage-file] [--damage-manifest] [--big MIB]
-                                   [--crash-once]]
+                                   [--crash-once] [--real-rounds]]
 
 --hostile adds a file Manifest.db names but the folder lacks, a file the manifest does not name,
 and a domain with no known device folder.
@@ -27,7 +27,8 @@ bytes off the stored Telegram note (no longer whole AES blocks); --damage-manife
 16 bytes off the encrypted Manifest.db (its padding no longer checks); --big MIB adds a MIB-MiB
 video file (deterministic bytes) to the camera roll, for memory measurements; --crash-once adds a
 text file starting with CRASH-ONCE, on which the engine test bed's analyzer crashes the worker the
-first time (Tests/TestBed), to test resuming inside an encrypted backup.
+first time (Tests/TestBed), to test resuming inside an encrypted backup; --real-rounds uses the round
+counts of real backups (DPIC 10,000,000, ITER 10,000) instead of the small ones, for timing the unlock.
 """
 import hashlib
 import os
@@ -79,7 +80,9 @@ class Encryptor:
     CLASSES = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
     DPIC, ITER = 1000, 100
 
-    def __init__(self, password, damage, huge_rounds=False):
+    def __init__(self, password, damage, huge_rounds=False, real_rounds=False):
+        if real_rounds:
+            self.DPIC, self.ITER = 10_000_000, 10_000
         from cryptography.hazmat.primitives import hashes
         from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
         from cryptography.hazmat.primitives.keywrap import aes_key_wrap
@@ -135,8 +138,8 @@ def big_bytes(mib):
 
 
 def main(out, hostile, password=None, drop_key=False, damage=False, huge_rounds=False, damage_file=False,
-         damage_manifest=False, big=0, crash_once=False):
-    enc = Encryptor(password, damage, huge_rounds) if password is not None else None
+         damage_manifest=False, big=0, crash_once=False, real_rounds=False):
+    enc = Encryptor(password, damage, huge_rounds, real_rounds) if password is not None else None
     os.makedirs(out, exist_ok=True)
     rows = []
     files = list(FILES)
@@ -204,4 +207,4 @@ if __name__ == "__main__":
     pw = args[args.index("--encrypted") + 1] if "--encrypted" in args else None
     big = int(args[args.index("--big") + 1]) if "--big" in args else 0
     main(sys.argv[1], "--hostile" in args, pw, "--drop-key" in args, "--damage-keybag" in args, "--huge-rounds" in args,
-         "--damage-file" in args, "--damage-manifest" in args, big, "--crash-once" in args)
+         "--damage-file" in args, "--damage-manifest" in args, big, "--crash-once" in args, "--real-rounds" in args)
