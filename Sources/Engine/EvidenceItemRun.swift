@@ -25,17 +25,6 @@ struct EvidenceItemRun {
         let label = existing?.label ?? Self.uniqueLabel(for: absolute, taken: labels)
         labels.insert(label)
 
-        // An iTunes/Finder backup says where its SHA-1-named files belong only in Manifest.db; an
-        // encrypted one is unlocked here with its password (never stored, printed or logged). A
-        // wrong password is recorded and nothing is decrypted; the stored files are still hashed.
-        let password = options.passwords[path]
-        let deviceMap = DeviceMaps.load(evidencePath: absolute, isDirectory: isDir.boolValue,
-                                        temporaryDirectory: dispatcher.context.temporaryDirectory, label: label, password: password)
-        let passwordOutcome: EncryptedBackup.Outcome? = password == nil ? nil : (deviceMap?.passwordOutcome ?? .notEncrypted)
-        if passwordOutcome == .notEncrypted {
-            FileHandle.standardError.write(Data("exhibit: \(Self.safe(label)): a password was given, but this is not an encrypted iTunes/Finder backup; the password is not used\n".utf8))
-        }
-
         // 1. The container is hashed before anything else (directories get a manifest hash later).
         var hashes: FileHashes?
         var size: Int64 = 0
@@ -77,6 +66,17 @@ struct EvidenceItemRun {
             report.outcome = "already-complete"
             report.status = existing.status?.rawValue ?? "ok"
             return report
+        }
+
+        // An iTunes/Finder backup says where its SHA-1-named files belong only in Manifest.db; an
+        // encrypted one is unlocked here with its password (never stored, printed or logged). A
+        // wrong password is recorded and nothing is decrypted; the stored files are still hashed.
+        let password = options.passwords[path]
+        let deviceMap = DeviceMaps.load(evidencePath: absolute, isDirectory: isDir.boolValue,
+                                        temporaryDirectory: dispatcher.context.temporaryDirectory, label: label, password: password)
+        let passwordOutcome: EncryptedBackup.Outcome? = password == nil ? nil : (deviceMap?.passwordOutcome ?? .notEncrypted)
+        if passwordOutcome == .notEncrypted {
+            FileHandle.standardError.write(Data("exhibit: \(Self.safe(label)): a password was given, but this is not an encrypted iTunes/Finder backup; the password is not used\n".utf8))
         }
 
         let seized = custody.seizedAt.map { Self.parseSeizedAt($0, zone: options.assumedZone.flatMap(TimeZone.init(identifier:))) }
