@@ -56,28 +56,23 @@ extension EntrySink {
                                   format: Self.encryptedFormat, flags: [], expandedBytes: 0)
     }
 
-    /// AES-256-CBC (zero IV) decryption of the stored bytes, chunk by chunk, into a private
-    /// (0600) file in the run's private temp folder, hashed and typed in the same pass as intake
-    /// would; nil when the bytes do not decrypt (the partial file is deleted).
+    /// AES-256-CBC (zero IV) decryption of the stored bytes, chunk by chunk, hashed and typed in
+    /// the same pass as intake would. Stored bytes intake kept in memory (under its memory
+    /// threshold) are decrypted in memory; larger ones, read from intake's spooled file, into a
+    /// private (0600) file in the run's private temp folder, handed to analyzers from memory when
+    /// at most ``decryptedMemoryLimit``. Nil when the bytes do not decrypt (a partial file is
+    /// deleted at once).
     private func decrypt(_ e: IntakeEntry, key: SymmetricKey, size: Int64?, position: [Int]) throws -> IntakeEntry? {
-        let folder = dispatcher.context.temporaryDirectory.appendingPathComponent("decrypted-\(evidenceID)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let out = folder.appendingPathComponent(Self.entryKey(position).replacingOccurrences(of: "/", with: "-"))
-        _ = unlink(out.path)
-        guard FileManager.default.createFile(atPath: out.path, contents: nil, attributes: [.posixPermissions: 0o600]),
-              let output = FileHandle(forWritingAtPath: out.path) else {
-            throw IngestError("cannot create a private temp file in \(folder.path)")
-        }
-        // The lease deletes the file when the last holder lets go (or now, if it does not decrypt).
-        let lease = ContentLease(url: out)
         let next: () throws -> Data?
         var input: FileHandle?
+        var inMemory = false
         switch e.content {
         case .temporaryFile(let url):
             guard let h = FileHandle(forReadingAtPath: url.path) else { throw IngestError("cannot read \(url.path)") }
             input = h
             next = { try h.read(upToCount: BackupCipher.chunkSize) }
         case .memory(let data):
+            inMemory = Int64(data.count) <= Self.decryptedMemoryLimit
             var offset = 0
             next = {
                 guard offset < data.count else { return nil }
@@ -86,39 +81,56 @@ extension EntrySink {
                 return data.subdata(in: data.startIndex + offset..<data.startIndex + end)
             }
         case .none:
-            try? output.close()
             return nil
         }
         defer { try? input?.close() }
+        var plainData = Data()
+        var output: FileHandle?
+        var lease: ContentLease?
+        var out: URL?
+        if !inMemory {
+            let folder = dispatcher.context.temporaryDirectory.appendingPathComponent("decrypted-\(evidenceID)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            let url = folder.appendingPathComponent(Self.entryKey(position).replacingOccurrences(of: "/", with: "-"))
+            _ = unlink(url.path)
+            guard FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600]),
+                  let h = FileHandle(forWritingAtPath: url.path) else {
+                throw IngestError("cannot create a private temp file in \(folder.path)")
+            }
+            // The lease deletes the file when the last holder lets go (or now, if it does not decrypt).
+            output = h; out = url; lease = ContentLease(url: url)
+        }
         var hasher = MultiHasher()
         var head = Data()
         var total: Int64 = 0
         let ok: Bool
         do {
             ok = try BackupCipher.decrypt(next: next, write: { plain in
-                try output.write(contentsOf: plain)
+                if let output { try output.write(contentsOf: plain) } else { plainData.append(plain) }
                 plain.withUnsafeBytes { hasher.update($0) }
                 if head.count < Self.sniffBytes { head.append(plain.prefix(Self.sniffBytes - head.count)) }
                 total += Int64(plain.count)
             }, key: key, size: size)
-            try output.close()
+            try output?.close()
         } catch {
-            try? output.close()
+            try? output?.close()
             throw error
         }
         guard ok else { return nil }
         // libmagic sees the first MiB, told whether that is the whole file (one extra byte says not).
         let mime = mimeProbe.map { head.count == total ? $0.mime(of: head) : $0.mime(of: head + Data(count: 1)) }
             ?? "application/octet-stream"
-        var content = FileContent.temporaryFile(out)
-        var keep: ContentLease? = lease
-        if total <= Self.decryptedMemoryLimit, let data = FileManager.default.contents(atPath: out.path) {
-            content = .memory(data)
-            keep = nil
+        var content = FileContent.memory(plainData)
+        if let out {
+            content = .temporaryFile(out)
+            if total <= Self.decryptedMemoryLimit, let data = FileManager.default.contents(atPath: out.path) {
+                content = .memory(data)
+                lease = nil
+            }
         }
         return IntakeEntry(position: position, virtualPath: e.virtualPath + VirtualPath.containerSeparator + Self.decryptedName,
                            rawName: Array(Self.decryptedName.utf8), name: Self.decryptedName, nameEncoding: e.nameEncoding,
-                           kind: .file, size: total, hashes: hasher.finalize(), mime: mime, content: content, lease: keep)
+                           kind: .file, size: total, hashes: hasher.finalize(), mime: mime, content: content, lease: lease)
     }
 
     /// What libmagic is shown of a decrypted file (as intake shows it of any entry).
