@@ -88,6 +88,12 @@ demo: build
 	@$(BIN)/exhibit messages --db $(DEMO)/case.sqlite --chat '민준, 지우' | head -8
 	@echo; echo "-- The known picture on this phone: in a Telegram group, a WhatsApp chat and a KakaoTalk group --"
 	@$(BIN)/exhibit matches --db $(DEMO)/case.sqlite | grep -A4 'android-ffs.tar'
+	@echo; echo "== A third phone: an encrypted iPhone (iTunes/Finder) backup, generated here by corpora/phone/ios/make_backup.py; its password is read from a 0600 file, used to decrypt every file and never stored =="
+	@python3 corpora/phone/ios/make_backup.py $(DEMO)/iphone-backup --encrypted 'demo-Passw0rd'
+	@(umask 077 && printf 'demo-Passw0rd\n' > $(DEMO)/iphone-backup.password)
+	$(BIN)/exhibit ingest $(DEMO)/iphone-backup --db $(DEMO)/case.sqlite --case DEMO-2024-0001 \
+		--examiner "Demo Examiner" --assume-tz Asia/Seoul --item ITEM-5 --password-file iphone-backup=$(DEMO)/iphone-backup.password
+	@$(BIN)/exhibit files --db $(DEMO)/case.sqlite --evidence iphone-backup --device-path '/private/var/mobile/*'
 	@echo; echo "== Verify (re-hash evidence, re-check the audit chain) =="
 	@$(BIN)/exhibit verify --db $(DEMO)/case.sqlite
 	@echo; echo "== Digest of all findings =="
