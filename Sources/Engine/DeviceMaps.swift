@@ -1,4 +1,5 @@
 import AppDatabaseKit
+import Crypto
 import EvidenceStore
 import ExhibitKit
 import Foundation
@@ -26,6 +27,20 @@ struct DeviceMap {
     /// A UFDR's own decoded messages, by the app (`Source`) of the chat holding them: a second
     /// source, compared with what Exhibit decodes from the databases after the walk.
     var vendorMessages: [String: Int] = [:]
+    /// An encrypted backup opened with its password: each stored file's key, device path and
+    /// size, by inner path (the stored file stays as is; its decrypted content becomes its child).
+    var keys: [String: FileKey] = [:]
+    /// How a given password fared (nil: none given, or not an encrypted backup).
+    var passwordOutcome: EncryptedBackup.Outcome?
+    /// Why an encrypted backup was not decrypted at all: the item's status becomes `encrypted`
+    /// with this message (unless the walk found worse).
+    var notDecryptedReason: String?
+
+    /// Records that nothing of an encrypted backup is decrypted, and why (also a warning).
+    mutating func notDecrypted(_ why: String) {
+        warnings.append(why)
+        notDecryptedReason = why
+    }
 
     /// iOS for backups and for reports whose paths are under `/private/`; Android for reports
     /// with `/data/` paths; unknown when a report gave no path.
@@ -43,9 +58,13 @@ enum DeviceMaps {
 
     /// Looks for a vendor report (UFDR: `report.xml` at the top of a zip) or an iTunes/Finder
     /// backup at the top of the item (or one folder down).
-    static func load(evidencePath: String, isDirectory: Bool, temporaryDirectory: URL, watch: IntakeWatch? = nil) -> DeviceMap? {
+    /// `password` opens an encrypted backup (a wrong one is recorded in the map, and nothing is
+    /// decrypted). Archive members are read under `watch` (the intake guard).
+    static func load(evidencePath: String, isDirectory: Bool, temporaryDirectory: URL, label: String = "ITEM",
+                     password: String? = nil, watch: IntakeWatch? = nil) -> DeviceMap? {
         if !isDirectory, let ufdr = ufdr(evidencePath: evidencePath, watch: watch) { return ufdr }
-        return backup(evidencePath: evidencePath, isDirectory: isDirectory, temporaryDirectory: temporaryDirectory, watch: watch)
+        return backup(evidencePath: evidencePath, isDirectory: isDirectory, temporaryDirectory: temporaryDirectory,
+                      label: label, password: password, watch: watch)
     }
 
     /// A UFDR is recognised by its `report.xml` (or `Report.xml`) at the top, not by its name.
@@ -62,7 +81,8 @@ enum DeviceMaps {
         return map
     }
 
-    static func backup(evidencePath: String, isDirectory: Bool, temporaryDirectory: URL, watch: IntakeWatch? = nil) -> DeviceMap? {
+    static func backup(evidencePath: String, isDirectory: Bool, temporaryDirectory: URL, label: String = "ITEM",
+                       password: String? = nil, watch: IntakeWatch? = nil) -> DeviceMap? {
         var members: [String: Data] = [:]
         var root: String?
         if isDirectory {
@@ -105,7 +125,8 @@ enum DeviceMaps {
             if let enc = plist["IsEncrypted"] as? Bool {
                 map.facts["encrypted"] = .bool(enc)
                 if enc {
-                    map.warnings.append("encrypted iTunes/Finder backup: its files are stored encrypted and keep their SHA-1 names; decryption with a password is not supported yet, so no device paths and no app data are read from it")
+                    EncryptedBackup.open(plist: plist, manifest: members["Manifest.db"], password: password, label: label,
+                                             root: root, temporaryDirectory: temporaryDirectory, into: &map)
                     return map
                 }
             }
@@ -119,21 +140,25 @@ enum DeviceMaps {
             }
             return map
         }
-        readManifest(manifest, root: root, temporaryDirectory: temporaryDirectory, into: &map)
+        readManifest(.memory(manifest), size: Int64(manifest.count), root: root, temporaryDirectory: temporaryDirectory, into: &map)
         return map
     }
 
     /// `Files(fileID, domain, relativePath, flags, file)`: each regular file (flags 1) is stored
     /// at `<root><fileID[0..2]>/<fileID>`.
-    static func readManifest(_ data: Data, root: String, temporaryDirectory: URL, into map: inout DeviceMap) {
-        let file = EvidenceFile(key: "manifest", virtualPath: "Manifest.db", size: Int64(data.count),
+    /// With `classKeys` (an encrypted backup), each row's `file` property list gives the file's
+    /// key, and the device path goes to ``DeviceMap/keys`` (for the decrypted child) instead.
+    static func readManifest(_ content: FileContent, size: Int64, root: String, temporaryDirectory: URL, into map: inout DeviceMap,
+                             classKeys: [UInt32: SymmetricKey]? = nil) {
+        let file = EvidenceFile(key: "manifest", virtualPath: "Manifest.db", size: size,
                                 hashes: FileHashes(md5: "", sha1: "", sha256: ""), mime: "application/vnd.sqlite3",
-                                content: .memory(data))
+                                content: content)
         do {
             let db = try AppDatabase.open(file, temporaryDirectory: temporaryDirectory, timeLimit: 120)
             var unmapped = Set<String>()
             try db.read { c in
-                let rows = try Row.fetchCursor(c, sql: "SELECT fileID, domain, relativePath, flags FROM Files")
+                let columns = classKeys == nil ? "fileID, domain, relativePath, flags" : "fileID, domain, relativePath, flags, file"
+                let rows = try Row.fetchCursor(c, sql: "SELECT \(columns) FROM Files")
                 while let row = try rows.next() {
                     guard let id = row["fileID"] as String?, id.count >= 2, let domain = row["domain"] as String?,
                           let relative = row["relativePath"] as String?, (row["flags"] as Int64?) == 1 else { continue }
@@ -141,10 +166,15 @@ enum DeviceMaps {
                         unmapped.insert(domain.split(separator: "-").first.map(String.init) ?? domain)
                         continue
                     }
-                    map.paths["\(root)\(id.prefix(2))/\(id)"] = device
+                    let inner = "\(root)\(id.prefix(2))/\(id)"
+                    if let classKeys {
+                        map.keys[inner] = EncryptedBackup.fileKey(info: row["file"] as Data?, devicePath: device, classKeys: classKeys)
+                    } else {
+                        map.paths[inner] = device
+                    }
                 }
             }
-            map.facts["manifest_files"] = .number(Double(map.paths.count))
+            map.facts["manifest_files"] = .number(Double(map.paths.count + map.keys.count))
             if !unmapped.isEmpty {
                 map.warnings.append("Manifest.db names domains with no known device folder: \(unmapped.sorted().joined(separator: ", ")); their files keep no device path")
             }

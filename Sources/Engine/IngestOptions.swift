@@ -49,8 +49,12 @@ public struct IngestOptions: Sendable {
     public var intakeStallSeconds: Double = 10
     /// Worker RSS above which the intake guard stops the libarchive call that grew it.
     public var workerMemoryLimit: Int64 = 768 << 20
-    /// The command line, recorded in `ingest_runs` and the audit log.
+    /// The command line, recorded in `ingest_runs` and the audit log (passwords already redacted:
+    /// ``IngestOptions/redacted(_:)``).
     public var commandLine: [String]
+    /// Passwords of encrypted evidence (iTunes/Finder backups), by evidence path as given. Never
+    /// stored, printed or logged: the audit log says only that one was given for the item.
+    public var passwords: [String: String] = [:]
     public var toolVersion: String
 
     public init(evidence: [String], databasePath: String, caseName: String, examiner: String? = nil,
@@ -65,6 +69,29 @@ public struct IngestOptions: Sendable {
         self.budgets = budgets; self.nameCharsets = nameCharsets; self.memoryThreshold = memoryThreshold
         self.jobs = max(1, jobs); self.batchSize = max(1, batchSize); self.signKeyPath = signKeyPath
         self.temporaryRoot = temporaryRoot; self.commandLine = commandLine; self.toolVersion = toolVersion
+    }
+
+    /// `--password ITEM=SECRET` (or `--password=ITEM=SECRET`) → `--password ITEM=<redacted>`.
+    public static func redacted(_ arguments: [String]) -> [String] {
+        var out: [String] = []
+        var redactNext = false
+        for a in arguments {
+            if redactNext {
+                out.append(Self.redactValue(a)); redactNext = false
+            } else if a == "--password" {
+                out.append(a); redactNext = true
+            } else if a.hasPrefix("--password=") {
+                out.append("--password=" + Self.redactValue(String(a.dropFirst("--password=".count))))
+            } else {
+                out.append(a)
+            }
+        }
+        return out
+    }
+
+    private static func redactValue(_ v: String) -> String {
+        guard let eq = v.firstIndex(of: "=") else { return "<redacted>" }
+        return String(v[...eq]) + "<redacted>"
     }
 
     /// The options that shape findings, as recorded in the audit log (no paths to key files).

@@ -74,7 +74,9 @@ public final class IngestPipeline {
         }
         _ = try db.ensureCase(name: options.caseName, examiner: options.examiner, assumedZone: options.assumedZone,
                               toolVersion: options.toolVersion)
-        let runID = try db.beginRun(toolVersion: options.toolVersion, commandLine: options.commandLine,
+        // Passwords never reach the case: redacted again here in case a caller did not.
+        let commandLine = IngestOptions.redacted(options.commandLine)
+        let runID = try db.beginRun(toolVersion: options.toolVersion, commandLine: commandLine,
                                     options: options.recordedOptions, jobs: options.jobs)
         _ = try db.appendAudit(action: "ingest.start", details: .object([
             "run": .number(Double(runID)),
@@ -83,7 +85,7 @@ public final class IngestPipeline {
             "analyzers": .array(catalog.descriptors.map { .string("\($0.id) \($0.version)") }),
             "plugins": .array(catalog.fileAnalyzers.compactMap { ($0 as? PluginAnalyzer)?.manifest.auditRecord }),
             "options": options.recordedOptions,
-            "command": .array(options.commandLine.map(JSONValue.string)),
+            "command": .array(commandLine.map(JSONValue.string)),
             "examiner": options.examiner.map(JSONValue.string) ?? .null,
             "jobs": .number(Double(options.jobs)),
         ]))
@@ -92,7 +94,9 @@ public final class IngestPipeline {
         defer { temp.remove() }
         let intakeOptions = IntakeOptions(temporaryDirectory: temp.url, budgets: options.budgets,
                                           nameCharsets: options.nameCharsets, memoryThreshold: options.memoryThreshold,
-                                          assumedZone: zone, retainContent: !catalog.fileAnalyzers.isEmpty)
+                                          assumedZone: zone,
+                                          // Encrypted backups are decrypted from the stored bytes, analyzers or not.
+                                          retainContent: !catalog.fileAnalyzers.isEmpty || !options.passwords.isEmpty)
         let walker = try IntakeWalker(options: intakeOptions)
         let crashed = Set(try db.crashedPairs().compactMap(WorkPair.init(text:)))
         let channel = channelFD.map(WorkerChannel.init(fd:))

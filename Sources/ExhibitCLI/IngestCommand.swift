@@ -26,6 +26,13 @@ struct IngestCommand: ParsableCommand {
         Per-item options (--expect-sha256, --item, --description, --seized-by, --seized-at) take
         VALUE when one evidence path is given, or PATH=VALUE (repeatable) for several.
 
+        An encrypted iPhone (iTunes/Finder) backup is decrypted with --password-file ITEM=FILE
+        (FILE mode 0600, first line = the password) or --password ITEM=PASSWORD (visible in the
+        process list while the run lasts); ITEM is the evidence path as given, or its file name.
+        The password is never stored or printed: the recorded command line shows
+        --password ITEM=<redacted>. A wrong password is recorded as a warning (and in the audit
+        log, without the password); nothing is decrypted and the stored files are still hashed.
+
         External analyzer plugins (docs/plugins.md) come from --plugins DIR (repeatable),
         $EXHIBIT_PLUGIN_PATH and the per-user folder ~/.local/share/exhibit/plugins.
 
@@ -57,6 +64,10 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "When it was seized (ISO 8601; without an offset, read in --assume-tz): VALUE or PATH=VALUE.")
     var seizedAt: [String] = []
 
+    @Option(help: "Password of an encrypted iPhone (iTunes/Finder) backup: ITEM=PASSWORD, ITEM being the evidence path as given or its file name. Never stored in the case or printed (the recorded command line says <redacted>); see also --password-file.")
+    var password: [String] = []
+    @Option(help: "ITEM=FILE: read the password of an encrypted backup from FILE (first line), which must be readable by its owner only (mode 0600).")
+    var passwordFile: [String] = []
     @Option(help: "Maximum nesting depth of archives inside archives.") var maxDepth: Int = IntakeBudgets.default.maxDepth
     @Option(help: "Maximum expanded bytes per evidence item, nested included (K/M/G/T suffixes).") var maxTotalBytes: String = "4T"
     @Option(help: "Maximum bytes read from one entry.") var maxEntryBytes: String = "64G"
@@ -101,6 +112,47 @@ struct IngestCommand: ParsableCommand {
         guard intakeStall > 0 else { throw ValidationError("--intake-stall must be a positive number of seconds") }
         guard (parseSize(maxWorkerMemory) ?? 0) >= 64 << 20 else { throw ValidationError("--max-worker-memory must be at least 64M") }
         _ = try custodyMap()
+        _ = try passwordMap()
+    }
+
+    /// `--password ITEM=PASSWORD` and `--password-file ITEM=FILE`, by evidence path as given.
+    /// Error messages never repeat a password.
+    private func passwordMap() throws -> [String: String] {
+        var out: [String: String] = [:]
+        func item(_ v: String, _ flag: String) throws -> (String, String) {
+            guard let eq = v.firstIndex(of: "=") else {
+                throw ValidationError("\(flag) takes ITEM=\(flag == "--password" ? "PASSWORD" : "FILE"), ITEM being the evidence path as given or its file name")
+            }
+            let name = String(v[..<eq])
+            guard let path = evidencePath(named: name) else {
+                throw ValidationError("\(flag): '\(name)' is not one of the evidence paths given (nor the file name of exactly one)")
+            }
+            guard out[path] == nil else { throw ValidationError("\(flag): a password for '\(name)' is given twice") }
+            return (path, String(v[v.index(after: eq)...]))
+        }
+        for v in password {
+            let (path, secret) = try item(v, "--password")
+            guard !secret.isEmpty else { throw ValidationError("--password for '\(path)' is empty") }
+            out[path] = secret
+        }
+        for v in passwordFile {
+            let (path, file) = try item(v, "--password-file")
+            var st = stat()
+            guard stat(file, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+                throw ValidationError("--password-file for '\(path)': \(file) is not a readable file")
+            }
+            guard st.st_mode & 0o077 == 0 else {
+                throw ValidationError("--password-file for '\(path)': \(file) can be read by others (mode \(String(st.st_mode & 0o777, radix: 8))); make it 0600")
+            }
+            guard st.st_size <= 64 << 10, let data = FileManager.default.contents(atPath: file) else {
+                throw ValidationError("--password-file for '\(path)': \(file) cannot be read (or is larger than 64 KiB)")
+            }
+            let secret = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).first
+                .map { String($0.hasSuffix("\r") ? $0.dropLast() : $0) } ?? ""
+            guard !secret.isEmpty else { throw ValidationError("--password-file for '\(path)': \(file) holds no password") }
+            out[path] = secret
+        }
+        return out
     }
 
     /// Splits per-item values: plain VALUE with one evidence path, or PATH=VALUE where PATH is
@@ -170,7 +222,8 @@ struct IngestCommand: ParsableCommand {
             nameCharsets: nameCharsets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
             memoryThreshold: Int(parseSize(memoryThreshold) ?? 16 << 20), jobs: jobs, batchSize: batchSize,
             signKeyPath: signKey, temporaryRoot: tempDir,
-            commandLine: ["exhibit"] + CommandLine.arguments.dropFirst().filter { !$0.hasPrefix("--worker-channel") })
+            commandLine: IngestOptions.redacted(["exhibit"] + CommandLine.arguments.dropFirst().filter { !$0.hasPrefix("--worker-channel") }))
+        options.passwords = try passwordMap()
         options.streamingThreshold = parseSize(streamThreshold) ?? options.streamingThreshold
         options.intakeStallSeconds = intakeStall
         options.workerMemoryLimit = parseSize(maxWorkerMemory) ?? options.workerMemoryLimit
