@@ -55,6 +55,9 @@ public enum CaseZoneChange {
         public var timesRecomputed: Int
         /// What each case analyzer rebuilt.
         public var rebuilt: [CaseRebuildStats]
+        /// The findings digest recorded at the end, and the audit chain head after it.
+        public var digest: String = ""
+        public var chainHead: String = ""
     }
 
     /// Applies `zone` (an IANA name; `nil` removes the zone: naive times become basis `unknown`).
@@ -77,17 +80,31 @@ public enum CaseZoneChange {
             "times_recomputed": .number(Double(count)),
         ]))
         let rebuilt = try CaseAnalysis.run(analyzers, db: db)
-        return Result(previousZone: info.assumedZone, zone: zone, timesRecomputed: count, rebuilt: rebuilt)
+        let sealed = try db.recordFindingsDigest(after: "case.set-tz")
+        return Result(previousZone: info.assumedZone, zone: zone, timesRecomputed: count, rebuilt: rebuilt,
+                      digest: sealed.detail.digest, chainHead: sealed.head)
     }
 }
 
 /// `exhibit case rebuild`: the case phase alone, under the database's writer lock.
 public enum CaseRebuild {
-    /// Runs `analyzers` over the stored findings of the case at `databasePath`.
-    public static func run(databasePath: String, analyzers: [any CaseAnalyzer]) throws -> [CaseRebuildStats] {
+    /// What a rebuild did.
+    public struct Result: Sendable {
+        /// What each case analyzer rebuilt.
+        public var rebuilt: [CaseRebuildStats]
+        /// The findings digest recorded at the end, and the audit chain head after it.
+        public var digest: String
+        public var chainHead: String
+    }
+
+    /// Runs `analyzers` over the stored findings of the case at `databasePath`, then records the
+    /// findings digest in the audit log.
+    public static func run(databasePath: String, analyzers: [any CaseAnalyzer]) throws -> Result {
         let (lock, db) = try CaseAnalysis.openForWriting(databasePath)
         defer { withExtendedLifetime(lock) {} }
-        return try CaseAnalysis.run(analyzers, db: db)
+        let rebuilt = try CaseAnalysis.run(analyzers, db: db)
+        let sealed = try db.recordFindingsDigest(after: "case.rebuild")
+        return Result(rebuilt: rebuilt, digest: sealed.detail.digest, chainHead: sealed.head)
     }
 }
 
@@ -101,6 +118,9 @@ public enum CaseRematch {
         public var counts: MatchCounts
         /// What each case analyzer rebuilt.
         public var rebuilt: [CaseRebuildStats]
+        /// The findings digest recorded at the end, and the audit chain head after it.
+        public var digest: String
+        public var chainHead: String
     }
 
     /// Replaces all matches of the case at `databasePath` (audit entry `hashset.match`) and rebuilds
@@ -115,6 +135,7 @@ public enum CaseRematch {
             "perceptual": .number(Double(c.perceptual)), "files": .number(Double(c.files)),
         ]))
         let rebuilt = try CaseAnalysis.run(analyzers, db: db)
-        return Result(counts: c, rebuilt: rebuilt)
+        let sealed = try db.recordFindingsDigest(after: "hashset.match")
+        return Result(counts: c, rebuilt: rebuilt, digest: sealed.detail.digest, chainHead: sealed.head)
     }
 }

@@ -53,8 +53,15 @@ struct HashSetImportCommand: ParsableCommand {
             do { lock = try CaseWriteLock(databasePath: database.db) } catch { fail("\(database.db): \(error)", code: 1) }
             defer { withExtendedLifetime(lock) {} }
             guard importSet(request) else { return }
+            if noMatch {
+                do {
+                    let db = try EvidenceDatabase.openExisting(path: database.db, readOnly: false)
+                    let sealed = try db.recordFindingsDigest(after: "hashset.import")
+                    printSeal(digest: sealed.detail.digest, head: sealed.head)
+                } catch { fail("\(database.db): \(error)", code: 1) }
+                return
+            }
         }
-        guard !noMatch else { return }
         do {
             // Same step as `exhibit match`: matches, then the case phase, so the timeline's
             // `media.known` events and the spread follow the new list at once.
@@ -62,6 +69,7 @@ struct HashSetImportCommand: ParsableCommand {
                                         analyzers: ExhibitCommand.catalog.caseAnalyzers)
             let c = r.counts
             print("matches: \(c.exact) exact, \(c.perceptual) perceptual, \(c.files) file(s) — see `exhibit matches --db \(database.db)`")
+            printSeal(digest: r.digest, head: r.chainHead)
         } catch { fail("\(database.db): matching failed: \(error)", code: 1) }
     }
 

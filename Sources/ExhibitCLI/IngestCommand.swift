@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import EvidenceStore
 import ExhibitKit
 import Foundation
 import MediaHash
@@ -71,7 +72,8 @@ struct IngestCommand: ParsableCommand {
     var streamThreshold: String = "4M"
     @Option(help: "Seconds one analyzer may spend on one file before the worker is stopped and the file retried alone.")
     var fileTimeout: Double = 300
-    @Option(help: "Ed25519 private key (64 hex chars) to sign the audit chain's head.") var signKey: String?
+    @Option(help: ArgumentHelp("A private key FILE (mode 0600) to sign the audit chain's head with Ed25519. Make one with 'exhibit key new FILE'; never give the key itself.", valueName: "key-file"))
+    var signKey: String?
     @Option(help: "Folder for the run's private scratch directory.") var tempDir: String = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
     @Flag(help: "Record the inventory only: run no analyzers.") var noAnalyzers = false
     @Option(help: "Video frames hashed per second by the media-hash analyzer (vPDQ sampling).") var videoFps: Double = MediaHashAnalyzer.defaultFramesPerSecond
@@ -134,6 +136,11 @@ struct IngestCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let key = signKey {
+            // Before anything is created or written: a key typed in place of its file is refused
+            // unseen, and a file others can read is refused (issue 15).
+            do { try ChainSigner.checkKeyFile(key) } catch { fail("\(error)", code: 2) }
+        }
         if workerChannel == nil && !noSupervise {
             // Supervisor: re-run this very command line as a worker and watch it.
             let args = Array(CommandLine.arguments.dropFirst())
@@ -164,7 +171,7 @@ struct IngestCommand: ParsableCommand {
             nameCharsets: nameCharsets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
             memoryThreshold: Int(parseSize(memoryThreshold) ?? 16 << 20), jobs: jobs, batchSize: batchSize,
             signKeyPath: signKey, temporaryRoot: tempDir,
-            commandLine: ["exhibit"] + CommandLine.arguments.dropFirst().filter { !$0.hasPrefix("--worker-channel") })
+            commandLine: CommandLineRedaction.redact(["exhibit"] + Self.examinerArguments(Array(CommandLine.arguments.dropFirst()))))
         options.streamingThreshold = parseSize(streamThreshold) ?? options.streamingThreshold
         var catalog = noAnalyzers ? AnalyzerCatalog() : ExhibitCommand.catalog
         if videoFps != MediaHashAnalyzer.defaultFramesPerSecond {
@@ -195,6 +202,21 @@ struct IngestCommand: ParsableCommand {
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
     }
 
+    /// The arguments the examiner typed: without the options the supervisor adds for its
+    /// worker (`--worker-channel N`, `--isolate PAIR`), in either spelling.
+    static func examinerArguments(_ args: [String]) -> [String] {
+        let workerOnly = ["--worker-channel", "--isolate"]
+        var out: [String] = []
+        var skipValue = false
+        for a in args {
+            if skipValue { skipValue = false; continue }
+            if workerOnly.contains(a) { skipValue = true; continue }
+            if workerOnly.contains(where: { a.hasPrefix($0 + "=") }) { continue }
+            out.append(a)
+        }
+        return out
+    }
+
     private func printHuman(_ s: IngestSummary) {
         print("Run \(s.runID): \(s.filesCommitted) files committed")
         for e in s.evidence {
@@ -205,6 +227,7 @@ struct IngestCommand: ParsableCommand {
         let counts = s.statusCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         print("Files by status: \(counts.isEmpty ? "none" : counts)")
         print("Analysis errors: \(s.errorCount)")
+        print("Findings digest: \(s.findingsDigest)")
         print("Audit chain head: \(s.chainHead)")
         if let sig = s.signature { print("Chain head signature (Ed25519): \(sig)\nPublic key: \(s.publicKey ?? "")") }
         print("Write the chain head in the case file: 'exhibit verify' checks that the log still leads to it.")
@@ -227,6 +250,7 @@ struct SummaryJSON: Encodable {
     var status_counts: [String: Int]
     var analysis_errors: Int
     var chain_head: String
+    var findings_digest: String
     var signature, public_key: String?
 
     init(_ s: IngestSummary) {
@@ -238,6 +262,6 @@ struct SummaryJSON: Encodable {
                  hash_seconds: $0.hashSeconds, walk_seconds: $0.walkSeconds)
         }
         files_committed = s.filesCommitted; status_counts = s.statusCounts; analysis_errors = s.errorCount
-        chain_head = s.chainHead; signature = s.signature; public_key = s.publicKey
+        chain_head = s.chainHead; findings_digest = s.findingsDigest; signature = s.signature; public_key = s.publicKey
     }
 }
