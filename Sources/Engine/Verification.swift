@@ -42,12 +42,13 @@ public enum CaseVerifier {
         /// Whether everything verified.
         public var ok: Bool { evidenceOK && chainOK && findingsOK && incomplete == nil }
 
-        /// The exit code of `exhibit verify`: 5 chain, 6 findings, 3 evidence, 7 incomplete, 0 ok —
-        /// the first that applies (a rewritten log undermines everything else).
+        /// The exit code of `exhibit verify`: 5 chain, 3 evidence, 6 findings, 7 incomplete, 0 ok —
+        /// the first that applies (a rewritten log undermines everything else; an edited
+        /// evidence row also changes the findings, and is named as evidence).
         public var exitCode: Int32 {
             if !chainOK { return 5 }
-            if !findingsOK { return 6 }
             if !evidenceOK { return 3 }
+            if !findingsOK { return 6 }
             if incomplete != nil { return 7 }
             return 0
         }

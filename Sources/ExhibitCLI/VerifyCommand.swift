@@ -29,7 +29,7 @@ struct VerifyCommand: ParsableCommand {
         is missing or changed (or its recorded hash was edited); 5 the audit chain, the head
         given with --head, or a signature does not verify; 6 the findings differ from the last
         recorded digest; 7 incomplete: an ingest (or another command) was interrupted — re-run
-        the same command to finish. When several apply, the first in the order 5, 6, 3, 7.
+        the same command to finish. When several apply, the first in the order 5, 3, 6, 7.
         """)
 
     @OptionGroup var database: DatabaseOption

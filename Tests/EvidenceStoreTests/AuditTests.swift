@@ -155,6 +155,7 @@ struct AuditTests {
         let dir = try TempDir()
         let keyFile = dir.path("rfc.key")
         try Data("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60".utf8).write(to: URL(fileURLWithPath: keyFile))
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyFile)
         let (_, pub) = try ChainSigner.sign(head: "", privateKeyFile: keyFile)
         #expect(pub == "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")
         let sig = "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"

@@ -39,6 +39,7 @@ public struct FindingsDigestDetail: Sendable, Equatable {
         case "events", "media_clusters": return "timeline"
         case "device_paths", "device_layouts": return "device paths"
         case "recovered_records": return "recovered records"
+        case "zones": return "time zones"
         default: return section
         }
     }
