@@ -34,7 +34,14 @@ extension EvidenceDatabase {
     /// hash. `details` is stored as canonical JSON (sorted keys) so the hash is reproducible.
     @discardableResult
     public func appendAudit(action: String, details: JSONValue) throws -> String {
-        try queue.write { db in
+        try queue.write { db in try Self.appendAudit(db, action: action, details: details) }
+    }
+
+    /// Appends one audit entry inside the caller's transaction, so a command's data change and
+    /// its audit record commit together or not at all (issue 15).
+    @discardableResult
+    static func appendAudit(_ db: Database, action: String, details: JSONValue) throws -> String {
+        do {
             let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
             let seq: Int64 = try (last?.decode(Int64.self, atIndex: 0)).map { $0 + 1 } ?? 1
             let prev: String = try last?.decode(String.self, atIndex: 1) ?? AuditChain.genesis
