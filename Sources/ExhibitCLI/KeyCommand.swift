@@ -16,13 +16,15 @@ struct KeyCommand: ParsableCommand {
             commandName: "new",
             abstract: "Write a new private key FILE (mode 0600) and print its public key.",
             discussion: """
-            The file holds the 32-byte Ed25519 private key seed as 64 hex characters
-            (docs/schema.md, "Signing key file"). It is created with mode 0600 and never
-            overwritten. Keep it off the case's disk; give the printed public key to whoever
-            verifies the case ('exhibit verify --public-key HEX').
+            The file holds the 32-byte Ed25519 private key seed as 64 hex
+            characters (docs/schema.md, "Signing key file"). It is created with
+            mode 0600 and never overwritten. Keep it off the case's disk; give
+            the printed public key to whoever verifies the case
+            ('exhibit verify --public-key HEX').
 
             Examples:
               exhibit key new ~/.exhibit/lab.key
+              exhibit key public ~/.exhibit/lab.key > lab.pub
               exhibit ingest seized.zip --db case.sqlite --sign-key ~/.exhibit/lab.key
 
             Exit codes: 0 written; 1 FILE exists or cannot be written.

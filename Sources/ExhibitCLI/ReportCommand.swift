@@ -24,12 +24,13 @@ struct ReportCommand: ParsableCommand {
           exhibit report --db case.sqlite --out report.html
           exhibit report --db case.sqlite --out aug.html --from 2024-08-01 --to 2024-08-31 --verify
 
-        The report of an incomplete case (an interrupted ingest) carries a banner on every page;
-        so does one whose --verify failed.
+        The report of an incomplete case (an interrupted ingest) carries a
+        banner on every page; so does one whose --verify failed.
 
-        Exit codes: 0 written; 1 the database cannot be read or the output cannot be written;
-        2 bad option; 4 --out exists (pass --force); with --verify, the report is written and the
-        exit code is verify's when verification did not pass (3, 5, 6, 7: see exhibit verify).
+        Exit codes: 0 written; 1 the database cannot be read or the output
+        cannot be written; 2 bad option; 4 --out exists (pass --force); with
+        --verify, the report is written and the exit code is verify's when
+        verification did not pass (3, 5, 6, 7: see exhibit verify).
         """)
 
     @OptionGroup var database: DatabaseOption

@@ -8,28 +8,30 @@ struct VerifyCommand: ParsableCommand {
         abstract: "Check the case against its hash-chained audit log: chain, findings and evidence.",
         discussion: """
         Prints one line per check (ok / FAIL / note), then a verdict. Checked:
-        - the audit chain (every entry's hash and link), and with --head HEX that the chain
-          still contains the head printed at the end of the command you recorded;
-        - with --public-key, every chain-head signature against that key (a key stored in the
-          case is never trusted);
-        - the findings: the digest over all findings, recomputed, against the last one the
-          log recorded (every ingest, case set-tz, case rebuild, match and hash-set import
-          records one), naming the parts that differ (files, chats/messages, metadata, media
-          hashes, matches, timeline…);
-        - each evidence item's recorded hashes against the log's records, and the item itself
-          re-hashed (not with --findings-only).
+        - the audit chain (every entry's hash and link); with --head HEX, that
+          the chain still holds the head printed at the end of the command
+          you recorded;
+        - with --public-key, each chain-head signature against that key (a key
+          stored in the case is never trusted);
+        - the findings: their digest, recomputed, against the last one the log
+          recorded (every ingest, case set-tz, case rebuild, match and hash-set
+          import records one), naming the parts that differ (files,
+          chats/messages, metadata, media hashes, matches, timeline...);
+        - each evidence item's recorded hashes against the log's records, and
+          the item itself re-hashed (not with --findings-only).
 
         Examples:
-          exhibit verify --db case.sqlite --head 5f0c…e1 --public-key 3b6a…9d
+          exhibit verify --db case.sqlite --head "$HEAD" --public-key lab.pub
           exhibit verify --db case.sqlite --findings-only
           exhibit verify --db case.sqlite --evidence-dir /mnt/copy
           exhibit verify --db case.sqlite --evidence ITEM-7=/mnt/copy/seized.zip
 
-        Exit codes: 0 verified; 1 the database cannot be read; 2 bad usage; 3 an evidence item
-        is missing or changed (or its recorded hash was edited); 5 the audit chain, the head
-        given with --head, or a signature does not verify; 6 the findings differ from the last
-        recorded digest; 7 incomplete: an ingest (or another command) was interrupted — re-run
-        the same command to finish. When several apply, the first in the order 5, 3, 6, 7.
+        Exit codes: 0 verified; 1 the database cannot be read; 2 bad usage;
+        3 an evidence item is missing or changed (or its recorded hash was
+        edited); 5 the audit chain, the head given with --head, or a signature
+        does not verify; 6 the findings differ from the last recorded digest;
+        7 incomplete: an ingest (or another command) was interrupted - re-run
+        the same command to finish. When several apply: first of 5, 3, 6, 7.
         """)
 
     @OptionGroup var database: DatabaseOption
@@ -41,7 +43,7 @@ struct VerifyCommand: ParsableCommand {
     var evidence: [String] = []
     @Option(help: ArgumentHelp("The audit chain head you recorded (64 hex): the log must still contain it.", valueName: "hex"))
     var head: String?
-    @Option(name: .customLong("public-key"), help: ArgumentHelp("Ed25519 public key (64 hex) the chain-head signatures must verify with (repeatable; 'exhibit key public FILE' prints it).", valueName: "hex"))
+    @Option(name: .customLong("public-key"), help: ArgumentHelp("Ed25519 public key the chain-head signatures must verify with: 64 hex, or a file holding them (repeatable; 'exhibit key public FILE' prints it).", valueName: "hex|file"))
     var publicKeys: [String] = []
     @Option(help: "Folder for the private scratch directory.")
     var tempDir: String = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
@@ -71,14 +73,18 @@ struct VerifyCommand: ParsableCommand {
             }
             o.evidencePaths[String(v[..<eq])] = String(v[v.index(after: eq)...])
         }
-        for (name, value) in [("--head", head)] + publicKeys.map { ("--public-key", Optional($0)) } {
-            guard let value else { continue }
-            guard value.count == 64, value.allSatisfy(\.isHexDigit) else {
-                throw CommandFailure(message: "\(name) takes 64 hex digits", code: 2)
-            }
-        }
+        func isHex64(_ v: String) -> Bool { v.count == 64 && v.allSatisfy(\.isHexDigit) }
+        if let head, !isHex64(head) { throw CommandFailure(message: "--head takes the 64 hex digits of a chain head", code: 2) }
         o.anchorHead = head?.lowercased()
-        o.publicKeys = publicKeys.map { $0.lowercased() }
+        o.publicKeys = try publicKeys.map { value in
+            if isHex64(value) { return value.lowercased() }
+            // A lab's public key file: the 64 hex digits, whitespace ignored.
+            let text = (try? String(contentsOfFile: value, encoding: .utf8))?.filter { !$0.isWhitespace }
+            guard let text, isHex64(text) else {
+                throw CommandFailure(message: "--public-key takes 64 hex digits or a file holding them", code: 2)
+            }
+            return text.lowercased()
+        }
         return o
     }
 }

@@ -149,6 +149,9 @@ struct IntegrityTests {
         #expect(try Run.command(Fixture.exhibit, ["key", "new", key]).exitCode == 1, "an existing key is never overwritten")
         let (db, _) = try Integrity.sampleCase(dir, extra: ["--sign-key", key])
         #expect(try Integrity.verify(db, ["--public-key", pub]).exitCode == 0)
+        let pubFile = dir.path("lab.pub")
+        try (pub + "\n").write(toFile: pubFile, atomically: true, encoding: .utf8)
+        #expect(try Integrity.verify(db, ["--public-key", pubFile]).exitCode == 0, "a lab's public key file")
         let unsigned = try Integrity.verify(db)
         #expect(unsigned.stdout.contains("note run 1 is signed; not checked without --public-key"))
 
