@@ -55,8 +55,9 @@ public enum CaseZoneChange {
         public var timesRecomputed: Int
         /// What each case analyzer rebuilt.
         public var rebuilt: [CaseRebuildStats]
-        /// The findings digest recorded at the end, and the audit chain head after it.
+        /// The findings digest recorded at the end.
         public var digest: String = ""
+        /// The audit chain head after it (printed for the examiner to write down).
         public var chainHead: String = ""
     }
 
@@ -89,8 +90,9 @@ public enum CaseRebuild {
     public struct Result: Sendable {
         /// What each case analyzer rebuilt.
         public var rebuilt: [CaseRebuildStats]
-        /// The findings digest recorded at the end, and the audit chain head after it.
+        /// The findings digest recorded at the end.
         public var digest: String
+        /// The audit chain head after it (printed for the examiner to write down).
         public var chainHead: String
     }
 
@@ -115,8 +117,9 @@ public enum CaseRematch {
         public var counts: MatchCounts
         /// What each case analyzer rebuilt.
         public var rebuilt: [CaseRebuildStats]
-        /// The findings digest recorded at the end, and the audit chain head after it.
+        /// The findings digest recorded at the end.
         public var digest: String
+        /// The audit chain head after it (printed for the examiner to write down).
         public var chainHead: String
     }
 

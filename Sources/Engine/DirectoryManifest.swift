@@ -11,10 +11,15 @@ import Intake
 public enum DirectoryManifest {
     /// One entry of the manifest.
     public struct Line: Hashable, Sendable {
+        /// `EntryKind` raw value (`file`, `directory`, `symlink`, `hardlink`, `other`).
         public var kind: String
+        /// Path inside the directory.
         public var path: String
+        /// Bytes read (0 for folders and links).
         public var size: Int64
+        /// SHA-256 of a file's content; nil for other kinds or unread files.
         public var sha256: String?
+        /// A link's target, as recorded (never followed).
         public var linkTarget: String?
         /// Creates a line.
         public init(kind: String, path: String, size: Int64, sha256: String?, linkTarget: String?) {

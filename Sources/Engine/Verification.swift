@@ -11,7 +11,8 @@ public struct VerifyOptions: Sendable {
     public var evidenceDirectory: String?
     /// Relocated evidence by label or item number (`--evidence ITEM=PATH`).
     public var evidencePaths: [String: String] = [:]
-    /// The audit chain head the examiner wrote down (printed at the end of every command).
+    /// The audit chain head the examiner wrote down (printed at the end of every command): it
+    /// must be the chain's last entry.
     public var anchorHead: String?
     /// Ed25519 public keys (hex) the chain-head signatures must verify with. Keys stored in the
     /// case are never trusted: whoever can rewrite the log can store their own.
@@ -30,6 +31,7 @@ public struct VerifyOptions: Sendable {
 public enum CaseVerifier {
     /// The result: one line per check and a verdict per kind of check.
     public struct Report: Sendable {
+        /// One line per check: `ok   …`, `FAIL …` or `note …`.
         public var lines: [String] = []
         /// Every evidence item re-hashes (or its recorded hash matches the chain).
         public var evidenceOK = true
@@ -98,9 +100,13 @@ public enum CaseVerifier {
                 if at.seq == at.entries {
                     report.lines.append("ok   chain head is the recorded head \(anchor) (entry \(at.seq) of \(at.entries))")
                 } else {
+                    // Someone ran commands after the head was written down: the findings may have
+                    // been edited and sealed again by a later command. Fail, and say what ran.
                     let later = try db.auditActions(afterSeq: at.seq)
-                    report.lines.append("ok   recorded head \(anchor) is entry \(at.seq); \(later.count) later entries were appended after it: "
-                                        + later.joined(separator: ", "))
+                    report.chainOK = false
+                    report.lines.append("FAIL audit chain: the recorded head \(anchor) is entry \(at.seq) of \(at.entries); "
+                                        + "\(later.count) entries were appended after it (\(later.joined(separator: ", "))) — "
+                                        + "if those commands were yours, give the head the last of them printed")
                 }
             } else {
                 report.chainOK = false

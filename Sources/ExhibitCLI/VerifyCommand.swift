@@ -9,8 +9,8 @@ struct VerifyCommand: ParsableCommand {
         discussion: """
         Prints one line per check (ok / FAIL / note), then a verdict. Checked:
         - the audit chain (every entry's hash and link); with --head HEX, that
-          the chain still holds the head printed at the end of the command
-          you recorded;
+          it ends at the head printed by the last command you ran (an entry
+          added after it, or a cut tail, fails);
         - with --public-key, each chain-head signature against that key (a key
           stored in the case is never trusted);
         - the findings: their digest, recomputed, against the last one the log
@@ -41,7 +41,7 @@ struct VerifyCommand: ParsableCommand {
     var evidenceDir: String?
     @Option(help: ArgumentHelp("Where one relocated item is now: LABEL=PATH or ITEM=PATH (repeatable).", valueName: "item=path"))
     var evidence: [String] = []
-    @Option(help: ArgumentHelp("The audit chain head you recorded (64 hex): the log must still contain it.", valueName: "hex"))
+    @Option(help: ArgumentHelp("The audit chain head your last command printed (64 hex): the log must end there.", valueName: "hex"))
     var head: String?
     @Option(name: .customLong("public-key"), help: ArgumentHelp("Ed25519 public key the chain-head signatures must verify with: 64 hex, or a file holding them (repeatable; 'exhibit key public FILE' prints it).", valueName: "hex|file"))
     var publicKeys: [String] = []

@@ -116,6 +116,14 @@ struct IntegrityTests {
         let recorded = try #require(Integrity.printed("Audit chain head", in: setTZ.stdout))
         #expect(try Integrity.verify(db, ["--head", recorded]).exitCode == 0)
 
+        // Edited findings re-sealed by a later command: the head written down before it fails.
+        let resealed = try Integrity.copy(db, to: dir.path("resealed.sqlite"))
+        try Integrity.tamper(resealed, "UPDATE messages SET text = '(edited)' WHERE id = (SELECT min(id) FROM messages)")
+        #expect(try Run.command(Fixture.exhibit, ["case", "rebuild", "--db", resealed]).exitCode == 0)
+        let later = try Integrity.verify(resealed, ["--head", recorded, "--findings-only"])
+        #expect(later.exitCode == 5, "\(later.stdout)")
+        #expect(later.stdout.contains("entries were appended after it (case.analyze") && later.stdout.contains("findings.digest)"), "\(later.stdout)")
+
         let cut = try Integrity.copy(db, to: dir.path("cut.sqlite"))
         try Integrity.tamper(cut, "DELETE FROM audit_log WHERE seq > \(ingestSeq)")
         let r = try Integrity.verify(cut, ["--head", recorded, "--findings-only"])
