@@ -168,7 +168,8 @@ public enum CaseVerifier {
         guard let recorded = try db.lastRecordedDigest() else {
             if report.incomplete == nil {
                 report.findingsOK = false
-                report.lines.append("FAIL findings: no findings digest is recorded in the audit log, so the findings cannot be checked")
+                report.lines.append("FAIL findings: no findings digest is recorded in the audit log, so the findings cannot be checked "
+                                    + "(a case made before Exhibit recorded them gets one from 'exhibit case rebuild', which the log then shows)")
             }
             return
         }
