@@ -121,7 +121,7 @@ struct EvidenceItemRun {
         }
         progress?.startEvidence(label: label, totalBytes: size)
         let walkStart = Date()
-        let summary: ContainerSummary
+        var summary: ContainerSummary
         do {
             summary = try walker.walk(EvidenceSource(path: absolute, label: label),
                                       accountedBytes: { committed[EntrySink.entryKey($0)] },
@@ -165,6 +165,12 @@ struct EvidenceItemRun {
             manifest = try DirectoryManifest.fromDatabase(db, evidenceLabel: label)
             report.hashes = manifest
             if let expected { match = manifest?.sha256 == expected; report.expectedMatch = match }
+        }
+        // The item's status is the worst of its direct entries, counted over every committed row:
+        // entries an earlier, interrupted run committed are skipped by this walk (issue 15).
+        if summary.status == .ok, let worst = ContainerSummary.worst(of: try db.directEntryProblems(evidenceID: evidenceID)) {
+            summary.status = worst.status
+            summary.message = worst.message
         }
         // An encrypted backup read without decryption is listed as `encrypted`, saying why and how.
         var status = summary.status, message = summary.message

@@ -31,6 +31,8 @@ public struct IngestSummary: Sendable {
     public var statusCounts: [String: Int]
     public var errorCount: Int
     public var chainHead: String
+    /// The findings digest recorded in the audit log at the end of the run (`exhibit digest`).
+    public var findingsDigest: String = ""
     public var signature: String?
     public var publicKey: String?
     /// Exit code the CLI should use: 0 ok, 3 an expected hash did not match or evidence changed.
@@ -154,8 +156,11 @@ public final class IngestPipeline {
         let counts = try db.statusCounts()
         let errors = try db.errorCount()
         let committed = writer.committedCount
+        // The findings as they stand now, for `exhibit verify` to compare with (issue 15).
+        let sealed = try db.recordFindingsDigest(after: "ingest")
         var head = try db.appendAudit(action: "ingest.finish", details: .object([
             "run": .number(Double(runID)),
+            "findings_digest": .string(sealed.detail.digest),
             "files_committed_this_run": .number(Double(committed)),
             "status_counts": .object(counts.mapValues { .number(Double($0)) }),
             "analysis_errors": .number(Double(errors)),
@@ -181,7 +186,7 @@ public final class IngestPipeline {
                          signature: signature, publicKey: publicKey)
         let bad = reports.contains { $0.expectedMatch == false || $0.outcome == "changed" || $0.outcome == "rejected" }
         return IngestSummary(runID: runID, evidence: reports, filesCommitted: committed, statusCounts: counts,
-                             errorCount: errors, chainHead: head, signature: signature, publicKey: publicKey,
-                             exitCode: bad ? 3 : 0, phaseSeconds: phases)
+                             errorCount: errors, chainHead: head, findingsDigest: sealed.detail.digest,
+                             signature: signature, publicKey: publicKey, exitCode: bad ? 3 : 0, phaseSeconds: phases)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import EvidenceStore
 import ExhibitKit
 import Foundation
 import MediaHash
@@ -30,7 +31,7 @@ struct IngestCommand: ParsableCommand {
         (FILE mode 0600, first line = the password) or --password ITEM=PASSWORD (visible in the
         process list while the run lasts); ITEM is the evidence path as given, or its file name.
         The password is never stored or printed: the recorded command line shows
-        --password ITEM=<redacted>. A wrong password is recorded as a warning (and in the audit
+        --password ITEM=[redacted]. A wrong password is recorded as a warning (and in the audit
         log, without the password); nothing is decrypted and the stored files are still hashed.
 
         External analyzer plugins (docs/plugins.md) come from --plugins DIR (repeatable),
@@ -64,7 +65,7 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "When it was seized (ISO 8601; without an offset, read in --assume-tz): VALUE or PATH=VALUE.")
     var seizedAt: [String] = []
 
-    @Option(help: "Password of an encrypted iPhone (iTunes/Finder) backup: ITEM=PASSWORD, ITEM being the evidence path as given or its file name. Never stored in the case or printed (the recorded command line says <redacted>); see also --password-file.")
+    @Option(help: "Password of an encrypted iPhone (iTunes/Finder) backup: ITEM=PASSWORD, ITEM being the evidence path as given or its file name. Never stored in the case or printed (the recorded command line says [redacted]); see also --password-file.")
     var password: [String] = []
     @Option(help: "ITEM=FILE: read the password of an encrypted backup from FILE (first line), which must be readable by its owner only (mode 0600).")
     var passwordFile: [String] = []
@@ -86,7 +87,8 @@ struct IngestCommand: ParsableCommand {
     var maxWorkerMemory: String = "768M"
     @Option(help: "Seconds one analyzer may spend on one file before the worker is stopped and the file retried alone.")
     var fileTimeout: Double = 300
-    @Option(help: "Ed25519 private key (64 hex chars) to sign the audit chain's head.") var signKey: String?
+    @Option(help: ArgumentHelp("A private key FILE (mode 0600) to sign the audit chain's head with Ed25519. Make one with 'exhibit key new FILE'; never give the key itself.", valueName: "key-file"))
+    var signKey: String?
     @Option(help: "Folder for the run's private scratch directory.") var tempDir: String = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
     @Flag(help: "Record the inventory only: run no analyzers.") var noAnalyzers = false
     @Option(help: "Video frames hashed per second by the media-hash analyzer (vPDQ sampling).") var videoFps: Double = MediaHashAnalyzer.defaultFramesPerSecond
@@ -192,6 +194,11 @@ struct IngestCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let key = signKey {
+            // Before anything is created or written: a key typed in place of its file is refused
+            // unseen, and a file others can read is refused (issue 15).
+            do { try ChainSigner.checkKeyFile(key) } catch { fail("\(error)", code: 2) }
+        }
         if workerChannel == nil && !noSupervise {
             // Supervisor: re-run this very command line as a worker and watch it.
             let args = Array(CommandLine.arguments.dropFirst())
@@ -222,7 +229,7 @@ struct IngestCommand: ParsableCommand {
             nameCharsets: nameCharsets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
             memoryThreshold: Int(parseSize(memoryThreshold) ?? 16 << 20), jobs: jobs, batchSize: batchSize,
             signKeyPath: signKey, temporaryRoot: tempDir,
-            commandLine: IngestOptions.redacted(["exhibit"] + CommandLine.arguments.dropFirst().filter { !$0.hasPrefix("--worker-channel") }))
+            commandLine: CommandLineRedaction.redact(["exhibit"] + Self.examinerArguments(Array(CommandLine.arguments.dropFirst()))))
         options.passwords = try passwordMap()
         options.streamingThreshold = parseSize(streamThreshold) ?? options.streamingThreshold
         options.intakeStallSeconds = intakeStall
@@ -256,6 +263,21 @@ struct IngestCommand: ParsableCommand {
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
     }
 
+    /// The arguments the examiner typed: without the options the supervisor adds for its
+    /// worker (`--worker-channel N`, `--isolate PAIR`), in either spelling.
+    static func examinerArguments(_ args: [String]) -> [String] {
+        let workerOnly = ["--worker-channel", "--isolate"]
+        var out: [String] = []
+        var skipValue = false
+        for a in args {
+            if skipValue { skipValue = false; continue }
+            if workerOnly.contains(a) { skipValue = true; continue }
+            if workerOnly.contains(where: { a.hasPrefix($0 + "=") }) { continue }
+            out.append(a)
+        }
+        return out
+    }
+
     private func printHuman(_ s: IngestSummary) {
         print("Run \(s.runID): \(s.filesCommitted) files committed")
         for e in s.evidence {
@@ -266,6 +288,7 @@ struct IngestCommand: ParsableCommand {
         let counts = s.statusCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         print("Files by status: \(counts.isEmpty ? "none" : counts)")
         print("Analysis errors: \(s.errorCount)")
+        print("Findings digest: \(s.findingsDigest)")
         print("Audit chain head: \(s.chainHead)")
         if let sig = s.signature { print("Chain head signature (Ed25519): \(sig)\nPublic key: \(s.publicKey ?? "")") }
         print("Write the chain head in the case file: 'exhibit verify' checks that the log still leads to it.")
@@ -288,6 +311,7 @@ struct SummaryJSON: Encodable {
     var status_counts: [String: Int]
     var analysis_errors: Int
     var chain_head: String
+    var findings_digest: String
     var signature, public_key: String?
     /// Wall seconds of the steps after intake (`link`, `hashset_match`, `case`).
     var phase_seconds: [String: Double]
@@ -301,7 +325,7 @@ struct SummaryJSON: Encodable {
                  hash_seconds: $0.hashSeconds, walk_seconds: $0.walkSeconds)
         }
         files_committed = s.filesCommitted; status_counts = s.statusCounts; analysis_errors = s.errorCount
-        chain_head = s.chainHead; signature = s.signature; public_key = s.publicKey
+        chain_head = s.chainHead; findings_digest = s.findingsDigest; signature = s.signature; public_key = s.publicKey
         phase_seconds = Dictionary(s.phaseSeconds.map { ($0.name, $0.seconds) }, uniquingKeysWith: { a, _ in a })
     }
 }

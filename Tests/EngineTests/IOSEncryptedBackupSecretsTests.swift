@@ -1,4 +1,5 @@
 import Engine
+import EvidenceStore
 import ExhibitTesting
 import Foundation
 import GRDB
@@ -97,7 +98,7 @@ struct IOSEncryptedBackupSecretsTests {
             let command = try Fixture.open(dir.path("\(name).sqlite")).read {
                 try String.fetchOne($0, sql: "SELECT command_line FROM ingest_runs")
             } ?? ""
-            #expect(name == "file" ? command.contains("backup=\(pwFile)") : command.contains("backup=<redacted>"), "\(command)")
+            #expect(command.contains("backup=[redacted]") && !command.contains(pwFile), "\(command)")
         }
         // The right password decrypted (so the checks above saw the decrypted content's rows).
         let decrypted = try Fixture.open(dir.path("argv.sqlite")).read {
@@ -107,9 +108,10 @@ struct IOSEncryptedBackupSecretsTests {
     }
 
     @Test func theRedactedCommandLineKeepsEveryOtherArgument() {
-        // `IngestOptions.redacted` is what ingest_runs.command_line and the audit log record.
-        let args = ["exhibit", "ingest", "a", "--password", "a=secret", "--password=b=other", "--item", "x", "--password", "lone"]
-        #expect(IngestOptions.redacted(args) == ["exhibit", "ingest", "a", "--password", "a=<redacted>", "--password=b=<redacted>",
-                                                   "--item", "x", "--password", "<redacted>"])
+        // `CommandLineRedaction.redact` is what ingest_runs.command_line and the audit log record.
+        let args = ["exhibit", "ingest", "a", "--password", "a=secret", "--password=b=other", "--item", "x", "--password", "lone",
+                    "--password-file", "a=/keys/pw.txt"]
+        #expect(CommandLineRedaction.redact(args) == ["exhibit", "ingest", "a", "--password", "a=[redacted]", "--password=b=[redacted]",
+                                                        "--item", "x", "--password", "[redacted]", "--password-file", "a=[redacted]"])
     }
 }

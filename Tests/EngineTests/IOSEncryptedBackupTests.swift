@@ -89,11 +89,11 @@ struct IOSEncryptedBackupTests {
         let verify = try Run.command(Fixture.exhibit, ["verify", "--db", encDB])
         #expect(verify.exitCode == 0 && verify.stdout.contains("verified"), "\(verify.stdout)\(verify.stderr)")
 
-        // The password is nowhere: not in any table, not in stdout/stderr; the run says <redacted>.
+        // The password is nowhere: not in any table, not in stdout/stderr; the run says [redacted].
         #expect(!(try Self.allText(encDB)).contains(Self.password))
         #expect(!r.stdout.contains(Self.password) && !r.stderr.contains(Self.password))
         let command = try q.read { try String.fetchOne($0, sql: "SELECT command_line FROM ingest_runs") } ?? ""
-        #expect(command.contains("=<redacted>"), "\(command)")
+        #expect(command.contains("=[redacted]"), "\(command)")
         let audit = try q.read { try String.fetchAll($0, sql: "SELECT action FROM audit_log") }
         #expect(audit.contains("evidence.password"))
     }
