@@ -77,7 +77,7 @@ public final class IngestPipeline {
         _ = try db.ensureCase(name: options.caseName, examiner: options.examiner, assumedZone: options.assumedZone,
                               toolVersion: options.toolVersion)
         // Passwords never reach the case: redacted again here in case a caller did not.
-        let commandLine = IngestOptions.redacted(options.commandLine)
+        let commandLine = CommandLineRedaction.redact(options.commandLine)
         let runID = try db.beginRun(toolVersion: options.toolVersion, commandLine: commandLine,
                                     options: options.recordedOptions, jobs: options.jobs)
         _ = try db.appendAudit(action: "ingest.start", details: .object([
