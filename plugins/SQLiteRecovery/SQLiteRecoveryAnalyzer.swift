@@ -14,8 +14,10 @@ public struct SQLiteRecoveryAnalyzer: StreamingAnalyzer {
     public static let id = "sqlite-recovery"
     /// The analyzer's version; a change means its findings may differ.
     public static let version = "0.1.0"
-    /// Databases (and companions) larger than this are not read: recovery holds them in memory.
-    public static let readLimit = 2 << 30
+    /// Bytes of one database and its companions, together, that recovery reads: it holds them in
+    /// memory (about 3–4× their size with the pages it builds), so the bound keeps a worker under
+    /// 1 GB whatever the evidence declares. A larger database is said, not searched.
+    public static let readLimit = 192 << 20
 
     /// Creates the analyzer.
     public init() {}
@@ -52,6 +54,12 @@ public struct SQLiteRecoveryAnalyzer: StreamingAnalyzer {
     /// Reads the database and its companions and hands over every recovered row, then one
     /// warning per kind of damage. Never throws: an unreadable file is a warning.
     func recover(_ file: EvidenceFile, _ emit: (Finding) -> Void) {
+        guard file.size <= Int64(Self.readLimit) else {
+            emit(.warning(AnalysisWarning(code: "sqlite-too-large", message:
+                "the database is \(file.size) bytes; deleted-row recovery reads at most \(Self.readLimit >> 20) MiB of a database and its companions in memory, so this one was not searched (its live rows are read by the app analyzers)")))
+            return
+        }
+        var budget = Int64(Self.readLimit) - file.size
         let db: [UInt8]
         do { db = [UInt8](try file.readAll(limit: Self.readLimit)) } catch {
             emit(.warning(AnalysisWarning(code: "sqlite-unreadable", message: "the database could not be read for recovery: \(error)")))
@@ -59,11 +67,17 @@ public struct SQLiteRecoveryAnalyzer: StreamingAnalyzer {
         }
         func companion(_ suffix: String) -> [UInt8]? {
             guard let c = file.companion(named: file.name + suffix) else { return nil }
-            guard c.size <= Int64(Self.readLimit), let d = FileManager.default.contents(atPath: c.url.path) else {
+            guard c.size <= budget else {
+                emit(.warning(AnalysisWarning(code: "sqlite-too-large",
+                                              message: "\(c.name) (\(c.size) bytes) is past the \(Self.readLimit >> 20) MiB recovery reads with its database; recovery went on without it")))
+                return nil
+            }
+            guard let d = FileManager.default.contents(atPath: c.url.path) else {
                 emit(.warning(AnalysisWarning(code: "sqlite-companion-unreadable",
                                               message: "\(c.name) could not be read; recovery went on without it")))
                 return nil
             }
+            budget -= Int64(d.count)
             return [UInt8](d)
         }
         let wal = companion("-wal"), journal = companion("-journal")
