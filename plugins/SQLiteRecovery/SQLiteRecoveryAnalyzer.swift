@@ -13,7 +13,7 @@ public struct SQLiteRecoveryAnalyzer: StreamingAnalyzer {
     /// The analyzer id recorded on every finding.
     public static let id = "sqlite-recovery"
     /// The analyzer's version; a change means its findings may differ.
-    public static let version = "0.1.0"
+    public static let version = "0.2.0"
     /// Bytes of one database and its companions, together, that recovery reads: it holds them in
     /// memory (about 3–4× their size with the pages it builds), so the bound keeps a worker under
     /// 1 GB whatever the evidence declares. A larger database is said, not searched.
