@@ -40,13 +40,16 @@ public struct IngestSummary: Sendable {
     /// Wall seconds of each step after intake, in order (`link`, `hashset_match`, `case`):
     /// reported so a benchmark can say where the time went, never stored (not findings).
     public var phaseSeconds: [(name: String, seconds: Double)] = []
+    /// The zone naive times of this run's items were read in (given, or the case's), and where it came from.
+    public var assumedZone: String?
+    public var assumedZoneInherited = false
 }
 
 /// The worker side of `exhibit ingest`: intake → dispatch → store, for every evidence item.
 /// Crash-only: it relies on nothing but what is committed, so running it again after any
 /// interruption resumes where the last commit left off.
 public final class IngestPipeline {
-    let options: IngestOptions
+    var options: IngestOptions
     let catalog: AnalyzerCatalog
     let channelFD: Int32?
     let isolate: Set<WorkPair>
@@ -61,16 +64,22 @@ public final class IngestPipeline {
 
     public func run() throws -> IngestSummary {
         ProcessSetup.prepare()
-        let zone: TimeZone?
-        if let z = options.assumedZone {
-            guard let tz = TimeZone(identifier: z) else { throw IngestError("unknown time zone '\(z)': use an IANA name such as Asia/Seoul", exitCode: 2) }
-            zone = tz
-        } else { zone = nil }
+        if let z = options.assumedZone, TimeZone(identifier: z) == nil {
+            throw IngestError("unknown time zone '\(z)': use an IANA name such as Asia/Seoul", exitCode: 2)
+        }
         let lock = try DatabaseLock(path: options.databasePath) {
             FileHandle.standardError.write(Data("exhibit: another exhibit process is writing \(options.databasePath); waiting for it to finish\n".utf8))
         }
         defer { withExtendedLifetime(lock) {} }
         let db = try EvidenceDatabase(path: options.databasePath)
+        // A later item without --assume-tz inherits the case's zone: its naive times must not
+        // silently lose their basis (issue 15, item 7). A different zone is refused below.
+        var zoneInherited = false
+        if options.assumedZone == nil, let inherited = try db.caseInfo()?.assumedZone {
+            options.assumedZone = inherited
+            zoneInherited = true
+        }
+        let zone = options.assumedZone.flatMap(TimeZone.init(identifier:))
         if let existing = try db.caseInfo(), existing.assumedZone != options.assumedZone, options.assumedZone != nil {
             throw IngestError("the case's assumed zone is \(existing.assumedZone ?? "not set"), not \(options.assumedZone ?? ""): change it with 'exhibit case set-tz' instead of mixing zones in one case", exitCode: 2)
         }
@@ -185,8 +194,11 @@ public final class IngestPipeline {
         try db.finishRun(id: runID, status: "completed", filesCommitted: committed, chainHead: head,
                          signature: signature, publicKey: publicKey)
         let bad = reports.contains { $0.expectedMatch == false || $0.outcome == "changed" || $0.outcome == "rejected" }
-        return IngestSummary(runID: runID, evidence: reports, filesCommitted: committed, statusCounts: counts,
-                             errorCount: errors, chainHead: head, findingsDigest: sealed.detail.digest,
-                             signature: signature, publicKey: publicKey, exitCode: bad ? 3 : 0, phaseSeconds: phases)
+        var summary = IngestSummary(runID: runID, evidence: reports, filesCommitted: committed, statusCounts: counts,
+                                    errorCount: errors, chainHead: head, findingsDigest: sealed.detail.digest,
+                                    signature: signature, publicKey: publicKey, exitCode: bad ? 3 : 0, phaseSeconds: phases)
+        summary.assumedZone = options.assumedZone
+        summary.assumedZoneInherited = zoneInherited
+        return summary
     }
 }

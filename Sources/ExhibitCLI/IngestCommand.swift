@@ -287,6 +287,9 @@ struct IngestCommand: ParsableCommand {
         }
         let counts = s.statusCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         print("Files by status: \(counts.isEmpty ? "none" : counts)")
+        if let zone = s.assumedZone {
+            print("Assumed zone for naive times: \(zone)\(s.assumedZoneInherited ? " (the case's zone; no --assume-tz given)" : "")")
+        }
         print("Analysis errors: \(s.errorCount)")
         print("Findings digest: \(s.findingsDigest)")
         print("Audit chain head: \(s.chainHead)")
@@ -312,6 +315,9 @@ struct SummaryJSON: Encodable {
     var analysis_errors: Int
     var chain_head: String
     var findings_digest: String
+    /// The zone naive times were read in, and whether it was inherited from the case.
+    var assumed_zone: String?
+    var assumed_zone_inherited: Bool
     var signature, public_key: String?
     /// Wall seconds of the steps after intake (`link`, `hashset_match`, `case`).
     var phase_seconds: [String: Double]
@@ -325,6 +331,7 @@ struct SummaryJSON: Encodable {
                  hash_seconds: $0.hashSeconds, walk_seconds: $0.walkSeconds)
         }
         files_committed = s.filesCommitted; status_counts = s.statusCounts; analysis_errors = s.errorCount
+        assumed_zone = s.assumedZone; assumed_zone_inherited = s.assumedZoneInherited
         chain_head = s.chainHead; findings_digest = s.findingsDigest; signature = s.signature; public_key = s.publicKey
         phase_seconds = Dictionary(s.phaseSeconds.map { ($0.name, $0.seconds) }, uniquingKeysWith: { a, _ in a })
     }
