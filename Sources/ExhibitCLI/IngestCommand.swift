@@ -113,7 +113,11 @@ struct IngestCommand: ParsableCommand {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         guard intakeStall > 0 else { throw ValidationError("--intake-stall must be a positive number of seconds") }
         guard (parseSize(maxWorkerMemory) ?? 0) >= 64 << 20 else { throw ValidationError("--max-worker-memory must be at least 64M") }
-        _ = try custodyMap()
+        for (_, c) in try custodyMap() {
+            if let at = c.seizedAt, UTCFormat.parseUserInstant(at) == nil {
+                throw ValidationError("--seized-at '\(at)' is not a form Exhibit reads: give ISO 8601 — 2024-08-30, 2024-08-30T14:05, 2024-08-30T14:05:00 — with Z or an offset such as +09:00 (without one it is read in --assume-tz)")
+            }
+        }
         _ = try passwordMap()
     }
 
