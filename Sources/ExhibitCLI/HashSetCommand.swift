@@ -41,6 +41,14 @@ struct HashSetImportCommand: ParsableCommand {
     @Flag(help: "Do not recompute matches after the import.") var noMatch = false
     @Argument(help: "The hash-set file.") var file: String
 
+    /// The list must be readable before the case database is opened or created: a typo in its
+    /// path leaves no new case file behind.
+    func validate() throws {
+        guard FileManager.default.isReadableFile(atPath: file) else {
+            throw ValidationError("\(file): no readable hash-set file there (nothing was written)")
+        }
+    }
+
     func run() throws {
         var forced: HashSetFormat? = nil
         if let f = format {

@@ -102,6 +102,10 @@ struct IngestCommand: ParsableCommand {
 
     func validate() throws {
         guard !evidence.isEmpty else { throw ValidationError("give at least one evidence path") }
+        // A typo in an evidence path must not create a case database or a run row.
+        for path in evidence where !FileManager.default.fileExists(atPath: path) {
+            throw ValidationError("evidence not found: \(path) — check the path (nothing was written)")
+        }
         if let z = assumeTz, TimeZone(identifier: z) == nil {
             throw ValidationError("unknown time zone '\(z)': use an IANA name such as Asia/Seoul or UTC")
         }

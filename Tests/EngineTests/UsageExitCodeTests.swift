@@ -29,4 +29,18 @@ struct UsageExitCodeTests {
         #expect(r.stderr.contains("--seized-at '30/08/2024' is not a form Exhibit reads"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: db), "no case database is created")
     }
+
+    @Test func aMistypedPathCreatesNoCaseFile() throws {
+        let dir = try TestDirectory("usage-path")
+        defer { dir.remove() }
+        let db = dir.path("case.sqlite")
+        let ingest = try Run.command(Fixture.exhibit, ["ingest", dir.path("no-such.zip"), "--db", db, "--case", "C"])
+        #expect(ingest.exitCode == 2)
+        #expect(ingest.stderr.contains("evidence not found"), "\(ingest.stderr)")
+        let imported = try Run.command(Fixture.exhibit, ["hashset", "import", "--db", db, "--name", "n", "--kind", "known-bad",
+                                                         "--algorithm", "sha256", dir.path("no-such.txt")])
+        #expect(imported.exitCode == 2)
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir.path(""))
+        #expect(left.isEmpty, "\(left)")
+    }
 }
