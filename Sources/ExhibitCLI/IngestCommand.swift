@@ -267,7 +267,17 @@ struct IngestCommand: ParsableCommand {
         } catch {
             fail("ingest into \(database.db) failed: \(error). Committed work is kept; fix the cause and run the same command to resume.", code: 1)
         }
-        if json { try printJSON(SummaryJSON(summary)) } else { printHuman(summary) }
+        // What an investigator wants first: chats per platform, known-bad matches and their rooms,
+        // problems by code (the whole case, all items so far).
+        let overview = try? EvidenceDatabase.openExisting(path: database.db, readOnly: true).caseOverview()
+        if json {
+            var out = SummaryJSON(summary)
+            out.overview = overview.map(OverviewJSON.init)
+            try printJSON(out)
+        } else {
+            if let overview { printOverview(overview) }
+            printHuman(summary)
+        }
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
     }
 
@@ -284,6 +294,21 @@ struct IngestCommand: ParsableCommand {
             out.append(a)
         }
         return out
+    }
+
+    private func printOverview(_ o: CaseOverview) {
+        print("Case so far:")
+        if o.platforms.isEmpty { print("  chats: none") }
+        for p in o.platforms { print("  \(p.platform): \(p.chats) chat(s), \(p.messages) message(s)") }
+        if o.knownBadFiles > 0 {
+            let rooms = o.knownBadRooms.prefix(5).joined(separator: ", ") + (o.knownBadRooms.count > 5 ? ", …" : "")
+            print(TerminalText.safe("  known-bad matches: \(o.knownBadFiles) file(s)\(o.knownBadRooms.isEmpty ? "" : ", carried in \(o.knownBadRooms.count) room(s): \(rooms)") (exhibit matches)"))
+        } else {
+            print("  known-bad matches: none")
+        }
+        if !o.problems.isEmpty {
+            print("  problems by code (exhibit problems): " + o.problems.prefix(8).map { "\($0.code) \($0.count) \($0.status)" }.joined(separator: ", "))
+        }
     }
 
     private func printHuman(_ s: IngestSummary) {
@@ -323,6 +348,8 @@ struct SummaryJSON: Encodable {
     var analysis_errors: Int
     var chain_head: String
     var findings_digest: String
+    /// Chats per platform, known-bad matches and problems by code, for the whole case.
+    var overview: OverviewJSON?
     /// The zone naive times were read in, and whether it was inherited from the case.
     var assumed_zone: String?
     var assumed_zone_inherited: Bool
@@ -342,5 +369,21 @@ struct SummaryJSON: Encodable {
         assumed_zone = s.assumedZone; assumed_zone_inherited = s.assumedZoneInherited
         chain_head = s.chainHead; findings_digest = s.findingsDigest; signature = s.signature; public_key = s.publicKey
         phase_seconds = Dictionary(s.phaseSeconds.map { ($0.name, $0.seconds) }, uniquingKeysWith: { a, _ in a })
+    }
+}
+
+/// The case overview in the `--json` summary (snake_case keys).
+struct OverviewJSON: Encodable {
+    struct Platform: Encodable { var platform: String; var chats: Int; var messages: Int }
+    struct Problem: Encodable { var status: String; var code: String; var count: Int }
+    var platforms: [Platform]
+    var known_bad_files: Int
+    var known_bad_rooms: [String]
+    var problems: [Problem]
+
+    init(_ o: CaseOverview) {
+        platforms = o.platforms.map { Platform(platform: $0.platform, chats: $0.chats, messages: $0.messages) }
+        known_bad_files = o.knownBadFiles; known_bad_rooms = o.knownBadRooms
+        problems = o.problems.map { Problem(status: $0.status, code: $0.code, count: $0.count) }
     }
 }
