@@ -7,9 +7,7 @@ extension RecoveryRun {
     /// Per table, the most common content size of its first column over live rows holding an
     /// integer there (ties: the smaller size).
     mutating func learnFirstColumnSizes() {
-        for (t, rows) in liveRows {
-            var counts: [Int: Int] = [:]
-            for r in rows { if case .integer(let v)? = r.values.first, tables[t].rowidAlias != 0 { counts[Carver.intSize(v), default: 0] += 1 } }
+        for (t, counts) in firstSizeCounts {
             if let best = counts.max(by: { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }) { typicalFirstSize[t] = best.key }
         }
     }
@@ -113,8 +111,7 @@ extension RecoveryRun {
             choice = .some(nil)
         }
         if let t = choice ?? nil, let a = tables[t].rowidAlias, a < values.count { values[a] = .integer(r.rowid) }
-        if skipLive, let t = choice ?? nil, liveSets[t]?.contains(values) == true,
-           liveRows[t]?.contains(where: { $0.rowid == r.rowid && $0.values == values }) == true { return }
+        if skipLive, let t = choice ?? nil, liveRowKeys[t]?.contains(RowDigest(values, rowid: r.rowid)) == true { return }
         emit(Carved(table: choice ?? nil, rowid: r.rowid, values: values, offset: r.offset, length: 0, overflowPages: r.overflowPages),
              source: source, page: r.page, frame: frame)
     }
@@ -180,15 +177,13 @@ extension RecoveryRun {
     /// A record missing only its first value (the usual clobbered cell) is looked up by the rest;
     /// other partial records are compared row by row, at most 100,000 rows each.
     mutating func flagDuplicates() {
-        var tails: [Int: Set<ArraySlice<SQLValue>>] = [:]
         for i in records.indices {
             guard let name = records[i].tableName, let t = tables.firstIndex(where: { $0.name == name }) else { continue }
             let vals = records[i].values
             if !vals.contains(.missing) {
-                records[i].duplicateOfLive = liveSets[t]?.contains(vals) ?? false
+                records[i].duplicateOfLive = liveSets[t]?.contains(RowDigest(vals)) ?? false
             } else if vals.first == .missing, !vals.dropFirst().contains(.missing) {
-                if tails[t] == nil { tails[t] = Set((liveRows[t] ?? []).map { $0.values.dropFirst() }) }
-                records[i].duplicateOfLive = tails[t]?.contains(vals.dropFirst()) ?? false
+                records[i].duplicateOfLive = liveTails[t]?.contains(RowDigest(vals.dropFirst())) ?? false
             } else {
                 records[i].duplicateOfLive = (liveRows[t] ?? []).prefix(100_000).contains { row in
                     row.values.count == vals.count && zip(row.values, vals).allSatisfy { $1 == .missing || $0.same($1) }

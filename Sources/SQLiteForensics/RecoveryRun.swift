@@ -15,8 +15,19 @@ struct RecoveryRun {
     var claimed: Set<Int> = []
     /// Page → table index owning it.
     var owner: [Int: Int] = [:]
+    /// Per table: the first ``liveSample`` live rows (for the wildcard comparison of partial
+    /// records), how many rows it has, and digests of every row — its values, its rowid with its
+    /// values, and its values after the first — so memory grows by 48 bytes a row, not by the
+    /// rows' contents.
     var liveRows: [Int: [CellRow]] = [:]
-    var liveSets: [Int: Set<[SQLValue]>] = [:]
+    var liveCounts: [Int: Int] = [:]
+    var liveSets: [Int: Set<RowDigest>] = [:]
+    var liveRowKeys: [Int: Set<RowDigest>] = [:]
+    var liveTails: [Int: Set<RowDigest>] = [:]
+    /// Per table, how many live rows hold an integer of each content size in their first column.
+    var firstSizeCounts: [Int: [Int: Int]] = [:]
+    /// Live rows kept whole per table.
+    static let liveSample = 100_000
     var freelistTrunks: [Int] = []
     var freelistLeaves: Set<Int> = []
     var records: [RecoveredRow] = []
@@ -109,16 +120,25 @@ struct RecoveryRun {
         _ = live.walkTable(root: 1, claimed: &claimed)
         let masterRows = rowsOfMaster()
         for (i, t) in tables.enumerated() where t.rootPage > 0 && !t.withoutRowid {
-            let w = live.walkTable(root: t.rootPage, claimed: &claimed)
-            problems += w.problems
-            for p in w.pages { owner[p] = i }
-            liveRows[i] = w.rows.map { r in
-                var r = r
+            var sample: [CellRow] = [], count = 0
+            var sets = Set<RowDigest>(), keys = Set<RowDigest>(), tails = Set<RowDigest>()
+            var sizes: [Int: Int] = [:]
+            let w = live.walkTable(root: t.rootPage, claimed: &claimed) { row in
+                var r = row
                 if let a = t.rowidAlias, a < r.values.count { r.values[a] = .integer(r.rowid) }
                 r.values = Self.readAsStored(r.values, t)
-                return r
+                count += 1
+                sets.insert(RowDigest(r.values))
+                keys.insert(RowDigest(r.values, rowid: r.rowid))
+                tails.insert(RowDigest(r.values.dropFirst()))
+                if case .integer(let v)? = r.values.first, t.rowidAlias != 0 { sizes[Carver.intSize(v), default: 0] += 1 }
+                if sample.count < Self.liveSample { sample.append(r) }
             }
-            liveSets[i] = Set(liveRows[i]?.map(\.values) ?? [])
+            problems += w.problems
+            for p in w.pages { owner[p] = i }
+            liveRows[i] = sample; liveCounts[i] = count
+            liveSets[i] = sets; liveRowKeys[i] = keys; liveTails[i] = tails
+            firstSizeCounts[i] = sizes
         }
         for root in masterRows where !claimed.contains(root) {
             _ = live.walkTable(root: root, claimed: &claimed)
@@ -136,5 +156,21 @@ struct RecoveryRun {
         var roots = PageImage.indexRoots(from: rows)
         roots += tables.filter { $0.withoutRowid && $0.rootPage > 0 }.map(\.rootPage)
         return roots
+    }
+}
+
+/// A 128-bit digest of a row's values (two independently seeded hashes): set membership over
+/// millions of live rows without keeping their contents. A false "equal to a live row" needs a
+/// 128-bit collision.
+struct RowDigest: Hashable {
+    let a: Int, b: Int
+
+    init<C: Collection>(_ values: C, rowid: Int64? = nil) where C.Element == SQLValue {
+        var h1 = Hasher(), h2 = Hasher()
+        h1.combine(0x5EED_0001); h2.combine(0x5EED_0002)
+        if let rowid { h1.combine(rowid); h2.combine(rowid) }
+        h1.combine(values.count); h2.combine(values.count)
+        for v in values { h1.combine(v); h2.combine(v) }
+        a = h1.finalize(); b = h2.finalize()
     }
 }

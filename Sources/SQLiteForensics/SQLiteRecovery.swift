@@ -55,7 +55,7 @@ public enum SQLiteRecovery {
         report.tables = run.tables
         report.droppedTables = run.droppedTables
         report.records = run.records
-        report.liveRowCounts = Dictionary(uniqueKeysWithValues: run.tables.indices.map { (run.tables[$0].name, run.liveRows[$0]?.count ?? 0) })
+        report.liveRowCounts = Dictionary(uniqueKeysWithValues: run.tables.indices.map { (run.tables[$0].name, run.liveCounts[$0] ?? 0) })
         report.journalRecords = run.journal.count
         report.problems = run.problems
         return report

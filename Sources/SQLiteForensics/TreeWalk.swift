@@ -63,7 +63,9 @@ extension PageImage {
     }
 
     /// Walks the table b-tree rooted at `root`, cycle-checked and bounded by the page count.
-    func walkTable(root: Int, claimed: inout Set<Int>) -> TreeWalk {
+    /// With `visit`, each row is handed over as it is read and not kept in the walk's `rows`
+    /// (a million-row table is never held whole).
+    func walkTable(root: Int, claimed: inout Set<Int>, visit: ((CellRow) -> Void)? = nil) -> TreeWalk {
         var w = TreeWalk()
         var stack = [root]
         while let n = stack.popLast() {
@@ -83,7 +85,7 @@ extension PageImage {
                 w.leafPages.append(n)
                 let rows = leafRows(bytes, number: n, page: p, problems: &w.problems)
                 for r in rows { for o in r.overflowPages { claimed.insert(o); w.pages.insert(o) } }
-                w.rows += rows
+                if let visit { rows.forEach(visit) } else { w.rows += rows }
             case .tableInterior, .indexInterior:
                 var children: [Int] = []
                 for ptr in p.cellPointers { if let c = ByteView(bytes).u32(ptr) { children.append(c) } }

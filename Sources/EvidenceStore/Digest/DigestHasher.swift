@@ -104,7 +104,7 @@ struct DigestHasher {
     /// row to the values to hash (default: every column).
     mutating func addGroupedRows(_ db: Database, sql: String, groupWidth: Int) throws {
         var currentGroup: [DatabaseValue]? = nil
-        var records: [[UInt8]] = []
+        var records: [RowHash] = []
         let rows = try Row.fetchCursor(db, sql: sql)
         while let row = try rows.next() {
             let values = Array(row.databaseValues)
@@ -113,16 +113,39 @@ struct DigestHasher {
                 flush(&records)
                 currentGroup = group
             }
-            records.append(Self.encode(values))
+            records.append(RowHash(Self.encode(values)))
         }
         flush(&records)
     }
 
-    /// Hashes a group's records in canonical (byte) order and empties it.
-    mutating func flush(_ records: inout [[UInt8]]) {
+    /// Hashes a group's records in canonical order and empties it: each record stands in the
+    /// digest as `H` and its own SHA-256, the group's in byte order of those hashes. Holding 32
+    /// bytes per row rather than the row keeps memory flat for a million-message database.
+    mutating func flush(_ records: inout [RowHash]) {
         guard !records.isEmpty else { return }
-        if records.count > 1 { records.sort { $0.lexicographicallyPrecedes($1) } }
-        for r in records { add(record: r) }
+        if records.count > 1 { records.sort() }
+        for r in records { add(record: r.record) }
         records.removeAll(keepingCapacity: true)
+    }
+}
+
+/// One encoded record's SHA-256, ordered by its bytes (four big-endian words).
+struct RowHash: Comparable {
+    let w0, w1, w2, w3: UInt64
+
+    init(_ encoded: [UInt8]) {
+        let d = Array(SHA256.hash(data: encoded))
+        func word(_ i: Int) -> UInt64 { d[i * 8..<i * 8 + 8].reduce(0) { $0 << 8 | UInt64($1) } }
+        w0 = word(0); w1 = word(1); w2 = word(2); w3 = word(3)
+    }
+
+    static func < (a: RowHash, b: RowHash) -> Bool { (a.w0, a.w1, a.w2, a.w3) < (b.w0, b.w1, b.w2, b.w3) }
+
+    /// `H` and the 32 hash bytes.
+    var record: [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "H")]
+        out.reserveCapacity(33)
+        for w in [w0, w1, w2, w3] { for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: w >> UInt64(shift))) } }
+        return out
     }
 }

@@ -25,11 +25,11 @@ struct DigestSection: Sendable {
             let rows = try Row.fetchCursor(db, sql: sql)
             let timesStart = 3 + ownColumns
             var group: [DatabaseValue]? = nil
-            var records: [[UInt8]] = []
+            var records: [RowHash] = []
             var findingID: DatabaseValue? = nil
             var current: [DatabaseValue] = []
             func close() {
-                if !current.isEmpty { records.append(DigestHasher.encode(current)) }
+                if !current.isEmpty { records.append(RowHash(DigestHasher.encode(current))) }
                 current = []
             }
             while let row = try rows.next() {
@@ -80,7 +80,7 @@ enum FindingsDigest {
     /// ``DigestHasher/finishWithSections()``).
     static func computeWithSections(_ db: Database) throws -> (digest: String, sections: [String: String]) {
         var hasher = DigestHasher()
-        hasher.add(record: Array("exhibit-findings-digest-v1".utf8))
+        hasher.add(record: Array("exhibit-findings-digest-v2".utf8))
         for section in sections {
             hasher.beginSection(section.name)
             try section.emit(db, &hasher)
