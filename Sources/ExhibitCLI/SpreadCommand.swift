@@ -25,21 +25,32 @@ struct SpreadCommand: ParsableCommand {
           exhibit spread --db case.sqlite
 
         Exit codes: 0 printed (possibly nothing); 1 the database cannot be read; 2 bad option;
-        4 the SHA-256 appears nowhere in the case.
+        4 the SHA-256 (or prefix) appears nowhere in the case.
         """)
 
     @OptionGroup var database: DatabaseOption
-    @Argument(help: "A SHA-256 (64 hex digits).") var sha256: String?
+    @Argument(help: "A SHA-256 (64 hex digits), or a prefix of one that names exactly one file content in the case (at least 8 hex digits).") var sha256: String?
     @Flag(help: "Every content matched by an imported hash set.") var known = false
     @Flag(help: "With a SHA-256: that exact content only, not its PDQ group of re-encoded copies.") var exact = false
     @Flag(help: "Print JSON.") var json = false
     @Option(help: "Without a SHA-256: at most this many contents.") var limit: Int = 20
 
     func run() throws {
-        if let sha256, sha256.count != 64 || !sha256.allSatisfy(\.isHexDigit) {
-            fail("'\(sha256)' is not a SHA-256 (64 hex digits)", code: 2)
+        if let sha256, sha256.count < 8 || sha256.count > 64 || !sha256.allSatisfy(\.isHexDigit) {
+            fail("'\(sha256)' is not a SHA-256 or a prefix of one (8 to 64 hex digits)", code: 2)
         }
         if sha256 != nil && known { fail("give a SHA-256 or --known, not both", code: 2) }
+        var sha256 = self.sha256?.lowercased()
+        if let prefix = sha256, prefix.count < 64 {
+            // A unique prefix stands for the whole hash, as in git.
+            let found: [String]
+            do { found = try EvidenceDatabase.openExisting(path: database.db, readOnly: true).sha256s(withPrefix: prefix, limit: 2) } catch {
+                fail("\(database.db): \(error)", code: 1)
+            }
+            if found.count > 1 { fail("'\(prefix)' is the start of more than one SHA-256 in the case: give more digits", code: 2) }
+            guard let whole = found.first else { fail("no file content in \(database.db) has a SHA-256 starting with \(prefix)", code: 4) }
+            sha256 = whole
+        }
         let spreads: [MediaSpread]
         var hashSetsPresent = true
         do {

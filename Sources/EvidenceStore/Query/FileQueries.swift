@@ -132,4 +132,13 @@ extension EvidenceDatabase {
                                    status: EntryStatus(rawValue: row.status) ?? .corrupt, times: row.times)
         }
     }
+
+    /// Distinct SHA-256 values of files that start with `prefix` (lower-case hex), at most `limit`.
+    public func sha256s(withPrefix prefix: String, limit: Int) throws -> [String] {
+        try queue.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT DISTINCT sha256 FROM files WHERE sha256 >= ? AND sha256 < ? ORDER BY sha256 LIMIT ?
+                """, arguments: [prefix, prefix + "g", limit])
+        }
+    }
 }
