@@ -15,7 +15,7 @@ public struct SQLiteRecoveryAnalyzer: StreamingAnalyzer {
     /// The analyzer's version; a change means its findings may differ.
     public static let version = "0.1.0"
     /// Databases (and companions) larger than this are not read: recovery holds them in memory.
-    public static let readLimit = 2 << 30
+    public static let readLimit = EvidenceRecovery.readLimit
 
     /// Creates the analyzer.
     public init() {}
@@ -52,42 +52,12 @@ public struct SQLiteRecoveryAnalyzer: StreamingAnalyzer {
     /// Reads the database and its companions and hands over every recovered row, then one
     /// warning per kind of damage. Never throws: an unreadable file is a warning.
     func recover(_ file: EvidenceFile, _ emit: (Finding) -> Void) {
-        let db: [UInt8]
-        do { db = [UInt8](try file.readAll(limit: Self.readLimit)) } catch {
-            emit(.warning(AnalysisWarning(code: "sqlite-unreadable", message: "the database could not be read for recovery: \(error)")))
-            return
-        }
-        func companion(_ suffix: String) -> [UInt8]? {
-            guard let c = file.companion(named: file.name + suffix) else { return nil }
-            guard c.size <= Int64(Self.readLimit), let d = FileManager.default.contents(atPath: c.url.path) else {
-                emit(.warning(AnalysisWarning(code: "sqlite-companion-unreadable",
-                                              message: "\(c.name) could not be read; recovery went on without it")))
-                return nil
-            }
-            return [UInt8](d)
-        }
-        let wal = companion("-wal"), journal = companion("-journal")
-        let report = SQLiteRecovery.recover(database: db, wal: wal, journal: journal)
-        for r in report.records { emit(.recoveredRecord(Self.finding(r))) }
+        let (report, warnings) = EvidenceRecovery.recover(file)
+        guard let report else { warnings.map(Finding.warning).forEach(emit); return }
+        // Companion warnings first, as before: they are found while reading, before any row.
+        warnings.map(Finding.warning).forEach(emit)
+        for r in report.records { emit(.recoveredRecord(r.finding)) }
         Self.warnings(report.problems).forEach(emit)
-    }
-
-    /// The ExhibitKit finding for one recovered row.
-    static func finding(_ r: RecoveredRow) -> RecoveredRecord {
-        RecoveredRecord(tableName: r.tableName, source: RecoveredRecordSource(rawValue: r.source.rawValue) ?? .unallocated,
-                        page: r.page, cellOffset: r.cellOffset, walFrame: r.walFrame, rowid: r.rowid,
-                        values: r.values.map(value), duplicateOfLive: r.duplicateOfLive)
-    }
-
-    static func value(_ v: SQLValue) -> RecoveredValue {
-        switch v {
-        case .null: return .null
-        case .integer(let i): return .integer(i)
-        case .real(let d): return .real(d)
-        case .text(let s): return .text(s)
-        case .blob(let b): return .blobHex(b.map { String(format: "%02x", $0) }.joined())
-        case .missing: return .missing
-        }
     }
 
     /// One warning per kind of problem, with how often it occurred and the first pages.

@@ -53,6 +53,9 @@ public struct WhatsAppDBAnalyzer: StreamingAnalyzer {
             EncryptedBackup.findings(file, version: version).forEach(emit)
             return
         }
+        // Deleted rows are carved from the bytes before SQLite opens the copy (opening replays a
+        // hot journal, closing checkpoints the WAL); they become messages after the live ones.
+        let recovered = RecoveredTable.carve(file, tables: ["message"])["message"]
         let db = try AppDatabase.open(file, temporaryDirectory: context.temporaryDirectory)
         emit(.artifact(db.artifact(app: "whatsapp")))
         var problems = Problems()
@@ -80,12 +83,16 @@ public struct WhatsAppDBAnalyzer: StreamingAnalyzer {
         if hasCurrent { current.readChats() }
         if hasLegacy { legacy.readChats() }
         var keys: Set<String>? = hasCurrent && hasLegacy ? [] : nil
-        if hasCurrent { current.readMessages(keys: &keys) }
+        var seen: Set<MessageIdentity> = []
+        let watch = recovered.map(Self.keyIDs) ?? []
+        if hasCurrent { current.readMessages(keys: &keys, watch: watch, seen: &seen) }
         let currentCount = session.sequence
         let skipped = hasLegacy ? legacy.readMessages(skip: keys ?? []) : 0
         let legacyCount = session.sequence - currentCount
         current.readCalls()
         let callCount = session.sequence - currentCount - legacyCount
+        var recoveredCounts = (reported: 0, copies: 0, damaged: 0)
+        if hasCurrent, let recovered { recoveredCounts = current.readRecovered(recovered, seen: &seen) }
 
         var schemas: [JSONValue] = []
         if hasCurrent { schemas.append(.string("current")) }
@@ -95,7 +102,22 @@ public struct WhatsAppDBAnalyzer: StreamingAnalyzer {
             "messages_current": .number(Double(currentCount)), "messages_legacy": .number(Double(legacyCount)),
             "calls": .number(Double(callCount)), "legacy_duplicates_skipped": .number(Double(skipped)),
             "contacts": .number(Double(contacts.rows)),
-        ]), location: SourceLocation(record: "sqlite_master"))))
+        ].merging(Self.recoveryProperties(recoveredCounts)) { a, _ in a }), location: SourceLocation(record: "sqlite_master"))))
         for w in session.problems.warnings { emit(.warning(w)) }
+    }
+
+    /// The key ids (`key_id` text) of recovered `message` rows: live messages with one of them
+    /// are remembered so a recovered copy is not reported twice.
+    static func keyIDs(_ t: RecoveredTable) -> Set<String> {
+        guard let i = t.columns.firstIndex(where: { $0.lowercased() == "key_id" }) else { return [] }
+        return Set(t.rows.compactMap { i < $0.values.count ? { if case .text(let s) = $0 { return s }; return nil }($0.values[i]) : nil })
+    }
+
+    /// Counts of recovered message rows for the `whatsapp.msgstore` artifact — only when recovery
+    /// found any, so artifacts of databases without deleted rows are unchanged.
+    static func recoveryProperties(_ c: (reported: Int, copies: Int, damaged: Int)) -> [String: JSONValue] {
+        guard c.reported + c.copies + c.damaged > 0 else { return [:] }
+        return ["messages_recovered": .number(Double(c.reported)), "recovered_copies_of_live": .number(Double(c.copies)),
+                "recovered_too_damaged": .number(Double(c.damaged))]
     }
 }

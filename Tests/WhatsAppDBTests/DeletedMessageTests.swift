@@ -1,0 +1,103 @@
+import ExhibitKit
+import ExhibitTesting
+import Foundation
+import Testing
+import WhatsAppDB
+
+/// Deleted messages (corpora/phone/whatsapp/deleted, made by make_whatsapp_deleted.py): a row
+/// deleted with secure_delete off becomes a message marked recovered, read through the live
+/// mapping; a stale copy of a live row is not repeated; a revoked message whose database was
+/// then VACUUMed, and a deletion with secure_delete on, give no recovered message at all.
+@Suite struct DeletedMessageTests {
+    static let t0: Int64 = 1_724_825_400_000
+
+    static func run(_ folder: String) async throws -> (findings: [Finding], file: EvidenceFile, dir: TestDirectory) {
+        let dir = try TestDirectory()
+        let file = try WAFixture.file("deleted/\(folder)", in: dir)
+        return (try await WAFixture.run(file, in: dir), file, dir)
+    }
+
+    @Test func deletedRowIsRecoveredAfterTheLiveMessages() async throws {
+        let (findings, file, _) = try await Self.run("secure-off")
+        let messages = findings.messages
+        try #require(!messages.isEmpty)
+        // Five live messages in rowid order, then the one recovered message.
+        #expect(messages.map(\.nativeID) == ["3EB0D0000000000000A1", "3EB0D0000000000000A2", "3EB0D0000000000000A4",
+                                             "3EB0D0000000000000A5", "3EB0D0000000000000A6", "3EB0D0000000000000A3"])
+        #expect(messages.prefix(5).allSatisfy { $0.recovered == nil })
+        let recovered = try #require(messages.last)
+        let r = try #require(recovered.recovered)
+        #expect(r.tableName == "message")
+        #expect(r.duplicateOfLive == false)
+        #expect(r.walFrame == nil)
+        #expect(r.source == .freeblock)
+        // The freeblock's 4-byte header overwrote the cell's length and rowid: the rowid (and so
+        // the `_id` alias) is lost, every other column survived.
+        #expect(r.rowid == nil)
+        let expected = MessageRecord(
+            chatKey: "chat0", sequence: 5, nativeID: "3EB0D0000000000000A3", senderName: "민지 Minji",
+            senderNativeID: WAFixture.minji, fromDeviceOwner: false, sent: ms(Self.t0 + 120_000),
+            text: "돈은 현금으로 가져와 bring the cash",
+            extra: .object(["message_type": .number(0), "status": .number(0), "missing_columns": .array([.string("_id")])]),
+            location: SourceLocation(record: "recovered message rowid unknown (freeblock, page \(r.page), cell offset \(r.cellOffset))"),
+            recovered: r)
+        #expect(r.values == [.missing, .integer(1), .integer(0), .text("3EB0D0000000000000A3"), .null, .integer(0), .integer(0),
+                             .integer(0), .null, .null, .null, .integer(Self.t0 + 120_000), .integer(Self.t0 + 120_850), .null,
+                             .integer(0), .text("돈은 현금으로 가져와 bring the cash"), .integer(0), .null, .null,
+                             .integer(Self.t0 + 120_000)])
+        #expect(recovered == expected)
+        // The provenance leads back to the bytes: the text lies in the cell at that page and offset.
+        let bytes = try Data(contentsOf: try #require(file.contentURL))
+        let cell = (r.page - 1) * 1024 + r.cellOffset
+        let window = bytes[cell..<min(bytes.count, cell + 200)]
+        #expect(window.range(of: Data("bring the cash".utf8)) != nil)
+        // The stale copy of row 1 (status 0 before it was marked read) is not repeated.
+        let artifact = try #require(findings.artifacts.first { $0.type == "whatsapp.msgstore" })
+        guard case .object(let props) = artifact.properties else { Issue.record("no properties"); return }
+        #expect(props["messages_recovered"] == .number(1))
+        #expect(props["recovered_copies_of_live"] == .number(1))
+        #expect(props["recovered_too_damaged"] == .number(0))
+        #expect(findings.warnings.isEmpty)
+    }
+
+    @Test func revokedThenVacuumedIsNotClaimed() async throws {
+        let (findings, _, _) = try await Self.run("revoked-vacuumed")
+        let messages = findings.messages
+        try #require(!messages.isEmpty)
+        #expect(messages.count == 6)
+        #expect(messages.allSatisfy { $0.recovered == nil })
+        let revoked = try #require(messages.first { $0.nativeID == "3EB0D0000000000000A3" })
+        #expect(revoked.deleted && revoked.text.isEmpty)
+        let artifact = try #require(findings.artifacts.first { $0.type == "whatsapp.msgstore" })
+        guard case .object(let props) = artifact.properties else { Issue.record("no properties"); return }
+        #expect(props["messages_recovered"] == nil)
+    }
+
+    @Test func secureDeleteLeavesNothingToClaim() async throws {
+        let (findings, _, _) = try await Self.run("secure-on")
+        let messages = findings.messages
+        try #require(!messages.isEmpty)
+        #expect(messages.map(\.nativeID) == ["3EB0D0000000000000A1", "3EB0D0000000000000A2", "3EB0D0000000000000A4",
+                                             "3EB0D0000000000000A5", "3EB0D0000000000000A6"])
+        #expect(messages.allSatisfy { $0.recovered == nil })
+    }
+
+    /// The existing fixtures (live rows, rows only in the -wal) gain no recovered message: the
+    /// main file's pages the WAL supersedes hold only copies of live rows.
+    @Test func liveFixturesGainNoRecoveredMessage() async throws {
+        for folder in ["current", "transitional"] {
+            let dir = try TestDirectory()
+            let findings = try await WAFixture.run(try WAFixture.file(folder, in: dir), in: dir)
+            try #require(!findings.messages.isEmpty)
+            #expect(findings.messages.allSatisfy { $0.recovered == nil }, "\(folder)")
+        }
+    }
+}
+
+extension EvidenceFile {
+    /// The private copy's path, for reading the bytes back in a test.
+    var contentURL: URL? {
+        if case .temporaryFile(let u) = content { return u }
+        return nil
+    }
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""Builds the deleted-message fixtures of WhatsApp for Android (corpora/phone/whatsapp/README.md,
+"deleted/"): a message deleted with secure_delete off (its bytes survive, recovered), a message
+revoked and then VACUUMed (its old text is gone: nothing may be claimed), and a message deleted
+with secure_delete on (zeroed: nothing may be claimed).
+
+Same schema, people and times as make_whatsapp.py (imported from it); rollback-journal mode, so the
+main file alone holds everything. Deterministic: no randomness, and the journal is deleted at commit.
+
+    python3 make_whatsapp_deleted.py    # rewrites deleted/*/msgstore.db beside this script
+"""
+import sqlite3
+from pathlib import Path
+
+from make_whatsapp import CURRENT_SCHEMA, GROUP, JUNHO, MIN, MINJI, T0, add_message, build_wa, fresh, jid_row
+
+HERE = Path(__file__).resolve().parent / "deleted"
+
+
+def base(path: Path, secure: bool) -> tuple:
+    """Two chats and six messages; returns (connection, chat rows, message rows)."""
+    con = fresh(path)
+    con.execute("PRAGMA journal_mode = DELETE")
+    con.execute(f"PRAGMA secure_delete = {'ON' if secure else 'OFF'}")
+    con.executescript(CURRENT_SCHEMA)
+    j_minji, j_junho, j_group = (jid_row(con, x) for x in (MINJI, JUNHO, GROUP))
+    c_minji = con.execute("INSERT INTO chat (jid_row_id, hidden, created_timestamp, archived, group_type)"
+                          " VALUES (?,0,?,0,0)", (j_minji, T0 - 86_400_000)).lastrowid
+    c_group = con.execute("INSERT INTO chat (jid_row_id, hidden, subject, created_timestamp, archived, group_type)"
+                          " VALUES (?,0,?,?,0,1)", (j_group, "콘서트 친구들 (Concert friends)", T0 - 3_600_000)).lastrowid
+    for j in (j_minji, j_junho):
+        con.execute("INSERT INTO group_participant_user (group_jid_row_id, user_jid_row_id, rank, pending, add_timestamp)"
+                    " VALUES (?,?,0,0,?)", (j_group, j, T0 - 3_600_000))
+    rows = [
+        add_message(con, c_minji, 0, "3EB0D0000000000000A1", T0, 0, "오늘 콘서트 몇 시에 만나?"),
+        add_message(con, c_minji, 1, "3EB0D0000000000000A2", T0 + MIN, 0, "7시에 3번 게이트 앞에서 Gate 3 at 7"),
+        add_message(con, c_minji, 0, "3EB0D0000000000000A3", T0 + 2 * MIN, 0, "돈은 현금으로 가져와 bring the cash"),
+        add_message(con, c_minji, 1, "3EB0D0000000000000A4", T0 + 3 * MIN, 0, "알았어 OK"),
+        add_message(con, c_group, 0, "3EB0D0000000000000A5", T0 + 4 * MIN, 0, "다들 어디야?", sender=j_junho),
+        add_message(con, c_group, 1, "3EB0D0000000000000A6", T0 + 5 * MIN, 0, "거의 다 왔어 almost there", status=0),
+    ]
+    con.commit()
+    return con, (c_minji, c_group), rows
+
+
+def build_deleted():
+    """secure_delete OFF: Minji's cash message (row 3) deleted for me; Minji's first message
+    (row 1) marked read (status 0 → 13: a longer record, so the old version is left in free space
+    beside the live row — a stale copy of a live message, which must not be repeated)."""
+    con, _, rows = base(HERE / "secure-off" / "msgstore.db", secure=False)
+    # The update first: a later insert or update could reuse the deleted row's freeblock.
+    con.execute("UPDATE message SET status = 13 WHERE _id = ?", (rows[0],))
+    con.commit()
+    con.execute("DELETE FROM message WHERE _id = ?", (rows[2],))
+    con.commit()
+    con.close()
+    build_wa(HERE / "secure-off" / "wa.db")
+
+
+def build_revoked_vacuumed():
+    """Minji's cash message (row 3) revoked ("deleted for everyone": type 15, text cleared,
+    message_revoked row), then VACUUM: the database is rewritten and the old text is gone."""
+    con, _, rows = base(HERE / "revoked-vacuumed" / "msgstore.db", secure=False)
+    con.execute("UPDATE message SET message_type = 15, text_data = NULL WHERE _id = ?", (rows[2],))
+    con.execute("INSERT INTO message_revoked (message_row_id, revoked_key_id, revoke_timestamp) VALUES (?,?,?)",
+                (rows[2], "3EB0D0000000000000B1", T0 + 2 * MIN + 10_000))
+    con.commit()
+    con.execute("VACUUM")
+    con.close()
+
+
+def build_secure():
+    """secure_delete ON: the same deletion; SQLite zeroes the freed cell, so nothing survives."""
+    con, _, rows = base(HERE / "secure-on" / "msgstore.db", secure=True)
+    con.execute("DELETE FROM message WHERE _id = ?", (rows[2],))
+    con.commit()
+    con.close()
+
+
+if __name__ == "__main__":
+    build_deleted()
+    build_revoked_vacuumed()
+    build_secure()
+    for p in sorted(HERE.rglob("*")):
+        print(p.relative_to(HERE.parent), p.stat().st_size if p.is_file() else "")
