@@ -59,6 +59,36 @@ public struct RecoveredTable: Sendable {
         columns.indices.compactMap { i in i < row.values.count && row.values[i] == .missing ? columns[i] : nil }
     }
 
+    /// The text values of `column` (case-insensitive) over all rows: the native ids of the
+    /// recovered messages, so a reader remembers only the live messages that may be copied.
+    public func texts(ofColumn column: String) -> Set<String> {
+        guard let i = columns.firstIndex(where: { $0.lowercased() == column.lowercased() }) else { return [] }
+        var out: Set<String> = []
+        for r in rows where i < r.values.count {
+            if case .text(let s) = r.values[i] { out.insert(s) }
+        }
+        return out
+    }
+
+    /// Marks `message`, read from `row` through the live mapping, as a recovered deleted record:
+    /// carries the row (``MessageRecord/recovered``), says where its bytes were in `location`
+    /// (`<label> rowid 14 (freeblock, page 5, cell offset 3012[, WAL frame 9])`, `rowid unknown`
+    /// when a freeblock header overwrote it) and lists columns whose bytes were lost in
+    /// `extra.missing_columns`.
+    public func mark(_ message: inout MessageRecord, from row: RecoveredRow, label: String) {
+        message.recovered = row.finding
+        var place = "\(label) rowid \(row.rowid.map(String.init) ?? "unknown") (\(row.source.rawValue), page \(row.page), cell offset \(row.cellOffset)"
+        if let f = row.walFrame { place += ", WAL frame \(f)" }
+        message.location = SourceLocation(record: place + ")")
+        let missing = missingColumns(row)
+        if !missing.isEmpty {
+            var extra: [String: JSONValue] = [:]
+            if case .object(let o)? = message.extra { extra = o }
+            extra["missing_columns"] = .array(missing.map(JSONValue.string))
+            message.extra = .object(extra)
+        }
+    }
+
     private var hasRowidColumn: Bool { columns.contains { $0.lowercased() == "rowid" } }
 
     private static func databaseValue(_ v: SQLiteForensics.SQLValue) -> DatabaseValue {
@@ -69,5 +99,25 @@ public struct RecoveredTable: Sendable {
         case .text(let s): return s.databaseValue
         case .blob(let b): return Data(b).databaseValue
         }
+    }
+}
+
+/// What makes two message findings the same message for "is this recovered row a copy of one
+/// already reported": chat, native id, side, kind, text, sent time as found, and the deleted
+/// mark. A recovered row of a live message's id that differs in any of them (the text before an
+/// edit, the original of a message later revoked) is a different version, and is reported.
+public struct MessageIdentity: Hashable, Sendable {
+    let chatKey: String
+    let nativeID: String?
+    let fromMe: Bool
+    let kind: MessageKind
+    let text: String
+    let sent: String?
+    let deleted: Bool
+
+    /// The identity of `m`.
+    public init(_ m: MessageRecord) {
+        chatKey = m.chatKey; nativeID = m.nativeID; fromMe = m.fromDeviceOwner; kind = m.kind
+        text = m.text; sent = m.sent?.raw; deleted = m.deleted
     }
 }

@@ -3,25 +3,6 @@ import ExhibitKit
 import GRDB
 import SQLiteForensics
 
-/// What makes two message findings the same message for "is this recovered row a copy of one
-/// already reported": chat, key id, side, kind, text, sent time as found, and the deleted mark.
-/// A recovered row of a live message's key id that differs in any of them (the text before an
-/// edit, the original of a message later revoked) is a different version, and is reported.
-struct MessageIdentity: Hashable {
-    let chatKey: String
-    let nativeID: String?
-    let fromMe: Bool
-    let kind: MessageKind
-    let text: String
-    let sent: String?
-    let deleted: Bool
-
-    init(_ m: MessageRecord) {
-        chatKey = m.chatKey; nativeID = m.nativeID; fromMe = m.fromDeviceOwner; kind = m.kind
-        text = m.text; sent = m.sent?.raw; deleted = m.deleted
-    }
-}
-
 extension CurrentSchemaReader {
     /// Reports the recovered rows of `message` (carved by ``RecoveredTable/carve(_:tables:)``) as
     /// messages marked recovered, after the live ones. Each row runs through the live query
@@ -44,15 +25,7 @@ extension CurrentSchemaReader {
                     guard var msg = message(row, keys: &noKeys) else { continue }
                     guard msg.nativeID != nil || !msg.text.isEmpty else { counts.damaged += 1; continue }
                     guard seen.insert(MessageIdentity(msg)).inserted else { counts.copies += 1; continue }
-                    msg.recovered = r.finding
-                    msg.location = SourceLocation(record: Self.place(r))
-                    let missing = table.missingColumns(r)
-                    if !missing.isEmpty {
-                        var extra: [String: JSONValue] = [:]
-                        if case .object(let o)? = msg.extra { extra = o }
-                        extra["missing_columns"] = .array(missing.map(JSONValue.string))
-                        msg.extra = .object(extra)
-                    }
+                    table.mark(&msg, from: r, label: "recovered message")
                     session.message(msg)
                     counts.reported += 1
                 }
@@ -63,13 +36,5 @@ extension CurrentSchemaReader {
                                  at: "recovered message")
         }
         return counts
-    }
-
-    /// `recovered message rowid 14 (freeblock, page 5, cell offset 3012)`: where the bytes were
-    /// (`rowid unknown` when a freeblock header overwrote it).
-    static func place(_ r: RecoveredRow) -> String {
-        var s = "recovered message rowid \(r.rowid.map(String.init) ?? "unknown") (\(r.source.rawValue), page \(r.page), cell offset \(r.cellOffset)"
-        if let f = r.walFrame { s += ", WAL frame \(f)" }
-        return s + ")"
     }
 }

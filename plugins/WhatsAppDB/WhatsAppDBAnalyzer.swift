@@ -84,7 +84,7 @@ public struct WhatsAppDBAnalyzer: StreamingAnalyzer {
         if hasLegacy { legacy.readChats() }
         var keys: Set<String>? = hasCurrent && hasLegacy ? [] : nil
         var seen: Set<MessageIdentity> = []
-        let watch = recovered.map(Self.keyIDs) ?? []
+        let watch = recovered?.texts(ofColumn: "key_id") ?? []
         if hasCurrent { current.readMessages(keys: &keys, watch: watch, seen: &seen) }
         let currentCount = session.sequence
         let skipped = hasLegacy ? legacy.readMessages(skip: keys ?? []) : 0
@@ -104,13 +104,6 @@ public struct WhatsAppDBAnalyzer: StreamingAnalyzer {
             "contacts": .number(Double(contacts.rows)),
         ].merging(Self.recoveryProperties(recoveredCounts)) { a, _ in a }), location: SourceLocation(record: "sqlite_master"))))
         for w in session.problems.warnings { emit(.warning(w)) }
-    }
-
-    /// The key ids (`key_id` text) of recovered `message` rows: live messages with one of them
-    /// are remembered so a recovered copy is not reported twice.
-    static func keyIDs(_ t: RecoveredTable) -> Set<String> {
-        guard let i = t.columns.firstIndex(where: { $0.lowercased() == "key_id" }) else { return [] }
-        return Set(t.rows.compactMap { i < $0.values.count ? { if case .text(let s) = $0 { return s }; return nil }($0.values[i]) : nil })
     }
 
     /// Counts of recovered message rows for the `whatsapp.msgstore` artifact — only when recovery
