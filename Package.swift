@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "WhatsAppDBTests", dependencies: ["WhatsAppDB", "ExhibitKit", "ExhibitTesting", "SQLiteForensics"]),
         .target(name: "KakaoTalkDB", dependencies: ["ExhibitKit", "AppDatabaseKit", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")], path: "plugins/KakaoTalkDB"),
         .testTarget(name: "KakaoTalkDBTests", dependencies: ["KakaoTalkDB", "AppDatabaseKit", "ExhibitKit", "ExhibitTesting"]),
-        .target(name: "TelegramDB", dependencies: ["ExhibitKit", "AppDatabaseKit", .product(name: "GRDB", package: "GRDB.swift")], path: "plugins/TelegramDB"),
+        .target(name: "TelegramDB", dependencies: ["ExhibitKit", "AppDatabaseKit", "SQLiteForensics", .product(name: "GRDB", package: "GRDB.swift")], path: "plugins/TelegramDB"),
         .testTarget(name: "TelegramDBTests", dependencies: ["TelegramDB", "ExhibitKit", "ExhibitTesting"]),
         .target(name: "WhatsAppIOSDB", dependencies: ["ExhibitKit", "AppDatabaseKit", "SQLiteForensics", .product(name: "GRDB", package: "GRDB.swift")], path: "plugins/WhatsAppIOSDB"),
         .testTarget(name: "WhatsAppIOSDBTests", dependencies: ["WhatsAppIOSDB", "ExhibitKit", "ExhibitTesting"]),

@@ -59,13 +59,18 @@ public struct RecoveredTable: Sendable {
         columns.indices.compactMap { i in i < row.values.count && row.values[i] == .missing ? columns[i] : nil }
     }
 
-    /// The text values of `column` (case-insensitive) over all rows: the native ids of the
-    /// recovered messages, so a reader remembers only the live messages that may be copied.
-    public func texts(ofColumn column: String) -> Set<String> {
+    /// The values of `column` (case-insensitive) over all rows, text as is and integers in
+    /// decimal: the native ids of the recovered messages, so a reader remembers only the live
+    /// messages a recovered row may copy.
+    public func ids(ofColumn column: String) -> Set<String> {
         guard let i = columns.firstIndex(where: { $0.lowercased() == column.lowercased() }) else { return [] }
         var out: Set<String> = []
         for r in rows where i < r.values.count {
-            if case .text(let s) = r.values[i] { out.insert(s) }
+            switch r.values[i] {
+            case .text(let s): out.insert(s)
+            case .integer(let v): out.insert(String(v))
+            default: break
+            }
         }
         return out
     }

@@ -84,7 +84,7 @@ public struct WhatsAppDBAnalyzer: StreamingAnalyzer {
         if hasLegacy { legacy.readChats() }
         var keys: Set<String>? = hasCurrent && hasLegacy ? [] : nil
         var seen: Set<MessageIdentity> = []
-        let watch = recovered?.texts(ofColumn: "key_id") ?? []
+        let watch = recovered?.ids(ofColumn: "key_id") ?? []
         if hasCurrent { current.readMessages(keys: &keys, watch: watch, seen: &seen) }
         let currentCount = session.sequence
         let skipped = hasLegacy ? legacy.readMessages(skip: keys ?? []) : 0

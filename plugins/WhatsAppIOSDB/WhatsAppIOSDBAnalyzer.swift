@@ -78,7 +78,7 @@ public struct WhatsAppIOSDBAnalyzer: StreamingAnalyzer {
         }
         reader.readChats()
         var seen: Set<MessageIdentity> = []
-        reader.readMessages(watch: recovered?.texts(ofColumn: "ZSTANZAID") ?? [], seen: &seen)
+        reader.readMessages(watch: recovered?.ids(ofColumn: "ZSTANZAID") ?? [], seen: &seen)
         let live = session.sequence
         var counts = (reported: 0, copies: 0, damaged: 0)
         if db.columns(of: "ZWAMESSAGE") != nil, let recovered { counts = reader.readRecovered(recovered, seen: &seen) }
