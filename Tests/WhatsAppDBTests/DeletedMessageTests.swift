@@ -82,16 +82,46 @@ import WhatsAppDB
         #expect(messages.allSatisfy { $0.recovered == nil })
     }
 
+    /// The legacy schema: a deleted `messages` row comes back through the legacy mapping.
+    @Test func aDeletedLegacyRowIsRecovered() async throws {
+        let (findings, _, _) = try await Self.run("legacy-secure-off")
+        let messages = findings.messages
+        try #require(!messages.isEmpty)
+        #expect(messages.map(\.nativeID) == ["LEGACY0000000000A001", "LEGACY0000000000A002", "LEGACY0000000000A003",
+                                             "LEGACY0000000000A004", "LEGACY0000000000A005", "LEGACY0000000000B001",
+                                             "LEGACY0000000000B002", "LEGACY0000000000B003", "LEGACY0000000000A007",
+                                             "LEGACY0000000000A006"])
+        #expect(messages.dropLast().allSatisfy { $0.recovered == nil })
+        let recovered = try #require(messages.last)
+        let r = try #require(recovered.recovered)
+        #expect(r.tableName == "messages")
+        #expect(r.source == .freeblock)
+        #expect(recovered.text == "이 메시지는 지울게 deleting this one")
+        #expect(recovered.chatKey == messages[0].chatKey)
+        #expect(recovered.senderNativeID == WAFixture.minji)
+        #expect(recovered.fromDeviceOwner == false)
+        #expect(recovered.sent == ms(1_615_777_200_000 + 300_000))
+        #expect(recovered.sequence == 9)
+        #expect(recovered.location.record?.hasPrefix("recovered messages rowid ") == true)
+        let artifact = try #require(findings.artifacts.first { $0.type == "whatsapp.msgstore" })
+        #expect(artifact.properties.objectValueForTest?["messages_recovered"] == .number(1))
+    }
+
     /// The existing fixtures (live rows, rows only in the -wal) gain no recovered message: the
     /// main file's pages the WAL supersedes hold only copies of live rows.
     @Test func liveFixturesGainNoRecoveredMessage() async throws {
-        for folder in ["current", "transitional"] {
+        for folder in ["current", "transitional", "legacy"] {
             let dir = try TestDirectory()
             let findings = try await WAFixture.run(try WAFixture.file(folder, in: dir), in: dir)
             try #require(!findings.messages.isEmpty)
             #expect(findings.messages.allSatisfy { $0.recovered == nil }, "\(folder)")
         }
     }
+}
+
+extension JSONValue {
+    /// The members of an object, else nil (tests only).
+    var objectValueForTest: [String: JSONValue]? { if case .object(let o) = self { return o } else { return nil } }
 }
 
 extension EvidenceFile {

@@ -55,7 +55,8 @@ public struct WhatsAppDBAnalyzer: StreamingAnalyzer {
         }
         // Deleted rows are carved from the bytes before SQLite opens the copy (opening replays a
         // hot journal, closing checkpoints the WAL); they become messages after the live ones.
-        let recovered = RecoveredTable.carve(file, tables: ["message"])["message"]
+        let carved = RecoveredTable.carve(file, tables: ["message", "messages"])
+        let recovered = carved["message"], recoveredLegacy = carved["messages"]
         let db = try AppDatabase.open(file, temporaryDirectory: context.temporaryDirectory)
         emit(.artifact(db.artifact(app: "whatsapp")))
         var problems = Problems()
@@ -84,15 +85,19 @@ public struct WhatsAppDBAnalyzer: StreamingAnalyzer {
         if hasLegacy { legacy.readChats() }
         var keys: Set<String>? = hasCurrent && hasLegacy ? [] : nil
         var seen: Set<MessageIdentity> = []
-        let watch = recovered?.ids(ofColumn: "key_id") ?? []
+        let watch = (recovered?.ids(ofColumn: "key_id") ?? []).union(recoveredLegacy?.ids(ofColumn: "key_id") ?? [])
         if hasCurrent { current.readMessages(keys: &keys, watch: watch, seen: &seen) }
         let currentCount = session.sequence
-        let skipped = hasLegacy ? legacy.readMessages(skip: keys ?? []) : 0
+        let skipped = hasLegacy ? legacy.readMessages(skip: keys ?? [], watch: watch, seen: &seen) : 0
         let legacyCount = session.sequence - currentCount
         current.readCalls()
         let callCount = session.sequence - currentCount - legacyCount
         var recoveredCounts = (reported: 0, copies: 0, damaged: 0)
         if hasCurrent, let recovered { recoveredCounts = current.readRecovered(recovered, seen: &seen) }
+        if hasLegacy, let recoveredLegacy {
+            let c = legacy.readRecovered(recoveredLegacy, seen: &seen)
+            recoveredCounts = (recoveredCounts.reported + c.reported, recoveredCounts.copies + c.copies, recoveredCounts.damaged + c.damaged)
+        }
 
         var schemas: [JSONValue] = []
         if hasCurrent { schemas.append(.string("current")) }

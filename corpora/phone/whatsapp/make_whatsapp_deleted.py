@@ -2,7 +2,8 @@
 """Builds the deleted-message fixtures of WhatsApp for Android (corpora/phone/whatsapp/README.md,
 "deleted/"): a message deleted with secure_delete off (its bytes survive, recovered), a message
 revoked and then VACUUMed (its old text is gone: nothing may be claimed), and a message deleted
-with secure_delete on (zeroed: nothing may be claimed).
+with secure_delete on (zeroed: nothing may be claimed), and a legacy-schema `messages` row deleted
+with secure_delete off (recovered).
 
 Same schema, people and times as make_whatsapp.py (imported from it); rollback-journal mode, so the
 main file alone holds everything. Deterministic: no randomness, and the journal is deleted at commit.
@@ -12,7 +13,8 @@ main file alone holds everything. Deterministic: no randomness, and the journal 
 import sqlite3
 from pathlib import Path
 
-from make_whatsapp import CURRENT_SCHEMA, GROUP, JUNHO, MIN, MINJI, T0, add_message, build_wa, fresh, jid_row
+from make_whatsapp import (CURRENT_SCHEMA, GROUP, JUNHO, L0, MIN, MINJI, T0, add_message, build_wa, fresh, jid_row,
+                           legacy_content, legacy_insert)
 
 HERE = Path(__file__).resolve().parent / "deleted"
 
@@ -77,8 +79,26 @@ def build_secure():
     con.close()
 
 
+def build_legacy_deleted():
+    """Legacy schema (`messages`), secure_delete OFF: the legacy fixture's rows, then one more
+    message from Minji (key LEGACY0000000000A006) that is deleted."""
+    con = fresh(HERE / "legacy-secure-off" / "msgstore.db")
+    # 4 KiB pages: all rows on one leaf, so the deletion frees a cell instead of rebalancing pages.
+    con.execute("PRAGMA page_size = 4096")
+    con.execute("PRAGMA journal_mode = DELETE")
+    con.execute("PRAGMA secure_delete = OFF")
+    legacy_content(con)
+    gone = legacy_insert(con, MINJI, 0, "LEGACY0000000000A006", L0 + 5 * MIN, "이 메시지는 지울게 deleting this one")
+    legacy_insert(con, MINJI, 1, "LEGACY0000000000A007", L0 + 6 * MIN, "ㅇㅋ")
+    con.commit()
+    con.execute("DELETE FROM messages WHERE _id = ?", (gone,))
+    con.commit()
+    con.close()
+
+
 if __name__ == "__main__":
     build_deleted()
+    build_legacy_deleted()
     build_revoked_vacuumed()
     build_secure()
     for p in sorted(HERE.rglob("*")):
