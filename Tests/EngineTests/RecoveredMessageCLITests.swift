@@ -71,6 +71,15 @@ struct RecoveredMessageCLITests {
         #expect(table == "message")
         #expect(places == 1)
         #expect(event == "[recovered deleted record] 민지 Minji → WhatsApp “민지 Minji”: 돈은 현금으로 가져와 bring the cash")
+
+        // `exhibit recovered` lists the record under the id the mark names, with its message.
+        let listed = try Run.command(Fixture.exhibit, ["recovered", "--db", db, "--table", "message", "--no-duplicates", "--json"])
+        #expect(listed.exitCode == 0, "\(listed.stderr)")
+        let records = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        let record = try #require(records.first { $0["id"] as? Int == recordID })
+        #expect(record["message_id"] as? Int == cash["message_id"] as? Int)
+        let text2 = try Run.command(Fixture.exhibit, ["recovered", "--db", db, "--table", "message"])
+        #expect(text2.stdout.split(separator: "\n").contains { $0.hasPrefix("#\(recordID) freeblock p") && $0.contains("[message #") })
     }
 
     @Test(arguments: ["revoked-vacuumed", "secure-on"]) func nothingIsClaimedWhenTheBytesAreGone(fixture: String) throws {
