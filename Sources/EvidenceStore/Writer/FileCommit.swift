@@ -17,7 +17,9 @@ extension EvidenceDatabase {
             let run = try runID ?? Self.currentRunID(db)
             var writer = try FileRowWriter(db)
             for outcome in outcomes {
-                try writer.finish(writer.write(outcome, runID: run))
+                // Two statements: `writer` is a struct, and `finish` must see what `write` added.
+                let file = try writer.write(outcome, runID: run)
+                try writer.finish(file)
             }
             if let run {
                 try db.execute(sql: "UPDATE ingest_runs SET files_committed = files_committed + ? WHERE id = ?",
