@@ -78,6 +78,11 @@ struct RecoveredMessageCLITests {
         let records = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
         let record = try #require(records.first { $0["id"] as? Int == recordID })
         #expect(record["message_id"] as? Int == cash["message_id"] as? Int)
+        // The case report's chat list says how many of a chat's messages are recovered records.
+        let report = dir.path("report.html")
+        let r = try Run.command(Fixture.exhibit, ["report", "--db", db, "--out", report])
+        #expect(r.exitCode == 0, "\(r.stderr)")
+        #expect(try String(contentsOfFile: report, encoding: .utf8).contains("(1 recovered deleted record)"))
         let text2 = try Run.command(Fixture.exhibit, ["recovered", "--db", db, "--table", "message"])
         #expect(text2.stdout.split(separator: "\n").contains { $0.hasPrefix("#\(recordID) freeblock p") && $0.contains("[message #") })
     }
