@@ -73,6 +73,20 @@ import WhatsAppDB
         #expect(props["messages_recovered"] == nil)
     }
 
+    /// Revoked but not VACUUMed: SQLite wrote the shorter, revoked row over the tail of the old
+    /// cell (a new cell takes the end of the freed slot), so the old text is gone and no
+    /// recovered message is made of what is left.
+    @Test func revokedWithoutVacuumClaimsNoOverwrittenText() async throws {
+        let (findings, _, _) = try await Self.run("revoked")
+        let messages = findings.messages
+        try #require(!messages.isEmpty)
+        #expect(messages.count == 6)
+        #expect(messages.allSatisfy { $0.recovered == nil })
+        #expect(!messages.contains { $0.text.contains("bring the cash") })
+        let revoked = try #require(messages.first { $0.nativeID == "3EB0D0000000000000A3" })
+        #expect(revoked.deleted && revoked.text.isEmpty)
+    }
+
     @Test func secureDeleteLeavesNothingToClaim() async throws {
         let (findings, _, _) = try await Self.run("secure-on")
         let messages = findings.messages

@@ -59,15 +59,19 @@ def build_deleted():
     build_wa(HERE / "secure-off" / "wa.db")
 
 
-def build_revoked_vacuumed():
+def build_revoked(vacuum: bool):
     """Minji's cash message (row 3) revoked ("deleted for everyone": type 15, text cleared,
-    message_revoked row), then VACUUM: the database is rewritten and the old text is gone."""
-    con, _, rows = base(HERE / "revoked-vacuumed" / "msgstore.db", secure=False)
+    message_revoked row); then, for revoked-vacuumed/, VACUUM: the database is rewritten and the
+    old text is gone. Without VACUUM (revoked/) the row's older, longer version (with its text)
+    is left in the page's free space: the original of a revoked message."""
+    folder = "revoked-vacuumed" if vacuum else "revoked"
+    con, _, rows = base(HERE / folder / "msgstore.db", secure=False)
     con.execute("UPDATE message SET message_type = 15, text_data = NULL WHERE _id = ?", (rows[2],))
     con.execute("INSERT INTO message_revoked (message_row_id, revoked_key_id, revoke_timestamp) VALUES (?,?,?)",
                 (rows[2], "3EB0D0000000000000B1", T0 + 2 * MIN + 10_000))
     con.commit()
-    con.execute("VACUUM")
+    if vacuum:
+        con.execute("VACUUM")
     con.close()
 
 
@@ -99,7 +103,8 @@ def build_legacy_deleted():
 if __name__ == "__main__":
     build_deleted()
     build_legacy_deleted()
-    build_revoked_vacuumed()
+    build_revoked(vacuum=True)
+    build_revoked(vacuum=False)
     build_secure()
     for p in sorted(HERE.rglob("*")):
         print(p.relative_to(HERE.parent), p.stat().st_size if p.is_file() else "")
