@@ -75,6 +75,12 @@ public struct RecoveredTable: Sendable {
         return out
     }
 
+    /// Whether too little of a recovered row survived to call it a message: neither a native id
+    /// nor any text (an empty id counts as none). Such a row stays in `recovered_records` only.
+    public static func tooDamaged(_ message: MessageRecord) -> Bool {
+        (message.nativeID ?? "").isEmpty && message.text.isEmpty
+    }
+
     /// Marks `message`, read from `row` through the live mapping, as a recovered deleted record:
     /// carries the row (``MessageRecord/recovered``), says where its bytes were in `location`
     /// (`<label> rowid 14 (freeblock, page 5, cell offset 3012[, WAL frame 9])`, `rowid unknown`

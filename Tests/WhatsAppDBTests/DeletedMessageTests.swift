@@ -87,6 +87,30 @@ import WhatsAppDB
         #expect(revoked.deleted && revoked.text.isEmpty)
     }
 
+    /// Odd deleted rows: one naming a chat row that does not exist, with a timestamp too large for
+    /// Unix milliseconds, comes back under a placeholder chat with the live reader's warnings (raw
+    /// time kept, no instant); one with an empty key id and no text is not made a message.
+    @Test func oddDeletedRowsGiveWarningsNotInventions() async throws {
+        let (findings, _, _) = try await Self.run("hostile")
+        let messages = findings.messages
+        try #require(!messages.isEmpty)
+        #expect(messages.count == 7)
+        let recovered = messages.filter { $0.recovered != nil }
+        try #require(recovered.count == 1)
+        let odd = recovered[0]
+        #expect(odd.text == "이상한 행 odd row")
+        #expect(odd.nativeID == "3EB0D0000000000000C1")
+        #expect(odd.sent?.raw == "9000000000000000000")
+        #expect(odd.sent?.utcMicros == nil)
+        let placeholder = try #require(findings.chats.first { $0.chatKey == odd.chatKey })
+        #expect(placeholder.notes == ["messages name chat row 99, which the database's chat tables do not hold"])
+        let codes = Set(findings.warnings.map(\.code))
+        #expect(codes.isSuperset(of: ["missing-chat", "time-out-of-range"]))
+        let artifact = try #require(findings.artifacts.first { $0.type == "whatsapp.msgstore" })
+        #expect(artifact.properties.objectValueForTest?["messages_recovered"] == .number(1))
+        #expect(artifact.properties.objectValueForTest?["recovered_too_damaged"] == .number(1))
+    }
+
     @Test func secureDeleteLeavesNothingToClaim() async throws {
         let (findings, _, _) = try await Self.run("secure-on")
         let messages = findings.messages

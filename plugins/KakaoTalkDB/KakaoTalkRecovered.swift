@@ -28,7 +28,7 @@ extension KakaoTalkSession {
         for r in table.rows {
             guard let row = try Row.fetchOne(statement, arguments: table.arguments(r)) else { continue }
             var d = mapper.decode(row, cipher: cipher, problems: problems)
-            guard d.record.nativeID != nil || !d.record.text.isEmpty else { recoveredCounts.damaged += 1; continue }
+            guard !RecoveredTable.tooDamaged(d.record) else { recoveredCounts.damaged += 1; continue }
             guard seen.insert(Self.identity(d)).inserted else { recoveredCounts.copies += 1; continue }
             table.mark(&d.record, from: r, label: "recovered chat_logs")
             report(d)

@@ -91,7 +91,7 @@ struct LegacySchemaReader {
                 for r in table.rows {
                     guard let row = try Row.fetchOne(statement, arguments: table.arguments(r)),
                           case .message(var msg) = read(row, skip: []) else { continue }
-                    guard msg.nativeID != nil || !msg.text.isEmpty else { counts.damaged += 1; continue }
+                    guard !RecoveredTable.tooDamaged(msg) else { counts.damaged += 1; continue }
                     guard seen.insert(MessageIdentity(msg)).inserted else { counts.copies += 1; continue }
                     table.mark(&msg, from: r, label: "recovered messages")
                     session.message(msg)

@@ -23,7 +23,7 @@ extension CurrentSchemaReader {
                     guard let row = try Row.fetchOne(statement, arguments: table.arguments(r)) else { continue }
                     var noKeys: Set<String>? = nil
                     guard var msg = message(row, keys: &noKeys) else { continue }
-                    guard msg.nativeID != nil || !msg.text.isEmpty else { counts.damaged += 1; continue }
+                    guard !RecoveredTable.tooDamaged(msg) else { counts.damaged += 1; continue }
                     guard seen.insert(MessageIdentity(msg)).inserted else { counts.copies += 1; continue }
                     table.mark(&msg, from: r, label: "recovered message")
                     session.message(msg)

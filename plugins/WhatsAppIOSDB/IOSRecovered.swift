@@ -20,7 +20,7 @@ extension IOSReader {
                 for r in table.rows {
                     guard let row = try Row.fetchOne(statement, arguments: table.arguments(r)) else { continue }
                     var msg = message(row)
-                    guard msg.nativeID != nil || !msg.text.isEmpty else { counts.damaged += 1; continue }
+                    guard !RecoveredTable.tooDamaged(msg) else { counts.damaged += 1; continue }
                     guard seen.insert(MessageIdentity(msg)).inserted else { counts.copies += 1; continue }
                     table.mark(&msg, from: r, label: "recovered ZWAMESSAGE")
                     session.message(msg)

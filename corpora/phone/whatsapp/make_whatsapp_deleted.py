@@ -100,7 +100,23 @@ def build_legacy_deleted():
     con.close()
 
 
+def build_hostile_deleted():
+    """secure_delete OFF, then two odd rows deleted: one naming chat row 99 (no such chat) with a
+    timestamp too large for Unix milliseconds, one with an empty key id and no text. The first must
+    come back under a placeholder chat with warnings, the second must not become a message."""
+    con, _, rows = base(HERE / "hostile" / "msgstore.db", secure=False)
+    odd = con.execute("INSERT INTO message (chat_row_id, from_me, key_id, timestamp, message_type, text_data, sort_id)"
+                      " VALUES (99, 0, '3EB0D0000000000000C1', 9000000000000000000, 0, '이상한 행 odd row', 0)").lastrowid
+    empty = con.execute("INSERT INTO message (chat_row_id, from_me, key_id, timestamp, message_type, text_data, sort_id)"
+                        " VALUES (1, 0, '', ?, 0, NULL, 0)", (T0 + 9 * MIN,)).lastrowid
+    con.commit()
+    con.execute("DELETE FROM message WHERE _id IN (?, ?)", (odd, empty))
+    con.commit()
+    con.close()
+
+
 if __name__ == "__main__":
+    build_hostile_deleted()
     build_deleted()
     build_legacy_deleted()
     build_revoked(vacuum=True)
