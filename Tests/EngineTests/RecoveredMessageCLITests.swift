@@ -78,6 +78,22 @@ struct RecoveredMessageCLITests {
         let records = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
         let record = try #require(records.first { $0["id"] as? Int == recordID })
         #expect(record["message_id"] as? Int == cash["message_id"] as? Int)
+        // Search shows the same mark; the Timesketch export carries the event's marked description;
+        // the HTML transcript marks the message with its record.
+        let search = try Run.command(Fixture.exhibit, ["search", "--db", db, "bring the cash"])
+        #expect(search.exitCode == 0, "\(search.stderr)")
+        #expect(search.stdout.contains("[recovered deleted record #\(recordID)]"))
+        let jsonl = dir.path("case.jsonl")
+        #expect(try Run.command(Fixture.exhibit, ["export", "--db", db, "--format", "timesketch", "--out", jsonl]).exitCode == 0)
+        let exported = try String(contentsOfFile: jsonl, encoding: .utf8).split(separator: "\n").filter { $0.contains("bring the cash") }
+        #expect(exported.count == 1)
+        #expect(exported.allSatisfy { $0.contains("[recovered deleted record]") })
+        let transcripts = dir.path("transcripts")
+        #expect(try Run.command(Fixture.exhibit, ["export", "--db", db, "--format", "transcript", "--out", transcripts]).exitCode == 0)
+        let pages = try FileManager.default.contentsOfDirectory(atPath: transcripts).filter { $0 != "index.html" && $0.hasSuffix(".html") }
+        let html = try pages.map { try String(contentsOfFile: transcripts + "/" + $0, encoding: .utf8) }.joined()
+        #expect(html.contains("recovered deleted record #\(recordID) (exhibit recovered)"))
+
         // The case report's chat list says how many of a chat's messages are recovered records.
         let report = dir.path("report.html")
         let r = try Run.command(Fixture.exhibit, ["report", "--db", db, "--out", report])
