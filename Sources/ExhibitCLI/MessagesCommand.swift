@@ -24,6 +24,7 @@ struct MessagesCommand: ParsableCommand {
           exhibit messages --db case.sqlite --chat Minji
           exhibit messages --db case.sqlite --from 2024-08-28 --to 2024-08-29 --sender 민지
           exhibit messages --db case.sqlite --chat Minji --json
+          exhibit messages --db case.sqlite --recovered
 
         Exit codes: 0 printed (possibly nothing); 1 the database cannot be read; 2 bad option
         (an unreadable time).
@@ -36,6 +37,8 @@ struct MessagesCommand: ParsableCommand {
     @Option(help: "Only senders whose name contains this.") var sender: String?
     @Option(help: "At most this many messages.") var limit: Int?
     @Flag(help: "Include chats that are copies of another export of the same chat.") var copies = false
+    @Flag(help: "Only recovered deleted records (messages carved from an app database's free space or history).")
+    var recovered = false
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
@@ -43,6 +46,7 @@ struct MessagesCommand: ParsableCommand {
         let window = TimeWindow(from: from, to: to)
         filter.fromMicros = window.fromMicros
         filter.beforeMicros = window.beforeMicros
+        filter.recoveredOnly = recovered
         let rows: [ChatMessageRow]
         do {
             let db = try EvidenceDatabase.openExisting(path: database.db, readOnly: true)

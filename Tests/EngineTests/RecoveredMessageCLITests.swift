@@ -51,6 +51,9 @@ struct RecoveredMessageCLITests {
         let lines = text.stdout.split(separator: "\n").filter { $0.contains("bring the cash") }
         #expect(lines == ["2024-08-28T06:12:00Z  민지 Minji: [recovered deleted record #\(recordID)] 돈은 현금으로 가져와 bring the cash"])
         #expect(text.stdout.components(separatedBy: "[recovered deleted record").count == 2)
+        let only = try Run.command(Fixture.exhibit, ["messages", "--db", db, "--recovered"])
+        #expect(only.exitCode == 0)
+        #expect(only.stdout.split(separator: "\n").filter { !$0.hasPrefix("==") } == lines)
 
         // The record is the sqlite-recovery analyzer's own row (one row for the place), and the
         // timeline's event for the message says it was recovered.

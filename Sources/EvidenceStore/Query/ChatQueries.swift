@@ -16,6 +16,8 @@ public struct MessageFilter: Sendable, Hashable {
     public var includeCopies: Bool
     /// At most this many messages.
     public var limit: Int?
+    /// Only recovered deleted records (`messages.recovered` = 1).
+    public var recoveredOnly = false
 
     /// A filter; everything is optional.
     public init(chat: String? = nil, sender: String? = nil, fromMicros: Int64? = nil, beforeMicros: Int64? = nil,
@@ -127,6 +129,7 @@ extension EvidenceDatabase {
         }
         if let from = filter.fromMicros { clauses.append("m.sent_utc_us >= ?"); args += [from] }
         if let before = filter.beforeMicros { clauses.append("m.sent_utc_us < ?"); args += [before] }
+        if filter.recoveredOnly { clauses.append("m.recovered = 1") }
         let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
         let limit = filter.limit.map { "LIMIT \(max(0, $0))" } ?? ""
         return try queue.read { db in
