@@ -15,6 +15,8 @@ APT_PACKAGES += sleuthkit chromium ghostscript python3-pip
 APT_PACKAGES += linux-libc-dev libseccomp-dev
 # KakaoTalk Android fixtures: the generator's AES (corpora/phone/kakaotalk; the 100k test runs it).
 APT_PACKAGES += python3-cryptography
+# Encrypted iPhone backups: OpenSSL's libcrypto decrypts AES-256-CBC (Sources/CLibCrypto).
+APT_PACKAGES += libssl-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/debug
 DEMO := demo-out
@@ -86,6 +88,18 @@ demo: build
 	@$(BIN)/exhibit messages --db $(DEMO)/case.sqlite --chat '민준, 지우' | head -8
 	@echo; echo "-- The known picture on this phone: in a Telegram group, a WhatsApp chat and a KakaoTalk group --"
 	@$(BIN)/exhibit matches --db $(DEMO)/case.sqlite | grep -A4 'android-ffs.tar'
+	@echo; echo "== A third phone: an iPhone as an iTunes/Finder backup folder (SHA-1 names; device paths from Manifest.db), its WhatsApp ChatStorage.sqlite with the -wal =="
+	@rm -rf $(DEMO)/iphone-backup && python3 corpora/phone/whatsapp-ios/make_containers.py --backup $(DEMO)/iphone-backup
+	$(BIN)/exhibit ingest $(DEMO)/iphone-backup --db $(DEMO)/case.sqlite --case DEMO-2024-0001 \
+		--examiner "Demo Examiner" --assume-tz Asia/Seoul --item ITEM-5
+	@$(BIN)/exhibit files --db $(DEMO)/case.sqlite --evidence iphone-backup --device-path '*ChatStorage.sqlite*'
+	@$(BIN)/exhibit messages --db $(DEMO)/case.sqlite --chat '콘서트 친구들' | tail -6
+	@echo; echo "== A fourth phone: an encrypted iPhone (iTunes/Finder) backup, generated here by corpora/phone/ios/make_backup.py; its password is read from a 0600 file, used to decrypt every file and never stored =="
+	@rm -rf $(DEMO)/iphone-encrypted && python3 corpora/phone/ios/make_backup.py $(DEMO)/iphone-encrypted --encrypted 'demo-Passw0rd'
+	@(umask 077 && printf 'demo-Passw0rd\n' > $(DEMO)/iphone-encrypted.password)
+	$(BIN)/exhibit ingest $(DEMO)/iphone-encrypted --db $(DEMO)/case.sqlite --case DEMO-2024-0001 \
+		--examiner "Demo Examiner" --assume-tz Asia/Seoul --item ITEM-6 --password-file iphone-encrypted=$(DEMO)/iphone-encrypted.password
+	@$(BIN)/exhibit files --db $(DEMO)/case.sqlite --evidence iphone-encrypted --device-path '/private/var/mobile/*'
 	@echo; echo "== Verify (re-hash evidence, re-check the audit chain) =="
 	@$(BIN)/exhibit verify --db $(DEMO)/case.sqlite
 	@echo; echo "== Digest of all findings =="

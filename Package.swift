@@ -34,6 +34,8 @@ let package = Package(
         // Linux confinement for external plugins (Landlock, memfd seals, rlimits): kernel headers only.
         .systemLibrary(name: "CSandbox"),
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
+        // OpenSSL libcrypto: AES-256-CBC over whole chunks for encrypted iPhone backups (docs/intake.md).
+        .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
         // Built-in analyzers (plugins/<Name>): ExhibitKit plus their own C targets only.
         .target(name: "ChatExport", dependencies: ["ExhibitKit", "CXML2"], path: "plugins/ChatExport"),
@@ -81,8 +83,10 @@ let package = Package(
         .target(
             name: "Engine",
             dependencies: ["ExhibitKit", "Intake", "EvidenceStore", "ChatExport", "Metadata", "MediaHash", "HashSets",
-                           "Timeline", "SQLiteRecovery", "CSandbox", "CSeccomp", "AppDatabaseKit", "WhatsAppDB", "KakaoTalkDB", "TelegramDB", "WhatsAppIOSDB", "TelegramIOSDB",
-                           .product(name: "GRDB", package: "GRDB.swift")]),
+                           "Timeline", "SQLiteRecovery", "CSandbox", "CSeccomp", "CLibCrypto", "AppDatabaseKit", "WhatsAppDB", "KakaoTalkDB", "TelegramDB", "WhatsAppIOSDB", "TelegramIOSDB",
+                           .product(name: "GRDB", package: "GRDB.swift"),
+                           // Encrypted iPhone backups: PBKDF2, AES key wrap, AES-CBC (docs/intake.md).
+                           .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]),
         .target(
             name: "ExhibitCLI",
             dependencies: [

@@ -10,8 +10,8 @@ internal import GRDBSQLite
 /// The copy is opened read-write (SQLite must be free to replay a WAL or roll back a hot journal
 /// *in the copy*, which is what the app would see on its next start) but every statement runs
 /// under `PRAGMA query_only`, `trusted_schema` is off (no functions from a suspect's schema), and
-/// a progress handler stops any query that runs past ``timeLimit``: a hostile database cannot
-/// stall the ingest.
+/// a progress handler stops any statement that produces no row for ``timeLimit`` seconds: a
+/// hostile database cannot stall the ingest, and a large one is never cut short for its size.
 public final class AppDatabase: @unchecked Sendable {
     // Safe: `queue` serialises all access; the other fields are immutable.
     public let queue: DatabaseQueue
@@ -25,7 +25,7 @@ public final class AppDatabase: @unchecked Sendable {
     /// private file under `temporaryDirectory`. Throws ``AnalyzerError`` (`empty-database`,
     /// `not-a-database` naming what the bytes look like, `database-unreadable`) when SQLite
     /// cannot read it at all.
-    public static func open(_ file: EvidenceFile, temporaryDirectory: URL, timeLimit: TimeInterval = 300) throws -> AppDatabase {
+    public static func open(_ file: EvidenceFile, temporaryDirectory: URL, timeLimit: TimeInterval = 120) throws -> AppDatabase {
         let url: URL
         switch file.content {
         case .temporaryFile(let u): url = u
@@ -106,19 +106,33 @@ public final class AppDatabase: @unchecked Sendable {
     }
 }
 
-/// Stops a query that runs past its time limit (SQLite's progress handler).
+/// Stops a query that makes no progress for ``seconds``: SQLite's progress handler interrupts a
+/// statement when neither a result row nor a new statement has come from this connection for that
+/// long. Progress, not total time, is what is bounded: a million-message database read while the
+/// case database stores each message (slow on a loaded machine) is never cut short, while a
+/// hostile database that makes one step run for minutes is.
 final class DeadlineBox: @unchecked Sendable {
-    // Safe: `end` is written once before any query runs; the handler only reads it.
+    // Safe: `end` is only touched from the connection's own thread (SQLite callbacks and the
+    // statements GRDB runs on it, serialised by the queue).
     let seconds: TimeInterval
     var end: Date
     init(seconds: TimeInterval) { self.seconds = seconds; end = Date().addingTimeInterval(seconds) }
 
+    /// Progress seen: a row produced or a statement started.
+    func touch() { end = Date().addingTimeInterval(seconds) }
+
     func install(on connection: OpaquePointer?) {
-        end = Date().addingTimeInterval(seconds)
+        touch()
+        let context = Unmanaged.passUnretained(self).toOpaque()
         sqlite3_progress_handler(connection, 100_000, { ctx in
             guard let ctx else { return 0 }
             let box = Unmanaged<DeadlineBox>.fromOpaque(ctx).takeUnretainedValue()
             return Date() > box.end ? 1 : 0
-        }, Unmanaged.passUnretained(self).toOpaque())
+        }, context)
+        sqlite3_trace_v2(connection, UInt32(SQLITE_TRACE_ROW | SQLITE_TRACE_STMT), { _, ctx, _, _ in
+            guard let ctx else { return 0 }
+            Unmanaged<DeadlineBox>.fromOpaque(ctx).takeUnretainedValue().touch()
+            return 0
+        }, context)
     }
 }

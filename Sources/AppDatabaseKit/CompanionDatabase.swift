@@ -8,7 +8,7 @@ extension AppDatabase {
     /// file; throws ``AnalyzerError`` like ``open(_:temporaryDirectory:timeLimit:)`` when it is
     /// there but unreadable.
     public static func openCompanion(named name: String, of file: EvidenceFile, temporaryDirectory: URL,
-                                     timeLimit: TimeInterval = 300) throws -> AppDatabase? {
+                                     timeLimit: TimeInterval = 120) throws -> AppDatabase? {
         guard let companion = file.companion(named: name) else { return nil }
         let own = file.companions.filter { $0.name == name + "-wal" || $0.name == name + "-journal" }
         let evidence = EvidenceFile(

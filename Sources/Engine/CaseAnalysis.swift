@@ -55,6 +55,10 @@ public enum CaseZoneChange {
         public var timesRecomputed: Int
         /// What each case analyzer rebuilt.
         public var rebuilt: [CaseRebuildStats]
+        /// The findings digest recorded at the end.
+        public var digest: String = ""
+        /// The audit chain head after it (printed for the examiner to write down).
+        public var chainHead: String = ""
     }
 
     /// Applies `zone` (an IANA name; `nil` removes the zone: naive times become basis `unknown`).
@@ -70,24 +74,36 @@ public enum CaseZoneChange {
         let (lock, db) = try CaseAnalysis.openForWriting(databasePath)
         defer { withExtendedLifetime(lock) {} }
         guard let info = try db.caseInfo() else { throw IngestError("\(databasePath): the database holds no case yet", exitCode: 1) }
-        let count = try db.recomputeAssumedZone(tz, name: zone)
-        _ = try db.appendAudit(action: "case.set-tz", details: .object([
-            "previous_zone": info.assumedZone.map(JSONValue.string) ?? .null,
-            "zone": zone.map(JSONValue.string) ?? .null,
-            "times_recomputed": .number(Double(count)),
-        ]))
+        // The zone change and its audit entry commit together; a kill before the digest below is
+        // reported by `verify` as incomplete, and running the same command again finishes it.
+        let count = try db.recomputeAssumedZone(tz, name: zone, auditAction: "case.set-tz")
         let rebuilt = try CaseAnalysis.run(analyzers, db: db)
-        return Result(previousZone: info.assumedZone, zone: zone, timesRecomputed: count, rebuilt: rebuilt)
+        let sealed = try db.recordFindingsDigest(after: "case.set-tz")
+        return Result(previousZone: info.assumedZone, zone: zone, timesRecomputed: count, rebuilt: rebuilt,
+                      digest: sealed.detail.digest, chainHead: sealed.head)
     }
 }
 
 /// `exhibit case rebuild`: the case phase alone, under the database's writer lock.
 public enum CaseRebuild {
-    /// Runs `analyzers` over the stored findings of the case at `databasePath`.
-    public static func run(databasePath: String, analyzers: [any CaseAnalyzer]) throws -> [CaseRebuildStats] {
+    /// What a rebuild did.
+    public struct Result: Sendable {
+        /// What each case analyzer rebuilt.
+        public var rebuilt: [CaseRebuildStats]
+        /// The findings digest recorded at the end.
+        public var digest: String
+        /// The audit chain head after it (printed for the examiner to write down).
+        public var chainHead: String
+    }
+
+    /// Runs `analyzers` over the stored findings of the case at `databasePath`, then records the
+    /// findings digest in the audit log.
+    public static func run(databasePath: String, analyzers: [any CaseAnalyzer]) throws -> Result {
         let (lock, db) = try CaseAnalysis.openForWriting(databasePath)
         defer { withExtendedLifetime(lock) {} }
-        return try CaseAnalysis.run(analyzers, db: db)
+        let rebuilt = try CaseAnalysis.run(analyzers, db: db)
+        let sealed = try db.recordFindingsDigest(after: "case.rebuild")
+        return Result(rebuilt: rebuilt, digest: sealed.detail.digest, chainHead: sealed.head)
     }
 }
 
@@ -101,6 +117,10 @@ public enum CaseRematch {
         public var counts: MatchCounts
         /// What each case analyzer rebuilt.
         public var rebuilt: [CaseRebuildStats]
+        /// The findings digest recorded at the end.
+        public var digest: String
+        /// The audit chain head after it (printed for the examiner to write down).
+        public var chainHead: String
     }
 
     /// Replaces all matches of the case at `databasePath` (audit entry `hashset.match`) and rebuilds
@@ -108,13 +128,10 @@ public enum CaseRematch {
     public static func run(databasePath: String, options: MatchOptions, analyzers: [any CaseAnalyzer]) throws -> Result {
         let (lock, db) = try CaseAnalysis.openForWriting(databasePath)
         defer { withExtendedLifetime(lock) {} }
-        let c = try PDQMatcher.run(db, options: options)
-        _ = try db.appendAudit(action: "hashset.match", details: .object([
-            "max_distance": .number(Double(options.maxDistance)), "min_quality": .number(Double(options.minQuality)),
-            "video_fraction": .number(options.videoFraction), "exact": .number(Double(c.exact)),
-            "perceptual": .number(Double(c.perceptual)), "files": .number(Double(c.files)),
-        ]))
+        // The new matches and their audit entry commit together.
+        let c = try PDQMatcher.run(db, options: options, auditAction: "hashset.match")
         let rebuilt = try CaseAnalysis.run(analyzers, db: db)
-        return Result(counts: c, rebuilt: rebuilt)
+        let sealed = try db.recordFindingsDigest(after: "hashset.match")
+        return Result(counts: c, rebuilt: rebuilt, digest: sealed.detail.digest, chainHead: sealed.head)
     }
 }

@@ -1,4 +1,5 @@
 import AppDatabaseKit
+import Crypto
 import EvidenceStore
 import ExhibitKit
 import Foundation
@@ -23,6 +24,23 @@ struct DeviceMap {
     var warnings: [String]
     /// Flags for entries (`ufdr-deleted`, `ufdr-no-device-path`), by inner path.
     var flags: [String: [String]] = [:]
+    /// A UFDR's own decoded messages, by the app (`Source`) of the chat holding them: a second
+    /// source, compared with what Exhibit decodes from the databases after the walk.
+    var vendorMessages: [String: Int] = [:]
+    /// An encrypted backup opened with its password: each stored file's key, device path and
+    /// size, by inner path (the stored file stays as is; its decrypted content becomes its child).
+    var keys: [String: FileKey] = [:]
+    /// How a given password fared (nil: none given, or not an encrypted backup).
+    var passwordOutcome: EncryptedBackup.Outcome?
+    /// Why an encrypted backup was not decrypted at all: the item's status becomes `encrypted`
+    /// with this message (unless the walk found worse).
+    var notDecryptedReason: String?
+
+    /// Records that nothing of an encrypted backup is decrypted, and why (also a warning).
+    mutating func notDecrypted(_ why: String) {
+        warnings.append(why)
+        notDecryptedReason = why
+    }
 
     /// iOS for backups and for reports whose paths are under `/private/`; Android for reports
     /// with `/data/` paths; unknown when a report gave no path.
@@ -40,9 +58,13 @@ enum DeviceMaps {
 
     /// Looks for a vendor report (UFDR: `report.xml` at the top of a zip) or an iTunes/Finder
     /// backup at the top of the item (or one folder down).
-    static func load(evidencePath: String, isDirectory: Bool, temporaryDirectory: URL, watch: IntakeWatch? = nil) -> DeviceMap? {
+    /// `password` opens an encrypted backup (a wrong one is recorded in the map, and nothing is
+    /// decrypted). Archive members are read under `watch` (the intake guard).
+    static func load(evidencePath: String, isDirectory: Bool, temporaryDirectory: URL, label: String = "ITEM",
+                     password: String? = nil, watch: IntakeWatch? = nil) -> DeviceMap? {
         if !isDirectory, let ufdr = ufdr(evidencePath: evidencePath, watch: watch) { return ufdr }
-        return backup(evidencePath: evidencePath, isDirectory: isDirectory, temporaryDirectory: temporaryDirectory, watch: watch)
+        return backup(evidencePath: evidencePath, isDirectory: isDirectory, temporaryDirectory: temporaryDirectory,
+                      label: label, password: password, watch: watch)
     }
 
     /// A UFDR is recognised by its `report.xml` (or `Report.xml`) at the top, not by its name.
@@ -59,7 +81,8 @@ enum DeviceMaps {
         return map
     }
 
-    static func backup(evidencePath: String, isDirectory: Bool, temporaryDirectory: URL, watch: IntakeWatch? = nil) -> DeviceMap? {
+    static func backup(evidencePath: String, isDirectory: Bool, temporaryDirectory: URL, label: String = "ITEM",
+                       password: String? = nil, watch: IntakeWatch? = nil) -> DeviceMap? {
         var members: [String: Data] = [:]
         var root: String?
         if isDirectory {
@@ -67,9 +90,10 @@ enum DeviceMaps {
             var candidates = [""]
             if let subs = try? fm.contentsOfDirectory(atPath: evidencePath) { candidates += subs.sorted().map { $0 + "/" } }
             for c in candidates where fm.fileExists(atPath: evidencePath + "/" + c + "Manifest.db")
+                || fm.fileExists(atPath: evidencePath + "/" + c + "Manifest.mbdb")
                 || fm.fileExists(atPath: evidencePath + "/" + c + "Manifest.plist") {
                 root = c
-                for name in ["Manifest.db", "Manifest.plist", "Info.plist", "Status.plist"] {
+                for name in ["Manifest.db", "Manifest.mbdb", "Manifest.plist", "Info.plist", "Status.plist"] {
                     let p = evidencePath + "/" + c + name
                     var st = stat()
                     guard lstat(p, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, Int64(st.st_size) <= manifestLimit,
@@ -79,21 +103,21 @@ enum DeviceMaps {
                 break
             }
         } else {
-            let names: Set<String> = ["Manifest.db", "Manifest.plist", "Info.plist", "Status.plist"]
+            let names: Set<String> = ["Manifest.db", "Manifest.mbdb", "Manifest.plist", "Info.plist", "Status.plist"]
             guard let found = try? ArchiveMembers.read(path: evidencePath, limit: manifestLimit, watch: watch, wanted: { inner in
                 let parts = inner.split(separator: "/")
                 return parts.count <= 2 && names.contains(String(parts.last ?? ""))
             }) else { return nil }
             // The shallowest folder holding a Manifest.db (or .plist) is the backup.
             let roots = found.keys.compactMap { k -> String? in
-                guard k.hasSuffix("Manifest.db") || k.hasSuffix("Manifest.plist") else { return nil }
-                return String(k.dropLast(k.hasSuffix(".db") ? "Manifest.db".count : "Manifest.plist".count))
+                guard let name = ["Manifest.db", "Manifest.mbdb", "Manifest.plist"].first(where: { k.hasSuffix($0) }) else { return nil }
+                return String(k.dropLast(name.count))
             }.sorted { ($0.count, $0) < ($1.count, $1) }
             guard let r = roots.first else { return nil }
             root = r
             for name in names { if let m = found[r + name], !m.truncated { members[name] = m.data } }
         }
-        guard let root, members["Manifest.db"] != nil || members["Manifest.plist"] != nil else { return nil }
+        guard let root, members["Manifest.db"] != nil || members["Manifest.mbdb"] != nil || members["Manifest.plist"] != nil else { return nil }
         var map = DeviceMap(kind: "itunes-backup", root: root, paths: [:], facts: [:], warnings: [])
         readInfo(members["Info.plist"], into: &map)
         if let plist = members["Manifest.plist"].flatMap(plistDictionary) {
@@ -101,30 +125,40 @@ enum DeviceMaps {
             if let enc = plist["IsEncrypted"] as? Bool {
                 map.facts["encrypted"] = .bool(enc)
                 if enc {
-                    map.warnings.append("encrypted iTunes/Finder backup: its files are stored encrypted and keep their SHA-1 names; decryption with a password is not supported yet, so no device paths and no app data are read from it")
+                    EncryptedBackup.open(plist: plist, manifest: members["Manifest.db"], password: password, label: label,
+                                             root: root, temporaryDirectory: temporaryDirectory, into: &map)
                     return map
                 }
             }
         }
         guard let manifest = members["Manifest.db"] else {
-            map.warnings.append("Manifest.db is missing (a pre-iOS 10 Manifest.mbdb backup is not read yet): files keep their SHA-1 names")
+            if let mbdb = members["Manifest.mbdb"] {
+                // Before iOS 10: the file list is Manifest.mbdb and files are stored flat.
+                ManifestMBDB.read(mbdb, root: root, into: &map)
+            } else {
+                map.warnings.append("neither Manifest.db nor Manifest.mbdb can be read: files keep their SHA-1 names")
+            }
             return map
         }
-        readManifest(manifest, root: root, temporaryDirectory: temporaryDirectory, into: &map)
+        readManifest(.memory(manifest), size: Int64(manifest.count), root: root, temporaryDirectory: temporaryDirectory, into: &map)
         return map
     }
 
     /// `Files(fileID, domain, relativePath, flags, file)`: each regular file (flags 1) is stored
     /// at `<root><fileID[0..2]>/<fileID>`.
-    static func readManifest(_ data: Data, root: String, temporaryDirectory: URL, into map: inout DeviceMap) {
-        let file = EvidenceFile(key: "manifest", virtualPath: "Manifest.db", size: Int64(data.count),
+    /// With `classKeys` (an encrypted backup), each row's `file` property list gives the file's
+    /// key, and the device path goes to ``DeviceMap/keys`` (for the decrypted child) instead.
+    static func readManifest(_ content: FileContent, size: Int64, root: String, temporaryDirectory: URL, into map: inout DeviceMap,
+                             classKeys: [UInt32: SymmetricKey]? = nil) {
+        let file = EvidenceFile(key: "manifest", virtualPath: "Manifest.db", size: size,
                                 hashes: FileHashes(md5: "", sha1: "", sha256: ""), mime: "application/vnd.sqlite3",
-                                content: .memory(data))
+                                content: content)
         do {
             let db = try AppDatabase.open(file, temporaryDirectory: temporaryDirectory, timeLimit: 120)
             var unmapped = Set<String>()
             try db.read { c in
-                let rows = try Row.fetchCursor(c, sql: "SELECT fileID, domain, relativePath, flags FROM Files")
+                let columns = classKeys == nil ? "fileID, domain, relativePath, flags" : "fileID, domain, relativePath, flags, file"
+                let rows = try Row.fetchCursor(c, sql: "SELECT \(columns) FROM Files")
                 while let row = try rows.next() {
                     guard let id = row["fileID"] as String?, id.count >= 2, let domain = row["domain"] as String?,
                           let relative = row["relativePath"] as String?, (row["flags"] as Int64?) == 1 else { continue }
@@ -132,10 +166,15 @@ enum DeviceMaps {
                         unmapped.insert(domain.split(separator: "-").first.map(String.init) ?? domain)
                         continue
                     }
-                    map.paths["\(root)\(id.prefix(2))/\(id)"] = device
+                    let inner = "\(root)\(id.prefix(2))/\(id)"
+                    if let classKeys {
+                        map.keys[inner] = EncryptedBackup.fileKey(info: row["file"] as Data?, devicePath: device, classKeys: classKeys)
+                    } else {
+                        map.paths[inner] = device
+                    }
                 }
             }
-            map.facts["manifest_files"] = .number(Double(map.paths.count))
+            map.facts["manifest_files"] = .number(Double(map.paths.count + map.keys.count))
             if !unmapped.isEmpty {
                 map.warnings.append("Manifest.db names domains with no known device folder: \(unmapped.sorted().joined(separator: ", ")); their files keep no device path")
             }

@@ -20,6 +20,13 @@ final class EntrySink: @unchecked Sendable {
     /// UFDR's report.xml), and flags the report gives entries (`ufdr-deleted`).
     var deviceMap: [String: String] = [:]
     var deviceFlags: [String: [String]] = [:]
+    /// An encrypted backup opened with its password: each stored file's key and device path, by
+    /// inner path; such a file becomes a container of its decrypted content.
+    var fileKeys: [String: FileKey] = [:]
+    /// Whether an entry was committed by an earlier run (the synthetic children are not walked).
+    var isCommitted: (String) -> Bool = { _ in false }
+    /// libmagic for synthetic entries (used on the walker's thread only).
+    lazy var mimeProbe: MIMEProbe? = try? MIMEProbe()
     private let slots: DispatchSemaphore
     private let group = DispatchGroup()
     private let lock = NSLock()
@@ -57,7 +64,12 @@ final class EntrySink: @unchecked Sendable {
         if let failure { throw failure }
         switch event {
         case .entry(let entry):
-            try handleEntry(entry)
+            let inner = VirtualPath.split(entry.virtualPath).inner
+            if entry.position.count == 1, entry.kind == .file, let fk = fileKeys[inner] {
+                try handleEncrypted(entry, key: fk)
+            } else {
+                try handleEntry(entry)
+            }
         case .containerEnd(let s):
             // Held rows of this container (app databases and their companions) are analysed and
             // committed before the container itself, so a resume re-enters it if they are not.
@@ -68,23 +80,27 @@ final class EntrySink: @unchecked Sendable {
         }
     }
 
-    private func handleEntry(_ e: IntakeEntry) throws {
+    /// Hands one entry to analyzers and the writer. `devicePathOverride` and `extraErrors` come
+    /// from an encrypted backup (the decrypted child's device path; why a file was not decrypted);
+    /// `asContainer` makes a stored encrypted file the container of its decrypted child.
+    func handleEntry(_ e: IntakeEntry, devicePathOverride: String? = nil, extraErrors: [AnalysisErrorInput] = [],
+                     asContainer: Bool = false) throws {
         let key = Self.entryKey(e.position)
         let inner = VirtualPath.split(e.virtualPath).inner
-        let devicePath = (e.position.count == 1 ? deviceMap[inner] : nil)
+        let devicePath = devicePathOverride ?? (e.position.count == 1 ? deviceMap[inner] : nil)
             ?? DevicePath.recognise(inner: inner).flatMap { $0.devicePath(ofInner: inner) }
         var record = FileRecordInput(
             entryKey: key, parentKey: e.position.count > 1 ? Self.entryKey(Array(e.position.dropLast())) : nil,
             depth: e.position.count - 1, path: e.virtualPath, name: e.name, rawName: e.rawName,
             nameEncoding: e.nameEncoding, kind: e.kind, mode: e.mode, linkTarget: e.linkTarget, size: e.size,
             declaredSize: e.declaredSize, hashes: e.hashes, mime: e.mime, status: e.status, message: e.message,
-            flags: e.flags.sorted(), times: e.times, isContainer: e.isContainer, containerFormat: nil,
+            flags: e.flags.sorted(), times: e.times, isContainer: e.isContainer || asContainer, containerFormat: nil,
             containerFlags: [], expandedBytes: e.expandedBytes)
         record.devicePath = devicePath
         if e.position.count == 1, let marks = deviceFlags[inner] { record.flags = (record.flags + marks).sorted() }
-        var outcome = FileOutcome(evidenceID: evidenceID, record: record, findings: [], errors: [])
+        var outcome = FileOutcome(evidenceID: evidenceID, record: record, findings: [], errors: extraErrors)
         progress?.entry(bytes: e.size)
-        if e.isContainer { writer.openContainer(outcome) }
+        if e.isContainer || asContainer { writer.openContainer(outcome) }
 
         guard e.kind == .file, let hashes = e.hashes, !dispatcher.analyzers.isEmpty else {
             try writer.deliver(outcome)
@@ -141,7 +157,7 @@ final class EntrySink: @unchecked Sendable {
         Task.detached { [self] in
             let result = await dispatcher.analyze(file, evidenceID: evidenceID, entryKey: key, analyzers: selected)
             var o = outcome
-            o.findings = result.findings; o.errors = result.errors
+            o.findings = result.findings; o.errors = outcome.errors + result.errors
             do { try finish(o, file: file, key: key, deferred: result.deferred, hold: hold) } catch { fail(error) }
             withExtendedLifetime(lease) {}
             slots.signal()
@@ -188,7 +204,7 @@ final class EntrySink: @unchecked Sendable {
     /// Runs the analyzers held for `container` (its walk is over, every sibling has been seen)
     /// and commits every held row, in entry order. Runs on the emitter thread after the
     /// in-flight analyses finished, one analyzer at a time, each on fresh private copies.
-    private func runHeld(container: String) throws {
+    func runHeld(container: String) throws {
         guard spool.hasHeld(container: container) else { return }
         drain()
         if let failure { throw failure }

@@ -88,16 +88,31 @@ struct EvidenceItemRun {
         walker.stops = intakeStops[evidenceID] ?? []
         intakeGuard?.reading(evidenceID: evidenceID)
         defer { walker.dataReadHook = nil; walker.skipData = []; walker.stops = []; intakeGuard?.reading(evidenceID: nil) }
-        // An iTunes/Finder backup says where its SHA-1-named files belong only in Manifest.db.
+        // An iTunes/Finder backup says where its SHA-1-named files belong only in Manifest.db; an
+        // encrypted one is unlocked here with its password (never stored, printed or logged). A
+        // wrong password is recorded and nothing is decrypted; the stored files are still hashed.
         // The members are read under the intake guard; after a guard stop on this item they are
         // not read again (the walk's own stops say what was cut).
+        let password = options.passwords[path]
         let deviceMap = walker.stops.isEmpty
-            ? DeviceMaps.load(evidencePath: absolute, isDirectory: isDir.boolValue,
-                              temporaryDirectory: dispatcher.context.temporaryDirectory, watch: walker.watch)
+            ? DeviceMaps.load(evidencePath: absolute, isDirectory: isDir.boolValue, temporaryDirectory: dispatcher.context.temporaryDirectory,
+                              label: label, password: password, watch: walker.watch)
             : nil
+        let passwordOutcome: EncryptedBackup.Outcome? = password == nil ? nil : (deviceMap?.passwordOutcome ?? .notEncrypted)
+        if passwordOutcome == .notEncrypted {
+            FileHandle.standardError.write(Data("exhibit: \(Self.safe(label)): a password was given, but this is not an encrypted iTunes/Finder backup; the password is not used\n".utf8))
+        }
+        if let passwordOutcome {
+            // Only that a password was given and how it fared, never the password.
+            _ = try db.appendAudit(action: "evidence.password", details: .object([
+                "label": .string(label), "password_given": .bool(true), "outcome": .string(passwordOutcome.rawValue),
+            ]))
+        }
         if let map = deviceMap {
             sink.deviceMap = map.paths
             sink.deviceFlags = map.flags
+            sink.fileKeys = map.keys
+            sink.isCommitted = { committed[$0] != nil }
             var facts = map.facts
             if !map.warnings.isEmpty { facts["warnings"] = .array(map.warnings.map(JSONValue.string)) }
             try db.recordDeviceSource(evidenceID: evidenceID, container: label + VirtualPath.containerSeparator, kind: map.kind,
@@ -106,7 +121,7 @@ struct EvidenceItemRun {
         }
         progress?.startEvidence(label: label, totalBytes: size)
         let walkStart = Date()
-        let summary: ContainerSummary
+        var summary: ContainerSummary
         do {
             summary = try walker.walk(EvidenceSource(path: absolute, label: label),
                                       accountedBytes: { committed[EntrySink.entryKey($0)] },
@@ -130,7 +145,7 @@ struct EvidenceItemRun {
             let container = label + VirtualPath.containerSeparator
             let coverage = try db.backupCoverage(evidenceID: evidenceID, container: container, root: map.root)
             if coverage.mapped < map.paths.count {
-                map.warnings.append("Manifest.db names \(map.paths.count - coverage.mapped) file(s) the backup folder does not hold")
+                map.warnings.append("\(map.facts["manifest_format"] == .string("mbdb") ? "Manifest.mbdb" : "Manifest.db") names \(map.paths.count - coverage.mapped) file(s) the backup folder does not hold")
             }
             if coverage.unnamed > 0 {
                 map.warnings.append("\(coverage.unnamed) stored file(s) have no device path: Manifest.db does not name them, or names them under a domain with no known device folder")
@@ -141,22 +156,35 @@ struct EvidenceItemRun {
                                       root: map.root, mount: map.mount, facts: .object(facts))
         }
 
+        if let map = deviceMap, map.kind == "ufdr", !map.vendorMessages.isEmpty {
+            try compareVendorMessages(map, evidenceID: evidenceID, label: label)
+        }
+
         var manifest: FileHashes?
         if isDir.boolValue {
             manifest = try DirectoryManifest.fromDatabase(db, evidenceLabel: label)
             report.hashes = manifest
             if let expected { match = manifest?.sha256 == expected; report.expectedMatch = match }
         }
-        try db.finishEvidence(id: evidenceID, status: summary.status, message: summary.message, format: summary.format,
+        // The item's status is the worst of its direct entries, counted over every committed row:
+        // entries an earlier, interrupted run committed are skipped by this walk (issue 15).
+        if summary.status == .ok, let worst = ContainerSummary.worst(of: try db.directEntryProblems(evidenceID: evidenceID)) {
+            summary.status = worst.status
+            summary.message = worst.message
+        }
+        // An encrypted backup read without decryption is listed as `encrypted`, saying why and how.
+        var status = summary.status, message = summary.message
+        if status == .ok, let why = deviceMap?.notDecryptedReason { status = .encrypted; message = why }
+        try db.finishEvidence(id: evidenceID, status: status, message: message, format: summary.format,
                               entryCount: summary.entryCount, expandedBytes: summary.expandedBytes, manifest: manifest)
         _ = try db.appendAudit(action: "evidence.complete", details: .object([
-            "label": .string(label), "status": .string(summary.status.rawValue),
+            "label": .string(label), "status": .string(status.rawValue),
             "format": summary.format.map(JSONValue.string) ?? .null,
             "entries": .number(Double(summary.entryCount)), "expanded_bytes": .number(Double(summary.expandedBytes)),
             "manifest_sha256": manifest.map { .string($0.sha256) } ?? .null,
         ]))
-        report.status = summary.status.rawValue
-        report.message = summary.message
+        report.status = status.rawValue
+        report.message = message
         report.walkSeconds = Date().timeIntervalSince(walkStart)
         return report
     }

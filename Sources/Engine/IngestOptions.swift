@@ -1,4 +1,5 @@
 import ExhibitKit
+import EvidenceStore
 import Foundation
 import Intake
 
@@ -37,7 +38,7 @@ public struct IngestOptions: Sendable {
     public var jobs: Int
     /// Files per database transaction (a file is acknowledged when its transaction commits).
     public var batchSize: Int
-    /// Ed25519 private key file (64 hex chars) used to sign the audit chain's head.
+    /// Ed25519 private key file (64 hex chars, mode 0600) used to sign the audit chain's head.
     public var signKeyPath: String?
     /// Parent folder of the run's private temp dir.
     public var temporaryRoot: String
@@ -49,8 +50,12 @@ public struct IngestOptions: Sendable {
     public var intakeStallSeconds: Double = 10
     /// Worker RSS above which the intake guard stops the libarchive call that grew it.
     public var workerMemoryLimit: Int64 = 768 << 20
-    /// The command line, recorded in `ingest_runs` and the audit log.
+    /// The command line, recorded in `ingest_runs` and the audit log; secrets are redacted
+    /// (``CommandLineRedaction``) when the options are made.
     public var commandLine: [String]
+    /// Passwords of encrypted evidence (iTunes/Finder backups), by evidence path as given. Never
+    /// stored, printed or logged: the audit log says only that one was given for the item.
+    public var passwords: [String: String] = [:]
     public var toolVersion: String
 
     public init(evidence: [String], databasePath: String, caseName: String, examiner: String? = nil,
@@ -64,7 +69,8 @@ public struct IngestOptions: Sendable {
         self.examiner = examiner; self.assumedZone = assumedZone; self.custody = custody; self.strict = strict
         self.budgets = budgets; self.nameCharsets = nameCharsets; self.memoryThreshold = memoryThreshold
         self.jobs = max(1, jobs); self.batchSize = max(1, batchSize); self.signKeyPath = signKeyPath
-        self.temporaryRoot = temporaryRoot; self.commandLine = commandLine; self.toolVersion = toolVersion
+        self.temporaryRoot = temporaryRoot; self.commandLine = CommandLineRedaction.redact(commandLine)
+        self.toolVersion = toolVersion
     }
 
     /// The options that shape findings, as recorded in the audit log (no paths to key files).

@@ -31,6 +31,8 @@ public struct IngestSummary: Sendable {
     public var statusCounts: [String: Int]
     public var errorCount: Int
     public var chainHead: String
+    /// The findings digest recorded in the audit log at the end of the run (`exhibit digest`).
+    public var findingsDigest: String = ""
     public var signature: String?
     public var publicKey: String?
     /// Exit code the CLI should use: 0 ok, 3 an expected hash did not match or evidence changed.
@@ -38,13 +40,16 @@ public struct IngestSummary: Sendable {
     /// Wall seconds of each step after intake, in order (`link`, `hashset_match`, `case`):
     /// reported so a benchmark can say where the time went, never stored (not findings).
     public var phaseSeconds: [(name: String, seconds: Double)] = []
+    /// The zone naive times of this run's items were read in (given, or the case's), and where it came from.
+    public var assumedZone: String?
+    public var assumedZoneInherited = false
 }
 
 /// The worker side of `exhibit ingest`: intake → dispatch → store, for every evidence item.
 /// Crash-only: it relies on nothing but what is committed, so running it again after any
 /// interruption resumes where the last commit left off.
 public final class IngestPipeline {
-    let options: IngestOptions
+    var options: IngestOptions
     let catalog: AnalyzerCatalog
     let channelFD: Int32?
     let isolate: Set<WorkPair>
@@ -59,22 +64,30 @@ public final class IngestPipeline {
 
     public func run() throws -> IngestSummary {
         ProcessSetup.prepare()
-        let zone: TimeZone?
-        if let z = options.assumedZone {
-            guard let tz = TimeZone(identifier: z) else { throw IngestError("unknown time zone '\(z)': use an IANA name such as Asia/Seoul", exitCode: 2) }
-            zone = tz
-        } else { zone = nil }
+        if let z = options.assumedZone, TimeZone(identifier: z) == nil {
+            throw IngestError("unknown time zone '\(z)': use an IANA name such as Asia/Seoul", exitCode: 2)
+        }
         let lock = try DatabaseLock(path: options.databasePath) {
             FileHandle.standardError.write(Data("exhibit: another exhibit process is writing \(options.databasePath); waiting for it to finish\n".utf8))
         }
         defer { withExtendedLifetime(lock) {} }
         let db = try EvidenceDatabase(path: options.databasePath)
+        // A later item without --assume-tz inherits the case's zone: its naive times must not
+        // silently lose their basis (issue 15, item 7). A different zone is refused below.
+        var zoneInherited = false
+        if options.assumedZone == nil, let inherited = try db.caseInfo()?.assumedZone {
+            options.assumedZone = inherited
+            zoneInherited = true
+        }
+        let zone = options.assumedZone.flatMap(TimeZone.init(identifier:))
         if let existing = try db.caseInfo(), existing.assumedZone != options.assumedZone, options.assumedZone != nil {
             throw IngestError("the case's assumed zone is \(existing.assumedZone ?? "not set"), not \(options.assumedZone ?? ""): change it with 'exhibit case set-tz' instead of mixing zones in one case", exitCode: 2)
         }
         _ = try db.ensureCase(name: options.caseName, examiner: options.examiner, assumedZone: options.assumedZone,
                               toolVersion: options.toolVersion)
-        let runID = try db.beginRun(toolVersion: options.toolVersion, commandLine: options.commandLine,
+        // Passwords never reach the case: redacted again here in case a caller did not.
+        let commandLine = CommandLineRedaction.redact(options.commandLine)
+        let runID = try db.beginRun(toolVersion: options.toolVersion, commandLine: commandLine,
                                     options: options.recordedOptions, jobs: options.jobs)
         _ = try db.appendAudit(action: "ingest.start", details: .object([
             "run": .number(Double(runID)),
@@ -83,7 +96,7 @@ public final class IngestPipeline {
             "analyzers": .array(catalog.descriptors.map { .string("\($0.id) \($0.version)") }),
             "plugins": .array(catalog.fileAnalyzers.compactMap { ($0 as? PluginAnalyzer)?.manifest.auditRecord }),
             "options": options.recordedOptions,
-            "command": .array(options.commandLine.map(JSONValue.string)),
+            "command": .array(commandLine.map(JSONValue.string)),
             "examiner": options.examiner.map(JSONValue.string) ?? .null,
             "jobs": .number(Double(options.jobs)),
         ]))
@@ -92,7 +105,9 @@ public final class IngestPipeline {
         defer { temp.remove() }
         let intakeOptions = IntakeOptions(temporaryDirectory: temp.url, budgets: options.budgets,
                                           nameCharsets: options.nameCharsets, memoryThreshold: options.memoryThreshold,
-                                          assumedZone: zone, retainContent: !catalog.fileAnalyzers.isEmpty)
+                                          assumedZone: zone,
+                                          // Encrypted backups are decrypted from the stored bytes, analyzers or not.
+                                          retainContent: !catalog.fileAnalyzers.isEmpty || !options.passwords.isEmpty)
         let walker = try IntakeWalker(options: intakeOptions)
         let crashed = Set(try db.crashedPairs().compactMap(WorkPair.init(text:)))
         let channel = channelFD.map(WorkerChannel.init(fd:))
@@ -150,8 +165,11 @@ public final class IngestPipeline {
         let counts = try db.statusCounts()
         let errors = try db.errorCount()
         let committed = writer.committedCount
+        // The findings as they stand now, for `exhibit verify` to compare with (issue 15).
+        let sealed = try db.recordFindingsDigest(after: "ingest")
         var head = try db.appendAudit(action: "ingest.finish", details: .object([
             "run": .number(Double(runID)),
+            "findings_digest": .string(sealed.detail.digest),
             "files_committed_this_run": .number(Double(committed)),
             "status_counts": .object(counts.mapValues { .number(Double($0)) }),
             "analysis_errors": .number(Double(errors)),
@@ -176,8 +194,11 @@ public final class IngestPipeline {
         try db.finishRun(id: runID, status: "completed", filesCommitted: committed, chainHead: head,
                          signature: signature, publicKey: publicKey)
         let bad = reports.contains { $0.expectedMatch == false || $0.outcome == "changed" || $0.outcome == "rejected" }
-        return IngestSummary(runID: runID, evidence: reports, filesCommitted: committed, statusCounts: counts,
-                             errorCount: errors, chainHead: head, signature: signature, publicKey: publicKey,
-                             exitCode: bad ? 3 : 0, phaseSeconds: phases)
+        var summary = IngestSummary(runID: runID, evidence: reports, filesCommitted: committed, statusCounts: counts,
+                                    errorCount: errors, chainHead: head, findingsDigest: sealed.detail.digest,
+                                    signature: signature, publicKey: publicKey, exitCode: bad ? 3 : 0, phaseSeconds: phases)
+        summary.assumedZone = options.assumedZone
+        summary.assumedZoneInherited = zoneInherited
+        return summary
     }
 }

@@ -40,6 +40,7 @@ enum UFDRMap {
         if !reader.extractions.isEmpty { map.facts["extractions"] = .array(reader.extractions) }
         if !reader.device.isEmpty { map.facts["device"] = .object(reader.device) }
         if !reader.decoded.isEmpty { map.facts["vendor_decoded_models"] = .object(reader.decoded.mapValues { .number(Double($0)) }) }
+        map.vendorMessages = reader.chatMessages
         return map
     }
 
@@ -52,6 +53,8 @@ enum UFDRMap {
         var extractions: [JSONValue] = []
         var device: [String: JSONValue] = [:]
         var decoded: [String: Int] = [:]
+        /// Messages the vendor decoded, by the `Source` field of the `Chat` model holding them.
+        var chatMessages: [String: Int] = [:]
         var fileCount = 0
         /// Whether the document's root element was closed (a cut report is not).
         var closed = false
@@ -61,6 +64,11 @@ enum UFDRMap {
         private var text = ""
         private var localPath: String?
         private var duplicates = 0, outside = 0, pathless = 0
+        /// Open `model` elements under decodedData (their types), and the open chats' sources and counts.
+        private var models: [String] = []
+        private var chats: [(source: String?, messages: Int)] = []
+        private var fieldName: String?
+        private var sourceText: String?
 
         init(root: String) { self.root = root }
 
@@ -80,12 +88,21 @@ enum UFDRMap {
             case "modelType" where stack.contains("decodedData"):
                 if let t = attributes["type"] { decoded[t, default: 0] += 0 }
             case "model" where stack.contains("decodedData"):
-                if let t = attributes["type"] { decoded[t, default: 0] += 1 }
+                let t = attributes["type"] ?? ""
+                if !t.isEmpty { decoded[t, default: 0] += 1 }
+                if t == "InstantMessage", !chats.isEmpty { chats[chats.count - 1].messages += 1 }
+                if t == "Chat" { chats.append((nil, 0)) }
+                models.append(t)
+            case "field" where stack.contains("decodedData"):
+                fieldName = attributes["name"]
+            case "value" where fieldName == "Source" && models.last == "Chat":
+                sourceText = ""
             default: break
             }
         }
 
         func parser(_ parser: XMLParser, foundCharacters string: String) {
+            if sourceText != nil, (sourceText?.utf8.count ?? 0) < 256 { sourceText? += string }
             if itemName != nil, text.utf8.count < 64 << 10 { text += string }
         }
 
@@ -95,6 +112,20 @@ enum UFDRMap {
 
         func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
             defer { _ = stack.popLast(); if stack.isEmpty { closed = true } }
+            switch name {
+            case "value" where sourceText != nil:
+                if !chats.isEmpty, chats[chats.count - 1].source == nil {
+                    chats[chats.count - 1].source = sourceText?.trimmingCharacters(in: .whitespacesAndNewlines)
+                }
+                sourceText = nil
+            case "field":
+                fieldName = nil
+            case "model" where !models.isEmpty:
+                if models.removeLast() == "Chat", let chat = chats.popLast() {
+                    chatMessages[chat.source ?? "unknown", default: 0] += chat.messages
+                }
+            default: break
+            }
             if name == "item", let item = itemName {
                 if file != nil {
                     if item == "Local Path" { localPath = text.trimmingCharacters(in: .whitespacesAndNewlines) }

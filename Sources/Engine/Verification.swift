@@ -3,94 +3,187 @@ import ExhibitKit
 import Foundation
 import Intake
 
-/// The manifest hash of directory evidence: MD5/SHA-1/SHA-256 over the lines
-/// `<path inside the directory>\t<size>\t<sha256>\n` of its regular files (nested archives'
-/// contents excluded), sorted by the path's UTF-8 bytes. Documented in docs/schema.md.
-public enum DirectoryManifest {
-    public struct Line: Hashable, Sendable { public var path: String; public var size: Int64; public var sha256: String }
+/// What `exhibit verify` checks and against what (issue 15).
+public struct VerifyOptions: Sendable {
+    /// Check only what the database holds (chain, findings, recorded hashes): no evidence is read.
+    public var findingsOnly = false
+    /// A folder holding relocated evidence items, found there by their file or folder name.
+    public var evidenceDirectory: String?
+    /// Relocated evidence by label or item number (`--evidence ITEM=PATH`).
+    public var evidencePaths: [String: String] = [:]
+    /// The audit chain head the examiner wrote down (printed at the end of every command): it
+    /// must be the chain's last entry.
+    public var anchorHead: String?
+    /// Ed25519 public keys (hex) the chain-head signatures must verify with. Keys stored in the
+    /// case are never trusted: whoever can rewrite the log can store their own.
+    public var publicKeys: [String] = []
+    /// Parent of the private scratch folder used for re-reading directories.
+    public var temporaryRoot: String = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
 
-    public static func hash(_ lines: [Line]) -> FileHashes {
-        var hasher = MultiHasher()
-        for l in lines.sorted(by: { Array($0.path.utf8).lexicographicallyPrecedes(Array($1.path.utf8)) }) {
-            let text = "\(l.path)\t\(l.size)\t\(l.sha256)\n"
-            var bytes = Array(text.utf8)
-            bytes.withUnsafeMutableBytes { hasher.update(UnsafeRawBufferPointer($0)) }
-        }
-        return hasher.finalize()
-    }
-
-    /// From what an ingest committed.
-    static func fromDatabase(_ db: EvidenceDatabase, evidenceLabel: String) throws -> FileHashes {
-        let rows = try db.listFiles(FileFilter(evidenceLabel: evidenceLabel))
-        return hash(rows.compactMap { r in
-            guard r.depth == 0, r.kind == EntryKind.file.rawValue, let sha = r.hashes?.sha256 else { return nil }
-            return Line(path: VirtualPath.split(r.path).inner, size: r.size, sha256: sha)
-        })
-    }
-
-    /// From the directory as it is now (re-reads every file; nested archives are not opened).
-    static func fromDisk(path: String, label: String, temporaryDirectory: URL) throws -> FileHashes {
-        var budgets = IntakeBudgets.default
-        budgets.maxDepth = 0
-        let walker = try IntakeWalker(options: IntakeOptions(temporaryDirectory: temporaryDirectory, budgets: budgets, memoryThreshold: 1 << 20))
-        var lines: [Line] = []
-        _ = try walker.walk(EvidenceSource(path: path, label: label), accountedBytes: { _ in nil }) { event in
-            if case .entry(let e) = event, e.position.count == 1, e.kind == .file, let h = e.hashes {
-                lines.append(Line(path: VirtualPath.split(e.virtualPath).inner, size: e.size, sha256: h.sha256))
-            }
-        }
-        return hash(lines)
-    }
+    /// Options with the defaults: re-hash every item at its recorded path, no anchor, no key.
+    public init() {}
 }
 
-/// `exhibit verify`: re-hash every evidence item at its recorded path and re-check the audit
-/// chain (and chain-head signatures). Passes only when all hold.
+/// `exhibit verify`: every fact is checked against the hash-chained audit log — the chain itself
+/// (and its head against an outside anchor, signatures against outside keys), the findings
+/// against the last recorded findings digest, the evidence rows against the `evidence.hashed`
+/// records, and the evidence itself re-hashed against those records.
 public enum CaseVerifier {
+    /// The result: one line per check and a verdict per kind of check.
     public struct Report: Sendable {
-        public var lines: [String]
-        public var evidenceOK: Bool
-        public var chainOK: Bool
-        public var ok: Bool { evidenceOK && chainOK }
+        /// One line per check: `ok   …`, `FAIL …` or `note …`.
+        public var lines: [String] = []
+        /// Every evidence item re-hashes (or its recorded hash matches the chain).
+        public var evidenceOK = true
+        /// The chain holds, leads to the anchor, and signatures verify with the given keys.
+        public var chainOK = true
+        /// The findings equal the last digest recorded in the chain.
+        public var findingsOK = true
+        /// Why the case is incomplete (an interrupted ingest or command), or nil.
+        public var incomplete: String?
+        /// Whether everything verified.
+        public var ok: Bool { evidenceOK && chainOK && findingsOK && incomplete == nil }
+
+        /// The exit code of `exhibit verify`: 5 chain, 3 evidence, 6 findings, 7 incomplete, 0 ok —
+        /// the first that applies (a rewritten log undermines everything else; an edited
+        /// evidence row also changes the findings, and is named as evidence).
+        public var exitCode: Int32 {
+            if !chainOK { return 5 }
+            if !evidenceOK { return 3 }
+            if !findingsOK { return 6 }
+            if incomplete != nil { return 7 }
+            return 0
+        }
+
+        /// One sentence for the end of the output.
+        public var verdict: String {
+            switch exitCode {
+            case 5: return "verification FAILED: the audit chain, its head or a signature does not hold"
+            case 6: return "verification FAILED: the findings are not those recorded in the audit log"
+            case 3: return "verification FAILED: evidence missing or changed"
+            case 7: return "incomplete: \(incomplete ?? "") — re-run the same command to finish"
+            default: return "verified"
+            }
+        }
     }
 
+    /// Verifies the case at `databasePath` with default options (re-hash at recorded paths).
     public static func verify(databasePath: String, temporaryRoot: String) throws -> Report {
+        var options = VerifyOptions()
+        options.temporaryRoot = temporaryRoot
+        return try verify(databasePath: databasePath, options: options)
+    }
+
+    /// Runs every check; throws only when the database cannot be read.
+    public static func verify(databasePath: String, options: VerifyOptions) throws -> Report {
         ProcessSetup.prepare()
         let db = try EvidenceDatabase.openExisting(path: databasePath, readOnly: true)
-        var lines: [String] = []
-        var evidenceOK = true
-        let temp = try PrivateTemporaryDirectory(root: temporaryRoot)
-        defer { temp.remove() }
-        for e in try db.evidenceList() {
-            guard FileManager.default.fileExists(atPath: e.path) else {
-                evidenceOK = false
-                lines.append("FAIL evidence \(e.label): not found at \(e.path) (mount or copy it back to that path)")
-                continue
-            }
-            let now: FileHashes
-            if e.kind == .directory {
-                now = try DirectoryManifest.fromDisk(path: e.path, label: e.label, temporaryDirectory: temp.url)
-            } else {
-                now = try IntakeWalker.hashFile(atPath: e.path).hashes
-            }
-            if now == e.hashes {
-                lines.append("ok   evidence \(e.label): \(e.kind == .directory ? "manifest " : "")SHA-256 \(now.sha256)")
-            } else {
-                evidenceOK = false
-                lines.append("FAIL evidence \(e.label): SHA-256 now \(now.sha256), recorded \(e.hashes?.sha256 ?? "none") — the evidence at \(e.path) is not what was ingested")
-            }
-        }
+        var report = Report()
+        try checkChain(db, options: options, into: &report)
+        report.incomplete = try incompleteReason(db)
+        try checkFindings(db, into: &report)
+        try EvidenceCheck.run(db, options: options, into: &report)
+        return report
+    }
+
+    /// The chain, the examiner's anchor and the signatures.
+    static func checkChain(_ db: EvidenceDatabase, options: VerifyOptions, into report: inout Report) throws {
         let chain = try db.verifyAuditChain()
-        var chainOK = chain.ok
-        lines.append(chain.ok ? "ok   audit chain: \(chain.entries) entries, head \(chain.head)" : "FAIL audit chain: \(chain.message)")
-        for run in try db.runs() where run.signature != nil {
-            guard let sig = run.signature, let pub = run.publicKey, let head = run.chainHead else { continue }
-            if ChainSigner.verify(head: head, signatureHex: sig, publicKeyHex: pub) {
-                lines.append("ok   run \(run.id) signature over chain head \(head) (public key \(pub))")
+        if chain.ok {
+            report.lines.append("ok   audit chain: \(chain.entries) entries, head \(chain.head)")
+        } else {
+            report.chainOK = false
+            report.lines.append("FAIL audit chain: \(chain.message)")
+        }
+        if let anchor = options.anchorHead?.lowercased() {
+            if let at = try db.auditPosition(ofHash: anchor) {
+                if at.seq == at.entries {
+                    report.lines.append("ok   chain head is the recorded head \(anchor) (entry \(at.seq) of \(at.entries))")
+                } else {
+                    // Someone ran commands after the head was written down: the findings may have
+                    // been edited and sealed again by a later command. Fail, and say what ran.
+                    let later = try db.auditActions(afterSeq: at.seq)
+                    report.chainOK = false
+                    report.lines.append("FAIL audit chain: the recorded head \(anchor) is entry \(at.seq) of \(at.entries); "
+                                        + "\(later.count) entries were appended after it (\(later.joined(separator: ", "))) — "
+                                        + "if those commands were yours, give the head the last of them printed")
+                }
             } else {
-                chainOK = false
-                lines.append("FAIL run \(run.id): signature over chain head \(head) does not verify with its recorded public key")
+                report.chainOK = false
+                report.lines.append("FAIL audit chain: the recorded head \(anchor) is not in the log — entries were cut off or rewritten")
+            }
+        } else {
+            report.lines.append("note chain head not compared with an outside record: give --head HEX (printed at the end of every command)")
+        }
+        let signed = try db.runs().filter { $0.signature != nil }
+        if options.publicKeys.isEmpty {
+            for run in signed {
+                report.lines.append("note run \(run.id) is signed; not checked without --public-key (a key stored in the case proves nothing)")
+            }
+            return
+        }
+        var anyVerified = false
+        for run in signed {
+            guard let sig = run.signature, let head = run.chainHead else { continue }
+            if let key = options.publicKeys.first(where: { ChainSigner.verify(head: head, signatureHex: sig, publicKeyHex: $0) }) {
+                anyVerified = true
+                report.lines.append("ok   run \(run.id) signature over chain head \(head) verifies with public key \(key)")
+            } else {
+                report.chainOK = false
+                report.lines.append("FAIL run \(run.id): its signature over chain head \(head) does not verify with the given public key(s)")
             }
         }
-        return Report(lines: lines, evidenceOK: evidenceOK, chainOK: chainOK)
+        if !anyVerified && report.chainOK {
+            report.chainOK = false
+            report.lines.append("FAIL no run carries a signature that verifies with the given public key(s)")
+        }
+    }
+
+    /// Why the case at `databasePath` is not finished (see below), or nil: the report prints it
+    /// as a banner on every page.
+    public static func incompleteness(databasePath: String) throws -> String? {
+        try incompleteReason(try EvidenceDatabase.openExisting(path: databasePath, readOnly: true))
+    }
+
+    /// Why the case is not finished: the last ingest run did not complete, an item was not
+    /// completely ingested, or the audit log has entries after the last findings digest (a
+    /// command stopped before recording its digest). Nil when nothing is pending.
+    static func incompleteReason(_ db: EvidenceDatabase) throws -> String? {
+        if let run = try db.runs().last, run.status == "running" || run.status == "interrupted" {
+            return "ingest was interrupted (run \(run.id) is \(run.status))"
+        }
+        if let item = try db.evidenceList().first(where: { !$0.complete }) {
+            return "ingest was interrupted (evidence \(item.label) was not completely ingested)"
+        }
+        if let last = try db.lastRecordedDigest() {
+            let pending = try db.auditActions(afterSeq: last.seq).filter { $0 != "ingest.finish" }
+            if let first = pending.first { return "a command stopped before it finished (audit entry '\(first)' has no findings digest after it)" }
+        }
+        return nil
+    }
+
+    /// The findings against the last digest the chain recorded, naming the parts that differ.
+    static func checkFindings(_ db: EvidenceDatabase, into report: inout Report) throws {
+        let now = try db.digestDetail()
+        guard let recorded = try db.lastRecordedDigest() else {
+            if report.incomplete == nil {
+                report.findingsOK = false
+                report.lines.append("FAIL findings: no findings digest is recorded in the audit log, so the findings cannot be checked "
+                                    + "(a case made before Exhibit recorded them gets one from 'exhibit case rebuild', which the log then shows)")
+            }
+            return
+        }
+        if now == recorded.detail || now.digest == recorded.detail.digest {
+            report.lines.append("ok   findings digest \(now.digest) (recorded at audit entry \(recorded.seq), after \(recorded.after), \(recorded.utc))")
+            return
+        }
+        let differing = now.differingSections(from: recorded.detail)
+        let parts = differing.map { "\(FindingsDigestDetail.part(of: $0)) (\($0))" }.joined(separator: ", ")
+        if let why = report.incomplete {
+            report.lines.append("note findings differ from the digest recorded at audit entry \(recorded.seq) in \(parts): expected, \(why)")
+        } else {
+            report.findingsOK = false
+            report.lines.append("FAIL findings: now \(now.digest), recorded \(recorded.detail.digest) at audit entry \(recorded.seq) (after \(recorded.after)); changed: \(parts)")
+        }
     }
 }

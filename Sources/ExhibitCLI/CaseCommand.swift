@@ -38,6 +38,7 @@ struct CaseCommand: ParsableCommand {
                                                  analyzers: ExhibitCommand.catalog.caseAnalyzers)
                 print("assumed zone: \(r.previousZone ?? "none") → \(r.zone ?? "none"); \(r.timesRecomputed) times recomputed")
                 for s in r.rebuilt { print("rebuilt \(s.analyzerID) \(s.analyzerVersion): \(s.written) events") }
+                printSeal(digest: r.digest, head: r.chainHead)
             } catch let e as IngestError {
                 fail(e.message, code: e.exitCode)
             } catch {
@@ -65,8 +66,9 @@ struct CaseCommand: ParsableCommand {
 
         func run() throws {
             do {
-                let rebuilt = try CaseRebuild.run(databasePath: database.db, analyzers: ExhibitCommand.catalog.caseAnalyzers)
-                for s in rebuilt { print("rebuilt \(s.analyzerID) \(s.analyzerVersion): \(s.written) events (was \(s.removed))") }
+                let r = try CaseRebuild.run(databasePath: database.db, analyzers: ExhibitCommand.catalog.caseAnalyzers)
+                for s in r.rebuilt { print("rebuilt \(s.analyzerID) \(s.analyzerVersion): \(s.written) events (was \(s.removed))") }
+                printSeal(digest: r.digest, head: r.chainHead)
             } catch let e as IngestError {
                 fail(e.message, code: e.exitCode)
             } catch {
@@ -74,4 +76,11 @@ struct CaseCommand: ParsableCommand {
             }
         }
     }
+}
+
+/// The last lines of every command that changes findings: the findings digest it recorded and
+/// the audit chain head, which the examiner writes down (`exhibit verify --head`).
+func printSeal(digest: String, head: String) {
+    print("Findings digest: \(digest)")
+    print("Audit chain head: \(head)")
 }

@@ -3,7 +3,7 @@ import Engine
 import Foundation
 
 /// The `exhibit` command tree. Front ends (the shipped `exhibit`, the test bed) set
-/// ``catalog`` before calling `ExhibitCommand.main()`.
+/// ``catalog`` before calling `ExhibitCommand.runMain()`.
 public struct ExhibitCommand: ParsableCommand {
     /// The analyzers this front end offers. Set once at start-up, before parsing.
     nonisolated(unsafe) public static var catalog = AnalyzerCatalog.builtin
@@ -24,7 +24,7 @@ public struct ExhibitCommand: ParsableCommand {
                       DigestCommand.self, AnalyzersCommand.self,
                       HashSetCommand.self, MatchCommand.self, MatchesCommand.self,
                       TimelineCommand.self, SpreadCommand.self, CaseCommand.self,
-                      ExportCommand.self, ReportCommand.self, PluginCommand.self, RecoveredCommand.self])
+                      ExportCommand.self, ReportCommand.self, PluginCommand.self, RecoveredCommand.self, ProblemsCommand.self, KeyCommand.self])
 
     public init() {}
 }
@@ -62,4 +62,23 @@ func parseSize(_ text: String) -> Int64? {
     let units: [Character: Int64] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
     if let last = t.last, let mul = units[last] { return Int64(t.dropLast()).map { $0 * mul } }
     return Int64(t)
+}
+
+extension ExhibitCommand {
+    /// Runs the command line. Usage errors (a missing argument, a bad value, a failed
+    /// `validate()`) exit **2**, as every command's help says, not ArgumentParser's default 64;
+    /// help, version and every other exit are ArgumentParser's own.
+    public static func runMain() -> Never {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+            exit()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }

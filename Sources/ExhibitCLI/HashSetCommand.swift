@@ -22,9 +22,11 @@ struct HashSetImportCommand: ParsableCommand {
         give --algorithm unless a '#' header line names it. NSRL RDSv3 imports SHA-256 by default
         (--algorithm md5|sha1 for others). VICS categories are kept; --categories 1,2 imports only
         those (the rest are counted as skipped). Import is one transaction: re-importing the same
-        file under the same name is a no-op; malformed lines are counted (examples shown) and the
+        file under the same name imports nothing; malformed lines are counted (examples shown) and the
         valid ones imported. The database is created when missing. Matches are recomputed
-        afterwards (as `exhibit match`) from stored hashes, without reading evidence again.
+        afterwards (as `exhibit match`) from stored hashes, without reading evidence again — also
+        when the file was imported before, so an import interrupted before its matching is
+        finished by running the same command. The set and its audit record commit together.
 
         Exit codes: 0 imported (or already imported), 1 nothing valid in the file or the database
         cannot be written, 2 bad arguments.
@@ -38,6 +40,14 @@ struct HashSetImportCommand: ParsableCommand {
     @Option(help: "Force a format: \(HashSetFormat.allCases.map(\.rawValue).joined(separator: ", ")).") var format: String?
     @Flag(help: "Do not recompute matches after the import.") var noMatch = false
     @Argument(help: "The hash-set file.") var file: String
+
+    /// The list must be readable before the case database is opened or created: a typo in its
+    /// path leaves no new case file behind.
+    func validate() throws {
+        guard FileManager.default.isReadableFile(atPath: file) else {
+            throw ValidationError("\(file): no readable hash-set file there (nothing was written)")
+        }
+    }
 
     func run() throws {
         var forced: HashSetFormat? = nil
@@ -53,8 +63,15 @@ struct HashSetImportCommand: ParsableCommand {
             do { lock = try CaseWriteLock(databasePath: database.db) } catch { fail("\(database.db): \(error)", code: 1) }
             defer { withExtendedLifetime(lock) {} }
             guard importSet(request) else { return }
+            if noMatch {
+                do {
+                    let db = try EvidenceDatabase.openExisting(path: database.db, readOnly: false)
+                    let sealed = try db.recordFindingsDigest(after: "hashset.import")
+                    printSeal(digest: sealed.detail.digest, head: sealed.head)
+                } catch { fail("\(database.db): \(error)", code: 1) }
+                return
+            }
         }
-        guard !noMatch else { return }
         do {
             // Same step as `exhibit match`: matches, then the case phase, so the timeline's
             // `media.known` events and the spread follow the new list at once.
@@ -62,10 +79,13 @@ struct HashSetImportCommand: ParsableCommand {
                                         analyzers: ExhibitCommand.catalog.caseAnalyzers)
             let c = r.counts
             print("matches: \(c.exact) exact, \(c.perceptual) perceptual, \(c.files) file(s) — see `exhibit matches --db \(database.db)`")
+            printSeal(digest: r.digest, head: r.chainHead)
         } catch { fail("\(database.db): matching failed: \(error)", code: 1) }
     }
 
-    /// Imports the list and records it in the audit log; `false` when this file was imported before.
+    /// Imports the list (the store records it in the audit log in the same transaction). A file
+    /// imported before is not imported again, but its follow-up (matching) still runs: an import
+    /// killed before its matching finished is completed by running the same command (issue 15).
     private func importSet(_ request: HashSetImportRequest) -> Bool {
         let db: EvidenceDatabase
         do { db = try EvidenceDatabase(path: database.db) } catch { fail("\(database.db): \(error)", code: 1) }
@@ -80,16 +100,10 @@ struct HashSetImportCommand: ParsableCommand {
         }
         let s = result.set
         guard result.fresh else {
-            print("hash set '\(s.name)' already imported from this file (sha256 \(s.sourceSHA256)); nothing to do")
-            return false
+            print("hash set '\(s.name)' already imported from this file (sha256 \(s.sourceSHA256)); not imported again"
+                  + (noMatch ? "" : ", matching again"))
+            return true
         }
-        do {
-            _ = try db.appendAudit(action: "hashset.import", details: .object([
-                "name": .string(s.name), "kind": .string(s.kind), "format": .string(s.format), "source": .string(s.sourcePath),
-                "sha256": .string(s.sourceSHA256), "entries": .number(Double(s.entryCount)),
-                "rejected": .number(Double(s.rejectedCount)), "skipped": .number(Double(s.skippedCount)),
-            ]))
-        } catch { fail("\(database.db): \(error)", code: 1) }
         print("imported '\(s.name)' (\(s.kind), \(s.format)): \(s.entryCount) entries, \(s.rejectedCount) rejected, \(s.skippedCount) skipped; source sha256 \(s.sourceSHA256)")
         for e in s.rejectedExamples { print("  rejected \(e)") }
         return true

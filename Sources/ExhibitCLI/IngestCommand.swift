@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import EvidenceStore
 import ExhibitKit
 import Foundation
 import MediaHash
@@ -25,6 +26,13 @@ struct IngestCommand: ParsableCommand {
 
         Per-item options (--expect-sha256, --item, --description, --seized-by, --seized-at) take
         VALUE when one evidence path is given, or PATH=VALUE (repeatable) for several.
+
+        An encrypted iPhone (iTunes/Finder) backup is decrypted with --password-file ITEM=FILE
+        (FILE mode 0600, first line = the password) or --password ITEM=PASSWORD (visible in the
+        process list while the run lasts); ITEM is the evidence path as given, or its file name.
+        The password is never stored or printed: the recorded command line shows
+        --password ITEM=[redacted]. A wrong password is recorded as a warning (and in the audit
+        log, without the password); nothing is decrypted and the stored files are still hashed.
 
         External analyzer plugins (docs/plugins.md) come from --plugins DIR (repeatable),
         $EXHIBIT_PLUGIN_PATH and the per-user folder ~/.local/share/exhibit/plugins.
@@ -57,6 +65,10 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "When it was seized (ISO 8601; without an offset, read in --assume-tz): VALUE or PATH=VALUE.")
     var seizedAt: [String] = []
 
+    @Option(help: "Password of an encrypted iPhone (iTunes/Finder) backup: ITEM=PASSWORD, ITEM being the evidence path as given or its file name. Never stored in the case or printed (the recorded command line says [redacted]); see also --password-file.")
+    var password: [String] = []
+    @Option(help: "ITEM=FILE: read the password of an encrypted backup from FILE (first line), which must be readable by its owner only (mode 0600).")
+    var passwordFile: [String] = []
     @Option(help: "Maximum nesting depth of archives inside archives.") var maxDepth: Int = IntakeBudgets.default.maxDepth
     @Option(help: "Maximum expanded bytes per evidence item, nested included (K/M/G/T suffixes).") var maxTotalBytes: String = "4T"
     @Option(help: "Maximum bytes read from one entry.") var maxEntryBytes: String = "64G"
@@ -75,7 +87,8 @@ struct IngestCommand: ParsableCommand {
     var maxWorkerMemory: String = "768M"
     @Option(help: "Seconds one analyzer may spend on one file before the worker is stopped and the file retried alone.")
     var fileTimeout: Double = 300
-    @Option(help: "Ed25519 private key (64 hex chars) to sign the audit chain's head.") var signKey: String?
+    @Option(help: ArgumentHelp("A private key FILE (mode 0600) to sign the audit chain's head with Ed25519. Make one with 'exhibit key new FILE'; never give the key itself.", valueName: "key-file"))
+    var signKey: String?
     @Option(help: "Folder for the run's private scratch directory.") var tempDir: String = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
     @Flag(help: "Record the inventory only: run no analyzers.") var noAnalyzers = false
     @Option(help: "Video frames hashed per second by the media-hash analyzer (vPDQ sampling).") var videoFps: Double = MediaHashAnalyzer.defaultFramesPerSecond
@@ -89,6 +102,10 @@ struct IngestCommand: ParsableCommand {
 
     func validate() throws {
         guard !evidence.isEmpty else { throw ValidationError("give at least one evidence path") }
+        // A typo in an evidence path must not create a case database or a run row.
+        for path in evidence where !FileManager.default.fileExists(atPath: path) {
+            throw ValidationError("evidence not found: \(path) — check the path (nothing was written)")
+        }
         if let z = assumeTz, TimeZone(identifier: z) == nil {
             throw ValidationError("unknown time zone '\(z)': use an IANA name such as Asia/Seoul or UTC")
         }
@@ -100,7 +117,52 @@ struct IngestCommand: ParsableCommand {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         guard intakeStall > 0 else { throw ValidationError("--intake-stall must be a positive number of seconds") }
         guard (parseSize(maxWorkerMemory) ?? 0) >= 64 << 20 else { throw ValidationError("--max-worker-memory must be at least 64M") }
-        _ = try custodyMap()
+        for (_, c) in try custodyMap() {
+            if let at = c.seizedAt, UTCFormat.parseUserInstant(at) == nil {
+                throw ValidationError("--seized-at '\(at)' is not a form Exhibit reads: give ISO 8601 — 2024-08-30, 2024-08-30T14:05, 2024-08-30T14:05:00 — with Z or an offset such as +09:00 (without one it is read in --assume-tz)")
+            }
+        }
+        _ = try passwordMap()
+    }
+
+    /// `--password ITEM=PASSWORD` and `--password-file ITEM=FILE`, by evidence path as given.
+    /// Error messages never repeat a password.
+    private func passwordMap() throws -> [String: String] {
+        var out: [String: String] = [:]
+        func item(_ v: String, _ flag: String) throws -> (String, String) {
+            guard let eq = v.firstIndex(of: "=") else {
+                throw ValidationError("\(flag) takes ITEM=\(flag == "--password" ? "PASSWORD" : "FILE"), ITEM being the evidence path as given or its file name")
+            }
+            let name = String(v[..<eq])
+            guard let path = evidencePath(named: name) else {
+                throw ValidationError("\(flag): '\(name)' is not one of the evidence paths given (nor the file name of exactly one)")
+            }
+            guard out[path] == nil else { throw ValidationError("\(flag): a password for '\(name)' is given twice") }
+            return (path, String(v[v.index(after: eq)...]))
+        }
+        for v in password {
+            let (path, secret) = try item(v, "--password")
+            guard !secret.isEmpty else { throw ValidationError("--password for '\(path)' is empty") }
+            out[path] = secret
+        }
+        for v in passwordFile {
+            let (path, file) = try item(v, "--password-file")
+            var st = stat()
+            guard stat(file, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+                throw ValidationError("--password-file for '\(path)': \(file) is not a readable file")
+            }
+            guard st.st_mode & 0o077 == 0 else {
+                throw ValidationError("--password-file for '\(path)': \(file) can be read by others (mode \(String(st.st_mode & 0o777, radix: 8))); make it 0600")
+            }
+            guard st.st_size <= 64 << 10, let data = FileManager.default.contents(atPath: file) else {
+                throw ValidationError("--password-file for '\(path)': \(file) cannot be read (or is larger than 64 KiB)")
+            }
+            let secret = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).first
+                .map { String($0.hasSuffix("\r") ? $0.dropLast() : $0) } ?? ""
+            guard !secret.isEmpty else { throw ValidationError("--password-file for '\(path)': \(file) holds no password") }
+            out[path] = secret
+        }
+        return out
     }
 
     /// Splits per-item values: plain VALUE with one evidence path, or PATH=VALUE where PATH is
@@ -140,6 +202,11 @@ struct IngestCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let key = signKey {
+            // Before anything is created or written: a key typed in place of its file is refused
+            // unseen, and a file others can read is refused (issue 15).
+            do { try ChainSigner.checkKeyFile(key) } catch { fail("\(error)", code: 2) }
+        }
         if workerChannel == nil && !noSupervise {
             // Supervisor: re-run this very command line as a worker and watch it.
             let args = Array(CommandLine.arguments.dropFirst())
@@ -170,7 +237,8 @@ struct IngestCommand: ParsableCommand {
             nameCharsets: nameCharsets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
             memoryThreshold: Int(parseSize(memoryThreshold) ?? 16 << 20), jobs: jobs, batchSize: batchSize,
             signKeyPath: signKey, temporaryRoot: tempDir,
-            commandLine: ["exhibit"] + CommandLine.arguments.dropFirst().filter { !$0.hasPrefix("--worker-channel") })
+            commandLine: CommandLineRedaction.redact(["exhibit"] + Self.examinerArguments(Array(CommandLine.arguments.dropFirst()))))
+        options.passwords = try passwordMap()
         options.streamingThreshold = parseSize(streamThreshold) ?? options.streamingThreshold
         options.intakeStallSeconds = intakeStall
         options.workerMemoryLimit = parseSize(maxWorkerMemory) ?? options.workerMemoryLimit
@@ -199,8 +267,48 @@ struct IngestCommand: ParsableCommand {
         } catch {
             fail("ingest into \(database.db) failed: \(error). Committed work is kept; fix the cause and run the same command to resume.", code: 1)
         }
-        if json { try printJSON(SummaryJSON(summary)) } else { printHuman(summary) }
+        // What an investigator wants first: chats per platform, known-bad matches and their rooms,
+        // problems by code (the whole case, all items so far).
+        let overview = try? EvidenceDatabase.openExisting(path: database.db, readOnly: true).caseOverview()
+        if json {
+            var out = SummaryJSON(summary)
+            out.overview = overview.map(OverviewJSON.init)
+            try printJSON(out)
+        } else {
+            if let overview { printOverview(overview) }
+            printHuman(summary)
+        }
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
+    }
+
+    /// The arguments the examiner typed: without the options the supervisor adds for its
+    /// worker (`--worker-channel N`, `--isolate PAIR`), in either spelling.
+    static func examinerArguments(_ args: [String]) -> [String] {
+        let workerOnly = ["--worker-channel", "--isolate"]
+        var out: [String] = []
+        var skipValue = false
+        for a in args {
+            if skipValue { skipValue = false; continue }
+            if workerOnly.contains(a) { skipValue = true; continue }
+            if workerOnly.contains(where: { a.hasPrefix($0 + "=") }) { continue }
+            out.append(a)
+        }
+        return out
+    }
+
+    private func printOverview(_ o: CaseOverview) {
+        print("Case so far:")
+        if o.platforms.isEmpty { print("  chats: none") }
+        for p in o.platforms { print("  \(p.platform): \(p.chats) chat(s), \(p.messages) message(s)") }
+        if o.knownBadFiles > 0 {
+            let rooms = o.knownBadRooms.prefix(5).joined(separator: ", ") + (o.knownBadRooms.count > 5 ? ", …" : "")
+            print(TerminalText.safe("  known-bad matches: \(o.knownBadFiles) file(s)\(o.knownBadRooms.isEmpty ? "" : ", carried in \(o.knownBadRooms.count) room(s): \(rooms)") (exhibit matches)"))
+        } else {
+            print("  known-bad matches: none")
+        }
+        if !o.problems.isEmpty {
+            print("  problems by code (exhibit problems): " + o.problems.prefix(8).map { "\($0.code) \($0.count) \($0.status)" }.joined(separator: ", "))
+        }
     }
 
     private func printHuman(_ s: IngestSummary) {
@@ -212,7 +320,11 @@ struct IngestCommand: ParsableCommand {
         }
         let counts = s.statusCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         print("Files by status: \(counts.isEmpty ? "none" : counts)")
+        if let zone = s.assumedZone {
+            print("Assumed zone for naive times: \(zone)\(s.assumedZoneInherited ? " (the case's zone; no --assume-tz given)" : "")")
+        }
         print("Analysis errors: \(s.errorCount)")
+        print("Findings digest: \(s.findingsDigest)")
         print("Audit chain head: \(s.chainHead)")
         if let sig = s.signature { print("Chain head signature (Ed25519): \(sig)\nPublic key: \(s.publicKey ?? "")") }
         print("Write the chain head in the case file: 'exhibit verify' checks that the log still leads to it.")
@@ -235,6 +347,12 @@ struct SummaryJSON: Encodable {
     var status_counts: [String: Int]
     var analysis_errors: Int
     var chain_head: String
+    var findings_digest: String
+    /// Chats per platform, known-bad matches and problems by code, for the whole case.
+    var overview: OverviewJSON?
+    /// The zone naive times were read in, and whether it was inherited from the case.
+    var assumed_zone: String?
+    var assumed_zone_inherited: Bool
     var signature, public_key: String?
     /// Wall seconds of the steps after intake (`link`, `hashset_match`, `case`).
     var phase_seconds: [String: Double]
@@ -248,7 +366,24 @@ struct SummaryJSON: Encodable {
                  hash_seconds: $0.hashSeconds, walk_seconds: $0.walkSeconds)
         }
         files_committed = s.filesCommitted; status_counts = s.statusCounts; analysis_errors = s.errorCount
-        chain_head = s.chainHead; signature = s.signature; public_key = s.publicKey
+        assumed_zone = s.assumedZone; assumed_zone_inherited = s.assumedZoneInherited
+        chain_head = s.chainHead; findings_digest = s.findingsDigest; signature = s.signature; public_key = s.publicKey
         phase_seconds = Dictionary(s.phaseSeconds.map { ($0.name, $0.seconds) }, uniquingKeysWith: { a, _ in a })
+    }
+}
+
+/// The case overview in the `--json` summary (snake_case keys).
+struct OverviewJSON: Encodable {
+    struct Platform: Encodable { var platform: String; var chats: Int; var messages: Int }
+    struct Problem: Encodable { var status: String; var code: String; var count: Int }
+    var platforms: [Platform]
+    var known_bad_files: Int
+    var known_bad_rooms: [String]
+    var problems: [Problem]
+
+    init(_ o: CaseOverview) {
+        platforms = o.platforms.map { Platform(platform: $0.platform, chats: $0.chats, messages: $0.messages) }
+        known_bad_files = o.knownBadFiles; known_bad_rooms = o.knownBadRooms
+        problems = o.problems.map { Problem(status: $0.status, code: $0.code, count: $0.count) }
     }
 }

@@ -36,6 +36,7 @@ struct MatchCommand: ParsableCommand {
             let c = r.counts
             print("matches: \(c.exact) exact, \(c.perceptual) perceptual, \(c.files) file(s)")
             for s in r.rebuilt { print("rebuilt \(s.analyzerID) \(s.analyzerVersion): \(s.written) events (was \(s.removed))") }
+            printSeal(digest: r.digest, head: r.chainHead)
         } catch let e as IngestError {
             fail(e.message, code: e.exitCode)
         } catch {

@@ -24,8 +24,13 @@ struct ReportCommand: ParsableCommand {
           exhibit report --db case.sqlite --out report.html
           exhibit report --db case.sqlite --out aug.html --from 2024-08-01 --to 2024-08-31 --verify
 
-        Exit codes: 0 written; 1 the database cannot be read or the output cannot be written;
-        2 bad option; 4 --out exists (pass --force).
+        The report of an incomplete case (an interrupted ingest) carries a
+        banner on every page; so does one whose --verify failed.
+
+        Exit codes: 0 written; 1 the database cannot be read or the output
+        cannot be written; 2 bad option; 4 --out exists (pass --force); with
+        --verify, the report is written and the exit code is verify's when
+        verification did not pass (3, 5, 6, 7: see exhibit verify).
         """)
 
     @OptionGroup var database: DatabaseOption
@@ -45,10 +50,20 @@ struct ReportCommand: ParsableCommand {
         options.fromMicros = window.fromMicros
         options.beforeMicros = window.beforeMicros
         if FileManager.default.fileExists(atPath: out) && !force { fail("\(out): already exists; choose another --out path or pass --force", code: 4) }
+        var verdict: CaseVerifier.Report?
         if verify {
-            do { options.verification = try CaseVerifier.verify(databasePath: database.db, temporaryRoot: tempDir).lines } catch {
+            do {
+                let r = try CaseVerifier.verify(databasePath: database.db, temporaryRoot: tempDir)
+                options.verification = r.lines + [r.verdict]
+                verdict = r
+            } catch {
                 fail("\(database.db): \(error)", code: 1)
             }
+        }
+        if let why = try? CaseVerifier.incompleteness(databasePath: database.db) {
+            options.banner = "INCOMPLETE CASE: \(why). Re-run the same command to finish before relying on this report."
+        } else if let verdict, verdict.exitCode != 0 {
+            options.banner = "VERIFICATION FAILED: \(verdict.verdict). See the evidence section."
         }
         if thumbnails {
             do {
@@ -63,6 +78,10 @@ struct ReportCommand: ParsableCommand {
             let db = try EvidenceDatabase.openExisting(path: database.db, readOnly: true)
             let digest = try db.writeReport(to: out, options: options)
             print("report written to \(out) (findings digest \(digest))")
+            if let verdict, verdict.exitCode != 0 {
+                // The report is written (it says what failed), but a script must not read success.
+                fail("\(verdict.verdict) (see the report's evidence section)", code: verdict.exitCode)
+            }
         } catch let e as ExportError {
             fail("\(e)", code: 1)
         } catch {

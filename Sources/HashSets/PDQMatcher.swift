@@ -1,4 +1,5 @@
 import EvidenceStore
+import ExhibitKit
 import Foundation
 
 /// Thresholds for perceptual matching.
@@ -19,8 +20,9 @@ public struct MatchOptions: Sendable, Hashable {
 /// hashes, imported entries): exact digests in SQL, PDQ through a ``PDQIndex``. Evidence is never
 /// read again, so a list imported after ingest is matched by running this alone.
 public enum PDQMatcher {
-    /// Replaces all matches in `db`.
-    public static func run(_ db: EvidenceDatabase, options: MatchOptions = MatchOptions()) throws -> MatchCounts {
+    /// Replaces all matches in `db`; with `auditAction`, the audit entry (options and counts) is
+    /// written in the same transaction as the matches.
+    public static func run(_ db: EvidenceDatabase, options: MatchOptions = MatchOptions(), auditAction: String? = nil) throws -> MatchCounts {
         // The list's entries, indexed once.
         var bits: [PDQBits] = [], entries: [PDQEntryRow] = []
         var framesPerVideo: [VideoKey: Int] = [:]
@@ -45,7 +47,13 @@ public enum PDQMatcher {
             }
         }
         out += video.finish(entries: entries, framesPerVideo: framesPerVideo, options: options)
-        return try db.replaceMatches(perceptual: out)
+        let audit = auditAction.map { action in
+            (action: action, options: JSONValue.object([
+                "max_distance": .number(Double(options.maxDistance)), "min_quality": .number(Double(options.minQuality)),
+                "video_fraction": .number(options.videoFraction),
+            ]))
+        }
+        return try db.replaceMatches(perceptual: out, audit: audit)
     }
 
     /// A still against still entries, through its 8 variants; per entry the smallest distance

@@ -22,7 +22,12 @@ struct ContainerState {
     var problems: [EntryStatus: Int] = [:]
 
     mutating func note(_ entry: IntakeEntry) {
-        if entry.status != .ok && entry.status != .link { problems[entry.status, default: 0] += 1 }
+        note(status: entry.status)
+    }
+
+    /// Counts one direct entry's status (a nested container's final one, once walked).
+    mutating func note(status: EntryStatus) {
+        if status != .ok && status != .link { problems[status, default: 0] += 1 }
     }
 
     /// The container's final status: its own failure if any, else the spent evidence budget, else
@@ -36,11 +41,9 @@ struct ContainerState {
             summary.status = .limitExceeded
             summary.message = exhausted
         }
-        guard summary.status == .ok, !problems.isEmpty else { return }
-        let rank: [EntryStatus] = [.corrupt, .truncated, .limitExceeded, .encrypted, .unsupported]
-        summary.status = rank.first { problems[$0] != nil } ?? .corrupt
-        let parts = rank.compactMap { s in problems[s].map { "\($0) \(s.rawValue)" } }
-        summary.message = "entries not fully read: " + parts.joined(separator: ", ")
+        guard summary.status == .ok, let worst = ContainerSummary.worst(of: problems) else { return }
+        summary.status = worst.status
+        summary.message = worst.message
     }
 
     mutating func stop(_ status: EntryStatus, _ message: String?) {
@@ -204,5 +207,19 @@ extension WalkContext {
                 if let exhausted, !reader.skipIsCheap { state.stop(.limitExceeded, exhausted) }
             }
         }
+    }
+}
+
+extension ContainerSummary {
+    /// The status a container takes from its direct entries when it has no failure of its own:
+    /// the worst of them (corrupt > truncated > limit-exceeded > encrypted > unsupported), with a
+    /// message counting each; nil when every entry was read (docs/intake.md, "Statuses").
+    public static func worst(of problems: [EntryStatus: Int]) -> (status: EntryStatus, message: String)? {
+        let rank: [EntryStatus] = [.corrupt, .truncated, .limitExceeded, .encrypted, .unsupported]
+        let counted = problems.filter { $0.value > 0 }
+        guard !counted.isEmpty else { return nil }
+        let status = rank.first { counted[$0] != nil } ?? .corrupt
+        let parts = rank.compactMap { s in counted[s].map { "\($0) \(s.rawValue)" } }
+        return (status, "entries not fully read: " + parts.joined(separator: ", "))
     }
 }

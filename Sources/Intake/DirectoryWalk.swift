@@ -182,7 +182,7 @@ extension WalkContext {
         }
         state.note(entry)
         try deliver(.entry(entry))
-        if entry.isContainer { try descend(into: entry, parent: place) }
+        if entry.isContainer { try descend(into: entry, parent: place, state: &state) }
     }
 }
 

@@ -125,7 +125,7 @@ extension WalkContext {
         }
         state.note(entry)
         try deliver(.entry(entry))
-        if entry.isContainer { try descend(into: entry, parent: place) }
+        if entry.isContainer { try descend(into: entry, parent: place, state: &state) }
     }
 
     /// Hands an event on: through the ordered emitter (digests may still be in flight), or
@@ -147,7 +147,10 @@ extension WalkContext {
     }
 
     /// Opens a container entry's spooled bytes seekably and walks them, then emits its `containerEnd`.
-    func descend(into entry: IntakeEntry, parent: ContainerPlace) throws {
+    /// Walks a nested container and emits its end. Its final status (known only now: a
+    /// truncated `.gz` inside a zip reads as `ok` until it is opened) counts among the parent's
+    /// entries, so the parent — up to the evidence item — says what could not be read (issue 15).
+    func descend(into entry: IntakeEntry, parent: ContainerPlace, state: inout ContainerState) throws {
         let src: ByteSource
         switch entry.content {
         case .memory(let d):
@@ -161,5 +164,6 @@ extension WalkContext {
                                    fileName: entry.name.split(separator: "/").last.map(String.init) ?? entry.name)
         let summary = try withExtendedLifetime(entry.lease) { try walkArchive(src, place: place) }
         try deliver(.containerEnd(summary))
+        if entry.status == .ok { state.note(status: summary.status) }
     }
 }

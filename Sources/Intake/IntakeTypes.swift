@@ -84,7 +84,9 @@ public final class ContentLease: Sendable {
     /// The private 0600 file holding the entry's bytes.
     public let url: URL
 
-    init(url: URL) { self.url = url }
+    /// Takes ownership of `url`: the file is deleted when the lease goes (the engine's
+    /// decrypted backup files use it too).
+    public init(url: URL) { self.url = url }
 
     deinit { _ = unlink(url.path) }
 }

@@ -2,4 +2,4 @@ import Engine
 import ExhibitCLI
 
 ExhibitCommand.catalog = .builtin
-ExhibitCommand.main()
+ExhibitCommand.runMain()

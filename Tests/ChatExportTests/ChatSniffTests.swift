@@ -21,6 +21,19 @@ struct ChatSniffTests {
         data.prefix(Acceptance.sniffLength).withUnsafeBytes { FormatDetector.quickVerdict($0, wholeFile: data.count <= Acceptance.sniffLength) }
     }
 
+    /// App databases named like exports (KakaoTalk.db, its -wal and -journal) are turned away
+    /// silently: no `not-an-export` warning on every phone's KakaoTalk database.
+    @Test func sqliteFilesNamedLikeExportsAreNotOffered() {
+        let db = Data("SQLite format 3\u{0}".utf8) + Data(repeating: 0, count: 84)
+        let wal = Data([0x37, 0x7F, 0x06, 0x82]) + Data(repeating: 0, count: 28)
+        let journal = Data([0xD9, 0xD5, 0x05, 0xF9, 0x20, 0xA1, 0x63, 0xD7]) + Data(repeating: 0, count: 20)
+        let base = "phone.tar!/data/data/com.kakao.talk/databases/KakaoTalk.db"
+        #expect(!Self.sniff(db, base))
+        #expect(!Self.sniff(wal, base + "-wal"))
+        #expect(!Self.sniff(journal, base + "-journal"))
+        #expect(Self.sniff(Data("not sqlite".utf8), base), "a KakaoTalk-named file that is not SQLite is still offered (and warned about)")
+    }
+
     /// Every fixture that yields messages is accepted, by its content alone (a neutral name).
     @Test(arguments: ChatFixtures.all())
     func everyExportPassesTheSniff(_ fixture: String) throws {

@@ -1,3 +1,4 @@
+import EvidenceStore
 import ExhibitKit
 import ExhibitTesting
 import Foundation
@@ -126,13 +127,15 @@ struct IngestCLITests {
         let db = dir.path("case.sqlite")
         let key = dir.path("key.hex")
         try String(repeating: "5a", count: 32).write(toFile: key, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key)
+        let publicKey = try ChainSigner.publicKey(ofKeyFile: key)
         let r = try Fixture.ingest([zip, dir.path("second.zip")], db: db, extra: [
             "--sign-key", key, "--item", "seized.zip=ITEM-7", "--item", "\(dir.path("second.zip"))=ITEM-8",
             "--seized-by", "seized.zip=Officer Park", "--seized-at", "seized.zip=2024-09-01T10:00:00+09:00"])
         #expect(r.exitCode == 0, "\(r.stderr)")
-        let ok = try Run.command(Fixture.exhibit, ["verify", "--db", db])
+        let ok = try Run.command(Fixture.exhibit, ["verify", "--db", db, "--public-key", publicKey])
         #expect(ok.exitCode == 0, "\(ok.stdout)\(ok.stderr)")
-        #expect(ok.stdout.contains("signature"))
+        #expect(ok.stdout.contains("signature over chain head"))
         let custody = try Fixture.open(db).read { try Row.fetchOne($0, sql: "SELECT item, seized_by, seized_at_utc, seized_at_basis FROM evidence WHERE label = 'seized.zip'") }
         #expect(try Fixture.open(db).read { try String.fetchOne($0, sql: "SELECT item FROM evidence WHERE label = 'second.zip'") } == "ITEM-8")
         #expect(custody?["item"] as String? == "ITEM-7")

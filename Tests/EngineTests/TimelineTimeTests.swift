@@ -184,7 +184,7 @@ struct TimelineTimeTests {
         let n = try count()
         #expect(n > 50)
         let r = try Run.command(Fixture.exhibit, ["case", "rebuild", "--db", db])
-        #expect(r.stdout.contains("rebuilt timeline 1.0: \(n) events (was \(n))"), "\(r.stdout) \(r.stderr)")
+        #expect(r.stdout.contains("rebuilt timeline 1.1: \(n) events (was \(n))"), "\(r.stdout) \(r.stderr)")
         #expect(try Fixture.digest(db) == before)
         #expect(try count() == n)
         // Ingesting again (everything already complete) rebuilds too, to the same rows.

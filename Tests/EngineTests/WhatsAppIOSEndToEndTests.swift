@@ -75,9 +75,36 @@ struct WhatsAppIOSEndToEndTests {
                 try Int.fetchOne($0, sql: "SELECT count(*) FROM files WHERE device_path IS NOT NULL AND device_path NOT LIKE '/private/var/mobile/%'")
             }
             #expect(outside == 0, "\(shape): every device path starts with /private/var/mobile/")
+            if shape == "--ufdr" {
+                // The vendor's own decoding (8 messages, no -wal) against ours (10): both kept, the gap said.
+                let facts = try Fixture.open(db).read { try String.fetchOne($0, sql: "SELECT facts FROM device_layouts WHERE kind = 'ufdr'") } ?? ""
+                #expect(facts.contains(#""vendor_message_counts":{"WhatsApp":{"exhibit":10,"platform":"whatsapp","vendor":8}}"#), "\(facts)")
+                #expect(facts.contains("report.xml lists 8 WhatsApp message(s); Exhibit decoded 10"), "\(facts)")
+                #expect(r.stderr.contains("report.xml lists 8 WhatsApp message(s)"))
+            }
+            try Self.expectKnownPictureTraced(db: db, photoPath: photoPath, list: dir.path("known-\(shape).txt"), shape: shape)
             reads[shape] = read
         }
         #expect(reads["--ffs"]?.messages == reads["--backup"]?.messages)
         #expect(reads["--ffs"]?.messages == reads["--ufdr"]?.messages)
+    }
+
+    /// The group's photo, listed as known-bad by its SHA-256, is traced by `exhibit matches` to
+    /// the WhatsApp group message that carried it.
+    static func expectKnownPictureTraced(db: String, photoPath: String, list: String, shape: String) throws {
+        let sha = try Fixture.open(db).read {
+            try String.fetchOne($0, sql: "SELECT sha256 FROM files WHERE device_path = ?", arguments: [photoPath])
+        }
+        let hash = try #require(sha, "\(shape): the photo is in the files table")
+        try Data("\(hash)\n".utf8).write(to: URL(fileURLWithPath: list))
+        let imported = try Run.command(Fixture.exhibit, ["hashset", "import", "--db", db, "--name", "known-\(shape)", "--kind", "known-bad",
+                                                         "--algorithm", "sha256", list])
+        try #require(imported.exitCode == 0, "hashset import: \(imported.stderr)")
+        let m = try Run.command(Fixture.exhibit, ["matches", "--db", db, "--json"])
+        try #require(m.exitCode == 0, "matches: \(m.stderr)")
+        let rows = try JSONSerialization.jsonObject(with: Data(m.stdout.utf8)) as? [[String: Any]] ?? []
+        let messages = rows.flatMap { $0["messages"] as? [[String: Any]] ?? [] }
+        #expect(messages.contains { ($0["platform"] as? String) == "whatsapp" && ($0["chat"] as? String ?? "").contains("콘서트") },
+                "\(shape): matches name the WhatsApp group message: \(m.stdout)")
     }
 }

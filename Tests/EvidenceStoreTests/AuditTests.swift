@@ -105,6 +105,7 @@ struct AuditTests {
         let keyFile = dir.path("exhibit.key")
         let spaced = priv.uppercased().enumerated().map { $0.offset % 16 == 15 ? "\($0.element)\n" : "\($0.element)" }.joined()
         try Data(("  " + spaced + "\n").utf8).write(to: URL(fileURLWithPath: keyFile))
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyFile)
         let (_, _, head) = try chain(dir)
         let (sig, signerPub) = try ChainSigner.sign(head: head, privateKeyFile: keyFile)
         #expect(signerPub == pub)
@@ -115,10 +116,38 @@ struct AuditTests {
         #expect(!ChainSigner.verify(head: head, signatureHex: "zz", publicKeyHex: pub))
         let bad = dir.path("bad.key")
         try Data("not a key".utf8).write(to: URL(fileURLWithPath: bad))
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: bad)
         #expect(throws: ChainSignerError.malformedKey(path: bad, reason: "7 non-space characters")) {
             try ChainSigner.sign(head: head, privateKeyFile: bad)
         }
-        #expect(throws: ChainSignerError.self) { try ChainSigner.sign(head: head, privateKeyFile: dir.path("none.key")) }
+        #expect(throws: ChainSignerError.notAKeyFile(looksLikeKey: false)) {
+            try ChainSigner.sign(head: head, privateKeyFile: dir.path("none.key"))
+        }
+    }
+
+    /// Issue 15: a key file others can read is refused, and a key given where its file's path
+    /// belongs is refused without being repeated in the message.
+    @Test func keyFileMustBePrivateAndAKeyIsNeverEchoed() throws {
+        let dir = try TempDir()
+        let (priv, _) = ChainSigner.generateKey()
+        let keyFile = dir.path("open.key")
+        try Data(priv.utf8).write(to: URL(fileURLWithPath: keyFile))
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: keyFile)
+        #expect(throws: ChainSignerError.exposedKeyFile(path: keyFile, mode: 0o644)) { try ChainSigner.checkKeyFile(keyFile) }
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyFile)
+        #expect(try ChainSigner.checkKeyFile(keyFile).count == 64)
+        for given in [priv, priv.uppercased(), Data(repeating: 7, count: 32).base64EncodedString()] {
+            #expect(ChainSigner.looksLikeKey(given))
+            do {
+                try ChainSigner.checkKeyFile(given)
+                Issue.record("a key given as the path was accepted")
+            } catch {
+                #expect(error as? ChainSignerError == .notAKeyFile(looksLikeKey: true))
+                #expect(!"\(error)".contains(given))
+            }
+        }
+        #expect(!ChainSigner.looksLikeKey("/cases/keys/examiner.key"))
+        #expect(!ChainSigner.looksLikeKey(String(repeating: "ab", count: 32) + ".key"))
     }
 
     /// RFC 8032 test vector 1 (empty message): the key file format is the raw seed.
@@ -126,6 +155,7 @@ struct AuditTests {
         let dir = try TempDir()
         let keyFile = dir.path("rfc.key")
         try Data("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60".utf8).write(to: URL(fileURLWithPath: keyFile))
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyFile)
         let (_, pub) = try ChainSigner.sign(head: "", privateKeyFile: keyFile)
         #expect(pub == "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")
         let sig = "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"

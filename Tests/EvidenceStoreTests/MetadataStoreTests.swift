@@ -97,7 +97,7 @@ struct MetadataStoreTimeTests {
         let dir = try TempDir()
         let (db, _) = try Fixture.database(in: dir, zone: "Asia/Seoul")
         try db.commit([Self.outcome(Self.findings(zone: Self.seoul))])
-        try db.recomputeAssumedZone(TimeZone(identifier: "UTC"))
+        try db.recomputeAssumedZone(TimeZone(identifier: "UTC"), name: "UTC")   // the zone's name is in the digest (zones)
         let f = try #require(try db.fileMetadata("seized.zip!/DCIM/a.jpg").first)
         #expect(f.entries.first { $0.tag == "DateTimeOriginal" }?.time?.utcMicros == 1_724_857_923_000_000)
         #expect(f.indicators.first?.times.first?.time.utcMicros == 1_724_857_923_000_000)

@@ -20,4 +20,4 @@ TestHooks.beforeEntryRead = { path in
 var catalog = AnalyzerCatalog.builtin
 catalog.fileAnalyzers += TestBedAnalyzers.all
 ExhibitCommand.catalog = catalog
-ExhibitCommand.main()
+ExhibitCommand.runMain()

@@ -15,7 +15,7 @@ public struct ChatExportAnalyzer: StreamingAnalyzer {
 
     public var descriptor: AnalyzerDescriptor {
         AnalyzerDescriptor(
-            id: Self.id, version: "1.0.0",
+            id: Self.id, version: "1.1.0",
             summary: "Chat exports (Telegram JSON/HTML, WhatsApp, KakaoTalk, Discord, LINE) into chats, participants and messages",
             // No MIME type or name pattern: every text file is `text/plain` and most are not
             // exports, so acceptance is the sniff below, which turns them away from their head.
@@ -30,6 +30,9 @@ public struct ChatExportAnalyzer: StreamingAnalyzer {
     /// ``FormatDetector/quickVerdict(_:wholeFile:)``); only a head that cannot be judged costs the full
     /// detection over the first 64 KiB.
     public func sniff(prefix: Data, file: EvidenceFile) -> Bool {
+        // An app's SQLite database, its WAL or rollback journal (KakaoTalk.db, KakaoTalk.db-wal) is
+        // named like an export but is never one: turned away silently, not warned about.
+        if Self.isSQLiteFamily(prefix) { return false }
         if FormatDetector.nameSuggestsExport(file) { return true }
         switch prefix.withUnsafeBytes({ FormatDetector.quickVerdict($0, wholeFile: file.size <= Int64(prefix.count)) }) {
         case .no: return false
@@ -39,6 +42,14 @@ public struct ChatExportAnalyzer: StreamingAnalyzer {
             let window = ByteInput(file: file).prefix(FormatDetector.prefixLength)
             return FormatDetector.detect(prefix: window.count > prefix.count ? window : [UInt8](prefix)) != nil
         }
+    }
+
+    /// SQLite's database header, its WAL header (`377F0682`/`377F0683`) or a rollback journal's.
+    static func isSQLiteFamily(_ prefix: Data) -> Bool {
+        let head = [UInt8](prefix.prefix(16))
+        if head == Array("SQLite format 3\u{0}".utf8) { return true }
+        if head.count >= 4, head[0] == 0x37, head[1] == 0x7F, head[2] == 0x06, head[3] == 0x82 || head[3] == 0x83 { return true }
+        return head.starts(with: [0xD9, 0xD5, 0x05, 0xF9, 0x20, 0xA1, 0x63, 0xD7])
     }
 
     /// Parses the file and returns every finding. Collects ``stream(_:context:_:)``'s output.

@@ -13,8 +13,10 @@ public struct SQLiteRecoveryAnalyzer: StreamingAnalyzer {
     /// The analyzer id recorded on every finding.
     public static let id = "sqlite-recovery"
     /// The analyzer's version; a change means its findings may differ.
-    public static let version = "0.1.0"
-    /// Databases (and companions) larger than this are not read: recovery holds them in memory.
+    public static let version = "0.2.0"
+    /// Bytes of one database and its companions, together, that recovery reads: it holds them in
+    /// memory (about 3–4× their size with the pages it builds), so the bound keeps a worker under
+    /// 1 GB whatever the evidence declares. A larger database is said, not searched.
     public static let readLimit = EvidenceRecovery.readLimit
 
     /// Creates the analyzer.
@@ -49,13 +51,14 @@ public struct SQLiteRecoveryAnalyzer: StreamingAnalyzer {
         recover(file, emit)
     }
 
-    /// Reads the database and its companions and hands over every recovered row, then one
-    /// warning per kind of damage. Never throws: an unreadable file is a warning.
+    /// Reads the database and its companions (within ``readLimit`` bytes together, through
+    /// ``EvidenceRecovery``, as the app analyzers do) and hands over every recovered row, then one
+    /// warning per kind of damage. Never throws: an unreadable or too large file is a warning.
     func recover(_ file: EvidenceFile, _ emit: (Finding) -> Void) {
         let (report, warnings) = EvidenceRecovery.recover(file)
-        guard let report else { warnings.map(Finding.warning).forEach(emit); return }
-        // Companion warnings first, as before: they are found while reading, before any row.
+        // Reading warnings first (too large, unreadable companion): found before any row.
         warnings.map(Finding.warning).forEach(emit)
+        guard let report else { return }
         for r in report.records { emit(.recoveredRecord(r.finding)) }
         Self.warnings(report.problems).forEach(emit)
     }

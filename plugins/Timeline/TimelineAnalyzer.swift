@@ -14,10 +14,10 @@ public struct TimelineAnalyzer: CaseAnalyzer {
     /// Creates the builder.
     public init() {}
 
-    /// `timeline`, version 1.
+    /// `timeline`, version 1.1 (1.1: zero archive times are not events).
     public var descriptor: AnalyzerDescriptor {
         AnalyzerDescriptor(
-            id: "timeline", version: "1.0",
+            id: "timeline", version: "1.1",
             summary: "Case timeline: archive times, messages, service actions, photo/document dates, GPS, clock checks, plugin times, known media",
             accepts: Acceptance(needsContent: false), produces: ["event", "media-cluster"])
     }
@@ -30,7 +30,13 @@ public struct TimelineAnalyzer: CaseAnalyzer {
     /// The builder proper, over a plain event sink.
     private func build(_ reader: any CaseReader, send: (TimelineEvent) throws -> Void,
                        emitCluster: (MediaCluster) throws -> Void) throws {
-        try reader.forEachFileTime { try send(EventMapping.fileEvent($0)) }
+        // A zero archive time (1970-01-01T00:00:00Z: libarchive's value for a field the archive
+        // does not hold, e.g. a zip read without its central directory) is kept in file_times as
+        // found, but it is not an event: it would head the timeline, the report and every export.
+        try reader.forEachFileTime { t in
+            guard t.time.utcMicros != 0 else { return }
+            try send(EventMapping.fileEvent(t))
+        }
         try reader.forEachMessage { message in
             for event in EventMapping.messageEvents(message) { try send(event) }
         }

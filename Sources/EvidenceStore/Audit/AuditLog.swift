@@ -34,18 +34,23 @@ extension EvidenceDatabase {
     /// hash. `details` is stored as canonical JSON (sorted keys) so the hash is reproducible.
     @discardableResult
     public func appendAudit(action: String, details: JSONValue) throws -> String {
-        try queue.write { db in
-            let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-            let seq: Int64 = try (last?.decode(Int64.self, atIndex: 0)).map { $0 + 1 } ?? 1
-            let prev: String = try last?.decode(String.self, atIndex: 1) ?? AuditChain.genesis
-            let utc = StoreClock.nowText()
-            let text = details.canonicalText
-            let hash = AuditChain.hash(prevHash: prev, seq: seq, utc: utc, action: action, details: text)
-            try db.execute(sql: """
-                INSERT INTO audit_log (seq, utc, action, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [seq, utc, action, text, prev, hash])
-            return hash
-        }
+        try queue.write { db in try Self.appendAudit(db, action: action, details: details) }
+    }
+
+    /// Appends one audit entry inside the caller's transaction, so a command's data change and
+    /// its audit record commit together or not at all (issue 15).
+    @discardableResult
+    static func appendAudit(_ db: Database, action: String, details: JSONValue) throws -> String {
+        let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        let seq: Int64 = try (last?.decode(Int64.self, atIndex: 0)).map { $0 + 1 } ?? 1
+        let prev: String = try last?.decode(String.self, atIndex: 1) ?? AuditChain.genesis
+        let utc = StoreClock.nowText()
+        let text = details.canonicalText
+        let hash = AuditChain.hash(prevHash: prev, seq: seq, utc: utc, action: action, details: text)
+        try db.execute(sql: """
+            INSERT INTO audit_log (seq, utc, action, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)
+            """, arguments: [seq, utc, action, text, prev, hash])
+        return hash
     }
 
     /// The hash of the last audit row (``AuditChain/genesis`` when the log is empty).

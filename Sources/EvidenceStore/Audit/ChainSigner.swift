@@ -1,5 +1,8 @@
 import Crypto
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Errors reading a signing key.
 public enum ChainSignerError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -7,6 +10,10 @@ public enum ChainSignerError: Error, Sendable, Equatable, CustomStringConvertibl
     case unreadableKeyFile(path: String, reason: String)
     /// The key file's content is not 64 hex characters of a valid seed.
     case malformedKey(path: String, reason: String)
+    /// The value given is not an existing file. It is never shown: it may be the key itself.
+    case notAKeyFile(looksLikeKey: Bool)
+    /// The key file can be read or written by others than its owner.
+    case exposedKeyFile(path: String, mode: UInt32)
 
     /// A sentence naming the file and the remedy.
     public var description: String {
@@ -16,6 +23,13 @@ public enum ChainSignerError: Error, Sendable, Equatable, CustomStringConvertibl
         case .malformedKey(let p, let r):
             return "\(p): not an Exhibit signing key (\(r)); expected 64 hex characters, the 32-byte Ed25519 "
                 + "private key seed, whitespace ignored"
+        case .notAKeyFile(let looksLikeKey):
+            return (looksLikeKey
+                ? "--sign-key takes the path of a key file, and the value given looks like a key itself; it was not used, recorded or shown. "
+                : "--sign-key: the value given is not an existing key file (not shown, in case it is a key). ")
+                + "Make a key file with 'exhibit key new FILE' (it prints the public key to give 'exhibit verify --public-key'), then pass --sign-key FILE"
+        case .exposedKeyFile(let p, let mode):
+            return "\(p): the signing key file is readable by others (mode \(String(mode, radix: 8))); run 'chmod 600 \(p)' and try again"
         }
     }
 }
@@ -30,6 +44,41 @@ public enum ChainSigner {
     /// Signs `head` with the key in `privateKeyFile`; returns the 64-byte signature and the
     /// 32-byte public key, both as lower-case hex.
     public static func sign(head: String, privateKeyFile: String) throws -> (signatureHex: String, publicKeyHex: String) {
+        let key = try loadKey(file: privateKeyFile)
+        let signature = try key.signature(for: Data(head.utf8))
+        return (AuditChain.hex(signature), AuditChain.hex(key.publicKey.rawRepresentation))
+    }
+
+    /// Whether `value` has the shape of a raw key (hex or base64 of 32 or 64 bytes) rather than
+    /// of a path: such a value given to `--sign-key` is refused without being echoed.
+    public static func looksLikeKey(_ value: String) -> Bool {
+        let v = value.trimmingCharacters(in: .whitespaces)
+        if [64, 128].contains(v.count), v.allSatisfy(\.isHexDigit) { return true }
+        let base64 = v.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+/=_-".contains($0)) }
+        return base64 && v.count >= 43 && !v.contains(".") && Data(base64Encoded: v) != nil
+    }
+
+    /// Checks a signing key file before anything is written: it exists, is a regular file that
+    /// only its owner can read or write (0600 or stricter), and holds a valid key. The public
+    /// key (hex) is returned. Errors never repeat a value that is not an existing file.
+    @discardableResult
+    public static func checkKeyFile(_ path: String) throws -> String {
+        AuditChain.hex(try loadKey(file: path).publicKey.rawRepresentation)
+    }
+
+    /// The public key (hex) of the private key in `privateKeyFile`.
+    public static func publicKey(ofKeyFile privateKeyFile: String) throws -> String {
+        try checkKeyFile(privateKeyFile)
+    }
+
+    static func loadKey(file privateKeyFile: String) throws -> Curve25519.Signing.PrivateKey {
+        var st = stat()
+        guard stat(privateKeyFile, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            throw ChainSignerError.notAKeyFile(looksLikeKey: looksLikeKey(privateKeyFile))
+        }
+        if st.st_mode & 0o077 != 0 {
+            throw ChainSignerError.exposedKeyFile(path: privateKeyFile, mode: UInt32(st.st_mode & 0o777))
+        }
         let text: String
         do {
             text = try String(contentsOfFile: privateKeyFile, encoding: .utf8)
@@ -46,8 +95,7 @@ public enum ChainSigner {
         } catch {
             throw ChainSignerError.malformedKey(path: privateKeyFile, reason: "\(error)")
         }
-        let signature = try key.signature(for: Data(head.utf8))
-        return (AuditChain.hex(signature), AuditChain.hex(key.publicKey.rawRepresentation))
+        return key
     }
 
     /// Whether `signatureHex` is a valid Ed25519 signature of `head` by `publicKeyHex`. Malformed

@@ -13,6 +13,10 @@ import GRDB
 struct DigestHasher {
     private var sha = SHA256()
     private var pendingSection: String?
+    /// The SHA-256 of the records of the section being written (no header), so `exhibit verify`
+    /// can name which part of the findings changed; see ``finishWithSections()``.
+    private var sectionSha: (name: String, sha: SHA256)?
+    private var sectionDigests: [String: String] = [:]
 
     /// Starts a section; its header is written only if a record follows.
     mutating func beginSection(_ name: String) {
@@ -25,8 +29,23 @@ struct DigestHasher {
             let bytes = Array(name.utf8)
             sha.update(data: Array("S\(bytes.count):".utf8) + bytes)
             pendingSection = nil
+            closeSection()
+            sectionSha = (name, SHA256())
         }
         sha.update(data: record)
+        sectionSha?.sha.update(data: record)
+    }
+
+    private mutating func closeSection() {
+        if let open = sectionSha { sectionDigests[open.name] = AuditChain.hex(open.sha.finalize()) }
+        sectionSha = nil
+    }
+
+    /// The final digest and, for every section that held records, the SHA-256 of its records
+    /// alone (lower-case hex). The overall digest is the same as ``finish()``'s.
+    consuming func finishWithSections() -> (digest: String, sections: [String: String]) {
+        closeSection()
+        return (AuditChain.hex(sha.finalize()), sectionDigests)
     }
 
     /// The final digest as lower-case hex.

@@ -69,17 +69,23 @@ enum FindingsDigest {
         mediaHashes, hashSets, hashSetMatches,
         events, mediaClusters,
         devicePaths, deviceLayouts, chatOwners, attachmentHints,
-        recoveredRecords, recoveredMessages,
+        recoveredRecords, zones, recoveredMessages,
     ]
 
     static func compute(_ db: Database) throws -> String {
+        try computeWithSections(db).digest
+    }
+
+    /// The digest and the SHA-256 of each non-empty section's records (see
+    /// ``DigestHasher/finishWithSections()``).
+    static func computeWithSections(_ db: Database) throws -> (digest: String, sections: [String: String]) {
         var hasher = DigestHasher()
         hasher.add(record: Array("exhibit-findings-digest-v1".utf8))
         for section in sections {
             hasher.beginSection(section.name)
             try section.emit(db, &hasher)
         }
-        return hasher.finish()
+        return hasher.finishWithSections()
     }
 
     static let evidence = DigestSection.grouped("evidence", groupWidth: 1, sql: """

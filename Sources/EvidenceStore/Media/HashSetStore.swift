@@ -106,7 +106,8 @@ extension EvidenceDatabase {
         try queue.read { db in try Row.fetchAll(db, sql: "SELECT * FROM hashsets ORDER BY name").map(Self.hashSet) }
     }
 
-    /// Imports one hash set in ONE transaction (a failure leaves nothing). `produce` hands every
+    /// Imports one hash set in ONE transaction, with its `hashset.import` audit entry (a failure
+    /// leaves nothing). `produce` hands every
     /// entry to its sink and returns the rejected/skipped totals. Re-importing the same source
     /// (same name and SHA-256) is a no-op returning the existing set with `fresh == false`.
     public func importHashSet(_ source: HashSetSource, importedAtMicros: Int64,
@@ -142,6 +143,12 @@ extension EvidenceDatabase {
                 UPDATE hashsets SET entry_count = ?, rejected_count = ?, skipped_count = ?, rejected_examples = ? WHERE id = ?
                 """, arguments: [count, totals.rejected, totals.skipped,
                                  JSONValue.array(totals.examples.prefix(10).map(JSONValue.string)).canonicalText, setID])
+            // The set and its audit entry commit together (issue 15): no imported set without a record.
+            try Self.appendAudit(db, action: "hashset.import", details: .object([
+                "name": .string(source.name), "kind": .string(source.kind), "format": .string(source.format),
+                "source": .string(source.path), "sha256": .string(source.sha256), "entries": .number(Double(count)),
+                "rejected": .number(Double(totals.rejected)), "skipped": .number(Double(totals.skipped)),
+            ]))
             return (setID, true)
         }
         let set = try queue.read { db in try Row.fetchOne(db, sql: "SELECT * FROM hashsets WHERE id = ?", arguments: [id]).map(Self.hashSet) }

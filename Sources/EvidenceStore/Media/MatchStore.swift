@@ -99,8 +99,9 @@ extension EvidenceDatabase {
     }
 
     /// Replaces every match in one transaction: exact MD5/SHA-1/SHA-256 matches are found in SQL
-    /// (file digests against the entries' index), perceptual ones are given.
-    public func replaceMatches(perceptual: [PerceptualMatchInput]) throws -> MatchCounts {
+    /// (file digests against the entries' index), perceptual ones are given. With `audit`, an
+    /// audit entry (its `options` plus the counts) is appended in the same transaction.
+    public func replaceMatches(perceptual: [PerceptualMatchInput], audit: (action: String, options: JSONValue)? = nil) throws -> MatchCounts {
         try queue.write { db in
             try db.execute(sql: "DELETE FROM hashset_matches")
             for algorithm in ["md5", "sha1", "sha256"] {
@@ -123,6 +124,14 @@ extension EvidenceDatabase {
                                                m.mediaHashID, m.framesMatched, m.framesKnown])
             }
             let files = try Int.fetchOne(db, sql: "SELECT count(DISTINCT file_id) FROM hashset_matches") ?? 0
+            if let audit {
+                var details: [String: JSONValue] = [:]
+                if case .object(let o) = audit.options { details = o }
+                details["exact"] = .number(Double(exact))
+                details["perceptual"] = .number(Double(perceptual.count))
+                details["files"] = .number(Double(files))
+                try Self.appendAudit(db, action: audit.action, details: .object(details))
+            }
             return MatchCounts(exact: exact, perceptual: perceptual.count, files: files)
         }
     }

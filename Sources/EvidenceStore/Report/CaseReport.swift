@@ -25,6 +25,9 @@ public struct ReportOptions: Sendable {
     public var thumbnailNote: String?
     /// Replace an existing output file.
     public var overwrite: Bool
+    /// A warning printed at the top of every section (each section is its own printed page):
+    /// set when the case is incomplete (an interrupted ingest) or failed verification.
+    public var banner: String?
 
     /// Options with defaults: the whole timeline up to 2,000 rows, 500 problems per list.
     public init(fromMicros: Int64? = nil, beforeMicros: Int64? = nil, timelineLimit: Int = 2000, problemLimit: Int = 500,
@@ -103,6 +106,7 @@ struct ReportWriter {
 
     func open(_ section: ReportSection, _ intro: String? = nil) throws {
         try out.write("<section id=\"\(section.rawValue)\"><h2>\(ExportEscape.html(section.title))</h2>\n")
+        if let banner = options.banner { try out.write("<p class=\"fail banner\">\(ExportEscape.html(banner))</p>\n") }
         if let intro { try out.write("<p class=\"muted\">\(intro)</p>\n") }
     }
 

@@ -57,7 +57,7 @@ extension ReportWriter {
     }
 
     func audit(_ chain: AuditChainReport) throws {
-        try open(.audit, "The audit log is append-only and hash-chained; each entry's hash covers the previous one. The head hash below must equal the one printed at the end of the last ingest.")
+        try open(.audit, "The audit log is append-only and hash-chained; each entry's hash covers the previous one. The head hash below must equal the one printed at the end of the last command (exhibit verify --head checks it).")
         let status = chain.ok ? "<span class=\"ok\">intact</span>" : "<span class=\"fail\">BROKEN: \(ExportEscape.html(chain.message))</span>"
         let span = try Row.fetchOne(db, sql: "SELECT min(utc), max(utc), count(*) FROM audit_log")
         try out.write("<dl><dt>Chain</dt><dd>\(status), \(chain.entries) entries</dd><dt>Head hash</dt><dd>\(m(chain.head))</dd>"
@@ -73,7 +73,7 @@ extension ReportWriter {
             SELECT id, started_utc, finished_utc, status, tool_version, files_committed, chain_head, signature FROM ingest_runs ORDER BY id
             """) {
             rows.append(["\(r[0] as Int64? ?? 0)", m(r[1]), m(r[2]), t(r[3]), t(r[4]), "\(r[5] as Int64? ?? 0)", m(r[6]),
-                         (r[7] as String?) == nil ? "no" : "Ed25519 (checked by exhibit verify)"])
+                         (r[7] as String?) == nil ? "no" : "Ed25519 (check with exhibit verify --public-key)"])
         }
         try out.write("<h3>Ingest runs</h3>")
         try table(["Run", "Started", "Finished", "Status", "Version", "Files committed", "Chain head at end", "Signed"], rows)

@@ -48,13 +48,15 @@ extension EvidenceDatabase {
                 }
             }
             for index in indexes { try db.execute(sql: index.sql) }
-            return CaseRebuildStats(analyzerID: analyzer.id, analyzerVersion: analyzer.version, removed: removed,
-                                    written: writer.count + clusters)
+            let stats = CaseRebuildStats(analyzerID: analyzer.id, analyzerVersion: analyzer.version, removed: removed,
+                                         written: writer.count + clusters)
+            // In the rebuild's own transaction: a rebuild without its audit entry cannot exist.
+            try Self.appendAudit(db, action: "case.analyze", details: .object([
+                "analyzer": .string(analyzer.id), "version": .string(analyzer.version),
+                "removed": .number(Double(stats.removed)), "written": .number(Double(stats.written)),
+            ]))
+            return stats
         }
-        _ = try appendAudit(action: "case.analyze", details: .object([
-            "analyzer": .string(analyzer.id), "version": .string(analyzer.version),
-            "removed": .number(Double(stats.removed)), "written": .number(Double(stats.written)),
-        ]))
         return stats
     }
 }

@@ -55,9 +55,11 @@ extension EvidenceDatabase {
     /// `assumed-zone` or `unknown`, belonging to evidence items that have no zone of their own.
     /// The raw value, precision and the source's own note are kept; the zone-derived part of the
     /// note (zone name, DST gap/fold) is replaced. `nil` removes the zone (basis `unknown`).
-    /// Returns the number of times recomputed.
+    /// Returns the number of times recomputed. With `auditAction`, an audit entry (previous zone,
+    /// zone, times recomputed) is appended in the same transaction: the change and its record
+    /// commit together or not at all (issue 15).
     @discardableResult
-    public func recomputeAssumedZone(_ zone: TimeZone?, name: String? = nil) throws -> Int {
+    public func recomputeAssumedZone(_ zone: TimeZone?, name: String? = nil, auditAction: String? = nil) throws -> Int {
         try queue.write { db in
             // Items registered with the case's zone (ingest --assume-tz records it on each item)
             // follow the case: detach them for the recompute, then give them the new zone.
@@ -90,6 +92,13 @@ extension EvidenceDatabase {
             count += try Self.recomputeChatTimes(db, zone: zone)
             try db.execute(sql: "UPDATE evidence SET assumed_zone = ? WHERE id IN (\(following.map(String.init).joined(separator: ",")))",
                            arguments: [name ?? zone?.identifier])
+            if let auditAction {
+                try Self.appendAudit(db, action: auditAction, details: .object([
+                    "previous_zone": previous.map(JSONValue.string) ?? .null,
+                    "zone": (name ?? zone?.identifier).map(JSONValue.string) ?? .null,
+                    "times_recomputed": .number(Double(count)),
+                ]))
+            }
             return count
         }
     }

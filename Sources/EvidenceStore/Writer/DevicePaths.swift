@@ -53,6 +53,22 @@ extension EvidenceDatabase {
         }
     }
 
+    /// Messages decoded from app databases (chat formats ending in `-db`) in one evidence item,
+    /// by platform: compared with a vendor report's own decoding.
+    public func appDatabaseMessageCounts(evidenceID: Int64) throws -> [String: Int] {
+        try queue.read { db in
+            var out: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT c.platform, count(m.id) FROM chats c JOIN files f ON f.id = c.file_id
+                JOIN messages m ON m.chat_id = c.id
+                WHERE f.evidence_id = ? AND c.format LIKE '%-db' GROUP BY c.platform ORDER BY c.platform
+                """, arguments: [evidenceID]) {
+                out[row[0] as String] = row[1] as Int
+            }
+            return out
+        }
+    }
+
     /// After a backup's walk: how many regular files got a device path from the manifest, and how
     /// many files stored under a SHA-1 name the manifest does not name (`<root>xx/<40 hex>`).
     public func backupCoverage(evidenceID: Int64, container: String, root: String) throws -> (mapped: Int, unnamed: Int) {

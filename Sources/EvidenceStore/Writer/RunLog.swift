@@ -25,7 +25,7 @@ extension EvidenceDatabase {
                 INSERT INTO ingest_runs (started_utc, tool_version, command_line, options, jobs, status)
                 VALUES (?, ?, ?, ?, ?, 'running')
                 """, arguments: [StoreClock.nowText(), toolVersion,
-                                 JSONValue.array(commandLine.map(JSONValue.string)).canonicalText,
+                                 JSONValue.array(CommandLineRedaction.redact(commandLine).map(JSONValue.string)).canonicalText,
                                  options.canonicalText, jobs])
             return db.lastInsertedRowID
         }

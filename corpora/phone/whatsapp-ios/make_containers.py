@@ -81,6 +81,18 @@ def backup(out):
         plistlib.dump({"IsFullBackup": False, "Version": "3.3", "Date": when}, f, fmt=plistlib.FMT_BINARY)
 
 
+def vendor_chats():
+    """The vendor's own decoded chats (`<decodedData>`): a second source the engine compares with
+    its own decoding. Like a tool that read the database without its -wal, it lists the 8 messages
+    of the main file (two chats: Minji 5, the group 3), not the 2 that exist only in the -wal."""
+    def chat(cid, messages):
+        ims = "".join(f'<model type="InstantMessage" id="{cid}m{n}"><field name="Source" type="String"><value type="String">WhatsApp</value></field></model>'
+                      for n in range(messages))
+        return (f'<model type="Chat" id="{cid}"><field name="Source" type="String"><value type="String">WhatsApp</value></field>'
+                f'<multiModelField name="Messages">{ims}</multiModelField></model>')
+    return ['<decodedData><modelType type="Chat">' + chat("c1", 5) + chat("c2", 3) + '</modelType></decodedData>']
+
+
 def ufdr(out):
     base = f"/private/var/mobile/Containers/Shared/AppGroup/{UUID}/"
     members, entries = [], []
@@ -95,7 +107,7 @@ def ufdr(out):
            '<project id="synthetic" name="Synthetic UFDR" reportVersion="7.0" xmlns="http://pa.cellebrite.com/report/2.0">',
            '<sourceExtractions><extractionInfo id="0" name="Full File System" isCustomName="False" type="FileSystem" '
            'deviceName="서연의 iPhone" fullName="Apple iPhone 13 mini" index="0" IsPartialData="False" /></sourceExtractions>',
-           '<taggedFiles>'] + entries + ['</taggedFiles>', '</project>']
+           '<taggedFiles>'] + entries + ['</taggedFiles>'] + vendor_chats() + ['</project>']
     write_zip(out, [("report.xml", "\n".join(xml).encode())] + members)
 
 

@@ -1,0 +1,65 @@
+import EvidenceStore
+import ExhibitKit
+import Foundation
+import Intake
+
+/// The manifest hash of directory evidence: MD5/SHA-1/SHA-256 over one line per entry of the
+/// directory (every kind: files, folders, symlinks, FIFOs, devices; nested archives' contents
+/// excluded), `<kind>\t<path inside the directory>\t<size>\t<sha256 or ->\t<link target or ->\n`,
+/// sorted by the path's UTF-8 bytes. A changed link target, an added empty folder, link or
+/// FIFO, or a renamed folder changes it (issue 15). Documented in docs/schema.md.
+public enum DirectoryManifest {
+    /// One entry of the manifest.
+    public struct Line: Hashable, Sendable {
+        /// `EntryKind` raw value (`file`, `directory`, `symlink`, `hardlink`, `other`).
+        public var kind: String
+        /// Path inside the directory.
+        public var path: String
+        /// Bytes read (0 for folders and links).
+        public var size: Int64
+        /// SHA-256 of a file's content; nil for other kinds or unread files.
+        public var sha256: String?
+        /// A link's target, as recorded (never followed).
+        public var linkTarget: String?
+        /// Creates a line.
+        public init(kind: String, path: String, size: Int64, sha256: String?, linkTarget: String?) {
+            self.kind = kind; self.path = path; self.size = size; self.sha256 = sha256; self.linkTarget = linkTarget
+        }
+    }
+
+    /// The manifest's hashes over `lines` (in any order).
+    public static func hash(_ lines: [Line]) -> FileHashes {
+        var hasher = MultiHasher()
+        for l in lines.sorted(by: { Array($0.path.utf8).lexicographicallyPrecedes(Array($1.path.utf8)) }) {
+            let text = "\(l.kind)\t\(l.path)\t\(l.size)\t\(l.sha256 ?? "-")\t\(l.linkTarget ?? "-")\n"
+            var bytes = Array(text.utf8)
+            bytes.withUnsafeMutableBytes { hasher.update(UnsafeRawBufferPointer($0)) }
+        }
+        return hasher.finalize()
+    }
+
+    /// From what an ingest committed.
+    static func fromDatabase(_ db: EvidenceDatabase, evidenceLabel: String) throws -> FileHashes {
+        let rows = try db.listFiles(FileFilter(evidenceLabel: evidenceLabel))
+        return hash(rows.compactMap { r in
+            guard r.depth == 0 else { return nil }
+            return Line(kind: r.kind, path: VirtualPath.split(r.path).inner, size: r.size, sha256: r.hashes?.sha256,
+                        linkTarget: r.linkTarget)
+        })
+    }
+
+    /// From the directory as it is now (re-reads every file; nested archives are not opened).
+    static func fromDisk(path: String, label: String, temporaryDirectory: URL) throws -> FileHashes {
+        var budgets = IntakeBudgets.default
+        budgets.maxDepth = 0
+        let walker = try IntakeWalker(options: IntakeOptions(temporaryDirectory: temporaryDirectory, budgets: budgets, memoryThreshold: 1 << 20))
+        var lines: [Line] = []
+        _ = try walker.walk(EvidenceSource(path: path, label: label), accountedBytes: { _ in nil }) { event in
+            if case .entry(let e) = event, e.position.count == 1 {
+                lines.append(Line(kind: e.kind.rawValue, path: VirtualPath.split(e.virtualPath).inner, size: e.size,
+                                  sha256: e.hashes?.sha256, linkTarget: e.linkTarget))
+            }
+        }
+        return hash(lines)
+    }
+}
