@@ -48,21 +48,21 @@ let package = Package(
             dependencies: ["ExhibitKit", "EvidenceStore", "CXML2", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Timeline", dependencies: ["ExhibitKit"], path: "plugins/Timeline"),
-        // Page-level SQLite reader and deleted-record carving (issue 13): Foundation only, over
-        // bytes, never SQLite's pager; shared by the recovery analyzer and the app analyzers.
-        .target(name: "SQLiteForensics"),
+        // Page-level SQLite reader and deleted-record carving (issue 13): Foundation and ExhibitKit
+        // only, over bytes, never SQLite's pager; shared by the recovery analyzer and the app analyzers.
+        .target(name: "SQLiteForensics", dependencies: ["ExhibitKit"]),
         .target(name: "SQLiteRecovery", dependencies: ["ExhibitKit", "SQLiteForensics"], path: "plugins/SQLiteRecovery"),
         // App databases found in phone extractions: opened from the engine's private copy with
         // their WAL (issue 11); shared by the app-database analyzers.
-        .target(name: "AppDatabaseKit", dependencies: ["ExhibitKit", .product(name: "GRDB", package: "GRDB.swift"),
+        .target(name: "AppDatabaseKit", dependencies: ["ExhibitKit", "SQLiteForensics", .product(name: "GRDB", package: "GRDB.swift"),
                                                   .product(name: "GRDBSQLite", package: "GRDB.swift")]),
-        .target(name: "WhatsAppDB", dependencies: ["ExhibitKit", "AppDatabaseKit", .product(name: "GRDB", package: "GRDB.swift")], path: "plugins/WhatsAppDB"),
-        .testTarget(name: "WhatsAppDBTests", dependencies: ["WhatsAppDB", "ExhibitKit", "ExhibitTesting"]),
-        .target(name: "KakaoTalkDB", dependencies: ["ExhibitKit", "AppDatabaseKit", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")], path: "plugins/KakaoTalkDB"),
+        .target(name: "WhatsAppDB", dependencies: ["ExhibitKit", "AppDatabaseKit", "SQLiteForensics", .product(name: "GRDB", package: "GRDB.swift")], path: "plugins/WhatsAppDB"),
+        .testTarget(name: "WhatsAppDBTests", dependencies: ["WhatsAppDB", "ExhibitKit", "ExhibitTesting", "SQLiteForensics"]),
+        .target(name: "KakaoTalkDB", dependencies: ["ExhibitKit", "AppDatabaseKit", "SQLiteForensics", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")], path: "plugins/KakaoTalkDB"),
         .testTarget(name: "KakaoTalkDBTests", dependencies: ["KakaoTalkDB", "AppDatabaseKit", "ExhibitKit", "ExhibitTesting"]),
-        .target(name: "TelegramDB", dependencies: ["ExhibitKit", "AppDatabaseKit", .product(name: "GRDB", package: "GRDB.swift")], path: "plugins/TelegramDB"),
+        .target(name: "TelegramDB", dependencies: ["ExhibitKit", "AppDatabaseKit", "SQLiteForensics", .product(name: "GRDB", package: "GRDB.swift")], path: "plugins/TelegramDB"),
         .testTarget(name: "TelegramDBTests", dependencies: ["TelegramDB", "ExhibitKit", "ExhibitTesting"]),
-        .target(name: "WhatsAppIOSDB", dependencies: ["ExhibitKit", "AppDatabaseKit", .product(name: "GRDB", package: "GRDB.swift")], path: "plugins/WhatsAppIOSDB"),
+        .target(name: "WhatsAppIOSDB", dependencies: ["ExhibitKit", "AppDatabaseKit", "SQLiteForensics", .product(name: "GRDB", package: "GRDB.swift")], path: "plugins/WhatsAppIOSDB"),
         .testTarget(name: "WhatsAppIOSDBTests", dependencies: ["WhatsAppIOSDB", "ExhibitKit", "ExhibitTesting"]),
         .target(name: "TelegramIOSDB", dependencies: ["ExhibitKit", "AppDatabaseKit", .product(name: "GRDB", package: "GRDB.swift")], path: "plugins/TelegramIOSDB"),
         .testTarget(name: "TelegramIOSDBTests", dependencies: ["TelegramIOSDB", "AppDatabaseKit", "ExhibitKit", "ExhibitTesting"]),

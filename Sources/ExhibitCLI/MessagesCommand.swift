@@ -11,7 +11,10 @@ struct MessagesCommand: ParsableCommand {
         Messages come from chat exports (Telegram, WhatsApp, KakaoTalk, Discord, LINE) found by
         `exhibit ingest`, in the order of the export. Times are UTC; the basis says how each was
         derived (utc, offset, assumed-zone, unknown). When one chat was exported twice (Telegram
-        JSON and HTML), the copy is left out unless --copies is given.
+        JSON and HTML), the copy is left out unless --copies is given. A message an app
+        database no longer holds live but whose deleted row was recovered from the database's
+        free space or history is printed with "[recovered deleted record #ID]" (ID: its row in
+        `exhibit recovered`); --json says "recovered": true and "recovered_record_id".
 
         T (for --from/--to) is ISO 8601: a date (2024-08-28) or a date-time (2024-08-28T15:00,
         2024-08-28T15:00:00+09:00). Without an offset it is UTC. A date-only --to includes that
@@ -21,6 +24,7 @@ struct MessagesCommand: ParsableCommand {
           exhibit messages --db case.sqlite --chat Minji
           exhibit messages --db case.sqlite --from 2024-08-28 --to 2024-08-29 --sender 민지
           exhibit messages --db case.sqlite --chat Minji --json
+          exhibit messages --db case.sqlite --recovered
 
         Exit codes: 0 printed (possibly nothing); 1 the database cannot be read; 2 bad option
         (an unreadable time).
@@ -33,6 +37,8 @@ struct MessagesCommand: ParsableCommand {
     @Option(help: "Only senders whose name contains this.") var sender: String?
     @Option(help: "At most this many messages.") var limit: Int?
     @Flag(help: "Include chats that are copies of another export of the same chat.") var copies = false
+    @Flag(help: "Only recovered deleted records (messages carved from an app database's free space or history).")
+    var recovered = false
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
@@ -40,6 +46,7 @@ struct MessagesCommand: ParsableCommand {
         let window = TimeWindow(from: from, to: to)
         filter.fromMicros = window.fromMicros
         filter.beforeMicros = window.beforeMicros
+        filter.recoveredOnly = recovered
         let rows: [ChatMessageRow]
         do {
             let db = try EvidenceDatabase.openExisting(path: database.db, readOnly: true)
@@ -75,6 +82,10 @@ enum ChatText {
             body = body.isEmpty ? act : act + " " + body
         }
         if r.deleted { body += " (deleted)" }
+        // Never mistaken for a live message: the mark leads the line, with the record to follow.
+        if r.recovered {
+            body = "[recovered deleted record\(r.recoveredRecordID.map { " #\($0)" } ?? "")] " + body
+        }
         let media = r.attachments.map { a in
             let what = a.reference ?? a.kind
             switch a.status {
@@ -101,6 +112,10 @@ struct MessageJSON: Encodable {
     var message_id, chat_id, room_id: Int64
     var sequence: Int
     var deleted, from_device_owner: Bool
+    /// A recovered deleted record (carved from the database's free space or history), and the
+    /// `recovered_records` id it was read from (`exhibit recovered`); null for live messages.
+    var recovered: Bool
+    var recovered_record_id: Int64?
     var service_action, service_actor: String?
     /// The action's fields, as stored (a JSON object), or null.
     var service_details: String?
@@ -112,5 +127,6 @@ struct MessageJSON: Encodable {
         attachments = r.attachments.map(Attachment.init)
         from_device_owner = r.fromDeviceOwner; service_action = r.serviceAction; service_actor = r.serviceActor
         service_details = r.serviceDetails
+        recovered = r.recovered; recovered_record_id = r.recoveredRecordID
     }
 }

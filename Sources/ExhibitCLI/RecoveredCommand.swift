@@ -8,8 +8,9 @@ struct RecoveredCommand: ParsableCommand {
         commandName: "recovered",
         abstract: "List rows recovered from SQLite databases (deleted records, WAL history, journals).",
         discussion: """
-        Each row shows its provenance: the database file, the page and cell offset, the WAL frame,
-        and whether it equals a live row (dup). See docs/recovery.md.
+        Each row shows its id (#ID, as `exhibit messages` names it in "[recovered deleted record
+        #ID]"), its provenance: the database file, the page and cell offset, the WAL frame, whether
+        it equals a live row (dup), and the message an app analyzer made of it. See docs/recovery.md.
 
         Examples:
           exhibit recovered --db case.sqlite
@@ -40,7 +41,9 @@ struct RecoveredCommand: ParsableCommand {
             let frame = r.walFrame.map { " frame \($0)" } ?? ""
             let rowid = r.rowid.map { "rowid \($0)" } ?? "rowid ?"
             let dup = r.duplicateOfLive ? " [dup of live]" : ""
-            print(TerminalText.safe("\(r.source) p\(r.page)+\(r.cellOffset)\(frame)  \(r.tableName ?? "(no table)")  \(rowid)\(dup)  \(r.valuesJSON)"))
+            // The id is what `exhibit messages` names in its "[recovered deleted record #ID]" mark.
+            let message = r.messageID.map { " [message #\($0)]" } ?? ""
+            print(TerminalText.safe("#\(r.id) \(r.source) p\(r.page)+\(r.cellOffset)\(frame)  \(r.tableName ?? "(no table)")  \(rowid)\(dup)\(message)  \(r.valuesJSON)"))
         }
         if rows.isEmpty { FileHandle.standardError.write(Data("no recovered records match\n".utf8)) }
     }
@@ -54,6 +57,9 @@ struct RecoveredJSON: Encodable {
     var wal_frame, rowid: Int64?
     var values: JSONValue
     var duplicate_of_live: Bool
+    /// `recovered_records.id` (named by `exhibit messages`' recovered mark), and the message made of it.
+    var id: Int64
+    var message_id: Int64?
 
     init(_ r: RecoveredRecordRow) {
         evidence = r.evidenceLabel; entry_key = r.entryKey; path = r.path; source = r.source
@@ -61,5 +67,6 @@ struct RecoveredJSON: Encodable {
         page = r.page; cell_offset = r.cellOffset; wal_frame = r.walFrame; rowid = r.rowid
         values = (try? JSONDecoder().decode(JSONValue.self, from: Data(r.valuesJSON.utf8))) ?? .string(r.valuesJSON)
         duplicate_of_live = r.duplicateOfLive
+        id = r.id; message_id = r.messageID
     }
 }

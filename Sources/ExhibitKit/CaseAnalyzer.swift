@@ -196,6 +196,9 @@ public struct CaseMessage: Sendable, Hashable {
     public var exportFile: CaseFileRef
     /// The id of the analyzer that read it.
     public var analyzerID: String
+    /// A recovered deleted record (carved from the app database's free space or history), not a
+    /// live row: events built from it must say so.
+    public var recovered: Bool = false
     /// Creates a message view.
     public init(id: Int64, chatID: Int64, chat: String?, platform: String, kind: String, sender: String?, text: String,
                 serviceAction: String?, serviceActor: String?, sent: TimeValue?, touched: TimeValue?,

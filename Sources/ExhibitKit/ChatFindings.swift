@@ -369,6 +369,12 @@ public struct MessageRecord: Sendable, Hashable, Codable {
     public var extra: JSONValue?
     /// Where in the file: byte offset of the record's start, and `line N` / `message N`.
     public var location: SourceLocation
+    /// Set when the message was not read from the app's live rows but carved from the
+    /// database's free space or history (a deleted or superseded row, docs/recovery.md): the
+    /// recovered row itself, with where its bytes were. The store links the message to the
+    /// `recovered_records` row of the same file with the same source, page, cell offset and
+    /// WAL frame (storing this one when recovery did not). `nil` for every live message.
+    public var recovered: RecoveredRecord?
 
     public init(chatKey: String, sequence: Int, nativeID: String? = nil, kind: MessageKind = .message,
                 senderName: String? = nil, senderNativeID: String? = nil, fromDeviceOwner: Bool = false,
@@ -378,7 +384,7 @@ public struct MessageRecord: Sendable, Hashable, Codable {
                 authorSignature: String? = nil, reactions: [Reaction] = [], service: ServiceAction? = nil,
                 editedMarker: Bool = false, deleted: Bool = false, poll: Poll? = nil,
                 attachments: [AttachmentRef] = [], extra: JSONValue? = nil,
-                location: SourceLocation = SourceLocation()) {
+                location: SourceLocation = SourceLocation(), recovered: RecoveredRecord? = nil) {
         self.chatKey = chatKey; self.sequence = sequence; self.nativeID = nativeID; self.kind = kind
         self.senderName = senderName; self.senderNativeID = senderNativeID; self.fromDeviceOwner = fromDeviceOwner
         self.sent = sent; self.touched = touched; self.text = text; self.entities = entities
@@ -387,6 +393,6 @@ public struct MessageRecord: Sendable, Hashable, Codable {
         self.savedFrom = savedFrom; self.viaBot = viaBot; self.authorSignature = authorSignature
         self.reactions = reactions; self.service = service; self.editedMarker = editedMarker
         self.deleted = deleted; self.poll = poll; self.attachments = attachments; self.extra = extra
-        self.location = location
+        self.location = location; self.recovered = recovered
     }
 }

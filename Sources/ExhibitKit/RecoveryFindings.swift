@@ -1,7 +1,7 @@
 import Foundation
 
 /// One value of a recovered SQLite row, as stored in `recovered_records.values_json`.
-public enum RecoveredValue: Sendable, Hashable {
+public enum RecoveredValue: Sendable, Hashable, Codable {
     case null
     case integer(Int64)
     case real(Double)
@@ -43,7 +43,8 @@ public enum RecoveredRecordSource: String, Sendable, Hashable, Codable, CaseIter
 /// A deleted or superseded row recovered from a SQLite database in the evidence, with the
 /// provenance a court can follow back to the bytes. Stored in `recovered_records`; never mixed
 /// into live tables. Fields are relative to the database file the finding is reported on.
-public struct RecoveredRecord: Sendable, Hashable {
+/// Codable because an app analyzer's recovered message carries its row (``MessageRecord/recovered``).
+public struct RecoveredRecord: Sendable, Hashable, Codable {
     /// The table the row most likely belongs to, or `nil` when no single table's schema fits.
     public var tableName: String?
     /// Where in the database it was found.

@@ -46,8 +46,12 @@ public struct KakaoTalkDBAnalyzer: StreamingAnalyzer {
     /// ``AnalyzerError`` of ``AppDatabase/open(_:temporaryDirectory:timeLimit:)`` when SQLite
     /// cannot read `KakaoTalk.db` at all; every other problem is a warning.
     public func analyze(_ file: EvidenceFile, context: AnalysisContext, emit: @escaping (Finding) -> Void) throws {
+        // Deleted rows are carved from the bytes before SQLite opens the copy (opening replays a
+        // hot journal, closing checkpoints the WAL); they become messages after the live ones.
+        let recovered = RecoveredTable.carve(file, tables: ["chat_logs"])["chat_logs"]
         let db = try AppDatabase.open(file, temporaryDirectory: context.temporaryDirectory)
         let session = KakaoTalkSession(file: file, emit: emit)
+        session.recovered = recovered
         emit(.artifact(db.artifact(app: "com.kakao.talk")))
         let aux = session.openCompanion(file, context: context)
         if let aux { emit(.artifact(aux.artifact(app: "com.kakao.talk"))) }
@@ -86,6 +90,12 @@ final class KakaoTalkSession {
     struct ParticipantKey: Hashable { let chat: String; let user: Int64 }
     var sequence = 0
     let ownerPath: String
+    /// Deleted `chat_logs` rows carved before the database was opened (reported after the live ones).
+    var recovered: RecoveredTable?
+    /// The log ids of the recovered rows, and the identities of live messages with one of them.
+    var watch: Set<String> = []
+    var seen: Set<MessageIdentity> = []
+    var recoveredCounts = (reported: 0, copies: 0, damaged: 0)
 
     init(file: EvidenceFile, emit: @escaping (Finding) -> Void) {
         self.file = file; self.emit = emit; ownerPath = KakaoTalkOwnerPath.of(file)
@@ -114,7 +124,9 @@ final class KakaoTalkSession {
     func run(main: AppDatabase, aux: AppDatabase?) {
         do {
             try prepare(main: main, aux: aux)
+            watch = recovered?.ids(ofColumn: "id") ?? []
             try main.read { db in try self.streamMessages(db, main: main) }
+            if let recovered { try main.read { db in try self.readRecovered(recovered, db) } }
         } catch {
             warn("kakaotalk-read-interrupted", "reading \(file.name) stopped: \(error); findings so far are kept")
         }
@@ -233,30 +245,37 @@ final class KakaoTalkSession {
         let cursor = try Row.fetchCursor(db, sql: plan.select("ORDER BY rowid"))
         while let row = try cursor.next() {
             let d = mapper.decode(row, cipher: cipher, problems: problems)
-            var record = d.record
-            let key: String
-            if let chat = d.chatID {
-                if let k = keyOf[chat] { key = k } else { key = "room:\(chat)"; keyOf[chat] = key }
-            } else {
-                key = "room:none"
-                problems.note("no-chat-id", column: "chat_logs.chat_id", record: record.location.record ?? "")
-            }
-            let room = d.chatID.flatMap { rooms[$0] }
-            if !chatKeys.contains(key) {
-                chatKeys.insert(key)
-                emit(.chat(ChatInfo(chatKey: key, platform: .kakaotalk, format: .kakaoTalkAndroidDB, nativeID: d.chatID.map { String($0) },
-                                    location: record.location, notes: [owner.note, "room not in chat_rooms: type, members and title unknown"],
-                                    owner: ownerPath)))
-            }
-            let link = room?.linkID.flatMap { $0 > 0 ? $0 : nil }
-            if let user = d.user {
-                participant(user, chatKey: key, link: link)
-                record.senderName = directory.name(of: user, link: link, owner: owner.id)
-            }
-            record.chatKey = key
-            record.sequence = sequence
-            sequence += 1
-            emit(.message(record))
+            if let id = d.record.nativeID, watch.contains(id) { seen.insert(Self.identity(d)) }
+            report(d)
         }
+    }
+
+    /// Reports one decoded `chat_logs` row: its room first when new (a room missing from
+    /// `chat_rooms` gets a chat of its own), the sender as a participant, then the message.
+    func report(_ d: KakaoTalkMessageMapper.Decoded) {
+        var record = d.record
+        let key: String
+        if let chat = d.chatID {
+            if let k = keyOf[chat] { key = k } else { key = "room:\(chat)"; keyOf[chat] = key }
+        } else {
+            key = "room:none"
+            problems.note("no-chat-id", column: "chat_logs.chat_id", record: record.location.record ?? "")
+        }
+        let room = d.chatID.flatMap { rooms[$0] }
+        if !chatKeys.contains(key) {
+            chatKeys.insert(key)
+            emit(.chat(ChatInfo(chatKey: key, platform: .kakaotalk, format: .kakaoTalkAndroidDB, nativeID: d.chatID.map { String($0) },
+                                location: record.location, notes: [owner.note, "room not in chat_rooms: type, members and title unknown"],
+                                owner: ownerPath)))
+        }
+        let link = room?.linkID.flatMap { $0 > 0 ? $0 : nil }
+        if let user = d.user {
+            participant(user, chatKey: key, link: link)
+            record.senderName = directory.name(of: user, link: link, owner: owner.id)
+        }
+        record.chatKey = key
+        record.sequence = sequence
+        sequence += 1
+        emit(.message(record))
     }
 }

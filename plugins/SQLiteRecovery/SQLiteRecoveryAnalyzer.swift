@@ -17,7 +17,7 @@ public struct SQLiteRecoveryAnalyzer: StreamingAnalyzer {
     /// Bytes of one database and its companions, together, that recovery reads: it holds them in
     /// memory (about 3–4× their size with the pages it builds), so the bound keeps a worker under
     /// 1 GB whatever the evidence declares. A larger database is said, not searched.
-    public static let readLimit = 192 << 20
+    public static let readLimit = EvidenceRecovery.readLimit
 
     /// Creates the analyzer.
     public init() {}
@@ -51,57 +51,16 @@ public struct SQLiteRecoveryAnalyzer: StreamingAnalyzer {
         recover(file, emit)
     }
 
-    /// Reads the database and its companions and hands over every recovered row, then one
-    /// warning per kind of damage. Never throws: an unreadable file is a warning.
+    /// Reads the database and its companions (within ``readLimit`` bytes together, through
+    /// ``EvidenceRecovery``, as the app analyzers do) and hands over every recovered row, then one
+    /// warning per kind of damage. Never throws: an unreadable or too large file is a warning.
     func recover(_ file: EvidenceFile, _ emit: (Finding) -> Void) {
-        guard file.size <= Int64(Self.readLimit) else {
-            emit(.warning(AnalysisWarning(code: "sqlite-too-large", message:
-                "the database is \(file.size) bytes; deleted-row recovery reads at most \(Self.readLimit >> 20) MiB of a database and its companions in memory, so this one was not searched (its live rows are read by the app analyzers)")))
-            return
-        }
-        var budget = Int64(Self.readLimit) - file.size
-        let db: [UInt8]
-        do { db = [UInt8](try file.readAll(limit: Self.readLimit)) } catch {
-            emit(.warning(AnalysisWarning(code: "sqlite-unreadable", message: "the database could not be read for recovery: \(error)")))
-            return
-        }
-        func companion(_ suffix: String) -> [UInt8]? {
-            guard let c = file.companion(named: file.name + suffix) else { return nil }
-            guard c.size <= budget else {
-                emit(.warning(AnalysisWarning(code: "sqlite-too-large",
-                                              message: "\(c.name) (\(c.size) bytes) is past the \(Self.readLimit >> 20) MiB recovery reads with its database; recovery went on without it")))
-                return nil
-            }
-            guard let d = FileManager.default.contents(atPath: c.url.path) else {
-                emit(.warning(AnalysisWarning(code: "sqlite-companion-unreadable",
-                                              message: "\(c.name) could not be read; recovery went on without it")))
-                return nil
-            }
-            budget -= Int64(d.count)
-            return [UInt8](d)
-        }
-        let wal = companion("-wal"), journal = companion("-journal")
-        let report = SQLiteRecovery.recover(database: db, wal: wal, journal: journal)
-        for r in report.records { emit(.recoveredRecord(Self.finding(r))) }
+        let (report, warnings) = EvidenceRecovery.recover(file)
+        // Reading warnings first (too large, unreadable companion): found before any row.
+        warnings.map(Finding.warning).forEach(emit)
+        guard let report else { return }
+        for r in report.records { emit(.recoveredRecord(r.finding)) }
         Self.warnings(report.problems).forEach(emit)
-    }
-
-    /// The ExhibitKit finding for one recovered row.
-    static func finding(_ r: RecoveredRow) -> RecoveredRecord {
-        RecoveredRecord(tableName: r.tableName, source: RecoveredRecordSource(rawValue: r.source.rawValue) ?? .unallocated,
-                        page: r.page, cellOffset: r.cellOffset, walFrame: r.walFrame, rowid: r.rowid,
-                        values: r.values.map(value), duplicateOfLive: r.duplicateOfLive)
-    }
-
-    static func value(_ v: SQLValue) -> RecoveredValue {
-        switch v {
-        case .null: return .null
-        case .integer(let i): return .integer(i)
-        case .real(let d): return .real(d)
-        case .text(let s): return .text(s)
-        case .blob(let b): return .blobHex(b.map { String(format: "%02x", $0) }.joined())
-        case .missing: return .missing
-        }
     }
 
     /// One warning per kind of problem, with how often it occurred and the first pages.

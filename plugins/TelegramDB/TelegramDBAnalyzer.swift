@@ -49,10 +49,22 @@ public struct TelegramDBAnalyzer: StreamingAnalyzer {
     /// ``AnalyzerError`` of ``AppDatabase/open(_:temporaryDirectory:timeLimit:)`` when SQLite cannot
     /// read the file at all (empty, a zip, encrypted).
     public func analyze(_ file: EvidenceFile, context: AnalysisContext, emit: @escaping (Finding) -> Void) throws {
+        // Deleted rows are carved from the bytes before SQLite opens the copy (opening replays a
+        // hot journal, closing checkpoints the WAL); they become messages after the live ones.
+        let recovered = RecoveredTable.carve(file, tables: ["messages_v2"])["messages_v2"]
         let db = try AppDatabase.open(file, temporaryDirectory: context.temporaryDirectory)
         emit(.artifact(db.artifact(app: "telegram-android")))
         let session = TelegramSession(db: db, owner: Self.owner(of: file), emit: emit)
+        session.recovered = recovered
         session.run()
+        let c = session.recoveredCounts
+        if c.reported + c.copies + c.damaged > 0 {
+            // Only when recovery found rows of the table: other databases' findings are unchanged.
+            emit(.artifact(Artifact(type: "telegram.recovered-messages", properties: .object([
+                "messages_recovered": .number(Double(c.reported)), "recovered_copies_of_live": .number(Double(c.copies)),
+                "recovered_too_damaged": .number(Double(c.damaged)),
+            ]), location: SourceLocation(record: "messages_v2"))))
+        }
     }
 
     /// Whose data this is: the account folder on the device (`/data/data/org.telegram.messenger/files`,

@@ -155,8 +155,7 @@ extension TelegramSession {
     /// Emits the participant the first time it appears in the current chat.
     func participant(_ p: TLPeer, isOwner: Bool) {
         let key = p.exportID
-        guard !chatParticipants.contains(key), let chat = currentChat else { return }
-        chatParticipants.insert(key)
+        guard let chat = currentChat, chatParticipants.insert("\(chat)|\(key)").inserted else { return }
         emit(.participant(ParticipantInfo(chatKey: Self.chatKey(chat), displayName: mapper.name(p), nativeID: key,
                                           isDeviceOwner: isOwner)))
     }

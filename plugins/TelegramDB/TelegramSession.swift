@@ -2,6 +2,7 @@ import AppDatabaseKit
 import ExhibitKit
 import Foundation
 import GRDB
+import SQLiteForensics
 
 /// One run over one cache4.db: loads the directory (users, chats, secret chats, dialogs), then
 /// streams `messages_v2` in (dialog id, date, mid, rowid) order through a GRDB cursor, emitting
@@ -22,7 +23,15 @@ final class TelegramSession {
     var pendingChats: [Int64] = []
     var emittedChats: Set<Int64> = []
     var currentChat: Int64?
+    /// Participants reported, as `dialog id|peer id`: once per chat for the whole run (recovered
+    /// messages revisit chats after the live walk).
     var chatParticipants: Set<String> = []
+    /// Deleted `messages_v2` rows carved before the database was opened (reported after the live ones).
+    var recovered: RecoveredTable?
+    /// The `mid`s of the recovered rows, and the identities of live messages with one of them.
+    var watch: Set<String> = []
+    var seen: Set<MessageIdentity> = []
+    var recoveredCounts = (reported: 0, copies: 0, damaged: 0)
 
     init(db: AppDatabase, owner: String, emit: @escaping (Finding) -> Void) {
         self.db = db; self.owner = owner; self.emit = emit
@@ -48,8 +57,10 @@ final class TelegramSession {
         var known = Set(directory.dialogs.keys)
         for id in directory.secretChats.keys { known.insert(Self.secretBit | id) }
         pendingChats = known.sorted()
+        watch = recovered?.ids(ofColumn: "mid") ?? []
         readMessages()
         flushChats(upTo: nil)
+        if let recovered, let cols = db.columns(of: "messages_v2"), cols.contains("uid") { readRecovered(recovered) }
         for w in warnings.findings() { emit(.warning(w)) }
     }
 
@@ -79,10 +90,7 @@ final class TelegramSession {
         if !cols.contains("data") {
             warnings.add("missing-columns", key: "data", message: "messages_v2 has no data column: only row columns are read")
         }
-        let sql = """
-            SELECT rowid, \(col("mid")), uid, \(col("date")), \(col("out")), \(col("data")) FROM messages_v2
-            WHERE typeof(uid) = 'integer' ORDER BY uid, \(col("date")), \(col("mid")), rowid
-            """
+        let sql = "\(Self.rowSelect(col)) FROM messages_v2 WHERE typeof(uid) = 'integer' ORDER BY uid, \(col("date")), \(col("mid")), rowid"
         var rows = 0
         do {
             try db.read { conn in
@@ -105,12 +113,45 @@ final class TelegramSession {
         }
     }
 
-    private func handle(_ row: Row) {
-        guard let rowid = RowValue.int(row, 0), let did = RowValue.int(row, 2) else { return }
+    /// The columns ``handle(_:recovered:)`` reads, in order.
+    static func rowSelect(_ col: (String) -> String) -> String {
+        "SELECT rowid, \(col("mid")), uid, \(col("date")), \(col("out")), \(col("data"))"
+    }
+
+    /// Reports each recovered `messages_v2` row through the live decoding and mapping (the row
+    /// standing in for the table), after all live messages: not when the message equals one
+    /// already reported (``MessageIdentity``), nor a row with no dialog id or no data blob
+    /// (too little survived to place or read it; it stays in `recovered_records`).
+    private func readRecovered(_ table: RecoveredTable) {
+        let cols = Set(table.columns.map { $0.lowercased() })
+        func col(_ n: String) -> String { cols.contains(n) ? "r.\(n)" : "NULL" }
+        let sql = "WITH \(table.cte(named: "r")) " + Self.rowSelect(col).replacingOccurrences(of: "SELECT rowid", with: "SELECT r.rowid")
+            + " FROM r"
+        do {
+            try db.read { conn in
+                let statement = try conn.makeStatement(sql: sql)
+                for r in table.rows {
+                    guard let row = try Row.fetchOne(statement, arguments: table.arguments(r)) else { continue }
+                    guard RowValue.int(row, 2) != nil, let blob = RowValue.bytes(row, 5), blob.count >= 4 else {
+                        recoveredCounts.damaged += 1
+                        continue
+                    }
+                    handle(row, recovered: (table, r))
+                }
+            }
+        } catch {
+            warnings.add("recovered-read-stopped", key: "", message: "reading recovered messages_v2 rows stopped: \(error); what was read is kept")
+        }
+    }
+
+    private func handle(_ row: Row, recovered: (table: RecoveredTable, row: RecoveredRow)? = nil) {
+        // A recovered row may have lost its rowid to a freeblock header; a live one always has it.
+        let rowid = RowValue.int(row, 0)
+        guard rowid != nil || recovered != nil, let did = RowValue.int(row, 2) else { return }
         let mid = RowValue.int(row, 1)
         let rowDate = RowValue.int(row, 3)
         let rowOut = RowValue.int(row, 4) == 1
-        let location = SourceLocation(record: "messages_v2 rowid \(rowid)")
+        let location = SourceLocation(record: "messages_v2 rowid \(rowid.map(String.init) ?? "unknown")")
         let blob = RowValue.bytes(row, 5)
         var decoded: TLMessage?
         var unknown: String?
@@ -136,7 +177,19 @@ final class TelegramSession {
             warnings.add("invalid-utf8", key: "", location: location, message: "message text(s) with invalid UTF-8, shown with U+FFFD")
         }
         enterChat(did, hint: decoded?.peer)
-        let record = build(decoded, did: did, mid: mid, rowDate: rowDate, rowOut: rowOut, constructor: unknown, location: location)
+        let next = sequence
+        var record = build(decoded, did: did, mid: mid, rowDate: rowDate, rowOut: rowOut, constructor: unknown, location: location)
+        if let recovered {
+            guard seen.insert(MessageIdentity(record)).inserted else {
+                sequence = next
+                recoveredCounts.copies += 1
+                return
+            }
+            recovered.table.mark(&record, from: recovered.row, label: "recovered messages_v2")
+            recoveredCounts.reported += 1
+        } else if let id = record.nativeID, watch.contains(id) {
+            seen.insert(MessageIdentity(record))
+        }
         emit(.message(record))
     }
 
@@ -147,7 +200,6 @@ final class TelegramSession {
         flushChats(upTo: did)
         if !emittedChats.contains(did) { emitChat(did, hint: hint) }
         currentChat = did
-        chatParticipants = []
     }
 
     private func flushChats(upTo limit: Int64?) {

@@ -22,24 +22,28 @@ enum EventMapping {
     static func messageEvents(_ m: CaseMessage) -> [TimelineEvent] {
         var out: [TimelineEvent] = []
         let place = "\(platformName(m.platform)) \(m.chat.map { "“\($0)”" } ?? "(untitled chat)")"
-        let provenance: [String: JSONValue] = ["table": .string("messages"), "export": .string(m.exportFile.path)]
+        var provenance: [String: JSONValue] = ["table": .string("messages"), "export": .string(m.exportFile.path)]
+        // A recovered deleted record says so in every event built from it (and only then, so
+        // events of live messages are unchanged).
+        if m.recovered { provenance["recovered"] = .bool(true) }
+        let mark = m.recovered ? "[recovered deleted record] " : ""
         let sent = m.sent ?? TimeValue(raw: "", utcMicros: nil, basis: .unknown, precision: .second,
                                        note: "the export gives no time for this message")
         switch m.kind {
         case "service":
             let actor = m.serviceActor ?? m.sender
             let action = m.serviceAction.map { humanAction($0) } ?? "service event"
-            var line = "\(actor ?? "someone"): \(action) in \(place)"
+            var line = mark + "\(actor ?? "someone"): \(action) in \(place)"
             if !m.text.isEmpty { line += " — " + clip(m.text, 60) }
             out.append(TimelineEvent(time: sent, kind: "chat.action", description: line, source: m.analyzerID,
                                      fileID: m.exportFile.id, messageID: m.id, chatID: m.chatID, sender: actor,
                                      provenance: provenance.merging(["action": m.serviceAction.map(JSONValue.string) ?? .null]) { a, _ in a }))
         case "system":
-            out.append(TimelineEvent(time: sent, kind: "chat.system", description: "\(place): \(clip(m.text, 80))",
+            out.append(TimelineEvent(time: sent, kind: "chat.system", description: mark + "\(place): \(clip(m.text, 80))",
                                      source: m.analyzerID, fileID: m.exportFile.id, messageID: m.id, chatID: m.chatID,
                                      provenance: provenance))
         default:
-            var line = "\(m.sender ?? "(unknown sender)") → \(place): "
+            var line = mark + "\(m.sender ?? "(unknown sender)") → \(place): "
             line += m.text.isEmpty ? "" : clip(m.text, 80)
             if m.attachmentCount > 0 { line += (m.text.isEmpty ? "" : " ") + "[\(m.attachmentCount) attachment\(m.attachmentCount == 1 ? "" : "s")]" }
             if m.deleted { line += " (deleted)" }
@@ -49,7 +53,7 @@ enum EventMapping {
         }
         if let touched = m.touched {
             out.append(TimelineEvent(time: touched, kind: "message.touched",
-                                     description: "\(m.sender ?? "(unknown sender)") edited a message in \(place): \(clip(m.text, 60))",
+                                     description: mark + "\(m.sender ?? "(unknown sender)") edited a message in \(place): \(clip(m.text, 60))",
                                      source: m.analyzerID, fileID: m.exportFile.id, messageID: m.id, chatID: m.chatID,
                                      sender: m.sender, provenance: provenance))
         }

@@ -17,9 +17,26 @@ private enum Col: Int, CaseIterable {
 extension CurrentSchemaReader {
     /// Reads every `message` row in rowid order (one pass, no sort) and reports it. When
     /// `keys` is given (a transitional database), each message's (chat JID, from_me, key_id)
-    /// is added to it so the legacy pass can skip rows already read.
-    func readMessages(keys: inout Set<String>?) {
+    /// is added to it so the legacy pass can skip rows already read. `seen` collects the
+    /// identity (``MessageIdentity``) of each message whose key id is in `watch`: the recovered
+    /// rows' key ids, so a recovered copy of a live message is not repeated.
+    func readMessages(keys: inout Set<String>?, watch: Set<String> = [], seen: inout Set<MessageIdentity>) {
         guard let mcols = db.columns(of: "message") else { return }
+        let sql = messageQuery(columns: mcols, from: "message m", sideTables: true)
+        session.readRows(db, sql: sql, what: "message") { row in
+            if let record = message(row, keys: &keys) {
+                if let id = record.nativeID, watch.contains(id) { seen.insert(MessageIdentity(record)) }
+                session.message(record)
+            }
+        }
+    }
+
+    /// The one SELECT of ``Col`` over `from` — the `message` table, or a recovered row standing
+    /// in for it (``RecoveredTable/cte(named:)``), both under the alias `m` — with the `jid`
+    /// join for the sender and, when `sideTables`, the side tables keyed by `message_row_id`.
+    /// Recovered rows are read without side tables: a live side row naming a deleted message's
+    /// id is not proof it belonged to the bytes recovered.
+    func messageQuery(columns mcols: Set<String>, from: String, sideTables: Bool) -> String {
         let m = ColumnPicker(alias: "m", columns: mcols)
         var joins: [String] = []
         var expr: [Col: String] = [:]
@@ -33,7 +50,7 @@ extension CurrentSchemaReader {
         }
         /// A side table keyed by `message_row_id`, joined when present.
         func side(_ table: String, _ alias: String) -> ColumnPicker? {
-            guard let cols = db.columns(of: table) else { return nil }
+            guard sideTables, let cols = db.columns(of: table) else { return nil }
             guard cols.contains("message_row_id") else {
                 session.problems.add("missing-column", "\(table) has no message_row_id column: not read", at: table)
                 return nil
@@ -66,14 +83,11 @@ extension CurrentSchemaReader {
             expr[.placeName] = l("place_name"); expr[.placeAddress] = l("place_address")
         }
         let select = Col.allCases.map { expr[$0] ?? "NULL" }.joined(separator: ", ")
-        let sql = "SELECT \(select) FROM message m \(joins.joined(separator: " ")) ORDER BY m.rowid"
-        session.readRows(db, sql: sql, what: "message") { row in
-            if let record = message(row, keys: &keys) { session.message(record) }
-        }
+        return "SELECT \(select) FROM \(from) \(joins.joined(separator: " ")) ORDER BY m.rowid"
     }
 
     /// One `message` row as a record (participant and placeholder chat reported on the way).
-    private func message(_ row: Row, keys: inout Set<String>?) -> MessageRecord? {
+    func message(_ row: Row, keys: inout Set<String>?) -> MessageRecord? {
         let s = session
         let rowid = SQLValue(row, Col.rowid.rawValue).int().value ?? 0
         let record = "message rowid \(rowid)"

@@ -1,6 +1,7 @@
 import AppDatabaseKit
 import ExhibitKit
 import GRDB
+import SQLiteForensics
 
 /// Reads the legacy schema (before 2022): `messages` keyed by `key_remote_jid`, `chat_list`,
 /// `group_participants`, `messages_quotes`. The placeholder row WhatsApp keeps at the top of
@@ -57,45 +58,92 @@ struct LegacySchemaReader {
     }
 
     /// Reports every `messages` row in rowid order, skipping rows whose (JID, from_me, key_id)
-    /// is in `skip` (already read from the current table). Returns how many were skipped.
-    func readMessages(skip: Set<String>) -> Int {
+    /// is in `skip` (already read from the current table). Returns how many were skipped. `seen`
+    /// collects the identity of each message whose key id is in `watch` (the recovered rows' key
+    /// ids), so a recovered copy of a live message is not repeated.
+    func readMessages(skip: Set<String>, watch: Set<String> = [], seen: inout Set<MessageIdentity>) -> Int {
         guard let cols = db.columns(of: "messages") else { return 0 }
+        var skipped = 0
+        var identities: [MessageIdentity] = []
+        session.readRows(db, sql: messageQuery(columns: cols, from: "messages m", quotes: true), what: "messages") { row in
+            switch read(row, skip: skip) {
+            case .skipped: skipped += 1
+            case .message(let msg):
+                if let id = msg.nativeID, watch.contains(id) { identities.append(MessageIdentity(msg)) }
+                session.message(msg)
+            case .none: break
+            }
+        }
+        seen.formUnion(identities)
+        return skipped
+    }
+
+    /// Reports the recovered rows of `messages` as messages marked recovered, after all live
+    /// ones: each row through the live query (the row standing in for the table, without
+    /// `messages_quotes`) and mapping. Not reported: the `-1` placeholder row, a row equal to a
+    /// message already reported (``MessageIdentity``), a row with neither key id nor text.
+    func readRecovered(_ table: RecoveredTable, seen: inout Set<MessageIdentity>) -> (reported: Int, copies: Int, damaged: Int) {
+        var counts = (reported: 0, copies: 0, damaged: 0)
+        let sql = "WITH \(table.cte(named: "m")) " + messageQuery(columns: Set(table.columns.map { $0.lowercased() }), from: "m", quotes: false)
+        do {
+            try db.read { database in
+                let statement = try database.makeStatement(sql: sql)
+                for r in table.rows {
+                    guard let row = try Row.fetchOne(statement, arguments: table.arguments(r)),
+                          case .message(var msg) = read(row, skip: []) else { continue }
+                    guard !RecoveredTable.tooDamaged(msg) else { counts.damaged += 1; continue }
+                    guard seen.insert(MessageIdentity(msg)).inserted else { counts.copies += 1; continue }
+                    table.mark(&msg, from: r, label: "recovered messages")
+                    session.message(msg)
+                    counts.reported += 1
+                }
+            }
+        } catch {
+            session.problems.add("recovered-read-interrupted",
+                                 "reading recovered messages rows stopped: \(error); messages reported before are kept", at: "recovered messages")
+        }
+        return counts
+    }
+
+    /// The one SELECT of the legacy columns over `from` (the table or a recovered row, alias
+    /// `m`), with the quoted message from `messages_quotes` when `quotes`.
+    private func messageQuery(columns cols: Set<String>, from: String, quotes: Bool) -> String {
         let m = ColumnPicker(alias: "m", columns: cols)
         var join = ""
         var quotedKey = "NULL", quotedText = "NULL"
-        if let qcols = db.columns(of: "messages_quotes"), m.has("quoted_row_id") {
+        if quotes, let qcols = db.columns(of: "messages_quotes"), m.has("quoted_row_id") {
             let q = ColumnPicker(alias: "q", columns: qcols)
             join = "LEFT JOIN messages_quotes q ON q.rowid = m.quoted_row_id"
             quotedKey = q("key_id"); quotedText = q("data")
         }
-        let sql = """
+        return """
             SELECT m.rowid, \(m("key_remote_jid")), \(m("key_from_me")), \(m("key_id")), \(m("remote_resource")),
                    \(m("timestamp")), \(m("media_wa_type")), \(m("data")), \(m("status")), \(m("media_mime_type")),
                    \(m("media_size")), \(m("media_name")), \(m("media_caption")), \(m("media_duration")),
                    \(m("latitude")), \(m("longitude")), \(m("forwarded")), \(m("starred")), \(quotedKey), \(quotedText)
-            FROM messages m \(join) ORDER BY m.rowid
+            FROM \(from) \(join) ORDER BY m.rowid
             """
-        var skipped = 0
+    }
+
+    /// What one legacy row is: the placeholder (`none`), a row the current table already holds
+    /// (`skipped`), or a message (its chat and participant reported on the way).
+    private enum LegacyRow { case none, skipped, message(MessageRecord) }
+
+    private func read(_ row: Row, skip: Set<String>) -> LegacyRow {
         let s = session
-        s.readRows(db, sql: sql, what: "messages") { row in
-            let record = "messages rowid \(SQLValue(row, 0).int().value ?? 0)"
-            let jid = s.text(row, 1, at: record)
-            if jid == "-1" { return }
-            let fromMe = s.flag(row, 2, at: record)
-            let keyID = s.text(row, 3, at: record)
-            if let jid, let keyID, skip.contains(MessageKey.make(jid: jid, fromMe: fromMe, keyID: keyID)) {
-                skipped += 1
-                return
-            }
-            if keyID == nil { s.problems.add("missing-key", "messages without a key_id (WhatsApp's message id)", at: record) }
-            let chatKey: String
-            if let jid, !jid.isEmpty { chatKey = s.chatKey(jid: jid) ?? s.chat(jid: jid, record: record) } else {
-                s.problems.add("missing-chat", "legacy messages without key_remote_jid; kept under a placeholder chat", at: record)
-                chatKey = s.placeholderChat(row: nil, record: record)
-            }
-            s.message(message(row, chatKey: chatKey, fromMe: fromMe, keyID: keyID, record: record))
+        let record = "messages rowid \(SQLValue(row, 0).int().value ?? 0)"
+        let jid = s.text(row, 1, at: record)
+        if jid == "-1" { return .none }
+        let fromMe = s.flag(row, 2, at: record)
+        let keyID = s.text(row, 3, at: record)
+        if let jid, let keyID, skip.contains(MessageKey.make(jid: jid, fromMe: fromMe, keyID: keyID)) { return .skipped }
+        if keyID == nil { s.problems.add("missing-key", "messages without a key_id (WhatsApp's message id)", at: record) }
+        let chatKey: String
+        if let jid, !jid.isEmpty { chatKey = s.chatKey(jid: jid) ?? s.chat(jid: jid, record: record) } else {
+            s.problems.add("missing-chat", "legacy messages without key_remote_jid; kept under a placeholder chat", at: record)
+            chatKey = s.placeholderChat(row: nil, record: record)
         }
-        return skipped
+        return .message(message(row, chatKey: chatKey, fromMe: fromMe, keyID: keyID, record: record))
     }
 
     private func message(_ row: Row, chatKey: String, fromMe: Bool, keyID: String?, record: String) -> MessageRecord {

@@ -53,6 +53,10 @@ public struct WhatsAppDBAnalyzer: StreamingAnalyzer {
             EncryptedBackup.findings(file, version: version).forEach(emit)
             return
         }
+        // Deleted rows are carved from the bytes before SQLite opens the copy (opening replays a
+        // hot journal, closing checkpoints the WAL); they become messages after the live ones.
+        let carved = RecoveredTable.carve(file, tables: ["message", "messages"])
+        let recovered = carved["message"], recoveredLegacy = carved["messages"]
         let db = try AppDatabase.open(file, temporaryDirectory: context.temporaryDirectory)
         emit(.artifact(db.artifact(app: "whatsapp")))
         var problems = Problems()
@@ -80,12 +84,20 @@ public struct WhatsAppDBAnalyzer: StreamingAnalyzer {
         if hasCurrent { current.readChats() }
         if hasLegacy { legacy.readChats() }
         var keys: Set<String>? = hasCurrent && hasLegacy ? [] : nil
-        if hasCurrent { current.readMessages(keys: &keys) }
+        var seen: Set<MessageIdentity> = []
+        let watch = (recovered?.ids(ofColumn: "key_id") ?? []).union(recoveredLegacy?.ids(ofColumn: "key_id") ?? [])
+        if hasCurrent { current.readMessages(keys: &keys, watch: watch, seen: &seen) }
         let currentCount = session.sequence
-        let skipped = hasLegacy ? legacy.readMessages(skip: keys ?? []) : 0
+        let skipped = hasLegacy ? legacy.readMessages(skip: keys ?? [], watch: watch, seen: &seen) : 0
         let legacyCount = session.sequence - currentCount
         current.readCalls()
         let callCount = session.sequence - currentCount - legacyCount
+        var recoveredCounts = (reported: 0, copies: 0, damaged: 0)
+        if hasCurrent, let recovered { recoveredCounts = current.readRecovered(recovered, seen: &seen) }
+        if hasLegacy, let recoveredLegacy {
+            let c = legacy.readRecovered(recoveredLegacy, seen: &seen)
+            recoveredCounts = (recoveredCounts.reported + c.reported, recoveredCounts.copies + c.copies, recoveredCounts.damaged + c.damaged)
+        }
 
         var schemas: [JSONValue] = []
         if hasCurrent { schemas.append(.string("current")) }
@@ -95,7 +107,15 @@ public struct WhatsAppDBAnalyzer: StreamingAnalyzer {
             "messages_current": .number(Double(currentCount)), "messages_legacy": .number(Double(legacyCount)),
             "calls": .number(Double(callCount)), "legacy_duplicates_skipped": .number(Double(skipped)),
             "contacts": .number(Double(contacts.rows)),
-        ]), location: SourceLocation(record: "sqlite_master"))))
+        ].merging(Self.recoveryProperties(recoveredCounts)) { a, _ in a }), location: SourceLocation(record: "sqlite_master"))))
         for w in session.problems.warnings { emit(.warning(w)) }
+    }
+
+    /// Counts of recovered message rows for the `whatsapp.msgstore` artifact — only when recovery
+    /// found any, so artifacts of databases without deleted rows are unchanged.
+    static func recoveryProperties(_ c: (reported: Int, copies: Int, damaged: Int)) -> [String: JSONValue] {
+        guard c.reported + c.copies + c.damaged > 0 else { return [:] }
+        return ["messages_recovered": .number(Double(c.reported)), "recovered_copies_of_live": .number(Double(c.copies)),
+                "recovered_too_damaged": .number(Double(c.damaged))]
     }
 }

@@ -47,9 +47,23 @@ struct IOSReader {
         }
     }
 
-    /// Reads every `ZWAMESSAGE` row in `Z_PK` order through one cursor and reports it.
-    func readMessages() {
+    /// Reads every `ZWAMESSAGE` row in `Z_PK` order through one cursor and reports it. `seen`
+    /// collects the identity of each message whose stanza id is in `watch` (the recovered rows'
+    /// ids), so a recovered copy of a live message is not repeated.
+    func readMessages(watch: Set<String> = [], seen: inout Set<MessageIdentity>) {
         guard let mcols = db.columns(of: "ZWAMESSAGE") else { return }
+        session.readRows(db, sql: messageQuery(columns: mcols, from: "ZWAMESSAGE m", mediaItems: true), what: "ZWAMESSAGE") { row in
+            let record = message(row)
+            if let id = record.nativeID, watch.contains(id) { seen.insert(MessageIdentity(record)) }
+            session.message(record)
+        }
+    }
+
+    /// The one SELECT of ``Col`` over `from` — `ZWAMESSAGE`, or a recovered row standing in for
+    /// it (``RecoveredTable/cte(named:)``), both under the alias `m` — with the media item when
+    /// `mediaItems` (not for recovered rows: a live item naming a deleted message's key is no
+    /// proof it belonged to the recovered bytes).
+    func messageQuery(columns mcols: Set<String>, from: String, mediaItems: Bool) -> String {
         let m = Picker(alias: "m", columns: mcols)
         var expr: [Col: String] = [
             .pk: m.has("Z_PK") ? "m.Z_PK" : "m.rowid", .chatRow: m("ZCHATSESSION"), .fromMe: m("ZISFROMME"),
@@ -58,7 +72,7 @@ struct IOSReader {
             .text: m("ZTEXT"),
         ]
         var join = ""
-        if let icols = db.columns(of: "ZWAMEDIAITEM") {
+        if mediaItems, let icols = db.columns(of: "ZWAMEDIAITEM") {
             let i = Picker(alias: "i", columns: icols)
             // The message names its item (ZMEDIAITEM); older stores only have the item name its
             // message. At most one item per message (the first by rowid), so a damaged table with
@@ -77,13 +91,11 @@ struct IOSReader {
         }
         let select = Col.allCases.map { expr[$0] ?? "NULL" }.joined(separator: ", ")
         let order = m.has("Z_PK") ? "m.Z_PK, m.rowid" : "m.rowid"
-        session.readRows(db, sql: "SELECT \(select) FROM ZWAMESSAGE m \(join) ORDER BY \(order)", what: "ZWAMESSAGE") { row in
-            session.message(message(row))
-        }
+        return "SELECT \(select) FROM \(from) \(join) ORDER BY \(order)"
     }
 
     /// One `ZWAMESSAGE` row as a record (participant and placeholder chat reported on the way).
-    private func message(_ row: Row) -> MessageRecord {
+    func message(_ row: Row) -> MessageRecord {
         let s = session
         let pk = Cell.int(row, Col.pk.rawValue).value ?? 0
         let record = "ZWAMESSAGE Z_PK \(pk)"

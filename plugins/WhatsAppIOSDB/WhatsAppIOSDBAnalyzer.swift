@@ -46,6 +46,9 @@ public struct WhatsAppIOSDBAnalyzer: StreamingAnalyzer {
     /// Reads one file. Throws ``AnalyzerError`` only when SQLite cannot read the database at all
     /// (empty, not a database, encrypted); any later problem is a warning and what was read is kept.
     public func stream(_ file: EvidenceFile, context: AnalysisContext, _ emit: @escaping (Finding) -> Void) throws {
+        // Deleted rows are carved from the bytes before SQLite opens the copy (opening replays a
+        // hot journal, closing checkpoints the WAL); they become messages after the live ones.
+        let recovered = RecoveredTable.carve(file, tables: ["ZWAMESSAGE"])["ZWAMESSAGE"]
         let db = try AppDatabase.open(file, temporaryDirectory: context.temporaryDirectory)
         emit(.artifact(db.artifact(app: "whatsapp-ios")))
         var problems = IOSProblems()
@@ -74,12 +77,23 @@ public struct WhatsAppIOSDBAnalyzer: StreamingAnalyzer {
             session.problems.add("missing-table-\(table.lowercased())", "table \(table) is missing; what it holds is left out", at: "sqlite_master")
         }
         reader.readChats()
-        reader.readMessages()
+        var seen: Set<MessageIdentity> = []
+        reader.readMessages(watch: recovered?.ids(ofColumn: "ZSTANZAID") ?? [], seen: &seen)
+        let live = session.sequence
+        var counts = (reported: 0, copies: 0, damaged: 0)
+        if db.columns(of: "ZWAMESSAGE") != nil, let recovered { counts = reader.readRecovered(recovered, seen: &seen) }
+        var recoveryCounts: [String: JSONValue] = [:]
+        if counts.reported + counts.copies + counts.damaged > 0 {
+            // Only when recovery found rows of the table: artifacts of other databases are unchanged.
+            recoveryCounts = ["messages_recovered": .number(Double(counts.reported)),
+                              "recovered_copies_of_live": .number(Double(counts.copies)),
+                              "recovered_too_damaged": .number(Double(counts.damaged))]
+        }
         emit(.artifact(Artifact(type: "whatsapp.chatstorage", properties: .object([
             "owner": .string(group.owner), "app_group": group.folder.map(JSONValue.string) ?? .null,
-            "messages": .number(Double(session.sequence)), "chats": .number(Double(session.chatCount)),
+            "messages": .number(Double(live)), "chats": .number(Double(session.chatCount)),
             "address_book_names": .number(Double(names.addressBookRows)), "push_names": .number(Double(names.pushNameRows)),
-        ]), location: SourceLocation(record: "sqlite_master"))))
+        ].merging(recoveryCounts) { a, _ in a }), location: SourceLocation(record: "sqlite_master"))))
         for w in session.problems.warnings { emit(.warning(w)) }
     }
 }

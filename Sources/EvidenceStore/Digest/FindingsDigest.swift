@@ -69,7 +69,7 @@ enum FindingsDigest {
         mediaHashes, hashSets, hashSetMatches,
         events, mediaClusters,
         devicePaths, deviceLayouts, chatOwners, attachmentHints,
-        recoveredRecords, zones,
+        recoveredRecords, zones, recoveredMessages,
     ]
 
     static func compute(_ db: Database) throws -> String {

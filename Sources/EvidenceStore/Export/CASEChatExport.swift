@@ -37,9 +37,10 @@ extension EvidenceDatabase {
         let (win, args) = options.window("m.sent_utc_us")
         let messages = try Row.fetchCursor(db, sql: """
             SELECT m.id, e.label, f.entry_key, m.sequence, m.native_id, c.platform, coalesce(p.native_id, p.display_name_nfc),
-                   m.text, m.sent_utc_us, m.sent_raw, m.sent_basis, m.kind, c.title, f.path, m.service_action, m.sent_note
+                   m.text, m.sent_utc_us, m.sent_raw, m.sent_basis, m.kind, c.title, f.path, m.service_action, m.sent_note,
+                   m.recovered, r.source, r.page, r.cell_offset, r.wal_frame
             FROM messages m JOIN chats c ON c.id = m.chat_id JOIN files f ON f.id = m.file_id JOIN evidence e ON e.id = f.evidence_id
-            LEFT JOIN participants p ON p.id = m.participant_id
+            LEFT JOIN participants p ON p.id = m.participant_id LEFT JOIN recovered_records r ON r.id = m.recovered_record_id
             WHERE \(win)
             ORDER BY e.label, f.sort_key, m.sequence
             """, arguments: args)
@@ -62,6 +63,11 @@ extension EvidenceDatabase {
             desc += "; sent raw '\(m[9] as String? ?? "")' basis \(m[10] as String? ?? "unknown")"
             if let note: String = m[15] { desc += " (\(note))" }
             if let action: String = m[14] { desc += "; action \(action)" }
+            if (m[16] as Int64? ?? 0) == 1 {
+                // Said in the description only for recovered messages: live exports are unchanged.
+                desc += "; recovered deleted record (not a live row): \(m[17] as String? ?? "unknown source"), page \(m[18] as Int64? ?? 0), "
+                    + "cell offset \(m[19] as Int64? ?? 0)\((m[20] as Int64?).map { ", WAL frame \($0)" } ?? "")"
+            }
             try g.node([("@id", .string(node)), ("@type", .string("uco-observable:Message")),
                         ("uco-core:description", .string(desc)), ("uco-core:hasFacet", .array([.object(facet)]))])
             for a in try Row.fetchAll(attachments, arguments: [m[0] as Int64]) {

@@ -137,7 +137,8 @@ extension EvidenceDatabase {
         let (win, args) = options.window("m.sent_utc_us")
         let rows = try Row.fetchCursor(db, sql: """
             SELECT m.id, m.sequence, m.native_id, m.sent_utc, m.sent_basis, m.sent_raw, m.sent_note, m.sender_name, m.text, m.kind,
-                   m.deleted, m.edited_marker, m.service_action, m.service_actor, m.forwarded_from, m.reply_to_native_id, m.touched_utc
+                   m.deleted, m.edited_marker, m.service_action, m.service_actor, m.forwarded_from, m.reply_to_native_id, m.touched_utc,
+                   m.recovered, m.recovered_record_id
             FROM messages m WHERE m.chat_id = ? AND \(win) ORDER BY m.sequence
             """, arguments: [chatID] + args)
         let attachments = try db.makeStatement(sql: """
@@ -146,6 +147,9 @@ extension EvidenceDatabase {
         while let m = try rows.next() {
             var text = e(m[8] ?? "")
             var marks: [String] = []
+            if (m[17] as Int64? ?? 0) == 1 {
+                marks.append("recovered deleted record\((m[18] as Int64?).map { " #\($0) (exhibit recovered)" } ?? "")")
+            }
             if let action: String = m[12] { marks.append("action: \(e(action))\((m[13] as String?).map { " by " + e($0) } ?? "")") }
             if let fwd: String = m[14] { marks.append("forwarded from \(e(fwd))") }
             if let reply: String = m[15] { marks.append("reply to \(e(reply))") }

@@ -16,6 +16,8 @@ public struct MessageFilter: Sendable, Hashable {
     public var includeCopies: Bool
     /// At most this many messages.
     public var limit: Int?
+    /// Only recovered deleted records (`messages.recovered` = 1).
+    public var recoveredOnly = false
 
     /// A filter; everything is optional.
     public init(chat: String? = nil, sender: String? = nil, fromMicros: Int64? = nil, beforeMicros: Int64? = nil,
@@ -80,6 +82,11 @@ public struct ChatMessageRow: Sendable, Hashable, Codable {
     public var serviceDetails: String? = nil
     /// Sent by the device owner (the exporting user / the phone's account).
     public var fromDeviceOwner: Bool = false
+    /// A recovered deleted record: carved from the app database's free space or history, not
+    /// read from its live rows (`messages.recovered`).
+    public var recovered: Bool = false
+    /// The `recovered_records` row it was read from, for a recovered message.
+    public var recoveredRecordID: Int64? = nil
     /// The message's attachments in order.
     public var attachments: [AttachmentSummary]
 }
@@ -122,6 +129,7 @@ extension EvidenceDatabase {
         }
         if let from = filter.fromMicros { clauses.append("m.sent_utc_us >= ?"); args += [from] }
         if let before = filter.beforeMicros { clauses.append("m.sent_utc_us < ?"); args += [before] }
+        if filter.recoveredOnly { clauses.append("m.recovered = 1") }
         let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
         let limit = filter.limit.map { "LIMIT \(max(0, $0))" } ?? ""
         return try queue.read { db in
@@ -209,7 +217,8 @@ extension EvidenceDatabase {
             FROM attachments a LEFT JOIN files f ON f.id = a.linked_file_id WHERE a.message_id = ? ORDER BY a.ordinal
             """)
         let service = try db.cachedStatement(sql: """
-            SELECT service_action, service_actor, service_details, from_device_owner FROM messages WHERE id = ?
+            SELECT service_action, service_actor, service_details, from_device_owner, recovered, recovered_record_id
+            FROM messages WHERE id = ?
             """)
         for i in out.indices {
             if let s = try Row.fetchOne(service, arguments: [out[i].0.messageID]) {
@@ -217,6 +226,8 @@ extension EvidenceDatabase {
                 out[i].0.serviceActor = try s.decode(atIndex: 1)
                 out[i].0.serviceDetails = try s.decode(atIndex: 2)
                 out[i].0.fromDeviceOwner = (try s.decode(Int?.self, atIndex: 3) ?? 0) != 0
+                out[i].0.recovered = (try s.decode(Int?.self, atIndex: 4) ?? 0) != 0
+                out[i].0.recoveredRecordID = try s.decode(Int64?.self, atIndex: 5)
             }
             for a in try Row.fetchAll(attach, arguments: [out[i].0.messageID]) {
                 out[i].0.attachments.append(AttachmentSummary(

@@ -32,6 +32,8 @@ public struct RecoveredRecordRow: Sendable, Hashable, Codable {
     public var analyzerID: String
     /// The analyzer's version.
     public var analyzerVersion: String
+    /// The message an app analyzer made of this row (`messages.recovered_record_id`), if any.
+    public var messageID: Int64? = nil
 }
 
 /// Filters for ``EvidenceDatabase/recoveredRecords(_:)``.
@@ -52,7 +54,8 @@ extension EvidenceDatabase {
     public func recoveredRecords(_ filter: RecoveredRecordFilter = RecoveredRecordFilter()) throws -> [RecoveredRecordRow] {
         var sql = """
             SELECT r.id, e.label, f.entry_key, f.path, r.table_name, r.source, r.page, r.cell_offset, r.wal_frame, r.rowid,
-                r.values_json, r.duplicate_of_live, r.analyzer_id, r.analyzer_version
+                r.values_json, r.duplicate_of_live, r.analyzer_id, r.analyzer_version,
+                (SELECT min(m.id) FROM messages m WHERE m.recovered_record_id = r.id)
             FROM recovered_records r JOIN files f ON f.id = r.file_id JOIN evidence e ON e.id = f.evidence_id
             WHERE 1
             """
@@ -66,7 +69,7 @@ extension EvidenceDatabase {
                 RecoveredRecordRow(
                     id: row[0], evidenceLabel: row[1], entryKey: row[2], path: row[3], tableName: row[4], source: row[5],
                     page: row[6], cellOffset: row[7], walFrame: row[8], rowid: row[9], valuesJSON: row[10],
-                    duplicateOfLive: (row[11] as Int64) != 0, analyzerID: row[12], analyzerVersion: row[13])
+                    duplicateOfLive: (row[11] as Int64) != 0, analyzerID: row[12], analyzerVersion: row[13], messageID: row[14])
             }
         }
     }

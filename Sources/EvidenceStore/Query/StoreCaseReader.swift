@@ -38,12 +38,12 @@ struct StoreCaseReader: CaseReader {
         let rows = try Row.fetchCursor(db, sql: """
             SELECT m.id, m.chat_id, c.title, c.platform, m.kind, m.sender_name, m.text, m.service_action,
                    m.service_actor, (SELECT count(*) FROM attachments a WHERE a.message_id = m.id), m.deleted,
-                   f.id, f.path, f.sha256, f.mime, m.analyzer_id, \(Self.cols("m.sent")), \(Self.cols("m.touched"))
+                   f.id, f.path, f.sha256, f.mime, m.analyzer_id, \(Self.cols("m.sent")), \(Self.cols("m.touched")), m.recovered
             FROM messages m JOIN chats c ON c.id = m.chat_id JOIN files f ON f.id = m.file_id
             WHERE c.copy_of IS NULL ORDER BY m.file_id, m.sequence
             """)
         while let row = try rows.next() {
-            try body(CaseMessage(
+            var message = CaseMessage(
                 id: try row.decode(atIndex: 0), chatID: try row.decode(atIndex: 1), chat: try row.decode(atIndex: 2),
                 platform: try row.decode(atIndex: 3), kind: try row.decode(atIndex: 4), sender: try row.decode(atIndex: 5),
                 text: try row.decode(String?.self, atIndex: 6) ?? "", serviceAction: try row.decode(atIndex: 7),
@@ -51,7 +51,9 @@ struct StoreCaseReader: CaseReader {
                 attachmentCount: try row.decode(atIndex: 9), deleted: try row.decode(Int.self, atIndex: 10) != 0,
                 exportFile: CaseFileRef(id: try row.decode(atIndex: 11), path: try row.decode(atIndex: 12),
                                         sha256: try row.decode(atIndex: 13), mime: try row.decode(atIndex: 14)),
-                analyzerID: try row.decode(atIndex: 15)))
+                analyzerID: try row.decode(atIndex: 15))
+            message.recovered = try row.decode(Int.self, atIndex: 32) != 0
+            try body(message)
         }
     }
 

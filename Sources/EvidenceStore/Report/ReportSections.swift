@@ -117,14 +117,21 @@ extension ReportWriter {
                    (SELECT min(sent_utc) FROM messages m WHERE m.chat_id = c.id),
                    (SELECT max(sent_utc) FROM messages m WHERE m.chat_id = c.id),
                    (SELECT count(*) FROM attachments a JOIN messages m ON m.id = a.message_id WHERE m.chat_id = c.id),
-                   c.id
+                   c.id, (SELECT count(*) FROM messages m WHERE m.chat_id = c.id AND m.recovered = 1)
             FROM chats c JOIN files f ON f.id = c.file_id JOIN evidence e ON e.id = f.evidence_id ORDER BY e.label, f.sort_key, c.chat_key
             """).map { c in
             [t(c[0]), t(c[1]) + ((c[3] as Int64?).map { " <span class=\"muted\">(copy of chat \($0))</span>" } ?? ""), m(c[2]),
-             "\(c[4] as Int64? ?? 0)", "\(c[5] as Int64? ?? 0)", "\(c[8] as Int64? ?? 0)", m(c[6]), m(c[7])]
+             "\(c[4] as Int64? ?? 0)" + Self.recoveredNote(c[10]), "\(c[5] as Int64? ?? 0)", "\(c[8] as Int64? ?? 0)", m(c[6]), m(c[7])]
         }
         try table(["Platform", "Chat", "Export file", "Messages", "Participants", "Attachments", "First message", "Last message"], rows)
         try close()
+    }
+
+    /// ` (2 recovered deleted records)` after a chat's message count, only when it has any: the
+    /// messages count includes them, and the reader must see they are not live rows.
+    static func recoveredNote(_ count: Int64?) -> String {
+        guard let n = count, n > 0 else { return "" }
+        return " <span class=\"muted\">(\(n) recovered deleted record\(n == 1 ? "" : "s"))</span>"
     }
 
     func problems() throws {

@@ -17,6 +17,7 @@ enum StoreMigrations {
         V6Phones.register(in: &m)
         V7Recovery.register(in: &m)
         V8MetadataNames.register(in: &m)
+        V9RecoveredMessages.register(in: &m)
         return m
     }()
 

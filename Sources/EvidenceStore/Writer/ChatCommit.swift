@@ -26,6 +26,10 @@ struct ChatRowWriter {
     private var chats: [String: (id: Int64, titleNFC: String?)] = [:]
     private var participants: [String: Int64] = [:]
     private var participantOrdinal = 0
+    /// Recovered messages of the open file waiting for their `recovered_records` link, which is
+    /// made when the file's findings are all written (``RecoveryRowWriter/link(_:fileID:)``):
+    /// the recovery analyzer's rows may arrive after the app analyzer's messages.
+    private(set) var pendingRecovered: [PendingRecoveredMessage] = []
 
     private static func timeNames(_ prefix: String) -> [String] { TimeColumns.names(prefix: prefix + "_") }
 
@@ -41,6 +45,7 @@ struct ChatRowWriter {
         "text", "text_nfc", "entities", "reply_to_native_id", "reply_to_chat_native_id", "forwarded_from",
         "forwarded_from_native_id", "saved_from", "via_bot", "author_signature", "reactions", "service_action",
         "service_actor", "service_actor_native_id", "service_details", "edited_marker", "deleted", "poll", "extra",
+        "recovered",
     ]
     private static let attachmentColumns = [
         "message_id", "file_id", "analyzer_id", "analyzer_version", "location", "ordinal", "reference", "resolved_path",
@@ -72,6 +77,7 @@ struct ChatRowWriter {
         chats.removeAll(keepingCapacity: true)
         participants.removeAll(keepingCapacity: true)
         participantOrdinal = 0
+        pendingRecovered.removeAll(keepingCapacity: true)
     }
 
     /// Removes everything an earlier commit of `fileID` stored (a redo replaces a file's rows),
@@ -184,10 +190,14 @@ struct ChatRowWriter {
             m.forwardedFrom, m.forwardedFromNativeID, m.savedFrom, m.viaBot, m.authorSignature,
             m.reactions.isEmpty ? nil : json(m.reactions), m.service?.action, m.service?.actorName,
             m.service?.actorNativeID, m.service?.details.map(\.canonicalText), m.editedMarker ? 1 : 0,
-            m.deleted ? 1 : 0, json(m.poll), m.extra.map(\.canonicalText),
+            m.deleted ? 1 : 0, json(m.poll), m.extra.map(\.canonicalText), m.recovered == nil ? 0 : 1,
         ]
         try insertMessage.execute(arguments: StatementArguments(values))
         let messageID = db.lastInsertedRowID
+        if let r = m.recovered {
+            pendingRecovered.append(PendingRecoveredMessage(messageID: messageID, record: r, analyzerID: analyzerID,
+                                                            analyzerVersion: analyzerVersion))
+        }
         // `nfcIfDifferent` returned nil: the text is NFC already (no second normalization).
         let searchText = textNFC ?? m.text
         try insertFTS.execute(arguments: [messageID, searchText, senderNFC, chat.titleNFC])

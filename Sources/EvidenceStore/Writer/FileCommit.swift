@@ -17,7 +17,9 @@ extension EvidenceDatabase {
             let run = try runID ?? Self.currentRunID(db)
             var writer = try FileRowWriter(db)
             for outcome in outcomes {
-                try writer.write(outcome, runID: run)
+                // Two statements: `writer` is a struct, and `finish` must see what `write` added.
+                let file = try writer.write(outcome, runID: run)
+                try writer.finish(file)
             }
             if let run {
                 try db.execute(sql: "UPDATE ingest_runs SET files_committed = files_committed + ? WHERE id = ?",
@@ -38,6 +40,7 @@ extension EvidenceDatabase {
             var file = try writer.write(outcome, runID: run)
             let errors = try produce { produced in try writer.write(produced, to: &file) }
             try writer.write(errors, to: file)
+            try writer.finish(file)
             if let run {
                 try db.execute(sql: "UPDATE ingest_runs SET files_committed = files_committed + 1 WHERE id = ?", arguments: [run])
             }
@@ -302,6 +305,12 @@ struct FileRowWriter {
         case .recoveredRecord(let r):
             try recovered.write(r, fileID: fileID, analyzerID: produced.analyzerID, analyzerVersion: produced.analyzerVersion)
         }
+    }
+
+    /// Closes an open file once all its findings are written: links its recovered messages to
+    /// their `recovered_records` rows (which may have arrived after them).
+    func finish(_ file: OpenFile) throws {
+        try recovered.link(chats.pendingRecovered, fileID: file.fileID)
     }
 
     /// Stores analysis errors of an open file.

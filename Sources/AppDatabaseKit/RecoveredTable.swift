@@ -1,0 +1,134 @@
+import ExhibitKit
+import Foundation
+import GRDB
+import SQLiteForensics
+
+/// Deleted rows of one table of an app's database, carved from the evidence bytes (and its
+/// `-wal`/`-journal`) before SQLite opened the copy, ready to be read through the analyzer's own
+/// live query: ``cte(named:)`` stands in for the table, so a recovered row goes through exactly
+/// the field mapping a live row goes through (docs/recovery.md, "Recovered messages").
+///
+/// Structural problems of the carving are not repeated here: the `sqlite-recovery` analyzer
+/// reads the same bytes and reports them on the same file.
+public struct RecoveredTable: Sendable {
+    /// The table's name as the schema writes it.
+    public let name: String
+    /// Its columns in declaration order, as the recovered values are ordered.
+    public let columns: [String]
+    /// Rows fitted to the table that are not copies of a live row (`duplicate_of_live` = 0), in
+    /// recovery's deterministic order (main file pages, then WAL frames, then journal).
+    public let rows: [RecoveredRow]
+
+    /// Carves `file` (with the companions the engine handed over) and keeps the rows of each
+    /// table in `tables` (compared case-insensitively) that has any. Call it before
+    /// ``AppDatabase/open(_:temporaryDirectory:timeLimit:)`` on the same file: opening replays a
+    /// hot journal into the copy and closing checkpoints its WAL.
+    public static func carve(_ file: EvidenceFile, tables: [String]) -> [String: RecoveredTable] {
+        guard let report = EvidenceRecovery.recover(file).report else { return [:] }
+        var out: [String: RecoveredTable] = [:]
+        for wanted in tables {
+            guard let schema = report.tables.first(where: { $0.name.lowercased() == wanted.lowercased() }) else { continue }
+            let rows = report.records.filter { $0.tableName == schema.name && !$0.duplicateOfLive }
+            guard !rows.isEmpty else { continue }
+            out[wanted] = RecoveredTable(name: schema.name, columns: schema.columns.map(\.name), rows: rows)
+        }
+        return out
+    }
+
+    /// `alias(rowid, "c1", "c2", …) AS (VALUES (?, ?, …))`: one recovered row as a table the live
+    /// query can select from under `alias` (put it in a `WITH` clause, bind ``arguments(_:)``).
+    /// `rowid` is the recovered rowid unless the table has its own column of that name.
+    public func cte(named alias: String) -> String {
+        let names = (hasRowidColumn ? [] : ["rowid"]) + columns.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+        let marks = Array(repeating: "?", count: names.count).joined(separator: ", ")
+        return "\(alias)(\(names.joined(separator: ", "))) AS (VALUES (\(marks)))"
+    }
+
+    /// The values of `row` for ``cte(named:)``: the rowid, then each column (a value that could
+    /// not be recovered, or a column the row lacks, is NULL).
+    public func arguments(_ row: RecoveredRow) -> StatementArguments {
+        var values: [DatabaseValue] = hasRowidColumn ? [] : [row.rowid.map { $0.databaseValue } ?? .null]
+        for i in columns.indices {
+            values.append(i < row.values.count ? Self.databaseValue(row.values[i]) : .null)
+        }
+        return StatementArguments(values)
+    }
+
+    /// Names of the columns whose values could not be recovered (overwritten bytes).
+    public func missingColumns(_ row: RecoveredRow) -> [String] {
+        columns.indices.compactMap { i in i < row.values.count && row.values[i] == .missing ? columns[i] : nil }
+    }
+
+    /// The values of `column` (case-insensitive) over all rows, text as is and integers in
+    /// decimal: the native ids of the recovered messages, so a reader remembers only the live
+    /// messages a recovered row may copy.
+    public func ids(ofColumn column: String) -> Set<String> {
+        guard let i = columns.firstIndex(where: { $0.lowercased() == column.lowercased() }) else { return [] }
+        var out: Set<String> = []
+        for r in rows where i < r.values.count {
+            switch r.values[i] {
+            case .text(let s): out.insert(s)
+            case .integer(let v): out.insert(String(v))
+            default: break
+            }
+        }
+        return out
+    }
+
+    /// Whether too little of a recovered row survived to call it a message: neither a native id
+    /// nor any text (an empty id counts as none). Such a row stays in `recovered_records` only.
+    public static func tooDamaged(_ message: MessageRecord) -> Bool {
+        (message.nativeID ?? "").isEmpty && message.text.isEmpty
+    }
+
+    /// Marks `message`, read from `row` through the live mapping, as a recovered deleted record:
+    /// carries the row (``MessageRecord/recovered``), says where its bytes were in `location`
+    /// (`<label> rowid 14 (freeblock, page 5, cell offset 3012[, WAL frame 9])`, `rowid unknown`
+    /// when a freeblock header overwrote it) and lists columns whose bytes were lost in
+    /// `extra.missing_columns`.
+    public func mark(_ message: inout MessageRecord, from row: RecoveredRow, label: String) {
+        message.recovered = row.finding
+        var place = "\(label) rowid \(row.rowid.map(String.init) ?? "unknown") (\(row.source.rawValue), page \(row.page), cell offset \(row.cellOffset)"
+        if let f = row.walFrame { place += ", WAL frame \(f)" }
+        message.location = SourceLocation(record: place + ")")
+        let missing = missingColumns(row)
+        if !missing.isEmpty {
+            var extra: [String: JSONValue] = [:]
+            if case .object(let o)? = message.extra { extra = o }
+            extra["missing_columns"] = .array(missing.map(JSONValue.string))
+            message.extra = .object(extra)
+        }
+    }
+
+    private var hasRowidColumn: Bool { columns.contains { $0.lowercased() == "rowid" } }
+
+    private static func databaseValue(_ v: SQLiteForensics.SQLValue) -> DatabaseValue {
+        switch v {
+        case .null, .missing: return .null
+        case .integer(let i): return i.databaseValue
+        case .real(let d): return d.databaseValue
+        case .text(let s): return s.databaseValue
+        case .blob(let b): return Data(b).databaseValue
+        }
+    }
+}
+
+/// What makes two message findings the same message for "is this recovered row a copy of one
+/// already reported": chat, native id, side, kind, text, sent time as found, and the deleted
+/// mark. A recovered row of a live message's id that differs in any of them (the text before an
+/// edit, the original of a message later revoked) is a different version, and is reported.
+public struct MessageIdentity: Hashable, Sendable {
+    let chatKey: String
+    let nativeID: String?
+    let fromMe: Bool
+    let kind: MessageKind
+    let text: String
+    let sent: String?
+    let deleted: Bool
+
+    /// The identity of `m`.
+    public init(_ m: MessageRecord) {
+        chatKey = m.chatKey; nativeID = m.nativeID; fromMe = m.fromDeviceOwner; kind = m.kind
+        text = m.text; sent = m.sent?.raw; deleted = m.deleted
+    }
+}

@@ -1,0 +1,74 @@
+import ExhibitKit
+import Foundation
+
+/// Recovery over an evidence file as analyzers see it: the database's bytes with the `-wal` and
+/// `-journal` the engine handed over as companions, and the ExhibitKit finding for each row.
+/// Shared by the `sqlite-recovery` analyzer and the app analyzers that turn recovered rows of
+/// their message tables into messages, so both read the same bytes the same way and find the
+/// same rows at the same places (the store links them by place).
+public enum EvidenceRecovery {
+    /// Bytes of one database and its companions, together, that recovery reads: it holds them in
+    /// memory (about 3–4× their size with the pages it builds). The same bound as the
+    /// `sqlite-recovery` analyzer's, so an app analyzer never carves what that analyzer refused.
+    public static let readLimit = 192 << 20
+
+    /// Recovers rows from `file` and its `{name}-wal` / `{name}-journal` companions, within
+    /// ``readLimit`` bytes together. Never throws: a database past the limit or unreadable gives
+    /// no report and a warning (`sqlite-too-large`, `sqlite-unreadable`); a companion past what
+    /// is left of the limit, or unreadable, a warning, and recovery goes on without it.
+    ///
+    /// Call it before SQLite opens the same copy: opening replays a hot journal into the file
+    /// and closing checkpoints the WAL, which would change the bytes read here.
+    public static func recover(_ file: EvidenceFile) -> (report: RecoveryReport?, warnings: [AnalysisWarning]) {
+        guard file.size <= Int64(readLimit) else {
+            return (nil, [AnalysisWarning(code: "sqlite-too-large", message:
+                "the database is \(file.size) bytes; deleted-row recovery reads at most \(readLimit >> 20) MiB of a database and its companions in memory, so this one was not searched (its live rows are read by the app analyzers; no recovered messages are made of it)")])
+        }
+        var warnings: [AnalysisWarning] = []
+        var budget = Int64(readLimit) - file.size
+        let db: [UInt8]
+        do { db = [UInt8](try file.readAll(limit: readLimit)) } catch {
+            return (nil, [AnalysisWarning(code: "sqlite-unreadable", message: "the database could not be read for recovery: \(error)")])
+        }
+        func companion(_ suffix: String) -> [UInt8]? {
+            guard let c = file.companion(named: file.name + suffix) else { return nil }
+            guard c.size <= budget else {
+                warnings.append(AnalysisWarning(code: "sqlite-too-large",
+                                                message: "\(c.name) (\(c.size) bytes) is past the \(readLimit >> 20) MiB recovery reads with its database; recovery went on without it"))
+                return nil
+            }
+            guard let d = FileManager.default.contents(atPath: c.url.path) else {
+                warnings.append(AnalysisWarning(code: "sqlite-companion-unreadable",
+                                                message: "\(c.name) could not be read; recovery went on without it"))
+                return nil
+            }
+            budget -= Int64(d.count)
+            return [UInt8](d)
+        }
+        let wal = companion("-wal"), journal = companion("-journal")
+        return (SQLiteRecovery.recover(database: db, wal: wal, journal: journal), warnings)
+    }
+}
+
+extension RecoveredRow {
+    /// The ExhibitKit finding for this row (`recovered_records`).
+    public var finding: RecoveredRecord {
+        RecoveredRecord(tableName: tableName, source: RecoveredRecordSource(rawValue: source.rawValue) ?? .unallocated,
+                        page: page, cellOffset: cellOffset, walFrame: walFrame, rowid: rowid,
+                        values: values.map(\.recoveredValue), duplicateOfLive: duplicateOfLive)
+    }
+}
+
+extension SQLValue {
+    /// The value as stored in `recovered_records.values_json`.
+    public var recoveredValue: RecoveredValue {
+        switch self {
+        case .null: return .null
+        case .integer(let i): return .integer(i)
+        case .real(let d): return .real(d)
+        case .text(let s): return .text(s)
+        case .blob(let b): return .blobHex(b.map { String(format: "%02x", $0) }.joined())
+        case .missing: return .missing
+        }
+    }
+}

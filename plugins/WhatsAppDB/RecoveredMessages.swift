@@ -1,0 +1,40 @@
+import AppDatabaseKit
+import ExhibitKit
+import GRDB
+import SQLiteForensics
+
+extension CurrentSchemaReader {
+    /// Reports the recovered rows of `message` (carved by ``RecoveredTable/carve(_:tables:)``) as
+    /// messages marked recovered, after the live ones. Each row runs through the live query
+    /// (``messageQuery(columns:from:sideTables:)``, the row standing in for the table) and the
+    /// live mapping, so a recovered message reads exactly as a live one would. Not reported: a
+    /// row equal to a message already reported (``MessageIdentity`` in `seen`: a live message or
+    /// an earlier recovered copy), and a row with neither a key id nor any text (too little
+    /// survived to call it a message; it stays in `recovered_records`).
+    /// Returns how many were reported and how many were left out as copies or too damaged.
+    func readRecovered(_ table: RecoveredTable, seen: inout Set<MessageIdentity>) -> (reported: Int, copies: Int, damaged: Int) {
+        var counts = (reported: 0, copies: 0, damaged: 0)
+        let columns = Set(table.columns.map { $0.lowercased() })
+        let sql = "WITH \(table.cte(named: "m")) " + messageQuery(columns: columns, from: "m", sideTables: false)
+        do {
+            try db.read { database in
+                let statement = try database.makeStatement(sql: sql)
+                for r in table.rows {
+                    guard let row = try Row.fetchOne(statement, arguments: table.arguments(r)) else { continue }
+                    var noKeys: Set<String>? = nil
+                    guard var msg = message(row, keys: &noKeys) else { continue }
+                    guard !RecoveredTable.tooDamaged(msg) else { counts.damaged += 1; continue }
+                    guard seen.insert(MessageIdentity(msg)).inserted else { counts.copies += 1; continue }
+                    table.mark(&msg, from: r, label: "recovered message")
+                    session.message(msg)
+                    counts.reported += 1
+                }
+            }
+        } catch {
+            session.problems.add("recovered-read-interrupted",
+                                 "reading recovered message rows stopped: \(error); messages reported before are kept",
+                                 at: "recovered message")
+        }
+        return counts
+    }
+}
