@@ -105,7 +105,7 @@ import Testing
     /// The digest computed without one section.
     static func digest(_ db: Database, without name: String) throws -> String {
         var hasher = DigestHasher()
-        hasher.add(record: Array("exhibit-findings-digest-v1".utf8))
+        hasher.add(record: Array(FindingsDigest.preamble.utf8))
         for section in FindingsDigest.sections where section.name != name {
             hasher.beginSection(section.name)
             try section.emit(db, &hasher)

@@ -62,6 +62,9 @@ struct DigestSection: Sendable {
 /// Files are identified by evidence label + entry key. A feature that adds findings adds one
 /// ``DigestSection`` to ``sections`` — nothing else.
 enum FindingsDigest {
+    /// The first record of every digest: names the encoding (docs/schema.md).
+    static let preamble = "exhibit-findings-digest-v2"
+
     /// Every section, in hashing order.
     static let sections: [DigestSection] = [
         evidence, files, fileTimes, artifacts, analysisErrors, chats, participants, messages, attachments,
@@ -80,7 +83,7 @@ enum FindingsDigest {
     /// ``DigestHasher/finishWithSections()``).
     static func computeWithSections(_ db: Database) throws -> (digest: String, sections: [String: String]) {
         var hasher = DigestHasher()
-        hasher.add(record: Array("exhibit-findings-digest-v2".utf8))
+        hasher.add(record: Array(Self.preamble.utf8))
         for section in sections {
             hasher.beginSection(section.name)
             try section.emit(db, &hasher)
