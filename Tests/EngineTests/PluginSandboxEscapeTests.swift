@@ -22,7 +22,7 @@ struct PluginSandboxEscapeTests {
         "capabilities": "ok CapAmb=0000000000000000 CapBnd=0000000000000000 CapEff=0000000000000000 CapPrm=0000000000000000 NoNewPrivs=1 Seccomp=2",
         "signal-host-process": "ESRCH", "signal-parent": "ok ppid 1", "signal-all": "ESRCH",
         "unix-socket": "EPERM", "abstract-unix-socket": "EPERM", "network": "ENETUNREACH",
-        "shmget": "EPERM", "sethostname": "EPERM", "clock-adjtime": "EPERM", "daemon": "ok",
+        "shmget": "EPERM", "sethostname": "EPERM", "clock-adjtime": "EPERM", "daemon": "ok running",
         "io-uring-setup": "EPERM", "raise-rlimit": "EPERM", "raise-rlimit-prlimit": "EPERM", "unshare-user": "EPERM",
         "mount": "EPERM", "ptrace-parent": "EPERM",
         "read-etc-shadow": "EACCES", "read-host-file": "EACCES", "read-host-environ": "ENOENT",

@@ -104,7 +104,7 @@ public enum PluginProbe {
             case "signal-host-process":
                 contained = !ok && processState(victim).map { $0 != "T" && $0 != "t" } == true
             case "unix-socket": contained = !ok && !socketReceived(listener)
-            case "daemon": contained = !processWithMarker(marker)
+            case "daemon": contained = seen == "ok running" && !processWithMarker(marker)   // it ran, and died with the plugin
             case "chmod-evidence":
                 var st = stat()
                 contained = !ok && stat(evidence, &st) == 0 && st.st_mode & 0o7777 == 0o644

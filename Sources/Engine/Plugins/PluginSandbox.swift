@@ -63,7 +63,6 @@ public struct PluginSandbox: Sendable {
         var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         defer { for p in cArgs { free(p) } }
         guard let program = cArgs.first ?? nil else { return "no command" }
-        let grants = readGrants(argv: argv, directory: directory, procIsPrivate: namespaces.pid && namespaces.mount)
         let trampoline = getpid()
         let guardPID = fork()
         if guardPID == 0 {
@@ -73,7 +72,7 @@ public struct PluginSandbox: Sendable {
             let parent = getppid()
             if parent != trampoline && parent != 0 { _exit(137) }
             guardAndExec(program: program, args: &cArgs, argv: argv, directory: directory, namespaces: namespaces,
-                         grants: grants, report: report, statusFD: statusPipe[1])
+                         report: report, statusFD: statusPipe[1])
         }
         close(statusPipe[1])
         guard guardPID > 0 else { return "cannot fork: \(Self.err())" }
@@ -106,10 +105,13 @@ public struct PluginSandbox: Sendable {
     /// The guard: confines itself, reports, forks the plugin and waits for it (reaping any orphan
     /// the namespace hands it), then passes the plugin's status to the trampoline and exits.
     private func guardAndExec(program: UnsafeMutablePointer<CChar>, args: inout [UnsafeMutablePointer<CChar>?],
-                              argv: [String], directory: String, namespaces: Namespaces, grants: [Grant],
+                              argv: [String], directory: String, namespaces: Namespaces,
                               report base: [String: String], statusFD: Int32) -> Never {
         var report = base
-        report["mounts"] = namespaces.mount ? privateMounts(pid: namespaces.pid, report: &report) : "not isolated (no mount namespace)"
+        var privateProc = false
+        report["mounts"] = namespaces.mount ? privateMounts(pid: namespaces.pid, report: &report, privateProc: &privateProc)
+            : "not isolated (no mount namespace)"
+        let grants = readGrants(argv: argv, directory: directory, procIsPrivate: privateProc)
         if !namespaces.mount { report["scratch"] = "a plain folder on the host (no mount namespace): no size cap, not nodev" }
         if !namespaces.pid { report["processes"] = report["processes"] ?? "not isolated: no PID namespace" }
         let chdirOK = chdir(directory) == 0
@@ -189,17 +191,45 @@ public struct PluginSandbox: Sendable {
         var ns = Namespaces()
         let all = (0...4).reduce(UInt(0)) { $0 | exhibit_ns_flag(Int32($1)) }
         var entered: [Bool]
+        let uid = getuid(), gid = getgid()
+        if geteuid() != 0 {
+            // Not root: a user namespace of its own first (where the kernel allows unprivileged
+            // ones) gives the trampoline the right to create the others; the uid maps to itself.
+            if exhibit_unshare_flags(all | 0x1000_0000 /* CLONE_NEWUSER */) == 0 {
+                let mapped = Self.writeFile("/proc/self/setgroups", "deny") && Self.writeFile("/proc/self/uid_map", "\(uid) \(uid) 1\n")
+                    && Self.writeFile("/proc/self/gid_map", "\(gid) \(gid) 1\n")
+                report["user"] = mapped ? "own user namespace (not root: needed for the namespaces below; uid \(uid) maps to itself)"
+                    : "own user namespace, but the uid map failed: \(Self.err())"
+                ns.network = true; ns.mount = true; ns.pid = true; ns.ipc = true; ns.uts = true
+                Self.describe(ns, into: &report)
+                return ns
+            }
+            report["user"] = "no user namespace (\(Self.err())): the kernel forbids unprivileged ones"
+        }
         if exhibit_unshare_flags(all) == 0 {
             entered = [true, true, true, true, true]
         } else {
             entered = (0...4).map { exhibit_unshare_flags(exhibit_ns_flag(Int32($0))) == 0 }
         }
-        let why = "not isolated (needs root or CAP_SYS_ADMIN)"
         ns.network = entered[0]; ns.mount = entered[1]; ns.pid = entered[2]; ns.ipc = entered[3]; ns.uts = entered[4]
+        Self.describe(ns, into: &report)
+        return ns
+    }
+
+    /// Writes `text` to an existing file (the uid and gid maps); true on success.
+    static func writeFile(_ path: String, _ text: String) -> Bool {
+        let fd = open(path, O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return text.withCString { write(fd, $0, strlen($0)) } == text.utf8.count
+    }
+
+    /// The namespace lines of the report.
+    static func describe(_ ns: Namespaces, into report: inout [String: String]) {
+        let why = "not isolated (needs root, CAP_SYS_ADMIN or unprivileged user namespaces)"
         report["network"] = ns.network ? "network namespace (no interfaces)" : why
         report["pid"] = ns.pid ? "own PID namespace: sees and signals only its own processes; all killed when the plugin ends" : why
         report["ipc"] = ns.ipc ? "own IPC namespace (System V IPC and POSIX queues die with it)" : why
         report["uts"] = ns.uts ? "own UTS namespace (host and domain name)" : why
-        return ns
     }
 }

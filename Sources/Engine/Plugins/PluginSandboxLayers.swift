@@ -9,7 +9,7 @@ import Glibc
 extension PluginSandbox {
     /// Read-only views of the host: every mount read-only and nosuid, the scratch folder a fresh
     /// capped tmpfs (`nodev,nosuid,noexec`), /proc a fresh mount of the plugin's PID namespace.
-    func privateMounts(pid: Bool, report: inout [String: String]) -> String {
+    func privateMounts(pid: Bool, report: inout [String: String], privateProc: inout Bool) -> String {
         // Private propagation first: nothing done here may leak back to the host's mounts.
         guard exhibit_mount_step(0, "/") == 0 else { return "not isolated: \(Self.err())" }
         var text: String
@@ -31,6 +31,7 @@ extension PluginSandbox {
             : "a plain folder (tmpfs failed: \(Self.err())): no size cap, not nodev"
         if pid {
             if exhibit_mount_proc(0) == 0 {
+                privateProc = true
                 // Linux 6.14+: pid_max is per PID namespace, which caps processes plus threads.
                 let limit = "\(max(maxTasks, 301))\n"
                 let fd = open("/proc/sys/kernel/pid_max", O_WRONLY | O_CLOEXEC)
@@ -135,6 +136,7 @@ extension PluginSandbox {
         let failed = exhibit_drop_capabilities()
         let left = exhibit_effective_capabilities()
         if failed == 0 && left == 0 { return "none (bounding and ambient sets empty, securebits locked), no_new_privs" }
+        if geteuid() != 0 && left == 0 { return "none (not root; no_new_privs: no exec can gain any)" }
         return "partly dropped (\(failed) step(s) failed; effective mask \(String(left, radix: 16))), no_new_privs"
     }
 
