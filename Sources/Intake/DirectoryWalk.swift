@@ -254,6 +254,17 @@ extension WalkContext {
             }
             apply(out, to: &entry)
             entry.expandedBytes = total - before
+            // The size when listed against the bytes read: a file changed under the walk (or a
+            // pseudo-file) is flagged, and one that shrank is not recorded as fully read.
+            if entry.status == .ok, let declared = entry.declaredSize, declared != out.bytes {
+                entry.flags.append("size-mismatch")
+                if out.bytes < declared {
+                    entry.status = .truncated
+                    entry.message = "the file shrank while it was read: \(declared) bytes when listed, \(out.bytes) read"
+                } else {
+                    entry.message = "the file grew while it was read: \(declared) bytes when listed, \(out.bytes) read"
+                }
+            }
             if entry.status == .ok, let mime = entry.mime, Self.containerMIMEs.contains(mime), out.bytes > 0 {
                 if budgets.maxDepth < 2 {
                     entry.status = .limitExceeded

@@ -111,4 +111,28 @@ struct DeepFolderTests {
         let item = try q.read { try String.fetchOne($0, sql: "SELECT status FROM evidence") }
         #expect(item == "unsupported", "the item is not ok when a folder could not be read")
     }
+
+    @Test(.enabled(if: geteuid() == 0 && FileManager.default.fileExists(atPath: "/sys/kernel/mm/transparent_hugepage/enabled"),
+                   "needs root to bind-mount a pseudo-file whose size differs from its content"))
+    func aFileWhoseSizeChangesWhileReadIsFlagged() throws {
+        let dir = try TestDirectory("size-change"); defer { dir.remove() }
+        let root = dir.path("ev")
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        for n in ["grew", "shrank"] { try Data().write(to: URL(fileURLWithPath: root + "/" + n)) }
+        // /proc/version lists 0 bytes and reads more (grew); a sysfs file lists 4096 and reads fewer (shrank).
+        let mounted = try Run.shell("mount --bind /proc/version '\(root)/grew' && mount --bind /sys/kernel/mm/transparent_hugepage/enabled '\(root)/shrank'")
+        defer { _ = try? Run.shell("umount '\(root)/grew'; umount '\(root)/shrank'") }
+        try #require(mounted.exitCode == 0, "this machine cannot bind-mount here: \(mounted.stderr)")
+        let db = dir.path("case.sqlite")
+        let r = try Fixture.ingest([root], db: db)
+        #expect(r.exitCode == 0, "\(r.stderr)")
+        let rows = try Fixture.open(db).read {
+            try Row.fetchAll($0, sql: "SELECT path, status, flags, message, size FROM files ORDER BY path")
+        }
+        #expect(rows.map { "\($0["path"] as String) \($0["status"] as String)" } == ["ev!/grew ok", "ev!/shrank truncated"])
+        #expect(rows.allSatisfy { ($0["flags"] as String?)?.contains("size-mismatch") == true }, "\(rows)")
+        let shrank = try #require(rows.last)
+        #expect((shrank["message"] as String?)?.hasPrefix("the file shrank while it was read: 4096 bytes when listed, ") == true)
+        #expect(try Fixture.open(db).read { try String.fetchOne($0, sql: "SELECT status FROM evidence") } == "truncated")
+    }
 }
