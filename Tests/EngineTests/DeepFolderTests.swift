@@ -135,4 +135,18 @@ struct DeepFolderTests {
         #expect((shrank["message"] as String?)?.hasPrefix("the file shrank while it was read: 4096 bytes when listed, ") == true)
         #expect(try Fixture.open(db).read { try String.fetchOne($0, sql: "SELECT status FROM evidence") } == "truncated")
     }
+
+    @Test func aFIFOOrALinkToADeviceAsEvidenceIsRefusedAtOnce() throws {
+        let dir = try TestDirectory("special-evidence"); defer { dir.remove() }
+        let fifo = dir.path("ev.fifo"), zero = dir.path("ev.img")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        try FileManager.default.createSymbolicLink(atPath: zero, withDestinationPath: "/dev/zero")
+        for ev in [fifo, zero] {
+            let db = dir.path("case-\((ev as NSString).lastPathComponent).sqlite")
+            // `timeout` only as a guard for the test: before the fix both hung for ever.
+            let r = try Run.shell("timeout 60 '\(Fixture.exhibit)' ingest '\(ev)' --db '\(db)' --case T --examiner T")
+            #expect(r.exitCode != 124 && r.exitCode != 0, "\(ev): exit \(r.exitCode)")
+            #expect(r.stderr.contains("not a regular file or folder (a FIFO, device or socket); refused"), "\(r.stderr)")
+        }
+    }
 }
