@@ -149,4 +149,19 @@ struct DeepFolderTests {
             #expect(r.stderr.contains("not a regular file or folder (a FIFO, device or socket); refused"), "\(r.stderr)")
         }
     }
+
+    @Test func aCaseDatabaseInsideTheEvidenceFolderIsRefused() throws {
+        let dir = try TestDirectory("db-inside"); defer { dir.remove() }
+        let ev = dir.path("ev")
+        try FileManager.default.createDirectory(atPath: ev + "/sub", withIntermediateDirectories: true)
+        try "a\n".write(toFile: ev + "/a.txt", atomically: true, encoding: .utf8)
+        for db in [ev + "/case.sqlite", ev + "/sub/../sub/case.sqlite"] {
+            let r = try Fixture.ingest([ev], db: db)
+            #expect(r.exitCode == 2, "\(r.stderr)")
+            #expect(r.stderr.contains("is inside the evidence folder \(ev): it would be ingested as evidence and change it. Put the case database outside the evidence."), "\(r.stderr)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: ev).sorted() == ["a.txt", "sub"], "nothing was created in the evidence")
+        let outside = try Fixture.ingest([ev], db: dir.path("case.sqlite"))
+        #expect(outside.exitCode == 0, "\(outside.stderr)")
+    }
 }
