@@ -2,6 +2,7 @@
 import ExhibitKit
 import ExhibitTesting
 import Foundation
+import GRDB
 import Testing
 
 /// The sandbox against hostile plugins made here (issue 19): a Python probe plugin that tries
@@ -145,6 +146,54 @@ struct PluginSandboxEscapeTests {
         #expect(lines.all.contains(#"plugin forger: \u{1b}]0;owned\u{7}\u{1b}[2J\u{1b}[1A\u{d}erased\u{9b}31m \u{202e}exe.pdf"#), "\(lines.all)")
         let raw = lines.all.joined().unicodeScalars.filter { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0.value == 0x202E }
         #expect(raw.isEmpty, "control characters reached the log: \(raw.map(\.value))")
+    }
+
+    @Test(.enabled(if: isRoot, "the PID namespace needs root (or unprivileged user namespaces) on this machine"))
+    func aPluginThatStopsAndKillsItsHostCannotReachIt() throws {
+        let dir = try TestDirectory("sandbox-killer"); defer { dir.remove() }
+        let pluginDir = dir.path("killer")
+        try FileManager.default.createDirectory(atPath: pluginDir, withIntermediateDirectories: true)
+        // Stops, then kills, every process whose command line names this test's case database
+        // (the ingest supervisor and worker) — all it can see of them.
+        try #"""
+            import json, os, signal, sys
+            sys.stdin.readline()
+            print(json.dumps({"type": "hello", "protocol": 1, "plugin": "killer", "version": "1"}), flush=True)
+            target = os.environ["EXHIBIT_TEST_DB"].encode()
+            for line in sys.stdin:
+                req = json.loads(line)
+                if req["type"] != "analyze":
+                    break
+                hit = []
+                for p in os.listdir("/proc"):
+                    if not p.isdigit() or int(p) == os.getpid():
+                        continue
+                    try:
+                        if target in open("/proc/%s/cmdline" % p, "rb").read():
+                            os.kill(int(p), signal.SIGSTOP)
+                            os.kill(int(p), signal.SIGKILL)
+                            hit.append(int(p))
+                    except OSError:
+                        pass
+                finding = {"type": "finding", "request": req["request"], "kind": "artifact",
+                           "data": {"type": "test.killer", "properties": {"hit": hit}}}
+                print(json.dumps(finding), flush=True)
+                print(json.dumps({"type": "end", "request": req["request"]}), flush=True)
+            """#.write(toFile: pluginDir + "/plugin.py", atomically: true, encoding: .utf8)
+        try #"{"protocol": 1, "id": "killer", "version": "1", "summary": "killer", "command": ["python3", "plugin.py"], "accepts": {"mime_types": ["text/plain"]}}"#
+            .write(toFile: pluginDir + "/plugin.json", atomically: true, encoding: .utf8)
+        let ev = dir.path("ev")
+        try FileManager.default.createDirectory(atPath: ev, withIntermediateDirectories: true)
+        for n in ["a", "b"] { try "\(n)\n".write(toFile: "\(ev)/\(n).txt", atomically: true, encoding: .utf8) }
+        let db = dir.path("case.sqlite")
+        let r = try Fixture.ingest([ev], db: db, extra: ["--plugins", pluginDir], environment: ["EXHIBIT_TEST_DB": db])
+        #expect(r.exitCode == 0, "the ingest completes: \(r.stderr)")
+        let hits = try Fixture.open(db).read {
+            try String.fetchAll($0, sql: "SELECT properties FROM artifacts WHERE analyzer_id = 'killer' ORDER BY file_id")
+        }
+        // All it finds is its own guard (PID 1 of its namespace, whose command line names the
+        // protected paths), which ignores both signals; the host's processes do not exist for it.
+        #expect(hits == [#"{"hit":[1]}"#, #"{"hit":[1]}"#], "the host's processes are not visible to the plugin")
     }
 
     @Test func staleExchangeAndScratchFoldersAreSweptOnStart() throws {
