@@ -42,11 +42,16 @@ struct PluginSandboxEscapeTests {
             #expect(seen[name] == want, "\(name): \(seen[name] ?? "not run")")
         }
         let threads = seen["threads"].flatMap { Int($0.dropFirst(3)) } ?? 9999
-        #expect(threads < 512, "the PID namespace's pid_max caps tasks: \(threads) threads started")
+        if outcome.sandbox["processes"]?.hasPrefix("at most") == true {
+            #expect(threads < 512, "the PID namespace's pid_max caps tasks: \(threads) threads started")
+        } else {
+            // Kernels before 6.14 have one pid_max for the machine: the task cap is reported absent.
+            #expect(outcome.sandbox["processes"] == "no task cap (this kernel's pid_max is not per namespace)")
+        }
         let escaped = outcome.results.filter { !$0.contained }
         #expect(escaped.isEmpty, "\(escaped)")
         // Every layer is reported as active.
-        for key in ["pid", "ipc", "uts", "network", "mounts", "scratch", "landlock", "seccomp", "capabilities", "terminal", "processes"] {
+        for key in ["pid", "ipc", "uts", "network", "mounts", "scratch", "landlock", "seccomp", "capabilities", "terminal"] {
             let text = outcome.sandbox[key] ?? "missing"
             #expect(!text.contains("not isolated") && !text.hasPrefix("failed") && !text.contains("unavailable"), "\(key): \(text)")
         }
