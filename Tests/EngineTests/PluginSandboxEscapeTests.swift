@@ -201,6 +201,76 @@ struct PluginSandboxEscapeTests {
         #expect(hits == [#"{"hit":[1]}"#, #"{"hit":[1]}"#], "the host's processes are not visible to the plugin")
     }
 
+    @Test(.enabled(if: isRoot, "the PID namespace needs root (or unprivileged user namespaces) on this machine"))
+    func aDaemonDoesNotOutliveTheRequestThatStartedIt() throws {
+        let dir = try TestDirectory("sandbox-daemon"); defer { dir.remove() }
+        let pluginDir = dir.path("daemon")
+        try FileManager.default.createDirectory(atPath: pluginDir, withIntermediateDirectories: true)
+        let marker = "exhibit-test-daemon-\(UInt64.random(in: 1...UInt64.max))"
+        // Each request: how many daemons with the marker it still sees, then a new one
+        // (setsid + double fork), plus a helper child it keeps as its own.
+        try #"""
+            import json, os, subprocess, sys, time
+            MARK = open("marker.txt").read().strip()   # not in any command line but the daemons'
+            helper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)", "helper"])
+            def seen():
+                n = 0
+                for p in os.listdir("/proc"):
+                    try:
+                        if p.isdigit() and MARK.encode() in open("/proc/%s/cmdline" % p, "rb").read():
+                            n += 1
+                    except OSError:
+                        pass
+                return n
+            sys.stdin.readline()
+            print(json.dumps({"type": "hello", "protocol": 1, "plugin": "daemon", "version": "1"}), flush=True)
+            for line in sys.stdin:
+                req = json.loads(line)
+                if req["type"] != "analyze":
+                    break
+                before = seen()
+                pid = os.fork()
+                if pid == 0:
+                    os.setsid()
+                    if os.fork() == 0:
+                        os.execvp(sys.executable, [sys.executable, "-c", "import time; time.sleep(300)", MARK])
+                    os._exit(0)
+                os.waitpid(pid, 0)
+                for _ in range(500):   # until the daemon runs (at most 5 s)
+                    if seen() > before:
+                        break
+                    time.sleep(0.01)
+                props = {"before": before, "helper": helper.poll() is None}
+                print(json.dumps({"type": "finding", "request": req["request"], "kind": "artifact",
+                                  "data": {"type": "test.daemon", "properties": props}}), flush=True)
+                print(json.dumps({"type": "end", "request": req["request"]}), flush=True)
+            """#.write(toFile: pluginDir + "/plugin.py", atomically: true, encoding: .utf8)
+        try #"{"protocol": 1, "id": "daemon", "version": "1", "summary": "daemon", "command": ["python3", "plugin.py"], "accepts": {"mime_types": ["*/*"]}}"#
+            .write(toFile: pluginDir + "/plugin.json", atomically: true, encoding: .utf8)
+        try marker.write(toFile: pluginDir + "/marker.txt", atomically: true, encoding: .utf8)
+        let launch = PluginLaunch(executable: Fixture.exhibit, protect: [], scratchRoot: dir.url.path, log: { _ in })
+        let session = try PluginSession(manifest: try PluginManifest.load(directory: pluginDir), launch: launch,
+                                        exchangeDirectory: dir.path("exchange"))
+        defer { session.process.terminate() }
+        var replies: [[String: Any]] = []
+        for i in 0..<3 {
+            let file = EvidenceFile(key: "d#\(i)", virtualPath: "ev!/\(i)", size: 1,
+                                    hashes: FileHashes(md5: "", sha1: "", sha256: String(format: "%064x", i)), mime: "text/plain",
+                                    content: .memory(Data("x".utf8)))
+            let reply = try session.analyze(file, context: AnalysisContext(assumedZone: nil, temporaryDirectory: dir.url),
+                                            exchangeDirectory: dir.path("exchange"), keepRaw: true)
+            guard case .findings(_, let raw) = reply, let p = (raw.first?["data"] as? [String: Any])?["properties"] as? [String: Any] else {
+                Issue.record("no finding: \(reply)"); return
+            }
+            replies.append(p)
+            // The plugin's daemon of this request was killed when its `end` arrived (the guard reaps it).
+            #expect(!PluginProbe.processWithMarker(marker), "request \(i): the daemon outlived its request")
+        }
+        // Each request saw none of the earlier daemons; the helper the plugin parents still ran.
+        #expect(replies.map { $0["before"] as? Int } == [0, 0, 0], "\(replies)")
+        #expect(replies.map { $0["helper"] as? Bool } == [true, true, true])
+    }
+
     @Test func staleExchangeAndScratchFoldersAreSweptOnStart() throws {
         let dir = try TestDirectory("sandbox-sweep"); defer { dir.remove() }
         let gone = try Run.command("/bin/sh", ["-c", "echo $$"])   // a process that has ended

@@ -243,6 +243,61 @@ final class PluginProcess: @unchecked Sendable {
         return reaped
     }
 
+    /// Host pids of the guard (the trampoline's child) and of the plugin (the guard's child whose
+    /// pid in its own namespace is 2); found at the first request's end.
+    private var guardPID: pid_t = 0
+    private var pluginPID: pid_t = 0
+
+    /// The end of a request: every process that left the plugin's own tree — a daemon (`setsid`
+    /// and a double fork), reparented to the guard, PID 1 of the plugin's namespace — is killed
+    /// now, not when the plugin ends. Processes the plugin still parents stay (its own helpers).
+    /// Returns how many were killed.
+    @discardableResult
+    func killStrays() -> Int {
+        if guardPID == 0 {
+            guard let g = Self.children(of: pid).first else { return 0 }
+            guardPID = g
+            pluginPID = Self.children(of: g).first { Self.innerPID(of: $0) == 2 } ?? 0
+            // No PID namespace: daemons are reparented elsewhere; nothing to sweep here.
+            if pluginPID == 0 { guardPID = -1 }
+        }
+        guard guardPID > 0 else { return 0 }
+        var killed = 0
+        for c in Self.children(of: guardPID) where c != pluginPID {
+            kill(c, SIGKILL)
+            killed += 1
+        }
+        return killed
+    }
+
+    /// Host pids of `parent`'s children (`/proc/PID/task/PID/children`), empty when unknown.
+    static func children(of parent: pid_t) -> [pid_t] {
+        guard parent > 0 else { return [] }
+        return readProc("/proc/\(parent)/task/\(parent)/children").split(separator: " ").compactMap { pid_t($0) }
+    }
+
+    /// The pid a host process has in its innermost PID namespace (last `NSpid` field), or nil.
+    static func innerPID(of pid: pid_t) -> pid_t? {
+        guard let line = readProc("/proc/\(pid)/status").split(separator: "\n").first(where: { $0.hasPrefix("NSpid:") }) else { return nil }
+        let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        return fields.count > 2 ? fields.last.flatMap { pid_t($0) } : nil
+    }
+
+    /// A small /proc file's text (they report size 0: read until EOF, at most 64 KiB).
+    static func readProc(_ path: String) -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return "" }
+        defer { close(fd) }
+        var out = [UInt8](), buf = [UInt8](repeating: 0, count: 4096)
+        while out.count < 65_536 {
+            let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            out += buf[0..<n]
+        }
+        return String(decoding: out, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// Kills the process group and reaps it; removes the scratch folder.
     func terminate() {
         if !reaped { kill(-pid, SIGKILL); kill(pid, SIGKILL) }

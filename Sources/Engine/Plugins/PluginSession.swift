@@ -132,6 +132,7 @@ final class PluginSession: @unchecked Sendable {
                 findings.append(try PluginWire.finding(kind: kind, data: o["data"], state: &state))
                 if keepRaw { raw.append(["kind": kind, "data": o["data"] ?? NSNull()]) }
             case "end":
+                process.killStrays()   // nothing the plugin left running outlives the request
                 if let e = o["error"], !(e is NSNull) {
                     guard let eo = e as? [String: Any], let code = eo["code"] as? String, !code.isEmpty, let message = eo["message"] as? String else {
                         throw PluginFailure(code: "plugin-protocol", message: "end.error must be {\"code\": …, \"message\": …}")
