@@ -11,8 +11,9 @@ APT_PACKAGES := libarchive-dev libarchive-tools libmagic-dev libmagic-mgc libsql
 # Export and report tests: Sleuth Kit's mactime reads our bodyfiles, headless Chromium renders and
 # prints the report, Ghostscript reads the printed pages back; pip installs case-utils (below).
 APT_PACKAGES += sleuthkit chromium ghostscript python3-pip
-# Plugins: kernel headers for Landlock and namespaces (Sources/CSandbox), libseccomp (Sources/CSeccomp).
-APT_PACKAGES += linux-libc-dev libseccomp-dev
+# Plugins: kernel headers for Landlock and namespaces (Sources/CSandbox), libseccomp (Sources/CSeccomp);
+# gcc (cc) builds the hostile C plugin of PluginSandboxEscapeTests.
+APT_PACKAGES += linux-libc-dev libseccomp-dev gcc
 # KakaoTalk Android fixtures: the generator's AES (corpora/phone/kakaotalk; the 100k test runs it).
 APT_PACKAGES += python3-cryptography
 # Encrypted iPhone backups: OpenSSL's libcrypto decrypts AES-256-CBC (Sources/CLibCrypto).

@@ -13,10 +13,29 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/capability.h>
+#include <linux/securebits.h>
+#include <stdio.h>
+#include <string.h>
+#include <errno.h>
 
 
 /// pipe2(O_CLOEXEC): both ends close on exec, so no other child inherits them.
 static inline int exhibit_pipe_cloexec(int fds[2]) { return (int)syscall(SYS_pipe2, fds, O_CLOEXEC); }
+
+/// unshare(2) with the given CLONE_NEW* flags (see `exhibit_ns_flag`); 0 on success.
+static inline int exhibit_unshare_flags(unsigned long flags) { return (int)syscall(SYS_unshare, flags); }
+
+/// CLONE_NEW* flag for: 0 network, 1 mount, 2 PID, 3 IPC, 4 UTS.
+static inline unsigned long exhibit_ns_flag(int which) {
+    switch (which) {
+    case 0: return CLONE_NEWNET;
+    case 1: return CLONE_NEWNS;
+    case 2: return CLONE_NEWPID;
+    case 3: return CLONE_NEWIPC;
+    default: return CLONE_NEWUTS;
+    }
+}
 
 /// unshare(2) with CLONE_NEWNET (which = 0) or CLONE_NEWNS (which = 1); 0 on success.
 static inline int exhibit_unshare(int which) {
@@ -33,6 +52,65 @@ static inline int exhibit_mount_step(int step, const char *path) {
     }
 }
 
+/// Makes every mount of this (private) mount namespace read-only and nosuid, recursively
+/// (mount_setattr, Linux 5.12+). 0 on success; -1 with errno otherwise.
+static inline int exhibit_mount_all_readonly(void) {
+    struct { uint64_t attr_set, attr_clr, propagation, userns_fd; } attr = { 0x1 /* RDONLY */ | 0x2 /* NOSUID */, 0, 0, 0 };
+    return (int)syscall(442 /* mount_setattr */, -100 /* AT_FDCWD */, "/", 0x8000 /* AT_RECURSIVE */, &attr, sizeof(attr));
+}
+
+/// A fresh tmpfs on `path`: nodev, nosuid, noexec, mode 0700, at most `bytes` bytes and
+/// `inodes` files. 0 on success.
+static inline int exhibit_mount_scratch(const char *path, unsigned long long bytes, unsigned long long inodes) {
+    char opts[96];
+    snprintf(opts, sizeof(opts), "size=%llu,nr_inodes=%llu,mode=0700", bytes, inodes);
+    return mount("exhibit-scratch", path, "tmpfs", MS_NODEV | MS_NOSUID | MS_NOEXEC, opts);
+}
+
+/// A fresh /proc for the calling process's PID namespace (step 0), then made read-only (step 1,
+/// after the guard has set the namespace's pid_max). 0 on success.
+static inline int exhibit_mount_proc(int step) {
+    if (step == 0) return mount("proc", "/proc", "proc", MS_NODEV | MS_NOSUID | MS_NOEXEC, 0);
+    return mount(0, "/proc", 0, MS_REMOUNT | MS_NODEV | MS_NOSUID | MS_NOEXEC | MS_RDONLY, 0);
+}
+
+/// Drops every capability: the bounding set (so no exec can regain one, even as root), the
+/// ambient set, then effective/permitted/inheritable; locks securebits so uid 0 is not special.
+/// Returns the number of steps that failed (0 = all dropped).
+static inline int exhibit_drop_capabilities(void) {
+    int failed = 0;
+    // SECBIT_NOROOT etc. need CAP_SETPCAP: first, while it is still held.
+    if (prctl(PR_SET_SECUREBITS, SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
+              SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED | SECBIT_NO_CAP_AMBIENT_RAISE |
+              SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED, 0, 0, 0) != 0 && errno != EPERM) failed++;
+    for (int cap = 0; cap < 64; cap++) {
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) { failed++; break; }
+    }
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct d[2];
+    memset(d, 0, sizeof(d));
+    if (syscall(SYS_capset, &h, d) != 0) failed++;
+    return failed;
+}
+
+/// The calling process's effective capability mask (0 = none), or -1.
+static inline long long exhibit_effective_capabilities(void) {
+    struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct d[2];
+    if (syscall(SYS_capget, &h, d) != 0) return -1;
+    return (long long)d[0].effective | ((long long)d[1].effective << 32);
+}
+
+/// PR_SET_PDEATHSIG: the kernel sends `sig` to this process when its parent dies.
+static inline int exhibit_parent_death_signal(int sig) { return prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0); }
+
+/// A raw system call for the sandbox probes (`exhibit plugin probe`): the result, or -errno.
+static inline long exhibit_probe_syscall(long nr, long a, long b, long c, long d) {
+    long r = syscall(nr, a, b, c, d);
+    return r < 0 ? -errno : r;
+}
+
 /// Highest Landlock ABI the kernel offers, or a negative value (errno) when Landlock is absent.
 static inline long exhibit_landlock_abi(void) {
 #ifdef SYS_landlock_create_ruleset
@@ -47,6 +125,13 @@ static inline int exhibit_landlock_create(uint64_t handled_fs) {
     struct landlock_ruleset_attr attr = {0};
     attr.handled_access_fs = handled_fs;
     return (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr.handled_access_fs), 0);
+}
+
+/// A ruleset for ABI 4+ (network rights) and 6+ (scopes: abstract Unix sockets, signals).
+static inline int exhibit_landlock_create_v(uint64_t handled_fs, uint64_t handled_net, uint64_t scoped, long abi) {
+    struct { uint64_t fs, net, scoped; } attr = { handled_fs, handled_net, scoped };
+    size_t size = abi >= 6 ? 24 : abi >= 4 ? 16 : 8;
+    return (int)syscall(SYS_landlock_create_ruleset, &attr, size, 0);
 }
 
 /// Allows `allowed` beneath the file or directory open at `parent_fd`; 0 on success.
@@ -66,13 +151,14 @@ static inline int exhibit_landlock_restrict(int ruleset_fd) {
 static inline int exhibit_no_new_privs(void) { return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); }
 
 
-/// setrlimit on one of: 0 address space, 1 CPU seconds, 2 core size, 3 file size (soft = hard).
+/// setrlimit on one of: 0 address space, 1 CPU seconds, 2 core size, 3 file size, 4 processes (soft = hard).
 static inline int exhibit_setrlimit(int which, unsigned long long value) {
     struct rlimit r = { (rlim_t)value, (rlim_t)value };
     switch (which) {
     case 0: return setrlimit(RLIMIT_AS, &r);
     case 1: return setrlimit(RLIMIT_CPU, &r);
     case 2: return setrlimit(RLIMIT_CORE, &r);
+    case 4: return setrlimit(RLIMIT_NPROC, &r);
     default: return setrlimit(RLIMIT_FSIZE, &r);
     }
 }

@@ -201,11 +201,35 @@ struct IngestCommand: ParsableCommand {
         return out
     }
 
+    /// The evidence folder (real path) that contains `database` (its folder's real path plus its
+    /// name, since the database may not exist yet), or nil.
+    static func evidenceFolder(containing database: String, evidence: [String]) -> String? {
+        func real(_ p: String) -> String? {
+            guard let r = realpath(p, nil) else { return nil }
+            defer { free(r) }
+            return String(cString: r)
+        }
+        let url = URL(fileURLWithPath: database)
+        guard let parent = real(url.deletingLastPathComponent().path) else { return nil }
+        let db = parent == "/" ? "/" + url.lastPathComponent : parent + "/" + url.lastPathComponent
+        for e in evidence {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: e, isDirectory: &isDir), isDir.boolValue, let folder = real(e) else { continue }
+            if db.hasPrefix(folder == "/" ? "/" : folder + "/") { return e }
+        }
+        return nil
+    }
+
     func run() throws {
         if let key = signKey {
             // Before anything is created or written: a key typed in place of its file is refused
             // unseen, and a file others can read is refused (issue 15).
             do { try ChainSigner.checkKeyFile(key) } catch { fail("\(error)", code: 2) }
+        }
+        if let folder = Self.evidenceFolder(containing: database.db, evidence: evidence) {
+            // Before anything is created: the database would be walked as evidence, and every write
+            // to it would change the folder's manifest, so verify could never pass (issue 19).
+            fail("the case database \(database.db) is inside the evidence folder \(folder): it would be ingested as evidence and change it. Put the case database outside the evidence.", code: 2)
         }
         if workerChannel == nil && !noSupervise {
             // Supervisor: re-run this very command line as a worker and watch it.

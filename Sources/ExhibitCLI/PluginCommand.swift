@@ -75,8 +75,9 @@ struct PluginTestCommand: ParsableCommand {
     }
 }
 
-/// Hidden: the sandbox trampoline. The host starts this in place of the plugin; it confines
-/// itself (rlimits, namespaces, Landlock), reports what it enforced on stderr, and execs the plugin.
+/// Hidden: the sandbox trampoline. The host starts this in place of the plugin; it confines the
+/// plugin (rlimits, namespaces, read-only mounts, Landlock, no capabilities, seccomp), reports what
+/// it enforced on stderr, and runs the plugin (docs/plugins.md).
 struct PluginExecCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "exec", abstract: "Internal: run a plugin sandboxed.",
                                                     shouldDisplay: false)
@@ -84,16 +85,15 @@ struct PluginExecCommand: ParsableCommand {
     @Option var dir: String
     @Option var memoryMb: Int = 2048
     @Option var cpuSeconds: Int = 3600
+    @Option var scratchMb: Int = 512
     @Option var protect: [String] = []
+    @Option var read: [String] = []
     @Argument(parsing: .postTerminator) var command: [String] = []
 
     func run() throws {
         guard !command.isEmpty else { fail("plugin exec: no command", code: 2) }
-        let sandbox = PluginSandbox(scratch: scratch, protect: protect, memoryMB: memoryMb, cpuSeconds: cpuSeconds)
-        let report = sandbox.enter()
-        if let data = try? JSONSerialization.data(withJSONObject: report, options: [.sortedKeys]) {
-            FileHandle.standardError.write(Data("exhibit-sandbox: ".utf8) + data + Data("\n".utf8))
-        }
+        let sandbox = PluginSandbox(scratch: scratch, protect: protect, readable: read, memoryMB: memoryMb,
+                                    cpuSeconds: cpuSeconds, scratchMB: scratchMb)
         let why = sandbox.run(command, directory: dir)
         fail("plugin exec: \(why)", code: 127)
     }

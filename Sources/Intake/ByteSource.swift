@@ -63,8 +63,10 @@ final class ByteSource {
 
     /// `open(O_RDONLY|O_NOATIME|O_CLOEXEC)`, retried without `O_NOATIME` (EPERM when not the owner).
     static func openReadOnly(_ path: String, extraFlags: Int32 = 0) -> Int32 {
-        var fd = open(path, O_RDONLY | O_CLOEXEC | noAtimeFlag | extraFlags)
-        if fd < 0 && errno == EPERM { fd = open(path, O_RDONLY | O_CLOEXEC | extraFlags) }
+        // O_NONBLOCK: opening a FIFO put (or swapped in) at the evidence path must not hang; it
+        // changes nothing for regular files, the only kind the callers go on to read.
+        var fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | noAtimeFlag | extraFlags)
+        if fd < 0 && errno == EPERM { fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | extraFlags) }
         return fd
     }
 

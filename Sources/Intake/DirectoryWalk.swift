@@ -58,54 +58,141 @@ extension WalkContext {
         return fd
     }
 
-    /// Sorted raw names in a directory (without `.` and `..`).
-    private func list(_ dirFD: Int32) -> [[UInt8]] {
+    /// Sorted raw names in a directory (without `.` and `..`), and the error that cut the listing
+    /// short (the names read before it are kept).
+    private func list(_ dirFD: Int32) -> (names: [[UInt8]], error: String?) {
         let dupFD = dup(dirFD)
-        guard dupFD >= 0 else { return [] }
-        guard let dir = fdopendir(dupFD) else { close(dupFD); return [] }
+        guard dupFD >= 0 else { return ([], String(cString: strerror(errno))) }
+        guard let dir = fdopendir(dupFD) else { let e = String(cString: strerror(errno)); close(dupFD); return ([], e) }
         defer { closedir(dir) }
         var names: [[UInt8]] = []
-        while let ent = readdir(dir) {
+        var failure: String?
+        while true {
+            errno = 0
+            guard let ent = readdir(dir) else {
+                if errno != 0 { failure = String(cString: strerror(errno)) }
+                break
+            }
             let name: [UInt8] = withUnsafeBytes(of: ent.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
             if name == [46] || name == [46, 46] { continue }
             names.append(name)
         }
-        return names.sorted { $0.lexicographicallyPrecedes($1) }
+        return (names.sorted { $0.lexicographicallyPrecedes($1) }, failure)
     }
 
-    private func visit(directory dirFD: Int32, prefix: [UInt8], place: ContainerPlace, state: inout ContainerState) throws {
-        for name in list(dirFD) {
+    /// Folders open at once during a walk; deeper ones are reopened through `..` (checked by device
+    /// and inode) when the walk comes back up, so any depth costs this many descriptors at most.
+    static let openFolderLimit = 32
+    /// Deepest folder level walked, and longest relative path: deeper folders are one row each with
+    /// status `limit-exceeded` (their entries are not examined) and the item says so.
+    static let maxFolderDepth = 4096
+    static let maxFolderPathBytes = 32_768
+
+    /// One folder being walked: its sorted names, the next one to visit, and how to find it again.
+    private struct Frame {
+        var fd: Int32
+        var names: [[UInt8]]
+        var next = 0
+        var prefix: [UInt8]
+        var device: UInt64
+        var inode: UInt64
+    }
+
+    /// Walks the tree below `root` iteratively (no recursion: a 30,000-deep tree cannot overflow
+    /// the stack) with at most ``openFolderLimit`` descriptors. Every entry that cannot be examined
+    /// (an unreadable folder, a listing error, a folder too deep, a folder replaced while walked) is
+    /// a row with its status and reason, so the item's status says so.
+    private func visit(directory root: Int32, prefix: [UInt8], place: ContainerPlace, state: inout ContainerState) throws {
+        var rootStat = stat()
+        fstat(root, &rootStat)
+        let rootList = list(root)
+        if let e = rootList.error { state.stop(.unsupported, "cannot list the folder: \(e); entries after the error were not examined") }
+        var stack = [Frame(fd: root, names: rootList.names, prefix: prefix, device: UInt64(rootStat.st_dev), inode: UInt64(rootStat.st_ino))]
+        defer { for f in stack.dropFirst() where f.fd >= 0 { close(f.fd) } }
+        while let top = stack.last {
             if state.stopped { return }
+            guard top.next < top.names.count else {
+                let done = stack.removeLast()
+                guard !stack.isEmpty else { return }   // the root: its descriptor is the caller's
+                defer { close(done.fd) }
+                guard var parent = stack.last, parent.fd < 0 else { continue }
+                // Reopen the parent through "..", from the folder just finished (still open).
+                let fd = reopenParent(of: done.fd, expect: parent)
+                if fd < 0 {
+                    state.stop(.unsupported, "a folder changed while it was being read (\(String(decoding: parent.prefix, as: UTF8.self))); the rest was not examined")
+                    return
+                }
+                parent.fd = fd
+                stack[stack.count - 1] = parent
+                continue
+            }
+            let name = top.names[top.next]
+            stack[stack.count - 1].next += 1
             guard state.index < budgets.maxEntriesPerArchive else {
                 state.stop(.limitExceeded, "more than \(budgets.maxEntriesPerArchive) entries in one container (raise with --max-entries)")
                 return
             }
+            let dirFD = top.fd
             let position = [state.index]
             state.index += 1
-            let rel = prefix.isEmpty ? name : prefix + [47] + name
+            let rel = top.prefix.isEmpty ? name : top.prefix + [47] + name
             var st = stat()
             let statOK = withRawCString(name) { fstatat(dirFD, $0, &st, AT_SYMLINK_NOFOLLOW) == 0 }
             let isDirectory = statOK && UInt32(st.st_mode) & FileTypeBits.mask == FileTypeBits.directory
+            // A folder is opened and listed before its row is written, so the row can say when its
+            // entries could not be examined.
+            var child: Frame?
+            var folderProblem: (EntryStatus, String)?
+            if isDirectory, !state.stopped {
+                if stack.count >= Self.maxFolderDepth || rel.count > Self.maxFolderPathBytes {
+                    folderProblem = (.limitExceeded, "deeper than \(Self.maxFolderDepth) folder levels or \(Self.maxFolderPathBytes) bytes of path; its entries were not examined")
+                } else {
+                    let fd = withRawCString(name) { openDirectory(at: dirFD, $0) }
+                    if fd < 0 {
+                        folderProblem = (.unsupported, "cannot open the folder: \(String(cString: strerror(errno))); its entries were not examined")
+                    } else {
+                        let listed = list(fd)
+                        if let e = listed.error { folderProblem = (.unsupported, "cannot list the folder: \(e); entries after the error were not examined") }
+                        var cst = stat()
+                        fstat(fd, &cst)
+                        child = Frame(fd: fd, names: listed.names, prefix: rel, device: UInt64(cst.st_dev), inode: UInt64(cst.st_ino))
+                    }
+                }
+            }
             if let charged = accounted(position) {
                 total += charged
                 // Its bytes were evidence bytes the first time too: without them a resumed walk
                 // (a restart after the intake guard) would see a far higher expansion ratio.
                 if statOK, UInt32(st.st_mode) & FileTypeBits.mask == FileTypeBits.regular { evidenceBytes += Int64(st.st_size) }
+                if let (status, _) = folderProblem { state.note(status: status) }
             } else {
-                try processFile(dirFD, name: name, rel: rel, st: statOK ? st : nil, position: position, place: place, state: &state)
+                try processFile(dirFD, name: name, rel: rel, st: statOK ? st : nil, position: position, place: place,
+                                folderProblem: folderProblem, state: &state)
             }
-            if isDirectory, !state.stopped {
-                let fd = withRawCString(name) { openDirectory(at: dirFD, $0) }
-                if fd >= 0 {
-                    defer { close(fd) }
-                    try visit(directory: fd, prefix: rel, place: place, state: &state)
-                }
-            }
+            guard var next = child else { continue }
+            if state.stopped { close(next.fd); return }
+            // Bounded descriptors: the folder that is now too far up is closed, reopened on the way back.
+            let far = stack.count - Self.openFolderLimit
+            if far >= 1, stack[far].fd >= 0 { close(stack[far].fd); stack[far].fd = -1 }
+            next.next = 0
+            stack.append(next)
         }
     }
 
+    /// Opens `..` of the folder open at `fd` and checks it is still the folder walked before.
+    private func reopenParent(of fd: Int32, expect: Frame) -> Int32 {
+        let parent = openDirectory(at: fd, "..")
+        guard parent >= 0 else { return -1 }
+        var st = stat()
+        guard fstat(parent, &st) == 0, UInt64(st.st_dev) == expect.device, UInt64(st.st_ino) == expect.inode else {
+            close(parent)
+            return -1
+        }
+        return parent
+    }
+
     private func processFile(_ dirFD: Int32, name: [UInt8], rel: [UInt8], st: stat?, position: [Int], place: ContainerPlace,
-                             state: inout ContainerState) throws {
+                             folderProblem: (EntryStatus, String)? = nil, state: inout ContainerState) throws {
         let named = describeName(raw: rel, override: nil, seen: &state.seen)
         var entry = IntakeEntry(
             position: position, virtualPath: place.virtualPath + VirtualPath.containerSeparator + named.path,
@@ -127,6 +214,7 @@ extension WalkContext {
         case FileTypeBits.directory:
             entry.kind = .directory
             entry.declaredSize = nil
+            if let (status, message) = folderProblem { entry.status = status; entry.message = message }
         case FileTypeBits.symlink:
             entry.kind = .symlink
             entry.status = .link
@@ -166,6 +254,17 @@ extension WalkContext {
             }
             apply(out, to: &entry)
             entry.expandedBytes = total - before
+            // The size when listed against the bytes read: a file changed under the walk (or a
+            // pseudo-file) is flagged, and one that shrank is not recorded as fully read.
+            if entry.status == .ok, let declared = entry.declaredSize, declared != out.bytes {
+                entry.flags.append("size-mismatch")
+                if out.bytes < declared {
+                    entry.status = .truncated
+                    entry.message = "the file shrank while it was read: \(declared) bytes when listed, \(out.bytes) read"
+                } else {
+                    entry.message = "the file grew while it was read: \(declared) bytes when listed, \(out.bytes) read"
+                }
+            }
             if entry.status == .ok, let mime = entry.mime, Self.containerMIMEs.contains(mime), out.bytes > 0 {
                 if budgets.maxDepth < 2 {
                     entry.status = .limitExceeded

@@ -97,6 +97,13 @@ public final class IntakeWalker {
     public static func hashFile(atPath path: String) throws -> (hashes: FileHashes, size: Int64) {
         let fd = ByteSource.openReadOnly(path)
         guard fd >= 0 else { throw IntakeError(operation: "open", path: path, message: String(cString: strerror(errno))) }
+        // A FIFO, a device (a link to /dev/zero) or a socket would never end or would have side
+        // effects: only a regular file is hashed.
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw IntakeError(operation: "open", path: path, message: "not a regular file or folder (a FIFO, device or socket); refused")
+        }
         let src = FileBlockSource(fd: fd)
         let lanes = HashLanes()
         var hasher = EntryDigest(lanes: lanes)

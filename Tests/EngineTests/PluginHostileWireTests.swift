@@ -125,8 +125,9 @@ struct PluginHostileWireTests {
             let file = EvidenceFile(key: "h#\(i)", virtualPath: "ev.zip!/\(c.mode).txt", size: Int64(data.count),
                                     hashes: FileHashes(md5: "", sha1: "", sha256: String(format: "%064x", i)), mime: "text/plain",
                                     content: .memory(data))
-            let session = try PluginSession(manifest: manifest, launch: launch)
-            let plugin = children(of: session.process.pid)
+            let session = try PluginSession(manifest: manifest, launch: launch, exchangeDirectory: exchange)
+            // trampoline → guard (PID 1 of the plugin's namespace) → plugin.
+            let plugin = children(of: session.process.pid).flatMap(children(of:))
             let stdio = plugin.map { pipes(of: String($0), fds: ["0", "1", "2"]) }.reduce(into: Set<String>()) { $0.formUnion($1) }
             #expect(plugin.count == 1 && stdio.count == 3, "\(c.mode): plugin \(plugin), pipes \(stdio)")
             trampolines.append(session.process.pid); plugins += plugin; ourPipes.formUnion(stdio)

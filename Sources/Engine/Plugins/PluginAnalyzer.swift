@@ -40,6 +40,27 @@ public final class PluginAnalyzer: Analyzer, @unchecked Sendable {
         exchangeDirectory = launch.scratchRoot + "/exhibit-exchange-\(manifest.id)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         // A plugin that dies while the host writes to it must not kill the host with SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
+        Self.sweepStale(root: launch.scratchRoot, log: launch.log)
+    }
+
+    /// Removes exchange and scratch folders (`exhibit-exchange-ID-PID-…`, `exhibit-plugin-ID-PID-…`)
+    /// whose process no longer runs: a killed ingest leaves private copies of evidence bytes
+    /// there. Says so in the run log. Folders of running processes are left alone.
+    static func sweepStale(root: String, log: (String) -> Void) {
+        let fm = FileManager.default
+        for name in ((try? fm.contentsOfDirectory(atPath: root)) ?? []).sorted()
+        where name.hasPrefix("exhibit-exchange-") || name.hasPrefix("exhibit-plugin-") {
+            let parts = name.split(separator: "-")
+            guard parts.count >= 5, let pid = pid_t(parts[parts.count - 2]), pid > 0 else { continue }
+            if kill(pid, 0) == 0 || errno == EPERM { continue }
+            let path = root + "/" + name
+            var st = stat()
+            guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, st.st_uid == geteuid() else { continue }
+            let kind = name.hasPrefix("exhibit-exchange-") ? "exchange folder (private copies of evidence bytes)" : "scratch folder"
+            if (try? fm.removeItem(atPath: path)) != nil {
+                log("exhibit: removed the stale plugin \(kind) \(path), left by an interrupted run (process \(pid) no longer runs)")
+            }
+        }
     }
 
     deinit { shutdown() }
@@ -91,7 +112,7 @@ public final class PluginAnalyzer: Analyzer, @unchecked Sendable {
     func analyzeSync(_ file: EvidenceFile, context: AnalysisContext) throws -> [Finding] {
         var session = try checkout()
         do {
-            if session == nil { session = try PluginSession(manifest: manifest, launch: launch) }
+            if session == nil { session = try PluginSession(manifest: manifest, launch: launch, exchangeDirectory: exchangeDirectory) }
             guard let s = session else { throw PluginFailure(code: "plugin-start-failed", message: "no session") }
             let reply = try s.analyze(file, context: context, exchangeDirectory: exchangeDirectory)
             announceSandbox(s)

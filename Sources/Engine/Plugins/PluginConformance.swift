@@ -31,7 +31,7 @@ public enum PluginConformance {
 
     /// Runs every check on the plugin in `directory`; fixtures from `fixtures` or `DIR/fixtures`.
     public static func run(directory: String, fixtures: String?, launch: PluginLaunch, assumedZone: TimeZone? = nil,
-                           updateExpected: Bool = false) -> Report {
+                           updateExpected: Bool = false, probes: Bool = true) -> Report {
         var report = Report()
         let manifest: PluginManifest
         do { manifest = try PluginManifest.load(directory: directory) } catch {
@@ -107,6 +107,11 @@ public enum PluginConformance {
         if let s = runner.sandbox {
             report.lines.append("sandbox: " + s.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; "))
         }
+        // The built-in hostile probes, against the sandbox on this machine (the lab's kernel
+        // decides which layers hold). Reported, not counted: they test the machine, not the plugin.
+        if probes {
+            report.lines += PluginProbe.run(launch: PluginLaunch(executable: launch.executable, protect: [], scratchRoot: launch.scratchRoot, log: { _ in })).lines
+        }
         report.lines.append(report.ok ? "PASSED: \(report.passed) checks" : "FAILED: \(report.failed) of \(report.passed + report.failed) checks failed")
         return report
     }
@@ -137,7 +142,7 @@ public enum PluginConformance {
                                     times: EntryTimes(modified: .unixSeconds(1_724_825_523)), content: content)
             let start = Date()
             do {
-                if session == nil { session = try PluginSession(manifest: manifest, launch: launch) }
+                if session == nil { session = try PluginSession(manifest: manifest, launch: launch, exchangeDirectory: scratch) }
                 guard let s = session else { return ("FAIL \(label): no session", false) }
                 let reply = try s.analyze(file, context: AnalysisContext(assumedZone: zone, temporaryDirectory: URL(fileURLWithPath: scratch)),
                                           exchangeDirectory: scratch, keepRaw: expected != nil)

@@ -51,6 +51,8 @@ public struct PluginManifest: Sendable, Hashable {
     public var maxReplyBytes: Int
     /// Processes the host may run at once for this plugin (files analysed in parallel).
     public var instances: Int
+    /// Size cap of the plugin's scratch tmpfs, MiB.
+    public var scratchMB: Int = 512
     /// Finding kinds it says it produces (documentation; every kind is accepted).
     public var produces: [String]
     /// The plugin directory (absolute).
@@ -136,6 +138,7 @@ public struct PluginManifest: Sendable, Hashable {
             cpuSeconds: Int(try number("cpu_seconds", in: limits, default: 3600, range: 0...31_536_000)),
             maxReplyBytes: Int(try number("reply_mb", in: limits, default: 64, range: 0.001...4096) * 1_048_576),
             instances: Int(try number("instances", in: limits, default: 1, range: 1...64)),
+            scratchMB: Int(try number("scratch_mb", in: limits, default: 512, range: 1...65_536)),
             produces: produces, directory: dir, manifestSHA256: hash)
     }
 

@@ -58,16 +58,18 @@ final class PluginProcess: @unchecked Sendable {
         var sandbox: [String: String]? { lock.lock(); defer { lock.unlock() }; return _sandbox }
     }
 
-    init(manifest: PluginManifest, launch: PluginLaunch) throws {
+    /// Starts the plugin under the sandbox; it may read `exchangeDirectory` (the copies of the bytes).
+    init(manifest: PluginManifest, launch: PluginLaunch, exchangeDirectory: String) throws {
         // A private scratch folder (TMPDIR/HOME, the only place it may write).
-        var template = Array("\(launch.scratchRoot)/exhibit-plugin-\(manifest.id)-XXXXXX".utf8CString)
+        var template = Array("\(launch.scratchRoot)/exhibit-plugin-\(manifest.id)-\(getpid())-XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { $0.baseAddress.map { mkdtemp($0) != nil } ?? false }
         guard made else { throw PluginFailure(code: "plugin-start-failed", message: "cannot create a scratch folder under \(launch.scratchRoot): \(String(cString: strerror(errno)))") }
         scratch = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         chmod(scratch, 0o700)
 
         var args = [launch.executable, "plugin", "exec", "--scratch", scratch, "--dir", manifest.directory,
-                    "--memory-mb", String(manifest.memoryMB), "--cpu-seconds", String(manifest.cpuSeconds)]
+                    "--memory-mb", String(manifest.memoryMB), "--cpu-seconds", String(manifest.cpuSeconds),
+                    "--scratch-mb", String(manifest.scratchMB), "--read", exchangeDirectory]
         for p in launch.protect { args += ["--protect", p] }
         args += ["--"] + manifest.resolvedCommand
 
@@ -93,9 +95,10 @@ final class PluginProcess: @unchecked Sendable {
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
         defer { posix_spawnattr_destroy(&attr) }
-        // Own process group: a timeout kills the plugin and anything it started.
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-        posix_spawnattr_setpgroup(&attr, 0)
+        // Own session (POSIX_SPAWN_SETSID, 0x80 in glibc): no controlling terminal, so nothing the
+        // plugin does can reach the examiner's terminal; also its own process group, so a timeout
+        // kills the trampoline and the guard (and with the guard the plugin's whole PID namespace).
+        posix_spawnattr_setflags(&attr, Int16(0x80 | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
         var all = sigset_t(); sigfillset(&all); posix_spawnattr_setsigdefault(&attr, &all)
         var none = sigset_t(); sigemptyset(&none); posix_spawnattr_setsigmask(&attr, &none)
         var cArgs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
@@ -123,18 +126,21 @@ final class PluginProcess: @unchecked Sendable {
         PluginFailure(code: "plugin-start-failed", message: "\(what): \(String(cString: strerror(errno)))")
     }
 
-    /// Forwards stderr lines to the run log (capped), picking out the sandbox report.
+    /// Forwards stderr lines to the run log (capped, control characters made visible). Only the
+    /// very first line may be the sandbox report (the guard writes it before the plugin starts):
+    /// a later `exhibit-sandbox:` line is the plugin's and is forwarded as its text.
     private static func forwardStderr(fd: Int32, pluginID: String, state: StderrState, log: @Sendable (String) -> Void) {
         var buf = [UInt8](), chunk = [UInt8](repeating: 0, count: 16_384)
-        var forwarded = 0
+        var forwarded = 0, first = true
         func line(_ bytes: ArraySlice<UInt8>) {
             let text = String(decoding: bytes.prefix(4096), as: UTF8.self)
-            if text.hasPrefix("exhibit-sandbox: "),
+            defer { first = false }
+            if first, text.hasPrefix("exhibit-sandbox: "),
                let obj = try? JSONSerialization.jsonObject(with: Data(text.dropFirst(17).utf8)) as? [String: String] {
                 state.set(obj); return
             }
             forwarded += 1
-            if forwarded <= 1000 { log("plugin \(pluginID): \(text)") }
+            if forwarded <= 1000 { log("plugin \(pluginID): \(escapeForTerminal(text))") }
             else if forwarded == 1001 { log("plugin \(pluginID): (further stderr lines not shown)") }
         }
         while true {
@@ -150,6 +156,21 @@ final class PluginProcess: @unchecked Sendable {
         }
         if !buf.isEmpty { line(buf[...]) }
         close(fd)
+    }
+
+    /// `text` with every control character (ESC, CSI, OSC, BEL, CR, backspace, C1 controls, bidi
+    /// overrides) shown as `\u{…}`: a plugin's log can neither move the cursor nor rewrite or hide
+    /// what Exhibit prints. Tabs stay.
+    static func escapeForTerminal(_ text: String) -> String {
+        var out = ""
+        out.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
+        for u in text.unicodeScalars {
+            let v = u.value
+            let control = (v < 0x20 && v != 9) || (0x7F...0x9F).contains(v) || (0x200E...0x200F).contains(v)
+                || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)
+            if control { out += "\\u{" + String(v, radix: 16) + "}" } else { out.unicodeScalars.append(u) }
+        }
+        return out
     }
 
     /// Writes one line (a JSON object plus newline).
@@ -220,6 +241,61 @@ final class PluginProcess: @unchecked Sendable {
         let r = waitpid(pid, &s, WNOHANG)
         if r == pid { status = s; reaped = true }
         return reaped
+    }
+
+    /// Host pids of the guard (the trampoline's child) and of the plugin (the guard's child whose
+    /// pid in its own namespace is 2); found at the first request's end.
+    private var guardPID: pid_t = 0
+    private var pluginPID: pid_t = 0
+
+    /// The end of a request: every process that left the plugin's own tree — a daemon (`setsid`
+    /// and a double fork), reparented to the guard, PID 1 of the plugin's namespace — is killed
+    /// now, not when the plugin ends. Processes the plugin still parents stay (its own helpers).
+    /// Returns how many were killed.
+    @discardableResult
+    func killStrays() -> Int {
+        if guardPID == 0 {
+            guard let g = Self.children(of: pid).first else { return 0 }
+            guardPID = g
+            pluginPID = Self.children(of: g).first { Self.innerPID(of: $0) == 2 } ?? 0
+            // No PID namespace: daemons are reparented elsewhere; nothing to sweep here.
+            if pluginPID == 0 { guardPID = -1 }
+        }
+        guard guardPID > 0 else { return 0 }
+        var killed = 0
+        for c in Self.children(of: guardPID) where c != pluginPID {
+            kill(c, SIGKILL)
+            killed += 1
+        }
+        return killed
+    }
+
+    /// Host pids of `parent`'s children (`/proc/PID/task/PID/children`), empty when unknown.
+    static func children(of parent: pid_t) -> [pid_t] {
+        guard parent > 0 else { return [] }
+        return readProc("/proc/\(parent)/task/\(parent)/children").split(separator: " ").compactMap { pid_t($0) }
+    }
+
+    /// The pid a host process has in its innermost PID namespace (last `NSpid` field), or nil.
+    static func innerPID(of pid: pid_t) -> pid_t? {
+        guard let line = readProc("/proc/\(pid)/status").split(separator: "\n").first(where: { $0.hasPrefix("NSpid:") }) else { return nil }
+        let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        return fields.count > 2 ? fields.last.flatMap { pid_t($0) } : nil
+    }
+
+    /// A small /proc file's text (they report size 0: read until EOF, at most 64 KiB).
+    static func readProc(_ path: String) -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return "" }
+        defer { close(fd) }
+        var out = [UInt8](), buf = [UInt8](repeating: 0, count: 4096)
+        while out.count < 65_536 {
+            let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            out += buf[0..<n]
+        }
+        return String(decoding: out, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Kills the process group and reaps it; removes the scratch folder.

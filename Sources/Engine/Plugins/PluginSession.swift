@@ -24,10 +24,14 @@ final class PluginSession: @unchecked Sendable {
         case declaredError(code: String, message: String)
     }
 
-    /// Starts the plugin and performs the handshake.
-    init(manifest: PluginManifest, launch: PluginLaunch) throws {
+    /// Starts the plugin and performs the handshake. `exchangeDirectory` (created here, 0700) is
+    /// where the copies of the bytes will be: the sandbox lets the plugin read it, and nothing else
+    /// of the host's temporary folder.
+    init(manifest: PluginManifest, launch: PluginLaunch, exchangeDirectory: String) throws {
         self.manifest = manifest
-        process = try PluginProcess(manifest: manifest, launch: launch)
+        try? FileManager.default.createDirectory(atPath: exchangeDirectory, withIntermediateDirectories: true,
+                                                 attributes: [.posixPermissions: 0o700])
+        process = try PluginProcess(manifest: manifest, launch: launch, exchangeDirectory: exchangeDirectory)
         do {
             try process.send([
                 "type": "hello", "protocol": PluginProtocol.version, "host": "exhibit", "host_version": ExhibitVersion.current,
@@ -128,6 +132,7 @@ final class PluginSession: @unchecked Sendable {
                 findings.append(try PluginWire.finding(kind: kind, data: o["data"], state: &state))
                 if keepRaw { raw.append(["kind": kind, "data": o["data"] ?? NSNull()]) }
             case "end":
+                process.killStrays()   // nothing the plugin left running outlives the request
                 if let e = o["error"], !(e is NSNull) {
                     guard let eo = e as? [String: Any], let code = eo["code"] as? String, !code.isEmpty, let message = eo["message"] as? String else {
                         throw PluginFailure(code: "plugin-protocol", message: "end.error must be {\"code\": …, \"message\": …}")
