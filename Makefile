@@ -15,6 +15,8 @@ APT_PACKAGES += sleuthkit chromium ghostscript python3-pip
 APT_PACKAGES += linux-libc-dev libseccomp-dev
 # KakaoTalk Android fixtures: the generator's AES (corpora/phone/kakaotalk; the 100k test runs it).
 APT_PACKAGES += python3-cryptography
+# Lab index (issue 17): the tests start a throwaway PostgreSQL cluster (initdb + pg_ctl).
+APT_PACKAGES += postgresql
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/debug
 DEMO := demo-out

@@ -1,0 +1,35 @@
+import Dispatch
+
+/// Runs `body` to completion from synchronous code (the CLI's commands are synchronous; the
+/// PostgreSQL driver is async). The calling thread waits; the work runs on the concurrency pool.
+public func labBlocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    final class Box: @unchecked Sendable {
+        // Safe: written once by the task before `done` is signalled, read after waiting on it.
+        var result: Result<T, any Error> = .failure(LabError("the lab operation did not finish"))
+    }
+    let box = Box()
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
+        done.signal()
+    }
+    done.wait()
+    return try box.result.get()
+}
+
+extension LabIndex {
+    /// Connects to `url`, runs `body`, and closes the connection whatever happens.
+    public static func with<T: Sendable>(_ url: LabURL, _ body: @escaping @Sendable (LabIndex) async throws -> T) throws -> T {
+        try labBlocking {
+            let lab = try await LabIndex.connect(url)
+            do {
+                let r = try await body(lab)
+                await lab.close()
+                return r
+            } catch {
+                await lab.close()
+                throw error
+            }
+        }
+    }
+}
