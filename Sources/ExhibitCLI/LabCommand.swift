@@ -26,7 +26,8 @@ struct LabCommand: ParsableCommand {
           exhibit lab search 딥페이크
           exhibit lab known
         """,
-        subcommands: [LabInitCommand.self, LabPublishCommand.self, LabSpreadCommand.self, LabSearchCommand.self, LabKnownCommand.self])
+        subcommands: [LabInitCommand.self, LabPublishCommand.self, LabSpreadCommand.self, LabSearchCommand.self, LabKnownCommand.self,
+                     LabSubmitCommand.self, LabWorkerCommand.self, LabStatusCommand.self])
 }
 
 /// Where the lab index is.

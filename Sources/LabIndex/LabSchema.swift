@@ -10,7 +10,34 @@ enum LabSchema {
     static let migrationLock: Int64 = 0x4558_4842_0000_0001
 
     /// Named migrations, oldest first.
-    static let migrations: [(name: String, statements: [String])] = [("v1-lab", v1)]
+    static let migrations: [(name: String, statements: [String])] = [("v1-lab", v1), ("v2-queue", v2)]
+
+    /// The distributed-ingest queue (`lab submit`, `lab worker`, `lab status`): one job per
+    /// (case, item); a worker holds a job by a lease it renews (heartbeat); a job whose lease
+    /// expired is claimed again, and the engine resumes the item from its committed state.
+    static let v2: [String] = [
+        """
+        CREATE TABLE lab_jobs (
+            job_id bigserial PRIMARY KEY,
+            case_name text NOT NULL,
+            examiner text NOT NULL,
+            item_path text NOT NULL,
+            ingest_arguments jsonb NOT NULL,
+            state text NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'running', 'done', 'failed')),
+            attempts integer NOT NULL DEFAULT 0,
+            worker text, lease_until timestamptz, heartbeat_at timestamptz,
+            submitted_at timestamptz NOT NULL DEFAULT now(), started_at timestamptz, finished_at timestamptz,
+            note text,
+            UNIQUE (case_name, item_path))
+        """,
+        "CREATE INDEX lab_jobs_claim ON lab_jobs (state, job_id)",
+        """
+        CREATE TABLE lab_workers (
+            worker text PRIMARY KEY, host text NOT NULL, pid integer NOT NULL,
+            started_at timestamptz NOT NULL, heartbeat_at timestamptz NOT NULL,
+            current_job bigint, items_done integer NOT NULL DEFAULT 0, last_error text)
+        """,
+    ]
 
     /// Cases, items, files, PDQ hashes with a multi-index, chats, messages (trigram search),
     /// attachments, known-bad matches.
