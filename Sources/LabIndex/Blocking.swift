@@ -3,11 +3,7 @@ import Dispatch
 /// Runs `body` to completion from synchronous code (the CLI's commands are synchronous; the
 /// PostgreSQL driver is async). The calling thread waits; the work runs on the concurrency pool.
 public func labBlocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-    final class Box: @unchecked Sendable {
-        // Safe: written once by the task before `done` is signalled, read after waiting on it.
-        var result: Result<T, any Error> = .failure(LabError("the lab operation did not finish"))
-    }
-    let box = Box()
+    let box = ResultBox<T>()
     let done = DispatchSemaphore(value: 0)
     Task {
         do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
@@ -15,6 +11,12 @@ public func labBlocking<T: Sendable>(_ body: @escaping @Sendable () async throws
     }
     done.wait()
     return try box.result.get()
+}
+
+/// The result of a ``labBlocking`` task.
+private final class ResultBox<T: Sendable>: @unchecked Sendable {
+    // Safe: written once by the task before the semaphore is signalled, read after waiting on it.
+    var result: Result<T, any Error> = .failure(LabError("the lab operation did not finish"))
 }
 
 extension LabIndex {

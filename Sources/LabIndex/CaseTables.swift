@@ -6,7 +6,9 @@ import GRDB
 /// whatever the size of the case.
 struct CaseTable: Sendable {
     /// A column's PostgreSQL kind: what a SQLite value must be to be copied as is.
-    enum Kind: Sendable { case int, text }
+    /// `utf8`: text selected as a blob (`CAST(… AS BLOB)`) and decoded here, because reading it
+    /// as text stops at an embedded NUL, which evidence text can hold.
+    enum Kind: Sendable { case int, text, utf8 }
     /// The lab table.
     var name: String
     /// Columns after `case_id`, in the order the select returns them.
@@ -25,7 +27,7 @@ struct CaseTable: Sendable {
 extension CaseTable {
     private static func cols(_ spec: String) -> [(name: String, kind: Kind)] {
         spec.split(separator: " ").map { part in
-            part.hasSuffix(":i") ? (String(part.dropLast(2)), .int) : (String(part), .text)
+            part.hasSuffix(":i") ? (String(part.dropLast(2)), .int) : part.hasSuffix(":u") ? (String(part.dropLast(2)), .utf8) : (String(part), .text)
         }
     }
 
@@ -67,11 +69,11 @@ extension CaseTable {
                   select: "SELECT id, chat_id, display_name, native_id, is_device_owner FROM participants",
                   key: "id"),
         CaseTable(name: "lab_messages",
-                  columns: cols("message_id:i chat_id:i file_id:i sequence:i native_id kind sender sender_native_id from_device_owner:i sent_utc sent_utc_us:i sent_raw sent_basis text deleted:i"),
+                  columns: cols("message_id:i chat_id:i file_id:i sequence:i native_id kind sender sender_native_id from_device_owner:i sent_utc sent_utc_us:i sent_raw sent_basis text:u deleted:i"),
                   requires: ["messages"],
                   select: """
                     SELECT id, chat_id, file_id, sequence, native_id, kind, sender_name, sender_native_id, from_device_owner,
-                           sent_utc, sent_utc_us, sent_raw, sent_basis, coalesce(text_nfc, text), deleted FROM messages
+                           sent_utc, sent_utc_us, sent_raw, sent_basis, CAST(coalesce(text_nfc, text) AS BLOB), deleted FROM messages
                     """,
                   key: "id"),
         CaseTable(name: "lab_attachments",
@@ -136,13 +138,15 @@ public struct PDQChunks: Sendable, Hashable {
     }
 }
 
-/// Reads one case database for publishing: read-only, inside one read transaction, so that the
-/// published rows are one consistent snapshot even while an ingest is writing the case.
-final class CaseReader {
-    let queue: DatabaseQueue
+/// Reads one case database for publishing: read-only, from one snapshot (GRDB's
+/// `DatabaseSnapshot` over a WAL database), so that the published rows are one consistent state
+/// even while an ingest is writing the case. A database not in WAL mode (a copy made without its
+/// journal settings) is read page by page without a snapshot; nothing writes it then.
+final class CaseReader: Sendable {
+    let reader: any DatabaseReader
     let path: String
-    private var tables: Set<String> = []
-    private var columns: [String: Set<String>] = [:]
+    private let tables: Set<String>
+    private let columns: [String: Set<String>]
 
     /// The case's own row (`cases`).
     struct CaseRow: Sendable {
@@ -154,29 +158,34 @@ final class CaseReader {
         guard FileManager.default.fileExists(atPath: path) else { throw LabError("\(path): no such case database") }
         var config = Configuration()
         config.readonly = true
+        let queue: DatabaseQueue
         do { queue = try DatabaseQueue(path: path, configuration: config) } catch {
             throw LabError("\(path): cannot open as SQLite: \(error)")
         }
-        let appID: Int32 = (try? queue.inDatabase { try Int32.fetchOne($0, sql: "PRAGMA application_id") }) ?? 0
+        let (appID, mode): (Int32, String) = (try? queue.read {
+            (try Int32.fetchOne($0, sql: "PRAGMA application_id") ?? 0, try String.fetchOne($0, sql: "PRAGMA journal_mode") ?? "")
+        }) ?? (0, "")
         guard appID == 0x4558_4842 else { throw LabError("\(path): not an Exhibit case database (application_id \(appID))") }
-        try queue.inDatabase { db in
-            try db.execute(sql: "BEGIN DEFERRED")
+        if mode.lowercased() == "wal", let snapshot = try? DatabasePool(path: path, configuration: config).makeSnapshot() {
+            reader = snapshot
+        } else {
+            reader = queue
+        }
+        (tables, columns) = try reader.read { db in
+            var tables: Set<String> = []
+            var columns: [String: Set<String>] = [:]
             for t in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')") {
                 tables.insert(t)
                 columns[t] = Set(try Row.fetchAll(db, sql: "PRAGMA table_info(\(t.quotedDatabaseIdentifier))").compactMap { $0["name"] as String? })
             }
+            return (tables, columns)
         }
-    }
-
-    /// Ends the read transaction.
-    func finish() {
-        try? queue.inDatabase { try $0.execute(sql: "COMMIT") }
     }
 
     /// The case row; a database without one cannot be published (nothing names the case).
     func caseRow() throws -> CaseRow {
         guard tables.contains("cases"),
-              let r = try queue.inDatabase({ try Row.fetchOne($0, sql: "SELECT name, examiner, assumed_zone, created_utc, tool_version FROM cases ORDER BY id LIMIT 1") }),
+              let r = try reader.read({ try Row.fetchOne($0, sql: "SELECT name, examiner, assumed_zone, created_utc, tool_version FROM cases ORDER BY id LIMIT 1") }),
               let name = r[0] as String?, !name.isEmpty else {
             throw LabError("\(path): the case database has no case name (cases table)")
         }
@@ -204,7 +213,7 @@ final class CaseReader {
     /// One page of rows after key `after`, and the last key read.
     func page(_ table: CaseTable, sql: String, after: Int64, limit: Int) throws -> (rows: [[DatabaseValue]], last: Int64?) {
         let paged = "\(sql) WHERE \(table.key) > ? ORDER BY \(table.key) LIMIT ?"
-        let rows = try queue.inDatabase { try Row.fetchAll($0, sql: paged, arguments: [after, limit]) }
+        let rows = try reader.read { try Row.fetchAll($0, sql: paged, arguments: [after, limit]) }
         let values = rows.map { r in (0..<r.count).map { r[$0] as DatabaseValue } }
         let last = values.last.flatMap { Int64.fromDatabaseValue($0[0]) }
         return (values, last)

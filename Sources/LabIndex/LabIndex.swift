@@ -1,5 +1,5 @@
 import Foundation
-import NIOSSL
+
 import PostgresNIO
 
 /// One connection to the lab index (PostgreSQL). Case databases stay the unit of evidence; the

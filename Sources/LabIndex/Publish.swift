@@ -28,7 +28,6 @@ extension LabIndex {
         try await requireSchema()
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         let reader = try CaseReader(path: absolute)
-        defer { reader.finish() }
         let caseRow = try reader.caseRow()
         let published = Self.utcNow()
         do {
@@ -83,7 +82,10 @@ extension LabIndex {
                 var text = ""
                 text.reserveCapacity(page.count * 128)
                 for values in page {
-                    var fields = values.map(Self.text)
+                    var fields = values.enumerated().map { i, v -> String? in
+                        if i < t.columns.count, t.columns[i].kind == .utf8, case .blob(let b) = v.storage { return String(decoding: b, as: UTF8.self) }
+                        return Self.text(v)
+                    }
                     if let shape = t.shape {
                         guard let shaped = shape(fields) else {
                             skipped += 1

@@ -23,6 +23,13 @@ public struct LabMessageHit: Sendable, Codable, Equatable {
     public var basis: String?
     /// The text (NFC).
     public var text: String
+
+    /// Memberwise.
+    public init(caseName: String, database: String, messageID: Int, chat: String?, platform: String?, roomID: Int?, sender: String?,
+                utc: String?, basis: String?, text: String) {
+        self.caseName = caseName; self.database = database; self.messageID = messageID; self.chat = chat; self.platform = platform
+        self.roomID = roomID; self.sender = sender; self.utc = utc; self.basis = basis; self.text = text
+    }
 }
 
 /// A known-bad picture (one hash-set entry) and every file it matched, lab-wide.

@@ -9,6 +9,8 @@ public struct LabContent: Sendable, Codable, Equatable {
     public var match: String
     /// Smallest PDQ distance to the asked picture (0 for exact).
     public var distance: Int
+    /// Memberwise.
+    public init(sha256: String, match: String, distance: Int) { self.sha256 = sha256; self.match = match; self.distance = distance }
 }
 
 /// One place a picture appears lab-wide, naming the case database row that holds the detail.
@@ -47,6 +49,16 @@ public struct LabAppearance: Sendable, Codable, Equatable {
     public var utcUS: Int?
     /// Basis of that time (`utc`, `offset`, `assumed-zone`, `unknown`).
     public var basis: String?
+
+    /// Memberwise.
+    public init(caseName: String, database: String, evidence: String?, appearance: String, table: String, row: Int, attachmentID: Int?,
+                sha256: String, path: String?, devicePath: String?, platform: String?, chat: String?, roomID: Int?, sender: String?,
+                utc: String?, utcUS: Int?, basis: String?) {
+        self.caseName = caseName; self.database = database; self.evidence = evidence; self.appearance = appearance; self.table = table
+        self.row = row; self.attachmentID = attachmentID; self.sha256 = sha256; self.path = path; self.devicePath = devicePath
+        self.platform = platform; self.chat = chat; self.roomID = roomID; self.sender = sender; self.utc = utc; self.utcUS = utcUS
+        self.basis = basis
+    }
 }
 
 /// The answer to `exhibit lab spread`.

@@ -23,8 +23,8 @@ struct LabPublishTests {
         return out
     }
 
-    @Test func initIsNamedAndAppendOnly() throws {
-        try LabFixture.withLab { _, url in
+    @Test func initIsNamedAndAppendOnly() async throws {
+        try await LabFixture.withLab { _, url in
             try await LabFixture.session(url) { lab in
                 #expect(try await lab.appliedMigrations() == ["v1-lab", "v2-queue"])
                 #expect(try await lab.migrate() == [], "a second init applies nothing")
@@ -36,21 +36,19 @@ struct LabPublishTests {
         }
     }
 
-    @Test func publishBeforeInitSaysSo() throws {
+    @Test func publishBeforeInitSaysSo() async throws {
         let cluster = try PostgresCluster()
         defer { cluster.stop() }
         let url = try LabURL(parsing: cluster.url)
-        let message: String = try labBlocking {
-            try await LabFixture.session(url) { lab in
-                do { _ = try await lab.publish(caseDatabase: try LabFixture.cases.get().a); return "published" } catch { return "\(error)" }
-            }
+        let message: String = try await LabFixture.session(url) { lab in
+            do { _ = try await lab.publish(caseDatabase: try LabFixture.cases.get().a); return "published" } catch { return "\(error)" }
         }
         #expect(message.contains("lab init"), "\(message)")
     }
 
-    @Test func publishingTwiceGivesTheSameRowsAndEveryRowMatchesTheCase() throws {
+    @Test func publishingTwiceGivesTheSameRowsAndEveryRowMatchesTheCase() async throws {
         let (a, b, _) = try LabFixture.cases.get()
-        try LabFixture.withLab { _, url in
+        try await LabFixture.withLab { _, url in
             try await LabFixture.session(url) { lab in
                 let r1 = try await lab.publish(caseDatabase: a)
                 let first = try await Self.dump(lab)
@@ -69,7 +67,7 @@ struct LabPublishTests {
 
                 // Row counts equal the case database's, table by table.
                 let q = try LabFixture.open(a)
-                let expected: [String: Int] = try q.read { db in
+                let expected: [String: Int] = try await q.read { db in
                     [
                         "lab_evidence": try Int.fetchOne(db, sql: "SELECT count(*) FROM evidence") ?? -1,
                         "lab_files": try Int.fetchOne(db, sql: "SELECT count(*) FROM files") ?? -1,
@@ -85,7 +83,7 @@ struct LabPublishTests {
                 #expect(expected.values.allSatisfy { $0 > 0 }, "every table of the fixture has rows: \(expected)")
 
                 // Every file row, in full, as the case database has it.
-                let sqliteFiles: [String] = try q.read { db in
+                let sqliteFiles: [String] = try await q.read { db in
                     try Row.fetchAll(db, sql: """
                         SELECT f.id, f.evidence_id, f.entry_key, f.path, f.name, f.kind, f.size, f.md5, f.sha1, f.sha256, f.mime, f.status,
                                f.device_path, t.utc, t.utc_us, t.basis
@@ -115,7 +113,7 @@ struct LabPublishTests {
         }
     }
 
-    @Test func hostileCaseDatabasesAreRefusedOrPublishedWithWarnings() throws {
+    @Test func hostileCaseDatabasesAreRefusedOrPublishedWithWarnings() async throws {
         let (a, _, _) = try LabFixture.cases.get()
         let dir = try TestDirectory("lab-hostile")
         defer { dir.remove() }
@@ -124,16 +122,17 @@ struct LabPublishTests {
         let bad = dir.path("bad.sqlite")
         try FileManager.default.copyItem(atPath: a, toPath: bad)
         let nasty = "a\u{0}b\tc\nd\\e 딥페이크 \\N"
-        try DatabaseQueue(path: bad).write { db in
+        try await DatabaseQueue(path: bad).write { db in
             try db.execute(sql: "UPDATE cases SET name = 'LAB-BAD'")
-            try db.execute(sql: "UPDATE media_hashes SET hash = 'zz' WHERE id = (SELECT min(id) FROM media_hashes)")
+            try db.execute(sql: "UPDATE media_hashes SET hash = '\(String(repeating: "z", count: 64))' WHERE id = (SELECT min(id) FROM media_hashes)")
             try db.execute(sql: "UPDATE files SET size = 'twelve' WHERE id = 1")
-            try db.execute(sql: "UPDATE messages SET text = ?, text_nfc = NULL WHERE id = 1", arguments: [nasty])
+            // Bound as bytes: a Swift string bound as text would stop at the NUL.
+            try db.execute(sql: "UPDATE messages SET text = CAST(? AS TEXT), text_nfc = NULL WHERE id = 1", arguments: [Data(nasty.utf8)])
         }
         // Not a case database at all, and no file.
         let other = dir.path("other.sqlite")
-        try DatabaseQueue(path: other).write { try $0.execute(sql: "CREATE TABLE cases (name TEXT); INSERT INTO cases VALUES ('X')") }
-        try LabFixture.withLab { _, url in
+        try await DatabaseQueue(path: other).write { try $0.execute(sql: "CREATE TABLE cases (name TEXT); INSERT INTO cases VALUES ('X')") }
+        try await LabFixture.withLab { _, url in
             try await LabFixture.session(url) { lab in
                 let r = try await lab.publish(caseDatabase: bad)
                 #expect(r.rows["lab_pdq"] == 1, "the broken hash is left out, the other kept")

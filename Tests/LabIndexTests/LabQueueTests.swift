@@ -49,7 +49,7 @@ struct LabQueueTests {
                                      "--poll-seconds", "0.2", "--exit-when-idle"])
     }
 
-    @Test func threeWorkersAKillAndARestartLoseNothing() throws {
+    @Test func threeWorkersAKillAndARestartLoseNothing() async throws {
         let cluster = try PostgresCluster()
         defer { cluster.stop() }
         let dir = try TestDirectory("lab-queue")
@@ -92,12 +92,10 @@ struct LabQueueTests {
         var killedJob: Int?
         let deadline = Date().addingTimeInterval(60)
         while killedJob == nil && Date() < deadline {
-            killedJob = try labBlocking {
-                try await LabFixture.session(url) { lab in
-                    var job: Int?
-                    for try await j in try await lab.rawQuery("SELECT job_id FROM lab_jobs WHERE state = 'running' AND worker LIKE '%:\(first.pid)'").decode(Int.self) { job = j }
-                    return job
-                }
+            killedJob = try await LabFixture.session(url) { lab in
+                var job: Int?
+                for try await j in try await lab.rawQuery("SELECT job_id FROM lab_jobs WHERE state = 'running' AND worker LIKE '%:\(first.pid)'").decode(Int.self) { job = j }
+                return job
             }
             if killedJob == nil { usleep(20_000) }
         }
@@ -112,15 +110,13 @@ struct LabQueueTests {
         #expect(codes == [0, 0], "workers exit when the queue is drained: \(codes); log: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
 
         // Every job ended; the unreadable item failed with its reason after two attempts.
-        let (states, counts, status) = try labBlocking {
-            try await LabFixture.session(url) { lab in
+        let (states, counts, status) = try await LabFixture.session(url) { lab in
                 var states: [String] = []
                 for try await (c, i, s, a) in try await lab.rawQuery("SELECT case_name, item_path, state, attempts FROM lab_jobs ORDER BY job_id")
                     .decode((String, String, String, Int).self) { states.append("\(c) \((i as NSString).lastPathComponent) \(s)\(s == "failed" ? " \(a)" : "")") }
                 var counts: [String: String] = [:]
                 for try await (n, rc) in try await lab.rawQuery("SELECT name, row_counts::text FROM lab_cases ORDER BY name").decode((String, String).self) { counts[n] = rc }
                 return (states, counts, try await lab.status())
-            }
         }
         #expect(states == ["QX pc-export.tar.gz done", "QX phone-dump.zip done", "QY android-ffs.tar done", "QZ not-there.zip failed 2"])
         #expect(status.jobs == ["done": 3, "failed": 1])
@@ -130,7 +126,7 @@ struct LabQueueTests {
         for name in ["QX", "QY"] {
             #expect(try Self.digest("\(cases)/\(name).sqlite") == Self.digest("\(reference)/\(name).sqlite"), "\(name): digest differs")
             let q = try LabFixture.open("\(cases)/\(name).sqlite")
-            let (files, messages, pdq) = try q.read { db in
+            let (files, messages, pdq) = try await q.read { db in
                 (try Int.fetchOne(db, sql: "SELECT count(*) FROM files") ?? -1, try Int.fetchOne(db, sql: "SELECT count(*) FROM messages") ?? -1,
                  try Int.fetchOne(db, sql: "SELECT count(*) FROM media_hashes") ?? -1)
             }
@@ -138,14 +134,12 @@ struct LabQueueTests {
             #expect(rc.contains("\"lab_files\": \(files)") && rc.contains("\"lab_messages\": \(messages)") && rc.contains("\"lab_pdq\": \(pdq)"),
                     "\(name): \(rc) vs files \(files), messages \(messages), pdq \(pdq)")
         }
-        let dupes: Int = try labBlocking {
-            try await LabFixture.session(url) { lab in
+        let dupes: Int = try await LabFixture.session(url) { lab in
                 var n = 0
                 for try await c in try await lab.rawQuery("""
                     SELECT count(*)::integer FROM (SELECT case_id, path FROM lab_files GROUP BY case_id, path, evidence_id HAVING count(*) > 1) d
                     """).decode(Int.self) { n = c }
                 return n
-            }
         }
         #expect(dupes == 0)
     }

@@ -27,7 +27,7 @@ struct LabSpreadTests {
         s.appearances.map { "\($0.caseName) \($0.table) \($0.row) \($0.sha256)" }.sorted()
     }
 
-    @Test func spreadFindsThePictureExactAndReEncodedInBothCases() throws {
+    @Test func spreadFindsThePictureExactAndReEncodedInBothCases() async throws {
         let (a, b, _) = try LabFixture.cases.get()
         let telegram = try LabFixture.sha256(in: b, pathSuffix: "Telegram Images/5402285916542734721_121.jpg")
         let original = try LabFixture.sha256(in: b, pathSuffix: "DCIM/Camera/IMG_20240828_151203.jpg")
@@ -39,7 +39,7 @@ struct LabSpreadTests {
         let nearExpected = (try Self.expected(a, caseName: "LAB-A", allThree) + Self.expected(b, caseName: "LAB-B", allThree)).sorted()
         try #require(!exactExpected.isEmpty)
 
-        let (exact, near, byPDQ, fromOriginal) = try LabFixture.withLab { _, url in
+        let (exact, near, byPDQ, fromOriginal) = try await LabFixture.withLab { _, url in
             try await LabFixture.session(url) { lab in
                 _ = try await lab.publish(caseDatabase: a)
                 _ = try await lab.publish(caseDatabase: b)
@@ -78,9 +78,9 @@ struct LabSpreadTests {
         #expect(near.rooms == roomsExpected.count && near.rooms >= 4, "\(roomsExpected)")
     }
 
-    @Test func searchAndKnownAnswerAcrossCases() throws {
+    @Test func searchAndKnownAnswerAcrossCases() async throws {
         let (a, b, _) = try LabFixture.cases.get()
-        let (hits, known, none) = try LabFixture.withLab { _, url in
+        let (hits, known, none) = try await LabFixture.withLab { _, url in
             try await LabFixture.session(url) { lab in
                 _ = try await lab.publish(caseDatabase: a)
                 _ = try await lab.publish(caseDatabase: b)

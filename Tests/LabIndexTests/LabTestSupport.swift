@@ -45,17 +45,16 @@ enum LabFixture {
         return try DatabaseQueue(path: db, configuration: config)
     }
 
-    /// Starts a cluster, runs `lab init`, runs `body`, stops the cluster.
-    static func withLab<T: Sendable>(_ body: @escaping @Sendable (PostgresCluster, LabURL) async throws -> T) throws -> T {
+    /// Starts a cluster, runs `lab init`, runs `body`, stops the cluster. Tests are async and
+    /// never block on the lab (a blocked cooperative thread could starve the driver's tasks).
+    static func withLab<T: Sendable>(_ body: (PostgresCluster, LabURL) async throws -> T) async throws -> T {
         let cluster = try PostgresCluster()
         defer { cluster.stop() }
         let url = try LabURL(parsing: cluster.url)
-        return try labBlocking {
-            let lab = try await LabIndex.connect(url)
-            try await lab.migrate()
-            await lab.close()
-            return try await body(cluster, url)
-        }
+        let lab = try await LabIndex.connect(url)
+        try await lab.migrate()
+        await lab.close()
+        return try await body(cluster, url)
     }
 
     /// Connects, runs `body`, closes.

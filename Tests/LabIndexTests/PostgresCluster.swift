@@ -29,7 +29,7 @@ final class PostgresCluster: @unchecked Sendable {
         if getuid() == 0 {
             let u = getpwnam("postgres") != nil ? "postgres" : "nobody"
             user = u
-            let r = try Run.command("/bin/chown", [u, dir])
+            let r = try Self.run("/bin/chown", [u, dir], as: nil)
             guard r.exitCode == 0 else { throw ClusterError("chown \(u) \(dir): \(r.stderr)") }
         } else {
             user = nil
@@ -70,9 +70,19 @@ final class PostgresCluster: @unchecked Sendable {
         return versions.map { "\(root)/\($0)/bin" }.first { FileManager.default.isExecutableFile(atPath: $0 + "/initdb") }
     }
 
-    static func run(_ program: String, _ args: [String], as user: String?) throws -> CommandResult {
-        guard let user else { return try Run.command(program, args) }
-        return try Run.command("/usr/sbin/runuser", ["-u", user, "--", program] + args, currentDirectory: "/tmp")
+    /// Runs a server tool to completion. Not through Foundation's `Process`: its exit watch can
+    /// miss a child whose own child daemonises (`pg_ctl start` under `runuser` was left a zombie
+    /// and the wait never returned), so this spawns and `waitpid`s directly; output (stdout and
+    /// stderr together) goes through a file.
+    static func run(_ program: String, _ args: [String], as user: String?) throws -> (exitCode: Int32, stderr: String) {
+        let argv = user.map { ["/usr/sbin/runuser", "-u", $0, "--", program] + args } ?? [program] + args
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("exhibit-pg-out-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let p = try ProcessGroup("/bin/sh", ["-c", "cd /tmp && exec \"$0\" \"$@\" 2>&1"] + argv, stdoutPath: out)
+        let status = p.waitExit()
+        let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+        let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
+        return (code, text)
     }
 
     /// A loopback port nothing listens on now (the kernel's pick).
