@@ -1,4 +1,6 @@
 import Dispatch
+import Foundation
+import PostgresNIO
 
 /// Runs `body` to completion from synchronous code (the CLI's commands are synchronous; the
 /// PostgreSQL driver is async). The calling thread waits; the work runs on the concurrency pool.
@@ -33,5 +35,61 @@ extension LabIndex {
                 throw error
             }
         }
+    }
+}
+
+extension LabIndex {
+    /// True once the connection is closed (by us, the server or the network).
+    public var isClosed: Bool { connection.isClosed }
+
+    /// Runs `body` on this connection, failing fast when it is already closed and after
+    /// `seconds` when no answer comes. A query on a connection the server closed (a PostgreSQL
+    /// restart) was seen to wait forever in the driver; a lost network does the same. The worker
+    /// then drops the connection and reconnects; the abandoned call ends when the connection does.
+    public func withDeadline<T: Sendable>(_ seconds: Double, _ what: String,
+                                          _ body: @escaping @Sendable (LabIndex) async throws -> T) async throws -> T {
+        guard !isClosed else { throw LabError("\(what): the connection to the lab index is closed") }
+        let gate = DeadlineGate<T>()
+        let lab = self
+        return try await withCheckedThrowingContinuation { (k: CheckedContinuation<T, any Error>) in
+            gate.arm(k)
+            let work = Task {
+                do { gate.finish(.success(try await body(lab))) } catch { gate.finish(.failure(error)) }
+            }
+            let closeWatch = connection.closeFuture
+            closeWatch.whenComplete { _ in
+                if gate.finish(.failure(LabError("\(what): the lab index closed the connection"))) { work.cancel() }
+            }
+            Task {
+                try? await Task.sleep(nanoseconds: UInt64(max(0.1, seconds) * 1e9))
+                if gate.finish(.failure(LabError("\(what): no answer from the lab index in \(Int(seconds)) s"))) { work.cancel() }
+            }
+        }
+    }
+}
+
+/// Resumes a continuation once, from whichever of the work, the deadline or the connection's
+/// close comes first.
+private final class DeadlineGate<T: Sendable>: @unchecked Sendable {
+    // Safe: every access holds `lock`.
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<T, any Error>?
+    private var done = false
+
+    func arm(_ k: CheckedContinuation<T, any Error>) {
+        lock.lock(); defer { lock.unlock() }
+        continuation = k
+    }
+
+    /// Resumes with `r` unless already resumed; true when this call resumed it.
+    @discardableResult
+    func finish(_ r: Result<T, any Error>) -> Bool {
+        lock.lock()
+        guard !done, let k = continuation else { lock.unlock(); return false }
+        done = true
+        continuation = nil
+        lock.unlock()
+        k.resume(with: r)
+        return true
     }
 }

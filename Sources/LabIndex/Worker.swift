@@ -34,6 +34,9 @@ public struct LabWorkerConfig: Sendable {
 /// job from the committed state; publishing is idempotent, so the lab ends with the rows of an
 /// uninterrupted run. Loses PostgreSQL → reconnects with backoff (1 s … 10 s).
 public enum LabWorker {
+    /// Deadline of every short lab call (claim, lock, report): a silent connection is dropped.
+    static let short = 30.0
+
     /// Runs until stopped (or, with `exitWhenIdle`, until the queue is drained). Returns the exit code.
     public static func run(_ cfg: LabWorkerConfig) async -> Int32 {
         let host = ProcessInfo.processInfo.hostName
@@ -49,15 +52,18 @@ public enum LabWorker {
             do {
                 if lab == nil {
                     let l = try await LabIndex.connect(cfg.url)
-                    try await l.requireSchema()
+                    try await l.withDeadline(LabWorker.short, "schema check") { try await $0.requireSchema() }
                     lab = l
                     backoff = 1
                 }
                 guard let l = lab else { continue }
-                try await l.reportWorker(me, host: host, pid: pid, startedAt: started, currentJob: nil, itemsDone: done, lastError: lastError)
-                guard let job = try await l.claim(worker: me, leaseSeconds: cfg.leaseSeconds, maxAttempts: cfg.maxAttempts) else {
+                let (err, doneSoFar) = (lastError, done)
+                try await l.withDeadline(LabWorker.short, "worker report") {
+                    try await $0.reportWorker(me, host: host, pid: pid, startedAt: started, currentJob: nil, itemsDone: doneSoFar, lastError: err)
+                }
+                guard let job = try await l.withDeadline(LabWorker.short, "claim", { try await $0.claim(worker: me, leaseSeconds: cfg.leaseSeconds, maxAttempts: cfg.maxAttempts) }) else {
                     if cfg.exitWhenIdle {
-                        let c = try await l.jobCounts()
+                        let c = try await l.withDeadline(LabWorker.short, "queue count") { try await $0.jobCounts() }
                         if (c["queued"] ?? 0) + (c["running"] ?? 0) == 0 {
                             cfg.log("worker \(me): queue drained, \(done) item(s) done")
                             await l.close()
@@ -67,15 +73,15 @@ public enum LabWorker {
                     try await Task.sleep(nanoseconds: UInt64(cfg.pollSeconds * 1e9))
                     continue
                 }
-                guard try await l.tryLockCase(job.caseName) else {
+                guard try await l.withDeadline(LabWorker.short, "case lock", { try await $0.tryLockCase(job.caseName) }) else {
                     // Another worker is ingesting this case: give the job back and look again.
-                    try await l.release(jobID: job.jobID, worker: me)
+                    try await l.withDeadline(LabWorker.short, "release") { try await $0.release(jobID: job.jobID, worker: me) }
                     try await Task.sleep(nanoseconds: 300_000_000)
                     continue
                 }
                 cfg.log("worker \(me): job \(job.jobID) (attempt \(job.attempts)): \(job.item) → case \(job.caseName)")
                 let finished = try await process(job, lab: l, me: me, cfg: cfg)
-                try await l.unlockCase(job.caseName)
+                try await l.withDeadline(LabWorker.short, "case unlock") { try await $0.unlockCase(job.caseName) }
                 if finished { done += 1 }
                 lastError = nil
             } catch is CancellationError {
@@ -108,19 +114,26 @@ public enum LabWorker {
             let verify = await Child.run(cfg.exhibit, ["verify", "--db", db])
             if await beat.lost { return false }
             guard verify.code == 0 else {
-                try await lab.finish(jobID: job.jobID, worker: me, state: "failed", note: "verify exit \(verify.code): \(verify.tail)")
+                try await lab.withDeadline(LabWorker.short, "finish") {
+                    try await $0.finish(jobID: job.jobID, worker: me, state: "failed", note: "verify exit \(verify.code): \(verify.tail)")
+                }
                 return true
             }
-            _ = try await lab.publish(caseDatabase: db)
+            // A silent network can hold a publish forever; a closed connection ends it at once.
+            _ = try await lab.withDeadline(3600, "publish") { try await $0.publish(caseDatabase: db) }
             let note = ingest.code == 3 ? "ingested, but the item's SHA-256 did not match --expect-sha256 (see the case's evidence table)" : nil
-            try await lab.finish(jobID: job.jobID, worker: me, state: "done", note: note)
+            try await lab.withDeadline(LabWorker.short, "finish") { try await $0.finish(jobID: job.jobID, worker: me, state: "done", note: note) }
             cfg.log("worker \(me): job \(job.jobID) done")
         case 2:
-            try await lab.finish(jobID: job.jobID, worker: me, state: "failed", note: "ingest refused the job (exit 2): \(ingest.tail)")
+            try await lab.withDeadline(LabWorker.short, "finish") {
+                try await $0.finish(jobID: job.jobID, worker: me, state: "failed", note: "ingest refused the job (exit 2): \(ingest.tail)")
+            }
         default:
             let retry = job.attempts < cfg.maxAttempts
-            try await lab.finish(jobID: job.jobID, worker: me, state: "failed",
-                                 note: "attempt \(job.attempts): ingest exit \(ingest.code): \(ingest.tail)", retry: retry)
+            try await lab.withDeadline(LabWorker.short, "finish") {
+                try await $0.finish(jobID: job.jobID, worker: me, state: "failed",
+                                    note: "attempt \(job.attempts): ingest exit \(ingest.code): \(ingest.tail)", retry: retry)
+            }
         }
         return true
     }
@@ -138,8 +151,12 @@ actor Heartbeat {
             do {
                 if lab == nil { lab = try await LabIndex.connect(cfg.url) }
                 if let l = lab {
-                    if try await !l.heartbeat(jobID: job.jobID, worker: me, leaseSeconds: cfg.leaseSeconds) { lost = true; break }
-                    try await l.touchWorker(me, currentJob: job.jobID)
+                    let wait = max(1, Double(cfg.leaseSeconds) / 3)
+                    if try await !l.withDeadline(wait, "heartbeat", { try await $0.heartbeat(jobID: job.jobID, worker: me, leaseSeconds: cfg.leaseSeconds) }) {
+                        lost = true
+                        break
+                    }
+                    try await l.withDeadline(wait, "heartbeat") { try await $0.touchWorker(me, currentJob: job.jobID) }
                 }
             } catch {
                 await lab?.close()
@@ -153,37 +170,40 @@ actor Heartbeat {
 
 /// A child process (`exhibit ingest` / `verify`), killed with the worker: it runs under
 /// `setpriv --pdeathsig KILL` where util-linux has it, so a worker killed with -9 leaves no
-/// ingest running that would hold the case database's lock.
+/// ingest running that would hold the case database's lock. Spawned and waited for with
+/// `posix_spawn`/`waitpid` on a thread of its own: Foundation's `Process` exit watch was seen to
+/// miss exits here (the child left a zombie, the wait never returned).
 enum Child {
     struct Result: Sendable { var code: Int32; var tail: String }
 
     static func run(_ program: String, _ args: [String]) async -> Result {
-        await withCheckedContinuation { (k: CheckedContinuation<Result, Never>) in
-            let p = Process()
-            let setpriv = "/usr/bin/setpriv"
-            if FileManager.default.isExecutableFile(atPath: setpriv) {
-                p.executableURL = URL(fileURLWithPath: setpriv)
-                p.arguments = ["--pdeathsig", "KILL", "--", program] + args
-            } else {
-                p.executableURL = URL(fileURLWithPath: program)
-                p.arguments = args
+        let setpriv = "/usr/bin/setpriv"
+        let argv = FileManager.default.isExecutableFile(atPath: setpriv) ? [setpriv, "--pdeathsig", "KILL", "--", program] + args : [program] + args
+        let errPath = FileManager.default.temporaryDirectory.appendingPathComponent("exhibit-lab-\(UUID().uuidString).stderr").path
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        defer { for a in cargs { free(a) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, argv[0], &actions, nil, &cargs, environ)
+        guard rc == 0 else { return Result(code: 127, tail: "cannot start \(program): \(String(cString: strerror(rc)))") }
+        let child = pid
+        let status: Int32 = await withCheckedContinuation { (k: CheckedContinuation<Int32, Never>) in
+            let t = Thread {
+                var st: Int32 = 0
+                while waitpid(child, &st, 0) < 0 && errno == EINTR {}
+                k.resume(returning: st)
             }
-            let errFile = FileManager.default.temporaryDirectory.appendingPathComponent("exhibit-lab-\(UUID().uuidString).stderr")
-            FileManager.default.createFile(atPath: errFile.path, contents: nil)
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = try? FileHandle(forWritingTo: errFile)
-            p.standardInput = FileHandle.nullDevice
-            p.terminationHandler = { proc in
-                let data = (try? Data(contentsOf: errFile)) ?? Data()
-                try? FileManager.default.removeItem(at: errFile)
-                let tail = String(decoding: data.suffix(600), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-                let code = proc.terminationReason == .uncaughtSignal ? 128 + proc.terminationStatus : proc.terminationStatus
-                k.resume(returning: Result(code: code, tail: tail))
-            }
-            do { try p.run() } catch {
-                try? FileManager.default.removeItem(at: errFile)
-                k.resume(returning: Result(code: 127, tail: "cannot start \(program): \(error)"))
-            }
+            t.start()
         }
+        let data = FileManager.default.contents(atPath: errPath) ?? Data()
+        try? FileManager.default.removeItem(atPath: errPath)
+        let tail = String(decoding: data.suffix(600), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return Result(code: code, tail: tail)
     }
 }
