@@ -6,8 +6,8 @@ import PostgresNIO
 import Testing
 
 /// Distributed ingest on a real PostgreSQL: three worker processes drain a queue of items from
-/// two cases (plus one item that cannot be read); the first worker is killed with -9 in the
-/// middle of its item and PostgreSQL is restarted while the others run. Afterwards every case
+/// two cases (plus one item that cannot be read); the first worker is killed with -9 (with its
+/// ingest) while it holds an item, and PostgreSQL is restarted while the others run. Afterwards every case
 /// database has the digest of a single-machine ingest of the same items, the lab index holds
 /// each row once, and the unreadable item is failed with its reason.
 @Suite("Lab index: distributed ingest queue")
@@ -86,21 +86,28 @@ struct LabQueueTests {
                                                  Corpus.url(Self.items[0].1).path])
         #expect(r.stdout.contains("(already queued)"), "resubmitting keeps the job: \(r.stdout)")
 
-        // Worker 1 claims an item and is killed (with its ingest) the moment it is running.
+        // Worker 1 claims QX's first item and is killed (with its ingest) while it holds it. The
+        // test holds the engine's own lock on QX.sqlite meanwhile, so the ingest is surely running
+        // (waiting for the case) when the kill comes, however loaded the machine is.
         let log = dir.path("workers.log")
+        let lockFD = open("\(cases)/QX.sqlite", O_RDWR)
+        try #require(lockFD >= 0 && flock(lockFD, LOCK_EX) == 0)
         let first = try Self.worker(urlFile, cases, log: log)
-        var killedJob: Int?
-        let deadline = Date().addingTimeInterval(60)
-        while killedJob == nil && Date() < deadline {
-            killedJob = try await LabFixture.session(url) { lab in
-                var job: Int?
-                for try await j in try await lab.rawQuery("SELECT job_id FROM lab_jobs WHERE state = 'running' AND worker LIKE '%:\(first.pid)'").decode(Int.self) { job = j }
-                return job
+        // One session polls every 10 ms (reconnecting each time would miss short items under load).
+        let killedJob: Int? = try await LabFixture.session(url) { lab in
+            let deadline = Date().addingTimeInterval(120)
+            while Date() < deadline {
+                for try await j in try await lab.rawQuery("SELECT job_id FROM lab_jobs WHERE state = 'running' AND worker LIKE '%:\(first.pid)'").decode(Int.self) {
+                    first.killGroup()
+                    return j
+                }
+                try await Task.sleep(nanoseconds: 10_000_000)
             }
-            if killedJob == nil { usleep(20_000) }
+            return nil
         }
         first.killGroup()
-        try #require(killedJob != nil, "worker 1 never claimed a job")
+        close(lockFD)
+        try #require(killedJob == 1, "worker 1 held \(killedJob.map(String.init) ?? "no job")")
 
         // Workers 2 and 3 drain the queue; PostgreSQL restarts under them once.
         let others = [try Self.worker(urlFile, cases, log: log), try Self.worker(urlFile, cases, log: log)]
