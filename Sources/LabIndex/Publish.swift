@@ -59,6 +59,9 @@ extension LabIndex {
                     rows[t.name] = n
                     warnings += w
                 }
+                // Fresh statistics: right after a large COPY the planner would otherwise guess, and
+                // may scan lab_pdq whole instead of probing its chunk indexes.
+                for t in ["lab_pdq", "lab_files", "lab_attachments", "lab_messages"] { try await self.execute("ANALYZE \(t)", on: c) }
                 let counts = String(decoding: try JSONEncoder.sorted.encode(rows), as: UTF8.self)
                 try await c.query("UPDATE lab_cases SET row_counts = \(counts)::jsonb WHERE case_id = \(caseID)", logger: self.logger)
                 return PublishReport(caseName: caseRow.name, caseID: caseID, database: absolute, rows: rows, warnings: warnings)
