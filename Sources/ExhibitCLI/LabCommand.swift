@@ -27,7 +27,7 @@ struct LabCommand: ParsableCommand {
           exhibit lab known
         """,
         subcommands: [LabInitCommand.self, LabPublishCommand.self, LabSpreadCommand.self, LabSearchCommand.self, LabKnownCommand.self,
-                     LabSubmitCommand.self, LabWorkerCommand.self, LabStatusCommand.self])
+                     LabSubmitCommand.self, LabWorkerCommand.self, LabStatusCommand.self, LabRebuildCommand.self])
 }
 
 /// Where the lab index is.

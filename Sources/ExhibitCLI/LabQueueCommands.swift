@@ -102,3 +102,30 @@ struct LabStatusCommand: ParsableCommand {
         }
     }
 }
+
+struct LabRebuildCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rebuild",
+        abstract: "Re-publish every published case from its case database (same rows when nothing changed).",
+        discussion: "Exit codes: 0 every case re-published; 1 a case database is gone or could not be published (the others are); 2 bad option.")
+    @OptionGroup var lab: LabOptions
+
+    func run() throws {
+        let cases = lab.run { try await $0.publishedCases() }
+        var failed = false
+        for c in cases {
+            let u = lab.url()
+            let db = c.database
+            do {
+                let r = try LabIndex.with(u) { try await $0.publish(caseDatabase: db) }
+                print(TerminalText.safe("published \(r.caseName) from \(r.database): \(r.rows.values.reduce(0, +)) rows"))
+                for w in r.warnings { print(TerminalText.safe("  warning: \(w)")) }
+            } catch {
+                FileHandle.standardError.write(Data("exhibit: \(c.name): \(LabIndex.describe(error))\n".utf8))
+                failed = true
+            }
+        }
+        if cases.isEmpty { print("(no case is published)") }
+        if failed { throw ExitCode(1) }
+    }
+}

@@ -101,6 +101,16 @@ extension LabIndex {
         return out
     }
 
+    /// Every published case: its name and the case database it was published from, by name.
+    public func publishedCases() async throws -> [(name: String, database: String)] {
+        try await requireSchema()
+        var out: [(String, String)] = []
+        for try await r in try await connection.query("SELECT name, db_path FROM lab_cases ORDER BY name", logger: logger).decode((String, String).self) {
+            out.append(r)
+        }
+        return out
+    }
+
     /// Known-bad matches of every case, grouped by the known picture (hash set and entry digest).
     public func known() async throws -> [LabKnownPicture] {
         try await requireSchema()

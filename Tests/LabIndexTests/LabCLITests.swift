@@ -68,6 +68,9 @@ struct LabCLITests {
         #expect(r.exitCode == 2)
         r = try lab(["search"] + f + ["콘서트 사진"])
         #expect(r.exitCode == 0 && r.stdout.split(separator: "\n").count == 3 && r.stdout.contains("\(a) messages.id=1"), "\(r.stdout)")
+        r = try lab(["rebuild"] + f)
+        #expect(r.exitCode == 0 && r.stdout.contains("published LAB-A from \(a)") && r.stdout.contains("published LAB-B from \(b)"),
+                "\(r.stdout)\(r.stderr)")
         r = try lab(["known"] + f)
         #expect(r.exitCode == 0 && r.stdout.contains("== demo-known-pdq 64d69b29") && r.stdout.contains("2 cases"), "\(r.stdout)")
     }
