@@ -18,6 +18,8 @@ APT_PACKAGES += linux-libc-dev libseccomp-dev gcc
 APT_PACKAGES += python3-cryptography
 # Encrypted iPhone backups: OpenSSL's libcrypto decrypts AES-256-CBC (Sources/CLibCrypto).
 APT_PACKAGES += libssl-dev
+# Lab index (issue 17): the tests start a throwaway PostgreSQL cluster (initdb + pg_ctl).
+APT_PACKAGES += postgresql
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/debug
 DEMO := demo-out

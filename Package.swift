@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        // The lab index (issue 17): PostgreSQL access for `exhibit lab`.
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
     ],
     targets: [
         // The shared analyzer protocol: Foundation only.
@@ -87,10 +89,17 @@ let package = Package(
                            .product(name: "GRDB", package: "GRDB.swift"),
                            // Encrypted iPhone backups: PBKDF2, AES key wrap, AES-CBC (docs/intake.md).
                            .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]),
+        // The lab index (issue 17): case databases published to one PostgreSQL for cross-case
+        // questions. Reads case databases read-only (GRDB); writes only to PostgreSQL.
+        .target(
+            name: "LabIndex",
+            dependencies: [.product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "LabIndexTests", dependencies: ["LabIndex", "ExhibitTesting", .product(name: "GRDB", package: "GRDB.swift"),
+                                                  .product(name: "PostgresNIO", package: "postgres-nio")]),
         .target(
             name: "ExhibitCLI",
             dependencies: [
-                "Engine", "EvidenceStore", "ExhibitKit", "Intake", "HashSets", "MediaHash",
+                "Engine", "EvidenceStore", "ExhibitKit", "Intake", "HashSets", "MediaHash", "LabIndex",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "exhibit", dependencies: ["ExhibitCLI", "Engine"]),

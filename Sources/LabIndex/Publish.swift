@@ -1,0 +1,172 @@
+import Foundation
+import GRDB
+import PostgresNIO
+
+/// What one `lab publish` wrote.
+public struct PublishReport: Sendable, Codable, Equatable {
+    /// The case's name (`cases.name` of the case database): the lab's key for the case.
+    public var caseName: String
+    /// The lab's id for the case (stable across re-publishing).
+    public var caseID: Int
+    /// The case database, as an absolute path.
+    public var database: String
+    /// Rows written per lab table.
+    public var rows: [String: Int]
+    /// Rows left out or values set to NULL, and tables the case database lacks, in words.
+    public var warnings: [String]
+}
+
+extension LabIndex {
+    /// Rows per COPY chunk and per SQLite page: bounds memory whatever the case's size.
+    static let pageRows = 20_000
+
+    /// Publishes one case database: in ONE transaction, the case's earlier rows are deleted and
+    /// every table is copied again (`COPY … FROM STDIN`) from one read snapshot of the case. The
+    /// same case gives the same rows, so publishing is idempotent and a killed publish leaves the
+    /// earlier rows as they were. Publishes of one case are serialised by an advisory lock.
+    public func publish(caseDatabase path: String) async throws -> PublishReport {
+        try await requireSchema()
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        let reader = try CaseReader(path: absolute)
+        let caseRow = try reader.caseRow()
+        let published = Self.utcNow()
+        do {
+            return try await connection.withTransaction(logger: logger) { c in
+                try await c.query("SELECT pg_advisory_xact_lock(hashtext(\("exhibit-lab-case:" + caseRow.name)))", logger: self.logger)
+                var caseID = 0
+                let upsert: PostgresQuery = """
+                    INSERT INTO lab_cases (name, examiner, assumed_zone, created_utc, tool_version, db_path, published_utc, row_counts)
+                    VALUES (\(caseRow.name), \(caseRow.examiner), \(caseRow.assumedZone), \(caseRow.createdUTC), \(caseRow.toolVersion),
+                            \(absolute), \(published), '{}')
+                    ON CONFLICT (name) DO UPDATE SET examiner = excluded.examiner, assumed_zone = excluded.assumed_zone,
+                        created_utc = excluded.created_utc, tool_version = excluded.tool_version, db_path = excluded.db_path,
+                        published_utc = excluded.published_utc
+                    RETURNING case_id
+                    """
+                for try await id in try await c.query(upsert, logger: self.logger).decode(Int.self) { caseID = id }
+                for t in CaseTable.all.reversed() {
+                    try await self.execute("DELETE FROM \(t.name) WHERE case_id = \(caseID)", on: c)
+                }
+                var rows: [String: Int] = [:]
+                var warnings: [String] = []
+                for t in CaseTable.all {
+                    guard reader.has(t) else {
+                        warnings.append("\(t.name): the case database has no \(t.requires.joined(separator: "/")) table; nothing published")
+                        rows[t.name] = 0
+                        continue
+                    }
+                    let (n, w) = try await self.copy(t, from: reader, caseID: caseID, on: c)
+                    rows[t.name] = n
+                    warnings += w
+                }
+                // Fresh statistics: right after a large COPY the planner would otherwise guess, and
+                // may scan lab_pdq whole instead of probing its chunk indexes.
+                for t in ["lab_pdq", "lab_files", "lab_attachments", "lab_messages"] { try await self.execute("ANALYZE \(t)", on: c) }
+                let counts = String(decoding: try JSONEncoder.sorted.encode(rows), as: UTF8.self)
+                try await c.query("UPDATE lab_cases SET row_counts = \(counts)::jsonb WHERE case_id = \(caseID)", logger: self.logger)
+                return PublishReport(caseName: caseRow.name, caseID: caseID, database: absolute, rows: rows, warnings: warnings)
+            }
+        } catch {
+            throw LabError("publish of \(absolute) failed, nothing changed in the lab index: \(Self.describe(error))")
+        }
+    }
+
+    /// Streams one table into the lab with COPY, page by page.
+    private func copy(_ t: CaseTable, from reader: CaseReader, caseID: Int, on c: PostgresConnection) async throws -> (Int, [String]) {
+        let sql = reader.resolvedSelect(t)
+        var written = 0, skipped = 0, nulled = 0
+        var firstProblem: String?
+        try await c.copyFrom(table: t.name, columns: ["case_id"] + t.columns.map(\.name), logger: logger) { writer in
+            var after = Int64.min
+            while true {
+                let (page, last) = try reader.page(t, sql: sql, after: after, limit: Self.pageRows)
+                guard let last else { break }
+                after = last
+                var text = ""
+                text.reserveCapacity(page.count * 128)
+                for values in page {
+                    var fields = values.enumerated().map { i, v -> String? in
+                        if i < t.columns.count, t.columns[i].kind == .utf8, case .blob(let b) = v.storage { return String(decoding: b, as: UTF8.self) }
+                        return Self.text(v)
+                    }
+                    if let shape = t.shape {
+                        guard let shaped = shape(fields) else {
+                            skipped += 1
+                            if firstProblem == nil { firstProblem = "row id \(fields[0] ?? "?")" }
+                            continue
+                        }
+                        fields = shaped
+                    }
+                    text += String(caseID)
+                    for (i, f) in fields.enumerated() {
+                        text += "\t"
+                        var value = f
+                        // SQLite is dynamically typed: a non-integer in an integer column becomes NULL.
+                        if let v = value, i < t.columns.count, t.columns[i].kind == .int, Int64(v) == nil {
+                            value = nil
+                            nulled += 1
+                            if firstProblem == nil { firstProblem = "row id \(fields[0] ?? "?") column \(t.columns[i].name)" }
+                        }
+                        if let v = value { Self.appendEscaped(v, to: &text) } else { text += "\\N" }
+                    }
+                    text += "\n"
+                    written += 1
+                }
+                var buffer = ByteBuffer()
+                buffer.writeString(text)
+                try await writer.write(buffer)
+            }
+        }
+        var warnings: [String] = []
+        if skipped > 0 { warnings.append("\(t.name): \(skipped) row(s) left out (hash not 64 hex digits; first: \(firstProblem ?? "?"))") }
+        if nulled > 0 { warnings.append("\(t.name): \(nulled) value(s) not integers, published as NULL (first: \(firstProblem ?? "?"))") }
+        return (written, warnings)
+    }
+
+    /// A SQLite value as COPY text (nil for NULL); blobs as lower-case hex.
+    static func text(_ v: DatabaseValue) -> String? {
+        switch v.storage {
+        case .null: return nil
+        case .int64(let i): return String(i)
+        case .double(let d): return d == d.rounded() && abs(d) < 9e15 ? String(Int64(d)) : String(d)
+        case .string(let s): return s
+        case .blob(let b): return b.map { String(format: "%02x", $0) }.joined()
+        }
+    }
+
+    /// COPY text-format escaping. PostgreSQL text cannot hold U+0000: it becomes U+2400 (␀) in
+    /// the lab index (the case database keeps the exact text).
+    static func appendEscaped(_ s: String, to out: inout String) {
+        if !s.utf8.contains(where: { $0 == 0x5C || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || $0 == 0x00 }) {
+            out += s
+            return
+        }
+        for u in s.unicodeScalars {
+            switch u {
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{0}": out += "\u{2400}"
+            default: out.unicodeScalars.append(u)
+            }
+        }
+    }
+
+    /// Now in the case database's UTC text form (published time is bookkeeping, not evidence).
+    static func utcNow() -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        f.timeZone = TimeZone(identifier: "UTC")
+        return f.string(from: Date())
+    }
+}
+
+extension JSONEncoder {
+    /// Sorted keys, for stable JSON in the lab index.
+    static var sorted: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }
+}

@@ -1,0 +1,167 @@
+#!/usr/bin/env python3
+"""Lab index benchmark (issue 17): `exhibit lab publish` rows/s and `exhibit lab spread --pdq`
+latency over many lab-wide PDQ hashes, on a throwaway PostgreSQL started here.
+
+    python3 bench/lab_bench.py --exhibit .build/release/exhibit [--hashes 100000,1000000] [--rows 200000]
+
+The case is the committed Android extraction (corpora/phone/android) ingested by exhibit, then
+grown in a copy with Python's sqlite3: synthetic files (random SHA-256), PDQ rows (random hashes,
+quality 100) and messages, each a copy of a real row with its keys changed. Prints a Markdown table.
+"""
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def run(cmd, user=None, **kw):
+    if user:
+        cmd = ["runuser", "-u", user, "--"] + cmd
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw)
+
+
+def start_cluster(tmp):
+    versions = sorted((int(v) for v in os.listdir("/usr/lib/postgresql") if v.isdigit()), reverse=True)
+    bin_dir = f"/usr/lib/postgresql/{versions[0]}/bin"
+    user = None
+    if os.getuid() == 0:
+        user = "postgres"
+        shutil.chown(tmp, user)
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    run([f"{bin_dir}/initdb", "-D", f"{tmp}/data", "-U", "lab", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"], user)
+    run([f"{bin_dir}/pg_ctl", "-D", f"{tmp}/data", "-l", f"{tmp}/log", "-w", "-o",
+         f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=512MB", "start"], user)
+    run([f"{bin_dir}/createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "lab", "lab"], user)
+    stop = lambda: subprocess.run((["runuser", "-u", user, "--"] if user else []) +
+                                  [f"{bin_dir}/pg_ctl", "-D", f"{tmp}/data", "-m", "immediate", "stop"], capture_output=True)
+    return f"postgres://lab@127.0.0.1:{port}/lab?sslmode=disable", stop
+
+
+def grow(db, n_files, n_messages, seed=17):
+    """Adds synthetic rows to a copy of a real case database, each a copy of a real row."""
+    import sqlite3
+    rnd = random.Random(seed)
+    c = sqlite3.connect(db)
+    c.execute("PRAGMA foreign_keys=OFF")
+
+    def cols(t):
+        return [r[1] for r in c.execute(f"PRAGMA table_info({t})")]
+
+    fcols = [x for x in cols("files") if x != "id"]
+    tmpl = dict(zip(fcols, c.execute(f"SELECT {','.join(fcols)} FROM files WHERE kind='file' ORDER BY id LIMIT 1").fetchone()))
+    hcols = [x for x in cols("media_hashes") if x != "id"]
+    htmpl = dict(zip(hcols, c.execute(f"SELECT {','.join(hcols)} FROM media_hashes ORDER BY id LIMIT 1").fetchone()))
+    next_id = c.execute("SELECT max(id) FROM files").fetchone()[0] + 1
+    frows, hrows = [], []
+    for i in range(n_files):
+        r = dict(tmpl)
+        r["entry_key"] = f"9{i}"
+        r["sort_key"] = f"{9000000000 + i:010d}"
+        r["path"] = f"synthetic/{i}.jpg"
+        r["sha256"] = "%064x" % rnd.getrandbits(256)
+        frows.append([r[k] for k in fcols])
+        h = dict(htmpl)
+        h["file_id"] = next_id + i
+        h["hash"] = "%064x" % rnd.getrandbits(256)
+        h["variants"] = None
+        hrows.append([h[k] for k in hcols])
+    c.executemany(f"INSERT INTO files (id,{','.join(fcols)}) VALUES ({','.join('?' * (len(fcols) + 1))})",
+                  [[next_id + i] + r for i, r in enumerate(frows)])
+    c.executemany(f"INSERT INTO media_hashes ({','.join(hcols)}) VALUES ({','.join('?' * len(hcols))})", hrows)
+    mcols = [x for x in cols("messages") if x != "id"]
+    mt = dict(zip(mcols, c.execute(f"SELECT {','.join(mcols)} FROM messages ORDER BY id LIMIT 1").fetchone()))
+    base = c.execute("SELECT max(sequence) FROM messages").fetchone()[0] + 1
+    words = "사진 영상 합성 유포 대화 evidence photo room sender deepfake".split()
+    mrows = []
+    for i in range(n_messages):
+        m = dict(mt)
+        m["sequence"] = base + i
+        m["text"] = " ".join(rnd.choice(words) for _ in range(8))
+        m["text_nfc"] = None
+        mrows.append([m[k] for k in mcols])
+    c.executemany(f"INSERT INTO messages ({','.join(mcols)}) VALUES ({','.join('?' * len(mcols))})", mrows)
+    c.commit()
+    c.close()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--exhibit", default=os.path.join(ROOT, ".build/release/exhibit"))
+    ap.add_argument("--hashes", default="100000,1000000", help="lab-wide PDQ hash counts to measure spread over")
+    ap.add_argument("--messages", type=int, default=100000)
+    args = ap.parse_args()
+    tmp = tempfile.mkdtemp(prefix="exhibit-lab-bench-")
+    os.chmod(tmp, 0o755)
+    pg = tempfile.mkdtemp(prefix="exhibit-lab-pg-")
+    url, stop = start_cluster(pg)
+    env = dict(os.environ, EXHIBIT_LAB_URL=url)
+    ex = args.exhibit
+    try:
+        base = f"{tmp}/base.sqlite"
+        for name, algo, f in [("demo-known-pdq", "pdq", "pdq.txt"), ("demo-known-sha256", "sha256", "sha256.txt")]:
+            run([ex, "hashset", "import", "--db", base, "--name", name, "--kind", "known-bad", "--algorithm", algo,
+                 f"{ROOT}/corpora/sample-case/known-bad/{f}"])
+        run([ex, "ingest", f"{ROOT}/corpora/phone/android/android-ffs.tar", "--db", base, "--case", "BENCH", "--examiner", "bench",
+             "--assume-tz", "Asia/Seoul", "--json"])
+        run([ex, "lab", "init"], env=env)
+        print("| lab-wide PDQ hashes | rows published | publish s | rows/s | spread --pdq (CLI, median of 5) | spread SQL only |")
+        print("|---|---|---|---|---|---|")
+        for i, n in enumerate(int(x) for x in args.hashes.split(",")):
+            db = f"{tmp}/case{i}.sqlite"
+            shutil.copy(base, db)
+            grow(db, n, args.messages)
+            # Case names must differ per size: rename the copy's case.
+            import sqlite3
+            c = sqlite3.connect(db)
+            c.execute("UPDATE cases SET name = ?", (f"BENCH-{n}",))
+            c.commit()
+            c.close()
+            t0 = time.perf_counter()
+            out = run([ex, "lab", "publish", "--json", db], env=env).stdout
+            dt = time.perf_counter() - t0
+            rows = sum(json.loads(out)[0]["rows"].values())
+            query = "64d69b2966d69939b36b66d69929666664d699296656a52b912964761b2b5ad4"
+            lat = []
+            for _ in range(5):
+                t1 = time.perf_counter()
+                subprocess.run([ex, "lab", "spread", "--pdq", "--json", query], env=env, capture_output=True)
+                lat.append(time.perf_counter() - t1)
+            sql_ms = spread_sql_ms(url, query)
+            print(f"| {n:,} | {rows:,} | {dt:.2f} | {rows / dt:,.0f} | {statistics.median(lat) * 1000:.0f} ms | {sql_ms:.1f} ms |")
+            sys.stdout.flush()
+    finally:
+        stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(pg, ignore_errors=True)
+
+
+def spread_sql_ms(url, hexhash):
+    """Server time of the multi-index near-duplicate query (EXPLAIN ANALYZE), as LabIndex builds it."""
+    chunks = [int(hexhash[4 * k:4 * k + 4], 16) for k in range(16)]
+    cond = " OR ".join(f"p.c{k} IN ({','.join(str(v) for v in [c] + [c ^ (1 << b) for b in range(16)])})" for k, c in enumerate(chunks))
+    bits = "".join(f"{c:016b}" for c in chunks)
+    sql = (f"EXPLAIN (ANALYZE, FORMAT JSON) SELECT f.sha256, min(bit_count(p.hash # B'{bits}')) FROM lab_pdq p "
+           f"JOIN lab_files f ON f.case_id = p.case_id AND f.file_id = p.file_id WHERE ({cond}) AND p.quality >= 50 "
+           f"AND bit_count(p.hash # B'{bits}') <= 31 GROUP BY f.sha256")
+    best = None
+    for _ in range(5):
+        out = subprocess.run(["psql", url.replace("?sslmode=disable", ""), "-At", "-c", sql], capture_output=True, text=True, check=True).stdout
+        ms = json.loads(out)[0]["Execution Time"]
+        best = ms if best is None else min(best, ms)
+    return best
+
+
+if __name__ == "__main__":
+    main()
