@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        // `exhibit serve`: the local read-only review application (issue 16, docs/review.md).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
     ],
     targets: [
         // The shared analyzer protocol: Foundation only.
@@ -87,10 +89,16 @@ let package = Package(
                            .product(name: "GRDB", package: "GRDB.swift"),
                            // Encrypted iPhone backups: PBKDF2, AES key wrap, AES-CBC (docs/intake.md).
                            .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]),
+        // `exhibit serve` (issue 16): HTTP API and pages over a case opened read-only; tags and
+        // notes go to a sidecar review database (EvidenceStore's ReviewDatabase).
+        .target(
+            name: "Review",
+            dependencies: ["EvidenceStore", "ExhibitKit", "Engine", .product(name: "Hummingbird", package: "hummingbird")]),
+        .testTarget(name: "ReviewTests", dependencies: ["ExhibitTesting", "EvidenceStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "ExhibitCLI",
             dependencies: [
-                "Engine", "EvidenceStore", "ExhibitKit", "Intake", "HashSets", "MediaHash",
+                "Engine", "EvidenceStore", "ExhibitKit", "Intake", "HashSets", "MediaHash", "Review",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "exhibit", dependencies: ["ExhibitCLI", "Engine"]),

@@ -102,7 +102,7 @@ public struct SearchResult: Sendable, Hashable, Codable {
 }
 
 extension EvidenceDatabase {
-    private static let messageColumns = """
+    static let messageColumns = """
         v.message_id, v.chat_id, v.room_id, v.platform, v.chat, v.evidence, v.export_path, v.sequence, v.kind,
         v.sender, v.sent_utc, v.sent_basis, v.sent_raw, v.text, v.deleted
         """
@@ -188,7 +188,7 @@ extension EvidenceDatabase {
 
     /// Decodes rows of ``messageColumns`` (plus any extra text columns after them) and loads
     /// each message's attachments.
-    private static func fetchMessages(_ db: Database, sql: String, arguments: StatementArguments) throws
+    static func fetchMessages(_ db: Database, sql: String, arguments: StatementArguments) throws
         -> [(ChatMessageRow, [String?])] {
         var out: [(ChatMessageRow, [String?])] = []
         let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
