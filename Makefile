@@ -9,7 +9,8 @@ APT_PACKAGES := libarchive-dev libarchive-tools libmagic-dev libmagic-mgc libsql
 	libturbojpeg0-dev libpng-dev libwebp-dev libheif-dev libgif-dev libtiff-dev \
 	libavformat-dev libavcodec-dev libswscale-dev libavutil-dev imagemagick webp libheif-examples ffmpeg
 # Export and report tests: Sleuth Kit's mactime reads our bodyfiles, headless Chromium renders and
-# prints the report, Ghostscript reads the printed pages back; pip installs case-utils (below).
+# prints the report (and loads `exhibit serve`'s pages in Tests/ReviewTests), Ghostscript reads the
+# printed pages back; pip installs case-utils (below).
 APT_PACKAGES += sleuthkit chromium ghostscript python3-pip
 # Plugins: kernel headers for Landlock and namespaces (Sources/CSandbox), libseccomp (Sources/CSeccomp).
 APT_PACKAGES += linux-libc-dev libseccomp-dev

@@ -34,8 +34,10 @@ public enum ThumbnailReader {
         var problems: [String] = []
         for e in try db.evidenceList() {
             let wanted = try db.listFiles(FileFilter(evidenceLabel: e.label, mimePrefix: "image/", kind: EntryKind.file.rawValue))
-                .filter { shown.contains($0.mime ?? "") && $0.size <= Int64(maxBytes) && $0.hashes?.sha256 != nil
-                    && only.map { ids in ids.contains($0.id) } ?? true }
+                .filter { row in
+                    shown.contains(row.mime ?? "") && row.size <= Int64(maxBytes) && row.hashes?.sha256 != nil
+                        && (only?.contains(row.id) ?? true)
+                }
             guard !wanted.isEmpty, images.count < limit else { continue }
             guard FileManager.default.fileExists(atPath: e.path) else {
                 problems.append("\(e.label) is not at \(e.path)")

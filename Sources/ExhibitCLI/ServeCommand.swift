@@ -61,17 +61,20 @@ struct ServeCommand: ParsableCommand {
         } else if token != nil {
             options.token = token
         }
+        let dbPath = database.db, reviewPath = options.reviewPath, serveOptions = options
         let done = DispatchSemaphore(value: 0)
         let failure = FailureBox()
         Task {
             do {
-                try await ReviewServer.run(options) { url in
-                    print("Exhibit review of \(database.db) (read-only) at \(url)")
-                    print("Review database: \(options.reviewPath). Stop with Ctrl-C.")
-                    fflush(stdout)
+                try await ReviewServer.run(serveOptions) { url in
+                    // Unbuffered: a script (or a test) reads the URL while the server runs.
+                    FileHandle.standardOutput.write(Data("""
+                        Exhibit review of \(dbPath) (read-only) at \(url)
+                        Review database: \(reviewPath). Stop with Ctrl-C.\n
+                        """.utf8))
                 }
             } catch {
-                failure.set("\(database.db): \(error)")
+                failure.set("\(dbPath): \(error)")
             }
             done.signal()
         }

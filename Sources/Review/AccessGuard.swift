@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// Who may talk to the server. On loopback (the default) anyone on this machine; with `--listen`
@@ -14,7 +15,7 @@ struct AccessGuard<Context: RequestContext>: RouterMiddleware {
     let hosts: HostList
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let host = request.headers[.host] ?? request.head.authority ?? ""
+        let host = request.head.authority ?? request.headers[HTTPReply.header("Host")] ?? ""
         guard hosts.contains(host.lowercased()) else {
             return HTTPReply.error("unknown Host header; open the address exhibit serve printed", status: .misdirectedRequest)
         }

@@ -1,5 +1,7 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
+import NIOCore
 
 /// Builds the server's responses: JSON bodies, static assets, and errors as JSON with a status.
 /// Every response carries the same security headers (no CORS header is ever sent, so no other

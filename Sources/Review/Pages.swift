@@ -13,7 +13,7 @@ enum Pages {
 
     static func register(on router: Router<BasicRequestContext>) {
         for page in pages {
-            router.get(RouterPath(stringLiteral: page.path)) { _, _ in HTTPReply.text(shell(page.title), type: "text/html; charset=utf-8") }
+            router.get(RouterPath(page.path)) { _, _ in HTTPReply.text(shell(page.title), type: "text/html; charset=utf-8") }
         }
         router.get("/thread") { _, _ in HTTPReply.text(shell("Thread"), type: "text/html; charset=utf-8") }
         router.get("/static/app.js") { _, _ in

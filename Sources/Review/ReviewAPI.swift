@@ -2,6 +2,7 @@ import Engine
 import EvidenceStore
 import ExhibitKit
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// The JSON API under `/api/…` (described in `/openapi.json`, OpenAPIDocument.swift). Every
@@ -92,7 +93,7 @@ struct ReviewAPI: Sendable {
         return try HTTPReply.json(Overview(
             caseName: caseInfo?.name, examiner: caseInfo?.examiner, zone: clock.zoneName,
             created: caseInfo.map { clock.show(micros: nil, utc: $0.createdUTC) }, evidence: evidence, counts: try db.caseCounts(),
-            runs: runs, auditHead: try db.auditHead(), incomplete: incomplete ?? nil, known: try known(), reviewer: reviewer))
+            runs: runs, auditHead: try db.auditHead(), incomplete: incomplete, known: try known(), reviewer: reviewer))
     }
 
     struct Integrity: Encodable {
@@ -130,9 +131,9 @@ struct ReviewAPI: Sendable {
             }
             let first = s.first.map(show)
             let name = s.hashsets.isEmpty ? "Known-bad picture" : "Known-bad picture (\(s.hashsets.joined(separator: ", ")))"
-            let plural = { (n: Int, word: String) in "\(n) \(word)\(n == 1 ? "" : "s")" }
-            var line = "\(name) \(s.content.prefix(16))… — \(plural(s.files.count, "copy").replacingOccurrences(of: "copys", with: "copies"))"
-            line += " — shared in \(plural(s.rooms, "room")) by \(plural(s.senders, "sender"))"
+            let count = { (n: Int, one: String, many: String) in "\(n) \(n == 1 ? one : many)" }
+            var line = "\(name) \(s.content.prefix(20))… — \(count(s.files.count, "copy", "copies"))"
+            line += " — shared in \(count(s.rooms, "room", "rooms")) by \(count(s.senders, "sender", "senders"))"
             if let f = first { line += ", first \(f.time.local ?? f.time.utc ?? "(no instant)")" }
             return KnownGroup(content: s.content, members: s.members, hashsets: s.hashsets, copies: s.files.count,
                               messages: s.messages.count, rooms: s.rooms, senders: s.senders, first: first, courtLine: line,
@@ -215,7 +216,7 @@ struct ReviewAPI: Sendable {
             return n
         }
         let page = try db.threadPage(chatID: chatID, afterSequence: after, limit: limit)
-        let rows = try page.map(message)
+        let rows = try page.map { try message($0) }
         return try HTTPReply.json(Page(rows: rows, next: page.count == limit ? page.last.map { String($0.message.sequence) } : nil,
                                        zone: clock.zoneName))
     }

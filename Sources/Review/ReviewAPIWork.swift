@@ -2,8 +2,9 @@ import Engine
 import EvidenceStore
 import ExhibitKit
 import Foundation
+import HTTPTypes
 import Hummingbird
-import Synchronization
+import NIOCore
 
 /// The reviewer's side of the API: files, pictures (each reveal recorded), tags, notes and the
 /// review log. Nothing here writes the case database.
@@ -118,10 +119,13 @@ extension ReviewAPI {
 }
 
 /// Pictures read again from the evidence (ThumbnailReader), kept in memory up to 64 MiB.
-final class MediaCache: Sendable {
+final class MediaCache: @unchecked Sendable {
+    // Safe: `images` and `bytes` are only touched under `lock`; the paths are constants.
     let databasePath: String
     let temporaryRoot: String
-    private let cache = Mutex<(images: [Int64: Data], bytes: Int)>(([:], 0))
+    private let lock = NSLock()
+    private var images: [Int64: Data] = [:]
+    private var bytes = 0
     static let budget = 64 << 20
 
     init(databasePath: String, temporaryRoot: String) {
@@ -131,13 +135,13 @@ final class MediaCache: Sendable {
     /// The picture, or `nil` when it is not an image a browser shows, is too big, or no longer
     /// matches its recorded SHA-256.
     func picture(_ id: Int64) throws -> Data? {
-        if let hit = cache.withLock({ $0.images[id] }) { return hit }
+        if let hit = lock.withLock({ images[id] }) { return hit }
         let result = try ThumbnailReader.read(databasePath: databasePath, temporaryRoot: temporaryRoot, limit: 1, only: [id])
         guard let data = result.images[id] else { return nil }
-        cache.withLock { c in
-            if c.bytes + data.count > Self.budget { c = ([:], 0) }
-            c.images[id] = data
-            c.bytes += data.count
+        lock.withLock {
+            if bytes + data.count > Self.budget { images = [:]; bytes = 0 }
+            images[id] = data
+            bytes += data.count
         }
         return data
     }

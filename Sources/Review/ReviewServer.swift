@@ -3,7 +3,6 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
-import Synchronization
 
 /// How `exhibit serve` runs.
 public struct ReviewServerOptions: Sendable {
@@ -49,7 +48,7 @@ public enum ReviewServer {
                           details: ["case": .string(URL(fileURLWithPath: options.databasePath).lastPathComponent)])
         let router = Router()
         let hosts = HostList()
-        router.add(middleware: AccessGuard(token: options.token, hosts: hosts))
+        router.add(middleware: AccessGuard<BasicRequestContext>(token: options.token, hosts: hosts))
         api.register(on: router)
         Pages.register(on: router)
         var logger = Logger(label: "exhibit-serve")
@@ -70,12 +69,14 @@ public enum ReviewServer {
 }
 
 /// The accepted `Host` values, known only once the port is bound.
-final class HostList: Sendable {
-    private let values = Mutex<Set<String>>([])
+final class HostList: @unchecked Sendable {
+    // Safe: `values` is only touched under `lock`.
+    private let lock = NSLock()
+    private var values: Set<String> = []
 
     /// Replaces the list.
-    func set(_ hosts: Set<String>) { values.withLock { $0 = hosts } }
+    func set(_ hosts: Set<String>) { lock.withLock { values = hosts } }
 
     /// Whether `host` is accepted.
-    func contains(_ host: String) -> Bool { values.withLock { $0.contains(host) } }
+    func contains(_ host: String) -> Bool { lock.withLock { values.contains(host) } }
 }
