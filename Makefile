@@ -12,6 +12,8 @@ APT_PACKAGES := libarchive-dev libarchive-tools libmagic-dev libmagic-mgc libsql
 # prints the report (and loads `exhibit serve`'s pages in Tests/ReviewTests), Ghostscript reads the
 # printed pages back; pip installs case-utils (below).
 APT_PACKAGES += sleuthkit chromium ghostscript python3-pip
+# Korean (and other CJK) text in the pages Chromium renders: `exhibit serve`'s browser tests and screenshots.
+APT_PACKAGES += fonts-noto-cjk
 # Plugins: kernel headers for Landlock and namespaces (Sources/CSandbox), libseccomp (Sources/CSeccomp).
 APT_PACKAGES += linux-libc-dev libseccomp-dev
 # KakaoTalk Android fixtures: the generator's AES (corpora/phone/kakaotalk; the 100k test runs it).

@@ -1,3 +1,4 @@
+import EvidenceStore
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -40,6 +41,8 @@ struct AccessGuard<Context: RequestContext>: RouterMiddleware {
             return HTTPReply.error(e.body ?? "\(e.status.reasonPhrase)", status: e.status)
         } catch let e as ReviewRequestError {
             return HTTPReply.error(e.message, status: e.status)
+        } catch let e as ReviewDatabaseError {
+            return HTTPReply.error(e.description, status: .badRequest)
         }
     }
 

@@ -62,7 +62,7 @@ extension AppScript {
             try {
               const page = await api("/api/timeline?" + q.toString());
               out.replaceChildren(table(["Time (" + page.zone + ")", "Kind", "Description", "Chat", "Sender", "Path"],
-                page.rows.map(r => [when(r.time), r.kind, r.description, r.chat || "",
+                page.rows.map(r => [when(r.time), r.kind, r.messageID ? el("a", { href: "/thread?message=" + r.messageID }, r.description) : r.description, r.chat || "",
                   r.sender || "", el("span", { class: "mono" }, r.path || "")])));
               pager.replaceChildren(
                 el("button", { type: "button", disabled: cursors.length > 1 ? null : "disabled", onclick: () => { cursors.pop(); load(); } }, "Previous"),

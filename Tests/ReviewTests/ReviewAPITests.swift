@@ -104,8 +104,8 @@ struct ReviewAPITests {
         let wa = try #require(chats.first { $0["platform"] as? String == "whatsapp" && ($0["title"] as? String ?? "").contains("Minji") }, "\(chats)")
         let waID = try #require(wa["id"] as? Int)
         let waMessages = try #require(try await HTTP.object(server.base + "/api/chats/\(waID)/messages")["rows"] as? [[String: Any]])
-        let attachment = try #require(waMessages.compactMap { ($0["attachments"] as? [[String: Any]])?.first { $0["fileID"] is Int } }.first,
-                                      "\(waMessages)")
+        let withFiles = waMessages.compactMap { m in (m["attachments"] as? [[String: Any]])?.first { $0["fileID"] is Int } }
+        let attachment = try #require(withFiles.first, "\(waMessages)")
         let fileID = try #require(attachment["fileID"] as? Int)
         let known = attachment["knownBad"] as? Bool ?? false
         let before = try await HTTP.object(server.base + "/api/review/log")
@@ -119,6 +119,12 @@ struct ReviewAPITests {
             let revealed = try await HTTP.get(server.base + "/api/media/\(fileID)?view=reveal")
             #expect(revealed.status == 200)
         }
+        // A picture that matched nothing: sent blurred without a log entry; a reveal is logged.
+        let images = try #require(try await HTTP.object(server.base + "/api/files?mime=image/&limit=100")["rows"] as? [[String: Any]])
+        let plainPicture = try #require(images.first { $0["knownBad"] as? Bool == false && ($0["path"] as? String ?? "").hasSuffix(".jpg") })
+        let plainID = try #require(plainPicture["id"] as? Int)
+        let blurred = try await HTTP.get(server.base + "/api/media/\(plainID)")
+        #expect(blurred.status == 200 && blurred.body.prefix(2) == Data([0xFF, 0xD8]))
         let after = try await HTTP.object(server.base + "/api/review/log")
         let newRows = (after["rows"] as? [[String: Any]] ?? []).count - (before["rows"] as? [[String: Any]] ?? []).count
         #expect(newRows == 1)
@@ -126,6 +132,11 @@ struct ReviewAPITests {
         #expect(last["action"] as? String == "media.reveal" && last["reviewer"] as? String == "Test Reviewer")
         #expect((last["details"] as? String)?.contains("\"file_id\":\"\(fileID)\"") == true, "\(last)")
         #expect(after["chainOK"] as? Bool == true)
+        let revealed = try await HTTP.get(server.base + "/api/media/\(plainID)?view=reveal")
+        #expect(revealed.status == 200 && revealed.headers["content-type"] == "image/jpeg")
+        let last2 = try #require((try await HTTP.object(server.base + "/api/review/log")["rows"] as? [[String: Any]])?.last)
+        #expect(last2["action"] as? String == "media.reveal")
+        #expect((last2["details"] as? String)?.contains("\"file_id\":\"\(plainID)\",\"known_bad\":false") == true, "\(last2)")
     }
 
     @Test func filesFilterAndPageWithACap() async throws {
@@ -159,7 +170,7 @@ struct ReviewAPITests {
         #expect(doc["openapi"] as? String == "3.0.3")
         let paths = try #require(doc["paths"] as? [String: [String: Any]])
         try #require(paths.count >= 14)
-        for (path, ops) where ops["get"] != nil {
+        for (path, ops) in paths where ops["get"] != nil {
             let concrete = path.replacingOccurrences(of: "{id}", with: "1") + (path == "/api/search" ? "?q=abc" : "")
             let r = try await HTTP.get(server.base + concrete)
             #expect(r.status < 500, "\(path): \(r.status) \(r.text)")

@@ -6,15 +6,23 @@ import Testing
 /// What `exhibit serve` refuses, and that serving and tagging never write the case database.
 @Suite("ReviewSecurity", .serialized)
 struct ReviewSecurityTests {
+    /// One statement outside a transaction, as an examiner's sqlite3 session would run it.
+    static func sql(_ path: String, _ statement: String) throws {
+        try DatabaseQueue(path: path).writeWithoutTransaction { try $0.execute(sql: statement) }
+    }
+
     @Test func servingAndTaggingLeaveTheCaseBytesUnchangedAndChainTheReviewLog() async throws {
         let dir = try TestDirectory("review-readonly")
         defer { dir.remove() }
         let db = try ReviewFixture.caseDB(dir)
         // Checkpoint the WAL first so the whole case is in the main file, then hash it.
-        _ = try DatabaseQueue(path: db).writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        try Self.sql(db, "PRAGMA wal_checkpoint(TRUNCATE)")
         let before = try ReviewFixture.sha256(db)
         let server = try ServeProcess(db: db, dir: dir)
         let base = server.base
+        _ = try await HTTP.object(base + "/api/overview")
+        _ = try await HTTP.object(base + "/api/integrity")
+        _ = try await HTTP.object(base + "/api/timeline?text=%EC%82%AC%EC%A7%84")
         let thread = try await HTTP.object(base + "/api/chats")
         let chatID = try #require((thread["rows"] as? [[String: Any]])?.first?["id"] as? Int)
         let messages = try #require(try await HTTP.object(base + "/api/chats/\(chatID)/messages")["rows"] as? [[String: Any]])
@@ -48,7 +56,7 @@ struct ReviewSecurityTests {
         // The review database sits beside the case, and its chain detects an edited entry.
         let review = dir.path("case.review.sqlite")
         #expect(FileManager.default.fileExists(atPath: review))
-        try DatabaseQueue(path: review).write { try $0.execute(sql: "UPDATE review_log SET details = replace(details, 'relevant', 'irrelevant') WHERE seq = 2") }
+        try Self.sql(review, "UPDATE review_log SET details = replace(details, 'relevant', 'irrelevant') WHERE seq = 2")
         let again = try ServeProcess(db: db, dir: dir, name: "again")
         defer { again.stop() }
         let broken = try await HTTP.object(again.base + "/api/review/log")
