@@ -93,7 +93,8 @@ let package = Package(
         // notes go to a sidecar review database (EvidenceStore's ReviewDatabase).
         .target(
             name: "Review",
-            dependencies: ["EvidenceStore", "ExhibitKit", "Engine", .product(name: "Hummingbird", package: "hummingbird")]),
+            dependencies: ["EvidenceStore", "ExhibitKit", "Engine", .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ReviewTests", dependencies: ["ExhibitTesting", "EvidenceStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "ExhibitCLI",

@@ -7,25 +7,27 @@ struct ServeCommand: ParsableCommand {
         commandName: "serve",
         abstract: "Review the case in a browser: a local, read-only web application (docs/review.md).",
         discussion: """
-        Opens the case database read-only and serves pages and a JSON API (/api/..., described
-        at /openapi.json) on 127.0.0.1: overview (items, custody, integrity, known-bad pictures),
-        timeline (paged, filtered, case-zone local time with UTC beside it), chats and threads
-        (pictures blurred until clicked; each reveal is recorded), known media and files. No
-        internet is needed: every page, script and style is served by Exhibit.
+        Opens the case database read-only and serves pages and a JSON API (/api/...,
+        described at /openapi.json) on 127.0.0.1: overview (items, custody,
+        integrity, known-bad pictures), timeline (paged, filtered, case-zone local
+        time with UTC beside it), chats and threads (pictures blurred until clicked;
+        each reveal is recorded), known media and files. No internet is needed:
+        every page, script and style is served by Exhibit.
 
-        Tags, notes and the hash-chained review log go to a separate review database beside the
-        case (case.review.sqlite); the case database is never written.
+        Tags, notes and the hash-chained review log go to a separate review database
+        beside the case (case.review.sqlite); the case database is never written.
 
-        Another address than loopback needs --listen ADDR; a warning is printed and every API
-        request must then carry the access token shown in the printed URL (or --token).
+        Another address than loopback needs --listen ADDR; a warning is printed and
+        every API request must then carry the access token shown in the printed URL
+        (or --token).
 
         Examples:
           exhibit serve --db case.sqlite --reviewer "Prosecutor Lee"
           exhibit serve --db case.sqlite --port 8443
           exhibit serve --db case.sqlite --listen 192.168.1.20 --port 8080
 
-        Exit codes: 0 stopped (Ctrl-C); 1 the database cannot be read or the port cannot be
-        bound; 2 bad option.
+        Exit codes: 0 stopped (Ctrl-C); 1 the database cannot be read or the port
+        cannot be bound; 2 bad option.
         """)
 
     @OptionGroup var database: DatabaseOption

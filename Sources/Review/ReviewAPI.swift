@@ -76,7 +76,9 @@ struct ReviewAPI: Sendable {
         var id: Int64, started: ShownTime, status: String, chainHead: String?, signed: Bool
     }
 
-    func overview() throws -> Response {
+    func overview() throws -> Response { try HTTPReply.json(try overviewData()) }
+
+    func overviewData() throws -> Overview {
         let evidence = try db.evidenceList().map { e in
             EvidenceItem(label: e.label, item: e.item, path: e.path, size: e.size, sha256: e.hashes?.sha256, md5: e.hashes?.md5,
                          sha1: e.hashes?.sha1, expectedSHA256: e.expectedSHA256, expectedMatch: e.expectedMatch,
@@ -90,10 +92,10 @@ struct ReviewAPI: Sendable {
                 signed: r.signature != nil)
         }
         let incomplete = try? CaseVerifier.incompleteness(databasePath: db.path)
-        return try HTTPReply.json(Overview(
+        return Overview(
             caseName: caseInfo?.name, examiner: caseInfo?.examiner, zone: clock.zoneName,
             created: caseInfo.map { clock.show(micros: nil, utc: $0.createdUTC) }, evidence: evidence, counts: try db.caseCounts(),
-            runs: runs, auditHead: try db.auditHead(), incomplete: incomplete, known: try known(), reviewer: reviewer))
+            runs: runs, auditHead: try db.auditHead(), incomplete: incomplete, known: try known(), reviewer: reviewer)
     }
 
     struct Integrity: Encodable {

@@ -30,11 +30,13 @@ extension ReviewAPI {
         }
         router.post("/api/review/tag") { request, _ in
             let body = try await Self.decode(TagRequest.self, request)
+            try self.requireTarget(try Self.kind(body.target), body.id)
             try self.review.setTag(body.tag, on: body.on ?? true, target: try Self.kind(body.target), id: body.id, reviewer: self.reviewer)
             return try HTTPReply.json(try self.review.tags(target: try Self.kind(body.target), id: body.id))
         }
         router.post("/api/review/note") { request, _ in
             let body = try await Self.decode(NoteRequest.self, request)
+            try self.requireTarget(try Self.kind(body.target), body.id)
             try self.review.setNote(body.text, target: try Self.kind(body.target), id: body.id, reviewer: self.reviewer)
             return try HTTPReply.json(try self.review.notes(target: try Self.kind(body.target), id: body.id))
         }
@@ -46,6 +48,20 @@ extension ReviewAPI {
 
     struct TagRequest: Decodable { var target: String, id: String, tag: String, on: Bool? }
     struct NoteRequest: Decodable { var target: String, id: String, text: String }
+
+    /// Refuses a tag or note on something the case does not hold (a typo must not look like work done).
+    func requireTarget(_ kind: ReviewTargetKind, _ id: String) throws {
+        let exists: Bool
+        switch kind {
+        case .message: exists = try Int64(id).flatMap { try db.messagePosition(messageID: $0) } != nil
+        case .file: exists = try Int64(id).flatMap { try db.fileIdentity(fileID: $0) } != nil
+        case .group:
+            exists = try db.knownMediaSpread().contains { $0.content == id }
+                || (id.count == 64 && id.allSatisfy(\.isHexDigit) && (try db.mediaSpread(sha256: id)) != nil)
+        case .event: exists = Int64(id) != nil
+        }
+        guard exists else { throw ReviewRequestError(status: .notFound, message: "no \(kind.rawValue) \(id) in this case") }
+    }
 
     static func kind(_ text: String) throws -> ReviewTargetKind {
         guard let k = ReviewTargetKind(rawValue: text) else {

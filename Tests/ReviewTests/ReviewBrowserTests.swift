@@ -8,11 +8,12 @@ import Testing
 struct ReviewBrowserTests {
     static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
-    /// The DOM after the page's script ran (`--dump-dom` waits for the virtual time budget).
+    /// The DOM after the page's script ran (`--dump-dom` waits for the virtual time budget). Each
+    /// run gets its own profile: two Chromiums on one profile refuse to start (exit 21).
     static func dom(_ url: String, dir: TestDirectory) throws -> String {
         let binary = try #require(chromium, "chromium is not installed: make deps installs Debian's chromium (APT_PACKAGES)")
         let r = try Run.command(binary, ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
-                                         "--user-data-dir=\(dir.path("chromium-profile"))", "--virtual-time-budget=8000",
+                                         "--user-data-dir=\(dir.path("chromium-" + UUID().uuidString))", "--virtual-time-budget=8000",
                                          "--dump-dom", url])
         try #require(r.exitCode == 0, "chromium: \(r.stderr.suffix(2000))")
         return r.stdout
@@ -21,7 +22,7 @@ struct ReviewBrowserTests {
     static func screenshot(_ url: String, to path: String, dir: TestDirectory) throws {
         let binary = try #require(chromium, "chromium is not installed")
         let r = try Run.command(binary, ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--hide-scrollbars",
-                                         "--user-data-dir=\(dir.path("chromium-profile"))", "--virtual-time-budget=8000",
+                                         "--user-data-dir=\(dir.path("chromium-" + UUID().uuidString))", "--virtual-time-budget=8000",
                                          "--window-size=1280,1600", "--screenshot=\(path)", url])
         try #require(r.exitCode == 0, "chromium: \(r.stderr.suffix(2000))")
     }

@@ -18,7 +18,7 @@ struct ReviewSecurityTests {
         // Checkpoint the WAL first so the whole case is in the main file, then hash it.
         try Self.sql(db, "PRAGMA wal_checkpoint(TRUNCATE)")
         let before = try ReviewFixture.sha256(db)
-        let server = try ServeProcess(db: db, dir: dir)
+        let server = try ServeProcess(db: db, dir: dir, ownReview: false)
         let base = server.base
         _ = try await HTTP.object(base + "/api/overview")
         _ = try await HTTP.object(base + "/api/integrity")
@@ -57,7 +57,7 @@ struct ReviewSecurityTests {
         let review = dir.path("case.review.sqlite")
         #expect(FileManager.default.fileExists(atPath: review))
         try Self.sql(review, "UPDATE review_log SET details = replace(details, 'relevant', 'irrelevant') WHERE seq = 2")
-        let again = try ServeProcess(db: db, dir: dir, name: "again")
+        let again = try ServeProcess(db: db, dir: dir, name: "again", ownReview: false)
         defer { again.stop() }
         let broken = try await HTTP.object(again.base + "/api/review/log")
         #expect(broken["chainOK"] as? Bool == false && broken["firstBadSeq"] as? Int == 2, "\(broken)")
@@ -79,6 +79,8 @@ struct ReviewSecurityTests {
         #expect(badTarget.status == 400)
         let control = try await HTTP.post(server.base + "/api/review/tag", json: ["target": "message", "id": "1", "tag": "a\u{202E}b"])
         #expect(control.status >= 400 && control.status < 500, "\(control.status)")
+        let nowhere = try await HTTP.post(server.base + "/api/review/tag", json: ["target": "message", "id": "999999", "tag": "relevant"])
+        #expect(nowhere.status == 404 && nowhere.text.contains("no message 999999"), "\(nowhere.text)")
         let garbage = try await HTTP.request(server.base + "/api/review/note", method: "POST", body: Data("{not json".utf8),
                                              headers: ["Content-Type": "application/json"])
         #expect(garbage.status == 400)

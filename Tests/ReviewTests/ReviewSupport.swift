@@ -57,14 +57,17 @@ final class ServeProcess: @unchecked Sendable {
     let url: String
     let stderrPath: String
 
-    /// Starts the server and waits (up to 30 s) for the URL it prints.
-    init(db: String, dir: TestDirectory, extra: [String] = [], name: String = "serve") throws {
+    /// Starts the server and waits (up to 30 s) for the URL it prints. With `ownReview`, the
+    /// server gets its own review database (`NAME.review.sqlite`), so suites running side by
+    /// side on one case do not see each other's log entries.
+    init(db: String, dir: TestDirectory, extra: [String] = [], name: String = "serve", ownReview: Bool = true) throws {
         let out = dir.path("\(name).out"), err = dir.path("\(name).err")
         FileManager.default.createFile(atPath: out, contents: nil)
         FileManager.default.createFile(atPath: err, contents: nil)
         stderrPath = err
         process.executableURL = URL(fileURLWithPath: ReviewFixture.exhibit)
-        process.arguments = ["serve", "--db", db, "--port", "0", "--reviewer", "Test Reviewer"] + extra
+        let review = ownReview && !extra.contains("--review-db") ? ["--review-db", dir.path("\(name).review.sqlite")] : []
+        process.arguments = ["serve", "--db", db, "--port", "0", "--reviewer", "Test Reviewer"] + review + extra
         process.standardOutput = FileHandle(forWritingAtPath: out)
         process.standardError = FileHandle(forWritingAtPath: err)
         try process.run()
