@@ -33,11 +33,14 @@ deps:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-# case_validate (PyPI case-utils) checks our CASE/UCO exports in the tests. pip uses whatever
-# index or mirror the machine's pip is configured for; Debian's own python needs the last flag.
+# case_validate (PyPI case-utils) checks our CASE/UCO exports in the tests; schemathesis fuzzes
+# `exhibit serve`'s API from its /openapi.json (Tests/ReviewTests). pip uses whatever index or
+# mirror the machine's pip is configured for; Debian's own python needs the last flag.
 pydeps: deps
 	@python3 -c 'import case_utils' 2>/dev/null || python3 -m pip install -q --user case-utils \
 		|| python3 -m pip install -q --user --break-system-packages case-utils
+	@python3 -c 'import schemathesis' 2>/dev/null || python3 -m pip install -q --user schemathesis \
+		|| python3 -m pip install -q --user --break-system-packages schemathesis
 
 build: deps
 	$(SWIFT) build

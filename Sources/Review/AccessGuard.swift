@@ -29,7 +29,15 @@ struct AccessGuard<Context: RequestContext>: RouterMiddleware {
                 return HTTPReply.error("access token required (see the URL exhibit serve printed)", status: .unauthorized)
             }
         }
-        if request.method != .get && request.method != .head {
+        // The two write calls take POST only; everything else is read with GET (or HEAD).
+        let writes = path == "/api/review/tag" || path == "/api/review/note"
+        let allowed: Bool = writes ? request.method == .post : (request.method == .get || request.method == .head)
+        guard allowed else {
+            var reply = HTTPReply.error("method not allowed", status: .methodNotAllowed)
+            reply.headers[HTTPReply.header("Allow")] = writes ? "POST" : "GET, HEAD"
+            return reply
+        }
+        if writes {
             let type = request.headers[.contentType] ?? ""
             guard type.lowercased().hasPrefix("application/json") else {
                 return HTTPReply.error("writes must be sent as application/json", status: .unsupportedMediaType)
@@ -43,6 +51,10 @@ struct AccessGuard<Context: RequestContext>: RouterMiddleware {
             return HTTPReply.error(e.message, status: e.status)
         } catch let e as ReviewDatabaseError {
             return HTTPReply.error(e.description, status: .badRequest)
+        } catch {
+            // A bug or an unreadable database: say what, on the page and on the console.
+            FileHandle.standardError.write(Data("exhibit serve: \(request.method) \(path): \(error)\n".utf8))
+            return HTTPReply.error("internal error: \(error)", status: .internalServerError)
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import EvidenceStore
 import Hummingbird
 import NIOCore
 
@@ -62,10 +63,17 @@ struct QueryReader {
         request.uri.queryParameters.getAll(name).flatMap { $0.split(separator: ",").map(String.init) }.filter { !$0.isEmpty }
     }
 
-    /// An integer in `0...cap` (default when absent); a bad number throws a 400.
+    /// An integer in `0...cap` (default when absent); text that is not a number from 0 to
+    /// 2147483647 (an empty value too) throws a 400.
     func int(_ name: String, default value: Int, cap: Int) throws -> Int {
-        guard let text = string(name) else { return value }
-        guard let n = Int(text), n >= 0 else { throw HTTPError(.badRequest, message: "\(name): not a non-negative integer") }
-        return min(n, cap)
+        guard let text = request.uri.queryParameters.get(name) else { return value }
+        guard let n = Int32(text), n >= 0 else { throw HTTPError(.badRequest, message: "\(name): not an integer from 0 to 2147483647") }
+        return min(Int(n), cap)
+    }
+
+    /// A review target kind, `nil` when absent; any other text (an empty value too) is a 400.
+    func target() throws -> ReviewTargetKind? {
+        guard let text = request.uri.queryParameters.get("target") else { return nil }
+        return try ReviewAPI.kind(text)
     }
 }

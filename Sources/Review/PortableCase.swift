@@ -51,10 +51,7 @@ public enum PortableCase {
     public static func write(databasePath: String, reviewPath: String, to folder: String, reviewer: String,
                              temporaryRoot: String, window: Int = 5, overwrite: Bool = false) throws -> Summary {
         let fm = FileManager.default
-        if let existing = try? fm.contentsOfDirectory(atPath: folder), !existing.isEmpty {
-            guard overwrite else { throw Failure.outputExists(folder) }
-            try fm.removeItem(atPath: folder)
-        } else if fm.fileExists(atPath: folder) && (try? fm.contentsOfDirectory(atPath: folder)) == nil {
+        if fm.fileExists(atPath: folder), !overwrite, (try? fm.contentsOfDirectory(atPath: folder))?.isEmpty != true {
             throw Failure.outputExists(folder)
         }
         let db = try EvidenceDatabase.openExisting(path: databasePath, readOnly: true)
@@ -64,6 +61,9 @@ public enum PortableCase {
         guard !tags.isEmpty else { throw Failure.nothingTagged(reviewPath: reviewPath) }
         let api = try ReviewAPI(db: db, review: review, reviewer: reviewer, temporaryRoot: temporaryRoot)
         var summary = Summary()
+        // Written under `<out>.partial` and renamed when complete: never half a package.
+        let final = folder, folder = folder + ".partial"
+        if fm.fileExists(atPath: folder) { try fm.removeItem(atPath: folder) }
 
         // Threads: each tagged message with `window` neighbours, windows of one chat merged.
         var byChat: [Int64: (tagged: Set<Int64>, messages: [Int64: ReviewAPI.Message])] = [:]
@@ -132,6 +132,8 @@ public enum PortableCase {
         }
         try Foundation.Data(manifest.utf8).write(to: URL(fileURLWithPath: folder + "/MANIFEST.sha256"))
         summary.outputs.append("MANIFEST.sha256")
+        if fm.fileExists(atPath: final) { try fm.removeItem(atPath: final) }
+        try fm.moveItem(atPath: folder, toPath: final)
         return summary
     }
 }

@@ -30,6 +30,14 @@ struct ReviewAPI: Sendable {
     /// Largest page of each list.
     static let timelineCap = 500, listCap = 200, fileCap = 500
 
+    /// A row id from the path: a non-negative integer, else 400.
+    static func id(_ context: BasicRequestContext) throws -> Int64 {
+        guard let text = context.parameters.get("id"), let id = Int64(text), id >= 0 else {
+            throw ReviewRequestError(status: .badRequest, message: "id: not a row id")
+        }
+        return id
+    }
+
     func register(on router: Router<BasicRequestContext>) {
         router.get("/api/overview") { _, _ in try self.overview() }
         router.get("/api/integrity") { _, _ in try HTTPReply.json(try self.integrity()) }
@@ -37,14 +45,14 @@ struct ReviewAPI: Sendable {
         router.get("/api/kinds") { _, _ in try HTTPReply.json(try self.db.eventKinds()) }
         router.get("/api/chats") { request, _ in try self.chats(QueryReader(request: request)) }
         router.get("/api/chats/:id/messages") { request, context in
-            try self.thread(chatID: try context.parameters.require("id", as: Int64.self), QueryReader(request: request))
+            try self.thread(chatID: try Self.id(context), QueryReader(request: request))
         }
-        router.get("/api/messages/:id") { _, context in try self.messagePosition(try context.parameters.require("id", as: Int64.self)) }
+        router.get("/api/messages/:id") { _, context in try self.messagePosition(try Self.id(context)) }
         router.get("/api/search") { request, _ in try self.search(QueryReader(request: request)) }
         router.get("/api/known") { _, _ in try HTTPReply.json(try self.known()) }
         router.get("/api/files") { request, _ in try self.files(QueryReader(request: request)) }
         router.get("/api/media/:id") { request, context in
-            try await self.picture(fileID: try context.parameters.require("id", as: Int64.self), QueryReader(request: request))
+            try await self.picture(fileID: try Self.id(context), QueryReader(request: request))
         }
         registerReview(on: router)
         router.get("/openapi.json") { _, _ in HTTPReply.text(OpenAPIDocument.json, type: "application/json; charset=utf-8") }
@@ -214,8 +222,8 @@ struct ReviewAPI: Sendable {
     func thread(chatID: Int64, _ q: QueryReader) throws -> Response {
         let limit = max(1, try q.int("limit", default: 100, cap: Self.listCap))
         let after = try q.string("after").map { text -> Int in
-            guard let n = Int(text) else { throw ReviewRequestError(status: .badRequest, message: "after: not a sequence number") }
-            return n
+            guard let n = Int32(text) else { throw ReviewRequestError(status: .badRequest, message: "after: not a sequence number") }
+            return Int(n)
         }
         let page = try db.threadPage(chatID: chatID, afterSequence: after, limit: limit)
         let rows = try page.map { try message($0) }

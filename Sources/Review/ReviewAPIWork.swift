@@ -12,13 +12,11 @@ extension ReviewAPI {
     func registerReview(on router: Router<BasicRequestContext>) {
         router.get("/api/review/tags") { request, _ in
             let q = QueryReader(request: request)
-            return try HTTPReply.json(try self.review.tags(target: q.string("target").flatMap(ReviewTargetKind.init(rawValue:)),
-                                                          id: q.string("id")))
+            return try HTTPReply.json(try self.review.tags(target: try q.target(), id: q.string("id")))
         }
         router.get("/api/review/notes") { request, _ in
             let q = QueryReader(request: request)
-            return try HTTPReply.json(try self.review.notes(target: q.string("target").flatMap(ReviewTargetKind.init(rawValue:)),
-                                                           id: q.string("id")))
+            return try HTTPReply.json(try self.review.notes(target: try q.target(), id: q.string("id")))
         }
         router.get("/api/review/log") { request, _ in
             let q = QueryReader(request: request)
@@ -117,8 +115,12 @@ extension ReviewAPI {
             throw ReviewRequestError(status: .notFound, message: "no file \(fileID)")
         }
         let isKnownBad = file.sha256.map(knownBad.contains) ?? false
-        let reveal = q.string("view") == "reveal"
-        if isKnownBad && q.string("confirm") != "known-bad" {
+        let view = q.string("view"), confirm = q.string("confirm")
+        guard view == nil || view == "reveal", confirm == nil || confirm == "known-bad" else {
+            throw ReviewRequestError(status: .badRequest, message: "view: only reveal; confirm: only known-bad")
+        }
+        let reveal = view == "reveal"
+        if isKnownBad && confirm != "known-bad" {
             throw ReviewRequestError(status: .forbidden, message: "known-bad picture: shown only after the reviewer confirms")
         }
         guard let data = try media.picture(fileID) else {

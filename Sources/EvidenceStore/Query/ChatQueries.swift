@@ -137,7 +137,9 @@ extension EvidenceDatabase {
     /// case-insensitively: substrings of 3+ characters through the trigram index, 2 word
     /// characters (사진, 영상) through the bigram index, anything shorter by a scan.
     public func searchChats(_ query: String, includeCopies: Bool = false, limit: Int = 1000) throws -> SearchResult {
-        let q = SearchText.nfc(query)
+        // FTS5 ends a quoted phrase at a NUL (SQLite error "unterminated string"); no stored
+        // text can match one through the index anyway, so it is dropped from the query.
+        let q = SearchText.nfc(query).replacingOccurrences(of: "\0", with: "")
         let path = SearchText.path(for: q)
         guard !q.isEmpty else { return SearchResult(path: "scan", hits: []) }
         let copies = includeCopies ? "" : "AND v.chat_id IN (SELECT id FROM chats WHERE copy_of IS NULL)"

@@ -1,0 +1,32 @@
+import ExhibitTesting
+import Foundation
+import Testing
+
+/// Schemathesis (PyPI; `make pydeps` installs it) generates requests from `/openapi.json` against
+/// a running `exhibit serve`: no answer may be a server error, and the case database's bytes
+/// stay as they were. The seed is fixed, so a failure replays.
+@Suite("ReviewFuzz", .serialized)
+struct ReviewFuzzTests {
+    static let schemathesis: String? = {
+        let user = (try? Run.command("/usr/bin/env", ["python3", "-c", "import site; print(site.USER_BASE)"]))?.stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        return [user + "/bin/st", "/usr/local/bin/st", "/usr/bin/st"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
+
+    @Test func generatedRequestsNeverGetAServerErrorNorWriteTheCase() throws {
+        let st = try #require(Self.schemathesis, "schemathesis is not installed: make pydeps installs it (pip install --user schemathesis)")
+        let (dir, db) = try SharedCase.get()
+        let before = try [db, db + "-wal"].map { FileManager.default.fileExists(atPath: $0) ? try ReviewFixture.sha256($0) : "" }
+        let server = try ServeProcess(db: db, dir: dir, name: "fuzz")
+        defer { server.stop() }
+        let seed = 1
+        let r = try Run.command(st, ["run", server.base + "/openapi.json", "--checks", "not_a_server_error", "--max-examples", "25",
+                                     "--workers", "1", "--seed", String(seed), "--no-color"])
+        #expect(r.exitCode == 0, "schemathesis (seed \(seed)) found server errors:\n\(r.stdout.suffix(4000))\n\(r.stderr.suffix(1000))")
+        let generated = r.stdout.components(separatedBy: "\n").first { $0.contains(" generated, ") } ?? ""
+        #expect(generated.contains("passed"), "\(r.stdout.suffix(2000))")
+        server.stop()
+        let after = try [db, db + "-wal"].map { FileManager.default.fileExists(atPath: $0) ? try ReviewFixture.sha256($0) : "" }
+        #expect(after == before, "the case database changed under generated requests")
+    }
+}
