@@ -203,7 +203,8 @@ public final class ReviewDatabase: Sendable {
         }
     }
 
-    /// Re-checks every entry's hash and link: `nil` when the chain holds, else the first bad `seq`.
+    /// Re-checks every entry's hash and link, and that its reviewer column names the reviewer
+    /// inside the hashed details: `nil` when the chain holds, else the first bad `seq`.
     public func verifyLog() throws -> Int64? {
         var prev = AuditChain.genesis, expected: Int64 = 1, after: Int64 = 0
         while true {
@@ -211,7 +212,9 @@ public final class ReviewDatabase: Sendable {
             if page.isEmpty { return nil }
             for e in page {
                 let hash = AuditChain.hash(prevHash: e.prevHash, seq: e.seq, utc: e.utc, action: e.action, details: e.details)
-                if e.seq != expected || e.prevHash != prev || hash != e.hash { return e.seq }
+                // The reviewer column is a copy of the hashed details' reviewer: it must agree.
+                let named = (try? JSONSerialization.jsonObject(with: Data(e.details.utf8)) as? [String: Any])?["reviewer"] as? String
+                if e.seq != expected || e.prevHash != prev || hash != e.hash || named != e.reviewer { return e.seq }
                 prev = e.hash; expected += 1; after = e.seq
             }
         }
