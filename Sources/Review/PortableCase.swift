@@ -73,7 +73,7 @@ public enum PortableCase {
             let page = try db.threadPage(chatID: p.chatID, afterSequence: p.sequence - window - 1, limit: 2 * window + 1)
             var entry = byChat[p.chatID] ?? ([], [:])
             entry.tagged.insert(id)
-            for t in page { entry.messages[t.message.messageID] = try api.message(t) }
+            for m in try api.messages(page) { entry.messages[m.id] = m }
             byChat[p.chatID] = entry
         }
         summary.messages = byChat.values.reduce(0) { $0 + $1.tagged.count }

@@ -226,15 +226,25 @@ struct ReviewAPI: Sendable {
             return Int(n)
         }
         let page = try db.threadPage(chatID: chatID, afterSequence: after, limit: limit)
-        let rows = try page.map { try message($0) }
+        let rows = try messages(page)
         return try HTTPReply.json(Page(rows: rows, next: page.count == limit ? page.last.map { String($0.message.sequence) } : nil,
                                        zone: clock.zoneName))
     }
 
-    func message(_ t: ThreadMessage) throws -> Message {
+    /// Messages as the pages show them: the attachments' files found in one query, the
+    /// reviewer's tags and notes read once for the page.
+    func messages(_ page: [ThreadMessage]) throws -> [Message] {
+        let files = try db.filesBySHA256(page.flatMap { $0.message.attachments.compactMap(\.sha256) })
+        let ids = Set(page.map { String($0.message.messageID) })
+        let tags = try review.tags(target: .message).filter { ids.contains($0.targetID) }
+        let notes = try review.notes(target: .message).filter { ids.contains($0.targetID) }
+        return page.map { message($0, files: files, tags: tags, notes: notes) }
+    }
+
+    func message(_ t: ThreadMessage, files: [String: (id: Int64, mime: String?)], tags: [ReviewTag], notes: [ReviewNote]) -> Message {
         let m = t.message
-        let attachments = try m.attachments.map { a in
-            let file = try a.sha256.flatMap { sha in try db.listFiles(FileFilter(sha256: sha, kind: "file", limit: 1)).first }
+        let attachments = m.attachments.map { a in
+            let file = a.sha256.flatMap { files[$0.lowercased()] }
             let picture = (file?.mime ?? "").hasPrefix("image/")
             return Attachment(kind: a.kind, reference: a.reference, status: a.status, missingReason: a.missingReason, path: a.path,
                               sha256: a.sha256, fileID: file?.id, knownBad: a.sha256.map(knownBad.contains) ?? false, picture: picture)
@@ -246,7 +256,7 @@ struct ReviewAPI: Sendable {
                        text: m.text, deleted: m.deleted, edited: t.edited, nativeID: t.nativeID, replyTo: t.replyToNativeID,
                        forwardedFrom: t.forwardedFrom, service: m.serviceAction, serviceActor: m.serviceActor,
                        serviceDetails: m.serviceDetails, attachments: attachments,
-                       tags: try review.tags(target: .message, id: id).map(\.tag), notes: try review.notes(target: .message, id: id))
+                       tags: tags.filter { $0.targetID == id }.map(\.tag), notes: notes.filter { $0.targetID == id })
     }
 
     struct Position: Encodable { var chatID: Int64, sequence: Int }
@@ -264,9 +274,8 @@ struct ReviewAPI: Sendable {
         guard let text = q.string("q") else { throw ReviewRequestError(status: .badRequest, message: "q: give the text to find") }
         let limit = max(1, try q.int("limit", default: 100, cap: Self.listCap))
         let result = try db.searchChats(text, limit: limit)
-        let hits = try result.hits.map { h in
-            Hit(snippet: h.snippet, message: try message(ThreadMessage(message: h.message, edited: false)))
-        }
+        let messages = try messages(result.hits.map { ThreadMessage(message: $0.message) })
+        let hits = zip(result.hits, messages).map { Hit(snippet: $0.snippet, message: $1) }
         return try HTTPReply.json(Page(rows: hits, next: nil, zone: clock.zoneName))
     }
 }

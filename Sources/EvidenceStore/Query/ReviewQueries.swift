@@ -81,7 +81,8 @@ extension EvidenceDatabase {
     }
 
     /// One page of chat rooms, original exports only (a second export of one room is counted in
-    /// `copies`), ordered by platform, title and id.
+    /// `copies`), ordered by platform, title and id. The page's ids are chosen first, so the
+    /// per-chat counts run for the rows shown only, not for every chat before sorting.
     public func chatList(limit: Int, offset: Int) throws -> [ChatListRow] {
         try queue.read { db in
             let rows = try Row.fetchCursor(db, sql: """
@@ -90,8 +91,9 @@ extension EvidenceDatabase {
                     (SELECT min(sent_utc_us) FROM messages m WHERE m.chat_id = c.id),
                     (SELECT max(sent_utc_us) FROM messages m WHERE m.chat_id = c.id),
                     (SELECT count(*) FROM chats k WHERE k.copy_of = c.id)
-                FROM chats c JOIN files f ON f.id = c.file_id JOIN evidence e ON e.id = f.evidence_id
-                WHERE c.copy_of IS NULL ORDER BY c.platform, c.title_nfc, c.id LIMIT ? OFFSET ?
+                FROM (SELECT id FROM chats WHERE copy_of IS NULL ORDER BY platform, title_nfc, id LIMIT ? OFFSET ?) page
+                JOIN chats c ON c.id = page.id JOIN files f ON f.id = c.file_id JOIN evidence e ON e.id = f.evidence_id
+                ORDER BY c.platform, c.title_nfc, c.id
                 """, arguments: [max(0, limit), max(0, offset)])
             var out: [ChatListRow] = []
             while let r = try rows.next() {
@@ -158,6 +160,25 @@ extension EvidenceDatabase {
             guard let r = try Row.fetchOne(db, sql: "SELECT sha256, mime, path FROM files WHERE id = ?", arguments: [fileID])
             else { return nil }
             return (try r.decode(atIndex: 0), try r.decode(atIndex: 1), try r.decode(atIndex: 2))
+        }
+    }
+
+    /// For each SHA-256, the inventory row that holds it (the smallest id) and its MIME type: one
+    /// query for a whole thread page's attachments.
+    public func filesBySHA256(_ shas: [String]) throws -> [String: (id: Int64, mime: String?)] {
+        let unique = Array(Set(shas.map { $0.lowercased() })).sorted()
+        guard !unique.isEmpty else { return [:] }
+        return try queue.read { db in
+            var out: [String: (id: Int64, mime: String?)] = [:]
+            for chunk in stride(from: 0, to: unique.count, by: 500) {
+                let part = Array(unique[chunk..<min(chunk + 500, unique.count)])
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT sha256, min(id), mime FROM files WHERE sha256 IN (\(part.map { _ in "?" }.joined(separator: ","))) AND kind = 'file'
+                    GROUP BY sha256
+                    """, arguments: StatementArguments(part))
+                for r in rows { out[try r.decode(atIndex: 0)] = (try r.decode(atIndex: 1), try r.decode(atIndex: 2)) }
+            }
+            return out
         }
     }
 
