@@ -75,5 +75,43 @@ struct ReviewBrowserTests {
         try Self.screenshot(server.base + "/", to: png, dir: dir)
         let bytes = try Data(contentsOf: URL(fileURLWithPath: png))
         #expect(bytes.count > 10_000 && bytes.prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]))
+        let ink = try Run.command("/usr/bin/env", ["python3", Corpus.packageRoot().appendingPathComponent("Tests/Scripts/png_ink.py").path, png])
+        #expect(ink.exitCode == 0 && !ink.stdout.isEmpty, "\(ink.stderr)")
+    }
+
+    /// Clicks in a real browser (DevTools protocol, Tests/Scripts/cdp_drive.py): reveal a withheld
+    /// known-bad picture (the confirmation accepted) and tag its message; both land in the log.
+    @Test func revealingAndTaggingByClickAreRecorded() async throws {
+        let binary = try #require(Self.chromium, "chromium is not installed: make deps installs Debian's chromium (APT_PACKAGES)")
+        let (dir, db) = try SharedCase.get()
+        let server = try ServeProcess(db: db, dir: dir, name: "clicks")
+        defer { server.stop() }
+        let chats = try #require(try await HTTP.object(server.base + "/api/chats")["rows"] as? [[String: Any]])
+        let wa = try #require(chats.first { $0["platform"] as? String == "whatsapp" && ($0["title"] as? String ?? "").contains("Minji") })
+        let messages = try #require(try await HTTP.object(server.base + "/api/chats/\(wa["id"] ?? 0)/messages")["rows"] as? [[String: Any]])
+        let carrier = try #require(messages.first { (($0["attachments"] as? [[String: Any]]) ?? []).contains { $0["knownBad"] as? Bool == true } })
+        let id = try #require(carrier["id"] as? Int)
+        let script = """
+            (async () => {
+              const m = document.querySelector('[data-message="\(id)"]');
+              window.confirm = () => true;
+              m.querySelector('.withheld').click();
+              const img = await new Promise((ok, no) => { const t = Date.now(); const w = () => {
+                const i = m.querySelector('img'); if (i && i.complete && i.naturalWidth > 0) ok(i);
+                else if (Date.now() - t > 8000) no(new Error('picture not shown')); else setTimeout(w, 50); }; w(); });
+              m.querySelector('button[data-tag=relevant]').click();
+              for (let i = 0; i < 100 && !m.querySelector('.tag'); i++) await new Promise(r => setTimeout(r, 50));
+              return { width: img.naturalWidth, tags: [...m.querySelectorAll('.tag')].map(t => t.textContent) };
+            })()
+            """
+        let r = try Run.command("/usr/bin/env", ["python3", Corpus.packageRoot().appendingPathComponent("Tests/Scripts/cdp_drive.py").path,
+                                                 binary, dir.path("chromium-" + UUID().uuidString), server.base + "/thread?chat=\(wa["id"] ?? 0)", script])
+        try #require(r.exitCode == 0, "cdp_drive: \(r.stdout) \(r.stderr.suffix(2000))")
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "\(r.stdout)")
+        #expect(result["width"] as? Int == 320 && result["tags"] as? [String] == ["relevant"], "\(result)")
+        let log = try #require(try await HTTP.object(server.base + "/api/review/log")["rows"] as? [[String: Any]])
+        #expect(log.map { $0["action"] as? String ?? "" } == ["review.open", "media.reveal", "tag.add"], "\(log)")
+        #expect((log.dropFirst().first?["details"] as? String)?.contains("\"known_bad\":true") == true)
+        #expect(log.last?["details"] as? String == "{\"id\":\"\(id)\",\"reviewer\":\"Test Reviewer\",\"tag\":\"relevant\",\"target\":\"message\"}")
     }
 }
