@@ -23,8 +23,11 @@ public enum PortableCase {
 
     /// Failures a user can act on.
     public enum Failure: Error, CustomStringConvertible {
+        /// The review database is missing or holds no tag (exit 1).
         case nothingTagged(reviewPath: String)
+        /// `--out` exists and is not an empty directory, without `--force` (exit 4).
         case outputExists(String)
+        /// One sentence saying what to do.
         public var description: String {
             switch self {
             case .nothingTagged(let p): return "nothing is tagged in \(p): tag messages, files or picture groups in exhibit serve first"
