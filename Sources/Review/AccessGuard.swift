@@ -30,7 +30,7 @@ struct AccessGuard<Context: RequestContext>: RouterMiddleware {
             }
         }
         // The two write calls take POST only; everything else is read with GET (or HEAD).
-        let writes = path == "/api/review/tag" || path == "/api/review/note"
+        let writes = path == "/api/review/tag" || path == "/api/review/note" || path == "/api/export/portable"
         let allowed: Bool = writes ? request.method == .post : (request.method == .get || request.method == .head)
         guard allowed else {
             var reply = HTTPReply.error("method not allowed", status: .methodNotAllowed)
@@ -49,6 +49,8 @@ struct AccessGuard<Context: RequestContext>: RouterMiddleware {
             return HTTPReply.error(e.body ?? "\(e.status.reasonPhrase)", status: e.status)
         } catch let e as ReviewRequestError {
             return HTTPReply.error(e.message, status: e.status)
+        } catch let e as PortableCase.Failure {
+            return HTTPReply.error(e.description, status: .conflict)
         } catch let e as ReviewDatabaseError {
             return HTTPReply.error(e.description, status: .badRequest)
         } catch {

@@ -122,6 +122,11 @@ extension AppScript {
         async function logPage() {
           const page = await api("/api/review/log?limit=1000");
           status("");
+          const result = el("span", { class: "muted", id: "export-result" });
+          main.append(el("p", {}, el("button", { type: "button", id: "export", onclick: async () => {
+            try { const r = await api("/api/export/portable", {}); result.textContent = clean("Portable case written to " + r.folder + " (" + r.messages + " messages, " + r.files + " files, " + r.groups + " picture groups)"); }
+            catch (e) { result.textContent = clean(e.message); }
+          } }, "Export tagged items as a portable case"), " ", result));
           main.append(el("p", { class: page.chainOK ? "ok" : "bad" }, page.chainOK ? "Review log chain verifies (" + page.rows.length + " entries shown)." : "REVIEW LOG CHAIN BROKEN at entry " + page.firstBadSeq),
             table(["#", "UTC", "Reviewer", "Action", "Details", "Hash"],
               page.rows.map(e => [String(e.seq), e.utc, e.reviewer, e.action, el("span", { class: "mono" }, e.details), el("span", { class: "mono" }, e.hash.slice(0, 16) + "…")])));

@@ -32,12 +32,32 @@ extension ReviewAPI {
             try self.review.setTag(body.tag, on: body.on ?? true, target: try Self.kind(body.target), id: body.id, reviewer: self.reviewer)
             return try HTTPReply.json(try self.review.tags(target: try Self.kind(body.target), id: body.id))
         }
+        router.post("/api/export/portable") { _, _ in try self.exportPortable() }
         router.post("/api/review/note") { request, _ in
             let body = try await Self.decode(NoteRequest.self, request)
             try self.requireTarget(try Self.kind(body.target), body.id)
             try self.review.setNote(body.text, target: try Self.kind(body.target), id: body.id, reviewer: self.reviewer)
             return try HTTPReply.json(try self.review.notes(target: try Self.kind(body.target), id: body.id))
         }
+    }
+
+    /// The portable case of what is tagged, written beside the case as
+    /// `NAME-portable-YYYYMMDDTHHMMSSZ/` (the page's export button); recorded in the review log.
+    func exportPortable() throws -> Response {
+        let url = URL(fileURLWithPath: db.path)
+        let stamp = UTCFormat.string(micros: Int64(Date().timeIntervalSince1970) * 1_000_000)
+            .replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
+        let folder = url.deletingLastPathComponent()
+            .appendingPathComponent(url.deletingPathExtension().lastPathComponent + "-portable-" + stamp).path
+        let summary = try PortableCase.write(databasePath: db.path, reviewPath: review.path, to: folder, reviewer: reviewer,
+                                             temporaryRoot: media.temporaryRoot)
+        try review.record(action: "export.portable", reviewer: reviewer, details: [
+            "folder": .string(folder), "messages": .number(Double(summary.messages)), "files": .number(Double(summary.files)),
+            "groups": .number(Double(summary.groups)), "pictures": .number(Double(summary.pictures)),
+        ])
+        struct Out: Encodable { var folder: String, messages: Int, files: Int, groups: Int, pictures: Int }
+        return try HTTPReply.json(Out(folder: folder, messages: summary.messages, files: summary.files, groups: summary.groups,
+                                      pictures: summary.pictures))
     }
 
     struct ReviewLogPage: Encodable {

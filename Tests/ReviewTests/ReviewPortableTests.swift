@@ -39,6 +39,16 @@ struct ReviewPortableTests {
         _ = try await HTTP.post(server.base + "/api/review/tag", json: ["target": "file", "id": String(parkID), "tag": "relevant"])
         let knownSHAs = Set(images.filter { $0["knownBad"] as? Bool == true }.compactMap { $0["sha256"] as? String })
         try #require(!knownSHAs.isEmpty)
+        // The pages' export button: the same package, beside the case, recorded in the log.
+        let button = try await HTTP.post(server.base + "/api/export/portable", json: [:])
+        try #require(button.status == 200, "\(button.text)")
+        let folder = try #require((try button.json() as? [String: Any])?["folder"] as? String)
+        #expect(folder.hasPrefix(dir.path("case-portable-")), "\(folder)")
+        let buttonCheck = try Run.shell("cd '\(folder)' && sha256sum -c MANIFEST.sha256")
+        #expect(buttonCheck.exitCode == 0, "\(buttonCheck.stdout)")
+        try? FileManager.default.removeItem(atPath: folder)
+        let log = try #require(try await HTTP.object(server.base + "/api/review/log")["rows"] as? [[String: Any]])
+        #expect(log.last?["action"] as? String == "export.portable")
         server.stop()
 
         let r = try Run.command(ReviewFixture.exhibit, ["export", "--db", db, "--format", "portable", "--tagged", "--out", out,
