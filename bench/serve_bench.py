@@ -86,11 +86,26 @@ def run(exhibit, work, events=10_000_000, messages=1_000_000, n=200):
                 times.append((time.perf_counter() - t) * 1000)
             results.append((name, statistics.median(times), percentile(times, 99), max(times)))
             print(f"{name:48} {results[-1][1]:8.1f} {results[-1][2]:8.1f} {results[-1][3]:8.1f}", flush=True)
-        print(f"server peak RSS: {rss_peak_mb(proc.pid):.0f} MB")
-        return results
+        rss = rss_peak_mb(proc.pid)
+        print(f"server peak RSS: {rss:.0f} MB")
+        return {"rows": results, "rss": rss, "events": events, "messages": messages, "n": n}
     finally:
         proc.terminate()
         proc.wait()
+
+
+def section(r, today, machine, cores):
+    """The BENCHMARKS.md section (suite `serve` of run_bench.py)."""
+    out = ["## Review application: `exhibit serve` on 10 M events", "",
+           f"Measured {today} on {machine}, {cores} cores. Reproduce: `make bench` (or `python3 bench/run_bench.py "
+           f"--suite serve`). The case is query_bench.py's ({r['events']:,} events, {r['messages']:,} messages); the "
+           f"server runs on it and each API call the pages make is sent {r['n']} times over one keep-alive HTTP "
+           "connection on loopback (Python's http.client). Goal (issue 16): p99 < 200 ms per page, RSS < 300 MB.", "",
+           "| request | p50 | p99 | max |", "|---|---|---|---|"]
+    for name, p50, p99, mx in r["rows"]:
+        out.append(f"| {name} | {p50:.1f} ms | {p99:.1f} ms | {mx:.1f} ms |")
+    out += ["", f"Server peak RSS (VmHWM): {r['rss']:.0f} MB.", ""]
+    return "\n".join(out)
 
 
 if __name__ == "__main__":

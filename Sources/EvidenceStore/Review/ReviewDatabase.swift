@@ -43,7 +43,7 @@ public struct ReviewLogEntry: Sendable, Hashable, Codable {
     public var utc: String
     /// Who.
     public var reviewer: String
-    /// `tag.add`, `tag.remove`, `note.set`, `media.reveal`, `review.open`.
+    /// `tag.add`, `tag.remove`, `note.set`, `media.reveal`, `review.open`, `export.portable`.
     public var action: String
     /// Canonical JSON of what was done.
     public var details: String
