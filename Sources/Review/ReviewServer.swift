@@ -42,7 +42,14 @@ public enum ReviewServer {
     /// `ready` gets the URL to open once the socket is bound (with the token when one is required).
     public static func run(_ options: ReviewServerOptions, ready: @escaping @Sendable (String) -> Void) async throws {
         let db = try EvidenceDatabase.openExisting(path: options.databasePath, readOnly: true)
-        let review = try ReviewDatabase(path: options.reviewPath)
+        let review: ReviewDatabase
+        do {
+            review = try ReviewDatabase(path: options.reviewPath)
+        } catch {
+            // A case on write-protected media: the tags must go somewhere else.
+            throw ReviewServerError(message: "cannot open the review database \(options.reviewPath) "
+                                    + "(pass --review-db FILE in a writable folder): \(error)")
+        }
         let api = try ReviewAPI(db: db, review: review, reviewer: options.reviewer, temporaryRoot: options.temporaryRoot)
         try review.record(action: "review.open", reviewer: options.reviewer,
                           details: ["case": .string(URL(fileURLWithPath: options.databasePath).lastPathComponent)])
@@ -66,6 +73,14 @@ public enum ReviewServer {
             logger: logger)
         try await app.runService()
     }
+}
+
+/// Why the server could not start, in one sentence.
+public struct ReviewServerError: Error, CustomStringConvertible {
+    /// The sentence.
+    public var message: String
+    /// The sentence.
+    public var description: String { message }
 }
 
 /// The accepted `Host` values, known only once the port is bound.

@@ -114,6 +114,9 @@ struct ReviewSecurityTests {
         try DatabaseQueue(path: other).write { try $0.execute(sql: "CREATE TABLE t (x)") }
         let r = try Run.command(ReviewFixture.exhibit, ["serve", "--db", other, "--port", "0"])
         #expect(r.exitCode == 1 && r.stderr.contains("another application"), "\(r.stderr)")
+        let unwritable = try Run.command(ReviewFixture.exhibit, ["serve", "--db", try SharedCase.get().db, "--port", "0",
+                                                                 "--review-db", "/proc/no-such-dir/r.sqlite"])
+        #expect(unwritable.exitCode == 1 && unwritable.stderr.contains("pass --review-db FILE in a writable folder"), "\(unwritable.stderr)")
         let missing = try Run.command(ReviewFixture.exhibit, ["serve", "--db", dir.path("nope.sqlite"), "--port", "0"])
         #expect(missing.exitCode == 1)
         #expect(!FileManager.default.fileExists(atPath: dir.path("nope.sqlite")))
