@@ -35,8 +35,8 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Listen on this address instead of 127.0.0.1 (prints a warning; a token is then required).", valueName: "addr"))
     var listen: String?
     @Option(help: "Access token for --listen (default: a random one, printed in the URL).") var token: String?
-    @Option(help: "Your name, recorded with every tag, note and reveal in the review log.")
-    var reviewer: String = ProcessInfo.processInfo.environment["USER"] ?? "reviewer"
+    @Option(help: "Your name, recorded with every tag, note and reveal in the review log (default: $USER).")
+    var reviewer: String?
     @Option(help: ArgumentHelp("The review database (default: beside the case, NAME.review.sqlite).", valueName: "file"))
     var reviewDb: String?
     @Option(help: "Folder for the private scratch directory pictures are read through.")
@@ -44,7 +44,8 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         guard (0...65535).contains(port) else { fail("--port: 0 to 65535", code: 2) }
-        var options = ReviewServerOptions(databasePath: database.db, port: port, reviewer: reviewer, temporaryRoot: tempDir)
+        let name = reviewer ?? ProcessInfo.processInfo.environment["USER"] ?? "reviewer"
+        var options = ReviewServerOptions(databasePath: database.db, port: port, reviewer: name, temporaryRoot: tempDir)
         if let reviewDb { options.reviewPath = reviewDb }
         if let listen, !ReviewServerOptions.isLoopback(listen) {
             options.host = listen
