@@ -28,10 +28,11 @@ struct ReviewFuzzTests {
         let server = try ServeProcess(db: db, dir: dir, name: "fuzz")
         defer { server.stop() }
         let seed = 1
-        let r = try Run.command(st, ["run", server.base + "/openapi.json", "--checks", "not_a_server_error", "--max-examples", "25",
-                                     "--workers", "1", "--seed", String(seed), "--no-color",
-                                     // The export button writes a folder beside the case: tested by ReviewPortable.
-                                     "--exclude-path", "/api/export/portable"])
+        // Run from the test's folder: schemathesis keeps a cache (.schemathesis/) in its working directory.
+        // The export button writes a folder beside the case: tested by ReviewPortable, left out here.
+        let r = try Run.shell("'\(st)' run '\(server.base)/openapi.json' --checks not_a_server_error --max-examples 25 "
+                              + "--workers 1 --seed \(seed) --no-color --exclude-path /api/export/portable",
+                              currentDirectory: dir.url.path)
         #expect(r.exitCode == 0, "schemathesis (seed \(seed)) found server errors:\n\(r.stdout.suffix(4000))\n\(r.stderr.suffix(1000))")
         let generated = r.stdout.components(separatedBy: "\n").first { $0.contains(" generated, ") } ?? ""
         #expect(generated.contains("passed"), "\(r.stdout.suffix(2000))")
