@@ -61,9 +61,9 @@ extension AppScript {
             const after = cursors[cursors.length - 1]; if (after) q.set("after", after);
             try {
               const page = await api("/api/timeline?" + q.toString());
-              out.replaceChildren(table(["Time (" + page.zone + ")", "Kind", "Description", "Chat", "Sender", "Path"],
+              out.replaceChildren(table(["Time (" + page.zone + ")", "Kind", "Description", "Chat", "Sender", "Path", "Tags"],
                 page.rows.map(r => [when(r.time), r.kind, r.messageID ? el("a", { href: "/thread?message=" + r.messageID }, r.description) : r.description, r.chat || "",
-                  r.sender || "", el("span", { class: "mono" }, r.path || "")])));
+                  r.sender || "", el("span", { class: "mono" }, r.path || ""), tagButtons("event", r.id, r.tags)])));
               pager.replaceChildren(
                 el("button", { type: "button", disabled: cursors.length > 1 ? null : "disabled", onclick: () => { cursors.pop(); load(); } }, "Previous"),
                 el("span", { class: "muted" }, "page " + cursors.length + " · " + page.rows.length + " events"),

@@ -157,6 +157,7 @@ struct ReviewAPI: Sendable {
     struct Event: Encodable {
         var id: Int64, time: ShownTime, precision: String, note: String?, kind: String, description: String, source: String
         var path: String?, messageID: Int64?, chat: String?, sender: String?, sha256: String?, evidence: String?
+        var tags: [String]
     }
 
     struct Page<Row: Encodable>: Encodable {
@@ -182,10 +183,13 @@ struct ReviewAPI: Sendable {
             filter.after = cursor
         }
         let page = try db.timelinePage(filter)
+        let ids = Set(page.rows.map { String($0.eventID) })
+        let tags = try review.tags(target: .event).filter { ids.contains($0.targetID) }
         let rows = page.rows.map { r in
             Event(id: r.eventID, time: clock.show(micros: r.utcMicros, utc: r.utc, basis: r.basis, raw: r.raw), precision: r.precision,
                   note: r.note, kind: r.kind, description: r.description, source: r.source, path: r.filePath, messageID: r.messageID,
-                  chat: r.chat, sender: r.sender, sha256: r.sha256, evidence: r.evidence)
+                  chat: r.chat, sender: r.sender, sha256: r.sha256, evidence: r.evidence,
+                  tags: tags.filter { $0.targetID == String(r.eventID) }.map(\.tag))
         }
         return try HTTPReply.json(Page(rows: rows, next: page.next?.description, zone: clock.zoneName))
     }

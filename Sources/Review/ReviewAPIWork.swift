@@ -76,7 +76,7 @@ extension ReviewAPI {
         case .group:
             exists = try db.knownMediaSpread().contains { $0.content == id }
                 || (id.count == 64 && id.allSatisfy(\.isHexDigit) && (try db.mediaSpread(sha256: id)) != nil)
-        case .event: exists = Int64(id) != nil
+        case .event: exists = try Int64(id).flatMap { try db.eventExists(id: $0) ? $0 : nil } != nil
         }
         guard exists else { throw ReviewRequestError(status: .notFound, message: "no \(kind.rawValue) \(id) in this case") }
     }

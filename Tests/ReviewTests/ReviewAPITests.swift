@@ -74,6 +74,14 @@ struct ReviewAPITests {
             #expect(local.hasPrefix("2024-08-28 ") && local.hasSuffix(" +09:00"), "\(local)")
             #expect((e["sender"] as? String)?.lowercased().contains("minji") == true, "\(e)")
         }
+        // An event tagged: the timeline page shows the tag; an event that does not exist is refused.
+        let eventID = try #require(events.first?["id"] as? Int)
+        let tagged = try await HTTP.post(server.base + "/api/review/tag", json: ["target": "event", "id": String(eventID), "tag": "relevant"])
+        #expect(tagged.status == 200, "\(tagged.text)")
+        let again = try #require(try await HTTP.object(server.base + "/api/timeline?participant=Minji&from=2024-08-28&to=2024-08-28&limit=1")["rows"] as? [[String: Any]])
+        #expect(again.first?["tags"] as? [String] == ["relevant"])
+        let noEvent = try await HTTP.post(server.base + "/api/review/tag", json: ["target": "event", "id": "999999999", "tag": "relevant"])
+        #expect(noEvent.status == 404)
         let capped = try await HTTP.object(server.base + "/api/timeline?limit=100000")
         #expect((capped["rows"] as? [Any])?.count ?? 0 <= 500)
         let bad = try await HTTP.get(server.base + "/api/timeline?from=yesterday")

@@ -142,6 +142,13 @@ extension EvidenceDatabase {
         }
     }
 
+    /// Whether the timeline holds the event `id`.
+    public func eventExists(id: Int64) throws -> Bool {
+        try queue.read { db in
+            try db.tableExists("events") && (try Bool.fetchOne(db, sql: "SELECT 1 FROM events WHERE id = ?", arguments: [id]) ?? false)
+        }
+    }
+
     /// Distinct event kinds with their counts (the timeline's kind filter), by kind.
     public func eventKinds() throws -> [String: Int] {
         try queue.read { db in
