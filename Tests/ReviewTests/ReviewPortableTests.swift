@@ -18,6 +18,7 @@ struct ReviewPortableTests {
         #expect(noFlag.exitCode == 2)
 
         let server = try ServeProcess(db: db, dir: dir, extra: ["--review-db", reviewDB], name: "portable")
+        defer { server.stop() }
         let chats = try #require(try await HTTP.object(server.base + "/api/chats")["rows"] as? [[String: Any]])
         let kakao = try #require(chats.first { $0["platform"] as? String == "kakaotalk" })
         let messages = try #require(try await HTTP.object(server.base + "/api/chats/\(kakao["id"] ?? 0)/messages")["rows"] as? [[String: Any]])

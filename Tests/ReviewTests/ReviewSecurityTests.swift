@@ -19,6 +19,7 @@ struct ReviewSecurityTests {
         try Self.sql(db, "PRAGMA wal_checkpoint(TRUNCATE)")
         let before = try ReviewFixture.sha256(db)
         let server = try ServeProcess(db: db, dir: dir, ownReview: false)
+        defer { server.stop() }
         let base = server.base
         _ = try await HTTP.object(base + "/api/overview")
         _ = try await HTTP.object(base + "/api/integrity")

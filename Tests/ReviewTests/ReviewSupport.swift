@@ -97,7 +97,9 @@ final class ServeProcess: @unchecked Sendable {
 
     var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 
+    /// SIGTERM and wait; a second call does nothing.
     func stop() {
+        guard process.isRunning else { return }
         process.terminate()
         process.waitUntilExit()
     }
