@@ -9,8 +9,11 @@ APT_PACKAGES := libarchive-dev libarchive-tools libmagic-dev libmagic-mgc libsql
 	libturbojpeg0-dev libpng-dev libwebp-dev libheif-dev libgif-dev libtiff-dev \
 	libavformat-dev libavcodec-dev libswscale-dev libavutil-dev imagemagick webp libheif-examples ffmpeg
 # Export and report tests: Sleuth Kit's mactime reads our bodyfiles, headless Chromium renders and
-# prints the report, Ghostscript reads the printed pages back; pip installs case-utils (below).
+# prints the report (and loads `exhibit serve`'s pages in Tests/ReviewTests), Ghostscript reads the
+# printed pages back; pip installs case-utils (below).
 APT_PACKAGES += sleuthkit chromium ghostscript python3-pip
+# Korean (and other CJK) text in the pages Chromium renders: `exhibit serve`'s browser tests and screenshots.
+APT_PACKAGES += fonts-noto-cjk
 # Plugins: kernel headers for Landlock and namespaces (Sources/CSandbox), libseccomp (Sources/CSeccomp);
 # gcc (cc) builds the hostile C plugin of PluginSandboxEscapeTests.
 APT_PACKAGES += linux-libc-dev libseccomp-dev gcc
@@ -33,11 +36,14 @@ deps:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-# case_validate (PyPI case-utils) checks our CASE/UCO exports in the tests. pip uses whatever
-# index or mirror the machine's pip is configured for; Debian's own python needs the last flag.
+# case_validate (PyPI case-utils) checks our CASE/UCO exports in the tests; schemathesis fuzzes
+# `exhibit serve`'s API from its /openapi.json (Tests/ReviewTests). pip uses whatever index or
+# mirror the machine's pip is configured for; Debian's own python needs the last flag.
 pydeps: deps
 	@python3 -c 'import case_utils' 2>/dev/null || python3 -m pip install -q --user case-utils \
 		|| python3 -m pip install -q --user --break-system-packages case-utils
+	@python3 -c 'import schemathesis' 2>/dev/null || python3 -m pip install -q --user schemathesis \
+		|| python3 -m pip install -q --user --break-system-packages schemathesis
 
 build: deps
 	$(SWIFT) build

@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         // The lab index (issue 17): PostgreSQL access for `exhibit lab`.
         .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
+        // `exhibit serve`: the local read-only review application (issue 16, docs/review.md).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
     ],
     targets: [
         // The shared analyzer protocol: Foundation only.
@@ -96,10 +98,17 @@ let package = Package(
             dependencies: [.product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "LabIndexTests", dependencies: ["LabIndex", "ExhibitTesting", .product(name: "GRDB", package: "GRDB.swift"),
                                                   .product(name: "PostgresNIO", package: "postgres-nio")]),
+        // `exhibit serve` (issue 16): HTTP API and pages over a case opened read-only; tags and
+        // notes go to a sidecar review database (EvidenceStore's ReviewDatabase).
+        .target(
+            name: "Review",
+            dependencies: ["EvidenceStore", "ExhibitKit", "Engine", .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "ReviewTests", dependencies: ["ExhibitTesting", "EvidenceStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "ExhibitCLI",
             dependencies: [
-                "Engine", "EvidenceStore", "ExhibitKit", "Intake", "HashSets", "MediaHash", "LabIndex",
+                "Engine", "EvidenceStore", "ExhibitKit", "Intake", "HashSets", "MediaHash", "LabIndex", "Review",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "exhibit", dependencies: ["ExhibitCLI", "Engine"]),

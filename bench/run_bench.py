@@ -336,6 +336,14 @@ def query_suite(args):
     return query_bench.section(r, time.strftime("%Y-%m-%d"), platform.machine(), os.cpu_count())
 
 
+def serve_suite(args):
+    """Issue 16: `exhibit serve` API latency and RSS on the same 10 M-event case (bench/serve_bench.py)."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import serve_bench
+    r = serve_bench.run(args.exhibit, os.path.join(WORK, "query"), events=args.query_events)
+    return serve_bench.section(r, time.strftime("%Y-%m-%d"), platform.machine(), os.cpu_count())
+
+
 # --- plugins: per-file protocol overhead of external plugins (docs/plugins.md) ---------------
 NOOP_PY = """import exhibit_plugin as ex
 
@@ -454,7 +462,7 @@ def main():
     ap.add_argument("--analyzer-blobs", type=int, default=60, help="5 MB random blobs for the analyzers suite")
     ap.add_argument("--analyzers-before", help="an earlier exhibit build to time beside --exhibit in the analyzers suite")
     suites = {"intake": intake_suite, "chat": chat_suite, "metadata": metadata_suite,
-              "media": media_suite, "query": query_suite,
+              "media": media_suite, "query": query_suite, "serve": serve_suite,
               "export": lambda a: export_bench.export_suite(a, WORK),
               "plugins": plugins_suite,
               "phone": lambda a: phone_bench.phone_suite(a, WORK, timed_exhibit),

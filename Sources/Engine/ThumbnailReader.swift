@@ -22,8 +22,10 @@ public enum ThumbnailReader {
     /// Image types a browser shows from a `data:` URL.
     static let shown: Set<String> = ["image/jpeg", "image/png", "image/gif", "image/webp"]
 
-    /// Reads at most `limit` pictures of at most `maxBytes` each.
-    public static func read(databasePath: String, temporaryRoot: String, limit: Int = 200, maxBytes: Int = 4 << 20) throws -> Result {
+    /// Reads at most `limit` pictures of at most `maxBytes` each; with `only`, just those
+    /// `files.id` (the review application reads one picture when a reviewer opens it).
+    public static func read(databasePath: String, temporaryRoot: String, limit: Int = 200, maxBytes: Int = 4 << 20,
+                            only: Set<Int64>? = nil) throws -> Result {
         ProcessSetup.prepare()
         let db = try EvidenceDatabase.openExisting(path: databasePath, readOnly: true)
         let temp = try PrivateTemporaryDirectory(root: temporaryRoot)
@@ -32,7 +34,10 @@ public enum ThumbnailReader {
         var problems: [String] = []
         for e in try db.evidenceList() {
             let wanted = try db.listFiles(FileFilter(evidenceLabel: e.label, mimePrefix: "image/", kind: EntryKind.file.rawValue))
-                .filter { shown.contains($0.mime ?? "") && $0.size <= Int64(maxBytes) && $0.hashes?.sha256 != nil }
+                .filter { row in
+                    shown.contains(row.mime ?? "") && row.size <= Int64(maxBytes) && row.hashes?.sha256 != nil
+                        && (only?.contains(row.id) ?? true)
+                }
             guard !wanted.isEmpty, images.count < limit else { continue }
             guard FileManager.default.fileExists(atPath: e.path) else {
                 problems.append("\(e.label) is not at \(e.path)")

@@ -24,7 +24,8 @@ public struct ExhibitCommand: ParsableCommand {
                       DigestCommand.self, AnalyzersCommand.self,
                       HashSetCommand.self, MatchCommand.self, MatchesCommand.self,
                       TimelineCommand.self, SpreadCommand.self, CaseCommand.self,
-                      ExportCommand.self, ReportCommand.self, PluginCommand.self, RecoveredCommand.self, ProblemsCommand.self, KeyCommand.self, LabCommand.self])
+                      ExportCommand.self, ReportCommand.self, PluginCommand.self, RecoveredCommand.self, ProblemsCommand.self, KeyCommand.self, LabCommand.self,
+                      ServeCommand.self])
 
     public init() {}
 }

@@ -82,6 +82,9 @@ struct ChatStoreTimeTests {
         #expect(try db.searchChats("준호").hits.map(\.message.sequence) == [0])   // sender names too
         #expect(try db.searchChats("민지").hits.count == 3)                       // chat title: every message
         #expect(try db.searchChats("\"); DROP TABLE messages; --").hits.isEmpty)
+        // A NUL ends an FTS5 phrase early ("unterminated string"): found by exhibit serve's fuzzing.
+        #expect(try db.searchChats("딥페\u{0}이크").hits.map(\.message.sequence) == [1])
+        #expect(try db.searchChats("\u{0}\u{0}\u{0}").hits.isEmpty)
         try db.queue.read { (c: Database) throws in
             #expect(try Int.fetchOne(c, sql: "SELECT count(*) FROM messages") == 3)
             #expect(try Int.fetchOne(c, sql: "SELECT count(*) FROM participants") == 2)

@@ -109,7 +109,7 @@ public struct SearchResult: Sendable, Hashable, Codable {
 }
 
 extension EvidenceDatabase {
-    private static let messageColumns = """
+    static let messageColumns = """
         v.message_id, v.chat_id, v.room_id, v.platform, v.chat, v.evidence, v.export_path, v.sequence, v.kind,
         v.sender, v.sent_utc, v.sent_basis, v.sent_raw, v.text, v.deleted
         """
@@ -145,7 +145,9 @@ extension EvidenceDatabase {
     /// case-insensitively: substrings of 3+ characters through the trigram index, 2 word
     /// characters (사진, 영상) through the bigram index, anything shorter by a scan.
     public func searchChats(_ query: String, includeCopies: Bool = false, limit: Int = 1000) throws -> SearchResult {
-        let q = SearchText.nfc(query)
+        // FTS5 ends a quoted phrase at a NUL (SQLite error "unterminated string"); no stored
+        // text can match one through the index anyway, so it is dropped from the query.
+        let q = SearchText.nfc(query).replacingOccurrences(of: "\0", with: "")
         let path = SearchText.path(for: q)
         guard !q.isEmpty else { return SearchResult(path: "scan", hits: []) }
         let copies = includeCopies ? "" : "AND v.chat_id IN (SELECT id FROM chats WHERE copy_of IS NULL)"
@@ -196,7 +198,7 @@ extension EvidenceDatabase {
 
     /// Decodes rows of ``messageColumns`` (plus any extra text columns after them) and loads
     /// each message's attachments.
-    private static func fetchMessages(_ db: Database, sql: String, arguments: StatementArguments) throws
+    static func fetchMessages(_ db: Database, sql: String, arguments: StatementArguments) throws
         -> [(ChatMessageRow, [String?])] {
         var out: [(ChatMessageRow, [String?])] = []
         let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)

@@ -42,6 +42,9 @@ public struct TimelineFilter: Sendable, Hashable {
     public var chat: String?
     /// Only events whose file path matches this glob (SQLite GLOB: `*`, `?`, `[…]`).
     public var pathGlob: String?
+    /// Only events whose description contains this (case-insensitive substring, a scan in time
+    /// order that stops once the page is full).
+    public var text: String?
     /// Page size.
     public var limit: Int
     /// Continue after this cursor.
@@ -52,6 +55,13 @@ public struct TimelineFilter: Sendable, Hashable {
                 chat: String? = nil, pathGlob: String? = nil, limit: Int = 100, after: TimelineCursor? = nil) {
         self.fromMicros = fromMicros; self.beforeMicros = beforeMicros; self.kinds = kinds; self.participant = participant
         self.chat = chat; self.pathGlob = pathGlob; self.limit = limit; self.after = after
+    }
+
+    /// The same filter with a description text condition (`exhibit serve`'s timeline search).
+    public func containing(_ text: String?) -> TimelineFilter {
+        var copy = self
+        copy.text = text.flatMap { $0.isEmpty ? nil : $0 }
+        return copy
     }
 }
 
@@ -197,6 +207,7 @@ extension EvidenceDatabase {
             }
             if let ids = chatIDs { clauses.append("ev.chat_id IN (\(ids.map(String.init).joined(separator: ",")))") }
             if let glob = filter.pathGlob { clauses.append("f.path GLOB ?"); args += [glob] }
+            if let text = filter.text { clauses.append("instr(lower(ev.description), lower(?)) > 0"); args += [SearchText.nfc(text)] }
             args += [limit]
             let order = timed ? "ev.utc_us, ev.id" : "ev.id"
             let rows = try Row.fetchCursor(db, sql: """
