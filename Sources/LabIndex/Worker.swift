@@ -124,7 +124,9 @@ public enum LabWorker {
             let note = ingest.code == 3 ? "ingested, but the item's SHA-256 did not match --expect-sha256 (see the case's evidence table)" : nil
             try await lab.withDeadline(LabWorker.short, "finish") { try await $0.finish(jobID: job.jobID, worker: me, state: "done", note: note) }
             cfg.log("worker \(me): job \(job.jobID) done")
-        case 2:
+        case 2 where FileManager.default.fileExists(atPath: job.item):
+            // A usage error with the item present will not fix itself: no retry. A missing item
+            // (shared storage not mounted on this machine, or not yet) falls through to a retry.
             try await lab.withDeadline(LabWorker.short, "finish") {
                 try await $0.finish(jobID: job.jobID, worker: me, state: "failed", note: "ingest refused the job (exit 2): \(ingest.tail)")
             }
