@@ -72,7 +72,7 @@ final class Dispatcher: Sendable {
                     if case .warning(let w) = f {
                         result.errors.append(AnalysisErrorInput(
                             analyzerID: d.id, analyzerVersion: d.version, status: "warning", code: w.code,
-                            message: w.message, location: w.location.map(Self.describe)))
+                            message: w.message, location: w.location?.storedText))
                     } else {
                         result.findings.append(ProducedFinding(analyzerID: d.id, analyzerVersion: d.version, finding: f))
                     }
@@ -111,7 +111,7 @@ final class Dispatcher: Sendable {
                         guard storeFailure == nil, let sink = box.sink else { return }
                         if case .warning(let w) = finding {
                             errors.append(AnalysisErrorInput(analyzerID: d.id, analyzerVersion: d.version, status: "warning",
-                                                             code: w.code, message: w.message, location: w.location.map(Self.describe)))
+                                                             code: w.code, message: w.message, location: w.location?.storedText))
                             return
                         }
                         do { try sink(ProducedFinding(analyzerID: d.id, analyzerVersion: d.version, finding: finding)) } catch {
@@ -137,9 +137,5 @@ final class Dispatcher: Sendable {
     private final class SinkBox: @unchecked Sendable {
         // Safe: set, used and cleared on the one thread running the streaming call.
         var sink: ((ProducedFinding) throws -> Void)?
-    }
-
-    static func describe(_ l: SourceLocation) -> String {
-        [l.offset.map { "offset \($0)" }, l.record].compactMap { $0 }.joined(separator: ", ")
     }
 }

@@ -9,6 +9,18 @@ public struct SourceLocation: Sendable, Hashable, Codable {
     public init(offset: Int64? = nil, record: String? = nil) {
         self.offset = offset; self.record = record
     }
+
+    /// The one stored form of a location (docs/schema.md): canonical JSON
+    /// `{"offset":N,"record":"…"}` with the members that are present, or nil when neither is.
+    /// Built by hand so 64-bit offsets stay exact (JSONValue numbers are doubles). Every writer of
+    /// a `location` column uses this, so a warning's location reads the same whichever path stored it.
+    public var storedText: String? {
+        guard offset != nil || record != nil else { return nil }
+        var parts: [String] = []
+        if let offset { parts.append("\"offset\":\(offset)") }
+        if let record { parts.append("\"record\":" + JSONValue.string(record).canonicalText) }
+        return "{" + parts.joined(separator: ",") + "}"
+    }
 }
 
 /// A problem with one file that did not stop its analysis: the analyzer read what it could and

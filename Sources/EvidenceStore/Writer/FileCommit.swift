@@ -340,12 +340,5 @@ struct FileRowWriter {
     }
 
     /// A source location as canonical JSON (`{"offset":12,"record":"line 3"}`), or `nil`.
-    static func locationText(_ location: SourceLocation?) -> String? {
-        guard let location, location.offset != nil || location.record != nil else { return nil }
-        // Built by hand so 64-bit offsets stay exact (JSONValue numbers are doubles).
-        var parts: [String] = []
-        if let o = location.offset { parts.append("\"offset\":\(o)") }
-        if let r = location.record { parts.append("\"record\":" + JSONValue.string(r).canonicalText) }
-        return "{" + parts.joined(separator: ",") + "}"
-    }
+    static func locationText(_ location: SourceLocation?) -> String? { location?.storedText }
 }
