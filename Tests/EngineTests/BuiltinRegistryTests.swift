@@ -9,13 +9,15 @@ import Testing
 @Suite struct BuiltinRegistryTests {
     @Test func everyPluginFolderIsRegistered() throws {
         let plugins = Corpus.packageRoot().appendingPathComponent("plugins")
-        let folders = ((try? FileManager.default.contentsOfDirectory(atPath: plugins.path)) ?? [])
+        let folders = try FileManager.default.contentsOfDirectory(atPath: plugins.path)
             .filter { name in
                 var isDir: ObjCBool = false
                 return name != "examples" && !name.hasPrefix(".")
                     && FileManager.default.fileExists(atPath: plugins.appendingPathComponent(name).path, isDirectory: &isDir)
                     && isDir.boolValue
             }
+        // A broken path must fail, not pass over an empty list.
+        try #require(folders.count >= 9, "plugins/ lists \(folders)")
         let registered = Set(BuiltinAnalyzers.fileAnalyzers.map { String(describing: type(of: $0)) }
             + BuiltinAnalyzers.caseAnalyzers.map { String(describing: type(of: $0)) })
         for folder in folders {
