@@ -18,7 +18,6 @@ final class OrderedEmitter: @unchecked Sendable {
     private let cond = NSCondition()
     private var queue: [IntakeEvent] = []
     private var queuedBytes = 0
-    private var delivering = false
     private var closing = false
     private var failure: Error?
     private var downstream: ((IntakeEvent) throws -> Void)?

@@ -33,7 +33,6 @@ enum ZipInspector {
     static let sigEnd: UInt32 = 0x0605_4b50
     static let sigEnd64: UInt32 = 0x0606_4b50
     static let sigLocator64: UInt32 = 0x0706_4b50
-    static let sigDescriptor: UInt32 = 0x0807_4b50
 
     static func inspect(_ src: ByteSource, maxEntries: Int) -> ZipStructure? {
         guard let end = findEnd(src) else { return nil }

@@ -15,7 +15,6 @@ struct TelegramHTMLMessage {
     var textScalars = 0
     var entities: [TextEntity] = []
     var replyHref: String?
-    var replyText = ""
     var serviceText = ""
     var serviceLink: String?
     var signature = ""
@@ -25,8 +24,6 @@ struct TelegramHTMLMessage {
     var pollAnswers: [String] = []
     var pollTotal = ""
     var pollClosed: Bool?
-    var callStatus = ""
-    var isCall = false
 
     /// One `media_wrap` block.
     struct Media {
