@@ -80,9 +80,38 @@ public enum UTCFormat {
         var frac = micros % 1_000_000
         if frac < 0 { frac += 1_000_000; secs -= 1 }
         let c = CivilTime(epochSeconds: secs)
-        var s = String(format: "%04lld-%02d-%02dT%02d:%02d:%02d", c.year, c.month, c.day, c.hour, c.minute, c.second)
-        if frac != 0 { s += String(format: ".%06lld", frac) }
-        return s + "Z"
+        // Digits written into a byte buffer: `String(format:)` here cost more than the rest of a
+        // timeline event's insert (every event and stored time goes through this).
+        var b: [UInt8] = []
+        b.reserveCapacity(32)
+        let year = Int64(c.year)
+        if year < 0 || year > 9999 {
+            // Outside four digits (hostile or far-off times): the same text `%04lld` gave.
+            b.append(contentsOf: Array(String(format: "%04lld", year).utf8))
+        } else {
+            pad(&b, year, 4)
+        }
+        b.append(UInt8(ascii: "-")); pad(&b, Int64(c.month), 2)
+        b.append(UInt8(ascii: "-")); pad(&b, Int64(c.day), 2)
+        b.append(UInt8(ascii: "T")); pad(&b, Int64(c.hour), 2)
+        b.append(UInt8(ascii: ":")); pad(&b, Int64(c.minute), 2)
+        b.append(UInt8(ascii: ":")); pad(&b, Int64(c.second), 2)
+        if frac != 0 { b.append(UInt8(ascii: ".")); pad(&b, frac, 6) }
+        b.append(UInt8(ascii: "Z"))
+        return String(decoding: b, as: UTF8.self)
+    }
+
+    /// Appends `value` (0 ≤ value < 10^width) as exactly `width` decimal digits.
+    private static func pad(_ b: inout [UInt8], _ value: Int64, _ width: Int) {
+        var v = value
+        let start = b.count
+        b.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width))
+        var i = start + width - 1
+        while v > 0 && i >= start {
+            b[i] = UInt8(ascii: "0") + UInt8(v % 10)
+            v /= 10
+            i -= 1
+        }
     }
 
     /// Parses ISO 8601 user input: a date (`2024-08-01`), a date-time with or without seconds and

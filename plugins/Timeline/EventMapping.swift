@@ -159,7 +159,15 @@ enum EventMapping {
 
     /// The first `n` characters on one line, with an ellipsis when cut.
     static func clip(_ s: String, _ n: Int) -> String {
-        let flat = s.replacingOccurrences(of: "\n", with: " ")
-        return flat.count <= n ? flat : String(flat.prefix(n)) + "…"
+        // Same result as replacing "\n" with Foundation, without its per-call bridging (this
+        // runs for every message event): scalars, so "\r\n" becomes "\r " as it did.
+        var flat = s
+        if s.utf8.contains(10) {
+            var scalars = String.UnicodeScalarView()
+            scalars.append(contentsOf: s.unicodeScalars.lazy.map { $0 == "\n" ? " " : $0 })
+            flat = String(scalars)
+        }
+        let head = flat.prefix(n + 1)
+        return head.count <= n ? flat : String(flat.prefix(n)) + "…"
     }
 }

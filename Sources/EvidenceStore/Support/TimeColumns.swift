@@ -32,6 +32,23 @@ enum TimeColumns {
         ]
     }
 
+    /// Appends the eight column values of an optional time (eight NULLs when there is none), typed:
+    /// the hot writers bind these without a dynamic cast per value.
+    static func append(_ time: TimeValue?, to v: inout [DatabaseValue]) {
+        guard let time else {
+            v.append(contentsOf: repeatElement(DatabaseValue.null, count: 8))
+            return
+        }
+        v.append(time.utcMicros.map(UTCFormat.string(micros:)).dbValue)
+        v.append(time.utcMicros.dbValue)
+        v.append(time.raw.databaseValue)
+        v.append(time.basis.rawValue.databaseValue)
+        v.append(time.precision.rawValue.databaseValue)
+        v.append(time.note.dbValue)
+        v.append(time.alternateUTCMicros.map(UTCFormat.string(micros:)).dbValue)
+        v.append(time.localWallClock.dbValue)
+    }
+
     /// Rebuilds a TimeValue from the eight columns starting at `start`. Tolerates values another
     /// tool may have written (unknown basis → `unknown`, unknown precision → `second`) rather
     /// than failing a whole query over one odd row.

@@ -90,11 +90,18 @@ private final class EventInserter {
         }
         let t = e.time
         let provenance = CompactJSON.object(e.provenance)
-        try insert.execute(arguments: [
-            t.utcMicros.map(UTCFormat.string(micros:)), t.utcMicros, t.raw, t.basis.rawValue, t.precision.rawValue, t.note,
-            e.kind, e.description, e.source, builder.id, builder.version, evidence, e.fileID, e.messageID, e.chatID,
-            e.sender, provenance,
-        ])
+        // Typed values bound without validation (no dynamic cast per value; one event per message).
+        var v: [DatabaseValue] = []
+        v.reserveCapacity(17)
+        v.append(t.utcMicros.map(UTCFormat.string(micros:)).dbValue); v.append(t.utcMicros.dbValue)
+        v.append(t.raw.databaseValue); v.append(t.basis.rawValue.databaseValue)
+        v.append(t.precision.rawValue.databaseValue); v.append(t.note.dbValue)
+        v.append(e.kind.databaseValue); v.append(e.description.databaseValue); v.append(e.source.databaseValue)
+        v.append(builder.id.databaseValue); v.append(builder.version.databaseValue); v.append(evidence.dbValue)
+        v.append(e.fileID.dbValue); v.append(e.messageID.dbValue); v.append(e.chatID.dbValue)
+        v.append(e.sender.dbValue); v.append(provenance.databaseValue)
+        insert.setUncheckedArguments(StatementArguments(v))
+        try insert.execute()
         count += 1
     }
 }

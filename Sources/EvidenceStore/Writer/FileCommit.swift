@@ -38,7 +38,8 @@ extension EvidenceDatabase {
             let run = try runID ?? Self.currentRunID(db)
             var writer = try FileRowWriter(db)
             var file = try writer.write(outcome, runID: run)
-            let errors = try produce { produced in try writer.write(produced, to: &file) }
+            // The analyzer decodes on a thread of its own while this one stores (FindingPipe).
+            let errors = try FindingPipe.run(produce: produce) { produced in try writer.write(produced, to: &file) }
             try writer.write(errors, to: file)
             try writer.finish(file)
             if let run {
