@@ -57,6 +57,13 @@ struct DigestHasher {
     /// string interpolation: the digest walks every row of the case.
     static func encode(_ values: [DatabaseValue]) -> [UInt8] {
         var out: [UInt8] = []
+        encode(values, into: &out)
+        return out
+    }
+
+    /// ``encode(_:)`` into a buffer the caller reuses (emptied first).
+    static func encode(_ values: [DatabaseValue], into out: inout [UInt8]) {
+        out.removeAll(keepingCapacity: true)
         out.reserveCapacity(64 * values.count)
         out.append(UInt8(ascii: "R"))
         appendDecimal(Int64(values.count), to: &out)
@@ -83,7 +90,6 @@ struct DigestHasher {
                 out.append(contentsOf: data)
             }
         }
-        return out
     }
 
     /// Appends the decimal digits of `value` (with `-` when negative).
@@ -105,15 +111,20 @@ struct DigestHasher {
     mutating func addGroupedRows(_ db: Database, sql: String, groupWidth: Int) throws {
         var currentGroup: [DatabaseValue]? = nil
         var records: [RowHash] = []
+        // Reused per row: the digest walks every row of the case.
+        var values: [DatabaseValue] = []
+        var encoded: [UInt8] = []
         let rows = try Row.fetchCursor(db, sql: sql)
         while let row = try rows.next() {
-            let values = Array(row.databaseValues)
-            let group = Array(values.prefix(groupWidth))
-            if group != currentGroup {
+            values.removeAll(keepingCapacity: true)
+            values.append(contentsOf: row.databaseValues)
+            let width = min(groupWidth, values.count)
+            if currentGroup.map({ $0.count != width || !$0.elementsEqual(values[..<width]) }) ?? true {
                 flush(&records)
-                currentGroup = group
+                currentGroup = Array(values[..<width])
             }
-            records.append(RowHash(Self.encode(values)))
+            Self.encode(values, into: &encoded)
+            records.append(RowHash(encoded))
         }
         flush(&records)
     }
@@ -134,9 +145,16 @@ struct RowHash: Comparable {
     let w0, w1, w2, w3: UInt64
 
     init(_ encoded: [UInt8]) {
-        let d = Array(SHA256.hash(data: encoded))
-        func word(_ i: Int) -> UInt64 { d[i * 8..<i * 8 + 8].reduce(0) { $0 << 8 | UInt64($1) } }
-        w0 = word(0); w1 = word(1); w2 = word(2); w3 = word(3)
+        var w: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        SHA256.hash(data: encoded).withUnsafeBytes { d in
+            func word(_ i: Int) -> UInt64 {
+                var x: UInt64 = 0
+                for j in i * 8..<i * 8 + 8 { x = x << 8 | UInt64(d[j]) }
+                return x
+            }
+            w = (word(0), word(1), word(2), word(3))
+        }
+        (w0, w1, w2, w3) = w
     }
 
     static func < (a: RowHash, b: RowHash) -> Bool { (a.w0, a.w1, a.w2, a.w3) < (b.w0, b.w1, b.w2, b.w3) }
