@@ -15,8 +15,9 @@ struct IngestCommand: ParsableCommand {
         abstract: "Hash, inventory and analyse evidence (archives, compressed files, directories) into a case database.",
         discussion: """
         Example:
-          exhibit ingest seized.zip other.tar.gz ./dump-dir --db case.sqlite --case 2024-SEOUL-0042 \\
-              --examiner "Kim J." --assume-tz Asia/Seoul --expect-sha256 seized.zip=<hex from the seizure form>
+          exhibit ingest seized.zip other.tar.gz ./dump-dir --db case.sqlite \\
+              --case 2024-SEOUL-0042 --examiner "Kim J." --assume-tz Asia/Seoul \\
+              --expect-sha256 seized.zip=<hex from the seizure form>
 
         Nothing is extracted: entries are streamed, hashed (MD5, SHA-1, SHA-256) and typed by
         content. Re-running the same command after an interruption (kill -9, power cut) resumes

@@ -95,7 +95,8 @@ public final class ProcessGroup: @unchecked Sendable {
     // Safe: `pid` is immutable; waitpid is called from one thread.
     public let pid: pid_t
 
-    public init(_ program: String, _ arguments: [String], stdoutPath: String = "/dev/null") throws {
+    public init(_ program: String, _ arguments: [String], stdoutPath: String = "/dev/null", stderrPath: String = "/dev/null",
+                environment: [String: String] = [:]) throws {
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
         defer { posix_spawnattr_destroy(&attr) }
@@ -105,11 +106,15 @@ public final class ProcessGroup: @unchecked Sendable {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         var args: [UnsafeMutablePointer<CChar>?] = ([program] + arguments).map { strdup($0) } + [nil]
         defer { for a in args { free(a) } }
         var child: pid_t = 0
-        let rc = posix_spawn(&child, program, &actions, &attr, &args, environ)
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        var cEnv: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for e in cEnv { free(e) } }
+        let rc = posix_spawn(&child, program, &actions, &attr, &args, &cEnv)
         guard rc == 0 else { throw NSError(domain: "posix_spawn", code: Int(rc)) }
         pid = child
     }

@@ -9,7 +9,8 @@ import GRDB
 ///   and ours (`basis`, `raw`, `precision`, `kind`, `source`, `file_path`, `sha256`, `chat`,
 ///   `sender`, `note`, `evidence`, `message_id`, `file_id`, `event_id`, `device_path`). Events without a UTC instant (basis
 ///   `unknown`) cannot be placed on Timesketch's axis: they are left out and counted.
-/// - `csv`: every event (those without UTC too, with an empty `utc`), RFC 4180 with CRLF.
+/// - `csv`: every event (those without UTC too, with an empty `utc`), RFC 4180 with CRLF; the
+///   last column, `local`, is the time in the case's zone (empty without a zone or an instant).
 enum TimelineColumns {
     /// Columns read from the view, in this order.
     static let select = """
@@ -52,6 +53,7 @@ extension EvidenceDatabase {
         let out = try ExportOutput(path: path, overwrite: options.overwrite)
         var summary = ExportSummary()
         let (win, args) = options.window("utc_us")
+        let clock = try options.displayClock ?? CaseTimeText(zoneIdentifier: caseInfo()?.assumedZone)
         try queue.read { db in
             if format == .timesketch {
                 let missing = try Int.fetchOne(db, sql: "SELECT count(*) FROM timeline WHERE utc_us IS NULL") ?? 0
@@ -70,7 +72,7 @@ extension EvidenceDatabase {
                 }
             } else {
                 if options.byteOrderMark { try out.write(bytes: [0xEF, 0xBB, 0xBF]) }
-                try out.write(TimelineColumns.csv.map(\.0).joined(separator: ",") + "\r\n")
+                try out.write((TimelineColumns.csv.map(\.0) + ["local"]).joined(separator: ",") + "\r\n")
                 let rows = try Row.fetchCursor(db, sql: """
                     SELECT \(TimelineColumns.select) FROM timeline WHERE \(win) ORDER BY utc_us IS NULL, utc_us, event_id
                     """, arguments: args)
@@ -84,6 +86,8 @@ extension EvidenceDatabase {
                                 ExportEscape.csvBytes(data, into: &buf)
                             }
                         }
+                        buf.append(0x2C)
+                        if let local = clock.local(micros: r[2]) { buf.append(contentsOf: Array(local.utf8)) }
                         buf.append(0x0D); buf.append(0x0A)
                     }
                     summary.written += 1

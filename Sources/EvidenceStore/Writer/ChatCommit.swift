@@ -127,7 +127,7 @@ struct ChatRowWriter {
             let titleNFC = c.title.map(SearchText.nfc)
             let values: [(any DatabaseValueConvertible)?] = [
                 fileID, analyzerID, analyzerVersion, FileRowWriter.locationText(c.location), c.chatKey,
-                c.platform.rawValue, c.format.rawValue, c.nativeID, c.title, titleNFC, c.chatType, c.left ? 1 : 0,
+                PluginPlatformName.stored(c), c.format.rawValue, c.nativeID, c.title, titleNFC, c.chatType, c.left ? 1 : 0,
                 c.exportingUserPlaceholder, c.dateOrder?.order.rawValue, c.dateOrder.map { $0.proven ? 1 : 0 },
                 c.dateOrder?.reason, c.clock?.rawValue, c.language, c.part, c.guildName, c.guildID, c.category,
                 c.notes.isEmpty ? nil : json(c.notes),
@@ -220,5 +220,29 @@ struct ChatRowWriter {
         if a.resolvedPath != nil || !a.devicePaths.isEmpty || a.sha1 != nil { return ("pending", nil) }
         if let r = a.reference, r.contains("://") { return ("remote", "not included in export (a link to \(r))") }
         return ("missing", "not included in export")
+    }
+}
+
+/// A plugin's own platform name (`signal`, `line-works`): ExhibitKit's `ChatPlatform` is a closed
+/// set, so a chat from a plugin naming another platform is `.other` with the name in a note of a
+/// fixed form; the store writes that name to `chats.platform`, so `messages`, the summary and the
+/// report show it instead of `other` (issue 15, item 19).
+public enum PluginPlatformName {
+    /// The note PluginChatWire adds: this prefix, then the name as the plugin reported it.
+    public static let notePrefix = "platform as reported by the plugin: "
+
+    /// A name that can stand in `chats.platform`: lower-case letters, digits, `.`, `_`, `-`, at
+    /// most 32, starting with a letter.
+    public static func isValid(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, ("a"..."z").contains(first), name.unicodeScalars.count <= 32 else { return false }
+        return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0) }
+    }
+
+    /// The value written to `chats.platform` for `chat`.
+    static func stored(_ chat: ChatInfo) -> String {
+        guard chat.platform == .other, chat.format == .plugin,
+              let note = chat.notes.first(where: { $0.hasPrefix(notePrefix) }) else { return chat.platform.rawValue }
+        let name = String(note.dropFirst(notePrefix.count))
+        return isValid(name) ? name : chat.platform.rawValue
     }
 }
