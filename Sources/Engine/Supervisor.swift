@@ -62,7 +62,9 @@ public final class Supervisor {
                 }
                 continue
             }
-            if let sig = Interruption.signal {
+            var finished = false
+            if case .exited(let code) = outcome.termination, code == 0 || code == 3 { finished = true }
+            if let sig = Interruption.signal, !finished {
                 // The examiner stopped the run (Ctrl-C, or a SIGTERM/SIGHUP to the command): the
                 // worker is gone; say so, and leave the run marked as interrupted, not running.
                 if FileManager.default.fileExists(atPath: databasePath) {

@@ -81,7 +81,7 @@ extension SearchCommand {
         guard let open = snippet.firstIndex(of: "["), let close = snippet[open...].firstIndex(of: "]") else { return name }
         let found = String(snippet[snippet.index(after: open)..<close])
         guard let r = name.range(of: found, options: [.caseInsensitive]) else { return name }
-        return name[..<r.lowerBound] + "[" + name[r] + "]" + name[r.upperBound...]
+        return String(name[..<r.lowerBound]) + "[" + String(name[r]) + "]" + String(name[r.upperBound...])
     }
 }
 
