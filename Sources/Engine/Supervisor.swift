@@ -258,11 +258,19 @@ enum Interruption {
     static var signal: Int32? { received == 0 ? nil : received }
 
     static func install() {
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
         for sig in [SIGINT, SIGTERM, SIGHUP] {
-            Glibc.signal(sig) { s in
+            let previous = Glibc.signal(sig) { s in
                 Interruption.received = s
                 if Interruption.worker > 0 { kill(Interruption.worker, s) }
             }
+            // A signal the caller ignores (nohup's SIGHUP, a background job's SIGINT) stays ignored.
+            if unsafeBitCast(previous, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { Glibc.signal(sig, SIG_IGN) }
+            sigaddset(&unblock, sig)
         }
+        // A mask inherited blocked (some launchers block them) would hold Ctrl-C back until the
+        // run ends; this thread also spawns the worker, which inherits the mask.
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     }
 }

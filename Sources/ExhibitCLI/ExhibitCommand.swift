@@ -14,7 +14,8 @@ public struct ExhibitCommand: ParsableCommand {
         abstract: "Offline forensic toolkit: ingest seized archives into a SQLite evidence database.",
         discussion: """
         Start with:  exhibit ingest seized.zip --db case.sqlite \\
-                       --case 2024-SEOUL-0042 --examiner "Kim J." --assume-tz Asia/Seoul
+                         --case 2024-SEOUL-0042 --examiner "Kim J." \\
+                         --assume-tz Asia/Seoul
         Then:        exhibit files --db case.sqlite --status encrypted
                      exhibit verify --db case.sqlite
                      exhibit messages --db case.sqlite --chat Minji
