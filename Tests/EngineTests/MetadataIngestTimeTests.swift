@@ -111,7 +111,7 @@ struct MetadataIngestTimeTests {
                      "  GPSLatitude = 37.5665", "  GPSLongitude = 126.978"] {
             #expect(camera.stdout.contains(line), "missing \(line) in:\n\(camera.stdout)")
         }
-        #expect(camera.stdout.contains("(offset"))
+        #expect(camera.stdout.contains("Z, offset)"), "the basis beside the UTC time")
         let ai = try Run.command(Fixture.exhibit, ["metadata", "--db", db, "case.zip!/jpeg/ai-xmp.jpg", "--json"])
         #expect(ai.exitCode == 0)
         let parsed = try JSONSerialization.jsonObject(with: Data(ai.stdout.utf8)) as? [[String: Any]]

@@ -45,7 +45,7 @@ struct LabCLITests {
         r = try lab(["publish"] + f + [a, b, dir.path("missing.sqlite")])
         #expect(r.exitCode == 1 && r.stdout.contains("published LAB-A") && r.stdout.contains("published LAB-B"), "\(r.stdout)\(r.stderr)")
         r = try lab(["publish", "--json"] + f + [a])
-        #expect(r.exitCode == 0 && r.stdout.contains("\"caseName\" : \"LAB-A\""), "\(r.stdout)\(r.stderr)")
+        #expect(r.exitCode == 0 && r.stdout.contains("\"case_name\" : \"LAB-A\""), "\(r.stdout)\(r.stderr)")
 
         let telegram = try LabFixture.sha256(in: b, pathSuffix: "Telegram Images/5402285916542734721_121.jpg")
         r = try lab(["spread"] + f + [telegram])
