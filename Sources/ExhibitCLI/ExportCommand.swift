@@ -42,9 +42,9 @@ struct ExportCommand: ParsableCommand {
         has no zone, --tz changes it; a date-only --to includes that local day) select events (timesketch, csv), messages (transcript, and messages in case), and
         files with at least one archive time in the window (bodyfile, dfxml, files in case).
 
-        Times stay UTC in every machine format; csv and timesketch add the local time in the
-        case's zone as "local" (csv: the last column, empty without a zone; --tz for another
-        zone). Transcripts show the local time with UTC beside it.
+        Times stay UTC in every machine format; csv adds the local time in the case's zone as
+        its last column, "local" (empty without a zone; --tz for another zone). Transcripts show
+        the local time with UTC beside it.
 
         The output is written beside --out as <out>.partial and renamed when complete.
 
