@@ -62,6 +62,12 @@ struct ZoneOption: ParsableArguments {
         return clock(db)
     }
 
+    /// For output spanning several cases (the lab index), whose zones may differ: `--tz`, else UTC.
+    var explicitClock: CaseTimeText {
+        guard let tz else { return CaseTimeText(zone: nil) }
+        return CaseTimeText(zone: Self.isUTC(tz) ? nil : Self.zone(tz))
+    }
+
     private static func isUTC(_ text: String) -> Bool { ["utc", "none", "z"].contains(text.lowercased()) }
 
     private static func zone(_ text: String) -> TimeZone? {
