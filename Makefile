@@ -119,7 +119,7 @@ demo: build
 	@$(BIN)/exhibit export --db $(DEMO)/case.sqlite --format transcript --out $(DEMO)/transcripts
 	@$(BIN)/exhibit export --db $(DEMO)/case.sqlite --format bodyfile --out $(DEMO)/case.body
 	@echo; echo "== Timeline excerpt: messages, photos taken and files in one chronology, each with its basis (exhibit timeline) =="
-	@$(BIN)/exhibit timeline --db $(DEMO)/case.sqlite --from 2024-08-28T06:00 --to 2024-08-28T06:21 --tz Asia/Seoul
+	@$(BIN)/exhibit timeline --db $(DEMO)/case.sqlite --from 2024-08-28T15:00 --to 2024-08-28T15:21
 	@echo; echo "== Spread of known media: first appearance and every room it reached (exhibit spread --known) =="
 	@$(BIN)/exhibit spread --db $(DEMO)/case.sqlite --known
 	@echo; echo "== Spread of the pictures sent in chats (exhibit spread) =="

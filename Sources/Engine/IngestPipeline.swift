@@ -135,7 +135,8 @@ public final class IngestPipeline {
 
         var reports: [EvidenceReport] = []
         var labels = Set(try db.evidenceList().map(\.label))
-        for path in options.evidence {
+        for (n, path) in options.evidence.enumerated() {
+            progress?.startItem(index: n + 1, of: options.evidence.count, label: URL(fileURLWithPath: path).lastPathComponent)
             var item = EvidenceItemRun(path: path, options: options, db: db, walker: walker, dispatcher: dispatcher,
                                        writer: writer, progress: progress)
             item.intakeGuard = intakeGuard
@@ -152,12 +153,15 @@ public final class IngestPipeline {
             clock = now
         }
         // Cross-file links (attachment → file row, chat copies) need every file committed.
+        progress?.casePhase("linking chats")
         let links = try db.linkChatFindings()
         lap("link")
         // Hash-set matching (issue 5): stored hashes against imported lists, no evidence re-read.
+        progress?.casePhase("matching hash sets")
         let matches = try PDQMatcher.run(db)
         lap("hashset_match")
         // The case phase (timeline…) rebuilds from the final findings on every ingest and resume.
+        progress?.casePhase("case analyzers (timeline, spread)")
         let caseRuns = try CaseAnalysis.run(catalog.caseAnalyzers, db: db, temporaryRoot: options.temporaryRoot)
         lap("case")
         progress?.finish()

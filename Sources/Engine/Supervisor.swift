@@ -11,7 +11,9 @@ import Glibc
 /// for isolation. A pair that brings the worker down again while running alone is recorded in
 /// `analysis_errors` as `crashed` and skipped from then on. A worker killed from outside
 /// (SIGKILL/SIGTERM/SIGINT/SIGHUP not sent by the supervisor) marks nothing: the run stops and
-/// the same command resumes it.
+/// the same command resumes it. Ctrl-C (SIGINT), SIGTERM or SIGHUP sent to the supervisor is
+/// passed on to the worker; once it is gone, the run is marked `interrupted` and the examiner is
+/// told `interrupted — run the same command to resume` (issue 15, item 17).
 public final class Supervisor {
     let executable: String
     let workerArguments: [String]
@@ -33,6 +35,7 @@ public final class Supervisor {
 
     /// Supervises workers until one finishes; returns the exit code for `exhibit ingest`.
     public func run() -> Int32 {
+        Interruption.install()
         var suspects: Set<WorkPair> = []
         var crashesWithoutWork = 0
         for _ in 0...maxRestarts {
@@ -58,6 +61,20 @@ public final class Supervisor {
                     Self.say("\(stop.path): \(stop.message)")
                 }
                 continue
+            }
+            var finished = false
+            if case .exited(let code) = outcome.termination, code == 0 || code == 3 { finished = true }
+            if let sig = Interruption.signal, !finished {
+                // The examiner stopped the run (Ctrl-C, or a SIGTERM/SIGHUP to the command): the
+                // worker is gone; say so, and leave the run marked as interrupted, not running.
+                if FileManager.default.fileExists(atPath: databasePath) {
+                    do { try EvidenceDatabase.openExisting(path: databasePath, readOnly: false).markRunsInterrupted() } catch {
+                        Self.say("the run could not be marked interrupted (\(error)); the next run marks it")
+                    }
+                }
+                if isatty(STDERR_FILENO) == 1 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }  // the progress line
+                Self.say("interrupted — run the same command to resume (\(Self.signalName(sig)); committed work is kept)")
+                return 4
             }
             switch outcome.termination {
             case .exited(let code):
@@ -139,6 +156,7 @@ public final class Supervisor {
         var spawned: pid_t = 0
         let rc = posix_spawn(&spawned, executable, &actions, nil, &cArgs, &cEnv)
         let pid = spawned
+        Interruption.worker = rc == 0 ? pid : 0
         close(writeFD)
         guard rc == 0 else { close(readFD); throw IngestError("posix_spawn \(executable): \(String(cString: strerror(rc)))") }
 
@@ -183,7 +201,7 @@ public final class Supervisor {
 
     static func signalName(_ s: Int32) -> String {
         [SIGSEGV: "SIGSEGV", SIGABRT: "SIGABRT", SIGBUS: "SIGBUS", SIGILL: "SIGILL", SIGFPE: "SIGFPE",
-         SIGKILL: "SIGKILL", SIGTERM: "SIGTERM", SIGSYS: "SIGSYS", SIGTRAP: "SIGTRAP"][s] ?? "signal \(s)"
+         SIGKILL: "SIGKILL", SIGTERM: "SIGTERM", SIGSYS: "SIGSYS", SIGTRAP: "SIGTRAP", SIGINT: "SIGINT", SIGHUP: "SIGHUP"][s] ?? "signal \(s)"
     }
 
     static func say(_ s: String) { FileHandle.standardError.write(Data("exhibit: \(s)\n".utf8)) }
@@ -224,5 +242,35 @@ public final class Supervisor {
         var inFlight: [WorkPair: InFlight] { lock.lock(); defer { lock.unlock() }; return flight }
         var timedOut: [WorkPair: InFlight] { lock.lock(); defer { lock.unlock() }; return late }
         var limited: [WorkPair: GuardStop] { lock.lock(); defer { lock.unlock() }; return stops }
+    }
+}
+
+/// The supervisor's Ctrl-C: SIGINT, SIGTERM and SIGHUP are noted and passed on to the worker
+/// (a terminal's Ctrl-C reaches both already; `kill PID` reaches only the supervisor), so the
+/// supervisor outlives the worker and can say what happened.
+enum Interruption {
+    // Written by the signal handler and read after waitpid returns: a word-sized store, the
+    // only state a handler may touch.
+    nonisolated(unsafe) static var received: Int32 = 0
+    nonisolated(unsafe) static var worker: pid_t = 0
+
+    /// The signal that stopped the run, or nil.
+    static var signal: Int32? { received == 0 ? nil : received }
+
+    static func install() {
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        for sig in [SIGINT, SIGTERM, SIGHUP] {
+            let previous = Glibc.signal(sig) { s in
+                Interruption.received = s
+                if Interruption.worker > 0 { kill(Interruption.worker, s) }
+            }
+            // A signal the caller ignores (nohup's SIGHUP, a background job's SIGINT) stays ignored.
+            if unsafeBitCast(previous, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { Glibc.signal(sig, SIG_IGN) }
+            sigaddset(&unblock, sig)
+        }
+        // A mask inherited blocked (some launchers block them) would hold Ctrl-C back until the
+        // run ends; this thread also spawns the worker, which inherits the mask.
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import EvidenceStore
 import Foundation
 
 /// The `exhibit` command tree. Front ends (the shipped `exhibit`, the test bed) set
@@ -12,7 +13,9 @@ public struct ExhibitCommand: ParsableCommand {
         commandName: "exhibit",
         abstract: "Offline forensic toolkit: ingest seized archives into a SQLite evidence database.",
         discussion: """
-        Start with:  exhibit ingest seized.zip --db case.sqlite --case 2024-SEOUL-0042 --examiner "Kim J." --assume-tz Asia/Seoul
+        Start with:  exhibit ingest seized.zip --db case.sqlite \\
+                         --case 2024-SEOUL-0042 --examiner "Kim J." \\
+                         --assume-tz Asia/Seoul
         Then:        exhibit files --db case.sqlite --status encrypted
                      exhibit verify --db case.sqlite
                      exhibit messages --db case.sqlite --chat Minji
@@ -43,12 +46,10 @@ struct CommandFailure: Error, CustomStringConvertible {
     var description: String { message }
 }
 
-func printJSON(_ value: some Encodable) throws {
-    let enc = JSONEncoder()
-    enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    let data = try enc.encode(value)
-    FileHandle.standardOutput.write(data)
-    FileHandle.standardOutput.write(Data("\n".utf8))
+/// Prints a `--json` output through ``OutputJSON`` (snake_case keys, every key present, a local
+/// time beside every UTC time when `clock` is given).
+func printJSON(_ value: some Encodable, clock: CaseTimeText? = nil) throws {
+    FileHandle.standardOutput.write(Data((try OutputJSON.text(value, clock: clock) + "\n").utf8))
 }
 
 /// Exits with `code` after printing `message` to stderr (ArgumentParser's own errors use 64).

@@ -38,16 +38,22 @@ struct ExportCommand: ParsableCommand {
                       integrity facts, blurred pictures and MANIFEST.sha256, as a folder
                       whose index.html opens from disk without Exhibit (docs/review.md).
 
-        --from/--to (ISO 8601; UTC unless an offset is given; a date-only --to includes that
-        day) select events (timesketch, csv), messages (transcript, and messages in case), and
+        --from/--to (ISO 8601; without an offset, the case zone's wall clock — UTC when the case
+        has no zone, --tz changes it; a date-only --to includes that local day) select events (timesketch, csv), messages (transcript, and messages in case), and
         files with at least one archive time in the window (bodyfile, dfxml, files in case).
+
+        Times stay UTC in every machine format; csv adds the local time in the case's zone as
+        its last column, "local" (empty without a zone; --tz for another zone). Transcripts show
+        the local time with UTC beside it.
 
         The output is written beside --out as <out>.partial and renamed when complete.
 
         Examples:
           exhibit export --db case.sqlite --format timesketch --out case.jsonl
-          exhibit export --db case.sqlite --format csv --bom --out timeline.csv --from 2024-08-01 --to 2024-08-31
-          exhibit export --db case.sqlite --format bodyfile --out case.body && mactime -b case.body -d
+          exhibit export --db case.sqlite --format csv --bom --out timeline.csv \\
+              --from 2024-08-01 --to 2024-08-31
+          exhibit export --db case.sqlite --format bodyfile --out case.body
+          mactime -b case.body -d
           exhibit export --db case.sqlite --format transcript --out transcripts/
           exhibit export --db case.sqlite --format portable --tagged --out for-defence/
 
@@ -58,8 +64,8 @@ struct ExportCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOption
     @Option(help: "Output format: \(ExportChoice.allValueStrings.joined(separator: ", ")).") var format: ExportChoice
     @Option(help: "Output file (for transcript: a new or empty directory).") var out: String
-    @Option(help: "Only what lies at or after T (ISO 8601; UTC unless it has an offset).") var from: String?
-    @Option(help: "Only what lies up to T (a date-only T includes the whole day).") var to: String?
+    @Option(help: "Only what lies at or after T (ISO 8601; the case zone's wall clock unless it has an offset).") var from: String?
+    @Option(help: "Only what lies up to T (a date-only T includes the whole local day).") var to: String?
     @Flag(help: "Start CSV output with a UTF-8 byte-order mark (for Excel).") var bom = false
     @Flag(help: "Replace an existing --out.") var force = false
     @Flag(help: "Print the summary as JSON.") var json = false
@@ -68,6 +74,9 @@ struct ExportCommand: ParsableCommand {
     var reviewDb: String?
     @Option(help: "portable: folder for the private scratch directory pictures are read through.")
     var tempDir: String = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+    @OptionGroup var zone: ZoneOption
+
+    func validate() throws { try TimeWindow.validate(from: from, to: to) }
 
     func run() throws {
         let format: ExportFormat
@@ -77,7 +86,9 @@ struct ExportCommand: ParsableCommand {
         }
         if tagged { fail("--tagged applies to --format portable only", code: 2) }
         var options = ExportOptions(byteOrderMark: bom, overwrite: force, toolVersion: ExhibitVersion.current)
-        let window = TimeWindow(from: from, to: to)
+        let clock = zone.clock(path: database.db)
+        options.displayClock = clock
+        let window = TimeWindow(from: from, to: to, clock: clock)
         options.fromMicros = window.fromMicros
         options.beforeMicros = window.beforeMicros
         if bom && format != .csv { fail("--bom applies to --format csv only", code: 2) }

@@ -27,12 +27,15 @@ struct FilesCommand: ParsableCommand {
     @Option(name: .customLong("device-path"), help: "Only files whose device path (inside a phone extraction) matches this glob (SQLite GLOB: * ? [..]).") var devicePath: String?
     @Option(help: "At most this many rows.") var limit: Int?
     @Option(help: "Skip this many rows first.") var offset: Int = 0
+    @OptionGroup var zone: ZoneOption
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
         let rows: [FileRow]
+        let clock: CaseTimeText
         do {
             let db = try EvidenceDatabase.openExisting(path: database.db, readOnly: true)
+            clock = zone.clock(db)
             var f = FileFilter(evidenceLabel: evidence)
             f.status = status; f.mimePrefix = mime; f.pathGlob = path
             f.sha256 = sha256?.lowercased(); f.md5 = md5?.lowercased(); f.sha1 = sha1?.lowercased()
@@ -42,7 +45,8 @@ struct FilesCommand: ParsableCommand {
         } catch {
             fail("\(database.db): \(error)", code: 1)
         }
-        if json { try printJSON(rows.map(FileJSON.init)); return }
+        // Times (modified, accessed, changed, created) carry utc and, in the case's zone, local.
+        if json { try printJSON(rows.map(FileJSON.init), clock: clock); return }
         for r in rows {
             let hash = r.hashes?.sha256 ?? "-"
             print(TerminalText.safe("\(r.status.padding(toLength: 14, withPad: " ", startingAt: 0)) \(String(r.size).leftPad(12)) \(hash) \(r.mime ?? "-")  \(r.path)\(r.devicePath.map { "  (device: \($0))" } ?? "")\(r.message.map { "  [\($0)]" } ?? "")"))

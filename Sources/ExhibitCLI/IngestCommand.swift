@@ -15,8 +15,9 @@ struct IngestCommand: ParsableCommand {
         abstract: "Hash, inventory and analyse evidence (archives, compressed files, directories) into a case database.",
         discussion: """
         Example:
-          exhibit ingest seized.zip other.tar.gz ./dump-dir --db case.sqlite --case 2024-SEOUL-0042 \\
-              --examiner "Kim J." --assume-tz Asia/Seoul --expect-sha256 seized.zip=<hex from the seizure form>
+          exhibit ingest seized.zip other.tar.gz ./dump-dir --db case.sqlite \\
+              --case 2024-SEOUL-0042 --examiner "Kim J." --assume-tz Asia/Seoul \\
+              --expect-sha256 seized.zip=<hex from the seizure form>
 
         Nothing is extracted: entries are streamed, hashed (MD5, SHA-1, SHA-256) and typed by
         content. Re-running the same command after an interruption (kill -9, power cut) resumes
@@ -37,11 +38,17 @@ struct IngestCommand: ParsableCommand {
         External analyzer plugins (docs/plugins.md) come from --plugins DIR (repeatable),
         $EXHIBIT_PLUGIN_PATH and the per-user folder ~/.local/share/exhibit/plugins.
 
+        On a terminal a progress line names the item ([2/3] seized.zip) and the phase: hashing,
+        intake + analysis (files, bytes, rate, ETA), then the case phase (linking chats, matching
+        hash sets, case analyzers); piped, only the summary is printed (EXHIBIT_PROGRESS=1 shows
+        the line anyway). Ctrl-C stops the run, marks it interrupted and says
+        "interrupted — run the same command to resume" (exit code 4).
+
         Exit codes: 0 done; 1 the run failed (database or evidence path unusable; committed work
         is kept: fix and re-run); 2 bad usage; 3 done, but an evidence hash did not match
         --expect-sha256 (or the item was refused under --strict, or changed since an earlier run);
-        4 the worker was stopped from outside or crashed repeatedly outside any analyzer (re-run
-        to resume).
+        4 interrupted (Ctrl-C, SIGTERM), the worker was stopped from outside, or it crashed
+        repeatedly outside any analyzer (re-run to resume).
         """)
 
     @Argument(help: "Evidence files or directories, read-only.")

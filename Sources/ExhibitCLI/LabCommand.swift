@@ -115,13 +115,15 @@ struct LabSpreadCommand: ParsableCommand {
         Give a SHA-256 (64 hex digits), a PDQ hash with --pdq, or a picture file (its SHA-256 and
         its PDQ hash with turned/flipped variants are looked up). Near-duplicates are PDQ hashes
         within distance 31 of 256 bits (--exact turns them off). Each line names the case database
-        and the row to open for the court-ready detail.
+        and the row to open for the court-ready detail. Times are UTC (the cases' zones may
+        differ); --tz ZONE shows each in that zone with UTC beside it.
         Exit codes: 0 printed; 1 the lab index cannot be read; 2 bad argument; 4 the picture appears nowhere.
         """)
     @OptionGroup var lab: LabOptions
     @Argument(help: "A SHA-256, a PDQ hash (with --pdq), or a picture file.") var picture: String
     @Flag(help: "The argument is a PDQ hash.") var pdq = false
     @Flag(help: "That exact content only, no near-duplicates.") var exact = false
+    @OptionGroup var zone: ZoneOption
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
@@ -142,13 +144,14 @@ struct LabSpreadCommand: ParsableCommand {
         let (s, e) = (sha, exact)
         let h = hashes
         let spread = lab.run { try await $0.spread(sha256: s, pdq: h, exactOnly: e) }
-        if json { try printJSON(spread) }
+        let clock = zone.explicitClock
+        if json { try printJSON(spread, clock: clock) }
         guard !spread.appearances.isEmpty else {
             if !json { FileHandle.standardError.write(Data("exhibit: the picture appears in no published case\n".utf8)) }
             throw ExitCode(4)
         }
         if json { return }
-        for line in Self.text(spread) { print(TerminalText.safe(line)) }
+        for line in Self.text(spread, clock: clock) { print(TerminalText.safe(line)) }
     }
 
     /// The SHA-256 of a file and, for a picture, its PDQ hash and variants (as ingest hashes it).
@@ -164,17 +167,17 @@ struct LabSpreadCommand: ParsableCommand {
         return (sha, [])
     }
 
-    static func text(_ s: LabSpread) -> [String] {
+    static func text(_ s: LabSpread, clock: CaseTimeText) -> [String] {
         var lines = ["== \(s.cases) case\(s.cases == 1 ? "" : "s"), \(s.rooms) room\(s.rooms == 1 ? "" : "s"), \(s.senders) sender\(s.senders == 1 ? "" : "s"), "
                      + "\(s.appearances.count) appearance\(s.appearances.count == 1 ? "" : "s"); contents:"]
         for c in s.contents { lines.append("   \(c.sha256)  \(c.match)\(c.match == "pdq" ? " distance \(c.distance)" : "")") }
-        if let f = s.first { lines.append("first:  \(line(f))") }
-        for a in s.appearances { lines.append("  " + line(a)) }
+        if let f = s.first { lines.append("first:  \(line(f, clock: clock))") }
+        for a in s.appearances { lines.append("  " + line(a, clock: clock)) }
         return lines
     }
 
-    static func line(_ a: LabAppearance) -> String {
-        let when = "\(a.utc ?? "(no instant)")\(a.basis.map { " (\($0))" } ?? "")"
+    static func line(_ a: LabAppearance, clock: CaseTimeText) -> String {
+        let when = a.utc == nil ? "(no instant)\(a.basis.map { " (\($0))" } ?? "")" : clock.human(utc: a.utc, basis: a.basis)
         let what = a.appearance == "message"
             ? "\(a.platform ?? "?") \"\(a.chat ?? "")\" room \(a.roomID.map(String.init) ?? "?") from \(a.sender ?? "(unknown sender)")"
             : "file \(a.devicePath ?? a.path ?? "")"
@@ -186,20 +189,26 @@ struct LabSearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search",
         abstract: "Messages containing a text, across every published case (case-insensitive, NFC; Korean included).",
-        discussion: "Exit codes: 0 printed (possibly nothing); 1 the lab index cannot be read; 2 bad option.")
+        discussion: """
+        Times are UTC (the cases' zones may differ); --tz ZONE shows each in that zone with UTC
+        beside it.
+        Exit codes: 0 printed (possibly nothing); 1 the lab index cannot be read; 2 bad option.
+        """)
     @OptionGroup var lab: LabOptions
     @Argument(help: "Text to find.") var text: String
     @Option(help: "At most this many messages.") var limit: Int = 100
+    @OptionGroup var zone: ZoneOption
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
         guard !text.isEmpty else { fail("give a text to search for", code: 2) }
         let (t, n) = (text, max(1, limit))
         let hits = lab.run { try await $0.search(t, limit: n) }
-        if json { try printJSON(hits); return }
+        let clock = zone.explicitClock
+        if json { try printJSON(hits, clock: clock); return }
         if hits.isEmpty { print("(no message contains it)"); return }
         for h in hits {
-            print(TerminalText.safe("\(h.utc ?? "(no instant)")  \(h.caseName)  \(h.platform ?? "?") \"\(h.chat ?? "")\"  "
+            print(TerminalText.safe("\(h.utc.map { clock.human(utc: $0) } ?? "(no instant)")  \(h.caseName)  \(h.platform ?? "?") \"\(h.chat ?? "")\"  "
                                     + "\(h.sender ?? "(unknown sender)"): \(h.text)  → \(h.database) messages.id=\(h.messageID)"))
         }
     }

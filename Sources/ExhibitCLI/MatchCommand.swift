@@ -53,21 +53,24 @@ struct MatchesCommand: ParsableCommand {
         One block per match: path, SHA-256, hash set, algorithm, distance (0 for exact digests),
         the rotation/flip variant that matched, for videos the share of the known video's frames
         found, and every chat message whose attachment is this file (or a file with its SHA-256):
-        chat, sender, time. --all adds known-good (NSRL) matches. Media is never shown or opened:
-        only hashes, paths and distances (examiner welfare).
+        chat, sender, time (in the case's zone with UTC beside it; --tz for another zone). --all
+        adds known-good (NSRL) matches. Media is never shown or opened: only hashes, paths and
+        distances (examiner welfare). --json keys are snake_case; sent_local accompanies sent_utc.
 
         Exit codes: 0 listed (also when there is nothing), 1 the database cannot be read.
         """)
 
     @OptionGroup var database: DatabaseOption
     @Flag(help: "Include known-good matches.") var all = false
+    @OptionGroup var zone: ZoneOption
     @Flag(help: "JSON output.") var json = false
 
     func run() throws {
         do {
             let db = try EvidenceDatabase.openExisting(path: database.db, readOnly: true)
+            let clock = zone.clock(db)
             let rows = try db.knownMedia(includeKnownGood: all)
-            if json { try printJSON(rows); return }
+            if json { try printJSON(rows, clock: clock); return }
             if rows.isEmpty { print(all ? "no matches" : "no known-bad matches"); return }
             // One block per file and kind: its matches, then the messages that carried it.
             var i = 0
@@ -87,7 +90,7 @@ struct MatchesCommand: ParsableCommand {
                     print(TerminalText.safe(set))
                 }
                 for m in first.messages {
-                    print(TerminalText.safe("  carried by message \(m.messageID) in \(m.platform) chat \"\(m.chat ?? "?")\" from \(m.sender ?? "?") at \(m.sentUTC ?? m.sentRaw ?? "unknown time") (\(m.exportPath))"))
+                    print(TerminalText.safe("  carried by message \(m.messageID) in \(m.platform) chat \"\(m.chat ?? "?")\" from \(m.sender ?? "?") at \(clock.human(utc: m.sentUTC, basis: m.sentBasis, raw: m.sentRaw)) (\(m.exportPath))"))
                 }
                 i = j
             }

@@ -11,11 +11,12 @@ struct MetadataCommand: ParsableCommand {
         PATH is a virtual path as `exhibit files` prints it (seized.zip!/DCIM/a.jpg), or a
         SHA-256 (every file with those bytes is shown). Values are grouped by namespace and
         printed as `exiftool -n` prints them; GPSLatitude/GPSLongitude are signed decimal degrees.
-        Dates show their instant in UTC and the basis (utc, offset, assumed-zone, unknown) next to
-        the raw value. Indicators (AI generation, camera vs GPS clock) follow.
+        Dates show their instant in the case's zone with UTC beside it (--tz for another zone) and
+        the basis (offset, assumed-zone, unknown) when it is not utc, next to the raw value. Indicators (AI generation, camera vs GPS clock) follow.
 
         Examples:
-          exhibit metadata --db case.sqlite 'phone-dump.zip!/sdcard/DCIM/Camera/IMG_1.jpg'
+          exhibit metadata --db case.sqlite \\
+              'phone-dump.zip!/sdcard/DCIM/Camera/IMG_1.jpg'
           exhibit metadata --db case.sqlite 3f2a…e9 --json
 
         Exit codes: 0 printed; 1 the database cannot be read; 5 no such file.
@@ -23,12 +24,15 @@ struct MetadataCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOption
     @Argument(help: "Virtual path (as `exhibit files` prints it) or SHA-256 of the file.") var path: String
+    @OptionGroup var zone: ZoneOption
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
         let files: [FileMetadata]
+        let clock: CaseTimeText
         do {
             let db = try EvidenceDatabase.openExisting(path: database.db, readOnly: true)
+            clock = zone.clock(db)
             files = try db.fileMetadata(path)
         } catch {
             fail("\(database.db): \(error)", code: 1)
@@ -37,7 +41,7 @@ struct MetadataCommand: ParsableCommand {
             FileHandle.standardError.write(Data("exhibit: no file \(path)\n".utf8))
             throw ExitCode(5)
         }
-        if json { try printJSON(files.map(FileMetadataJSON.init)); return }
+        if json { try printJSON(files.map(FileMetadataJSON.init), clock: clock); return }
         for (n, f) in files.enumerated() {
             if n > 0 { print("") }
             print(TerminalText.safe("== \(f.path)  sha256 \(f.sha256 ?? "-")"))
@@ -49,22 +53,23 @@ struct MetadataCommand: ParsableCommand {
                     print("[\(e.namespace)]")
                 }
                 var line = "  \(e.tag) = \(Self.oneLine(e.value))"
-                if let t = e.time { line += "  -> \(Self.timeText(t))" }
+                if let t = e.time { line += "  -> \(Self.timeText(t, clock: clock))" }
                 if let enc = e.encoding { line += "  (\(enc))" }
                 print(TerminalText.safe(line))
             }
             if !f.indicators.isEmpty { print("[indicators]") }
             for i in f.indicators {
                 print(TerminalText.safe("  \(i.kind): \(i.summary)  [\(i.evidenceTag)]"))
-                for (name, t) in i.times { print("    \(name): \(Self.timeText(t))") }
+                for (name, t) in i.times { print("    \(name): \(Self.timeText(t, clock: clock))") }
             }
         }
     }
 
-    /// `2024-08-28T06:12:03Z (offset)`, or the raw value with its basis when no instant is known.
-    static func timeText(_ t: TimeValue) -> String {
-        let instant = t.utcMicros.map(UTCFormat.string(micros:)) ?? "raw \(t.raw)"
-        return "\(instant) (\(t.basis.rawValue)\(t.note.map { "; \($0)" } ?? ""))"
+    /// `2024-08-28 15:12:03 +09:00 (06:12:03Z, offset)`, or the raw value with its basis when no
+    /// instant is known; the source's note follows.
+    static func timeText(_ t: TimeValue, clock: CaseTimeText) -> String {
+        let shown = t.utcMicros == nil ? "raw \(t.raw) (\(t.basis.rawValue))" : clock.human(micros: t.utcMicros, basis: t.basis.rawValue)
+        return shown + (t.note.map { "  [\($0)]" } ?? "")
     }
 
     /// Long or multi-line values (XMP history, prompts) on one line, capped for the terminal.

@@ -16,7 +16,7 @@ struct PluginNewCommand: ParsableCommand {
         abstract: "Scaffold a working plugin: plugin.json, the executable, a sample fixture, a README.",
         discussion: """
         Examples:
-          exhibit plugin new smsdb --lang python          # ./smsdb, standard library only
+          exhibit plugin new smsdb --lang python    # ./smsdb, standard library only
           exhibit plugin new bankapp --lang swift --dir ~/plugins/bankapp
 
         The result passes 'exhibit plugin test DIR' unedited. Swift plugins are one file built with
@@ -48,7 +48,7 @@ struct PluginTestCommand: ParsableCommand {
         abstract: "Run a plugin on its fixtures and on hostile inputs; validate every reply line.",
         discussion: """
         Example:
-          exhibit plugin test ./smsdb                      # fixtures from ./smsdb/fixtures
+          exhibit plugin test ./smsdb               # fixtures from ./smsdb/fixtures
           exhibit plugin test ./smsdb --fixtures ~/samples/sms
 
         The plugin runs in the same sandbox as during 'exhibit ingest'. Fixtures must give valid

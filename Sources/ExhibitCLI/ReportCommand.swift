@@ -15,14 +15,16 @@ struct ReportCommand: ParsableCommand {
         could not be examined. Footer: tool version, findings digest (exhibit digest), time.
 
         The file has inline CSS only (no script, no network, no external resource) and prints
-        with page numbers, each section on a new page. Matched media are never shown.
+        with page numbers, each section on a new page. Times are shown in the case's declared
+        zone with UTC beside them (--tz for another zone, --tz UTC for UTC only). Matched media are never shown.
         --thumbnails adds the other pictures, blurred; their bytes are read again from the
         evidence at its recorded path (the case database keeps no content), each checked
         against its recorded SHA-256.
 
         Examples:
           exhibit report --db case.sqlite --out report.html
-          exhibit report --db case.sqlite --out aug.html --from 2024-08-01 --to 2024-08-31 --verify
+          exhibit report --db case.sqlite --out aug.html --verify \\
+              --from 2024-08-01 --to 2024-08-31
 
         The report of an incomplete case (an interrupted ingest) carries a
         banner on every page; so does one whose --verify failed.
@@ -35,18 +37,23 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOption
     @Option(help: "Output HTML file.") var out: String
-    @Option(help: "Timeline window start (ISO 8601; UTC unless it has an offset).") var from: String?
-    @Option(help: "Timeline window end (a date-only T includes the whole day).") var to: String?
+    @Option(help: "Timeline window start (ISO 8601; the case zone's wall clock unless it has an offset).") var from: String?
+    @Option(help: "Timeline window end (a date-only T includes the whole local day).") var to: String?
     @Option(help: "Most timeline rows to print.") var timelineLimit: Int = 2000
     @Flag(help: "Re-hash the evidence and re-check the chain now, as exhibit verify does, and print the result.") var verify = false
     @Flag(help: "Add the case's pictures, blurred (read again from the evidence; never matched media).") var thumbnails = false
     @Option(help: "Folder for the private scratch directory (--verify, --thumbnails).")
     var tempDir: String = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
     @Flag(help: "Replace an existing --out.") var force = false
+    @OptionGroup var zone: ZoneOption
+
+    func validate() throws { try TimeWindow.validate(from: from, to: to) }
 
     func run() throws {
         var options = ReportOptions(timelineLimit: max(0, timelineLimit), toolVersion: ExhibitVersion.current, overwrite: force)
-        let window = TimeWindow(from: from, to: to)
+        let clock = zone.clock(path: database.db)
+        options.displayClock = clock
+        let window = TimeWindow(from: from, to: to, clock: clock)
         options.fromMicros = window.fromMicros
         options.beforeMicros = window.beforeMicros
         if FileManager.default.fileExists(atPath: out) && !force { fail("\(out): already exists; choose another --out path or pass --force", code: 4) }

@@ -18,6 +18,9 @@ struct SpreadCommand: ParsableCommand {
         nothing is listed until hash sets are imported), or nothing for the contents that were
         sent in chats, most rooms first.
 
+        Times are shown in the case's zone with UTC beside them (--tz for another zone), with
+        their basis when it is not utc. --json keys are snake_case; beside every utc is a local.
+
         Examples:
           exhibit spread --db case.sqlite --known
           exhibit spread --db case.sqlite 3f1c…e9 --json
@@ -34,6 +37,7 @@ struct SpreadCommand: ParsableCommand {
     @Flag(help: "With a SHA-256: that exact content only, not its PDQ group of re-encoded copies.") var exact = false
     @Flag(help: "Print JSON.") var json = false
     @Option(help: "Without a SHA-256: at most this many contents.") var limit: Int = 20
+    @OptionGroup var zone: ZoneOption
 
     func run() throws {
         if let sha256, sha256.count < 8 || sha256.count > 64 || !sha256.allSatisfy(\.isHexDigit) {
@@ -53,8 +57,10 @@ struct SpreadCommand: ParsableCommand {
         }
         let spreads: [MediaSpread]
         var hashSetsPresent = true
+        let clock: CaseTimeText
         do {
             let db = try EvidenceDatabase.openExisting(path: database.db, readOnly: true)
+            clock = zone.clock(db)
             if let sha256 {
                 guard let s = try db.mediaSpread(sha256: sha256, exact: exact) else {
                     if json { try printJSON([MediaSpread]()) }
@@ -70,7 +76,7 @@ struct SpreadCommand: ParsableCommand {
         } catch {
             fail("\(database.db): \(error)", code: 1)
         }
-        if json { try printJSON(spreads); return }
+        if json { try printJSON(spreads, clock: clock); return }
         if spreads.isEmpty {
             let why = known ? (hashSetsPresent ? "no hash-set matches in this case" :
                                 "no hash sets in this database (import one with exhibit hashset import)")
@@ -78,29 +84,30 @@ struct SpreadCommand: ParsableCommand {
             print("(\(why))")
             return
         }
-        for s in spreads { print(TerminalText.safe(Self.text(s), keepNewlines: true)) }
+        for s in spreads { print(TerminalText.safe(Self.text(s, clock: clock), keepNewlines: true)) }
     }
 
-    static func text(_ s: MediaSpread) -> String {
+    static func text(_ s: MediaSpread, clock: CaseTimeText) -> String {
         let group = s.members.count > 1 ? "\n   PDQ group of \(s.members.count) contents (re-encoded copies): \(s.members.joined(separator: ", "))" : ""
         var lines = ["== \(s.content)  \(s.rooms) room\(s.rooms == 1 ? "" : "s"), \(s.senders) sender\(s.senders == 1 ? "" : "s"), "
                      + "\(s.messages.count) message\(s.messages.count == 1 ? "" : "s"), \(s.files.count) file cop\(s.files.count == 1 ? "y" : "ies")"
                      + (s.hashsets.isEmpty ? "" : "  [known: \(s.hashsets.joined(separator: ", "))]") + group]
-        if let f = s.first { lines.append("   first:  \(line(f))") }
+        if let f = s.first { lines.append("   first:  \(line(f, clock: clock))") }
         if let t = s.taken {
-            var taken = "   taken:  \(t.utc ?? "(no instant)") (\(t.basis))  camera clock, \(t.path)"
+            var taken = "   taken:  \(clock.human(micros: t.utcMicros, basis: t.basis, raw: t.raw))  camera clock, \(t.path)"
             if let tu = t.utcMicros, let fu = s.first?.utcMicros, tu > fu + Indicator.clockTolerance * 1_000_000 {
                 taken += "  — AFTER its first appearance: a clock is wrong"
             }
             lines.append(taken)
         }
-        for m in s.messages { lines.append("   sent:   \(line(m))") }
-        for f in s.files { lines.append("   file:   \(line(f))") }
+        for m in s.messages { lines.append("   sent:   \(line(m, clock: clock))") }
+        for f in s.files { lines.append("   file:   \(line(f, clock: clock))") }
         return lines.joined(separator: "\n")
     }
 
-    static func line(_ a: SpreadAppearance) -> String {
-        let when = (a.utc ?? "(no instant)") + " (\(a.basis ?? "unknown"))"
+    static func line(_ a: SpreadAppearance, clock: CaseTimeText) -> String {
+        let when = a.utcMicros == nil && a.utc == nil ? "(no instant) (\(a.basis ?? "unknown"))"
+            : clock.human(micros: a.utcMicros ?? a.utc.flatMap { UTCFormat.parseUserInstant($0)?.micros }, basis: a.basis ?? "unknown")
         if a.appearance == "message" {
             return "\(when)  \(a.sender ?? "(unknown sender)") → \(a.platform ?? "") “\(a.chat ?? "(untitled)")”  \(a.path ?? "")"
         }

@@ -12,10 +12,13 @@ struct TimelineCommand: ParsableCommand {
         fixes, clock discrepancies, plugin artifact times and known-media matches (event kinds:
         docs/timeline.md). Ordered by UTC instant; events without an instant (a naive time and no
         declared zone) come last. Each line shows the basis: utc, offset, assumed-zone, unknown.
+        Beside UTC, each time is shown in the case's declared zone (--tz for another zone, --tz
+        UTC for none); csv and jsonl carry it as "local" (empty or null without a zone).
 
         T (for --from/--to) is ISO 8601: a date (2024-08-28) or a date-time (2024-08-28T15:00,
-        2024-08-28T15:00:00+09:00). Without an offset it is UTC. A date-only --to includes that
-        whole day. A time range leaves out events without an instant.
+        2024-08-28T15:00:00+09:00). Without an offset it is the case zone's wall clock (UTC when
+        the case has none; --tz changes it). A date-only --to includes that whole local day. A
+        time range leaves out events without an instant.
 
         Pages: at most --limit events (default 100) are printed; the cursor of the next page is
         printed to stderr (`next: t1724825523000000.42`) — pass it with --after. --all prints
@@ -23,8 +26,9 @@ struct TimelineCommand: ParsableCommand {
 
         Examples:
           exhibit timeline --db case.sqlite --from 2024-08-01 --to 2024-08-31
-          exhibit timeline --db case.sqlite --participant Minji --kind message.sent --kind chat.action
-          exhibit timeline --db case.sqlite --kind 'file.*' --path '*DCIM*' --tz Asia/Seoul
+          exhibit timeline --db case.sqlite --participant Minji \\
+              --kind message.sent --kind chat.action
+          exhibit timeline --db case.sqlite --kind 'file.*' --path '*DCIM*' --tz UTC
           exhibit timeline --db case.sqlite --format jsonl --all > timeline.jsonl
 
         Exit codes: 0 printed (possibly nothing); 1 the database cannot be read; 2 bad option.
@@ -33,35 +37,35 @@ struct TimelineCommand: ParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, jsonl }
 
     @OptionGroup var database: DatabaseOption
-    @Option(help: "Only events at or after T (ISO 8601; UTC unless it has an offset).") var from: String?
-    @Option(help: "Only events up to T (a date-only T includes the whole day).") var to: String?
+    @Option(help: "Only events at or after T (ISO 8601; the case zone's wall clock unless it has an offset).") var from: String?
+    @Option(help: "Only events up to T (a date-only T includes the whole local day).") var to: String?
     @Option(help: "Only this event kind (repeatable; 'file.*' matches a prefix).") var kind: [String] = []
     @Option(help: "Only events of a sender/actor whose name contains this.") var participant: String?
     @Option(help: "Only events of chats whose title contains this.") var chat: String?
     @Option(help: "Only events whose file path matches this glob (* ? [..]).") var path: String?
-    @Option(help: "Also show local times in this IANA zone (display only; stored times stay UTC).") var tz: String?
+    @OptionGroup var zone: ZoneOption
     @Option(help: "table, csv or jsonl.") var format: Format = .table
     @Option(help: "Events per page.") var limit: Int = 100
     @Option(help: "Continue after this cursor (printed at the end of the previous page).") var after: String?
     @Flag(help: "Print every page, not only the first.") var all = false
 
+    func validate() throws {
+        try TimeWindow.validate(from: from, to: to)
+        if let after, TimelineCursor(after) == nil {
+            throw ValidationError("--after: '\(after)' is not a cursor printed by exhibit timeline")
+        }
+    }
+
     func run() throws {
         var filter = TimelineFilter(kinds: kind, participant: participant, chat: chat, pathGlob: path, limit: max(1, limit))
-        let window = TimeWindow(from: from, to: to)
-        filter.fromMicros = window.fromMicros
-        filter.beforeMicros = window.beforeMicros
-        if let after {
-            guard let c = TimelineCursor(after) else { fail("--after: '\(after)' is not a cursor printed by exhibit timeline", code: 2) }
-            filter.after = c
-        }
-        var zone: TimeZone?
-        if let tz {
-            guard let z = TimeZone(identifier: tz) else { fail("--tz: unknown time zone '\(tz)' (use an IANA name such as Asia/Seoul)", code: 2) }
-            zone = z
-        }
+        filter.after = after.flatMap(TimelineCursor.init)
         let db: EvidenceDatabase
         do { db = try EvidenceDatabase.openExisting(path: database.db, readOnly: true) } catch { fail("\(database.db): \(error)", code: 1) }
-        let out = TimelineOutput(format: format, zone: zone)
+        let clock = zone.clock(db)
+        let window = TimeWindow(from: from, to: to, clock: clock)
+        filter.fromMicros = window.fromMicros
+        filter.beforeMicros = window.beforeMicros
+        let out = TimelineOutput(format: format, zone: clock.zone)
         out.header()
         var printed = 0
         while true {
@@ -88,13 +92,13 @@ struct TimelineOutput {
 
     func header() {
         guard format == .csv else { return }
-        var cols = ["utc", "basis", "precision", "kind", "description", "source", "file_path", "chat", "sender", "raw", "event_id"]
-        if zone != nil { cols.insert("local", at: 1) }
+        // Every column always (machine output): `local` is empty without a zone.
+        let cols = ["utc", "local", "basis", "precision", "kind", "description", "source", "file_path", "chat", "sender", "raw", "event_id"]
         print(cols.joined(separator: ","))
     }
 
     func row(_ r: TimelineRow) {
-        let local = zone.flatMap { z in r.utcMicros.map { LocalTime.format(micros: $0, zone: z) } }
+        let local = zone.flatMap { z in r.utcMicros.map { CaseTimeText.local(micros: $0, zone: z) } }
         switch format {
         case .table:
             let when = r.utc ?? "(\(r.raw.isEmpty ? "no time" : r.raw))"
@@ -105,12 +109,11 @@ struct TimelineOutput {
             line += r.description
             print(TerminalText.safe(line))
         case .csv:
-            var cells: [String?] = [r.utc, r.basis, r.precision, r.kind, r.description, r.source, r.filePath, r.chat, r.sender,
+            let cells: [String?] = [r.utc, local, r.basis, r.precision, r.kind, r.description, r.source, r.filePath, r.chat, r.sender,
                                     r.raw, String(r.eventID)]
-            if zone != nil { cells.insert(local, at: 1) }
             print(cells.map { ExportEscape.csv($0 ?? "") }.joined(separator: ","))
         case .jsonl:
-            var obj: [String: JSONValue] = [
+            let obj: [String: JSONValue] = [
                 "event_id": .number(Double(r.eventID)), "utc": r.utc.map(JSONValue.string) ?? .null,
                 "utc_us": r.utcMicros.map { .number(Double($0)) } ?? .null, "raw": .string(r.raw), "basis": .string(r.basis),
                 "precision": .string(r.precision), "kind": .string(r.kind), "description": .string(r.description),
@@ -118,23 +121,9 @@ struct TimelineOutput {
                 "message_id": r.messageID.map { .number(Double($0)) } ?? .null, "chat": r.chat.map(JSONValue.string) ?? .null,
                 "sender": r.sender.map(JSONValue.string) ?? .null, "sha256": r.sha256.map(JSONValue.string) ?? .null,
                 "note": r.note.map(JSONValue.string) ?? .null, "evidence": r.evidence.map(JSONValue.string) ?? .null,
+                "local": local.map(JSONValue.string) ?? .null,
             ]
-            if let local { obj["local"] = .string(local) }
             print(CompactJSON.object(obj))
         }
-    }
-}
-
-/// Local wall-clock display in a zone the user named (never the machine's).
-enum LocalTime {
-    /// `2024-08-28 15:12:03 +09:00`.
-    static func format(micros: Int64, zone: TimeZone) -> String {
-        let seconds = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
-        let offset = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds)))
-        let shifted = UTCFormat.string(micros: (seconds + Int64(offset)) * 1_000_000)
-        let sign = offset < 0 ? "-" : "+"
-        let o = abs(offset)
-        let text = shifted.dropLast().replacingOccurrences(of: "T", with: " ")
-        return "\(text) \(sign)\(String(format: "%02d:%02d", o / 3600, (o % 3600) / 60))"
     }
 }

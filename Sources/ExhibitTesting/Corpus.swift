@@ -95,21 +95,35 @@ public final class ProcessGroup: @unchecked Sendable {
     // Safe: `pid` is immutable; waitpid is called from one thread.
     public let pid: pid_t
 
-    public init(_ program: String, _ arguments: [String], stdoutPath: String = "/dev/null") throws {
+    public init(_ program: String, _ arguments: [String], stdoutPath: String = "/dev/null", stderrPath: String = "/dev/null",
+                environment: [String: String] = [:]) throws {
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
         defer { posix_spawnattr_destroy(&attr) }
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETPGROUP))
+        // Like a shell starting a job: its own group, nothing blocked, the stop signals at their
+        // default (a test runner may block or ignore them; children would inherit that).
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         posix_spawnattr_setpgroup(&attr, 0)
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attr, &none)
+        var stops = sigset_t()
+        sigemptyset(&stops)
+        for sig in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&stops, sig) }
+        posix_spawnattr_setsigdefault(&attr, &stops)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         var args: [UnsafeMutablePointer<CChar>?] = ([program] + arguments).map { strdup($0) } + [nil]
         defer { for a in args { free(a) } }
         var child: pid_t = 0
-        let rc = posix_spawn(&child, program, &actions, &attr, &args, environ)
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        var cEnv: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for e in cEnv { free(e) } }
+        let rc = posix_spawn(&child, program, &actions, &attr, &args, &cEnv)
         guard rc == 0 else { throw NSError(domain: "posix_spawn", code: Int(rc)) }
         pid = child
     }

@@ -1,3 +1,4 @@
+import EvidenceStore
 import ExhibitKit
 import Foundation
 
@@ -30,29 +31,14 @@ struct CaseClock: Sendable {
                          utc: utc ?? micros.map { UTCFormat.string(micros: $0) }, basis: basis, raw: raw)
     }
 
-    /// `2024-08-28 15:12:03 +09:00`: the wall clock in `zone` with its offset at that instant.
-    static func format(micros: Int64, zone: TimeZone) -> String {
-        let seconds = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
-        let offset = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds)))
-        let text = UTCFormat.string(micros: (seconds + Int64(offset)) * 1_000_000).dropLast()
-            .replacingOccurrences(of: "T", with: " ")
-        let o = abs(offset)
-        return "\(text) \(offset < 0 ? "-" : "+")\(String(format: "%02d:%02d", o / 3600, (o % 3600) / 60))"
-    }
+    /// `2024-08-28 15:12:03 +09:00`: the wall clock in `zone` with its offset at that instant
+    /// (the CLI's and the report's form: one formatter, EvidenceStore's ``CaseTimeText``).
+    static func format(micros: Int64, zone: TimeZone) -> String { CaseTimeText.local(micros: micros, zone: zone) }
 
     /// A reviewer's filter time: `2024-08-28`, `2024-08-28T15:00` or `2024-08-28 15:00:30` is the
     /// case zone's wall clock; text with `Z` or an offset is taken as written. Returns the instant
     /// and whether only a date was given (so an upper bound can include that whole day).
     func parse(_ text: String) -> (micros: Int64, dateOnly: Bool)? {
-        let t = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: " ", with: "T")
-        let explicit = t.hasSuffix("Z") || t.dropFirst(10).contains("+") || t.dropFirst(10).contains("-")
-        guard let parsed = UTCFormat.parseUserInstant(t) else { return nil }
-        guard !explicit, let zone else { return (parsed.micros, parsed.dateOnly) }
-        // The text was read as UTC wall clock; shift by the zone's offset near that instant
-        // (twice, so an instant next to a DST change lands on the right side).
-        let guess = parsed.micros / 1_000_000
-        var offset = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(guess))))
-        offset = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(guess - offset))))
-        return (parsed.micros - offset * 1_000_000, parsed.dateOnly)
+        CaseTimeText(zone: zone).parse(text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: " ", with: "T"))
     }
 }

@@ -134,7 +134,8 @@ struct ChatIngestTimeTests {
                                                        "--to", "2024-08-28", "--sender", "Jun-ho"])
         #expect(thread.exitCode == 0)
         #expect(thread.stdout.contains("== telegram: Minji  [case.zip!/\(Self.telegram)/result.json]"))
-        #expect(thread.stdout.contains("2024-08-28T06:12:03Z  Jun-ho:   [photo: photos/photo_1@28-08-2024_15-12-03.jpg sha256 \(hashes["case.zip!/\(Self.media[0])"] ?? "?")]"))
+        // Times in the case's zone with UTC beside them (issue 15, item 8); the day is Seoul's.
+        #expect(thread.stdout.contains("2024-08-28 15:12:03 +09:00 (06:12:03Z)  Jun-ho:   [photo: photos/photo_1@28-08-2024_15-12-03.jpg sha256 \(hashes["case.zip!/\(Self.media[0])"] ?? "?")]"))
         #expect(!thread.stdout.contains("2024-08-29"))
         #expect(!thread.stdout.contains("messages.html"))  // the HTML copy is left out by default
         let bad = try Run.command(Fixture.exhibit, ["messages", "--db", db, "--from", "yesterday"])

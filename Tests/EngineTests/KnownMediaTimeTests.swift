@@ -122,7 +122,8 @@ struct KnownMediaTimeTests {
         #expect(taken["path"] as? String == Self.camera)
         let text = try Run.command(Fixture.exhibit, ["spread", "--db", db, "--known"])
         #expect(text.stdout.contains("[known: test-known]"))
-        #expect(text.stdout.contains("   taken:  2024-08-28T06:12:03.120000Z (offset)  camera clock, \(Self.camera)\n"))
+        // The case's zone with UTC beside it, and the basis (issue 15, item 8).
+        #expect(text.stdout.contains("   taken:  2024-08-28 15:12:03 +09:00 (06:12:03.120000Z, offset)  camera clock, \(Self.camera)\n"), "\(text.stdout)")
         // Taken 3 s after the WhatsApp send (minute precision): within tolerance, no discrepancy.
         #expect(try TimelineTimeTests.timeline(db, ["--kind", "clock.discrepancy"]).allSatisfy {
             ($0["description"] as? String)?.contains("first sent") != true })

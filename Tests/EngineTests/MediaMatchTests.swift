@@ -27,7 +27,10 @@ import Testing
     func matches(_ db: String, all: Bool = false) throws -> [Match] {
         let r = try Run.command(Fixture.exhibit, ["matches", "--db", db, "--json"] + (all ? ["--all"] : []))
         #expect(r.exitCode == 0, "\(r.stderr)")
-        return try JSONDecoder().decode([Match].self, from: Data(r.stdout.utf8))
+        // `--json` keys are snake_case (issue 15, item 18).
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode([Match].self, from: Data(r.stdout.utf8))
     }
 
     func hashset(_ db: String, _ args: [String]) throws -> CommandResult {
@@ -127,7 +130,7 @@ import Testing
     /// The sample case (make demo): known-bad PDQ + SHA-256 lists imported first, then the phone
     /// and PC; every copy of the concert picture is found with the chat messages that sent it.
     @Test func sampleCaseMatchesNameTheCarryingMessages() throws {
-        struct Carrier: Decodable { var platform: String; var chat: String?; var sender: String?; var sentUTC: String? }
+        struct Carrier: Decodable { var platform: String; var chat: String?; var sender: String?; var sentUtc: String? }
         struct Row: Decodable { var path: String; var hashSet: String; var algorithm: String; var distance: Int; var variant: String?; var messages: [Carrier] }
         let dir = try TestDirectory("media-sample")
         defer { dir.remove() }
@@ -139,7 +142,9 @@ import Testing
                                    db: db, extra: ["--assume-tz", "Asia/Seoul"])
         #expect(r.exitCode == 0, "\(r.stderr)")
         let out = try Run.command(Fixture.exhibit, ["matches", "--db", db, "--json"])
-        let rows = try JSONDecoder().decode([Row].self, from: Data(out.stdout.utf8))
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let rows = try decoder.decode([Row].self, from: Data(out.stdout.utf8))
         let paths = Set(rows.map { $0.path.components(separatedBy: "/").last ?? "" })
         #expect(paths == ["IMG_20240828_151203.jpg", "IMG-20240828-WA0001.jpg", "photo_1@28-08-2024_15-12-03.jpg",
                           "concert_rot90.jpg", "concert_small.jpg"], "\(paths)")
@@ -147,9 +152,9 @@ import Testing
         #expect(rows.first { $0.path.hasSuffix("concert_rot90.jpg") }?.variant == "rot90")
         #expect(rows.filter { $0.algorithm == "sha256" }.count == 3, "the Telegram copy, three times")
         let telegram = rows.first { $0.path.hasSuffix("photos/photo_1@28-08-2024_15-12-03.jpg") }
-        #expect(telegram?.messages.contains { $0.platform == "telegram" && $0.sender == "Jun-ho" && $0.sentUTC == "2024-08-28T06:12:03Z" } == true)
+        #expect(telegram?.messages.contains { $0.platform == "telegram" && $0.sender == "Jun-ho" && $0.sentUtc == "2024-08-28T06:12:03Z" } == true)
         let whatsapp = rows.first { $0.path.hasSuffix("WhatsApp Chat with Minji/IMG-20240828-WA0001.jpg") }
-        #expect(whatsapp?.messages.contains { $0.platform == "whatsapp" && $0.sentUTC == "2024-08-28T06:12:00Z" } == true)
+        #expect(whatsapp?.messages.contains { $0.platform == "whatsapp" && $0.sentUtc == "2024-08-28T06:12:00Z" } == true)
         // Text output: no pixels, just paths, hashes, distances, messages.
         let text = try Run.command(Fixture.exhibit, ["matches", "--db", db]).stdout
         #expect(text.contains("carried by message") && text.contains("via rot90"))

@@ -246,9 +246,10 @@ struct TimelineTimeTests {
     @Test func fromToParticipantChatAndKindFilters() throws {
         let db = try Self.db()
         let all = try Self.timeline(db)
-        // A date-only --to includes that whole day; --from without an offset is UTC.
+        // A date-only --to includes that whole day; a date without an offset is a day of the
+        // case's zone (Asia/Seoul; issue 15, item 8): the events whose local time is that day.
         let day = try Self.timeline(db, ["--from", "2024-08-29", "--to", "2024-08-29"])
-        let expected = all.filter { ($0["utc"] as? String)?.hasPrefix("2024-08-29") == true }
+        let expected = all.filter { ($0["local"] as? String)?.hasPrefix("2024-08-29") == true }
         #expect(day.map { $0["event_id"] as? Int } == expected.map { $0["event_id"] as? Int })
         #expect(!day.isEmpty)
         // With an offset: 2024-08-29T09:40+09:00 is 00:40Z, inclusive to the microsecond.
@@ -269,9 +270,11 @@ struct TimelineTimeTests {
         #expect(files.count == all.filter { ($0["kind"] as? String)?.hasPrefix("file.") == true
             && ($0["file_path"] as? String)?.contains("DCIM") == true }.count)
         #expect(try Run.command(Fixture.exhibit, ["timeline", "--db", db, "--from", "yesterday"]).exitCode == 2)
-        // Display zone: an extra local column, UTC untouched.
-        let seoul = try Run.command(Fixture.exhibit, ["timeline", "--db", db, "--tz", "Asia/Seoul", "--kind", "photo.taken", "--limit", "1"])
+        // Display zone: the case's by default, --tz for another; a local column, UTC untouched.
+        let seoul = try Run.command(Fixture.exhibit, ["timeline", "--db", db, "--kind", "photo.taken", "--limit", "1"])
         #expect(seoul.stdout.hasPrefix("2024-08-28T06:12:03.120000Z  2024-08-28 15:12:03 +09:00"))
+        let london = try Run.command(Fixture.exhibit, ["timeline", "--db", db, "--tz", "Europe/London", "--kind", "photo.taken", "--limit", "1"])
+        #expect(london.stdout.hasPrefix("2024-08-28T06:12:03.120000Z  2024-08-28 07:12:03 +01:00"))
     }
 
     /// External analyzers' named times join the timeline (`artifact.<name>`, source = their id),

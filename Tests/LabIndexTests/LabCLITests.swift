@@ -45,7 +45,7 @@ struct LabCLITests {
         r = try lab(["publish"] + f + [a, b, dir.path("missing.sqlite")])
         #expect(r.exitCode == 1 && r.stdout.contains("published LAB-A") && r.stdout.contains("published LAB-B"), "\(r.stdout)\(r.stderr)")
         r = try lab(["publish", "--json"] + f + [a])
-        #expect(r.exitCode == 0 && r.stdout.contains("\"caseName\" : \"LAB-A\""), "\(r.stdout)\(r.stderr)")
+        #expect(r.exitCode == 0 && r.stdout.contains("\"case_name\" : \"LAB-A\""), "\(r.stdout)\(r.stderr)")
 
         let telegram = try LabFixture.sha256(in: b, pathSuffix: "Telegram Images/5402285916542734721_121.jpg")
         r = try lab(["spread"] + f + [telegram])
@@ -62,12 +62,18 @@ struct LabCLITests {
         #expect(r.exitCode == 0, "\(r.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         #expect(json["cases"] as? Int == 2, "a half-size re-encoding finds the picture in both cases")
+        // snake_case keys, every key present, a local time beside each UTC one (issue 15, item 18).
+        let first = try #require(json["first"] as? [String: Any])
+        #expect(first["utc_us"] != nil && first.keys.contains("local") && first["local"] is NSNull, "UTC unless --tz: \(first)")
         r = try lab(["spread"] + f + [String(repeating: "0", count: 64)])
         #expect(r.exitCode == 4, "\(r.stdout)\(r.stderr)")
         r = try lab(["spread"] + f + ["not-a-hash"])
         #expect(r.exitCode == 2)
         r = try lab(["search"] + f + ["콘서트 사진"])
         #expect(r.exitCode == 0 && r.stdout.split(separator: "\n").count == 3 && r.stdout.contains("\(a) messages.id=1"), "\(r.stdout)")
+        // Cases may have different zones: UTC by default, --tz shows a zone with UTC beside it.
+        r = try lab(["search", "--tz", "Asia/Seoul"] + f + ["콘서트 사진"])
+        #expect(r.exitCode == 0 && r.stdout.split(separator: "\n").allSatisfy { $0.contains(" +09:00 (") }, "\(r.stdout)")
         r = try lab(["rebuild"] + f)
         #expect(r.exitCode == 0 && r.stdout.contains("published LAB-A from \(a)") && r.stdout.contains("published LAB-B from \(b)"),
                 "\(r.stdout)\(r.stderr)")

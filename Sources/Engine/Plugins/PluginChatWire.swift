@@ -1,3 +1,4 @@
+import EvidenceStore
 import ExhibitKit
 import Foundation
 
@@ -19,7 +20,9 @@ enum PluginChatWire {
             let platformName = try W.optString(d["platform"], "chat.platform") ?? "other"
             let platform = ChatPlatform(rawValue: platformName) ?? .other
             var notes = try (d["notes"] as? [Any] ?? []).map { try W.string($0, "chat.notes[]") }
-            if platform.rawValue != platformName { notes.append("platform as reported by the plugin: \(platformName)") }
+            // A name ExhibitKit does not list is kept (chats.platform shows it) when it is a plain
+            // lower-case word; anything else stays `other`, the name in the note only.
+            if platform.rawValue != platformName { notes.append(PluginPlatformName.notePrefix + platformName) }
             if let f = try W.optString(d["format"], "chat.format") { notes.append("format as reported by the plugin: \(f)") }
             return .chat(ChatInfo(chatKey: chatKey, platform: platform, format: .plugin,
                                   nativeID: try W.optString(d["native_id"], "chat.native_id"),

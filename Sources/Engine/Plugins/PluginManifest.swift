@@ -73,6 +73,21 @@ public struct PluginManifest: Sendable, Hashable {
                            timeoutSeconds: supervisorTimeout)
     }
 
+    /// ` at line 3, column 16` for a JSON parse error, from the byte offset Foundation names
+    /// ("… around character 30."), so the plugin's author can find the mistake; empty when the
+    /// error names no offset.
+    static func position(of error: Error, in data: Data) -> String {
+        let text = ((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String) ?? "\(error)"
+        guard let r = text.range(of: "character "),
+              let offset = Int(text[r.upperBound...].prefix { $0.isNumber }), offset >= 0, offset <= data.count else { return "" }
+        let before = data.prefix(offset)
+        let line = before.reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
+        let lineStart = before.lastIndex(of: 0x0A).map { $0 + 1 } ?? data.startIndex
+        // Columns count characters, not bytes (a Korean summary before the mistake).
+        let column = String(decoding: data[lineStart..<(data.startIndex + offset)], as: UTF8.self).count + 1
+        return " at line \(line), column \(column)"
+    }
+
     /// Reads and validates `DIR/plugin.json`.
     public static func load(directory: String) throws -> PluginManifest {
         let dir = URL(fileURLWithPath: directory).standardizedFileURL.path
@@ -80,7 +95,7 @@ public struct PluginManifest: Sendable, Hashable {
         let data = try readBounded(path)
         let json: Any
         do { json = try JSONSerialization.jsonObject(with: data) } catch {
-            throw PluginError(path: path, "not valid JSON: \(error.localizedDescription)")
+            throw PluginError(path: path, "not valid JSON\(Self.position(of: error, in: data)): \(error.localizedDescription)")
         }
         guard let o = json as? [String: Any] else { throw PluginError(path: path, "the manifest must be a JSON object") }
         func fail(_ m: String) -> PluginError { PluginError(path: path, m) }

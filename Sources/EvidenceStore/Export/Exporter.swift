@@ -33,6 +33,9 @@ public struct ExportOptions: Sendable {
     public var toolVersion: String
     /// When the export was made, µs since the epoch (recorded in the output).
     public var generatedMicros: Int64
+    /// The zone the transcripts show times in (`exhibit export --tz`); `nil` uses the case's
+    /// declared zone. Machine formats (CSV, JSON lines, bodyfile, DFXML, CASE) stay UTC.
+    public var displayClock: CaseTimeText?
 
     /// Options; everything but the version optional.
     public init(fromMicros: Int64? = nil, beforeMicros: Int64? = nil, byteOrderMark: Bool = false, overwrite: Bool = false,

@@ -4,7 +4,7 @@ import GRDB
 
 /// Printable chat transcripts for disclosure: one self-contained HTML file per chat (export
 /// copies included, marked), plus `index.html` listing them. Every message shows its sequence
-/// and native id, its time in UTC with basis and the raw value, sender, text, and attachments by
+/// and native id, its time in the case's zone with UTC beside it, the basis and the raw value, sender, text, and attachments by
 /// name with the SHA-256 of the linked file. No media is shown; all evidence text is escaped.
 enum TranscriptHTML {
     /// Shared print-friendly style (also used by the report).
@@ -36,10 +36,10 @@ enum TranscriptHTML {
     /// The footer and the document's end.
     static func tail(footer: String) -> String { "<footer>\(footer)</footer>\n</body></html>\n" }
 
-    /// `2024-08-28T06:12:03Z` + basis + raw, or the raw value when there is no UTC.
-    static func time(utc: String?, basis: String?, raw: String?, note: String?) -> String {
+    /// `2024-08-28 15:12:03 +09:00 (06:12:03Z)` + basis + raw, or the raw value when there is no UTC.
+    static func time(utc: String?, basis: String?, raw: String?, note: String?, clock: CaseTimeText) -> String {
         let e = ExportEscape.html
-        var s = utc.map { "<span class=\"mono\">\(e($0))</span>" } ?? "<em>no UTC</em>"
+        var s = utc.map { "<span class=\"mono\">\(e(clock.human(utc: $0)))</span>" } ?? "<em>no UTC</em>"
         s += "<br><span class=\"basis\">\(e(basis ?? "unknown"))"
         if let raw { s += " · raw “\(e(raw))”" }
         if let note { s += " · \(e(note))" }
@@ -62,8 +62,10 @@ extension EvidenceDatabase {
         }
         var summary = ExportSummary()
         let e = ExportEscape.html
-        let generated = UTCFormat.string(micros: options.generatedMicros)
-        let footer = "Exhibit \(e(options.toolVersion)) · transcript generated \(generated) (UTC) · times are UTC; the basis says how each was derived"
+        let clock = try options.displayClock ?? CaseTimeText(zoneIdentifier: caseInfo()?.assumedZone)
+        let generated = clock.human(micros: options.generatedMicros)
+        let how = clock.zone == nil ? "times are UTC" : "times are shown in \(clock.zoneName) with UTC beside them"
+        let footer = "Exhibit \(e(options.toolVersion)) · transcript generated \(e(generated)) · \(e(how)); the basis says how each was derived"
         try queue.read { db in
             guard try db.tableExists("chats") else { return }
             let caseName = try String.fetchOne(db, sql: "SELECT name FROM cases ORDER BY id LIMIT 1") ?? ""
@@ -94,7 +96,7 @@ extension EvidenceDatabase {
                 item("Export file", "<span class=\"mono\">\(e(c[11] ?? ""))</span>")
                 item("Export file SHA-256", (c[12] as String?).map { "<span class=\"mono\">\(e($0))</span>" })
                 item("Evidence item", e(c[13] ?? ""))
-                item("Exported", (c[14] as String?).map { _ in TranscriptHTML.time(utc: c[14], basis: c[15], raw: c[16], note: nil) })
+                item("Exported", (c[14] as String?).map { _ in TranscriptHTML.time(utc: c[14], basis: c[15], raw: c[16], note: nil, clock: clock) })
                 item("Device owner shown as", (c[5] as String?).map(e))
                 if let order: String = c[6] {
                     item("Date order", e(order) + ((c[7] as Int64? ?? 0) == 1 ? " (proven)" : " (assumed)")
@@ -114,8 +116,8 @@ extension EvidenceDatabase {
                 }
                 let out = try ExportOutput(path: (path as NSString).appendingPathComponent(name), overwrite: true)
                 try out.write(TranscriptHTML.head(title: "Transcript: \(title)") + body)
-                try out.write("<h2>Messages</h2>\n<table><thead><tr><th>#</th><th>Message id</th><th>Time (UTC) and basis</th><th>Sender</th><th>Text</th><th>Attachments</th></tr></thead><tbody>\n")
-                try writeTranscriptRows(db, chatID: chatID, options: options, out: out)
+                try out.write("<h2>Messages</h2>\n<table><thead><tr><th>#</th><th>Message id</th><th>Time (\(e(clock.zone == nil ? "UTC" : clock.zoneName + " · UTC"))) and basis</th><th>Sender</th><th>Text</th><th>Attachments</th></tr></thead><tbody>\n")
+                try writeTranscriptRows(db, chatID: chatID, options: options, out: out, clock: clock)
                 try out.write("</tbody></table>\n" + TranscriptHTML.tail(footer: footer))
                 try out.finish()
                 summary.outputs.append(out.path)
@@ -132,7 +134,7 @@ extension EvidenceDatabase {
         return summary
     }
 
-    private func writeTranscriptRows(_ db: Database, chatID: Int64, options: ExportOptions, out: ExportOutput) throws {
+    private func writeTranscriptRows(_ db: Database, chatID: Int64, options: ExportOptions, out: ExportOutput, clock: CaseTimeText) throws {
         let e = ExportEscape.html
         let (win, args) = options.window("m.sent_utc_us")
         let rows = try Row.fetchCursor(db, sql: """
@@ -170,7 +172,7 @@ extension EvidenceDatabase {
             }
             let sender = (m[7] as String?).map(e) ?? "<em>\(e(m[9] ?? ""))</em>"
             try out.write("<tr><td>\(m[1] as Int64? ?? 0)</td><td class=\"mono\">\((m[2] as String?).map(e) ?? "—")</td><td>"
-                          + TranscriptHTML.time(utc: m[3], basis: m[4], raw: m[5], note: m[6])
+                          + TranscriptHTML.time(utc: m[3], basis: m[4], raw: m[5], note: m[6], clock: clock)
                           + "</td><td>\(sender)</td><td class=\"text\">\(text)</td><td>\(media.joined(separator: "<br>"))</td></tr>\n")
         }
     }

@@ -97,6 +97,9 @@ public struct SearchHit: Sendable, Hashable, Codable {
     public var message: ChatMessageRow
     /// Text around the match, the match in brackets.
     public var snippet: String
+    /// Where the match was: `text` (the message), `sender` (the sender's name) or `chat` (the
+    /// chat's title) — a hit on a name is shown with the message, the name marked (issue 15).
+    public var field: String = "text"
 }
 
 /// The result of ``EvidenceDatabase/searchChats(_:includeCopies:limit:)``.
@@ -177,23 +180,27 @@ extension EvidenceDatabase {
                 ORDER BY v.evidence, v.export_sort_key, v.sequence
                 """, arguments: [])
             let hits = rows.map { row, extra in
-                SearchHit(message: row, snippet: Self.snippet(query: q, in: extra))
+                let found = Self.snippet(query: q, in: extra)
+                return SearchHit(message: row, snippet: found.snippet, field: found.field)
             }
             return SearchResult(path: path.rawValue, hits: hits)
         }
     }
 
-    /// Up to 30 characters either side of the first match (text, else sender, else chat title).
-    static func snippet(query: String, in texts: [String?]) -> String {
-        for case let text? in texts {
-            guard let r = text.range(of: query, options: [.caseInsensitive]) else { continue }
+    /// Up to 30 characters either side of the first match (text, else sender, else chat title),
+    /// and which of the three it was in.
+    static func snippet(query: String, in texts: [String?]) -> (snippet: String, field: String) {
+        let fields = ["text", "sender", "chat"]
+        for (i, t) in texts.enumerated() {
+            guard let text = t, let r = text.range(of: query, options: [.caseInsensitive]) else { continue }
+            let field = i < fields.count ? fields[i] : "text"
             let start = text.index(r.lowerBound, offsetBy: -30, limitedBy: text.startIndex) ?? text.startIndex
             let end = text.index(r.upperBound, offsetBy: 30, limitedBy: text.endIndex) ?? text.endIndex
             let flat = { (s: Substring) in s.replacingOccurrences(of: "\n", with: " ") }
-            return (start > text.startIndex ? "…" : "") + flat(text[start..<r.lowerBound]) + "[" + flat(text[r])
-                + "]" + flat(text[r.upperBound..<end]) + (end < text.endIndex ? "…" : "")
+            return ((start > text.startIndex ? "…" : "") + flat(text[start..<r.lowerBound]) + "[" + flat(text[r])
+                + "]" + flat(text[r.upperBound..<end]) + (end < text.endIndex ? "…" : ""), field)
         }
-        return String((texts.compactMap { $0 }.first ?? "").prefix(60))
+        return (String((texts.compactMap { $0 }.first ?? "").prefix(60)), "text")
     }
 
     /// Decodes rows of ``messageColumns`` (plus any extra text columns after them) and loads

@@ -19,6 +19,8 @@ public struct CarryingMessage: Sendable, Hashable, Codable {
     public var sentRaw: String?
     /// The export file holding the message.
     public var exportPath: String
+    /// How `sentUTC` was derived: `utc`, `offset`, `assumed-zone`, `unknown`.
+    public var sentBasis: String?
 }
 
 /// One row of `known_media` plus the messages that carried the file. Never the media itself.
@@ -70,7 +72,7 @@ extension EvidenceDatabase {
                 """)
             let carriers = try db.cachedStatement(sql: """
                 SELECT DISTINCT m.id, c.platform, c.title,
-                    coalesce(m.sender_name, CASE WHEN m.from_device_owner = 1 THEN '(device owner)' END), m.sent_utc, m.sent_raw, ef.path
+                    coalesce(m.sender_name, CASE WHEN m.from_device_owner = 1 THEN '(device owner)' END), m.sent_utc, m.sent_raw, ef.path, m.sent_basis
                 FROM attachments a JOIN messages m ON m.id = a.message_id JOIN chats c ON c.id = m.chat_id
                     JOIN files ef ON ef.id = m.file_id
                 WHERE a.linked_file_id = ? OR (a.sha256 IS NOT NULL AND a.sha256 = ?)
@@ -83,7 +85,7 @@ extension EvidenceDatabase {
                 if cache[fileID] == nil {
                     cache[fileID] = try Row.fetchAll(carriers, arguments: [fileID, sha]).map {
                         CarryingMessage(messageID: $0[0], platform: $0[1], chat: $0[2], sender: $0[3], sentUTC: $0[4],
-                                        sentRaw: $0[5], exportPath: $0[6])
+                                        sentRaw: $0[5], exportPath: $0[6], sentBasis: $0[7])
                     }
                 }
                 return KnownMediaRow(fileID: fileID, path: r[1], sha256: sha, mime: r[3], hashSet: r[4], kind: r[5], category: r[6],

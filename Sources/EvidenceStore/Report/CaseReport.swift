@@ -28,6 +28,9 @@ public struct ReportOptions: Sendable {
     /// A warning printed at the top of every section (each section is its own printed page):
     /// set when the case is incomplete (an interrupted ingest) or failed verification.
     public var banner: String?
+    /// The zone times are shown in (`exhibit report --tz`); `nil` uses the case's declared zone.
+    /// Times are shown as `2024-08-28 15:12:03 +09:00 (06:12:03Z)`, UTC alone without a zone.
+    public var displayClock: CaseTimeText?
 
     /// Options with defaults: the whole timeline up to 2,000 rows, 500 problems per list.
     public init(fromMicros: Int64? = nil, beforeMicros: Int64? = nil, timelineLimit: Int = 2000, problemLimit: Int = 500,
@@ -71,11 +74,15 @@ extension EvidenceDatabase {
         let chain = try verifyAuditChain()
         let out = try ExportOutput(path: path, overwrite: options.overwrite)
         let e = ExportEscape.html
+        let clock = try options.displayClock ?? CaseTimeText(zoneIdentifier: caseInfo()?.assumedZone)
         try queue.read { db in
-            let r = ReportWriter(db: db, out: out, options: options)
+            let r = ReportWriter(db: db, out: out, options: options, clock: clock)
             let caseName = try String.fetchOne(db, sql: "SELECT name FROM cases ORDER BY id LIMIT 1") ?? "(no case)"
+            let how = clock.zone == nil
+                ? "Every time is UTC"
+                : "Every time is shown in \(clock.zoneName) (local wall clock with its offset) with UTC beside it"
             try out.write(ReportStyle.head(title: "Case report — \(caseName)"))
-            try out.write("<header><h1>Case report — \(e(caseName))</h1><p class=\"muted\">Generated \(UTCFormat.string(micros: options.generatedMicros)) (UTC) by Exhibit \(e(options.toolVersion)). Every time is UTC and carries its basis: utc, offset, assumed-zone (a local time read in the declared zone), unknown.</p></header>\n")
+            try out.write("<header><h1>Case report — \(e(caseName))</h1><p class=\"muted\">Generated \(e(clock.human(micros: options.generatedMicros))) by Exhibit \(e(options.toolVersion)). \(e(how)) and carries its basis: utc, offset, assumed-zone (a local time read in the declared zone), unknown.</p></header>\n")
             try r.overview()
             try r.evidence()
             try r.audit(chain)
@@ -88,7 +95,7 @@ extension EvidenceDatabase {
             try out.write("""
                 <footer><span>Exhibit \(e(options.toolVersion))</span> · <span>findings digest (exhibit digest) <span class="mono">\(digest)</span></span> · \
                 <span>audit chain head <span class="mono">\(e(chain.head))</span></span> · \
-                <span>generated \(UTCFormat.string(micros: options.generatedMicros)) UTC</span></footer>
+                <span>generated \(e(clock.human(micros: options.generatedMicros)))</span></footer>
                 </body></html>
 
                 """)
@@ -103,6 +110,11 @@ struct ReportWriter {
     let db: Database
     let out: ExportOutput
     let options: ReportOptions
+    /// The case's zone (or `--tz`): every time in the report goes through it.
+    let clock: CaseTimeText
+
+    /// Time cell: local time in the case's zone with UTC beside it (UTC alone without a zone).
+    func when(_ utc: String?, basis: String? = nil) -> String { utc == nil ? t(nil) : m(clock.human(utc: utc, basis: basis)) }
 
     func open(_ section: ReportSection, _ intro: String? = nil) throws {
         try out.write("<section id=\"\(section.rawValue)\"><h2>\(ExportEscape.html(section.title))</h2>\n")

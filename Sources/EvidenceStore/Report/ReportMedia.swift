@@ -53,12 +53,12 @@ extension ReportWriter {
         let firstTimes = (carried.compactMap { r -> (String, String)? in (r[0] as String?).map { ($0, "sent in \(r[2] as String? ?? "") chat \(r[3] as String? ?? "")") } }
                           + copies.compactMap { r -> (String, String)? in (r[1] as String?).map { ($0, "file \(r[0] as String? ?? "") modified") } }).min { $0.0 < $1.0 }
         try out.write("<h3>Spread of <span class=\"mono\">\(ExportEscape.html(sha256))</span></h3>\n<p>")
-        try out.write("First appearance: \(firstTimes.map { "\(m($0.0)) — \(t($0.1))" } ?? "no known time") · \(carried.count) message(s) in \(rooms) room(s) by \(senders) sender(s) · \(copies.count) file cop\(copies.count == 1 ? "y" : "ies")</p>\n")
+        try out.write("First appearance: \(firstTimes.map { "\(when($0.0)) — \(t($0.1))" } ?? "no known time") · \(carried.count) message(s) in \(rooms) room(s) by \(senders) sender(s) · \(copies.count) file cop\(copies.count == 1 ? "y" : "ies")</p>\n")
         if !carried.isEmpty {
-            try table(["Sent (UTC)", "Basis", "Platform", "Chat", "Sender", "Export file"],
-                      carried.map { [m($0[0]), t($0[1]), t($0[2]), t($0[3]), t($0[4]), m($0[5])] })
+            try table(["Sent (\(clock.zone == nil ? "UTC" : "local · UTC"))", "Basis", "Platform", "Chat", "Sender", "Export file"],
+                      carried.map { [when($0[0]), t($0[1]), t($0[2]), t($0[3]), t($0[4]), m($0[5])] })
         }
-        try table(["Copy", "Modified (UTC)", "Basis"], copies.map { [m($0[0]), m($0[1]), t($0[2])] })
+        try table(["Copy", "Modified (\(clock.zone == nil ? "UTC" : "local · UTC"))", "Basis"], copies.map { [m($0[0]), when($0[1]), t($0[2])] })
     }
 
     /// The `timeline` view (timeline builder) in the selected window, cut at the limit.
@@ -78,8 +78,8 @@ extension ReportWriter {
             SELECT utc, basis, raw, kind, description, source, file_path FROM timeline \(whereSQL)
             ORDER BY utc_us IS NULL, utc_us, event_id LIMIT ?
             """, arguments: args + [options.timelineLimit])
-        try table(["UTC", "Basis (raw)", "Kind", "Description", "Source", "File"], rows.map { r in
-            [m(r[0]), "\(t(r[1]))<br><span class=\"basis\">\(t(r[2]))</span>", t(r[3]), "<span class=\"text\">\(t(r[4]))</span>", t(r[5]), m(r[6])]
+        try table([clock.zone == nil ? "UTC" : "\(clock.zoneName) · UTC", "Basis (raw)", "Kind", "Description", "Source", "File"], rows.map { r in
+            [when(r[0]), "\(t(r[1]))<br><span class=\"basis\">\(t(r[2]))</span>", t(r[3]), "<span class=\"text\">\(t(r[4]))</span>", t(r[5]), m(r[6])]
         })
         try close()
     }

@@ -19,7 +19,7 @@ extension ReportWriter {
         let counts = try Row.fetchOne(db, sql: "SELECT (SELECT count(*) FROM evidence), (SELECT count(*) FROM files), (SELECT coalesce(sum(size),0) FROM files WHERE kind = 'file')")
         s += "<dt>Evidence items</dt><dd>\(counts?[0] as Int64? ?? 0)</dd><dt>Inventory entries</dt><dd>\(counts?[1] as Int64? ?? 0) (\(counts?[2] as Int64? ?? 0) bytes in files)</dd>"
         if options.fromMicros != nil || options.beforeMicros != nil {
-            s += "<dt>Selected window</dt><dd>\(m(options.fromMicros.map(UTCFormat.string(micros:)) ?? "start")) to \(m(options.beforeMicros.map(UTCFormat.string(micros:)) ?? "end")) (end excluded)</dd>"
+            s += "<dt>Selected window</dt><dd>\(m(options.fromMicros.map { clock.human(micros: $0) } ?? "start")) to \(m(options.beforeMicros.map { clock.human(micros: $0) } ?? "end")) (end excluded)</dd>"
         }
         try out.write(s + "</dl>\n")
         try close()
@@ -43,7 +43,7 @@ extension ReportWriter {
             var what = "\(t(e[2])), \(e[4] as Int64? ?? 0) bytes, \(t(e[17])), \(e[18] as Int64? ?? 0) entries"
             if let d: String = e[16] { what += "<br>\(t(d))" }
             if let by: String = e[13] { what += "<br>seized by \(t(by))" }
-            if let at: String = e[14] { what += " at \(m(at)) (\(t(e[15])))" }
+            if let at: String = e[14] { what += " at \(m(clock.human(utc: at))) (\(t(e[15])))" }
             let status = "\(t(e[11] ?? "not finished"))\((e[12] as Int64? ?? 0) == 1 ? "" : " <span class=\"warn\">(incomplete)</span>")"
             rows.append(["\(t(e[0]))<br>\(t(e[1]))", what + "<br>" + m(e[3]), hashes, match, status])
         }
@@ -121,7 +121,7 @@ extension ReportWriter {
             FROM chats c JOIN files f ON f.id = c.file_id JOIN evidence e ON e.id = f.evidence_id ORDER BY e.label, f.sort_key, c.chat_key
             """).map { c in
             [t(c[0]), t(c[1]) + ((c[3] as Int64?).map { " <span class=\"muted\">(copy of chat \($0))</span>" } ?? ""), m(c[2]),
-             "\(c[4] as Int64? ?? 0)" + Self.recoveredNote(c[10]), "\(c[5] as Int64? ?? 0)", "\(c[8] as Int64? ?? 0)", m(c[6]), m(c[7])]
+             "\(c[4] as Int64? ?? 0)" + Self.recoveredNote(c[10]), "\(c[5] as Int64? ?? 0)", "\(c[8] as Int64? ?? 0)", when(c[6]), when(c[7])]
         }
         try table(["Platform", "Chat", "Export file", "Messages", "Participants", "Attachments", "First message", "Last message"], rows)
         try close()

@@ -129,7 +129,7 @@ struct ChatRowWriter {
             let titleNFC = c.title.map(SearchText.nfc)
             let values: [(any DatabaseValueConvertible)?] = [
                 fileID, analyzerID, analyzerVersion, FileRowWriter.locationText(c.location), c.chatKey,
-                c.platform.rawValue, c.format.rawValue, c.nativeID, c.title, titleNFC, c.chatType, c.left ? 1 : 0,
+                PluginPlatformName.stored(c), c.format.rawValue, c.nativeID, c.title, titleNFC, c.chatType, c.left ? 1 : 0,
                 c.exportingUserPlaceholder, c.dateOrder?.order.rawValue, c.dateOrder.map { $0.proven ? 1 : 0 },
                 c.dateOrder?.reason, c.clock?.rawValue, c.language, c.part, c.guildName, c.guildID, c.category,
                 c.notes.isEmpty ? nil : json(c.notes),
@@ -244,4 +244,28 @@ struct ChatRowWriter {
 extension Optional where Wrapped: DatabaseValueConvertible {
     /// The value, or SQL NULL — typed, so binding it needs no dynamic cast.
     var dbValue: DatabaseValue { self?.databaseValue ?? .null }
+}
+
+/// A plugin's own platform name (`signal`, `line-works`): ExhibitKit's `ChatPlatform` is a closed
+/// set, so a chat from a plugin naming another platform is `.other` with the name in a note of a
+/// fixed form; the store writes that name to `chats.platform`, so `messages`, the summary and the
+/// report show it instead of `other` (issue 15, item 19).
+public enum PluginPlatformName {
+    /// The note PluginChatWire adds: this prefix, then the name as the plugin reported it.
+    public static let notePrefix = "platform as reported by the plugin: "
+
+    /// A name that can stand in `chats.platform`: lower-case letters, digits, `.`, `_`, `-`, at
+    /// most 32, starting with a letter.
+    public static func isValid(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, ("a"..."z").contains(first), name.unicodeScalars.count <= 32 else { return false }
+        return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0) }
+    }
+
+    /// The value written to `chats.platform` for `chat`.
+    static func stored(_ chat: ChatInfo) -> String {
+        guard chat.platform == .other, chat.format == .plugin,
+              let note = chat.notes.first(where: { $0.hasPrefix(notePrefix) }) else { return chat.platform.rawValue }
+        let name = String(note.dropFirst(notePrefix.count))
+        return isValid(name) ? name : chat.platform.rawValue
+    }
 }

@@ -31,6 +31,16 @@ extension EvidenceDatabase {
         }
     }
 
+    /// Marks every run still `running` as `interrupted`: called when the examiner stops an
+    /// ingest (Ctrl-C) after its worker is gone. Returns the runs marked.
+    @discardableResult
+    public func markRunsInterrupted() throws -> Int {
+        try queue.write { db in
+            try db.execute(sql: "UPDATE ingest_runs SET status = 'interrupted' WHERE status = 'running'")
+            return db.changesCount
+        }
+    }
+
     /// Ends a run: its final status (`completed`, `interrupted`, `failed`), the files it
     /// committed, and the audit chain head printed to the examiner, with its optional signature.
     /// Rebuilds any index deferred by ``beginRun(toolVersion:commandLine:options:jobs:deferHashIndexes:)``.

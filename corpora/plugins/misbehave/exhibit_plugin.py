@@ -44,11 +44,17 @@ class Request:
             raise PluginError("no-content", "this plugin was given no bytes (needs_bytes is false)")
         return open(self.content_path, "rb")
 
-    def read_bytes(self, limit=256 << 20):
+    def read_bytes(self, limit=None, max_size=256 << 20):
+        """The file's bytes. read_bytes(limit=N): the first N bytes (all of a shorter file), never
+        an error for size: a header check reads read_bytes(limit=16). read_bytes(): the whole
+        file, or PluginError "too-large" when it is larger than max_size bytes (256 MiB unless
+        given), so one huge entry cannot exhaust memory; req.open() streams any size."""
         with self.open() as fh:
-            data = fh.read(limit + 1)
-        if len(data) > limit:
-            raise PluginError("too-large", "file larger than %d bytes" % limit)
+            if limit is not None:
+                return fh.read(max(0, limit))
+            data = fh.read(max_size + 1)
+        if len(data) > max_size:
+            raise PluginError("too-large", "file larger than %d bytes (read_bytes(max_size=...) or req.open())" % max_size)
         return data
 
 
@@ -104,9 +110,12 @@ def event(kind, description, time, properties=None, location=None):
                              "location": location}))
 
 
-def chat(chat, platform, title=None, native_id=None, chat_type=None, format=None, notes=None, location=None):
+def chat(chat, platform, title=None, native_id=None, chat_type=None, format=None, notes=None, location=None,
+         exported_at=None):
+    """platform: telegram, whatsapp, kakaotalk, discord, line, sms, or your own lower-case name."""
     return ("chat", _clean({"chat": chat, "platform": platform, "title": title, "native_id": native_id,
-                            "chat_type": chat_type, "format": format, "notes": notes, "location": location}))
+                            "chat_type": chat_type, "format": format, "notes": notes, "location": location,
+                            "exported_at": exported_at}))
 
 
 def participant(chat, display_name=None, native_id=None, device_owner=False):
@@ -115,15 +124,39 @@ def participant(chat, display_name=None, native_id=None, device_owner=False):
 
 
 def message(chat, text="", sender=None, sender_native_id=None, from_device_owner=False, sent=None, native_id=None,
-            kind=None, deleted=False, attachments=None, extra=None, location=None, sequence=None):
+            kind=None, deleted=False, attachments=None, extra=None, location=None, sequence=None, edited=None,
+            reply_to=None, forwarded_from=None):
+    """attachments: a list of attachment(...); edited: a time; reply_to: the native_id replied to."""
     return ("message", _clean({"chat": chat, "text": text, "sender": sender, "sender_native_id": sender_native_id,
                                "from_device_owner": from_device_owner, "sent": sent, "native_id": native_id,
                                "kind": kind, "deleted": deleted, "attachments": attachments, "extra": extra,
-                               "location": location, "sequence": sequence}))
+                               "location": location, "sequence": sequence, "edited": edited, "reply_to": reply_to,
+                               "forwarded_from": forwarded_from}))
+
+
+def attachment(reference=None, kind="file", file_name=None, mime_type=None, size=None, width=None, height=None,
+               missing_reason=None):
+    """One item of message(attachments=[...]): reference relative to the analysed file's folder (the
+    host links it to the file), or a URL; kind: photo, video, file, voice, sticker, animation,
+    video_message, audio or other."""
+    return _clean({"reference": reference, "kind": kind, "file_name": file_name, "mime_type": mime_type, "size": size,
+                   "width": width, "height": height, "missing_reason": missing_reason})
 
 
 def metadata(namespace, tag, value, time=None, location=None):
     return ("metadata", _clean({"namespace": namespace, "tag": tag, "value": value, "time": time, "location": location}))
+
+
+def indicator(kind, summary, evidence_tag, details=None, times=None, location=None):
+    """kind: one of the host's indicator kinds (docs/plugins.md); times: {name: time}."""
+    return ("indicator", _clean({"kind": kind, "summary": summary, "evidence_tag": evidence_tag,
+                                 "details": details, "times": times, "location": location}))
+
+
+def media_hash(hash, quality, algorithm="pdq", frame_index=None, frame_time_us=None):
+    """A perceptual hash: 64 lower-case hex digits, quality 0-100; algorithm pdq or pdq-frame."""
+    return ("media_hash", _clean({"algorithm": algorithm, "hash": hash, "quality": quality,
+                                  "frame_index": frame_index, "frame_time_us": frame_time_us}))
 
 
 def location(offset=None, record=None):
