@@ -177,12 +177,15 @@ struct EvidenceItemRun {
         if status == .ok, let why = deviceMap?.notDecryptedReason { status = .encrypted; message = why }
         try db.finishEvidence(id: evidenceID, status: status, message: message, format: summary.format,
                               entryCount: summary.entryCount, expandedBytes: summary.expandedBytes, manifest: manifest)
-        _ = try db.appendAudit(action: "evidence.complete", details: .object([
+        var completed: [String: JSONValue] = [
             "label": .string(label), "status": .string(status.rawValue),
             "format": summary.format.map(JSONValue.string) ?? .null,
             "entries": .number(Double(summary.entryCount)), "expanded_bytes": .number(Double(summary.expandedBytes)),
             "manifest_sha256": manifest.map { .string($0.sha256) } ?? .null,
-        ]))
+        ]
+        // Which manifest format the hash is in, so verify recomputes the same one.
+        if manifest != nil { completed["manifest_version"] = .number(Double(DirectoryManifest.currentVersion)) }
+        _ = try db.appendAudit(action: "evidence.complete", details: .object(completed))
         report.status = status.rawValue
         report.message = message
         report.walkSeconds = Date().timeIntervalSince(walkStart)

@@ -1,3 +1,4 @@
+import EvidenceStore
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -23,7 +24,8 @@ public final class ProgressReporter: @unchecked Sendable {
 
     func startEvidence(label: String, totalBytes: Int64) {
         lock.lock(); defer { lock.unlock() }
-        self.label = label
+        // The label is the evidence's file name: no control sequences on the examiner's terminal.
+        self.label = ExportEscape.isolatedText(ExportEscape.terminal(label))
         self.totalBytes = totalBytes
         self.bytes = 0
         started = Date()

@@ -339,7 +339,7 @@ struct IngestCommand: ParsableCommand {
         print("Run \(s.runID): \(s.filesCommitted) files committed")
         for e in s.evidence {
             let match = e.expectedMatch.map { $0 ? " (matches seizure record)" : " (DOES NOT MATCH seizure record)" } ?? ""
-            print("  \(e.label): \(e.outcome), status \(e.status)\(e.message.map { " — \($0)" } ?? "")")
+            print(TerminalText.safe("  \(TerminalText.field(e.label)): \(e.outcome), status \(e.status)\(e.message.map { " — \($0)" } ?? "")"))
             if let h = e.hashes { print("    SHA-256 \(h.sha256)\(match)") }
         }
         let counts = s.statusCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
