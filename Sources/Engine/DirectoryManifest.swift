@@ -9,7 +9,9 @@ import Intake
 /// `<kind>\t<path inside the directory>\t<size>\t<sha256 or ->\t<link target or ->\n`, so a changed
 /// link target, an added empty folder, link or FIFO, or a renamed folder changes it. Version 2
 /// (issue 19) appends `\t<st_mode in octal or ->\t<mtime as recorded or ->`: a changed mode
-/// (setuid bits, permissions) or modification time changes it too, even when the contents did not.
+/// (setuid bits, permissions) or a file's modification time changes it too, even when the contents
+/// did not. The mtime is a regular file's only: a folder's changes whenever an entry is added or
+/// removed (already a line of its own), a link's whenever it is recreated with the same target.
 /// The version is recorded with the hash in the audit chain (`manifest_version`; absent means 1),
 /// so verify recomputes what was recorded. Documented in docs/schema.md.
 public enum DirectoryManifest {
@@ -45,7 +47,10 @@ public enum DirectoryManifest {
         var hasher = MultiHasher()
         for l in lines.sorted(by: { Array($0.path.utf8).lexicographicallyPrecedes(Array($1.path.utf8)) }) {
             var text = "\(l.kind)\t\(l.path)\t\(l.size)\t\(l.sha256 ?? "-")\t\(l.linkTarget ?? "-")"
-            if version >= 2 { text += "\t\(l.mode.map { String($0, radix: 8) } ?? "-")\t\(l.modified ?? "-")" }
+            if version >= 2 {
+                let modified = l.kind == "file" ? l.modified : nil
+                text += "\t\(l.mode.map { String($0, radix: 8) } ?? "-")\t\(modified ?? "-")"
+            }
             var bytes = Array((text + "\n").utf8)
             bytes.withUnsafeMutableBytes { hasher.update(UnsafeRawBufferPointer($0)) }
         }
