@@ -242,14 +242,10 @@ struct EvidenceItemRun {
     }
 
     /// Evidence text for the examiner's terminal: control characters shown as U+FFFD.
-    static func safe(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map {
-            ($0.value < 0x20 || (0x7F...0x9F).contains($0.value)) ? "\u{FFFD}" : $0
-        }))
-    }
+    static func safe(_ text: String) -> String { ExportEscape.terminal(text) }
 
     static func loud(_ message: String) {
-        FileHandle.standardError.write(Data("\n*** EVIDENCE INTEGRITY WARNING ***\n\(message)\n\n".utf8))
+        FileHandle.standardError.write(Data("\n*** EVIDENCE INTEGRITY WARNING ***\n\(ExportEscape.terminal(message, keepNewlines: true))\n\n".utf8))
     }
 }
 

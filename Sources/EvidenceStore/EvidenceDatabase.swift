@@ -29,21 +29,7 @@ public final class EvidenceDatabase: Sendable {
     /// it lacks. Refuses a file that exists but is not an Exhibit case database.
     public init(path: String) throws {
         try Self.checkHeader(path: path, mustExist: false)
-        // A file that exists is checked through an immutable read-only open first: a foreign
-        // SQLite file is refused before a writable open could switch it to WAL or create a
-        // journal beside it (issue 19).
-        var st = stat()
-        if stat(path, &st) == 0, st.st_size > 0 {
-            do {
-                let probe = try Self.openQueue(path: path, readOnly: true, immutable: true)
-                defer { try? probe.close() }
-                try Self.checkIdentity(probe, path: path, allowEmpty: true)
-            } catch let error as DatabaseError {
-                // The main file alone may be mid-checkpoint after a kill: the writable open below
-                // (which replays the log) decides, with the same identity check.
-                _ = error
-            }
-        }
+        try Self.refuseForeign(path: path)
         self.path = path
         self.isReadOnly = false
         self.queue = try Self.openQueue(path: path, readOnly: false)
@@ -63,6 +49,7 @@ public final class EvidenceDatabase: Sendable {
     /// writable open also rebuilds indexes an interrupted ingest left dropped.
     public static func openExisting(path: String, readOnly: Bool) throws -> EvidenceDatabase {
         try checkHeader(path: path, mustExist: true)
+        try refuseForeign(path: path)
         func opened(immutable: Bool) throws -> DatabaseQueue {
             let queue = try openQueue(path: path, readOnly: readOnly || immutable, immutable: immutable)
             try checkIdentity(queue, path: path, allowEmpty: false)
@@ -105,6 +92,25 @@ public final class EvidenceDatabase: Sendable {
     }
 
     // MARK: - Opening
+
+    /// Looks at an existing file through an immutable read-only open (no lock, no `-wal`/`-shm`
+    /// created, nothing written) and refuses another application's SQLite file before any open
+    /// that could change it — a writable one would switch it to WAL (issue 19).
+    private static func refuseForeign(path: String) throws {
+        var st = stat()
+        guard stat(path, &st) == 0, st.st_size > 0 else { return }
+        do {
+            let probe = try openQueue(path: path, readOnly: true, immutable: true)
+            defer { try? probe.close() }
+            // Empty is allowed here: our own case may have all its commits still in the -wal,
+            // which an immutable open does not read; the real open checks again.
+            try checkIdentity(probe, path: path, allowEmpty: true)
+        } catch let error as DatabaseError {
+            // The main file alone may be mid-checkpoint after a kill: the real open (which
+            // replays the log) decides, with the same identity check.
+            _ = error
+        }
+    }
 
     /// Whether `path` lies on a file system mounted read-only.
     static func onReadOnlyFileSystem(_ path: String) -> Bool {

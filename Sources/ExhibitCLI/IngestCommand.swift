@@ -278,7 +278,7 @@ struct IngestCommand: ParsableCommand {
                 let launch = PluginLaunch(executable: Supervisor.currentExecutable(), protect: protect, scratchRoot: tempDir)
                 let added = try catalog.addingPlugins(explicit: plugins, launch: launch, maxConsecutiveFailures: pluginFailures, jobs: jobs)
                 catalog = added.catalog; external = added.plugins
-                for p in added.problems { FileHandle.standardError.write(Data("exhibit: \(p)\n".utf8)) }
+                for p in added.problems { FileHandle.standardError.write(Data("exhibit: \(TerminalText.safe(p))\n".utf8)) }
             } catch { fail("\(error)", code: 2) }
         }
         defer { for p in external { p.shutdown() } }

@@ -34,8 +34,9 @@ final class FileBlockSource: BlockSource {
 
 extension WalkContext {
     /// Walks a directory tree as one container: entries in sorted order of raw name bytes, a folder
-    /// before its children. Symlinks are recorded, never followed; nothing is opened for writing and
-    /// files are read with `O_NOATIME` where permitted.
+    /// before its children. Symlinks are recorded, never followed; nothing is opened for writing;
+    /// everything is read through a read-only noatime view where the kernel allows it, else files
+    /// with `O_NOATIME` where permitted.
     func walkDirectory(path: String, label: String) throws -> ContainerSummary {
         let opened = openDirectory(at: AT_FDCWD, path)
         guard opened >= 0 else {
