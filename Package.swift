@@ -74,7 +74,7 @@ let package = Package(
         .target(
             name: "Intake",
             dependencies: [
-                "ExhibitKit", "CArchive", "CMagic",
+                "ExhibitKit", "CArchive", "CMagic", "CSandbox",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(

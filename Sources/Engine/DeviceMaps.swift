@@ -56,6 +56,19 @@ enum DeviceMaps {
     /// Largest `Manifest.db` read (a phone with a million files has a ~300 MB manifest).
     static let manifestLimit: Int64 = 2 << 30
 
+    /// A regular file's bytes (at most `limit`), opened `O_NOATIME` where permitted (the owner or
+    /// root), never following a symlink and never blocking on a FIFO; nil when it cannot be read.
+    static func readWithoutAtime(_ path: String, limit: Int64) -> Data? {
+        let flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK
+        var fd = open(path, flags | 0o1000000)   // O_NOATIME (hidden behind _GNU_SOURCE in Glibc)
+        if fd < 0 && errno == EPERM { fd = open(path, flags) }
+        guard fd >= 0 else { return nil }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG, Int64(st.st_size) <= limit else { return nil }
+        return try? handle.read(upToCount: Int(limit)) ?? Data()
+    }
+
     /// Looks for a vendor report (UFDR: `report.xml` at the top of a zip) or an iTunes/Finder
     /// backup at the top of the item (or one folder down).
     /// `password` opens an encrypted backup (a wrong one is recorded in the map, and nothing is
@@ -86,18 +99,23 @@ enum DeviceMaps {
         var members: [String: Data] = [:]
         var root: String?
         if isDirectory {
-            let fm = FileManager.default
+            // Only real folders and regular files, checked with lstat: resolving a path through a
+            // symlink updates the link's atime (issue 19), and evidence links are never followed.
+            func kind(_ p: String) -> mode_t? {
+                var st = stat()
+                return lstat(p, &st) == 0 ? st.st_mode & S_IFMT : nil
+            }
             var candidates = [""]
-            if let subs = try? fm.contentsOfDirectory(atPath: evidencePath) { candidates += subs.sorted().map { $0 + "/" } }
-            for c in candidates where fm.fileExists(atPath: evidencePath + "/" + c + "Manifest.db")
-                || fm.fileExists(atPath: evidencePath + "/" + c + "Manifest.mbdb")
-                || fm.fileExists(atPath: evidencePath + "/" + c + "Manifest.plist") {
+            if let subs = try? FileManager.default.contentsOfDirectory(atPath: evidencePath) {
+                candidates += subs.sorted().filter { kind(evidencePath + "/" + $0) == S_IFDIR }.map { $0 + "/" }
+            }
+            for c in candidates where ["Manifest.db", "Manifest.mbdb", "Manifest.plist"].contains(where: { kind(evidencePath + "/" + c + $0) == S_IFREG }) {
                 root = c
                 for name in ["Manifest.db", "Manifest.mbdb", "Manifest.plist", "Info.plist", "Status.plist"] {
                     let p = evidencePath + "/" + c + name
                     var st = stat()
                     guard lstat(p, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, Int64(st.st_size) <= manifestLimit,
-                          let d = fm.contents(atPath: p) else { continue }
+                          let d = readWithoutAtime(p, limit: manifestLimit) else { continue }
                     members[name] = d
                 }
                 break

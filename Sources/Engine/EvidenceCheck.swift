@@ -10,6 +10,8 @@ enum EvidenceCheck {
     /// What the chain recorded for one item.
     struct Recorded {
         var md5, sha1, sha256: String?
+        /// A directory manifest's format (``DirectoryManifest``); 1 when the record predates versions.
+        var manifestVersion = 1
     }
 
     static func run(_ db: EvidenceDatabase, options: VerifyOptions, into report: inout CaseVerifier.Report) throws {
@@ -18,11 +20,14 @@ enum EvidenceCheck {
         var temp: PrivateTemporaryDirectory?
         defer { temp?.remove() }
         for e in try db.evidenceList() {
+            // The label is the suspect's file name: shown with its bidi controls, isolated.
+            let shown = ExportEscape.isolatedText(e.label)
             // 1. The row against the chain (the first record of the item is what was seized).
             let chain: Recorded?
             if e.kind == .directory {
                 chain = completed.last { $0.details["label"] as? String == e.label && $0.details["manifest_sha256"] is String }
-                    .map { Recorded(md5: nil, sha1: nil, sha256: $0.details["manifest_sha256"] as? String) }
+                    .map { Recorded(md5: nil, sha1: nil, sha256: $0.details["manifest_sha256"] as? String,
+                                    manifestVersion: ($0.details["manifest_version"] as? NSNumber)?.intValue ?? 1) }
             } else {
                 chain = hashed.first { $0.details["label"] as? String == e.label && $0.details["path"] as? String == e.path
                         && $0.details["sha256"] is String }
@@ -31,10 +36,10 @@ enum EvidenceCheck {
             }
             guard let chain, let expected = chain.sha256 else {
                 if e.kind == .directory && !e.complete {
-                    report.lines.append("note evidence \(e.label): no manifest recorded yet — the ingest was interrupted before the walk finished")
+                    report.lines.append("note evidence \(shown): no manifest recorded yet — the ingest was interrupted before the walk finished")
                 } else {
                     report.evidenceOK = false
-                    report.lines.append("FAIL evidence \(e.label): the audit log holds no hash record for it")
+                    report.lines.append("FAIL evidence \(shown): the audit log holds no hash record for it")
                 }
                 continue
             }
@@ -43,33 +48,33 @@ enum EvidenceCheck {
                 && (chain.sha1 == nil || row?.sha1 == chain.sha1)
             if !rowMatches {
                 report.evidenceOK = false
-                report.lines.append("FAIL evidence \(e.label): the evidence table says SHA-256 \(row?.sha256 ?? "none"), the audit chain recorded \(expected) — the recorded hash was edited")
+                report.lines.append("FAIL evidence \(shown): the evidence table says SHA-256 \(row?.sha256 ?? "none"), the audit chain recorded \(expected) — the recorded hash was edited")
             }
             if options.findingsOnly {
-                if rowMatches { report.lines.append("ok   evidence \(e.label): recorded SHA-256 \(expected) matches the audit chain (not re-read: --findings-only)") }
+                if rowMatches { report.lines.append("ok   evidence \(shown): recorded SHA-256 \(expected) matches the audit chain (not re-read: --findings-only)") }
                 continue
             }
             // 2. The evidence itself, re-hashed.
             let path = location(of: e, options: options)
             guard FileManager.default.fileExists(atPath: path) else {
                 report.evidenceOK = false
-                report.lines.append("FAIL evidence \(e.label): not found at \(path) (mount or copy it there, or give --evidence-dir DIR or --evidence \(e.label)=PATH)")
+                report.lines.append("FAIL evidence \(shown): not found at \(path) (mount or copy it there, or give --evidence-dir DIR or --evidence \(shown)=PATH)")
                 continue
             }
             let now: FileHashes
             if e.kind == .directory {
                 if temp == nil { temp = try PrivateTemporaryDirectory(root: options.temporaryRoot) }
                 guard let dir = temp?.url else { continue }
-                now = try DirectoryManifest.fromDisk(path: path, label: e.label, temporaryDirectory: dir)
+                now = try DirectoryManifest.fromDisk(path: path, label: e.label, temporaryDirectory: dir, version: chain.manifestVersion)
             } else {
                 now = try IntakeWalker.hashFile(atPath: path).hashes
             }
             let relocated = path == e.path ? "" : " at \(path)"
             if now.sha256 == expected && (chain.md5 == nil || now.md5 == chain.md5) && (chain.sha1 == nil || now.sha1 == chain.sha1) {
-                report.lines.append("ok   evidence \(e.label)\(relocated): \(e.kind == .directory ? "manifest " : "")SHA-256 \(now.sha256)")
+                report.lines.append("ok   evidence \(shown)\(relocated): \(e.kind == .directory ? "manifest " : "")SHA-256 \(now.sha256)")
             } else {
                 report.evidenceOK = false
-                report.lines.append("FAIL evidence \(e.label): SHA-256 now \(now.sha256), recorded \(expected) — the evidence at \(path) is not what was ingested")
+                report.lines.append("FAIL evidence \(shown): SHA-256 now \(now.sha256), recorded \(expected) — the evidence at \(path) is not what was ingested")
             }
         }
     }

@@ -177,12 +177,15 @@ struct EvidenceItemRun {
         if status == .ok, let why = deviceMap?.notDecryptedReason { status = .encrypted; message = why }
         try db.finishEvidence(id: evidenceID, status: status, message: message, format: summary.format,
                               entryCount: summary.entryCount, expandedBytes: summary.expandedBytes, manifest: manifest)
-        _ = try db.appendAudit(action: "evidence.complete", details: .object([
+        var completed: [String: JSONValue] = [
             "label": .string(label), "status": .string(status.rawValue),
             "format": summary.format.map(JSONValue.string) ?? .null,
             "entries": .number(Double(summary.entryCount)), "expanded_bytes": .number(Double(summary.expandedBytes)),
             "manifest_sha256": manifest.map { .string($0.sha256) } ?? .null,
-        ]))
+        ]
+        // Which manifest format the hash is in, so verify recomputes the same one.
+        if manifest != nil { completed["manifest_version"] = .number(Double(DirectoryManifest.currentVersion)) }
+        _ = try db.appendAudit(action: "evidence.complete", details: .object(completed))
         report.status = status.rawValue
         report.message = message
         report.walkSeconds = Date().timeIntervalSince(walkStart)
@@ -239,14 +242,10 @@ struct EvidenceItemRun {
     }
 
     /// Evidence text for the examiner's terminal: control characters shown as U+FFFD.
-    static func safe(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map {
-            ($0.value < 0x20 || (0x7F...0x9F).contains($0.value)) ? "\u{FFFD}" : $0
-        }))
-    }
+    static func safe(_ text: String) -> String { ExportEscape.terminal(text) }
 
     static func loud(_ message: String) {
-        FileHandle.standardError.write(Data("\n*** EVIDENCE INTEGRITY WARNING ***\n\(message)\n\n".utf8))
+        FileHandle.standardError.write(Data("\n*** EVIDENCE INTEGRITY WARNING ***\n\(ExportEscape.terminal(message, keepNewlines: true))\n\n".utf8))
     }
 }
 

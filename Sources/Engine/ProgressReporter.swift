@@ -1,3 +1,4 @@
+import EvidenceStore
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -37,7 +38,8 @@ public final class ProgressReporter: @unchecked Sendable {
     /// The walk of the current item begins: entries are read, hashed and analysed.
     func startEvidence(label: String, totalBytes: Int64) {
         lock.lock(); defer { lock.unlock() }
-        self.label = label
+        // The label is the evidence's file name: no control sequences on the examiner's terminal.
+        self.label = ExportEscape.isolatedText(ExportEscape.terminal(label))
         self.totalBytes = totalBytes
         self.bytes = 0
         files = 0

@@ -204,7 +204,7 @@ public final class Supervisor {
          SIGKILL: "SIGKILL", SIGTERM: "SIGTERM", SIGSYS: "SIGSYS", SIGTRAP: "SIGTRAP", SIGINT: "SIGINT", SIGHUP: "SIGHUP"][s] ?? "signal \(s)"
     }
 
-    static func say(_ s: String) { FileHandle.standardError.write(Data("exhibit: \(s)\n".utf8)) }
+    static func say(_ s: String) { FileHandle.standardError.write(Data("exhibit: \(ExportEscape.terminal(s, keepNewlines: true))\n".utf8)) }
 
     /// What the supervisor has heard from the current worker.
     final class ChannelState: @unchecked Sendable {

@@ -29,6 +29,7 @@ public final class EvidenceDatabase: Sendable {
     /// it lacks. Refuses a file that exists but is not an Exhibit case database.
     public init(path: String) throws {
         try Self.checkHeader(path: path, mustExist: false)
+        try Self.refuseForeign(path: path)
         self.path = path
         self.isReadOnly = false
         self.queue = try Self.openQueue(path: path, readOnly: false)
@@ -48,8 +49,25 @@ public final class EvidenceDatabase: Sendable {
     /// writable open also rebuilds indexes an interrupted ingest left dropped.
     public static func openExisting(path: String, readOnly: Bool) throws -> EvidenceDatabase {
         try checkHeader(path: path, mustExist: true)
-        let queue = try openQueue(path: path, readOnly: readOnly)
-        try checkIdentity(queue, path: path, allowEmpty: false)
+        try refuseForeign(path: path)
+        func opened(immutable: Bool) throws -> DatabaseQueue {
+            let queue = try openQueue(path: path, readOnly: readOnly || immutable, immutable: immutable)
+            try checkIdentity(queue, path: path, allowEmpty: false)
+            return queue
+        }
+        let queue: DatabaseQueue
+        do {
+            queue = try opened(immutable: false)
+        } catch let error as DatabaseError where readOnly && error.resultCode == .SQLITE_CANTOPEN && onReadOnlyFileSystem(path) {
+            // A WAL database on a read-only mount: SQLite cannot create the -shm file beside it.
+            // Nobody can change the file there, so it is opened immutable (no locks, no -shm) —
+            // unless a write-ahead log holds commits the main file lacks, which immutable would ignore.
+            var wal = stat()
+            if stat(path + "-wal", &wal) == 0, wal.st_size > 0 {
+                throw EvidenceStoreError.unmergedLogOnReadOnlyFileSystem(path: path)
+            }
+            queue = try opened(immutable: true)
+        }
         if readOnly {
             let applied = try queue.read { try StoreMigrations.migrator.appliedIdentifiers($0) }
             let missing = StoreMigrations.identifiers.filter { !applied.contains($0) }
@@ -75,7 +93,34 @@ public final class EvidenceDatabase: Sendable {
 
     // MARK: - Opening
 
-    private static func openQueue(path: String, readOnly: Bool) throws -> DatabaseQueue {
+    /// Looks at an existing file through an immutable read-only open (no lock, no `-wal`/`-shm`
+    /// created, nothing written) and refuses another application's SQLite file before any open
+    /// that could change it — a writable one would switch it to WAL (issue 19).
+    private static func refuseForeign(path: String) throws {
+        var st = stat()
+        guard stat(path, &st) == 0, st.st_size > 0 else { return }
+        do {
+            let probe = try openQueue(path: path, readOnly: true, immutable: true)
+            defer { try? probe.close() }
+            // Empty is allowed here: our own case may have all its commits still in the -wal,
+            // which an immutable open does not read; the real open checks again.
+            try checkIdentity(probe, path: path, allowEmpty: true)
+        } catch let error as DatabaseError {
+            // The main file alone may be mid-checkpoint after a kill: the real open (which
+            // replays the log) decides, with the same identity check.
+            _ = error
+        }
+    }
+
+    /// Whether `path` lies on a file system mounted read-only.
+    static func onReadOnlyFileSystem(_ path: String) -> Bool {
+        var fs = statvfs()
+        return statvfs(path, &fs) == 0 && fs.f_flag & 1 != 0   // ST_RDONLY
+    }
+
+    /// `immutable` opens `file:PATH?immutable=1` (read-only): SQLite takes no locks and creates
+    /// nothing beside the file, so a file that may not be ours is looked at without being touched.
+    private static func openQueue(path: String, readOnly: Bool, immutable: Bool = false) throws -> DatabaseQueue {
         var config = Configuration()
         config.readonly = readOnly
         config.foreignKeysEnabled = true
@@ -96,8 +141,18 @@ public final class EvidenceDatabase: Sendable {
             }
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
+        var target = path
+        if immutable {
+            config.readonly = true
+            // URI filenames are enabled in Debian's SQLite (SQLITE_USE_URI); '?', '#' and '%' in
+            // the path are escaped so they stay part of it.
+            var allowed = CharacterSet.urlPathAllowed
+            allowed.remove(charactersIn: "?#%")
+            let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+            target = "file:" + (absolute.addingPercentEncoding(withAllowedCharacters: allowed) ?? absolute) + "?immutable=1"
+        }
         do {
-            return try DatabaseQueue(path: path, configuration: config)
+            return try DatabaseQueue(path: target, configuration: config)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
             throw EvidenceStoreError.notExhibitDatabase(path: path, reason: "not a SQLite file")
         }

@@ -9,6 +9,9 @@ public enum EvidenceStoreError: Error, Sendable, Equatable, CustomStringConverti
     case notExhibitDatabase(path: String, reason: String)
     /// The database has migrations this build does not know: it was written by a newer Exhibit.
     case newerSchema(path: String, unknownMigrations: [String])
+    /// A case database on a read-only file system with a write-ahead log holding commits the main
+    /// file lacks: reading it there would show an older state of the case.
+    case unmergedLogOnReadOnlyFileSystem(path: String)
     /// A read-only open found an older schema; it must be upgraded by a writable open first.
     case needsUpgrade(path: String, missingMigrations: [String])
     /// `ensureCase` was asked for another case than the one this file holds.
@@ -33,6 +36,9 @@ public enum EvidenceStoreError: Error, Sendable, Equatable, CustomStringConverti
             return "\(p): no such case database; run `exhibit ingest --db \(p) …` to create one"
         case .notExhibitDatabase(let p, let r):
             return "\(p): not an Exhibit case database (\(r)); check the --db path"
+        case .unmergedLogOnReadOnlyFileSystem(let p):
+            return "\(p): on a read-only file system with an unmerged write-ahead log (\(p)-wal); copy the database and "
+                + "its -wal and -shm files to a writable folder, or mount it read-write"
         case .newerSchema(let p, let m):
             return "\(p): written by a newer Exhibit (unknown migrations: \(m.joined(separator: ", "))); use that version"
         case .needsUpgrade(let p, let m):

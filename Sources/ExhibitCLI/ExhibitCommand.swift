@@ -54,7 +54,8 @@ func printJSON(_ value: some Encodable, clock: CaseTimeText? = nil) throws {
 
 /// Exits with `code` after printing `message` to stderr (ArgumentParser's own errors use 64).
 func fail(_ message: String, code: Int32) -> Never {
-    FileHandle.standardError.write(Data("exhibit: \(message)\n".utf8))
+    // Messages name evidence paths and labels: no control sequences reach the terminal.
+    FileHandle.standardError.write(Data("exhibit: \(TerminalText.safe(message, keepNewlines: true))\n".utf8))
     exit(code)
 }
 

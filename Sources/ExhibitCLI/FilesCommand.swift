@@ -49,7 +49,7 @@ struct FilesCommand: ParsableCommand {
         if json { try printJSON(rows.map(FileJSON.init), clock: clock); return }
         for r in rows {
             let hash = r.hashes?.sha256 ?? "-"
-            print(TerminalText.safe("\(r.status.padding(toLength: 14, withPad: " ", startingAt: 0)) \(String(r.size).leftPad(12)) \(hash) \(r.mime ?? "-")  \(r.path)\(r.devicePath.map { "  (device: \($0))" } ?? "")\(r.message.map { "  [\($0)]" } ?? "")"))
+            print(TerminalText.safe("\(r.status.padding(toLength: 14, withPad: " ", startingAt: 0)) \(String(r.size).leftPad(12)) \(hash) \(r.mime ?? "-")  \(TerminalText.field(r.path))\(r.devicePath.map { "  (device: \($0))" } ?? "")\(r.message.map { "  [\($0)]" } ?? "")"))
         }
         if rows.isEmpty { FileHandle.standardError.write(Data("no files match\n".utf8)) }
     }

@@ -285,7 +285,7 @@ struct IngestCommand: ParsableCommand {
                 let launch = PluginLaunch(executable: Supervisor.currentExecutable(), protect: protect, scratchRoot: tempDir)
                 let added = try catalog.addingPlugins(explicit: plugins, launch: launch, maxConsecutiveFailures: pluginFailures, jobs: jobs)
                 catalog = added.catalog; external = added.plugins
-                for p in added.problems { FileHandle.standardError.write(Data("exhibit: \(p)\n".utf8)) }
+                for p in added.problems { FileHandle.standardError.write(Data("exhibit: \(TerminalText.safe(p))\n".utf8)) }
             } catch { fail("\(error)", code: 2) }
         }
         defer { for p in external { p.shutdown() } }
@@ -346,7 +346,7 @@ struct IngestCommand: ParsableCommand {
         print("Run \(s.runID): \(s.filesCommitted) files committed")
         for e in s.evidence {
             let match = e.expectedMatch.map { $0 ? " (matches seizure record)" : " (DOES NOT MATCH seizure record)" } ?? ""
-            print("  \(e.label): \(e.outcome), status \(e.status)\(e.message.map { " — \($0)" } ?? "")")
+            print(TerminalText.safe("  \(TerminalText.field(e.label)): \(e.outcome), status \(e.status)\(e.message.map { " — \($0)" } ?? "")"))
             if let h = e.hashes { print("    SHA-256 \(h.sha256)\(match)") }
         }
         let counts = s.statusCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")

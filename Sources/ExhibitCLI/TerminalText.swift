@@ -1,15 +1,20 @@
+import EvidenceStore
+
 /// Evidence text on a terminal: C0 and C1 control characters and DEL become U+FFFD, so a chat
 /// message or file name cannot move the cursor, recolour or rewrite earlier lines, or retitle
-/// the window (ESC and CSI sequences). Every table printer that shows evidence text goes through
-/// it; JSON output is escaped by its encoder instead.
+/// the window (ESC and CSI sequences); bidi formatting characters become visible `<U+202E>`
+/// tags (an FSI … PDI pair isolating evidence text, from ``ExportEscape/isolatedText(_:)``, is
+/// kept), so an override cannot reverse a name or the words after it. Every table printer that
+/// shows evidence text goes through it; JSON output is escaped by its encoder instead.
 enum TerminalText {
-    /// `text` with control characters replaced; tabs stay, newlines only with `keepNewlines`
-    /// (for output whose lines we joined ourselves, such as an indented multi-line message).
+    /// `text` with control characters replaced and bidi controls shown; tabs stay, newlines only
+    /// with `keepNewlines` (for output whose lines we joined ourselves, such as an indented
+    /// multi-line message, or a CSV cell).
     static func safe(_ text: String, keepNewlines: Bool = false) -> String {
-        func bad(_ s: Unicode.Scalar) -> Bool {
-            (s.value < 0x20 && s != "\t" && !(keepNewlines && s == "\n")) || (0x7F...0x9F).contains(s.value)
-        }
-        guard text.unicodeScalars.contains(where: bad) else { return text }
-        return String(String.UnicodeScalarView(text.unicodeScalars.map { bad($0) ? "\u{FFFD}" : $0 }))
+        ExportEscape.terminal(text, keepNewlines: keepNewlines)
     }
+
+    /// One piece of evidence text (a name, a label) inside a line of ours: isolated when it holds
+    /// right-to-left letters, its bidi controls shown; pass the whole line through ``safe(_:keepNewlines:)``.
+    static func field(_ text: String) -> String { ExportEscape.isolatedText(text) }
 }

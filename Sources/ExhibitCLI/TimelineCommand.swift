@@ -111,7 +111,9 @@ struct TimelineOutput {
         case .csv:
             let cells: [String?] = [r.utc, local, r.basis, r.precision, r.kind, r.description, r.source, r.filePath, r.chat, r.sender,
                                     r.raw, String(r.eventID)]
-            print(cells.map { ExportEscape.csv($0 ?? "") }.joined(separator: ","))
+            // To stdout, which is often a terminal: control sequences in evidence text are
+            // neutralised (`exhibit export` writes the exact text to a file).
+            print(cells.map { ExportEscape.csv(TerminalText.safe($0 ?? "", keepNewlines: true)) }.joined(separator: ","))
         case .jsonl:
             let obj: [String: JSONValue] = [
                 "event_id": .number(Double(r.eventID)), "utc": r.utc.map(JSONValue.string) ?? .null,

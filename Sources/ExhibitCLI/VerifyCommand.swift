@@ -57,8 +57,9 @@ struct VerifyCommand: ParsableCommand {
         } catch {
             fail("\(database.db): \(error)", code: 1)
         }
-        for line in report.lines { print(line) }
-        if report.exitCode != 0 { fail(report.verdict, code: report.exitCode) }
+        // Lines name evidence labels and paths, which the suspect chose: no control sequences.
+        for line in report.lines { print(TerminalText.safe(line)) }
+        if report.exitCode != 0 { fail(TerminalText.safe(report.verdict), code: report.exitCode) }
         print(report.verdict)
     }
 

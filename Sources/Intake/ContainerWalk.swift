@@ -161,6 +161,7 @@ extension WalkContext {
                         try walkHeaders(rawReader, place: place, state: &state, rawName: Self.rawEntryName(place.fileName))
                     }
                 }
+                if let zip { try listSharedHeaderEntries(zip.structure, place: place, state: &state) }
                 return
             case .retry(let msg):
                 // A damaged header: libarchive resynchronises on the next call.

@@ -1,3 +1,4 @@
+import CSandbox
 import ExhibitKit
 import Foundation
 
@@ -33,14 +34,28 @@ final class FileBlockSource: BlockSource {
 
 extension WalkContext {
     /// Walks a directory tree as one container: entries in sorted order of raw name bytes, a folder
-    /// before its children. Symlinks are recorded, never followed; nothing is opened for writing and
-    /// files are read with `O_NOATIME` where permitted.
+    /// before its children. Symlinks are recorded, never followed; nothing is opened for writing;
+    /// everything is read through a read-only noatime view where the kernel allows it, else files
+    /// with `O_NOATIME` where permitted.
     func walkDirectory(path: String, label: String) throws -> ContainerSummary {
-        let root = openDirectory(at: AT_FDCWD, path)
-        guard root >= 0 else {
+        let opened = openDirectory(at: AT_FDCWD, path)
+        guard opened >= 0 else {
             throw IntakeError(operation: "open directory", path: path, message: String(cString: strerror(errno)))
         }
-        defer { close(root) }
+        // Where the kernel and privileges allow (root, Linux 5.12+), the walk goes through a
+        // detached read-only, noatime clone of the folder's mounts: reading a symlink's target
+        // updates the link's atime whatever the open flags, and O_NOATIME only works for the
+        // files' owner. Otherwise the folder is read in place (docs/intake.md says what changes).
+        let view = exhibit_readonly_view(opened)
+        var root = opened
+        if view >= 0 {
+            let throughView = openat(view, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if throughView >= 0 { close(opened); root = throughView }
+        }
+        defer {
+            close(root)
+            if view >= 0 { close(view) }
+        }
         let startTotal = total
         var state = ContainerState(summary: ContainerSummary(position: [], format: "directory", status: .ok, message: nil,
                                                              entryCount: 0, flags: [], expandedBytes: 0))
@@ -139,6 +154,8 @@ extension WalkContext {
             var st = stat()
             let statOK = withRawCString(name) { fstatat(dirFD, $0, &st, AT_SYMLINK_NOFOLLOW) == 0 }
             let isDirectory = statOK && UInt32(st.st_mode) & FileTypeBits.mask == FileTypeBits.directory
+            // Another file system mounted inside the evidence: walked, and said on its row.
+            let mountPoint = isDirectory && UInt64(st.st_dev) != top.device
             // A folder is opened and listed before its row is written, so the row can say when its
             // entries could not be examined.
             var child: Frame?
@@ -167,7 +184,7 @@ extension WalkContext {
                 if let (status, _) = folderProblem { state.note(status: status) }
             } else {
                 try processFile(dirFD, name: name, rel: rel, st: statOK ? st : nil, position: position, place: place,
-                                folderProblem: folderProblem, state: &state)
+                                folderProblem: folderProblem, mountPoint: mountPoint, state: &state)
             }
             guard var next = child else { continue }
             if state.stopped { close(next.fd); return }
@@ -192,7 +209,8 @@ extension WalkContext {
     }
 
     private func processFile(_ dirFD: Int32, name: [UInt8], rel: [UInt8], st: stat?, position: [Int], place: ContainerPlace,
-                             folderProblem: (EntryStatus, String)? = nil, state: inout ContainerState) throws {
+                             folderProblem: (EntryStatus, String)? = nil, mountPoint: Bool = false,
+                             state: inout ContainerState) throws {
         let named = describeName(raw: rel, override: nil, seen: &state.seen)
         var entry = IntakeEntry(
             position: position, virtualPath: place.virtualPath + VirtualPath.containerSeparator + named.path,
@@ -215,6 +233,10 @@ extension WalkContext {
             entry.kind = .directory
             entry.declaredSize = nil
             if let (status, message) = folderProblem { entry.status = status; entry.message = message }
+            if mountPoint {
+                entry.flags.append("mount-point")
+                if entry.message == nil { entry.message = "a mount point: the folder's entries are on another file system" }
+            }
         case FileTypeBits.symlink:
             entry.kind = .symlink
             entry.status = .link

@@ -179,10 +179,12 @@ final class WalkContext {
             var stop: BudgetStop?
             if pos + n > budgets.maxEntryBytes { n = max(0, budgets.maxEntryBytes - pos); stop = .entryBytes }
             if total + n > budgets.maxTotalBytes { n = max(0, min(n, budgets.maxTotalBytes - total)); stop = .totalBytes }
+            var holeCut = false
             if buf == nil, stop == nil, let cut = ratioCut(zeros: n, entryBytes: pos, compressed: src.compressedPosition - start,
                                                           checkEntry: !plainFile) {
                 n = cut.0
                 stop = cut.1
+                holeCut = cut.1 == .entryRatio
             }
             if let buf { try sink.append(UnsafeRawBufferPointer(rebasing: buf.prefix(Int(n)))) } else { try sink.appendZeros(n) }
             pos += n
@@ -196,6 +198,10 @@ final class WalkContext {
                 out.stop = stop
                 out.status = .limitExceeded
                 out.message = message(for: stop, entryBytes: pos, compressed: src.compressedPosition - start)
+                if holeCut {
+                    // Said as what it is: a sparse map declaring far more than the archive stores.
+                    out.message = "sparse entry whose holes exceed the compression-ratio budget of \(Self.format(budgets.maxRatio)) (\(declaredSize.map { "\($0) bytes declared; " } ?? "")raise with --max-ratio): holes cut before hashing; first \(pos) bytes hashed"
+                }
                 if stop.exhaustsEvidence { exhausted = out.message }
                 return false
             }

@@ -134,7 +134,8 @@ struct ReportWriter {
     }
 
     /// Text cell.
-    func t(_ value: String?) -> String { value.map(ExportEscape.html) ?? "<span class=\"muted\">—</span>" }
+    /// Cells hold evidence text: isolated in `<bdi>` with bidi controls shown (issue 19).
+    func t(_ value: String?) -> String { value.map(ExportEscape.htmlIsolated) ?? "<span class=\"muted\">—</span>" }
     /// Monospace cell (hashes, paths).
-    func m(_ value: String?) -> String { value.map { "<span class=\"mono\">\(ExportEscape.html($0))</span>" } ?? "<span class=\"muted\">—</span>" }
+    func m(_ value: String?) -> String { value.map { "<span class=\"mono\">\(ExportEscape.htmlIsolated($0))</span>" } ?? "<span class=\"muted\">—</span>" }
 }
