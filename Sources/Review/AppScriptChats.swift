@@ -32,6 +32,7 @@ extension AppScript {
         function messageView(m) {
           const marks = [];
           if (m.deleted) marks.push(el("span", { class: "mark deleted" }, "deleted"));
+          if (m.recovered) marks.push(el("span", { class: "mark recovered", title: "carved from the app database's free space or history, not one of its live rows" }, "recovered deleted record"));
           if (m.edited) marks.push(el("span", { class: "mark" }, "edited"));
           if (m.forwardedFrom) marks.push(el("span", { class: "mark" }, "forwarded from " + m.forwardedFrom));
           if (m.replyTo) marks.push(el("span", { class: "mark" }, "reply to #" + m.replyTo));

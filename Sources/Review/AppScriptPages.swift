@@ -81,7 +81,7 @@ extension AppScript {
           for (const g of groups) {
             main.append(el("div", { class: "court" }, g.courtLine),
               el("p", {}, "Group ", el("span", { class: "mono" }, g.content), " · members: ", el("span", { class: "mono" }, g.members.join(", ")), " ",
-                tagButtons("group", g.content, g.tags)),
+                tagButtons("group", g.content, g.tags), " ", catButtons("group", g.content, g.tags)),
               table(["Time", "Appearance", "Platform", "Chat", "Sender", "Path"],
                 g.appearances.map(a => [when(a.time), a.appearance, a.platform || "", a.chatID ? el("a", { href: "/thread?chat=" + a.chatID + (a.messageID ? "&message=" + a.messageID : "") }, a.chat || "(untitled)") : "",
                   a.sender || "", el("span", { class: "mono" }, a.path || "")])));
@@ -108,7 +108,8 @@ extension AppScript {
               const page = await api("/api/files?" + q.toString());
               out.replaceChildren(table(["Evidence", "Path", "Size", "MIME", "Status", "Modified", "SHA-256", "Tags"],
                 page.rows.map(f => [f.evidence, el("span", { class: "mono" }, f.path), String(f.size), f.mime || "", f.status + (f.knownBad ? " · KNOWN-BAD" : ""),
-                  when(f.modified), el("span", { class: "mono" }, f.sha256 || ""), tagButtons("file", f.id, f.tags)])));
+                  when(f.modified), el("span", { class: "mono" }, f.sha256 || ""),
+                  el("span", {}, tagButtons("file", f.id, f.tags), (f.mime || "").startsWith("image/") || (f.mime || "").startsWith("video/") ? catButtons("file", f.id, f.tags) : null)])));
               pager.replaceChildren(
                 el("button", { type: "button", disabled: offset > 0 ? null : "disabled", onclick: () => { offset = Math.max(0, offset - 100); load(); } }, "Previous"),
                 el("span", { class: "muted" }, "rows " + (offset + 1) + "–" + (offset + page.rows.length)),

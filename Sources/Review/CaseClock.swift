@@ -1,3 +1,4 @@
+import EvidenceStore
 import ExhibitKit
 import Foundation
 
@@ -31,14 +32,7 @@ struct CaseClock: Sendable {
     }
 
     /// `2024-08-28 15:12:03 +09:00`: the wall clock in `zone` with its offset at that instant.
-    static func format(micros: Int64, zone: TimeZone) -> String {
-        let seconds = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
-        let offset = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds)))
-        let text = UTCFormat.string(micros: (seconds + Int64(offset)) * 1_000_000).dropLast()
-            .replacingOccurrences(of: "T", with: " ")
-        let o = abs(offset)
-        return "\(text) \(offset < 0 ? "-" : "+")\(String(format: "%02d:%02d", o / 3600, (o % 3600) / 60))"
-    }
+    static func format(micros: Int64, zone: TimeZone) -> String { CaseZoneFormat.local(micros: micros, zone: zone) }
 
     /// A reviewer's filter time: `2024-08-28`, `2024-08-28T15:00` or `2024-08-28 15:00:30` is the
     /// case zone's wall clock; text with `Z` or an offset is taken as written. Returns the instant

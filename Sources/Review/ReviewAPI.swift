@@ -140,11 +140,7 @@ struct ReviewAPI: Sendable {
                            sender: a.sender, time: clock.show(micros: a.utcMicros, utc: a.utc, basis: a.basis), path: a.path)
             }
             let first = s.first.map(show)
-            let name = s.hashsets.isEmpty ? "Known-bad picture" : "Known-bad picture (\(s.hashsets.joined(separator: ", ")))"
-            let count = { (n: Int, one: String, many: String) in "\(n) \(n == 1 ? one : many)" }
-            var line = "\(name) \(s.content.prefix(20))… — \(count(s.files.count, "copy", "copies"))"
-            line += " — shared in \(count(s.rooms, "room", "rooms")) by \(count(s.senders, "sender", "senders"))"
-            if let f = first { line += ", first \(f.time.local ?? f.time.utc ?? "(no instant)")" }
+            let line = s.courtLine(firstTime: first.flatMap { $0.time.local ?? $0.time.utc })
             return KnownGroup(content: s.content, members: s.members, hashsets: s.hashsets, copies: s.files.count,
                               messages: s.messages.count, rooms: s.rooms, senders: s.senders, first: first, courtLine: line,
                               appearances: (s.messages + s.files).map(show),
@@ -213,7 +209,7 @@ struct ReviewAPI: Sendable {
 
     struct Message: Encodable {
         var id: Int64, chatID: Int64, platform: String, chat: String?, sequence: Int, kind: String, sender: String?
-        var fromDeviceOwner: Bool, time: ShownTime, note: String?, text: String, deleted: Bool, edited: Bool, nativeID: String?
+        var fromDeviceOwner: Bool, time: ShownTime, note: String?, text: String, deleted: Bool, recovered: Bool, edited: Bool, nativeID: String?
         var replyTo: String?, forwardedFrom: String?, service: String?, serviceActor: String?, serviceDetails: String?
         var attachments: [Attachment], tags: [String], notes: [ReviewNote]
     }
@@ -257,7 +253,7 @@ struct ReviewAPI: Sendable {
         return Message(id: m.messageID, chatID: m.chatID, platform: m.platform, chat: m.chat, sequence: m.sequence, kind: m.kind,
                        sender: m.sender, fromDeviceOwner: m.fromDeviceOwner,
                        time: clock.show(micros: t.sentMicros, utc: m.sentUTC, basis: m.sentBasis, raw: m.sentRaw), note: t.sentNote,
-                       text: m.text, deleted: m.deleted, edited: t.edited, nativeID: t.nativeID, replyTo: t.replyToNativeID,
+                       text: m.text, deleted: m.deleted, recovered: m.recovered, edited: t.edited, nativeID: t.nativeID, replyTo: t.replyToNativeID,
                        forwardedFrom: t.forwardedFrom, service: m.serviceAction, serviceActor: m.serviceActor,
                        serviceDetails: m.serviceDetails, attachments: attachments,
                        tags: tags.filter { $0.targetID == id }.map(\.tag), notes: notes.filter { $0.targetID == id })

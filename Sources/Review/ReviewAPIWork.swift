@@ -32,6 +32,19 @@ extension ReviewAPI {
             try self.review.setTag(body.tag, on: body.on ?? true, target: try Self.kind(body.target), id: body.id, reviewer: self.reviewer)
             return try HTTPReply.json(try self.review.tags(target: try Self.kind(body.target), id: body.id))
         }
+        router.post("/api/review/category") { request, _ in
+            let body = try await Self.decode(CategoryRequest.self, request)
+            let kind = try Self.kind(body.target)
+            guard kind == .file || kind == .group else {
+                throw ReviewRequestError(status: .badRequest, message: "target: categories are set on media (file or group)")
+            }
+            try self.requireTarget(kind, body.id)
+            guard body.category.map { ReviewDatabase.categories.contains($0) } ?? true else {
+                throw ReviewRequestError(status: .badRequest, message: "category: 0 to 5, or null to clear")
+            }
+            try self.review.setCategory(body.category, target: kind, id: body.id, reviewer: self.reviewer)
+            return try HTTPReply.json(try self.review.tags(target: kind, id: body.id))
+        }
         router.post("/api/export/portable") { _, _ in try self.exportPortable() }
         router.post("/api/review/note") { request, _ in
             let body = try await Self.decode(NoteRequest.self, request)
@@ -66,6 +79,7 @@ extension ReviewAPI {
 
     struct TagRequest: Decodable { var target: String, id: String, tag: String, on: Bool? }
     struct NoteRequest: Decodable { var target: String, id: String, text: String }
+    struct CategoryRequest: Decodable { var target: String, id: String, category: Int? }
 
     /// Refuses a tag or note on something the case does not hold (a typo must not look like work done).
     func requireTarget(_ kind: ReviewTargetKind, _ id: String) throws {
