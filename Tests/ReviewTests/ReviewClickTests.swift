@@ -91,6 +91,10 @@ struct ReviewClickTests {
         #expect(bad.status == 400, "\(bad.text)")
         let message = try await HTTP.post(server.base + "/api/review/category", json: ["target": "message", "id": "1", "category": 1])
         #expect(message.status == 400, "\(message.text)")
+        let form = try await HTTP.request(server.base + "/api/review/category", method: "POST", body: Data("target=group&category=1".utf8),
+                                          headers: ["Content-Type": "application/x-www-form-urlencoded"])
+        #expect(form.status == 415, "a cross-site form cannot set a category: \(form.text)")
+        #expect(try await HTTP.get(server.base + "/api/review/category").status == 405)
         let clear = try await HTTP.post(server.base + "/api/review/category", json: ["target": "group", "id": group, "category": NSNull()])
         #expect(clear.status == 200 && clear.text == "[]", "\(clear.text)")
     }

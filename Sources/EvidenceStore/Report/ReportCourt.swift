@@ -50,7 +50,10 @@ extension ReportWriter {
             try out.write("<p>\(sets == 0 ? "No known-bad hash set was compared with this case." : "No file matched a known-bad hash set.")</p>\n")
         } else {
             try out.write("<ul class=\"court\">" + context.spreads.map { s in
-                "<li>\(ExportEscape.html(s.courtLine(firstTime: s.first.flatMap { local($0.utc, $0.utcMicros) })))</li>"
+                // The time of the first appearance is kept on one line.
+                let line = ExportEscape.html(s.courtLine(firstTime: s.first.flatMap { local($0.utc, $0.utcMicros) }))
+                guard let r = line.range(of: ", first ", options: .backwards) else { return "<li>\(line)</li>" }
+                return "<li>\(line[..<r.upperBound])<span class=\"nowrap\">\(line[r.upperBound...])</span></li>"
             }.joined() + "</ul>\n")
             try table(["Picture group", "Copies", "Messages", "Rooms", "Senders", "First appearance"], context.spreads.map { s in
                 let first = s.first.map { a in

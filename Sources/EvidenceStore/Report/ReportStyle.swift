@@ -11,7 +11,7 @@ enum ReportStyle {
         body{font-family:"Noto Sans CJK KR","Noto Sans KR","Noto Sans","Malgun Gothic","Apple SD Gothic Neo",sans-serif}
         .when{display:inline-block} .when .local,.when .utc{white-space:nowrap} .when .utc{font-size:8.5pt;color:#444}
         .when .basis{display:block;font-size:8pt;color:#555;word-break:break-word}
-        ul.court li{margin:.2em 0} .badge{font-size:8pt;background:#e8eef8;border:1px solid #9ab;padding:0 3px;white-space:nowrap}
+        ul.court li{margin:.2em 0} .nowrap{white-space:nowrap} .badge{font-size:8pt;background:#e8eef8;border:1px solid #9ab;padding:0 3px;white-space:nowrap}
         .mark{font-size:8.5pt;background:#f3f0e0;border:1px solid #cb9;padding:0 3px;margin-right:3px}
         table.thread tr.owner td{background:#f2f7ff} table.thread tr.focus td{outline:2px solid #a00;outline-offset:-2px}
         .att{font-size:9pt;margin-top:2px} .note{font-size:9pt;margin:2px 0}
