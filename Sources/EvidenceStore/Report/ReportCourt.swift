@@ -41,7 +41,7 @@ extension ReportWriter {
         } else {
             integrity += "<li>The evidence was not re-hashed for this report; the hashes above are those recorded when each item was read.</li>"
         }
-        if let banner = options.banner { integrity += "<li class=\"fail\">\(ExportEscape.html(banner))</li>" }
+        // A banner (incomplete case, failed verification) already opens this and every section.
         try out.write("<h3>Integrity</h3><ul class=\"court\">\(integrity)</ul>\n")
 
         try out.write("<h3>Known-bad pictures</h3>\n")
