@@ -51,6 +51,7 @@ struct ReviewAPI: Sendable {
         router.get("/api/search") { request, _ in try self.search(QueryReader(request: request)) }
         router.get("/api/known") { _, _ in try HTTPReply.json(try self.known()) }
         router.get("/api/files") { request, _ in try self.files(QueryReader(request: request)) }
+        router.get("/api/files/:id/metadata") { _, context in try self.fileDetails(try Self.id(context)) }
         router.get("/api/media/:id") { request, context in
             try await self.picture(fileID: try Self.id(context), QueryReader(request: request))
         }

@@ -139,6 +139,36 @@ extension ReviewAPI {
         return try HTTPReply.json(Page(rows: rows, next: rows.count == limit ? String(offset + limit) : nil, zone: clock.zoneName))
     }
 
+    struct FileDetails: Encodable {
+        var id: Int64, path: String, sha256: String?, mime: String?, entries: [MetadataEntry], indicators: [Indicator]
+    }
+
+    struct MetadataEntry: Encodable {
+        var namespace: String, tag: String, value: String, location: String?, time: ShownTime?
+    }
+
+    struct Indicator: Encodable {
+        var kind: String, summary: String, evidenceTag: String, location: String?, details: String, times: [NamedTime]
+    }
+
+    struct NamedTime: Encodable { var name: String, time: ShownTime }
+
+    /// One file's metadata (EXIF, XMP, GPS, container fields) and indicators (AI-generation
+    /// marks, edits…), as `exhibit metadata` prints them, with times in the case's zone.
+    func fileDetails(_ id: Int64) throws -> Response {
+        guard let file = try db.fileIdentity(fileID: id) else { throw ReviewRequestError(status: .notFound, message: "no file \(id)") }
+        let found = try db.fileMetadata(file.path).first { $0.path == file.path }
+        let show = { (t: TimeValue) in clock.show(micros: t.utcMicros, basis: t.basis.rawValue, raw: t.raw) }
+        let entries = (found?.entries ?? []).map { m in
+            MetadataEntry(namespace: m.namespace, tag: m.tag, value: m.value, location: m.location, time: m.time.map(show))
+        }
+        let indicators = (found?.indicators ?? []).map { i in
+            Indicator(kind: i.kind, summary: i.summary, evidenceTag: i.evidenceTag, location: i.location, details: i.details,
+                      times: i.times.map { NamedTime(name: $0.name, time: show($0.time)) })
+        }
+        return try HTTPReply.json(FileDetails(id: id, path: file.path, sha256: file.sha256, mime: file.mime, entries: entries, indicators: indicators))
+    }
+
     // MARK: - Pictures
 
     /// The bytes of one picture, read again from the evidence and checked against the recorded

@@ -129,6 +129,44 @@ struct ReviewClickTests {
         #expect(log.map { $0["action"] as? String ?? "" } == ["review.open", "tag.add", "export.portable"], "\(log)")
     }
 
+    /// The files page's metadata button: the camera picture's EXIF and GPS fields under the
+    /// inventory, its DateTimeOriginal in Seoul with UTC and basis `offset`, and the API's
+    /// answer equal to `exhibit metadata --json`'s entries.
+    @Test func fileMetadataByClicking() async throws {
+        let (dir, db) = try SharedCase.get()
+        let server = try ServeProcess(db: db, dir: dir, name: "click-metadata")
+        defer { server.stop() }
+        let script = """
+            (async () => {
+              document.querySelector('button[data-details]').click();
+              const box = document.getElementById('details');
+              for (let i = 0; i < 100 && !box.querySelector('table'); i++) await new Promise(r => setTimeout(r, 50));
+              return { title: box.querySelector('h2').textContent,
+                rows: [...box.querySelectorAll('tbody tr')].map(tr => [...tr.children].map(td => td.textContent)),
+                none: [...box.querySelectorAll('p')].map(p => p.textContent) };
+            })()
+            """
+        let shown = try #require(try Self.drive(server, "/files?path=*IMG_20240829_190541.jpg", [script], dir: dir) as? [String: Any])
+        #expect(shown["title"] as? String == "Metadata and indicators of phone-dump.zip!/sdcard/DCIM/Camera/IMG_20240829_190541.jpg", "\(shown)")
+        let rows = try #require(shown["rows"] as? [[String]])
+        try #require(!rows.isEmpty)
+        let original = try #require(rows.first { $0[1] == "DateTimeOriginal" }, "\(rows)")
+        #expect(original[0] == "exif" && original[2] == "2024:08:29 19:05:41")
+        #expect(original[3].hasPrefix("2024-08-29 19:05:41") && original[3].contains("+09:00") && original[3].contains("UTC 2024-08-29T10:05:41") && original[3].contains("offset"), "\(original)")
+        #expect(rows.contains { $0[0] == "gps" && $0[1] == "GPSLatitude" && $0[2] == "37.5512" })
+        #expect(shown["none"] as? [String] == ["No indicator."])
+
+        let files = try #require(try await HTTP.object(server.base + "/api/files?path=*IMG_20240829_190541.jpg")["rows"] as? [[String: Any]])
+        let id = try #require(files.first?["id"] as? Int)
+        let api = try await HTTP.object(server.base + "/api/files/\(id)/metadata")
+        let cli = try Run.command(ReviewFixture.exhibit, ["metadata", "--db", db, "--json", "phone-dump.zip!/sdcard/DCIM/Camera/IMG_20240829_190541.jpg"])
+        let text = cli.stdout
+        let entries = try #require(api["entries"] as? [[String: Any]])
+        #expect(entries.count == rows.count)
+        for e in entries { #expect(text.contains(e["tag"] as? String ?? "?"), "\(e)") }
+        #expect(try await HTTP.get(server.base + "/api/files/999999999/metadata").status == 404)
+    }
+
     /// A JavaScript string literal.
     static func js(_ s: String) -> String {
         String(decoding: (try? JSONSerialization.data(withJSONObject: [s])) ?? Data("[\"\"]".utf8), as: UTF8.self).dropFirst().dropLast().description
