@@ -167,6 +167,28 @@ struct ReviewClickTests {
         #expect(try await HTTP.get(server.base + "/api/files/999999999/metadata").status == 404)
     }
 
+    /// Screenshots read back by OCR (Debian's tesseract-ocr, APT_PACKAGES): the key text is on
+    /// the rendered picture, not only in the DOM — the overview's court line and zone, and the
+    /// timeline filtered by participant and a Seoul day.
+    @Test func screenshotsShowTheKeyText() async throws {
+        let tesseract = try #require(["/usr/bin/tesseract"].first { FileManager.default.isExecutableFile(atPath: $0) },
+                                     "tesseract is not installed: make deps installs Debian's tesseract-ocr (APT_PACKAGES)")
+        let (dir, db) = try SharedCase.get()
+        let server = try ServeProcess(db: db, dir: dir, name: "ocr")
+        defer { server.stop() }
+        let pages: [(String, [String])] = [
+            ("/", ["Known-bad picture", "shared in 2 rooms by 1 sender", "Asia/Seoul", "Evidence items and custody"]),
+            ("/timeline?participant=Minji&from=2024-08-28&to=2024-08-28", ["Time (Asia/Seoul)", "message.sent", "Minji"]),
+        ]
+        for (path, words) in pages {
+            let png = dir.path("ocr-\(UUID().uuidString).png")
+            try ReviewBrowserTests.screenshot(server.base + path, to: png, dir: dir)
+            let ocr = try Run.command(tesseract, [png, "-"])
+            try #require(ocr.exitCode == 0, "\(ocr.stderr)")
+            for w in words { #expect(ocr.stdout.contains(w), "\(w) not seen on the screenshot of \(path): \(ocr.stdout.prefix(1500))") }
+        }
+    }
+
     /// A JavaScript string literal.
     static func js(_ s: String) -> String {
         String(decoding: (try? JSONSerialization.data(withJSONObject: [s])) ?? Data("[\"\"]".utf8), as: UTF8.self).dropFirst().dropLast().description
