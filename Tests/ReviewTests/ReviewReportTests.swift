@@ -148,6 +148,29 @@ struct ReviewReportTests {
         #expect(none.exitCode == 1 && none.stderr.contains("no such review database"), "\(none.stderr)")
     }
 
+    /// A tagged hostile message (markup, a `javascript:` link, an RTL override) is transcribed
+    /// as text: escaped, the override shown as a visible mark, no element made of it.
+    @Test func hostileTextInTranscriptsStaysText() async throws {
+        let (dir, db) = try SharedCase.get()
+        let server = try ServeProcess(db: db, dir: dir, name: "court-hostile")
+        defer { server.stop() }
+        let chats = try #require(try await HTTP.object(server.base + "/api/chats")["rows"] as? [[String: Any]])
+        let mallory = try #require(chats.first { ($0["title"] as? String ?? "").contains("Mallory") })
+        let rows = try #require(try await HTTP.object(server.base + "/api/chats/\(mallory["id"] ?? 0)/messages")["rows"] as? [[String: Any]])
+        let hostile = try #require(rows.first { ($0["text"] as? String ?? "").contains("<script>") }?["id"] as? Int)
+        #expect(try await HTTP.post(server.base + "/api/review/tag", json: ["target": "message", "id": String(hostile), "tag": "relevant"]).status == 200)
+        server.stop()
+        let html = dir.path("hostile.html")
+        let r = try Run.command(ReviewFixture.exhibit, ["report", "--db", db, "--review-db", dir.path("court-hostile.review.sqlite"), "--out", html, "--tagged", "--force"])
+        try #require(r.exitCode == 0, "\(r.stderr)")
+        let text = try String(contentsOfFile: html, encoding: .utf8)
+        let transcripts = Self.section(text, "transcripts")
+        #expect(transcripts.contains("&lt;script&gt;document.title=&#39;owned&#39;&lt;/script&gt; javascript:alert(1) ⟨U+202E⟩gnp.exe")
+                || transcripts.contains("&lt;script&gt;document.title='owned'&lt;/script&gt; javascript:alert(1) ⟨U+202E⟩gnp.exe"), "\(transcripts.prefix(3000))")
+        #expect(transcripts.contains("Mallory &lt;i&gt;x&lt;/i&gt;"))
+        for markup in ["<script", "<i>x", "href=\"javascript:", "\u{202E}"] { #expect(!text.contains(markup), "\(markup)") }
+    }
+
     /// A case with a recovered deleted WhatsApp message (corpora/phone/whatsapp/deleted/secure-off)
     /// and a Telegram group whose service message invites members (corpora/chat/telegram/full):
     /// the thread page marks the recovered record (in Chromium), the API says `recovered`, and

@@ -144,8 +144,24 @@ struct ReportWriter {
         try out.write(s + "</tbody></table>\n")
     }
 
-    /// Text cell.
-    func t(_ value: String?) -> String { value.map(ExportEscape.html) ?? "<span class=\"muted\">—</span>" }
+    /// Text cell (evidence text: escaped, invisible characters shown as marks).
+    func t(_ value: String?) -> String { value.map(shown) ?? "<span class=\"muted\">—</span>" }
     /// Monospace cell (hashes, paths).
-    func m(_ value: String?) -> String { value.map { "<span class=\"mono\">\(ExportEscape.html($0))</span>" } ?? "<span class=\"muted\">—</span>" }
+    func m(_ value: String?) -> String { value.map { "<span class=\"mono\">\(shown($0))</span>" } ?? "<span class=\"muted\">—</span>" }
+
+    /// Evidence text as text: escaped, with invisible characters that could disguise it (RTL
+    /// overrides that turn `gnp.exe` around, zero-width characters, other format characters)
+    /// shown as visible marks `⟨U+202E⟩`, as the review pages show them. The zero-width joiner
+    /// stays: it builds emoji.
+    func shown(_ text: String) -> String {
+        var s = ""
+        for u in text.unicodeScalars {
+            if u.properties.generalCategory == .format && u != "\u{200D}" {
+                s += "⟨U+\(String(u.value, radix: 16, uppercase: true))⟩"
+            } else {
+                s.unicodeScalars.append(u)
+            }
+        }
+        return ExportEscape.html(s)
+    }
 }

@@ -97,20 +97,6 @@ extension ReportWriter {
         t(msg.sender) + (msg.fromDeviceOwner ? " <span class=\"badge\">device owner</span>" : "")
     }
 
-    /// Evidence text as text: escaped, with invisible characters that could disguise it (RTL
-    /// overrides, zero-width characters) shown as visible marks.
-    func shown(_ text: String) -> String {
-        var s = ""
-        for u in text.unicodeScalars {
-            if u.properties.generalCategory == .format && u != "\u{200D}" {
-                s += "⟨U+\(String(u.value, radix: 16, uppercase: true))⟩"
-            } else {
-                s.unicodeScalars.append(u)
-            }
-        }
-        return ExportEscape.html(s)
-    }
-
     private func marks(_ tm: ThreadMessage) -> String {
         let msg = tm.message
         var out: [String] = []
