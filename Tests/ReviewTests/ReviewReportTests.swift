@@ -146,6 +146,12 @@ struct ReviewReportTests {
         #expect(Self.section(a, "transcripts").components(separatedBy: "<tr class=\"focus").count - 1 >= tagged.count)
         let none = try Run.command(ReviewFixture.exhibit, ["report", "--db", db, "--review-db", dir.path("missing.review.sqlite"), "--out", only, "--force"])
         #expect(none.exitCode == 1 && none.stderr.contains("no such review database"), "\(none.stderr)")
+        // The attesting examiner can be named; a Chromium that fails leaves the HTML and exits 1.
+        let named = try Run.command(ReviewFixture.exhibit, ["report", "--db", db, "--out", only, "--force", "--examiner", "Kim Examiner",
+                                                            "--review-db", reviewDB, "--pdf"], environment: ["EXHIBIT_CHROMIUM": "/bin/false"])
+        #expect(named.exitCode == 1 && named.stderr.contains("Chromium exited with status 1 without writing the PDF"), "\(named.stderr)")
+        #expect(Self.section(try String(contentsOfFile: only, encoding: .utf8), "attestation").contains("I, Kim Examiner, examined"))
+        #expect(!FileManager.default.fileExists(atPath: dir.path("only.pdf")))
     }
 
     /// A tagged hostile message (markup, a `javascript:` link, an RTL override) is transcribed
