@@ -113,14 +113,14 @@ enum AppScript {
 
         // A picture: blurred until clicked (the click is recorded); known-bad pictures are not
         // loaded at all until the reviewer confirms.
-        function picture(fileID, knownBad, label) {
+        function picture(fileID, knownBad, label, tools) {
           const box = el("span", { class: "pic" });
           if (knownBad) {
             const w = el("div", { class: "withheld", onclick: () => {
               if (!confirm("This picture matched a known-bad hash set. Show it? The view is recorded in the review log.")) return;
-              box.replaceChildren(el("img", { src: withToken("/api/media/" + fileID + "?view=reveal&confirm=known-bad"), alt: "known-bad picture" }), label);
+              box.replaceChildren(el("img", { src: withToken("/api/media/" + fileID + "?view=reveal&confirm=known-bad"), alt: "known-bad picture" }), label, tools || "");
             } }, "Known-bad picture withheld — click to confirm and show");
-            box.append(w, label);
+            box.append(w, label, tools || "");
             return box;
           }
           const img = el("img", { class: "blurred", src: withToken("/api/media/" + fileID), alt: "picture (blurred)", title: "click to reveal (recorded)" });
@@ -130,7 +130,7 @@ enum AppScript {
             img.classList.remove("blurred");
             img.setAttribute("data-revealed", "1");
           });
-          box.append(img, label);
+          box.append(img, label, tools || "");
           return box;
         }
 

@@ -217,7 +217,7 @@ struct ReviewAPI: Sendable {
 
     struct Attachment: Encodable {
         var kind: String, reference: String?, status: String, missingReason: String?, path: String?, sha256: String?
-        var fileID: Int64?, knownBad: Bool, picture: Bool
+        var fileID: Int64?, knownBad: Bool, picture: Bool, tags: [String]
     }
 
     func thread(chatID: Int64, _ q: QueryReader) throws -> Response {
@@ -239,16 +239,20 @@ struct ReviewAPI: Sendable {
         let ids = Set(page.map { String($0.message.messageID) })
         let tags = try review.tags(target: .message).filter { ids.contains($0.targetID) }
         let notes = try review.notes(target: .message).filter { ids.contains($0.targetID) }
-        return page.map { message($0, files: files, tags: tags, notes: notes) }
+        let fileIDs = Set(files.values.map { String($0.id) })
+        let fileTags = try review.tags(target: .file).filter { fileIDs.contains($0.targetID) }
+        return page.map { message($0, files: files, tags: tags, notes: notes, fileTags: fileTags) }
     }
 
-    func message(_ t: ThreadMessage, files: [String: (id: Int64, mime: String?)], tags: [ReviewTag], notes: [ReviewNote]) -> Message {
+    func message(_ t: ThreadMessage, files: [String: (id: Int64, mime: String?)], tags: [ReviewTag], notes: [ReviewNote],
+                 fileTags: [ReviewTag] = []) -> Message {
         let m = t.message
         let attachments = m.attachments.map { a in
             let file = a.sha256.flatMap { files[$0.lowercased()] }
             let picture = (file?.mime ?? "").hasPrefix("image/")
             return Attachment(kind: a.kind, reference: a.reference, status: a.status, missingReason: a.missingReason, path: a.path,
-                              sha256: a.sha256, fileID: file?.id, knownBad: a.sha256.map(knownBad.contains) ?? false, picture: picture)
+                              sha256: a.sha256, fileID: file?.id, knownBad: a.sha256.map(knownBad.contains) ?? false, picture: picture,
+                              tags: file.map { f in fileTags.filter { $0.targetID == String(f.id) }.map(\.tag) } ?? [])
         }
         let id = String(m.messageID)
         return Message(id: m.messageID, chatID: m.chatID, platform: m.platform, chat: m.chat, sequence: m.sequence, kind: m.kind,

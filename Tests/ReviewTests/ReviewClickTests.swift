@@ -97,6 +97,26 @@ struct ReviewClickTests {
         #expect(try await HTTP.get(server.base + "/api/review/category").status == 405)
         let clear = try await HTTP.post(server.base + "/api/review/category", json: ["target": "group", "id": group, "category": NSNull()])
         #expect(clear.status == 200 && clear.text == "[]", "\(clear.text)")
+
+        // In a thread, a picture's own CAT buttons categorise its file; the thread shows it on reload.
+        let chats = try #require(try await HTTP.object(server.base + "/api/chats")["rows"] as? [[String: Any]])
+        let wa = try #require(chats.first { $0["platform"] as? String == "whatsapp" && ($0["title"] as? String ?? "").contains("Minji") })
+        let rows = try #require(try await HTTP.object(server.base + "/api/chats/\(wa["id"] ?? 0)/messages")["rows"] as? [[String: Any]])
+        let attachments = rows.flatMap { ($0["attachments"] as? [[String: Any]]) ?? [] }
+        let fileID = try #require(attachments.compactMap { $0["fileID"] as? Int }.first, "\(rows)")
+        let thread = """
+            (async () => {
+              const box = document.querySelector('[data-cat-target="file:\(fileID)"]');
+              box.querySelector('[data-cat="1"]').click();
+              for (let i = 0; i < 100 && !box.querySelector('button.on'); i++) await new Promise(r => setTimeout(r, 50));
+              return [...box.querySelectorAll('button.on')].map(b => b.dataset.cat);
+            })()
+            """
+        #expect(try Self.drive(server, "/thread?chat=\(wa["id"] ?? 0)", [thread], dir: dir) as? [String] == ["1"])
+        #expect(try await HTTP.array(server.base + "/api/review/tags?target=file&id=\(fileID)").map { $0["tag"] as? String ?? "" } == ["cat-1"])
+        let again = try #require(try await HTTP.object(server.base + "/api/chats/\(wa["id"] ?? 0)/messages")["rows"] as? [[String: Any]])
+        let tagged = again.flatMap { ($0["attachments"] as? [[String: Any]]) ?? [] }.filter { $0["fileID"] as? Int == fileID }
+        #expect(!tagged.isEmpty && tagged.allSatisfy { $0["tags"] as? [String] == ["cat-1"] }, "\(tagged)")
     }
 
     /// The log page's export button, clicked: the page says where the portable case went, the
