@@ -18,6 +18,8 @@ struct ReviewAPI: Sendable {
     /// SHA-256s of known-bad pictures (and their PDQ groups), never sent without a confirmation.
     let knownBad: Set<String>
     let media: MediaCache
+    /// The overview's table counts, reused while the case has not changed (see `CountsCache`).
+    let counts = CountsCache()
 
     init(db: EvidenceDatabase, review: ReviewDatabase, reviewer: String, temporaryRoot: String) throws {
         self.db = db; self.review = review; self.reviewer = reviewer
@@ -103,7 +105,8 @@ struct ReviewAPI: Sendable {
         let incomplete = try? CaseVerifier.incompleteness(databasePath: db.path)
         return Overview(
             caseName: caseInfo?.name, examiner: caseInfo?.examiner, zone: clock.zoneName,
-            created: caseInfo.map { clock.show(micros: nil, utc: $0.createdUTC) }, evidence: evidence, counts: try db.caseCounts(),
+            created: caseInfo.map { clock.show(micros: nil, utc: $0.createdUTC) }, evidence: evidence,
+            counts: try counts.get(key: try db.changeMark()) { try db.caseCounts() },
             runs: runs, auditHead: try db.auditHead(), incomplete: incomplete, known: try known(), reviewer: reviewer)
     }
 

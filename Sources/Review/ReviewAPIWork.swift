@@ -228,3 +228,25 @@ final class MediaCache: @unchecked Sendable {
         return data
     }
 }
+
+/// The overview's counts (a `count(*)` over 10 million events costs tens of milliseconds on
+/// every call), kept for as long as the case's change mark — audit head and largest row ids —
+/// stays the same: a command that changes findings appends to the audit log, and an ingest
+/// running beside the server adds rows, so either makes the next call count again.
+final class CountsCache: @unchecked Sendable {
+    // Safe: `key` and `value` are only touched under `lock`.
+    private let lock = NSLock()
+    private var key: String?
+    private var value: CaseCounts?
+
+    func get(key: String, _ compute: () throws -> CaseCounts) throws -> CaseCounts {
+        lock.lock()
+        if self.key == key, let value { lock.unlock(); return value }
+        lock.unlock()
+        let fresh = try compute()
+        lock.lock()
+        self.key = key; value = fresh
+        lock.unlock()
+        return fresh
+    }
+}
