@@ -18,7 +18,7 @@ struct ReviewAPI: Sendable {
     /// SHA-256s of known-bad pictures (and their PDQ groups), never sent without a confirmation.
     let knownBad: Set<String>
     let media: MediaCache
-    /// The overview's table counts, reused while the case has not changed (see `CountsCache`).
+    /// The overview's table counts and chat list pages, reused while the case has not changed.
     let counts = CountsCache()
 
     init(db: EvidenceDatabase, review: ReviewDatabase, reviewer: String, temporaryRoot: String) throws {
@@ -106,7 +106,7 @@ struct ReviewAPI: Sendable {
         return Overview(
             caseName: caseInfo?.name, examiner: caseInfo?.examiner, zone: clock.zoneName,
             created: caseInfo.map { clock.show(micros: nil, utc: $0.createdUTC) }, evidence: evidence,
-            counts: try counts.get(key: try db.changeMark()) { try db.caseCounts() },
+            counts: try counts.get(mark: try db.changeMark(), key: "counts") { try db.caseCounts() },
             runs: runs, auditHead: try db.auditHead(), incomplete: incomplete, known: try known(), reviewer: reviewer)
     }
 
@@ -203,7 +203,8 @@ struct ReviewAPI: Sendable {
 
     func chats(_ q: QueryReader) throws -> Response {
         let limit = max(1, try q.int("limit", default: 100, cap: Self.listCap)), offset = try q.int("offset", default: 0, cap: Int(Int32.max))
-        let rows = try db.chatList(limit: limit, offset: offset).map { c in
+        let page = try counts.get(mark: try db.changeMark(), key: "chats/\(limit)/\(offset)") { try db.chatList(limit: limit, offset: offset) }
+        let rows = page.map { c in
             Chat(id: c.chatID, platform: c.platform, title: c.title, type: c.chatType, evidence: c.evidence, exportPath: c.exportPath,
                  messages: c.messages, first: c.firstMicros.map { clock.show(micros: $0) }, last: c.lastMicros.map { clock.show(micros: $0) },
                  copies: c.copies)

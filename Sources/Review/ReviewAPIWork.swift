@@ -229,23 +229,25 @@ final class MediaCache: @unchecked Sendable {
     }
 }
 
-/// The overview's counts (a `count(*)` over 10 million events costs tens of milliseconds on
-/// every call), kept for as long as the case's change mark — audit head and largest row ids —
-/// stays the same: a command that changes findings appends to the audit log, and an ingest
-/// running beside the server adds rows, so either makes the next call count again.
+/// Answers that count over the whole case — the overview's table counts (a `count(*)` over 10
+/// million events) and the chat list's per-room counts — kept for as long as the case's change
+/// mark (audit head and largest row ids) stays the same: a command that changes findings appends
+/// to the audit log, and an ingest running beside the server adds rows, so either makes the next
+/// call count again. At most 64 answers are kept.
 final class CountsCache: @unchecked Sendable {
-    // Safe: `key` and `value` are only touched under `lock`.
+    // Safe: `mark` and `values` are only touched under `lock`.
     private let lock = NSLock()
-    private var key: String?
-    private var value: CaseCounts?
+    private var mark: String?
+    private var values: [String: any Sendable] = [:]
 
-    func get(key: String, _ compute: () throws -> CaseCounts) throws -> CaseCounts {
+    func get<Value: Sendable>(mark: String, key: String, _ compute: () throws -> Value) throws -> Value {
         lock.lock()
-        if self.key == key, let value { lock.unlock(); return value }
+        if self.mark == mark, let value = values[key] as? Value { lock.unlock(); return value }
         lock.unlock()
         let fresh = try compute()
         lock.lock()
-        self.key = key; value = fresh
+        if self.mark != mark || values.count >= 64 { values = [:]; self.mark = mark }
+        values[key] = fresh
         lock.unlock()
         return fresh
     }

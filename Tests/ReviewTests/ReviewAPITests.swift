@@ -186,8 +186,8 @@ struct ReviewAPITests {
         }
     }
 
-    /// The overview's counts are reused while the case is unchanged, and counted again when an
-    /// ingest adds an item to the case while the server runs.
+    /// The overview's counts and the chat list are reused while the case is unchanged, and
+    /// counted again when an ingest adds an item to the case while the server runs.
     @Test func overviewCountsFollowAnIngestBesideTheServer() async throws {
         let dir = try TestDirectory("review-counts")
         defer { dir.remove() }
@@ -201,10 +201,13 @@ struct ReviewAPITests {
             try #require(try await HTTP.object(server.base + "/api/overview")["counts"] as? [String: Any])
         }
         let before = try await counts()
+        let roomsBefore = try #require(try await HTTP.object(server.base + "/api/chats")["rows"] as? [[String: Any]])
         #expect(NSDictionary(dictionary: try await counts()).isEqual(to: before), "unchanged case, same counts")
         let second = try Run.command(ReviewFixture.exhibit, ["ingest", Corpus.url("sample-case/phone-dump.zip").path, "--db", db, "--case", "COUNTS-1", "--assume-tz", "Asia/Seoul"])
         try #require(second.exitCode == 0, "\(second.stderr)")
         let after = try await counts()
+        let roomsAfter = try #require(try await HTTP.object(server.base + "/api/chats")["rows"] as? [[String: Any]])
+        #expect(roomsAfter.count > roomsBefore.count, "the chat list is counted again too: \(roomsBefore.count) → \(roomsAfter.count)")
         let direct = try Run.command("/usr/bin/env", ["python3", "-c", """
             import sqlite3, sys
             c = sqlite3.connect(sys.argv[1])
