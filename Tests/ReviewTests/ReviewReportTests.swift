@@ -177,6 +177,25 @@ struct ReviewReportTests {
         for markup in ["<script", "<i>x", "href=\"javascript:", "\u{202E}"] { #expect(!text.contains(markup), "\(markup)") }
     }
 
+    /// A case whose examiner declared no zone says so and prints UTC alone (never the machine's
+    /// zone: the suite runs under TZ=America/New_York in `make test`).
+    @Test func aCaseWithoutAZoneIsInUTC() throws {
+        let dir = try TestDirectory("review-nozone")
+        defer { dir.remove() }
+        let db = dir.path("case.sqlite"), html = dir.path("report.html")
+        let ingest = try Run.command(ReviewFixture.exhibit, ["ingest", Corpus.url("sample-case/pc-export.tar.gz").path, "--db", db, "--case", "NZ-1"])
+        try #require(ingest.exitCode == 0, "\(ingest.stderr)")
+        let r = try Run.command(ReviewFixture.exhibit, ["report", "--db", db, "--out", html])
+        try #require(r.exitCode == 0, "\(r.stderr)")
+        let text = try String(contentsOfFile: html, encoding: .utf8)
+        #expect(text.contains("No time zone was declared for this case: times are shown in UTC."))
+        #expect(Self.section(text, "summary").contains("<dt>Time zone</dt><dd>none declared (times in UTC)</dd>"))
+        #expect(Self.section(text, "case").contains("none declared (naive local times have basis unknown)"))
+        let timeline = Self.section(text, "timeline")
+        #expect(timeline.contains("<span class=\"local\">2024-08-28T06:12:03Z UTC</span>"), "\(timeline.prefix(2000))")
+        #expect(!timeline.contains("+09:00") && !timeline.contains("-04:00") && !timeline.contains("-05:00"))
+    }
+
     /// A case with a recovered deleted WhatsApp message (corpora/phone/whatsapp/deleted/secure-off)
     /// and a Telegram group whose service message invites members (corpora/chat/telegram/full):
     /// the thread page marks the recovered record (in Chromium), the API says `recovered`, and

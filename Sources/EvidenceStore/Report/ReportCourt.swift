@@ -12,7 +12,8 @@ extension ReportWriter {
         try open(.summary)
         let c = try Row.fetchOne(db, sql: "SELECT name, examiner, assumed_zone FROM cases ORDER BY id LIMIT 1")
         var s = "<dl><dt>Case</dt><dd>\(t(c?[0]))</dd><dt>Examiner</dt><dd>\(t(c?[1]))</dd>"
-        s += "<dt>Time zone</dt><dd>\(t(c?[2] ?? "none declared (times in UTC)"))</dd>"
+        let zone: String? = c?[2]
+        s += "<dt>Time zone</dt><dd>\(t(zone ?? "none declared (times in UTC)"))</dd>"
         let counts = try Row.fetchOne(db, sql: """
             SELECT (SELECT count(*) FROM files), (SELECT count(*) FROM chats), (SELECT count(*) FROM messages),
                    (SELECT count(*) FROM events), (SELECT count(*) FROM analysis_errors) + (SELECT count(*) FROM files WHERE status NOT IN ('ok','link'))

@@ -14,7 +14,8 @@ extension ReportWriter {
         s += "<dt>Case</dt><dd>\(t(c?[0]))</dd>"
         s += "<dt>Examiner</dt><dd>\(t(c?[1]))</dd>"
         if !examiners.isEmpty { s += "<dt>Examiners of the runs</dt><dd>\(t(examiners.joined(separator: ", ")))</dd>" }
-        s += "<dt>Assumed time zone</dt><dd>\(t(c?[2] ?? "none declared (naive local times have basis unknown)"))</dd>"
+        let zone: String? = c?[2]
+        s += "<dt>Assumed time zone</dt><dd>\(t(zone ?? "none declared (naive local times have basis unknown)"))</dd>"
         s += "<dt>Case database created</dt><dd>\(when(c?[3])) by Exhibit \(t(c?[4]))</dd>"
         let counts = try Row.fetchOne(db, sql: "SELECT (SELECT count(*) FROM evidence), (SELECT count(*) FROM files), (SELECT coalesce(sum(size),0) FROM files WHERE kind = 'file')")
         s += "<dt>Evidence items</dt><dd>\(counts?[0] as Int64? ?? 0)</dd><dt>Inventory entries</dt><dd>\(counts?[1] as Int64? ?? 0) (\(counts?[2] as Int64? ?? 0) bytes in files)</dd>"
