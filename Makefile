@@ -14,6 +14,8 @@ APT_PACKAGES := libarchive-dev libarchive-tools libmagic-dev libmagic-mgc libsql
 APT_PACKAGES += sleuthkit chromium ghostscript python3-pip
 # Korean (and other CJK) text in the pages Chromium renders: `exhibit serve`'s browser tests and screenshots.
 APT_PACKAGES += fonts-noto-cjk
+# OCR of the review pages' screenshots (ReviewClicks: the key text must be on the picture, not only in the DOM).
+APT_PACKAGES += tesseract-ocr tesseract-ocr-eng
 # Plugins: kernel headers for Landlock and namespaces (Sources/CSandbox), libseccomp (Sources/CSeccomp);
 # gcc (cc) builds the hostile C plugin of PluginSandboxEscapeTests.
 APT_PACKAGES += linux-libc-dev libseccomp-dev gcc

@@ -29,8 +29,8 @@ struct AccessGuard<Context: RequestContext>: RouterMiddleware {
                 return HTTPReply.error("access token required (see the URL exhibit serve printed)", status: .unauthorized)
             }
         }
-        // The two write calls take POST only; everything else is read with GET (or HEAD).
-        let writes = path == "/api/review/tag" || path == "/api/review/note" || path == "/api/export/portable"
+        // The write calls take POST only; everything else is read with GET (or HEAD).
+        let writes = Self.writePaths.contains(path)
         let allowed: Bool = writes ? request.method == .post : (request.method == .get || request.method == .head)
         guard allowed else {
             var reply = HTTPReply.error("method not allowed", status: .methodNotAllowed)
@@ -59,6 +59,9 @@ struct AccessGuard<Context: RequestContext>: RouterMiddleware {
             return HTTPReply.error("internal error: \(error)", status: .internalServerError)
         }
     }
+
+    /// The calls that write (to the review database or beside the case): POST with JSON only.
+    static var writePaths: Set<String> { ["/api/review/tag", "/api/review/note", "/api/review/category", "/api/export/portable"] }
 
     /// Compares without stopping at the first difference (the token is a secret).
     static func equal(_ a: String, _ b: String) -> Bool {

@@ -83,6 +83,25 @@ enum AppScript {
           return box;
         }
 
+        // Project VIC style categories for media (CAT 0–5): one at a time, stored as the tag
+        // cat-N; the server removes the previous one, and both changes are in the review log.
+        function catButtons(target, id, current) {
+          const box = el("span", { class: "tools cat", "data-cat-target": target + ":" + id });
+          const draw = tags => {
+            const now = tags.find(t => /^cat-[0-5]$/.test(t));
+            box.replaceChildren("CAT ");
+            for (let n = 0; n <= 5; n++) {
+              const on = now === "cat-" + n;
+              box.append(el("button", { type: "button", class: on ? "on" : null, "data-cat": String(n), title: on ? "clear the category" : "set category " + n, onclick: async () => {
+                try { draw(await api("/api/review/category", { target, id: String(id), category: on ? null : n }).then(r => r.map(x => x.tag))); }
+                catch (e) { status(e.message, true); }
+              } }, String(n)));
+            }
+          };
+          draw(current || []);
+          return box;
+        }
+
         function noteBox(target, id, notes) {
           const input = el("input", { type: "text", size: 40, placeholder: "note", value: (notes && notes[0] && notes[0].text) || "" });
           const save = el("button", { type: "button", onclick: async () => {
@@ -94,14 +113,14 @@ enum AppScript {
 
         // A picture: blurred until clicked (the click is recorded); known-bad pictures are not
         // loaded at all until the reviewer confirms.
-        function picture(fileID, knownBad, label) {
+        function picture(fileID, knownBad, label, tools) {
           const box = el("span", { class: "pic" });
           if (knownBad) {
             const w = el("div", { class: "withheld", onclick: () => {
               if (!confirm("This picture matched a known-bad hash set. Show it? The view is recorded in the review log.")) return;
-              box.replaceChildren(el("img", { src: withToken("/api/media/" + fileID + "?view=reveal&confirm=known-bad"), alt: "known-bad picture" }), label);
+              box.replaceChildren(el("img", { src: withToken("/api/media/" + fileID + "?view=reveal&confirm=known-bad"), alt: "known-bad picture" }), label, tools || "");
             } }, "Known-bad picture withheld — click to confirm and show");
-            box.append(w, label);
+            box.append(w, label, tools || "");
             return box;
           }
           const img = el("img", { class: "blurred", src: withToken("/api/media/" + fileID), alt: "picture (blurred)", title: "click to reveal (recorded)" });
@@ -111,7 +130,7 @@ enum AppScript {
             img.classList.remove("blurred");
             img.setAttribute("data-revealed", "1");
           });
-          box.append(img, label);
+          box.append(img, label, tools || "");
           return box;
         }
 

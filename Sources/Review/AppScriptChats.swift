@@ -32,12 +32,13 @@ extension AppScript {
         function messageView(m) {
           const marks = [];
           if (m.deleted) marks.push(el("span", { class: "mark deleted" }, "deleted"));
+          if (m.recovered) marks.push(el("span", { class: "mark recovered", title: "carved from the app database's free space or history, not one of its live rows" }, "recovered deleted record"));
           if (m.edited) marks.push(el("span", { class: "mark" }, "edited"));
           if (m.forwardedFrom) marks.push(el("span", { class: "mark" }, "forwarded from " + m.forwardedFrom));
           if (m.replyTo) marks.push(el("span", { class: "mark" }, "reply to #" + m.replyTo));
           if (m.service) marks.push(el("span", { class: "mark" }, "service: " + m.service + (m.serviceActor ? " by " + m.serviceActor : "") + (m.serviceDetails ? " (" + m.serviceDetails + ")" : "")));
           const pics = m.attachments.map(a => a.picture && a.fileID
-            ? picture(a.fileID, a.knownBad, el("div", { class: "mono" }, (a.knownBad ? "KNOWN-BAD · " : "") + (a.path || a.reference || "")))
+            ? picture(a.fileID, a.knownBad, el("div", { class: "mono" }, (a.knownBad ? "KNOWN-BAD · " : "") + (a.path || a.reference || "")), catButtons("file", a.fileID, a.tags))
             : el("div", { class: "muted" }, "attachment: " + a.kind + " " + (a.reference || "") + " (" + a.status + (a.missingReason ? ", " + a.missingReason : "") + ")"));
           return el("div", { class: "msg" + (m.fromDeviceOwner ? " owner" : "") + (m.kind !== "message" ? " service" : ""), id: "m" + m.id, "data-message": m.id },
             el("div", {}, el("span", { class: "who" }, m.sender || "(no sender)"), m.fromDeviceOwner ? el("span", { class: "mark" }, "device owner") : null,

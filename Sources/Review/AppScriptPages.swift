@@ -81,11 +81,27 @@ extension AppScript {
           for (const g of groups) {
             main.append(el("div", { class: "court" }, g.courtLine),
               el("p", {}, "Group ", el("span", { class: "mono" }, g.content), " · members: ", el("span", { class: "mono" }, g.members.join(", ")), " ",
-                tagButtons("group", g.content, g.tags)),
+                tagButtons("group", g.content, g.tags), " ", catButtons("group", g.content, g.tags)),
               table(["Time", "Appearance", "Platform", "Chat", "Sender", "Path"],
                 g.appearances.map(a => [when(a.time), a.appearance, a.platform || "", a.chatID ? el("a", { href: "/thread?chat=" + a.chatID + (a.messageID ? "&message=" + a.messageID : "") }, a.chat || "(untitled)") : "",
                   a.sender || "", el("span", { class: "mono" }, a.path || "")])));
           }
+        }
+
+        // A file's metadata and indicators, shown under the inventory on request.
+        function detailsButton(id) {
+          return el("button", { type: "button", "data-details": String(id), onclick: async () => {
+            try {
+              const d = await api("/api/files/" + id + "/metadata");
+              const box = document.getElementById("details");
+              box.replaceChildren(el("h2", {}, "Metadata and indicators of ", el("span", { class: "mono" }, d.path)),
+                d.entries.length ? table(["Namespace", "Tag", "Value", "Time"], d.entries.map(m => [m.namespace, m.tag, m.value, m.time ? when(m.time) : ""]))
+                  : el("p", { class: "muted" }, "No metadata was read from this file."),
+                d.indicators.length ? table(["Indicator", "Summary", "Evidence", "Details"], d.indicators.map(i => [i.kind, i.summary, i.evidenceTag, el("span", { class: "mono" }, i.details)]))
+                  : el("p", { class: "muted" }, "No indicator."));
+              box.scrollIntoView();
+            } catch (e) { status(e.message, true); }
+          } }, "metadata");
         }
 
         async function filesPage() {
@@ -100,7 +116,7 @@ extension AppScript {
           fillForm(form);
           form.addEventListener("submit", ev => { ev.preventDefault(); location.search = formQuery(form).toString(); });
           const out = el("div"); const pager = el("div", { class: "pager" });
-          main.append(form, pager, out);
+          main.append(form, pager, out, el("div", { id: "details" }));
           let offset = Number(params.get("offset") || 0);
           async function load() {
             const q = formQuery(form); q.set("limit", "100"); q.set("offset", String(offset));
@@ -108,7 +124,9 @@ extension AppScript {
               const page = await api("/api/files?" + q.toString());
               out.replaceChildren(table(["Evidence", "Path", "Size", "MIME", "Status", "Modified", "SHA-256", "Tags"],
                 page.rows.map(f => [f.evidence, el("span", { class: "mono" }, f.path), String(f.size), f.mime || "", f.status + (f.knownBad ? " · KNOWN-BAD" : ""),
-                  when(f.modified), el("span", { class: "mono" }, f.sha256 || ""), tagButtons("file", f.id, f.tags)])));
+                  when(f.modified), el("span", { class: "mono" }, f.sha256 || ""),
+                  el("span", {}, tagButtons("file", f.id, f.tags), (f.mime || "").startsWith("image/") || (f.mime || "").startsWith("video/") ? catButtons("file", f.id, f.tags) : null,
+                    detailsButton(f.id))])));
               pager.replaceChildren(
                 el("button", { type: "button", disabled: offset > 0 ? null : "disabled", onclick: () => { offset = Math.max(0, offset - 100); load(); } }, "Previous"),
                 el("span", { class: "muted" }, "rows " + (offset + 1) + "–" + (offset + page.rows.length)),

@@ -31,6 +31,8 @@ enum AppStyle {
         .msg .text { white-space: pre-wrap; margin: 4px 0; }
         .mark { font-size: 11px; border-radius: 3px; padding: 0 4px; margin-right: 4px; background: #e7e9ec; }
         .mark.deleted { background: #fde2e1; color: #8a1c14; }
+        .mark.recovered { background: #fff1c2; color: #6b4a00; }
+        .cat button.on { background: #1f3a5f; color: #fff; }
         .tag { font-size: 11px; border-radius: 10px; padding: 0 8px; margin-right: 4px; background: #dbeafe; color: #1e3a8a; }
         .pic { display: inline-block; margin: 4px 8px 4px 0; text-align: center; font-size: 11px; }
         .pic img { max-width: 220px; max-height: 220px; display: block; cursor: pointer; }

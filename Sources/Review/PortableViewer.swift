@@ -47,7 +47,7 @@ enum PortableViewer {
               const tagged = t.tagged.includes(m.id);
               box.append(el("div", { class: "msg" + (m.fromDeviceOwner ? " owner" : "") + (tagged ? " tagged" : ""), "data-message": m.id, style: tagged ? "outline: 2px solid #b42318" : null },
                 el("div", {}, el("span", { class: "who" }, m.sender || "(no sender)"), when(m.time), " ",
-                  m.deleted ? el("span", { class: "mark deleted" }, "deleted") : null, m.edited ? el("span", { class: "mark" }, "edited") : null,
+                  m.deleted ? el("span", { class: "mark deleted" }, "deleted") : null, m.recovered ? el("span", { class: "mark recovered" }, "recovered deleted record") : null, m.edited ? el("span", { class: "mark" }, "edited") : null,
                   m.tags.map(x => el("span", { class: "tag" }, x))),
                 el("div", { class: "text" }, m.text), pics,
                 m.notes.map(n => el("div", { class: "muted" }, "Note (" + n.reviewer + "): " + n.text))));

@@ -18,6 +18,8 @@ struct ReviewAPI: Sendable {
     /// SHA-256s of known-bad pictures (and their PDQ groups), never sent without a confirmation.
     let knownBad: Set<String>
     let media: MediaCache
+    /// The overview's table counts and chat list pages, reused while the case has not changed.
+    let counts = CountsCache()
 
     init(db: EvidenceDatabase, review: ReviewDatabase, reviewer: String, temporaryRoot: String) throws {
         self.db = db; self.review = review; self.reviewer = reviewer
@@ -51,6 +53,7 @@ struct ReviewAPI: Sendable {
         router.get("/api/search") { request, _ in try self.search(QueryReader(request: request)) }
         router.get("/api/known") { _, _ in try HTTPReply.json(try self.known()) }
         router.get("/api/files") { request, _ in try self.files(QueryReader(request: request)) }
+        router.get("/api/files/:id/metadata") { _, context in try self.fileDetails(try Self.id(context)) }
         router.get("/api/media/:id") { request, context in
             try await self.picture(fileID: try Self.id(context), QueryReader(request: request))
         }
@@ -102,7 +105,8 @@ struct ReviewAPI: Sendable {
         let incomplete = try? CaseVerifier.incompleteness(databasePath: db.path)
         return Overview(
             caseName: caseInfo?.name, examiner: caseInfo?.examiner, zone: clock.zoneName,
-            created: caseInfo.map { clock.show(micros: nil, utc: $0.createdUTC) }, evidence: evidence, counts: try db.caseCounts(),
+            created: caseInfo.map { clock.show(micros: nil, utc: $0.createdUTC) }, evidence: evidence,
+            counts: try counts.get(mark: try db.changeMark(), key: "counts") { try db.caseCounts() },
             runs: runs, auditHead: try db.auditHead(), incomplete: incomplete, known: try known(), reviewer: reviewer)
     }
 
@@ -140,11 +144,7 @@ struct ReviewAPI: Sendable {
                            sender: a.sender, time: clock.show(micros: a.utcMicros, utc: a.utc, basis: a.basis), path: a.path)
             }
             let first = s.first.map(show)
-            let name = s.hashsets.isEmpty ? "Known-bad picture" : "Known-bad picture (\(s.hashsets.joined(separator: ", ")))"
-            let count = { (n: Int, one: String, many: String) in "\(n) \(n == 1 ? one : many)" }
-            var line = "\(name) \(s.content.prefix(20))… — \(count(s.files.count, "copy", "copies"))"
-            line += " — shared in \(count(s.rooms, "room", "rooms")) by \(count(s.senders, "sender", "senders"))"
-            if let f = first { line += ", first \(f.time.local ?? f.time.utc ?? "(no instant)")" }
+            let line = s.courtLine(firstTime: first.flatMap { $0.time.local ?? $0.time.utc })
             return KnownGroup(content: s.content, members: s.members, hashsets: s.hashsets, copies: s.files.count,
                               messages: s.messages.count, rooms: s.rooms, senders: s.senders, first: first, courtLine: line,
                               appearances: (s.messages + s.files).map(show),
@@ -203,7 +203,8 @@ struct ReviewAPI: Sendable {
 
     func chats(_ q: QueryReader) throws -> Response {
         let limit = max(1, try q.int("limit", default: 100, cap: Self.listCap)), offset = try q.int("offset", default: 0, cap: Int(Int32.max))
-        let rows = try db.chatList(limit: limit, offset: offset).map { c in
+        let page = try counts.get(mark: try db.changeMark(), key: "chats/\(limit)/\(offset)") { try db.chatList(limit: limit, offset: offset) }
+        let rows = page.map { c in
             Chat(id: c.chatID, platform: c.platform, title: c.title, type: c.chatType, evidence: c.evidence, exportPath: c.exportPath,
                  messages: c.messages, first: c.firstMicros.map { clock.show(micros: $0) }, last: c.lastMicros.map { clock.show(micros: $0) },
                  copies: c.copies)
@@ -213,14 +214,14 @@ struct ReviewAPI: Sendable {
 
     struct Message: Encodable {
         var id: Int64, chatID: Int64, platform: String, chat: String?, sequence: Int, kind: String, sender: String?
-        var fromDeviceOwner: Bool, time: ShownTime, note: String?, text: String, deleted: Bool, edited: Bool, nativeID: String?
+        var fromDeviceOwner: Bool, time: ShownTime, note: String?, text: String, deleted: Bool, recovered: Bool, edited: Bool, nativeID: String?
         var replyTo: String?, forwardedFrom: String?, service: String?, serviceActor: String?, serviceDetails: String?
         var attachments: [Attachment], tags: [String], notes: [ReviewNote]
     }
 
     struct Attachment: Encodable {
         var kind: String, reference: String?, status: String, missingReason: String?, path: String?, sha256: String?
-        var fileID: Int64?, knownBad: Bool, picture: Bool
+        var fileID: Int64?, knownBad: Bool, picture: Bool, tags: [String]
     }
 
     func thread(chatID: Int64, _ q: QueryReader) throws -> Response {
@@ -242,22 +243,26 @@ struct ReviewAPI: Sendable {
         let ids = Set(page.map { String($0.message.messageID) })
         let tags = try review.tags(target: .message).filter { ids.contains($0.targetID) }
         let notes = try review.notes(target: .message).filter { ids.contains($0.targetID) }
-        return page.map { message($0, files: files, tags: tags, notes: notes) }
+        let fileIDs = Set(files.values.map { String($0.id) })
+        let fileTags = try review.tags(target: .file).filter { fileIDs.contains($0.targetID) }
+        return page.map { message($0, files: files, tags: tags, notes: notes, fileTags: fileTags) }
     }
 
-    func message(_ t: ThreadMessage, files: [String: (id: Int64, mime: String?)], tags: [ReviewTag], notes: [ReviewNote]) -> Message {
+    func message(_ t: ThreadMessage, files: [String: (id: Int64, mime: String?)], tags: [ReviewTag], notes: [ReviewNote],
+                 fileTags: [ReviewTag] = []) -> Message {
         let m = t.message
         let attachments = m.attachments.map { a in
             let file = a.sha256.flatMap { files[$0.lowercased()] }
             let picture = (file?.mime ?? "").hasPrefix("image/")
             return Attachment(kind: a.kind, reference: a.reference, status: a.status, missingReason: a.missingReason, path: a.path,
-                              sha256: a.sha256, fileID: file?.id, knownBad: a.sha256.map(knownBad.contains) ?? false, picture: picture)
+                              sha256: a.sha256, fileID: file?.id, knownBad: a.sha256.map(knownBad.contains) ?? false, picture: picture,
+                              tags: file.map { f in fileTags.filter { $0.targetID == String(f.id) }.map(\.tag) } ?? [])
         }
         let id = String(m.messageID)
         return Message(id: m.messageID, chatID: m.chatID, platform: m.platform, chat: m.chat, sequence: m.sequence, kind: m.kind,
                        sender: m.sender, fromDeviceOwner: m.fromDeviceOwner,
                        time: clock.show(micros: t.sentMicros, utc: m.sentUTC, basis: m.sentBasis, raw: m.sentRaw), note: t.sentNote,
-                       text: m.text, deleted: m.deleted, edited: t.edited, nativeID: t.nativeID, replyTo: t.replyToNativeID,
+                       text: m.text, deleted: m.deleted, recovered: m.recovered, edited: t.edited, nativeID: t.nativeID, replyTo: t.replyToNativeID,
                        forwardedFrom: t.forwardedFrom, service: m.serviceAction, serviceActor: m.serviceActor,
                        serviceDetails: m.serviceDetails, attachments: attachments,
                        tags: tags.filter { $0.targetID == id }.map(\.tag), notes: notes.filter { $0.targetID == id })

@@ -32,6 +32,19 @@ extension ReviewAPI {
             try self.review.setTag(body.tag, on: body.on ?? true, target: try Self.kind(body.target), id: body.id, reviewer: self.reviewer)
             return try HTTPReply.json(try self.review.tags(target: try Self.kind(body.target), id: body.id))
         }
+        router.post("/api/review/category") { request, _ in
+            let body = try await Self.decode(CategoryRequest.self, request)
+            let kind = try Self.kind(body.target)
+            guard kind == .file || kind == .group else {
+                throw ReviewRequestError(status: .badRequest, message: "target: categories are set on media (file or group)")
+            }
+            try self.requireTarget(kind, body.id)
+            guard body.category.map { ReviewDatabase.categories.contains($0) } ?? true else {
+                throw ReviewRequestError(status: .badRequest, message: "category: 0 to 5, or null to clear")
+            }
+            try self.review.setCategory(body.category, target: kind, id: body.id, reviewer: self.reviewer)
+            return try HTTPReply.json(try self.review.tags(target: kind, id: body.id))
+        }
         router.post("/api/export/portable") { _, _ in try self.exportPortable() }
         router.post("/api/review/note") { request, _ in
             let body = try await Self.decode(NoteRequest.self, request)
@@ -66,6 +79,7 @@ extension ReviewAPI {
 
     struct TagRequest: Decodable { var target: String, id: String, tag: String, on: Bool? }
     struct NoteRequest: Decodable { var target: String, id: String, text: String }
+    struct CategoryRequest: Decodable { var target: String, id: String, category: Int? }
 
     /// Refuses a tag or note on something the case does not hold (a typo must not look like work done).
     func requireTarget(_ kind: ReviewTargetKind, _ id: String) throws {
@@ -125,6 +139,36 @@ extension ReviewAPI {
         return try HTTPReply.json(Page(rows: rows, next: rows.count == limit ? String(offset + limit) : nil, zone: clock.zoneName))
     }
 
+    struct FileDetails: Encodable {
+        var id: Int64, path: String, sha256: String?, mime: String?, entries: [MetadataEntry], indicators: [Indicator]
+    }
+
+    struct MetadataEntry: Encodable {
+        var namespace: String, tag: String, value: String, location: String?, time: ShownTime?
+    }
+
+    struct Indicator: Encodable {
+        var kind: String, summary: String, evidenceTag: String, location: String?, details: String, times: [NamedTime]
+    }
+
+    struct NamedTime: Encodable { var name: String, time: ShownTime }
+
+    /// One file's metadata (EXIF, XMP, GPS, container fields) and indicators (AI-generation
+    /// marks, edits…), as `exhibit metadata` prints them, with times in the case's zone.
+    func fileDetails(_ id: Int64) throws -> Response {
+        guard let file = try db.fileIdentity(fileID: id) else { throw ReviewRequestError(status: .notFound, message: "no file \(id)") }
+        let found = try db.fileMetadata(file.path).first { $0.path == file.path }
+        let show = { (t: TimeValue) in clock.show(micros: t.utcMicros, basis: t.basis.rawValue, raw: t.raw) }
+        let entries = (found?.entries ?? []).map { m in
+            MetadataEntry(namespace: m.namespace, tag: m.tag, value: m.value, location: m.location, time: m.time.map(show))
+        }
+        let indicators = (found?.indicators ?? []).map { i in
+            Indicator(kind: i.kind, summary: i.summary, evidenceTag: i.evidenceTag, location: i.location, details: i.details,
+                      times: i.times.map { NamedTime(name: $0.name, time: show($0.time)) })
+        }
+        return try HTTPReply.json(FileDetails(id: id, path: file.path, sha256: file.sha256, mime: file.mime, entries: entries, indicators: indicators))
+    }
+
     // MARK: - Pictures
 
     /// The bytes of one picture, read again from the evidence and checked against the recorded
@@ -182,5 +226,29 @@ final class MediaCache: @unchecked Sendable {
             bytes += data.count
         }
         return data
+    }
+}
+
+/// Answers that count over the whole case — the overview's table counts (a `count(*)` over 10
+/// million events) and the chat list's per-room counts — kept for as long as the case's change
+/// mark (audit head and largest row ids) stays the same: a command that changes findings appends
+/// to the audit log, and an ingest running beside the server adds rows, so either makes the next
+/// call count again. At most 64 answers are kept.
+final class CountsCache: @unchecked Sendable {
+    // Safe: `mark` and `values` are only touched under `lock`.
+    private let lock = NSLock()
+    private var mark: String?
+    private var values: [String: any Sendable] = [:]
+
+    func get<Value: Sendable>(mark: String, key: String, _ compute: () throws -> Value) throws -> Value {
+        lock.lock()
+        if self.mark == mark, let value = values[key] as? Value { lock.unlock(); return value }
+        lock.unlock()
+        let fresh = try compute()
+        lock.lock()
+        if self.mark != mark || values.count >= 64 { values = [:]; self.mark = mark }
+        values[key] = fresh
+        lock.unlock()
+        return fresh
     }
 }

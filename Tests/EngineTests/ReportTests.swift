@@ -6,7 +6,8 @@ import Testing
 /// `exhibit report`: one self-contained HTML file, rendered by Debian's headless Chromium.
 @Suite("Report", .serialized)
 struct ReportTests {
-    static let sections = ["case", "evidence", "audit", "analyzers", "known-media", "timeline", "chats", "problems", "thumbnails"]
+    static let sections = ["summary", "case", "evidence", "audit", "analyzers", "known-media", "tagged", "timeline", "transcripts", "chats",
+                           "problems", "thumbnails", "attestation"]
 
     /// Chromium renders the report to a PNG with ink on it and prints it to a PDF with one page
     /// per section and page numbers (read back with Ghostscript); the HTML has every section,

@@ -8,6 +8,29 @@ import Testing
 /// The sidecar review database of `exhibit serve`: tags, notes and the hash-chained review log.
 @Suite("ReviewDatabase")
 struct ReviewDatabaseTests {
+    /// CAT categories: one `cat-N` per medium; a new one replaces the old in one transaction,
+    /// both changes logged and chained; the same one again changes nothing; out of 0–5 refused.
+    @Test func categoriesAreOnePerMediumAndLogged() throws {
+        let dir = try TestDirectory("review-cat")
+        defer { dir.remove() }
+        let review = try ReviewDatabase(path: dir.path("case.review.sqlite"))
+        try review.setTag("relevant", on: true, target: .file, id: "7", reviewer: "Lee")
+        try review.setCategory(2, target: .file, id: "7", reviewer: "Lee")
+        try review.setCategory(2, target: .file, id: "7", reviewer: "Lee")
+        try review.setCategory(4, target: .file, id: "7", reviewer: "Kim")
+        #expect(throws: ReviewDatabaseError.self) { try review.setCategory(6, target: .file, id: "7", reviewer: "Lee") }
+        #expect(throws: ReviewDatabaseError.self) { try review.setCategory(-1, target: .file, id: "7", reviewer: "Lee") }
+        #expect(try review.tags(target: .file, id: "7").map(\.tag) == ["cat-4", "relevant"])
+        try review.setCategory(nil, target: .file, id: "7", reviewer: "Kim")
+        #expect(try review.tags(target: .file, id: "7").map(\.tag) == ["relevant"])
+        let log = try review.log()
+        try #require(!log.isEmpty)
+        #expect(log.map { "\($0.action) \($0.reviewer)" } == ["tag.add Lee", "tag.add Lee", "tag.remove Kim", "tag.add Kim", "tag.remove Kim"])
+        #expect(log[1].details == #"{"id":"7","reviewer":"Lee","tag":"cat-2","target":"file"}"#)
+        #expect(log[3].details == #"{"id":"7","reviewer":"Kim","tag":"cat-4","target":"file"}"#)
+        #expect(try review.verifyLog() == nil)
+    }
+
     @Test func tagsNotesAndTheLogChainEveryChange() throws {
         let dir = try TestDirectory("review-db")
         defer { dir.remove() }

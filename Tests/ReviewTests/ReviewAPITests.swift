@@ -185,4 +185,37 @@ struct ReviewAPITests {
             #expect(r.headers["access-control-allow-origin"] == nil)
         }
     }
+
+    /// The overview's counts and the chat list are reused while the case is unchanged, and
+    /// counted again when an ingest adds an item to the case while the server runs.
+    @Test func overviewCountsFollowAnIngestBesideTheServer() async throws {
+        let dir = try TestDirectory("review-counts")
+        defer { dir.remove() }
+        let db = dir.path("case.sqlite")
+        let first = try Run.command(ReviewFixture.exhibit, ["ingest", Corpus.url("sample-case/pc-export.tar.gz").path, "--db", db,
+                                                            "--case", "COUNTS-1", "--assume-tz", "Asia/Seoul"])
+        try #require(first.exitCode == 0, "\(first.stderr)")
+        let server = try ServeProcess(db: db, dir: dir, name: "counts")
+        defer { server.stop() }
+        let counts = { () async throws -> [String: Any] in
+            try #require(try await HTTP.object(server.base + "/api/overview")["counts"] as? [String: Any])
+        }
+        let before = try await counts()
+        let roomsBefore = try #require(try await HTTP.object(server.base + "/api/chats")["rows"] as? [[String: Any]])
+        #expect(NSDictionary(dictionary: try await counts()).isEqual(to: before), "unchanged case, same counts")
+        let second = try Run.command(ReviewFixture.exhibit, ["ingest", Corpus.url("sample-case/phone-dump.zip").path, "--db", db, "--case", "COUNTS-1", "--assume-tz", "Asia/Seoul"])
+        try #require(second.exitCode == 0, "\(second.stderr)")
+        let after = try await counts()
+        let roomsAfter = try #require(try await HTTP.object(server.base + "/api/chats")["rows"] as? [[String: Any]])
+        #expect(roomsAfter.count > roomsBefore.count, "the chat list is counted again too: \(roomsBefore.count) → \(roomsAfter.count)")
+        let direct = try Run.command("/usr/bin/env", ["python3", "-c", """
+            import sqlite3, sys
+            c = sqlite3.connect(sys.argv[1])
+            print(*[c.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("files", "chats", "messages", "events")])
+            """, db])
+        let want = direct.stdout.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        try #require(want.count == 4, "\(direct.stdout) \(direct.stderr)")
+        #expect([after["files"], after["chats"], after["messages"], after["events"]].map { $0 as? Int ?? -1 } == want, "\(after)")
+        #expect((after["files"] as? Int ?? 0) > (before["files"] as? Int ?? 0) && (after["messages"] as? Int ?? 0) > (before["messages"] as? Int ?? 0))
+    }
 }

@@ -4,7 +4,11 @@ websocket, no extra package): opens URL, waits until the page sets body[data-rea
 SCRIPT (an async JavaScript expression) in the page and prints its JSON result. Used by
 Tests/ReviewTests to click through `exhibit serve`'s pages.
 
-    cdp_drive.py CHROMIUM PROFILE_DIR URL SCRIPT
+    cdp_drive.py CHROMIUM PROFILE_DIR URL SCRIPT [SCRIPT...]
+
+With several scripts, every script but the last is expected to navigate (submit a form that
+changes the address): before the next one runs, the driver waits until a new page has loaded
+and set data-ready. The result of the last script is printed.
 """
 import json
 import os
@@ -12,7 +16,8 @@ import subprocess
 import sys
 import time
 
-chromium, profile, url, script = sys.argv[1:5]
+chromium, profile, url = sys.argv[1:4]
+scripts = sys.argv[4:]
 # Chromium reads commands on fd 3 and writes replies on fd 4, each a JSON text ended by NUL.
 to_child_r, to_child_w = os.pipe()
 from_child_r, from_child_w = os.pipe()
@@ -65,13 +70,21 @@ def evaluate(session, expression):
 try:
     target = call("Target.createTarget", {"url": url})["targetId"]
     session = call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-    for _ in range(400):
-        if evaluate(session, "document.body && document.body.dataset.ready") == "1":
-            break
-        time.sleep(0.05)
-    else:
-        raise SystemExit("the page never set data-ready")
-    print(json.dumps(evaluate(session, script), ensure_ascii=False))
+    result = None
+    for script in scripts:
+        # A page the previous script left carries the mark; wait for a fresh, ready one.
+        for _ in range(400):
+            try:
+                if evaluate(session, "document.body && !window.__cdpSeen && document.body.dataset.ready") == "1":
+                    break
+            except SystemExit:
+                pass  # the context was replaced while navigating: ask again
+            time.sleep(0.05)
+        else:
+            raise SystemExit("the page never set data-ready")
+        evaluate(session, "window.__cdpSeen = true")
+        result = evaluate(session, script)
+    print(json.dumps(result, ensure_ascii=False))
 finally:
     proc.terminate()
     proc.wait()

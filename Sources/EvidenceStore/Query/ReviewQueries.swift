@@ -80,6 +80,19 @@ extension EvidenceDatabase {
         }
     }
 
+    /// A cheap text that changes whenever findings change: the audit log's head and the largest
+    /// row id of files, messages and events (each one index seek). Caches of counts key on it.
+    public func changeMark() throws -> String {
+        let head = try auditHead()
+        return try queue.read { db in
+            var parts = [head]
+            for table in ["files", "messages", "events"] where try db.tableExists(table) {
+                parts.append(String(try Int64.fetchOne(db, sql: "SELECT max(id) FROM \(table)") ?? 0))
+            }
+            return parts.joined(separator: "/")
+        }
+    }
+
     /// One page of chat rooms, original exports only (a second export of one room is counted in
     /// `copies`), ordered by platform, title and id. The page's ids are chosen first, so the
     /// per-chat counts run for the rows shown only, not for every chat before sorting.

@@ -31,6 +31,16 @@ public struct ReportOptions: Sendable {
     /// The zone times are shown in (`exhibit report --tz`); `nil` uses the case's declared zone.
     /// Times are shown as `2024-08-28 15:12:03 +09:00 (06:12:03Z)`, UTC alone without a zone.
     public var displayClock: CaseTimeText?
+    /// The reviewer's tags and notes (`exhibit serve`'s review database), or `nil`.
+    public var review: ReportReview?
+    /// Only the reviewer's tagged items in the timeline and the transcripts (`--tagged`).
+    public var taggedOnly: Bool = false
+    /// Messages shown before and after each message in focus in the transcripts.
+    public var transcriptWindow: Int = 5
+    /// Most messages in focus (tagged, or carrying a known-bad picture) given a transcript.
+    public var transcriptLimit: Int = 200
+    /// The examiner named in the attestation block; the case's examiner when `nil`.
+    public var attestingExaminer: String?
 
     /// Options with defaults: the whole timeline up to 2,000 rows, 500 problems per list.
     public init(fromMicros: Int64? = nil, beforeMicros: Int64? = nil, timelineLimit: Int = 2000, problemLimit: Int = 500,
@@ -45,17 +55,22 @@ public struct ReportOptions: Sendable {
 /// The sections every report has, in order (ids of the `<section>` elements; tests check them).
 public enum ReportSection: String, CaseIterable, Sendable {
     /// One case per section; the raw value is the `<section>` id.
-    case overview = "case", evidence, audit, analyzers, knownMedia = "known-media", timeline, chats, problems, thumbnails
+    case summary, overview = "case", evidence, audit, analyzers, knownMedia = "known-media", tagged, timeline, transcripts, chats
+    case problems, thumbnails, attestation
 
     /// The section's heading.
     public var title: String {
         switch self {
+        case .summary: return "Summary"
         case .overview: return "Case and examiner"
         case .evidence: return "Evidence items"
         case .audit: return "Audit log and chain of custody"
         case .analyzers: return "Findings by analyzer"
         case .knownMedia: return "Known media (hash-set matches) and their spread"
+        case .tagged: return "Items tagged by the reviewer"
         case .timeline: return "Timeline"
+        case .transcripts: return "Transcripts"
+        case .attestation: return "Examiner's attestation"
         case .chats: return "Chats"
         case .problems: return "Errors and what could not be examined"
         case .thumbnails: return "Pictures (blurred)"
@@ -64,44 +79,47 @@ public enum ReportSection: String, CaseIterable, Sendable {
 }
 
 extension EvidenceDatabase {
-    /// Writes the case report: one self-contained HTML file (inline CSS, no script, no network,
-    /// no external resource; a Content-Security-Policy forbids any), printable with page numbers.
-    /// Returns the findings digest printed in its footer.
+    /// Writes the case report in court form: one self-contained HTML file (inline CSS, no
+    /// script, no network, no external resource; a Content-Security-Policy forbids any),
+    /// printable with page numbers. A summary comes first (items, integrity, known-bad pictures
+    /// grouped as `exhibit spread --known` groups them); every time is in the case's zone with
+    /// UTC beside it; the examiner's attestation closes it. Returns the findings digest printed
+    /// in its footer.
     @discardableResult
     public func writeReport(to path: String, options: ReportOptions) throws -> String {
-        // The digest reads the database on its own; it cannot run inside the read below.
-        let digest = try self.digest()
-        let chain = try verifyAuditChain()
+        // The store's own queries (digest, spread, thread pages) open their own read; they
+        // cannot run inside the read below.
+        let context = try ReportContext.load(self, options)
         let out = try ExportOutput(path: path, overwrite: options.overwrite)
         let e = ExportEscape.html
-        let clock = try options.displayClock ?? CaseTimeText(zoneIdentifier: caseInfo()?.assumedZone)
         try queue.read { db in
-            let r = ReportWriter(db: db, out: out, options: options, clock: clock)
+            let r = ReportWriter(db: db, out: out, options: options, context: context)
             let caseName = try String.fetchOne(db, sql: "SELECT name FROM cases ORDER BY id LIMIT 1") ?? "(no case)"
-            let how = clock.zone == nil
-                ? "Every time is UTC"
-                : "Every time is shown in \(clock.zoneName) (local wall clock with its offset) with UTC beside it"
             try out.write(ReportStyle.head(title: "Case report — \(caseName)"))
-            try out.write("<header><h1>Case report — \(e(caseName))</h1><p class=\"muted\">Generated \(e(clock.human(micros: options.generatedMicros))) by Exhibit \(e(options.toolVersion)). \(e(how)) and carries its basis: utc, offset, assumed-zone (a local time read in the declared zone), unknown.</p></header>\n")
+            try out.write("<header><h1>Case report — \(e(caseName))</h1><p class=\"muted\">Generated \(r.when(nil, micros: options.generatedMicros)) by Exhibit \(e(options.toolVersion)). \(r.zoneSentence)</p></header>\n")
+            try r.summary()
             try r.overview()
             try r.evidence()
-            try r.audit(chain)
+            try r.audit(context.chain)
             try r.analyzers()
             try r.knownMedia()
+            try r.taggedItems()
             try r.timeline()
+            try r.transcripts()
             try r.chats()
             try r.problems()
             try r.thumbnailSection()
+            try r.attestation()
             try out.write("""
-                <footer><span>Exhibit \(e(options.toolVersion))</span> · <span>findings digest (exhibit digest) <span class="mono">\(digest)</span></span> · \
-                <span>audit chain head <span class="mono">\(e(chain.head))</span></span> · \
-                <span>generated \(e(clock.human(micros: options.generatedMicros)))</span></footer>
+                <footer><span>Exhibit \(e(options.toolVersion))</span> · <span>findings digest <span class="mono">\(context.digest)</span></span> · \
+                <span>audit chain head <span class="mono">\(e(context.chain.head))</span></span> · \
+                <span>generated \(UTCFormat.string(micros: options.generatedMicros)) UTC</span></footer>
                 </body></html>
 
                 """)
         }
         try out.finish()
-        return digest
+        return context.digest
     }
 }
 
@@ -110,11 +128,7 @@ struct ReportWriter {
     let db: Database
     let out: ExportOutput
     let options: ReportOptions
-    /// The case's zone (or `--tz`): every time in the report goes through it.
-    let clock: CaseTimeText
-
-    /// Time cell: local time in the case's zone with UTC beside it (UTC alone without a zone).
-    func when(_ utc: String?, basis: String? = nil) -> String { utc == nil ? t(nil) : m(clock.human(utc: utc, basis: basis)) }
+    let context: ReportContext
 
     func open(_ section: ReportSection, _ intro: String? = nil) throws {
         try out.write("<section id=\"\(section.rawValue)\"><h2>\(ExportEscape.html(section.title))</h2>\n")
@@ -133,9 +147,29 @@ struct ReportWriter {
         try out.write(s + "</tbody></table>\n")
     }
 
-    /// Text cell.
-    /// Cells hold evidence text: isolated in `<bdi>` with bidi controls shown (issue 19).
-    func t(_ value: String?) -> String { value.map(ExportEscape.htmlIsolated) ?? "<span class=\"muted\">—</span>" }
+    /// Text cell (evidence text: escaped, invisible characters shown as marks).
+    /// Each cell is isolated in `<bdi>` (issue 19): right-to-left text cannot reorder the cells
+    /// or Exhibit's own words around it.
+    func t(_ value: String?) -> String { value.map { "<bdi>\(shown($0))</bdi>" } ?? "<span class=\"muted\">—</span>" }
     /// Monospace cell (hashes, paths).
-    func m(_ value: String?) -> String { value.map { "<span class=\"mono\">\(ExportEscape.htmlIsolated($0))</span>" } ?? "<span class=\"muted\">—</span>" }
+    func m(_ value: String?) -> String { value.map { "<span class=\"mono\"><bdi>\(shown($0))</bdi></span>" } ?? "<span class=\"muted\">—</span>" }
+
+    /// Evidence text as text: escaped, with invisible characters that could disguise it (RTL
+    /// overrides that turn `gnp.exe` around, zero-width characters, other format characters)
+    /// shown as visible marks `⟨U+202E⟩`, as the review pages show them. The zero-width joiner
+    /// stays: it builds emoji.
+    func shown(_ text: String) -> String {
+        var s = ""
+        for u in text.unicodeScalars {
+            if u.properties.generalCategory == .format && u != "\u{200D}" {
+                s += "⟨U+\(String(u.value, radix: 16, uppercase: true))⟩"
+            } else if u.properties.generalCategory == .control && u != "\n" && u != "\t" {
+                // Terminal control bytes (ESC sequences) are never passed on, as in text outputs.
+                s.unicodeScalars.append("\u{FFFD}")
+            } else {
+                s.unicodeScalars.append(u)
+            }
+        }
+        return ExportEscape.html(s)
+    }
 }

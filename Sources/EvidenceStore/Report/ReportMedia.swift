@@ -8,7 +8,7 @@ extension ReportWriter {
     /// Matched pictures are never shown. Without the tables: "no hash sets imported".
     func knownMedia() throws {
         guard try has("hashset_matches"), try has("known_media") else {
-            try open(.knownMedia, "No hash sets imported: this case database has no hash-set tables (exhibit hashset import adds them).")
+            try open(.knownMedia, "No hash sets imported: no known-bad or known-good list was compared with this case.")
             return try close()
         }
         try open(.knownMedia, "Files whose hash (MD5/SHA-1/SHA-256, or perceptual PDQ within the distance shown) matched an imported hash set. The pictures themselves are never shown in this report.")
@@ -40,7 +40,7 @@ extension ReportWriter {
 
     private func spread(sha256: String) throws {
         let carried = try has("attachments") ? try Row.fetchAll(db, sql: """
-            SELECT v.sent_utc, v.sent_basis, v.platform, v.chat, v.sender, v.export_path, v.room_id, v.message_id
+            SELECT v.sent_utc, v.sent_basis, v.platform, v.chat, v.sender, v.export_path, v.room_id, v.message_id, v.sent_raw
             FROM attachments a JOIN chat_messages v ON v.message_id = a.message_id
             WHERE a.sha256 = ? ORDER BY v.sent_utc IS NULL, v.sent_utc, v.message_id
             """, arguments: [sha256]) : []
@@ -55,13 +55,17 @@ extension ReportWriter {
         try out.write("<h3>Spread of <span class=\"mono\">\(ExportEscape.html(sha256))</span></h3>\n<p>")
         try out.write("First appearance: \(firstTimes.map { "\(when($0.0)) — \(t($0.1))" } ?? "no known time") · \(carried.count) message(s) in \(rooms) room(s) by \(senders) sender(s) · \(copies.count) file cop\(copies.count == 1 ? "y" : "ies")</p>\n")
         if !carried.isEmpty {
-            try table(["Sent (\(clock.zone == nil ? "UTC" : "local · UTC"))", "Basis", "Platform", "Chat", "Sender", "Export file"],
-                      carried.map { [when($0[0]), t($0[1]), t($0[2]), t($0[3]), t($0[4]), m($0[5])] })
+            try table(["Sent", "Platform", "Chat", "Sender", "Export file"],
+                      carried.map { [when($0[0], basis: $0[1], raw: $0[8]), t($0[2]), t($0[3]), t($0[4]), m($0[5])] })
         }
-        try table(["Copy", "Modified (\(clock.zone == nil ? "UTC" : "local · UTC"))", "Basis"], copies.map { [m($0[0]), when($0[1]), t($0[2])] })
+        try table(["Copy", "Modified"], copies.map { [m($0[0]), when($0[1], basis: $0[2])] })
     }
 
-    /// The `timeline` view (timeline builder) in the selected window, cut at the limit.
+    /// The `timeline` view in the selected window, in two tables so the case's events are not
+    /// buried: first what happened (messages, pictures taken, calls…), then the dates recorded
+    /// inside the archives (entry modification times, written by whoever built the archive)
+    /// and times before 1990 (unset clocks, zero values). Each is cut at the limit. With
+    /// `--tagged`, only events of tagged items.
     func timeline() throws {
         guard try has("timeline") else {
             try open(.timeline, "No timeline in this case database yet (it is built by the timeline analyzer at the end of an ingest).")
@@ -71,23 +75,49 @@ extension ReportWriter {
         var args = StatementArguments()
         if let f = options.fromMicros { clauses.append("utc_us >= ?"); args += [f] }
         if let b = options.beforeMicros { clauses.append("utc_us < ?"); args += [b] }
-        let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
-        let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM timeline \(whereSQL)", arguments: args) ?? 0
-        try open(.timeline, "\(total) event(s) in the selected window\(total > options.timelineLimit ? ", the first \(options.timelineLimit) shown (all of them: exhibit timeline / exhibit export --format csv)" : ""). Events without a UTC instant come last.")
+        if options.taggedOnly {
+            let review = options.review
+            let events = review?.ids(.event).sorted() ?? [], messages = review?.ids(.message).sorted() ?? []
+            let files = review?.ids(.file).sorted() ?? []
+            let groups = Set(review?.tags.filter { $0.target == .group }.map(\.targetID) ?? [])
+            let members = context.spreads.filter { groups.contains($0.content) }.flatMap(\.members).sorted()
+            let list = { (n: Int) in n == 0 ? "NULL" : Array(repeating: "?", count: n).joined(separator: ",") }
+            clauses.append("(event_id IN (\(list(events.count))) OR message_id IN (\(list(messages.count))) OR file_id IN (\(list(files.count))) OR sha256 IN (\(list(members.count))))")
+            args += StatementArguments(events + messages + files)
+            args += StatementArguments(members)
+        }
+        let archive = "(source = 'intake' OR utc_us < \(Self.plausibleMicros))"
+        let base = clauses.isEmpty ? "" : clauses.joined(separator: " AND ") + " AND "
+        let caseWhere = "WHERE \(base)NOT \(archive)", archiveWhere = "WHERE \(base)\(archive)"
+        let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM timeline \(caseWhere)", arguments: args) ?? 0
+        let archived = try Int.fetchOne(db, sql: "SELECT count(*) FROM timeline \(archiveWhere)", arguments: args) ?? 0
+        let scope = options.taggedOnly ? "of the items the reviewer tagged " : ""
+        try open(.timeline, "\(total) event(s) \(scope)in the selected window\(total > options.timelineLimit ? ", the first \(options.timelineLimit) shown" : ""). Events without an instant come last.")
+        try timelineTable(caseWhere, args)
+        if archived > 0 {
+            try out.write("<h3>Dates inside the archives, and times before 1990</h3><p class=\"muted\">\(archived) date(s) recorded by the archives themselves (an entry's modification time says when a file was last written on the machine that packed it, not what a person did), and times before 1990 (clocks that were never set, zero values)\(archived > options.timelineLimit ? "; the first \(options.timelineLimit) shown" : "").</p>\n")
+            try timelineTable(archiveWhere, args)
+        }
+        try close()
+    }
+
+    /// 1990-01-01T00:00:00Z: earlier times in a phone case are unset clocks or zero values.
+    static let plausibleMicros: Int64 = 631_152_000_000_000
+
+    private func timelineTable(_ whereSQL: String, _ args: StatementArguments) throws {
         let rows = try Row.fetchAll(db, sql: """
-            SELECT utc, basis, raw, kind, description, source, file_path FROM timeline \(whereSQL)
+            SELECT utc, utc_us, basis, raw, kind, description, source, file_path FROM timeline \(whereSQL)
             ORDER BY utc_us IS NULL, utc_us, event_id LIMIT ?
             """, arguments: args + [options.timelineLimit])
-        try table([clock.zone == nil ? "UTC" : "\(clock.zoneName) · UTC", "Basis (raw)", "Kind", "Description", "Source", "File"], rows.map { r in
-            [when(r[0]), "\(t(r[1]))<br><span class=\"basis\">\(t(r[2]))</span>", t(r[3]), "<span class=\"text\">\(t(r[4]))</span>", t(r[5]), m(r[6])]
+        try table(["Time", "Kind", "Description", "Source", "File"], rows.map { r in
+            [when(r[0], micros: r[1], basis: r[2], raw: r[3]), t(r[4]), "<span class=\"text\">\(t(r[5]))</span>", t(r[6]), m(r[7])]
         })
-        try close()
     }
 
     /// Pictures given by `--thumbnails`, blurred; never a file that matched a hash set.
     func thumbnailSection() throws {
         guard !options.thumbnails.isEmpty else {
-            try open(.thumbnails, options.thumbnailNote ?? "Not included. exhibit report --thumbnails adds the case's pictures, blurred (hover to see one on screen; print stays blurred). Files that matched a hash set are never shown.")
+            try open(.thumbnails, options.thumbnailNote ?? "Not included in this report. Files that matched a hash set are never shown.")
             return try close()
         }
         let matched = try has("hashset_matches") ? Set(try Int64.fetchAll(db, sql: "SELECT DISTINCT file_id FROM hashset_matches")) : []

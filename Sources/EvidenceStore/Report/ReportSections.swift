@@ -14,12 +14,13 @@ extension ReportWriter {
         s += "<dt>Case</dt><dd>\(t(c?[0]))</dd>"
         s += "<dt>Examiner</dt><dd>\(t(c?[1]))</dd>"
         if !examiners.isEmpty { s += "<dt>Examiners of the runs</dt><dd>\(t(examiners.joined(separator: ", ")))</dd>" }
-        s += "<dt>Assumed time zone</dt><dd>\(t(c?[2] ?? "none declared (naive local times have basis unknown)"))</dd>"
-        s += "<dt>Case database created</dt><dd>\(m(c?[3])) by Exhibit \(t(c?[4]))</dd>"
+        let zone: String? = c?[2]
+        s += "<dt>Assumed time zone</dt><dd>\(t(zone ?? "none declared (naive local times have basis unknown)"))</dd>"
+        s += "<dt>Case database created</dt><dd>\(when(c?[3])) by Exhibit \(t(c?[4]))</dd>"
         let counts = try Row.fetchOne(db, sql: "SELECT (SELECT count(*) FROM evidence), (SELECT count(*) FROM files), (SELECT coalesce(sum(size),0) FROM files WHERE kind = 'file')")
         s += "<dt>Evidence items</dt><dd>\(counts?[0] as Int64? ?? 0)</dd><dt>Inventory entries</dt><dd>\(counts?[1] as Int64? ?? 0) (\(counts?[2] as Int64? ?? 0) bytes in files)</dd>"
         if options.fromMicros != nil || options.beforeMicros != nil {
-            s += "<dt>Selected window</dt><dd>\(m(options.fromMicros.map { clock.human(micros: $0) } ?? "start")) to \(m(options.beforeMicros.map { clock.human(micros: $0) } ?? "end")) (end excluded)</dd>"
+            s += "<dt>Selected window</dt><dd>\(options.fromMicros.map { when(nil, micros: $0) } ?? "start") to \(options.beforeMicros.map { when(nil, micros: $0) } ?? "end") (end excluded)</dd>"
         }
         try out.write(s + "</dl>\n")
         try close()
@@ -27,7 +28,7 @@ extension ReportWriter {
 
     func evidence() throws {
         let intro = options.verification == nil
-            ? "Hashes recorded when each item was read. Not re-hashed for this report: run <span class=\"mono\">exhibit verify</span> (or <span class=\"mono\">exhibit report --verify</span>)."
+            ? "Hashes recorded when each item was read. The items were not re-hashed for this report."
             : "Each item was re-hashed at its recorded path while this report was generated."
         try open(.evidence, intro)
         var rows: [[String]] = []
@@ -43,7 +44,7 @@ extension ReportWriter {
             var what = "\(t(e[2])), \(e[4] as Int64? ?? 0) bytes, \(t(e[17])), \(e[18] as Int64? ?? 0) entries"
             if let d: String = e[16] { what += "<br>\(t(d))" }
             if let by: String = e[13] { what += "<br>seized by \(t(by))" }
-            if let at: String = e[14] { what += " at \(m(clock.human(utc: at))) (\(t(e[15])))" }
+            if let at: String = e[14] { what += " at \(when(at, basis: e[15]))" }
             let status = "\(t(e[11] ?? "not finished"))\((e[12] as Int64? ?? 0) == 1 ? "" : " <span class=\"warn\">(incomplete)</span>")"
             rows.append(["\(t(e[0]))<br>\(t(e[1]))", what + "<br>" + m(e[3]), hashes, match, status])
         }
@@ -57,14 +58,14 @@ extension ReportWriter {
     }
 
     func audit(_ chain: AuditChainReport) throws {
-        try open(.audit, "The audit log is append-only and hash-chained; each entry's hash covers the previous one. The head hash below must equal the one printed at the end of the last command (exhibit verify --head checks it).")
+        try open(.audit, "The audit log is append-only and hash-chained; each entry's hash covers the previous one. The head hash below must equal the one printed when the last examination step finished.")
         let status = chain.ok ? "<span class=\"ok\">intact</span>" : "<span class=\"fail\">BROKEN: \(ExportEscape.html(chain.message))</span>"
         let span = try Row.fetchOne(db, sql: "SELECT min(utc), max(utc), count(*) FROM audit_log")
         try out.write("<dl><dt>Chain</dt><dd>\(status), \(chain.entries) entries</dd><dt>Head hash</dt><dd>\(m(chain.head))</dd>"
-                      + "<dt>First / last entry</dt><dd>\(m(span?[0])) / \(m(span?[1]))</dd></dl>\n")
+                      + "<dt>First / last entry</dt><dd>\(when(span?[0])) / \(when(span?[1]))</dd></dl>\n")
         var rows: [[String]] = []
         for a in try Row.fetchAll(db, sql: "SELECT action, count(*), min(utc), max(utc) FROM audit_log GROUP BY action ORDER BY min(seq)") {
-            rows.append([m(a[0]), "\(a[1] as Int64? ?? 0)", m(a[2]), m(a[3])])
+            rows.append([m(a[0]), "\(a[1] as Int64? ?? 0)", when(a[2]), when(a[3])])
         }
         try out.write("<h3>Entries by action</h3>")
         try table(["Action", "Entries", "First", "Last"], rows)
@@ -72,8 +73,8 @@ extension ReportWriter {
         for r in try Row.fetchAll(db, sql: """
             SELECT id, started_utc, finished_utc, status, tool_version, files_committed, chain_head, signature FROM ingest_runs ORDER BY id
             """) {
-            rows.append(["\(r[0] as Int64? ?? 0)", m(r[1]), m(r[2]), t(r[3]), t(r[4]), "\(r[5] as Int64? ?? 0)", m(r[6]),
-                         (r[7] as String?) == nil ? "no" : "Ed25519 (check with exhibit verify --public-key)"])
+            rows.append(["\(r[0] as Int64? ?? 0)", when(r[1]), (r[2] as String?).map { when($0) } ?? t(nil), t(r[3]), t(r[4]), "\(r[5] as Int64? ?? 0)", m(r[6]),
+                         (r[7] as String?) == nil ? "no" : "Ed25519 (checked against the examiner's public key)"])
         }
         try out.write("<h3>Ingest runs</h3>")
         try table(["Run", "Started", "Finished", "Status", "Version", "Files committed", "Chain head at end", "Signed"], rows)
@@ -109,7 +110,7 @@ extension ReportWriter {
             try open(.chats, "No chat findings in this case.")
             return try close()
         }
-        try open(.chats, "One row per exported chat; a copy (a second export of one room) points at its original. Full transcripts: exhibit export --format transcript.")
+        try open(.chats, "One row per exported chat; a copy (a second export of one room) points at its original.")
         let rows = try Row.fetchAll(db, sql: """
             SELECT c.platform, c.title, f.path, c.copy_of,
                    (SELECT count(*) FROM messages m WHERE m.chat_id = c.id),

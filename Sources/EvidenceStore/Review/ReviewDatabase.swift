@@ -137,6 +137,34 @@ public final class ReviewDatabase: Sendable {
         }
     }
 
+    /// The Project VIC style categories a medium can carry, as tags `cat-0` … `cat-5`.
+    public static let categories = 0...5
+
+    /// Sets a medium's CAT category (`nil` clears it): at most one `cat-N` tag per target. In
+    /// one transaction, any other `cat-` tag is removed and the new one added, each change
+    /// logged as `tag.remove` / `tag.add` like any tag; setting the current one changes nothing.
+    public func setCategory(_ category: Int?, target: ReviewTargetKind, id: String, reviewer: String) throws {
+        if let category, !Self.categories.contains(category) { throw ReviewDatabaseError.invalidText(field: "category") }
+        let reviewer = try Self.clean(reviewer, "reviewer"), id = try Self.clean(id, "id")
+        let wanted = category.map { "cat-\($0)" }
+        try queue.write { db in
+            let utc = StoreClock.nowText()
+            let current = try String.fetchAll(db, sql: "SELECT tag FROM tags WHERE target = ? AND target_id = ? AND tag GLOB 'cat-[0-9]*' ORDER BY tag",
+                                              arguments: [target.rawValue, id])
+            for tag in current where tag != wanted {
+                try db.execute(sql: "DELETE FROM tags WHERE target = ? AND target_id = ? AND tag = ?", arguments: [target.rawValue, id, tag])
+                try Self.append(db, reviewer: reviewer, action: "tag.remove",
+                                details: ["target": .string(target.rawValue), "id": .string(id), "tag": .string(tag)], utc: utc)
+            }
+            if let wanted, !current.contains(wanted) {
+                try db.execute(sql: "INSERT INTO tags (target, target_id, tag, reviewer, utc) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [target.rawValue, id, wanted, reviewer, utc])
+                try Self.append(db, reviewer: reviewer, action: "tag.add",
+                                details: ["target": .string(target.rawValue), "id": .string(id), "tag": .string(wanted)], utc: utc)
+            }
+        }
+    }
+
     /// Sets this reviewer's note on a target (an empty text removes it); logs the text.
     public func setNote(_ text: String, target: ReviewTargetKind, id: String, reviewer: String) throws {
         let reviewer = try Self.clean(reviewer, "reviewer"), id = try Self.clean(id, "id")
