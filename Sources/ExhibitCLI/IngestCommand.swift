@@ -31,15 +31,17 @@ struct IngestCommand: ParsableCommand {
         (FILE mode 0600, first line = the password) or --password ITEM=PASSWORD (visible in the
         process list while the run lasts); ITEM is the evidence path as given, or its file name.
         The password is never stored or printed: the recorded command line shows
-        --password ITEM=[redacted]. A wrong password is recorded as a warning (and in the audit
-        log, without the password); nothing is decrypted and the stored files are still hashed.
+        --password ITEM=[redacted]. A wrong password is said and refuses the item (exit 3):
+        nothing of it is written but its hashes and the refusal in the audit log (never the
+        password); the same ingest with the right password then reads it into the same case.
 
         External analyzer plugins (docs/plugins.md) come from --plugins DIR (repeatable),
         $EXHIBIT_PLUGIN_PATH and the per-user folder ~/.local/share/exhibit/plugins.
 
         Exit codes: 0 done; 1 the run failed (database or evidence path unusable; committed work
         is kept: fix and re-run); 2 bad usage; 3 done, but an evidence hash did not match
-        --expect-sha256 (or the item was refused under --strict, or changed since an earlier run);
+        --expect-sha256 (or the item was refused under --strict, or changed since an earlier run,
+        or an encrypted backup's password was wrong);
         4 the worker was stopped from outside or crashed repeatedly outside any analyzer (re-run
         to resume).
         """)

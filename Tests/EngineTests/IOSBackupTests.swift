@@ -119,4 +119,24 @@ struct IOSBackupTests {
         let files = try Fixture.open(db).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM files WHERE kind = 'file'") }
         #expect(files == 3, "every member is still inventoried")
     }
+
+    /// A report.xml past the 512 MiB limit (here 520 MiB of padding, deflated to half a MiB) is
+    /// not read — said — and every member is still inventoried and hashed (make test-long).
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["EXHIBIT_LONG"] != nil))
+    func aReportPastTheLimitIsSaidNotReadAndTheMembersKept() throws {
+        let dir = try TestDirectory("ufdr-huge")
+        defer { dir.remove() }
+        let ufdr = dir.path("phone.ufdr")
+        try #require(try Run.command("/usr/bin/env", ["python3", Self.ufdrMaker, ufdr, "--huge", "520"]).exitCode == 0)
+        let db = dir.path("case.sqlite")
+        let r = try Fixture.ingest([ufdr], db: db)
+        try #require(r.exitCode == 0, "ingest: \(r.stderr)")
+        #expect(r.stderr.contains("report.xml is larger than 512 MiB: not read; files keep their report folder names"), "\(r.stderr)")
+        let rows = try Fixture.open(db).read { c in
+            try Row.fetchAll(c, sql: "SELECT path, size, device_path FROM files WHERE kind = 'file' ORDER BY path").map {
+                "\(($0[0] as String).split(separator: "!").last ?? "")|\($0[1] as Int64)|\(($0[2] as String?) ?? "-")"
+            }
+        }
+        #expect(rows == ["/files/Database/ChatStorage.sqlite|8192|-", "/files/Image/IMG_0002.JPG|22|-", "/report.xml|545260839|-"], "\(rows)")
+    }
 }

@@ -5,8 +5,11 @@ import Testing
 
 /// Issue 12, end to end: one synthetic iPhone's WhatsApp database (corpora/phone/whatsapp-ios,
 /// put into containers by make_containers.py) ingested as an iOS full-file-system zip, as an
-/// iTunes/Finder backup folder and as a UFDR gives the same messages (sender, text, UTC time with
-/// basis utc), the same owner and the same attachment link to the photo's device path.
+/// iTunes/Finder backup folder, as the same backup encrypted (with its password) and as a UFDR
+/// gives the same messages (sender, text, UTC time with basis utc), the same owner and the same
+/// attachment link to the photo's device path. Messages 9 and 10 exist only in the database's
+/// `-wal`: in the encrypted backup the `-wal` is a stored file of its own, decrypted and laid
+/// beside the decrypted database.
 @Suite("WhatsApp iOS: FFS, backup and UFDR give the same chats")
 struct WhatsAppIOSEndToEndTests {
     static let maker = Corpus.url("phone/whatsapp-ios/make_containers.py").path
@@ -51,19 +54,23 @@ struct WhatsAppIOSEndToEndTests {
         }
     }
 
-    @Test func ffsBackupAndUFDRGiveTheSameMessagesAndLinks() throws {
+    static let password = "Concert-2024!"
+
+    @Test func ffsBackupEncryptedBackupAndUFDRGiveTheSameMessagesAndLinks() throws {
         let dir = try TestDirectory("waios-e2e")
         defer { dir.remove() }
         var reads: [String: Read] = [:]
         for (shape, out, group) in [("--ffs", "phone.zip", "3F2504E0-4F89-41D3-9A0C-0305E82C3301"),
                                     ("--backup", "backup", "group.net.whatsapp.WhatsApp.shared"),
+                                    ("--encrypted-backup", "enc-backup", "group.net.whatsapp.WhatsApp.shared"),
                                     ("--ufdr", "phone.ufdr", "3F2504E0-4F89-41D3-9A0C-0305E82C3301")] {
             let evidence = dir.path("evidence/\(out)")
             try FileManager.default.createDirectory(atPath: dir.path("evidence"), withIntermediateDirectories: true)
-            let made = try Run.command("/usr/bin/env", ["python3", Self.maker, shape, evidence])
+            let encrypted = shape == "--encrypted-backup"
+            let made = try Run.command("/usr/bin/env", ["python3", Self.maker, shape, evidence] + (encrypted ? [Self.password] : []))
             try #require(made.exitCode == 0, "make_containers \(shape): \(made.stderr)")
             let db = dir.path("case\(shape).sqlite")
-            let r = try Fixture.ingest([evidence], db: db)
+            let r = try Fixture.ingest([evidence], db: db, extra: encrypted ? ["--password", "\(out)=\(Self.password)"] : [])
             try #require(r.exitCode == 0, "ingest \(shape): \(r.stderr)")
             let read = try Self.read(db)
             try #require(!read.messages.isEmpty, "\(shape): no WhatsApp iOS messages")
@@ -87,6 +94,7 @@ struct WhatsAppIOSEndToEndTests {
         }
         #expect(reads["--ffs"]?.messages == reads["--backup"]?.messages)
         #expect(reads["--ffs"]?.messages == reads["--ufdr"]?.messages)
+        #expect(reads["--ffs"]?.messages == reads["--encrypted-backup"]?.messages)
     }
 
     /// The group's photo, listed as known-bad by its SHA-256, is traced by `exhibit matches` to

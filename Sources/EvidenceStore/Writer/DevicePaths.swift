@@ -100,3 +100,22 @@ extension EvidenceDatabase {
         }
     }
 }
+
+extension EvidenceDatabase {
+    /// After an encrypted backup's walk: the inner paths (`<root>xx/<name>`) of the files stored
+    /// under a SHA-1 name, as walked — the manifest's keys are compared with them, because the
+    /// stored files themselves get no device path (their decrypted children do). Bounded by the
+    /// files the evidence really holds.
+    public func storedBackupFiles(evidenceID: Int64, container: String, root: String) throws -> Set<String> {
+        try queue.read { db in
+            let prefix = container + root
+            var out = Set<String>()
+            let rows = try String.fetchCursor(db, sql: """
+                SELECT substr(path, length(?) + 1) FROM files WHERE evidence_id = ? AND kind = 'file' AND depth = 0
+                  AND substr(path, 1, length(?)) = ? AND substr(path, length(?) + 1) GLOB '[0-9a-f][0-9a-f]/[0-9a-f]*'
+                """, arguments: [container, evidenceID, prefix, prefix, prefix])
+            while let inner = try rows.next() { out.insert(inner) }
+            return out
+        }
+    }
+}
