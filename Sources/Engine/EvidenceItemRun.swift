@@ -112,7 +112,7 @@ struct EvidenceItemRun {
             // A wrong password writes nothing for the item but its custody hashes: it is not walked
             // and stays unfinished, so running the ingest again with the right password reads it
             // into this case (as a resume). Exit status 3, like a rejected item.
-            let why = "wrong password: the password given for \(label) does not unlock the backup's keybag; nothing was read from it or written for it (only its hashes and this refusal, in the audit log); run the same ingest again with the right password (--password-file \(label)=FILE) to read it into this case"
+            let why = "wrong password: the password given for \(label) does not unlock the backup's keybag; nothing was read from it or written for it (only its custody record and this refusal, in the audit log); run the same ingest again with the right password (--password-file \(label)=FILE) to read it into this case"
             FileHandle.standardError.write(Data("exhibit: \(Self.safe(label)): \(why)\n".utf8))
             _ = try db.appendAudit(action: "evidence.rejected", details: .object([
                 "label": .string(label), "reason": .string("wrong password for the encrypted iTunes/Finder backup"),
