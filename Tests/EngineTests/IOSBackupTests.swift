@@ -109,6 +109,7 @@ struct IOSBackupTests {
         #expect(!FileManager.default.fileExists(atPath: dir.path("escape")) && !FileManager.default.fileExists(atPath: dir.url.deletingLastPathComponent().appendingPathComponent("escape").path))
         let facts = try q.read { try String.fetchOne($0, sql: "SELECT facts FROM device_layouts WHERE kind = 'ufdr'") } ?? ""
         #expect(facts.contains("\"type\":\"FileSystem\"") && facts.contains("\"vendor_decoded_models\":{\"Chat\":1}"))
+        #expect(facts.contains(#""project":{"id":"synthetic","name":"Synthetic UFDR","reportVersion":"7.0","xmlns":"http://pa.cellebrite.com/report/2.0"}"#), "\(facts)")
         #expect(facts.contains("another entry already names") && facts.contains("climb out of the report"))
     }
 
