@@ -146,6 +146,11 @@ struct IOSEncryptedBackupTests {
         #expect(audit == [#"evidence.password {"label":"backup","outcome":"wrong-password","password_given":true}"#,
                           #"evidence.rejected {"label":"backup","reason":"wrong password for the encrypted iTunes/Finder backup"}"#], "\(audit)")
         #expect(!(try Self.allText(db)).contains(wrong))
+        // `exhibit verify` says the item was refused (not interrupted) and what it needs.
+        let v = try Run.command(Fixture.exhibit, ["verify", "--db", db])
+        #expect(v.exitCode == 7, "\(v.stdout)\(v.stderr)")
+        #expect((v.stdout + v.stderr).contains("incomplete: evidence backup was refused, not read (wrong password for the encrypted iTunes/Finder backup): ingest it again with what it needs (the right --password-file / --password)"), "\(v.stdout)\(v.stderr)")
+        #expect(!(v.stdout + v.stderr).contains("re-run the same command"))
 
         // The right password, same case: the item is read (resumed) and completes.
         let again = try Fixture.ingest([enc], db: db, extra: ["--password", "backup=\(Self.password)"])
