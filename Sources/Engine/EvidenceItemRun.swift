@@ -170,6 +170,15 @@ struct EvidenceItemRun {
             try compareVendorMessages(map, evidenceID: evidenceID, label: label)
         }
 
+        // Which phone this is: the examiner's --device, else a backup's UDID (chats of one app
+        // account in items of one phone are one room).
+        if let device = custody.device ?? deviceMap.flatMap({ m -> String? in
+            if case .string(let udid)? = m.facts["udid"], !udid.isEmpty { return udid }
+            return nil
+        }) {
+            try db.recordDeviceIdentity(evidenceID: evidenceID, device: device)
+        }
+
         var manifest: FileHashes?
         if isDir.boolValue {
             manifest = try DirectoryManifest.fromDatabase(db, evidenceLabel: label)

@@ -24,8 +24,8 @@ struct IngestCommand: ParsableCommand {
         the file is retried alone, and a (file, analyzer) pair that crashes twice is recorded as
         `crashed` and skipped.
 
-        Per-item options (--expect-sha256, --item, --description, --seized-by, --seized-at) take
-        VALUE when one evidence path is given, or PATH=VALUE (repeatable) for several.
+        Per-item options (--expect-sha256, --item, --description, --seized-by, --seized-at,
+        --device) take VALUE when one evidence path is given, or PATH=VALUE (repeatable) for several.
 
         An encrypted iPhone (iTunes/Finder) backup is decrypted with --password-file ITEM=FILE
         (FILE mode 0600, first line = the password) or --password ITEM=PASSWORD (visible in the
@@ -64,6 +64,8 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "Item/exhibit number: VALUE or PATH=VALUE.") var item: [String] = []
     @Option(help: "Item description: VALUE or PATH=VALUE.") var description: [String] = []
     @Option(help: "Who seized the item: VALUE or PATH=VALUE.") var seizedBy: [String] = []
+    @Option(help: "The phone the item comes from, when several items are one phone (an FFS extraction and a backup of it; a backup's UDID is used when not given): VALUE or PATH=VALUE. An app's chats read from items of one phone are one room.")
+    var device: [String] = []
     @Option(help: "When it was seized (ISO 8601; without an offset, read in --assume-tz): VALUE or PATH=VALUE.")
     var seizedAt: [String] = []
 
@@ -196,9 +198,14 @@ struct IngestCommand: ParsableCommand {
         }
         let items = try perItem(item, flag: "--item"), descs = try perItem(description, flag: "--description")
         let by = try perItem(seizedBy, flag: "--seized-by"), at = try perItem(seizedAt, flag: "--seized-at")
+        let devices = try perItem(device, flag: "--device")
+        for (p, d) in devices where d.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--device for \(p): give the phone a name (or its UDID)")
+        }
         var out: [String: CustodyDetails] = [:]
         for p in evidence {
-            out[p] = CustodyDetails(item: items[p], description: descs[p], seizedBy: by[p], seizedAt: at[p], expectedSHA256: expect[p])
+            out[p] = CustodyDetails(item: items[p], description: descs[p], seizedBy: by[p], seizedAt: at[p], expectedSHA256: expect[p],
+                                    device: devices[p])
         }
         return out
     }

@@ -27,6 +27,7 @@ import zipfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 CORPORA = os.path.dirname(os.path.dirname(HERE))
 UUID = "3F2504E0-4F89-41D3-9A0C-0305E82C3301"
+UDID = "00008110-000A1B2C3D4E5F60"  # invented; the backups' Info.plist "Unique Identifier"
 GROUP_ID = "group.net.whatsapp.WhatsApp.shared"
 PHOTO = "Message/Media/120363025551234567@g.us/5/0/50e1c6a2-3f4d-4b8e-9a71-c2d5e8f01234.jpg"
 WHEN = (2024, 8, 30, 13, 0, 0)
@@ -100,7 +101,7 @@ def backup(out, password=None):
     when = datetime.datetime(*WHEN)  # plistlib: naive = UTC
     with open(os.path.join(out, "Info.plist"), "wb") as f:
         plistlib.dump({"Device Name": "서연의 iPhone", "Product Type": "iPhone14,5", "Product Version": "17.5.1",
-                       "Serial Number": "SYNTHETIC0001", "Last Backup Date": when}, f)
+                       "Serial Number": "SYNTHETIC0001", "Unique Identifier": UDID, "Last Backup Date": when}, f)
     with open(os.path.join(out, "Manifest.plist"), "wb") as f:
         plistlib.dump({"Version": "10.0", "IsEncrypted": False, "Date": when, **extra}, f, fmt=plistlib.FMT_BINARY)
     with open(os.path.join(out, "Status.plist"), "wb") as f:
