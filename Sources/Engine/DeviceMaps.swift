@@ -138,8 +138,11 @@ enum DeviceMaps {
         guard let root, members["Manifest.db"] != nil || members["Manifest.mbdb"] != nil || members["Manifest.plist"] != nil else { return nil }
         var map = DeviceMap(kind: "itunes-backup", root: root, paths: [:], facts: [:], warnings: [])
         readInfo(members["Info.plist"], into: &map)
+        readStatus(members["Status.plist"], into: &map)
         if let plist = members["Manifest.plist"].flatMap(plistDictionary) {
             if let v = plist["Version"] as? String { map.facts["manifest_version"] = .string(v) }
+            if let date = plist["Date"] as? Date { instant(date, "manifest_date", into: &map) }
+            if let set = plist["WasPasscodeSet"] as? Bool { map.facts["passcode_set"] = .bool(set) }
             if let enc = plist["IsEncrypted"] as? Bool {
                 map.facts["encrypted"] = .bool(enc)
                 if enc {
@@ -156,6 +159,15 @@ enum DeviceMaps {
             } else {
                 map.warnings.append("neither Manifest.db nor Manifest.mbdb can be read: files keep their SHA-1 names")
             }
+            return map
+        }
+        if !manifest.starts(with: Data("SQLite format 3\u{0}".utf8)), manifest.count >= 16, manifest.count % 16 == 0 {
+            // Whole AES blocks and no SQLite header: the Manifest.db of an encrypted backup whose
+            // Manifest.plist (keybag, ManifestKey) is missing or unreadable — it cannot be decrypted.
+            map.facts["encrypted"] = .bool(true)
+            map.facts["decrypted"] = .bool(false)
+            if password != nil { map.passwordOutcome = .damaged; map.facts["password_outcome"] = .string(EncryptedBackup.Outcome.damaged.rawValue) }
+            map.notDecrypted("Manifest.db has no SQLite header and is whole AES blocks: most likely an encrypted backup whose Manifest.plist (with its keybag and ManifestKey) is \(members["Manifest.plist"] == nil ? "missing" : "unreadable or does not say it is encrypted"); nothing can be decrypted, even with the password; its files stay encrypted under their SHA-1 names (hashed as stored)")
             return map
         }
         readManifest(.memory(manifest), size: Int64(manifest.count), root: root, temporaryDirectory: temporaryDirectory, into: &map)
@@ -180,21 +192,21 @@ enum DeviceMaps {
                 while let row = try rows.next() {
                     guard let id = row["fileID"] as String?, id.count >= 2, let domain = row["domain"] as String?,
                           let relative = row["relativePath"] as String?, (row["flags"] as Int64?) == 1 else { continue }
-                    guard let device = devicePath(domain: domain, relativePath: relative) else {
-                        unmapped.insert(domain.split(separator: "-").first.map(String.init) ?? domain)
-                        continue
-                    }
+                    let device = devicePath(domain: domain, relativePath: relative)
+                    if device == nil { unmapped.insert(domain.split(separator: "-").first.map(String.init) ?? domain) }
                     let inner = "\(root)\(id.prefix(2))/\(id)"
                     if let classKeys {
-                        map.keys[inner] = EncryptedBackup.fileKey(info: row["file"] as Data?, devicePath: device, classKeys: classKeys)
-                    } else {
+                        // A file of an unknown domain is still decrypted (its child has no device path).
+                        map.keys[inner] = EncryptedBackup.fileKey(info: row["file"] as Data?, devicePath: device,
+                                                                  manifestName: "\(domain)-\(relative)", classKeys: classKeys)
+                    } else if let device {
                         map.paths[inner] = device
                     }
                 }
             }
             map.facts["manifest_files"] = .number(Double(map.paths.count + map.keys.count))
             if !unmapped.isEmpty {
-                map.warnings.append("Manifest.db names domains with no known device folder: \(unmapped.sorted().joined(separator: ", ")); their files keep no device path")
+                map.warnings.append("Manifest.db names domains with no known device folder: \(unmapped.sorted().joined(separator: ", ")); their files keep no device path\(classKeys == nil ? "" : " (they are still decrypted)")")
             }
         } catch {
             map.warnings.append("Manifest.db cannot be read (\(error)): files keep their SHA-1 names")
@@ -208,6 +220,7 @@ enum DeviceMaps {
         if let group = after("AppDomainGroup-") { return "/private/var/mobile/Containers/Shared/AppGroup/\(group)\(rel)" }
         if let plugin = after("AppDomainPlugin-") { return "/private/var/mobile/Containers/Data/PluginKitPlugin/\(plugin)\(rel)" }
         if let app = after("AppDomain-") { return "/private/var/mobile/Containers/Data/Application/\(app)\(rel)" }
+        if let group = after("SysSharedContainerDomain-") { return "/private/var/containers/Shared/SystemGroup/\(group)\(rel)" }
         switch domain {
         case "HomeDomain", "CameraRollDomain", "MediaDomain", "TonesDomain", "HealthDomain", "KeyboardDomain":
             return "/private/var/mobile\(rel)"
@@ -218,6 +231,7 @@ enum DeviceMaps {
         case "ManagedPreferencesDomain": return "/private/var/Managed Preferences\(rel)"
         case "DatabaseDomain": return "/private/var/db\(rel)"
         case "InstallDomain": return "/private/var/installd\(rel)"
+        case "MobileDeviceDomain": return "/private/var/MobileDevice\(rel)"
         default: return nil
         }
     }
@@ -229,12 +243,25 @@ enum DeviceMaps {
                             ("Phone Number", "phone_number")] {
             if let v = info[key] as? String { map.facts[name] = .string(v) }
         }
-        if let date = info["Last Backup Date"] as? Date {
-            // A property-list date is an absolute instant (seconds since 2001-01-01 UTC).
-            let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
-            map.facts["last_backup_utc"] = .string(UTCFormat.string(micros: seconds * 1_000_000))
-            map.facts["last_backup_basis"] = .string("utc")
-        }
+        if let date = info["Last Backup Date"] as? Date { instant(date, "last_backup", into: &map) }
+    }
+
+    /// `Status.plist`: when the backup was written (`Date`), whether it is full, and its state.
+    static func readStatus(_ data: Data?, into map: inout DeviceMap) {
+        guard let status = data.flatMap(plistDictionary) else { return }
+        if let date = status["Date"] as? Date { instant(date, "status_date", into: &map) }
+        if let full = status["IsFullBackup"] as? Bool { map.facts["full_backup"] = .bool(full) }
+        if let state = status["BackupState"] as? String { map.facts["backup_state"] = .string(state) }
+        if let state = status["SnapshotState"] as? String { map.facts["snapshot_state"] = .string(state) }
+    }
+
+    /// A property-list date is an absolute instant (seconds since 2001-01-01 UTC): `<name>_utc`
+    /// with `<name>_basis` `utc`, to the second (a date out of range is not recorded).
+    static func instant(_ date: Date, _ name: String, into map: inout DeviceMap) {
+        let t = date.timeIntervalSince1970.rounded(.down)
+        guard t.isFinite, abs(t) < 1e11 else { return }
+        map.facts["\(name)_utc"] = .string(UTCFormat.string(micros: Int64(t) * 1_000_000))
+        map.facts["\(name)_basis"] = .string("utc")
     }
 
     static func plistDictionary(_ data: Data) -> [String: Any]? {

@@ -8,8 +8,13 @@ struct FileKey {
     var key: SymmetricKey?
     /// The file's real size (MBFile `Size`) to cut the decrypted bytes to.
     var size: Int64?
-    /// Where the file belongs on the device.
-    var devicePath: String
+    /// Where the file belongs on the device; nil for a domain with no known device folder (the
+    /// file is still decrypted, its child has no device path).
+    var devicePath: String?
+    /// `<domain>-<relativePath>`, the manifest's own name for the file (said when it has no device path).
+    var manifestName: String = ""
+    /// How the file is named in messages: its device path, else the manifest's name.
+    var shownName: String { devicePath ?? manifestName }
     /// Why there is no key (said on the stored file as an `intake` analysis error).
     var problem: String?
 }
@@ -26,7 +31,8 @@ enum EncryptedBackup {
     /// The keybag is unlocked with the password, Manifest.db decrypted (chunk by chunk into a
     /// private temp file) and read with each file's key. Without a password, with a wrong one or
     /// with a damaged keybag, nothing is decrypted and a warning says why and what to do.
-    /// Messages name the item by its label and never repeat the password.
+    /// Messages name the item by its label and never repeat the password. A wrong password is
+    /// only recorded here: the run refuses the item before its walk and says why.
     static func open(plist: [String: Any], manifest: Data?, password: String?, label: String, root: String,
                      temporaryDirectory: URL, into map: inout DeviceMap) {
         map.facts["decrypted"] = .bool(false)
@@ -43,7 +49,8 @@ enum EncryptedBackup {
         } catch BackupCryptoError.wrongPassword {
             map.passwordOutcome = .wrongPassword
             map.facts["password_outcome"] = .string(Outcome.wrongPassword.rawValue)
-            map.notDecrypted("wrong password: the password given for \(label) does not unlock the backup's keybag; nothing was decrypted, the stored (encrypted) files are inventoried and hashed as they are; ingest it into a new case with the right password")
+            // The item is refused before its walk (EvidenceItemRun), which says so.
+            map.notDecryptedReason = "wrong password"
             return
         } catch {
             map.passwordOutcome = .damaged
@@ -75,8 +82,8 @@ enum EncryptedBackup {
 
     /// Reads a `Files.file` NSKeyedArchiver property list (MBFile) for its `EncryptionKey`
     /// (4-byte class + wrapped key) and `Size`, and unwraps the key with its class key.
-    static func fileKey(info: Data?, devicePath: String, classKeys: [UInt32: SymmetricKey]) -> FileKey {
-        var out = FileKey(key: nil, size: nil, devicePath: devicePath, problem: nil)
+    static func fileKey(info: Data?, devicePath: String?, manifestName: String = "", classKeys: [UInt32: SymmetricKey]) -> FileKey {
+        var out = FileKey(key: nil, size: nil, devicePath: devicePath, manifestName: manifestName, problem: nil)
         guard let info, info.count < 1 << 20,
               let archive = (try? PropertyListSerialization.propertyList(from: info, options: [], format: nil)) as? [String: Any],
               let objects = archive["$objects"] as? [Any] else {

@@ -8,7 +8,11 @@ import Intake
 /// its own row (hashes of the stored, encrypted bytes; no device path) and becomes a container
 /// of ONE synthetic child, its decrypted content (`<stored path>!/decrypted`, position
 /// `parent + [0]`, its own hashes and MIME type, the manifest's device path), which analyzers see
-/// like any file. The container commits after its child, so a resume re-enters it.
+/// like any file. The container commits after its child, so a resume re-enters it. A decrypted
+/// app database or companion (`-wal`, `-journal`, a sibling database) is spooled with the stored
+/// files' container, not its own: its analyzers run when the whole backup has been walked, with
+/// its companions decrypted from their own stored files beside it (as for a plain backup); its
+/// stored file closes then too.
 extension EntrySink {
     /// Name of the synthetic child and the container format of its parent.
     static let decryptedName = "decrypted"
@@ -24,6 +28,7 @@ extension EntrySink {
             try handleEntry(e, asContainer: true)
             return try closeEncrypted(parentKey)
         }
+        let siblings = CompanionSpool.containerKey(e.position)
         var child: IntakeEntry?
         var problem = fk.problem
         if problem == nil, let key = fk.key {
@@ -38,12 +43,23 @@ extension EntrySink {
             let why = problem ?? "no key"
             let warning = AnalysisErrorInput(
                 analyzerID: "intake", analyzerVersion: ExhibitVersion.current, status: "warning", code: "backup-not-decrypted",
-                message: "encrypted backup file \(fk.devicePath) not decrypted: \(why); its stored (encrypted) bytes are kept", location: nil)
-            return try handleEntry(e, extraErrors: [warning])
+                message: "encrypted backup file \(fk.shownName) not decrypted: \(why); its stored (encrypted) bytes are kept", location: nil)
+            try handleEntry(e, extraErrors: [warning])
+            return
         }
         try handleEntry(e, asContainer: true)
-        try handleEntry(child, devicePathOverride: fk.devicePath)
+        if try handleEntry(child, devicePathOverride: fk.devicePath, spoolContainer: siblings) {
+            deferredEncrypted[siblings, default: []].append(parentKey)
+            return
+        }
         try closeEncrypted(parentKey)
+    }
+
+    /// Closes the stored files whose decrypted child was held with `container`'s siblings: called
+    /// when that container ends, after its held rows (the children) were committed.
+    func closeDeferredEncrypted(container: String) throws {
+        guard let parents = deferredEncrypted.removeValue(forKey: container) else { return }
+        for parentKey in parents { try closeEncrypted(parentKey) }
     }
 
     /// Runs what waits for the container (held databases), then lets the container commit after

@@ -23,6 +23,10 @@ final class EntrySink: @unchecked Sendable {
     /// An encrypted backup opened with its password: each stored file's key and device path, by
     /// inner path; such a file becomes a container of its decrypted content.
     var fileKeys: [String: FileKey] = [:]
+    /// Stored files of an encrypted backup whose decrypted child waits, with the app databases
+    /// and companions of the whole backup, for the end of the stored files' own container: the
+    /// stored file commits after its child, so it closes only then (by that container's key).
+    var deferredEncrypted: [String: [String]] = [:]
     /// Whether an entry was committed by an earlier run (the synthetic children are not walked).
     var isCommitted: (String) -> Bool = { _ in false }
     /// libmagic for synthetic entries (used on the walker's thread only).
@@ -73,7 +77,9 @@ final class EntrySink: @unchecked Sendable {
         case .containerEnd(let s):
             // Held rows of this container (app databases and their companions) are analysed and
             // committed before the container itself, so a resume re-enters it if they are not.
-            try runHeld(container: Self.entryKey(s.position))
+            let key = Self.entryKey(s.position)
+            try runHeld(container: key)
+            try closeDeferredEncrypted(container: key)
             guard !s.position.isEmpty else { return }
             try writer.closeContainer(evidenceID: evidenceID, entryKey: Self.entryKey(s.position), status: s.status,
                                       message: s.message, format: s.format, flags: s.flags, expandedBytes: s.expandedBytes)
@@ -82,9 +88,12 @@ final class EntrySink: @unchecked Sendable {
 
     /// Hands one entry to analyzers and the writer. `devicePathOverride` and `extraErrors` come
     /// from an encrypted backup (the decrypted child's device path; why a file was not decrypted);
-    /// `asContainer` makes a stored encrypted file the container of its decrypted child.
+    /// `asContainer` makes a stored encrypted file the container of its decrypted child;
+    /// `spoolContainer` spools a decrypted child with its stored file's siblings (so a database
+    /// finds its `-wal` from another stored file). Returns whether the file was spooled (held).
+    @discardableResult
     func handleEntry(_ e: IntakeEntry, devicePathOverride: String? = nil, extraErrors: [AnalysisErrorInput] = [],
-                     asContainer: Bool = false) throws {
+                     asContainer: Bool = false, spoolContainer: String? = nil) throws -> Bool {
         let key = Self.entryKey(e.position)
         let inner = VirtualPath.split(e.virtualPath).inner
         let devicePath = devicePathOverride ?? (e.position.count == 1 ? deviceMap[inner] : nil)
@@ -104,7 +113,7 @@ final class EntrySink: @unchecked Sendable {
 
         guard e.kind == .file, let hashes = e.hashes, !dispatcher.analyzers.isEmpty else {
             try writer.deliver(outcome)
-            return
+            return false
         }
         let file = EvidenceFile(key: "\(label)#\(key)", virtualPath: e.virtualPath, size: e.size, hashes: hashes,
                                 mime: e.mime ?? "application/octet-stream", times: e.times, content: e.content,
@@ -115,7 +124,7 @@ final class EntrySink: @unchecked Sendable {
         var hold: CompanionHold?
         if !withCompanions.isEmpty || spool.isCompanionName(file.name)
             || file.devicePath.map({ spool.isCompanionName(($0 as NSString).lastPathComponent) }) == true {
-            let container = CompanionSpool.containerKey(e.position)
+            let container = spoolContainer ?? CompanionSpool.containerKey(e.position)
             if try spool.spool(file, entryKey: key, container: container) != nil {
                 let runnable = withCompanions.compactMap { $0 as? any StreamingAnalyzer }
                 hold = CompanionHold(container: container, analyzers: runnable)
@@ -138,10 +147,10 @@ final class EntrySink: @unchecked Sendable {
         guard !selected.isEmpty else {
             if let hold {
                 spool.hold(CompanionSpool.Held(outcome: outcome, file: file, analyzers: hold.analyzers), container: hold.container)
-                return
+                return true
             }
             try writer.deliver(outcome)
-            return
+            return false
         }
         let lease = e.lease
         if dispatcher.needsIsolation(evidenceID: evidenceID, entryKey: key, analyzers: selected) {
@@ -150,7 +159,8 @@ final class EntrySink: @unchecked Sendable {
             for _ in 0..<jobs { slots.wait() }
             defer { for _ in 0..<jobs { slots.signal() } }
             try writer.flush()
-            return try isolatedRun(file: file, key: key, selected: selected, outcome: outcome, lease: lease, hold: hold)
+            try isolatedRun(file: file, key: key, selected: selected, outcome: outcome, lease: lease, hold: hold)
+            return hold != nil
         }
         slots.wait()
         group.enter()
@@ -163,6 +173,7 @@ final class EntrySink: @unchecked Sendable {
             slots.signal()
             group.leave()
         }
+        return hold != nil
     }
 
     private func isolatedRun(file: EvidenceFile, key: String, selected: [any Analyzer], outcome: FileOutcome,

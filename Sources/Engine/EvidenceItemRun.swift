@@ -90,7 +90,7 @@ struct EvidenceItemRun {
         defer { walker.dataReadHook = nil; walker.skipData = []; walker.stops = []; intakeGuard?.reading(evidenceID: nil) }
         // An iTunes/Finder backup says where its SHA-1-named files belong only in Manifest.db; an
         // encrypted one is unlocked here with its password (never stored, printed or logged). A
-        // wrong password is recorded and nothing is decrypted; the stored files are still hashed.
+        // wrong password is recorded and the item refused before its walk (it stays unfinished).
         // The members are read under the intake guard; after a guard stop on this item they are
         // not read again (the walk's own stops say what was cut).
         let password = options.passwords[path]
@@ -107,6 +107,20 @@ struct EvidenceItemRun {
             _ = try db.appendAudit(action: "evidence.password", details: .object([
                 "label": .string(label), "password_given": .bool(true), "outcome": .string(passwordOutcome.rawValue),
             ]))
+        }
+        if passwordOutcome == .wrongPassword {
+            // A wrong password writes nothing for the item but its custody hashes: it is not walked
+            // and stays unfinished, so running the ingest again with the right password reads it
+            // into this case (as a resume). Exit status 3, like a rejected item.
+            let why = "wrong password: the password given for \(label) does not unlock the backup's keybag; nothing was read from it or written for it (only its custody record and this refusal, in the audit log); run the same ingest again with the right password (--password-file \(label)=FILE) to read it into this case"
+            FileHandle.standardError.write(Data("exhibit: \(Self.safe(label)): \(why)\n".utf8))
+            _ = try db.appendAudit(action: "evidence.rejected", details: .object([
+                "label": .string(label), "reason": .string("wrong password for the encrypted iTunes/Finder backup"),
+            ]))
+            report.outcome = "rejected"
+            report.status = EntryStatus.encrypted.rawValue
+            report.message = why
+            return report
         }
         if let map = deviceMap {
             sink.deviceMap = map.paths
@@ -140,16 +154,12 @@ struct EvidenceItemRun {
         // Phone extractions: every file under a recognised device tree gets its device path,
         // also those listed before the entry that revealed the tree (docs/intake.md).
         try db.completeDevicePaths(evidenceID: evidenceID)
-        if var map = deviceMap, map.kind == "itunes-backup", !map.paths.isEmpty {
+        if var map = deviceMap, map.kind == "itunes-backup", !map.paths.isEmpty || !map.keys.isEmpty {
             // Files the manifest names but the evidence lacks, and stored files it does not name.
             let container = label + VirtualPath.containerSeparator
-            let coverage = try db.backupCoverage(evidenceID: evidenceID, container: container, root: map.root)
-            if coverage.mapped < map.paths.count {
-                map.warnings.append("\(map.facts["manifest_format"] == .string("mbdb") ? "Manifest.mbdb" : "Manifest.db") names \(map.paths.count - coverage.mapped) file(s) the backup folder does not hold")
-            }
-            if coverage.unnamed > 0 {
-                map.warnings.append("\(coverage.unnamed) stored file(s) have no device path: Manifest.db does not name them, or names them under a domain with no known device folder")
-            }
+            let gaps = try BackupCoverage.check(map, db: db, evidenceID: evidenceID, container: container)
+            for w in gaps { FileHandle.standardError.write(Data("exhibit: \(Self.safe(label)): \(w)\n".utf8)) }
+            map.warnings += gaps
             var facts = map.facts
             if !map.warnings.isEmpty { facts["warnings"] = .array(map.warnings.map(JSONValue.string)) }
             try db.recordDeviceSource(evidenceID: evidenceID, container: container, kind: map.kind, platform: map.platform,
@@ -158,6 +168,15 @@ struct EvidenceItemRun {
 
         if let map = deviceMap, map.kind == "ufdr", !map.vendorMessages.isEmpty {
             try compareVendorMessages(map, evidenceID: evidenceID, label: label)
+        }
+
+        // Which phone this is: the examiner's --device, else a backup's UDID (chats of one app
+        // account in items of one phone are one room).
+        if let device = custody.device ?? deviceMap.flatMap({ m -> String? in
+            if case .string(let udid)? = m.facts["udid"], !udid.isEmpty { return udid }
+            return nil
+        }) {
+            try db.recordDeviceIdentity(evidenceID: evidenceID, device: device)
         }
 
         var manifest: FileHashes?

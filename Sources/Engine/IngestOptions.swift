@@ -11,10 +11,14 @@ public struct CustodyDetails: Sendable, Hashable {
     /// As typed (ISO 8601); parsed into a TimeValue with basis `offset`/`utc`.
     public var seizedAt: String?
     public var expectedSHA256: String?
+    /// The phone the item comes from, as the examiner names it (`--device`): items of one phone
+    /// (an FFS extraction and a backup of it) share it, so an app's room read from each is one
+    /// room. Without it, an iTunes/Finder backup's UDID names its phone.
+    public var device: String?
     public init(item: String? = nil, description: String? = nil, seizedBy: String? = nil, seizedAt: String? = nil,
-                expectedSHA256: String? = nil) {
+                expectedSHA256: String? = nil, device: String? = nil) {
         self.item = item; self.description = description; self.seizedBy = seizedBy
-        self.seizedAt = seizedAt; self.expectedSHA256 = expectedSHA256
+        self.seizedAt = seizedAt; self.expectedSHA256 = expectedSHA256; self.device = device
     }
 }
 

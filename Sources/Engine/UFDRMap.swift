@@ -39,6 +39,7 @@ enum UFDRMap {
         map.facts["files_with_device_path"] = .number(Double(reader.paths.count))
         if !reader.extractions.isEmpty { map.facts["extractions"] = .array(reader.extractions) }
         if !reader.device.isEmpty { map.facts["device"] = .object(reader.device) }
+        if !reader.project.isEmpty { map.facts["project"] = .object(reader.project) }
         if !reader.decoded.isEmpty { map.facts["vendor_decoded_models"] = .object(reader.decoded.mapValues { .number(Double($0)) }) }
         map.vendorMessages = reader.chatMessages
         return map
@@ -52,6 +53,9 @@ enum UFDRMap {
         var warnings: [String] = []
         var extractions: [JSONValue] = []
         var device: [String: JSONValue] = [:]
+        /// The root `<project>` element's attributes: the report itself and the tool's report
+        /// format (`reportVersion`, `name`, …), at most 50, each cut at 1,000 characters.
+        var project: [String: JSONValue] = [:]
         var decoded: [String: Int] = [:]
         /// Messages the vendor decoded, by the `Source` field of the `Chat` model holding them.
         var chatMessages: [String: Int] = [:]
@@ -83,6 +87,8 @@ enum UFDRMap {
             case "item" where file != nil || stack.count <= 3:
                 itemName = attributes["name"]
                 text = ""
+            case "project" where stack.count == 1:
+                for (k, v) in attributes.sorted(by: { $0.key < $1.key }).prefix(50) { project[k] = .string(String(v.prefix(1000))) }
             case "extractionInfo":
                 extractions.append(.object(attributes.mapValues(JSONValue.string)))
             case "modelType" where stack.contains("decodedData"):

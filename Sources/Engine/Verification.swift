@@ -61,7 +61,7 @@ public enum CaseVerifier {
             case 5: return "verification FAILED: the audit chain, its head or a signature does not hold"
             case 6: return "verification FAILED: the findings are not those recorded in the audit log"
             case 3: return "verification FAILED: evidence missing or changed"
-            case 7: return "incomplete: \(incomplete ?? "") — re-run the same command to finish"
+            case 7: return "incomplete: \(CaseVerifier.withAdvice(incomplete ?? ""))"
             default: return "verified"
             }
         }
@@ -139,6 +139,14 @@ public enum CaseVerifier {
         }
     }
 
+    /// The reason an incomplete case gives, with what to do: re-run the same command — except for
+    /// an item refused unread, whose reason already says what it needs.
+    public static func withAdvice(_ reason: String) -> String {
+        reason.contains(refusedMark) ? reason : "\(reason) — re-run the same command to finish"
+    }
+    /// Marks the reason of an item refused unread (``withAdvice(_:)``, the report banner).
+    public static let refusedMark = " was refused, not read "
+
     /// Why the case at `databasePath` is not finished (see below), or nil: the report prints it
     /// as a banner on every page.
     public static func incompleteness(databasePath: String) throws -> String? {
@@ -153,6 +161,13 @@ public enum CaseVerifier {
             return "ingest was interrupted (run \(run.id) is \(run.status))"
         }
         if let item = try db.evidenceList().first(where: { !$0.complete }) {
+            // An item refused unread (a wrong backup password) was not interrupted: say why, and
+            // that the same command would be refused again.
+            let refusals = try db.auditEntries(action: "evidence.rejected").filter { $0.details["label"] as? String == item.label }
+            if let last = refusals.last, let reason = last.details["reason"] as? String,
+               try db.auditEntries(action: "evidence.hashed").last(where: { $0.details["label"] as? String == item.label }).map({ $0.seq < last.seq }) ?? true {
+                return "evidence \(item.label)\(refusedMark)(\(reason)): ingest it again with what it needs (the right --password-file / --password)"
+            }
             return "ingest was interrupted (evidence \(item.label) was not completely ingested)"
         }
         if let last = try db.lastRecordedDigest() {

@@ -25,15 +25,16 @@ struct IngestCommand: ParsableCommand {
         the file is retried alone, and a (file, analyzer) pair that crashes twice is recorded as
         `crashed` and skipped.
 
-        Per-item options (--expect-sha256, --item, --description, --seized-by, --seized-at) take
-        VALUE when one evidence path is given, or PATH=VALUE (repeatable) for several.
+        Per-item options (--expect-sha256, --item, --description, --seized-by, --seized-at,
+        --device) take VALUE when one evidence path is given, or PATH=VALUE (repeatable) for several.
 
         An encrypted iPhone (iTunes/Finder) backup is decrypted with --password-file ITEM=FILE
         (FILE mode 0600, first line = the password) or --password ITEM=PASSWORD (visible in the
         process list while the run lasts); ITEM is the evidence path as given, or its file name.
         The password is never stored or printed: the recorded command line shows
-        --password ITEM=[redacted]. A wrong password is recorded as a warning (and in the audit
-        log, without the password); nothing is decrypted and the stored files are still hashed.
+        --password ITEM=[redacted]. A wrong password is said and refuses the item (exit 3):
+        nothing of it is written but its hashes and the refusal in the audit log (never the
+        password); the same ingest with the right password then reads it into the same case.
 
         External analyzer plugins (docs/plugins.md) come from --plugins DIR (repeatable),
         $EXHIBIT_PLUGIN_PATH and the per-user folder ~/.local/share/exhibit/plugins.
@@ -46,7 +47,8 @@ struct IngestCommand: ParsableCommand {
 
         Exit codes: 0 done; 1 the run failed (database or evidence path unusable; committed work
         is kept: fix and re-run); 2 bad usage; 3 done, but an evidence hash did not match
-        --expect-sha256 (or the item was refused under --strict, or changed since an earlier run);
+        --expect-sha256 (or the item was refused under --strict, or changed since an earlier run,
+        or an encrypted backup's password was wrong);
         4 interrupted (Ctrl-C, SIGTERM), the worker was stopped from outside, or it crashed
         repeatedly outside any analyzer (re-run to resume).
         """)
@@ -69,6 +71,8 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "Item/exhibit number: VALUE or PATH=VALUE.") var item: [String] = []
     @Option(help: "Item description: VALUE or PATH=VALUE.") var description: [String] = []
     @Option(help: "Who seized the item: VALUE or PATH=VALUE.") var seizedBy: [String] = []
+    @Option(help: "The phone the item comes from, when several items are one phone (an FFS extraction and a backup of it; a backup's UDID is used when not given): VALUE or PATH=VALUE. An app's chats read from items of one phone are one room.")
+    var device: [String] = []
     @Option(help: "When it was seized (ISO 8601; without an offset, read in --assume-tz): VALUE or PATH=VALUE.")
     var seizedAt: [String] = []
 
@@ -201,9 +205,14 @@ struct IngestCommand: ParsableCommand {
         }
         let items = try perItem(item, flag: "--item"), descs = try perItem(description, flag: "--description")
         let by = try perItem(seizedBy, flag: "--seized-by"), at = try perItem(seizedAt, flag: "--seized-at")
+        let devices = try perItem(device, flag: "--device")
+        for (p, d) in devices where d.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--device for \(p): give the phone a name (or its UDID)")
+        }
         var out: [String: CustodyDetails] = [:]
         for p in evidence {
-            out[p] = CustodyDetails(item: items[p], description: descs[p], seizedBy: by[p], seizedAt: at[p], expectedSHA256: expect[p])
+            out[p] = CustodyDetails(item: items[p], description: descs[p], seizedBy: by[p], seizedAt: at[p], expectedSHA256: expect[p],
+                                    device: devices[p])
         }
         return out
     }

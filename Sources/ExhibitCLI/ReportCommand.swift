@@ -101,7 +101,9 @@ struct ReportCommand: ParsableCommand {
             }
         }
         if let why = try? CaseVerifier.incompleteness(databasePath: database.db) {
-            options.banner = "INCOMPLETE CASE: \(why). Re-run the same command to finish before relying on this report."
+            options.banner = why.contains(CaseVerifier.refusedMark)
+                ? "INCOMPLETE CASE: \(why), before relying on this report."
+                : "INCOMPLETE CASE: \(why). Re-run the same command to finish before relying on this report."
         } else if let verdict, verdict.exitCode != 0 {
             options.banner = "VERIFICATION FAILED: \(verdict.verdict). See the evidence section."
         }

@@ -7,7 +7,8 @@ import Foundation
 /// skipped (cheaply for zip and uncompressed tar; a compressed tar is expanded once more).
 public enum ArchiveMembers {
     /// The data of every top-level member whose sanitized inner path `wanted` accepts, each cut at
-    /// `limit` bytes (the caller sees `truncated` and says so). Stops after `maxHeaders` headers
+    /// `limit` bytes (the caller sees `truncated` and says so; a member whose header declares more
+    /// than `limit` is not read at all: empty data, `truncated`). Stops after `maxHeaders` headers
     /// or at the first fatal error; a member that cannot be read is left out. Only zip, tar and
     /// gzip-compressed files are read (by their magic bytes): other formats are not where backups
     /// and vendor reports arrive, and some of libarchive's readers loop inside one call on hostile
@@ -39,6 +40,13 @@ public enum ArchiveMembers {
                 let name = String(decoding: h.rawName, as: UTF8.self)
                 let inner = VirtualPath.sanitize(entryName: name).path
                 guard h.fileType == FileTypeBits.regular, wanted(inner), out[inner] == nil else {
+                    if watched({ reader.skipData() })?.fatal == true { break loop }
+                    continue
+                }
+                if let declared = h.size, declared > limit {
+                    // Past the limit by its own header: refused without reading it into memory (a
+                    // header that understates is still cut at `limit` below).
+                    out[inner] = (Data(), true)
                     if watched({ reader.skipData() })?.fatal == true { break loop }
                     continue
                 }

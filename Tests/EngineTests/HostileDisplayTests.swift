@@ -59,7 +59,7 @@ struct HostileDisplayTests {
         #expect(report.exitCode == 0, "\(report.stderr)")
         let page = try String(contentsOfFile: html, encoding: .utf8)
         noControls(page, "report")
-        #expect(page.contains("<bdi>ev\u{FFFD}[31mred!/invoice&lt;U+202E&gt;fdp.exe</bdi>"), "the report isolates and shows the override")
+        #expect(page.contains("<bdi>ev\u{FFFD}[31mred!/invoice⟨U+202E⟩fdp.exe</bdi>"), "the report isolates and shows the override (the review pages' marks)")
         #expect(page.contains("<bdi>ev\u{FFFD}[31mred!/\(Self.hebrew)</bdi>"))
     }
 

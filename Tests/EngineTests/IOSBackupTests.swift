@@ -101,8 +101,15 @@ struct IOSBackupTests {
         #expect(row("files/Image/carved_0001.jpg")?.2?.contains("ufdr-no-device-path") == true, "carved file kept and flagged")
         #expect(row("files/Image/deleted.jpg")?.2?.contains("ufdr-deleted") == true)
         #expect(row("files/Text/leading_slash.txt")?.1 == "/private/var/mobile/Documents/leading.txt", "leading / in a member name")
+        // A member named `../escape/climb.txt` stays inside the evidence (sanitized, flagged); the
+        // Local Path naming it, read inside the report, still gives its device path.
+        #expect(row("climb.txt")?.0.hasSuffix("phone.ufdr!/escape/climb.txt") == true, "\(rows)")
+        #expect(row("climb.txt")?.1 == "/private/var/mobile/Documents/climb.txt")
+        #expect(row("climb.txt")?.2?.contains("path-sanitized") == true)
+        #expect(!FileManager.default.fileExists(atPath: dir.path("escape")) && !FileManager.default.fileExists(atPath: dir.url.deletingLastPathComponent().appendingPathComponent("escape").path))
         let facts = try q.read { try String.fetchOne($0, sql: "SELECT facts FROM device_layouts WHERE kind = 'ufdr'") } ?? ""
         #expect(facts.contains("\"type\":\"FileSystem\"") && facts.contains("\"vendor_decoded_models\":{\"Chat\":1}"))
+        #expect(facts.contains(#""project":{"id":"synthetic","name":"Synthetic UFDR","reportVersion":"7.0","xmlns":"http://pa.cellebrite.com/report/2.0"}"#), "\(facts)")
         #expect(facts.contains("another entry already names") && facts.contains("climb out of the report"))
     }
 
@@ -118,5 +125,26 @@ struct IOSBackupTests {
         #expect(r.stderr.contains(mode == "--dtd" ? "declares a document type" : "not well formed"))
         let files = try Fixture.open(db).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM files WHERE kind = 'file'") }
         #expect(files == 3, "every member is still inventoried")
+    }
+
+    /// A report.xml past the 512 MiB limit (here 520 MiB of padding, deflated to half a MiB) is
+    /// not read — said — and every member is still inventoried and hashed (make test-long).
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["EXHIBIT_LONG"] != nil))
+    func aReportPastTheLimitIsSaidNotReadAndTheMembersKept() throws {
+        let dir = try TestDirectory("ufdr-huge")
+        defer { dir.remove() }
+        let ufdr = dir.path("phone.ufdr")
+        try #require(try Run.command("/usr/bin/env", ["python3", Self.ufdrMaker, ufdr, "--huge", "520"]).exitCode == 0)
+        let db = dir.path("case.sqlite")
+        // Spaces deflate a thousandfold: the walk's ratio budget is raised so report.xml is hashed whole.
+        let r = try Fixture.ingest([ufdr], db: db, extra: ["--max-ratio", "100000"])
+        try #require(r.exitCode == 0, "ingest: \(r.stderr)")
+        #expect(r.stderr.contains("report.xml is larger than 512 MiB: not read; files keep their report folder names"), "\(r.stderr)")
+        let rows = try Fixture.open(db).read { c in
+            try Row.fetchAll(c, sql: "SELECT path, size, device_path FROM files WHERE kind = 'file' ORDER BY path").map {
+                "\(($0[0] as String).split(separator: "!").last ?? "")|\($0[1] as Int64)|\(($0[2] as String?) ?? "-")"
+            }
+        }
+        #expect(rows == ["/files/Database/ChatStorage.sqlite|8192|-", "/files/Image/IMG_0002.JPG|22|-", "/report.xml|545260839|-"], "\(rows)")
     }
 }

@@ -127,3 +127,67 @@ struct IOSEncryptedBackupBadInputTests {
         #expect(lines == 1, "the decrypted note was analysed once it no longer crashed")
     }
 }
+
+/// The manifest of an encrypted backup against what the folder holds (issue 12, bad input): a
+/// file `Manifest.db` names that the folder lacks and a stored file it does not name are each
+/// said by name (the stored name from the evidence's top: `backup/` in the zip), folder or zip alike; a file of a domain with no known device folder is still
+/// decrypted (its child has no device path); the evidence is unchanged.
+@Suite("iOS backups: encrypted manifest coverage")
+struct IOSEncryptedBackupCoverageTests {
+    @Test(arguments: [false, true])
+    func missingAndUnnamedFilesAreSaidAndUnknownDomainsStillDecrypt(zip: Bool) throws {
+        let (db, stderr, dir) = try IOSEncryptedBackupBadInputTests.ingest(["--hostile"], zip: zip, "ios-enc-cover")
+        defer { dir.remove() }
+        let missing = "Manifest.db names 1 file(s) the backup folder does not hold: /private/var/mobile/Library/missing.db"
+        let unnamed = "1 stored file(s) are not named by Manifest.db, so they have no key and stay encrypted: \(zip ? "backup/" : "")00/00\(String(repeating: "1", count: 38))"
+        let facts = try Fixture.open(db).read { try String.fetchOne($0, sql: "SELECT facts FROM device_layouts WHERE kind = 'itunes-backup'") } ?? ""
+        #expect(facts.contains(missing), "\(facts)")
+        #expect(facts.contains(unnamed), "\(facts)")
+        #expect(facts.contains("names domains with no known device folder: UnknownVendorDomain; their files keep no device path (they are still decrypted)"), "\(facts)")
+        #expect(stderr.contains(missing) && stderr.contains(unnamed), "\(stderr)")
+        // Status.plist and Manifest.plist facts, each date an instant with basis utc.
+        for fact in [#""status_date_utc":"2024-08-30T04:00:00Z""#, #""status_date_basis":"utc""#, #""full_backup":false"#,
+                     #""backup_state":"new""#, #""manifest_date_utc":"2024-08-30T04:00:00Z""#] {
+            #expect(facts.contains(fact), "\(fact) in \(facts)")
+        }
+        // The unknown domain's file: decrypted to its own bytes, without a device path.
+        let children = try Fixture.open(db).read { c in
+            try Row.fetchAll(c, sql: """
+                SELECT k.device_path, k.sha256 FROM files k JOIN files p ON p.entry_key = k.parent_key AND p.evidence_id = k.evidence_id
+                WHERE k.name = 'decrypted' AND k.device_path IS NULL
+                """).map { ($0[0] as String?, $0[1] as String) }
+        }
+        try #require(children.count == 1, "\(children)")
+        #expect(children[0].1 == "a925c3669794a5adc3fa33905248f4ecac29749b54cfe774dcb62d0afb3c41ff", "SHA-256 of the 14 bytes 'unknown domain'")
+        let decrypted = try Fixture.open(db).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM files WHERE name = 'decrypted'") }
+        #expect(decrypted == 6, "five known files and the unknown domain's one")
+    }
+}
+
+/// An encrypted backup whose `Manifest.plist` is gone: `Manifest.db` is whole AES blocks with no
+/// SQLite header, which is said as such (not as a damaged database); nothing can be decrypted, the
+/// item is `encrypted`, the given password is recorded as `damaged`, every stored file is kept.
+@Suite("iOS backups: an encrypted Manifest.db without its Manifest.plist")
+struct IOSEncryptedManifestWithoutPlistTests {
+    @Test func itIsSaidAsEncryptedAndEveryStoredFileIsKept() throws {
+        let dir = try TestDirectory("ios-enc-noplist")
+        defer { dir.remove() }
+        let enc = dir.path("backup")
+        try IOSEncryptedBackupTests.make(enc, ["--encrypted", IOSEncryptedBackupTests.password])
+        try FileManager.default.removeItem(atPath: enc + "/Manifest.plist")
+        let db = dir.path("case.sqlite")
+        let r = try Fixture.ingest([enc], db: db, extra: ["--password", "backup=\(IOSEncryptedBackupTests.password)"])
+        try #require(r.exitCode == 0, "ingest: \(r.stderr)")
+        let said = "Manifest.db has no SQLite header and is whole AES blocks: most likely an encrypted backup whose Manifest.plist (with its keybag and ManifestKey) is missing"
+        #expect(r.stderr.contains(said), "\(r.stderr)")
+        #expect(!r.stderr.contains("not an encrypted iTunes/Finder backup"), "\(r.stderr)")
+        let q = try Fixture.open(db)
+        let item = try q.read { try Row.fetchOne($0, sql: "SELECT status, message FROM evidence") }
+        #expect(item?["status"] as String? == "encrypted")
+        #expect((item?["message"] as String?)?.hasPrefix(said) == true)
+        let files = try q.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM files WHERE kind = 'file'") }
+        #expect(files == 8, "every stored file and the plists are inventoried")
+        let audit = try q.read { try String.fetchAll($0, sql: "SELECT details FROM audit_log WHERE action = 'evidence.password'") }
+        #expect(audit == [#"{"label":"backup","outcome":"damaged","password_given":true}"#], "\(audit)")
+    }
+}

@@ -44,12 +44,14 @@ struct IOSEncryptedBackupSecretsTests {
 
     /// Ingests `backup` with `extra`, then writes every export and the report; returns what the
     /// commands printed and every file they wrote (the case database and its companions included).
-    static func ingestAndExport(_ backup: String, in dir: TestDirectory, name: String, extra: [String]) throws -> (output: String, files: [String], temp: String) {
+    /// A wrong password refuses the item (exit 3); the exports and the report are still written.
+    static func ingestAndExport(_ backup: String, in dir: TestDirectory, name: String, extra: [String],
+                                exitCode: Int32 = 0) throws -> (output: String, files: [String], temp: String) {
         let db = dir.path("\(name).sqlite")
         let temp = dir.path("\(name)-tmp")
         try FileManager.default.createDirectory(atPath: temp, withIntermediateDirectories: true)
         let r = try Fixture.ingest([backup], db: db, extra: extra + ["--temp-dir", temp])
-        try #require(r.exitCode == 0, "ingest: \(r.stderr)")
+        try #require(r.exitCode == exitCode, "ingest: \(r.stderr)")
         var output = r.stdout + r.stderr
         var files = [db, db + "-wal", db + "-shm", db + "-journal"]
         for format in ["case", "dfxml", "timesketch", "csv", "bodyfile"] {
@@ -86,7 +88,7 @@ struct IOSEncryptedBackupSecretsTests {
             ("wrong", ["--password", "backup=\(Self.password)-wrong"], Self.password + "-wrong"),
         ]
         for (name, extra, secret) in runs {
-            let got = try Self.ingestAndExport(enc, in: dir, name: name, extra: extra)
+            let got = try Self.ingestAndExport(enc, in: dir, name: name, extra: extra, exitCode: name == "wrong" ? 3 : 0)
             let present = got.files.filter { FileManager.default.fileExists(atPath: $0) }
             try #require(present.count >= 7, "\(name): \(present)")
             #expect(try Self.holders(of: secret, in: got.files) == [], "\(name): the password is in these files")

@@ -118,34 +118,47 @@ struct IOSEncryptedBackupTests {
         #expect((item?["message"] as String?)?.hasPrefix("encrypted iTunes/Finder backup and no password given") == true)
     }
 
-    @Test func aWrongPasswordIsRecordedNothingIsDecryptedAndTheStoredFilesAreHashed() throws {
+    /// A wrong password says so and writes nothing for the item but its custody hashes (exit 3):
+    /// it is not walked and stays unfinished, so the same ingest with the right password reads it
+    /// into the same case.
+    @Test func aWrongPasswordWritesNothingAndTheRightOneThenReadsItIntoTheSameCase() throws {
         let dir = try TestDirectory("ios-enc-wrong")
         defer { dir.remove() }
         let enc = dir.path("backup")
         try Self.make(enc, ["--encrypted", Self.password])
+        let before = try Fixture.sha256(of: enc + "/Manifest.db")
         let db = dir.path("case.sqlite")
         let wrong = "not-the-password"
         let r = try Fixture.ingest([enc], db: db, extra: ["--password", "backup=\(wrong)"])
-        try #require(r.exitCode == 0, "\(r.stderr)")
-        #expect(r.stderr.contains("wrong password: the password given for backup does not unlock the backup's keybag; nothing was decrypted"))
+        #expect(r.exitCode == 3, "\(r.stderr)")
+        #expect(r.stderr.contains("exhibit: backup: wrong password: the password given for backup does not unlock the backup's keybag; nothing was read from it or written for it"), "\(r.stderr)")
         #expect(!r.stderr.contains(wrong) && !r.stdout.contains(wrong))
         let q = try Fixture.open(db)
-        // Every stored file is inventoried and hashed as stored; none is decrypted or mapped.
-        let files = try q.read { c in
-            try Row.fetchAll(c, sql: "SELECT path, device_path, is_container, sha256 FROM files WHERE kind = 'file' ORDER BY path").map {
-                ($0[0] as String, $0[1] as String?, $0[2] as Int, $0[3] as String?)
-            }
+        let rows = try q.read { c in
+            [try Int.fetchOne(c, sql: "SELECT count(*) FROM files") ?? -1,
+             try Int.fetchOne(c, sql: "SELECT count(*) FROM device_layouts") ?? -1,
+             try Int.fetchOne(c, sql: "SELECT count(*) FROM analysis_errors") ?? -1]
         }
-        try #require(files.count == 9)
-        #expect(files.allSatisfy { $0.1 == nil && $0.2 == 0 && $0.3?.count == 64 && !$0.0.hasSuffix("!/decrypted") }, "\(files)")
-        let facts = try q.read { try String.fetchOne($0, sql: "SELECT facts FROM device_layouts") } ?? ""
-        #expect(facts.contains("\"password_outcome\":\"wrong-password\"") && facts.contains("\"decrypted\":false"), "\(facts)")
-        let audit = try q.read { try String.fetchAll($0, sql: "SELECT details FROM audit_log WHERE action = 'evidence.password'") }
-        #expect(audit.count == 1 && audit[0].contains("\"outcome\":\"wrong-password\""), "\(audit)")
+        #expect(rows == [0, 0, 0], "nothing of the item is written: \(rows)")
+        let item = try q.read { try Row.fetchOne($0, sql: "SELECT status, complete FROM evidence") }
+        #expect(item?["status"] as String? == nil && item?["complete"] as Int? == 0, "the item stays unfinished")
+        let audit = try q.read { try String.fetchAll($0, sql: "SELECT action || ' ' || details FROM audit_log WHERE action IN ('evidence.password', 'evidence.rejected') ORDER BY seq") }
+        #expect(audit == [#"evidence.password {"label":"backup","outcome":"wrong-password","password_given":true}"#,
+                          #"evidence.rejected {"label":"backup","reason":"wrong password for the encrypted iTunes/Finder backup"}"#], "\(audit)")
         #expect(!(try Self.allText(db)).contains(wrong))
-        let item = try q.read { try Row.fetchOne($0, sql: "SELECT status, message FROM evidence") }
-        #expect(item?["status"] as String? == "encrypted")
-        #expect((item?["message"] as String?)?.hasPrefix("wrong password: ") == true)
+        // `exhibit verify` says the item was refused (not interrupted) and what it needs.
+        let v = try Run.command(Fixture.exhibit, ["verify", "--db", db])
+        #expect(v.exitCode == 7, "\(v.stdout)\(v.stderr)")
+        #expect((v.stdout + v.stderr).contains("incomplete: evidence backup was refused, not read (wrong password for the encrypted iTunes/Finder backup): ingest it again with what it needs (the right --password-file / --password)"), "\(v.stdout)\(v.stderr)")
+        #expect(!(v.stdout + v.stderr).contains("re-run the same command"))
+
+        // The right password, same case: the item is read (resumed) and completes.
+        let again = try Fixture.ingest([enc], db: db, extra: ["--password", "backup=\(Self.password)"])
+        try #require(again.exitCode == 0, "\(again.stderr)")
+        #expect(try Self.byDevicePath(db).count == 5)
+        let done = try Fixture.open(db).read { try Row.fetchOne($0, sql: "SELECT status FROM evidence") }
+        #expect(done?["status"] as String? == "ok")
+        #expect(try Fixture.sha256(of: enc + "/Manifest.db") == before, "the evidence is unchanged")
     }
 
     @Test func aDamagedKeybagIsSaidAndTheStoredFilesAreKept() throws {

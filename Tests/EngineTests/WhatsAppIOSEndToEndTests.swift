@@ -5,8 +5,11 @@ import Testing
 
 /// Issue 12, end to end: one synthetic iPhone's WhatsApp database (corpora/phone/whatsapp-ios,
 /// put into containers by make_containers.py) ingested as an iOS full-file-system zip, as an
-/// iTunes/Finder backup folder and as a UFDR gives the same messages (sender, text, UTC time with
-/// basis utc), the same owner and the same attachment link to the photo's device path.
+/// iTunes/Finder backup folder, as the same backup encrypted (with its password) and as a UFDR
+/// gives the same messages (sender, text, UTC time with basis utc), the same owner and the same
+/// attachment link to the photo's device path. Messages 9 and 10 exist only in the database's
+/// `-wal`: in the encrypted backup the `-wal` is a stored file of its own, decrypted and laid
+/// beside the decrypted database.
 @Suite("WhatsApp iOS: FFS, backup and UFDR give the same chats")
 struct WhatsAppIOSEndToEndTests {
     static let maker = Corpus.url("phone/whatsapp-ios/make_containers.py").path
@@ -51,19 +54,23 @@ struct WhatsAppIOSEndToEndTests {
         }
     }
 
-    @Test func ffsBackupAndUFDRGiveTheSameMessagesAndLinks() throws {
+    static let password = "Concert-2024!"
+
+    @Test func ffsBackupEncryptedBackupAndUFDRGiveTheSameMessagesAndLinks() throws {
         let dir = try TestDirectory("waios-e2e")
         defer { dir.remove() }
         var reads: [String: Read] = [:]
         for (shape, out, group) in [("--ffs", "phone.zip", "3F2504E0-4F89-41D3-9A0C-0305E82C3301"),
                                     ("--backup", "backup", "group.net.whatsapp.WhatsApp.shared"),
+                                    ("--encrypted-backup", "enc-backup", "group.net.whatsapp.WhatsApp.shared"),
                                     ("--ufdr", "phone.ufdr", "3F2504E0-4F89-41D3-9A0C-0305E82C3301")] {
             let evidence = dir.path("evidence/\(out)")
             try FileManager.default.createDirectory(atPath: dir.path("evidence"), withIntermediateDirectories: true)
-            let made = try Run.command("/usr/bin/env", ["python3", Self.maker, shape, evidence])
+            let encrypted = shape == "--encrypted-backup"
+            let made = try Run.command("/usr/bin/env", ["python3", Self.maker, shape, evidence] + (encrypted ? [Self.password] : []))
             try #require(made.exitCode == 0, "make_containers \(shape): \(made.stderr)")
             let db = dir.path("case\(shape).sqlite")
-            let r = try Fixture.ingest([evidence], db: db)
+            let r = try Fixture.ingest([evidence], db: db, extra: encrypted ? ["--password", "\(out)=\(Self.password)"] : [])
             try #require(r.exitCode == 0, "ingest \(shape): \(r.stderr)")
             let read = try Self.read(db)
             try #require(!read.messages.isEmpty, "\(shape): no WhatsApp iOS messages")
@@ -87,6 +94,7 @@ struct WhatsAppIOSEndToEndTests {
         }
         #expect(reads["--ffs"]?.messages == reads["--backup"]?.messages)
         #expect(reads["--ffs"]?.messages == reads["--ufdr"]?.messages)
+        #expect(reads["--ffs"]?.messages == reads["--encrypted-backup"]?.messages)
     }
 
     /// The group's photo, listed as known-bad by its SHA-256, is traced by `exhibit matches` to
@@ -106,5 +114,50 @@ struct WhatsAppIOSEndToEndTests {
         let messages = rows.flatMap { $0["messages"] as? [[String: Any]] ?? [] }
         #expect(messages.contains { ($0["platform"] as? String) == "whatsapp" && ($0["chat"] as? String ?? "").contains("콘서트") },
                 "\(shape): matches name the WhatsApp group message: \(m.stdout)")
+    }
+
+    /// One phone in three items (its FFS zip named with `--device`, a plain and an encrypted
+    /// backup naming it by their UDID): each WhatsApp room is one room — the first item's chat
+    /// the original, the others its copies — and `exhibit messages` prints its 10 messages once.
+    /// Without `--device` the FFS zip is not known to be that phone: its rooms stay its own.
+    @Test func oneRoomAcrossTheItemsOfOnePhone() throws {
+        let dir = try TestDirectory("waios-rooms")
+        defer { dir.remove() }
+        let udid = "00008110-000A1B2C3D4E5F60"
+        let zip = dir.path("phone.zip"), plain = dir.path("backup"), enc = dir.path("enc-backup")
+        for (args, what) in [(["--ffs", zip], "ffs"), (["--backup", plain], "backup"), (["--encrypted-backup", enc, Self.password], "enc")] {
+            let made = try Run.command("/usr/bin/env", ["python3", Self.maker] + args)
+            try #require(made.exitCode == 0, "make_containers \(what): \(made.stderr)")
+        }
+        for declared in [true, false] {
+            let db = dir.path("case-\(declared).sqlite")
+            let r = try Fixture.ingest([zip, plain, enc], db: db,
+                                       extra: ["--password", "enc-backup=\(Self.password)"] + (declared ? ["--device", "phone.zip=\(udid)"] : []))
+            try #require(r.exitCode == 0, "ingest: \(r.stderr)")
+            let q = try Fixture.open(db)
+            let chats = try q.read { c in
+                try Row.fetchAll(c, sql: """
+                    SELECT e.label, c.native_id, c.room_key, c.copy_of IS NOT NULL FROM chats c JOIN files f ON f.id = c.file_id
+                    JOIN evidence e ON e.id = f.evidence_id WHERE c.format = 'whatsapp-ios-db' ORDER BY e.label, c.native_id
+                    """).map { "\($0[0] as String)|\($0[1] as String)|\($0[2] as String)|\($0[3] as Bool)" }
+            }
+            let owner = "owner:whatsapp-ios:group.net.whatsapp.WhatsApp.shared"
+            let group = "120363025551234567@g.us", minji = Self.minji
+            let phone = "device:\(udid)|whatsapp"
+            let ffs = declared ? phone : "phone.zip|whatsapp"
+            #expect(chats == [
+                "backup|\(group)|\(phone)|id:\(group)|\(owner)|false", "backup|\(minji)|\(phone)|id:\(minji)|\(owner)|false",
+                "enc-backup|\(group)|\(phone)|id:\(group)|\(owner)|true", "enc-backup|\(minji)|\(phone)|id:\(minji)|\(owner)|true",
+                "phone.zip|\(group)|\(ffs)|id:\(group)|\(owner)|\(declared)", "phone.zip|\(minji)|\(ffs)|id:\(minji)|\(owner)|\(declared)",
+            ], "declared \(declared): \(chats)")
+            let rooms = try q.read { try Int.fetchOne($0, sql: "SELECT count(DISTINCT coalesce(copy_of, id)) FROM chats WHERE format = 'whatsapp-ios-db'") }
+            #expect(rooms == (declared ? 2 : 4))
+            let facts = try q.read { try String.fetchAll($0, sql: "SELECT e.label || ' ' || coalesce(json_extract(d.facts, '$.device_id'), '-') FROM device_layouts d JOIN evidence e ON e.id = d.evidence_id ORDER BY 1") }
+            #expect(facts == ["backup \(udid)", "enc-backup \(udid)", "phone.zip \(declared ? udid : "-")"], "\(facts)")
+            let m = try Run.command(Fixture.exhibit, ["messages", "--db", db, "--chat", "콘서트", "--json"])
+            try #require(m.exitCode == 0, "messages: \(m.stderr)")
+            let printed = (try JSONSerialization.jsonObject(with: Data(m.stdout.utf8)) as? [[String: Any]]) ?? []
+            #expect(printed.count == (declared ? 5 : 10), "the group's 5 messages, once per room: \(printed.count)")
+        }
     }
 }

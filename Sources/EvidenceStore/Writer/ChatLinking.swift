@@ -18,7 +18,9 @@ extension EvidenceDatabase {
     /// attachment carries the file's SHA-256; and chats that are exports of one room (same
     /// platform and native id in one evidence item — or, for formats without ids, same title in
     /// the same folder as such a chat) to one `room_key`, later rows pointing at the first with
-    /// `copy_of`.
+    /// `copy_of`. Chats read from an app's database (with an owner) in items named as one phone
+    /// (`device_layouts.facts.device_id`: an FFS extraction and a backup of it) are one room
+    /// across those items: their room is scoped by the phone, not the item.
     ///
     /// Idempotent: attachments already resolved stay; ones found missing are looked up again
     /// (an interrupted ingest may have committed their file since). Called by the engine at the
@@ -96,11 +98,19 @@ extension EvidenceDatabase {
     private static func linkRooms(_ db: Database) throws -> Int {
         struct Chat {
             var id: Int64; var label: String; var platform: String; var format: String; var nativeID: String?
-            var group: String; var owner: String?
+            var group: String; var owner: String?; var device: String?
+        }
+        // The phone each item comes from, where named (the smallest name if layouts disagree).
+        var devices: [Int64: String] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT evidence_id, min(json_extract(facts, '$.device_id')) FROM device_layouts
+            WHERE json_valid(facts) AND json_extract(facts, '$.device_id') IS NOT NULL GROUP BY evidence_id
+            """) {
+            if let id = row[0] as Int64?, let name = row[1] as String? { devices[id] = name }
         }
         var chats: [Chat] = []
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT c.id, e.label, c.platform, c.native_id, coalesce(c.title_nfc, ''), f.path, c.format, c.owner
+            SELECT c.id, e.label, c.platform, c.native_id, coalesce(c.title_nfc, ''), f.path, c.format, c.owner, e.id
             FROM chats c JOIN files f ON f.id = c.file_id JOIN evidence e ON e.id = f.evidence_id
             ORDER BY e.label, f.sort_key, c.chat_key
             """)
@@ -112,7 +122,7 @@ extension EvidenceDatabase {
             let folder = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? path
             chats.append(Chat(id: try row.decode(atIndex: 0), label: label, platform: platform, format: try row.decode(atIndex: 6),
                               nativeID: try row.decode(atIndex: 3), group: "\(label)\u{0}\(platform)\u{0}\(folder)\u{0}\(title)",
-                              owner: try row.decode(atIndex: 7)))
+                              owner: try row.decode(atIndex: 7), device: devices[try row.decode(Int64.self, atIndex: 8)]))
         }
         // Chats read from app databases name their owner (a work profile, a second account): one
         // native id under two owners is two rooms. An export (no owner) of a room joins the
@@ -141,7 +151,9 @@ extension EvidenceDatabase {
             if let native {
                 let owners = ownersByID["\(c.label)|\(c.platform)|\(native)"] ?? []
                 let owner = c.owner ?? (owners.count == 1 ? owners.first : nil)
-                room = "\(c.label)|\(c.platform)|id:\(native)" + (owner.map { "|owner:\($0)" } ?? "")
+                // An app account's room on a named phone is one room in every item of that phone.
+                let scope = owner != nil ? c.device.map { "device:\($0)" } ?? c.label : c.label
+                room = "\(scope)|\(c.platform)|id:\(native)" + (owner.map { "|owner:\($0)" } ?? "")
             } else if (sizeOfGroup[c.group] ?? 0) > 1 {
                 room = c.group.replacingOccurrences(of: "\u{0}", with: "|")
             }

@@ -100,3 +100,43 @@ extension EvidenceDatabase {
         }
     }
 }
+
+extension EvidenceDatabase {
+    /// After an encrypted backup's walk: the inner paths (`<root>xx/<name>`) of the files stored
+    /// under a SHA-1 name, as walked — the manifest's keys are compared with them, because the
+    /// stored files themselves get no device path (their decrypted children do). Bounded by the
+    /// files the evidence really holds.
+    public func storedBackupFiles(evidenceID: Int64, container: String, root: String) throws -> Set<String> {
+        try queue.read { db in
+            let prefix = container + root
+            var out = Set<String>()
+            let rows = try String.fetchCursor(db, sql: """
+                SELECT substr(path, length(?) + 1) FROM files WHERE evidence_id = ? AND kind = 'file' AND depth = 0
+                  AND substr(path, 1, length(?)) = ? AND substr(path, length(?) + 1) GLOB '[0-9a-f][0-9a-f]/[0-9a-f]*'
+                """, arguments: [container, evidenceID, prefix, prefix, prefix])
+            while let inner = try rows.next() { out.insert(inner) }
+            return out
+        }
+    }
+}
+
+extension EvidenceDatabase {
+    /// Names the phone an evidence item comes from: `device_id` in the facts of each of its device
+    /// layouts (the examiner's `--device`, else a backup's UDID). Items with the same name are one
+    /// phone: ``linkChatFindings()`` makes an app's room read from each of them one room. An item
+    /// with no recognised layout gets nothing (it is not a phone extraction).
+    public func recordDeviceIdentity(evidenceID: Int64, device: String) throws {
+        try queue.write { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT container, root, facts FROM device_layouts WHERE evidence_id = ?",
+                                        arguments: [evidenceID])
+            for row in rows {
+                var facts: [String: JSONValue] = [:]
+                if let text = row[2] as String?, let data = text.data(using: .utf8),
+                   case .object(let o)? = try? JSONDecoder().decode(JSONValue.self, from: data) { facts = o }
+                facts["device_id"] = .string(device)
+                try db.execute(sql: "UPDATE device_layouts SET facts = ? WHERE evidence_id = ? AND container = ? AND root = ?",
+                               arguments: [JSONValue.object(facts).canonicalText, evidenceID, row[0] as String, row[1] as String])
+            }
+        }
+    }
+}

@@ -5,12 +5,15 @@ item "Local Path", Windows-style), the files re-sorted under `files/<Category>/`
 `<extractionInfo>`, device metadata and a decoded-data section. Shape from public descriptions
 (shared/FORMATS-mobile.md §1.1); the content is invented. Deterministic.
 
-    python3 make_ufdr.py OUT.ufdr [--hostile | --dtd | --malformed]
+    python3 make_ufdr.py OUT.ufdr [--hostile | --dtd | --malformed | --huge MIB]
 
 --hostile: a carved file without a device path, a deleted file, a Local Path with `..`, two report
-entries naming one member, a member name with a leading `/`.
+entries naming one member, a member name with a leading `/`, a member named `../escape/climb.txt`
+(and a Local Path naming it).
 --dtd: report.xml declares a DOCTYPE with an external entity (must be refused, never fetched).
 --malformed: report.xml is cut in the middle.
+--huge MIB: report.xml is padded (an XML comment of spaces before </project>) to about MIB MiB; it is
+streamed into the zip (deflated, so the zip stays small).
 """
 import sqlite3
 import sys
@@ -32,7 +35,7 @@ def sqlite_bytes():
     return data
 
 
-def main(out, mode):
+def main(out, mode, huge=0):
     files = [
         ("/private/var/mobile/Containers/Shared/AppGroup/0A1B2C3D-0000-4000-8000-000000000001/ChatStorage.sqlite",
          "files\\Database\\ChatStorage.sqlite", "files/Database/ChatStorage.sqlite", sqlite_bytes(), "Intact"),
@@ -50,6 +53,8 @@ def main(out, mode):
         entries.append(("/private/var/mobile/Media/DCIM/100APPLE/DUP.JPG", "files\\Image\\IMG_0002.JPG", "Intact"))
         members["/files/Text/leading_slash.txt"] = b"leading slash member\n"
         entries.append(("/private/var/mobile/Documents/leading.txt", "/files/Text/leading_slash.txt", "Intact"))
+        members["../escape/climb.txt"] = b"member name that climbs\n"
+        entries.append(("/private/var/mobile/Documents/climb.txt", "..\\escape\\climb.txt", "Intact"))
     xml = ['<?xml version="1.0" encoding="utf-8"?>']
     if mode == "--dtd":
         xml.append('<!DOCTYPE project [<!ENTITY ext SYSTEM "http://127.0.0.1:9/should-never-be-fetched">]>')
@@ -72,11 +77,22 @@ def main(out, mode):
     if mode == "--malformed":
         report = report[: len(report) * 2 // 3]
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        for name, data in [("report.xml", report)] + sorted(members.items()):
+        if huge:
+            head, tail = report.rsplit(b"</project>", 1)
+            info = zipfile.ZipInfo("report.xml", date_time=WHEN)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with z.open(info, "w", force_zip64=True) as w:
+                w.write(head + b"<!--")
+                block = b" " * (1 << 20)
+                for _ in range(huge):
+                    w.write(block)
+                w.write(b"-->\n</project>" + tail)
+        for name, data in ([] if huge else [("report.xml", report)]) + sorted(members.items()):
             info = zipfile.ZipInfo(name, date_time=WHEN)
             info.compress_type = zipfile.ZIP_DEFLATED
             z.writestr(info, data)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "")
+    mode = sys.argv[2] if len(sys.argv) > 2 else ""
+    main(sys.argv[1], mode, int(sys.argv[3]) if mode == "--huge" else 0)

@@ -6,6 +6,10 @@ WAL salts already in the committed -wal.
 
     python3 make_containers.py --ffs OUT.zip        iOS full-file-system zip (app group folder is a UUID)
     python3 make_containers.py --backup OUT_DIR     iTunes/Finder backup folder (Manifest.db, SHA-1 names)
+    python3 make_containers.py --encrypted-backup OUT_DIR PASSWORD
+                                                    the same backup, encrypted (corpora/phone/ios/make_backup.py's
+                                                    implementation of the iOS 10.2+ scheme; the -wal is its own
+                                                    encrypted file, as on a real backup)
     python3 make_containers.py --ufdr OUT.ufdr      Cellebrite-style UFDR (report.xml, files/<Category>/)
 
 The photo is the sample case's concert picture (corpora/sample-case/phone-dump.zip member
@@ -23,6 +27,7 @@ import zipfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 CORPORA = os.path.dirname(os.path.dirname(HERE))
 UUID = "3F2504E0-4F89-41D3-9A0C-0305E82C3301"
+UDID = "00008110-000A1B2C3D4E5F60"  # invented; the backups' Info.plist "Unique Identifier"
 GROUP_ID = "group.net.whatsapp.WhatsApp.shared"
 PHOTO = "Message/Media/120363025551234567@g.us/5/0/50e1c6a2-3f4d-4b8e-9a71-c2d5e8f01234.jpg"
 WHEN = (2024, 8, 30, 13, 0, 0)
@@ -52,16 +57,30 @@ def ffs(out):
     write_zip(out, [(base + rel, data) for rel, data in contents().items()])
 
 
-def backup(out):
+def encryptor(password):
+    """make_backup.py's keybag and AES helpers (small, fixed round counts; deterministic)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("make_backup", os.path.join(CORPORA, "phone", "ios", "make_backup.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod, mod.Encryptor(password, False)
+
+
+def backup(out, password=None):
     os.makedirs(out, exist_ok=True)
+    mod, enc = encryptor(password) if password is not None else (None, None)
     domain = "AppDomainGroup-" + GROUP_ID
     rows = []
     for rel, data in contents().items():
         fid = hashlib.sha1(f"{domain}-{rel}".encode()).hexdigest()
         os.makedirs(os.path.join(out, fid[:2]), exist_ok=True)
+        info = plistlib.dumps({"Size": len(data)}, fmt=plistlib.FMT_BINARY)
+        if enc is not None:
+            key = mod.fixed("file/" + fid, 32)
+            data, info = enc.encrypt(key, data), mod.mbfile(len(data), 3, enc.wrapped(3, key))
         with open(os.path.join(out, fid[:2], fid), "wb") as f:
             f.write(data)
-        rows.append((fid, domain, rel, 1, plistlib.dumps({"Size": len(data)}, fmt=plistlib.FMT_BINARY)))
+        rows.append((fid, domain, rel, 1, info))
     db = os.path.join(out, "Manifest.db")
     if os.path.exists(db):
         os.remove(db)
@@ -71,12 +90,20 @@ def backup(out):
     c.executemany("INSERT INTO Files VALUES (?, ?, ?, ?, ?)", rows)
     c.commit()
     c.close()
+    extra = {}
+    if enc is not None:
+        manifest_key = mod.fixed("manifest-key", 32)
+        with open(db, "rb") as f:
+            sealed = enc.encrypt(manifest_key, f.read())
+        with open(db, "wb") as f:
+            f.write(sealed)
+        extra = {"IsEncrypted": True, "BackupKeyBag": enc.keybag, "ManifestKey": enc.wrapped(4, manifest_key)}
     when = datetime.datetime(*WHEN)  # plistlib: naive = UTC
     with open(os.path.join(out, "Info.plist"), "wb") as f:
         plistlib.dump({"Device Name": "서연의 iPhone", "Product Type": "iPhone14,5", "Product Version": "17.5.1",
-                       "Serial Number": "SYNTHETIC0001", "Last Backup Date": when}, f)
+                       "Serial Number": "SYNTHETIC0001", "Unique Identifier": UDID, "Last Backup Date": when}, f)
     with open(os.path.join(out, "Manifest.plist"), "wb") as f:
-        plistlib.dump({"Version": "10.0", "IsEncrypted": False, "Date": when}, f, fmt=plistlib.FMT_BINARY)
+        plistlib.dump({"Version": "10.0", "IsEncrypted": False, "Date": when, **extra}, f, fmt=plistlib.FMT_BINARY)
     with open(os.path.join(out, "Status.plist"), "wb") as f:
         plistlib.dump({"IsFullBackup": False, "Version": "3.3", "Date": when}, f, fmt=plistlib.FMT_BINARY)
 
@@ -112,6 +139,9 @@ def ufdr(out):
 
 
 if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--encrypted-backup":
+        backup(sys.argv[2], sys.argv[3])
+        sys.exit(0)
     if len(sys.argv) != 3 or sys.argv[1] not in ("--ffs", "--backup", "--ufdr"):
         sys.exit(__doc__)
     {"--ffs": ffs, "--backup": backup, "--ufdr": ufdr}[sys.argv[1]](sys.argv[2])
