@@ -72,6 +72,8 @@ struct Carver {
     /// Per table, the content size its live rows most often give their first column (when it
     /// holds integers): the prior for a clobbered cell whose first serial type is lost.
     var typicalFirstSize: [Int: Int] = [:]
+    /// Per `WITHOUT ROWID` table, what its live records look like (IndexCarver.swift).
+    var indexPriors: [Int: IndexPrior] = [:]
 
     var encoding: Int { image.header.textEncoding }
 
