@@ -73,7 +73,7 @@ extension Carver {
             payload = Array(b[hs..<(hs + p)])
         }
         guard let values = decodePayload(payload, declaredLength: p, encoding: encoding),
-              !values.contains(where: Self.hasControl),
+              !values.contains(where: Self.hasControl), !Self.zeroed(values),
               let choice = chooseIndex(h.serialTypes, values: values, preferred: preferred) else { return nil }
         let vals = choice.map { tables[$0].columnOrder(values) } ?? values
         return Carved(table: choice, rowid: nil, values: vals, offset: at, length: length, overflowPages: ovf)
@@ -107,8 +107,9 @@ extension Carver {
             let lost = 3 - a    // serial-type bytes inside the overwritten four (0, 1 or 2)
             var found: [Carved] = []
             for h in hypotheses(b, at: f, lostBytes: lost, columns: n, prior: prior, blockEnd: blockEnd, end: end, trusted: trusted) {
+                // At a stale header (not a real freeblock's start) the cell must fill its block exactly.
                 if let c = reading(b, at: f, a: a, types: h.types, bodyStart: h.bodyStart, table: ti, blockEnd: blockEnd, end: end,
-                                   exactOnly: h.fromLeftover && lost == 2) { found.append(c) }
+                                   exactOnly: (h.fromLeftover && lost == 2) || !trusted) { found.append(c) }
             }
             // Several readings of one cell: which is right is a guess, so none is kept.
             if found.count == 1 { return found[0] }
@@ -213,7 +214,8 @@ extension Carver {
         }
         guard !values.contains(where: Self.hasControl) else { return nil }
         let cellEnd = f + onPage
-        guard cellEnd == blockEnd || !ovf.isEmpty
+        guard !Self.zeroed(values) else { return nil }
+        guard cellEnd == blockEnd || (!ovf.isEmpty && !exactOnly)
             || (cellEnd < blockEnd && !exactOnly && followedByIndexCell(b, at: cellEnd, end: blockEnd, preferred: ti)) else { return nil }
         if exactOnly, ((f + 4)..<Swift.min(cellEnd, end)).contains(where: { intactIndex(b, at: $0, end: end, preferred: ti) != nil }) { return nil }
         // Something read must say something: a value of four bytes or more, or a non-NULL one.
@@ -227,6 +229,30 @@ extension Carver {
         let ordered = t.columnOrder(values)
         guard informative, TableFit.valuesFit(ordered, t) else { return nil }
         return Carved(table: ti, rowid: nil, values: ordered, offset: f, length: onPage, overflowPages: ovf)
+    }
+
+    /// Whether every value is NULL, missing, zero, or bytes that are all zero: what zeroed or
+    /// never-written space reads as, never a row.
+    static func zeroed(_ values: [SQLValue]) -> Bool {
+        values.allSatisfy { v in
+            switch v {
+            case .null, .missing: return true
+            case .integer(let x): return x == 0
+            case .real(let d): return d == 0
+            case .blob(let x): return x.allSatisfy { $0 == 0 }
+            case .text(let t): return t.utf8.allSatisfy { $0 == 0 }
+            }
+        }
+    }
+
+    /// Whether an intact index cell starts inside the body of reading `x` (a newer cell written
+    /// over the tail of an old one in the gap): then `x`'s later bytes are not its own.
+    func holdsNewerCell(_ b: [UInt8], _ x: Carved, end: Int, preferred: Int?) -> Bool {
+        guard x.length > 8 else { return false }
+        for pos in (x.offset + 3)..<(x.offset + x.length - 3) where intactIndex(b, at: pos, end: end, preferred: preferred) != nil {
+            return true
+        }
+        return false
     }
 
     /// Whether another index cell starts at `at`: the block's end, a stale freeblock header, or

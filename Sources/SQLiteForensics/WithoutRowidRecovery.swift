@@ -30,7 +30,9 @@ extension RecoveryRun {
         for p in w.pages { owner[p] = i }
         liveRows[i] = sample; liveCounts[i] = count
         liveSets[i] = sets; liveRowKeys[i] = sets; liveTails[i] = tails
-        let first = firstTypes.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key
+        // Only a first field every live row stores with the same serial type (a fixed-size key)
+        // is a prior for a lost one: a variable length would be a guess.
+        let first = firstTypes.count == 1 ? firstTypes.keys.first : nil
         liveKeys[i] = keys
         indexPriors[i] = IndexPrior(firstType: first, kinds: kinds, rows: count)
     }
@@ -63,9 +65,20 @@ extension RecoveryRun {
             }
         }
         let bounds = Set(bp.cellPointers + bp.freeblocks.map(\.offset) + [bp.contentStart])
-        for x in c.scanIndex(b, region: bp.gap, freeblock: false, preferred: preferred) where !cutShort(b, x, bounds: bounds) {
+        for x in c.scanIndex(b, region: bp.gap, freeblock: false, preferred: preferred)
+        where !cutShort(b, x, bounds: bounds) && !c.holdsNewerCell(b, x, end: bp.gap.upperBound, preferred: preferred) && !damagedLiveCopy(x) {
             emit(x, source: gapSource, page: n, frame: frame)
         }
+    }
+
+    /// A gap reading whose PRIMARY KEY is live but whose values differ from the live row: a copy
+    /// left by a split or a move whose tail later writes cut into (an old version of a changed
+    /// row is freed as a freeblock, not left in the gap, when it is not at the content start).
+    func damagedLiveCopy(_ x: Carved) -> Bool {
+        guard let o = x.table, tables[o].withoutRowid else { return false }
+        let t = tables[o]
+        let key = t.recordOrder.prefix(Swift.max(1, t.keyFields)).map { $0 < x.values.count ? x.values[$0] : .missing }
+        return liveKeys[o]?.contains(RowDigest(key)) == true && liveSets[o]?.contains(RowDigest(Self.readAsStored(x.values, t))) != true
     }
 
     /// Whether a reading in the gap holds, after its first bytes, a freeblock header whose block
@@ -105,10 +118,9 @@ extension RecoveryRun {
             } else {
                 // A root that split keeps copies of the rows it moved to its children here, later
                 // writes cutting into them: a row whose key is live is such a copy (equal or damaged).
-                let t = tables[o]
-                for x in carver.scanIndex(b, region: bp.gap, freeblock: false, preferred: o, intactOnly: true) {
-                    let key = t.recordOrder.prefix(Swift.max(1, t.keyFields)).map { $0 < x.values.count ? x.values[$0] : .missing }
-                    if x.table == o, liveKeys[o]?.contains(RowDigest(key)) == true, liveSets[o]?.contains(RowDigest(Self.readAsStored(x.values, t))) != true { continue }
+                let c = carver
+                for x in c.scanIndex(b, region: bp.gap, freeblock: false, preferred: o, intactOnly: true)
+                where !damagedLiveCopy(x) && !c.holdsNewerCell(b, x, end: bp.gap.upperBound, preferred: o) {
                     emit(x, source: inWal ? .wal : .unallocated, page: n, frame: frame)
                 }
             }
