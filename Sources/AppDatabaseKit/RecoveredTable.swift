@@ -24,7 +24,8 @@ public struct RecoveredTable: Sendable {
     /// ``AppDatabase/open(_:temporaryDirectory:timeLimit:)`` on the same file: opening replays a
     /// hot journal into the copy and closing checkpoints its WAL.
     public static func carve(_ file: EvidenceFile, tables: [String]) -> [String: RecoveredTable] {
-        guard let report = EvidenceRecovery.recover(file).report else { return [:] }
+        // Kept for the sqlite-recovery analyzer, which runs next on the same file: one carve.
+        guard let report = EvidenceRecovery.recover(file, sharing: .offer).result.report else { return [:] }
         var out: [String: RecoveredTable] = [:]
         for wanted in tables {
             guard let schema = report.tables.first(where: { $0.name.lowercased() == wanted.lowercased() }) else { continue }
