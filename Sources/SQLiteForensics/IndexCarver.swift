@@ -29,7 +29,10 @@ extension TableFit {
 
 extension Carver {
     /// `WITHOUT ROWID` tables: the only ones an index-format cell can belong to.
-    var indexTables: [Int] { tables.indices.filter { tables[$0].withoutRowid } }
+    var indexTables: [Int] { indexTableIndices }
+
+    /// Columns of the widest `WITHOUT ROWID` table.
+    var widestIndexTable: Int { indexTableIndices.map { tables[$0].columns.count }.max() ?? 0 }
 
     /// Chooses the `WITHOUT ROWID` table for a record read in record order: the preferred one
     /// (the page's owner) if it fits, else the only one that does. On a page no live table owns,
@@ -57,7 +60,9 @@ extension Carver {
         let p = Int(pl)
         let hs = at + a
         let local = localPayloadSize(p, usable: image.usable, index: true)
-        guard let h = RecordHeader.read(b, hs, limit: Swift.min(end, hs + local)), !h.serialTypes.isEmpty,
+        // No wider than the widest WITHOUT ROWID table: garbage headers are given up early.
+        guard let (hl, _) = Varint.read(b, hs, limit: end), hl >= 2, hl <= Int64(1 + 9 * widestIndexTable),
+              let h = RecordHeader.read(b, hs, limit: Swift.min(end, hs + local), maxColumns: widestIndexTable), !h.serialTypes.isEmpty,
               h.headerLength + h.bodyLength == p,
               indexTables.contains(where: { TableFit.fitsRecord(h.serialTypes, tables[$0]) }) else { return nil }
         var payload: [UInt8]
@@ -194,8 +199,11 @@ extension Carver {
         var payload: [UInt8]
         var onPage = a + local
         var ovf: [Int] = []
+        // Cheap bounds first: most rebuilt headers describe a cell longer than the block.
+        if local == payloadLength, hs + payloadLength > Swift.min(end, exactOnly ? blockEnd : end) { return nil }
         if local < payloadLength {
-            guard hs + local + 4 <= end, let o = ByteView(b).u32(hs + local) else { return nil }
+            // A header rebuilt whole (or at a stale header) never sends the reading off to overflow pages.
+            guard !exactOnly, hs + local + 4 <= end, let o = ByteView(b).u32(hs + local) else { return nil }
             let chain = image.overflow(first: o, needed: payloadLength - local, forbidden: forbidden)
             payload = Array(b[hs..<(hs + local)]) + chain.bytes
             ovf = chain.pages; onPage += 4

@@ -2,7 +2,10 @@ import Foundation
 
 extension RecoveryRun {
     /// The carver over all known tables; overflow chains may not run through live pages.
-    var carver: Carver { Carver(image: live, tables: tables, forbidden: claimed, typicalFirstSize: typicalFirstSize, indexPriors: indexPriors) }
+    var carver: Carver {
+        Carver(image: live, tables: tables, forbidden: claimed, typicalFirstSize: typicalFirstSize, indexPriors: indexPriors,
+               indexTableIndices: tables.indices.filter { tables[$0].withoutRowid })
+    }
 
     /// Per table, the most common content size of its first column over live rows holding an
     /// integer there (ties: the smaller size).
