@@ -15,37 +15,56 @@ import SQLiteForensics
 ///
 /// A recovered message whose own id was lost (a freeblock header overwrote it) joins nothing.
 public struct RecoveredSideRows: Sendable {
-    /// Per side table (lower-cased name), the SQL that stands in for it in the recovered query.
+    /// Per side table (lower-cased name), the SQL that stands in for it in the recovered query:
+    /// at most the live rows of one message id (an indexed lookup) and one recovered side row,
+    /// so each execution reads a handful of rows whatever the tables' sizes.
     public let sources: [String: String]
-    /// Values for the `?` placeholders of ``sources``, in the order they appear in the SQL
-    /// (tables in ``sources(order:)`` order).
-    public let arguments: [DatabaseValue]
+    private let tables: [(width: Int, byKey: [Int64: [DatabaseValue]])]
 
-    /// Side sources for `tables` (in this order in the SQL) of `db`: the live table when
-    /// `liveJoins`, plus the recovered rows of `recovered` whose column count matches the live
-    /// table's. A table the database lacks, or without `keyColumn`, is left out (the query does
-    /// not join it either, so the placeholders stay in step).
-    public init(db: AppDatabase, tables: [String], keyColumn: String, recovered: [String: RecoveredTable], liveJoins: Bool) {
+    /// Side sources for `tables` (in this order in the SQL) of `db`, keyed by `keyColumn` (the
+    /// message id): the live rows when `liveJoins`, and the recovered rows of `recovered` whose
+    /// key survived and whose column count matches the live table's. A table the database lacks,
+    /// or without `keyColumn`, is left out (the query does not join it either, so the
+    /// placeholders stay in step).
+    public init(db: AppDatabase, tables names: [String], keyColumn: String, recovered: [String: RecoveredTable], liveJoins: Bool) {
         var sources: [String: String] = [:]
-        var args: [DatabaseValue] = []
-        for name in tables {
+        var tables: [(width: Int, byKey: [Int64: [DatabaseValue]])] = []
+        for name in names {
             guard let cols = db.columns(of: name), cols.contains(keyColumn) else { continue }
-            var sql = "SELECT * FROM \(name)" + (liveJoins ? "" : " WHERE 0")
-            if let rt = recovered[name] ?? recovered[name.lowercased()], rt.columns.count == cols.count {
-                let marks = "(" + Array(repeating: "?", count: rt.columns.count).joined(separator: ", ") + ")"
-                for r in rt.rows {
-                    sql += " UNION ALL SELECT * FROM (VALUES \(marks))"
-                    args += rt.columnValues(r)
+            var byKey: [Int64: [DatabaseValue]] = [:]
+            if let rt = recovered[name] ?? recovered[name.lowercased()], rt.columns.count == cols.count,
+               let k = rt.columns.firstIndex(where: { $0.lowercased() == keyColumn.lowercased() }) {
+                for r in rt.rows where k < r.values.count {
+                    // The first recovered row of an id is kept (recovery's order: current pages first).
+                    if case .integer(let id) = r.values[k], byKey[id] == nil { byKey[id] = rt.columnValues(r) }
                 }
             }
-            sources[name.lowercased()] = "(\(sql))"
+            let marks = "(" + Array(repeating: "?", count: cols.count).joined(separator: ", ") + ")"
+            sources[name.lowercased()] = "(SELECT * FROM \(name) WHERE \(liveJoins ? "" : "0 AND ")\(keyColumn) = ?"
+                + " UNION ALL SELECT * FROM (VALUES \(marks)) WHERE ?)"
+            tables.append((cols.count, byKey))
         }
         self.sources = sources
-        self.arguments = args
+        self.tables = tables
     }
 
     /// The source standing in for side table `name`, or `name` itself.
     public func source(_ name: String) -> String { sources[name.lowercased()] ?? name }
+
+    /// Values for the placeholders of ``sources`` for the recovered message whose id is `key`
+    /// (`nil` when its id was lost: nothing joins).
+    public func arguments(key: Int64?) -> [DatabaseValue] {
+        var out: [DatabaseValue] = []
+        for t in tables {
+            out.append(key.map { $0.databaseValue } ?? .null)
+            if let key, let row = t.byKey[key] {
+                out += row; out.append(1.databaseValue)
+            } else {
+                out += Array(repeating: DatabaseValue.null, count: t.width); out.append(0.databaseValue)
+            }
+        }
+        return out
+    }
 
     /// Whether `table`'s `CREATE TABLE` declares `AUTOINCREMENT` (its rowids are never reused).
     public static func isAutoincrement(_ db: AppDatabase, table: String) -> Bool {

@@ -28,7 +28,7 @@ extension CurrentSchemaReader {
             try db.read { database in
                 let statement = try database.makeStatement(sql: sql)
                 for r in table.rows {
-                    guard let row = try Row.fetchOne(statement, arguments: table.arguments(r, appending: sides.arguments)) else { continue }
+                    guard let row = try Row.fetchOne(statement, arguments: table.arguments(r, appending: sides.arguments(key: r.rowid))) else { continue }
                     var noKeys: Set<String>? = nil
                     guard var msg = message(row, keys: &noKeys) else { continue }
                     guard !RecoveredTable.tooDamaged(msg) else { counts.damaged += 1; continue }
