@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "TelegramDBTests", dependencies: ["TelegramDB", "ExhibitKit", "ExhibitTesting"]),
         .target(name: "WhatsAppIOSDB", dependencies: ["ExhibitKit", "AppDatabaseKit", "SQLiteForensics", .product(name: "GRDB", package: "GRDB.swift")], path: "plugins/WhatsAppIOSDB"),
         .testTarget(name: "WhatsAppIOSDBTests", dependencies: ["WhatsAppIOSDB", "ExhibitKit", "ExhibitTesting"]),
-        .target(name: "TelegramIOSDB", dependencies: ["ExhibitKit", "AppDatabaseKit", .product(name: "GRDB", package: "GRDB.swift")], path: "plugins/TelegramIOSDB"),
+        .target(name: "TelegramIOSDB", dependencies: ["ExhibitKit", "AppDatabaseKit", "SQLiteForensics", .product(name: "GRDB", package: "GRDB.swift")], path: "plugins/TelegramIOSDB"),
         .testTarget(name: "TelegramIOSDBTests", dependencies: ["TelegramIOSDB", "AppDatabaseKit", "ExhibitKit", "ExhibitTesting"]),
 
         .target(

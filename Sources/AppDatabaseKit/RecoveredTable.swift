@@ -24,7 +24,8 @@ public struct RecoveredTable: Sendable {
     /// ``AppDatabase/open(_:temporaryDirectory:timeLimit:)`` on the same file: opening replays a
     /// hot journal into the copy and closing checkpoints its WAL.
     public static func carve(_ file: EvidenceFile, tables: [String]) -> [String: RecoveredTable] {
-        guard let report = EvidenceRecovery.recover(file).report else { return [:] }
+        // Kept for the sqlite-recovery analyzer, which runs next on the same file: one carve.
+        guard let report = EvidenceRecovery.recover(file, sharing: .offer).result.report else { return [:] }
         var out: [String: RecoveredTable] = [:]
         for wanted in tables {
             guard let schema = report.tables.first(where: { $0.name.lowercased() == wanted.lowercased() }) else { continue }
@@ -45,13 +46,17 @@ public struct RecoveredTable: Sendable {
     }
 
     /// The values of `row` for ``cte(named:)``: the rowid, then each column (a value that could
-    /// not be recovered, or a column the row lacks, is NULL).
-    public func arguments(_ row: RecoveredRow) -> StatementArguments {
-        var values: [DatabaseValue] = hasRowidColumn ? [] : [row.rowid.map { $0.databaseValue } ?? .null]
-        for i in columns.indices {
-            values.append(i < row.values.count ? Self.databaseValue(row.values[i]) : .null)
-        }
-        return StatementArguments(values)
+    /// not be recovered, or a column the row lacks, is NULL), then `more` (placeholders later in
+    /// the statement).
+    public func arguments(_ row: RecoveredRow, appending more: [DatabaseValue] = []) -> StatementArguments {
+        let values: [DatabaseValue] = (hasRowidColumn ? [] : [row.rowid.map { $0.databaseValue } ?? .null]) + columnValues(row)
+        return StatementArguments(values + more)
+    }
+
+    /// The values of `row` in column order (a value that could not be recovered, or a column the
+    /// row lacks, is NULL), without the leading rowid of ``arguments(_:appending:)``.
+    public func columnValues(_ row: RecoveredRow) -> [DatabaseValue] {
+        columns.indices.map { i in i < row.values.count ? Self.databaseValue(row.values[i]) : .null }
     }
 
     /// Names of the columns whose values could not be recovered (overwritten bytes).

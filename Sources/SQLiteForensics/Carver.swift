@@ -54,6 +54,13 @@ enum TableFit {
 
     /// Values fit too, and say something: not every value NULL.
     static func valuesFit(_ vals: [SQLValue], _ t: TableSchema) -> Bool {
+        // sqlite_sequence is SQLite's own (name, seq): always a table name and an integer, though
+        // its columns are declared without types (so any value would fit by affinity).
+        if t.name.lowercased() == "sqlite_sequence" {
+            guard vals.count == 2 else { return false }
+            if case .text = vals[0] {} else if vals[0] != .missing { return false }
+            if case .integer = vals[1] {} else if vals[1] != .missing { return false }
+        }
         var informative = false
         for (i, v) in vals.enumerated() where i < t.columns.count {
             if !valueFits(v, t.columns[i].affinity) { return false }
@@ -72,6 +79,10 @@ struct Carver {
     /// Per table, the content size its live rows most often give their first column (when it
     /// holds integers): the prior for a clobbered cell whose first serial type is lost.
     var typicalFirstSize: [Int: Int] = [:]
+    /// Per `WITHOUT ROWID` table, what its live records look like (IndexCarver.swift).
+    var indexPriors: [Int: IndexPrior] = [:]
+    /// Indices of the `WITHOUT ROWID` tables in `tables` (computed once per carver).
+    var indexTableIndices: [Int] = []
 
     var encoding: Int { image.header.textEncoding }
 

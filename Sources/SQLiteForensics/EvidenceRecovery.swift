@@ -20,6 +20,35 @@ public enum EvidenceRecovery {
     /// Call it before SQLite opens the same copy: opening replays a hot journal into the file
     /// and closing checkpoints the WAL, which would change the bytes read here.
     public static func recover(_ file: EvidenceFile) -> (report: RecoveryReport?, warnings: [AnalysisWarning]) {
+        recover(file, sharing: .none).result
+    }
+
+    /// How a caller shares one carve of a file with the other reader of the same bytes.
+    public enum Sharing: Sendable {
+        /// Carve, keep nothing.
+        case none
+        /// Carve and keep the result for the `sqlite-recovery` analyzer on the same file (an app
+        /// analyzer, which runs first: the engine runs a file's companion analyzers one after
+        /// another in registration order, app analyzers before `sqlite-recovery`).
+        case offer
+        /// Use the result an app analyzer kept for these very bytes, if any (and drop it); else carve.
+        case take
+    }
+
+    /// ``recover(_:)`` with sharing: `shared` says the result was an app analyzer's carve of the
+    /// same file. The same function over the same bytes gives the same result, so sharing changes
+    /// no finding; it saves the second carve (docs/recovery.md, "Cost"). Only a file whose
+    /// SHA-256 intake computed is shared, keyed by its entry key, size, SHA-256 and the names,
+    /// sizes and SHA-256 of its `-wal`/`-journal`; at most one result is kept at a time.
+    public static func recover(_ file: EvidenceFile, sharing: Sharing) -> (result: (report: RecoveryReport?, warnings: [AnalysisWarning]), shared: Bool) {
+        let identity = SharedCarve.identity(file)
+        if sharing == .take, let identity, let kept = SharedCarve.slot.take(identity) { return (kept, true) }
+        let result = carve(file)
+        if sharing == .offer, let identity { SharedCarve.slot.put(identity, result) }
+        return (result, false)
+    }
+
+    private static func carve(_ file: EvidenceFile) -> (report: RecoveryReport?, warnings: [AnalysisWarning]) {
         guard file.size <= Int64(readLimit) else {
             return (nil, [AnalysisWarning(code: "sqlite-too-large", message:
                 "the database is \(file.size) bytes; deleted-row recovery reads at most \(readLimit >> 20) MiB of a database and its companions in memory, so this one was not searched (its live rows are read by the app analyzers; no recovered messages are made of it)")])
@@ -47,6 +76,36 @@ public enum EvidenceRecovery {
         }
         let wal = companion("-wal"), journal = companion("-journal")
         return (SQLiteRecovery.recover(database: db, wal: wal, journal: journal), warnings)
+    }
+}
+
+/// The one carve an app analyzer keeps for the `sqlite-recovery` analyzer (EvidenceRecovery.Sharing).
+final class SharedCarve: @unchecked Sendable {
+    // Safe: every access goes through `lock`.
+    private let lock = NSLock()
+    private var kept: (identity: String, result: (report: RecoveryReport?, warnings: [AnalysisWarning]))?
+
+    static let slot = SharedCarve()
+
+    /// The bytes' identity, or nil when intake computed no SHA-256 (then nothing is shared).
+    static func identity(_ file: EvidenceFile) -> String? {
+        // Only the companions recovery reads: an app analyzer may be handed others (wa.db).
+        let read = file.companions.filter { $0.name == file.name + "-wal" || $0.name == file.name + "-journal" }
+        guard !file.hashes.sha256.isEmpty, read.allSatisfy({ !$0.sha256.isEmpty }) else { return nil }
+        let companions = read.map { "\($0.name)\u{0}\($0.size)\u{0}\($0.sha256)" }.sorted()
+        return ([file.key, String(file.size), file.hashes.sha256] + companions).joined(separator: "\u{1}")
+    }
+
+    func put(_ identity: String, _ result: (report: RecoveryReport?, warnings: [AnalysisWarning])) {
+        lock.lock(); defer { lock.unlock() }
+        kept = (identity, result)
+    }
+
+    func take(_ identity: String) -> (report: RecoveryReport?, warnings: [AnalysisWarning])? {
+        lock.lock(); defer { lock.unlock() }
+        guard let k = kept, k.identity == identity else { return nil }
+        kept = nil
+        return k.result
     }
 }
 

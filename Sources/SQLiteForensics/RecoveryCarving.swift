@@ -2,7 +2,10 @@ import Foundation
 
 extension RecoveryRun {
     /// The carver over all known tables; overflow chains may not run through live pages.
-    var carver: Carver { Carver(image: live, tables: tables, forbidden: claimed, typicalFirstSize: typicalFirstSize) }
+    var carver: Carver {
+        Carver(image: live, tables: tables, forbidden: claimed, typicalFirstSize: typicalFirstSize, indexPriors: indexPriors,
+               indexTableIndices: tables.indices.filter { tables[$0].withoutRowid })
+    }
 
     /// Per table, the most common content size of its first column over live rows holding an
     /// integer there (ties: the smaller size).
@@ -74,6 +77,10 @@ extension RecoveryRun {
                 for x in carver.scan(b, region: bp.gap, freeblock: false, preferred: owner[n], intactOnly: true) {
                     emit(x, source: inWal ? .wal : .unallocated, page: n, frame: frame)
                 }
+                continue
+            }
+            if bp.kind == .indexLeaf || bp.kind == .indexInterior, n != 1 {
+                carveCurrentIndexPage(b, page: n, bp: bp, frame: frame)
                 continue
             }
             guard bp.kind == .tableLeaf, n != 1 else { continue }
@@ -149,7 +156,12 @@ extension RecoveryRun {
         }
         for r in journal { versions.append((r.data, r.pageNumber, .journal, nil)) }
         for v in versions where v.page != 1 {
-            guard let bp = BTreePage.parse(v.bytes, number: v.page, usable: live.usable), bp.kind == .tableLeaf else { continue }
+            guard let bp = BTreePage.parse(v.bytes, number: v.page, usable: live.usable) else { continue }
+            if bp.kind == .indexLeaf {
+                carveIndexVersion(v.bytes, page: v.page, bp: bp, source: v.source, frame: v.frame)
+                continue
+            }
+            guard bp.kind == .tableLeaf else { continue }
             var scratch: [RecoveryProblem] = []
             let pref = owner[v.page]
             for r in live.leafRows(v.bytes, number: v.page, page: bp, problems: &scratch) {

@@ -36,6 +36,10 @@ struct RecoveryRun {
     /// Former root pages of dropped tables (from their carved or older schema rows) → table.
     var formerRoots: [Int: Int] = [:]
     var typicalFirstSize: [Int: Int] = [:]
+    /// Per `WITHOUT ROWID` table, the shape of its live records (the carver's priors).
+    var indexPriors: [Int: IndexPrior] = [:]
+    /// Per `WITHOUT ROWID` table, digests of its live rows' PRIMARY KEY fields.
+    var liveKeys: [Int: Set<RowDigest>] = [:]
 
     init(live: PageImage, wal: WALFile?, currentFrames: [Int: Int], journal: [JournalRecord], problems: [RecoveryProblem]) {
         self.live = live; self.wal = wal; self.currentFrames = currentFrames; self.journal = journal; self.problems = problems
@@ -140,8 +144,10 @@ struct RecoveryRun {
             liveSets[i] = sets; liveRowKeys[i] = keys; liveTails[i] = tails
             firstSizeCounts[i] = sizes
         }
+        for (i, t) in tables.enumerated() where t.rootPage > 0 && t.withoutRowid { walkWithoutRowid(i) }
+        // Indexes: their pages (and overflow pages) are in use; their records are not carved.
         for root in masterRows where !claimed.contains(root) {
-            _ = live.walkTable(root: root, claimed: &claimed)
+            problems += live.walkIndex(root: root, claimed: &claimed) { _ in }.problems
         }
         let fl = live.freelist()
         problems += fl.problems
@@ -154,7 +160,6 @@ struct RecoveryRun {
         var claimedNone: Set<Int> = []
         let rows = live.walkTable(root: 1, claimed: &claimedNone).rows.map(\.values)
         var roots = PageImage.indexRoots(from: rows)
-        roots += tables.filter { $0.withoutRowid && $0.rootPage > 0 }.map(\.rootPage)
         return roots
     }
 }

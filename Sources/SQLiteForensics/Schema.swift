@@ -39,6 +39,21 @@ public struct TableSchema: Sendable, Hashable {
     public var withoutRowid: Bool
     /// The `CREATE TABLE` text.
     public var sql: String
+    /// For a `WITHOUT ROWID` table, the table column each record field holds: SQLite stores the
+    /// PRIMARY KEY columns first, in key order, then the others in declaration order. Empty for
+    /// rowid tables (record order is column order).
+    public var recordOrder: [Int] = []
+    /// For a `WITHOUT ROWID` table, how many leading record fields are its PRIMARY KEY.
+    public var keyFields: Int = 0
+
+    /// Values read in record order, put in column order (``recordOrder``); unchanged for rowid
+    /// tables or when the count does not agree.
+    func columnOrder(_ record: [SQLValue]) -> [SQLValue] {
+        guard withoutRowid, recordOrder.count == record.count, record.count == columns.count else { return record }
+        var out = Array(repeating: SQLValue.missing, count: record.count)
+        for (i, c) in recordOrder.enumerated() where c < out.count { out[c] = record[i] }
+        return out
+    }
 }
 
 /// Parsing of `CREATE TABLE` statements: enough to know column names, declared types, the rowid
@@ -92,7 +107,7 @@ enum CreateTableParser {
 
     /// Columns, rowid alias and WITHOUT ROWID of a `CREATE TABLE` statement; `nil` when it is not one
     /// with a column list (`CREATE TABLE … AS SELECT` has no declared types and is skipped).
-    static func parse(_ sql: String) -> (columns: [ColumnSchema], rowidAlias: Int?, withoutRowid: Bool)? {
+    static func parse(_ sql: String) -> (columns: [ColumnSchema], rowidAlias: Int?, withoutRowid: Bool, recordOrder: [Int], keyFields: Int)? {
         let t = tokens(sql)
         guard let open = t.firstIndex(where: { $0.text == "(" && !$0.quoted }) else { return nil }
         var depth = 0
@@ -114,6 +129,7 @@ enum CreateTableParser {
         var columns: [ColumnSchema] = []
         var alias: Int?
         var tablePK: [String] = []
+        var columnPK: [Int] = []
         for def in defs where !def.isEmpty {
             if tableConstraintWords.contains(def[0].upper) {
                 if def[0].upper == "PRIMARY", let o = def.firstIndex(where: { $0.text == "(" && !$0.quoted }) {
@@ -147,6 +163,7 @@ enum CreateTableParser {
             let isPK = zip(upper, upper.dropFirst()).contains { $0 == "PRIMARY" && $1 == "KEY" }
             let desc = upper.contains("DESC")
             if isPK, declared.uppercased() == "INTEGER", !desc { alias = columns.count }
+            if isPK { columnPK.append(columns.count) }
             columns.append(ColumnSchema(name: name, declaredType: declared, affinity: .of(declaredType: declared)))
         }
         if alias == nil, tablePK.count == 1,
@@ -154,6 +171,13 @@ enum CreateTableParser {
            columns[i].declaredType.uppercased() == "INTEGER" { alias = i }
         if withoutRowid { alias = nil }
         guard !columns.isEmpty else { return nil }
-        return (columns, alias, withoutRowid)
+        var order: [Int] = []
+        if withoutRowid {
+            let pk = tablePK.compactMap { n in columns.firstIndex { $0.name.lowercased() == n.lowercased() } }
+            for i in (pk.isEmpty ? columnPK : pk) where !order.contains(i) { order.append(i) }
+        }
+        let keyFields = order.count
+        if withoutRowid { order += columns.indices.filter { !order.contains($0) } }
+        return (columns, alias, withoutRowid, order, keyFields)
     }
 }

@@ -18,7 +18,7 @@ extension PageImage {
             if case .integer(let x) = r[3] { root = Int(clamping: x) }
             guard let parsed = CreateTableParser.parse(sql) else { continue }
             out.append(TableSchema(name: name, rootPage: root, columns: parsed.columns, rowidAlias: parsed.rowidAlias,
-                                   withoutRowid: parsed.withoutRowid, sql: sql))
+                                   withoutRowid: parsed.withoutRowid, sql: sql, recordOrder: parsed.recordOrder, keyFields: parsed.keyFields))
         }
         return out
     }

@@ -117,4 +117,36 @@ struct RecoveredMessageCLITests {
         #expect(!text.stdout.contains("recovered deleted record"))
         #expect(!text.stdout.contains("bring the cash"))
     }
+
+    /// Telegram for iOS (issue 13): the postbox's t7 is a WITHOUT ROWID table; its deleted messages
+    /// come back through `exhibit ingest` as recovered messages, each linked to the
+    /// `sqlite-recovery` analyzer's row for the same place — one carve, shared by both analyzers.
+    @Test func telegramIOSDeletedMessagesAreShownAsRecovered() throws {
+        let dir = try TestDirectory("recovered-tgios"); defer { dir.remove() }
+        let folder = dir.path("phone/telegram-data/account-8154432157466373651/postbox/db")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let src = Corpus.url("phone/telegram-ios/deleted")
+        for name in ["db_sqlite", "db_sqlite-wal"] {
+            try FileManager.default.copyItem(atPath: src.appendingPathComponent(name).path, toPath: folder + "/" + name)
+        }
+        let db = dir.path("case.sqlite")
+        let r = try Fixture.ingest([dir.path("phone")], db: db)
+        #expect(r.exitCode == 0, "\(r.stderr)")
+        let rows = try Self.json(db)
+        try #require(!rows.isEmpty)
+        let recovered = rows.filter { $0["recovered"] as? Bool == true }
+        #expect(recovered.compactMap { $0["text"] as? String }.sorted() == [
+            "WAL-only deletion: meet at gate 3", "look 봐", "that picture 그 사진", "비밀 secret: the code is 4417, delete this"])
+        #expect(rows.filter { $0["recovered"] as? Bool == false }.count == 36)
+        let ids = recovered.compactMap { $0["recovered_record_id"] as? Int }
+        #expect(ids.count == 4)
+        let queue = try Fixture.open(db)
+        let owners = try queue.read { c in
+            try ids.map { try String.fetchOne(c, sql: "SELECT analyzer_id || ':' || table_name FROM recovered_records WHERE id = ?", arguments: [$0]) }
+        }
+        #expect(owners == Array(repeating: "sqlite-recovery:t7", count: 4))
+        let text = try Run.command(Fixture.exhibit, ["messages", "--db", db, "--recovered"])
+        #expect(text.exitCode == 0)
+        #expect(text.stdout.contains("[recovered deleted record #") && text.stdout.contains("비밀 secret: the code is 4417, delete this"))
+    }
 }

@@ -158,7 +158,7 @@ struct RecoveryBadInputTests {
         }
     }
 
-    @Test(arguments: ["freeblock.db", "overflow.db", "wal.db", "freelist.db"])
+    @Test(arguments: ["freeblock.db", "overflow.db", "wal.db", "freelist.db", "withoutrowid.db"])
     func randomDamageNeverCrashes(_ name: String) throws {
         let good = try Self.fixture(name)
         let wal = name == "wal.db" ? RecoveryCase.bytes("wal.db-wal") : nil

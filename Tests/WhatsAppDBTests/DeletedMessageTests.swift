@@ -147,6 +147,42 @@ import WhatsAppDB
 
     /// The existing fixtures (live rows, rows only in the -wal) gain no recovered message: the
     /// main file's pages the WAL supersedes hold only copies of live rows.
+    /// Side tables (issue 13 item 2), WAL mode: the photo's live `message_media` row (an orphan,
+    /// `message._id` being AUTOINCREMENT) and the reply's deleted `message_quoted` row (recovered
+    /// from the same older page versions, its `message_row_id` intact) join the recovered messages.
+    @Test func recoveredMessagesKeepTheirMediaAndQuote() async throws {
+        let (findings, _, _) = try await Self.run("media-deleted")
+        let messages = findings.messages
+        try #require(!messages.isEmpty)
+        #expect(messages.prefix(6).allSatisfy { $0.recovered == nil })
+        let recovered = Array(messages.dropFirst(6))
+        try #require(recovered.count == 2)
+        #expect(recovered.map(\.nativeID) == ["3EB0D0000000000000A7", "3EB0D0000000000000A8"])
+        let photo = recovered[0], reply = recovered[1]
+        let rp = try #require(photo.recovered), rr = try #require(reply.recovered)
+        #expect(rp.source == .wal && rr.source == .wal)
+        #expect(rp.rowid == 7 && rr.rowid == 8)
+        #expect(photo == MessageRecord(
+            chatKey: "chat0", sequence: 6, nativeID: "3EB0D0000000000000A7", senderName: nil,  // no wa.db beside it
+            senderNativeID: WAFixture.minji, fromDeviceOwner: false, sent: ms(Self.t0 + 360_000),
+            text: "여기 사진 the seat map",
+            attachments: [AttachmentRef(reference: "Media/WhatsApp Images/IMG-20240828-WA0007.jpg", resolvedPath: nil, kind: .photo,
+                                        mimeType: "image/jpeg", size: 48213, width: 1280, height: 960,
+                                        devicePaths: photo.attachments.first?.devicePaths ?? [])],
+            extra: .object(["message_type": .number(1), "status": .number(0)]),
+            location: SourceLocation(record: "recovered message rowid 7 (wal, page \(rp.page), cell offset \(rp.cellOffset))"),
+            recovered: rp))
+        #expect(photo.attachments.first?.devicePaths.isEmpty == false)
+        #expect(reply == MessageRecord(
+            chatKey: "chat0", sequence: 7, nativeID: "3EB0D0000000000000A8", senderName: nil,
+            senderNativeID: reply.senderNativeID, fromDeviceOwner: true, sent: ms(Self.t0 + 420_000),
+            text: "그 게이트 말고 다른 데 not that gate", replyToNativeID: "3EB0D0000000000000A2",
+            extra: .object(["message_type": .number(0), "status": .number(13), "quoted_text": .string("7시에 3번 게이트 앞에서 Gate 3 at 7")]),
+            location: SourceLocation(record: "recovered message rowid 8 (wal, page \(rr.page), cell offset \(rr.cellOffset))"),
+            recovered: rr))
+        #expect(findings.warnings.isEmpty, "\(findings.warnings)")
+    }
+
     @Test func liveFixturesGainNoRecoveredMessage() async throws {
         for folder in ["current", "transitional", "legacy"] {
             let dir = try TestDirectory()

@@ -47,7 +47,8 @@ def files_bytes(paths):
 
 def needles(values):
     """The first 60 bytes of every text of 8 characters or more: all must still be in the files."""
-    return [v.encode()[:60] for v in values if isinstance(v, str) and len(v) >= 8]
+    return ([v.encode()[:60] for v in values if isinstance(v, str) and len(v) >= 8]
+            + [v[:60] for v in values if isinstance(v, bytes) and len(v) >= 8])
 
 
 def finish(outdir, name, tmp, truth, companions=(), expect_none=False, notes=""):
@@ -77,6 +78,20 @@ def connect(path, page_size=4096, secure=False, journal="DELETE"):
 
 def row(table, values):
     return {"table": table, "rowid": values[0] if table in ("messages", "contacts") else None, "values": [jv(v) for v in values]}
+
+
+KV = "CREATE TABLE kv (key BLOB PRIMARY KEY, value BLOB) WITHOUT ROWID"
+SETTINGS = "CREATE TABLE settings (value TEXT, updated INTEGER, name TEXT, PRIMARY KEY (name)) WITHOUT ROWID"
+
+
+def kv(i):
+    """A 20-byte big-endian key (like Telegram's t7 MessageIndex) and a value of 40 to 400 bytes."""
+    return (i.to_bytes(8, "big") + (i * 7919 % 65536).to_bytes(4, "big") + (1700000000 + i).to_bytes(4, "big") + i.to_bytes(4, "big"),
+            b"\x00" + f"kv-value {i} ".encode() + bytes(range(i % 7, i % 7 + 20)) + b"v" * (i * 13 % 360))
+
+
+def setting(i):
+    return (f"setting value {i} " + "s" * (i % 30), 1690000000 + i, f"setting.name.{i}")
 
 
 def case_freeblock(outdir, tmp, scale, name="freeblock", page_size=4096):
@@ -233,6 +248,31 @@ def case_secure(outdir, tmp, scale):
     finish(outdir, name, tmp, truth, expect_none=True, notes="secure_delete ON: deleted content zeroed; nothing may be reported")
 
 
+def case_withoutrowid(outdir, tmp, scale):
+    """WITHOUT ROWID tables (index b-trees, cells without a rowid, key fields first): deleted
+    and changed rows in freeblocks and gaps of their pages and on freed index pages."""
+    name = "withoutrowid"
+    con = connect(os.path.join(tmp, name + ".db"), 4096)
+    con.execute(KV); con.execute(SETTINGS)
+    n = 300 * scale
+    con.execute("BEGIN")
+    con.executemany("INSERT INTO kv VALUES (?,?)", [kv(i) for i in range(1, n + 1)])
+    con.executemany("INSERT INTO settings VALUES (?,?,?)", [setting(i) for i in range(1, 121)])
+    con.execute("COMMIT")
+    truth = []
+    for i in range(1, n + 1):
+        if i % 7 == 2 or i % 13 == 0 or 200 <= i < 240:
+            con.execute("DELETE FROM kv WHERE key=?", (kv(i)[0],)); truth.append(row("kv", kv(i)))
+    for i in range(3, 121, 10):
+        con.execute("DELETE FROM settings WHERE name=?", (setting(i)[2],)); truth.append(row("settings", setting(i)))
+    for i in (5, 60):
+        old = setting(i)
+        con.execute("UPDATE settings SET value=? WHERE name=?", (old[0] + " (changed, longer than before)", old[2]))
+        truth.append(dict(row("settings", old), kind="changed"))
+    con.close()
+    finish(outdir, name, tmp, truth, notes="WITHOUT ROWID tables kv (20-byte BLOB key) and settings (TEXT key declared last); secure_delete off; deletes every 7th/13th kv row and a range of 40, every 10th setting; two settings changed")
+
+
 def main():
     if len(sys.argv) < 2:
         print(__doc__); sys.exit(2)
@@ -249,6 +289,7 @@ def main():
         case_walgen(outdir, tmp, scale)
         case_journal(outdir, tmp, scale)
         case_secure(outdir, tmp, scale)
+        case_withoutrowid(outdir, tmp, scale)
 
 
 if __name__ == "__main__":

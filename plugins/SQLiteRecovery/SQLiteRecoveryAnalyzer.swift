@@ -55,7 +55,8 @@ public struct SQLiteRecoveryAnalyzer: StreamingAnalyzer {
     /// ``EvidenceRecovery``, as the app analyzers do) and hands over every recovered row, then one
     /// warning per kind of damage. Never throws: an unreadable or too large file is a warning.
     func recover(_ file: EvidenceFile, _ emit: (Finding) -> Void) {
-        let (report, warnings) = EvidenceRecovery.recover(file)
+        // The app analyzer that ran before on this file may have carved the same bytes already.
+        let (report, warnings) = EvidenceRecovery.recover(file, sharing: .take).result
         // Reading warnings first (too large, unreadable companion): found before any row.
         warnings.map(Finding.warning).forEach(emit)
         guard let report else { return }

@@ -9,11 +9,18 @@ import GRDB
 final class PostboxReader {
     let db: AppDatabase
     let account: String
-    private let emit: (Finding) -> Void
+    let emit: (Finding) -> Void
     private let media: MediaReader
     var problems = Problems()
     private(set) var peers: [Int64: Peer] = [:]
-    private(set) var sequence = 0
+    /// Deleted t7 rows carved before the database was opened, made messages after the live ones
+    /// (PostboxRecovered.swift).
+    var recovered: RecoveredTable?
+    /// Keys of the recovered rows, and identities of live messages with one of those keys.
+    var watch: Set<[UInt8]> = []
+    var seen: Set<MessageIdentity> = []
+    var recoveredCounts = (reported: 0, copies: 0, damaged: 0)
+    var sequence = 0
     private(set) var chatCount = 0
     private var chatKeys: [Int64: String] = [:]
     private var reported: Set<String> = []
@@ -107,7 +114,7 @@ final class PostboxReader {
         return String(decoding: out, as: UTF8.self)
     }
 
-    private func chat(_ peerID: Int64, record: String) -> String {
+    func chat(_ peerID: Int64, record: String) -> String {
         if let key = chatKeys[peerID] { return key }
         let key = "chat\(chatCount)"
         chatCount += 1
@@ -135,8 +142,8 @@ final class PostboxReader {
         return (ns, id)
     }
 
-    private func message(_ key: MessageKey, _ stored: StoredMessage, record: String, t6: (Int32, Int64) -> Data?,
-                         t7: (MessageKey) -> [UInt8]?) {
+    func message(_ key: MessageKey, _ stored: StoredMessage, record: String, t6: (Int32, Int64) -> Data?,
+                 t7: (MessageKey) -> [UInt8]?, recovered: RecoveredMessage? = nil) {
         let chatKey = chat(key.peerID, record: record)
         let isPrivate = peers[key.peerID]?.chatType == "private"
         // Outgoing messages carry the account's own peer id as author; incoming ones in a 1:1
@@ -166,8 +173,7 @@ final class PostboxReader {
             forwardedFrom: stored.forwardAuthorID.flatMap { peers[$0]?.name },
             forwardedFromNativeID: stored.forwardAuthorID.map(String.init),
             attachments: attachments, extra: .object(extra), location: SourceLocation(record: record))
-        sequence += 1
-        emit(.message(msg))
+        emitMessage(msg, key: key, recovered: recovered)
     }
 
     private func ownerWithoutID(_ chatKey: String) {

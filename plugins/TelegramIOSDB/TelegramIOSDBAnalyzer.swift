@@ -17,8 +17,8 @@ public struct TelegramIOSDBAnalyzer: StreamingAnalyzer {
     /// Accepts `db_sqlite` under `postbox/db/` by device path or name, with its `-wal`/`-journal`.
     public var descriptor: AnalyzerDescriptor {
         AnalyzerDescriptor(
-            id: Self.id, version: "1.0.0",
-            summary: "Telegram for iOS postbox db_sqlite (peers t2, messages t7, media t6) into chats and messages",
+            id: Self.id, version: "1.1.0",
+            summary: "Telegram for iOS postbox db_sqlite (peers t2, messages t7, media t6) into chats and messages, with deleted t7 rows recovered",
             accepts: Acceptance(
                 pathGlobs: ["*/postbox/db/db_sqlite"],
                 devicePathGlobs: ["/private/var/mobile/Containers/Shared/AppGroup/*/telegram-data/account-*/postbox/db/db_sqlite",
@@ -43,17 +43,34 @@ public struct TelegramIOSDBAnalyzer: StreamingAnalyzer {
     /// Reads one file. Throws ``AnalyzerError`` only when SQLite cannot read the database at all
     /// (empty, not a database, encrypted); any later problem is a warning and what was read is kept.
     public func stream(_ file: EvidenceFile, context: AnalysisContext, _ emit: @escaping (Finding) -> Void) throws {
+        // Deleted t7 rows are carved from the bytes before SQLite opens the copy (opening replays
+        // a hot journal, closing checkpoints the WAL); they become messages after the live ones.
+        let recovered = RecoveredTable.carve(file, tables: ["t7"])["t7"]
         let db = try AppDatabase.open(file, temporaryDirectory: context.temporaryDirectory)
         emit(.artifact(db.artifact(app: "telegram")))
         let reader = PostboxReader(db: db, account: Account.folder(of: file), emit: emit)
+        reader.recovered = recovered
+        reader.watch = Set(recovered?.rows.compactMap { r -> [UInt8]? in
+            if case .blob(let k)? = r.values.first { return k }
+            return nil
+        } ?? [])
         reader.readPeers()
         reader.readMessages()
+        reader.readRecovered()
         emit(.artifact(Artifact(type: "telegram.postbox", properties: .object([
             "owner": .string(reader.account),
             "peers": .number(Double(reader.peers.count)),
             "messages": .number(Double(reader.sequence)),
             "chats": .number(Double(reader.chatCount)),
         ]), location: SourceLocation(record: "sqlite_master"))))
+        let c = reader.recoveredCounts
+        if c.reported + c.copies + c.damaged > 0 {
+            // Only when recovery found rows of t7: other databases' findings are unchanged.
+            emit(.artifact(Artifact(type: "telegram.recovered-messages", properties: .object([
+                "messages_recovered": .number(Double(c.reported)), "recovered_copies_of_live": .number(Double(c.copies)),
+                "recovered_too_damaged": .number(Double(c.damaged)),
+            ]), location: SourceLocation(record: "t7"))))
+        }
         for w in reader.problems.warnings { emit(.warning(w)) }
     }
 }

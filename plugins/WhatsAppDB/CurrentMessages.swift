@@ -34,9 +34,9 @@ extension CurrentSchemaReader {
     /// The one SELECT of ``Col`` over `from` — the `message` table, or a recovered row standing
     /// in for it (``RecoveredTable/cte(named:)``), both under the alias `m` — with the `jid`
     /// join for the sender and, when `sideTables`, the side tables keyed by `message_row_id`.
-    /// Recovered rows are read without side tables: a live side row naming a deleted message's
-    /// id is not proof it belonged to the bytes recovered.
-    func messageQuery(columns mcols: Set<String>, from: String, sideTables: Bool) -> String {
+    /// For recovered rows, `sides` stands in for each side table: recovered side rows of the same
+    /// bytes and, only when `message` is AUTOINCREMENT, the live side rows (RecoveredSideRows).
+    func messageQuery(columns mcols: Set<String>, from: String, sideTables: Bool, sides: RecoveredSideRows? = nil) -> String {
         let m = ColumnPicker(alias: "m", columns: mcols)
         var joins: [String] = []
         var expr: [Col: String] = [:]
@@ -55,7 +55,7 @@ extension CurrentSchemaReader {
                 session.problems.add("missing-column", "\(table) has no message_row_id column: not read", at: table)
                 return nil
             }
-            joins.append("LEFT JOIN \(table) \(alias) ON \(alias).message_row_id = \(id)")
+            joins.append("LEFT JOIN \(sides?.source(table) ?? table) \(alias) ON \(alias).message_row_id = \(id)")
             return ColumnPicker(alias: alias, columns: cols)
         }
         if let mm = side("message_media", "mm") {

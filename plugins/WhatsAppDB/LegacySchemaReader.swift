@@ -79,12 +79,15 @@ struct LegacySchemaReader {
     }
 
     /// Reports the recovered rows of `messages` as messages marked recovered, after all live
-    /// ones: each row through the live query (the row standing in for the table, without
-    /// `messages_quotes`) and mapping. Not reported: the `-1` placeholder row, a row equal to a
+    /// ones: each row through the live query (the row standing in for the table; its media
+    /// fields are its own columns; `messages_quotes` joined only when AUTOINCREMENT) and mapping. Not reported: the `-1` placeholder row, a row equal to a
     /// message already reported (``MessageIdentity``), a row with neither key id nor text.
     func readRecovered(_ table: RecoveredTable, seen: inout Set<MessageIdentity>) -> (reported: Int, copies: Int, damaged: Int) {
         var counts = (reported: 0, copies: 0, damaged: 0)
-        let sql = "WITH \(table.cte(named: "m")) " + messageQuery(columns: Set(table.columns.map { $0.lowercased() }), from: "m", quotes: false)
+        // The quote row is joined by the row's own quoted_row_id only when messages_quotes is
+        // AUTOINCREMENT: its ids are never reused, so that live row is the one it quoted.
+        let quotes = RecoveredSideRows.isAutoincrement(db, table: "messages_quotes")
+        let sql = "WITH \(table.cte(named: "m")) " + messageQuery(columns: Set(table.columns.map { $0.lowercased() }), from: "m", quotes: quotes)
         do {
             try db.read { database in
                 let statement = try database.makeStatement(sql: sql)

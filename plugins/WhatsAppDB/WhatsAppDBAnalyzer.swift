@@ -55,7 +55,7 @@ public struct WhatsAppDBAnalyzer: StreamingAnalyzer {
         }
         // Deleted rows are carved from the bytes before SQLite opens the copy (opening replays a
         // hot journal, closing checkpoints the WAL); they become messages after the live ones.
-        let carved = RecoveredTable.carve(file, tables: ["message", "messages"])
+        let carved = RecoveredTable.carve(file, tables: ["message", "messages", "messages_quotes"] + CurrentSchemaReader.sideTables)
         let recovered = carved["message"], recoveredLegacy = carved["messages"]
         let db = try AppDatabase.open(file, temporaryDirectory: context.temporaryDirectory)
         emit(.artifact(db.artifact(app: "whatsapp")))
@@ -93,7 +93,9 @@ public struct WhatsAppDBAnalyzer: StreamingAnalyzer {
         current.readCalls()
         let callCount = session.sequence - currentCount - legacyCount
         var recoveredCounts = (reported: 0, copies: 0, damaged: 0)
-        if hasCurrent, let recovered { recoveredCounts = current.readRecovered(recovered, seen: &seen) }
+        if hasCurrent, let recovered {
+            recoveredCounts = current.readRecovered(recovered, sideRows: carved.filter { CurrentSchemaReader.sideTables.contains($0.key) }, seen: &seen)
+        }
         if hasLegacy, let recoveredLegacy {
             let c = legacy.readRecovered(recoveredLegacy, seen: &seen)
             recoveredCounts = (recoveredCounts.reported + c.reported, recoveredCounts.copies + c.copies, recoveredCounts.damaged + c.damaged)

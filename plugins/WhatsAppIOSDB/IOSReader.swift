@@ -61,8 +61,8 @@ struct IOSReader {
 
     /// The one SELECT of ``Col`` over `from` — `ZWAMESSAGE`, or a recovered row standing in for
     /// it (``RecoveredTable/cte(named:)``), both under the alias `m` — with the media item when
-    /// `mediaItems` (not for recovered rows: a live item naming a deleted message's key is no
-    /// proof it belonged to the recovered bytes).
+    /// `mediaItems` (for recovered rows only in a Core Data store, whose Z_PK values are never
+    /// reused: see IOSRecovered.swift).
     func messageQuery(columns mcols: Set<String>, from: String, mediaItems: Bool) -> String {
         let m = Picker(alias: "m", columns: mcols)
         var expr: [Col: String] = [

@@ -225,6 +225,48 @@ def missing_tables(con):
     ])
 
 
+def deleted(out, secure=False):
+    """Messages deleted with secure_delete off (the default build's), as SQLite leaves them: in
+    freeblocks of t7's index b-tree pages after a checkpoint, and in the main file's older page
+    version when the deletion is only in the -wal. With secure=True the same deletions zeroed."""
+    name = "deleted-secure" if secure else "deleted"
+    dest = os.path.join(out, name)
+    os.makedirs(dest, exist_ok=True)
+    tmp = tempfile.mkdtemp()
+    path = os.path.join(tmp, "db_sqlite")
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA wal_autocheckpoint=0")
+    con.execute("PRAGMA secure_delete=%s" % ("ON" if secure else "OFF"))
+    create(con)
+    con.executemany("INSERT INTO t2 VALUES (?, ?)", PEERS)
+    con.execute("INSERT INTO t6 VALUES (?, ?)", (media_key(0, KNOWN_BAD), media_direct(photo(KNOWN_BAD))))
+    rows = []
+    for i in range(40):
+        mid = 300 + i
+        who = MINJI if i % 2 == 0 else OWNER
+        text = "메시지 %d message %d — %s" % (mid, mid, "the plan for tonight, see you there " * (1 + i % 3))
+        rows.append((message_key(MINJI, T0 + 60 * i, mid), message(text, author=who, incoming=who != OWNER)))
+    # The ones deleted below, with what the recovered messages must show.
+    rows[7] = (message_key(MINJI, T0 + 420, 307), message("비밀 secret: the code is 4417, delete this", author=MINJI))
+    rows[12] = (message_key(MINJI, T0 + 720, 312), message("look 봐", author=MINJI, media=[photo(6012345678901234999)]))
+    rows[20] = (message_key(MINJI, T0 + 1200, 320), message("that picture 그 사진", author=OWNER, incoming=False, refs=[(0, KNOWN_BAD)]))
+    rows[33] = (message_key(MINJI, T0 + 1980, 333), message("WAL-only deletion: meet at gate 3", author=MINJI))
+    con.executemany("INSERT INTO t7 VALUES (?, ?)", rows)
+    con.commit()
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.executemany("DELETE FROM t7 WHERE key = ?", [(message_key(MINJI, T0 + 60 * i, 300 + i),) for i in (7, 12, 20)])
+    con.commit()
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    # Deleted after the last checkpoint: the main file still has the row, the -wal's page does not.
+    con.execute("DELETE FROM t7 WHERE key = ?", (message_key(MINJI, T0 + 1980, 333),))
+    con.commit()
+    for f in ("db_sqlite", "db_sqlite-wal"):
+        shutil.copyfile(os.path.join(tmp, f), os.path.join(dest, f))
+    con.close()
+    shutil.rmtree(tmp)
+
+
 def main():
     out = os.path.dirname(os.path.abspath(__file__))
     if "--out" in sys.argv:
@@ -235,6 +277,8 @@ def main():
     plain(out, "missing-tables", missing_tables, tables=("t7",))
     os.makedirs(os.path.join(out, "hostile", "empty"), exist_ok=True)
     open(os.path.join(out, "hostile", "empty", "db_sqlite"), "wb").close()
+    deleted(out)
+    deleted(out, secure=True)
 
 
 if __name__ == "__main__":

@@ -115,7 +115,43 @@ def build_hostile_deleted():
     con.close()
 
 
+def build_media_deleted():
+    """secure_delete OFF, WAL mode as WhatsApp runs, side tables (issue 13 item 2): the newest two
+    messages of Minji's chat — a photo (row 7, with a `message_media` row) and a reply quoting
+    row 2 (row 8, with a `message_quoted` row) — are checkpointed into the main file, then deleted
+    in the -wal: row 8 with its quote row, of row 7 only the message row (its `message_media` row
+    stays, an orphan: `message._id` is AUTOINCREMENT, so that id was never given to another
+    message). The main file's pages are now older versions holding the rows whole, rowids
+    included. The WAL's salts are random: its bytes differ on every run, its content does not."""
+    import shutil, tempfile
+    tmp = Path(tempfile.mkdtemp())
+    con, (c_minji, _), rows = base(tmp / "msgstore.db", secure=False)
+    con.execute("PRAGMA journal_mode = WAL")
+    con.execute("PRAGMA wal_autocheckpoint = 0")
+    photo = add_message(con, c_minji, 0, "3EB0D0000000000000A7", T0 + 6 * MIN, 1, "여기 사진 the seat map")
+    con.execute("INSERT INTO message_media (message_row_id, chat_row_id, transferred, file_path, file_size, width, height,"
+                " mime_type, media_caption) VALUES (?,?,1,?,?,?,?,?,?)",
+                (photo, c_minji, "Media/WhatsApp Images/IMG-20240828-WA0007.jpg", 48213, 1280, 960, "image/jpeg",
+                 "여기 사진 the seat map"))
+    reply = add_message(con, c_minji, 1, "3EB0D0000000000000A8", T0 + 7 * MIN, 0, "그 게이트 말고 다른 데 not that gate")
+    con.execute("INSERT INTO message_quoted (message_row_id, chat_row_id, parent_message_chat_row_id, from_me, key_id,"
+                " timestamp, message_type, text_data) VALUES (?,?,?,?,?,?,0,?)",
+                (reply, c_minji, c_minji, 1, "3EB0D0000000000000A2", T0 + MIN, "7시에 3번 게이트 앞에서 Gate 3 at 7"))
+    con.commit()
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.execute("DELETE FROM message_quoted WHERE message_row_id = ?", (reply,))
+    con.execute("DELETE FROM message WHERE _id IN (?, ?)", (reply, photo))
+    con.commit()
+    dest = HERE / "media-deleted"
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in ("msgstore.db", "msgstore.db-wal"):
+        shutil.copyfile(tmp / name, dest / name)
+    con.close()
+    shutil.rmtree(tmp)
+
+
 if __name__ == "__main__":
+    build_media_deleted()
     build_hostile_deleted()
     build_deleted()
     build_legacy_deleted()
