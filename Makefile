@@ -21,8 +21,9 @@ APT_PACKAGES += linux-libc-dev libseccomp-dev gcc
 APT_PACKAGES += python3-cryptography
 # Encrypted iPhone backups: OpenSSL's libcrypto decrypts AES-256-CBC (Sources/CLibCrypto).
 APT_PACKAGES += libssl-dev
-# Lab index (issue 17): the tests start a throwaway PostgreSQL cluster (initdb + pg_ctl).
-APT_PACKAGES += postgresql
+# Lab index (issue 17): the tests start a throwaway PostgreSQL cluster (initdb + pg_ctl); openssl
+# makes the TLS test's certificates at test time.
+APT_PACKAGES += postgresql openssl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/debug
 DEMO := demo-out

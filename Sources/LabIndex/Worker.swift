@@ -106,6 +106,16 @@ public enum LabWorker {
         let beat = Heartbeat()
         let hb = Task { await beat.run(job: job, me: me, cfg: cfg) }
         defer { hb.cancel() }
+        // Lab-wide hash sets go into the case database first: the ingest matches against them.
+        let sets = try await lab.withDeadline(LabWorker.short, "hash sets") { try await $0.hashSets() }
+        if let problem = await applyHashSets(sets, db: db, cfg: cfg) {
+            if await beat.lost { return false }
+            let retry = problem.retry && job.attempts < cfg.maxAttempts
+            try await lab.withDeadline(LabWorker.short, "finish") {
+                try await $0.finish(jobID: job.jobID, worker: me, state: "failed", note: "attempt \(job.attempts): \(problem.note)", retry: retry)
+            }
+            return true
+        }
         let ingest = await Child.run(cfg.exhibit, ["ingest", job.item, "--db", db, "--case", job.caseName, "--examiner", job.examiner, "--json"]
                                      + job.ingestArguments)
         if await beat.lost { cfg.log("worker \(me): job \(job.jobID) lease lost; left to its new worker"); return false }
