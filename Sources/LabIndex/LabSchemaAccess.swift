@@ -11,7 +11,8 @@ extension LabSchema {
     /// lab's owner (who runs `lab init`, publishes and runs workers) bypasses row-level security
     /// as the tables' owner. `lab_visible_cases` runs as its owner (SECURITY DEFINER) so readers
     /// need no right on `lab_case_access`; the policy passes it `current_user`, and evaluates it
-    /// once per query (a sub-select is an init plan), not once per row.
+    /// once per query (a sub-select is an init plan; the cast makes `= ANY` read it as one array,
+    /// not as a set of rows), not once per row.
     static let v3: [String] = [
         """
         CREATE TABLE lab_case_access (
@@ -30,7 +31,7 @@ extension LabSchema {
     ] + caseTables.flatMap { t in
         [
             "ALTER TABLE \(t) ENABLE ROW LEVEL SECURITY",
-            "CREATE POLICY lab_case_reader ON \(t) FOR SELECT USING (case_id = ANY ((SELECT lab_visible_cases(current_user))))",
+            "CREATE POLICY lab_case_reader ON \(t) FOR SELECT USING (case_id = ANY ((SELECT lab_visible_cases(current_user))::integer[]))",
         ]
     }
 
