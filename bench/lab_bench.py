@@ -174,6 +174,7 @@ def main():
     ap.add_argument("--messages", type=int, default=100000)
     ap.add_argument("--worker-items", type=int, default=6, help="items in the queue for the 1/2/3-worker runs (0: skip)")
     ap.add_argument("--out", default=None, help="rewrite the `lab` section of this BENCHMARKS.md")
+    ap.add_argument("--note", default="", help="a sentence added to the section (which builds were measured)")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="exhibit-lab-bench-")
     os.chmod(tmp, 0o755)
@@ -201,7 +202,7 @@ def main():
              f"({platform.machine()}, {os.cpu_count()} cores, shared with other work). The case is the Android extraction "
              "(corpora/phone/android) grown with synthetic PDQ rows (random hashes) and messages; publish = one transaction of "
              "COPY into every lab table with all indexes in place, then ANALYZE. Goals (issue 17): publish ≥ 100,000 rows/s, "
-             "spread by PDQ < 100 ms.", "",
+             "spread by PDQ < 100 ms." + (" " + args.note if args.note else ""), "",
              "| lab-wide PDQ hashes | rows published | of which lab_pdq | publish s | rows/s | spread --pdq, CLI (median of 5) | in process (median of 10) | query only (EXPLAIN ANALYZE, best of 5) |",
              "|---|---|---|---|---|---|---|---|"]
     for n, rows, pdq, dt, cli, inproc, sql in ps:
