@@ -224,7 +224,8 @@ def main():
 
 def pg_version():
     try:
-        return subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.split()[-1]
+        words = subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.split()
+        return words[2] if len(words) > 2 else "?"   # psql (PostgreSQL) 15.18 (Debian …)
     except Exception:
         return "?"
 
