@@ -23,8 +23,9 @@ APT_PACKAGES += linux-libc-dev libseccomp-dev gcc
 APT_PACKAGES += python3-cryptography
 # Encrypted iPhone backups: OpenSSL's libcrypto decrypts AES-256-CBC (Sources/CLibCrypto).
 APT_PACKAGES += libssl-dev
-# Lab index (issue 17): the tests start a throwaway PostgreSQL cluster (initdb + pg_ctl).
-APT_PACKAGES += postgresql
+# Lab index (issue 17): the tests start a throwaway PostgreSQL cluster (initdb + pg_ctl); openssl
+# makes the TLS test's certificates at test time.
+APT_PACKAGES += postgresql openssl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/debug
 DEMO := demo-out
@@ -139,6 +140,8 @@ bench: deps
 	python3 bench/run_bench.py --exhibit .build/release/exhibit --hashspeed .build/release/exhibit-hashspeed --chatbench .build/release/exhibit-chatbench --metabench .build/release/exhibit-metabench --mediabench .build/release/exhibit-mediabench --out docs/BENCHMARKS.md
 	@python3 -c 'import sqlite_dissect' 2>/dev/null || pip install --user --break-system-packages -q sqlite-dissect==1.0.0 || true
 	python3 bench/recovery_bench.py --bin .build/release/exhibit-recoverybench --out docs/BENCHMARKS.md $(if $(NEMETZ),--nemetz $(NEMETZ))
+	@# Lab index (issue 17): a throwaway PostgreSQL; publish rows/s, spread latency, 1-3 workers (LAB_HASHES=100000,1000000,10000000 for the 10 M run).
+	python3 bench/lab_bench.py --exhibit .build/release/exhibit --labbench .build/release/exhibit-labbench --out docs/BENCHMARKS.md $(if $(LAB_HASHES),--hashes $(LAB_HASHES))
 
 docs-cli: build
 	docs/gen-cli.sh $(BIN)/exhibit

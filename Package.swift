@@ -95,7 +95,8 @@ let package = Package(
         // questions. Reads case databases read-only (GRDB); writes only to PostgreSQL.
         .target(
             name: "LabIndex",
-            dependencies: [.product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: [.product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "LabIndexTests", dependencies: ["LabIndex", "ExhibitTesting", .product(name: "GRDB", package: "GRDB.swift"),
                                                   .product(name: "PostgresNIO", package: "postgres-nio")]),
         // `exhibit serve` (issue 16): HTTP API and pages over a case opened read-only; tags and
@@ -150,6 +151,11 @@ let package = Package(
         // files given on the command line; built with -sanitize=fuzzer -DFUZZING it is the fuzzer.
         .executableTarget(name: "exhibit-metadata-fuzz", dependencies: ["Metadata", "ExhibitKit"], path: "fuzz/MetadataFuzz"),
 
+        // Lab index benchmark helper: publish rows/s and spread latency in one process (bench/lab_bench.py).
+        .executableTarget(
+            name: "exhibit-labbench",
+            dependencies: ["LabIndex"],
+            path: "bench/LabBench"),
         // Media hasher benchmark helper: PDQ images/s and frames/s, hash-set lookups (make bench).
         .executableTarget(
             name: "exhibit-mediabench",

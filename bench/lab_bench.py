@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Lab index benchmark (issue 17): `exhibit lab publish` rows/s and `exhibit lab spread --pdq`
-latency over many lab-wide PDQ hashes, on a throwaway PostgreSQL started here.
+"""Lab index benchmark (issue 17), on a throwaway PostgreSQL started here: publish rows/s and
+`spread --pdq` latency over many lab-wide PDQ hashes (in one process with exhibit-labbench, and
+end to end with the CLI), then items/hour and messages/s published by 1, 2 and 3 `lab worker`s.
 
-    python3 bench/lab_bench.py --exhibit .build/release/exhibit [--hashes 100000,1000000] [--rows 200000]
+    python3 bench/lab_bench.py --exhibit .build/release/exhibit --labbench .build/release/exhibit-labbench \
+        [--hashes 100000,1000000] [--messages 100000] [--worker-items 6] [--out docs/BENCHMARKS.md]
 
 The case is the committed Android extraction (corpora/phone/android) ingested by exhibit, then
 grown in a copy with Python's sqlite3: synthetic files (random SHA-256), PDQ rows (random hashes,
@@ -96,11 +98,83 @@ def grow(db, n_files, n_messages, seed=17):
     c.close()
 
 
+QUERY = "64d69b2966d69939b36b66d69929666664d699296656a52b912964761b2b5ad4"
+
+
+def publish_and_spread(args, env, url, base, tmp):
+    """Rows for the publish/spread table: one case per size, grown from the real one."""
+    ex = args.exhibit
+    rows = []
+    for i, n in enumerate(int(x) for x in args.hashes.split(",")):
+        db = f"{tmp}/case{i}.sqlite"
+        shutil.copy(base, db)
+        grow(db, n, args.messages)
+        import sqlite3
+        c = sqlite3.connect(db)
+        c.execute("UPDATE cases SET name = ?", (f"BENCH-{n}",))   # one lab case per size
+        c.commit()
+        c.close()
+        if args.labbench:
+            out = json.loads(run([args.labbench, "publish", db], env=env).stdout)
+            published, dt = out["rows"], out["seconds"]
+            pdq_rows = out["tables"].get("lab_pdq", 0)
+        else:
+            t0 = time.perf_counter()
+            out = run([ex, "lab", "publish", "--json", db], env=env).stdout
+            dt = time.perf_counter() - t0
+            published = sum(json.loads(out)[0]["rows"].values())
+            pdq_rows = json.loads(out)[0]["rows"].get("lab_pdq", 0)
+        cli = []
+        for _ in range(5):
+            t1 = time.perf_counter()
+            subprocess.run([ex, "lab", "spread", "--pdq", "--json", QUERY], env=env, capture_output=True)
+            cli.append(time.perf_counter() - t1)
+        inproc = json.loads(run([args.labbench, "spread", QUERY, "10"], env=env).stdout)["ms"] if args.labbench else []
+        rows.append((n, published, pdq_rows, dt, statistics.median(cli) * 1000,
+                     statistics.median(inproc) if inproc else None, spread_sql_ms(url, QUERY)))
+        print(rows[-1], file=sys.stderr)
+    return rows
+
+
+def workers(args, pg_url_base, tmp):
+    """Items/hour and messages/s published by W workers draining the same queue (W = 1, 2, 3)."""
+    ex = args.exhibit
+    items = [f"{ROOT}/corpora/phone/android/android-ffs.tar", f"{ROOT}/corpora/sample-case/pc-export.tar.gz"]
+    out = []
+    for w in (1, 2, 3):
+        dbname = f"w{w}"
+        run(["psql", pg_url_base + "/lab", "-qc", f"CREATE DATABASE {dbname}"])
+        url = f"{pg_url_base}/{dbname}?sslmode=disable"
+        env = dict(os.environ, EXHIBIT_LAB_URL=url)
+        run([ex, "lab", "init"], env=env)
+        cases = f"{tmp}/cases-{w}"
+        os.makedirs(cases)
+        for k in range(args.worker_items):
+            # One item per case, so that workers can run in parallel (a case's items are serial).
+            run([ex, "lab", "submit", "--case", f"W{k}", "--examiner", "bench", "--assume-tz", "Asia/Seoul", items[k % 2]], env=env)
+        t0 = time.perf_counter()
+        procs = [subprocess.Popen([ex, "lab", "worker", "--cases-dir", cases, "--exit-when-idle", "--poll-seconds", "0.2"],
+                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(w)]
+        for p in procs:
+            p.wait()
+        dt = time.perf_counter() - t0
+        counts = run(["psql", pg_url_base + "/" + dbname, "-Atc",
+                      "SELECT (SELECT count(*) FROM lab_jobs WHERE state = 'done'), (SELECT count(*) FROM lab_messages)"]).stdout.strip().split("|")
+        done, messages = int(counts[0]), int(counts[1])
+        out.append((w, done, dt, done / dt * 3600, messages / dt))
+        print(out[-1], file=sys.stderr)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--exhibit", default=os.path.join(ROOT, ".build/release/exhibit"))
+    ap.add_argument("--labbench", default=None, help="exhibit-labbench: publish and spread timed in one process")
     ap.add_argument("--hashes", default="100000,1000000", help="lab-wide PDQ hash counts to measure spread over")
     ap.add_argument("--messages", type=int, default=100000)
+    ap.add_argument("--worker-items", type=int, default=6, help="items in the queue for the 1/2/3-worker runs (0: skip)")
+    ap.add_argument("--out", default=None, help="rewrite the `lab` section of this BENCHMARKS.md")
+    ap.add_argument("--note", default="", help="a sentence added to the section (which builds were measured)")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="exhibit-lab-bench-")
     os.chmod(tmp, 0o755)
@@ -116,35 +190,44 @@ def main():
         run([ex, "ingest", f"{ROOT}/corpora/phone/android/android-ffs.tar", "--db", base, "--case", "BENCH", "--examiner", "bench",
              "--assume-tz", "Asia/Seoul", "--json"])
         run([ex, "lab", "init"], env=env)
-        print("| lab-wide PDQ hashes | rows published | publish s | rows/s | spread --pdq (CLI, median of 5) | spread SQL only |")
-        print("|---|---|---|---|---|---|")
-        for i, n in enumerate(int(x) for x in args.hashes.split(",")):
-            db = f"{tmp}/case{i}.sqlite"
-            shutil.copy(base, db)
-            grow(db, n, args.messages)
-            # Case names must differ per size: rename the copy's case.
-            import sqlite3
-            c = sqlite3.connect(db)
-            c.execute("UPDATE cases SET name = ?", (f"BENCH-{n}",))
-            c.commit()
-            c.close()
-            t0 = time.perf_counter()
-            out = run([ex, "lab", "publish", "--json", db], env=env).stdout
-            dt = time.perf_counter() - t0
-            rows = sum(json.loads(out)[0]["rows"].values())
-            query = "64d69b2966d69939b36b66d69929666664d699296656a52b912964761b2b5ad4"
-            lat = []
-            for _ in range(5):
-                t1 = time.perf_counter()
-                subprocess.run([ex, "lab", "spread", "--pdq", "--json", query], env=env, capture_output=True)
-                lat.append(time.perf_counter() - t1)
-            sql_ms = spread_sql_ms(url, query)
-            print(f"| {n:,} | {rows:,} | {dt:.2f} | {rows / dt:,.0f} | {statistics.median(lat) * 1000:.0f} ms | {sql_ms:.1f} ms |")
-            sys.stdout.flush()
+        ps = publish_and_spread(args, env, url, base, tmp)
+        ws = workers(args, url.split("/lab?")[0], tmp) if args.worker_items > 0 else []
     finally:
         stop()
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.rmtree(pg, ignore_errors=True)
+    import platform
+    lines = ["## Lab index on PostgreSQL: publish, spread, workers (issue 17)", "",
+             f"bench/lab_bench.py on a throwaway PostgreSQL {pg_version()} (fsync off, shared_buffers 512 MB) on this machine "
+             f"({platform.machine()}, {os.cpu_count()} cores, shared with other work). The case is the Android extraction "
+             "(corpora/phone/android) grown with synthetic PDQ rows (random hashes) and messages; publish = one transaction of "
+             "COPY into every lab table with all indexes in place, then ANALYZE. Goals (issue 17): publish ≥ 100,000 rows/s, "
+             "spread by PDQ < 100 ms." + (" " + args.note if args.note else ""), "",
+             "| lab-wide PDQ hashes | rows published | of which lab_pdq | publish s | rows/s | spread --pdq, CLI (median of 5) | in process (median of 10) | query only (EXPLAIN ANALYZE, best of 5) |",
+             "|---|---|---|---|---|---|---|---|"]
+    for n, rows, pdq, dt, cli, inproc, sql in ps:
+        lines.append(f"| {n:,} | {rows:,} | {pdq:,} | {dt:.1f} | {rows / dt:,.0f} | {cli:.0f} ms | "
+                     + (f"{inproc:.1f} ms" if inproc is not None else "–") + f" | {sql:.1f} ms |")
+    if ws:
+        lines += ["", f"Workers: {args.worker_items} items (one per case: the Android extraction and the PC export, alternately) "
+                  "drained by W `lab worker` processes on this one machine (ingest, verify, publish each).", "",
+                  "| workers | items done | wall s | items/hour | messages/s published |", "|---|---|---|---|---|"]
+        for w, done, dt, iph, mps in ws:
+            lines.append(f"| {w} | {done} | {dt:.1f} | {iph:,.0f} | {mps:,.1f} |")
+    text = "\n".join(lines)
+    print(text)
+    if args.out:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from run_bench import write_section
+        write_section(args.out, "lab", text)
+
+
+def pg_version():
+    try:
+        words = subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.split()
+        return words[2] if len(words) > 2 else "?"   # psql (PostgreSQL) 15.18 (Debian …)
+    except Exception:
+        return "?"
 
 
 def spread_sql_ms(url, hexhash):

@@ -34,7 +34,7 @@ bin=${1:-.build/debug/exhibit}
 - **Examples** in every help are complete command lines that fit in 80 columns (long ones
   continue with `\`), so they paste into a shell as printed.
 EOF
-  for c in "" ingest files messages metadata search verify digest analyzers "hashset import" "hashset list" match matches timeline spread case "case set-tz" "case rebuild" export report plugin "plugin new" "plugin test" recovered problems key "key new" "key public" lab "lab init" "lab publish" "lab spread" "lab search" "lab known" "lab submit" "lab worker" "lab status" "lab rebuild" serve; do
+  for c in "" ingest files messages metadata search verify digest analyzers "hashset import" "hashset list" match matches timeline spread case "case set-tz" "case rebuild" export report plugin "plugin new" "plugin test" recovered problems key "key new" "key public" lab "lab init" "lab publish" "lab spread" "lab search" "lab known" "lab submit" "lab worker" "lab status" "lab rebuild" "lab access" "lab hashset import" "lab hashset list" serve; do
     echo; echo "## exhibit $c"; echo; echo '```'; "$bin" $c --help 2>&1; echo '```'
   done
 } > docs/cli.md

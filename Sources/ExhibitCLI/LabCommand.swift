@@ -27,7 +27,8 @@ struct LabCommand: ParsableCommand {
           exhibit lab known
         """,
         subcommands: [LabInitCommand.self, LabPublishCommand.self, LabSpreadCommand.self, LabSearchCommand.self, LabKnownCommand.self,
-                     LabSubmitCommand.self, LabWorkerCommand.self, LabStatusCommand.self, LabRebuildCommand.self])
+                     LabSubmitCommand.self, LabWorkerCommand.self, LabStatusCommand.self, LabRebuildCommand.self,
+                     LabAccessCommand.self, LabHashSetCommand.self])
 }
 
 /// Where the lab index is.

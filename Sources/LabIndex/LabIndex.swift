@@ -23,12 +23,20 @@ public final class LabIndex: Sendable {
         do {
             switch url.tls {
             case .disable: tls = .disable
-            case .prefer, .require:
+            case .prefer, .require, .verifyCA:
+                // Unlike libpq's prefer/require, a certificate is never accepted unverified: an
+                // examiner's search text and the evidence rows cross this connection.
                 var c = TLSConfiguration.makeClientConfiguration()
-                if let root = url.rootCertificate { c.trustRoots = .file(root) }
+                c.certificateVerification = url.tls == .verifyCA ? .noHostnameVerification : .fullVerification
+                if let root = url.rootCertificate {
+                    guard FileManager.default.isReadableFile(atPath: root) else { throw LabError("sslrootcert \(root) cannot be read") }
+                    c.trustRoots = .file(root)
+                }
                 let context = try NIOSSLContext(configuration: c)
-                tls = url.tls == .require ? .require(context) : .prefer(context)
+                tls = url.tls == .prefer ? .prefer(context) : .require(context)
             }
+        } catch let e as LabError {
+            throw LabError("TLS set-up failed: \(e.message)")
         } catch {
             throw LabError("TLS set-up failed (sslrootcert?): \(error)")
         }

@@ -11,8 +11,12 @@ public struct LabURL: Sendable, CustomStringConvertible {
         case disable
         /// TLS when the server offers it (libpq's default).
         case prefer
-        /// TLS or no connection; the server's certificate is verified (`sslrootcert` names the CA file).
+        /// TLS or no connection; the server's certificate chain AND host name are verified
+        /// (`sslrootcert` names the CA file, else the system's roots): libpq's `verify-full`.
         case require
+        /// TLS or no connection; the chain is verified, the host name is not (libpq's `verify-ca`:
+        /// for a server reached by an address its certificate does not name).
+        case verifyCA = "verify-ca"
     }
 
     /// Server host name or address.
@@ -56,8 +60,9 @@ public struct LabURL: Sendable, CustomStringConvertible {
                 switch item.value ?? "" {
                 case "disable", "allow": tls = .disable
                 case "prefer": tls = .prefer
-                case "require", "verify-ca", "verify-full": tls = .require
-                default: throw LabError("sslmode must be disable, prefer or require")
+                case "require", "verify-full": tls = .require
+                case "verify-ca": tls = .verifyCA
+                default: throw LabError("sslmode must be disable, prefer, require, verify-ca or verify-full")
                 }
             case "sslrootcert": root = item.value
             default: throw LabError("unknown connection parameter '\(item.name)' (known: sslmode, sslrootcert)")

@@ -97,19 +97,22 @@ extension LabIndex {
     /// or lost the network), skipping rows other workers are claiming (`FOR UPDATE SKIP LOCKED`),
     /// cases another worker holds a live lease on, and jobs with an unfinished earlier job of the
     /// same case: a case's items are ingested in submit order, so its database is the one a
-    /// single machine would make. Jobs claimed `maxAttempts` times fail.
+    /// single machine would make. A job claimed `maxAttempts` times is not taken over again; it
+    /// fails once its lease has been expired for one more lease period — a grace for a live
+    /// worker whose heartbeat was cut off for a moment (a PostgreSQL restart) to renew it: its
+    /// heartbeat renews an expired lease as long as nobody else took the job.
     public func claim(worker: String, leaseSeconds: Int, maxAttempts: Int) async throws -> LabJob? {
         try await execute("""
             UPDATE lab_jobs SET state = 'failed', finished_at = now(),
                 note = coalesce(note || '; ', '') || 'gave up after ' || attempts || ' attempts (last worker ' || coalesce(worker, '?') || ')'
-            WHERE state = 'running' AND lease_until < now() AND attempts >= \(maxAttempts)
+            WHERE state = 'running' AND lease_until < now() - make_interval(secs => \(leaseSeconds)) AND attempts >= \(maxAttempts)
             """)
         let rows = try await connection.query("""
             UPDATE lab_jobs SET state = 'running', worker = \(worker), attempts = attempts + 1,
                 lease_until = now() + make_interval(secs => \(leaseSeconds)), heartbeat_at = now(), started_at = coalesce(started_at, now())
             WHERE job_id = (
                 SELECT j.job_id FROM lab_jobs j
-                WHERE (j.state = 'queued' OR (j.state = 'running' AND j.lease_until < now()))
+                WHERE (j.state = 'queued' OR (j.state = 'running' AND j.lease_until < now() AND j.attempts < \(maxAttempts)))
                   AND NOT EXISTS (SELECT 1 FROM lab_jobs r WHERE r.case_name = j.case_name AND r.job_id <> j.job_id
                                   AND ((r.state = 'running' AND r.lease_until >= now())
                                        OR (r.job_id < j.job_id AND r.state IN ('queued', 'running'))))

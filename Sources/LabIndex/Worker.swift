@@ -106,6 +106,16 @@ public enum LabWorker {
         let beat = Heartbeat()
         let hb = Task { await beat.run(job: job, me: me, cfg: cfg) }
         defer { hb.cancel() }
+        // Lab-wide hash sets go into the case database first: the ingest matches against them.
+        let sets = try await lab.withDeadline(LabWorker.short, "hash sets") { try await $0.hashSets() }
+        if let problem = await applyHashSets(sets, db: db, cfg: cfg) {
+            if await beat.lost { return false }
+            let retry = problem.retry && job.attempts < cfg.maxAttempts
+            try await lab.withDeadline(LabWorker.short, "finish") {
+                try await $0.finish(jobID: job.jobID, worker: me, state: "failed", note: "attempt \(job.attempts): \(problem.note)", retry: retry)
+            }
+            return true
+        }
         let ingest = await Child.run(cfg.exhibit, ["ingest", job.item, "--db", db, "--case", job.caseName, "--examiner", job.examiner, "--json"]
                                      + job.ingestArguments)
         if await beat.lost { cfg.log("worker \(me): job \(job.jobID) lease lost; left to its new worker"); return false }
@@ -175,6 +185,11 @@ actor Heartbeat {
 /// ingest running that would hold the case database's lock. Spawned and waited for with
 /// `posix_spawn`/`waitpid` on a thread of its own: Foundation's `Process` exit watch was seen to
 /// miss exits here (the child left a zombie, the wait never returned).
+///
+/// The spawn happens ON that thread, which lives until the child has exited: Linux sends the
+/// parent-death signal when the parent *thread* ends, not the process. Spawned from a thread of
+/// the concurrency pool (as before), an ingest was killed whenever the pool retired that idle
+/// thread — a random SIGKILL mid-ingest, redone from the committed state by the retry.
 enum Child {
     struct Result: Sendable { var code: Int32; var tail: String }
 
@@ -182,26 +197,26 @@ enum Child {
         let setpriv = "/usr/bin/setpriv"
         let argv = FileManager.default.isExecutableFile(atPath: setpriv) ? [setpriv, "--pdeathsig", "KILL", "--", program] + args : [program] + args
         let errPath = FileManager.default.temporaryDirectory.appendingPathComponent("exhibit-lab-\(UUID().uuidString).stderr").path
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        defer { for a in cargs { free(a) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, argv[0], &actions, nil, &cargs, environ)
-        guard rc == 0 else { return Result(code: 127, tail: "cannot start \(program): \(String(cString: strerror(rc)))") }
-        let child = pid
-        let status: Int32 = await withCheckedContinuation { (k: CheckedContinuation<Int32, Never>) in
+        let (spawned, status): (Int32, Int32) = await withCheckedContinuation { (k: CheckedContinuation<(Int32, Int32), Never>) in
             let t = Thread {
+                var actions = posix_spawn_file_actions_t()
+                posix_spawn_file_actions_init(&actions)
+                defer { posix_spawn_file_actions_destroy(&actions) }
+                posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+                posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+                posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+                var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+                defer { for a in cargs { free(a) } }
+                var pid: pid_t = 0
+                let rc = posix_spawn(&pid, argv[0], &actions, nil, &cargs, environ)
+                guard rc == 0 else { k.resume(returning: (rc, 0)); return }
                 var st: Int32 = 0
-                while waitpid(child, &st, 0) < 0 && errno == EINTR {}
-                k.resume(returning: st)
+                while waitpid(pid, &st, 0) < 0 && errno == EINTR {}
+                k.resume(returning: (0, st))
             }
             t.start()
         }
+        guard spawned == 0 else { return Result(code: 127, tail: "cannot start \(program): \(String(cString: strerror(spawned)))") }
         let data = FileManager.default.contents(atPath: errPath) ?? Data()
         try? FileManager.default.removeItem(atPath: errPath)
         let tail = String(decoding: data.suffix(600), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

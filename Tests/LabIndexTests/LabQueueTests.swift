@@ -49,10 +49,12 @@ struct LabQueueTests {
                                      "--poll-seconds", "0.2", "--exit-when-idle"])
     }
 
-    /// In `make test-long` only: on a heavily loaded machine one run in five ended with case QX's
-    /// digest differing from the single-machine ingest (not reproduced in four runs after; see the
-    /// session note) — a determinism question under kill to settle before it gates CI.
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["EXHIBIT_LONG"] != nil))
+    /// Once failed one run in five under load, QX's digest differing from the single machine's:
+    /// the worker spawned `exhibit ingest` (under `setpriv --pdeathsig KILL`) from a concurrency-
+    /// pool thread, and the ingest was killed when the pool retired that thread (~5 s idle) —
+    /// with `--max-attempts 2`, twice was enough to fail an item of QX (LabChildTests). Fixed;
+    /// back in `make test`.
+    @Test
     func threeWorkersAKillAndARestartLoseNothing() async throws {
         let cluster = try PostgresCluster()
         defer { cluster.stop() }

@@ -51,9 +51,7 @@ enum LabFixture {
         let cluster = try PostgresCluster()
         defer { cluster.stop() }
         let url = try LabURL(parsing: cluster.url)
-        let lab = try await LabIndex.connect(url)
-        try await lab.migrate()
-        await lab.close()
+        try await session(url) { try await $0.migrate() }
         return try await body(cluster, url)
     }
 

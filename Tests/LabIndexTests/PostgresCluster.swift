@@ -18,7 +18,12 @@ final class PostgresCluster: @unchecked Sendable {
     /// A connection string for the `lab` database (no password: trust on loopback).
     var url: String { "postgres://lab@127.0.0.1:\(port)/lab?sslmode=disable" }
 
-    init() throws {
+    /// With `tls`, the server gets `ssl=on` with a certificate for 127.0.0.1 made by openssl for
+    /// this cluster (``TestCertificates``), listens on 127.0.0.1 and 127.0.0.2, and refuses
+    /// connections without TLS (`hostnossl … reject`).
+    let certificates: TestCertificates?
+
+    init(tls: Bool = false) throws {
         guard let bin = Self.findBin() else {
             throw ClusterError("PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin: run make deps (APT package postgresql)")
         }
@@ -36,18 +41,31 @@ final class PostgresCluster: @unchecked Sendable {
         }
         let i = try Self.run(bin + "/initdb", ["-D", dir + "/data", "-U", "lab", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"], as: user)
         guard i.exitCode == 0 else { throw ClusterError("initdb: \(i.stderr)") }
+        var tlsOptions = ""
+        if tls {
+            let certs = try TestCertificates(dir: dir + "/tls", serverUser: user)
+            certificates = certs
+            tlsOptions = " -c ssl=on -c ssl_cert_file=\(certs.serverCert) -c ssl_key_file=\(certs.serverKey)"
+            // TLS or nothing, from either loopback address.
+            let hba = "local all all trust\nhostssl all all 127.0.0.0/8 trust\nhostnossl all all 0.0.0.0/0 reject\n"
+            try hba.write(toFile: dir + "/data/pg_hba.conf", atomically: false, encoding: .utf8)
+        } else {
+            certificates = nil
+        }
+        let listen = tls ? "'127.0.0.1,127.0.0.2'" : "127.0.0.1"
         var started: Int?
         var lastError = ""
         for _ in 0..<3 {
             let p = Self.freePort()
             let s = try Self.run(bin + "/pg_ctl", ["-D", dir + "/data", "-l", dir + "/log", "-w", "-t", "60", "-o",
-                                                   "-p \(p) -k \(dir) -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off", "start"], as: user)
+                                                   "-p \(p) -k \(dir) -c listen_addresses=\(listen) -c fsync=off -c full_page_writes=off" + tlsOptions, "start"], as: user)
             if s.exitCode == 0 { started = p; break }
             lastError = s.stderr + ((try? String(contentsOfFile: dir + "/log", encoding: .utf8)) ?? "")
         }
         guard let started else { throw ClusterError("pg_ctl start: \(lastError)") }
         port = started
-        let c = try Self.run(bin + "/createdb", ["-h", "127.0.0.1", "-p", String(port), "-U", "lab", "lab"], as: user)
+        // Over the socket: a TLS-only cluster refuses plain TCP.
+        let c = try Self.run(bin + "/createdb", ["-h", dir, "-p", String(port), "-U", "lab", "lab"], as: user)
         guard c.exitCode == 0 else { stop(); throw ClusterError("createdb: \(c.stderr)") }
     }
 

@@ -114,6 +114,11 @@ struct StoreCaseReader: CaseReader {
         }
     }
 
+    /// Ordered by content, never by file row ids (intake commits files in a concurrent order):
+    /// the timeline keeps the first match per carrying message, so when several copies of one
+    /// picture match (a chat export's photo and the same bytes in Downloads), the copy the
+    /// message's attachment links to comes first, then by path. Ordered by `hm.file_id`, two
+    /// ingests of the same items named different copies in one `media.known` event.
     func forEachHashSetMatch(_ body: (CaseHashSetMatch) throws -> Void) throws {
         // Hash sets arrive with migration v4-media; older databases simply have no matches.
         guard try Self.hasTables(db, ["hashset_matches", "hashsets", "hashset_entries"]) else { return }
@@ -129,7 +134,8 @@ struct StoreCaseReader: CaseReader {
                 LEFT JOIN chats c ON c.id = m.chat_id
                 LEFT JOIN file_times t ON t.file_id = f.id AND t.kind = 'modified'
             WHERE hs.kind = 'known-bad' AND (c.id IS NULL OR c.copy_of IS NULL)
-            ORDER BY hm.file_id, hm.id, m.id
+            ORDER BY CASE WHEN a.linked_file_id = f.id THEN 0 ELSE 1 END, f.path, hs.name, he.hash, hm.algorithm,
+                     coalesce(hm.distance, 0), m.id, hm.id
             """)
         while let row = try rows.next() {
             try body(CaseHashSetMatch(
