@@ -90,8 +90,10 @@ struct CaseZoneDisplayTimeTests {
         // The report and the transcripts.
         _ = try Self.run(["report", "--db", db, "--out", dir.path("report.html")])
         let report = try String(contentsOfFile: dir.path("report.html"), encoding: .utf8)
-        #expect(report.contains("2024-08-28 15:12:03 +09:00 (06:12:03Z)"))
-        #expect(report.contains("Every time is shown in Asia/Seoul"))
+        // The report is in court form (docs/exports.md): local time and UTC beside it, on one line.
+        #expect(report.contains("<span class=\"local\">2024-08-28 15:12:03 +09:00</span>"), "\(report.prefix(3000))")
+        #expect(report.contains("<span class=\"utc\">UTC 2024-08-28T06:12:03Z</span>"))
+        #expect(report.contains("Times are shown in the case's time zone, Asia/Seoul, with UTC beside them."))
         _ = try Self.run(["export", "--db", db, "--format", "transcript", "--out", dir.path("t")])
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path("t")).filter { $0 != "index.html" }
         try #require(!files.isEmpty)

@@ -121,9 +121,10 @@ struct ReportTests {
         #expect(r.exitCode == 0, "\(r.stderr)")
         let text = try ExportFixture.read(html)
         #expect(!text.contains("No hash sets imported") && !text.contains("No file matched a known-bad set"))
-        // Each name in its own <bdi> (issue 19): the annotation stays outside the isolate.
-        #expect(text.contains("<bdi>Case 2023-17 &lt;set&gt;</bdi> (<bdi>known-bad</bdi>, 1 entries)")
-                && text.contains("<bdi>case-pdq</bdi> (<bdi>known-bad</bdi>, 1 entries)"))
+        // Names without right-to-left text need no isolate (issue 19: only text that can
+        // reorder its surroundings is put in <bdi>; HostileDisplayTests covers that case).
+        #expect(text.contains("Case 2023-17 &lt;set&gt; (known-bad, 1 entries)")
+                && text.contains("case-pdq (known-bad, 1 entries)"))
         for p in paths { #expect(text.contains(p), "match \(p) listed") }
         for sha in Set(matched.map { $0[2] as String }) {
             #expect(text.contains("Spread of <span class=\"mono\">\(sha)</span>"), "spread of \(sha)")

@@ -148,11 +148,17 @@ struct ReportWriter {
     }
 
     /// Text cell (evidence text: escaped, invisible characters shown as marks).
-    /// Each cell is isolated in `<bdi>` (issue 19): right-to-left text cannot reorder the cells
-    /// or Exhibit's own words around it.
-    func t(_ value: String?) -> String { value.map { "<bdi>\(shown($0))</bdi>" } ?? "<span class=\"muted\">—</span>" }
+    /// A cell holding right-to-left letters or bidi controls is isolated in `<bdi>` (issue 19):
+    /// it cannot reorder the cells or Exhibit's own words around it. Other text cannot, and is
+    /// left bare.
+    func t(_ value: String?) -> String { value.map(isolated) ?? "<span class=\"muted\">—</span>" }
     /// Monospace cell (hashes, paths).
-    func m(_ value: String?) -> String { value.map { "<span class=\"mono\"><bdi>\(shown($0))</bdi></span>" } ?? "<span class=\"muted\">—</span>" }
+    func m(_ value: String?) -> String { value.map { "<span class=\"mono\">\(isolated($0))</span>" } ?? "<span class=\"muted\">—</span>" }
+
+    func isolated(_ text: String) -> String {
+        let needs = ExportEscape.hasRightToLeft(text) || text.unicodeScalars.contains(where: ExportEscape.isBidiControl)
+        return needs ? "<bdi>\(shown(text))</bdi>" : shown(text)
+    }
 
     /// Evidence text as text: escaped, with invisible characters that could disguise it (RTL
     /// overrides that turn `gnp.exe` around, zero-width characters, other format characters)
