@@ -22,6 +22,32 @@ import ExhibitKit
     }
 
     /// Nothing but the signature, or nothing at all, for each container: no entries, no crash.
+    /// A JUMBF box shorter than its own label offset (33 bytes): found by the libFuzzer smoke run
+    /// of `make test` as a PNG `caBX` chunk of 20 bytes; slicing the label trapped.
+    @Test func jumbfShorterThanItsLabel() {
+        for n in 16..<34 {
+            var box = [UInt8](repeating: 0x41, count: n)
+            box.replaceSubrange(4..<8, with: Array("jumb".utf8))
+            box.replaceSubrange(12..<16, with: Array("jumd".utf8))
+            let out = MetadataCollector(zone: nil)
+            #expect(!C2PA.inspect(box, offset: 0, path: "PNG/caBX", out: out), "length \(n)")
+        }
+        // The same box as a PNG chunk, through the analyzer.
+        var png: [UInt8] = PNGParser.signature
+        func chunk(_ type: String, _ body: [UInt8]) {
+            let n = UInt32(body.count)
+            png += [UInt8(n >> 24), UInt8(n >> 16 & 0xff), UInt8(n >> 8 & 0xff), UInt8(n & 0xff)] + Array(type.utf8) + body + [0, 0, 0, 0]
+        }
+        chunk("IHDR", [0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0])
+        var box = [UInt8](repeating: 0, count: 20)
+        box.replaceSubrange(4..<8, with: Array("jumb".utf8))
+        box.replaceSubrange(12..<16, with: Array("jumd".utf8))
+        chunk("caBX", box)
+        chunk("IEND", [])
+        let found = MetadataAnalyzer.extract(png, container: .png, zone: nil)
+        #expect(found.indicators.isEmpty, "\(found.indicators)")
+    }
+
     @Test func signatureOnlyAndEmpty() {
         let signatures: [(Container, [UInt8])] = [
             (.jpeg, [0xff, 0xd8, 0xff]), (.tiff, [0x49, 0x49, 0x2a, 0x00]), (.tiff, [0x4d, 0x4d, 0x00, 0x2a]),

@@ -19,9 +19,11 @@ enum C2PA {
         }
         // jumd: 16-byte type UUID, toggles (1), then a NUL-terminated label when toggle bit 1 is set.
         let typeCode = v.fourCC(16)
-        let labelStart = 16 + 16 + 1
+        // A box shorter than its own label offset has no label (the fuzzer found the slice
+        // past the end of a 20-byte `caBX` chunk).
+        let labelStart = min(16 + 16 + 1, v.count)
         let labelEnd = v.firstIndex(of: 0, from: labelStart, to: v.count) ?? labelStart
-        let label = String(decoding: v.bytes[min(labelStart, labelEnd)..<labelEnd], as: UTF8.self)
+        let label = String(decoding: v.bytes[labelStart..<max(labelStart, labelEnd)], as: UTF8.self)
         guard label == "c2pa" || typeCode == "c2pa" else { return false }
         let generator = claimGenerator(Array(data))
         var details: [String: JSONValue] = ["label": .string(label)]
