@@ -184,7 +184,9 @@ struct ChatRowWriter {
         // Typed values into a reused buffer, bound without validation: the statement's column
         // list is built from the same `messageColumns` (tested by every chat suite). An array of
         // existentials cost a dynamic cast per value, 60 per message.
-        var v = messageValues
+        // Taken out of the stored property so the buffer stays uniquely referenced (no copy).
+        var v: [DatabaseValue] = []
+        swap(&v, &messageValues)
         v.removeAll(keepingCapacity: true)
         v.append(chat.id.databaseValue); v.append(fileID.databaseValue); v.append(analyzerID.databaseValue)
         v.append(analyzerVersion.databaseValue); v.append(location.dbValue); v.append(m.sequence.databaseValue)
@@ -204,8 +206,8 @@ struct ChatRowWriter {
         v.append((m.editedMarker ? 1 : 0).databaseValue); v.append((m.deleted ? 1 : 0).databaseValue)
         v.append(json(m.poll).dbValue); v.append((m.extra.map(\.canonicalText)).dbValue)
         v.append((m.recovered == nil ? 0 : 1).databaseValue)
-        messageValues = v
         insertMessage.setUncheckedArguments(StatementArguments(v))
+        messageValues = v
         try insertMessage.execute()
         let messageID = db.lastInsertedRowID
         if let r = m.recovered {

@@ -11,7 +11,8 @@ import Foundation
 /// Order is kept: the writer stores findings exactly in the order they were produced, so the case
 /// database is the same as with the serial path.
 final class FindingPipe: @unchecked Sendable {
-    // Safe: every mutable field is read and written under `cond`.
+    // Safe: `full`, `closed` and `failure` are read and written under `cond`; `filling` belongs to
+    // the producer thread alone (`put`, `handOver`, `close` run there).
     private let cond = NSCondition()
     private var full: [[ProducedFinding]] = []
     private var filling: [ProducedFinding] = []
