@@ -11,7 +11,7 @@ final class PostboxReader {
     let account: String
     let emit: (Finding) -> Void
     private let media: MediaReader
-    var problems = Problems()
+    var problems = ProblemTally()
     private(set) var peers: [Int64: Peer] = [:]
     /// Deleted t7 rows carved before the database was opened, made messages after the live ones
     /// (PostboxRecovered.swift).

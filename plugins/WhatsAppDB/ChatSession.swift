@@ -1,3 +1,4 @@
+import AppDatabaseKit
 import ExhibitKit
 import Foundation
 
@@ -11,7 +12,7 @@ final class ChatSession {
     private let emit: (Finding) -> Void
     let device: DeviceContext
     let contacts: ContactBook
-    var problems = Problems()
+    var problems = ProblemTally()
     /// Messages reported so far (the next ``MessageRecord/sequence``).
     private(set) var sequence = 0
     private var chatCount = 0

@@ -13,7 +13,7 @@ struct ContactBook {
     init() {}
 
     /// Reads `wa_contacts` from `db`; problems go to `problems`.
-    init(db: AppDatabase, problems: inout Problems) {
+    init(db: AppDatabase, problems: inout ProblemTally) {
         guard let cols = db.columns(of: "wa_contacts") else {
             problems.add("missing-table", "wa.db has no wa_contacts table: contact names not available", at: "wa.db")
             return

@@ -59,7 +59,7 @@ public struct WhatsAppDBAnalyzer: StreamingAnalyzer {
         let recovered = carved["message"], recoveredLegacy = carved["messages"]
         let db = try AppDatabase.open(file, temporaryDirectory: context.temporaryDirectory)
         emit(.artifact(db.artifact(app: "whatsapp")))
-        var problems = Problems()
+        var problems = ProblemTally()
         var contacts = ContactBook()
         do {
             if let wa = try AppDatabase.openCompanion(named: "wa.db", of: file, temporaryDirectory: context.temporaryDirectory) {

@@ -11,7 +11,7 @@ final class IOSSession {
     private let emit: (Finding) -> Void
     let group: AppGroup
     var names = NameBook()
-    var problems = IOSProblems()
+    var problems = ProblemTally()
     /// Messages reported so far (the next ``MessageRecord/sequence``).
     private(set) var sequence = 0
     private(set) var chatCount = 0

@@ -15,7 +15,7 @@ struct NameBook {
 
     func name(of jid: String) -> String? { addressBook[jid] ?? memberNames[jid] ?? pushNames[jid] }
 
-    mutating func readAddressBook(_ db: AppDatabase, problems: inout IOSProblems) {
+    mutating func readAddressBook(_ db: AppDatabase, problems: inout ProblemTally) {
         guard let cols = db.columns(of: "ZWAADDRESSBOOKCONTACT") else {
             problems.add("contacts-no-table", "ContactsV2.sqlite has no ZWAADDRESSBOOKCONTACT table: no address-book names",
                          at: "ContactsV2.sqlite")

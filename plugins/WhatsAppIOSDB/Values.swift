@@ -2,35 +2,6 @@ import ExhibitKit
 import Foundation
 import GRDB
 
-/// Counts problems by kind while a database is read, so a million bad rows give one warning per
-/// kind, never a million.
-struct IOSProblems {
-    private struct Entry {
-        var count: Int
-        var first: String
-        var message: String
-    }
-    private var entries: [String: Entry] = [:]
-    private var order: [String] = []
-
-    /// Records one occurrence of `code` at `record`; `message` is kept from the first occurrence.
-    mutating func add(_ code: String, _ message: @autoclosure () -> String, at record: String) {
-        if entries[code] != nil { entries[code]?.count += 1; return }
-        entries[code] = Entry(count: 1, first: record, message: message())
-        order.append(code)
-    }
-
-    /// One warning per kind, in the order the kinds were first seen.
-    var warnings: [AnalysisWarning] {
-        order.compactMap { code in
-            guard let e = entries[code] else { return nil }
-            let times = e.count == 1 ? "once" : "\(e.count) times"
-            return AnalysisWarning(code: code, message: "\(e.message) (\(times), first at \(e.first))",
-                                   location: SourceLocation(record: e.first))
-        }
-    }
-}
-
 /// One column of an evidence row read by its storage class, never converted by force (GRDB's
 /// typed subscripts stop the process on a failed conversion). `wrong` marks a value of another
 /// storage class than the column is meant to hold; it is then not used.

@@ -51,7 +51,7 @@ public struct WhatsAppIOSDBAnalyzer: StreamingAnalyzer {
         let recovered = RecoveredTable.carve(file, tables: ["ZWAMESSAGE"])["ZWAMESSAGE"]
         let db = try AppDatabase.open(file, temporaryDirectory: context.temporaryDirectory)
         emit(.artifact(db.artifact(app: "whatsapp-ios")))
-        var problems = IOSProblems()
+        var problems = ProblemTally()
         var names = NameBook()
         do {
             if let contacts = try AppDatabase.openCompanion(named: "ContactsV2.sqlite", of: file,

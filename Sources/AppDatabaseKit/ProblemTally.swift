@@ -1,9 +1,10 @@
 import ExhibitKit
 
-/// Counts problems by kind while a database is read, so a million bad rows give one warning per
-/// kind ("wrong-column-type: 1,000,000 values, first at message rowid 3"), never a million.
-struct Problems {
-    private struct Entry {
+/// Counts problems by kind while an app database is read, so a million bad rows give one warning
+/// per kind ("wrong-column-type: 1,000,000 values, first at message rowid 3"), never a million.
+/// Shared by every app-database analyzer.
+public struct ProblemTally: Sendable {
+    private struct Entry: Sendable {
         var count: Int
         var first: String
         var message: String
@@ -11,8 +12,11 @@ struct Problems {
     private var entries: [String: Entry] = [:]
     private var order: [String] = []
 
+    /// An empty tally.
+    public init() {}
+
     /// Records one occurrence of `code` at `record`; `message` is kept from the first occurrence.
-    mutating func add(_ code: String, _ message: @autoclosure () -> String, at record: String) {
+    public mutating func add(_ code: String, _ message: @autoclosure () -> String, at record: String) {
         if entries[code] != nil {
             entries[code]?.count += 1
             return
@@ -22,7 +26,7 @@ struct Problems {
     }
 
     /// One warning per kind, in the order the kinds were first seen.
-    var warnings: [AnalysisWarning] {
+    public var warnings: [AnalysisWarning] {
         order.compactMap { code in
             guard let e = entries[code] else { return nil }
             let times = e.count == 1 ? "once" : "\(e.count) times"
@@ -32,5 +36,5 @@ struct Problems {
     }
 
     /// How often `code` was recorded (tests, artifacts).
-    func count(_ code: String) -> Int { entries[code]?.count ?? 0 }
+    public func count(_ code: String) -> Int { entries[code]?.count ?? 0 }
 }
