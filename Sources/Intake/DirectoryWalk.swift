@@ -227,6 +227,7 @@ extension WalkContext {
         func time(_ t: timespec) -> TimeValue { .unixSeconds(Int64(t.tv_sec), nanoseconds: Int64(t.tv_nsec)) }
         entry.times = EntryTimes(modified: time(st.st_mtim), accessed: time(st.st_atim), changed: time(st.st_ctim))
         entry.mode = UInt32(st.st_mode)
+        entry.owner = "\(st.st_uid):\(st.st_gid)"
         entry.declaredSize = Int64(st.st_size)
         switch UInt32(st.st_mode) & FileTypeBits.mask {
         case FileTypeBits.directory:
