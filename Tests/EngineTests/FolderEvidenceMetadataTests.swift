@@ -107,6 +107,49 @@ struct FolderEvidenceMetadataTests {
         }
     }
 
+    /// Not root (issue 19, item 8): the walk goes through a read-only clone of the folder's
+    /// mounts made in a user namespace of its own, so neither ingest nor verify changes the atime
+    /// of a link (readlinkat) or of a file the examiner does not own (no O_NOATIME for it). Before,
+    /// the unprivileged walk read in place and updated both.
+    @Test(.enabled(if: geteuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"),
+                   "needs root to make root-owned evidence and run the ingest as nobody (setpriv)"))
+    func asNobodyTheWalkChangesNoAtimeThroughAUserNamespaceView() throws {
+        let dir = try TestDirectory("nobody-atime"); defer { dir.remove() }
+        let asNobody = ["--reuid=65534", "--regid=65534", "--clear-groups"]
+        let userns = try Run.command("/usr/bin/setpriv", asNobody + ["/usr/bin/unshare", "--user", "--mount", "/bin/true"])
+        if userns.exitCode != 0 {
+            // The kernel forbids unprivileged user namespaces here: the folder is then read in place (docs/intake.md).
+            withKnownIssue("unprivileged user namespaces are disabled on this machine") { Issue.record(Comment(rawValue: userns.stderr)) }
+            return
+        }
+        let ev = dir.path("ev")
+        // Root-owned files and links readable by nobody, with atimes far in the past (relatime
+        // updates an atime older than the mtime or a day).
+        #expect(try Run.shell("""
+            set -e; mkdir -p '\(ev)/sub'; cd '\(ev)'; printf 'a\\n' > a.txt; printf 'b\\n' > sub/b.txt; ln -s a.txt link; ln -s ../a.txt sub/l2
+            touch -h -a -d '2020-01-02 03:04:05' a.txt sub/b.txt link sub/l2
+            chmod -R a+rX '\(ev)'; chmod a+rwx '\(dir.url.path)'
+            """).exitCode == 0)
+        let watched = ["a.txt", "sub/b.txt", "link", "sub/l2"].map { ev + "/" + $0 }
+        let before = watched.map(atime)
+        #expect(before.allSatisfy { $0.hasPrefix("1577934245.") }, "\(before)")
+        let db = dir.path("case.sqlite")
+        let env = ["HOME": dir.url.path, "TMPDIR": dir.url.path]
+        let r = try Run.command("/usr/bin/setpriv", asNobody + [Fixture.exhibit, "ingest", ev, "--db", db, "--case", "T", "--examiner", "T"],
+                                environment: env)
+        #expect(r.exitCode == 0, "\(r.stderr)")
+        #expect(watched.map(atime) == before, "the ingest as nobody changed an atime")
+        let rows = try Fixture.open(db).read {
+            try Row.fetchAll($0, sql: "SELECT path, kind, link_target, owner FROM files ORDER BY path")
+                .map { "\($0["path"] as String) \($0["kind"] as String) \($0["link_target"] as String? ?? "-") \($0["owner"] as String? ?? "-")" }
+        }
+        #expect(rows == ["ev!/a.txt file - 0:0", "ev!/link symlink a.txt 0:0", "ev!/sub directory - 0:0", "ev!/sub/b.txt file - 0:0",
+                         "ev!/sub/l2 symlink ../a.txt 0:0"])
+        let v = try Run.command("/usr/bin/setpriv", asNobody + [Fixture.exhibit, "verify", "--db", db], environment: env)
+        #expect(v.exitCode == 0, "\(v.stdout)\(v.stderr)")
+        #expect(watched.map(atime) == before, "verify as nobody changed an atime")
+    }
+
     @Test func aFIFOSwappedInBeforeVerifyDoesNotHang() throws {
         let dir = try TestDirectory("verify-fifo"); defer { dir.remove() }
         let ev = dir.path("ev.bin")
