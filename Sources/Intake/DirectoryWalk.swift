@@ -45,11 +45,11 @@ extension WalkContext {
         // Where the kernel and privileges allow (root, Linux 5.12+), the walk goes through a
         // detached read-only, noatime clone of the folder's mounts: reading a symlink's target
         // updates the link's atime whatever the open flags, and O_NOATIME only works for the
-        // files' owner. Not root: the same clone, read-only, made in a user namespace of its own
-        // (where unprivileged ones are allowed). Otherwise the folder is read in place
-        // (docs/intake.md says what changes).
+        // files' owner. Without CAP_SYS_ADMIN (not root, or root in a container): the same clone,
+        // read-only, made in a user namespace of its own (where unprivileged ones are allowed).
+        // Otherwise the folder is read in place (docs/intake.md says what changes).
         var view = exhibit_readonly_view(opened)
-        if view < 0 && geteuid() != 0 { view = exhibit_readonly_view_userns(path) }
+        if view < 0 { view = exhibit_readonly_view_userns(path) }
         var root = opened
         if view >= 0 {
             let throughView = openat(view, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
