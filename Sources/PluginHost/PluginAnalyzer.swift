@@ -110,16 +110,25 @@ public final class PluginAnalyzer: Analyzer, @unchecked Sendable {
     }
 
     func analyzeSync(_ file: EvidenceFile, context: AnalysisContext) throws -> [Finding] {
+        var findings: [Finding] = []
+        try analyze(file, context: context, emit: { findings.append($0) }, warn: { findings.append(.warning($0)) })
+        return findings
+    }
+
+    /// Sends the file to a plugin process and hands each validated finding to `emit` as its reply
+    /// line arrives (and each warning, the plugin's own and one per invalid line, to `warn`). A
+    /// failure throws one ``AnalyzerError`` after the process was stopped; what was emitted
+    /// before belongs to a failed file (the caller's rule for an analyzer that throws applies).
+    func analyze(_ file: EvidenceFile, context: AnalysisContext, emit: (Finding) throws -> Void,
+                 warn: (AnalysisWarning) -> Void) throws {
         var session = try checkout()
         do {
             if session == nil { session = try PluginSession(manifest: manifest, launch: launch, exchangeDirectory: exchangeDirectory) }
             guard let s = session else { throw PluginFailure(code: "plugin-start-failed", message: "no session") }
-            let reply = try s.analyze(file, context: context, exchangeDirectory: exchangeDirectory)
+            let outcome = try s.analyze(file, context: context, exchangeDirectory: exchangeDirectory, emit: emit, warn: warn)
             announceSandbox(s)
             _ = checkin(s, failed: false)
-            switch reply {
-            case .findings(let f, _): return f
-            case .declaredError(let code, let message):
+            if case .declaredError(let code, let message) = outcome {
                 throw AnalyzerError(code: code, message: "plugin \(manifest.id): \(message)")
             }
         } catch let f as PluginFailure {
@@ -131,6 +140,14 @@ public final class PluginAnalyzer: Analyzer, @unchecked Sendable {
                 launch.log("exhibit: plugin \(manifest.id) failed on \(maxConsecutiveFailures) files in a row (last: \(f.code) on \(file.virtualPath)); disabled for the rest of this run. Test it with 'exhibit plugin test \(manifest.directory)'.")
             }
             throw AnalyzerError(code: f.code, message: message)
+        } catch let e as AnalyzerError {
+            throw e
+        } catch {
+            // The receiver of the findings failed mid-reply (not the plugin's fault): the process
+            // is out of step, so it is stopped, without counting towards disabling the plugin.
+            if let s = session { s.process.terminate() }
+            _ = checkin(nil, failed: false)
+            throw error
         }
     }
 
