@@ -46,7 +46,16 @@ enum PluginTimes {
         guard let s = o["local"] as? String, let naive = NaiveDateTime(wallClock: s.replacingOccurrences(of: " ", with: "T")) else {
             throw PluginWire.invalid("\(field).local must be YYYY-MM-DDTHH:MM:SS[.ffffff] without a zone")
         }
-        let local = naive.resolve(in: zone, raw: raw ?? s, precision: precision ?? .second, note: note)
+        // The resolver adds its own remark (no zone declared, DST gap or fold); an echoed time
+        // already carries it in `note`, which must not gain it twice.
+        var local = naive.resolve(in: zone, raw: raw ?? s, precision: precision ?? .second)
+        if let note {
+            if let added = local.note, !note.contains(added) {
+                local = naive.resolve(in: zone, raw: raw ?? s, precision: precision ?? .second, note: note)
+            } else {
+                local.note = note
+            }
+        }
         guard let given = values.first?.utcMicros else { return local }
         guard zone != nil else {
             throw PluginWire.invalid("\(field) carries local and \(instants[0]), which cannot be checked against each other without a declared zone (send one form)")
