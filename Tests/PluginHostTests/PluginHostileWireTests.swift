@@ -69,7 +69,8 @@ struct PluginHostileWireTests {
                 out(artifact(b'{"type":"second","times":{"echo":{"raw":"r","basis":"utc","precision":"second","utc_us":1000000,"instant":"1970-01-01T00:00:01Z"}}}'))
                 out(b'{"type":"finding","request":%d,"kind":"warning","data":{"code":"own","message":"the plugin\'s own warning"}}\n' % rid)
                 out(b'{"type":"finding","request":%d,"kind":"video","data":{}}\n' % rid)
-                out(artifact(b'{"type":"third"}'))
+                out(artifact(b'{"type":"third","times":{"modified":%s,"created":%s}}'
+                             % (json.dumps(req["file"]["times"]["modified"]).encode(), json.dumps(req["file"]["times"]["created"]).encode())))
             out(b'{"type":"end","request":%d}\n' % rid)
         """#
 
@@ -92,6 +93,8 @@ struct PluginHostileWireTests {
         ("FRACBIG", nil, 0),
         ("MIXED", nil, 2),
     ]
+
+    static let seoul = TimeZone(identifier: "Asia/Seoul")
 
     /// Pids whose parent is `parent`.
     private func children(of parent: pid_t) -> [pid_t] {
@@ -135,9 +138,12 @@ struct PluginHostileWireTests {
 
         for (i, c) in Self.cases.enumerated() {
             let data = Data((c.mode + "\n").utf8)
+            // File times as an archive gives them: a DOS time read in the declared zone, and a UTC one.
+            let times = EntryTimes(modified: NaiveDateTime(year: 2024, month: 8, day: 29, hour: 10).resolve(in: Self.seoul, raw: "2024-08-29 10:00:00", precision: .twoSeconds),
+                                   created: .unixSeconds(1_724_825_523, nanoseconds: 120_000_000))
             let file = EvidenceFile(key: "h#\(i)", virtualPath: "ev.zip!/\(c.mode).txt", size: Int64(data.count),
                                     hashes: FileHashes(md5: "", sha1: "", sha256: String(format: "%064x", i)), mime: "text/plain",
-                                    content: .memory(data))
+                                    times: times, content: .memory(data))
             let session = try PluginSession(manifest: manifest, launch: launch, exchangeDirectory: exchange)
             // trampoline → guard (PID 1 of the plugin's namespace) → plugin.
             let plugin = children(of: session.process.pid).flatMap(children(of:))
@@ -147,7 +153,7 @@ struct PluginHostileWireTests {
             let started = Date()
             var findings: [Finding] = [], warnings: [AnalysisWarning] = []
             do {
-                let outcome = try session.analyze(file, context: AnalysisContext(assumedZone: TimeZone(identifier: "Asia/Seoul"), temporaryDirectory: dir.url),
+                let outcome = try session.analyze(file, context: AnalysisContext(assumedZone: Self.seoul, temporaryDirectory: dir.url),
                                                   exchangeDirectory: exchange, emit: { findings.append($0) }, warn: { warnings.append($0) })
                 session.process.shutdown()
                 #expect(c.code == nil, "\(c.mode) was accepted: \(outcome)")
@@ -163,6 +169,10 @@ struct PluginHostileWireTests {
                     // A file time echoed back (utc_us and instant together) is the time it was.
                     if case .artifact(let second) = findings[1] {
                         #expect(second.times["echo"] == TimeValue(raw: "r", utcMicros: 1_000_000, basis: .utc, precision: .second))
+                    }
+                    // The file's own times, sent back by the plugin exactly as the host sent them.
+                    if case .artifact(let third) = findings[2] {
+                        #expect(third.times == ["modified": try #require(times.modified), "created": try #require(times.created)], "\(third.times)")
                     }
                 }
             } catch let f as PluginFailure {
