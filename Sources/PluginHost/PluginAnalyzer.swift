@@ -90,11 +90,14 @@ public final class PluginAnalyzer: Analyzer, @unchecked Sendable {
         return idle.popLast()
     }
 
-    private func checkin(_ session: PluginSession?, failed: Bool) -> Bool {
+    /// Returns a process slot. `failed: nil`: neither a success nor a plugin failure (the
+    /// receiver of the findings failed), so the failure count is left as it is.
+    private func checkin(_ session: PluginSession?, failed: Bool?) -> Bool {
         lock.lock()
         defer { lock.broadcast(); lock.unlock() }
         running -= 1
         if let session { idle.append(session) }
+        guard let failed else { return false }
         guard failed else { consecutiveFailures = 0; return false }
         consecutiveFailures += 1
         if consecutiveFailures >= maxConsecutiveFailures && !disabled {
@@ -146,7 +149,7 @@ public final class PluginAnalyzer: Analyzer, @unchecked Sendable {
             // The receiver of the findings failed mid-reply (not the plugin's fault): the process
             // is out of step, so it is stopped, without counting towards disabling the plugin.
             if let s = session { s.process.terminate() }
-            _ = checkin(nil, failed: false)
+            _ = checkin(nil, failed: nil)
             throw error
         }
     }
