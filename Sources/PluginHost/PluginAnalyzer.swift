@@ -9,9 +9,10 @@ import Glibc
 /// `VERSION+sha256.MANIFEST-HASH`, recorded on every row it produces.
 ///
 /// Processes are started lazily and reused across files (up to `limits.instances` at once).
-/// Any failure on a file — crash, hang, garbage, an invalid finding, an oversized reply — throws
-/// one ``AnalyzerError`` (one `analysis_errors` row for that file), kills that process, and the
-/// next file gets a fresh one. After `maxConsecutiveFailures` failures in a row the plugin is
+/// Any failure on a file — crash, hang, garbage, an oversized reply — throws one ``AnalyzerError``
+/// (one `analysis_errors` row for that file; the findings handed over before it are kept), kills
+/// that process, and the next file gets a fresh one. An invalid finding line costs that line only
+/// (a warning). After `maxConsecutiveFailures` failures in a row the plugin is
 /// disabled for the rest of the run; each file it would have seen gets a `plugin-disabled` row.
 public final class PluginAnalyzer: Analyzer, @unchecked Sendable {
     // Safe: mutable state (idle sessions, counters) is only touched under `lock`.
@@ -75,11 +76,25 @@ public final class PluginAnalyzer: Analyzer, @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: exchangeDirectory)
     }
 
-    /// Sends the file to a plugin process and returns its validated findings; any failure throws
-    /// one ``AnalyzerError`` (see the type's comment). Blocks while waiting for a free process.
-    public func analyze(_ file: EvidenceFile, context: AnalysisContext) async throws -> [Finding] {
-        try analyzeSync(file, context: context)
+    /// Sends the file to a plugin process and hands each validated finding to the sink as its reply
+    /// line arrives (warnings — the plugin's own, and one per invalid line — to `sink.warn`). Any
+    /// failure throws one ``AnalyzerError`` (see the type's comment); what was handed over before it
+    /// is kept, as for any analyzer that throws. Blocks its analysis thread while waiting for a
+    /// free process. When the sink stops taking findings, the process is stopped (it is mid-reply)
+    /// and the call returns.
+    public func analyze(_ file: EvidenceFile, context: AnalysisContext, into sink: any FindingSink) throws {
+        do {
+            try analyze(file, context: context, emit: { finding in
+                guard !sink.isStopped else { throw SinkStopped() }
+                sink.emit(finding)
+            }, warn: { sink.warn($0) })
+        } catch is SinkStopped {
+            return
+        }
     }
+
+    /// The engine's sink took no more: stop reading this reply.
+    private struct SinkStopped: Error {}
 
     private func checkout() throws -> PluginSession? {
         lock.lock()
@@ -112,16 +127,10 @@ public final class PluginAnalyzer: Analyzer, @unchecked Sendable {
                       message: "plugin \(manifest.id) \(manifest.version) was disabled for this run after \(maxConsecutiveFailures) consecutive failures; file not analysed by it")
     }
 
-    func analyzeSync(_ file: EvidenceFile, context: AnalysisContext) throws -> [Finding] {
-        var findings: [Finding] = []
-        try analyze(file, context: context, emit: { findings.append($0) }, warn: { findings.append(.warning($0)) })
-        return findings
-    }
-
     /// Sends the file to a plugin process and hands each validated finding to `emit` as its reply
     /// line arrives (and each warning, the plugin's own and one per invalid line, to `warn`). A
     /// failure throws one ``AnalyzerError`` after the process was stopped; what was emitted
-    /// before belongs to a failed file (the caller's rule for an analyzer that throws applies).
+    /// before stays emitted (the analyzer contract: findings handed over before a throw are kept).
     func analyze(_ file: EvidenceFile, context: AnalysisContext, emit: (Finding) throws -> Void,
                  warn: (AnalysisWarning) -> Void) throws {
         var session = try checkout()

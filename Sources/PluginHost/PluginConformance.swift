@@ -204,9 +204,8 @@ public enum PluginConformance {
             var counts: [String: Int] = [:]
             if warnings > 0 { counts[PluginWireKind.warning.wireName] = warnings }
             for f in findings {
-                guard let kind = f.kind else { continue }
                 let k: PluginWireKind
-                if case .artifact(let a) = f, a.type == "event" { k = .event } else { k = .stored(kind) }
+                if case .artifact(let a) = f, a.type == "event" { k = .event } else { k = .stored(f.kind) }
                 counts[k.wireName, default: 0] += 1
             }
             return "\(findings.count + warnings) findings (" + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"

@@ -67,7 +67,7 @@ public struct PluginManifest: Sendable, Hashable {
     /// names the stored finding kinds (`event` is stored as an artifact; `warning` is not a kind).
     public func descriptor(supervisorTimeout: Double) -> AnalyzerDescriptor {
         AnalyzerDescriptor(id: id, version: provenanceVersion, summary: summary, accepts: accepts,
-                           produces: PluginWireKind.storedKinds(produces).map(\.rawValue), timeoutSeconds: supervisorTimeout)
+                           produces: PluginWireKind.storedKinds(produces), timeoutSeconds: supervisorTimeout)
     }
 
     /// ` at line 3, column 16` for a JSON parse error, from the byte offset Foundation names

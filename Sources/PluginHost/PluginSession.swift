@@ -78,8 +78,9 @@ final class PluginSession: @unchecked Sendable {
     /// `warn`; `rawLine` (for `exhibit plugin test`'s expected output) gets each valid finding
     /// line's `kind` and `data` as sent. A protocol failure (garbage, wrong request, crash,
     /// timeout, an oversized line or reply) throws a ``PluginFailure``: the caller then
-    /// terminates this session, and what was emitted belongs to a failed file. An error thrown by
-    /// `emit` is rethrown as is (the session is then mid-reply and must be terminated too).
+    /// terminates this session; what was emitted before stays emitted (validated lines of this
+    /// request), nothing after is read. An error thrown by `emit` is rethrown as is (the session
+    /// is then mid-reply and must be terminated too).
     func analyze(_ file: EvidenceFile, context: AnalysisContext, exchangeDirectory: String,
                  emit: (Finding) throws -> Void, warn: (AnalysisWarning) -> Void,
                  rawLine: (([String: Any]) -> Void)? = nil) throws -> Outcome {

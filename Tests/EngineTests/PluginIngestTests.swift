@@ -112,14 +112,15 @@ struct PluginIngestTests {
         #expect(messages["ev.zip!/network.txt"]?.contains("Network is unreachable") == true, "\(messages["ev.zip!/network.txt"] ?? "")")
         #expect(messages["ev.zip!/remount.txt"]?.contains("Operation not permitted") == true, "\(messages["ev.zip!/remount.txt"] ?? "")")
         #expect(messages["ev.zip!/invalid.txt"] == "reply line 2: message names chat \"never-reported\", which no chat finding before it in this reply reported")
-        // Good files after each failure were analysed by a restarted plugin; nothing from failed files was kept.
+        // Good files after each failure were analysed by a restarted plugin; of a failed file, what
+        // it sent before failing is kept (EXIT: one artifact, then exit 3), as for any analyzer that throws.
         let types = try q.read {
             try Row.fetchAll($0, sql: """
                 SELECT f.path, a.type FROM artifacts a JOIN files f ON f.id = a.file_id WHERE a.analyzer_id = 'test-misbehave' ORDER BY f.path, a.type
                 """).map { "\($0["path"] as String) \($0["type"] as String)" }
         }
-        #expect(types == ["ev.zip!/good1.txt test.lines", "ev.zip!/good2.txt test.lines", "ev.zip!/good3.txt test.lines",
-                          "ev.zip!/invalid.txt test.after-invalid", "ev.zip!/invalid.txt test.before-invalid"])
+        #expect(types == ["ev.zip!/exit.txt test.partial", "ev.zip!/good1.txt test.lines", "ev.zip!/good2.txt test.lines",
+                          "ev.zip!/good3.txt test.lines", "ev.zip!/invalid.txt test.after-invalid", "ev.zip!/invalid.txt test.before-invalid"])
 
         // Everything else is exactly what an ingest without the plugin gives: same digest once
         // the plugin's own rows are set aside.

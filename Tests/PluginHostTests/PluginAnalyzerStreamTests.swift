@@ -42,7 +42,14 @@ struct PluginAnalyzerStreamTests {
         #expect(order == ["test.before-invalid",
                           "warning plugin-invalid-finding: reply line 2: message names chat \"never-reported\", which no chat finding before it in this reply reported",
                           "test.after-invalid"])
-        let lines = try plugin.analyzeSync(file("three\nlines\nhere\n", 3), context: context)
-        #expect(lines == [.artifact(Artifact(type: "test.lines", properties: .object(["lines": .number(3), "first": .string("three")])))])
+        // Through the analyzer contract's entry point, into a sink.
+        let sink = FindingCollector()
+        try plugin.analyze(file("three\nlines\nhere\n", 3), context: context, into: sink)
+        #expect(sink.findings == [.artifact(Artifact(type: "test.lines", properties: .object(["lines": .number(3), "first": .string("three")])))])
+        #expect(sink.warnings.isEmpty)
+        // A failure keeps what was handed over before it (EXIT: one artifact, then exit 3).
+        let partial = FindingCollector()
+        #expect(throws: AnalyzerError.self) { try plugin.analyze(file("EXIT\n", 4), context: context, into: partial) }
+        #expect(partial.findings == [.artifact(Artifact(type: "test.partial", properties: .object([:])))])
     }
 }

@@ -99,7 +99,7 @@ struct PluginManifestHostileTests {
         #expect(m.instances == 3 && m.scratchMB == 16)
         let d = m.descriptor(supervisorTimeout: 99)
         #expect(d.id == "full.plugin_1" && d.version == "2.0-beta+sha256.\(m.manifestSHA256)" && d.timeoutSeconds == 99)
-        #expect(d.produces == ["artifact", "media_hash", "chat"])
+        #expect(d.produces == [.artifact, .mediaHash, .chat])
         let defaults = try PluginManifest.load(directory: try plugin("defaults", in: dir, manifest: valid))
         #expect(defaults.timeoutSeconds == 30 && defaults.memoryMB == 2048 && defaults.cpuSeconds == 3600)
         #expect(defaults.maxReplyBytes == 64 << 20 && defaults.instances == 1 && defaults.scratchMB == 512 && defaults.accepts.needsContent)

@@ -202,7 +202,7 @@ def run(plugin_id, version, analyze):
         req = Request(msg)
         try:
             # Each finding goes out as it is produced (the host stores it as its line arrives);
-            # an exception part-way ends the request with an error, which discards what was sent.
+            # an exception part-way ends the request with an error row; what was sent is kept.
             for k, d in (analyze(req) or []):
                 _send({"type": "finding", "request": req.id, "kind": k, "data": d})
             _send({"type": "end", "request": req.id})
