@@ -53,10 +53,14 @@ struct LabQueueTests {
     /// the worker spawned `exhibit ingest` (under `setpriv --pdeathsig KILL`) from a concurrency-
     /// pool thread, and the ingest was killed when the pool retired that thread (~5 s idle) —
     /// with `--max-attempts 2`, twice was enough to fail an item of QX (LabChildTests). Fixed.
-    /// Still in `make test-long` only: in the full `make test` of the merge (all suites in
-    /// parallel, 386 s for this test against 8 s alone) the killed item QX/pc-export failed its
-    /// second attempt; alone it passes. The failure now prints each failed job's note and the
-    /// workers' log, to find whether the restart or the load costs that attempt.
+    /// In the full `make test` of a merge (all suites in parallel, 386 s for this test against
+    /// 8 s alone) the killed item QX/pc-export then failed its second attempt. The cause, found
+    /// in the worker: when PostgreSQL restarted while a worker held a job (its ingest running),
+    /// the publish on the dead connection threw, the worker reconnected and went on claiming —
+    /// the job it held was abandoned under an expired lease, and at its last attempt (2) another
+    /// worker's claim failed it ("gave up after 2 attempts"). Under load the restart lands inside
+    /// that second attempt. Now the worker resumes the job it held after reconnecting (renewing
+    /// the lease as its heartbeat does; same attempt). Still in `make test-long`.
     @Test(.enabled(if: ProcessInfo.processInfo.environment["EXHIBIT_LONG"] != nil))
     func threeWorkersAKillAndARestartLoseNothing() async throws {
         let cluster = try PostgresCluster()
