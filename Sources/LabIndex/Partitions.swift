@@ -60,16 +60,10 @@ extension PartitionedTable {
     /// The partitioned tables: the three that grow with a case (files, PDQ hashes, messages). The
     /// small ones (evidence, chats, participants, attachments, known matches) stay single tables
     /// published by DELETE and COPY: a partition per case each would multiply the table count.
+    /// The order is the swap's lock order, and the readers': the spread probe locks `lab_pdq`
+    /// before `lab_files`, the appearance queries `lab_messages` before `lab_files` — a swap
+    /// taking them in the same order cannot deadlock with those queries.
     static let all: [PartitionedTable] = [
-        PartitionedTable(
-            name: "lab_files",
-            columns: """
-                case_id integer NOT NULL, file_id bigint NOT NULL, evidence_id bigint, entry_key text, path text, name text, kind text, \
-                size bigint, md5 text, sha1 text, sha256 text, mime text, status text, device_path text, \
-                modified_utc text, modified_utc_us bigint, modified_basis text
-                """,
-            key: "case_id, file_id",
-            indexes: [("sha256", "(sha256)"), ("md5", "(md5)"), ("sha1", "(sha1)")]),
         PartitionedTable(
             name: "lab_pdq",
             columns: """
@@ -88,6 +82,15 @@ extension PartitionedTable {
                 """,
             key: "case_id, message_id",
             indexes: [("text", "USING gin (text gin_trgm_ops)")]),
+        PartitionedTable(
+            name: "lab_files",
+            columns: """
+                case_id integer NOT NULL, file_id bigint NOT NULL, evidence_id bigint, entry_key text, path text, name text, kind text, \
+                size bigint, md5 text, sha1 text, sha256 text, mime text, status text, device_path text, \
+                modified_utc text, modified_utc_us bigint, modified_basis text
+                """,
+            key: "case_id, file_id",
+            indexes: [("sha256", "(sha256)"), ("md5", "(md5)"), ("sha1", "(sha1)")]),
     ]
 
     /// The partitioned table named `name`, if it is one.
