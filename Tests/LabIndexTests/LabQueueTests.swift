@@ -172,4 +172,57 @@ struct LabQueueTests {
         }
         #expect(dupes == 0)
     }
+
+    /// The cause of the kill test's flake, alone: a worker holds a job (its ingest waits for the
+    /// case, whose lock the test holds) when PostgreSQL restarts. With `--max-attempts 1` the job
+    /// could not be claimed again: before the fix the worker abandoned it on the dead connection
+    /// and the job failed ("gave up after 1 attempts"). Now the worker resumes it after
+    /// reconnecting — same attempt — and it is done.
+    @Test func aWorkerResumesTheJobItHeldAcrossAPostgresRestart() async throws {
+        let cluster = try PostgresCluster()
+        defer { cluster.stop() }
+        let dir = try TestDirectory("lab-resume")
+        defer { dir.remove() }
+        let cases = dir.path("cases")
+        try FileManager.default.createDirectory(atPath: cases, withIntermediateDirectories: true)
+        let urlFile = dir.path("lab.url")
+        try cluster.url.write(toFile: urlFile, atomically: true, encoding: .utf8)
+        let url = try LabURL(parsing: cluster.url)
+        try Self.prepare("\(cases)/QR.sqlite")
+        var r = try Run.command(LabFixture.exhibit, ["lab", "init", "--postgres-url-file", urlFile])
+        try #require(r.exitCode == 0, "init: \(r.stderr)")
+        r = try Run.command(LabFixture.exhibit, ["lab", "submit", "--postgres-url-file", urlFile, "--case", "QR", "--examiner", "Lab Tester",
+                                                 "--assume-tz", "Asia/Seoul", Corpus.url("sample-case/pc-export.tar.gz").path])
+        try #require(r.exitCode == 0, "submit: \(r.stderr)")
+
+        let log = dir.path("worker.log")
+        let lockFD = open("\(cases)/QR.sqlite", O_RDWR)
+        try #require(lockFD >= 0 && flock(lockFD, LOCK_EX) == 0)
+        let worker = try ProcessGroup("/bin/sh", ["-c", "exec \"$0\" \"$@\" 2>>'\(log)'", LabFixture.exhibit, "lab", "worker", "--postgres-url-file", urlFile,
+                                                  "--cases-dir", cases, "--lease-seconds", "3", "--max-attempts", "1", "--poll-seconds", "0.2", "--exit-when-idle"])
+        let held: Bool = try await LabFixture.session(url) { lab in
+            let deadline = Date().addingTimeInterval(120)
+            while Date() < deadline {
+                for try await _ in try await lab.rawQuery("SELECT job_id FROM lab_jobs WHERE state = 'running'").decode(Int.self) { return true }
+                try await Task.sleep(nanoseconds: 20_000_000)
+            }
+            return false
+        }
+        try #require(held, "the worker never held the job")
+        try cluster.restart()
+        usleep(500_000)
+        close(lockFD)
+        let code = Self.wait(worker, seconds: 180)
+        let words = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(code == 0, "worker: \(code.map(String.init) ?? "killed after 180 s"); log: \(words)")
+        let state: String = try await LabFixture.session(url) { lab in
+            var s = ""
+            for try await (st, a, note) in try await lab.rawQuery("SELECT state, attempts, note FROM lab_jobs").decode((String, Int, String?).self) {
+                s = "\(st) \(a) \(note ?? "")"
+            }
+            return s
+        }
+        #expect(state == "done 1 ", "\(state); log: \(words)")
+        #expect(words.contains("resumed after reconnecting"), "\(words)")
+    }
 }
