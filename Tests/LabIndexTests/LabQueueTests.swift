@@ -103,7 +103,7 @@ struct LabQueueTests {
         // test holds the engine's own lock on QX.sqlite meanwhile, so the ingest is surely running
         // (waiting for the case) when the kill comes, however loaded the machine is.
         let log = dir.path("workers.log")
-        let lockFD = open("\(cases)/QX.sqlite", O_RDWR)
+        let lockFD = open("\(cases)/QX.sqlite", O_RDWR | O_CLOEXEC)   // not inherited by the workers: a copy would keep the lock
         try #require(lockFD >= 0 && flock(lockFD, LOCK_EX) == 0)
         let first = try Self.worker(urlFile, cases, log: log)
         // One session polls every 10 ms (reconnecting each time would miss short items under load).
@@ -196,7 +196,7 @@ struct LabQueueTests {
         try #require(r.exitCode == 0, "submit: \(r.stderr)")
 
         let log = dir.path("worker.log")
-        let lockFD = open("\(cases)/QR.sqlite", O_RDWR)
+        let lockFD = open("\(cases)/QR.sqlite", O_RDWR | O_CLOEXEC)   // not inherited by the worker: its copy would keep the lock
         try #require(lockFD >= 0 && flock(lockFD, LOCK_EX) == 0)
         let worker = try ProcessGroup("/bin/sh", ["-c", "exec \"$0\" \"$@\" 2>>'\(log)'", LabFixture.exhibit, "lab", "worker", "--postgres-url-file", urlFile,
                                                   "--cases-dir", cases, "--lease-seconds", "3", "--max-attempts", "1", "--poll-seconds", "0.2", "--exit-when-idle"])
@@ -212,9 +212,9 @@ struct LabQueueTests {
         try cluster.restart()
         usleep(500_000)
         close(lockFD)
-        let code = Self.wait(worker, seconds: 180)
+        let code = Self.wait(worker, seconds: 100)
         let words = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-        #expect(code == 0, "worker: \(code.map(String.init) ?? "killed after 180 s"); log: \(words)")
+        #expect(code == 0, "worker: \(code.map(String.init) ?? "killed after 100 s"); log: \(words)")
         let state: String = try await LabFixture.session(url) { lab in
             var s = ""
             for try await (st, a, note) in try await lab.rawQuery("SELECT state, attempts, note FROM lab_jobs").decode((String, Int, String?).self) {
