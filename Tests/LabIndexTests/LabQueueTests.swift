@@ -175,9 +175,9 @@ struct LabQueueTests {
 
     /// The cause of the kill test's flake, alone: a worker holds a job (its ingest waits for the
     /// case, whose lock the test holds) when PostgreSQL restarts. With `--max-attempts 1` the job
-    /// could not be claimed again: before the fix the worker abandoned it on the dead connection
-    /// and the job failed ("gave up after 1 attempts"). Now the worker resumes it after
-    /// reconnecting — same attempt — and it is done.
+    /// could not be claimed again: before the fix the worker abandoned it on the dead connection,
+    /// and another claim would fail it once its lease had been expired for one more lease period
+    /// (from the code). Now the worker resumes it after reconnecting — same attempt — and it is done.
     @Test func aWorkerResumesTheJobItHeldAcrossAPostgresRestart() async throws {
         let cluster = try PostgresCluster()
         defer { cluster.stop() }
