@@ -32,6 +32,12 @@ public final class LabIndex: Sendable {
                     guard FileManager.default.isReadableFile(atPath: root) else { throw LabError("sslrootcert \(root) cannot be read") }
                     c.trustRoots = .file(root)
                 }
+                if let cert = url.clientCertificate, let key = url.clientKey {
+                    try Self.checkClientKey(key)
+                    guard FileManager.default.isReadableFile(atPath: cert) else { throw LabError("sslcert \(cert) cannot be read") }
+                    c.certificateChain = try NIOSSLCertificate.fromPEMFile(cert).map { .certificate($0) }
+                    c.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
+                }
                 let context = try NIOSSLContext(configuration: c)
                 tls = url.tls == .prefer ? .prefer(context) : .require(context)
             }
@@ -48,6 +54,16 @@ public final class LabIndex: Sendable {
             return LabIndex(connection: c, logger: logger)
         } catch {
             throw LabError("cannot connect to the lab index \(url): \(Self.describe(error))")
+        }
+    }
+
+    /// The client key must be readable, and by its owner only (as libpq demands of `sslkey`): a
+    /// key others can read is a key others can use.
+    static func checkClientKey(_ key: String) throws {
+        var st = stat()
+        guard stat(key, &st) == 0, FileManager.default.isReadableFile(atPath: key) else { throw LabError("sslkey \(key) cannot be read") }
+        guard st.st_mode & 0o077 == 0 else {
+            throw LabError("sslkey \(key) may be read by others (mode \(String(st.st_mode & 0o777, radix: 8))): chmod 600 it")
         }
     }
 
@@ -81,6 +97,11 @@ public final class LabIndex: Sendable {
         try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
     }
 
+    /// Runs one SQL statement with bound parameters and returns its rows (operators' checks, tests).
+    public func rawQuery(_ query: PostgresQuery) async throws -> PostgresRowSequence {
+        try await connection.query(query, logger: logger)
+    }
+
     /// Runs one SQL statement without results.
     public func rawExecute(_ sql: String) async throws {
         try await execute(sql)
@@ -94,8 +115,11 @@ public final class LabIndex: Sendable {
     /// Creates or updates the lab schema: applies, in order and each once, the named migrations
     /// not yet recorded in `lab_migrations`. Refuses a lab index that records a migration this
     /// version does not know (it was made by a newer Exhibit). Returns the names applied now.
+    /// `through` stops after the migration of that name (a staged upgrade; the upgrade tests make
+    /// an older lab with it); the lab's commands need every migration.
     @discardableResult
-    public func migrate() async throws -> [String] {
+    public func migrate(through last: String? = nil) async throws -> [String] {
+        if let last, !LabSchema.migrations.contains(where: { $0.name == last }) { throw LabError("lab init: no migration named \(last)") }
         do {
             return try await connection.withTransaction(logger: logger) { c in
                 // Two examiners running `lab init` at once: the second waits, then finds all applied.
@@ -118,6 +142,7 @@ public final class LabIndex: Sendable {
                     for statement in m.statements { try await self.execute(statement, on: c) }
                     try await c.query("INSERT INTO lab_migrations (name, position) VALUES (\(m.name), \(position))", logger: self.logger)
                     now.append(m.name)
+                    if m.name == last { break }
                 }
                 return now
             }

@@ -10,7 +10,8 @@ enum LabSchema {
     static let migrationLock: Int64 = 0x4558_4842_0000_0001
 
     /// Named migrations, oldest first.
-    static let migrations: [(name: String, statements: [String])] = [("v1-lab", v1), ("v2-queue", v2), ("v3-access", v3), ("v4-hashsets", v4)]
+    static let migrations: [(name: String, statements: [String])] = [("v1-lab", v1), ("v2-queue", v2), ("v3-access", v3), ("v4-hashsets", v4),
+                                                                     ("v5-partitions", v5)]
 
     /// The distributed-ingest queue (`lab submit`, `lab worker`, `lab status`): one job per
     /// (case, item); a worker holds a job by a lease it renews (heartbeat); a job whose lease

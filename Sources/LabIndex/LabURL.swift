@@ -33,6 +33,12 @@ public struct LabURL: Sendable, CustomStringConvertible {
     public var tls: TLSMode
     /// CA certificate file to verify the server with (`sslrootcert`), else the system's roots.
     public var rootCertificate: String?
+    /// Client certificate (PEM, `sslcert`) presented to a server that authenticates by
+    /// certificate (pg_hba `cert`, or `clientcert=verify-full`); always with ``clientKey``.
+    public var clientCertificate: String?
+    /// The client certificate's private key (PEM, `sslkey`); like libpq, refused when others
+    /// than its owner may read it.
+    public var clientKey: String?
 
     /// The environment variable read when no file is given.
     public static let environmentVariable = "EXHIBIT_LAB_URL"
@@ -54,6 +60,7 @@ public struct LabURL: Sendable, CustomStringConvertible {
         self.database = db.isEmpty ? user : db
         var tls = TLSMode.prefer
         var root: String?
+        var cert: String?, key: String?
         for item in c.queryItems ?? [] {
             switch item.name {
             case "sslmode":
@@ -65,11 +72,17 @@ public struct LabURL: Sendable, CustomStringConvertible {
                 default: throw LabError("sslmode must be disable, prefer, require, verify-ca or verify-full")
                 }
             case "sslrootcert": root = item.value
-            default: throw LabError("unknown connection parameter '\(item.name)' (known: sslmode, sslrootcert)")
+            case "sslcert": cert = item.value
+            case "sslkey": key = item.value
+            default: throw LabError("unknown connection parameter '\(item.name)' (known: sslmode, sslrootcert, sslcert, sslkey)")
             }
         }
+        guard (cert == nil) == (key == nil) else { throw LabError("sslcert and sslkey go together: give both or neither") }
+        if cert != nil, tls == .disable { throw LabError("sslcert needs TLS: sslmode must not be disable") }
         self.tls = tls
         self.rootCertificate = root
+        self.clientCertificate = cert
+        self.clientKey = key
     }
 
     /// The connection string from `file` when given, else from `$EXHIBIT_LAB_URL`.

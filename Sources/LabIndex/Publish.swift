@@ -44,24 +44,34 @@ extension LabIndex {
                     RETURNING case_id
                     """
                 for try await id in try await c.query(upsert, logger: self.logger).decode(Int.self) { caseID = id }
-                for t in CaseTable.all.reversed() {
+                // Small tables: the case's rows are replaced in place. Partitioned tables (files,
+                // PDQ, messages): the case is loaded into a new table without indexes, indexed in
+                // bulk, then swapped in for its partition (docs/lab.md, Publishing).
+                for t in CaseTable.all.reversed() where PartitionedTable.named(t.name) == nil {
                     try await self.execute("DELETE FROM \(t.name) WHERE case_id = \(caseID)", on: c)
                 }
                 var rows: [String: Int] = [:]
                 var warnings: [String] = []
                 for t in CaseTable.all {
-                    guard reader.has(t) else {
+                    let partitioned = PartitionedTable.named(t.name)
+                    if let p = partitioned { try await self.execute(p.createStatement(p.load(caseID)), on: c) }
+                    if reader.has(t) {
+                        let (n, w) = try await self.copy(t, into: partitioned?.load(caseID) ?? t.name, from: reader, caseID: caseID, on: c)
+                        rows[t.name] = n
+                        warnings += w
+                    } else {
                         warnings.append("\(t.name): the case database has no \(t.requires.joined(separator: "/")) table; nothing published")
                         rows[t.name] = 0
-                        continue
                     }
-                    let (n, w) = try await self.copy(t, from: reader, caseID: caseID, on: c)
-                    rows[t.name] = n
-                    warnings += w
+                    if let p = partitioned {
+                        for statement in p.indexStatements(p.load(caseID), caseID: String(caseID)) { try await self.execute(statement, on: c) }
+                    }
                 }
+                try await self.swapPartitions(caseID: caseID, on: c)
                 // Fresh statistics: right after a large COPY the planner would otherwise guess, and
-                // may scan lab_pdq whole instead of probing its chunk indexes.
-                for t in ["lab_pdq", "lab_files", "lab_attachments", "lab_messages"] { try await self.execute("ANALYZE \(t)", on: c) }
+                // may scan a table whole instead of probing its indexes (the partitions were
+                // analysed before the swap).
+                try await self.execute("ANALYZE lab_attachments", on: c)
                 let counts = String(decoding: try JSONEncoder.sorted.encode(rows), as: UTF8.self)
                 try await c.query("UPDATE lab_cases SET row_counts = \(counts)::jsonb WHERE case_id = \(caseID)", logger: self.logger)
                 return PublishReport(caseName: caseRow.name, caseID: caseID, database: absolute, rows: rows, warnings: warnings)
@@ -72,11 +82,11 @@ extension LabIndex {
     }
 
     /// Streams one table into the lab with COPY, page by page.
-    private func copy(_ t: CaseTable, from reader: CaseReader, caseID: Int, on c: PostgresConnection) async throws -> (Int, [String]) {
+    private func copy(_ t: CaseTable, into table: String, from reader: CaseReader, caseID: Int, on c: PostgresConnection) async throws -> (Int, [String]) {
         let sql = reader.resolvedSelect(t)
         var written = 0, skipped = 0, nulled = 0
         var firstProblem: String?
-        try await c.copyFrom(table: t.name, columns: ["case_id"] + t.columns.map(\.name), logger: logger) { writer in
+        try await c.copyFrom(table: table, columns: ["case_id"] + t.columns.map(\.name), logger: logger) { writer in
             var after = Int64.min
             while true {
                 let (page, last) = try reader.page(t, sql: sql, after: after, limit: Self.pageRows)
@@ -121,6 +131,38 @@ extension LabIndex {
         if skipped > 0 { warnings.append("\(t.name): \(skipped) row(s) left out (hash not 64 hex digits; first: \(firstProblem ?? "?"))") }
         if nulled > 0 { warnings.append("\(t.name): \(nulled) value(s) not integers, published as NULL (first: \(firstProblem ?? "?"))") }
         return (written, warnings)
+    }
+
+    /// Swaps the loaded tables in for the case's partitions: per partitioned table, in one fixed
+    /// order, DETACH and DROP the earlier partition (if the case was published before), RENAME the
+    /// load table and its indexes, ATTACH it (no scan: its CHECK implies the partition bound).
+    /// DETACH locks the parent exclusively until the commit, which follows at once. A reader
+    /// taking the parents' locks in another order can deadlock with the swap; PostgreSQL then
+    /// aborts one side, and the swap (only the swap, not the load) is retried from a savepoint.
+    private func swapPartitions(caseID: Int, on c: PostgresConnection) async throws {
+        let attempts = 5
+        for attempt in 1...attempts {
+            try await execute("SAVEPOINT lab_swap", on: c)
+            do {
+                for p in PartitionedTable.all {
+                    let partition = p.partition(caseID), load = p.load(caseID)
+                    var exists = false
+                    for try await e in try await c.query("SELECT to_regclass(\(partition)) IS NOT NULL", logger: logger).decode(Bool.self) { exists = e }
+                    if exists {
+                        try await execute("ALTER TABLE \(p.name) DETACH PARTITION \(partition)", on: c)
+                        try await execute("DROP TABLE \(partition)", on: c)
+                    }
+                    try await execute("ALTER TABLE \(load) RENAME TO \(partition)", on: c)
+                    for statement in p.renameIndexStatements(from: load, to: partition) { try await execute(statement, on: c) }
+                    try await execute("ALTER TABLE \(p.name) ATTACH PARTITION \(partition) FOR VALUES IN (\(caseID))", on: c)
+                }
+                try await execute("RELEASE SAVEPOINT lab_swap", on: c)
+                return
+            } catch let e as PSQLError where attempt < attempts && ["40P01", "55P03"].contains(e.serverInfo?[.sqlState] ?? "") {
+                try await execute("ROLLBACK TO SAVEPOINT lab_swap", on: c)
+                try await Task.sleep(nanoseconds: UInt64(attempt) * 200_000_000)
+            }
+        }
     }
 
     /// A SQLite value as COPY text (nil for NULL); blobs as lower-case hex.

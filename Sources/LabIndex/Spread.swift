@@ -149,11 +149,17 @@ extension LabIndex {
             """
         var binds = PostgresBindings()
         binds.append(bits)
-        var out: [(String, Int)] = []
-        for try await (sha, dist) in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).decode((String, Int).self) {
-            out.append((sha, dist))
+        // No parallel workers: over partitions the planner picks a Parallel Append whose worker
+        // start-up and planning cost several times the probe itself (docs/BENCHMARKS.md: 60 ms
+        // against 25 ms at 200,000 hashes); SET LOCAL keeps the setting inside this query.
+        return try await connection.withTransaction(logger: logger) { c in
+            try await c.query("SET LOCAL max_parallel_workers_per_gather = 0", logger: self.logger)
+            var out: [(String, Int)] = []
+            for try await (sha, dist) in try await c.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: self.logger).decode((String, Int).self) {
+                out.append((sha, dist))
+            }
+            return out
         }
-        return out
     }
 
     /// `c0 IN (…) OR … OR c15 IN (…)`: every chunk value within ⌊d/16⌋ flips (numbers we computed).

@@ -47,6 +47,12 @@ public enum LabWorker {
         var backoff = 1.0
         var done = 0
         var lastError: String?
+        // The job this worker held when its connection failed (a PostgreSQL restart mid-item): it
+        // is resumed first after reconnecting, if the lease can still be renewed. Abandoned, it
+        // would sit under an expired lease and — at its last attempt — be failed by another
+        // worker's claim although nothing was wrong with the item (the make test-long flake).
+        var held: LabJob?
+        var resume: LabJob?
         cfg.log("worker \(me) started on \(cfg.url.host):\(cfg.url.port)/\(cfg.url.database), cases in \(cfg.casesDir)")
         while true {
             do {
@@ -61,7 +67,21 @@ public enum LabWorker {
                 try await l.withDeadline(LabWorker.short, "worker report") {
                     try await $0.reportWorker(me, host: host, pid: pid, startedAt: started, currentJob: nil, itemsDone: doneSoFar, lastError: err)
                 }
-                guard let job = try await l.withDeadline(LabWorker.short, "claim", { try await $0.claim(worker: me, leaseSeconds: cfg.leaseSeconds, maxAttempts: cfg.maxAttempts) }) else {
+                var resumed: LabJob?
+                if let r = resume {
+                    resume = nil
+                    if try await l.withDeadline(LabWorker.short, "resume", { try await $0.heartbeat(jobID: r.jobID, worker: me, leaseSeconds: cfg.leaseSeconds) }) {
+                        cfg.log("worker \(me): job \(r.jobID) resumed after reconnecting (same attempt)")
+                        resumed = r
+                    } else {
+                        cfg.log("worker \(me): job \(r.jobID) was taken over while disconnected; left to its new worker")
+                    }
+                }
+                let claimed: LabJob?
+                if let resumed { claimed = resumed } else {
+                    claimed = try await l.withDeadline(LabWorker.short, "claim", { try await $0.claim(worker: me, leaseSeconds: cfg.leaseSeconds, maxAttempts: cfg.maxAttempts) })
+                }
+                guard let job = claimed else {
                     if cfg.exitWhenIdle {
                         let c = try await l.withDeadline(LabWorker.short, "queue count") { try await $0.jobCounts() }
                         if (c["queued"] ?? 0) + (c["running"] ?? 0) == 0 {
@@ -73,7 +93,9 @@ public enum LabWorker {
                     try await Task.sleep(nanoseconds: UInt64(cfg.pollSeconds * 1e9))
                     continue
                 }
+                held = job
                 guard try await l.withDeadline(LabWorker.short, "case lock", { try await $0.tryLockCase(job.caseName) }) else {
+                    held = nil
                     // Another worker is ingesting this case: give the job back and look again.
                     try await l.withDeadline(LabWorker.short, "release") { try await $0.release(jobID: job.jobID, worker: me) }
                     try await Task.sleep(nanoseconds: 300_000_000)
@@ -81,6 +103,7 @@ public enum LabWorker {
                 }
                 cfg.log("worker \(me): job \(job.jobID) (attempt \(job.attempts)): \(job.item) → case \(job.caseName)")
                 let finished = try await process(job, lab: l, me: me, cfg: cfg)
+                held = nil
                 try await l.withDeadline(LabWorker.short, "case unlock") { try await $0.unlockCase(job.caseName) }
                 if finished { done += 1 }
                 lastError = nil
@@ -91,6 +114,8 @@ public enum LabWorker {
                 let why = LabIndex.describe(error)
                 lastError = why
                 cfg.log("worker \(me): \(why); reconnecting in \(Int(backoff)) s")
+                resume = held
+                held = nil
                 await lab?.close()
                 lab = nil
                 try? await Task.sleep(nanoseconds: UInt64(backoff * 1e9))

@@ -85,4 +85,66 @@ struct LabTLSTests {
         #expect(r.exitCode == 1 && r.stderr.contains("lab@127.0.0.2:\(cluster.port)/lab"), "\(r.stdout)\(r.stderr)")
         #expect(!(r.stdout + r.stderr).contains(secret))
     }
+
+    /// Client certificates: role `lab_cert` may log in only by a certificate the test CA signed
+    /// (pg_hba `cert`). With its certificate and key (`sslcert`/`sslkey`, verify-full) it connects
+    /// as itself and reads the case it was granted, in process and through the CLI; without a
+    /// certificate, with one another CA signed, or with a key others may read it is refused —
+    /// no message showing the password.
+    @Test func clientCertificateLogsInAndNothingElseDoes() async throws {
+        let (a, _, _) = try LabFixture.cases.get()
+        let cluster = try PostgresCluster(tls: true)
+        defer { cluster.stop() }
+        let certs = try #require(cluster.certificates)
+        let secret = "pw-\(UUID().uuidString.prefix(8))"
+        let role = TestCertificates.clientRole
+        let owner = try LabURL(parsing: "postgres://lab@127.0.0.1:\(cluster.port)/lab?sslmode=verify-full&sslrootcert=\(certs.ca)")
+        try await LabFixture.session(owner) { lab in
+            try await lab.migrate()
+            _ = try await lab.publish(caseDatabase: a)
+            try await lab.rawExecute("CREATE ROLE \(role) LOGIN")
+            try await lab.grantCase("LAB-A", to: role)
+        }
+        func url(_ query: String) throws -> LabURL {
+            try LabURL(parsing: "postgres://\(role):\(secret)@127.0.0.1:\(cluster.port)/lab?sslmode=verify-full&sslrootcert=\(certs.ca)\(query)")
+        }
+
+        // With the certificate: logged in as the role, over TLS, the server saw the certificate.
+        let (who, dn, cases) = try await LabFixture.session(try url("&sslcert=\(certs.clientCert)&sslkey=\(certs.clientKey)")) { lab in
+            var who = "", dn = ""
+            for try await w in try await lab.rawQuery("SELECT current_user::text").decode(String.self) { who = w }
+            for try await d in try await lab.rawQuery("SELECT coalesce(client_dn, '') FROM pg_stat_ssl WHERE pid = pg_backend_pid()").decode(String.self) { dn = d }
+            let s = try await lab.search("콘서트")
+            return (who, dn, Set(s.map(\.caseName)))
+        }
+        #expect(who == role && dn == "/CN=\(role)", "\(who) \(dn)")
+        #expect(cases == ["LAB-A"], "\(cases)")
+
+        // Refused: no certificate, a certificate from another CA, a key others may read.
+        for (what, query) in [("no certificate", ""), ("other CA", "&sslcert=\(certs.strangerCert)&sslkey=\(certs.strangerKey)")] {
+            do {
+                let lab = try await LabIndex.connect(try url(query))
+                await lab.close()
+                Issue.record("\(what): connected")
+            } catch {
+                let words = LabIndex.describe(error)
+                #expect(!words.contains(secret) && words.contains("\(role)@127.0.0.1"), "\(what): \(words)")
+            }
+        }
+        let dir = try TestDirectory("lab-client-cert")
+        defer { dir.remove() }
+        let openKey = dir.path("open.key")
+        try FileManager.default.copyItem(atPath: certs.clientKey, toPath: openKey)
+        chmod(openKey, 0o644)
+        await #expect(throws: LabError.self) { _ = try await LabIndex.connect(try url("&sslcert=\(certs.clientCert)&sslkey=\(openKey)")) }
+        #expect(throws: LabError.self) { _ = try url("&sslcert=\(certs.clientCert)") }
+
+        // The CLI, the string in a file: the examiner's search through the certificate login.
+        let file = dir.path("lab.url")
+        try "postgres://\(role):\(secret)@127.0.0.1:\(cluster.port)/lab?sslmode=verify-full&sslrootcert=\(certs.ca)&sslcert=\(certs.clientCert)&sslkey=\(certs.clientKey)"
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let r = try Run.command(LabFixture.exhibit, ["lab", "search", "--postgres-url-file", file, "콘서트"])
+        #expect(r.exitCode == 0 && r.stdout.contains("LAB-A"), "\(r.stdout)\(r.stderr)")
+        #expect(!(r.stdout + r.stderr).contains(secret))
+    }
 }

@@ -20,7 +20,8 @@ final class PostgresCluster: @unchecked Sendable {
 
     /// With `tls`, the server gets `ssl=on` with a certificate for 127.0.0.1 made by openssl for
     /// this cluster (``TestCertificates``), listens on 127.0.0.1 and 127.0.0.2, and refuses
-    /// connections without TLS (`hostnossl … reject`).
+    /// connections without TLS (`hostnossl … reject`); role `lab_cert` must log in with a client
+    /// certificate the test CA signed (`cert` authentication; the role is the test's to create).
     let certificates: TestCertificates?
 
     init(tls: Bool = false) throws {
@@ -45,9 +46,11 @@ final class PostgresCluster: @unchecked Sendable {
         if tls {
             let certs = try TestCertificates(dir: dir + "/tls", serverUser: user)
             certificates = certs
-            tlsOptions = " -c ssl=on -c ssl_cert_file=\(certs.serverCert) -c ssl_key_file=\(certs.serverKey)"
-            // TLS or nothing, from either loopback address.
-            let hba = "local all all trust\nhostssl all all 127.0.0.0/8 trust\nhostnossl all all 0.0.0.0/0 reject\n"
+            tlsOptions = " -c ssl=on -c ssl_cert_file=\(certs.serverCert) -c ssl_key_file=\(certs.serverKey) -c ssl_ca_file=\(certs.ca)"
+            // TLS or nothing, from either loopback address. Role `\(TestCertificates.clientRole)`
+            // logs in by client certificate only (signed by the test CA, its CN the role's name).
+            let hba = "local all all trust\nhostssl all \(TestCertificates.clientRole) 127.0.0.0/8 cert\n"
+                + "hostssl all all 127.0.0.0/8 trust\nhostnossl all all 0.0.0.0/0 reject\n"
             try hba.write(toFile: dir + "/data/pg_hba.conf", atomically: false, encoding: .utf8)
         } else {
             certificates = nil

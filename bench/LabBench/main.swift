@@ -1,6 +1,8 @@
 // Lab index benchmark helper (bench/lab_bench.py): times `publish` and `spread` inside one
 // process, so the numbers are the lab index's (COPY, the chunk-index query), not process start.
 //
+//   exhibit-labbench init [MIGRATION]               → {"applied": [...]}   (lab init, or up to MIGRATION:
+//                                                     a lab of an older version, for before/after runs)
 //   exhibit-labbench publish CASE.sqlite            → {"rows": N, "seconds": S, "tables": {...}}
 //   exhibit-labbench spread PDQHEX [REPEAT]         → {"ms": [...], "contents": N, "appearances": N}
 //
@@ -13,13 +15,17 @@ func emit(_ object: [String: Any]) {
 }
 
 let args = Array(CommandLine.arguments.dropFirst())
-guard args.count >= 2 else {
+guard args.count >= 2 || args.first == "init" else {
     FileHandle.standardError.write(Data("usage: exhibit-labbench publish CASE.sqlite | spread PDQHEX [REPEAT]\n".utf8))
     exit(2)
 }
 do {
     let url = try LabURL.load(file: nil)
     switch args[0] {
+    case "init":
+        let through = args.count > 1 ? args[1] : nil
+        let applied = try LabIndex.with(url) { try await $0.migrate(through: through) }
+        emit(["applied": applied])
     case "publish":
         let db = args[1]
         let (report, seconds) = try LabIndex.with(url) { lab in
