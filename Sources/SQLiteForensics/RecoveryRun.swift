@@ -40,6 +40,10 @@ struct RecoveryRun {
     var indexPriors: [Int: IndexPrior] = [:]
     /// Per `WITHOUT ROWID` table, digests of its live rows' PRIMARY KEY fields.
     var liveKeys: [Int: Set<RowDigest>] = [:]
+    /// Per `WITHOUT ROWID` table, the shape (serial types) of the live row of each PRIMARY KEY.
+    var liveKeyShapes: [Int: [RowDigest: RowDigest]] = [:]
+    /// Leaf pages of live `WITHOUT ROWID` tables → the key range each serves (KeyOrder.swift).
+    var keyRanges: [Int: KeyRange] = [:]
 
     init(live: PageImage, wal: WALFile?, currentFrames: [Int: Int], journal: [JournalRecord], problems: [RecoveryProblem]) {
         self.live = live; self.wal = wal; self.currentFrames = currentFrames; self.journal = journal; self.problems = problems
@@ -159,7 +163,7 @@ struct RecoveryRun {
     func rowsOfMaster() -> [Int] {
         var claimedNone: Set<Int> = []
         let rows = live.walkTable(root: 1, claimed: &claimedNone).rows.map(\.values)
-        var roots = PageImage.indexRoots(from: rows)
+        let roots = PageImage.indexRoots(from: rows)
         return roots
     }
 }

@@ -17,6 +17,8 @@ struct TreeWalk {
     var pages: Set<Int> = []
     var leafPages: [Int] = []
     var problems: [RecoveryProblem] = []
+    /// Index b-trees: per leaf page, the key range its parent gives it (widened, see walkIndex).
+    var keyRanges: [Int: KeyRange] = [:]
 }
 
 /// Decodes a payload that may be cut short (a broken overflow chain): the header must be whole
