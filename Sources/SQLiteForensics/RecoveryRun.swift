@@ -69,7 +69,7 @@ struct RecoveryRun {
             var scratch: [RecoveryProblem] = []
             // Only page 1 itself: deeper schema pages of an older version are not kept apart.
             if let bp = BTreePage.parse(p, number: 1, usable: live.usable), bp.kind == .tableLeaf {
-                extra += img.leafRows(p, number: 1, page: bp, problems: &scratch).map(\.values)
+                extra += img.cellRows(p, number: 1, page: bp, problems: &scratch).map(\.values)
             }
             extra += carveMaster(p)
         }
@@ -133,7 +133,7 @@ struct RecoveryRun {
             var sizes: [Int: Int] = [:]
             let w = live.walkTable(root: t.rootPage, claimed: &claimed) { row in
                 var r = row
-                if let a = t.rowidAlias, a < r.values.count { r.values[a] = .integer(r.rowid) }
+                if let a = t.rowidAlias, a < r.values.count, let id = r.rowid { r.values[a] = .integer(id) }
                 r.values = Self.readAsStored(r.values, t)
                 count += 1
                 sets.insert(RowDigest(r.values))

@@ -1,8 +1,9 @@
 import Foundation
 
-/// A row read from a table b-tree leaf cell that is in use on its page image.
+/// A record read from a cell in use on its page image: a table leaf's row (with its rowid), or
+/// an index cell's record in record order (an index entry, a `WITHOUT ROWID` table's row).
 struct CellRow {
-    var rowid: Int64
+    var rowid: Int64?
     var values: [SQLValue]
     var page: Int
     var offset: Int
@@ -39,13 +40,15 @@ func decodePayload(_ payload: [UInt8], declaredLength: Int, encoding: Int) -> [S
 }
 
 extension PageImage {
-    /// The in-use cells of a table leaf page image, payloads completed from overflow pages.
-    func leafRows(_ bytes: [UInt8], number: Int, page: BTreePage, problems: inout [RecoveryProblem]) -> [CellRow] {
+    /// The in-use cells of a page image that carry records (table leaf, index leaf or interior),
+    /// payloads completed from overflow pages: the one cell reader of table and index b-trees.
+    func cellRows(_ bytes: [UInt8], number: Int, page: BTreePage, problems: inout [RecoveryProblem]) -> [CellRow] {
         var rows: [CellRow] = []
         let maxPayload = Swift.max(file.count, pageCount * header.pageSize)
+        let what = page.kind == .tableLeaf ? "" : "index "
         for ptr in page.cellPointers {
-            guard let cell = TableLeafCell.parse(bytes, at: ptr, usable: usable, limit: Swift.min(usable, bytes.count), maxPayload: maxPayload) else {
-                problems.append(.init(code: "sqlite-bad-cell", message: "page \(number): the cell at offset \(ptr) does not fit the page", page: number)); continue
+            guard let cell = Cell.parse(bytes, at: ptr, kind: page.kind, usable: usable, limit: Swift.min(usable, bytes.count), maxPayload: maxPayload) else {
+                problems.append(.init(code: "sqlite-bad-cell", message: "page \(number): the \(what)cell at offset \(ptr) does not fit the page", page: number)); continue
             }
             var payload = Array(bytes[cell.payloadStart..<(cell.payloadStart + cell.localLength)])
             var ovf: [Int] = []
@@ -53,11 +56,11 @@ extension PageImage {
                 let chain = overflow(first: first, needed: cell.payloadLength - cell.localLength)
                 payload += chain.bytes; ovf = chain.pages
                 if !chain.complete {
-                    problems.append(.init(code: "sqlite-overflow-chain", message: "page \(number): the overflow chain of the cell at offset \(ptr) breaks or loops; the bytes before the break are kept", page: number))
+                    problems.append(.init(code: "sqlite-overflow-chain", message: "page \(number): the overflow chain of the \(what)cell at offset \(ptr) breaks or loops; the bytes before the break are kept", page: number))
                 }
             }
             guard let values = decodePayload(payload, declaredLength: cell.payloadLength, encoding: header.textEncoding) else {
-                problems.append(.init(code: "sqlite-bad-record", message: "page \(number): the record at offset \(ptr) has an invalid header", page: number)); continue
+                problems.append(.init(code: "sqlite-bad-record", message: "page \(number): the \(what)record at offset \(ptr) has an invalid header", page: number)); continue
             }
             rows.append(CellRow(rowid: cell.rowid, values: values, page: number, offset: ptr, overflowPages: ovf))
         }
@@ -85,7 +88,7 @@ extension PageImage {
             switch p.kind {
             case .tableLeaf:
                 w.leafPages.append(n)
-                let rows = leafRows(bytes, number: n, page: p, problems: &w.problems)
+                let rows = cellRows(bytes, number: n, page: p, problems: &w.problems)
                 for r in rows { for o in r.overflowPages { claimed.insert(o); w.pages.insert(o) } }
                 if let visit { rows.forEach(visit) } else { w.rows += rows }
             case .tableInterior, .indexInterior:

@@ -27,7 +27,7 @@ extension RecoveryRun {
                 kinds[f].insert(SerialType.kind(ty))
                 if f == 0 { firstTypes[ty, default: 0] += 1 }
             }
-            if sample.count < Self.liveSample { sample.append(CellRow(rowid: 0, values: values, page: row.page, offset: row.offset, overflowPages: row.overflowPages)) }
+            if sample.count < Self.liveSample { sample.append(CellRow(rowid: nil, values: values, page: row.page, offset: row.offset, overflowPages: row.overflowPages)) }
         }
         problems += w.problems
         for p in w.pages { owner[p] = i }
@@ -126,7 +126,7 @@ extension RecoveryRun {
 
     /// A record in use on an index page image that is not current (an older version, a freed
     /// page): reported when it fits a `WITHOUT ROWID` table and (with `skipLive`) is not live.
-    mutating func emitIndexRow(_ r: IndexRow, source: RecoverySource, frame: Int?, preferred: Int?, skipLive: Bool) {
+    mutating func emitIndexRow(_ r: CellRow, source: RecoverySource, frame: Int?, preferred: Int?, skipLive: Bool) {
         let types = r.values.map(Self.serialType)
         guard let choice = carver.chooseIndex(types, values: r.values, preferred: preferred) else { return }
         let values = choice.map { tables[$0].columnOrder(r.values) } ?? r.values
@@ -159,7 +159,7 @@ extension RecoveryRun {
         guard bp.kind == .indexLeaf, !usedOverflow.contains(n) else { return }
         let source: RecoverySource = inWal ? .wal : (freelistLeaves.contains(n) ? .freelist : .unallocated)
         var scratch: [RecoveryProblem] = []
-        for r in live.indexRows(b, number: n, page: bp, problems: &scratch) {
+        for r in live.cellRows(b, number: n, page: bp, problems: &scratch) {
             emitIndexRow(r, source: source, frame: frame, preferred: nil, skipLive: false)
         }
         carveIndexFreeSpace(b, page: n, bp: bp, preferred: nil, fbSource: source, gapSource: source, frame: frame)
@@ -174,7 +174,7 @@ extension RecoveryRun {
         // A page in use by something else now (an ordinary index, a rowid table) is skipped.
         if pref == nil, claimed.contains(page) { return }
         var scratch: [RecoveryProblem] = []
-        for r in live.indexRows(bytes, number: page, page: bp, problems: &scratch) {
+        for r in live.cellRows(bytes, number: page, page: bp, problems: &scratch) {
             emitIndexRow(r, source: source, frame: frame, preferred: pref, skipLive: true)
         }
         carveIndexFreeSpace(bytes, page: page, bp: bp, preferred: pref, fbSource: source, gapSource: source, frame: frame)
