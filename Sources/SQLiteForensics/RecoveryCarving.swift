@@ -20,7 +20,8 @@ extension RecoveryRun {
         var c = c
         if let t = c.table { c.values = Self.readAsStored(c.values, tables[t]) }
         let name = c.table.map { tables[$0].name }
-        let key = "\(name ?? "\u{0}")|\(c.rowid.map(String.init) ?? "-")|\(c.values)"
+        // A 128-bit digest, not the row's text: a million recovered rows cost 16 MB here, not their size again.
+        let key = RowDigest([name.map(SQLValue.text) ?? .null, c.rowid.map(SQLValue.integer) ?? .null] + c.values)
         guard !seen.contains(key) else { return }
         seen.insert(key)
         usedOverflow.formUnion(c.overflowPages)

@@ -31,7 +31,8 @@ struct RecoveryRun {
     var freelistTrunks: [Int] = []
     var freelistLeaves: Set<Int> = []
     var records: [RecoveredRow] = []
-    var seen: Set<String> = []
+    /// Rows already reported (table, rowid, values), as digests.
+    var seen: Set<RowDigest> = []
     var usedOverflow: Set<Int> = []
     /// Former root pages of dropped tables (from their carved or older schema rows) → table.
     var formerRoots: [Int: Int] = [:]
