@@ -71,9 +71,26 @@ extension PageImage {
     /// With `visit`, each row is handed over as it is read and not kept in the walk's `rows`
     /// (a million-row table is never held whole).
     func walkTable(root: Int, claimed: inout Set<Int>, visit: ((CellRow) -> Void)? = nil) -> TreeWalk {
+        walkTree(root: root, index: false, keep: visit == nil, claimed: &claimed) { visit?($0) }
+    }
+
+    /// Walks the index b-tree rooted at `root` (an index, or a `WITHOUT ROWID` table): every
+    /// record, of leaf and interior cells, is handed to `visit` and not kept. Each leaf page gets
+    /// the key range its parent's separators give it, widened by one sibling on each side
+    /// (`TreeWalk.keyRanges`): a rebalance moves cells between neighbouring siblings only.
+    func walkIndex(root: Int, claimed: inout Set<Int>, visit: (CellRow) -> Void) -> TreeWalk {
+        walkTree(root: root, index: true, keep: false, claimed: &claimed, visit: visit)
+    }
+
+    /// The one b-tree walk: pages cycle-checked (`claimed`) and bounded by the page count, the
+    /// overflow pages of every record in use too. A table tree's records are its leaf cells (an
+    /// index page met in it is followed but not read); an index tree's are in every cell, and
+    /// any page of another kind in it is a problem. Records go to `visit`, and are kept in the
+    /// walk's `rows` too with `keep`.
+    func walkTree(root: Int, index: Bool, keep: Bool, claimed: inout Set<Int>, visit: (CellRow) -> Void) -> TreeWalk {
         var w = TreeWalk()
-        var stack = [root]
-        while let n = stack.popLast() {
+        var stack: [(page: Int, range: KeyRange)] = [(root, KeyRange())]
+        while let (n, range) = stack.popLast() {
             guard n >= 1, n <= pageCount else {
                 w.problems.append(.init(code: "sqlite-child-range", message: "a b-tree pointer names page \(n), past the end of the database", page: n)); continue
             }
@@ -81,24 +98,38 @@ extension PageImage {
                 w.problems.append(.init(code: "sqlite-btree-loop", message: "page \(n) is reached twice in the b-trees; it is read once", page: n)); continue
             }
             claimed.insert(n); w.pages.insert(n)
-            guard let bytes = page(n), let p = BTreePage.parse(bytes, number: n, usable: usable) else {
-                w.problems.append(.init(code: "sqlite-not-btree", message: "page \(n) is in a b-tree but is not a b-tree page", page: n)); continue
+            guard let bytes = page(n), let p = BTreePage.parse(bytes, number: n, usable: usable),
+                  !index || p.kind == .indexLeaf || p.kind == .indexInterior else {
+                w.problems.append(.init(code: "sqlite-not-btree", message: index
+                    ? "page \(n) is in an index b-tree but is not an index b-tree page" : "page \(n) is in a b-tree but is not a b-tree page", page: n))
+                continue
             }
             w.problems += p.problems
-            switch p.kind {
-            case .tableLeaf:
+            if p.kind == (index ? .indexLeaf : .tableLeaf) {
                 w.leafPages.append(n)
-                let rows = cellRows(bytes, number: n, page: p, problems: &w.problems)
-                for r in rows { for o in r.overflowPages { claimed.insert(o); w.pages.insert(o) } }
-                if let visit { rows.forEach(visit) } else { w.rows += rows }
-            case .tableInterior, .indexInterior:
-                var children: [Int] = []
-                for ptr in p.cellPointers { if let c = ByteView(bytes).u32(ptr) { children.append(c) } }
-                if let r = p.rightChild { children.append(r) }
-                stack += children.reversed()
-            case .indexLeaf:
-                break
+                if index { w.keyRanges[n] = range }
             }
+            var rows: [CellRow] = []
+            if index || p.kind == .tableLeaf {
+                rows = cellRows(bytes, number: n, page: p, problems: &w.problems)
+                for r in rows { for o in r.overflowPages { claimed.insert(o); w.pages.insert(o) } }
+                rows.forEach(visit)
+                if keep { w.rows += rows }
+            }
+            guard p.kind == .tableInterior || p.kind == .indexInterior else { continue }
+            // An index tree's separators (its interior records) bound its children's keys.
+            var keyAt: [Int: [SQLValue]] = [:]
+            if index { for r in rows { keyAt[r.offset] = r.values } }
+            let keys = p.cellPointers.map { keyAt[$0] }
+            var children: [(page: Int, range: KeyRange)] = []
+            for (i, ptr) in p.cellPointers.enumerated() {
+                guard let c = ByteView(bytes).u32(ptr) else { continue }
+                children.append((c, KeyRange(lower: i >= 2 ? keys[i - 2] : range.lower, upper: i + 1 < keys.count ? keys[i + 1] : range.upper)))
+            }
+            if let r = p.rightChild {
+                children.append((r, KeyRange(lower: keys.count >= 2 ? keys[keys.count - 2] : range.lower, upper: range.upper)))
+            }
+            stack += children.reversed()
         }
         return w
     }
