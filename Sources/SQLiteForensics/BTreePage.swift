@@ -76,10 +76,14 @@ func localPayloadSize(_ p: Int, usable u: Int, index: Bool = false) -> Int {
     return k <= x ? k : m
 }
 
-/// A table leaf cell as laid out in the bytes.
-struct TableLeafCell {
+/// A b-tree cell that carries a payload, as laid out in the bytes (fileformat2 §1.6): a table
+/// leaf cell (payload length, rowid, payload), an index leaf cell (payload length, payload: an
+/// index record or a `WITHOUT ROWID` table's row) or an index interior cell (a 4-byte left child
+/// first). One parser for the three; table interior cells carry no payload and are not cells here.
+struct Cell {
     var payloadLength: Int
-    var rowid: Int64
+    /// Table leaf cells only.
+    var rowid: Int64?
     /// Offset of the payload's first byte within the page.
     var payloadStart: Int
     var localLength: Int
@@ -88,21 +92,29 @@ struct TableLeafCell {
     /// Bytes the cell occupies on the page.
     var cellLength: Int
 
-    /// Parses a cell at `at`, every length checked against `limit`. `maxPayload` bounds the
-    /// declared payload by what the file could hold.
-    static func parse(_ page: [UInt8], at: Int, usable: Int, limit: Int, maxPayload: Int) -> TableLeafCell? {
-        guard let (pl, a) = Varint.read(page, at, limit: limit), pl >= 0, pl <= Int64(maxPayload),
-              let (rowid, b) = Varint.read(page, at + a, limit: limit) else { return nil }
+    /// Parses a cell of a `kind` page at `at`, every length checked against `limit`.
+    /// `maxPayload` bounds the declared payload by what the file could hold.
+    static func parse(_ page: [UInt8], at: Int, kind: PageKind, usable: Int, limit: Int, maxPayload: Int) -> Cell? {
+        guard kind != .tableInterior else { return nil }
+        let index = kind != .tableLeaf
+        let lead = kind == .indexInterior ? 4 : 0
+        guard let (pl, a) = Varint.read(page, at + lead, limit: limit), pl >= (index ? 1 : 0), pl <= Int64(maxPayload) else { return nil }
+        var rowid: Int64?
+        var r = 0
+        if !index {
+            guard let (id, n) = Varint.read(page, at + lead + a, limit: limit) else { return nil }
+            rowid = id; r = n
+        }
         let p = Int(pl)
-        let local = localPayloadSize(p, usable: usable)
-        let start = at + a + b
-        var length = a + b + local
+        let local = localPayloadSize(p, usable: usable, index: index)
+        let start = at + lead + a + r
+        var length = lead + a + r + local
         var overflow: Int?
         if local < p {
-            guard let o = ByteView(page).u32(start + local), start + local + 4 <= limit else { return nil }
+            guard start + local + 4 <= limit, let o = ByteView(page).u32(start + local) else { return nil }
             overflow = o; length += 4
         }
         guard start + local <= limit else { return nil }
-        return TableLeafCell(payloadLength: p, rowid: rowid, payloadStart: start, localLength: local, overflowPage: overflow, cellLength: length)
+        return Cell(payloadLength: p, rowid: rowid, payloadStart: start, localLength: local, overflowPage: overflow, cellLength: length)
     }
 }

@@ -267,11 +267,14 @@ struct Carver {
     }
 
     /// Whether another cell starts at `at`: a stale freeblock header inside the block, an intact
-    /// cell, or the block's end.
+    /// cell, or the block's end. A stale header's block may run past `end` (into what later
+    /// writes took since: a page emptied and refilled keeps its old blocks in the gap), not past
+    /// the page's usable size.
     func followedByCell(_ b: [UInt8], at: Int, end: Int, preferred: Int) -> Bool {
         if at == end { return true }
         let v = ByteView(b)
-        if let size = v.u16(at + 2), size >= 6, at + size <= end, let next = v.u16(at), next == 0 || next >= at + size { return true }
+        if at + 4 <= end, let size = v.u16(at + 2), size >= 6, at + size <= image.usable, let next = v.u16(at),
+           next == 0 || next >= at + size { return true }
         return intact(b, at: at, end: end, preferred: preferred) != nil
     }
 

@@ -7,15 +7,16 @@ import Foundation
 /// their message tables into messages, so both read the same bytes the same way and find the
 /// same rows at the same places (the store links them by place).
 public enum EvidenceRecovery {
-    /// Bytes of one database and its companions, together, that recovery reads: it holds them in
-    /// memory (about 3–4× their size with the pages it builds). The same bound as the
-    /// `sqlite-recovery` analyzer's, so an app analyzer never carves what that analyzer refused.
+    /// Bytes of a database's `-wal` and `-journal`, together, that recovery holds in memory. The
+    /// database itself is read page by page from the engine's private copy (``ByteSource``), so
+    /// its size is not bounded; its companions are read whole (a WAL's frames are indexed over
+    /// its bytes), so they are. The same bound as the `sqlite-recovery` analyzer's.
     public static let readLimit = 192 << 20
 
-    /// Recovers rows from `file` and its `{name}-wal` / `{name}-journal` companions, within
-    /// ``readLimit`` bytes together. Never throws: a database past the limit or unreadable gives
-    /// no report and a warning (`sqlite-too-large`, `sqlite-unreadable`); a companion past what
-    /// is left of the limit, or unreadable, a warning, and recovery goes on without it.
+    /// Recovers rows from `file` and its `{name}-wal` / `{name}-journal` companions. Never
+    /// throws: an unreadable database gives no report and a warning (`sqlite-unreadable`); a
+    /// companion past ``readLimit`` (with the other), or unreadable, a warning
+    /// (`sqlite-too-large`, `sqlite-companion-unreadable`), and recovery goes on without it.
     ///
     /// Call it before SQLite opens the same copy: opening replays a hot journal into the file
     /// and closing checkpoints the WAL, which would change the bytes read here.
@@ -49,21 +50,25 @@ public enum EvidenceRecovery {
     }
 
     private static func carve(_ file: EvidenceFile) -> (report: RecoveryReport?, warnings: [AnalysisWarning]) {
-        guard file.size <= Int64(readLimit) else {
-            return (nil, [AnalysisWarning(code: "sqlite-too-large", message:
-                "the database is \(file.size) bytes; deleted-row recovery reads at most \(readLimit >> 20) MiB of a database and its companions in memory, so this one was not searched (its live rows are read by the app analyzers; no recovered messages are made of it)")])
-        }
         var warnings: [AnalysisWarning] = []
-        var budget = Int64(readLimit) - file.size
-        let db: [UInt8]
-        do { db = [UInt8](try file.readAll(limit: readLimit)) } catch {
-            return (nil, [AnalysisWarning(code: "sqlite-unreadable", message: "the database could not be read for recovery: \(error)")])
+        var budget = Int64(readLimit)
+        let db: ByteSource
+        switch file.content {
+        case .memory(let d):
+            db = ByteSource([UInt8](d))
+        case .temporaryFile(let url):
+            // Page by page: a database of any size is searched in bounded memory.
+            do { db = try ByteSource(path: url.path) } catch {
+                return (nil, [AnalysisWarning(code: "sqlite-unreadable", message: "the database could not be read for recovery: \(error)")])
+            }
+        case .none:
+            return (nil, [AnalysisWarning(code: "sqlite-unreadable", message: "the database has no readable content for recovery")])
         }
         func companion(_ suffix: String) -> [UInt8]? {
             guard let c = file.companion(named: file.name + suffix) else { return nil }
             guard c.size <= budget else {
                 warnings.append(AnalysisWarning(code: "sqlite-too-large",
-                                                message: "\(c.name) (\(c.size) bytes) is past the \(readLimit >> 20) MiB recovery reads with its database; recovery went on without it"))
+                                                message: "\(c.name) (\(c.size) bytes) is past the \(readLimit >> 20) MiB of -wal and -journal recovery reads in memory; recovery went on without it"))
                 return nil
             }
             guard let d = FileManager.default.contents(atPath: c.url.path) else {

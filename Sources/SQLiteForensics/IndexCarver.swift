@@ -239,6 +239,13 @@ extension Carver {
         return Carved(table: ti, rowid: nil, values: ordered, offset: f, length: onPage, overflowPages: ovf)
     }
 
+    /// The fewest bytes a cell of `WITHOUT ROWID` table `ti` takes: payload length, header
+    /// length and one byte per serial type, plus the first field's size when live rows all store
+    /// it with one fixed-size type.
+    func minimalIndexCell(_ ti: Int) -> Int {
+        2 + tables[ti].columns.count + (indexPriors[ti]?.firstType.flatMap(SerialType.size) ?? 0)
+    }
+
     /// Whether every value is NULL, missing, zero, or bytes that are all zero: what zeroed or
     /// never-written space reads as, never a row.
     static func zeroed(_ values: [SQLValue]) -> Bool {
@@ -279,20 +286,27 @@ extension Carver {
         var out: [Carved] = []
         var o = region.lowerBound
         let v = ByteView(b)
+        // A freeblock starts where a freed cell started; a stale freeblock header inside it is
+        // where a later-merged neighbour started, so the cell before it is at least the smallest
+        // cell a WITHOUT ROWID table here can have.
+        var lastStart: Int?
+        let minCell = (preferred.map { [$0] } ?? indexTables).map(minimalIndexCell).min() ?? 4
         if freeblock {
+            lastStart = o
             if let c = clobberedIndex(b, at: o, blockEnd: region.upperBound, end: region.upperBound, preferred: preferred, trusted: true) {
                 out.append(c); o += Swift.max(c.length, 4)
             } else { o += 4 }
         }
         while o + 3 < region.upperBound {
             if let c = intactIndex(b, at: o, end: region.upperBound, preferred: preferred) {
-                out.append(c); o += Swift.max(c.length, 1); continue
+                out.append(c); lastStart = o; o += Swift.max(c.length, 1); continue
             }
-            if !intactOnly, let size = v.u16(o + 2), let next = v.u16(o), size >= 6, size <= image.usable,
+            if !intactOnly, lastStart.map({ o - $0 >= minCell }) ?? true,
+               let size = v.u16(o + 2), let next = v.u16(o), size >= 6, size <= image.usable,
                next == 0 || (next >= o + size && next < image.usable),
                case let blockEnd = Swift.min(o + size, region.upperBound),
                let c = clobberedIndex(b, at: o, blockEnd: blockEnd, end: region.upperBound, preferred: preferred, trusted: false) {
-                out.append(c); o += Swift.max(c.length, 4); continue
+                out.append(c); lastStart = o; o += Swift.max(c.length, 4); continue
             }
             o += 1
         }

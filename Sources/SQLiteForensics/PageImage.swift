@@ -3,24 +3,29 @@ import Foundation
 /// A database as a set of page images: the main file's pages, optionally overlaid with newer
 /// page versions (WAL frames). Reads never go past the bytes that exist.
 struct PageImage {
-    let file: [UInt8]
+    /// The main file's bytes (in memory or read page by page from the private copy).
+    let file: ByteSource
     let header: DatabaseHeader
     /// Page versions that replace the file's own (page number → bytes of one page).
     var overlay: [Int: [UInt8]] = [:]
     /// Highest page number: the real file's whole pages, raised by the overlay's pages.
     var pageCount: Int
 
-    init(file: [UInt8], header: DatabaseHeader) {
+    init(file: ByteSource, header: DatabaseHeader) {
         self.file = file; self.header = header
         pageCount = file.count / header.pageSize
+    }
+
+    /// A page image over bytes in memory.
+    init(file: [UInt8], header: DatabaseHeader) {
+        self.init(file: ByteSource(file), header: header)
     }
 
     /// Bytes of page `n` (1-based), or `nil` when it does not exist.
     func page(_ n: Int) -> [UInt8]? {
         if let o = overlay[n] { return o }
         guard n >= 1, n <= file.count / header.pageSize else { return nil }
-        let start = (n - 1) * header.pageSize
-        return Array(file[start..<(start + header.pageSize)])
+        return file.read((n - 1) * header.pageSize, header.pageSize)
     }
 
     var usable: Int { header.usableSize }

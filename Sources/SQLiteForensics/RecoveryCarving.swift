@@ -20,7 +20,8 @@ extension RecoveryRun {
         var c = c
         if let t = c.table { c.values = Self.readAsStored(c.values, tables[t]) }
         let name = c.table.map { tables[$0].name }
-        let key = "\(name ?? "\u{0}")|\(c.rowid.map(String.init) ?? "-")|\(c.values)"
+        // A 128-bit digest, not the row's text: a million recovered rows cost 16 MB here, not their size again.
+        let key = RowDigest([name.map(SQLValue.text) ?? .null, c.rowid.map(SQLValue.integer) ?? .null] + c.values)
         guard !seen.contains(key) else { return }
         seen.insert(key)
         usedOverflow.formUnion(c.overflowPages)
@@ -97,7 +98,7 @@ extension RecoveryRun {
     /// A leaf page in no live b-tree (freed, or a dropped table's): its cells, then its free space.
     mutating func carveWholeLeaf(_ b: [UInt8], page n: Int, bp: BTreePage, source: RecoverySource, frame: Int?) {
         var scratch: [RecoveryProblem] = []
-        let rows = live.leafRows(b, number: n, page: bp, problems: &scratch)
+        let rows = live.cellRows(b, number: n, page: bp, problems: &scratch)
         let preferred = formerRoots[n]
         for r in rows { emitRow(r, source: source, frame: frame, preferred: preferred, skipLive: false) }
         carveFreeSpace(b, page: n, bp: bp, preferred: preferred, fbSource: source, gapSource: source, frame: frame)
@@ -117,7 +118,7 @@ extension RecoveryRun {
             guard values.contains(where: { $0 != .null && $0 != .missing }) else { return }
             choice = .some(nil)
         }
-        if let t = choice ?? nil, let a = tables[t].rowidAlias, a < values.count { values[a] = .integer(r.rowid) }
+        if let t = choice ?? nil, let a = tables[t].rowidAlias, a < values.count, let id = r.rowid { values[a] = .integer(id) }
         if skipLive, let t = choice ?? nil, liveRowKeys[t]?.contains(RowDigest(values, rowid: r.rowid)) == true { return }
         emit(Carved(table: choice ?? nil, rowid: r.rowid, values: values, offset: r.offset, length: 0, overflowPages: r.overflowPages),
              source: source, page: r.page, frame: frame)
@@ -164,7 +165,7 @@ extension RecoveryRun {
             guard bp.kind == .tableLeaf else { continue }
             var scratch: [RecoveryProblem] = []
             let pref = owner[v.page]
-            for r in live.leafRows(v.bytes, number: v.page, page: bp, problems: &scratch) {
+            for r in live.cellRows(v.bytes, number: v.page, page: bp, problems: &scratch) {
                 emitRow(r, source: v.source, frame: v.frame, preferred: pref, skipLive: true)
             }
             carveFreeSpace(v.bytes, page: v.page, bp: bp, preferred: pref, fbSource: v.source, gapSource: v.source, frame: v.frame)

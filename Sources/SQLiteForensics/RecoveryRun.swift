@@ -31,7 +31,8 @@ struct RecoveryRun {
     var freelistTrunks: [Int] = []
     var freelistLeaves: Set<Int> = []
     var records: [RecoveredRow] = []
-    var seen: Set<String> = []
+    /// Rows already reported (table, rowid, values), as digests.
+    var seen: Set<RowDigest> = []
     var usedOverflow: Set<Int> = []
     /// Former root pages of dropped tables (from their carved or older schema rows) → table.
     var formerRoots: [Int: Int] = [:]
@@ -40,6 +41,10 @@ struct RecoveryRun {
     var indexPriors: [Int: IndexPrior] = [:]
     /// Per `WITHOUT ROWID` table, digests of its live rows' PRIMARY KEY fields.
     var liveKeys: [Int: Set<RowDigest>] = [:]
+    /// Per `WITHOUT ROWID` table, the shape (serial types) of the live row of each PRIMARY KEY.
+    var liveKeyShapes: [Int: [RowDigest: RowDigest]] = [:]
+    /// Leaf pages of live `WITHOUT ROWID` tables → the key range each serves (KeyOrder.swift).
+    var keyRanges: [Int: KeyRange] = [:]
 
     init(live: PageImage, wal: WALFile?, currentFrames: [Int: Int], journal: [JournalRecord], problems: [RecoveryProblem]) {
         self.live = live; self.wal = wal; self.currentFrames = currentFrames; self.journal = journal; self.problems = problems
@@ -65,7 +70,7 @@ struct RecoveryRun {
             var scratch: [RecoveryProblem] = []
             // Only page 1 itself: deeper schema pages of an older version are not kept apart.
             if let bp = BTreePage.parse(p, number: 1, usable: live.usable), bp.kind == .tableLeaf {
-                extra += img.leafRows(p, number: 1, page: bp, problems: &scratch).map(\.values)
+                extra += img.cellRows(p, number: 1, page: bp, problems: &scratch).map(\.values)
             }
             extra += carveMaster(p)
         }
@@ -129,7 +134,7 @@ struct RecoveryRun {
             var sizes: [Int: Int] = [:]
             let w = live.walkTable(root: t.rootPage, claimed: &claimed) { row in
                 var r = row
-                if let a = t.rowidAlias, a < r.values.count { r.values[a] = .integer(r.rowid) }
+                if let a = t.rowidAlias, a < r.values.count, let id = r.rowid { r.values[a] = .integer(id) }
                 r.values = Self.readAsStored(r.values, t)
                 count += 1
                 sets.insert(RowDigest(r.values))
@@ -159,7 +164,7 @@ struct RecoveryRun {
     func rowsOfMaster() -> [Int] {
         var claimedNone: Set<Int> = []
         let rows = live.walkTable(root: 1, claimed: &claimedNone).rows.map(\.values)
-        var roots = PageImage.indexRoots(from: rows)
+        let roots = PageImage.indexRoots(from: rows)
         return roots
     }
 }

@@ -13,11 +13,17 @@ public enum SQLiteRecovery {
 
     /// Recovers rows from `database` bytes, with the bytes of its WAL and rollback journal if present.
     public static func recover(database: [UInt8], wal: [UInt8]? = nil, journal: [UInt8]? = nil) -> RecoveryReport {
+        recover(database: ByteSource(database), wal: wal, journal: journal)
+    }
+
+    /// Recovers rows from a database read through `database` (in memory, or page by page from a
+    /// file: memory then does not grow with the file's size), with its WAL and journal bytes.
+    public static func recover(database: ByteSource, wal: [UInt8]? = nil, journal: [UInt8]? = nil) -> RecoveryReport {
         var problems: [RecoveryProblem] = []
         var report = RecoveryReport(header: nil, tables: [], droppedTables: [], records: [], liveRowCounts: [:], walFrames: [],
                                     journalRecords: 0, problems: [])
         let header: DatabaseHeader
-        switch DatabaseHeader.parse(ByteView(database)) {
+        switch DatabaseHeader.parse(ByteView(database.read(0, Swift.min(100, database.count)) ?? [])) {
         case .failure(let p): report.problems = [p]; return report
         case .success(let h): header = h
         }

@@ -1,8 +1,9 @@
 import Foundation
 
-/// A row read from a table b-tree leaf cell that is in use on its page image.
+/// A record read from a cell in use on its page image: a table leaf's row (with its rowid), or
+/// an index cell's record in record order (an index entry, a `WITHOUT ROWID` table's row).
 struct CellRow {
-    var rowid: Int64
+    var rowid: Int64?
     var values: [SQLValue]
     var page: Int
     var offset: Int
@@ -17,6 +18,8 @@ struct TreeWalk {
     var pages: Set<Int> = []
     var leafPages: [Int] = []
     var problems: [RecoveryProblem] = []
+    /// Index b-trees: per leaf page, the key range its parent gives it (widened, see walkIndex).
+    var keyRanges: [Int: KeyRange] = [:]
 }
 
 /// Decodes a payload that may be cut short (a broken overflow chain): the header must be whole
@@ -37,13 +40,15 @@ func decodePayload(_ payload: [UInt8], declaredLength: Int, encoding: Int) -> [S
 }
 
 extension PageImage {
-    /// The in-use cells of a table leaf page image, payloads completed from overflow pages.
-    func leafRows(_ bytes: [UInt8], number: Int, page: BTreePage, problems: inout [RecoveryProblem]) -> [CellRow] {
+    /// The in-use cells of a page image that carry records (table leaf, index leaf or interior),
+    /// payloads completed from overflow pages: the one cell reader of table and index b-trees.
+    func cellRows(_ bytes: [UInt8], number: Int, page: BTreePage, problems: inout [RecoveryProblem]) -> [CellRow] {
         var rows: [CellRow] = []
         let maxPayload = Swift.max(file.count, pageCount * header.pageSize)
+        let what = page.kind == .tableLeaf ? "" : "index "
         for ptr in page.cellPointers {
-            guard let cell = TableLeafCell.parse(bytes, at: ptr, usable: usable, limit: Swift.min(usable, bytes.count), maxPayload: maxPayload) else {
-                problems.append(.init(code: "sqlite-bad-cell", message: "page \(number): the cell at offset \(ptr) does not fit the page", page: number)); continue
+            guard let cell = Cell.parse(bytes, at: ptr, kind: page.kind, usable: usable, limit: Swift.min(usable, bytes.count), maxPayload: maxPayload) else {
+                problems.append(.init(code: "sqlite-bad-cell", message: "page \(number): the \(what)cell at offset \(ptr) does not fit the page", page: number)); continue
             }
             var payload = Array(bytes[cell.payloadStart..<(cell.payloadStart + cell.localLength)])
             var ovf: [Int] = []
@@ -51,11 +56,11 @@ extension PageImage {
                 let chain = overflow(first: first, needed: cell.payloadLength - cell.localLength)
                 payload += chain.bytes; ovf = chain.pages
                 if !chain.complete {
-                    problems.append(.init(code: "sqlite-overflow-chain", message: "page \(number): the overflow chain of the cell at offset \(ptr) breaks or loops; the bytes before the break are kept", page: number))
+                    problems.append(.init(code: "sqlite-overflow-chain", message: "page \(number): the overflow chain of the \(what)cell at offset \(ptr) breaks or loops; the bytes before the break are kept", page: number))
                 }
             }
             guard let values = decodePayload(payload, declaredLength: cell.payloadLength, encoding: header.textEncoding) else {
-                problems.append(.init(code: "sqlite-bad-record", message: "page \(number): the record at offset \(ptr) has an invalid header", page: number)); continue
+                problems.append(.init(code: "sqlite-bad-record", message: "page \(number): the \(what)record at offset \(ptr) has an invalid header", page: number)); continue
             }
             rows.append(CellRow(rowid: cell.rowid, values: values, page: number, offset: ptr, overflowPages: ovf))
         }
@@ -66,9 +71,26 @@ extension PageImage {
     /// With `visit`, each row is handed over as it is read and not kept in the walk's `rows`
     /// (a million-row table is never held whole).
     func walkTable(root: Int, claimed: inout Set<Int>, visit: ((CellRow) -> Void)? = nil) -> TreeWalk {
+        walkTree(root: root, index: false, keep: visit == nil, claimed: &claimed) { visit?($0) }
+    }
+
+    /// Walks the index b-tree rooted at `root` (an index, or a `WITHOUT ROWID` table): every
+    /// record, of leaf and interior cells, is handed to `visit` and not kept. Each leaf page gets
+    /// the key range its parent's separators give it, widened by one sibling on each side
+    /// (`TreeWalk.keyRanges`): a rebalance moves cells between neighbouring siblings only.
+    func walkIndex(root: Int, claimed: inout Set<Int>, visit: (CellRow) -> Void) -> TreeWalk {
+        walkTree(root: root, index: true, keep: false, claimed: &claimed, visit: visit)
+    }
+
+    /// The one b-tree walk: pages cycle-checked (`claimed`) and bounded by the page count, the
+    /// overflow pages of every record in use too. A table tree's records are its leaf cells (an
+    /// index page met in it is followed but not read); an index tree's are in every cell, and
+    /// any page of another kind in it is a problem. Records go to `visit`, and are kept in the
+    /// walk's `rows` too with `keep`.
+    func walkTree(root: Int, index: Bool, keep: Bool, claimed: inout Set<Int>, visit: (CellRow) -> Void) -> TreeWalk {
         var w = TreeWalk()
-        var stack = [root]
-        while let n = stack.popLast() {
+        var stack: [(page: Int, range: KeyRange)] = [(root, KeyRange())]
+        while let (n, range) = stack.popLast() {
             guard n >= 1, n <= pageCount else {
                 w.problems.append(.init(code: "sqlite-child-range", message: "a b-tree pointer names page \(n), past the end of the database", page: n)); continue
             }
@@ -76,24 +98,38 @@ extension PageImage {
                 w.problems.append(.init(code: "sqlite-btree-loop", message: "page \(n) is reached twice in the b-trees; it is read once", page: n)); continue
             }
             claimed.insert(n); w.pages.insert(n)
-            guard let bytes = page(n), let p = BTreePage.parse(bytes, number: n, usable: usable) else {
-                w.problems.append(.init(code: "sqlite-not-btree", message: "page \(n) is in a b-tree but is not a b-tree page", page: n)); continue
+            guard let bytes = page(n), let p = BTreePage.parse(bytes, number: n, usable: usable),
+                  !index || p.kind == .indexLeaf || p.kind == .indexInterior else {
+                w.problems.append(.init(code: "sqlite-not-btree", message: index
+                    ? "page \(n) is in an index b-tree but is not an index b-tree page" : "page \(n) is in a b-tree but is not a b-tree page", page: n))
+                continue
             }
             w.problems += p.problems
-            switch p.kind {
-            case .tableLeaf:
+            if p.kind == (index ? .indexLeaf : .tableLeaf) {
                 w.leafPages.append(n)
-                let rows = leafRows(bytes, number: n, page: p, problems: &w.problems)
-                for r in rows { for o in r.overflowPages { claimed.insert(o); w.pages.insert(o) } }
-                if let visit { rows.forEach(visit) } else { w.rows += rows }
-            case .tableInterior, .indexInterior:
-                var children: [Int] = []
-                for ptr in p.cellPointers { if let c = ByteView(bytes).u32(ptr) { children.append(c) } }
-                if let r = p.rightChild { children.append(r) }
-                stack += children.reversed()
-            case .indexLeaf:
-                break
+                if index { w.keyRanges[n] = range }
             }
+            var rows: [CellRow] = []
+            if index || p.kind == .tableLeaf {
+                rows = cellRows(bytes, number: n, page: p, problems: &w.problems)
+                for r in rows { for o in r.overflowPages { claimed.insert(o); w.pages.insert(o) } }
+                rows.forEach(visit)
+                if keep { w.rows += rows }
+            }
+            guard p.kind == .tableInterior || p.kind == .indexInterior else { continue }
+            // An index tree's separators (its interior records) bound its children's keys.
+            var keyAt: [Int: [SQLValue]] = [:]
+            if index { for r in rows { keyAt[r.offset] = r.values } }
+            let keys = p.cellPointers.map { keyAt[$0] }
+            var children: [(page: Int, range: KeyRange)] = []
+            for (i, ptr) in p.cellPointers.enumerated() {
+                guard let c = ByteView(bytes).u32(ptr) else { continue }
+                children.append((c, KeyRange(lower: i >= 2 ? keys[i - 2] : range.lower, upper: i + 1 < keys.count ? keys[i + 1] : range.upper)))
+            }
+            if let r = p.rightChild {
+                children.append((r, KeyRange(lower: keys.count >= 2 ? keys[keys.count - 2] : range.lower, upper: range.upper)))
+            }
+            stack += children.reversed()
         }
         return w
     }

@@ -10,6 +10,7 @@ extension RecoveryRun {
         let t = tables[i]
         var sample: [CellRow] = [], count = 0
         var sets = Set<RowDigest>(), tails = Set<RowDigest>(), keys = Set<RowDigest>()
+        var shapes: [RowDigest: RowDigest] = [:]
         var firstTypes: [Int64: Int] = [:]
         var kinds = Array(repeating: Set<SerialType.Kind>(), count: t.columns.count)
         let w = live.walkIndex(root: t.rootPage, claimed: &claimed) { row in
@@ -18,22 +19,27 @@ extension RecoveryRun {
             count += 1
             sets.insert(RowDigest(values))
             tails.insert(RowDigest(values.dropFirst()))
-            keys.insert(RowDigest(row.values.prefix(Swift.max(1, t.keyFields))))
+            let key = RowDigest(row.values.prefix(Swift.max(1, t.keyFields)))
+            keys.insert(key)
+            shapes[key] = Self.shape(row.values)
             for (f, v) in row.values.enumerated() {
                 let ty = Self.serialType(v)
                 kinds[f].insert(SerialType.kind(ty))
                 if f == 0 { firstTypes[ty, default: 0] += 1 }
             }
-            if sample.count < Self.liveSample { sample.append(CellRow(rowid: 0, values: values, page: row.page, offset: row.offset, overflowPages: row.overflowPages)) }
+            if sample.count < Self.liveSample { sample.append(CellRow(rowid: nil, values: values, page: row.page, offset: row.offset, overflowPages: row.overflowPages)) }
         }
         problems += w.problems
         for p in w.pages { owner[p] = i }
+        // Key order is checked only where it is plain memcmp/numeric order over UTF-8 text.
+        if KeyOrder.plainOrder(t), live.header.textEncoding == 1 { keyRanges.merge(w.keyRanges) { a, _ in a } }
         liveRows[i] = sample; liveCounts[i] = count
         liveSets[i] = sets; liveRowKeys[i] = sets; liveTails[i] = tails
         // Only a first field every live row stores with the same serial type (a fixed-size key)
         // is a prior for a lost one: a variable length would be a guess.
         let first = firstTypes.count == 1 ? firstTypes.keys.first : nil
         liveKeys[i] = keys
+        liveKeyShapes[i] = shapes
         indexPriors[i] = IndexPrior(firstType: first, kinds: kinds, rows: count)
     }
 
@@ -56,29 +62,53 @@ extension RecoveryRun {
     }
 
     /// Carves the freeblocks and the gap of an index leaf page image for `WITHOUT ROWID` rows.
+    /// With `current` (the page as it is now, in a live tree), a row of the page's owner must
+    /// have a key inside the range the page serves (``outOfRange(_:page:)``).
     mutating func carveIndexFreeSpace(_ b: [UInt8], page n: Int, bp: BTreePage, preferred: Int?,
-                                      fbSource: RecoverySource, gapSource: RecoverySource, frame: Int?) {
+                                      fbSource: RecoverySource, gapSource: RecoverySource, frame: Int?, current: Bool = false) {
         let c = carver
         for fb in bp.freeblocks {
-            for x in c.scanIndex(b, region: fb.offset..<(fb.offset + fb.size), freeblock: true, preferred: preferred) {
+            for x in c.scanIndex(b, region: fb.offset..<(fb.offset + fb.size), freeblock: true, preferred: preferred)
+            where !(current && outOfRange(x, page: n)) {
                 emit(x, source: fbSource, page: n, frame: frame)
             }
         }
         let bounds = Set(bp.cellPointers + bp.freeblocks.map(\.offset) + [bp.contentStart])
         for x in c.scanIndex(b, region: bp.gap, freeblock: false, preferred: preferred)
-        where !cutShort(b, x, bounds: bounds) && !c.holdsNewerCell(b, x, end: bp.gap.upperBound, preferred: preferred) && !damagedLiveCopy(x) {
+        where !cutShort(b, x, bounds: bounds) && !c.holdsNewerCell(b, x, end: bp.gap.upperBound, preferred: preferred) && !damagedLiveCopy(x)
+            && !(current && outOfRange(x, page: n)) {
             emit(x, source: gapSource, page: n, frame: frame)
         }
     }
 
-    /// A gap reading whose PRIMARY KEY is live but whose values differ from the live row: a copy
-    /// left by a split or a move whose tail later writes cut into (an old version of a changed
-    /// row is freed as a freeblock, not left in the gap, when it is not at the content start).
+    /// Whether a reading on live leaf page `n` has a PRIMARY KEY outside the range the page's
+    /// parent gives it (widened by a sibling each side): a cell freed on this page was on it, so
+    /// its key sorted there; a key far outside is a misaligned reading of other bytes.
+    func outOfRange(_ x: Carved, page n: Int) -> Bool {
+        guard let o = x.table, let range = keyRanges[n], owner[n] == o else { return false }
+        let t = tables[o]
+        let record = t.recordOrder.map { $0 < x.values.count ? x.values[$0] : .missing }
+        return !KeyOrder.within(record, range, fields: Swift.max(1, t.keyFields))
+    }
+
+    /// A gap reading whose PRIMARY KEY is live, whose record has the live row's shape (the same
+    /// serial types, so the same sizes) but whose values differ: a copy left by a split or a move
+    /// whose bytes later writes cut into. A reading of another shape under a live key is an older
+    /// version of a changed row (a split root keeps the pre-split cells in its gap) and is kept.
     func damagedLiveCopy(_ x: Carved) -> Bool {
         guard let o = x.table, tables[o].withoutRowid else { return false }
         let t = tables[o]
-        let key = t.recordOrder.prefix(Swift.max(1, t.keyFields)).map { $0 < x.values.count ? x.values[$0] : .missing }
-        return liveKeys[o]?.contains(RowDigest(key)) == true && liveSets[o]?.contains(RowDigest(Self.readAsStored(x.values, t))) != true
+        let record = t.recordOrder.map { $0 < x.values.count ? x.values[$0] : .missing }
+        let key = RowDigest(record.prefix(Swift.max(1, t.keyFields)))
+        guard liveKeys[o]?.contains(key) == true, liveSets[o]?.contains(RowDigest(Self.readAsStored(x.values, t))) != true else { return false }
+        // Missing values (a broken overflow chain) leave the shape unknown: treated as a copy.
+        guard !record.contains(.missing), let live = liveKeyShapes[o]?[key] else { return true }
+        return live == Self.shape(record)
+    }
+
+    /// A digest of a record's serial types (its shape: storage classes and sizes).
+    static func shape(_ record: [SQLValue]) -> RowDigest {
+        RowDigest(record.map { SQLValue.integer(serialType($0)) })
     }
 
     /// Whether a reading in the gap holds, after its first bytes, a freeblock header whose block
@@ -96,7 +126,7 @@ extension RecoveryRun {
 
     /// A record in use on an index page image that is not current (an older version, a freed
     /// page): reported when it fits a `WITHOUT ROWID` table and (with `skipLive`) is not live.
-    mutating func emitIndexRow(_ r: IndexRow, source: RecoverySource, frame: Int?, preferred: Int?, skipLive: Bool) {
+    mutating func emitIndexRow(_ r: CellRow, source: RecoverySource, frame: Int?, preferred: Int?, skipLive: Bool) {
         let types = r.values.map(Self.serialType)
         guard let choice = carver.chooseIndex(types, values: r.values, preferred: preferred) else { return }
         let values = choice.map { tables[$0].columnOrder(r.values) } ?? r.values
@@ -114,7 +144,7 @@ extension RecoveryRun {
             guard let o = withoutRowidOwner(n) else { return }
             if bp.kind == .indexLeaf {
                 carveIndexFreeSpace(b, page: n, bp: bp, preferred: o, fbSource: inWal ? .wal : .freeblock,
-                                    gapSource: inWal ? .wal : .unallocated, frame: frame)
+                                    gapSource: inWal ? .wal : .unallocated, frame: frame, current: true)
             } else {
                 // A root that split keeps copies of the rows it moved to its children here, later
                 // writes cutting into them: a row whose key is live is such a copy (equal or damaged).
@@ -129,7 +159,7 @@ extension RecoveryRun {
         guard bp.kind == .indexLeaf, !usedOverflow.contains(n) else { return }
         let source: RecoverySource = inWal ? .wal : (freelistLeaves.contains(n) ? .freelist : .unallocated)
         var scratch: [RecoveryProblem] = []
-        for r in live.indexRows(b, number: n, page: bp, problems: &scratch) {
+        for r in live.cellRows(b, number: n, page: bp, problems: &scratch) {
             emitIndexRow(r, source: source, frame: frame, preferred: nil, skipLive: false)
         }
         carveIndexFreeSpace(b, page: n, bp: bp, preferred: nil, fbSource: source, gapSource: source, frame: frame)
@@ -144,7 +174,7 @@ extension RecoveryRun {
         // A page in use by something else now (an ordinary index, a rowid table) is skipped.
         if pref == nil, claimed.contains(page) { return }
         var scratch: [RecoveryProblem] = []
-        for r in live.indexRows(bytes, number: page, page: bp, problems: &scratch) {
+        for r in live.cellRows(bytes, number: page, page: bp, problems: &scratch) {
             emitIndexRow(r, source: source, frame: frame, preferred: pref, skipLive: true)
         }
         carveIndexFreeSpace(bytes, page: page, bp: bp, preferred: pref, fbSource: source, gapSource: source, frame: frame)

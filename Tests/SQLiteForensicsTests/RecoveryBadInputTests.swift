@@ -104,7 +104,7 @@ struct RecoveryBadInputTests {
         // A cell whose payload needs at least two overflow pages, so the loop is followed.
         for (n, page) in try Self.leaves(db) where n > 1 {
             for ptr in page.cellPointers {
-                if let b = img.page(n), let c = TableLeafCell.parse(b, at: ptr, usable: img.usable, limit: img.usable, maxPayload: db.count),
+                if let b = img.page(n), let c = Cell.parse(b, at: ptr, kind: .tableLeaf, usable: img.usable, limit: img.usable, maxPayload: db.count),
                    let o = c.overflowPage, c.payloadLength - c.localLength > 2 * (img.usable - 4) { target = o; break }
             }
             if target != nil { break }

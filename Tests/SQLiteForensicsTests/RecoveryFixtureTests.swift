@@ -9,11 +9,11 @@ struct RecoveryFixtureTests {
     /// (docs/BENCHMARKS.md); precision must be exact on every case.
     static let recallFloor: [String: Double] = [
         "freeblock": 0.98, "freelist": 0.97, "journal": 1.0, "overflow": 0.75, "pagesize512": 0.95,
-        "pagesize65536": 1.0, "wal": 1.0, "walgen": 1.0, "secure": 0, "withoutrowid": 0.64,
+        "pagesize65536": 1.0, "wal": 1.0, "walgen": 1.0, "secure": 0, "withoutrowid": 0.78,
     ]
-    /// Phantoms allowed per case (misaligned readings of blobs in WITHOUT ROWID pages, measured:
-    /// 2 of 69 claimed rows); every other case must have none.
-    static let phantomBudget: [String: Int] = ["withoutrowid": 2]
+    /// Phantoms allowed per case: none (the key-range and smallest-cell checks removed the two
+    /// misaligned WITHOUT ROWID readings this budget once allowed).
+    static let phantomBudget: [String: Int] = [:]
 
     @Test func everyCaseHasAKey() throws {
         let cases = try RecoveryCase.all()

@@ -25,25 +25,6 @@ struct SQLiteRecoveryAnalyzerTests {
         #expect(a.descriptor.id == "sqlite-recovery")
     }
 
-    /// A 2 GB database (sparse: no disk used) is said, not read: memory stays bounded.
-    @Test func aTwoGigabyteDatabaseIsSaidNotRead() async throws {
-        let dir = try TestDirectory("recovery-2g")
-        defer { dir.remove() }
-        let path = dir.path("big.db")
-        let db = try #require(RecoveryCase.bytes("freeblock.db"))
-        try Data(db).write(to: URL(fileURLWithPath: path))
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        try handle.truncate(atOffset: 2 << 30)
-        try handle.close()
-        var file = Self.file("big.db", content: .temporaryFile(URL(fileURLWithPath: path)))
-        file.size = 2 << 30
-        let ctx = AnalysisContext(assumedZone: nil, temporaryDirectory: URL(fileURLWithPath: dir.path("")))
-        let findings = try AnalyzerHarness.run(SQLiteRecoveryAnalyzer(), on: file, context: ctx, requireAcceptance: false)
-        #expect(Self.records(findings).isEmpty)
-        let codes = findings.warnings.map(\.code)
-        #expect(codes == ["sqlite-too-large"])
-    }
-
     @Test func recoversFromADatabaseInMemory() async throws {
         let db = try #require(RecoveryCase.bytes("freeblock.db"))
         let ctx = AnalysisContext(assumedZone: nil, temporaryDirectory: FileManager.default.temporaryDirectory)

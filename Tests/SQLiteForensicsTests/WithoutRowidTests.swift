@@ -44,4 +44,28 @@ struct WithoutRowidTests {
         #expect(t.keyFields == 1)
         #expect(report.liveRowCounts["settings"] == 120 - 12)
     }
+
+    /// The old versions of the two changed settings rows survive whole in the gap of the table's
+    /// split root (an interior page now): their key is live but their record has another shape
+    /// (a shorter value), so they are older versions, not damaged copies of the live rows.
+    @Test func anOlderVersionInTheSplitRootsGapIsKeptThoughItsKeyIsLive() throws {
+        let report = try RecoveryCase.load("withoutrowid").recover()
+        let settings = report.records(table: "settings").filter { !$0.duplicateOfLive }
+        for (i, value) in [(5, "setting value 5 sssss"), (60, "setting value 60 ")] {
+            let row = try #require(settings.first { $0.values == [.text(value), .integer(1_690_000_000 + Int64(i)), .text("setting.name.\(i)")] })
+            #expect(row.source == .unallocated)
+            #expect(row.rowid == nil)
+        }
+    }
+
+    /// Precision: every kv record not flagged as a live copy is a deleted generator row, whole —
+    /// no misaligned reading (a key outside its leaf page's range, or a stale freeblock header
+    /// closer to its block's start than the smallest kv cell).
+    @Test func everyRecoveredKvRowIsADeletedRow() throws {
+        let report = try RecoveryCase.load("withoutrowid").recover()
+        let kv = report.records(table: "kv").filter { !$0.duplicateOfLive }
+        try #require(!kv.isEmpty)
+        let deleted = Set((1...300).filter { $0 % 7 == 2 || $0 % 13 == 0 || (200..<240).contains($0) }.map(Self.kv))
+        for r in kv { #expect(deleted.contains(r.values), "not a deleted kv row: page \(r.page) offset \(r.cellOffset)") }
+    }
 }

@@ -22,7 +22,8 @@ var args = Array(CommandLine.arguments.dropFirst())
 var wal: String?, journal: String?
 if let i = args.firstIndex(of: "--wal"), i + 1 < args.count { wal = args[i + 1]; args.removeSubrange(i...(i + 1)) }
 if let i = args.firstIndex(of: "--journal"), i + 1 < args.count { journal = args[i + 1]; args.removeSubrange(i...(i + 1)) }
-guard let dbPath = args.first, let db = load(dbPath) else {
+// The database is read page by page (as the analyzer reads the engine's private copy).
+guard let dbPath = args.first, let db = try? ByteSource(path: dbPath) else {
     FileHandle.standardError.write(Data("usage: exhibit-recoverybench DB [--wal F] [--journal F]\n".utf8)); exit(2)
 }
 let started = Date()

@@ -14,9 +14,9 @@ public struct SQLiteRecoveryAnalyzer: Analyzer {
     public static let id = "sqlite-recovery"
     /// The analyzer's version; a change means its findings may differ.
     public static let version = "0.2.0"
-    /// Bytes of one database and its companions, together, that recovery reads: it holds them in
-    /// memory (about 3–4× their size with the pages it builds), so the bound keeps a worker under
-    /// 1 GB whatever the evidence declares. A larger database is said, not searched.
+    /// Bytes of a database's `-wal` and `-journal`, together, that recovery holds in memory; the
+    /// database itself is read page by page from the private copy, whatever its size. A larger
+    /// companion is said (`sqlite-too-large`) and recovery goes on without it.
     public static let readLimit = EvidenceRecovery.readLimit
 
     /// Creates the analyzer.
@@ -43,8 +43,8 @@ public struct SQLiteRecoveryAnalyzer: Analyzer {
         recover(file, into: sink)
     }
 
-    /// Reads the database and its companions (within ``readLimit`` bytes together, through
-    /// ``EvidenceRecovery``, as the app analyzers do) and hands over every recovered row, then one
+    /// Reads the database page by page and its companions (within ``readLimit`` bytes together,
+    /// through ``EvidenceRecovery``, as the app analyzers do) and hands over every recovered row, then one
     /// warning per kind of damage. Never throws: an unreadable or too large file is a warning.
     func recover(_ file: EvidenceFile, into sink: any FindingSink) {
         // The app analyzer that ran before on this file may have carved the same bytes already.
