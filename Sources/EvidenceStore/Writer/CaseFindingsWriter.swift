@@ -100,8 +100,7 @@ private final class EventInserter {
         v.append(builder.id.databaseValue); v.append(builder.version.databaseValue); v.append(evidence.dbValue)
         v.append(e.fileID.dbValue); v.append(e.messageID.dbValue); v.append(e.chatID.dbValue)
         v.append(e.sender.dbValue); v.append(provenance.databaseValue)
-        insert.setUncheckedArguments(StatementArguments(v))
-        try insert.execute()
+        try insert.execute(binding: v)
         count += 1
     }
 }
