@@ -141,6 +141,12 @@ public enum CompactJSON {
 
     static func string(_ s: String, to out: inout String) {
         out += "\""
+        // Most strings (paths, kinds, names) need no escape: appended whole, not scalar by scalar.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out += s
+            out += "\""
+            return
+        }
         for u in s.unicodeScalars {
             switch u {
             case "\"": out += "\\\""

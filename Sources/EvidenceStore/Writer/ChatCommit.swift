@@ -202,9 +202,9 @@ struct ChatRowWriter {
         v.append(m.authorSignature.dbValue); v.append((m.reactions.isEmpty ? nil : json(m.reactions)).dbValue)
         v.append((m.service?.action).dbValue); v.append((m.service?.actorName).dbValue)
         v.append((m.service?.actorNativeID).dbValue)
-        v.append((m.service?.details.map(\.canonicalText)).dbValue)
+        v.append((m.service?.details.map(StoredJSON.text)).dbValue)
         v.append((m.editedMarker ? 1 : 0).databaseValue); v.append((m.deleted ? 1 : 0).databaseValue)
-        v.append(json(m.poll).dbValue); v.append((m.extra.map(\.canonicalText)).dbValue)
+        v.append(json(m.poll).dbValue); v.append((m.extra.map(StoredJSON.text)).dbValue)
         v.append((m.recovered == nil ? 0 : 1).databaseValue)
         defer { messageValues = v }
         try insertMessage.execute(binding: v)
