@@ -54,6 +54,21 @@ struct StoreFastPathTests {
         }
     }
 
+    @Test("Hangul and Han fast path agrees with the Unicode properties on every scalar of both ranges")
+    func hangulHan() throws {
+        var checked = 0
+        for range in [0xAC00...0xD7A3, 0x4E00...0x9FFF] {
+            for v in range {
+                let s = try #require(Unicode.Scalar(UInt32(v)))
+                #expect(SearchText.isHangulOrHan(s))
+                #expect(s.properties.isAlphabetic || s.properties.numericType != nil)
+                #expect(!s.properties.changesWhenLowercased)
+                checked += 1
+            }
+        }
+        #expect(checked == 11_172 + 20_992)
+    }
+
     @Test("typed binding stores every value kind and replaces the previous bindings")
     func typedBinding() throws {
         let queue = try DatabaseQueue()
