@@ -74,6 +74,7 @@ def plaso(work, tar):
         os.remove(storage)
     t0 = time.perf_counter()
     p = subprocess.Popen([tool, "--quiet", "--status_view", "none", "--unattended", "--archives", "tar",
+                          "--logfile", os.path.join(work, "log2timeline.log.gz"),
                           "--hashers", "md5,sha1,sha256", "--storage_file", storage, folder],
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, ru = os.wait4(p.pid, 0)
