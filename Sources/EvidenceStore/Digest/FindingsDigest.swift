@@ -33,7 +33,7 @@ struct DigestSection: Sendable {
                 current = []
             }
             while let row = try rows.next() {
-                let values = Array(row.databaseValues)
+                let values = try (0..<row.count).map { try row.decode(DatabaseValue.self, atIndex: $0) }
                 let key = Array(values.prefix(2))
                 if key != group {
                     close()

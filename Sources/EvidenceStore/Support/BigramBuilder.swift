@@ -48,7 +48,7 @@ struct BigramBuilder {
     private static func lower(_ s: Unicode.Scalar) -> Unicode.Scalar? {
         let v = s.value
         if v < 0x80 { return v >= 0x41 && v <= 0x5A ? Unicode.Scalar(UInt8(v + 0x20)) : s }
-        if !s.properties.changesWhenLowercased { return s }
+        if SearchText.isHangulOrHan(s) || !s.properties.changesWhenLowercased { return s }
         if v == 0x03A3 { return nil }
         let mapped = s.properties.lowercaseMapping.unicodeScalars
         return mapped.count == 1 ? mapped.first : nil

@@ -59,7 +59,17 @@ enum SearchText {
             let v = s.value
             return (v >= 0x30 && v <= 0x39) || (v >= 0x41 && v <= 0x5A) || (v >= 0x61 && v <= 0x7A)
         }
+        // Precomposed Hangul syllables and CJK unified ideographs are all Alphabetic (Lo): the
+        // commonest non-ASCII text here, answered without a Unicode property lookup.
+        if Self.isHangulOrHan(s) { return true }
         return s.properties.isAlphabetic || s.properties.numericType != nil
+    }
+
+    /// U+AC00–U+D7A3 (Hangul syllables) or U+4E00–U+9FFF (CJK unified ideographs): letters
+    /// without case.
+    static func isHangulOrHan(_ s: Unicode.Scalar) -> Bool {
+        let v = s.value
+        return (v >= 0xAC00 && v <= 0xD7A3) || (v >= 0x4E00 && v <= 0x9FFF)
     }
 
     /// Every pair of adjacent word characters of the NFC texts, lower-cased, separated by

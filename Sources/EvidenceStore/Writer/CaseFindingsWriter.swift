@@ -100,8 +100,7 @@ private final class EventInserter {
         v.append(builder.id.databaseValue); v.append(builder.version.databaseValue); v.append(evidence.dbValue)
         v.append(e.fileID.dbValue); v.append(e.messageID.dbValue); v.append(e.chatID.dbValue)
         v.append(e.sender.dbValue); v.append(provenance.databaseValue)
-        insert.setUncheckedArguments(StatementArguments(v))
-        try insert.execute()
+        try insert.execute(binding: v)
         count += 1
     }
 }
@@ -142,6 +141,12 @@ public enum CompactJSON {
 
     static func string(_ s: String, to out: inout String) {
         out += "\""
+        // Most strings (paths, kinds, names) need no escape: appended whole, not scalar by scalar.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out += s
+            out += "\""
+            return
+        }
         for u in s.unicodeScalars {
             switch u {
             case "\"": out += "\\\""

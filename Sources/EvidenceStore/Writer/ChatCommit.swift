@@ -202,13 +202,12 @@ struct ChatRowWriter {
         v.append(m.authorSignature.dbValue); v.append((m.reactions.isEmpty ? nil : json(m.reactions)).dbValue)
         v.append((m.service?.action).dbValue); v.append((m.service?.actorName).dbValue)
         v.append((m.service?.actorNativeID).dbValue)
-        v.append((m.service?.details.map(\.canonicalText)).dbValue)
+        v.append((m.service?.details.map(StoredJSON.text)).dbValue)
         v.append((m.editedMarker ? 1 : 0).databaseValue); v.append((m.deleted ? 1 : 0).databaseValue)
-        v.append(json(m.poll).dbValue); v.append((m.extra.map(\.canonicalText)).dbValue)
+        v.append(json(m.poll).dbValue); v.append((m.extra.map(StoredJSON.text)).dbValue)
         v.append((m.recovered == nil ? 0 : 1).databaseValue)
-        insertMessage.setUncheckedArguments(StatementArguments(v))
-        messageValues = v
-        try insertMessage.execute()
+        defer { messageValues = v }
+        try insertMessage.execute(binding: v)
         let messageID = db.lastInsertedRowID
         if let r = m.recovered {
             pendingRecovered.append(PendingRecoveredMessage(messageID: messageID, record: r, analyzerID: analyzerID,
@@ -216,12 +215,10 @@ struct ChatRowWriter {
         }
         // `nfcIfDifferent` returned nil: the text is NFC already (no second normalization).
         let searchText = textNFC ?? m.text
-        insertFTS.setUncheckedArguments(StatementArguments([messageID.databaseValue, searchText.databaseValue,
-                                                            senderNFC.dbValue, chat.titleNFC.dbValue]))
-        try insertFTS.execute()
-        insertBigrams.setUncheckedArguments(StatementArguments([
-            messageID.databaseValue, bigrams.document([searchText, senderNFC, chat.titleNFC]).databaseValue]))
-        try insertBigrams.execute()
+        try insertFTS.execute(binding: [messageID.databaseValue, searchText.databaseValue, senderNFC.dbValue,
+                                        chat.titleNFC.dbValue])
+        try insertBigrams.execute(binding: [messageID.databaseValue,
+                                            bigrams.document([searchText, senderNFC, chat.titleNFC]).databaseValue])
         for (ordinal, a) in m.attachments.enumerated() {
             let (status, reason) = Self.initialStatus(a)
             try insertAttachment.execute(arguments: [
