@@ -19,8 +19,12 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
     ],
     targets: [
+        // Shared primitives (hex, byte readers, canonical JSON, fd loops, temp-dir default):
+        // Foundation only, no analyzer vocabulary (docs/architecture.md, "One home for primitives").
+        .target(name: "ExhibitSupport"),
+        .testTarget(name: "ExhibitSupportTests", dependencies: ["ExhibitSupport", "ExhibitKit"]),
         // The shared analyzer protocol: Foundation only.
-        .target(name: "ExhibitKit"),
+        .target(name: "ExhibitKit", dependencies: ["ExhibitSupport"]),
 
         // C libraries: one system-library target each (module.modulemap + shim.h only).
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
