@@ -2,6 +2,7 @@ import ArgumentParser
 import Engine
 import EvidenceStore
 import ExhibitKit
+import ExhibitSupport
 import Foundation
 import MediaHash
 import Intake
@@ -100,7 +101,7 @@ struct IngestCommand: ParsableCommand {
     var fileTimeout: Double = 300
     @Option(help: ArgumentHelp("A private key FILE (mode 0600) to sign the audit chain's head with Ed25519. Make one with 'exhibit key new FILE'; never give the key itself.", valueName: "key-file"))
     var signKey: String?
-    @Option(help: "Folder for the run's private scratch directory.") var tempDir: String = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+    @Option(help: "Folder for the run's private scratch directory.") var tempDir: String = TemporaryDirectory.defaultRoot
     @Flag(help: "Record the inventory only: run no analyzers.") var noAnalyzers = false
     @Option(help: "Video frames hashed per second by the media-hash analyzer (vPDQ sampling).") var videoFps: Double = MediaHashAnalyzer.defaultFramesPerSecond
     @Flag(help: "Print the summary as JSON.") var json = false
@@ -200,7 +201,7 @@ struct IngestCommand: ParsableCommand {
 
     private func custodyMap() throws -> [String: CustodyDetails] {
         let expect = try perItem(expectSHA256, flag: "--expect-sha256")
-        for (p, h) in expect where h.count != 64 || !h.allSatisfy(\.isHexDigit) {
+        for (p, h) in expect where !Hex.isHex(h, lengths: [64]) {
             throw ValidationError("--expect-sha256 for \(p): '\(h)' is not 64 hex digits")
         }
         let items = try perItem(item, flag: "--item"), descs = try perItem(description, flag: "--description")

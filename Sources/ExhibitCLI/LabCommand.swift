@@ -1,6 +1,7 @@
 import ArgumentParser
 import EvidenceStore
 import ExhibitKit
+import ExhibitSupport
 import Foundation
 import Intake
 import LabIndex
@@ -130,7 +131,7 @@ struct LabSpreadCommand: ParsableCommand {
     func run() throws {
         var sha: String?
         var hashes: [String] = []
-        let isHex = picture.count == 64 && picture.allSatisfy(\.isHexDigit)
+        let isHex = Hex.isHex(picture, lengths: [64])
         if pdq {
             guard isHex else { fail("'\(picture)' is not a PDQ hash (64 hex digits)", code: 2) }
             hashes = [picture.lowercased()]

@@ -18,7 +18,9 @@
 ///
 /// ``Escapes/forReaders`` adds escapes for text meant for other programs rather than the
 /// database: DEL (`\u007f`) and U+2028/U+2029 (`\u2028`, `\u2029`), which end a line for
-/// JavaScript-based JSONL readers and can confuse terminals. Stored columns never use it.
+/// JavaScript-based JSONL readers and can confuse terminals, and writes U+0008/U+000C as
+/// `\u0008`/`\u000c` as those outputs always have. Stored columns never use it; the timeline's
+/// `provenance` column uses ``Escapes/unicodeControls`` alone (its form since it was first written).
 public enum CanonicalJSON {
     /// Escapes beyond the canonical set.
     public struct Escapes: OptionSet, Sendable {
@@ -30,8 +32,11 @@ public enum CanonicalJSON {
         public static let lineSeparators = Escapes(rawValue: 1)
         /// U+007F DELETE as `\u007f`.
         public static let delete = Escapes(rawValue: 2)
-        /// For text read by other programs (CLI `--json`, JSONL exports): both of the above.
-        public static let forReaders: Escapes = [.lineSeparators, .delete]
+        /// U+0008 and U+000C as `\u0008`/`\u000c` instead of `\b`/`\f`: the form the
+        /// timeline's `provenance` column has had since it was first written (its digest).
+        public static let unicodeControls = Escapes(rawValue: 4)
+        /// For text read by other programs (CLI `--json`, JSONL exports): all of the above.
+        public static let forReaders: Escapes = [.lineSeparators, .delete, .unicodeControls]
     }
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
@@ -62,6 +67,7 @@ public enum CanonicalJSON {
     public static func appendString(utf8 bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8], escaping extra: Escapes = []) {
         out.append(0x22)
         let separators = extra.contains(.lineSeparators), delete = extra.contains(.delete)
+        let shortControls = !extra.contains(.unicodeControls)
         let n = bytes.count
         var i = 0, start = 0
         func flush(_ to: Int) { if to > start { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<to])) } }
@@ -86,10 +92,10 @@ public enum CanonicalJSON {
             switch b {
             case 0x22: out.append(contentsOf: [0x5C, 0x22])
             case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
-            case 0x08: out.append(contentsOf: [0x5C, 0x62])
+            case 0x08 where shortControls: out.append(contentsOf: [0x5C, 0x62])
             case 0x09: out.append(contentsOf: [0x5C, 0x74])
             case 0x0A: out.append(contentsOf: [0x5C, 0x6E])
-            case 0x0C: out.append(contentsOf: [0x5C, 0x66])
+            case 0x0C where shortControls: out.append(contentsOf: [0x5C, 0x66])
             case 0x0D: out.append(contentsOf: [0x5C, 0x72])
             default: out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hexDigits[Int(b >> 4)], hexDigits[Int(b & 15)]])
             }

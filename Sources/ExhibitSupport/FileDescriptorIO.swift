@@ -30,10 +30,11 @@ public enum FileDescriptorIO {
     }
 
     /// Reads `fd` to its end and calls `line` for each newline-ended line (without the newline),
-    /// then once for an unended last line. A line longer than `maxLine` is handed over in pieces
+    /// then once for an unended last line unless `dropUnended` (a writer that died mid-line). A line longer than `maxLine` is handed over in pieces
     /// of `maxLine` bytes, so memory stays bounded whatever the writer sends. `EINTR` is retried;
     /// a read error ends the loop like end of file.
-    public static func forEachLine(_ fd: Int32, maxLine: Int = Int.max, chunkSize: Int = 65_536, _ line: (ArraySlice<UInt8>) -> Void) {
+    public static func forEachLine(_ fd: Int32, maxLine: Int = Int.max, chunkSize: Int = 65_536, dropUnended: Bool = false,
+                                   _ line: (ArraySlice<UInt8>) -> Void) {
         var lines = LineBuffer()
         var chunk = [UInt8](repeating: 0, count: max(1, chunkSize))
         while true {
@@ -44,7 +45,7 @@ public enum FileDescriptorIO {
             while let l = lines.next() { line(l[...]) }
             while lines.pendingCount > maxLine { line(lines.take(maxLine)[...]) }
         }
-        if lines.pendingCount > 0 { line(lines.take(lines.pendingCount)[...]) }
+        if lines.pendingCount > 0, !dropUnended { line(lines.take(lines.pendingCount)[...]) }
     }
 }
 

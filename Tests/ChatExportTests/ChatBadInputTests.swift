@@ -114,7 +114,7 @@ struct DayLineDSTTests {
             for c in clocks {
                 let hm = c.split(separator: ":").compactMap { Int($0) }
                 want.append(NaiveDateTime(year: 2024, month: m, day: d, hour: hm[0], minute: hm[1])
-                    .resolve(in: ny, raw: c, precision: .minute, note: LocalTime.phoneNote + "; date from the day line above"))
+                    .resolve(in: ny, raw: c, precision: .minute, note: PhoneLocalTime.phoneNote + "; date from the day line above"))
             }
         }
         #expect(got == want)

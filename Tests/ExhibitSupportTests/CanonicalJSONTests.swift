@@ -20,6 +20,9 @@ struct CanonicalJSONTests {
         #expect(JSONValue.string(Self.hostile).canonicalText == "\"" + c0 + "\u{7F}\u{2028}\u{2029}/\\\"\\\\사진😀\"")
         #expect(CanonicalJSON.string(Self.hostile, escaping: .forReaders)
             == "\"" + c0 + #"\u007f\u2028\u2029/\"\\사진😀""#)
+        // The timeline's provenance column: \u0008/\u000c, nothing else added.
+        #expect(JSONValue.object(["p": .string("a\u{08}\u{0C}\u{7F}\u{2028}\n")]).canonicalJSON(escaping: .unicodeControls)
+            == "{\"p\":\"a\\u0008\\u000c\u{7F}\u{2028}\\n\"}")
         // A lead byte 0xE2 that is not a separator (`€`, `…`), at the end too, is copied.
         #expect(CanonicalJSON.string("€…", escaping: .forReaders) == "\"€…\"")
         #expect(CanonicalJSON.string("") == "\"\"")

@@ -56,6 +56,14 @@ struct PrimitivesTests {
         FileDescriptorIO.forEachLine(fds[0], maxLine: 4, chunkSize: 3) { got.append(String(decoding: $0, as: UTF8.self)) }
         close(fds[0])
         #expect(got == ["a", "bb", "xxxx", "xxxx", "xx", "end"])
+        // A writer that died mid-line: the unended last line is dropped when asked.
+        #expect(pipe(&fds) == 0)
+        #expect(FileDescriptorIO.writeAll(fds[1], Array("B 1|2|x\nB 1|3".utf8)))
+        close(fds[1])
+        got = []
+        FileDescriptorIO.forEachLine(fds[0], dropUnended: true) { got.append(String(decoding: $0, as: UTF8.self)) }
+        close(fds[0])
+        #expect(got == ["B 1|2|x"])
     }
 
     @Test func temporaryDirectoryDefault() {
