@@ -113,7 +113,7 @@ let package = Package(
         .target(
             name: "ExhibitCLI",
             dependencies: [
-                "Engine", "EvidenceStore", "ExhibitKit", "ExhibitSupport", "Intake", "HashSets", "MediaHash", "LabIndex", "Review",
+                "Engine", "EvidenceStore", "ExhibitKit", "ExhibitSupport", "Intake", "HashSets", "LabIndex", "Review",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "exhibit", dependencies: ["ExhibitCLI", "Engine"]),

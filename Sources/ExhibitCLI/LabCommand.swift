@@ -5,7 +5,6 @@ import ExhibitSupport
 import Foundation
 import Intake
 import LabIndex
-import MediaHash
 
 /// `exhibit lab`: the lab index on PostgreSQL (docs/lab.md).
 struct LabCommand: ParsableCommand {
@@ -158,15 +157,7 @@ struct LabSpreadCommand: ParsableCommand {
 
     /// The SHA-256 of a file and, for a picture, its PDQ hash and variants (as ingest hashes it).
     static func describeFile(_ path: String) -> (String, [String]) {
-        let sha: String
-        do { sha = try IntakeWalker.hashFile(atPath: path).hashes.sha256 } catch { fail("\(path): \(error)", code: 2) }
-        guard let data = FileManager.default.contents(atPath: path), data.count <= MediaHashAnalyzer.readLimit,
-              let format = MediaFormat.detect([UInt8](data.prefix(32))), !format.isVideo else { return (sha, []) }
-        let findings = data.withUnsafeBytes { MediaHashAnalyzer.image($0, format: format, limits: MediaHashAnalyzer.defaultLimits) }
-        for case .mediaHash(let m) in findings where m.quality >= 50 {
-            return (sha, [m.hash] + m.variants.keys.sorted().compactMap { m.variants[$0] })
-        }
-        return (sha, [])
+        do { return try PictureFingerprint.of(path: path) } catch { fail("\(path): \(error)", code: 2) }
     }
 
     static func text(_ s: LabSpread, clock: CaseTimeText) -> [String] {
