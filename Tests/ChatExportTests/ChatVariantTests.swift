@@ -8,7 +8,7 @@ import ExhibitTesting
 /// Arabic-Indic digits, time-first stamps. Whole-file behaviour is in the goldens
 /// (corpora/chat/whatsapp/ios-ar, ios-vi, ios-buddhist, ios-japanese-era, kakaotalk/android-en-2015);
 /// these pin single lines, the conversions and the look-alikes that must stay unread.
-@Suite("Chat variants Time")
+@Suite("Chat variants Time", .tags(.timeZone))
 struct ChatVariantTimeTests {
     static func whatsApp(_ lines: [String]) async throws -> Split {
         try await ChatHostileTests.run(Data(lines.joined(separator: "\r\n").utf8), path: "e.zip!/WhatsApp Chat - X.zip!/_chat.txt")

@@ -9,7 +9,7 @@ import Testing
 /// GPSLatitude, GPSLongitude, Make, Model and Software, AI indicators must be flagged exactly on
 /// the fixtures `expected.json` names, and `exhibit metadata` must print them. "Time" in the
 /// name: re-run under several TZ values (the case zone, never the machine's, applies).
-@Suite("Metadata through exhibit ingest (Time)", .serialized)
+@Suite("Metadata through exhibit ingest (Time)", .serialized, .tags(.timeZone))
 struct MetadataIngestTimeTests {
     static let fixtures = ["jpeg/camera-le.jpg", "jpeg/camera-be.jpg", "jpeg/clock-skew.jpg", "jpeg/ai-xmp.jpg",
                            "png/sd-parameters.png", "png/exif.png", "jpeg/plain.jpg"]

@@ -1,11 +1,13 @@
 @testable import Engine
 import ExhibitKit
+import ExhibitTesting
 import Foundation
 import Testing
 
 /// Validation of what plugins send: time objects get the right basis whatever the machine's
 /// zone (this suite runs under TZ=UTC, Asia/Seoul and America/New_York), and malformed
 /// findings are refused with a message naming the field.
+@Suite(.tags(.timeZone))
 struct PluginWireTimeTests {
     let seoul = TimeZone(identifier: "Asia/Seoul")
 

@@ -1,4 +1,5 @@
 import ExhibitKit
+import ExhibitTesting
 import Foundation
 import GRDB
 import Testing
@@ -6,7 +7,7 @@ import Testing
 
 @Suite("Committing files, findings and errors")
 struct CommitTests {
-    @Test func storesTheFullRecordWithTimesAsText() throws {
+    @Test(.tags(.timeZone)) func storesTheFullRecordWithTimesAsText() throws {
         let dir = try TempDir()
         let (db, ev) = try StoreInputs.database(in: dir)
         let run = try db.beginRun(toolVersion: "0.1.0", commandLine: ["exhibit", "ingest", "seized.zip"],

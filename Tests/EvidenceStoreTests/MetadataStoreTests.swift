@@ -1,4 +1,5 @@
 import ExhibitKit
+import ExhibitTesting
 import Foundation
 import GRDB
 import Testing
@@ -6,7 +7,7 @@ import Testing
 
 /// The metadata tables on real SQLite files: commit, redo, query, digest order and zone
 /// recomputation. "Time" in the name: `make test` re-runs it under several TZ values.
-@Suite("Metadata store (Time)")
+@Suite("Metadata store (Time)", .tags(.timeZone))
 struct MetadataStoreTimeTests {
     static let seoul = TimeZone(identifier: "Asia/Seoul")
 

@@ -1,4 +1,5 @@
 import ExhibitKit
+import ExhibitTesting
 import Foundation
 import GRDB
 import Testing
@@ -8,7 +9,7 @@ import Testing
 /// this may depend on the machine's zone: run under TZ=UTC, Asia/Seoul and America/New_York.
 @Suite("Recomputing times when the case zone changes")
 struct ZoneTests {
-    @Test func dosTimeMovesFromSeoulToNewYork() throws {
+    @Test(.tags(.timeZone)) func dosTimeMovesFromSeoulToNewYork() throws {
         let dir = try TempDir()
         let (db, ev) = try StoreInputs.database(in: dir, zone: "Asia/Seoul")
         let seoul = try #require(TimeZone(identifier: "Asia/Seoul"))

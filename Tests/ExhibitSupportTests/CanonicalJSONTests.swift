@@ -36,7 +36,7 @@ struct CanonicalJSONTests {
             (0, "0"), (-0.0, "-0"), (1, "1"), (-3.5, "-3.5"), (0.1, "0.1"), (1e-7, "1e-07"), (2.5e-5, "2.5e-05"),
             (1e300, "1e+300"), (1e15, "1000000000000000"), (1e16, "1e+16"), (12345678.9, "12345678.9"),
             // 2^53 + 1 is not a double: it is stored as 2^53.
-            (9_007_199_254_740_993, "9007199254740992"), (Double(Int64.max), "9.223372036854776e+18"),
+            (Double(9_007_199_254_740_993 as Int64), "9007199254740992"), (Double(Int64.max), "9.223372036854776e+18"),
         ]
         for (value, text) in cases {
             #expect(CanonicalJSON.number(value) == text, "\(value)")
@@ -86,7 +86,7 @@ struct CanonicalJSONTests {
         case 0: return .null
         case 1: return .bool(rng.next() & 1 == 0)
         case 2:
-            let doubles: [Double] = [0, -0.0, 0.1, 1e-7, 1e300, 1e16, 1e15, 9_007_199_254_740_993, -123.456, 5e-324]
+            let doubles: [Double] = [0, -0.0, 0.1, 1e-7, 1e300, 1e16, 1e15, Double(9_007_199_254_740_993 as Int64), -123.456, 5e-324]
             return rng.next() & 1 == 0 ? .number(doubles[Int(rng.next() % UInt64(doubles.count))])
                 : .number(Double(bitPattern: rng.next() & 0x7FEF_FFFF_FFFF_FFFF))
         case 3: return .string(randomText(&rng))
