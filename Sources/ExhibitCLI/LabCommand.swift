@@ -1,9 +1,9 @@
 import ArgumentParser
+import Engine
 import EvidenceStore
 import ExhibitKit
 import ExhibitSupport
 import Foundation
-import Intake
 import LabIndex
 
 /// `exhibit lab`: the lab index on PostgreSQL (docs/lab.md).

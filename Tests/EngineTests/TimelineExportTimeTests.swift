@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 import Testing
 
-/// Timesketch JSONL and CSV from the `timeline` view. "Time" in the suite name: `make test`
+/// Timesketch JSONL and CSV from the `timeline` view. Tagged `.timeZone`: `make test`
 /// runs it again under UTC and Asia/Seoul, and the output must not depend on the machine's zone.
 @Suite("Timeline export Time", .serialized, .tags(.timeZone))
 struct TimelineExportTimeTests {

@@ -7,7 +7,7 @@ import Testing
 
 /// The chat tables on real SQLite files: commit, redo, search paths (trigram, bigram, scan),
 /// NFC comparison, attachment linking, copies, zone recomputation and the digest.
-/// "Time" in the name: `make test` re-runs it under TZ=UTC and Asia/Seoul.
+/// Tagged `.timeZone`: `make test` re-runs it under TZ=UTC and Asia/Seoul.
 @Suite("Chat store (Time)", .tags(.timeZone))
 struct ChatStoreTimeTests {
     static let seoul = TimeZone(identifier: "Asia/Seoul")

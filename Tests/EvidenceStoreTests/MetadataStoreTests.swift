@@ -6,7 +6,7 @@ import Testing
 @testable import EvidenceStore
 
 /// The metadata tables on real SQLite files: commit, redo, query, digest order and zone
-/// recomputation. "Time" in the name: `make test` re-runs it under several TZ values.
+/// recomputation. Tagged `.timeZone`: `make test` re-runs it under several TZ values.
 @Suite("Metadata store (Time)", .tags(.timeZone))
 struct MetadataStoreTimeTests {
     static let seoul = TimeZone(identifier: "Asia/Seoul")

@@ -18,8 +18,11 @@ struct CanonicalJSONTests {
         let c0 = #"\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\t\n\u000b\f\r\u000e\u000f"#
             + #"\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f"#
         #expect(JSONValue.string(Self.hostile).canonicalText == "\"" + c0 + "\u{7F}\u{2028}\u{2029}/\\\"\\\\사진😀\"")
+        // For readers: also DEL, U+2028/U+2029, and U+0008/U+000C as \u escapes (CLI, exports).
+        let c0ForReaders = c0.replacingOccurrences(of: #"\b"#, with: #"\u0008"#).replacingOccurrences(of: #"\f"#, with: #"\u000c"#)
+        #expect(c0ForReaders.contains(#"\u0007\u0008\t\n\u000b\u000c\r"#))
         #expect(CanonicalJSON.string(Self.hostile, escaping: .forReaders)
-            == "\"" + c0 + #"\u007f\u2028\u2029/\"\\사진😀""#)
+            == "\"" + c0ForReaders + #"\u007f\u2028\u2029/\"\\사진😀""#)
         // The timeline's provenance column: \u0008/\u000c, nothing else added.
         #expect(JSONValue.object(["p": .string("a\u{08}\u{0C}\u{7F}\u{2028}\n")]).canonicalJSON(escaping: .unicodeControls)
             == "{\"p\":\"a\\u0008\\u000c\u{7F}\u{2028}\\n\"}")
