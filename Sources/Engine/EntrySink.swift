@@ -106,6 +106,7 @@ final class EntrySink: @unchecked Sendable {
             flags: e.flags.sorted(), times: e.times, isContainer: e.isContainer || asContainer, containerFormat: nil,
             containerFlags: [], expandedBytes: e.expandedBytes)
         record.devicePath = devicePath
+        record.owner = e.owner
         if e.position.count == 1, let marks = deviceFlags[inner] { record.flags = (record.flags + marks).sorted() }
         var outcome = FileOutcome(evidenceID: evidenceID, record: record, findings: [], errors: extraErrors)
         progress?.entry(bytes: e.size)

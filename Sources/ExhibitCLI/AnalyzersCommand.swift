@@ -3,6 +3,7 @@ import Engine
 import ExhibitKit
 import ExhibitSupport
 import Foundation
+import PluginHost
 
 struct AnalyzersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,6 +2,7 @@ import ArgumentParser
 import Engine
 import ExhibitSupport
 import Foundation
+import PluginHost
 
 /// `exhibit plugin new|test`: writing and checking external analyzer plugins (docs/plugins.md).
 struct PluginCommand: ParsableCommand {

@@ -109,6 +109,9 @@ public struct IntakeEntry: Sendable {
     public var kind: EntryKind
     /// Unix mode bits, when the format records them.
     public var mode: UInt32?
+    /// Numeric owner `uid:gid` as the file system recorded it (directory evidence only; issue 19
+    /// item 8, directory manifest version 3); nil for archive entries.
+    public var owner: String?
     /// Target of a symlink or hardlink (never followed).
     public var linkTarget: String?
     /// Size the header claims (not trusted).

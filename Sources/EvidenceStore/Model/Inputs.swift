@@ -77,6 +77,8 @@ public struct FileRecordInput: Sendable, Hashable {
     public var kind: EntryKind
     /// Unix permission bits as recorded in the archive.
     public var mode: UInt32?
+    /// Numeric owner `uid:gid` of a directory evidence entry (`files.owner`); nil for archive entries.
+    public var owner: String?
     /// Target of a symlink or hardlink (recorded, never followed).
     public var linkTarget: String?
     /// Bytes actually read.

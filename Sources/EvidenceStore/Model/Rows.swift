@@ -118,6 +118,8 @@ public struct FileRow: Sendable, Hashable {
     public var runID: Int64?
     /// Where the file lived on the seized phone, inside a recognised extraction.
     public var devicePath: String? = nil
+    /// Numeric owner `uid:gid` of a directory evidence entry (`files.owner`).
+    public var owner: String? = nil
 }
 
 /// Which files ``EvidenceDatabase/listFiles(_:)`` returns. Unset fields do not filter.

@@ -78,9 +78,9 @@ extension EvidenceDatabase {
         f.id, f.evidence_id, f.evidence_label, f.entry_key, f.parent_key, f.depth, f.path, f.name, f.raw_name, \
         f.name_encoding, f.kind, f.mode, f.link_target, f.size, f.declared_size, f.md5, f.sha1, f.sha256, f.mime, \
         f.status, f.message, f.flags, f.is_container, f.container_format, f.container_flags, f.expanded_bytes, f.run_id, \
-        f.device_path
+        f.device_path, f.owner
         """
-    static let fileRowColumnCount = 28
+    static let fileRowColumnCount = 29
 
     /// Turns file rows joined with their times (one row per time, or one with NULL times) into
     /// one ``FileRow`` per file.
@@ -117,7 +117,8 @@ extension EvidenceDatabase {
             mime: try r.decode(atIndex: 18), status: try r.decode(atIndex: 19), message: try r.decode(atIndex: 20),
             flags: split(flags), isContainer: (isContainer ?? 0) != 0, containerFormat: try r.decode(atIndex: 23),
             containerFlags: split(containerFlags), expandedBytes: try r.decode(atIndex: 25),
-            times: EntryTimes(), runID: try r.decode(atIndex: 26), devicePath: try r.decode(atIndex: 27))
+            times: EntryTimes(), runID: try r.decode(atIndex: 26), devicePath: try r.decode(atIndex: 27),
+            owner: try r.decode(atIndex: 28))
     }
 }
 

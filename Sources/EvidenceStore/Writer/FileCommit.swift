@@ -179,7 +179,7 @@ struct FileRowWriter {
     private static let fileColumns = """
         evidence_id, entry_key, sort_key, parent_key, depth, path, name, raw_name, name_encoding, kind, mode, \
         link_target, size, declared_size, md5, sha1, sha256, mime, status, message, flags, is_container, \
-        container_format, container_flags, expanded_bytes, run_id, device_path
+        container_format, container_flags, expanded_bytes, run_id, device_path, owner
         """
 
     init(_ db: Database) throws {
@@ -229,7 +229,7 @@ struct FileRowWriter {
             r.hashes.map { Self.lowerHex($0.md5) }, r.hashes.map { Self.lowerHex($0.sha1) },
             r.hashes.map { Self.lowerHex($0.sha256) }, r.mime, r.status.rawValue, r.message, Self.flagText(r.flags),
             r.isContainer ? 1 : 0, r.containerFormat, Self.flagText(r.containerFlags), r.expandedBytes, runID,
-            r.devicePath,
+            r.devicePath, r.owner,
         ]
         let fileID: Int64
         if let existing = try Int64.fetchOne(find, arguments: [outcome.evidenceID, r.entryKey]) {
