@@ -51,15 +51,18 @@ pydeps: deps
 build: deps
 	$(SWIFT) build
 
-# A short libFuzzer smoke run of every metadata parser (fuzz/README.md for long runs), then the
-# whole suite once (under America/New_York), then every time-related suite again under UTC and
-# Asia/Seoul: findings must not depend on the machine's zone.
+# `swift format lint` with the rules of .swift-format (Tests/Scripts/lint.sh: layout findings are
+# not enforced), a short libFuzzer smoke run of every metadata parser (fuzz/README.md for long
+# runs), then the whole suite once (under America/New_York), then every suite and test tagged
+# `.timeZone` again under UTC and Asia/Seoul: findings must not depend on the machine's zone.
 test: deps pydeps
+	Tests/Scripts/lint.sh
 	$(SWIFT) build --build-tests
 	fuzz/run-metadata-fuzz.sh 5
 	TZ=America/New_York $(SWIFT) test --skip-build
-	TZ=UTC $(SWIFT) test --skip-build --filter 'Time'
-	TZ=Asia/Seoul $(SWIFT) test --skip-build --filter 'Time'
+	zones=$$(python3 Tests/Scripts/timezone-filter.py) && \
+		TZ=UTC $(SWIFT) test --skip-build --filter "$$zones" && \
+		TZ=Asia/Seoul $(SWIFT) test --skip-build --filter "$$zones"
 
 # Suites too slow for CI: 60 kill points over a 10,000-file corpus (CI: 20 over 3,000).
 test-long: deps

@@ -19,8 +19,12 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
     ],
     targets: [
+        // Shared primitives (hex, byte readers, canonical JSON, fd loops, temp-dir default):
+        // Foundation only, no analyzer vocabulary (docs/architecture.md, "One home for primitives").
+        .target(name: "ExhibitSupport"),
+        .testTarget(name: "ExhibitSupportTests", dependencies: ["ExhibitSupport", "ExhibitKit"]),
         // The shared analyzer protocol: Foundation only.
-        .target(name: "ExhibitKit"),
+        .target(name: "ExhibitKit", dependencies: ["ExhibitSupport"]),
 
         // C libraries: one system-library target each (module.modulemap + shim.h only).
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
@@ -43,54 +47,54 @@ let package = Package(
 
         // Built-in analyzers (plugins/<Name>): ExhibitKit plus their own C targets only.
         .target(name: "ChatExport", dependencies: ["ExhibitKit", "CXML2"], path: "plugins/ChatExport"),
-        .target(name: "Metadata", dependencies: ["ExhibitKit", "CXML2", "CZlib", "CArchive"], path: "plugins/Metadata"),
-        .target(name: "MediaHash", dependencies: ["ExhibitKit", "CTurboJPEG", "CPNG", "CWebP", "CGIF", "CTIFF", "CHEIF", "CFFmpeg"],
+        .target(name: "Metadata", dependencies: ["ExhibitKit", "ExhibitSupport", "CXML2", "CZlib", "CArchive"], path: "plugins/Metadata"),
+        .target(name: "MediaHash", dependencies: ["ExhibitKit", "ExhibitSupport", "CTurboJPEG", "CPNG", "CWebP", "CGIF", "CTIFF", "CHEIF", "CFFmpeg"],
                 path: "plugins/MediaHash"),
         // Hash-set import (plain, hashdeep, NSRL, VICS, NCMEC, PDQ/vPDQ) and matching (issue 5).
         .target(
             name: "HashSets",
-            dependencies: ["ExhibitKit", "EvidenceStore", "CXML2", .product(name: "GRDB", package: "GRDB.swift"),
+            dependencies: ["ExhibitKit", "ExhibitSupport", "EvidenceStore", "CXML2", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Timeline", dependencies: ["ExhibitKit"], path: "plugins/Timeline"),
         // Page-level SQLite reader and deleted-record carving (issue 13): Foundation and ExhibitKit
         // only, over bytes, never SQLite's pager; shared by the recovery analyzer and the app analyzers.
-        .target(name: "SQLiteForensics", dependencies: ["ExhibitKit"]),
+        .target(name: "SQLiteForensics", dependencies: ["ExhibitKit", "ExhibitSupport"]),
         .target(name: "SQLiteRecovery", dependencies: ["ExhibitKit", "SQLiteForensics"], path: "plugins/SQLiteRecovery"),
         // App databases found in phone extractions: opened from the engine's private copy with
         // their WAL (issue 11); shared by the app-database analyzers.
-        .target(name: "AppDatabaseKit", dependencies: ["ExhibitKit", "SQLiteForensics", .product(name: "GRDB", package: "GRDB.swift"),
+        .target(name: "AppDatabaseKit", dependencies: ["ExhibitKit", "ExhibitSupport", "SQLiteForensics", .product(name: "GRDB", package: "GRDB.swift"),
                                                   .product(name: "GRDBSQLite", package: "GRDB.swift")]),
-        .target(name: "WhatsAppDB", dependencies: ["ExhibitKit", "AppDatabaseKit", "SQLiteForensics", .product(name: "GRDB", package: "GRDB.swift")], path: "plugins/WhatsAppDB"),
+        .target(name: "WhatsAppDB", dependencies: ["ExhibitKit", "ExhibitSupport", "AppDatabaseKit", "SQLiteForensics", .product(name: "GRDB", package: "GRDB.swift")], path: "plugins/WhatsAppDB"),
         .testTarget(name: "WhatsAppDBTests", dependencies: ["WhatsAppDB", "ExhibitKit", "ExhibitTesting", "SQLiteForensics"]),
         .target(name: "KakaoTalkDB", dependencies: ["ExhibitKit", "AppDatabaseKit", "SQLiteForensics", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")], path: "plugins/KakaoTalkDB"),
         .testTarget(name: "KakaoTalkDBTests", dependencies: ["KakaoTalkDB", "AppDatabaseKit", "ExhibitKit", "ExhibitTesting"]),
-        .target(name: "TelegramDB", dependencies: ["ExhibitKit", "AppDatabaseKit", "SQLiteForensics", .product(name: "GRDB", package: "GRDB.swift")], path: "plugins/TelegramDB"),
+        .target(name: "TelegramDB", dependencies: ["ExhibitKit", "ExhibitSupport", "AppDatabaseKit", "SQLiteForensics", .product(name: "GRDB", package: "GRDB.swift")], path: "plugins/TelegramDB"),
         .testTarget(name: "TelegramDBTests", dependencies: ["TelegramDB", "ExhibitKit", "ExhibitTesting"]),
         .target(name: "WhatsAppIOSDB", dependencies: ["ExhibitKit", "AppDatabaseKit", "SQLiteForensics", .product(name: "GRDB", package: "GRDB.swift")], path: "plugins/WhatsAppIOSDB"),
         .testTarget(name: "WhatsAppIOSDBTests", dependencies: ["WhatsAppIOSDB", "ExhibitKit", "ExhibitTesting"]),
-        .target(name: "TelegramIOSDB", dependencies: ["ExhibitKit", "AppDatabaseKit", "SQLiteForensics", .product(name: "GRDB", package: "GRDB.swift")], path: "plugins/TelegramIOSDB"),
+        .target(name: "TelegramIOSDB", dependencies: ["ExhibitKit", "ExhibitSupport", "AppDatabaseKit", "SQLiteForensics", .product(name: "GRDB", package: "GRDB.swift")], path: "plugins/TelegramIOSDB"),
         .testTarget(name: "TelegramIOSDBTests", dependencies: ["TelegramIOSDB", "AppDatabaseKit", "ExhibitKit", "ExhibitTesting"]),
 
         .target(
             name: "Intake",
             dependencies: [
-                "ExhibitKit", "CArchive", "CMagic", "CSandbox",
+                "ExhibitKit", "ExhibitSupport", "CArchive", "CMagic", "CSandbox",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(
             name: "EvidenceStore",
             dependencies: [
-                "ExhibitKit",
+                "ExhibitKit", "ExhibitSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         // The external-plugin host (docs/plugins.md): manifest, wire, sandbox, processes, scaffold,
         // conformance tester. Engine registers its PluginAnalyzers; it never depends on Engine.
-        .target(name: "PluginHost", dependencies: ["ExhibitKit", "Intake", "EvidenceStore", "CSandbox", "CSeccomp"]),
+        .target(name: "PluginHost", dependencies: ["ExhibitKit", "ExhibitSupport", "Intake", "EvidenceStore", "CSandbox", "CSeccomp"]),
         .testTarget(name: "PluginHostTests", dependencies: ["PluginHost", "ExhibitKit", "ExhibitTesting"]),
         .target(
             name: "Engine",
-            dependencies: ["ExhibitKit", "Intake", "EvidenceStore", "PluginHost", "ChatExport", "Metadata", "MediaHash", "HashSets",
+            dependencies: ["ExhibitKit", "ExhibitSupport", "Intake", "EvidenceStore", "PluginHost", "ChatExport", "Metadata", "MediaHash", "HashSets",
                            "Timeline", "SQLiteRecovery", "CLibCrypto", "AppDatabaseKit", "WhatsAppDB", "KakaoTalkDB", "TelegramDB", "WhatsAppIOSDB", "TelegramIOSDB",
                            .product(name: "GRDB", package: "GRDB.swift"),
                            // Encrypted iPhone backups: PBKDF2, AES key wrap, AES-CBC (docs/intake.md).
@@ -99,7 +103,7 @@ let package = Package(
         // questions. Reads case databases read-only (GRDB); writes only to PostgreSQL.
         .target(
             name: "LabIndex",
-            dependencies: [.product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "GRDB", package: "GRDB.swift"),
+            dependencies: ["ExhibitSupport", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "LabIndexTests", dependencies: ["LabIndex", "ExhibitTesting", .product(name: "GRDB", package: "GRDB.swift"),
                                                   .product(name: "PostgresNIO", package: "postgres-nio")]),
@@ -107,17 +111,17 @@ let package = Package(
         // notes go to a sidecar review database (EvidenceStore's ReviewDatabase).
         .target(
             name: "Review",
-            dependencies: ["EvidenceStore", "ExhibitKit", "Engine", .product(name: "Hummingbird", package: "hummingbird"),
+            dependencies: ["EvidenceStore", "ExhibitKit", "ExhibitSupport", "Engine", .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ReviewTests", dependencies: ["ExhibitTesting", "EvidenceStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "ExhibitCLI",
             dependencies: [
-                "Engine", "EvidenceStore", "ExhibitKit", "Intake", "HashSets", "MediaHash", "LabIndex", "Review", "PluginHost",
+                "Engine", "EvidenceStore", "ExhibitKit", "ExhibitSupport", "Intake", "HashSets", "LabIndex", "Review", "PluginHost",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "exhibit", dependencies: ["ExhibitCLI", "Engine"]),
-        .target(name: "ExhibitTesting", dependencies: ["ExhibitKit"]),
+        .target(name: "ExhibitTesting", dependencies: ["ExhibitKit", "ExhibitSupport"]),
 
         // A second front end used only by tests: the real CLI plus test-only analyzers that crash,
         // hang or fail on purpose, to prove dispatch and worker supervision. Never shipped.

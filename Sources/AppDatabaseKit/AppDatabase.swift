@@ -1,4 +1,5 @@
 import ExhibitKit
+import ExhibitSupport
 import Foundation
 import GRDB
 internal import GRDBSQLite
@@ -102,7 +103,7 @@ public final class AppDatabase: @unchecked Sendable {
     private static func describe(_ head: [UInt8]) -> String {
         if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return "it is a zip archive" }
         if head.count >= 16, Set(head.prefix(16)).count > 12 { return "the header looks random: encrypted (SQLCipher?) or another format" }
-        return "first bytes " + head.prefix(8).map { String(format: "%02x", $0) }.joined()
+        return "first bytes " + Hex.encode(head.prefix(8))
     }
 }
 

@@ -1,5 +1,6 @@
 import EvidenceStore
 import ExhibitKit
+import ExhibitSupport
 import Foundation
 import HashSets
 
@@ -12,7 +13,7 @@ import HashSets
 public enum CaseAnalysis {
     /// Runs the analyzers; returns what each stored.
     @discardableResult
-    public static func run(_ analyzers: [any CaseAnalyzer], db: EvidenceDatabase, temporaryRoot: String = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp") throws
+    public static func run(_ analyzers: [any CaseAnalyzer], db: EvidenceDatabase, temporaryRoot: String = TemporaryDirectory.defaultRoot) throws
         -> [CaseRebuildStats] {
         guard !analyzers.isEmpty else { return [] }
         // Case analyzers join on hashes: rebuild the hash indexes an ingest defers (idempotent).

@@ -1,5 +1,6 @@
 import ExhibitKit
 import EvidenceStore
+import ExhibitSupport
 import Foundation
 import Intake
 
@@ -70,7 +71,7 @@ public struct IngestOptions: Sendable {
                 budgets: IntakeBudgets = .default, nameCharsets: [String] = ["CP949", "SHIFT_JIS"],
                 memoryThreshold: Int = 16 << 20, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
                 batchSize: Int = 512, signKeyPath: String? = nil,
-                temporaryRoot: String = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp",
+                temporaryRoot: String = TemporaryDirectory.defaultRoot,
                 commandLine: [String] = CommandLine.arguments, toolVersion: String = ExhibitVersion.current) {
         self.evidence = evidence; self.databasePath = databasePath; self.caseName = caseName
         self.examiner = examiner; self.assumedZone = assumedZone; self.custody = custody; self.strict = strict

@@ -1,4 +1,5 @@
 import EvidenceStore
+import ExhibitSupport
 import Foundation
 import PluginHost
 #if canImport(Glibc)
@@ -185,18 +186,8 @@ public final class Supervisor {
     }
 
     private static func readLines(fd: Int32, into state: ChannelState) {
-        var buffer = [UInt8]()
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            buffer.append(contentsOf: chunk[0..<n])
-            while let nl = buffer.firstIndex(of: 10) {
-                state.apply(line: String(decoding: buffer[..<nl], as: UTF8.self))
-                buffer.removeSubrange(...nl)
-            }
-        }
+        // The worker ends every line; an unended last one (it died mid-write) is not a message.
+        FileDescriptorIO.forEachLine(fd, dropUnended: true) { state.apply(line: String(decoding: $0, as: UTF8.self)) }
         state.close()
     }
 

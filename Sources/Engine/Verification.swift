@@ -1,5 +1,6 @@
 import EvidenceStore
 import ExhibitKit
+import ExhibitSupport
 import Foundation
 import Intake
 
@@ -18,7 +19,7 @@ public struct VerifyOptions: Sendable {
     /// case are never trusted: whoever can rewrite the log can store their own.
     public var publicKeys: [String] = []
     /// Parent of the private scratch folder used for re-reading directories.
-    public var temporaryRoot: String = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+    public var temporaryRoot: String = TemporaryDirectory.defaultRoot
 
     /// Options with the defaults: re-hash every item at its recorded path, no anchor, no key.
     public init() {}

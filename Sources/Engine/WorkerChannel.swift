@@ -1,3 +1,4 @@
+import ExhibitSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -45,16 +46,9 @@ final class WorkerChannel: @unchecked Sendable {
 
     private func send(_ line: String) {
         lock.lock(); defer { lock.unlock() }
-        var bytes = Array(line.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { buf -> Int in
-                guard let base = buf.baseAddress else { return 0 }
-                return write(fd, base + offset, buf.count - offset)
-            }
-            if n <= 0 { if errno == EINTR { continue }; return }
-            offset += n
-        }
+        // One line per call under the lock; a failed write (supervisor gone) is ignored here:
+        // `ParentWatch` ends the worker.
+        FileDescriptorIO.writeAll(fd, Array(line.utf8))
     }
 
     static func escape(_ s: String) -> String {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import ExhibitKit
+import ExhibitSupport
 import Foundation
 import PluginHost
 
@@ -16,7 +17,7 @@ struct AnalyzersCommand: ParsableCommand {
 
     func run() throws {
         var catalog = ExhibitCommand.catalog
-        let launch = PluginLaunch(executable: Supervisor.currentExecutable(), protect: [], scratchRoot: NSTemporaryDirectory())
+        let launch = PluginLaunch(executable: Supervisor.currentExecutable(), protect: [], scratchRoot: TemporaryDirectory.defaultRoot)
         do {
             let added = try catalog.addingPlugins(explicit: plugins, launch: launch)
             catalog = added.catalog

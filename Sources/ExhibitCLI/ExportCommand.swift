@@ -2,6 +2,7 @@ import ArgumentParser
 import Engine
 import EvidenceStore
 import ExhibitKit
+import ExhibitSupport
 import Foundation
 import Review
 
@@ -73,7 +74,7 @@ struct ExportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("portable: the review database (default: beside the case, NAME.review.sqlite).", valueName: "file"))
     var reviewDb: String?
     @Option(help: "portable: folder for the private scratch directory pictures are read through.")
-    var tempDir: String = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+    var tempDir: String = TemporaryDirectory.defaultRoot
     @OptionGroup var zone: ZoneOption
 
     func validate() throws { try TimeWindow.validate(from: from, to: to) }

@@ -2,8 +2,8 @@ import ArgumentParser
 import Engine
 import EvidenceStore
 import ExhibitKit
+import ExhibitSupport
 import Foundation
-import MediaHash
 import Intake
 #if canImport(Glibc)
 import Glibc
@@ -101,9 +101,9 @@ struct IngestCommand: ParsableCommand {
     var fileTimeout: Double = 300
     @Option(help: ArgumentHelp("A private key FILE (mode 0600) to sign the audit chain's head with Ed25519. Make one with 'exhibit key new FILE'; never give the key itself.", valueName: "key-file"))
     var signKey: String?
-    @Option(help: "Folder for the run's private scratch directory.") var tempDir: String = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+    @Option(help: "Folder for the run's private scratch directory.") var tempDir: String = TemporaryDirectory.defaultRoot
     @Flag(help: "Record the inventory only: run no analyzers.") var noAnalyzers = false
-    @Option(help: "Video frames hashed per second by the media-hash analyzer (vPDQ sampling).") var videoFps: Double = MediaHashAnalyzer.defaultFramesPerSecond
+    @Option(help: "Video frames hashed per second by the media-hash analyzer (vPDQ sampling).") var videoFps: Double = BuiltinSettings.defaultVideoFramesPerSecond
     @Flag(help: "Print the summary as JSON.") var json = false
     @Flag(help: "Run in this process without a supervising parent (debugging).") var noSupervise = false
     @Option(name: .customLong("plugins"), help: "A plugin directory, or a folder of them, to run as extra analyzers (repeatable; docs/plugins.md).")
@@ -202,7 +202,7 @@ struct IngestCommand: ParsableCommand {
 
     private func custodyMap() throws -> [String: CustodyDetails] {
         let expect = try perItem(expectSHA256, flag: "--expect-sha256")
-        for (p, h) in expect where h.count != 64 || !h.allSatisfy(\.isHexDigit) {
+        for (p, h) in expect where !Hex.isHex(h, lengths: [64]) {
             throw ValidationError("--expect-sha256 for \(p): '\(h)' is not 64 hex digits")
         }
         let items = try perItem(item, flag: "--item"), descs = try perItem(description, flag: "--description")
@@ -257,13 +257,7 @@ struct IngestCommand: ParsableCommand {
             throw ExitCode(code)
         }
         if let fd = workerChannel {
-            // Only ever write the channel to a pipe: a wrong fd must never scribble on a file.
-            var st = stat()
-            guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFIFO else {
-                fail("--worker-channel \(fd) is not a pipe (it is for the supervisor's own use)", code: 2)
-            }
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)   // children of the worker must not hold the channel open
-            ParentWatch.start()
+            do { try WorkerRole.adoptChannel(fd) } catch let e as IngestError { fail(e.message, code: e.exitCode) }
         }
         var budgets = IntakeBudgets.default
         budgets.maxDepth = maxDepth
@@ -279,16 +273,12 @@ struct IngestCommand: ParsableCommand {
             nameCharsets: nameCharsets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
             memoryThreshold: Int(parseSize(memoryThreshold) ?? 16 << 20), jobs: jobs, batchSize: batchSize,
             signKeyPath: signKey, temporaryRoot: tempDir,
-            commandLine: CommandLineRedaction.redact(["exhibit"] + Self.examinerArguments(Array(CommandLine.arguments.dropFirst()))))
+            commandLine: CommandLineRedaction.redact(["exhibit"] + WorkerRole.examinerArguments(Array(CommandLine.arguments.dropFirst()))))
         options.passwords = try passwordMap()
         options.streamAfter = streamAfter
         options.intakeStallSeconds = intakeStall
         options.workerMemoryLimit = parseSize(maxWorkerMemory) ?? options.workerMemoryLimit
-        var catalog = noAnalyzers ? AnalyzerCatalog() : ExhibitCommand.catalog
-        if videoFps != MediaHashAnalyzer.defaultFramesPerSecond {
-            // A configured sampling rate replaces the built-in media hasher (its version records the rate).
-            catalog.fileAnalyzers = catalog.fileAnalyzers.map { $0 is MediaHashAnalyzer ? MediaHashAnalyzer(framesPerSecond: videoFps) : $0 }
-        }
+        var catalog = noAnalyzers ? AnalyzerCatalog() : ExhibitCommand.catalog.configured(BuiltinSettings(videoFramesPerSecond: videoFps))
         var external: [PluginAnalyzer] = []
         if !noAnalyzers {
             do {
@@ -321,21 +311,6 @@ struct IngestCommand: ParsableCommand {
             printHuman(summary)
         }
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
-    }
-
-    /// The arguments the examiner typed: without the options the supervisor adds for its
-    /// worker (`--worker-channel N`, `--isolate PAIR`), in either spelling.
-    static func examinerArguments(_ args: [String]) -> [String] {
-        let workerOnly = ["--worker-channel", "--isolate"]
-        var out: [String] = []
-        var skipValue = false
-        for a in args {
-            if skipValue { skipValue = false; continue }
-            if workerOnly.contains(a) { skipValue = true; continue }
-            if workerOnly.contains(where: { a.hasPrefix($0 + "=") }) { continue }
-            out.append(a)
-        }
-        return out
     }
 
     private func printOverview(_ o: CaseOverview) {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EvidenceStore
+import ExhibitSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -39,10 +40,10 @@ struct KeyCommand: ParsableCommand {
                 fail("\(file): cannot create the key file (\(String(cString: strerror(errno)))); an existing key is never overwritten", code: 1)
             }
             let bytes = Array((priv + "\n").utf8)
-            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            let written = FileDescriptorIO.writeAll(fd, bytes)
             let synced = fsync(fd) == 0
             close(fd)
-            guard written == bytes.count, synced else {
+            guard written, synced else {
                 unlink(file)
                 fail("\(file): cannot write the key file", code: 1)
             }

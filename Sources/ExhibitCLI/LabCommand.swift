@@ -1,10 +1,10 @@
 import ArgumentParser
+import Engine
 import EvidenceStore
 import ExhibitKit
+import ExhibitSupport
 import Foundation
-import Intake
 import LabIndex
-import MediaHash
 
 /// `exhibit lab`: the lab index on PostgreSQL (docs/lab.md).
 struct LabCommand: ParsableCommand {
@@ -130,7 +130,7 @@ struct LabSpreadCommand: ParsableCommand {
     func run() throws {
         var sha: String?
         var hashes: [String] = []
-        let isHex = picture.count == 64 && picture.allSatisfy(\.isHexDigit)
+        let isHex = Hex.isHex(picture, lengths: [64])
         if pdq {
             guard isHex else { fail("'\(picture)' is not a PDQ hash (64 hex digits)", code: 2) }
             hashes = [picture.lowercased()]
@@ -157,15 +157,7 @@ struct LabSpreadCommand: ParsableCommand {
 
     /// The SHA-256 of a file and, for a picture, its PDQ hash and variants (as ingest hashes it).
     static func describeFile(_ path: String) -> (String, [String]) {
-        let sha: String
-        do { sha = try IntakeWalker.hashFile(atPath: path).hashes.sha256 } catch { fail("\(path): \(error)", code: 2) }
-        guard let data = FileManager.default.contents(atPath: path), data.count <= MediaHashAnalyzer.readLimit,
-              let format = MediaFormat.detect([UInt8](data.prefix(32))), !format.isVideo else { return (sha, []) }
-        let findings = data.withUnsafeBytes { MediaHashAnalyzer.image($0, format: format, limits: MediaHashAnalyzer.defaultLimits).findings }
-        for case .mediaHash(let m) in findings where m.quality >= 50 {
-            return (sha, [m.hash] + m.variants.keys.sorted().compactMap { m.variants[$0] })
-        }
-        return (sha, [])
+        do { return try PictureFingerprint.of(path: path) } catch { fail("\(path): \(error)", code: 2) }
     }
 
     static func text(_ s: LabSpread, clock: CaseTimeText) -> [String] {

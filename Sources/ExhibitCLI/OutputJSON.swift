@@ -1,4 +1,5 @@
 import EvidenceStore
+import ExhibitSupport
 import Foundation
 
 /// The one writer of every `--json` output (issue 15, item 18): the contract is the same for
@@ -10,7 +11,8 @@ import Foundation
 ///   synthesized `Encodable` leaves nil optionals out; this encoder writes them);
 /// - beside every `utc`/`*_utc` text an explicit local time (`local`/`*_local`,
 ///   `2024-08-28 15:12:03 +09:00`) in the display zone, `null` without a zone or an instant;
-/// - keys sorted, two-space indentation, `/` not escaped, non-ASCII text as UTF-8.
+/// - keys sorted, two-space indentation, `/` not escaped, non-ASCII text as UTF-8; strings,
+///   numbers and key order are ExhibitSupport's `CanonicalJSON` (strings with `.forReaders`).
 enum OutputJSON {
     /// The JSON text of `value`, pretty-printed.
     static func text(_ value: some Encodable, clock: CaseTimeText? = nil) throws -> String {
@@ -63,12 +65,9 @@ enum OutputJSON {
         switch t {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
-        case .uint(let u): out += String(u)
-        case .double(let d):
-            if !d.isFinite { out += "null" }
-            else if d == d.rounded(), abs(d) < 9_007_199_254_740_992 { out += String(Int64(d)) }
-            else { out += "\(d)" }
+        case .int(let i): out += CanonicalJSON.integer(i)
+        case .uint(let u): out += CanonicalJSON.integer(u)
+        case .double(let d): out += CanonicalJSON.number(d) ?? "null"
         case .string(let s): writeString(s, into: &out)
         case .array(let a):
             guard !a.isEmpty else { out += "[]"; return }
@@ -82,7 +81,7 @@ enum OutputJSON {
         case .object(let pairs, _):
             guard !pairs.isEmpty else { out += "{}"; return }
             out += "{\n"
-            let sorted = pairs.sorted { $0.0 < $1.0 }
+            let sorted = pairs.sorted { CanonicalJSON.keyPrecedes($0.0, $1.0) }
             for (i, (k, v)) in sorted.enumerated() {
                 out += String(repeating: "  ", count: indent + 1)
                 writeString(k, into: &out)
@@ -94,22 +93,9 @@ enum OutputJSON {
         }
     }
 
+    /// Text for other programs: the canonical escapes plus DEL and U+2028/U+2029 (``CanonicalJSON/Escapes/forReaders``).
     private static func writeString(_ s: String, into out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{2028}": out += "\\u2028"
-            case "\u{2029}": out += "\\u2029"
-            default:
-                if u.value < 0x20 || u.value == 0x7F { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        out += "\""
+        CanonicalJSON.appendString(s, to: &out, escaping: .forReaders)
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import ExhibitSupport
 import Foundation
 import PluginHost
 
@@ -68,7 +69,7 @@ struct PluginTestCommand: ParsableCommand {
     func run() throws {
         let zone = assumeTz.flatMap(TimeZone.init(identifier:))
         if assumeTz != nil && zone == nil { throw ValidationError("unknown time zone '\(assumeTz ?? "")'") }
-        let launch = PluginLaunch(executable: Supervisor.currentExecutable(), protect: [], scratchRoot: NSTemporaryDirectory())
+        let launch = PluginLaunch(executable: Supervisor.currentExecutable(), protect: [], scratchRoot: TemporaryDirectory.defaultRoot)
         let report = PluginConformance.run(directory: directory, fixtures: fixtures, launch: launch, assumedZone: zone,
                                            updateExpected: updateExpected)
         for line in report.lines { print(line) }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Engine
 import EvidenceStore
 import ExhibitKit
+import ExhibitSupport
 import Foundation
 
 struct ReportCommand: ParsableCommand {
@@ -54,7 +55,7 @@ struct ReportCommand: ParsableCommand {
     @Flag(help: "Re-hash the evidence and re-check the chain now, as exhibit verify does, and print the result.") var verify = false
     @Flag(help: "Add the case's pictures, blurred (read again from the evidence; never matched media).") var thumbnails = false
     @Option(help: "Folder for the private scratch directory (--verify, --thumbnails).")
-    var tempDir: String = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+    var tempDir: String = TemporaryDirectory.defaultRoot
     @Flag(help: "Replace an existing --out.") var force = false
     @OptionGroup var zone: ZoneOption
 

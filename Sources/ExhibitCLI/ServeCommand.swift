@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExhibitSupport
 import Foundation
 import Review
 
@@ -40,7 +41,7 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The review database (default: beside the case, NAME.review.sqlite).", valueName: "file"))
     var reviewDb: String?
     @Option(help: "Folder for the private scratch directory pictures are read through.")
-    var tempDir: String = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+    var tempDir: String = TemporaryDirectory.defaultRoot
 
     func run() throws {
         guard (0...65535).contains(port) else { fail("--port: 0 to 65535", code: 2) }
@@ -88,7 +89,7 @@ struct ServeCommand: ParsableCommand {
     /// 32 hex digits from the system's random source (getrandom on Linux).
     static func randomToken() -> String {
         var rng = SystemRandomNumberGenerator()
-        return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &rng)) }.joined()
+        return Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255, using: &rng) })
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EvidenceStore
 import ExhibitKit
+import ExhibitSupport
 import Foundation
 
 struct SpreadCommand: ParsableCommand {
@@ -40,7 +41,7 @@ struct SpreadCommand: ParsableCommand {
     @OptionGroup var zone: ZoneOption
 
     func run() throws {
-        if let sha256, sha256.count < 8 || sha256.count > 64 || !sha256.allSatisfy(\.isHexDigit) {
+        if let sha256, !Hex.isHex(sha256, lengths: Set(8...64)) {
             fail("'\(sha256)' is not a SHA-256 or a prefix of one (8 to 64 hex digits)", code: 2)
         }
         if sha256 != nil && known { fail("give a SHA-256 or --known, not both", code: 2) }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EvidenceStore
 import ExhibitKit
+import ExhibitSupport
 import Foundation
 
 struct TimelineCommand: ParsableCommand {
@@ -126,7 +127,7 @@ struct TimelineOutput {
                 "note": r.note.map(JSONValue.string) ?? .null, "evidence": r.evidence.map(JSONValue.string) ?? .null,
                 "local": local.map(JSONValue.string) ?? .null,
             ]
-            print(CompactJSON.object(obj))
+            print(JSONValue.object(obj).canonicalJSON(escaping: .forReaders) ?? "null")
         }
     }
 }

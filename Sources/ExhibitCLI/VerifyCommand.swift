@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import ExhibitSupport
 import Foundation
 
 struct VerifyCommand: ParsableCommand {
@@ -46,7 +47,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .customLong("public-key"), help: ArgumentHelp("Ed25519 public key the chain-head signatures must verify with: 64 hex, or a file holding them (repeatable; 'exhibit key public FILE' prints it).", valueName: "hex|file"))
     var publicKeys: [String] = []
     @Option(help: "Folder for the private scratch directory.")
-    var tempDir: String = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+    var tempDir: String = TemporaryDirectory.defaultRoot
 
     func run() throws {
         let report: CaseVerifier.Report
@@ -74,7 +75,7 @@ struct VerifyCommand: ParsableCommand {
             }
             o.evidencePaths[String(v[..<eq])] = String(v[v.index(after: eq)...])
         }
-        func isHex64(_ v: String) -> Bool { v.count == 64 && v.allSatisfy(\.isHexDigit) }
+        func isHex64(_ v: String) -> Bool { Hex.isHex(v, lengths: [64]) }
         if let head, !isHex64(head) { throw CommandFailure(message: "--head takes the 64 hex digits of a chain head", code: 2) }
         o.anchorHead = head?.lowercased()
         o.publicKeys = try publicKeys.map { value in

@@ -131,10 +131,8 @@ public enum JSONValue: Sendable, Hashable, Codable {
         }
     }
 
-    /// Compact JSON with keys sorted; identical values give identical text.
-    public var canonicalText: String {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? enc.encode(self)).flatMap { String(data: $0, encoding: .utf8) } ?? "null"
-    }
+    /// Compact JSON with keys sorted; identical values give identical text. The form is
+    /// ``canonicalJSON`` (ExhibitSupport's `CanonicalJSON`); a value holding a non-finite number
+    /// is `null` as a whole, as `JSONEncoder` made it when these columns were first written.
+    public var canonicalText: String { canonicalJSON ?? "null" }
 }

@@ -1,3 +1,4 @@
+import ExhibitSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -32,7 +33,7 @@ public final class TestDirectory: @unchecked Sendable {
     // Safe: immutable after init.
     public let url: URL
     public init(_ tag: String = "test") throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("exhibit-test-\(tag)-\(UUID().uuidString)")
+        url = TemporaryDirectory.defaultURL.appendingPathComponent("exhibit-test-\(tag)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
     }

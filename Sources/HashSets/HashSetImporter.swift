@@ -1,6 +1,7 @@
 import Crypto
 import EvidenceStore
 import ExhibitKit
+import ExhibitSupport
 import Foundation
 
 /// The hash-set file formats `exhibit hashset import` reads.
@@ -139,7 +140,7 @@ public enum HashSetImporter {
             hasher.update(data: chunk)
             size += Int64(chunk.count)
         }
-        return (hasher.finalize().map { String(format: "%02x", $0) }.joined(), size, prefix)
+        return (Hex.encode(hasher.finalize()), size, prefix)
     }
 
     /// `pdq` or `sha256` when a `#` comment line in the file's first bytes names it (a plain
@@ -155,7 +156,7 @@ public enum HashSetImporter {
     /// Lower-case hex if `s` is hex of one of the digest lengths, else `nil`.
     static func hex(_ s: Substring) -> String? {
         let t = s.trimmingCharacters(in: .whitespaces)
-        guard [32, 40, 64].contains(t.utf8.count), t.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 | 0x20 >= 97 && $0 | 0x20 <= 102) }) else { return nil }
+        guard Hex.isHex(t, lengths: [32, 40, 64]) else { return nil }
         return t.lowercased()
     }
 

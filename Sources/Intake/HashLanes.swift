@@ -1,5 +1,6 @@
 import Crypto
 import ExhibitKit
+import ExhibitSupport
 import Foundation
 
 /// Two long-lived hashing threads: one runs MD5, the other SHA-1 + SHA-256, while the walker's
@@ -121,8 +122,8 @@ final class PendingDigest: @unchecked Sendable {
         if let result { return result }
         job.done.wait()
         job.done.wait()
-        let r = FileHashes(md5: MultiHasher.hex(job.md5.finalize()), sha1: MultiHasher.hex(job.sha1.finalize()),
-                           sha256: MultiHasher.hex(job.sha256.finalize()))
+        let r = FileHashes(md5: Hex.encode(job.md5.finalize()), sha1: Hex.encode(job.sha1.finalize()),
+                           sha256: Hex.encode(job.sha256.finalize()))
         result = r
         return r
     }

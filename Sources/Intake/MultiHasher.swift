@@ -1,5 +1,6 @@
 import Crypto
 import ExhibitKit
+import ExhibitSupport
 import Foundation
 
 /// Computes MD5, SHA-1 and SHA-256 in one pass over the same bytes.
@@ -21,18 +22,7 @@ public struct MultiHasher {
 
     /// Finishes and returns lower-case hex digests.
     public mutating func finalize() -> FileHashes {
-        FileHashes(md5: Self.hex(md5.finalize()), sha1: Self.hex(sha1.finalize()), sha256: Self.hex(sha256.finalize()))
-    }
-
-    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for b in digest {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        FileHashes(md5: Hex.encode(md5.finalize()), sha1: Hex.encode(sha1.finalize()), sha256: Hex.encode(sha256.finalize()))
     }
 }
 

@@ -164,7 +164,7 @@ final class WalkContext {
     func readData(from src: BlockSource, declaredSize: Int64?, sparseHint: Bool, plainFile: Bool = false) throws -> DataOutcome {
         var out = DataOutcome()
         let magic = self.magic
-        let sink = EntrySink(threshold: options.memoryThreshold, directory: options.temporaryDirectory, expectedSize: declaredSize,
+        let sink = EntryContentCollector(threshold: options.memoryThreshold, directory: options.temporaryDirectory, expectedSize: declaredSize,
                              lanes: lanes, mustSpool: options.retainContent ? nil : { head in
                                  magic.mime(of: head, complete: false).map(Self.containerMIMEs.contains) ?? false
                              })
@@ -262,7 +262,7 @@ final class WalkContext {
         return out
     }
 
-    private func mime(of sink: EntrySink, bytes: Int64, sha256: String?) -> String? {
+    private func mime(of sink: EntryContentCollector, bytes: Int64, sha256: String?) -> String? {
         guard bytes <= Int64(MagicDetector.sniffBytes) else { return sink.withHead { magic.mime(of: $0, complete: false) } }
         guard let sha256 else { return sink.withHead { magic.mime(of: $0) } }
         if let hit = mimeCache[sha256] { return hit }

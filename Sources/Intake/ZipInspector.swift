@@ -1,25 +1,16 @@
 import ExhibitKit
+import ExhibitSupport
 import Foundation
 
-/// Bounds-checked little-endian reads over a byte window; every read past the end yields `nil`.
-struct LEBytes {
-    let bytes: [UInt8]
-    func u16(_ at: Int) -> UInt16? {
-        guard at >= 0, at + 2 <= bytes.count else { return nil }
-        return UInt16(bytes[at]) | UInt16(bytes[at + 1]) << 8
-    }
-    func u32(_ at: Int) -> UInt32? {
-        guard let lo = u16(at), let hi = u16(at + 2) else { return nil }
-        return UInt32(lo) | UInt32(hi) << 16
-    }
-    func u64(_ at: Int) -> UInt64? {
-        guard let lo = u32(at), let hi = u32(at + 4) else { return nil }
-        return UInt64(lo) | UInt64(hi) << 32
-    }
-    func slice(_ at: Int, _ count: Int) -> [UInt8]? {
-        guard at >= 0, count >= 0, at + count <= bytes.count else { return nil }
-        return Array(bytes[at..<at + count])
-    }
+/// Zip is little-endian throughout: ExhibitSupport's bounds-checked ``ByteView`` read in that
+/// order; every read past the end yields `nil`.
+typealias LEBytes = ByteView
+
+extension ByteView {
+    init(bytes: [UInt8]) { self.init(bytes) }
+    func u16(_ at: Int) -> UInt16? { u16(at, bigEndian: false) }
+    func u32(_ at: Int) -> UInt32? { u32(at, bigEndian: false) }
+    func u64(_ at: Int) -> UInt64? { u64(at, bigEndian: false) }
 }
 
 /// Reads a zip's own structure — end of central directory (and zip64), central-directory entries,
@@ -113,7 +104,7 @@ enum ZipInspector {
         var i = 0
         while let id = b.u16(i), let len = b.u16(i + 2) {
             guard let data = b.slice(i + 4, Int(len)) else { return }
-            body(id, LEBytes(bytes: data))
+            body(id, LEBytes(bytes: Array(data)))
             i += 4 + Int(len)
         }
     }

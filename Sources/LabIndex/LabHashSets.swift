@@ -1,4 +1,5 @@
 import Crypto
+import ExhibitSupport
 import Foundation
 import GRDB
 import PostgresNIO
@@ -44,7 +45,7 @@ extension LabIndex {
             same.fresh = false
             return same
         }
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("exhibit-lab-hashset-\(UUID().uuidString)").path
+        let scratch = TemporaryDirectory.defaultURL.appendingPathComponent("exhibit-lab-hashset-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let db = scratch + "/scratch.sqlite"
@@ -130,7 +131,7 @@ extension LabIndex {
             size += data.count
             hasher.update(data: data)
         }
-        return (hasher.finalize().map { String(format: "%02x", $0) }.joined(), size)
+        return (Hex.encode(hasher.finalize()), size)
     }
 }
 

@@ -1,3 +1,4 @@
+import ExhibitSupport
 import Foundation
 import GRDB
 import PostgresNIO
@@ -172,7 +173,7 @@ extension LabIndex {
         case .int64(let i): return String(i)
         case .double(let d): return d == d.rounded() && abs(d) < 9e15 ? String(Int64(d)) : String(d)
         case .string(let s): return s
-        case .blob(let b): return b.map { String(format: "%02x", $0) }.joined()
+        case .blob(let b): return Hex.encode(b)
         }
     }
 

@@ -1,3 +1,4 @@
+import ExhibitSupport
 import Foundation
 
 /// How one `exhibit lab worker` runs.
@@ -221,7 +222,7 @@ enum Child {
     static func run(_ program: String, _ args: [String]) async -> Result {
         let setpriv = "/usr/bin/setpriv"
         let argv = FileManager.default.isExecutableFile(atPath: setpriv) ? [setpriv, "--pdeathsig", "KILL", "--", program] + args : [program] + args
-        let errPath = FileManager.default.temporaryDirectory.appendingPathComponent("exhibit-lab-\(UUID().uuidString).stderr").path
+        let errPath = TemporaryDirectory.defaultURL.appendingPathComponent("exhibit-lab-\(UUID().uuidString).stderr").path
         let (spawned, status): (Int32, Int32) = await withCheckedContinuation { (k: CheckedContinuation<(Int32, Int32), Never>) in
             let t = Thread {
                 var actions = posix_spawn_file_actions_t()

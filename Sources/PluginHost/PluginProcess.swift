@@ -1,4 +1,5 @@
 internal import CSandbox
+import ExhibitSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -40,9 +41,7 @@ final class PluginProcess: @unchecked Sendable {
     let pid: pid_t
     private let stdinFD: Int32
     private let stdoutFD: Int32
-    private var buffer: [UInt8] = []
-    private var start = 0
-    private var scanned = 0
+    private var lines = LineBuffer()
     private var chunk = [UInt8](repeating: 0, count: 65_536)
     private var reaped = false
     private var status: Int32 = 0
@@ -130,7 +129,6 @@ final class PluginProcess: @unchecked Sendable {
     /// very first line may be the sandbox report (the guard writes it before the plugin starts):
     /// a later `exhibit-sandbox:` line is the plugin's and is forwarded as its text.
     private static func forwardStderr(fd: Int32, pluginID: String, state: StderrState, log: @Sendable (String) -> Void) {
-        var buf = [UInt8](), chunk = [UInt8](repeating: 0, count: 16_384)
         var forwarded = 0, first = true
         func line(_ bytes: ArraySlice<UInt8>) {
             let text = String(decoding: bytes.prefix(4096), as: UTF8.self)
@@ -143,18 +141,8 @@ final class PluginProcess: @unchecked Sendable {
             if forwarded <= 1000 { log("plugin \(pluginID): \(escapeForTerminal(text))") }
             else if forwarded == 1001 { log("plugin \(pluginID): (further stderr lines not shown)") }
         }
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            buf.append(contentsOf: chunk[0..<n])
-            // The consumed lines are dropped once per chunk: a flood of short lines costs no quadratic copying.
-            var from = 0
-            while let nl = buf[from...].firstIndex(of: 10) { line(buf[from..<nl]); from = nl + 1 }
-            buf.removeSubrange(..<from)
-            if buf.count > 65_536 { line(buf[...]); buf.removeAll() }
-        }
-        if !buf.isEmpty { line(buf[...]) }
+        // A line longer than 64 KiB is forwarded in pieces (each shown up to 4096 bytes).
+        FileDescriptorIO.forEachLine(fd, maxLine: 65_536, chunkSize: 16_384, line)
         close(fd)
     }
 
@@ -179,35 +167,15 @@ final class PluginProcess: @unchecked Sendable {
             throw PluginFailure(code: "plugin-protocol", message: "the host could not encode a request")
         }
         data.append(10)
-        try data.withUnsafeBytes { buf in
-            var off = 0
-            while off < buf.count {
-                guard let base = buf.baseAddress else { return }
-                let n = write(stdinFD, base + off, buf.count - off)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { throw crashFailure("stopped reading its input") }
-                off += n
-            }
-        }
+        guard FileDescriptorIO.writeAll(stdinFD, data) else { throw crashFailure("stopped reading its input") }
     }
 
     /// Reads the next line before `deadline`; lines longer than `maxLine` are a failure.
     func readLine(deadline: Date, maxLine: Int) throws -> [UInt8] {
         while true {
-            // Lines are cut from `buffer` at `start`; the consumed prefix is dropped only when it
-            // is large, so a reply of many short lines costs no quadratic copying. Bytes already
-            // searched (before `scanned`) are not searched again, so a long line arriving in many
-            // chunks costs linear time too.
-            if let nl = buffer[max(start, scanned)...].firstIndex(of: 10) {
-                let line = Array(buffer[start..<nl])
-                start = nl + 1
-                scanned = start
-                if start == buffer.count { buffer.removeAll(keepingCapacity: true); start = 0; scanned = 0 }
-                return line
-            }
-            scanned = buffer.count
-            if start > 0 && start >= buffer.count / 2 { buffer.removeSubrange(..<start); scanned -= start; start = 0 }
-            if buffer.count - start > maxLine {
+            // `LineBuffer` cuts lines in linear time however the reply is chunked.
+            if let line = lines.next() { return line }
+            if lines.pendingCount > maxLine {
                 throw PluginFailure(code: "plugin-oversized-reply", message: "sent a line longer than \(maxLine) bytes")
             }
             let remaining = deadline.timeIntervalSinceNow
@@ -219,7 +187,7 @@ final class PluginProcess: @unchecked Sendable {
             let n = chunk.withUnsafeMutableBytes { read(stdoutFD, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { throw crashFailure("closed its output") }
-            buffer.append(contentsOf: chunk[0..<n])
+            lines.append(chunk[0..<n])
         }
     }
 

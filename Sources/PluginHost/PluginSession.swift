@@ -1,4 +1,5 @@
 import ExhibitKit
+import ExhibitSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -199,17 +200,7 @@ final class PluginSession: @unchecked Sendable {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o400)
         guard fd >= 0 else { return false }
         defer { close(fd) }
-        return data.withUnsafeBytes { buf in
-            var off = 0
-            while off < buf.count {
-                guard let base = buf.baseAddress else { return false }
-                let n = write(fd, base + off, buf.count - off)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return false }
-                off += n
-            }
-            return true
-        }
+        return FileDescriptorIO.writeAll(fd, data)
     }
 
     static func hasBytes(_ c: FileContent) -> Bool {

@@ -1,4 +1,5 @@
 import ExhibitKit
+import ExhibitSupport
 import Foundation
 
 /// The protocol's messages, both ways (docs/plugins.md): requests the host writes and the
@@ -173,7 +174,7 @@ enum PluginWire {
             let a = try string(d["algorithm"], "media_hash.algorithm")
             guard let alg = MediaHashAlgorithm(rawValue: a) else { throw invalid("media_hash.algorithm must be pdq or pdq-frame") }
             let hash = try string(d["hash"], "media_hash.hash")
-            guard hash.count == 64, hash.allSatisfy({ "0123456789abcdef".contains($0) }) else {
+            guard Hex.isHex(hash, lengths: [64], lowercaseOnly: true) else {
                 throw invalid("media_hash.hash must be 64 lower-case hex digits")
             }
             guard let q = try optInt(d["quality"], "media_hash.quality"), (0...100).contains(q) else {

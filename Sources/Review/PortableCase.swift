@@ -2,6 +2,7 @@ import Crypto
 import Engine
 import EvidenceStore
 import ExhibitKit
+import ExhibitSupport
 import Foundation
 
 /// `exhibit export --format portable --tagged`: a folder for someone who has no Exhibit (defence,
@@ -140,7 +141,7 @@ public enum PortableCase {
         var manifest = ""
         for name in summary.outputs {
             let bytes = try Foundation.Data(contentsOf: URL(fileURLWithPath: folder + "/" + name))
-            manifest += SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() + "  " + name + "\n"
+            manifest += Hex.encode(SHA256.hash(data: bytes)) + "  " + name + "\n"
         }
         try Foundation.Data(manifest.utf8).write(to: URL(fileURLWithPath: folder + "/MANIFEST.sha256"))
         summary.outputs.append("MANIFEST.sha256")

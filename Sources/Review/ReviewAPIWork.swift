@@ -1,6 +1,7 @@
 import Engine
 import EvidenceStore
 import ExhibitKit
+import ExhibitSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -89,7 +90,7 @@ extension ReviewAPI {
         case .file: exists = try Int64(id).flatMap { try db.fileIdentity(fileID: $0) } != nil
         case .group:
             exists = try db.knownMediaSpread().contains { $0.content == id }
-                || (id.count == 64 && id.allSatisfy(\.isHexDigit) && (try db.mediaSpread(sha256: id)) != nil)
+                || (Hex.isHex(id, lengths: [64]) && (try db.mediaSpread(sha256: id)) != nil)
         case .event: exists = try Int64(id).flatMap { try db.eventExists(id: $0) ? $0 : nil } != nil
         }
         guard exists else { throw ReviewRequestError(status: .notFound, message: "no \(kind.rawValue) \(id) in this case") }

@@ -1,7 +1,9 @@
+import ExhibitSupport
 import Foundation
 
-/// Bounds-checked big-endian reads over a byte array. Every read returns `nil` past the end, so
-/// a length or pointer taken from evidence can never trap.
+/// Bounds-checked big-endian reads over a byte array, as `Int` (SQLite is big-endian throughout
+/// and its offsets are compared with counts). The bounds rule is ExhibitSupport's ``ByteOrder``:
+/// every read returns `nil` past the end, so a length or pointer taken from evidence can never trap.
 struct ByteView {
     let bytes: [UInt8]
 
@@ -9,25 +11,15 @@ struct ByteView {
 
     var count: Int { bytes.count }
 
-    func u8(_ at: Int) -> Int? {
-        guard at >= 0, at < bytes.count else { return nil }
-        return Int(bytes[at])
-    }
+    func u8(_ at: Int) -> Int? { ByteOrder.read(bytes, at, width: 1, bigEndian: true).map(Int.init) }
 
-    func u16(_ at: Int) -> Int? {
-        guard at >= 0, at + 2 <= bytes.count else { return nil }
-        return Int(bytes[at]) << 8 | Int(bytes[at + 1])
-    }
+    func u16(_ at: Int) -> Int? { ByteOrder.read(bytes, at, width: 2, bigEndian: true).map(Int.init) }
 
-    func u32(_ at: Int) -> Int? {
-        guard at >= 0, at + 4 <= bytes.count else { return nil }
-        return Int(bytes[at]) << 24 | Int(bytes[at + 1]) << 16 | Int(bytes[at + 2]) << 8 | Int(bytes[at + 3])
-    }
+    func u32(_ at: Int) -> Int? { ByteOrder.read(bytes, at, width: 4, bigEndian: true).map(Int.init) }
 
     /// A slice copied out, or `nil` when it does not fit.
     func slice(_ at: Int, _ length: Int) -> [UInt8]? {
-        guard at >= 0, length >= 0, at <= bytes.count, length <= bytes.count - at else { return nil }
-        return Array(bytes[at..<(at + length)])
+        ByteOrder.fits(count: bytes.count, at, length) ? Array(bytes[at..<(at + length)]) : nil
     }
 }
 

@@ -1,4 +1,5 @@
 import ExhibitKit
+import ExhibitSupport
 import Foundation
 
 /// Recovery over an evidence file as analyzers see it: the database's bytes with the `-wal` and
@@ -131,7 +132,7 @@ extension SQLValue {
         case .integer(let i): return .integer(i)
         case .real(let d): return .real(d)
         case .text(let s): return .text(s)
-        case .blob(let b): return .blobHex(b.map { String(format: "%02x", $0) }.joined())
+        case .blob(let b): return .blobHex(Hex.encode(b))
         case .missing: return .missing
         }
     }

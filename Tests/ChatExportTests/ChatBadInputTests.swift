@@ -78,7 +78,7 @@ struct ChatBadInputTests {
 
 /// Telegram HTML titles with odd offsets: a bare `UTC` is +00:00, an offset no zone has is not
 /// trusted (the time is read as naive local time instead).
-@Suite("Telegram HTML offsets Time")
+@Suite("Telegram HTML offsets Time", .tags(.timeZone))
 struct TelegramHTMLOffsetTests {
     @Test func oddOffsets() {
         let seoul = TimeZone(identifier: "Asia/Seoul")
@@ -93,7 +93,7 @@ struct TelegramHTMLOffsetTests {
 
 /// LINE and KakaoTalk PC times go through the per-parse offset cache; across DST changes they
 /// must equal a plain `NaiveDateTime.resolve` (gap and fold flagged, never cached).
-@Suite("Day-line times across DST Time")
+@Suite("Day-line times across DST Time", .tags(.timeZone))
 struct DayLineDSTTests {
     @Test func lineTimesEqualPlainResolve() async throws {
         let ny = try #require(TimeZone(identifier: "America/New_York"))
@@ -114,7 +114,7 @@ struct DayLineDSTTests {
             for c in clocks {
                 let hm = c.split(separator: ":").compactMap { Int($0) }
                 want.append(NaiveDateTime(year: 2024, month: m, day: d, hour: hm[0], minute: hm[1])
-                    .resolve(in: ny, raw: c, precision: .minute, note: LocalTime.phoneNote + "; date from the day line above"))
+                    .resolve(in: ny, raw: c, precision: .minute, note: PhoneLocalTime.phoneNote + "; date from the day line above"))
             }
         }
         #expect(got == want)

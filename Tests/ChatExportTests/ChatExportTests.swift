@@ -5,7 +5,7 @@ import ExhibitTesting
 @testable import ChatExport
 
 /// The same chat exported by tdesktop as JSON and as HTML must read the same.
-@Suite("Telegram JSON-HTML pair Time")
+@Suite("Telegram JSON-HTML pair Time", .tags(.timeZone))
 struct TelegramPairTimeTests {
     @Test func jsonAndHTMLGiveTheSameMessages() async throws {
         let json = Split(try await ChatFixtures.run("telegram/pair/result.json").found).messages
@@ -46,7 +46,7 @@ struct TelegramPairTimeTests {
 
 /// The committed sample case (corpora/sample-case): its Telegram, WhatsApp and KakaoTalk exports,
 /// read out of the real archives with unzip/tar.
-@Suite("Sample case chats Time")
+@Suite("Sample case chats Time", .tags(.timeZone))
 struct SampleCaseTimeTests {
     static func member(_ archive: String, _ path: String) throws -> Data {
         let a = Corpus.url("sample-case/\(archive)").path

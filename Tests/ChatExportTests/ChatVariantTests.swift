@@ -8,7 +8,7 @@ import ExhibitTesting
 /// Arabic-Indic digits, time-first stamps. Whole-file behaviour is in the goldens
 /// (corpora/chat/whatsapp/ios-ar, ios-vi, ios-buddhist, ios-japanese-era, kakaotalk/android-en-2015);
 /// these pin single lines, the conversions and the look-alikes that must stay unread.
-@Suite("Chat variants Time")
+@Suite("Chat variants Time", .tags(.timeZone))
 struct ChatVariantTimeTests {
     static func whatsApp(_ lines: [String]) async throws -> Split {
         try await ChatHostileTests.run(Data(lines.joined(separator: "\r\n").utf8), path: "e.zip!/WhatsApp Chat - X.zip!/_chat.txt")
@@ -22,7 +22,7 @@ struct ChatVariantTimeTests {
         let t = try #require(r.messages[0].sent)
         #expect(t.raw == "3/18/2565 BE, 14:56:01")
         #expect(t.utcString == "2022-03-18T14:56:01Z")
-        #expect(t.note == LocalTime.phoneNote + "; year 2565 BE (Buddhist calendar, device setting) read as 2022 CE")
+        #expect(t.note == PhoneLocalTime.phoneNote + "; year 2565 BE (Buddhist calendar, device setting) read as 2022 CE")
         #expect(r.chats.first?.notes.contains { $0.contains("Buddhist calendar") } == true)
         #expect(r.messages.map(\.senderName) == ["Dmitry", "Elon"])
     }
@@ -35,7 +35,7 @@ struct ChatVariantTimeTests {
         let r = try await Self.whatsApp([line, line])
         let t = try #require(r.messages.first?.sent)
         #expect(t.utcString == utc)
-        #expect(t.note == LocalTime.phoneNote + "; " + note)
+        #expect(t.note == PhoneLocalTime.phoneNote + "; " + note)
     }
 
     /// Arabic-Indic digits, RLM inside the date, the Arabic comma, ALM before م; a contact shown

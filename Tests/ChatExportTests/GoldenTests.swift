@@ -7,7 +7,7 @@ import ExhibitTesting
 /// Every fixture in corpora/chat against its golden, field by field. Times are compared as UTC
 /// strings derived under the golden's declared zone (Asia/Seoul), so the suite must pass whatever
 /// the machine's TZ is (`make test` re-runs suites named "…Time" under UTC and Asia/Seoul).
-@Suite("Chat golden Time")
+@Suite("Chat golden Time", .tags(.timeZone))
 struct ChatGoldenTimeTests {
     @Test(arguments: ChatFixtures.all())
     func fixtureMatchesGolden(_ fixture: String) async throws {

@@ -6,9 +6,9 @@ import Testing
 /// beside it (and the basis when it is not `utc`); `--tz` overrides it everywhere; a date-only
 /// `--from`/`--to` is a day in that zone; machine outputs keep UTC plus an explicit local field.
 /// Item 12: a search hit on a sender or a chat title shows the message, the name marked.
-/// "Time" in the name: `make test` runs it again under TZ=UTC and TZ=Asia/Seoul, and the
+/// Tagged `.timeZone`: `make test` runs it again under TZ=UTC and TZ=Asia/Seoul, and the
 /// output must not depend on the machine's zone.
-@Suite("The case's zone in every output (Time)", .serialized)
+@Suite("The case's zone in every output (Time)", .serialized, .tags(.timeZone))
 struct CaseZoneDisplayTimeTests {
     /// The chat exports of ChatIngestTimeTests, ingested with --assume-tz Asia/Seoul.
     static func seoulCase(_ dir: TestDirectory) throws -> String {

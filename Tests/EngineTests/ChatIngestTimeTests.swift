@@ -7,8 +7,8 @@ import Testing
 /// test time) holding a Telegram JSON export, the same chat as HTML (two pages), a WhatsApp
 /// Android export, a WhatsApp iOS export zip (nested), a KakaoTalk Android ko export and a
 /// KakaoTalk PC export, with some of their media. Every message must land in `chat_messages`
-/// as the golden files in corpora/chat say. "Time" in the name: re-run under several TZ values.
-@Suite("Chat exports through exhibit ingest (Time)", .serialized)
+/// as the golden files in corpora/chat say. Tagged `.timeZone`: re-run under several TZ values.
+@Suite("Chat exports through exhibit ingest (Time)", .serialized, .tags(.timeZone))
 struct ChatIngestTimeTests {
     static let telegram = "Telegram Desktop/ChatExport_2024-08-30"
     /// Golden fixture → path inside case.zip (the goldens' virtual paths use the label case.zip).

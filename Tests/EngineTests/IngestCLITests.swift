@@ -6,7 +6,7 @@ import GRDB
 import Testing
 
 /// `exhibit ingest` end to end through the real binary, on evidence made by real tools.
-@Suite("IngestCLI Time", .serialized)
+@Suite("IngestCLI Time", .serialized, .tags(.timeZone))
 struct IngestCLITests {
     @Test func inventoryMatchesAReferenceExtraction() throws {
         let dir = try TestDirectory("cli"); defer { dir.remove() }

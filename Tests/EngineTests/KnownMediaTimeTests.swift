@@ -9,7 +9,7 @@ import Testing
 /// `media.known` events at the carrying messages' times, the PDQ group joining the camera
 /// original with its re-encoded WhatsApp, Telegram and shrunk copies across rooms, and the
 /// "taken after it was first sent" clock check.
-@Suite("Known media and PDQ groups in the timeline (Time)")
+@Suite("Known media and PDQ groups in the timeline (Time)", .tags(.timeZone))
 struct KnownMediaTimeTests {
     static let camera = "phone-dump.zip!/sdcard/DCIM/Camera/IMG_20240828_151203.jpg"
     static let park = "phone-dump.zip!/sdcard/DCIM/Camera/IMG_20240829_190541.jpg"

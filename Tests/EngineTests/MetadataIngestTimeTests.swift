@@ -7,9 +7,9 @@ import Testing
 /// test time) of metadata fixtures is ingested; the `metadata` table must agree with the
 /// fixtures' ExifTool goldens (`exiftool -j -n -G1`) on DateTimeOriginal, OffsetTimeOriginal,
 /// GPSLatitude, GPSLongitude, Make, Model and Software, AI indicators must be flagged exactly on
-/// the fixtures `expected.json` names, and `exhibit metadata` must print them. "Time" in the
-/// name: re-run under several TZ values (the case zone, never the machine's, applies).
-@Suite("Metadata through exhibit ingest (Time)", .serialized)
+/// the fixtures `expected.json` names, and `exhibit metadata` must print them. Tagged `.timeZone`:
+/// re-run under several TZ values (the case zone, never the machine's, applies).
+@Suite("Metadata through exhibit ingest (Time)", .serialized, .tags(.timeZone))
 struct MetadataIngestTimeTests {
     static let fixtures = ["jpeg/camera-le.jpg", "jpeg/camera-be.jpg", "jpeg/clock-skew.jpg", "jpeg/ai-xmp.jpg",
                            "png/sd-parameters.png", "png/exif.png", "jpeg/plain.jpg"]

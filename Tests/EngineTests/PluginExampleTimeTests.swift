@@ -7,7 +7,7 @@ import Testing
 /// the Python Android SMS plugin fills the chat tables; the Swift bash-history plugin (built here
 /// with plain swiftc) stores artifacts with a UTC time. Times must not depend on the machine's
 /// zone (run under TZ=UTC, Asia/Seoul and America/New_York by `make test`).
-@Suite(.serialized)
+@Suite(.serialized, .tags(.timeZone))
 struct PluginExampleTimeTests {
     static let examples = Corpus.packageRoot().appendingPathComponent("plugins/examples").path
 
@@ -112,7 +112,7 @@ struct PluginExampleTimeTests {
 
 /// A metadata-only plugin (`needs_bytes: false`) that reports an event with a naive local time:
 /// it gets no bytes, and the host resolves the local time in the case's declared zone.
-@Suite(.serialized)
+@Suite(.serialized, .tags(.timeZone))
 struct PluginMetadataOnlyTimeTests {
     @Test func metadataOnlyPluginAndLocalTimes() throws {
         let dir = try TestDirectory("plugin-meta"); defer { dir.remove() }

@@ -3,9 +3,9 @@ import Foundation
 import GRDB
 import Testing
 
-/// Timesketch JSONL and CSV from the `timeline` view. "Time" in the suite name: `make test`
+/// Timesketch JSONL and CSV from the `timeline` view. Tagged `.timeZone`: `make test`
 /// runs it again under UTC and Asia/Seoul, and the output must not depend on the machine's zone.
-@Suite("Timeline export Time", .serialized)
+@Suite("Timeline export Time", .serialized, .tags(.timeZone))
 struct TimelineExportTimeTests {
     /// Every line has Timesketch's required fields, `datetime` is ISO 8601 with an explicit
     /// offset and names the same instant as the event's stored UTC; events without a UTC instant

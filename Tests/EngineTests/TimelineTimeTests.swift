@@ -5,9 +5,9 @@ import Testing
 
 /// Issue 6's timeline and spread, end to end with the real binary on the sample case
 /// (corpora/sample-case) plus a Telegram group export made at test time that forwards the same
-/// photo bytes into a second room. "Time" in the name: the suite re-runs under TZ=UTC,
+/// photo bytes into a second room. Tagged `.timeZone`: the suite re-runs under TZ=UTC,
 /// Asia/Seoul and America/New_York (`make test`), and must print the same UTC values each time.
-@Suite("Timeline and spread on the sample case (Time)")
+@Suite("Timeline and spread on the sample case (Time)", .tags(.timeZone))
 struct TimelineTimeTests {
     /// SHA-256 of the concert photo as Telegram stores it (corpora/sample-case/manifest.json).
     static let telegramPhoto = "b6b7842eb7b028c2a165df96488b1905fe7ec863a76cc0f87f83822e1f1d5a8c"

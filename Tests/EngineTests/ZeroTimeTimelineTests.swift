@@ -5,7 +5,7 @@ import Testing
 
 /// Issue 15, item 9: an archive time of zero (1970-01-01T00:00:00Z, what libarchive reports for a
 /// field the archive does not hold) stays in `file_times` as found but is not a timeline event.
-@Suite("Zero archive times Time")
+@Suite("Zero archive times Time", .tags(.timeZone))
 struct ZeroTimeTimelineTests {
     @Test func aZeroArchiveTimeIsNotAnEvent() throws {
         let dir = try TestDirectory("zero-time")

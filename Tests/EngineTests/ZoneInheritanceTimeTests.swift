@@ -5,8 +5,8 @@ import Testing
 
 /// Issue 15, item 7: an item added to a case without repeating `--assume-tz` reads its naive times
 /// in the case's zone (said in the summary), and a different zone is refused. Run under several
-/// `TZ` values by `make test` ("Time" in the suite name): the machine's zone never matters.
-@Suite("Zone inheritance Time")
+/// `TZ` values by `make test` (tagged `.timeZone`): the machine's zone never matters.
+@Suite("Zone inheritance Time", .tags(.timeZone))
 struct ZoneInheritanceTimeTests {
     /// A zip whose member has a DOS time (naive wall clock): 2024-08-28 15:12:02.
     static func makeZip(_ dir: TestDirectory, _ name: String) throws -> String {

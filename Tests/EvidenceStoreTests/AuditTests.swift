@@ -12,7 +12,7 @@ struct AuditTests {
         let db = try EvidenceDatabase(path: path)
         #expect(try db.auditHead() == AuditChain.genesis)
         try db.appendAudit(action: "case.created", details: .object(["case": .string("2024-SEOUL-0042"), "examiner": .string("Kim J.")]))
-        try db.appendAudit(action: "evidence.hashed", details: .object(["sha256": .string(Fixture.hashes("z").sha256), "label": .string("seized.zip")]))
+        try db.appendAudit(action: "evidence.hashed", details: .object(["sha256": .string(StoreInputs.hashes("z").sha256), "label": .string("seized.zip")]))
         let head = try db.appendAudit(action: "ingest.finished", details: .object(["files": .number(12)]))
         return (db, path, head)
     }
@@ -34,7 +34,7 @@ struct AuditTests {
             #expect(row["hash"] == prev)
             #expect((row["utc"] as String).hasSuffix("Z"))
         }
-        #expect(rows[1]["details"] == #"{"label":"seized.zip","sha256":"\#(Fixture.hashes("z").sha256)"}"#)
+        #expect(rows[1]["details"] == #"{"label":"seized.zip","sha256":"\#(StoreInputs.hashes("z").sha256)"}"#)
         // Fixed vector computed with python3 hashlib from the documented byte string.
         #expect(AuditChain.hash(prevHash: AuditChain.genesis, seq: 1, utc: "2024-01-01T00:00:00Z", action: "a", details: "{}")
                 == "825d396e3e5a3340169d911c3d334aba8d25d696ed65fdf24bc9bfec39f8ea7c")
@@ -43,7 +43,7 @@ struct AuditTests {
     @Test func detectsAnEditedRow() throws {
         let dir = try TempDir()
         let (db, path, _) = try chain(dir)
-        try Fixture.rawConnection(path).write { c in
+        try StoreInputs.rawConnection(path).write { c in
             try c.execute(sql: "DROP TRIGGER audit_log_no_update")
             try c.execute(sql: #"UPDATE audit_log SET details = '{"label":"clean.zip"}' WHERE seq = 2"#)
         }
@@ -58,7 +58,7 @@ struct AuditTests {
         let dir = try TempDir()
         let (db, path, _) = try chain(dir)
         // A careful forger recomputes row 2's own hash; row 3 still points at the old one.
-        try Fixture.rawConnection(path).write { c in
+        try StoreInputs.rawConnection(path).write { c in
             try c.execute(sql: "DROP TRIGGER audit_log_no_update")
             let row = try #require(try Row.fetchOne(c, sql: "SELECT prev_hash, utc, action FROM audit_log WHERE seq = 2"))
             let forged = AuditChain.hash(prevHash: row["prev_hash"], seq: 2, utc: row["utc"], action: row["action"], details: "{}")
@@ -72,7 +72,7 @@ struct AuditTests {
     @Test func detectsADeletedRow() throws {
         let dir = try TempDir()
         let (db, path, _) = try chain(dir)
-        try Fixture.rawConnection(path).write { c in
+        try StoreInputs.rawConnection(path).write { c in
             try c.execute(sql: "DROP TRIGGER audit_log_no_delete")
             try c.execute(sql: "DELETE FROM audit_log WHERE seq = 2")
         }
@@ -88,7 +88,7 @@ struct AuditTests {
         let run = try db.beginRun(toolVersion: "0.1.0", commandLine: [], options: .null, jobs: 1)
         try db.finishRun(id: run, status: "completed", filesCommitted: 0, chainHead: head, signature: nil, publicKey: nil)
         #expect(try db.verifyAuditChain().ok)
-        try Fixture.rawConnection(path).write { c in
+        try StoreInputs.rawConnection(path).write { c in
             try c.execute(sql: "DROP TRIGGER audit_log_no_delete")
             try c.execute(sql: "DELETE FROM audit_log WHERE seq = 3")
         }

@@ -1,4 +1,5 @@
 import ExhibitKit
+import ExhibitTesting
 import Foundation
 import GRDB
 import Testing
@@ -6,8 +7,8 @@ import Testing
 
 /// The chat tables on real SQLite files: commit, redo, search paths (trigram, bigram, scan),
 /// NFC comparison, attachment linking, copies, zone recomputation and the digest.
-/// "Time" in the name: `make test` re-runs it under TZ=UTC and Asia/Seoul.
-@Suite("Chat store (Time)")
+/// Tagged `.timeZone`: `make test` re-runs it under TZ=UTC and Asia/Seoul.
+@Suite("Chat store (Time)", .tags(.timeZone))
 struct ChatStoreTimeTests {
     static let seoul = TimeZone(identifier: "Asia/Seoul")
 
@@ -23,7 +24,7 @@ struct ChatStoreTimeTests {
             }
             findings.append(.message(m))
         }
-        return FileOutcome(evidenceID: 1, record: Fixture.record(key, path: path),
+        return FileOutcome(evidenceID: 1, record: StoreInputs.record(key, path: path),
                            findings: findings.map { ProducedFinding(analyzerID: "chat-export", analyzerVersion: "1.0.0", finding: $0) })
     }
 
@@ -57,7 +58,7 @@ struct ChatStoreTimeTests {
 
     @Test func commitsSearchesAndReplacesOnRedo() throws {
         let dir = try TempDir()
-        let (db, _) = try Fixture.database(in: dir, zone: "Asia/Seoul")
+        let (db, _) = try StoreInputs.database(in: dir, zone: "Asia/Seoul")
         try db.commit([Self.kakao(zone: Self.seoul)])
         try db.commit([Self.kakao(zone: Self.seoul)]) // a redo: replaces, never duplicates
         let rows = try db.chatMessages()
@@ -98,11 +99,11 @@ struct ChatStoreTimeTests {
 
     @Test func linksAttachmentsInNFCAndMarksCopies() throws {
         let dir = try TempDir()
-        let (db, _) = try Fixture.database(in: dir)
+        let (db, _) = try StoreInputs.database(in: dir)
         let json = Self.telegram("0", path: "Telegram Desktop/Export/result.json", format: .telegramJSON, id: "555")
         let html = Self.telegram("1", path: "Telegram Desktop/Export/messages.html", format: .telegramHTML, id: nil)
         // The photo's name in the archive is NFC; the export references it in NFD.
-        let photo = FileOutcome(evidenceID: 1, record: Fixture.record("2", path: "Telegram Desktop/Export/photos/사진.jpg",
+        let photo = FileOutcome(evidenceID: 1, record: StoreInputs.record("2", path: "Telegram Desktop/Export/photos/사진.jpg",
                                                                       mime: "image/jpeg"))
         try db.commit([html, json, photo])
         let first = try db.linkChatFindings()
@@ -114,7 +115,7 @@ struct ChatStoreTimeTests {
         #expect(Set(rows.map(\.roomID)).count == 1)
         let attachments = try #require(rows.first?.attachments)
         #expect(attachments.map(\.status) == ["resolved", "missing", "missing"])
-        #expect(attachments[0].sha256 == Fixture.hashes("Telegram Desktop/Export/photos/사진.jpg").sha256)
+        #expect(attachments[0].sha256 == StoreInputs.hashes("Telegram Desktop/Export/photos/사진.jpg").sha256)
         #expect(attachments[0].path == "seized.zip!/Telegram Desktop/Export/photos/사진.jpg")
         #expect(attachments[1].missingReason == "file not found in evidence")
         #expect(attachments[2].missingReason == "(File not included. Change data exporting settings to download.)")
@@ -134,7 +135,7 @@ struct ChatStoreTimeTests {
 
     @Test func zoneChangeRecomputesMessageTimes() throws {
         let dir = try TempDir()
-        let (db, _) = try Fixture.database(in: dir, zone: "Asia/Seoul")
+        let (db, _) = try StoreInputs.database(in: dir, zone: "Asia/Seoul")
         try db.commit([Self.kakao(zone: Self.seoul)])
         #expect(try db.recomputeAssumedZone(TimeZone(identifier: "UTC")) == 2)
         #expect(try db.chatMessages().first?.sentUTC == "2024-08-28T15:01:00Z")
@@ -147,9 +148,9 @@ struct ChatStoreTimeTests {
 
     @Test func digestIsCanonicalAndIgnoresEmptyChatTables() throws {
         let dir = try TempDir()
-        let (a, _) = try Fixture.database(in: dir, name: "a.sqlite")
-        let (b, _) = try Fixture.database(in: dir, name: "b.sqlite")
-        let plain = FileOutcome(evidenceID: 1, record: Fixture.record("5", path: "x.txt"))
+        let (a, _) = try StoreInputs.database(in: dir, name: "a.sqlite")
+        let (b, _) = try StoreInputs.database(in: dir, name: "b.sqlite")
+        let plain = FileOutcome(evidenceID: 1, record: StoreInputs.record("5", path: "x.txt"))
         try a.commit([plain]); try b.commit([plain])
         let before = try a.digest()
         let json = Self.telegram("0", path: "Telegram Desktop/Export/result.json", format: .telegramJSON, id: "555")

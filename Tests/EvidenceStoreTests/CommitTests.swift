@@ -1,4 +1,5 @@
 import ExhibitKit
+import ExhibitTesting
 import Foundation
 import GRDB
 import Testing
@@ -6,9 +7,9 @@ import Testing
 
 @Suite("Committing files, findings and errors")
 struct CommitTests {
-    @Test func storesTheFullRecordWithTimesAsText() throws {
+    @Test(.tags(.timeZone)) func storesTheFullRecordWithTimesAsText() throws {
         let dir = try TempDir()
-        let (db, ev) = try Fixture.database(in: dir)
+        let (db, ev) = try StoreInputs.database(in: dir)
         let run = try db.beginRun(toolVersion: "0.1.0", commandLine: ["exhibit", "ingest", "seized.zip"],
                                   options: .object(["jobs": .number(2)]), jobs: 2)
         let seoul = try #require(TimeZone(identifier: "Asia/Seoul"))
@@ -17,7 +18,7 @@ struct CommitTests {
         let record = FileRecordInput(
             entryKey: "3/17", parentKey: "3", depth: 1, path: "seized.zip!/inner.zip!/사진/a.jpg", name: "a.jpg",
             rawName: [0xBB, 0xE7, 0xC1, 0xF8, 0x2F, 0x61], nameEncoding: "cp949", kind: .file, mode: 0o100644,
-            linkTarget: nil, size: 2048, declaredSize: 999_999, hashes: Fixture.hashes("a.jpg"), mime: "image/jpeg",
+            linkTarget: nil, size: 2048, declaredSize: 999_999, hashes: StoreInputs.hashes("a.jpg"), mime: "image/jpeg",
             status: .truncated, message: "Truncated input file", flags: ["path-sanitized", "name-mismatch", "path-sanitized"],
             times: EntryTimes(modified: dos, accessed: .unixSeconds(1_724_825_524, nanoseconds: 120_000_000)),
             isContainer: false)
@@ -27,7 +28,7 @@ struct CommitTests {
             id: row.id, evidenceID: ev, evidenceLabel: "seized.zip", entryKey: "3/17", parentKey: "3", depth: 1,
             path: "seized.zip!/inner.zip!/사진/a.jpg", name: "a.jpg", rawName: [0xBB, 0xE7, 0xC1, 0xF8, 0x2F, 0x61],
             nameEncoding: "cp949", kind: "file", mode: 0o100644, linkTarget: nil, size: 2048, declaredSize: 999_999,
-            hashes: Fixture.hashes("a.jpg"), mime: "image/jpeg", status: "truncated", message: "Truncated input file",
+            hashes: StoreInputs.hashes("a.jpg"), mime: "image/jpeg", status: "truncated", message: "Truncated input file",
             flags: ["name-mismatch", "path-sanitized"], isContainer: false, containerFormat: nil, containerFlags: [],
             expandedBytes: nil, times: record.times, runID: run)
         #expect(row == expected)
@@ -49,9 +50,9 @@ struct CommitTests {
 
     @Test func redoReplacesTheRowAndFindingsButKeepsCrashRecords() throws {
         let dir = try TempDir()
-        let (db, ev) = try Fixture.database(in: dir)
+        let (db, ev) = try StoreInputs.database(in: dir)
         let first = FileOutcome(
-            evidenceID: ev, record: Fixture.record("0", path: "chat/result.json", mime: "application/json"),
+            evidenceID: ev, record: StoreInputs.record("0", path: "chat/result.json", mime: "application/json"),
             findings: [
                 ProducedFinding(analyzerID: "chat-export", analyzerVersion: "1", finding: .artifact(Artifact(
                     type: "chat.stub", properties: .object(["n": .number(1)]),
@@ -76,7 +77,7 @@ struct CommitTests {
         #expect(try db.crashedPairs() == ["\(ev)|0|decoder"])
 
         // The redo: different size and one artifact without times, no warning, no error.
-        var again = Fixture.record("0", path: "chat/result.json", size: 555, mime: "application/json")
+        var again = StoreInputs.record("0", path: "chat/result.json", size: 555, mime: "application/json")
         again.times = EntryTimes()
         try db.commit([FileOutcome(evidenceID: ev, record: again, findings: [
             ProducedFinding(analyzerID: "chat-export", analyzerVersion: "1", finding: .artifact(Artifact(
@@ -100,37 +101,37 @@ struct CommitTests {
 
     @Test func aFailedBatchCommitsNothing() throws {
         let dir = try TempDir()
-        let (db, ev) = try Fixture.database(in: dir)
-        let good = FileOutcome(evidenceID: ev, record: Fixture.record("0", path: "a.txt"))
-        let bad = FileOutcome(evidenceID: ev, record: Fixture.record("1", path: "b.txt"),
+        let (db, ev) = try StoreInputs.database(in: dir)
+        let good = FileOutcome(evidenceID: ev, record: StoreInputs.record("0", path: "a.txt"))
+        let bad = FileOutcome(evidenceID: ev, record: StoreInputs.record("1", path: "b.txt"),
                               errors: [AnalysisErrorInput(analyzerID: "x", analyzerVersion: "1", status: "exploded",
                                                           code: "c", message: "m")])
         #expect(throws: EvidenceStoreError.invalidValue(field: "analysis error status", value: "exploded")) {
             try db.commit([good, bad])
         }
         #expect(throws: EvidenceStoreError.invalidEntryKey("01")) {
-            try db.commit([FileOutcome(evidenceID: ev, record: Fixture.record("01", path: "c.txt"))])
+            try db.commit([FileOutcome(evidenceID: ev, record: StoreInputs.record("01", path: "c.txt"))])
         }
         #expect(throws: DatabaseError.self) { // evidence 42 does not exist: foreign keys are on
-            try db.commit([FileOutcome(evidenceID: 42, record: Fixture.record("0", path: "a.txt"))])
+            try db.commit([FileOutcome(evidenceID: 42, record: StoreInputs.record("0", path: "a.txt"))])
         }
         #expect(try db.listFiles().isEmpty)
     }
 
     @Test func committedEntriesAccountForNestedContainers() throws {
         let dir = try TempDir()
-        let (db, ev) = try Fixture.database(in: dir)
+        let (db, ev) = try StoreInputs.database(in: dir)
         // seized.zip: 0 = a.txt (10), 1 = inner.zip (500) holding 1/0 = deep.tar (300) holding 1/0/0 (40)
         // and 1/0/1 (60), and 1/1 = b.txt (20); 2 = other.zip committed with expanded_bytes from intake
         // (the bytes intake charged for the entry and its subtree: that, not the size, is accounted).
         let outcomes = [
-            Fixture.record("0", path: "a.txt", size: 10),
-            Fixture.record("1/0/0", path: "inner.zip!/deep.tar!/x", size: 40, parent: "1/0"),
-            Fixture.record("1/0/1", path: "inner.zip!/deep.tar!/y", size: 60, parent: "1/0"),
-            Fixture.record("1/0", path: "inner.zip!/deep.tar", size: 300, parent: "1", container: true),
-            Fixture.record("1/1", path: "inner.zip!/b.txt", size: 20, parent: "1"),
-            Fixture.record("1", path: "inner.zip", size: 500, container: true),
-            Fixture.record("2", path: "other.zip", size: 70, container: true, expanded: 1234),
+            StoreInputs.record("0", path: "a.txt", size: 10),
+            StoreInputs.record("1/0/0", path: "inner.zip!/deep.tar!/x", size: 40, parent: "1/0"),
+            StoreInputs.record("1/0/1", path: "inner.zip!/deep.tar!/y", size: 60, parent: "1/0"),
+            StoreInputs.record("1/0", path: "inner.zip!/deep.tar", size: 300, parent: "1", container: true),
+            StoreInputs.record("1/1", path: "inner.zip!/b.txt", size: 20, parent: "1"),
+            StoreInputs.record("1", path: "inner.zip", size: 500, container: true),
+            StoreInputs.record("2", path: "other.zip", size: 70, container: true, expanded: 1234),
         ].map { FileOutcome(evidenceID: ev, record: $0) }
         try db.commit(Array(outcomes.prefix(3)))
         // Interrupted before the containers: their children are committed, they are not.
@@ -146,9 +147,9 @@ struct CommitTests {
 
     @Test func canonicalOrderIsNumericNotTextual() throws {
         let dir = try TempDir()
-        let (db, ev) = try Fixture.database(in: dir)
+        let (db, ev) = try StoreInputs.database(in: dir)
         let keys = ["10", "9", "2/10", "2/9", "2", "100", "0"]
-        try db.commit(keys.map { FileOutcome(evidenceID: ev, record: Fixture.record($0, path: "f\($0)")) })
+        try db.commit(keys.map { FileOutcome(evidenceID: ev, record: StoreInputs.record($0, path: "f\($0)")) })
         #expect(try db.listFiles().map(\.entryKey) == ["0", "2", "2/9", "2/10", "9", "10", "100"])
         #expect(EntryKeyOrder.sortKey("2/10") == "0000000002/0000000010")
         for bad in ["", "1//2", "-1", "a", "1/", "01", "12345678901"] { #expect(EntryKeyOrder.sortKey(bad) == nil, "\(bad)") }
@@ -156,14 +157,14 @@ struct CommitTests {
 
     @Test func listFilesFilters() throws {
         let dir = try TempDir()
-        let (db, ev) = try Fixture.database(in: dir)
+        let (db, ev) = try StoreInputs.database(in: dir)
         let second = try db.registerEvidence(EvidenceInput(label: "phone.tar", path: "/e/phone.tar", kind: .file,
-                                                           size: 1, hashes: Fixture.hashes("phone.tar")))
+                                                           size: 1, hashes: StoreInputs.hashes("phone.tar")))
         try db.commit([
-            FileOutcome(evidenceID: ev, record: Fixture.record("0", path: "DCIM/a.jpg", mime: "image/jpeg")),
-            FileOutcome(evidenceID: ev, record: Fixture.record("1", path: "DCIM/b.png", mime: "image/png")),
-            FileOutcome(evidenceID: ev, record: Fixture.record("2", path: "notes.txt", status: .encrypted)),
-            FileOutcome(evidenceID: second, record: Fixture.record("0", path: "c.jpg", mime: "image/jpeg", label: "phone.tar")),
+            FileOutcome(evidenceID: ev, record: StoreInputs.record("0", path: "DCIM/a.jpg", mime: "image/jpeg")),
+            FileOutcome(evidenceID: ev, record: StoreInputs.record("1", path: "DCIM/b.png", mime: "image/png")),
+            FileOutcome(evidenceID: ev, record: StoreInputs.record("2", path: "notes.txt", status: .encrypted)),
+            FileOutcome(evidenceID: second, record: StoreInputs.record("0", path: "c.jpg", mime: "image/jpeg", label: "phone.tar")),
         ])
         // Canonical order: by evidence label first.
         #expect(try db.listFiles(FileFilter(mimePrefix: "image/")).map(\.path)
@@ -171,9 +172,9 @@ struct CommitTests {
         #expect(try db.listFiles(FileFilter(evidenceLabel: "phone.tar")).map(\.evidenceLabel) == ["phone.tar"])
         #expect(try db.listFiles(FileFilter(status: "encrypted")).map(\.entryKey) == ["2"])
         #expect(try db.listFiles(FileFilter(pathGlob: "*DCIM/*")).count == 2)
-        #expect(try db.listFiles(FileFilter(sha256: Fixture.hashes("notes.txt").sha256.uppercased())).map(\.entryKey) == ["2"])
-        #expect(try db.listFiles(FileFilter(md5: Fixture.hashes("DCIM/b.png").md5)).map(\.entryKey) == ["1"])
-        #expect(try db.listFiles(FileFilter(sha1: Fixture.hashes("c.jpg").sha1)).map(\.evidenceLabel) == ["phone.tar"])
+        #expect(try db.listFiles(FileFilter(sha256: StoreInputs.hashes("notes.txt").sha256.uppercased())).map(\.entryKey) == ["2"])
+        #expect(try db.listFiles(FileFilter(md5: StoreInputs.hashes("DCIM/b.png").md5)).map(\.entryKey) == ["1"])
+        #expect(try db.listFiles(FileFilter(sha1: StoreInputs.hashes("c.jpg").sha1)).map(\.evidenceLabel) == ["phone.tar"])
         #expect(try db.listFiles(FileFilter(limit: 2, offset: 1)).map(\.path) == ["seized.zip!/DCIM/a.jpg", "seized.zip!/DCIM/b.png"])
         #expect(try db.listFiles(FileFilter(mimePrefix: "image/", limit: 1, offset: 2)).map(\.path) == ["seized.zip!/DCIM/b.png"])
         #expect(try db.listFiles(FileFilter(offset: 3)).map(\.path) == ["seized.zip!/notes.txt"])
@@ -181,19 +182,19 @@ struct CommitTests {
         let files = try db.files()
         #expect(files.map(\.key) == ["phone.tar#0", "seized.zip#0", "seized.zip#1", "seized.zip#2"])
         #expect(files[0] == CaseFileSummary(key: "phone.tar#0", virtualPath: "phone.tar!/c.jpg", size: 100,
-                                            sha256: Fixture.hashes("c.jpg").sha256, mime: "image/jpeg", status: .ok,
+                                            sha256: StoreInputs.hashes("c.jpg").sha256, mime: "image/jpeg", status: .ok,
                                             times: EntryTimes(modified: .unixSeconds(1_724_825_524))))
     }
 
     @Test func runsRecordTheirLifecycle() throws {
         let dir = try TempDir()
-        let (db, ev) = try Fixture.database(in: dir)
+        let (db, ev) = try StoreInputs.database(in: dir)
         let killed = try db.beginRun(toolVersion: "0.1.0", commandLine: ["exhibit", "ingest"], options: .object([:]), jobs: 2)
-        try db.commit([FileOutcome(evidenceID: ev, record: Fixture.record("0", path: "a"))])
+        try db.commit([FileOutcome(evidenceID: ev, record: StoreInputs.record("0", path: "a"))])
         // The process died here; the next run marks it interrupted and owns new commits.
         let resumed = try db.beginRun(toolVersion: "0.1.0", commandLine: ["exhibit", "ingest", "--jobs", "1"],
                                       options: .object(["jobs": .number(1)]), jobs: 1)
-        try db.commit([FileOutcome(evidenceID: ev, record: Fixture.record("1", path: "b"))])
+        try db.commit([FileOutcome(evidenceID: ev, record: StoreInputs.record("1", path: "b"))])
         try db.finishRun(id: resumed, status: "completed", filesCommitted: 1, chainHead: "ab", signature: nil, publicKey: nil)
         let runs = try db.queue.read { c in
             try Row.fetchAll(c, sql: "SELECT id, status, files_committed, command_line, options, finished_utc IS NOT NULL AS done FROM ingest_runs ORDER BY id")

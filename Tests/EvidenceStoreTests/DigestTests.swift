@@ -25,7 +25,7 @@ struct DigestTests {
         for label in labels {
             for i in 0..<12 {
                 let key = i < 8 ? "\(i)" : "7/\(i - 8)"
-                var r = Fixture.record(key, path: "\(label)-\(i).bin", size: Int64(i * 10), parent: i < 8 ? nil : "7",
+                var r = StoreInputs.record(key, path: "\(label)-\(i).bin", size: Int64(i * 10), parent: i < 8 ? nil : "7",
                                        container: i == 7, mime: i % 2 == 0 ? "image/jpeg" : "text/plain")
                 r.times.created = NaiveDateTime(year: 2024, month: 3, day: 10, hour: i, minute: 30).resolve(in: seoul, raw: "dos \(i)")
                 r.flags = i % 3 == 0 ? ["path-sanitized"] : []
@@ -60,7 +60,7 @@ struct DigestTests {
         var ids: [String: Int64] = [:]
         for label in labelOrder {
             ids[label] = try db.registerEvidence(EvidenceInput(label: label, path: "/\(name)/\(label)", kind: .file,
-                                                               size: 10, hashes: Fixture.hashes(label)))
+                                                               size: 10, hashes: StoreInputs.hashes(label)))
         }
         var rng = SeededGenerator(state: seed)
         var outcomes = findings().map { FileOutcome(evidenceID: ids[$0.0]!, record: $0.1, findings: $0.2, errors: $0.3) }

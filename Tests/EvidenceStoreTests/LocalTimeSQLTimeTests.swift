@@ -1,5 +1,6 @@
 @testable import EvidenceStore
 import ExhibitKit
+import ExhibitTesting
 import Foundation
 import GRDB
 import Testing
@@ -7,7 +8,7 @@ import Testing
 /// Issue 15, item 8: the exports' local time, computed by SQLite from the zone's offset changes,
 /// equals the CLI's (`CaseTimeText.local`) on both sides of DST changes, before 1970 and with a
 /// fraction of a second — whatever the machine's zone ("Time": run under several TZ values).
-@Suite struct LocalTimeSQLTimeTests {
+@Suite(.tags(.timeZone)) struct LocalTimeSQLTimeTests {
     @Test(arguments: ["America/New_York", "Europe/London", "Asia/Seoul", "Australia/Lord_Howe"])
     func sqlAgreesWithTheCLIAcrossOffsetChanges(zoneName: String) throws {
         let zone = try #require(TimeZone(identifier: zoneName))

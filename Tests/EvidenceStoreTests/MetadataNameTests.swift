@@ -13,7 +13,7 @@ import Testing
 
     @Test func xmpPropertiesAreFoundUnderTheirExifToolNames() throws {
         let dir = try TempDir()
-        let (db, _) = try Fixture.database(in: dir, zone: "Asia/Seoul")
+        let (db, _) = try StoreInputs.database(in: dir, zone: "Asia/Seoul")
         let findings = [
             Self.entry(.xmp, "xmp:CreateDate", "2024:08:28 15:12:03+09:00", 10),
             Self.entry(.xmp, "exif:DateTimeOriginal", "2024:08:28 15:12:00+09:00", 20),
@@ -24,7 +24,7 @@ import Testing
             Self.entry(.quicktime, "CreateDate", "2024:08:28 06:12:03", 70),
             Self.entry(.flir, "DateTimeOriginal", "2024:08:28 15:12:00.123+09:00", 80),
         ]
-        let outcome = FileOutcome(evidenceID: 1, record: Fixture.record("0", path: "DCIM/a.jpg", mime: "image/jpeg"),
+        let outcome = FileOutcome(evidenceID: 1, record: StoreInputs.record("0", path: "DCIM/a.jpg", mime: "image/jpeg"),
                                   findings: findings.map { ProducedFinding(analyzerID: "metadata", analyzerVersion: "1.0.0", finding: $0) })
         try db.commit([outcome])
         let rows: [String] = try db.queue.read { c in

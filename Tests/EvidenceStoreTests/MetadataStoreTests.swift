@@ -1,12 +1,13 @@
 import ExhibitKit
+import ExhibitTesting
 import Foundation
 import GRDB
 import Testing
 @testable import EvidenceStore
 
 /// The metadata tables on real SQLite files: commit, redo, query, digest order and zone
-/// recomputation. "Time" in the name: `make test` re-runs it under several TZ values.
-@Suite("Metadata store (Time)")
+/// recomputation. Tagged `.timeZone`: `make test` re-runs it under several TZ values.
+@Suite("Metadata store (Time)", .tags(.timeZone))
 struct MetadataStoreTimeTests {
     static let seoul = TimeZone(identifier: "Asia/Seoul")
 
@@ -40,13 +41,13 @@ struct MetadataStoreTimeTests {
     }
 
     static func outcome(_ findings: [Finding]) -> FileOutcome {
-        FileOutcome(evidenceID: 1, record: Fixture.record("0", path: "DCIM/a.jpg", mime: "image/jpeg"),
+        FileOutcome(evidenceID: 1, record: StoreInputs.record("0", path: "DCIM/a.jpg", mime: "image/jpeg"),
                     findings: findings.map { ProducedFinding(analyzerID: "metadata", analyzerVersion: "1.0.0", finding: $0) })
     }
 
     @Test func commitsQueriesAndReplacesOnRedo() throws {
         let dir = try TempDir()
-        let (db, _) = try Fixture.database(in: dir, zone: "Asia/Seoul")
+        let (db, _) = try StoreInputs.database(in: dir, zone: "Asia/Seoul")
         try db.commit([Self.outcome(Self.findings(zone: Self.seoul))])
         try db.commit([Self.outcome(Self.findings(zone: Self.seoul, model: "EX-200"))]) // a redo replaces
         let files = try db.fileMetadata("seized.zip!/DCIM/a.jpg")
@@ -82,27 +83,27 @@ struct MetadataStoreTimeTests {
         let dir = try TempDir()
         var digests: [String] = []
         for (n, findings) in [Self.findings(zone: Self.seoul), Self.findings(zone: Self.seoul).reversed(), []].enumerated() {
-            let (db, _) = try Fixture.database(in: dir, name: "c\(n).sqlite", zone: "Asia/Seoul")
+            let (db, _) = try StoreInputs.database(in: dir, name: "c\(n).sqlite", zone: "Asia/Seoul")
             try db.commit([Self.outcome(findings)])
             digests.append(try db.digest())
         }
         #expect(digests[0] == digests[1])
         #expect(digests[0] != digests[2])
-        let (db, _) = try Fixture.database(in: dir, name: "other.sqlite", zone: "Asia/Seoul")
+        let (db, _) = try StoreInputs.database(in: dir, name: "other.sqlite", zone: "Asia/Seoul")
         try db.commit([Self.outcome(Self.findings(zone: Self.seoul, model: "EX-200"))])
         #expect(try db.digest() != digests[0])
     }
 
     @Test func zoneChangeRecomputesMetadataAndIndicatorTimes() throws {
         let dir = try TempDir()
-        let (db, _) = try Fixture.database(in: dir, zone: "Asia/Seoul")
+        let (db, _) = try StoreInputs.database(in: dir, zone: "Asia/Seoul")
         try db.commit([Self.outcome(Self.findings(zone: Self.seoul))])
         try db.recomputeAssumedZone(TimeZone(identifier: "UTC"), name: "UTC")   // the zone's name is in the digest (zones)
         let f = try #require(try db.fileMetadata("seized.zip!/DCIM/a.jpg").first)
         #expect(f.entries.first { $0.tag == "DateTimeOriginal" }?.time?.utcMicros == 1_724_857_923_000_000)
         #expect(f.indicators.first?.times.first?.time.utcMicros == 1_724_857_923_000_000)
         // A database built with UTC from the start has the same digest.
-        let (direct, _) = try Fixture.database(in: dir, name: "utc.sqlite", zone: "UTC")
+        let (direct, _) = try StoreInputs.database(in: dir, name: "utc.sqlite", zone: "UTC")
         try direct.commit([Self.outcome(Self.findings(zone: TimeZone(identifier: "UTC")))])
         #expect(try direct.digest() == db.digest())
     }

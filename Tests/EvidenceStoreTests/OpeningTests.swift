@@ -28,8 +28,8 @@ struct OpeningTests {
     @Test func reopeningKeepsDataAndDoesNotRemigrate() throws {
         let dir = try TempDir()
         do {
-            let (db, _) = try Fixture.database(in: dir)
-            try db.commit([FileOutcome(evidenceID: 1, record: Fixture.record("0", path: "a.txt"))])
+            let (db, _) = try StoreInputs.database(in: dir)
+            try db.commit([FileOutcome(evidenceID: 1, record: StoreInputs.record("0", path: "a.txt"))])
         }
         let again = try EvidenceDatabase(path: dir.path("case.sqlite"))
         #expect(try again.appliedMigrations() == ["v1-foundation", "v2-chat", "v3-metadata", "v4-media", "v5-timeline", "v6-phones", "v7-recovery", "v8-metadata-names", "v9-recovered-messages", "v10-file-owner"])
@@ -45,11 +45,11 @@ struct OpeningTests {
     @Test func aSecondConnectionResumesWhatTheFirstCommitted() throws {
         let dir = try TempDir()
         let path = dir.path("case.sqlite")
-        let (first, ev) = try Fixture.database(in: dir)
+        let (first, ev) = try StoreInputs.database(in: dir)
         let deadRun = try first.beginRun(toolVersion: "0.1.0", commandLine: [], options: .null, jobs: 2)
-        try first.commit([FileOutcome(evidenceID: ev, record: Fixture.record("0", path: "a", size: 7))])
+        try first.commit([FileOutcome(evidenceID: ev, record: StoreInputs.record("0", path: "a", size: 7))])
         // A transaction that never commits (the process is killed inside it).
-        let raw = try Fixture.rawConnection(path)
+        let raw = try StoreInputs.rawConnection(path)
         try raw.inDatabase { c in
             try c.beginTransaction()
             try c.execute(sql: "INSERT INTO files (evidence_id, entry_key, sort_key, depth, path, name, raw_name, name_encoding, kind, size, status) VALUES (?, '1', '0000000001', 0, 'x', 'x', x'78', 'utf-8', 'file', 1, 'ok')", arguments: [ev])
@@ -68,8 +68,8 @@ struct OpeningTests {
         let dir = try TempDir()
         let path = dir.path("case.sqlite")
         do {
-            let (db, ev) = try Fixture.database(in: dir)
-            try db.commit([FileOutcome(evidenceID: ev, record: Fixture.record("0", path: "a"))])
+            let (db, ev) = try StoreInputs.database(in: dir)
+            try db.commit([FileOutcome(evidenceID: ev, record: StoreInputs.record("0", path: "a"))])
         }
         let ro = try EvidenceDatabase.openExisting(path: path, readOnly: true)
         #expect(try ro.listFiles().map(\.entryKey) == ["0"])
@@ -96,7 +96,7 @@ struct OpeningTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: zipPath)) == zipBytes)
         // Another application's SQLite database is refused, and not migrated into.
         let other = dir.path("other.sqlite")
-        try Fixture.rawConnection(other).write { try $0.execute(sql: "CREATE TABLE notes (t TEXT)") }
+        try StoreInputs.rawConnection(other).write { try $0.execute(sql: "CREATE TABLE notes (t TEXT)") }
         let reason = "SQLite database of another application"
         #expect(throws: EvidenceStoreError.notExhibitDatabase(path: other, reason: reason)) {
             try EvidenceDatabase.openExisting(path: other, readOnly: false)
@@ -104,7 +104,7 @@ struct OpeningTests {
         #expect(throws: EvidenceStoreError.notExhibitDatabase(path: other, reason: reason)) {
             try EvidenceDatabase(path: other)
         }
-        let tables = try Fixture.rawConnection(other).read {
+        let tables = try StoreInputs.rawConnection(other).read {
             try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         }
         #expect(tables == ["notes"])
@@ -117,12 +117,12 @@ struct OpeningTests {
         func schema(_ db: EvidenceDatabase) throws -> [Row] {
             try db.queue.read { try Row.fetchAll($0, sql: "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name") }
         }
-        let (db, ev) = try Fixture.database(in: dir)
+        let (db, ev) = try StoreInputs.database(in: dir)
         let run = try db.beginRun(toolVersion: "0.1.0", commandLine: [], options: .null, jobs: 1)
         #expect(try db.deferredIndexesMissing() == ["files_sha256", "files_md5", "files_sha1"])
-        try db.commit([FileOutcome(evidenceID: ev, record: Fixture.record("0", path: "a"))])
+        try db.commit([FileOutcome(evidenceID: ev, record: StoreInputs.record("0", path: "a"))])
         // Queries still answer without the indexes.
-        #expect(try db.listFiles(FileFilter(sha256: Fixture.hashes("a").sha256)).count == 1)
+        #expect(try db.listFiles(FileFilter(sha256: StoreInputs.hashes("a").sha256)).count == 1)
         try db.finishRun(id: run, status: "completed", filesCommitted: 1, chainHead: AuditChain.genesis, signature: nil, publicKey: nil)
         #expect(try db.deferredIndexesMissing().isEmpty)
         #expect(try schema(db) == schema(fresh))
@@ -143,7 +143,7 @@ struct OpeningTests {
         let dir = try TempDir()
         let path = dir.path("case.sqlite")
         _ = try EvidenceDatabase(path: path)
-        try Fixture.rawConnection(path).write {
+        try StoreInputs.rawConnection(path).write {
             try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v9-from-the-future')")
         }
         #expect(throws: EvidenceStoreError.newerSchema(path: path, unknownMigrations: ["v9-from-the-future"])) {
@@ -176,7 +176,7 @@ struct OpeningTests {
         let dir = try TempDir()
         let db = try EvidenceDatabase(path: dir.path("case.sqlite"))
         try db.ensureCase(name: "C", examiner: nil, assumedZone: nil, toolVersion: "0.1.0")
-        let h = Fixture.hashes("seized.zip")
+        let h = StoreInputs.hashes("seized.zip")
         let seized = NaiveDateTime(year: 2024, month: 8, day: 30, hour: 9, minute: 15).withOffset(seconds: 9 * 3600, raw: "2024-08-30T09:15+09:00")
         var input = EvidenceInput(label: "seized.zip", path: "/mnt/case/seized.zip", kind: .file, size: 4096, hashes: h,
                                   expectedSHA256: h.sha256.uppercased(), item: "EX-1", description: "phone dump",
@@ -193,16 +193,16 @@ struct OpeningTests {
         #expect(try db.evidenceList().first?.seizedAt?.utcString == "2024-08-30T00:15:00Z")
         // Resume from another mount point: same id, path updated, first add time kept.
         input.path = "/media/usb/seized.zip"
-        input.expectedSHA256 = Fixture.hashes("other").sha256
+        input.expectedSHA256 = StoreInputs.hashes("other").sha256
         #expect(try db.registerEvidence(input) == id)
         let second = try #require(try db.evidenceList().first)
         #expect(second.path == "/media/usb/seized.zip")
         #expect(second.expectedMatch == false)
         #expect(second.addedUTC == first.addedUTC)
         // Different bytes under the same label must not be mixed in.
-        input.hashes = Fixture.hashes("tampered")
+        input.hashes = StoreInputs.hashes("tampered")
         #expect(throws: EvidenceStoreError.evidenceHashChanged(label: "seized.zip", recordedSHA256: h.sha256,
-                                                               nowSHA256: Fixture.hashes("tampered").sha256)) {
+                                                               nowSHA256: StoreInputs.hashes("tampered").sha256)) {
             try db.registerEvidence(input)
         }
         try db.finishEvidence(id: id, status: .truncated, message: "unexpected end of archive", format: "zip",
@@ -226,7 +226,7 @@ struct OpeningTests {
         try db.ensureCase(name: "C", examiner: nil, assumedZone: nil, toolVersion: "0.1.0")
         let id = try db.registerEvidence(EvidenceInput(label: "dump", path: "/mnt/dump", kind: .directory, size: 0,
                                                        hashes: nil, hashKind: .manifest))
-        let manifest = Fixture.hashes("manifest")
+        let manifest = StoreInputs.hashes("manifest")
         try db.finishEvidence(id: id, status: .ok, message: nil, format: "directory", entryCount: 3, expandedBytes: 300,
                               manifest: manifest)
         let row = try #require(try db.evidenceList().first)

@@ -29,7 +29,7 @@ import Testing
                                                 location: SourceLocation(record: "recovered message"), recovered: record)))
         let recovered = withRecovery ? [recovery(other), recovery(record)] : []
         let app = [chat, live, carved]
-        return FileOutcome(evidenceID: evidence, record: Fixture.record("3", path: "data/msgstore.db", mime: "application/vnd.sqlite3"),
+        return FileOutcome(evidenceID: evidence, record: StoreInputs.record("3", path: "data/msgstore.db", mime: "application/vnd.sqlite3"),
                            findings: recoveryFirst ? recovered + app : app + recovered)
     }
 
@@ -44,7 +44,7 @@ import Testing
 
     @Test(arguments: [true, false]) func theMessageIsLinkedToTheRecoveryAnalyzersRow(recoveryFirst: Bool) throws {
         let dir = try TempDir()
-        let (db, ev) = try Fixture.database(in: dir)
+        let (db, ev) = try StoreInputs.database(in: dir)
         try db.commit([Self.outcome(evidence: ev, recoveryFirst: recoveryFirst)])
         let rows = try Self.messages(db)
         try #require(rows.count == 2)
@@ -61,7 +61,7 @@ import Testing
 
     @Test func withoutTheRecoveryAnalyzerTheMessageStoresItsOwnRow() throws {
         let dir = try TempDir()
-        let (db, ev) = try Fixture.database(in: dir)
+        let (db, ev) = try StoreInputs.database(in: dir)
         try db.commit([Self.outcome(evidence: ev, recoveryFirst: false, withRecovery: false)])
         let rows = try Self.messages(db)
         try #require(rows.count == 2)
@@ -72,7 +72,7 @@ import Testing
 
     @Test func aRedoReplacesMessagesAndRecordsTogether() throws {
         let dir = try TempDir()
-        let (db, ev) = try Fixture.database(in: dir)
+        let (db, ev) = try StoreInputs.database(in: dir)
         try db.commit([Self.outcome(evidence: ev, recoveryFirst: true)])
         try db.commit([Self.outcome(evidence: ev, recoveryFirst: false)])
         #expect(try Self.messages(db).map { $0["analyzer_id"] as String? } == [nil, "sqlite-recovery"])
@@ -81,8 +81,8 @@ import Testing
 
     @Test func theDigestCarriesTheMarkWhateverTheOrder() throws {
         let dir = try TempDir()
-        let (a, ea) = try Fixture.database(in: dir, name: "a.sqlite")
-        let (b, eb) = try Fixture.database(in: dir, name: "b.sqlite")
+        let (a, ea) = try StoreInputs.database(in: dir, name: "a.sqlite")
+        let (b, eb) = try StoreInputs.database(in: dir, name: "b.sqlite")
         try a.commit([Self.outcome(evidence: ea, recoveryFirst: true)])
         try b.commit([Self.outcome(evidence: eb, recoveryFirst: false)])
         #expect(try a.digest() == b.digest())
@@ -94,7 +94,7 @@ import Testing
     /// messages hashes exactly as before this migration.
     @Test func liveMessagesLeaveTheDigestUnchanged() throws {
         let dir = try TempDir()
-        let (db, ev) = try Fixture.database(in: dir)
+        let (db, ev) = try StoreInputs.database(in: dir)
         var live = Self.outcome(evidence: ev, recoveryFirst: false, withRecovery: false)
         live.findings.removeLast()
         try db.commit([live])

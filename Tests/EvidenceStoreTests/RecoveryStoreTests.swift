@@ -8,7 +8,7 @@ import Testing
 /// replaces it, the query, and its digest section.
 @Suite struct RecoveryStoreTests {
     static func outcome(_ records: [RecoveredRecord], evidence: Int64, key: String = "3") -> FileOutcome {
-        FileOutcome(evidenceID: evidence, record: Fixture.record(key, path: "data/msgstore.db", mime: "application/vnd.sqlite3"),
+        FileOutcome(evidenceID: evidence, record: StoreInputs.record(key, path: "data/msgstore.db", mime: "application/vnd.sqlite3"),
                     findings: records.map { ProducedFinding(analyzerID: "sqlite-recovery", analyzerVersion: "0.1.0", finding: .recoveredRecord($0)) })
     }
 
@@ -21,7 +21,7 @@ import Testing
 
     @Test func storesEveryColumnAsDocumented() throws {
         let dir = try TempDir()
-        let (db, ev) = try Fixture.database(in: dir)
+        let (db, ev) = try StoreInputs.database(in: dir)
         try db.commit([Self.outcome([Self.deleted, Self.fromWAL], evidence: ev)])
         let rows = try db.queue.read { c in
             try Row.fetchAll(c, sql: """
@@ -44,7 +44,7 @@ import Testing
 
     @Test func aRedoReplacesTheRows() throws {
         let dir = try TempDir()
-        let (db, ev) = try Fixture.database(in: dir)
+        let (db, ev) = try StoreInputs.database(in: dir)
         try db.commit([Self.outcome([Self.deleted, Self.fromWAL], evidence: ev)])
         try db.commit([Self.outcome([Self.fromWAL], evidence: ev)])
         #expect(try db.recoveredRecords().map(\.source) == ["wal"])
@@ -52,8 +52,8 @@ import Testing
 
     @Test func digestCoversRecoveredRowsWhateverTheOrder() throws {
         let dir = try TempDir()
-        let (a, ea) = try Fixture.database(in: dir, name: "a.sqlite")
-        let (b, eb) = try Fixture.database(in: dir, name: "b.sqlite")
+        let (a, ea) = try StoreInputs.database(in: dir, name: "a.sqlite")
+        let (b, eb) = try StoreInputs.database(in: dir, name: "b.sqlite")
         let before = try a.digest()
         try a.commit([Self.outcome([Self.deleted, Self.fromWAL], evidence: ea)])
         try b.commit([Self.outcome([Self.fromWAL, Self.deleted], evidence: eb)])

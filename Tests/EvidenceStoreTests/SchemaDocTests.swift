@@ -61,7 +61,7 @@ struct SchemaDocTests {
         let dir = try TempDir()
         let db = try EvidenceDatabase(path: dir.path("case.sqlite"))
         try db.appendAudit(action: "case.created", details: .object(["case": .string("C")]))
-        let raw = try Fixture.rawConnection(dir.path("case.sqlite"))
+        let raw = try StoreInputs.rawConnection(dir.path("case.sqlite"))
         #expect(throws: DatabaseError.self) { try raw.write { try $0.execute(sql: "UPDATE audit_log SET action = 'x'") } }
         #expect(throws: DatabaseError.self) { try raw.write { try $0.execute(sql: "DELETE FROM audit_log") } }
         #expect(try db.verifyAuditChain().ok)

@@ -10,7 +10,7 @@ import Testing
 struct SearchOrderTests {
     @Test func walkingFilesAgreesWithSortingEveryHit() throws {
         let dir = try TempDir()
-        let (db, _) = try Fixture.database(in: dir)
+        let (db, _) = try StoreInputs.database(in: dir)
         // Three exports, committed out of thread order, messages emitted with shuffled sequences.
         var outcomes: [FileOutcome] = []
         var rng = SystemRandomNumberGenerator()

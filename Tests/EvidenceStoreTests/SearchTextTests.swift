@@ -76,9 +76,9 @@ struct SearchTextTests {
     /// tables, so later writers of the file keep them); a second run writes nothing new.
     @Test func runStartSetsSearchIndexBufferSizes() throws {
         let dir = try TempDir()
-        let (db, _) = try Fixture.database(in: dir)
+        let (db, _) = try StoreInputs.database(in: dir)
         _ = try db.beginRun(toolVersion: "0.1.0", commandLine: [], options: .null, jobs: 1)
-        let raw = try Fixture.rawConnection(dir.path("case.sqlite"))
+        let raw = try StoreInputs.rawConnection(dir.path("case.sqlite"))
         let sizes = try raw.read { db in
             try ["chat_fts", "chat_bigrams"].map { try Int.fetchOne(db, sql: "SELECT v FROM \($0)_config WHERE k = 'hashsize'") }
         }

@@ -33,7 +33,7 @@ struct StoreFastPathTests {
             "table": .string("messages"), "export": .string("/data/media/0/WhatsApp Chat.txt"), "recovered": .bool(true),
             "quote": .string("a\"b\\c"), "control": .string("x\ny\t\u{1}"), "korean": .string("사진 딥페이크"),
         ]
-        #expect(CompactJSON.object(object) == #"{"control":"x\ny\t\u0001","export":"/data/media/0/WhatsApp Chat.txt","korean":"사진 딥페이크","quote":"a\"b\\c","recovered":true,"table":"messages"}"#)
+        #expect(JSONValue.object(object).canonicalText == #"{"control":"x\ny\t\u0001","export":"/data/media/0/WhatsApp Chat.txt","korean":"사진 딥페이크","quote":"a\"b\\c","recovered":true,"table":"messages"}"#)
     }
 
     @Test("stored JSON equals canonicalText for plain and non-plain values")

@@ -17,7 +17,7 @@ final class TempDir {
 
 /// Builders for store inputs. The hashes are fixed-width lower-case hex derived from a seed:
 /// the store only records hashes, it never computes them, so their values are just data here.
-enum Fixture {
+enum StoreInputs {
     static func hex(_ seed: String, length: Int) -> String {
         var out = ""
         var x: UInt64 = 1469598103934665603

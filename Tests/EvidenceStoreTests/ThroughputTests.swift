@@ -10,15 +10,15 @@ import Testing
 struct ThroughputTests {
     @Test func twoHundredThousandFiles() throws {
         let dir = try TempDir()
-        let (db, ev) = try Fixture.database(in: dir)
+        let (db, ev) = try StoreInputs.database(in: dir)
         let count = 200_000
         let batch = 500
         var outcomes: [FileOutcome] = []
         outcomes.reserveCapacity(count)
         for i in 0..<count {
-            var r = Fixture.record("\(i)", path: "many/f\(i).txt", size: Int64(i % 977))
-            r.hashes = FileHashes(md5: Fixture.hex("m\(i)", length: 32), sha1: Fixture.hex("s\(i)", length: 40),
-                                  sha256: Fixture.hex("h\(i)", length: 64))
+            var r = StoreInputs.record("\(i)", path: "many/f\(i).txt", size: Int64(i % 977))
+            r.hashes = FileHashes(md5: StoreInputs.hex("m\(i)", length: 32), sha1: StoreInputs.hex("s\(i)", length: 40),
+                                  sha256: StoreInputs.hex("h\(i)", length: 64))
             outcomes.append(FileOutcome(evidenceID: ev, record: r))
         }
         let clock = ContinuousClock()

@@ -1,4 +1,5 @@
 import ExhibitKit
+import ExhibitTesting
 import Foundation
 import GRDB
 import Testing
@@ -8,19 +9,19 @@ import Testing
 /// this may depend on the machine's zone: run under TZ=UTC, Asia/Seoul and America/New_York.
 @Suite("Recomputing times when the case zone changes")
 struct ZoneTests {
-    @Test func dosTimeMovesFromSeoulToNewYork() throws {
+    @Test(.tags(.timeZone)) func dosTimeMovesFromSeoulToNewYork() throws {
         let dir = try TempDir()
-        let (db, ev) = try Fixture.database(in: dir, zone: "Asia/Seoul")
+        let (db, ev) = try StoreInputs.database(in: dir, zone: "Asia/Seoul")
         let seoul = try #require(TimeZone(identifier: "Asia/Seoul"))
         let naive = NaiveDateTime(year: 2024, month: 8, day: 28, hour: 15, minute: 12, second: 4)
-        var r = Fixture.record("0", path: "DCIM/a.jpg")
+        var r = StoreInputs.record("0", path: "DCIM/a.jpg")
         r.times = EntryTimes(modified: naive.resolve(in: seoul, raw: "0x591c7982", precision: .twoSeconds),
                              accessed: .unixSeconds(1_724_825_524))
         // A second item declared in its own zone, and an artifact time on the first.
         let phone = try db.registerEvidence(EvidenceInput(label: "phone.tar", path: "/e/phone.tar", kind: .file, size: 1,
-                                                          hashes: Fixture.hashes("p"), assumedZone: "Europe/London"))
+                                                          hashes: StoreInputs.hashes("p"), assumedZone: "Europe/London"))
         let london = try #require(TimeZone(identifier: "Europe/London"))
-        var p = Fixture.record("0", path: "x.jpg")
+        var p = StoreInputs.record("0", path: "x.jpg")
         p.times = EntryTimes(modified: naive.resolve(in: london, raw: "london wall"))
         let sent = NaiveDateTime(year: 2024, month: 8, day: 28, hour: 9, minute: 0)
             .resolve(in: seoul, raw: "28.08.2024 09:00", note: "WhatsApp export: device local time")
@@ -59,8 +60,8 @@ struct ZoneTests {
 
     @Test func dstFoldKeepsBothInstantsAfterRecompute() throws {
         let dir = try TempDir()
-        let (db, ev) = try Fixture.database(in: dir)
-        var r = Fixture.record("0", path: "a")
+        let (db, ev) = try StoreInputs.database(in: dir)
+        var r = StoreInputs.record("0", path: "a")
         // 2024-11-03 01:30 happens twice in New York.
         let naive = NaiveDateTime(year: 2024, month: 11, day: 3, hour: 1, minute: 30)
         r.times = EntryTimes(modified: naive.resolve(in: nil, raw: "fold"))

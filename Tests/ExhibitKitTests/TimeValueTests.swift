@@ -1,10 +1,11 @@
+import ExhibitTesting
 import Foundation
 import Testing
 @testable import ExhibitKit
 
 /// Time handling must never depend on the machine's zone: `make test` runs this suite under
 /// TZ=UTC, Asia/Seoul and America/New_York and every expectation is an absolute UTC string.
-@Suite("TimeModel")
+@Suite("TimeModel", .tags(.timeZone))
 struct TimeModelTests {
     @Test func formatsUTCWithFractionOnlyWhenNonZero() {
         #expect(UTCFormat.string(micros: 0) == "1970-01-01T00:00:00Z")

@@ -1,9 +1,10 @@
 import ExhibitKit
+import ExhibitTesting
 import Foundation
 import Intake
 import Testing
 
-@Suite("Zip DOS times: raw text")
+@Suite("Zip DOS times: raw text", .tags(.timeZone))
 struct DOSTimeRawTests {
     /// A DOS time that names a real date keeps its wall clock as raw text; one that does not
     /// (date word 0: month 0, day 0) keeps the header words, with no instant.

@@ -5,7 +5,7 @@ import Testing
 
 /// The hostile and format fixtures in `corpora/intake/`, made with real tools by
 /// `make_fixtures.py`, and their expectations in `expected.json`.
-enum Corpus {
+enum IntakeFixtureManifest {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../corpora/intake").standardized
 
@@ -40,19 +40,19 @@ enum Corpus {
 struct FixtureManifestTests {
     @Test("the manifest is present and lists fixtures that exist")
     func manifestPresent() throws {
-        #expect(Corpus.manifest.count >= 60)
-        for name in Corpus.fixtureNames {
-            #expect(FileManager.default.fileExists(atPath: Corpus.directory.appendingPathComponent(name).path), "\(name)")
+        #expect(IntakeFixtureManifest.manifest.count >= 60)
+        for name in IntakeFixtureManifest.fixtureNames {
+            #expect(FileManager.default.fileExists(atPath: IntakeFixtureManifest.directory.appendingPathComponent(name).path), "\(name)")
         }
     }
 
-    @Test("each fixture walks to its expected container and entries", arguments: Corpus.fixtureNames)
+    @Test("each fixture walks to its expected container and entries", arguments: IntakeFixtureManifest.fixtureNames)
     func fixture(_ name: String) throws {
-        let exp = try #require(Corpus.expectation(name))
+        let exp = try #require(IntakeFixtureManifest.expectation(name))
         let s = try Scratch()
-        let path = Corpus.directory.appendingPathComponent(name).path
+        let path = IntakeFixtureManifest.directory.appendingPathComponent(name).path
         let before = try referenceSHA256(path)
-        let r = try walk(path, label: name, options: s.options(Corpus.budgets(exp["budgets"] as? [String: Any])))
+        let r = try walk(path, label: name, options: s.options(IntakeFixtureManifest.budgets(exp["budgets"] as? [String: Any])))
         #expect(try referenceSHA256(path) == before, "evidence modified")
         let summary = try #require(r.summary)
 

@@ -1,4 +1,5 @@
 import ExhibitKit
+import ExhibitTesting
 import Foundation
 import Intake
 import Testing
@@ -39,7 +40,7 @@ struct ZipStructureTests {
         #expect(r.summary?.flags == [])
     }
 
-    @Test("DOS times without a UTC extra field: naive, resolved only in the declared zone", arguments: [
+    @Test("DOS times without a UTC extra field: naive, resolved only in the declared zone", .tags(.timeZone), arguments: [
         ("Asia/Seoul", "2024-08-28T06:12:02Z", TimeBasis.assumedZone),
         ("America/New_York", "2024-08-28T19:12:02Z", TimeBasis.assumedZone),
         ("", nil, TimeBasis.unknown),

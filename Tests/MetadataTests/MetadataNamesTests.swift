@@ -1,3 +1,4 @@
+import ExhibitTesting
 import Foundation
 import Testing
 import ExhibitKit
@@ -8,7 +9,7 @@ import ExhibitKit
 /// `metadata.name` maps them to ExifTool's). Fixtures: make_fixtures.py `names()`, goldens by
 /// ExifTool 12.57 (ExifToolAgreementTests compares every claimed tag too).
 @Suite struct MetadataNamesTests {
-    @Test func flirDateTimeOriginalIsReadAcrossChunks() async throws {
+    @Test(.tags(.timeZone)) func flirDateTimeOriginalIsReadAcrossChunks() async throws {
         let findings = try await MetadataFixtures.run("jpeg/flir.jpg")
         #expect(findings.warnings.isEmpty, "\(findings.warnings)")
         let e = try #require(findings.entry(.flir, "DateTimeOriginal"))
@@ -24,7 +25,7 @@ import ExhibitKit
         #expect(Array(data[at..<at + 4]) == [0xB3, 0xBF, 0xCE, 0x66]) // 1724825523, little-endian
     }
 
-    @Test func mp4UserDataDateIsDateTimeOriginal() async throws {
+    @Test(.tags(.timeZone)) func mp4UserDataDateIsDateTimeOriginal() async throws {
         let findings = try await MetadataFixtures.run("video/udta-date.mp4")
         let e = try #require(findings.entry(.quicktime, "DateTimeOriginal"))
         #expect(e.value == "2024:08:28 15:12:03+09:00")

@@ -1,3 +1,4 @@
+import ExhibitTesting
 import Foundation
 import Testing
 import ExhibitKit
@@ -5,7 +6,7 @@ import ExhibitKit
 
 /// Every date gets the right basis; nothing depends on the machine's zone (run under TZ=UTC,
 /// Asia/Seoul and America/New_York).
-@Suite struct MetadataTimeTests {
+@Suite(.tags(.timeZone)) struct MetadataTimeTests {
     @Test func offsetTimeOriginalGivesBasisOffset() async throws {
         let found = try await MetadataFixtures.run("jpeg/camera-le.jpg", zone: "America/New_York")
         let t = try #require(found.entry(.exif, "DateTimeOriginal")?.time)

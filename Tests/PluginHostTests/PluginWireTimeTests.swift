@@ -1,4 +1,5 @@
 import ExhibitKit
+import ExhibitTesting
 import Foundation
 @testable import PluginHost
 import Testing
@@ -6,6 +7,7 @@ import Testing
 /// Validation of what plugins send: time objects get the right basis whatever the machine's
 /// zone (this suite runs under TZ=UTC, Asia/Seoul and America/New_York), and malformed
 /// findings are refused with a message naming the field.
+@Suite(.tags(.timeZone))
 struct PluginWireTimeTests {
     let seoul = TimeZone(identifier: "Asia/Seoul")
 

@@ -27,7 +27,7 @@ struct ReviewBrowserTests {
         try #require(r.exitCode == 0, "chromium: \(r.stderr.suffix(2000))")
     }
 
-    @Test func overviewThreadAndTimelineRenderInChromium() async throws {
+    @Test(.tags(.timeZone)) func overviewThreadAndTimelineRenderInChromium() async throws {
         try #require(Self.chromium != nil, "chromium is not installed: make deps installs Debian's chromium (APT_PACKAGES)")
         let (dir, db) = try SharedCase.get()
         let server = try ServeProcess(db: db, dir: dir, name: "browser")

@@ -126,7 +126,7 @@ struct ReviewReportTests {
 
     /// `--tagged` keeps only the reviewer's items in the timeline and the transcripts; without a
     /// review database it refuses (exit 1) instead of printing an empty report.
-    @Test func taggedOnlyNarrowsTimelineAndTranscripts() async throws {
+    @Test(.tags(.timeZone)) func taggedOnlyNarrowsTimelineAndTranscripts() async throws {
         let (dir, db) = try SharedCase.get()
         let (reviewDB, tagged, _) = try await Self.review(db, dir, name: "court-tagged")
         let full = dir.path("full.html"), only = dir.path("only.html")

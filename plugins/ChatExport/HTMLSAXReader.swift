@@ -65,8 +65,8 @@ final class HTMLSAXReader {
 
     /// Feeds the next chunk of the document.
     func feed(_ chunk: UnsafeRawBufferPointer) {
-        guard chunk.count > 0 else { return }
-        let base = chunk.baseAddress!.assumingMemoryBound(to: CChar.self)
+        guard chunk.count > 0, let raw = chunk.baseAddress else { return }
+        let base = raw.assumingMemoryBound(to: CChar.self)
         if ctxt == nil {
             let userData = Unmanaged.passUnretained(self).toOpaque()
             ctxt = htmlCreatePushParserCtxt(&sax, userData, nil, 0, nil, XML_CHAR_ENCODING_UTF8)

@@ -105,8 +105,8 @@ final class PullSource {
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         if let data {
             let n = min(buffer.count, data.endIndex - dataPos)
-            guard n > 0 else { return 0 }
-            data.copyBytes(to: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), from: dataPos..<(dataPos + n))
+            guard n > 0, let base = buffer.baseAddress else { return 0 }
+            data.copyBytes(to: base.assumingMemoryBound(to: UInt8.self), from: dataPos..<(dataPos + n))
             dataPos += n
             return n
         }

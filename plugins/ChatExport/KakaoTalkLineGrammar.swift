@@ -180,16 +180,16 @@ enum KakaoGrammar {
     /// Parses a stand-alone date-time in any KakaoTalk form (also ISO `2024-08-30 22:15:41`).
     static func stampValue(_ value: String, zone: TimeZone?) -> TimeValue? {
         if let iso = TelegramMessageMapper.isoLocal(value.replacingOccurrences(of: " ", with: "T")) {
-            return iso.resolve(in: zone, raw: value, precision: .second, note: LocalTime.phoneNote)
+            return iso.resolve(in: zone, raw: value, precision: .second, note: PhoneLocalTime.phoneNote)
         }
         return ByteCursor.reading(value) { c -> TimeValue? in
             if let (clock, y, m, d) = timeFirst(&c) {
-                return LocalTime.value(year: y, month: m, day: d, clock: clock, raw: value, zone: zone)
+                return PhoneLocalTime.value(year: y, month: m, day: d, clock: clock, raw: value, zone: zone)
             }
             guard let (y, m, d, _) = date(&c) else { return nil }
             _ = c.consume(0x2C); c.skipSpaces()
             guard let clock = c.clock() else { return nil }
-            return LocalTime.value(year: y, month: m, day: d, clock: clock, raw: value, zone: zone)
+            return PhoneLocalTime.value(year: y, month: m, day: d, clock: clock, raw: value, zone: zone)
         }
     }
 

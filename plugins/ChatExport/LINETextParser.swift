@@ -98,7 +98,7 @@ struct LINETextParser {
             guard let (y, m, d) = date(&c) else { return nil }
             _ = c.consume(0x2C); c.skipSpaces()
             guard let clock = c.clock() else { return nil }
-            return LocalTime.value(year: y, month: m, day: d, clock: clock, raw: value, zone: zone)
+            return PhoneLocalTime.value(year: y, month: m, day: d, clock: clock, raw: value, zone: zone)
         }
     }
 

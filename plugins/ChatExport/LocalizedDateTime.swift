@@ -119,7 +119,7 @@ enum DateCalendar: Equatable {
     func ceYear(_ v: Int, digits: Int) -> (Int, String?) {
         switch self {
         case .gregorian:
-            return (LocalTime.fullYear(v, digits: digits), nil)
+            return (PhoneLocalTime.fullYear(v, digits: digits), nil)
         case .buddhist:
             let be = digits <= 2 ? 2500 + v : v
             return (be - 543, "year \(be) BE (Buddhist calendar, device setting) read as \(be - 543) CE")
@@ -193,7 +193,7 @@ extension ByteCursor {
 
 /// Turns parsed wall-clock fields into a ``TimeValue`` with basis `assumed-zone` (or `unknown`
 /// when no zone was declared). Chat text exports never carry a zone: the phone's local time.
-enum LocalTime {
+enum PhoneLocalTime {
     static let phoneNote = "phone-local time (the export carries no zone)"
 
     static func value(year: Int, month: Int, day: Int, clock: ClockReading?, raw: String, zone: TimeZone?,
@@ -220,7 +220,7 @@ final class ZoneResolver {
 
     init(zone: TimeZone?) { self.zone = zone }
 
-    func value(year: Int, month: Int, day: Int, clock: ClockReading?, raw: String, note: String = LocalTime.phoneNote) -> TimeValue {
+    func value(year: Int, month: Int, day: Int, clock: ClockReading?, raw: String, note: String = PhoneLocalTime.phoneNote) -> TimeValue {
         let naive = NaiveDateTime(year: year, month: month, day: day, hour: clock?.hour ?? 0,
                                   minute: clock?.minute ?? 0, second: clock?.second ?? 0)
         let precision: TimePrecision = clock == nil ? .day : (clock?.second == nil ? .minute : .second)
@@ -244,7 +244,7 @@ final class ZoneResolver {
         guard let (y, m, d) = day else {
             return TimeValue(raw: raw, utcMicros: nil, basis: .unknown, precision: .minute, note: "no day line before this time")
         }
-        return value(year: y, month: m, day: d, clock: clock, raw: raw, note: LocalTime.phoneNote + "; date from the day line above")
+        return value(year: y, month: m, day: d, clock: clock, raw: raw, note: PhoneLocalTime.phoneNote + "; date from the day line above")
     }
 
     /// `YYYY-MM-DDTHH:MM:SS` without `String(format:)`.

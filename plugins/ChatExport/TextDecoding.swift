@@ -115,10 +115,12 @@ final class UTF8Transcoder {
         let total = pending.count
         pending.withUnsafeMutableBytes { inRaw in
             output.withUnsafeMutableBytes { outRaw in
+                // Both buffers are non-empty here (`consumed < total`, a fixed-size output buffer).
+                guard let inBase = inRaw.baseAddress, let outBase = outRaw.baseAddress else { return }
                 while consumed < total && keepGoing {
-                    var inPtr: UnsafeMutablePointer<CChar>? = inRaw.baseAddress!.advanced(by: consumed).assumingMemoryBound(to: CChar.self)
+                    var inPtr: UnsafeMutablePointer<CChar>? = inBase.advanced(by: consumed).assumingMemoryBound(to: CChar.self)
                     var inLeft = total - consumed
-                    var outPtr: UnsafeMutablePointer<CChar>? = outRaw.baseAddress!.assumingMemoryBound(to: CChar.self)
+                    var outPtr: UnsafeMutablePointer<CChar>? = outBase.assumingMemoryBound(to: CChar.self)
                     var outLeft = outRaw.count
                     let rc = iconv(cd, &inPtr, &inLeft, &outPtr, &outLeft)
                     let err = rc == -1 ? errno : 0

@@ -35,11 +35,11 @@ final class WhatsAppMessageBuilder {
             let (y, note) = h.date.calendar.ceYear(h.date.third, digits: h.date.thirdDigits)
             calendarNote = note
             (year, month, day) = order.order == .dayMonthYear ? (y, h.date.second, h.date.first) : (y, h.date.first, h.date.second)
-        case .yearMonthDay: (year, month, day) = (LocalTime.fullYear(h.date.first, digits: h.date.firstDigits), h.date.second, h.date.third)
+        case .yearMonthDay: (year, month, day) = (PhoneLocalTime.fullYear(h.date.first, digits: h.date.firstDigits), h.date.second, h.date.third)
         }
         // A non-Gregorian year is converted, and the conversion recorded in the time's note.
         let sent = calendarNote.map { resolver.value(year: year, month: month, day: day, clock: h.clock, raw: raw,
-                                                     note: LocalTime.phoneNote + "; " + $0) }
+                                                     note: PhoneLocalTime.phoneNote + "; " + $0) }
             ?? resolver.value(year: year, month: month, day: day, clock: h.clock, raw: raw)
         let (sender, textStart) = WhatsAppGrammar.splitSender(line.bytes, from: h.bodyStart)
         text = c.string(textStart, line.bytes.count)

@@ -1,3 +1,4 @@
+import ExhibitSupport
 import Foundation
 
 /// Windows BMP, uncompressed (`BI_RGB`) or with the standard 32-bit bit fields: 1/4/8-bit
@@ -6,13 +7,16 @@ import Foundation
 enum BMPDecoder {
     static func decode(_ bytes: UnsafeRawBufferPointer, limits: DecodeLimits) throws -> LumaImage {
         let b = bytes
-        func u16(_ o: Int) -> Int { o + 2 <= b.count ? Int(b[o]) | Int(b[o + 1]) << 8 : 0 }
-        func u32(_ o: Int) -> UInt32 { o + 4 <= b.count ? UInt32(b[o]) | UInt32(b[o + 1]) << 8 | UInt32(b[o + 2]) << 16 | UInt32(b[o + 3]) << 24 : 0 }
-        guard b.count >= 54 else { throw DecodeFailure(code: "bmp-header", message: "file shorter than a BMP header") }
-        let dataOffset = Int(u32(10)), headerSize = Int(u32(14))
+        // Header fields through ExhibitSupport's bounds-checked reads: a field past the end is a
+        // named failure, never a silent 0.
+        let short = DecodeFailure(code: "bmp-header", message: "file shorter than a BMP header")
+        guard b.count >= 54, let offset32 = ByteOrder.le32(b, 10), let header32 = ByteOrder.le32(b, 14),
+              let width32 = ByteOrder.le32(b, 18), let height32 = ByteOrder.le32(b, 22), let bpp16 = ByteOrder.le16(b, 28),
+              let compression = ByteOrder.le32(b, 30), let colours32 = ByteOrder.le32(b, 46) else { throw short }
+        let dataOffset = Int(offset32), headerSize = Int(header32)
         guard headerSize >= 40 else { throw DecodeFailure(code: "bmp-header", message: "OS/2 BMP headers are not supported") }
-        let w = Int(Int32(bitPattern: u32(18))), rawH = Int(Int32(bitPattern: u32(22)))
-        let bpp = u16(28), compression = u32(30)
+        let w = Int(Int32(bitPattern: width32)), rawH = Int(Int32(bitPattern: height32))
+        let bpp = Int(bpp16)
         let h = abs(rawH), topDown = rawH < 0
         guard w > 0, h > 0, w <= 1 << 16, h <= 1 << 16 else { throw DecodeFailure(code: "bmp-header", message: "bad size \(w)×\(rawH)") }
         guard w * h <= limits.maxPixels else {
@@ -28,7 +32,7 @@ enum BMPDecoder {
         }
         var palette: [Float] = []
         if bpp <= 8 {
-            let colours = u32(46) == 0 ? 1 << bpp : min(Int(u32(46)), 256)
+            let colours = colours32 == 0 ? 1 << bpp : min(Int(colours32), 256)
             let start = 14 + headerSize
             for i in 0..<colours {
                 let o = start + i * 4

@@ -1,41 +1,12 @@
-import Foundation
 import ExhibitKit
+import ExhibitSupport
+import Foundation
 
-/// Bounds-checked reads over a file's bytes. Every accessor returns `nil` instead of trapping,
-/// so a parser can treat "outside the data" as an ordinary condition of hostile input.
-struct ByteView {
-    let bytes: [UInt8]
-    var count: Int { bytes.count }
+/// Bounds-checked reads over a file's bytes: ExhibitSupport's ``ByteView`` (every accessor
+/// returns `nil` instead of trapping), plus the box and tag helpers only metadata parsers need.
+typealias ByteView = ExhibitSupport.ByteView
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
-
-    /// Whether `[at, at+length)` lies inside the data (overflow-safe).
-    func contains(_ at: Int, _ length: Int) -> Bool {
-        guard at >= 0, length >= 0 else { return false }
-        let end = at.addingReportingOverflow(length)
-        return !end.overflow && end.partialValue <= bytes.count
-    }
-
-    func u8(_ at: Int) -> UInt8? { contains(at, 1) ? bytes[at] : nil }
-
-    func u16(_ at: Int, bigEndian: Bool) -> UInt16? {
-        guard contains(at, 2) else { return nil }
-        let a = UInt16(bytes[at]), b = UInt16(bytes[at + 1])
-        return bigEndian ? a << 8 | b : b << 8 | a
-    }
-
-    func u32(_ at: Int, bigEndian: Bool) -> UInt32? { uint(at, width: 4, bigEndian: bigEndian).map { UInt32($0) } }
-
-    func u64(_ at: Int, bigEndian: Bool) -> UInt64? { uint(at, width: 8, bigEndian: bigEndian) }
-
-    /// An unsigned integer of `width` (≤ 8) bytes in either byte order.
-    private func uint(_ at: Int, width: Int, bigEndian: Bool) -> UInt64? {
-        guard contains(at, width) else { return nil }
-        var v: UInt64 = 0
-        for i in 0..<width { v = v << 8 | UInt64(bytes[bigEndian ? at + i : at + width - 1 - i]) }
-        return v
-    }
-
+extension ByteView {
     /// An unsigned big-endian integer of 0, 4 or 8 bytes (ISO BMFF `iloc` field sizes).
     func uintBE(_ at: Int, size: Int) -> UInt64? {
         switch size {
@@ -47,27 +18,10 @@ struct ByteView {
         }
     }
 
-    func slice(_ at: Int, _ length: Int) -> ArraySlice<UInt8>? {
-        contains(at, length) ? bytes[at..<at + length] : nil
-    }
-
     /// Four bytes as a type code (`ftyp`, `©xyz`), Latin-1 so every byte maps to one character.
     func fourCC(_ at: Int) -> String? {
         guard let s = slice(at, 4) else { return nil }
         return MetadataText.latin1(s)
-    }
-
-    /// Whether the bytes at `at` equal `pattern`.
-    func matches(_ at: Int, _ pattern: [UInt8]) -> Bool {
-        guard let s = slice(at, pattern.count) else { return false }
-        return s.elementsEqual(pattern)
-    }
-
-    /// Index of the first `byte` in `[from, to)`, or `nil`.
-    func firstIndex(of byte: UInt8, from: Int, to: Int) -> Int? {
-        let end = min(to, bytes.count)
-        guard from >= 0, from < end else { return nil }
-        return bytes[from..<end].firstIndex(of: byte)
     }
 }
 

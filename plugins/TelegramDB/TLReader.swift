@@ -1,3 +1,4 @@
+import ExhibitSupport
 import Foundation
 
 /// Why a TL walk stopped. The walk never guesses past such a point: what was read before it is
@@ -57,12 +58,7 @@ struct TLReader {
     var atEnd: Bool { pos >= bytes.count }
 
     /// `0x` and eight lower-case hex digits (the form constructor ids are written in).
-    static func hex(_ c: UInt32) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = [0x30, 0x78]
-        for shift in stride(from: 28, through: 0, by: -4) { out.append(digits[Int((c >> UInt32(shift)) & 0xF)]) }
-        return String(decoding: out, as: UTF8.self)
-    }
+    static func hex(_ c: UInt32) -> String { Hex.prefixed(UInt64(c), width: 8) }
 
     mutating func u32(_ field: String) throws(TLFailure) -> UInt32 {
         guard remaining >= 4 else { throw .truncated(field: field) }

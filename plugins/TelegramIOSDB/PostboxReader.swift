@@ -1,5 +1,6 @@
 import AppDatabaseKit
 import ExhibitKit
+import ExhibitSupport
 import Foundation
 import GRDB
 
@@ -76,7 +77,7 @@ final class PostboxReader {
                 let cursor = try Row.fetchCursor(database, sql: "SELECT key, value FROM t7 ORDER BY key")
                 while let row = try cursor.next() {
                     let keyBytes = row.blob(0) ?? []
-                    let record = row.blob(0) == nil ? "t7 key \((row[0] as DatabaseValue).description)" : "t7 key " + Self.hex(keyBytes)
+                    let record = row.blob(0) == nil ? "t7 key \((row[0] as DatabaseValue).description)" : "t7 key " + Hex.encode(keyBytes)
                     guard let key = MessageKey(keyBytes) else {
                         problems.add("bad-message-key", "a t7 key is not a 20-byte MessageIndex; row skipped", at: record)
                         continue
@@ -103,15 +104,6 @@ final class PostboxReader {
         } catch {
             problems.add("t7-unreadable", "table t7 could not be read to the end (\(error)); messages read so far kept", at: "t7")
         }
-    }
-
-    /// Lower-case hex of a key (String(format:) per byte is slow over millions of rows).
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
-        return String(decoding: out, as: UTF8.self)
     }
 
     func chat(_ peerID: Int64, record: String) -> String {

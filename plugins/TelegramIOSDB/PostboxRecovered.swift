@@ -1,5 +1,6 @@
 import AppDatabaseKit
 import ExhibitKit
+import ExhibitSupport
 import Foundation
 import GRDB
 import SQLiteForensics
@@ -34,7 +35,7 @@ extension PostboxReader {
                         recoveredCounts.damaged += 1
                         continue
                     }
-                    let record = "recovered t7 key " + Self.hex(keyBytes)
+                    let record = "recovered t7 key " + Hex.encode(keyBytes)
                     let t6: (Int32, Int64) -> Data? = { ns, id in
                         guard hasMedia else { return nil }
                         let v = try? DatabaseValue.fetchOne(database, sql: "SELECT value FROM t6 WHERE key = ?",
@@ -64,7 +65,7 @@ extension PostboxReader {
                 recoveredCounts.copies += 1
                 return
             }
-            recovered.table.mark(&msg, from: recovered.row, label: "recovered t7 key \(Self.hex(key.bytes))")
+            recovered.table.mark(&msg, from: recovered.row, label: "recovered t7 key \(Hex.encode(key.bytes))")
             recoveredCounts.reported += 1
         } else if watch.contains(key.bytes) {
             seen.insert(MessageIdentity(msg))

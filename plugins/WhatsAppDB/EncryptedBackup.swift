@@ -1,4 +1,5 @@
 import ExhibitKit
+import ExhibitSupport
 import Foundation
 
 /// WhatsApp's encrypted backups (`…/WhatsApp/Databases/msgstore.db.crypt14`,
@@ -18,7 +19,7 @@ enum EncryptedBackup {
         var props: [String: JSONValue] = [
             "file_name": .string(file.name), "crypt_version": .number(Double(version)),
             "size": .number(Double(file.size)), "status": .string("encrypted"),
-            "header_hex": .string(head.map { String(format: "%02x", $0) }.joined()),
+            "header_hex": .string(Hex.encode(head)),
             "key_file": .string(version >= 15 ? "files/encrypted_backup.key" : "files/key"),
             "key_file_present": .null,
             "key_file_note": .string("not checked: the analyzer sees only the backup's own folder; look for the key file in the app's data folder of the same extraction"),

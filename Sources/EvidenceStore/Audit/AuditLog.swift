@@ -1,5 +1,6 @@
 import Crypto
 import ExhibitKit
+import ExhibitSupport
 import Foundation
 import GRDB
 
@@ -17,15 +18,7 @@ public enum AuditChain {
     /// The hash of one audit row.
     public static func hash(prevHash: String, seq: Int64, utc: String, action: String, details: String) -> String {
         let text = [prevHash, String(seq), utc, action, details].joined(separator: "\n")
-        return hex(SHA256.hash(data: Data(text.utf8)))
-    }
-
-    static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(64)
-        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0x0f)]) }
-        return String(decoding: out, as: UTF8.self)
+        return Hex.encode(SHA256.hash(data: Data(text.utf8)))
     }
 }
 

@@ -1,4 +1,5 @@
 import Crypto
+import ExhibitSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -46,14 +47,14 @@ public enum ChainSigner {
     public static func sign(head: String, privateKeyFile: String) throws -> (signatureHex: String, publicKeyHex: String) {
         let key = try loadKey(file: privateKeyFile)
         let signature = try key.signature(for: Data(head.utf8))
-        return (AuditChain.hex(signature), AuditChain.hex(key.publicKey.rawRepresentation))
+        return (Hex.encode(signature), Hex.encode(key.publicKey.rawRepresentation))
     }
 
     /// Whether `value` has the shape of a raw key (hex or base64 of 32 or 64 bytes) rather than
     /// of a path: such a value given to `--sign-key` is refused without being echoed.
     public static func looksLikeKey(_ value: String) -> Bool {
         let v = value.trimmingCharacters(in: .whitespaces)
-        if [64, 128].contains(v.count), v.allSatisfy(\.isHexDigit) { return true }
+        if Hex.isHex(v, lengths: [64, 128]) { return true }
         let base64 = v.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+/=_-".contains($0)) }
         return base64 && v.count >= 43 && !v.contains(".") && Data(base64Encoded: v) != nil
     }
@@ -63,7 +64,7 @@ public enum ChainSigner {
     /// key (hex) is returned. Errors never repeat a value that is not an existing file.
     @discardableResult
     public static func checkKeyFile(_ path: String) throws -> String {
-        AuditChain.hex(try loadKey(file: path).publicKey.rawRepresentation)
+        Hex.encode(try loadKey(file: path).publicKey.rawRepresentation)
     }
 
     /// The public key (hex) of the private key in `privateKeyFile`.
@@ -109,7 +110,7 @@ public enum ChainSigner {
     /// A fresh key pair: the private key seed (the key file's content) and the public key, as hex.
     public static func generateKey() -> (privateHex: String, publicHex: String) {
         let key = Curve25519.Signing.PrivateKey()
-        return (AuditChain.hex(key.rawRepresentation), AuditChain.hex(key.publicKey.rawRepresentation))
+        return (Hex.encode(key.rawRepresentation), Hex.encode(key.publicKey.rawRepresentation))
     }
 
     static func bytes(fromHex text: String) -> Data? {

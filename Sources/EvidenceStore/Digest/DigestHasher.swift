@@ -1,4 +1,5 @@
 import Crypto
+import ExhibitSupport
 import Foundation
 import GRDB
 
@@ -37,7 +38,7 @@ struct DigestHasher {
     }
 
     private mutating func closeSection() {
-        if let open = sectionSha { sectionDigests[open.name] = AuditChain.hex(open.sha.finalize()) }
+        if let open = sectionSha { sectionDigests[open.name] = Hex.encode(open.sha.finalize()) }
         sectionSha = nil
     }
 
@@ -45,12 +46,12 @@ struct DigestHasher {
     /// alone (lower-case hex). The overall digest is the same as ``finish()``'s.
     consuming func finishWithSections() -> (digest: String, sections: [String: String]) {
         closeSection()
-        return (AuditChain.hex(sha.finalize()), sectionDigests)
+        return (Hex.encode(sha.finalize()), sectionDigests)
     }
 
     /// The final digest as lower-case hex.
     consuming func finish() -> String {
-        AuditChain.hex(sha.finalize())
+        Hex.encode(sha.finalize())
     }
 
     /// Encodes one record's values (see the type's comment). Hand-rolled rather than with

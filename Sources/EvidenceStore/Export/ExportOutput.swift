@@ -1,3 +1,4 @@
+import ExhibitSupport
 import Foundation
 
 /// Problems writing an export or report (the database side throws its own errors).
@@ -106,49 +107,16 @@ public final class ExportOutput {
 /// Escaping for the text formats exports write. Each works on UTF-8 bytes appended to a buffer,
 /// because exports of millions of rows spend most of their time here.
 public enum ExportEscape {
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-
-    /// Appends `text` as a JSON string literal (quotes included). Control characters are
-    /// `\u00XX`-escaped; U+2028/U+2029 are escaped too so the line stays one JSONL line for
-    /// JavaScript-based readers.
+    /// Appends `text` as a JSON string literal (quotes included): ExhibitSupport's canonical
+    /// escapes for readers (controls as `\u00XX`, DEL, and U+2028/U+2029 so the line stays one
+    /// JSONL line for JavaScript-based readers).
     public static func json(_ text: String, into out: inout [UInt8]) {
-        var t = text
-        t.withUTF8 { jsonBytes($0, into: &out) }
+        CanonicalJSON.appendString(text, to: &out, escaping: .forReaders)
     }
 
     /// Appends UTF-8 `bytes` as a JSON string literal.
     public static func jsonBytes(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
-        out.append(0x22)
-        let n = bytes.count
-        var i = 0
-        var start = 0
-        // Runs of plain bytes are copied at once; only the bytes that need escaping stop the run.
-        while i < n {
-            let b = bytes[i]
-            if b >= 0x20 && b != 0x22 && b != 0x5C && b != 0xE2 { i += 1; continue }
-            if b == 0xE2 {
-                // U+2028/U+2029 end a line for JavaScript-based readers: escape them.
-                guard i + 2 < n, bytes[i + 1] == 0x80, bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9 else { i += 1; continue }
-                if i > start { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i])) }
-                out.append(contentsOf: [0x5C, 0x75, 0x32, 0x30, 0x32, bytes[i + 2] == 0xA8 ? 0x38 : 0x39])
-                i += 3
-                start = i
-                continue
-            }
-            if i > start { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i])) }
-            switch b {
-            case 0x22: out.append(0x5C); out.append(0x22)
-            case 0x5C: out.append(0x5C); out.append(0x5C)
-            case 0x0A: out.append(0x5C); out.append(0x6E)
-            case 0x0D: out.append(0x5C); out.append(0x72)
-            case 0x09: out.append(0x5C); out.append(0x74)
-            default: out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hexDigits[Int(b >> 4)], hexDigits[Int(b & 15)]])
-            }
-            i += 1
-            start = i
-        }
-        if n > start { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<n])) }
-        out.append(0x22)
+        CanonicalJSON.appendString(utf8: bytes, to: &out, escaping: .forReaders)
     }
 
     /// `text` as a JSON string literal.

@@ -1,5 +1,6 @@
 import Crypto
 import ExhibitKit
+import ExhibitSupport
 import Foundation
 
 /// A small JSON value for writing JSON-LD nodes in a fixed key order (CASE documents are
@@ -62,7 +63,7 @@ struct NodeIDs {
         // 8-4-4-4-12 hex digits. Several ids per file and message: no per-byte String(format:).
         var uuid: [UInt8] = []
         uuid.reserveCapacity(36)
-        for (i, c) in AuditChain.hex(b).utf8.enumerated() {
+        for (i, c) in Hex.encode(b).utf8.enumerated() {
             if i == 8 || i == 12 || i == 16 || i == 20 { uuid.append(0x2D) }
             uuid.append(c)
         }

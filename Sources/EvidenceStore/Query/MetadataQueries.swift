@@ -1,4 +1,5 @@
 import ExhibitKit
+import ExhibitSupport
 import Foundation
 import GRDB
 
@@ -62,7 +63,7 @@ extension EvidenceDatabase {
     /// digits) whose SHA-256 is it — several when the same bytes occur more than once. Empty
     /// when no file matches.
     public func fileMetadata(_ pathOrSHA256: String) throws -> [FileMetadata] {
-        let isHash = pathOrSHA256.count == 64 && pathOrSHA256.allSatisfy(\.isHexDigit)
+        let isHash = Hex.isHex(pathOrSHA256, lengths: [64])
         return try queue.read { db in
             let files = try Row.fetchAll(db, sql: """
                 SELECT f.id, e.label, f.path, f.sha256 FROM files f JOIN evidence e ON e.id = f.evidence_id

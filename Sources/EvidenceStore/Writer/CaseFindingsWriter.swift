@@ -1,4 +1,5 @@
 import ExhibitKit
+import ExhibitSupport
 import Foundation
 import GRDB
 
@@ -89,7 +90,8 @@ private final class EventInserter {
             }
         }
         let t = e.time
-        let provenance = CompactJSON.object(e.provenance)
+        // The canonical writer with U+0008/U+000C as `\u0008`/`\u000c`: this column's form since v1 (digest).
+        let provenance = JSONValue.object(e.provenance).canonicalJSON(escaping: .unicodeControls) ?? "null"
         // Typed values bound without validation (no dynamic cast per value; one event per message).
         var v: [DatabaseValue] = []
         v.reserveCapacity(17)
@@ -102,62 +104,5 @@ private final class EventInserter {
         v.append(e.sender.dbValue); v.append(provenance.databaseValue)
         try insert.execute(binding: v)
         count += 1
-    }
-}
-
-/// Canonical JSON (sorted keys, no whitespace, only the escapes RFC 8259 requires) written by hand:
-/// `JSONEncoder` per event cost more than the rest of the insert together on a million events.
-/// Also used by `exhibit timeline --format jsonl`.
-public enum CompactJSON {
-    /// `{"a":1,"b":"x"}` with keys sorted.
-    public static func object(_ o: [String: JSONValue]) -> String {
-        var out = ""
-        append(.object(o), to: &out)
-        return out
-    }
-
-    static func append(_ v: JSONValue, to out: inout String) {
-        switch v {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .number(let n):
-            if n.rounded() == n, abs(n) <= 9_007_199_254_740_992 { out += String(Int64(n)) } else { out += "\(n)" }
-        case .string(let s): string(s, to: &out)
-        case .array(let a):
-            out += "["
-            for (i, x) in a.enumerated() { if i > 0 { out += "," }; append(x, to: &out) }
-            out += "]"
-        case .object(let o):
-            out += "{"
-            for (i, k) in o.keys.sorted().enumerated() {
-                if i > 0 { out += "," }
-                string(k, to: &out)
-                out += ":"
-                append(o[k] ?? .null, to: &out)
-            }
-            out += "}"
-        }
-    }
-
-    static func string(_ s: String, to out: inout String) {
-        out += "\""
-        // Most strings (paths, kinds, names) need no escape: appended whole, not scalar by scalar.
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            out += s
-            out += "\""
-            return
-        }
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        out += "\""
     }
 }

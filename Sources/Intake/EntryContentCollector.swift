@@ -6,7 +6,7 @@ import Foundation
 ///
 /// The spool file gets a neutral generated name in the run's private temp directory: an entry's
 /// own name is never used as a path.
-final class EntrySink {
+final class EntryContentCollector {
     private let threshold: Int
     private let directory: URL
     private var hasher: EntryDigest
