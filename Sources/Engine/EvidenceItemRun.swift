@@ -138,7 +138,7 @@ struct EvidenceItemRun {
         var summary: ContainerSummary
         do {
             summary = try walker.walk(EvidenceSource(path: absolute, label: label),
-                                      accountedBytes: { committed[EntrySink.entryKey($0)] },
+                                      accountedBytes: { committed[EntryKey($0)] },
                                       emit: { try sink.handle($0) })
         } catch {
             sink.drain()
@@ -216,12 +216,12 @@ struct EvidenceItemRun {
     /// inside libarchive or libmagic is isolated and recorded like an analyzer's.
     private func armIntakeSupervision(evidenceID: Int64, sink: EntrySink) {
         walker.skipData = Set(dispatcher.crashed.filter { $0.evidenceID == evidenceID && $0.analyzerID == Self.intakeID }
-            .map { $0.entryKey.split(separator: "/").compactMap { Int($0) } })
+            .map(\.entryKey.positions))
         guard let channel = dispatcher.channel else { return }
         let isolate = dispatcher.isolate
         let timeout = max(dispatcher.fileTimeout, 3600)
         walker.dataReadHook = { position, path, begin in
-            let pair = WorkPair(evidenceID: evidenceID, entryKey: EntrySink.entryKey(position), analyzerID: Self.intakeID)
+            let pair = WorkPair(evidenceID: evidenceID, entryKey: EntryKey(position), analyzerID: Self.intakeID)
             let alone = isolate.contains(pair)
             if begin {
                 if alone { sink.acquireAll() }
