@@ -47,7 +47,7 @@ final class Dispatcher: Sendable {
     }
 
     /// Whether any selected pair of this file must run in isolation.
-    func needsIsolation(evidenceID: Int64, entryKey: String, analyzers selected: [any Analyzer]) -> Bool {
+    func needsIsolation(evidenceID: Int64, entryKey: EntryKey, analyzers selected: [any Analyzer]) -> Bool {
         guard !isolate.isEmpty else { return false }
         return selected.contains {
             isolate.contains(WorkPair(evidenceID: evidenceID, entryKey: entryKey, analyzerID: $0.descriptor.id))
@@ -55,7 +55,7 @@ final class Dispatcher: Sendable {
     }
 
     /// Runs the selected analyzers on one file, one after another.
-    func analyze(_ file: EvidenceFile, evidenceID: Int64, entryKey: String, analyzers selected: [any Analyzer]) async -> FileAnalysis {
+    func analyze(_ file: EvidenceFile, evidenceID: Int64, entryKey: EntryKey, analyzers selected: [any Analyzer]) async -> FileAnalysis {
         var result = FileAnalysis()
         for analyzer in selected {
             let d = analyzer.descriptor
@@ -71,17 +71,17 @@ final class Dispatcher: Sendable {
                 for f in findings {
                     if case .warning(let w) = f {
                         result.errors.append(AnalysisErrorInput(
-                            analyzerID: d.id, analyzerVersion: d.version, status: "warning", code: w.code,
+                            analyzerID: d.id, analyzerVersion: d.version, status: .warning, code: w.code,
                             message: w.message, location: w.location?.storedText))
                     } else {
                         result.findings.append(ProducedFinding(analyzerID: d.id, analyzerVersion: d.version, finding: f))
                     }
                 }
             } catch let e as AnalyzerError {
-                result.errors.append(AnalysisErrorInput(analyzerID: d.id, analyzerVersion: d.version, status: "error",
+                result.errors.append(AnalysisErrorInput(analyzerID: d.id, analyzerVersion: d.version, status: .error,
                                                         code: e.code, message: e.message, location: nil))
             } catch {
-                result.errors.append(AnalysisErrorInput(analyzerID: d.id, analyzerVersion: d.version, status: "error",
+                result.errors.append(AnalysisErrorInput(analyzerID: d.id, analyzerVersion: d.version, status: .error,
                                                         code: "analyzer-error", message: "\(error)", location: nil))
             }
             channel?.end(pair)
@@ -92,7 +92,7 @@ final class Dispatcher: Sendable {
     /// Runs deferred streaming analyzers, handing each finding to `sink` (the store, inside the
     /// file's transaction) as it is read; warnings and failures come back as error rows, exactly
     /// as ``analyze(_:evidenceID:entryKey:analyzers:)`` would report them.
-    func stream(_ file: EvidenceFile, evidenceID: Int64, entryKey: String, analyzers: [any StreamingAnalyzer],
+    func stream(_ file: EvidenceFile, evidenceID: Int64, entryKey: EntryKey, analyzers: [any StreamingAnalyzer],
                 sink: (ProducedFinding) throws -> Void) throws -> [AnalysisErrorInput] {
         var errors: [AnalysisErrorInput] = []
         for analyzer in analyzers {
@@ -110,7 +110,7 @@ final class Dispatcher: Sendable {
                     try analyzer.analyze(file, context: context) { finding in
                         guard storeFailure == nil, let sink = box.sink else { return }
                         if case .warning(let w) = finding {
-                            errors.append(AnalysisErrorInput(analyzerID: d.id, analyzerVersion: d.version, status: "warning",
+                            errors.append(AnalysisErrorInput(analyzerID: d.id, analyzerVersion: d.version, status: .warning,
                                                              code: w.code, message: w.message, location: w.location?.storedText))
                             return
                         }
@@ -120,10 +120,10 @@ final class Dispatcher: Sendable {
                     }
                 }
             } catch let e as AnalyzerError {
-                errors.append(AnalysisErrorInput(analyzerID: d.id, analyzerVersion: d.version, status: "error",
+                errors.append(AnalysisErrorInput(analyzerID: d.id, analyzerVersion: d.version, status: .error,
                                                  code: e.code, message: e.message, location: nil))
             } catch {
-                errors.append(AnalysisErrorInput(analyzerID: d.id, analyzerVersion: d.version, status: "error",
+                errors.append(AnalysisErrorInput(analyzerID: d.id, analyzerVersion: d.version, status: .error,
                                                  code: "analyzer-error", message: "\(error)", location: nil))
             }
             channel?.end(pair)

@@ -26,9 +26,9 @@ final class EntrySink: @unchecked Sendable {
     /// Stored files of an encrypted backup whose decrypted child waits, with the app databases
     /// and companions of the whole backup, for the end of the stored files' own container: the
     /// stored file commits after its child, so it closes only then (by that container's key).
-    var deferredEncrypted: [String: [String]] = [:]
+    var deferredEncrypted: [EntryKey: [EntryKey]] = [:]
     /// Whether an entry was committed by an earlier run (the synthetic children are not walked).
-    var isCommitted: (String) -> Bool = { _ in false }
+    var isCommitted: (EntryKey) -> Bool = { _ in false }
     /// libmagic for synthetic entries (used on the walker's thread only).
     lazy var mimeProbe: MIMEProbe? = try? MIMEProbe()
     private let slots: DispatchSemaphore
@@ -43,8 +43,6 @@ final class EntrySink: @unchecked Sendable {
         spool = CompanionSpool(directory: spoolDirectory, analyzers: dispatcher.analyzers)
         slots = DispatchSemaphore(value: jobs)
     }
-
-    static func entryKey(_ position: [Int]) -> String { position.map(String.init).joined(separator: "/") }
 
     var failure: Error? {
         lock.lock(); defer { lock.unlock() }
@@ -77,11 +75,11 @@ final class EntrySink: @unchecked Sendable {
         case .containerEnd(let s):
             // Held rows of this container (app databases and their companions) are analysed and
             // committed before the container itself, so a resume re-enters it if they are not.
-            let key = Self.entryKey(s.position)
+            let key = EntryKey(s.position)
             try runHeld(container: key)
             try closeDeferredEncrypted(container: key)
             guard !s.position.isEmpty else { return }
-            try writer.closeContainer(evidenceID: evidenceID, entryKey: Self.entryKey(s.position), status: s.status,
+            try writer.closeContainer(evidenceID: evidenceID, entryKey: key, status: s.status,
                                       message: s.message, format: s.format, flags: s.flags, expandedBytes: s.expandedBytes)
         }
     }
@@ -93,18 +91,14 @@ final class EntrySink: @unchecked Sendable {
     /// finds its `-wal` from another stored file). Returns whether the file was spooled (held).
     @discardableResult
     func handleEntry(_ e: IntakeEntry, devicePathOverride: String? = nil, extraErrors: [AnalysisErrorInput] = [],
-                     asContainer: Bool = false, spoolContainer: String? = nil) throws -> Bool {
-        let key = Self.entryKey(e.position)
+                     asContainer: Bool = false, spoolContainer: EntryKey? = nil) throws -> Bool {
+        let key = e.key
         let inner = VirtualPath.split(e.virtualPath).inner
         let devicePath = devicePathOverride ?? (e.position.count == 1 ? deviceMap[inner] : nil)
             ?? DevicePath.recognise(inner: inner).flatMap { $0.devicePath(ofInner: inner) }
-        var record = FileRecordInput(
-            entryKey: key, parentKey: e.position.count > 1 ? Self.entryKey(Array(e.position.dropLast())) : nil,
-            depth: e.position.count - 1, path: e.virtualPath, name: e.name, rawName: e.rawName,
-            nameEncoding: e.nameEncoding, kind: e.kind, mode: e.mode, linkTarget: e.linkTarget, size: e.size,
-            declaredSize: e.declaredSize, hashes: e.hashes, mime: e.mime, status: e.status, message: e.message,
-            flags: e.flags.sorted(), times: e.times, isContainer: e.isContainer || asContainer, containerFormat: nil,
-            containerFlags: [], expandedBytes: e.expandedBytes)
+        var record = e.record
+        record.flags.sort()
+        record.isContainer = e.isContainer || asContainer
         record.devicePath = devicePath
         if e.position.count == 1, let marks = deviceFlags[inner] { record.flags = (record.flags + marks).sorted() }
         var outcome = FileOutcome(evidenceID: evidenceID, record: record, findings: [], errors: extraErrors)
@@ -115,7 +109,7 @@ final class EntrySink: @unchecked Sendable {
             try writer.deliver(outcome)
             return false
         }
-        let file = EvidenceFile(key: "\(label)#\(key)", virtualPath: e.virtualPath, size: e.size, hashes: hashes,
+        let file = EvidenceFile(key: "\(label)#\(key.text)", virtualPath: e.virtualPath, size: e.size, hashes: hashes,
                                 mime: e.mime ?? "application/octet-stream", times: e.times, content: e.content,
                                 devicePath: devicePath)
         var selected = dispatcher.select(for: file)
@@ -124,7 +118,7 @@ final class EntrySink: @unchecked Sendable {
         var hold: CompanionHold?
         if !withCompanions.isEmpty || spool.isCompanionName(file.name)
             || file.devicePath.map({ spool.isCompanionName(($0 as NSString).lastPathComponent) }) == true {
-            let container = spoolContainer ?? CompanionSpool.containerKey(e.position)
+            let container = spoolContainer ?? key.container
             if try spool.spool(file, entryKey: key, container: container) != nil {
                 let runnable = withCompanions.compactMap { $0 as? any StreamingAnalyzer }
                 hold = CompanionHold(container: container, analyzers: runnable)
@@ -132,13 +126,13 @@ final class EntrySink: @unchecked Sendable {
                 // that declares companions without it is a contract error, said on the file.
                 for a in withCompanions where !(a is any StreamingAnalyzer) {
                     outcome.errors.append(AnalysisErrorInput(
-                        analyzerID: a.descriptor.id, analyzerVersion: a.descriptor.version, status: "error", code: "contract",
+                        analyzerID: a.descriptor.id, analyzerVersion: a.descriptor.version, status: .error, code: "contract",
                         message: "not analysed: the analyzer declares companions but is not a streaming analyzer", location: nil))
                 }
             } else {
                 for a in withCompanions {
                     outcome.errors.append(AnalysisErrorInput(
-                        analyzerID: a.descriptor.id, analyzerVersion: a.descriptor.version, status: "error", code: "spool-full",
+                        analyzerID: a.descriptor.id, analyzerVersion: a.descriptor.version, status: .error, code: "spool-full",
                         message: "not analysed: the private copies of databases in this run reached their limit", location: nil))
                 }
             }
@@ -176,7 +170,7 @@ final class EntrySink: @unchecked Sendable {
         return hold != nil
     }
 
-    private func isolatedRun(file: EvidenceFile, key: String, selected: [any Analyzer], outcome: FileOutcome,
+    private func isolatedRun(file: EvidenceFile, key: EntryKey, selected: [any Analyzer], outcome: FileOutcome,
                              lease: ContentLease?, hold: CompanionHold?) throws {
         var o = outcome
         var deferred: [any StreamingAnalyzer] = []
@@ -192,7 +186,7 @@ final class EntrySink: @unchecked Sendable {
     }
 
     /// Hands a finished file to the writer; streaming analyzers left for the commit run there.
-    private func finish(_ outcome: FileOutcome, file: EvidenceFile, key: String, deferred: [any StreamingAnalyzer],
+    private func finish(_ outcome: FileOutcome, file: EvidenceFile, key: EntryKey, deferred: [any StreamingAnalyzer],
                         hold: CompanionHold?) throws {
         if let hold {
             // Streaming analyzers left for the commit join the companion run (on the spooled copy).
@@ -208,14 +202,14 @@ final class EntrySink: @unchecked Sendable {
 
     /// Where a held file waits and which of its analyzers need companions.
     struct CompanionHold {
-        var container: String
+        var container: EntryKey
         var analyzers: [any StreamingAnalyzer]
     }
 
     /// Runs the analyzers held for `container` (its walk is over, every sibling has been seen)
     /// and commits every held row, in entry order. Runs on the emitter thread after the
     /// in-flight analyses finished, one analyzer at a time, each on fresh private copies.
-    func runHeld(container: String) throws {
+    func runHeld(container: EntryKey) throws {
         guard spool.hasHeld(container: container) else { return }
         drain()
         if let failure { throw failure }
@@ -223,12 +217,12 @@ final class EntrySink: @unchecked Sendable {
         defer { spool.release(files) }
         for h in held {
             guard let file = h.file, !h.analyzers.isEmpty,
-                  let candidate = files.first(where: { $0.entryKey == h.outcome.record.entryKey }) else {
+                  let candidate = files.first(where: { $0.entryKey == h.outcome.record.key }) else {
                 try writer.deliver(h.outcome)
                 continue
             }
             try writer.flush()
-            let key = h.outcome.record.entryKey
+            let key = h.outcome.record.key
             try writer.deliverStreaming(h.outcome) { sink in
                 var errors: [AnalysisErrorInput] = []
                 for analyzer in h.analyzers {

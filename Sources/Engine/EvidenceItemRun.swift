@@ -38,8 +38,9 @@ struct EvidenceItemRun {
             hashes = h.hashes; size = h.size
         }
         let hashSeconds = Date().timeIntervalSince(hashStart)
-        let expected = custody.expectedSHA256?.lowercased()
-        var match: Bool? = (expected != nil && hashes != nil) ? (hashes?.sha256 == expected) : nil
+        // The store's rules decide the expected-hash match and a changed item (one authority each).
+        let expected = custody.expectedSHA256.map(EvidenceDatabase.normalizedSHA256)
+        var match = EvidenceDatabase.expectedMatch(expected: expected, hashes: hashes)
         _ = try db.appendAudit(action: "evidence.hashed", details: .object([
             "label": .string(label), "path": .string(absolute), "kind": .string(isDir.boolValue ? "directory" : "file"),
             "size": .number(Double(size)),
@@ -60,7 +61,9 @@ struct EvidenceItemRun {
                 return report
             }
         }
-        if let existing, existing.hashKind == .container, let old = existing.hashes?.sha256, let now = hashes?.sha256, old != now {
+        do {
+            try existing?.checkUnchanged(nowSHA256: hashes?.sha256)
+        } catch EvidenceStoreError.evidenceHashChanged(_, let old, let now) {
             Self.loud("\(path) has changed since it was first ingested (SHA-256 was \(old), now \(now)); not re-ingested. Ingest the changed file into a new case.")
             _ = try db.appendAudit(action: "evidence.changed", details: .object(["label": .string(label), "recorded_sha256": .string(old), "sha256": .string(now)]))
             report.outcome = "changed"
@@ -183,7 +186,7 @@ struct EvidenceItemRun {
         if isDir.boolValue {
             manifest = try DirectoryManifest.fromDatabase(db, evidenceLabel: label)
             report.hashes = manifest
-            if let expected { match = manifest?.sha256 == expected; report.expectedMatch = match }
+            if expected != nil { match = EvidenceDatabase.expectedMatch(expected: expected, hashes: manifest); report.expectedMatch = match }
         }
         // The item's status is the worst of its direct entries, counted over every committed row:
         // entries an earlier, interrupted run committed are skipped by this walk (issue 15).
