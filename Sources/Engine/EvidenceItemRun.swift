@@ -17,6 +17,8 @@ struct EvidenceItemRun {
     var intakeGuard: IntakeGuard?
     /// libarchive calls the guard stopped in earlier workers, by evidence id.
     var intakeStops: [Int64: [IntakeStop]] = [:]
+    /// The run's assumed zone, read once from its name by the pipeline (``CaseZone``).
+    var zone: TimeZone?
 
     func run(labels: inout Set<String>) throws -> EvidenceReport {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
@@ -75,7 +77,7 @@ struct EvidenceItemRun {
             return report
         }
 
-        let seized = custody.seizedAt.map { Self.parseSeizedAt($0, zone: options.assumedZone.flatMap(TimeZone.init(identifier:))) }
+        let seized = custody.seizedAt.map { Self.parseSeizedAt($0, zone: zone) }
         let evidenceID = try db.registerEvidence(EvidenceInput(
             label: label, path: absolute, kind: isDir.boolValue ? .directory : .file, size: size, hashes: hashes,
             hashKind: isDir.boolValue ? .manifest : .container, expectedSHA256: expected, item: custody.item,

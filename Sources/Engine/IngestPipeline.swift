@@ -64,9 +64,7 @@ public final class IngestPipeline {
 
     public func run() throws -> IngestSummary {
         ProcessSetup.prepare()
-        if let z = options.assumedZone, TimeZone(identifier: z) == nil {
-            throw IngestError("unknown time zone '\(z)': use an IANA name such as Asia/Seoul", exitCode: 2)
-        }
+        _ = try CaseZone.resolve(options.assumedZone)  // a bad name is refused before anything is opened
         let lock = try DatabaseLock(path: options.databasePath) {
             FileHandle.standardError.write(Data("exhibit: another exhibit process is writing \(options.databasePath); waiting for it to finish\n".utf8))
         }
@@ -79,7 +77,7 @@ public final class IngestPipeline {
             options.assumedZone = inherited
             zoneInherited = true
         }
-        let zone = options.assumedZone.flatMap(TimeZone.init(identifier:))
+        let zone = try CaseZone.resolve(options.assumedZone)
         // The store decides whether the zone differs from the case's (one authority); a
         // different zone is a usage error here.
         do {
@@ -143,6 +141,7 @@ public final class IngestPipeline {
             var item = EvidenceItemRun(path: path, options: options, db: db, walker: walker, dispatcher: dispatcher,
                                        writer: writer, progress: progress)
             item.intakeGuard = intakeGuard
+            item.zone = zone
             item.intakeStops = intakeStops
             reports.append(try item.run(labels: &labels))
         }

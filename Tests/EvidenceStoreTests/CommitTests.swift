@@ -60,9 +60,9 @@ struct CommitTests {
             ],
             errors: [AnalysisErrorInput(analyzerID: "metadata", analyzerVersion: "2", code: "bad-exif", message: "no")])
         try db.commit([first])
-        try db.recordCrash(evidenceID: ev, entryKey: "0", path: "seized.zip!/chat/result.json", analyzerID: "decoder",
+        try db.recordCrash(evidenceID: ev, entryKey: EntryKey([0]), path: "seized.zip!/chat/result.json", analyzerID: "decoder",
                            analyzerVersion: "3", status: .crashed, message: "worker died with SIGSEGV twice")
-        try db.recordCrash(evidenceID: ev, entryKey: "0", path: "seized.zip!/chat/result.json", analyzerID: "decoder",
+        try db.recordCrash(evidenceID: ev, entryKey: EntryKey([0]), path: "seized.zip!/chat/result.json", analyzerID: "decoder",
                            analyzerVersion: "3", status: .crashed, message: "recorded again")
         let fileID = try #require(try db.listFiles().first?.id)
         let locations = try db.queue.read {

@@ -77,7 +77,7 @@ struct DigestTests {
         }
         // The supervisor's record for a pair that crashed, before the file's own commit.
         let crashLabel = "phone.tar"
-        try db.recordCrash(evidenceID: ids[crashLabel]!, entryKey: "3", path: "phone.tar!/x", analyzerID: "decoder",
+        try db.recordCrash(evidenceID: ids[crashLabel]!, entryKey: EntryKey([3]), path: "phone.tar!/x", analyzerID: "decoder",
                            analyzerVersion: "1", status: .crashed, message: "SIGSEGV")
         var start = 0
         while start < outcomes.count {

@@ -45,9 +45,8 @@ extension EvidenceDatabase {
     public func statusCounts() throws -> [String: Int] {
         try queue.read { db in
             var result: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT status, count(*) FROM files GROUP BY status") {
-                let status: String = try row.decode(atIndex: 0)
-                result[status] = try row.decode(atIndex: 1)
+            for row in try Row.fetchAll(db, sql: "SELECT status, count(*) AS n FROM files GROUP BY status") {
+                result[try row.decode(forColumn: FileColumns.status)] = try row.decode(forColumn: "n")
             }
             return result
         }
@@ -65,9 +64,8 @@ extension EvidenceDatabase {
     public func errorCounts() throws -> [String: Int] {
         try queue.read { db in
             var result: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT status, count(*) FROM analysis_errors GROUP BY status") {
-                let status: String = try row.decode(atIndex: 0)
-                result[status] = try row.decode(atIndex: 1)
+            for row in try Row.fetchAll(db, sql: "SELECT status, count(*) AS n FROM analysis_errors GROUP BY status") {
+                result[try row.decode(forColumn: ErrorColumns.status)] = try row.decode(forColumn: "n")
             }
             return result
         }
