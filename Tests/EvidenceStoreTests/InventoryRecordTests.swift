@@ -69,6 +69,8 @@ struct InventoryRecordTests {
         #expect(row.status == .corrupt)
         #expect(row.kind == .other)
         #expect(row.flags.isEmpty)
+        #expect(try db.files().isEmpty)  // `files()` lists stored kind `file` only
+        try raw.write { try $0.execute(sql: "UPDATE files SET kind = 'file'") }
         #expect(try db.files().first?.status == .corrupt)
         // A key that is not positions names no entry the walker could skip.
         try raw.write { try $0.execute(sql: "UPDATE files SET entry_key = '01'") }
