@@ -84,10 +84,14 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // The external-plugin host (docs/plugins.md): manifest, wire, sandbox, processes, scaffold,
+        // conformance tester. Engine registers its PluginAnalyzers; it never depends on Engine.
+        .target(name: "PluginHost", dependencies: ["ExhibitKit", "Intake", "EvidenceStore", "CSandbox", "CSeccomp"]),
+        .testTarget(name: "PluginHostTests", dependencies: ["PluginHost", "ExhibitKit", "ExhibitTesting"]),
         .target(
             name: "Engine",
-            dependencies: ["ExhibitKit", "Intake", "EvidenceStore", "ChatExport", "Metadata", "MediaHash", "HashSets",
-                           "Timeline", "SQLiteRecovery", "CSandbox", "CSeccomp", "CLibCrypto", "AppDatabaseKit", "WhatsAppDB", "KakaoTalkDB", "TelegramDB", "WhatsAppIOSDB", "TelegramIOSDB",
+            dependencies: ["ExhibitKit", "Intake", "EvidenceStore", "PluginHost", "ChatExport", "Metadata", "MediaHash", "HashSets",
+                           "Timeline", "SQLiteRecovery", "CLibCrypto", "AppDatabaseKit", "WhatsAppDB", "KakaoTalkDB", "TelegramDB", "WhatsAppIOSDB", "TelegramIOSDB",
                            .product(name: "GRDB", package: "GRDB.swift"),
                            // Encrypted iPhone backups: PBKDF2, AES key wrap, AES-CBC (docs/intake.md).
                            .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]),
@@ -109,7 +113,7 @@ let package = Package(
         .target(
             name: "ExhibitCLI",
             dependencies: [
-                "Engine", "EvidenceStore", "ExhibitKit", "Intake", "HashSets", "MediaHash", "LabIndex", "Review",
+                "Engine", "EvidenceStore", "ExhibitKit", "Intake", "HashSets", "MediaHash", "LabIndex", "Review", "PluginHost",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "exhibit", dependencies: ["ExhibitCLI", "Engine"]),
@@ -170,7 +174,7 @@ let package = Package(
             dependencies: ["EvidenceStore", "ExhibitKit", "ExhibitTesting", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "EngineTests",
-            dependencies: ["Engine", "EvidenceStore", "ExhibitKit", "ExhibitTesting", "Intake",
+            dependencies: ["Engine", "EvidenceStore", "ExhibitKit", "ExhibitTesting", "Intake", "PluginHost",
                            .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

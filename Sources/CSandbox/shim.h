@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <errno.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 
 
 /// pipe2(O_CLOEXEC): both ends close on exec, so no other child inherits them.
@@ -76,6 +78,71 @@ static inline int exhibit_readonly_view(int dirfd) {
         errno = e;
         return -1;
     }
+    return fd;
+}
+
+/// The same view without CAP_SYS_ADMIN (an examiner who is not root), where the kernel allows
+/// unprivileged user namespaces: a forked child enters a user namespace and a mount namespace of
+/// its own (where it may clone mounts), opens `path` there (a descriptor opened before names a
+/// mount of the old namespace, which open_tree refuses), clones its mount tree and makes it
+/// read-only, nosuid, nodev and noexec recursively, and hands the descriptor back over a socket
+/// pair (SCM_RIGHTS). Not noatime: the atime setting of mounts inherited from a more privileged
+/// namespace is locked; none is needed, as the kernel updates no atime through a read-only mount
+/// (touch_atime takes write access to the mount first). The child runs only raw system calls
+/// (the caller may have threads). Returns the view's root (O_PATH) or -1 with errno; the caller
+/// checks it is the folder it opened (device and inode).
+static inline int exhibit_readonly_view_userns(const char *path) {
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return -1;
+    pid_t pid = fork();
+    if (pid < 0) { int e = errno; close(sv[0]); close(sv[1]); errno = e; return -1; }
+    if (pid == 0) {
+        close(sv[0]);
+        int fd = -1, err = 0;
+        if (syscall(SYS_unshare, CLONE_NEWUSER | CLONE_NEWNS) != 0) {
+            err = errno;
+        } else {
+            int dir = open(path, 010000000 /* O_PATH */ | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            fd = dir < 0 ? -1 : (int)syscall(428 /* open_tree */, dir, "", 1 /* OPEN_TREE_CLONE */ | O_CLOEXEC | 0x1000 /* AT_EMPTY_PATH */ | 0x8000 /* AT_RECURSIVE */);
+            if (fd < 0) {
+                err = errno;
+            } else {
+                struct { uint64_t attr_set, attr_clr, propagation, userns_fd; } attr = {
+                    0x1 /* RDONLY */ | 0x2 /* NOSUID */ | 0x4 /* NODEV */ | 0x8 /* NOEXEC */, 0, 0, 0 };
+                if (syscall(442 /* mount_setattr */, fd, "", 0x1000 /* AT_EMPTY_PATH */ | 0x8000 /* AT_RECURSIVE */, &attr, sizeof(attr)) != 0) {
+                    err = errno; fd = -1;
+                }
+            }
+        }
+        union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } control;
+        memset(&control, 0, sizeof(control));
+        struct iovec io = { &err, sizeof(err) };
+        struct msghdr m;
+        memset(&m, 0, sizeof(m));
+        m.msg_iov = &io; m.msg_iovlen = 1;
+        if (fd >= 0) {
+            m.msg_control = control.buf; m.msg_controllen = sizeof(control.buf);
+            struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+            c->cmsg_level = SOL_SOCKET; c->cmsg_type = SCM_RIGHTS; c->cmsg_len = CMSG_LEN(sizeof(int));
+            memcpy(CMSG_DATA(c), &fd, sizeof(int));
+        }
+        (void)sendmsg(sv[1], &m, MSG_NOSIGNAL);
+        _exit(0);
+    }
+    close(sv[1]);
+    int err = 0, fd = -1;
+    union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } control;
+    struct iovec io = { &err, sizeof(err) };
+    struct msghdr m;
+    memset(&m, 0, sizeof(m));
+    m.msg_iov = &io; m.msg_iovlen = 1; m.msg_control = control.buf; m.msg_controllen = sizeof(control.buf);
+    ssize_t n;
+    do { n = recvmsg(sv[0], &m, MSG_CMSG_CLOEXEC); } while (n < 0 && errno == EINTR);
+    struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&m) : 0;
+    if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) memcpy(&fd, CMSG_DATA(c), sizeof(int));
+    close(sv[0]);
+    while (waitpid(pid, 0, 0) < 0 && errno == EINTR) {}
+    if (fd < 0) { errno = err ? err : EIO; return -1; }
     return fd;
 }
 

@@ -12,11 +12,13 @@ import Intake
 /// (setuid bits, permissions) or a file's modification time changes it too, even when the contents
 /// did not. The mtime is a regular file's only: a folder's changes whenever an entry is added or
 /// removed (already a line of its own), a link's whenever it is recreated with the same target.
-/// The version is recorded with the hash in the audit chain (`manifest_version`; absent means 1),
+/// Version 3 (issue 19 item 8) appends `\t<uid:gid or ->`, the numeric owner of every entry
+/// (`files.owner`): a `chown` of an evidence file, e.g. through a mount point inside the folder,
+/// fails verify. The version is recorded with the hash in the audit chain (`manifest_version`; absent means 1),
 /// so verify recomputes what was recorded. Documented in docs/schema.md.
 public enum DirectoryManifest {
     /// The version new ingests record.
-    public static let currentVersion = 2
+    public static let currentVersion = 3
 
     /// One entry of the manifest.
     public struct Line: Hashable, Sendable {
@@ -34,15 +36,17 @@ public enum DirectoryManifest {
         public var mode: UInt32?
         /// The modification time's raw value (`seconds.nanoseconds`), when known (version 2).
         public var modified: String?
+        /// The numeric owner `uid:gid`, when known (version 3).
+        public var owner: String?
         /// Creates a line.
         public init(kind: String, path: String, size: Int64, sha256: String?, linkTarget: String?,
-                    mode: UInt32? = nil, modified: String? = nil) {
+                    mode: UInt32? = nil, modified: String? = nil, owner: String? = nil) {
             self.kind = kind; self.path = path; self.size = size; self.sha256 = sha256; self.linkTarget = linkTarget
-            self.mode = mode; self.modified = modified
+            self.mode = mode; self.modified = modified; self.owner = owner
         }
     }
 
-    /// The manifest's hashes over `lines` (in any order), in format `version` (1 or 2).
+    /// The manifest's hashes over `lines` (in any order), in format `version` (1, 2 or 3).
     public static func hash(_ lines: [Line], version: Int = currentVersion) -> FileHashes {
         var hasher = MultiHasher()
         for l in lines.sorted(by: { Array($0.path.utf8).lexicographicallyPrecedes(Array($1.path.utf8)) }) {
@@ -51,6 +55,7 @@ public enum DirectoryManifest {
                 let modified = l.kind == "file" ? l.modified : nil
                 text += "\t\(l.mode.map { String($0, radix: 8) } ?? "-")\t\(modified ?? "-")"
             }
+            if version >= 3 { text += "\t\(l.owner ?? "-")" }
             var bytes = Array((text + "\n").utf8)
             bytes.withUnsafeMutableBytes { hasher.update(UnsafeRawBufferPointer($0)) }
         }
@@ -63,7 +68,7 @@ public enum DirectoryManifest {
         return hash(rows.compactMap { r in
             guard r.depth == 0 else { return nil }
             return Line(kind: r.kind.rawValue, path: VirtualPath.split(r.virtualPath).inner, size: r.size, sha256: r.hashes?.sha256,
-                        linkTarget: r.linkTarget, mode: r.mode, modified: r.times.modified?.raw)
+                        linkTarget: r.linkTarget, mode: r.mode, modified: r.times.modified?.raw, owner: r.owner)
         }, version: version)
     }
 
@@ -76,7 +81,8 @@ public enum DirectoryManifest {
         _ = try walker.walk(EvidenceSource(path: path, label: label), accountedBytes: { _ in nil }) { event in
             if case .entry(let e) = event, e.position.count == 1 {
                 lines.append(Line(kind: e.kind.rawValue, path: VirtualPath.split(e.virtualPath).inner, size: e.size,
-                                  sha256: e.hashes?.sha256, linkTarget: e.linkTarget, mode: e.mode, modified: e.times.modified?.raw))
+                                  sha256: e.hashes?.sha256, linkTarget: e.linkTarget, mode: e.mode, modified: e.times.modified?.raw,
+                                  owner: e.owner))
             }
         }
         return hash(lines, version: version)

@@ -101,11 +101,6 @@ public struct IngestOptions: Sendable {
     }
 }
 
-/// The tool's version, recorded on every run and audit entry.
-public enum ExhibitVersion {
-    public static let current = "0.1.0"
-}
-
 /// Problems with the run itself (not with the evidence): these stop `exhibit ingest`.
 public struct IngestError: Error, CustomStringConvertible, Sendable {
     public var message: String

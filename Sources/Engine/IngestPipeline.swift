@@ -3,6 +3,7 @@ import ExhibitKit
 import Foundation
 import HashSets
 import Intake
+import PluginHost
 
 /// What one evidence item came to in this run.
 public struct EvidenceReport: Sendable {

@@ -1,5 +1,6 @@
 import EvidenceStore
 import Foundation
+import PluginHost
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -199,10 +200,7 @@ public final class Supervisor {
         state.close()
     }
 
-    static func signalName(_ s: Int32) -> String {
-        [SIGSEGV: "SIGSEGV", SIGABRT: "SIGABRT", SIGBUS: "SIGBUS", SIGILL: "SIGILL", SIGFPE: "SIGFPE",
-         SIGKILL: "SIGKILL", SIGTERM: "SIGTERM", SIGSYS: "SIGSYS", SIGTRAP: "SIGTRAP", SIGINT: "SIGINT", SIGHUP: "SIGHUP"][s] ?? "signal \(s)"
-    }
+    static func signalName(_ s: Int32) -> String { ProcessSignal.name(s) }
 
     static func say(_ s: String) { FileHandle.standardError.write(Data("exhibit: \(ExportEscape.terminal(s, keepNewlines: true))\n".utf8)) }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Engine
 import ExhibitKit
 import Foundation
+import PluginHost
 
 struct AnalyzersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import EvidenceStore
+import ExhibitKit
 import Foundation
 
 /// The `exhibit` command tree. Front ends (the shipped `exhibit`, the test bed) set

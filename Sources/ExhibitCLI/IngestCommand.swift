@@ -7,6 +7,7 @@ import MediaHash
 import Intake
 #if canImport(Glibc)
 import Glibc
+import PluginHost
 #endif
 
 struct IngestCommand: ParsableCommand {

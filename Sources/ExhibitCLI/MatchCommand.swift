@@ -78,7 +78,7 @@ struct MatchesCommand: ParsableCommand {
                 let first = rows[i]
                 var j = i
                 while j < rows.count, rows[j].fileID == first.fileID, rows[j].kind == first.kind { j += 1 }
-                print(TerminalText.safe("\(first.kind.uppercased())  \(first.path)"))
+                print(TerminalText.safe("\(first.kind.uppercased())  \(TerminalText.field(first.path))"))
                 print("  sha256 \(first.sha256 ?? "-")  mime \(first.mime ?? "-")")
                 for r in rows[i..<j] {
                     var how = "\(r.algorithm) distance \(r.distance)"
@@ -86,11 +86,11 @@ struct MatchesCommand: ParsableCommand {
                     if let m = r.framesMatched, let k = r.framesKnown { how += ", \(m)/\(k) known frames" }
                     var set = "  set \(r.hashSet): \(how); entry \(r.matchedHash)"
                     if let c = r.category { set += " category \(c)" }
-                    if let l = r.label { set += " label \(l)" }
+                    if let l = r.label { set += " label \(TerminalText.field(l))" }
                     print(TerminalText.safe(set))
                 }
                 for m in first.messages {
-                    print(TerminalText.safe("  carried by message \(m.messageID) in \(m.platform) chat \"\(m.chat ?? "?")\" from \(m.sender ?? "?") at \(clock.human(utc: m.sentUTC, basis: m.sentBasis, raw: m.sentRaw)) (\(m.exportPath))"))
+                    print(TerminalText.safe("  carried by message \(m.messageID) in \(m.platform) chat \"\(TerminalText.field(m.chat) ?? "?")\" from \(TerminalText.field(m.sender) ?? "?") at \(clock.human(utc: m.sentUTC, basis: m.sentBasis, raw: m.sentRaw)) (\(TerminalText.field(m.exportPath)))"))
                 }
                 i = j
             }

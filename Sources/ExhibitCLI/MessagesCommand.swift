@@ -67,7 +67,7 @@ struct MessagesCommand: ParsableCommand {
         for r in rows {
             if r.chatID != lastChat {
                 lastChat = r.chatID
-                print(TerminalText.safe("== \(r.platform): \(r.chat ?? "(untitled)")  [\(r.exportPath)]"))
+                print(TerminalText.safe("== \(r.platform): \(TerminalText.field(r.chat) ?? "(untitled)")  [\(TerminalText.field(r.exportPath))]"))
             }
             print(TerminalText.safe(ChatText.line(r, clock: clock), keepNewlines: true))
         }
@@ -80,12 +80,15 @@ enum ChatText {
     /// `2024-08-28 15:12:03 +09:00 (06:12:03Z)  Minji: text  [photo: photos/a.jpg sha256 ab12…]`.
     static func line(_ r: ChatMessageRow, text: String? = nil, clock: CaseTimeText) -> String {
         let time = clock.human(utc: r.sentUTC, basis: r.sentBasis, raw: r.sentRaw)
-        let who = r.sender.map { "\($0): " } ?? (r.fromDeviceOwner ? "(device owner): " : (r.kind == "system" ? "* " : ""))
-        var body = (text ?? r.text).replacingOccurrences(of: "\n", with: "\n      ")
+        // Evidence text is isolated (FSI … PDI when it holds right-to-left letters; each line of a
+        // body on its own) so it cannot reorder the time, the marks or the next field.
+        let f = { (s: String) in TerminalText.field(s) }
+        let who = r.sender.map { "\(f($0)): " } ?? (r.fromDeviceOwner ? "(device owner): " : (r.kind == "system" ? "* " : ""))
+        var body = TerminalText.fieldLines(text ?? r.text).replacingOccurrences(of: "\n", with: "\n      ")
         if let action = r.serviceAction {
             // A service message says what happened: the action and its fields, never an empty line.
-            let details = r.serviceDetails.map { " \($0)" } ?? ""
-            let actor = r.serviceActor.flatMap { $0 == r.sender ? nil : " by \($0)" } ?? ""
+            let details = r.serviceDetails.map { " \(f($0))" } ?? ""
+            let actor = r.serviceActor.flatMap { $0 == r.sender ? nil : " by \(f($0))" } ?? ""
             let act = "[\(action)\(actor)\(details)]"
             body = body.isEmpty ? act : act + " " + body
         }
@@ -95,10 +98,10 @@ enum ChatText {
             body = "[recovered deleted record\(r.recoveredRecordID.map { " #\($0)" } ?? "")] " + body
         }
         let media = r.attachments.map { a in
-            let what = a.reference ?? a.kind
+            let what = a.reference.map(f) ?? a.kind
             switch a.status {
             case "resolved": return "[\(a.kind): \(what) sha256 \(a.sha256 ?? "?")]"
-            default: return "[\(a.kind): \(what) — \(a.status)\(a.missingReason.map { ": \($0)" } ?? "")]"
+            default: return "[\(a.kind): \(what) — \(a.status)\(a.missingReason.map { ": \(f($0))" } ?? "")]"
             }
         }
         return ([time + "  " + who + body] + media).joined(separator: "  ")

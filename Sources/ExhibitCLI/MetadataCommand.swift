@@ -44,7 +44,7 @@ struct MetadataCommand: ParsableCommand {
         if json { try printJSON(files.map(FileMetadataJSON.init), clock: clock); return }
         for (n, f) in files.enumerated() {
             if n > 0 { print("") }
-            print(TerminalText.safe("== \(f.path)  sha256 \(f.sha256 ?? "-")"))
+            print(TerminalText.safe("== \(TerminalText.field(f.path))  sha256 \(f.sha256 ?? "-")"))
             if f.entries.isEmpty { print("(no metadata)") }
             var namespace: String?
             for e in f.entries {
@@ -52,14 +52,14 @@ struct MetadataCommand: ParsableCommand {
                     namespace = e.namespace
                     print("[\(e.namespace)]")
                 }
-                var line = "  \(e.tag) = \(Self.oneLine(e.value))"
+                var line = "  \(e.tag) = \(TerminalText.field(Self.oneLine(e.value)))"
                 if let t = e.time { line += "  -> \(Self.timeText(t, clock: clock))" }
                 if let enc = e.encoding { line += "  (\(enc))" }
                 print(TerminalText.safe(line))
             }
             if !f.indicators.isEmpty { print("[indicators]") }
             for i in f.indicators {
-                print(TerminalText.safe("  \(i.kind): \(i.summary)  [\(i.evidenceTag)]"))
+                print(TerminalText.safe("  \(i.kind): \(TerminalText.field(i.summary))  [\(TerminalText.field(i.evidenceTag))]"))
                 for (name, t) in i.times { print("    \(name): \(Self.timeText(t, clock: clock))") }
             }
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import PluginHost
 
 /// `exhibit plugin new|test`: writing and checking external analyzer plugins (docs/plugins.md).
 struct PluginCommand: ParsableCommand {

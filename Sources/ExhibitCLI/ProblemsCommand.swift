@@ -49,7 +49,7 @@ struct ProblemsCommand: ParsableCommand {
         for c in counts { print("\(c.count)\t\(c.status)\t\(c.code)") }
         print("")
         for r in rows {
-            print(TerminalText.safe("\(r.status) \(r.code) [\(r.analyzerID)] \(r.path): \(r.message)"))
+            print(TerminalText.safe("\(r.status) \(r.code) [\(r.analyzerID)] \(TerminalText.field(r.path)): \(TerminalText.field(r.message))"))
         }
     }
 }

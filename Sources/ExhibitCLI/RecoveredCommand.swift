@@ -37,13 +37,13 @@ struct RecoveredCommand: ParsableCommand {
         if json { try printJSON(rows.map(RecoveredJSON.init)); return }
         var lastPath: String?
         for r in rows {
-            if r.path != lastPath { print(TerminalText.safe("== \(r.path)")); lastPath = r.path }
+            if r.path != lastPath { print(TerminalText.safe("== \(TerminalText.field(r.path))")); lastPath = r.path }
             let frame = r.walFrame.map { " frame \($0)" } ?? ""
             let rowid = r.rowid.map { "rowid \($0)" } ?? "rowid ?"
             let dup = r.duplicateOfLive ? " [dup of live]" : ""
             // The id is what `exhibit messages` names in its "[recovered deleted record #ID]" mark.
             let message = r.messageID.map { " [message #\($0)]" } ?? ""
-            print(TerminalText.safe("#\(r.id) \(r.source) p\(r.page)+\(r.cellOffset)\(frame)  \(r.tableName ?? "(no table)")  \(rowid)\(dup)\(message)  \(r.valuesJSON)"))
+            print(TerminalText.safe("#\(r.id) \(r.source) p\(r.page)+\(r.cellOffset)\(frame)  \(TerminalText.field(r.tableName) ?? "(no table)")  \(rowid)\(dup)\(message)  \(TerminalText.field(r.valuesJSON))"))
         }
         if rows.isEmpty { FileHandle.standardError.write(Data("no recovered records match\n".utf8)) }
     }

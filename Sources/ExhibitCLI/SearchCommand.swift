@@ -73,7 +73,8 @@ extension SearchCommand {
         case "chat": title = mark(title, hit.snippet)
         default: text = hit.snippet
         }
-        return "\(m.platform) / \(title)  \(ChatText.line(m, text: text, clock: clock))"
+        // The title isolated here; ChatText isolates the sender and the text.
+        return "\(m.platform) / \(TerminalText.field(title))  \(ChatText.line(m, text: text, clock: clock))"
     }
 
     /// `name` with the bracketed part of `snippet` (the match, as the name is short) marked.

@@ -94,7 +94,7 @@ struct SpreadCommand: ParsableCommand {
                      + (s.hashsets.isEmpty ? "" : "  [known: \(s.hashsets.joined(separator: ", "))]") + group]
         if let f = s.first { lines.append("   first:  \(line(f, clock: clock))") }
         if let t = s.taken {
-            var taken = "   taken:  \(clock.human(micros: t.utcMicros, basis: t.basis, raw: t.raw))  camera clock, \(t.path)"
+            var taken = "   taken:  \(clock.human(micros: t.utcMicros, basis: t.basis, raw: t.raw))  camera clock, \(TerminalText.field(t.path))"
             if let tu = t.utcMicros, let fu = s.first?.utcMicros, tu > fu + Indicator.clockTolerance * 1_000_000 {
                 taken += "  — AFTER its first appearance: a clock is wrong"
             }
@@ -108,9 +108,10 @@ struct SpreadCommand: ParsableCommand {
     static func line(_ a: SpreadAppearance, clock: CaseTimeText) -> String {
         let when = a.utcMicros == nil && a.utc == nil ? "(no instant) (\(a.basis ?? "unknown"))"
             : clock.human(micros: a.utcMicros ?? a.utc.flatMap { UTCFormat.parseUserInstant($0)?.micros }, basis: a.basis ?? "unknown")
+        let f = { (s: String?) in TerminalText.field(s) ?? "" }
         if a.appearance == "message" {
-            return "\(when)  \(a.sender ?? "(unknown sender)") → \(a.platform ?? "") “\(a.chat ?? "(untitled)")”  \(a.path ?? "")"
+            return "\(when)  \(a.sender.map(f) ?? "(unknown sender)") → \(a.platform ?? "") “\(a.chat.map(f) ?? "(untitled)")”  \(f(a.path))"
         }
-        return "\(when)  \(a.path ?? "")"
+        return "\(when)  \(f(a.path))"
     }
 }

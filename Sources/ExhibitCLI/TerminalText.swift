@@ -17,4 +17,14 @@ enum TerminalText {
     /// One piece of evidence text (a name, a label) inside a line of ours: isolated when it holds
     /// right-to-left letters, its bidi controls shown; pass the whole line through ``safe(_:keepNewlines:)``.
     static func field(_ text: String) -> String { ExportEscape.isolatedText(text) }
+
+    /// ``field(_:)`` for an optional piece of evidence text.
+    static func field(_ text: String?) -> String? { text.map { ExportEscape.isolatedText($0) } }
+
+    /// Multi-line evidence text (a message body): each line isolated on its own, since a
+    /// terminal line is a paragraph and an isolate cannot span two (its PDI would be unmatched).
+    static func fieldLines(_ text: String) -> String {
+        guard text.contains("\n") else { return field(text) }
+        return text.split(separator: "\n", omittingEmptySubsequences: false).map { field(String($0)) }.joined(separator: "\n")
+    }
 }

@@ -101,18 +101,19 @@ struct TimelineOutput {
         let local = zone.flatMap { z in r.utcMicros.map { CaseTimeText.local(micros: $0, zone: z) } }
         switch format {
         case .table:
-            let when = r.utc ?? "(\(r.raw.isEmpty ? "no time" : r.raw))"
+            let when = r.utc ?? "(\(r.raw.isEmpty ? "no time" : TerminalText.field(r.raw)))"
             var line = when.padding(toLength: max(when.count + 2, 29), withPad: " ", startingAt: 0)
             if let local { line += local.padding(toLength: max(local.count + 2, 28), withPad: " ", startingAt: 0) }
             line += r.basis.padding(toLength: 13, withPad: " ", startingAt: 0)
             line += r.kind.padding(toLength: max(r.kind.count + 1, 18), withPad: " ", startingAt: 0)
-            line += r.description
+            line += TerminalText.field(r.description)
             print(TerminalText.safe(line))
         case .csv:
-            let cells: [String?] = [r.utc, local, r.basis, r.precision, r.kind, r.description, r.source, r.filePath, r.chat, r.sender,
-                                    r.raw, String(r.eventID)]
+            let field = { (s: String?) in TerminalText.field(s) }
+            let cells: [String?] = [r.utc, local, r.basis, r.precision, r.kind, field(r.description), field(r.source), field(r.filePath),
+                                    field(r.chat), field(r.sender), field(r.raw), String(r.eventID)]
             // To stdout, which is often a terminal: control sequences in evidence text are
-            // neutralised (`exhibit export` writes the exact text to a file).
+            // neutralised and right-to-left text isolated (`exhibit export` writes the exact text to a file).
             print(cells.map { ExportEscape.csv(TerminalText.safe($0 ?? "", keepNewlines: true)) }.joined(separator: ","))
         case .jsonl:
             let obj: [String: JSONValue] = [

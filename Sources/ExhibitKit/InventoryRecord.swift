@@ -22,6 +22,9 @@ public struct InventoryRecord: Sendable, Hashable {
     public var kind: EntryKind
     /// Unix mode bits, when the format records them.
     public var mode: UInt32?
+    /// Numeric owner `uid:gid` as the file system recorded it (directory evidence only; issue 19
+    /// item 8, directory manifest version 3; `files.owner`); nil for archive entries.
+    public var owner: String?
     /// Target of a symlink or hardlink (recorded, never followed).
     public var linkTarget: String?
     /// Size the header claims (not trusted; kept for comparison).
@@ -59,7 +62,8 @@ public struct InventoryRecord: Sendable, Hashable {
                 size: Int64 = 0, hashes: FileHashes? = nil, mime: String? = nil, status: EntryStatus = .ok,
                 message: String? = nil, flags: [String] = [], times: EntryTimes = EntryTimes(), isContainer: Bool = false,
                 containerFormat: String? = nil, containerFlags: [String] = [], expandedBytes: Int64? = nil,
-                devicePath: String? = nil) {
+                devicePath: String? = nil, owner: String? = nil) {
+        self.owner = owner
         self.key = key; self.virtualPath = virtualPath; self.name = name; self.rawName = rawName ?? Array(name.utf8)
         self.nameEncoding = nameEncoding; self.kind = kind; self.mode = mode; self.linkTarget = linkTarget
         self.declaredSize = declaredSize; self.size = size; self.hashes = hashes; self.mime = mime; self.status = status

@@ -45,12 +45,21 @@ extension WalkContext {
         // Where the kernel and privileges allow (root, Linux 5.12+), the walk goes through a
         // detached read-only, noatime clone of the folder's mounts: reading a symlink's target
         // updates the link's atime whatever the open flags, and O_NOATIME only works for the
-        // files' owner. Otherwise the folder is read in place (docs/intake.md says what changes).
-        let view = exhibit_readonly_view(opened)
+        // files' owner. Without CAP_SYS_ADMIN (not root, or root in a container): the same clone,
+        // read-only, made in a user namespace of its own (where unprivileged ones are allowed).
+        // Otherwise the folder is read in place (docs/intake.md says what changes).
+        var view = exhibit_readonly_view(opened)
+        if view < 0 { view = exhibit_readonly_view_userns(path) }
         var root = opened
         if view >= 0 {
             let throughView = openat(view, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            if throughView >= 0 { close(opened); root = throughView }
+            // The view opened the path again (unprivileged): it must be the folder opened above.
+            var a = stat(), b = stat()
+            if throughView >= 0, fstat(throughView, &a) == 0, fstat(opened, &b) == 0, a.st_dev == b.st_dev, a.st_ino == b.st_ino {
+                close(opened); root = throughView
+            } else if throughView >= 0 {
+                close(throughView)
+            }
         }
         defer {
             close(root)
@@ -227,6 +236,7 @@ extension WalkContext {
         func time(_ t: timespec) -> TimeValue { .unixSeconds(Int64(t.tv_sec), nanoseconds: Int64(t.tv_nsec)) }
         entry.times = EntryTimes(modified: time(st.st_mtim), accessed: time(st.st_atim), changed: time(st.st_ctim))
         entry.mode = UInt32(st.st_mode)
+        entry.owner = "\(st.st_uid):\(st.st_gid)"
         entry.declaredSize = Int64(st.st_size)
         switch UInt32(st.st_mode) & FileTypeBits.mask {
         case FileTypeBits.directory:

@@ -1,8 +1,9 @@
 /// The page script, in three parts: helpers (`core`), the overview, timeline, known-media, files
 /// and log pages (`pages`, AppScriptPages.swift), and chats with the thread view (`chats`,
 /// AppScriptChats.swift). Evidence text is only ever set with `textContent` (never `innerHTML`),
-/// bidirectional and other invisible control characters are shown as visible marks, and links
-/// found in evidence are never made clickable.
+/// bidirectional and other invisible control characters are shown as visible marks, text holding
+/// right-to-left letters or bidi controls is isolated in `<bdi>` (so it cannot reorder our words
+/// beside it, as in the report; issue 19), and links found in evidence are never made clickable.
 enum AppScript {
     static let core = #"""
         "use strict";
@@ -12,9 +13,26 @@ enum AppScript {
         const main = document.getElementById("main");
 
         // Bidi overrides, isolates, zero-width and other control characters, shown as marks.
-        const hidden = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+        const hidden = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
         function clean(text) {
           return String(text ?? "").replace(hidden, c => "\u27e8U+" + c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0") + "\u27e9");
+        }
+
+        // Right-to-left letters (Hebrew, Arabic, Syriac, Thaana, N'Ko, …, their presentation
+        // forms, the RTL planes of the SMP) and bidi controls: text holding one is isolated.
+        const rtl = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]|[\ud802\ud803\ud83a\ud83b][\udc00-\udfff]/;
+        const bidi = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+        // Text as a node: controls shown as marks; inside <bdi> (direction from its own first
+        // strong letter, isolated from its neighbours) when it holds right-to-left letters or
+        // bidi controls, so a U+202E or an Arabic name cannot reverse the words beside it.
+        function text(value) {
+          const s = String(value ?? "");
+          const node = document.createTextNode(clean(s));
+          if (!rtl.test(s) && !bidi.test(s)) return node;
+          const b = document.createElement("bdi");
+          b.append(node);
+          return b;
         }
 
         // An element; strings and numbers become text nodes (never parsed as HTML).
@@ -26,7 +44,7 @@ enum AppScript {
           }
           for (const c of children.flat()) {
             if (c === null || c === undefined || c === false) continue;
-            e.append(c instanceof Node ? c : document.createTextNode(clean(c)));
+            e.append(c instanceof Node ? c : text(c));
           }
           return e;
         }
@@ -52,7 +70,7 @@ enum AppScript {
           if (!t) return el("span", { class: "muted" }, "—");
           const local = t.local || t.utc;
           return el("span", { class: "when", title: t.raw ? "as found: " + clean(t.raw) : null },
-            local ? local : el("span", { class: "muted" }, "no instant" + (t.raw ? " (" + t.raw + ")" : "")),
+            local ? local : el("span", { class: "muted" }, "no instant", t.raw ? " (" : null, t.raw || null, t.raw ? ")" : null),
             t.local && t.utc ? el("div", { class: "utc" }, "UTC " + t.utc) : null,
             t.basis && t.basis !== "utc" ? el("span", { class: "basis" }, t.basis) : null);
         }
@@ -62,9 +80,9 @@ enum AppScript {
             el("tbody", {}, rows.map(r => el("tr", {}, r.map((c, i) => el("td", { class: i === 0 && c && c.classList && c.classList.contains("when") ? "time" : null }, c))))));
         }
 
-        function status(text, bad) {
+        function status(message, bad) {
           const s = document.getElementById("status");
-          if (s) { s.textContent = clean(text); s.className = bad ? "bad" : "muted"; }
+          if (s) { s.replaceChildren(text(message)); s.className = bad ? "bad" : "muted"; }
         }
 
         function tagButtons(target, id, current, onChange) {

@@ -34,12 +34,13 @@ extension AppScript {
           if (m.deleted) marks.push(el("span", { class: "mark deleted" }, "deleted"));
           if (m.recovered) marks.push(el("span", { class: "mark recovered", title: "carved from the app database's free space or history, not one of its live rows" }, "recovered deleted record"));
           if (m.edited) marks.push(el("span", { class: "mark" }, "edited"));
-          if (m.forwardedFrom) marks.push(el("span", { class: "mark" }, "forwarded from " + m.forwardedFrom));
+          if (m.forwardedFrom) marks.push(el("span", { class: "mark" }, "forwarded from ", m.forwardedFrom));
           if (m.replyTo) marks.push(el("span", { class: "mark" }, "reply to #" + m.replyTo));
-          if (m.service) marks.push(el("span", { class: "mark" }, "service: " + m.service + (m.serviceActor ? " by " + m.serviceActor : "") + (m.serviceDetails ? " (" + m.serviceDetails + ")" : "")));
+          if (m.service) marks.push(el("span", { class: "mark" }, "service: ", m.service, m.serviceActor ? " by " : null, m.serviceActor || null,
+            m.serviceDetails ? " (" : null, m.serviceDetails || null, m.serviceDetails ? ")" : null));
           const pics = m.attachments.map(a => a.picture && a.fileID
-            ? picture(a.fileID, a.knownBad, el("div", { class: "mono" }, (a.knownBad ? "KNOWN-BAD · " : "") + (a.path || a.reference || "")), catButtons("file", a.fileID, a.tags))
-            : el("div", { class: "muted" }, "attachment: " + a.kind + " " + (a.reference || "") + " (" + a.status + (a.missingReason ? ", " + a.missingReason : "") + ")"));
+            ? picture(a.fileID, a.knownBad, el("div", { class: "mono" }, a.knownBad ? "KNOWN-BAD · " : null, a.path || a.reference || ""), catButtons("file", a.fileID, a.tags))
+            : el("div", { class: "muted" }, "attachment: " + a.kind + " ", a.reference || "", " (" + a.status, a.missingReason ? ", " : null, a.missingReason || null, ")"));
           return el("div", { class: "msg" + (m.fromDeviceOwner ? " owner" : "") + (m.kind !== "message" ? " service" : ""), id: "m" + m.id, "data-message": m.id },
             el("div", {}, el("span", { class: "who" }, m.sender || "(no sender)"), m.fromDeviceOwner ? el("span", { class: "mark" }, "device owner") : null,
               when(m.time), " ", marks),
@@ -60,7 +61,7 @@ extension AppScript {
           async function load() {
             const page = await api("/api/chats/" + encodeURIComponent(chat) + "/messages?limit=200" + (after ? "&after=" + after : ""));
             if (!title && page.rows.length) {
-              main.querySelector("h1").textContent = clean(page.rows[0].chat || "(untitled)") + " — " + page.rows[0].platform;
+              main.querySelector("h1").replaceChildren(text(page.rows[0].chat || "(untitled)"), " — " + page.rows[0].platform);
               title = true;
             }
             for (const m of page.rows) box.append(messageView(m));

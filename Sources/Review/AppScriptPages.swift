@@ -4,7 +4,7 @@ extension AppScript {
         async function header() {
           try {
             const o = await api("/api/overview");
-            document.getElementById("case").textContent = clean("Case " + (o.caseName || "?") + " · times in " + o.zone + " · reviewer " + o.reviewer);
+            document.getElementById("case").replaceChildren("Case ", text(o.caseName || "?"), " · times in " + o.zone + " · reviewer ", text(o.reviewer));
             return o;
           } catch (e) { status(e.message, true); return null; }
         }

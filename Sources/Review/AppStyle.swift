@@ -44,5 +44,6 @@ enum AppStyle {
         .card { background: #fff; border: 1px solid #d8dde3; padding: 8px 12px; min-width: 120px; }
         .card b { display: block; font-size: 20px; }
         .ctl { color: #b42318; background: #fde2e1; font-size: 11px; }
+        bdi { unicode-bidi: isolate; }
         """
 }

@@ -123,8 +123,17 @@ public enum PortableCase {
                         pictures: pictures, reviewLogHead: try review.log(afterSeq: 0, limit: 1_000_000).last?.hash)
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // `<` escaped so no evidence text can close the script element that carries the data.
-        let json = String(decoding: try enc.encode(data), as: UTF8.self).replacingOccurrences(of: "<", with: "\\u003c")
+        // `<` escaped so no evidence text can close the script element that carries the data;
+        // bidi controls (and U+2028/U+2029) escaped so the file holds none raw: its source shown
+        // in an editor or a terminal cannot be reordered by an override either (issue 19).
+        var json = ""
+        for s in String(decoding: try enc.encode(data), as: UTF8.self).unicodeScalars {
+            if s == "<" || ExportEscape.isBidiControl(s) || s.value == 0x2028 || s.value == 0x2029 {
+                json += "\\u" + String(format: "%04x", s.value)
+            } else {
+                json.unicodeScalars.append(s)
+            }
+        }
         let html = PortableViewer.page(json: json, title: overview.caseName ?? "case")
         try Foundation.Data(html.utf8).write(to: URL(fileURLWithPath: folder + "/index.html"))
         summary.outputs.insert("index.html", at: 0)

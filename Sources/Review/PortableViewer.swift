@@ -19,7 +19,7 @@ enum PortableViewer {
         (() => {
           const d = JSON.parse(document.getElementById("data").textContent);
           const o = d.overview;
-          document.getElementById("case").textContent = clean("Case " + (o.caseName || "?") + " · times in " + o.zone + " · exported by " + d.reviewer);
+          document.getElementById("case").replaceChildren("Case ", text(o.caseName || "?"), " · times in " + o.zone + " · exported by ", text(d.reviewer));
           status("");
           main.append(el("p", {}, "Only the items the reviewer tagged are included, with the messages around each tagged message. " +
             "Pictures are blurred until clicked; known-bad pictures are not included."), el("div", {}, "Exported at ", when(d.exported)));
@@ -37,20 +37,20 @@ enum PortableViewer {
           }
           if (d.files.length) main.append(el("h2", {}, "Tagged files"),
             table(["Path", "SHA-256", "Type", "Tags", "Notes", "Picture"], d.files.map(f => [el("span", { class: "mono" }, f.path), el("span", { class: "mono" }, f.sha256 || ""),
-              f.mime || "", f.tags.join(", "), f.notes.map(n => n.reviewer + ": " + n.text).join("\n"), d.pictures[String(f.id)] ? localPicture(d.pictures[String(f.id)]) : ""])));
+              f.mime || "", f.tags.join(", "), f.notes.map(n => el("div", {}, text(n.reviewer), ": ", text(n.text))), d.pictures[String(f.id)] ? localPicture(d.pictures[String(f.id)]) : ""])));
           for (const t of d.threads) {
-            main.append(el("h2", {}, (t.title || "(untitled)") + " — " + t.platform));
+            main.append(el("h2", {}, t.title || "(untitled)", " — " + t.platform));
             const box = el("div", { class: "thread" });
             for (const m of t.messages) {
               const pics = m.attachments.map(a => a.knownBad ? el("div", { class: "withheld" }, "Known-bad picture — not included")
-                : (a.fileID && d.pictures[String(a.fileID)] ? localPicture(d.pictures[String(a.fileID)]) : el("div", { class: "muted" }, "attachment: " + (a.reference || a.kind))));
+                : (a.fileID && d.pictures[String(a.fileID)] ? localPicture(d.pictures[String(a.fileID)]) : el("div", { class: "muted" }, "attachment: ", a.reference || a.kind)));
               const tagged = t.tagged.includes(m.id);
               box.append(el("div", { class: "msg" + (m.fromDeviceOwner ? " owner" : "") + (tagged ? " tagged" : ""), "data-message": m.id, style: tagged ? "outline: 2px solid #b42318" : null },
                 el("div", {}, el("span", { class: "who" }, m.sender || "(no sender)"), when(m.time), " ",
                   m.deleted ? el("span", { class: "mark deleted" }, "deleted") : null, m.recovered ? el("span", { class: "mark recovered" }, "recovered deleted record") : null, m.edited ? el("span", { class: "mark" }, "edited") : null,
                   m.tags.map(x => el("span", { class: "tag" }, x))),
                 el("div", { class: "text" }, m.text), pics,
-                m.notes.map(n => el("div", { class: "muted" }, "Note (" + n.reviewer + "): " + n.text))));
+                m.notes.map(n => el("div", { class: "muted" }, "Note (", n.reviewer, "): ", n.text))));
             }
             main.append(box);
           }

@@ -56,7 +56,7 @@ struct FolderEvidenceMetadataTests {
     }
 
     @Test(.enabled(if: geteuid() == 0, "needs root to mount a file system inside the evidence folder"))
-    func aMountPointIsFlaggedAndModeOrMtimeChangesFailVerify() throws {
+    func aMountPointIsFlaggedAndModeMtimeOrOwnerChangesFailVerify() throws {
         let dir = try TestDirectory("mountpoint"); defer { dir.remove() }
         let ev = dir.path("ev")
         try FileManager.default.createDirectory(atPath: ev, withIntermediateDirectories: true)
@@ -79,7 +79,11 @@ struct FolderEvidenceMetadataTests {
         let version = try Fixture.open(db).read {
             try Int.fetchOne($0, sql: "SELECT json_extract(details, '$.manifest_version') FROM audit_log WHERE action = 'evidence.complete'")
         }
-        #expect(version == 2)
+        #expect(version == 3)
+        let owners = try Fixture.open(db).read {
+            try Row.fetchAll($0, sql: "SELECT path, owner FROM files ORDER BY path").map { "\($0["path"] as String) \($0["owner"] as String? ?? "-")" }
+        }
+        #expect(owners == ["ev!/mnt 0:0", "ev!/mnt/f.txt 0:0", "ev!/top.txt 0:0"])
         #expect(try Integrity.verify(db).exitCode == 0)
         // What a process with write access to the mount could do without changing a byte.
         for file in [ev + "/mnt/f.txt", ev + "/top.txt"] {
@@ -89,21 +93,61 @@ struct FolderEvidenceMetadataTests {
                 ("chmod 6777 '\(file)'", "chmod 0644 '\(file)'"),
                 ("touch -m -d '2001-02-03 04:05:06' '\(file)'", "touch -m -r '\(saved)' '\(file)'"),
                 ("chown 65534:65534 '\(file)'", "chown 0:0 '\(file)'"),
+                ("chgrp 65534 '\(file)'", "chgrp 0 '\(file)'"),
             ]
             for (change, undo) in changes {
                 #expect(try Run.shell(change).exitCode == 0)
+                // The owner is in the manifest from version 3 (issue 19 item 8).
                 let v = try Integrity.verify(db)
-                if change.hasPrefix("chown") {
-                    // The owner is not in the manifest (the files table has no owner column): said in docs/intake.md.
-                    #expect(v.exitCode == 0, "\(change): \(v.stdout)")
-                } else {
-                    #expect(v.exitCode == 3, "\(change): \(v.stdout)")
-                    #expect(v.stdout.contains("FAIL evidence ev: SHA-256 now"), "\(change): \(v.stdout)")
-                }
+                #expect(v.exitCode == 3, "\(change): \(v.stdout)")
+                #expect(v.stdout.contains("FAIL evidence ev: SHA-256 now"), "\(change): \(v.stdout)")
                 #expect(try Run.shell(undo).exitCode == 0)
                 #expect(try Integrity.verify(db).exitCode == 0, "\(undo)")
             }
         }
+    }
+
+    /// Not root (issue 19, item 8): the walk goes through a read-only clone of the folder's
+    /// mounts made in a user namespace of its own, so neither ingest nor verify changes the atime
+    /// of a link (readlinkat) or of a file the examiner does not own (no O_NOATIME for it). Before,
+    /// the unprivileged walk read in place and updated both.
+    @Test(.enabled(if: geteuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"),
+                   "needs root to make root-owned evidence and run the ingest as nobody (setpriv)"))
+    func asNobodyTheWalkChangesNoAtimeThroughAUserNamespaceView() throws {
+        let dir = try TestDirectory("nobody-atime"); defer { dir.remove() }
+        let asNobody = ["--reuid=65534", "--regid=65534", "--clear-groups"]
+        let userns = try Run.command("/usr/bin/setpriv", asNobody + ["/usr/bin/unshare", "--user", "--mount", "/bin/true"])
+        if userns.exitCode != 0 {
+            // The kernel forbids unprivileged user namespaces here: the folder is then read in place (docs/intake.md).
+            withKnownIssue("unprivileged user namespaces are disabled on this machine") { Issue.record(Comment(rawValue: userns.stderr)) }
+            return
+        }
+        let ev = dir.path("ev")
+        // Root-owned files and links readable by nobody, with atimes far in the past (relatime
+        // updates an atime older than the mtime or a day).
+        #expect(try Run.shell("""
+            set -e; mkdir -p '\(ev)/sub'; cd '\(ev)'; printf 'a\\n' > a.txt; printf 'b\\n' > sub/b.txt; ln -s a.txt link; ln -s ../a.txt sub/l2
+            touch -h -a -d '2020-01-02 03:04:05' a.txt sub/b.txt link sub/l2
+            chmod -R a+rX '\(ev)'; chmod a+rwx '\(dir.url.path)'
+            """).exitCode == 0)
+        let watched = ["a.txt", "sub/b.txt", "link", "sub/l2"].map { ev + "/" + $0 }
+        let before = watched.map(atime)
+        #expect(before.allSatisfy { $0.hasPrefix("1577934245.") }, "\(before)")
+        let db = dir.path("case.sqlite")
+        let env = ["HOME": dir.url.path, "TMPDIR": dir.url.path]
+        let r = try Run.command("/usr/bin/setpriv", asNobody + [Fixture.exhibit, "ingest", ev, "--db", db, "--case", "T", "--examiner", "T"],
+                                environment: env)
+        #expect(r.exitCode == 0, "\(r.stderr)")
+        #expect(watched.map(atime) == before, "the ingest as nobody changed an atime")
+        let rows = try Fixture.open(db).read {
+            try Row.fetchAll($0, sql: "SELECT path, kind, link_target, owner FROM files ORDER BY path")
+                .map { "\($0["path"] as String) \($0["kind"] as String) \($0["link_target"] as String? ?? "-") \($0["owner"] as String? ?? "-")" }
+        }
+        #expect(rows == ["ev!/a.txt file - 0:0", "ev!/link symlink a.txt 0:0", "ev!/sub directory - 0:0", "ev!/sub/b.txt file - 0:0",
+                         "ev!/sub/l2 symlink ../a.txt 0:0"])
+        let v = try Run.command("/usr/bin/setpriv", asNobody + [Fixture.exhibit, "verify", "--db", db], environment: env)
+        #expect(v.exitCode == 0, "\(v.stdout)\(v.stderr)")
+        #expect(watched.map(atime) == before, "verify as nobody changed an atime")
     }
 
     @Test func aFIFOSwappedInBeforeVerifyDoesNotHang() throws {
@@ -121,12 +165,17 @@ struct FolderEvidenceMetadataTests {
         }
     }
 
-    /// Cases recorded before manifest versions still verify: version 1 is the old line format.
-    @Test func manifestVersionOneIsTheOldLineFormat() throws {
-        let lines = [DirectoryManifest.Line(kind: "file", path: "b.txt", size: 2, sha256: "ab", linkTarget: nil, mode: 0o100644, modified: "5"),
-                     DirectoryManifest.Line(kind: "symlink", path: "a", size: 0, sha256: nil, linkTarget: "b.txt", mode: 0o120777, modified: "6.000000001")]
-        let v1 = "symlink\ta\t0\t-\tb.txt\nfile\tb.txt\t2\tab\t-\n"
-        let v2 = "symlink\ta\t0\t-\tb.txt\t120777\t-\nfile\tb.txt\t2\tab\t-\t100644\t5\n"
+    /// Cases recorded before manifest versions still verify: version 1 is the old line format,
+    /// version 2 the line without the owner, version 3 (current) the line with it.
+    @Test func manifestVersionsOneAndTwoAreTheOldLineFormats() throws {
+        let lines = [DirectoryManifest.Line(kind: "file", path: "b.txt", size: 2, sha256: "ab", linkTarget: nil, mode: 0o100644, modified: "5",
+                                            owner: "1000:100"),
+                     DirectoryManifest.Line(kind: "symlink", path: "a", size: 0, sha256: nil, linkTarget: "b.txt", mode: 0o120777, modified: "6.000000001",
+                                            owner: "0:0"),
+                     DirectoryManifest.Line(kind: "directory", path: "c", size: 0, sha256: nil, linkTarget: nil, mode: 0o40755, modified: "7")]
+        let v1 = "symlink\ta\t0\t-\tb.txt\nfile\tb.txt\t2\tab\t-\ndirectory\tc\t0\t-\t-\n"
+        let v2 = "symlink\ta\t0\t-\tb.txt\t120777\t-\nfile\tb.txt\t2\tab\t-\t100644\t5\ndirectory\tc\t0\t-\t-\t40755\t-\n"
+        let v3 = "symlink\ta\t0\t-\tb.txt\t120777\t-\t0:0\nfile\tb.txt\t2\tab\t-\t100644\t5\t1000:100\ndirectory\tc\t0\t-\t-\t40755\t-\t-\n"
         func hex(_ s: String) throws -> String {
             let dir = try TestDirectory("manifest-v"); defer { dir.remove() }
             try Data(s.utf8).write(to: URL(fileURLWithPath: dir.path("m")))
@@ -134,6 +183,8 @@ struct FolderEvidenceMetadataTests {
         }
         #expect(DirectoryManifest.hash(lines, version: 1).sha256 == (try hex(v1)))
         #expect(DirectoryManifest.hash(lines, version: 2).sha256 == (try hex(v2)))
-        #expect(DirectoryManifest.hash(lines).sha256 == (try hex(v2)))
+        #expect(DirectoryManifest.hash(lines, version: 3).sha256 == (try hex(v3)))
+        #expect(DirectoryManifest.currentVersion == 3)
+        #expect(DirectoryManifest.hash(lines).sha256 == (try hex(v3)))
     }
 }

@@ -63,6 +63,70 @@ struct HostileDisplayTests {
         #expect(page.contains("<bdi>ev\u{FFFD}[31mred!/\(Self.hebrew)</bdi>"))
     }
 
+    /// Whether every right-to-left letter of `text` sits inside an FSI … PDI isolate opened on
+    /// its own line (a terminal line is a paragraph: an isolate cannot span two).
+    static func rightToLeftIsIsolated(_ text: String) -> Bool {
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            var depth = 0
+            for s in line.unicodeScalars {
+                if s.value == 0x2068 { depth += 1 } else if s.value == 0x2069 { depth = max(0, depth - 1) }
+                else if (0x0590...0x08FF).contains(s.value) && depth == 0 { return false }
+            }
+        }
+        return true
+    }
+
+    /// A WhatsApp export (Python's zipfile) whose senders and texts are right-to-left or carry an
+    /// override, for the chat printers.
+    private func rightToLeftChat(_ dir: TestDirectory) throws -> String {
+        let path = dir.path("rtl-chat.zip")
+        let script = """
+            import sys, zipfile
+            path = sys.argv[1]
+            nn = "\\u202f"
+            lines = [f"8/29/24, 9:00{nn}AM - \\u05d3\\u05e0\\u05d9: \\u05e9\\u05dc\\u05d5\\u05dd \\u05e2\\u05d5\\u05dc\\u05dd 123",
+                     f"8/29/24, 9:01{nn}AM - Mal\\u202eyrol: see invoice\\u202efdp.exe",
+                     f"8/29/24, 9:02{nn}AM - \\u05d3\\u05e0\\u05d9: \\u05e9\\u05d5\\u05e8\\u05d4 \\u05d0\\u05d7\\u05ea\\n\\u05e9\\u05d5\\u05e8\\u05d4 \\u05e9\\u05ea\\u05d9\\u05d9\\u05dd"]
+            with zipfile.ZipFile(path, "w") as z:
+                z.writestr(zipfile.ZipInfo("WhatsApp Chat with \\u05d3\\u05e0\\u05d9.txt", (2024, 8, 29, 9, 5, 0)), "\\n".join(lines) + "\\n")
+            """
+        let r = try Run.command("/usr/bin/env", ["python3", "-c", script, path])
+        try #require(r.exitCode == 0, "rtl chat: \(r.stderr)")
+        return path
+    }
+
+    /// Every printer that shows evidence names or text (issue 19 item 10): right-to-left text is
+    /// isolated in FSI … PDI, each line of a multi-line message on its own, and an override is a
+    /// visible `<U+202E>` tag — in timeline (table and CSV to stdout), messages, search, files,
+    /// problems and metadata.
+    @Test func rightToLeftEvidenceIsIsolatedInEveryPrinter() throws {
+        let dir = try TestDirectory("rtl-printers"); defer { dir.remove() }
+        let ev = try hostileFolder(dir)
+        let chat = try rightToLeftChat(dir)
+        let db = dir.path("case.sqlite")
+        let ingest = try Run.command(Fixture.exhibit, ["ingest", ev, chat, "--db", db, "--case", "T", "--examiner", "T",
+                                                       "--assume-tz", "Asia/Seoul"])
+        #expect(ingest.exitCode == 0, "\(ingest.stderr)")
+        let dani = "\u{05D3}\u{05E0}\u{05D9}", shalom = "\u{05E9}\u{05DC}\u{05D5}\u{05DD} \u{05E2}\u{05D5}\u{05DC}\u{05DD} 123"
+        let outputs: [(String, [String], [String])] = [
+            ("timeline table", ["timeline", "--all"], [shalom]),
+            ("timeline csv", ["timeline", "--all", "--format", "csv"], [shalom, Self.hebrew]),
+            ("messages", ["messages"], ["\u{2068}\(dani)\u{2069}: \u{2068}\(shalom)\u{2069}", "Mal<U+202E>yrol: see invoice<U+202E>fdp.exe",
+                                        "\u{2068}\u{05E9}\u{05D5}\u{05E8}\u{05D4} \u{05E9}\u{05EA}\u{05D9}\u{05D9}\u{05DD}\u{2069}"]),
+            ("search", ["search", "\u{05E9}\u{05DC}\u{05D5}\u{05DD}"], [dani]),
+            ("files", ["files"], [Self.hebrew]),
+            ("problems", ["problems"], []),
+            ("metadata", ["metadata", "ev\u{1B}[31mred!/\(Self.hebrew)"], ["== \u{2068}ev\u{FFFD}[31mred!/\(Self.hebrew)\u{2069}"]),
+        ]
+        for (name, args, expected) in outputs {
+            let r = try Run.command(Fixture.exhibit, args + ["--db", db])
+            #expect(r.exitCode == 0, "\(name): exit \(r.exitCode) \(r.stderr)")
+            noControls(r.stdout, name)
+            #expect(Self.rightToLeftIsIsolated(r.stdout), "\(name): right-to-left text outside an isolate:\n\(r.stdout)")
+            for e in expected { #expect(r.stdout.contains(e), "\(name): missing \(e.debugDescription) in\n\(r.stdout)") }
+        }
+    }
+
     @Test func aTenGiBSparseEntryInATenKBTarIsCutBeforeHashing() throws {
         let dir = try TestDirectory("sparse-tar"); defer { dir.remove() }
         // GNU tar stores only the data of a sparse file: 10 GiB of hole and 4 bytes, in 10 KB.

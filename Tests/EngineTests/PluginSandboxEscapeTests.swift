@@ -1,8 +1,8 @@
-@testable import Engine
 import ExhibitKit
 import ExhibitTesting
 import Foundation
 import GRDB
+@testable import PluginHost
 import Testing
 
 /// The sandbox against hostile plugins made here (issue 19): a Python probe plugin that tries
@@ -110,14 +110,14 @@ struct PluginSandboxEscapeTests {
         let data = Data("x".utf8)
         let file = EvidenceFile(key: "c#1", virtualPath: "ev!/x", size: 1, hashes: FileHashes(md5: "", sha1: "", sha256: String(repeating: "1", count: 64)),
                                 mime: "text/plain", content: .memory(data))
-        let reply = try session.analyze(file, context: AnalysisContext(assumedZone: nil, temporaryDirectory: dir.url),
-                                        exchangeDirectory: dir.path("exchange"), keepRaw: true)
+        let reply = try session.analyzeCollecting(file, context: AnalysisContext(assumedZone: nil, temporaryDirectory: dir.url),
+                                                  exchangeDirectory: dir.path("exchange"))
         // The plugin still answers a second request: stopping its parent (the guard) did nothing.
-        let again = try session.analyze(file, context: AnalysisContext(assumedZone: nil, temporaryDirectory: dir.url),
-                                        exchangeDirectory: dir.path("exchange"), keepRaw: true)
+        let again = try session.analyzeCollecting(file, context: AnalysisContext(assumedZone: nil, temporaryDirectory: dir.url),
+                                                  exchangeDirectory: dir.path("exchange"))
         session.process.shutdown()
-        guard case .findings(_, let raw) = reply, case .findings = again else { Issue.record("no findings: \(reply)"); return }
-        let props = try #require((raw.first?["data"] as? [String: Any])?["properties"] as? [String: Int])
+        guard case .completed = reply.outcome, case .completed = again.outcome else { Issue.record("no findings: \(reply.outcome)"); return }
+        let props = try #require((reply.raw.first?["data"] as? [String: Any])?["properties"] as? [String: Int])
         #expect(props == ["mknod": Int(EPERM), "tiocsti": Int(EPERM), "chmod": Int(EPERM), "stop-parent": 0, "ppid": 1])
         let after = try FileManager.default.attributesOfItem(atPath: pluginDir + "/c-hostile")[.posixPermissions] as? Int
         #expect(after == mode, "the plugin's own file keeps its mode")
@@ -257,10 +257,10 @@ struct PluginSandboxEscapeTests {
             let file = EvidenceFile(key: "d#\(i)", virtualPath: "ev!/\(i)", size: 1,
                                     hashes: FileHashes(md5: "", sha1: "", sha256: String(format: "%064x", i)), mime: "text/plain",
                                     content: .memory(Data("x".utf8)))
-            let reply = try session.analyze(file, context: AnalysisContext(assumedZone: nil, temporaryDirectory: dir.url),
-                                            exchangeDirectory: dir.path("exchange"), keepRaw: true)
-            guard case .findings(_, let raw) = reply, let p = (raw.first?["data"] as? [String: Any])?["properties"] as? [String: Any] else {
-                Issue.record("no finding: \(reply)"); return
+            let reply = try session.analyzeCollecting(file, context: AnalysisContext(assumedZone: nil, temporaryDirectory: dir.url),
+                                                      exchangeDirectory: dir.path("exchange"))
+            guard case .completed = reply.outcome, let p = (reply.raw.first?["data"] as? [String: Any])?["properties"] as? [String: Any] else {
+                Issue.record("no finding: \(reply.outcome)"); return
             }
             replies.append(p)
             // The plugin's daemon of this request was killed when its `end` arrived (the guard reaps it).

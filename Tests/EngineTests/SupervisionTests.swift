@@ -99,11 +99,29 @@ struct SupervisionTests {
             if let p = pid_t(out.split(separator: "\n").first ?? "") { worker = p; break }
         }
         #expect(worker > 0)
-        usleep(500_000)
+        // Not a clock: the kill must come after the worker created the schema and committed the
+        // item's first rows (else the query below finds no table); poll the database for them.
+        #expect(Self.waitForFirstCommit(db), "the worker committed no evidence row within 60 s")
         kill(worker, SIGKILL)
         let status = sup.waitExit()
         #expect((status >> 8) & 0xff == 4)
         let crashed = try Fixture.open(db).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM analysis_errors WHERE status = 'crashed'") }
         #expect(crashed == 0)
+    }
+
+    /// Polls (every 50 ms, at most 60 s) until the case database has its `analysis_errors` table
+    /// and an `evidence` row: the schema is migrated and the worker's first transaction committed.
+    static func waitForFirstCommit(_ db: String) -> Bool {
+        for _ in 0..<1200 {
+            if FileManager.default.fileExists(atPath: db), let q = try? Fixture.open(db),
+               let n = try? q.read({ d -> Int? in
+                   guard try Int.fetchOne(d, sql: "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'analysis_errors'") == 1 else { return nil }
+                   return try Int.fetchOne(d, sql: "SELECT count(*) FROM evidence")
+               }), n > 0 {
+                return true
+            }
+            usleep(50_000)
+        }
+        return false
     }
 }

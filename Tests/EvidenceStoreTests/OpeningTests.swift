@@ -9,9 +9,9 @@ struct OpeningTests {
     @Test func freshDatabaseIsMigratedAndConfigured() throws {
         let dir = try TempDir()
         let db = try EvidenceDatabase(path: dir.path("case.sqlite"))
-        #expect(try db.appliedMigrations() == ["v1-foundation", "v2-chat", "v3-metadata", "v4-media", "v5-timeline", "v6-phones", "v7-recovery", "v8-metadata-names", "v9-recovered-messages"])
-        #expect(EvidenceDatabase.migrationIdentifiers == ["v1-foundation", "v2-chat", "v3-metadata", "v4-media", "v5-timeline", "v6-phones", "v7-recovery", "v8-metadata-names", "v9-recovered-messages"])
-        #expect(EvidenceDatabase.schemaVersion == 9)
+        #expect(try db.appliedMigrations() == ["v1-foundation", "v2-chat", "v3-metadata", "v4-media", "v5-timeline", "v6-phones", "v7-recovery", "v8-metadata-names", "v9-recovered-messages", "v10-file-owner"])
+        #expect(EvidenceDatabase.migrationIdentifiers == ["v1-foundation", "v2-chat", "v3-metadata", "v4-media", "v5-timeline", "v6-phones", "v7-recovery", "v8-metadata-names", "v9-recovered-messages", "v10-file-owner"])
+        #expect(EvidenceDatabase.schemaVersion == 10)
         #expect(try db.integrityCheck() == ["ok"])
         // The store's own connection: WAL, synchronous FULL (2), foreign keys on.
         let (journal, sync, fk, appID): (String?, Int?, Int?, Int32?) = try db.queue.read { c in
@@ -32,7 +32,7 @@ struct OpeningTests {
             try db.commit([FileOutcome(evidenceID: 1, record: Fixture.record("0", path: "a.txt"))])
         }
         let again = try EvidenceDatabase(path: dir.path("case.sqlite"))
-        #expect(try again.appliedMigrations() == ["v1-foundation", "v2-chat", "v3-metadata", "v4-media", "v5-timeline", "v6-phones", "v7-recovery", "v8-metadata-names", "v9-recovered-messages"])
+        #expect(try again.appliedMigrations() == ["v1-foundation", "v2-chat", "v3-metadata", "v4-media", "v5-timeline", "v6-phones", "v7-recovery", "v8-metadata-names", "v9-recovered-messages", "v10-file-owner"])
         #expect(try again.listFiles().map(\.virtualPath) == ["seized.zip!/a.txt"])
         let ro = try EvidenceDatabase.openExisting(path: dir.path("case.sqlite"), readOnly: true)
         #expect(ro.isReadOnly)

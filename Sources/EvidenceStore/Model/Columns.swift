@@ -13,7 +13,7 @@ enum FileColumns: String, ColumnExpression, CaseIterable {
     case path, name, rawName = "raw_name", nameEncoding = "name_encoding", kind, mode, linkTarget = "link_target"
     case size, declaredSize = "declared_size", md5, sha1, sha256, mime, status, message, flags
     case isContainer = "is_container", containerFormat = "container_format", containerFlags = "container_flags"
-    case expandedBytes = "expanded_bytes", runID = "run_id", devicePath = "device_path"
+    case expandedBytes = "expanded_bytes", runID = "run_id", devicePath = "device_path", owner
     /// Not a `files` column: the evidence label a file query joins in (`e.label AS evidence_label`).
     case evidenceLabel = "evidence_label"
 
@@ -21,7 +21,7 @@ enum FileColumns: String, ColumnExpression, CaseIterable {
     static let written: [FileColumns] = [
         .evidenceID, .entryKey, .sortKey, .parentKey, .depth, .path, .name, .rawName, .nameEncoding, .kind, .mode,
         .linkTarget, .size, .declaredSize, .md5, .sha1, .sha256, .mime, .status, .message, .flags, .isContainer,
-        .containerFormat, .containerFlags, .expandedBytes, .runID, .devicePath,
+        .containerFormat, .containerFlags, .expandedBytes, .runID, .devicePath, .owner,
     ]
 }
 
@@ -81,7 +81,7 @@ extension FileRow {
             isContainer: try row.decode(Bool?.self, forColumn: FileColumns.isContainer) ?? false,
             containerFormat: try row.decode(forColumn: FileColumns.containerFormat), containerFlags: try list(.containerFlags),
             expandedBytes: try row.decode(forColumn: FileColumns.expandedBytes),
-            devicePath: try row.decode(forColumn: FileColumns.devicePath))
+            devicePath: try row.decode(forColumn: FileColumns.devicePath), owner: try row.decode(forColumn: FileColumns.owner))
         self.init(id: try row.decode(forColumn: FileColumns.id), evidenceID: try row.decode(forColumn: FileColumns.evidenceID),
                   evidenceLabel: try row.decode(forColumn: FileColumns.evidenceLabel), record: record,
                   runID: try row.decode(forColumn: FileColumns.runID))

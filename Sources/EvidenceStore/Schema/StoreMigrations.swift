@@ -18,6 +18,7 @@ enum StoreMigrations {
         V7Recovery.register(in: &m)
         V8MetadataNames.register(in: &m)
         V9RecoveredMessages.register(in: &m)
+        V10FileOwner.register(in: &m)
         return m
     }()
 

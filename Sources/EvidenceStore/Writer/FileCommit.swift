@@ -223,7 +223,7 @@ struct FileRowWriter {
             r.hashes.map { Self.lowerHex($0.md5) }, r.hashes.map { Self.lowerHex($0.sha1) },
             r.hashes.map { Self.lowerHex($0.sha256) }, r.mime, r.status.rawValue, r.message, Self.flagText(r.flags),
             r.isContainer ? 1 : 0, r.containerFormat, Self.flagText(r.containerFlags), r.expandedBytes, runID,
-            r.devicePath,
+            r.devicePath, r.owner,
         ]
         let fileID: Int64
         if let existing = try Int64.fetchOne(find, arguments: [outcome.evidenceID, entryKey]) {

@@ -5,7 +5,7 @@ SEGV            the process kills itself with signal 11 (a real crash, as a bugg
 HANG            sleeps forever (the per-file timeout must fire)
 GARBAGE         prints a line that is not JSON
 WRITE-EVIDENCE  tries to overwrite the evidence file named by $EXHIBIT_TEST_EVIDENCE
-INVALID         sends a message finding naming a chat never reported
+INVALID         sends a message finding naming a chat never reported, between two valid artifacts
 HUGE            sends one 2 MiB line (the manifest allows 1 MiB per reply)
 EXIT            exits with status 3 mid-reply
 NETWORK         connects to 127.0.0.1:9 (the sandbox's network namespace has no usable interface)
@@ -50,7 +50,8 @@ def analyze(req):
             fh.write(b"TAMPERED")
         return [ex.artifact("test.tampered", {"remounted": True})]
     elif first == b"INVALID":
-        return [ex.message("never-reported", text="orphan")]
+        return [ex.artifact("test.before-invalid", {}), ex.message("never-reported", text="orphan"),
+                ex.artifact("test.after-invalid", {})]
     elif first == b"HUGE":
         return [ex.artifact("test.huge", {"blob": "x" * (2 << 20)})]
     elif first == b"EXIT":

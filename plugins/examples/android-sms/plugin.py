@@ -52,7 +52,7 @@ def analyze(req):
         if (key, sender) not in people:
             people.add((key, sender))
             findings.append(ex.participant(key, display_name=sender, native_id=None if outgoing else address,
-                                           device_owner=outgoing))
+                                           is_device_owner=outgoing))
         sent = None
         # The host refuses epoch times beyond about ±3000 years (1e14 ms): one corrupt row's date
         # must cost a warning, not the whole database.
@@ -66,7 +66,7 @@ def analyze(req):
             extra["date_sent_ms"] = sent_ms
         if is_read is not None:
             extra["read"] = bool(is_read)
-        findings.append(ex.message(key, text=body if isinstance(body, str) else "", sender=sender,
+        findings.append(ex.message(key, text=body if isinstance(body, str) else "", sender_name=sender,
                                    sender_native_id=None if outgoing else address, from_device_owner=outgoing,
                                    sent=sent, native_id=str(row_id), extra=extra,
                                    location=ex.location(record="sms._id %s" % row_id)))

@@ -231,7 +231,7 @@ final class PluginProcess: @unchecked Sendable {
         }
         guard reaped else { return PluginFailure(code: "plugin-protocol", message: "\(what) while still running") }
         let sig = status & 0x7f
-        if sig != 0 { return PluginFailure(code: "plugin-crashed", message: "crashed with signal \(sig) (\(Supervisor.signalName(sig)))") }
+        if sig != 0 { return PluginFailure(code: "plugin-crashed", message: "crashed with signal \(sig) (\(ProcessSignal.name(sig)))") }
         return PluginFailure(code: "plugin-crashed", message: "exited with status \((status >> 8) & 0xff) before finishing its reply")
     }
 

@@ -55,8 +55,8 @@ public enum PluginConformance {
             return report
         }
         // A fresh 0700 folder (mkdtemp), never a predictable name another user could plant first.
-        let temp: PrivateTemporaryDirectory
-        do { temp = try PrivateTemporaryDirectory(root: launch.scratchRoot) } catch {
+        let temp: PluginTemporaryFolder
+        do { temp = try PluginTemporaryFolder(root: launch.scratchRoot) } catch {
             report.lines.append("FAIL scratch: \(error)")
             report.failed += 1
             return report
@@ -144,18 +144,24 @@ public enum PluginConformance {
             do {
                 if session == nil { session = try PluginSession(manifest: manifest, launch: launch, exchangeDirectory: scratch) }
                 guard let s = session else { return ("FAIL \(label): no session", false) }
-                let reply = try s.analyze(file, context: AnalysisContext(assumedZone: zone, temporaryDirectory: URL(fileURLWithPath: scratch)),
-                                          exchangeDirectory: scratch, keepRaw: expected != nil)
+                var findings: [Finding] = [], warnings: [AnalysisWarning] = [], raw: [[String: Any]] = []
+                let outcome = try s.analyze(file, context: AnalysisContext(assumedZone: zone, temporaryDirectory: URL(fileURLWithPath: scratch)),
+                                            exchangeDirectory: scratch, emit: { findings.append($0) }, warn: { warnings.append($0) },
+                                            rawLine: expected == nil ? nil : { raw.append($0) })
                 if sandbox == nil { sandbox = s.sandboxReport }
                 let secs = String(format: "%.2f s", Date().timeIntervalSince(start))
-                switch reply {
-                case .findings(let f, let raw):
+                switch outcome {
+                case .completed(let invalid):
+                    // Ingest keeps the valid lines around an invalid one, but a conformant plugin sends none.
+                    if let first = invalid.first {
+                        return ("FAIL \(label): \(PluginSession.invalidLineCode): \(first)" + (invalid.count > 1 ? " (and \(invalid.count - 1) more invalid lines)" : ""), false)
+                    }
                     if let expected, let problem = Self.compare(raw, expected.path, update: expected.update) {
                         return ("FAIL \(label): \(problem)", false)
                     }
                     let name = expected.map { ($0.path as NSString).lastPathComponent } ?? ""
                     let note = expected.map { $0.update ? ", written to \(name)" : (FileManager.default.fileExists(atPath: $0.path) ? ", as expected" : "") } ?? ""
-                    return ("PASS \(label): \(Self.summary(f))\(note) in \(secs)", true)
+                    return ("PASS \(label): \(Self.summary(findings, warnings: warnings.count))\(note) in \(secs)", true)
                 case .declaredError(let code, let message):
                     return hostile ? ("PASS \(label): declared error \(code): \(message) in \(secs)", true)
                         : ("FAIL \(label): the plugin declared error \(code): \(message)", false)
@@ -191,19 +197,18 @@ public enum PluginConformance {
             return "reply differs from \((path as NSString).lastPathComponent) at line \(i + 1): expected \(wanted) — got \(gotLine) (rerun with --update-expected to accept the new output)"
         }
 
-        static func summary(_ findings: [PluginWire.Item]) -> String {
-            guard !findings.isEmpty else { return "no findings" }
+        /// `3 findings (artifact 2, warning 1)`: counts per wire kind (an event is an artifact of
+        /// type `event`; warnings are counted with the findings, as the plugin sent them).
+        static func summary(_ findings: [Finding], warnings: Int = 0) -> String {
+            guard !findings.isEmpty || warnings > 0 else { return "no findings" }
             var counts: [String: Int] = [:]
-            for item in findings {
-                let k: String
-                switch item {
-                case .warning: k = "warning"
-                case .finding(.artifact(let a)) where a.type == "event": k = "event"
-                case .finding(let f): k = f.kind.rawValue
-                }
-                counts[k, default: 0] += 1
+            if warnings > 0 { counts[PluginWireKind.warning.wireName] = warnings }
+            for f in findings {
+                let k: PluginWireKind
+                if case .artifact(let a) = f, a.type == "event" { k = .event } else { k = .stored(f.kind) }
+                counts[k.wireName, default: 0] += 1
             }
-            return "\(findings.count) findings (" + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"
+            return "\(findings.count + warnings) findings (" + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"
         }
 
         func stop() { session?.process.shutdown(); session = nil }

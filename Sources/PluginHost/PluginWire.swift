@@ -93,33 +93,35 @@ enum PluginWire {
         let zone: TimeZone?
     }
 
-    /// One decoded `finding` line: a finding, or a warning (which the analyzer contract hands to
-    /// the sink's `warn`, not as a finding).
+    /// What one valid `finding` line becomes: a finding, or (kind `warning`) a warning of the file.
     enum Item {
         case finding(Finding)
         case warning(AnalysisWarning)
     }
 
-    /// Turns one `finding` line's `kind` + `data` into a finding or a warning.
-    static func item(kind: String, data: Any?, state: inout ReplyState) throws -> Item {
-        guard kind == "warning" else { return .finding(try finding(kind: kind, data: data, state: &state)) }
-        guard let d = data as? [String: Any] else { throw invalid("finding \"\(kind)\": \"data\" must be an object") }
-        return .warning(AnalysisWarning(code: try string(d["code"], "warning.code"), message: try string(d["message"], "warning.message"),
-                                        location: try location(d["location"], "warning.location")))
+    /// The value of a field under its name or its protocol-1 alias (docs/plugins.md, "Names"):
+    /// the name is the Swift property in snake_case, the alias what protocol 1 first called it.
+    /// Both present must be equal.
+    static func aliased(_ d: [String: Any], _ name: String, old alias: String, _ kind: String) throws -> Any? {
+        let a = d[name], b = d[alias]
+        if let a, let b, try json(a, "\(kind).\(name)") != (try json(b, "\(kind).\(alias)")) {
+            throw invalid("\(kind).\(name) and \(kind).\(alias) (its protocol-1 name) differ: send one")
+        }
+        return a ?? b
     }
 
-    /// Turns one `finding` line's `kind` + `data` into a Finding.
-    static func finding(kind: String, data: Any?, state: inout ReplyState) throws -> Finding {
+    /// Turns one `finding` line's `kind` + `data` into a finding or a warning.
+    static func item(kind: String, data: Any?, state: inout ReplyState) throws -> Item {
+        guard let wireKind = PluginWireKind(wireName: kind) else {
+            throw invalid("unknown finding kind \"\(kind)\" (known: \(PluginWireKind.names.joined(separator: ", ")))")
+        }
         guard let d = data as? [String: Any] else { throw invalid("finding \"\(kind)\": \"data\" must be an object") }
         let zone = state.zone
-        switch kind {
-        case "artifact":
-            let type = try string(d["type"], "artifact.type")
-            let props = try json(d["properties"] ?? [String: Any](), "artifact.properties")
-            guard case .object = props else { throw invalid("artifact.properties must be an object") }
-            return .artifact(Artifact(type: type, properties: props, times: try times(d["times"], "artifact.times", zone: zone),
-                                      location: try location(d["location"], "artifact.location")))
-        case "event":
+        switch wireKind {
+        case .warning:
+            return .warning(AnalysisWarning(code: try string(d["code"], "warning.code"), message: try string(d["message"], "warning.message"),
+                                            location: try location(d["location"], "warning.location")))
+        case .event:
             // An event is an artifact of type `event` with one named time: the timeline builder
             // turns artifact times into timeline events.
             let name = try string(d["kind"], "event.kind")
@@ -129,11 +131,26 @@ enum PluginWire {
                 guard case .object(let o) = try json(extra, "event.properties") else { throw invalid("event.properties must be an object") }
                 for (k, v) in o where props[k] == nil { props[k] = v }
             }
-            return .artifact(Artifact(type: "event", properties: .object(props), times: [name: when],
-                                      location: try location(d["location"], "event.location")))
-        case "chat", "participant", "message":
+            return .finding(.artifact(Artifact(type: "event", properties: .object(props), times: [name: when],
+                                               location: try location(d["location"], "event.location"))))
+        case .stored(let stored):
+            return .finding(try finding(stored, d, state: &state))
+        }
+    }
+
+    /// A stored kind's `data` into its Finding.
+    private static func finding(_ kind: FindingKind, _ d: [String: Any], state: inout ReplyState) throws -> Finding {
+        let zone = state.zone
+        switch kind {
+        case .artifact:
+            let type = try string(d["type"], "artifact.type")
+            let props = try json(d["properties"] ?? [String: Any](), "artifact.properties")
+            guard case .object = props else { throw invalid("artifact.properties must be an object") }
+            return .artifact(Artifact(type: type, properties: props, times: try times(d["times"], "artifact.times", zone: zone),
+                                      location: try location(d["location"], "artifact.location")))
+        case .chat, .participant, .message:
             return try PluginChatWire.finding(kind: kind, d, state: &state)
-        case "metadata":
+        case .metadata:
             let ns = try string(d["namespace"], "metadata.namespace")
             guard let namespace = MetadataNamespace(rawValue: ns) else {
                 throw invalid("metadata.namespace \"\(ns)\" is not one of \(MetadataNamespace.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -142,7 +159,7 @@ enum PluginWire {
                                            value: try optString(d["value"], "metadata.value") ?? "",
                                            time: try d["time"].map { try PluginTimes.parse($0, field: "metadata.time", zone: zone) },
                                            location: try location(d["location"], "metadata.location") ?? SourceLocation()))
-        case "indicator":
+        case .indicator:
             let k = try string(d["kind"], "indicator.kind")
             guard let ik = IndicatorKind(rawValue: k) else {
                 throw invalid("indicator.kind \"\(k)\" is not one of \(IndicatorKind.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -152,7 +169,7 @@ enum PluginWire {
                                         location: try location(d["location"], "indicator.location") ?? SourceLocation(),
                                         details: try json(d["details"] ?? [String: Any](), "indicator.details"),
                                         times: try times(d["times"], "indicator.times", zone: zone)))
-        case "media_hash":
+        case .mediaHash:
             let a = try string(d["algorithm"], "media_hash.algorithm")
             guard let alg = MediaHashAlgorithm(rawValue: a) else { throw invalid("media_hash.algorithm must be pdq or pdq-frame") }
             let hash = try string(d["hash"], "media_hash.hash")
@@ -163,9 +180,10 @@ enum PluginWire {
                 throw invalid("media_hash.quality must be an integer 0…100")
             }
             return .mediaHash(MediaHash(algorithm: alg, hash: hash, quality: q, frameIndex: try optInt(d["frame_index"], "media_hash.frame_index"),
-                                        frameTimeMicros: try optInt(d["frame_time_us"], "media_hash.frame_time_us").map(Int64.init)))
-        default:
-            throw invalid("unknown finding kind \"\(kind)\" (known: \(PluginManifest.findingKinds.joined(separator: ", ")))")
+                                        frameTimeMicros: try optInt(aliased(d, "frame_time_micros", old: "frame_time_us", "media_hash"),
+                                                                        "media_hash.frame_time_micros").map(Int64.init)))
+        case .recoveredRecord:
+            throw invalid("recovered_record findings come only from built-in analyzers")
         }
     }
 }

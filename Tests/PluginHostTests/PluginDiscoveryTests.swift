@@ -1,6 +1,6 @@
-import Engine
 import ExhibitTesting
 import Foundation
+import PluginHost
 import Testing
 
 /// Plugin discovery (--plugins, $EXHIBIT_PLUGIN_PATH, the per-user folder), manifest validation,
@@ -70,14 +70,14 @@ struct PluginDiscoveryTests {
     @Test func swiftScaffoldBuildsWithSwiftcAndPassesItsTest() throws {
         let dir = try TestDirectory("plugin-swift-scaffold"); defer { dir.remove() }
         let target = dir.path("notes")
-        let made = try Run.command(Fixture.exhibit, ["plugin", "new", "notes", "--lang", "swift", "--dir", target])
+        let made = try Run.command(PluginFixture.exhibit, ["plugin", "new", "notes", "--lang", "swift", "--dir", target])
         #expect(made.exitCode == 0, "\(made.stderr)")
         #expect(made.stdout.contains("built with: swiftc -O main.swift -o notes"))
-        let test = try Run.command(Fixture.exhibit, ["plugin", "test", target])
+        let test = try Run.command(PluginFixture.exhibit, ["plugin", "test", target])
         #expect(test.exitCode == 0, "\(test.stdout)\n\(test.stderr)")
         #expect(test.stdout.contains("PASSED: 6 checks"))
         // Refuses to overwrite.
-        let again = try Run.command(Fixture.exhibit, ["plugin", "new", "notes", "--lang", "swift", "--dir", target])
+        let again = try Run.command(PluginFixture.exhibit, ["plugin", "new", "notes", "--lang", "swift", "--dir", target])
         #expect(again.exitCode != 0)
         #expect(again.stderr.contains("exists and is not empty"))
     }

@@ -9,9 +9,10 @@ import Glibc
 /// `VERSION+sha256.MANIFEST-HASH`, recorded on every row it produces.
 ///
 /// Processes are started lazily and reused across files (up to `limits.instances` at once).
-/// Any failure on a file — crash, hang, garbage, an invalid finding, an oversized reply — throws
-/// one ``AnalyzerError`` (one `analysis_errors` row for that file), kills that process, and the
-/// next file gets a fresh one. After `maxConsecutiveFailures` failures in a row the plugin is
+/// Any failure on a file — crash, hang, garbage, an oversized reply — throws one ``AnalyzerError``
+/// (one `analysis_errors` row for that file; the findings handed over before it are kept), kills
+/// that process, and the next file gets a fresh one. An invalid finding line costs that line only
+/// (a warning). After `maxConsecutiveFailures` failures in a row the plugin is
 /// disabled for the rest of the run; each file it would have seen gets a `plugin-disabled` row.
 public final class PluginAnalyzer: Analyzer, @unchecked Sendable {
     // Safe: mutable state (idle sessions, counters) is only touched under `lock`.
@@ -75,17 +76,25 @@ public final class PluginAnalyzer: Analyzer, @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: exchangeDirectory)
     }
 
-    /// Sends the file to a plugin process and hands its validated findings and warnings to the
-    /// sink; any failure throws one ``AnalyzerError`` (see the type's comment). Blocks its analysis
-    /// thread while waiting for a free process.
+    /// Sends the file to a plugin process and hands each validated finding to the sink as its reply
+    /// line arrives (warnings — the plugin's own, and one per invalid line — to `sink.warn`). Any
+    /// failure throws one ``AnalyzerError`` (see the type's comment); what was handed over before it
+    /// is kept, as for any analyzer that throws. Blocks its analysis thread while waiting for a
+    /// free process. When the sink stops taking findings, the process is stopped (it is mid-reply)
+    /// and the call returns.
     public func analyze(_ file: EvidenceFile, context: AnalysisContext, into sink: any FindingSink) throws {
-        for item in try analyzeSync(file, context: context) {
-            switch item {
-            case .finding(let f): sink.emit(f)
-            case .warning(let w): sink.warn(w)
-            }
+        do {
+            try analyze(file, context: context, emit: { finding in
+                guard !sink.isStopped else { throw SinkStopped() }
+                sink.emit(finding)
+            }, warn: { sink.warn($0) })
+        } catch is SinkStopped {
+            return
         }
     }
+
+    /// The engine's sink took no more: stop reading this reply.
+    private struct SinkStopped: Error {}
 
     private func checkout() throws -> PluginSession? {
         lock.lock()
@@ -96,11 +105,14 @@ public final class PluginAnalyzer: Analyzer, @unchecked Sendable {
         return idle.popLast()
     }
 
-    private func checkin(_ session: PluginSession?, failed: Bool) -> Bool {
+    /// Returns a process slot. `failed: nil`: neither a success nor a plugin failure (the
+    /// receiver of the findings failed), so the failure count is left as it is.
+    private func checkin(_ session: PluginSession?, failed: Bool?) -> Bool {
         lock.lock()
         defer { lock.broadcast(); lock.unlock() }
         running -= 1
         if let session { idle.append(session) }
+        guard let failed else { return false }
         guard failed else { consecutiveFailures = 0; return false }
         consecutiveFailures += 1
         if consecutiveFailures >= maxConsecutiveFailures && !disabled {
@@ -115,17 +127,20 @@ public final class PluginAnalyzer: Analyzer, @unchecked Sendable {
                       message: "plugin \(manifest.id) \(manifest.version) was disabled for this run after \(maxConsecutiveFailures) consecutive failures; file not analysed by it")
     }
 
-    func analyzeSync(_ file: EvidenceFile, context: AnalysisContext) throws -> [PluginWire.Item] {
+    /// Sends the file to a plugin process and hands each validated finding to `emit` as its reply
+    /// line arrives (and each warning, the plugin's own and one per invalid line, to `warn`). A
+    /// failure throws one ``AnalyzerError`` after the process was stopped; what was emitted
+    /// before stays emitted (the analyzer contract: findings handed over before a throw are kept).
+    func analyze(_ file: EvidenceFile, context: AnalysisContext, emit: (Finding) throws -> Void,
+                 warn: (AnalysisWarning) -> Void) throws {
         var session = try checkout()
         do {
             if session == nil { session = try PluginSession(manifest: manifest, launch: launch, exchangeDirectory: exchangeDirectory) }
             guard let s = session else { throw PluginFailure(code: "plugin-start-failed", message: "no session") }
-            let reply = try s.analyze(file, context: context, exchangeDirectory: exchangeDirectory)
+            let outcome = try s.analyze(file, context: context, exchangeDirectory: exchangeDirectory, emit: emit, warn: warn)
             announceSandbox(s)
             _ = checkin(s, failed: false)
-            switch reply {
-            case .findings(let f, _): return f
-            case .declaredError(let code, let message):
+            if case .declaredError(let code, let message) = outcome {
                 throw AnalyzerError(code: code, message: "plugin \(manifest.id): \(message)")
             }
         } catch let f as PluginFailure {
@@ -137,6 +152,14 @@ public final class PluginAnalyzer: Analyzer, @unchecked Sendable {
                 launch.log("exhibit: plugin \(manifest.id) failed on \(maxConsecutiveFailures) files in a row (last: \(f.code) on \(file.virtualPath)); disabled for the rest of this run. Test it with 'exhibit plugin test \(manifest.directory)'.")
             }
             throw AnalyzerError(code: f.code, message: message)
+        } catch let e as AnalyzerError {
+            throw e
+        } catch {
+            // The receiver of the findings failed mid-reply (not the plugin's fault): the process
+            // is out of step, so it is stopped, without counting towards disabling the plugin.
+            if let s = session { s.process.terminate() }
+            _ = checkin(nil, failed: nil)
+            throw error
         }
     }
 

@@ -40,7 +40,7 @@ public enum PluginProbe {
     public static func run(launch: PluginLaunch) -> Outcome {
         var outcome = Outcome()
         guard PluginSandbox.resolve("python3", in: "/") != nil else { outcome.skipped = "python3 not on PATH"; return outcome }
-        guard let temp = try? PrivateTemporaryDirectory(root: launch.scratchRoot) else { outcome.skipped = "no temporary folder"; return outcome }
+        guard let temp = try? PluginTemporaryFolder(root: launch.scratchRoot) else { outcome.skipped = "no temporary folder"; return outcome }
         defer { temp.remove() }
         let dir = temp.url.path + "/probe", marker = "exhibit-probe-daemon-\(UInt64.random(in: 1...UInt64.max))"
         let evidence = temp.url.path + "/evidence.bin", secret = temp.url.path + "/secret.txt", sock = temp.url.path + "/host.sock"
@@ -73,10 +73,12 @@ public enum PluginProbe {
             let file = EvidenceFile(key: "probe#1", virtualPath: "probe!/targets.json", size: Int64(body.count),
                                     hashes: FileHashes(md5: "", sha1: "", sha256: String(repeating: "0", count: 64)),
                                     mime: "application/json", content: .memory(body))
+            var raw: [[String: Any]] = []
             let reply = try session.analyze(file, context: AnalysisContext(assumedZone: nil, temporaryDirectory: URL(fileURLWithPath: temp.url.path)),
-                                            exchangeDirectory: temp.url.path + "/exchange", keepRaw: true)
+                                            exchangeDirectory: temp.url.path + "/exchange", emit: { _ in }, warn: { _ in },
+                                            rawLine: { raw.append($0) })
             outcome.sandbox = session.sandboxReport ?? [:]
-            if case .findings(_, let raw) = reply, let data = raw.first?["data"] as? [String: Any],
+            if case .completed = reply, let data = raw.first?["data"] as? [String: Any],
                let p = data["properties"] as? [String: Any] { props = p }
             session.process.shutdown()
         } catch let f as PluginFailure {

@@ -7,14 +7,14 @@ import Foundation
 enum PluginChatWire {
     typealias W = PluginWire
 
-    static func finding(kind: String, _ d: [String: Any], state: inout PluginWire.ReplyState) throws -> Finding {
+    static func finding(kind: FindingKind, _ d: [String: Any], state: inout PluginWire.ReplyState) throws -> Finding {
         let zone = state.zone
-        let chatKey = try W.string(d["chat"], "\(kind).chat")
-        if kind != "chat", !state.chats.contains(chatKey) {
-            throw W.invalid("\(kind) names chat \"\(chatKey)\", which no chat finding before it in this reply reported")
+        let chatKey = try W.string(W.aliased(d, "chat_key", old: "chat", kind.rawValue), "\(kind.rawValue).chat_key")
+        if kind != .chat, !state.chats.contains(chatKey) {
+            throw W.invalid("\(kind.rawValue) names chat \"\(chatKey)\", which no chat finding before it in this reply reported")
         }
         switch kind {
-        case "chat":
+        case .chat:
             guard !state.chats.contains(chatKey) else { throw W.invalid("chat \"\(chatKey)\" reported twice in one reply") }
             state.chats.insert(chatKey)
             let platformName = try W.optString(d["platform"], "chat.platform") ?? "other"
@@ -30,12 +30,13 @@ enum PluginChatWire {
                                   chatType: try W.optString(d["chat_type"], "chat.chat_type"),
                                   exportedAt: try d["exported_at"].map { try PluginTimes.parse($0, field: "chat.exported_at", zone: zone) },
                                   location: try W.location(d["location"], "chat.location"), notes: notes))
-        case "participant":
+        case .participant:
             let name = try W.optString(d["display_name"], "participant.display_name")
             let native = try W.optString(d["native_id"], "participant.native_id")
             guard name != nil || native != nil else { throw W.invalid("participant needs display_name or native_id") }
             return .participant(ParticipantInfo(chatKey: chatKey, displayName: name, nativeID: native,
-                                                isDeviceOwner: try W.bool(d["device_owner"], "participant.device_owner")))
+                                                isDeviceOwner: try W.bool(W.aliased(d, "is_device_owner", old: "device_owner", "participant"),
+                                                                           "participant.is_device_owner")))
         default:
             let k = try W.optString(d["kind"], "message.kind") ?? "message"
             guard let mk = MessageKind(rawValue: k) else { throw W.invalid("message.kind \"\(k)\" is not message, service, system or unsupported") }
@@ -54,13 +55,13 @@ enum PluginChatWire {
             }
             return .message(MessageRecord(
                 chatKey: chatKey, sequence: sequence, nativeID: try W.optString(d["native_id"], "message.native_id"), kind: mk,
-                senderName: try W.optString(d["sender"], "message.sender"),
+                senderName: try W.optString(W.aliased(d, "sender_name", old: "sender", "message"), "message.sender_name"),
                 senderNativeID: try W.optString(d["sender_native_id"], "message.sender_native_id"),
                 fromDeviceOwner: try W.bool(d["from_device_owner"], "message.from_device_owner"),
                 sent: try d["sent"].map { try PluginTimes.parse($0, field: "message.sent", zone: zone) },
-                touched: try d["edited"].map { try PluginTimes.parse($0, field: "message.edited", zone: zone) },
+                touched: try W.aliased(d, "touched", old: "edited", "message").map { try PluginTimes.parse($0, field: "message.touched", zone: zone) },
                 text: try W.optString(d["text"], "message.text") ?? "",
-                replyToNativeID: try W.optString(d["reply_to"], "message.reply_to"),
+                replyToNativeID: try W.optString(W.aliased(d, "reply_to_native_id", old: "reply_to", "message"), "message.reply_to_native_id"),
                 forwardedFrom: try W.optString(d["forwarded_from"], "message.forwarded_from"),
                 deleted: try W.bool(d["deleted"], "message.deleted"),
                 attachments: atts, extra: extra,

@@ -104,6 +104,7 @@ def _clean(d):
     return {k: v for k, v in d.items() if v is not None}
 
 
+# Field names are the host's (Swift) property names in snake_case (docs/plugins.md, "Names").
 def warning(code, message, location=None):
     return ("warning", _clean({"code": code, "message": message, "location": location}))
 
@@ -117,27 +118,41 @@ def event(kind, description, time, properties=None, location=None):
                              "location": location}))
 
 
-def chat(chat, platform, title=None, native_id=None, chat_type=None, format=None, notes=None, location=None,
+def _one(new, old, name, old_name):
+    """A field given under its name or its protocol-1 name (both: they must agree)."""
+    if new is not None and old is not None and new != old:
+        raise ValueError("%s and %s (its old name) differ" % (name, old_name))
+    return new if new is not None else old
+
+
+def chat(chat_key, platform, title=None, native_id=None, chat_type=None, format=None, notes=None, location=None,
          exported_at=None):
     """platform: telegram, whatsapp, kakaotalk, discord, line, sms, or your own lower-case name."""
-    return ("chat", _clean({"chat": chat, "platform": platform, "title": title, "native_id": native_id,
+    return ("chat", _clean({"chat_key": chat_key, "platform": platform, "title": title, "native_id": native_id,
                             "chat_type": chat_type, "format": format, "notes": notes, "location": location,
                             "exported_at": exported_at}))
 
 
-def participant(chat, display_name=None, native_id=None, device_owner=False):
-    return ("participant", _clean({"chat": chat, "display_name": display_name, "native_id": native_id,
-                                   "device_owner": device_owner}))
+def participant(chat_key, display_name=None, native_id=None, is_device_owner=None, device_owner=None):
+    """device_owner: the protocol-1 name of is_device_owner (still accepted)."""
+    owner = _one(is_device_owner, device_owner, "is_device_owner", "device_owner")
+    return ("participant", _clean({"chat_key": chat_key, "display_name": display_name, "native_id": native_id,
+                                   "is_device_owner": bool(owner)}))
 
 
-def message(chat, text="", sender=None, sender_native_id=None, from_device_owner=False, sent=None, native_id=None,
-            kind=None, deleted=False, attachments=None, extra=None, location=None, sequence=None, edited=None,
-            reply_to=None, forwarded_from=None):
-    """attachments: a list of attachment(...); edited: a time; reply_to: the native_id replied to."""
-    return ("message", _clean({"chat": chat, "text": text, "sender": sender, "sender_native_id": sender_native_id,
-                               "from_device_owner": from_device_owner, "sent": sent, "native_id": native_id,
-                               "kind": kind, "deleted": deleted, "attachments": attachments, "extra": extra,
-                               "location": location, "sequence": sequence, "edited": edited, "reply_to": reply_to,
+def message(chat_key, text="", sender_name=None, sender_native_id=None, from_device_owner=False, sent=None,
+            native_id=None, kind=None, deleted=False, attachments=None, extra=None, location=None, sequence=None,
+            touched=None, reply_to_native_id=None, forwarded_from=None, sender=None, edited=None, reply_to=None):
+    """attachments: a list of attachment(...); touched: a time (changed after sending);
+    reply_to_native_id: the native_id replied to. sender, edited, reply_to: the protocol-1 names
+    of sender_name, touched, reply_to_native_id (still accepted)."""
+    return ("message", _clean({"chat_key": chat_key, "text": text,
+                               "sender_name": _one(sender_name, sender, "sender_name", "sender"),
+                               "sender_native_id": sender_native_id, "from_device_owner": from_device_owner,
+                               "sent": sent, "native_id": native_id, "kind": kind, "deleted": deleted,
+                               "attachments": attachments, "extra": extra, "location": location, "sequence": sequence,
+                               "touched": _one(touched, edited, "touched", "edited"),
+                               "reply_to_native_id": _one(reply_to_native_id, reply_to, "reply_to_native_id", "reply_to"),
                                "forwarded_from": forwarded_from}))
 
 
@@ -160,10 +175,12 @@ def indicator(kind, summary, evidence_tag, details=None, times=None, location=No
                                  "details": details, "times": times, "location": location}))
 
 
-def media_hash(hash, quality, algorithm="pdq", frame_index=None, frame_time_us=None):
-    """A perceptual hash: 64 lower-case hex digits, quality 0-100; algorithm pdq or pdq-frame."""
-    return ("media_hash", _clean({"algorithm": algorithm, "hash": hash, "quality": quality,
-                                  "frame_index": frame_index, "frame_time_us": frame_time_us}))
+def media_hash(hash, quality, algorithm="pdq", frame_index=None, frame_time_micros=None, frame_time_us=None):
+    """A perceptual hash: 64 lower-case hex digits, quality 0-100; algorithm pdq or pdq-frame.
+    frame_time_us: the protocol-1 name of frame_time_micros (still accepted)."""
+    return ("media_hash", _clean({"algorithm": algorithm, "hash": hash, "quality": quality, "frame_index": frame_index,
+                                  "frame_time_micros": _one(frame_time_micros, frame_time_us, "frame_time_micros",
+                                                            "frame_time_us")}))
 
 
 def location(offset=None, record=None):
@@ -191,9 +208,10 @@ def run(plugin_id, version, analyze):
             continue
         req = Request(msg)
         try:
-            lines = [{"type": "finding", "request": req.id, "kind": k, "data": d} for k, d in (analyze(req) or [])]
-            for out in lines:
-                _send(out)
+            # Each finding goes out as it is produced (the host stores it as its line arrives);
+            # an exception part-way ends the request with an error row; what was sent is kept.
+            for k, d in (analyze(req) or []):
+                _send({"type": "finding", "request": req.id, "kind": k, "data": d})
             _send({"type": "end", "request": req.id})
         except PluginError as e:
             _send({"type": "end", "request": req.id, "error": {"code": e.code, "message": e.message}})

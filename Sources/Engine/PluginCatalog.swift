@@ -1,5 +1,6 @@
 import ExhibitKit
 import Foundation
+import PluginHost
 
 extension AnalyzerCatalog {
     /// This catalog plus the plugins discovered from `explicit` directories, `$EXHIBIT_PLUGIN_PATH`

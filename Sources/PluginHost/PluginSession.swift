@@ -15,14 +15,17 @@ final class PluginSession: @unchecked Sendable {
     /// Seconds a plugin has to start and answer the handshake.
     static let handshakeSeconds: Double = 15
 
-    /// What the plugin answered for one file.
-    enum Reply {
-        /// The validated findings, and — when asked for — the finding lines' `kind` and `data` as
-        /// sent, for `exhibit plugin test`'s expected-output comparison.
-        case findings([PluginWire.Item], raw: [[String: Any]])
+    /// How a reply ended (its findings and warnings went to the callbacks as they arrived).
+    enum Outcome: Equatable {
+        /// A plain `end`. `invalidLines`: the reply's finding lines that failed validation, as
+        /// recorded warnings (`reply line N: …`); the valid lines around them were kept.
+        case completed(invalidLines: [String])
         /// The plugin said it could not read the file (`end` with `error`): an error row, no restart.
         case declaredError(code: String, message: String)
     }
+
+    /// The code of the warning recorded for each reply line that fails validation.
+    static let invalidLineCode = "plugin-invalid-finding"
 
     /// Starts the plugin and performs the handshake. `exchangeDirectory` (created here, 0700) is
     /// where the copies of the bytes will be: the sandbox lets the plugin read it, and nothing else
@@ -36,7 +39,7 @@ final class PluginSession: @unchecked Sendable {
             try process.send([
                 "type": "hello", "protocol": PluginProtocol.version, "host": "exhibit", "host_version": ExhibitVersion.current,
                 "plugin_id": manifest.id,
-                "capabilities": ["content": ["copy"], "finding_kinds": PluginManifest.findingKinds] as [String: Any],
+                "capabilities": ["content": ["copy"], "finding_kinds": PluginWireKind.names] as [String: Any],
             ])
             let line = try process.readLine(deadline: Date().addingTimeInterval(Self.handshakeSeconds), maxLine: 1 << 20)
             guard let o = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any], o["type"] as? String == "hello" else {
@@ -69,9 +72,18 @@ final class PluginSession: @unchecked Sendable {
         return "\"\(String(s))\"" + (line.count > 60 ? "…" : "")
     }
 
-    /// Sends one file and reads its whole reply. Any problem throws a ``PluginFailure``; the
-    /// caller then terminates this session.
-    func analyze(_ file: EvidenceFile, context: AnalysisContext, exchangeDirectory: String, keepRaw: Bool = false) throws -> Reply {
+    /// Sends one file and reads its reply line by line. Each valid finding is handed to `emit` as
+    /// its line arrives — the session holds one line at a time, never the reply — and each warning
+    /// (the plugin's own, and one per finding line that fails validation, naming the line) to
+    /// `warn`; `rawLine` (for `exhibit plugin test`'s expected output) gets each valid finding
+    /// line's `kind` and `data` as sent. A protocol failure (garbage, wrong request, crash,
+    /// timeout, an oversized line or reply) throws a ``PluginFailure``: the caller then
+    /// terminates this session; what was emitted before stays emitted (validated lines of this
+    /// request), nothing after is read. An error thrown by `emit` is rethrown as is (the session
+    /// is then mid-reply and must be terminated too).
+    func analyze(_ file: EvidenceFile, context: AnalysisContext, exchangeDirectory: String,
+                 emit: (Finding) throws -> Void, warn: (AnalysisWarning) -> Void,
+                 rawLine: (([String: Any]) -> Void)? = nil) throws -> Outcome {
         let id = nextRequest
         nextRequest += 1
         var contentPath: String?
@@ -106,15 +118,18 @@ final class PluginSession: @unchecked Sendable {
         try process.send(PluginWire.request(id: id, file: file, contentPath: contentPath, zone: context.assumedZone))
         let deadline = Date().addingTimeInterval(manifest.timeoutSeconds)
         var state = PluginWire.ReplyState(file: file, zone: context.assumedZone)
-        var findings: [PluginWire.Item] = []
-        var raw: [[String: Any]] = []
+        var invalidLines: [String] = []
         var total = 0
+        var lineNumber = 0
         while true {
             let line: [UInt8]
             do { line = try process.readLine(deadline: deadline, maxLine: manifest.maxReplyBytes) } catch var f as PluginFailure {
                 if f.code == "plugin-timeout" { f.message = "no complete reply within \(Self.seconds(manifest.timeoutSeconds)) (timeout_seconds)" }
                 throw f
             }
+            lineNumber += 1
+            // The reply's total stays bounded (limits.reply_mb) even though nothing of it is kept
+            // here: whoever receives the findings may hold them until the file commits.
             total += line.count + 1
             guard total <= manifest.maxReplyBytes else {
                 throw PluginFailure(code: "plugin-oversized-reply", message: "reply larger than \(manifest.maxReplyBytes) bytes (limits.reply_mb)")
@@ -128,9 +143,24 @@ final class PluginSession: @unchecked Sendable {
             }
             switch type {
             case "finding":
-                guard let kind = o["kind"] as? String else { throw PluginWire.invalid("a finding line has no \"kind\"") }
-                findings.append(try PluginWire.item(kind: kind, data: o["data"], state: &state))
-                if keepRaw { raw.append(["kind": kind, "data": o["data"] ?? NSNull()]) }
+                // A well-formed line whose finding fails validation costs that line only: the
+                // conversation is still in step, so the rest of the reply is kept (the built-in
+                // rule: what was read, plus a warning).
+                let item: PluginWire.Item
+                do {
+                    guard let kind = o["kind"] as? String else { throw PluginWire.invalid("a finding line has no \"kind\"") }
+                    item = try PluginWire.item(kind: kind, data: o["data"], state: &state)
+                    rawLine?(["kind": kind, "data": o["data"] ?? NSNull()])
+                } catch let f as PluginFailure where f.code == Self.invalidLineCode {
+                    let message = "reply line \(lineNumber): \(f.message)"
+                    invalidLines.append(message)
+                    warn(AnalysisWarning(code: Self.invalidLineCode, message: String(message.prefix(2000))))
+                    continue
+                }
+                switch item {
+                case .finding(let f): try emit(f)
+                case .warning(let w): warn(w)
+                }
             case "end":
                 process.killStrays()   // nothing the plugin left running outlives the request
                 if let e = o["error"], !(e is NSNull) {
@@ -139,11 +169,29 @@ final class PluginSession: @unchecked Sendable {
                     }
                     return .declaredError(code: String(code.prefix(64)), message: String(message.prefix(2000)))
                 }
-                return .findings(findings, raw: raw)
+                return .completed(invalidLines: invalidLines)
             default:
                 throw PluginFailure(code: "plugin-protocol", message: "unknown reply line type \"\(type)\" (finding or end expected)")
             }
         }
+    }
+
+    /// One file's whole reply, collected in memory: for the conformance tester, the probe and
+    /// tests (ingest hands findings on per line instead).
+    struct Collected {
+        var outcome: Outcome
+        var findings: [Finding] = []
+        var warnings: [AnalysisWarning] = []
+        /// Each valid finding line's `kind` and `data` as sent.
+        var raw: [[String: Any]] = []
+    }
+
+    /// ``analyze(_:context:exchangeDirectory:emit:warn:rawLine:)``, collecting the reply.
+    func analyzeCollecting(_ file: EvidenceFile, context: AnalysisContext, exchangeDirectory: String) throws -> Collected {
+        var findings: [Finding] = [], warnings: [AnalysisWarning] = [], raw: [[String: Any]] = []
+        let outcome = try analyze(file, context: context, exchangeDirectory: exchangeDirectory, emit: { findings.append($0) },
+                                  warn: { warnings.append($0) }, rawLine: { raw.append($0) })
+        return Collected(outcome: outcome, findings: findings, warnings: warnings, raw: raw)
     }
 
     /// Writes `data` to a new file readable by its owner only (O_EXCL: never an existing file).

@@ -53,25 +53,21 @@ public struct PluginManifest: Sendable, Hashable {
     public var instances: Int
     /// Size cap of the plugin's scratch tmpfs, MiB.
     public var scratchMB: Int = 512
-    /// Finding kinds it says it produces (documentation; every kind is accepted).
+    /// Finding kinds it says it produces (documentation; every kind is accepted), as written.
     public var produces: [String]
     /// The plugin directory (absolute).
     public var directory: String
     /// SHA-256 of the manifest file's bytes: with id and version, the plugin's provenance.
     public var manifestSHA256: String
 
-    /// Finding kinds a plugin may send.
-    public static let findingKinds = ["chat", "participant", "message", "metadata", "media_hash", "indicator", "event",
-                                      "warning", "artifact"]
-
     /// The version recorded on every row the plugin produces: `VERSION+sha256.MANIFEST-HASH`.
     public var provenanceVersion: String { "\(version)+sha256.\(manifestSHA256)" }
 
-    /// The descriptor under which the plugin joins dispatch like a built-in analyzer.
+    /// The descriptor under which the plugin joins dispatch like a built-in analyzer: `produces`
+    /// names the stored finding kinds (`event` is stored as an artifact; `warning` is not a kind).
     public func descriptor(supervisorTimeout: Double) -> AnalyzerDescriptor {
         AnalyzerDescriptor(id: id, version: provenanceVersion, summary: summary, accepts: accepts,
-                           produces: produces.compactMap(FindingKind.init(rawValue:)),
-                           timeoutSeconds: supervisorTimeout)
+                           produces: PluginWireKind.storedKinds(produces), timeoutSeconds: supervisorTimeout)
     }
 
     /// ` at line 3, column 16` for a JSON parse error, from the byte offset Foundation names
@@ -89,73 +85,21 @@ public struct PluginManifest: Sendable, Hashable {
         return " at line \(line), column \(column)"
     }
 
-    /// Reads and validates `DIR/plugin.json`.
+    /// Reads `DIR/plugin.json`: decodes it strictly (``PluginManifestFile``) and validates it.
     public static func load(directory: String) throws -> PluginManifest {
         let dir = URL(fileURLWithPath: directory).standardizedFileURL.path
         let path = dir + "/" + PluginProtocol.manifestName
         let data = try readBounded(path)
-        let json: Any
-        do { json = try JSONSerialization.jsonObject(with: data) } catch {
-            throw PluginError(path: path, "not valid JSON\(Self.position(of: error, in: data)): \(error.localizedDescription)")
-        }
-        guard let o = json as? [String: Any] else { throw PluginError(path: path, "the manifest must be a JSON object") }
-        func fail(_ m: String) -> PluginError { PluginError(path: path, m) }
-        func string(_ k: String) throws -> String {
-            guard let s = o[k] as? String, !s.isEmpty else { throw fail("\"\(k)\" must be a non-empty string") }
-            return s
-        }
-        func number(_ k: String, in obj: [String: Any], default d: Double, range: ClosedRange<Double>) throws -> Double {
-            guard let v = obj[k] else { return d }
-            guard let n = v as? NSNumber, !PluginWire.isBool(v), range.contains(n.doubleValue) else {
-                throw fail("\"\(k)\" must be a number in \(range.lowerBound)…\(range.upperBound)")
-            }
-            return n.doubleValue
-        }
-        func strings(_ k: String, in obj: [String: Any]) throws -> [String] {
-            guard let v = obj[k] else { return [] }
-            guard let a = v as? [String] else { throw fail("\"\(k)\" must be an array of strings") }
-            return a
-        }
-        guard !PluginWire.isBool(o["protocol"]), let proto = o["protocol"] as? Int else { throw fail("\"protocol\" must be an integer (this host speaks \(PluginProtocol.version))") }
-        guard proto == PluginProtocol.version else {
-            throw fail("protocol \(proto) is not supported: this exhibit speaks protocol \(PluginProtocol.version)")
-        }
-        let id = try string("id")
-        guard id.count <= 64, id.first?.isLetter == true,
-              id.unicodeScalars.allSatisfy({ "abcdefghijklmnopqrstuvwxyz0123456789.-_".unicodeScalars.contains($0) }) else {
-            throw fail("\"id\" must be 1–64 characters of a-z 0-9 . - _, starting with a letter (got \"\(id)\")")
-        }
-        let version = try string("version")
-        guard version.count <= 64, !version.contains(where: \.isWhitespace) else { throw fail("\"version\" must be a short token like 1.0.0") }
-        let summary = try string("summary")
-        guard let command = o["command"] as? [String], let exe = command.first, !exe.isEmpty else {
-            throw fail("\"command\" must be a non-empty array of strings, e.g. [\"python3\", \"plugin.py\"]")
-        }
-        guard let acc = o["accepts"] as? [String: Any] else { throw fail("\"accepts\" must be an object") }
-        let mimes = try strings("mime_types", in: acc), globs = try strings("path_globs", in: acc)
-        guard !mimes.isEmpty || !globs.isEmpty else { throw fail("\"accepts\" needs mime_types or path_globs (or both)") }
-        if let nb = acc["needs_bytes"], !PluginWire.isBool(nb) { throw fail("\"accepts.needs_bytes\" must be true or false") }
-        let needsBytes = acc["needs_bytes"] as? Bool ?? true
-        let limits = o["limits"] as? [String: Any] ?? [:]
-        if o["limits"] != nil, o["limits"] as? [String: Any] == nil { throw fail("\"limits\" must be an object") }
-        let produces = try strings("produces", in: o)
-        for k in produces where !findingKinds.contains(k) {
-            throw fail("\"produces\" names an unknown finding kind \"\(k)\" (known: \(findingKinds.joined(separator: ", ")))")
+        let file: PluginManifestFile
+        do { file = try PluginManifestFile.decode(data) } catch let e as PluginManifestFile.Problem {
+            throw PluginError(path: path, e.message)
         }
         // The hash of the very bytes parsed (reading the file again could see another version).
         var hasher = MultiHasher()
         data.withUnsafeBytes { hasher.update($0) }
-        let hash = hasher.finalize().sha256
-        return PluginManifest(
-            id: id, version: version, protocolVersion: proto, summary: summary, command: command,
-            accepts: Acceptance(mimeTypes: mimes, pathGlobs: globs, sniff: false, needsContent: needsBytes),
-            timeoutSeconds: try number("timeout_seconds", in: o, default: 30, range: 0.1...86_400),
-            memoryMB: Int(try number("memory_mb", in: limits, default: 2048, range: 0...1_048_576)),
-            cpuSeconds: Int(try number("cpu_seconds", in: limits, default: 3600, range: 0...31_536_000)),
-            maxReplyBytes: Int(try number("reply_mb", in: limits, default: 64, range: 0.001...4096) * 1_048_576),
-            instances: Int(try number("instances", in: limits, default: 1, range: 1...64)),
-            scratchMB: Int(try number("scratch_mb", in: limits, default: 512, range: 1...65_536)),
-            produces: produces, directory: dir, manifestSHA256: hash)
+        do { return try file.validated(directory: dir, manifestSHA256: hasher.finalize().sha256) } catch let e as PluginManifestFile.Problem {
+            throw PluginError(path: path, e.message)
+        }
     }
 
     /// The manifest's bytes, at most 1 MiB. Only a regular file is read (opened non-blocking, so
