@@ -65,13 +65,7 @@ public enum CaseZoneChange {
     /// Applies `zone` (an IANA name; `nil` removes the zone: naive times become basis `unknown`).
     public static func apply(databasePath: String, zone: String?, analyzers: [any CaseAnalyzer]) throws -> Result {
         ProcessSetup.prepare()
-        var tz: TimeZone? = nil
-        if let zone {
-            guard let t = TimeZone(identifier: zone) else {
-                throw IngestError("unknown time zone '\(zone)': use an IANA name such as Asia/Seoul", exitCode: 2)
-            }
-            tz = t
-        }
+        let tz = try CaseZone.resolve(zone)
         let (lock, db) = try CaseAnalysis.openForWriting(databasePath)
         defer { withExtendedLifetime(lock) {} }
         guard let info = try db.caseInfo() else { throw IngestError("\(databasePath): the database holds no case yet", exitCode: 1) }

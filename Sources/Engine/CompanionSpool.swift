@@ -25,12 +25,12 @@ final class CompanionSpool: @unchecked Sendable {
     private let limit: Int64
     private var used: Int64 = 0
     private var counter = 0
-    private var files: [String: [Spooled]] = [:]
-    private var held: [String: [Held]] = [:]
+    private var files: [EntryKey: [Spooled]] = [:]
+    private var held: [EntryKey: [Held]] = [:]
 
     /// One spooled file.
     struct Spooled {
-        var entryKey: String
+        var entryKey: EntryKey
         /// Virtual path of the folder holding the file: companions are looked up in it.
         var folder: String
         var name: String
@@ -74,14 +74,9 @@ final class CompanionSpool: @unchecked Sendable {
         exactNames.contains(name) || suffixes.contains { !$0.isEmpty && name.hasSuffix($0) && name.count > $0.count }
     }
 
-    /// The container key of an entry: its parent's entry key (`""` for the evidence item itself).
-    static func containerKey(_ position: [Int]) -> String {
-        EntrySink.entryKey(Array(position.dropLast()))
-    }
-
     /// Copies the file's bytes into the spool (a hard link to intake's own spool file where it
     /// can, else a copy). Returns `nil` — and keeps nothing — when the spool is full.
-    func spool(_ file: EvidenceFile, entryKey: String, container: String) throws -> Spooled? {
+    func spool(_ file: EvidenceFile, entryKey: EntryKey, container: EntryKey) throws -> Spooled? {
         lock.lock()
         guard used + file.size <= limit else { lock.unlock(); return nil }
         used += file.size
@@ -109,23 +104,23 @@ final class CompanionSpool: @unchecked Sendable {
     }
 
     /// Holds a row until its container ends.
-    func hold(_ held: Held, container: String) {
+    func hold(_ held: Held, container: EntryKey) {
         lock.lock(); defer { lock.unlock() }
         self.held[container, default: []].append(held)
     }
 
     /// Whether anything is held for `container`, or will be: a spooled file's row is held only
     /// when its other analyzers finish, which may be after the container's walk ended.
-    func hasHeld(container: String) -> Bool {
+    func hasHeld(container: EntryKey) -> Bool {
         lock.lock(); defer { lock.unlock() }
         return !(held[container]?.isEmpty ?? true) || !(files[container]?.isEmpty ?? true)
     }
 
     /// Everything held for `container`, in entry order, and its spooled files; forgets both.
-    func take(container: String) -> (held: [Held], files: [Spooled]) {
+    func take(container: EntryKey) -> (held: [Held], files: [Spooled]) {
         lock.lock(); defer { lock.unlock() }
         let h = (held.removeValue(forKey: container) ?? []).sorted {
-            Self.positions($0.outcome.record.entryKey).lexicographicallyPrecedes(Self.positions($1.outcome.record.entryKey))
+            $0.outcome.record.key < $1.outcome.record.key
         }
         let f = files.removeValue(forKey: container) ?? []
         return (h, f)
@@ -169,8 +164,6 @@ final class CompanionSpool: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         used -= files.reduce(0) { $0 + $1.size }
     }
-
-    static func positions(_ key: String) -> [Int] { key.split(separator: "/").compactMap { Int($0) } }
 
     static func folder(of virtualPath: String) -> String {
         guard let slash = virtualPath.lastIndex(of: "/") else { return "" }

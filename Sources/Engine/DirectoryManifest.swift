@@ -67,7 +67,7 @@ public enum DirectoryManifest {
         let rows = try db.listFiles(FileFilter(evidenceLabel: evidenceLabel))
         return hash(rows.compactMap { r in
             guard r.depth == 0 else { return nil }
-            return Line(kind: r.kind, path: VirtualPath.split(r.path).inner, size: r.size, sha256: r.hashes?.sha256,
+            return Line(kind: r.kind.rawValue, path: VirtualPath.split(r.virtualPath).inner, size: r.size, sha256: r.hashes?.sha256,
                         linkTarget: r.linkTarget, mode: r.mode, modified: r.times.modified?.raw, owner: r.owner)
         }, version: version)
     }

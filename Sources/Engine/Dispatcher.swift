@@ -44,7 +44,7 @@ final class Dispatcher: Sendable {
     }
 
     /// Whether any selected pair of this file must run in isolation.
-    func needsIsolation(evidenceID: Int64, entryKey: String, analyzers selected: [any Analyzer]) -> Bool {
+    func needsIsolation(evidenceID: Int64, entryKey: EntryKey, analyzers selected: [any Analyzer]) -> Bool {
         guard !isolate.isEmpty else { return false }
         return selected.contains {
             isolate.contains(WorkPair(evidenceID: evidenceID, entryKey: entryKey, analyzerID: $0.descriptor.id))
@@ -54,7 +54,7 @@ final class Dispatcher: Sendable {
     /// Runs the selected analyzers on one file, one after another, into the file's sink. An
     /// analyzer's thrown error becomes its error row (what it emitted before stays); a failure of
     /// the case database is rethrown — it stops the run, not the analyzer.
-    func run(_ selected: [any Analyzer], on file: EvidenceFile, evidenceID: Int64, entryKey: String, into sink: FileSink) throws {
+    func run(_ selected: [any Analyzer], on file: EvidenceFile, evidenceID: Int64, entryKey: EntryKey, into sink: FileSink) throws {
         for analyzer in selected {
             let d = analyzer.descriptor
             let pair = WorkPair(evidenceID: evidenceID, entryKey: entryKey, analyzerID: d.id)
@@ -64,9 +64,9 @@ final class Dispatcher: Sendable {
             do {
                 try analyzer.analyze(file, context: context, into: sink)
             } catch let e as AnalyzerError {
-                sink.record(status: "error", code: e.code, message: e.message)
+                sink.record(status: .error, code: e.code, message: e.message)
             } catch {
-                sink.record(status: "error", code: "analyzer-error", message: "\(error)")
+                sink.record(status: .error, code: "analyzer-error", message: "\(error)")
             }
             channel?.end(pair)
             if let failure = sink.failure { throw failure }

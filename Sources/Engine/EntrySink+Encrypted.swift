@@ -21,14 +21,14 @@ extension EntrySink {
     static let decryptedMemoryLimit: Int64 = 16 << 20
 
     func handleEncrypted(_ e: IntakeEntry, key fk: FileKey) throws {
-        let parentKey = Self.entryKey(e.position)
+        let parentKey = e.key
         let childPosition = e.position + [0]
-        if isCommitted(Self.entryKey(childPosition)) {
+        if isCommitted(parentKey.child(0)) {
             // An earlier run committed the child but not its container: only the container is left.
             try handleEntry(e, asContainer: true)
             return try closeEncrypted(parentKey)
         }
-        let siblings = CompanionSpool.containerKey(e.position)
+        let siblings = parentKey.container
         var child: IntakeEntry?
         var problem = fk.problem
         if problem == nil, let key = fk.key {
@@ -42,7 +42,7 @@ extension EntrySink {
         guard let child else {
             let why = problem ?? "no key"
             let warning = AnalysisErrorInput(
-                analyzerID: "intake", analyzerVersion: ExhibitVersion.current, status: "warning", code: "backup-not-decrypted",
+                analyzerID: "intake", analyzerVersion: ExhibitVersion.current, status: .warning, code: "backup-not-decrypted",
                 message: "encrypted backup file \(fk.shownName) not decrypted: \(why); its stored (encrypted) bytes are kept", location: nil)
             try handleEntry(e, extraErrors: [warning])
             return
@@ -57,14 +57,14 @@ extension EntrySink {
 
     /// Closes the stored files whose decrypted child was held with `container`'s siblings: called
     /// when that container ends, after its held rows (the children) were committed.
-    func closeDeferredEncrypted(container: String) throws {
+    func closeDeferredEncrypted(container: EntryKey) throws {
         guard let parents = deferredEncrypted.removeValue(forKey: container) else { return }
         for parentKey in parents { try closeEncrypted(parentKey) }
     }
 
     /// Runs what waits for the container (held databases), then lets the container commit after
     /// its child (in-flight analyses are drained first so the child is queued before it).
-    private func closeEncrypted(_ parentKey: String) throws {
+    private func closeEncrypted(_ parentKey: EntryKey) throws {
         try runHeld(container: parentKey)
         drain()
         if let failure { throw failure }
@@ -107,7 +107,7 @@ extension EntrySink {
         if !inMemory {
             let folder = dispatcher.context.temporaryDirectory.appendingPathComponent("decrypted-\(evidenceID)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            let url = folder.appendingPathComponent(Self.entryKey(position).replacingOccurrences(of: "/", with: "-"))
+            let url = folder.appendingPathComponent(EntryKey(position).text.replacingOccurrences(of: "/", with: "-"))
             _ = unlink(url.path)
             guard FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600]),
                   let h = FileHandle(forWritingAtPath: url.path) else {

@@ -26,9 +26,9 @@ final class EntrySink: @unchecked Sendable {
     /// Stored files of an encrypted backup whose decrypted child waits, with the app databases
     /// and companions of the whole backup, for the end of the stored files' own container: the
     /// stored file commits after its child, so it closes only then (by that container's key).
-    var deferredEncrypted: [String: [String]] = [:]
+    var deferredEncrypted: [EntryKey: [EntryKey]] = [:]
     /// Whether an entry was committed by an earlier run (the synthetic children are not walked).
-    var isCommitted: (String) -> Bool = { _ in false }
+    var isCommitted: (EntryKey) -> Bool = { _ in false }
     /// libmagic for synthetic entries (used on the walker's thread only).
     lazy var mimeProbe: MIMEProbe? = try? MIMEProbe()
     private let slots: DispatchSemaphore
@@ -43,8 +43,6 @@ final class EntrySink: @unchecked Sendable {
         spool = CompanionSpool(directory: spoolDirectory, analyzers: dispatcher.analyzers)
         slots = DispatchSemaphore(value: jobs)
     }
-
-    static func entryKey(_ position: [Int]) -> String { position.map(String.init).joined(separator: "/") }
 
     var failure: Error? {
         lock.lock(); defer { lock.unlock() }
@@ -77,11 +75,11 @@ final class EntrySink: @unchecked Sendable {
         case .containerEnd(let s):
             // Held rows of this container (app databases and their companions) are analysed and
             // committed before the container itself, so a resume re-enters it if they are not.
-            let key = Self.entryKey(s.position)
+            let key = EntryKey(s.position)
             try runHeld(container: key)
             try closeDeferredEncrypted(container: key)
             guard !s.position.isEmpty else { return }
-            try writer.closeContainer(evidenceID: evidenceID, entryKey: Self.entryKey(s.position), status: s.status,
+            try writer.closeContainer(evidenceID: evidenceID, entryKey: key, status: s.status,
                                       message: s.message, format: s.format, flags: s.flags, expandedBytes: s.expandedBytes)
         }
     }
@@ -93,20 +91,15 @@ final class EntrySink: @unchecked Sendable {
     /// finds its `-wal` from another stored file). Returns whether the file was spooled (held).
     @discardableResult
     func handleEntry(_ e: IntakeEntry, devicePathOverride: String? = nil, extraErrors: [AnalysisErrorInput] = [],
-                     asContainer: Bool = false, spoolContainer: String? = nil) throws -> Bool {
-        let key = Self.entryKey(e.position)
+                     asContainer: Bool = false, spoolContainer: EntryKey? = nil) throws -> Bool {
+        let key = e.key
         let inner = VirtualPath.split(e.virtualPath).inner
         let devicePath = devicePathOverride ?? (e.position.count == 1 ? deviceMap[inner] : nil)
             ?? DevicePath.recognise(inner: inner).flatMap { $0.devicePath(ofInner: inner) }
-        var record = FileRecordInput(
-            entryKey: key, parentKey: e.position.count > 1 ? Self.entryKey(Array(e.position.dropLast())) : nil,
-            depth: e.position.count - 1, path: e.virtualPath, name: e.name, rawName: e.rawName,
-            nameEncoding: e.nameEncoding, kind: e.kind, mode: e.mode, linkTarget: e.linkTarget, size: e.size,
-            declaredSize: e.declaredSize, hashes: e.hashes, mime: e.mime, status: e.status, message: e.message,
-            flags: e.flags.sorted(), times: e.times, isContainer: e.isContainer || asContainer, containerFormat: nil,
-            containerFlags: [], expandedBytes: e.expandedBytes)
+        var record = e.record
+        record.flags.sort()
+        record.isContainer = e.isContainer || asContainer
         record.devicePath = devicePath
-        record.owner = e.owner
         if e.position.count == 1, let marks = deviceFlags[inner] { record.flags = (record.flags + marks).sorted() }
         var outcome = FileOutcome(evidenceID: evidenceID, record: record, findings: [], errors: extraErrors)
         progress?.entry(bytes: e.size)
@@ -116,7 +109,7 @@ final class EntrySink: @unchecked Sendable {
             try writer.deliver(outcome)
             return false
         }
-        let file = EvidenceFile(key: "\(label)#\(key)", virtualPath: e.virtualPath, size: e.size, hashes: hashes,
+        let file = EvidenceFile(key: "\(label)#\(key.text)", virtualPath: e.virtualPath, size: e.size, hashes: hashes,
                                 mime: e.mime ?? "application/octet-stream", times: e.times, content: e.content,
                                 devicePath: devicePath)
         let selected = dispatcher.select(for: file)
@@ -126,14 +119,14 @@ final class EntrySink: @unchecked Sendable {
         let withCompanions = selected.filter { !$0.descriptor.accepts.companions.isEmpty }
         if !withCompanions.isEmpty || spool.isCompanionName(file.name)
             || file.devicePath.map({ spool.isCompanionName(($0 as NSString).lastPathComponent) }) == true {
-            let container = spoolContainer ?? CompanionSpool.containerKey(e.position)
+            let container = spoolContainer ?? key.container
             if try spool.spool(file, entryKey: key, container: container) != nil {
                 spool.hold(CompanionSpool.Held(outcome: outcome, file: file, analyzers: selected), container: container)
                 return true
             }
             for a in withCompanions {
                 outcome.errors.append(AnalysisErrorInput(
-                    analyzerID: a.descriptor.id, analyzerVersion: a.descriptor.version, status: "error", code: "spool-full",
+                    analyzerID: a.descriptor.id, analyzerVersion: a.descriptor.version, status: .error, code: "spool-full",
                     message: "not analysed: the private copies of databases in this run reached their limit", location: nil))
             }
         }
@@ -169,7 +162,7 @@ final class EntrySink: @unchecked Sendable {
 
     /// Runs `analyzers` on one file into its sink and hands the file to the writer. On an
     /// analysis thread.
-    private func analyse(_ file: EvidenceFile, key: String, analyzers: [any Analyzer], outcome: FileOutcome) throws {
+    private func analyse(_ file: EvidenceFile, key: EntryKey, analyzers: [any Analyzer], outcome: FileOutcome) throws {
         let sink = FileSink(outcome: outcome, writer: writer, streamAfter: dispatcher.streamAfter)
         try dispatcher.run(analyzers, on: file, evidenceID: evidenceID, entryKey: key, into: sink)
         try sink.finish()
@@ -179,7 +172,7 @@ final class EntrySink: @unchecked Sendable {
     /// and commits every held row, in entry order. Called on the walker's thread after the
     /// in-flight analyses finished; each file runs on an analysis thread, one analyzer at a time,
     /// each on fresh private copies of the file and the companions it asks for.
-    func runHeld(container: String) throws {
+    func runHeld(container: EntryKey) throws {
         guard spool.hasHeld(container: container) else { return }
         drain()
         if let failure { throw failure }
@@ -187,11 +180,11 @@ final class EntrySink: @unchecked Sendable {
         defer { spool.release(files) }
         for h in held {
             guard let file = h.file, !h.analyzers.isEmpty,
-                  let candidate = files.first(where: { $0.entryKey == h.outcome.record.entryKey }) else {
+                  let candidate = files.first(where: { $0.entryKey == h.outcome.record.key }) else {
                 try writer.deliver(h.outcome)
                 continue
             }
-            let key = h.outcome.record.entryKey
+            let key = h.outcome.record.key
             try dispatcher.lanes.runAndWait { [self] in
                 let sink = FileSink(outcome: h.outcome, writer: writer, streamAfter: dispatcher.streamAfter)
                 for analyzer in h.analyzers {

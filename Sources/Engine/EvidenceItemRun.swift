@@ -17,6 +17,8 @@ struct EvidenceItemRun {
     var intakeGuard: IntakeGuard?
     /// libarchive calls the guard stopped in earlier workers, by evidence id.
     var intakeStops: [Int64: [IntakeStop]] = [:]
+    /// The run's assumed zone, read once from its name by the pipeline (``CaseZone``).
+    var zone: TimeZone?
 
     func run(labels: inout Set<String>) throws -> EvidenceReport {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
@@ -38,8 +40,9 @@ struct EvidenceItemRun {
             hashes = h.hashes; size = h.size
         }
         let hashSeconds = Date().timeIntervalSince(hashStart)
-        let expected = custody.expectedSHA256?.lowercased()
-        var match: Bool? = (expected != nil && hashes != nil) ? (hashes?.sha256 == expected) : nil
+        // The store's rules decide the expected-hash match and a changed item (one authority each).
+        let expected = custody.expectedSHA256.map(EvidenceDatabase.normalizedSHA256)
+        var match = EvidenceDatabase.expectedMatch(expected: expected, hashes: hashes)
         _ = try db.appendAudit(action: "evidence.hashed", details: .object([
             "label": .string(label), "path": .string(absolute), "kind": .string(isDir.boolValue ? "directory" : "file"),
             "size": .number(Double(size)),
@@ -60,7 +63,9 @@ struct EvidenceItemRun {
                 return report
             }
         }
-        if let existing, existing.hashKind == .container, let old = existing.hashes?.sha256, let now = hashes?.sha256, old != now {
+        do {
+            try existing?.checkUnchanged(nowSHA256: hashes?.sha256)
+        } catch EvidenceStoreError.evidenceHashChanged(_, let old, let now) {
             Self.loud("\(path) has changed since it was first ingested (SHA-256 was \(old), now \(now)); not re-ingested. Ingest the changed file into a new case.")
             _ = try db.appendAudit(action: "evidence.changed", details: .object(["label": .string(label), "recorded_sha256": .string(old), "sha256": .string(now)]))
             report.outcome = "changed"
@@ -72,7 +77,7 @@ struct EvidenceItemRun {
             return report
         }
 
-        let seized = custody.seizedAt.map { Self.parseSeizedAt($0, zone: options.assumedZone.flatMap(TimeZone.init(identifier:))) }
+        let seized = custody.seizedAt.map { Self.parseSeizedAt($0, zone: zone) }
         let evidenceID = try db.registerEvidence(EvidenceInput(
             label: label, path: absolute, kind: isDir.boolValue ? .directory : .file, size: size, hashes: hashes,
             hashKind: isDir.boolValue ? .manifest : .container, expectedSHA256: expected, item: custody.item,
@@ -138,7 +143,7 @@ struct EvidenceItemRun {
         var summary: ContainerSummary
         do {
             summary = try walker.walk(EvidenceSource(path: absolute, label: label),
-                                      accountedBytes: { committed[EntrySink.entryKey($0)] },
+                                      accountedBytes: { committed[EntryKey($0)] },
                                       emit: { try sink.handle($0) })
         } catch {
             sink.drain()
@@ -183,7 +188,7 @@ struct EvidenceItemRun {
         if isDir.boolValue {
             manifest = try DirectoryManifest.fromDatabase(db, evidenceLabel: label)
             report.hashes = manifest
-            if let expected { match = manifest?.sha256 == expected; report.expectedMatch = match }
+            if expected != nil { match = EvidenceDatabase.expectedMatch(expected: expected, hashes: manifest); report.expectedMatch = match }
         }
         // The item's status is the worst of its direct entries, counted over every committed row:
         // entries an earlier, interrupted run committed are skipped by this walk (issue 15).
@@ -216,12 +221,12 @@ struct EvidenceItemRun {
     /// inside libarchive or libmagic is isolated and recorded like an analyzer's.
     private func armIntakeSupervision(evidenceID: Int64, sink: EntrySink) {
         walker.skipData = Set(dispatcher.crashed.filter { $0.evidenceID == evidenceID && $0.analyzerID == Self.intakeID }
-            .map { $0.entryKey.split(separator: "/").compactMap { Int($0) } })
+            .map(\.entryKey.positions))
         guard let channel = dispatcher.channel else { return }
         let isolate = dispatcher.isolate
         let timeout = max(dispatcher.fileTimeout, 3600)
         walker.dataReadHook = { position, path, begin in
-            let pair = WorkPair(evidenceID: evidenceID, entryKey: EntrySink.entryKey(position), analyzerID: Self.intakeID)
+            let pair = WorkPair(evidenceID: evidenceID, entryKey: EntryKey(position), analyzerID: Self.intakeID)
             let alone = isolate.contains(pair)
             if begin {
                 if alone { sink.acquireAll() }

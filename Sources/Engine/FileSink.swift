@@ -46,13 +46,13 @@ final class FileSink: FindingSink, @unchecked Sendable {
     }
 
     func warn(_ warning: AnalysisWarning) {
-        record(status: "warning", code: warning.code, message: warning.message, location: warning.location?.storedText)
+        record(status: .warning, code: warning.code, message: warning.message, location: warning.location?.storedText)
     }
 
     var isStopped: Bool { failure != nil }
 
     /// An error row of the current analyzer (it threw, or broke the contract).
-    func record(status: String, code: String, message: String, location: String? = nil) {
+    func record(status: AnalysisStatus, code: String, message: String, location: String? = nil) {
         outcome.errors.append(AnalysisErrorInput(analyzerID: analyzerID, analyzerVersion: analyzerVersion, status: status,
                                                  code: code, message: message, location: location))
     }

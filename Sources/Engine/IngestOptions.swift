@@ -110,3 +110,17 @@ public struct IngestError: Error, CustomStringConvertible, Sendable {
     public init(_ message: String, exitCode: Int32 = 1) { self.message = message; self.exitCode = exitCode }
     public var description: String { message }
 }
+
+/// The one reading of a zone name given by the examiner (`--assume-tz`, `exhibit case set-tz`):
+/// an IANA name, else a usage error that says what is expected. Commands parse the name here
+/// once and pass the zone on.
+public enum CaseZone {
+    /// The zone named `name`; `nil` for no name. Throws a usage error (exit 2) for an unknown name.
+    public static func resolve(_ name: String?) throws -> TimeZone? {
+        guard let name else { return nil }
+        guard let zone = TimeZone(identifier: name) else {
+            throw IngestError("unknown time zone '\(name)': use an IANA name such as Asia/Seoul or UTC", exitCode: 2)
+        }
+        return zone
+    }
+}

@@ -65,9 +65,7 @@ public final class IngestPipeline {
 
     public func run() throws -> IngestSummary {
         ProcessSetup.prepare()
-        if let z = options.assumedZone, TimeZone(identifier: z) == nil {
-            throw IngestError("unknown time zone '\(z)': use an IANA name such as Asia/Seoul", exitCode: 2)
-        }
+        _ = try CaseZone.resolve(options.assumedZone)  // a bad name is refused before anything is opened
         let lock = try DatabaseLock(path: options.databasePath) {
             FileHandle.standardError.write(Data("exhibit: another exhibit process is writing \(options.databasePath); waiting for it to finish\n".utf8))
         }
@@ -80,12 +78,16 @@ public final class IngestPipeline {
             options.assumedZone = inherited
             zoneInherited = true
         }
-        let zone = options.assumedZone.flatMap(TimeZone.init(identifier:))
-        if let existing = try db.caseInfo(), existing.assumedZone != options.assumedZone, options.assumedZone != nil {
-            throw IngestError("the case's assumed zone is \(existing.assumedZone ?? "not set"), not \(options.assumedZone ?? ""): change it with 'exhibit case set-tz' instead of mixing zones in one case", exitCode: 2)
+        let zone = try CaseZone.resolve(options.assumedZone)
+        // The store decides whether the zone differs from the case's (one authority); a
+        // different zone is a usage error here.
+        do {
+            _ = try db.ensureCase(name: options.caseName, examiner: options.examiner, assumedZone: options.assumedZone,
+                                  toolVersion: options.toolVersion)
+        } catch let e as EvidenceStoreError {
+            guard case .caseZoneMismatch = e else { throw e }
+            throw IngestError(e.description, exitCode: 2)
         }
-        _ = try db.ensureCase(name: options.caseName, examiner: options.examiner, assumedZone: options.assumedZone,
-                              toolVersion: options.toolVersion)
         // Passwords never reach the case: redacted again here in case a caller did not.
         let commandLine = CommandLineRedaction.redact(options.commandLine)
         let runID = try db.beginRun(toolVersion: options.toolVersion, commandLine: commandLine,
@@ -129,8 +131,7 @@ public final class IngestPipeline {
         var intakeStops: [Int64: [IntakeStop]] = [:]
         for r in try db.intakeStops(analyzerIDs: IntakeStep.allCases.map(\.rawValue)) {
             guard let step = IntakeStep(rawValue: r.analyzerID) else { continue }
-            let position = r.entryKey.split(separator: "/").compactMap { Int($0) }
-            intakeStops[r.evidenceID, default: []].append(IntakeStop(step: step, position: position, message: r.message))
+            intakeStops[r.evidenceID, default: []].append(IntakeStop(step: step, position: r.entryKey.positions, message: r.message))
         }
         let writer = OutcomeWriter(db: db, batchSize: options.batchSize)
 
@@ -141,6 +142,7 @@ public final class IngestPipeline {
             var item = EvidenceItemRun(path: path, options: options, db: db, walker: walker, dispatcher: dispatcher,
                                        writer: writer, progress: progress)
             item.intakeGuard = intakeGuard
+            item.zone = zone
             item.intakeStops = intakeStops
             reports.append(try item.run(labels: &labels))
         }

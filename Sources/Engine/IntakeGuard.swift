@@ -1,3 +1,4 @@
+import ExhibitKit
 import Foundation
 import Intake
 #if canImport(Glibc)
@@ -76,7 +77,7 @@ final class IntakeGuard: @unchecked Sendable {
         let evidence = evidenceID
         lock.unlock()
         if let evidence {
-            let pair = WorkPair(evidenceID: evidence, entryKey: EntrySink.entryKey(call.position), analyzerID: call.step.rawValue)
+            let pair = WorkPair(evidenceID: evidence, entryKey: EntryKey(call.position), analyzerID: call.step.rawValue)
             channel.limit(pair, path: call.path, message: message)
         }
         cleanup()

@@ -26,12 +26,12 @@ final class OutcomeWriter: @unchecked Sendable {
         self.db = db; self.batchSize = batchSize; self.maxDelay = maxDelay
     }
 
-    private static func key(_ evidenceID: Int64, _ entryKey: String) -> String { "\(evidenceID)|\(entryKey)" }
+    private static func key(_ evidenceID: Int64, _ entryKey: EntryKey) -> String { "\(evidenceID)|\(entryKey.text)" }
 
     /// Registers a container entry: its row waits for ``closeContainer`` and ``deliver``.
     func openContainer(_ outcome: FileOutcome) {
         lock.lock(); defer { lock.unlock() }
-        containers[Self.key(outcome.evidenceID, outcome.record.entryKey)] = HeldContainer(outcome: outcome)
+        containers[Self.key(outcome.evidenceID, outcome.record.key)] = HeldContainer(outcome: outcome)
     }
 
     /// A file's analysis is finished (with or without analyzers).
@@ -41,7 +41,7 @@ final class OutcomeWriter: @unchecked Sendable {
     }
 
     private func deliverLocked(_ outcome: FileOutcome) throws {
-        let k = Self.key(outcome.evidenceID, outcome.record.entryKey)
+        let k = Self.key(outcome.evidenceID, outcome.record.key)
         if var held = containers[k] {
             held.outcome.findings = outcome.findings
             held.outcome.errors = outcome.errors
@@ -59,7 +59,7 @@ final class OutcomeWriter: @unchecked Sendable {
     func deliverStreaming(_ outcome: FileOutcome, next: () throws -> [ProducedFinding]?,
                           errors: () -> [AnalysisErrorInput]) throws {
         lock.lock(); defer { lock.unlock() }
-        let k = Self.key(outcome.evidenceID, outcome.record.entryKey)
+        let k = Self.key(outcome.evidenceID, outcome.record.key)
         if containers[k] != nil {
             // A nested archive that is also a chat export (rare): its row waits for its
             // children, so its findings are collected in memory.
@@ -74,7 +74,7 @@ final class OutcomeWriter: @unchecked Sendable {
     }
 
     /// The walker finished a container's children: its final status, format and totals are known.
-    func closeContainer(evidenceID: Int64, entryKey: String, status: EntryStatus, message: String?, format: String?,
+    func closeContainer(evidenceID: Int64, entryKey: EntryKey, status: EntryStatus, message: String?, format: String?,
                         flags: [String], expandedBytes: Int64) throws {
         lock.lock(); defer { lock.unlock() }
         let k = Self.key(evidenceID, entryKey)

@@ -55,7 +55,7 @@ public final class Supervisor {
                         let db = try EvidenceDatabase(path: databasePath)
                         try db.recordCrash(evidenceID: pair.evidenceID, entryKey: pair.entryKey, path: stop.path,
                                            analyzerID: pair.analyzerID, analyzerVersion: "libarchive",
-                                           status: "timeout", message: stop.message, code: "intake-guard")
+                                           status: .timeout, message: stop.message, code: "intake-guard")
                     } catch {
                         Self.say("cannot record the intake guard's stop on \(stop.path): \(error)")
                         return 1
@@ -104,7 +104,7 @@ public final class Supervisor {
                             let db = try EvidenceDatabase(path: databasePath)
                             try db.recordCrash(evidenceID: pair.evidenceID, entryKey: pair.entryKey, path: info.path,
                                                analyzerID: pair.analyzerID, analyzerVersion: info.version,
-                                               status: "crashed", message: why)
+                                               status: .crashed, message: why)
                         } catch {
                             Self.say("cannot record the crash of \(pair.analyzerID) on \(info.path): \(error)")
                             return 1

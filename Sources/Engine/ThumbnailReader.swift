@@ -43,27 +43,21 @@ public enum ThumbnailReader {
                 problems.append("\(e.label) is not at \(e.path)")
                 continue
             }
-            let byKey = Dictionary(wanted.map { ($0.entryKey, $0) }, uniquingKeysWith: { a, _ in a })
+            let byKey = Dictionary(wanted.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
             // Everything else is passed over as if already committed (the resume mechanism): the
             // walker neither reads nor hashes it, and descends only into the archives that hold a
             // wanted picture. Budgets are charged what the ingest charged.
             var needed = Set(byKey.keys)
-            for key in byKey.keys {
-                var prefix = ""
-                for part in key.split(separator: "/").dropLast() {
-                    prefix += prefix.isEmpty ? String(part) : "/" + part
-                    needed.insert(prefix)
-                }
-            }
+            for key in byKey.keys { needed.formUnion(key.ancestors) }
             let committed = try db.committedEntries(evidenceID: e.id)
             let walker = try IntakeWalker(options: IntakeOptions(temporaryDirectory: temp.url, memoryThreshold: maxBytes))
             var mismatched = 0
             do {
                 _ = try walker.walk(EvidenceSource(path: e.path, label: e.label), accountedBytes: { position in
-                    let key = EntrySink.entryKey(position)
+                    let key = EntryKey(position)
                     return needed.contains(key) ? nil : committed[key]
                 }) { event in
-                    guard case .entry(let entry) = event, let row = byKey[EntrySink.entryKey(entry.position)] else { return }
+                    guard case .entry(let entry) = event, let row = byKey[entry.key] else { return }
                     // Only rows with a recorded SHA-256 are wanted. A wanted entry not held in
                     // memory grew past its recorded size or failed to read: it changed too, and
                     // is counted, not silently dropped.

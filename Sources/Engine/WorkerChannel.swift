@@ -1,4 +1,5 @@
 import ExhibitSupport
+import ExhibitKit
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -7,18 +8,24 @@ import Glibc
 /// Identifies one unit of analysis work across processes: (evidence row, entry key, analyzer).
 /// Text form `evidenceID|entryKey|analyzerID` — the form the store's `crashedPairs()` returns.
 public struct WorkPair: Hashable, Sendable, CustomStringConvertible {
+    /// The evidence row.
     public var evidenceID: Int64
-    public var entryKey: String
+    /// The entry within it.
+    public var entryKey: EntryKey
+    /// The analyzer (or intake step).
     public var analyzerID: String
-    public init(evidenceID: Int64, entryKey: String, analyzerID: String) {
+    /// Names one pair.
+    public init(evidenceID: Int64, entryKey: EntryKey, analyzerID: String) {
         self.evidenceID = evidenceID; self.entryKey = entryKey; self.analyzerID = analyzerID
     }
+    /// Parses the text form; `nil` when a part is malformed (the entry key included).
     public init?(text: String) {
         let parts = text.split(separator: "|", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3, let id = Int64(parts[0]) else { return nil }
-        self.init(evidenceID: id, entryKey: String(parts[1]), analyzerID: String(parts[2]))
+        guard parts.count == 3, let id = Int64(parts[0]), let key = EntryKey(text: String(parts[1])) else { return nil }
+        self.init(evidenceID: id, entryKey: key, analyzerID: String(parts[2]))
     }
-    public var description: String { "\(evidenceID)|\(entryKey)|\(analyzerID)" }
+    /// `evidenceID|entryKey|analyzerID`.
+    public var description: String { "\(evidenceID)|\(entryKey.text)|\(analyzerID)" }
 }
 
 /// The worker's side of the supervision pipe: before an analyzer starts on a file the worker

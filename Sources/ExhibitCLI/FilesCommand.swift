@@ -49,7 +49,7 @@ struct FilesCommand: ParsableCommand {
         if json { try printJSON(rows.map(FileJSON.init), clock: clock); return }
         for r in rows {
             let hash = r.hashes?.sha256 ?? "-"
-            print(TerminalText.safe("\(r.status.padding(toLength: 14, withPad: " ", startingAt: 0)) \(String(r.size).leftPad(12)) \(hash) \(r.mime ?? "-")  \(TerminalText.field(r.path))\(r.devicePath.map { "  (device: \($0))" } ?? "")\(r.message.map { "  [\($0)]" } ?? "")"))
+            print(TerminalText.safe("\(r.status.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)) \(String(r.size).leftPad(12)) \(hash) \(r.mime ?? "-")  \(TerminalText.field(r.virtualPath))\(r.devicePath.map { "  (device: \($0))" } ?? "")\(r.message.map { "  [\($0)]" } ?? "")"))
         }
         if rows.isEmpty { FileHandle.standardError.write(Data("no files match\n".utf8)) }
     }
@@ -74,8 +74,8 @@ struct FileJSON: Encodable {
     var modified, accessed, changed, created: Time?
 
     init(_ r: FileRow) {
-        evidence = r.evidenceLabel; entry_key = r.entryKey; path = r.path; name = r.name; name_encoding = r.nameEncoding
-        kind = r.kind; status = r.status; parent_key = r.parentKey; message = r.message; mime = r.mime
+        evidence = r.evidenceLabel; entry_key = r.key.text; path = r.virtualPath; name = r.name; name_encoding = r.nameEncoding
+        kind = r.kind.rawValue; status = r.status.rawValue; parent_key = r.parentKey?.text; message = r.message; mime = r.mime
         md5 = r.hashes?.md5; sha1 = r.hashes?.sha1; sha256 = r.hashes?.sha256; link_target = r.linkTarget
         container_format = r.containerFormat; size = r.size; declared_size = r.declaredSize; flags = r.flags
         container_flags = r.containerFlags; is_container = r.isContainer; device_path = r.devicePath

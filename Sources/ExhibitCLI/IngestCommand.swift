@@ -118,9 +118,7 @@ struct IngestCommand: ParsableCommand {
         for path in evidence where !FileManager.default.fileExists(atPath: path) {
             throw ValidationError("evidence not found: \(path) — check the path (nothing was written)")
         }
-        if let z = assumeTz, TimeZone(identifier: z) == nil {
-            throw ValidationError("unknown time zone '\(z)': use an IANA name such as Asia/Seoul or UTC")
-        }
+        do { _ = try CaseZone.resolve(assumeTz) } catch let e as IngestError { throw ValidationError(e.message) }
         for (name, v) in [("--max-total-bytes", maxTotalBytes), ("--max-entry-bytes", maxEntryBytes),
                           ("--ratio-floor", ratioFloor), ("--memory-threshold", memoryThreshold),
                           ("--max-worker-memory", maxWorkerMemory)] where parseSize(v) == nil {

@@ -28,8 +28,9 @@ struct ProblemsCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func validate() throws {
-        if let status, !["warning", "error", "crashed", "timeout"].contains(status) {
-            throw ValidationError("--status takes warning, error, crashed or timeout, not '\(status)'")
+        if let status, AnalysisStatus(rawValue: status) == nil {
+            let known = AnalysisStatus.allCases.map(\.rawValue)
+            throw ValidationError("--status takes \(known.dropLast().joined(separator: ", ")) or \(known.last ?? ""), not '\(status)'")
         }
         guard limit >= 0, offset >= 0 else { throw ValidationError("--limit and --offset must not be negative") }
     }

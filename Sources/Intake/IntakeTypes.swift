@@ -92,56 +92,24 @@ public final class ContentLease: Sendable {
 }
 
 /// One entry found in the evidence: a file, directory, link or nested container.
+///
+/// Its inventory facts are one ``InventoryRecord`` (the type the store writes), read and
+/// written through it by name (`entry.size`, `entry.hashes = …`); what only the walk needs —
+/// the bytes, the spool lease, digests still on the lanes — lives beside it.
+@dynamicMemberLookup
 public struct IntakeEntry: Sendable {
-    /// Index of the entry in its container's header order, one element per nesting level.
-    public var position: [Int]
-    /// `<label>!/<path>`, nested containers joined with `!/`.
-    public var virtualPath: String
-    /// Name bytes exactly as libarchive handed them over (formats storing Unicode give UTF-8; a
-    /// bare compressed stream has no stored name: its derived name's UTF-8; directory evidence:
-    /// the path relative to the directory, as the file system stores it).
-    public var rawName: [UInt8]
-    /// Decoded name: UTF-8, else the first charset in ``IntakeOptions/nameCharsets`` that decodes, else lossy.
-    public var name: String
-    /// `utf-8`, one of the configured charsets (`CP949`, `SHIFT_JIS`), or `undecodable`.
-    public var nameEncoding: String
-    /// File, directory, symlink, hardlink or other.
-    public var kind: EntryKind
-    /// Unix mode bits, when the format records them.
-    public var mode: UInt32?
-    /// Numeric owner `uid:gid` as the file system recorded it (directory evidence only; issue 19
-    /// item 8, directory manifest version 3); nil for archive entries.
-    public var owner: String?
-    /// Target of a symlink or hardlink (never followed).
-    public var linkTarget: String?
-    /// Size the header claims (not trusted).
-    public var declaredSize: Int64?
-    /// Bytes actually read (zero-filled sparse gaps included).
-    public var size: Int64
-    /// Digests of the bytes read; `nil` only when no data was read at all.
-    public var hashes: FileHashes?
-    /// libmagic MIME type of the bytes read.
-    public var mime: String?
-    /// Outcome of reading the entry.
-    public var status: EntryStatus
-    /// libarchive's message, or the budget that stopped the read.
-    public var message: String?
-    /// Findings about the entry (`path-sanitized`, `absolute-path`, `duplicate-name`, `name-mismatch`,
-    /// `overlapping-entry`, `sparse`, `size-mismatch`, `encrypted-header`, …).
-    public var flags: [String]
-    /// Archive or file-system timestamps with their basis.
-    public var times: EntryTimes
-    /// Whether the walker recurses into this entry (its children follow it, then a `containerEnd`).
-    public var isContainer: Bool
+    /// The inventory record: position key, virtual path, names, kind, sizes, hashes, MIME,
+    /// status, flags, times, whether the walker recurses into it (its children follow it, then
+    /// a `containerEnd`) and the bytes it added to the evidence budget (a resumed run's
+    /// `accountedBytes` should return this value, plus the ``ContainerSummary/expandedBytes``
+    /// of the container when the entry is one). Names decode as UTF-8, else the first charset
+    /// in ``IntakeOptions/nameCharsets`` that decodes, else lossy.
+    public var record: InventoryRecord
     /// The bytes read: in memory, or in a spooled temp file kept alive by ``lease``.
     public var content: FileContent
     /// Holds a spooled temp file alive while analyzers use it.
     public var lease: ContentLease?
-    /// Bytes this entry added to the evidence budget (read, zero-filled, or decompressed while skipping
-    /// its unread remainder). A resumed run's `accountedBytes` should return this value, plus the
-    /// ``ContainerSummary/expandedBytes`` of the container when the entry is one.
-    public var expandedBytes: Int64
-    /// Digests still on the hashing lanes; the emitter fills ``hashes`` from it before delivery.
+    /// Digests still on the hashing lanes; the emitter fills ``InventoryRecord/hashes`` from it before delivery.
     var pendingHashes: PendingDigest?
 
     /// Creates an entry (the walker builds them; public so other modules' tests can too).
@@ -150,11 +118,24 @@ public struct IntakeEntry: Sendable {
                 hashes: FileHashes? = nil, mime: String? = nil, status: EntryStatus = .ok, message: String? = nil,
                 flags: [String] = [], times: EntryTimes = EntryTimes(), isContainer: Bool = false,
                 content: FileContent = .none, lease: ContentLease? = nil, expandedBytes: Int64 = 0) {
-        self.position = position; self.virtualPath = virtualPath; self.rawName = rawName; self.name = name
-        self.nameEncoding = nameEncoding; self.kind = kind; self.mode = mode; self.linkTarget = linkTarget
-        self.declaredSize = declaredSize; self.size = size; self.hashes = hashes; self.mime = mime; self.status = status
-        self.message = message; self.flags = flags; self.times = times; self.isContainer = isContainer
-        self.content = content; self.lease = lease; self.expandedBytes = expandedBytes
+        record = InventoryRecord(
+            key: EntryKey(position), virtualPath: virtualPath, name: name, rawName: rawName, nameEncoding: nameEncoding,
+            kind: kind, mode: mode, linkTarget: linkTarget, declaredSize: declaredSize, size: size, hashes: hashes,
+            mime: mime, status: status, message: message, flags: flags, times: times, isContainer: isContainer,
+            expandedBytes: expandedBytes)
+        self.content = content; self.lease = lease
+    }
+
+    /// Reads and writes the record's fields by name.
+    public subscript<T>(dynamicMember path: WritableKeyPath<InventoryRecord, T>) -> T {
+        get { record[keyPath: path] }
+        set { record[keyPath: path] = newValue }
+    }
+
+    /// The key's positions: index of the entry in its container's header order, one element per nesting level.
+    public var position: [Int] {
+        get { record.key.positions }
+        set { record.key = EntryKey(newValue) }
     }
 }
 

@@ -130,8 +130,8 @@ extension ReviewAPI {
         let tags = try review.tags(target: .file)
         let rows = try db.listFiles(filter).map { f in
             let modified = f.times.modified
-            return File(id: f.id, evidence: f.evidenceLabel, entryKey: f.entryKey, path: f.path, devicePath: f.devicePath, kind: f.kind,
-                        size: f.size, mime: f.mime, status: f.status, message: f.message, md5: f.hashes?.md5, sha1: f.hashes?.sha1,
+            return File(id: f.id, evidence: f.evidenceLabel, entryKey: f.key.text, path: f.virtualPath, devicePath: f.devicePath,
+                        kind: f.kind.rawValue, size: f.size, mime: f.mime, status: f.status.rawValue, message: f.message, md5: f.hashes?.md5, sha1: f.hashes?.sha1,
                         sha256: f.hashes?.sha256,
                         modified: modified.map { clock.show(micros: $0.utcMicros, basis: $0.basis.rawValue, raw: $0.raw) },
                         knownBad: f.hashes.map { knownBad.contains($0.sha256) } ?? false,

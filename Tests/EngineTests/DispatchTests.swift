@@ -26,12 +26,12 @@ import Testing
         return (db, id)
     }
 
-    static func record(_ key: String, _ inner: String, size: Int64, mime: String) -> FileRecordInput {
+    static func record(_ key: EntryKey, _ inner: String, size: Int64, mime: String) -> InventoryRecord {
         let name = String(inner.split(separator: "/").last ?? "")
-        return FileRecordInput(
-            entryKey: key, parentKey: nil, depth: 0, path: "seized.zip!/" + inner, name: name, rawName: Array(name.utf8),
-            nameEncoding: "utf-8", kind: .file, mode: 0o644, size: size, declaredSize: size,
-            hashes: FileHashes(md5: "", sha1: "", sha256: key), mime: mime, status: .ok, flags: [],
+        return InventoryRecord(
+            key: key, virtualPath: "seized.zip!/" + inner, name: name, rawName: Array(name.utf8),
+            nameEncoding: "utf-8", kind: .file, mode: 0o644, declaredSize: size, size: size,
+            hashes: FileHashes(md5: "", sha1: "", sha256: key.text), mime: mime, status: .ok, flags: [],
             times: EntryTimes(modified: .unixSeconds(1_724_825_524)), isContainer: false, containerFormat: nil, expandedBytes: nil)
     }
 
@@ -46,9 +46,9 @@ import Testing
         var streamed = false
         for (n, f) in fixtures.enumerated() {
             let data = try Data(contentsOf: Corpus.url(f.path))
-            let key = String(n)
-            let file = EvidenceFile(key: "seized.zip#\(key)", virtualPath: "seized.zip!/" + f.inner, size: Int64(data.count),
-                                    hashes: FileHashes(md5: "", sha1: "", sha256: key), mime: f.mime, content: .memory(data))
+            let key = EntryKey([n])
+            let file = EvidenceFile(key: "seized.zip#\(key.text)", virtualPath: "seized.zip!/" + f.inner, size: Int64(data.count),
+                                    hashes: FileHashes(md5: "", sha1: "", sha256: key.text), mime: f.mime, content: .memory(data))
             let selected = dispatcher.select(for: file)
             #expect(!selected.isEmpty, "no analyzer accepts \(f.path)")
             let sink = FileSink(outcome: FileOutcome(evidenceID: evidence, record: record(key, f.inner, size: Int64(data.count), mime: f.mime),
@@ -113,10 +113,10 @@ import Testing
         let data = Data("x".utf8)
         let file = EvidenceFile(key: "k", virtualPath: "seized.zip!/a.txt", size: 1, hashes: FileHashes(md5: "", sha1: "", sha256: "0"),
                                 mime: "text/plain", content: .memory(data))
-        let sink = FileSink(outcome: FileOutcome(evidenceID: evidence, record: Self.record("0", "a.txt", size: 1, mime: "text/plain"),
+        let sink = FileSink(outcome: FileOutcome(evidenceID: evidence, record: Self.record(EntryKey([0]), "a.txt", size: 1, mime: "text/plain"),
                                                  findings: [], errors: []), writer: writer, streamAfter: streamAfter)
         try dispatcher.lanes.runAndWait {
-            try dispatcher.run(dispatcher.select(for: file), on: file, evidenceID: evidence, entryKey: "0", into: sink)
+            try dispatcher.run(dispatcher.select(for: file), on: file, evidenceID: evidence, entryKey: EntryKey([0]), into: sink)
             try sink.finish()
         }
         try writer.flush()
@@ -134,18 +134,17 @@ import Testing
         defer { dir.remove() }
         let (db, evidence) = try Self.database(dir, "case.sqlite")
         let writer = OutcomeWriter(db: db, batchSize: 1)
-        var rec = Self.record("0", "inner.zip", size: 10, mime: "application/zip")
+        var rec = Self.record(EntryKey([0]), "inner.zip", size: 10, mime: "application/zip")
         rec.isContainer = true
         let container = FileOutcome(evidenceID: evidence, record: rec, findings: [], errors: [])
         writer.openContainer(container)
         try writer.deliver(container)
-        var child = Self.record("0/0", "inner.zip!/a.txt", size: 1, mime: "text/plain")
-        child.parentKey = "0"; child.depth = 1
+        let child = Self.record(EntryKey([0, 0]), "inner.zip!/a.txt", size: 1, mime: "text/plain")
         try writer.deliver(FileOutcome(evidenceID: evidence, record: child, findings: [], errors: []))
         try writer.flush()
         let keys = { try Fixture.open(dir.path("case.sqlite")).read { try String.fetchAll($0, sql: "SELECT entry_key FROM files ORDER BY entry_key") } }
         #expect(try keys() == ["0/0"])
-        try writer.closeContainer(evidenceID: evidence, entryKey: "0", status: .ok, message: nil, format: "zip", flags: [], expandedBytes: 10)
+        try writer.closeContainer(evidenceID: evidence, entryKey: EntryKey([0]), status: .ok, message: nil, format: "zip", flags: [], expandedBytes: 10)
         try writer.flush()
         #expect(try keys() == ["0", "0/0"])
         #expect(writer.committedCount == 2)

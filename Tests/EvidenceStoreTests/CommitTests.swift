@@ -15,23 +15,22 @@ struct CommitTests {
         let seoul = try #require(TimeZone(identifier: "Asia/Seoul"))
         let dos = NaiveDateTime(year: 2024, month: 8, day: 28, hour: 15, minute: 12, second: 4)
             .resolve(in: seoul, raw: "0x591c7982", precision: .twoSeconds)
-        let record = FileRecordInput(
-            entryKey: "3/17", parentKey: "3", depth: 1, path: "seized.zip!/inner.zip!/사진/a.jpg", name: "a.jpg",
+        let record = InventoryRecord(
+            key: EntryKey([3, 17]), virtualPath: "seized.zip!/inner.zip!/사진/a.jpg", name: "a.jpg",
             rawName: [0xBB, 0xE7, 0xC1, 0xF8, 0x2F, 0x61], nameEncoding: "cp949", kind: .file, mode: 0o100644,
-            linkTarget: nil, size: 2048, declaredSize: 999_999, hashes: StoreInputs.hashes("a.jpg"), mime: "image/jpeg",
+            linkTarget: nil, declaredSize: 999_999, size: 2048, hashes: StoreInputs.hashes("a.jpg"), mime: "image/jpeg",
             status: .truncated, message: "Truncated input file", flags: ["path-sanitized", "name-mismatch", "path-sanitized"],
             times: EntryTimes(modified: dos, accessed: .unixSeconds(1_724_825_524, nanoseconds: 120_000_000)),
             isContainer: false)
         try db.commit([FileOutcome(evidenceID: ev, record: record)])
         let row = try #require(try db.listFiles().first)
-        let expected = FileRow(
-            id: row.id, evidenceID: ev, evidenceLabel: "seized.zip", entryKey: "3/17", parentKey: "3", depth: 1,
-            path: "seized.zip!/inner.zip!/사진/a.jpg", name: "a.jpg", rawName: [0xBB, 0xE7, 0xC1, 0xF8, 0x2F, 0x61],
-            nameEncoding: "cp949", kind: "file", mode: 0o100644, linkTarget: nil, size: 2048, declaredSize: 999_999,
-            hashes: StoreInputs.hashes("a.jpg"), mime: "image/jpeg", status: "truncated", message: "Truncated input file",
-            flags: ["name-mismatch", "path-sanitized"], isContainer: false, containerFormat: nil, containerFlags: [],
-            expandedBytes: nil, times: record.times, runID: run)
+        var stored = record
+        stored.flags = ["name-mismatch", "path-sanitized"]
+        let expected = FileRow(id: row.id, evidenceID: ev, evidenceLabel: "seized.zip", record: stored, runID: run)
         #expect(row == expected)
+        #expect(row.parentKey == EntryKey([3]) && row.depth == 1)
+        let keys = try db.queue.read { try Row.fetchOne($0, sql: "SELECT entry_key, parent_key, depth, sort_key FROM files") }
+        #expect(keys == ["entry_key": "3/17", "parent_key": "3", "depth": 1, "sort_key": "0000000003/0000000017"])
         // The text forms as any SQLite tool sees them.
         let texts = try db.queue.read { c in
             try Row.fetchAll(c, sql: "SELECT kind, utc, utc_us, raw, basis, precision, note, local_wallclock FROM file_times ORDER BY kind")
@@ -58,15 +57,15 @@ struct CommitTests {
                     type: "chat.stub", properties: .object(["n": .number(1)]),
                     times: ["sent": .unixSeconds(1_700_000_000)], location: SourceLocation(offset: 12)))),
             ],
-            errors: [AnalysisErrorInput(analyzerID: "chat-export", analyzerVersion: "1", status: "warning", code: "truncated-json",
+            errors: [AnalysisErrorInput(analyzerID: "chat-export", analyzerVersion: "1", status: .warning, code: "truncated-json",
                                         message: "JSON ends early",
                                         location: SourceLocation(offset: 9_007_199_254_740_993, record: "line 3").storedText),
                      AnalysisErrorInput(analyzerID: "metadata", analyzerVersion: "2", code: "bad-exif", message: "no")])
         try db.commit([first])
-        try db.recordCrash(evidenceID: ev, entryKey: "0", path: "seized.zip!/chat/result.json", analyzerID: "decoder",
-                           analyzerVersion: "3", status: "crashed", message: "worker died with SIGSEGV twice")
-        try db.recordCrash(evidenceID: ev, entryKey: "0", path: "seized.zip!/chat/result.json", analyzerID: "decoder",
-                           analyzerVersion: "3", status: "crashed", message: "recorded again")
+        try db.recordCrash(evidenceID: ev, entryKey: EntryKey([0]), path: "seized.zip!/chat/result.json", analyzerID: "decoder",
+                           analyzerVersion: "3", status: .crashed, message: "worker died with SIGSEGV twice")
+        try db.recordCrash(evidenceID: ev, entryKey: EntryKey([0]), path: "seized.zip!/chat/result.json", analyzerID: "decoder",
+                           analyzerVersion: "3", status: .crashed, message: "recorded again")
         let fileID = try #require(try db.listFiles().first?.id)
         let locations = try db.queue.read {
             try String.fetchAll($0, sql: "SELECT location FROM analysis_errors WHERE location IS NOT NULL")
@@ -103,14 +102,13 @@ struct CommitTests {
         let dir = try TempDir()
         let (db, ev) = try StoreInputs.database(in: dir)
         let good = FileOutcome(evidenceID: ev, record: StoreInputs.record("0", path: "a.txt"))
-        let bad = FileOutcome(evidenceID: ev, record: StoreInputs.record("1", path: "b.txt"),
-                              errors: [AnalysisErrorInput(analyzerID: "x", analyzerVersion: "1", status: "exploded",
-                                                          code: "c", message: "m")])
-        #expect(throws: EvidenceStoreError.invalidValue(field: "analysis error status", value: "exploded")) {
+        // A key that cannot be stored (a negative position, one past ten digits) fails the batch.
+        let bad = FileOutcome(evidenceID: ev, record: StoreInputs.record("1/x", path: "b.txt"))
+        #expect(throws: EvidenceStoreError.invalidEntryKey("1/-1")) {
             try db.commit([good, bad])
         }
-        #expect(throws: EvidenceStoreError.invalidEntryKey("01")) {
-            try db.commit([FileOutcome(evidenceID: ev, record: StoreInputs.record("01", path: "c.txt"))])
+        #expect(throws: EvidenceStoreError.invalidEntryKey("12345678901")) {
+            try db.commit([FileOutcome(evidenceID: ev, record: StoreInputs.record("12345678901", path: "c.txt"))])
         }
         #expect(throws: DatabaseError.self) { // evidence 42 does not exist: foreign keys are on
             try db.commit([FileOutcome(evidenceID: 42, record: StoreInputs.record("0", path: "a.txt"))])
@@ -126,23 +124,24 @@ struct CommitTests {
         // (the bytes intake charged for the entry and its subtree: that, not the size, is accounted).
         let outcomes = [
             StoreInputs.record("0", path: "a.txt", size: 10),
-            StoreInputs.record("1/0/0", path: "inner.zip!/deep.tar!/x", size: 40, parent: "1/0"),
-            StoreInputs.record("1/0/1", path: "inner.zip!/deep.tar!/y", size: 60, parent: "1/0"),
-            StoreInputs.record("1/0", path: "inner.zip!/deep.tar", size: 300, parent: "1", container: true),
-            StoreInputs.record("1/1", path: "inner.zip!/b.txt", size: 20, parent: "1"),
+            StoreInputs.record("1/0/0", path: "inner.zip!/deep.tar!/x", size: 40),
+            StoreInputs.record("1/0/1", path: "inner.zip!/deep.tar!/y", size: 60),
+            StoreInputs.record("1/0", path: "inner.zip!/deep.tar", size: 300, container: true),
+            StoreInputs.record("1/1", path: "inner.zip!/b.txt", size: 20),
             StoreInputs.record("1", path: "inner.zip", size: 500, container: true),
             StoreInputs.record("2", path: "other.zip", size: 70, container: true, expanded: 1234),
         ].map { FileOutcome(evidenceID: ev, record: $0) }
         try db.commit(Array(outcomes.prefix(3)))
         // Interrupted before the containers: their children are committed, they are not.
-        #expect(try db.committedEntries(evidenceID: ev) == ["0": 10, "1/0/0": 40, "1/0/1": 60])
+        #expect(try db.committedEntries(evidenceID: ev) == [EntryKey([0]): 10, EntryKey([1, 0, 0]): 40, EntryKey([1, 0, 1]): 60])
         try db.commit(Array(outcomes.dropFirst(3)))
         #expect(try db.committedEntries(evidenceID: ev) == [
-            "0": 10, "1/0/0": 40, "1/0/1": 60, "1/0": 400, "1/1": 20, "1": 500 + 300 + 40 + 60 + 20, "2": 1234,
+            EntryKey([0]): 10, EntryKey([1, 0, 0]): 40, EntryKey([1, 0, 1]): 60, EntryKey([1, 0]): 400, EntryKey([1, 1]): 20,
+            EntryKey([1]): 500 + 300 + 40 + 60 + 20, EntryKey([2]): 1234,
         ])
         #expect(try db.committedEntries(evidenceID: ev + 1).isEmpty)
         // Canonical order: numeric, element by element, container before its contents.
-        #expect(try db.listFiles().map(\.entryKey) == ["0", "1", "1/0", "1/0/0", "1/0/1", "1/1", "2"])
+        #expect(try db.listFiles().map(\.key.text) == ["0", "1", "1/0", "1/0/0", "1/0/1", "1/1", "2"])
     }
 
     @Test func canonicalOrderIsNumericNotTextual() throws {
@@ -150,7 +149,7 @@ struct CommitTests {
         let (db, ev) = try StoreInputs.database(in: dir)
         let keys = ["10", "9", "2/10", "2/9", "2", "100", "0"]
         try db.commit(keys.map { FileOutcome(evidenceID: ev, record: StoreInputs.record($0, path: "f\($0)")) })
-        #expect(try db.listFiles().map(\.entryKey) == ["0", "2", "2/9", "2/10", "9", "10", "100"])
+        #expect(try db.listFiles().map(\.key.text) == ["0", "2", "2/9", "2/10", "9", "10", "100"])
         #expect(EntryKeyOrder.sortKey("2/10") == "0000000002/0000000010")
         for bad in ["", "1//2", "-1", "a", "1/", "01", "12345678901"] { #expect(EntryKeyOrder.sortKey(bad) == nil, "\(bad)") }
     }
@@ -167,17 +166,17 @@ struct CommitTests {
             FileOutcome(evidenceID: second, record: StoreInputs.record("0", path: "c.jpg", mime: "image/jpeg", label: "phone.tar")),
         ])
         // Canonical order: by evidence label first.
-        #expect(try db.listFiles(FileFilter(mimePrefix: "image/")).map(\.path)
+        #expect(try db.listFiles(FileFilter(mimePrefix: "image/")).map(\.virtualPath)
                 == ["phone.tar!/c.jpg", "seized.zip!/DCIM/a.jpg", "seized.zip!/DCIM/b.png"])
         #expect(try db.listFiles(FileFilter(evidenceLabel: "phone.tar")).map(\.evidenceLabel) == ["phone.tar"])
-        #expect(try db.listFiles(FileFilter(status: "encrypted")).map(\.entryKey) == ["2"])
+        #expect(try db.listFiles(FileFilter(status: "encrypted")).map(\.key.text) == ["2"])
         #expect(try db.listFiles(FileFilter(pathGlob: "*DCIM/*")).count == 2)
-        #expect(try db.listFiles(FileFilter(sha256: StoreInputs.hashes("notes.txt").sha256.uppercased())).map(\.entryKey) == ["2"])
-        #expect(try db.listFiles(FileFilter(md5: StoreInputs.hashes("DCIM/b.png").md5)).map(\.entryKey) == ["1"])
+        #expect(try db.listFiles(FileFilter(sha256: StoreInputs.hashes("notes.txt").sha256.uppercased())).map(\.key.text) == ["2"])
+        #expect(try db.listFiles(FileFilter(md5: StoreInputs.hashes("DCIM/b.png").md5)).map(\.key.text) == ["1"])
         #expect(try db.listFiles(FileFilter(sha1: StoreInputs.hashes("c.jpg").sha1)).map(\.evidenceLabel) == ["phone.tar"])
-        #expect(try db.listFiles(FileFilter(limit: 2, offset: 1)).map(\.path) == ["seized.zip!/DCIM/a.jpg", "seized.zip!/DCIM/b.png"])
-        #expect(try db.listFiles(FileFilter(mimePrefix: "image/", limit: 1, offset: 2)).map(\.path) == ["seized.zip!/DCIM/b.png"])
-        #expect(try db.listFiles(FileFilter(offset: 3)).map(\.path) == ["seized.zip!/notes.txt"])
+        #expect(try db.listFiles(FileFilter(limit: 2, offset: 1)).map(\.virtualPath) == ["seized.zip!/DCIM/a.jpg", "seized.zip!/DCIM/b.png"])
+        #expect(try db.listFiles(FileFilter(mimePrefix: "image/", limit: 1, offset: 2)).map(\.virtualPath) == ["seized.zip!/DCIM/b.png"])
+        #expect(try db.listFiles(FileFilter(offset: 3)).map(\.virtualPath) == ["seized.zip!/notes.txt"])
         // The CaseReader view: every regular file with content, with times.
         let files = try db.files()
         #expect(files.map(\.key) == ["phone.tar#0", "seized.zip#0", "seized.zip#1", "seized.zip#2"])

@@ -19,13 +19,13 @@ struct DigestTests {
 
     /// Findings for two evidence items: nested files, times of every basis, artifacts (two
     /// differing only in their times), warnings and errors. Keyed by evidence label.
-    static func findings() -> [(String, FileRecordInput, [ProducedFinding], [AnalysisErrorInput])] {
+    static func findings() -> [(String, InventoryRecord, [ProducedFinding], [AnalysisErrorInput])] {
         let seoul = TimeZone(identifier: "Asia/Seoul")
-        var out: [(String, FileRecordInput, [ProducedFinding], [AnalysisErrorInput])] = []
+        var out: [(String, InventoryRecord, [ProducedFinding], [AnalysisErrorInput])] = []
         for label in labels {
             for i in 0..<12 {
                 let key = i < 8 ? "\(i)" : "7/\(i - 8)"
-                var r = StoreInputs.record(key, path: "\(label)-\(i).bin", size: Int64(i * 10), parent: i < 8 ? nil : "7",
+                var r = StoreInputs.record(key, path: "\(label)-\(i).bin", size: Int64(i * 10),
                                        container: i == 7, mime: i % 2 == 0 ? "image/jpeg" : "text/plain")
                 r.times.created = NaiveDateTime(year: 2024, month: 3, day: 10, hour: i, minute: 30).resolve(in: seoul, raw: "dos \(i)")
                 r.flags = i % 3 == 0 ? ["path-sanitized"] : []
@@ -37,7 +37,7 @@ struct DigestTests {
                             type: "sms.message", properties: .object(["body": .string("안녕"), "n": .number(1)]),
                             times: ["sent": .unixSeconds(t), "read": .unixSeconds(t + 5)], location: SourceLocation(record: "row 1")))))
                     }
-                    errors.append(AnalysisErrorInput(analyzerID: "sms", analyzerVersion: "1", status: "warning",
+                    errors.append(AnalysisErrorInput(analyzerID: "sms", analyzerVersion: "1", status: .warning,
                                                      code: "odd-row", message: "row 2 has no date"))
                 }
                 if i % 5 == 2 {
@@ -70,15 +70,15 @@ struct DigestTests {
                 var s = o
                 s.record.size += 1
                 s.record.times.modified = .unixSeconds(1)
-                s.errors.append(AnalysisErrorInput(analyzerID: "x", analyzerVersion: "0", status: "warning", code: "stale", message: "stale"))
+                s.errors.append(AnalysisErrorInput(analyzerID: "x", analyzerVersion: "0", status: .warning, code: "stale", message: "stale"))
                 return s
             }
             try db.commit(stale)
         }
         // The supervisor's record for a pair that crashed, before the file's own commit.
         let crashLabel = "phone.tar"
-        try db.recordCrash(evidenceID: ids[crashLabel]!, entryKey: "3", path: "phone.tar!/x", analyzerID: "decoder",
-                           analyzerVersion: "1", status: "crashed", message: "SIGSEGV")
+        try db.recordCrash(evidenceID: ids[crashLabel]!, entryKey: EntryKey([3]), path: "phone.tar!/x", analyzerID: "decoder",
+                           analyzerVersion: "1", status: .crashed, message: "SIGSEGV")
         var start = 0
         while start < outcomes.count {
             try db.commit(Array(outcomes[start..<min(start + batch, outcomes.count)]))

@@ -33,7 +33,7 @@ struct OpeningTests {
         }
         let again = try EvidenceDatabase(path: dir.path("case.sqlite"))
         #expect(try again.appliedMigrations() == ["v1-foundation", "v2-chat", "v3-metadata", "v4-media", "v5-timeline", "v6-phones", "v7-recovery", "v8-metadata-names", "v9-recovered-messages", "v10-file-owner"])
-        #expect(try again.listFiles().map(\.path) == ["seized.zip!/a.txt"])
+        #expect(try again.listFiles().map(\.virtualPath) == ["seized.zip!/a.txt"])
         let ro = try EvidenceDatabase.openExisting(path: dir.path("case.sqlite"), readOnly: true)
         #expect(ro.isReadOnly)
         #expect(try ro.listFiles().count == 1)
@@ -56,7 +56,7 @@ struct OpeningTests {
             try c.rollback()
         }
         let second = try EvidenceDatabase(path: path)
-        #expect(try second.committedEntries(evidenceID: ev) == ["0": 7])
+        #expect(try second.committedEntries(evidenceID: ev) == [EntryKey([0]): 7])
         let run = try second.beginRun(toolVersion: "0.1.0", commandLine: [], options: .null, jobs: 2)
         #expect(run == deadRun + 1)
         let statuses = try second.queue.read { try String.fetchAll($0, sql: "SELECT status FROM ingest_runs ORDER BY id") }
@@ -72,7 +72,7 @@ struct OpeningTests {
             try db.commit([FileOutcome(evidenceID: ev, record: StoreInputs.record("0", path: "a"))])
         }
         let ro = try EvidenceDatabase.openExisting(path: path, readOnly: true)
-        #expect(try ro.listFiles().map(\.entryKey) == ["0"])
+        #expect(try ro.listFiles().map(\.key.text) == ["0"])
         #expect(try ro.caseInfo()?.name == "2024-SEOUL-0042")
     }
 

@@ -44,16 +44,17 @@ enum StoreInputs {
         return (db, id)
     }
 
-    /// A regular file entry `key` at `path` inside `label`, with a UTC modification time.
-    static func record(_ key: String, path: String, size: Int64 = 100, parent: String? = nil,
+    /// A regular file entry `key` (positions joined by `/`; a part that is not a number becomes
+    /// position -1, which the store refuses) at `path` inside `label`, with a UTC modification time.
+    static func record(_ key: String, path: String, size: Int64 = 100,
                        container: Bool = false, expanded: Int64? = nil, status: EntryStatus = .ok,
                        mime: String = "text/plain", modifiedEpoch: Int64 = 1_724_825_524,
-                       label: String = "seized.zip") -> FileRecordInput {
+                       label: String = "seized.zip") -> InventoryRecord {
         let name = String(path.split(separator: "/").last ?? "")
-        return FileRecordInput(
-            entryKey: key, parentKey: parent, depth: key.split(separator: "/").count - 1, path: label + "!/" + path,
-            name: name, rawName: Array(name.utf8), nameEncoding: "utf-8", kind: .file, mode: 0o644, size: size,
-            declaredSize: size, hashes: hashes(path), mime: mime, status: status,
+        return InventoryRecord(
+            key: EntryKey(key.split(separator: "/", omittingEmptySubsequences: false).map { Int($0) ?? -1 }),
+            virtualPath: label + "!/" + path, name: name, rawName: Array(name.utf8), nameEncoding: "utf-8", kind: .file,
+            mode: 0o644, declaredSize: size, size: size, hashes: hashes(path), mime: mime, status: status,
             flags: [], times: EntryTimes(modified: .unixSeconds(modifiedEpoch)), isContainer: container,
             containerFormat: container ? "zip" : nil, expandedBytes: expanded)
     }

@@ -29,7 +29,7 @@ struct ResumeTests {
     func committed(_ r: WalkResult, upTo count: Int) -> [[Int]: Int64] {
         var out: [[Int]: Int64] = [:]
         for e in r.entries where e.position.count == 1 && e.position[0] < count {
-            out[e.position] = e.expandedBytes + (r.ends.first { $0.position == e.position }?.expandedBytes ?? 0)
+            out[e.position] = (e.expandedBytes ?? 0) + (r.ends.first { $0.position == e.position }?.expandedBytes ?? 0)
         }
         return out
     }

@@ -57,75 +57,6 @@ public struct EvidenceInput: Sendable, Hashable {
     }
 }
 
-/// One entry of the inventory as intake recorded it: becomes one `files` row plus its times.
-public struct FileRecordInput: Sendable, Hashable {
-    /// Positions joined by `/` (`3/17`): the row's identity within its evidence item.
-    public var entryKey: String
-    /// The containing archive's entry key; `nil` at the top level.
-    public var parentKey: String?
-    /// Nesting depth: 0 for entries of the evidence item itself.
-    public var depth: Int
-    /// Virtual path `<label>!/<entry path>` (nested containers joined with `!/`).
-    public var path: String
-    /// The entry's own name, decoded.
-    public var name: String
-    /// The name's bytes exactly as stored in the archive.
-    public var rawName: [UInt8]
-    /// How `name` was decoded from `rawName` (`utf-8`, `cp949`, …).
-    public var nameEncoding: String
-    /// File, directory, link or other.
-    public var kind: EntryKind
-    /// Unix permission bits as recorded in the archive.
-    public var mode: UInt32?
-    /// Numeric owner `uid:gid` of a directory evidence entry (`files.owner`); nil for archive entries.
-    public var owner: String?
-    /// Target of a symlink or hardlink (recorded, never followed).
-    public var linkTarget: String?
-    /// Bytes actually read.
-    public var size: Int64
-    /// Size the archive declared (not trusted; kept for comparison).
-    public var declaredSize: Int64?
-    /// MD5, SHA-1 and SHA-256 of the bytes read (lower-case hex).
-    public var hashes: FileHashes?
-    /// Type detected from content by libmagic.
-    public var mime: String?
-    /// Outcome of reading the entry.
-    public var status: EntryStatus
-    /// libarchive's or intake's message about the entry.
-    public var message: String?
-    /// Flags such as `path-sanitized`; stored sorted and comma-joined.
-    public var flags: [String]
-    /// Archive timestamps, each with raw value and basis.
-    public var times: EntryTimes
-    /// Whether intake opened this entry as a nested archive.
-    public var isContainer: Bool
-    /// Format of a nested archive (`zip`, `tar`…).
-    public var containerFormat: String?
-    /// Flags about the nested archive as a whole.
-    public var containerFlags: [String]
-    /// For a container: bytes expanded from its whole subtree.
-    public var expandedBytes: Int64?
-    /// Where the file lived on the seized phone, inside a recognised extraction (`files.device_path`).
-    public var devicePath: String?
-
-    /// Creates a record; optional details default to absent.
-    public init(entryKey: String, parentKey: String? = nil, depth: Int = 0, path: String, name: String,
-                rawName: [UInt8]? = nil, nameEncoding: String = "utf-8", kind: EntryKind = .file,
-                mode: UInt32? = nil, linkTarget: String? = nil, size: Int64, declaredSize: Int64? = nil,
-                hashes: FileHashes? = nil, mime: String? = nil, status: EntryStatus = .ok, message: String? = nil,
-                flags: [String] = [], times: EntryTimes = EntryTimes(), isContainer: Bool = false,
-                containerFormat: String? = nil, containerFlags: [String] = [], expandedBytes: Int64? = nil,
-                devicePath: String? = nil) {
-        self.entryKey = entryKey; self.parentKey = parentKey; self.depth = depth; self.path = path
-        self.name = name; self.rawName = rawName ?? Array(name.utf8); self.nameEncoding = nameEncoding
-        self.kind = kind; self.mode = mode; self.linkTarget = linkTarget; self.size = size
-        self.declaredSize = declaredSize; self.hashes = hashes; self.mime = mime; self.status = status
-        self.message = message; self.flags = flags; self.times = times; self.isContainer = isContainer
-        self.containerFormat = containerFormat; self.containerFlags = containerFlags; self.expandedBytes = expandedBytes
-        self.devicePath = devicePath
-    }
-}
-
 /// A finding together with the analyzer that produced it (provenance for every stored row).
 public struct ProducedFinding: Sendable, Hashable {
     /// Id of the analyzer (provenance).
@@ -140,6 +71,33 @@ public struct ProducedFinding: Sendable, Hashable {
     }
 }
 
+/// The closed vocabulary of `analysis_errors.status` (the schema's CHECK holds the same list).
+public enum AnalysisStatus: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The analyzer read the file but says something could not be examined.
+    case warning
+    /// The analyzer threw, or broke its contract.
+    case error
+    /// The worker died (a signal) while the analyzer, or intake, ran on the file.
+    case crashed
+    /// The analyzer, or intake, overran its time on the file.
+    case timeout
+
+    /// Whether only the supervisor records it (a crash or timeout), so a redo of the file keeps it.
+    public var isSupervisorRecord: Bool { self == .crashed || self == .timeout }
+}
+
+/// What the supervisor records when a pair brought the worker down or overran its time: the
+/// two ``AnalysisStatus`` values a redo keeps.
+public enum CrashStatus: String, Sendable, Hashable, CaseIterable {
+    /// The worker died by a signal while the pair ran.
+    case crashed
+    /// The pair overran its time and the worker was killed.
+    case timeout
+
+    /// The same value as an ``AnalysisStatus``.
+    public var analysisStatus: AnalysisStatus { self == .crashed ? .crashed : .timeout }
+}
+
 /// An analyzer's failure on one file (it threw), recorded as one `analysis_errors` row.
 public struct AnalysisErrorInput: Sendable, Hashable {
     /// Id of the analyzer (provenance).
@@ -147,7 +105,7 @@ public struct AnalysisErrorInput: Sendable, Hashable {
     /// Version of the analyzer (provenance).
     public var analyzerVersion: String
     /// `error` (the analyzer threw), or `warning`/`timeout`/`crashed` when the engine decides.
-    public var status: String
+    public var status: AnalysisStatus
     /// Short stable code for counting and filtering.
     public var code: String
     /// One sentence for the examiner.
@@ -155,7 +113,7 @@ public struct AnalysisErrorInput: Sendable, Hashable {
     /// Where in the file, if known.
     public var location: String?
     /// Describes one failure.
-    public init(analyzerID: String, analyzerVersion: String, status: String = "error", code: String,
+    public init(analyzerID: String, analyzerVersion: String, status: AnalysisStatus = .error, code: String,
                 message: String, location: String? = nil) {
         self.analyzerID = analyzerID; self.analyzerVersion = analyzerVersion; self.status = status
         self.code = code; self.message = message; self.location = location
@@ -168,13 +126,13 @@ public struct FileOutcome: Sendable, Hashable {
     /// Id of the evidence item (`evidence.id`).
     public var evidenceID: Int64
     /// The inventory row.
-    public var record: FileRecordInput
+    public var record: InventoryRecord
     /// Every analyzer finding on the file.
     public var findings: [ProducedFinding]
     /// Every analyzer failure on the file.
     public var errors: [AnalysisErrorInput]
     /// Bundles one file's results.
-    public init(evidenceID: Int64, record: FileRecordInput, findings: [ProducedFinding] = [],
+    public init(evidenceID: Int64, record: InventoryRecord, findings: [ProducedFinding] = [],
                 errors: [AnalysisErrorInput] = []) {
         self.evidenceID = evidenceID; self.record = record; self.findings = findings; self.errors = errors
     }

@@ -62,7 +62,10 @@ public struct EvidenceRow: Sendable, Hashable {
     public var addedUTC: String
 }
 
-/// One `files` row with its times, as queries return it.
+/// One `files` row with its times, as queries return it: the ``InventoryRecord`` intake made
+/// (read back field by field, by name) and what the store added. The record's fields read
+/// directly on the row (`row.virtualPath`, `row.key`, `row.status`).
+@dynamicMemberLookup
 public struct FileRow: Sendable, Hashable {
     /// Row id.
     public var id: Int64
@@ -70,56 +73,19 @@ public struct FileRow: Sendable, Hashable {
     public var evidenceID: Int64
     /// Label of the evidence item.
     public var evidenceLabel: String
-    /// Positions joined by `/` (`3/17`).
-    public var entryKey: String
-    /// Entry key of the containing nested archive.
-    public var parentKey: String?
-    /// Nesting depth (0 = entry of the evidence item itself).
-    public var depth: Int
-    /// Path (see docs/schema.md).
-    public var path: String
-    /// Name (see the `name` column in docs/schema.md).
-    public var name: String
-    /// Name bytes exactly as stored in the archive.
-    public var rawName: [UInt8]
-    /// How the name was decoded.
-    public var nameEncoding: String
-    /// Entry kind text (`file`, `directory`…).
-    public var kind: String
-    /// Unix permission bits as recorded in the archive.
-    public var mode: UInt32?
-    /// Target of a symlink or hardlink (recorded, never followed).
-    public var linkTarget: String?
-    /// Size in bytes.
-    public var size: Int64
-    /// Size the archive declared.
-    public var declaredSize: Int64?
-    /// MD5, SHA-1 and SHA-256 of the bytes read (lower-case hex).
-    public var hashes: FileHashes?
-    /// Type detected from content by libmagic.
-    public var mime: String?
-    /// Entry status text (`ok`, `encrypted`…; see ``EntryStatus``).
-    public var status: String
-    /// One sentence for the examiner.
-    public var message: String?
-    /// Sorted flags.
-    public var flags: [String]
-    /// Whether the entry was opened as a nested archive.
-    public var isContainer: Bool
-    /// Format of a nested archive (`zip`, `tar`…).
-    public var containerFormat: String?
-    /// Flags about the nested archive as a whole.
-    public var containerFlags: [String]
-    /// Bytes read from all entries below (nested ones included).
-    public var expandedBytes: Int64?
-    /// Archive timestamps, each with raw value and basis.
-    public var times: EntryTimes
+    /// The inventory record as committed, times included.
+    public var record: InventoryRecord
     /// The ingest run that committed the row.
     public var runID: Int64?
-    /// Where the file lived on the seized phone, inside a recognised extraction.
-    public var devicePath: String? = nil
-    /// Numeric owner `uid:gid` of a directory evidence entry (`files.owner`).
-    public var owner: String? = nil
+
+    /// Pairs a committed record with its row id, evidence item and run.
+    public init(id: Int64, evidenceID: Int64, evidenceLabel: String, record: InventoryRecord, runID: Int64?) {
+        self.id = id; self.evidenceID = evidenceID; self.evidenceLabel = evidenceLabel; self.record = record
+        self.runID = runID
+    }
+
+    /// Reads the record's fields by name.
+    public subscript<T>(dynamicMember path: KeyPath<InventoryRecord, T>) -> T { record[keyPath: path] }
 }
 
 /// Which files ``EvidenceDatabase/listFiles(_:)`` returns. Unset fields do not filter.

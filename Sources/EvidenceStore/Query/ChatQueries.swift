@@ -231,17 +231,18 @@ extension EvidenceDatabase {
             """)
         for i in out.indices {
             if let s = try Row.fetchOne(service, arguments: [out[i].0.messageID]) {
-                out[i].0.serviceAction = try s.decode(atIndex: 0)
-                out[i].0.serviceActor = try s.decode(atIndex: 1)
-                out[i].0.serviceDetails = try s.decode(atIndex: 2)
-                out[i].0.fromDeviceOwner = (try s.decode(Int?.self, atIndex: 3) ?? 0) != 0
-                out[i].0.recovered = (try s.decode(Int?.self, atIndex: 4) ?? 0) != 0
-                out[i].0.recoveredRecordID = try s.decode(Int64?.self, atIndex: 5)
+                out[i].0.serviceAction = try s.decode(forColumn: "service_action")
+                out[i].0.serviceActor = try s.decode(forColumn: "service_actor")
+                out[i].0.serviceDetails = try s.decode(forColumn: "service_details")
+                out[i].0.fromDeviceOwner = try s.decode(Bool?.self, forColumn: "from_device_owner") ?? false
+                out[i].0.recovered = try s.decode(Bool?.self, forColumn: "recovered") ?? false
+                out[i].0.recoveredRecordID = try s.decode(forColumn: "recovered_record_id")
             }
             for a in try Row.fetchAll(attach, arguments: [out[i].0.messageID]) {
                 out[i].0.attachments.append(AttachmentSummary(
-                    kind: try a.decode(atIndex: 0), reference: try a.decode(atIndex: 1), status: try a.decode(atIndex: 2),
-                    missingReason: try a.decode(atIndex: 3), path: try a.decode(atIndex: 4), sha256: try a.decode(atIndex: 5)))
+                    kind: try a.decode(forColumn: "kind"), reference: try a.decode(forColumn: "reference"),
+                    status: try a.decode(forColumn: "status"), missingReason: try a.decode(forColumn: "missing_reason"),
+                    path: try a.decode(forColumn: "path"), sha256: try a.decode(forColumn: "sha256")))
             }
         }
         return out

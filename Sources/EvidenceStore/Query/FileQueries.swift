@@ -32,8 +32,7 @@ extension EvidenceDatabase {
             args += [filter.limit ?? -1, filter.offset ?? 0]
         }
         let sql = """
-            SELECT \(Self.fileRowColumns),
-                t.utc, t.utc_us, t.raw, t.basis, t.precision, t.note, t.alternate_utc, t.local_wallclock, t.kind
+            SELECT f.*, \(TimeColumns.selected(from: "t", as: "time_")), t.kind AS time_kind
             FROM (SELECT f.*, e.label AS evidence_label FROM files f JOIN evidence e ON e.id = f.evidence_id
                   \(whereSQL) ORDER BY e.label, f.sort_key \(page)) f
             LEFT JOIN file_times t ON t.file_id = f.id
@@ -46,9 +45,8 @@ extension EvidenceDatabase {
     public func statusCounts() throws -> [String: Int] {
         try queue.read { db in
             var result: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT status, count(*) FROM files GROUP BY status") {
-                let status: String = try row.decode(atIndex: 0)
-                result[status] = try row.decode(atIndex: 1)
+            for row in try Row.fetchAll(db, sql: "SELECT status, count(*) AS n FROM files GROUP BY status") {
+                result[try row.decode(forColumn: FileColumns.status)] = try row.decode(forColumn: "n")
             }
             return result
         }
@@ -66,59 +64,25 @@ extension EvidenceDatabase {
     public func errorCounts() throws -> [String: Int] {
         try queue.read { db in
             var result: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT status, count(*) FROM analysis_errors GROUP BY status") {
-                let status: String = try row.decode(atIndex: 0)
-                result[status] = try row.decode(atIndex: 1)
+            for row in try Row.fetchAll(db, sql: "SELECT status, count(*) AS n FROM analysis_errors GROUP BY status") {
+                result[try row.decode(forColumn: ErrorColumns.status)] = try row.decode(forColumn: "n")
             }
             return result
         }
     }
 
-    static let fileRowColumns = """
-        f.id, f.evidence_id, f.evidence_label, f.entry_key, f.parent_key, f.depth, f.path, f.name, f.raw_name, \
-        f.name_encoding, f.kind, f.mode, f.link_target, f.size, f.declared_size, f.md5, f.sha1, f.sha256, f.mime, \
-        f.status, f.message, f.flags, f.is_container, f.container_format, f.container_flags, f.expanded_bytes, f.run_id, \
-        f.device_path, f.owner
-        """
-    static let fileRowColumnCount = 29
-
-    /// Turns file rows joined with their times (one row per time, or one with NULL times) into
-    /// one ``FileRow`` per file.
+    /// Turns file rows joined with their times (one row per time, or one with NULL times;
+    /// the time columns named `time_…`) into one ``FileRow`` per file.
     static func foldFileRows(_ cursor: RowCursor) throws -> [FileRow] {
         var result: [FileRow] = []
         while let row = try cursor.next() {
-            let id: Int64 = try row.decode(atIndex: 0)
-            if result.last?.id != id { result.append(try fileRow(row)) }
-            let timeStart = fileRowColumnCount
-            if let kindText: String = try row.decode(atIndex: timeStart + 8), let kind = FileTimeKind(rawValue: kindText) {
-                kind.set(try TimeColumns.decode(row, from: timeStart), in: &result[result.count - 1].times)
+            let id: Int64 = try row.decode(forColumn: FileColumns.id)
+            if result.last?.id != id { result.append(try FileRow(row: row)) }
+            if let kindText: String = try row.decode(forColumn: "time_kind"), let kind = FileTimeKind(rawValue: kindText) {
+                kind.set(try TimeColumns.decode(row, prefix: "time_"), in: &result[result.count - 1].record.times)
             }
         }
         return result
-    }
-
-    private static func fileRow(_ r: Row) throws -> FileRow {
-        let md5: String? = try r.decode(atIndex: 15), sha1: String? = try r.decode(atIndex: 16)
-        let sha256: String? = try r.decode(atIndex: 17)
-        let hashes = md5.flatMap { m in sha1.flatMap { s1 in sha256.map { FileHashes(md5: m, sha1: s1, sha256: $0) } } }
-        let rawName: Data? = try r.decode(atIndex: 8)
-        let mode: Int64? = try r.decode(atIndex: 11)
-        let flags: String? = try r.decode(atIndex: 21)
-        let containerFlags: String? = try r.decode(atIndex: 24)
-        let isContainer: Int? = try r.decode(atIndex: 22)
-        func split(_ s: String?) -> [String] { (s ?? "").split(separator: ",").map(String.init) }
-        return FileRow(
-            id: try r.decode(atIndex: 0), evidenceID: try r.decode(atIndex: 1), evidenceLabel: try r.decode(atIndex: 2),
-            entryKey: try r.decode(atIndex: 3), parentKey: try r.decode(atIndex: 4), depth: try r.decode(atIndex: 5),
-            path: try r.decode(atIndex: 6), name: try r.decode(atIndex: 7), rawName: rawName.map { Array($0) } ?? [],
-            nameEncoding: try r.decode(atIndex: 9), kind: try r.decode(atIndex: 10),
-            mode: mode.flatMap { UInt32(exactly: $0) }, linkTarget: try r.decode(atIndex: 12),
-            size: try r.decode(atIndex: 13), declaredSize: try r.decode(atIndex: 14), hashes: hashes,
-            mime: try r.decode(atIndex: 18), status: try r.decode(atIndex: 19), message: try r.decode(atIndex: 20),
-            flags: split(flags), isContainer: (isContainer ?? 0) != 0, containerFormat: try r.decode(atIndex: 23),
-            containerFlags: split(containerFlags), expandedBytes: try r.decode(atIndex: 25),
-            times: EntryTimes(), runID: try r.decode(atIndex: 26), devicePath: try r.decode(atIndex: 27),
-            owner: try r.decode(atIndex: 28))
     }
 }
 
@@ -128,9 +92,8 @@ extension EvidenceDatabase {
     public func files() throws -> [CaseFileSummary] {
         try listFiles(FileFilter(kind: EntryKind.file.rawValue)).compactMap { row in
             guard row.hashes != nil else { return nil }
-            return CaseFileSummary(key: "\(row.evidenceLabel)#\(row.entryKey)", virtualPath: row.path, size: row.size,
-                                   sha256: row.hashes?.sha256, mime: row.mime,
-                                   status: EntryStatus(rawValue: row.status) ?? .corrupt, times: row.times)
+            return CaseFileSummary(key: "\(row.evidenceLabel)#\(row.key.text)", virtualPath: row.virtualPath, size: row.size,
+                                   sha256: row.hashes?.sha256, mime: row.mime, status: row.status, times: row.times)
         }
     }
 

@@ -9,12 +9,11 @@ extension EvidenceDatabase {
         try queue.read { db in
             var out: [EntryStatus: Int] = [:]
             for row in try Row.fetchAll(db, sql: """
-                SELECT status, count(*) FROM files WHERE evidence_id = ? AND depth = 0 AND status NOT IN ('ok', 'link')
+                SELECT status, count(*) AS n FROM files WHERE evidence_id = ? AND depth = 0 AND status NOT IN (?, ?)
                 GROUP BY status
-                """, arguments: [evidenceID]) {
-                let text: String = try row.decode(atIndex: 0)
-                let count: Int = try row.decode(atIndex: 1)
-                if let status = EntryStatus(rawValue: text) { out[status] = count }
+                """, arguments: [evidenceID, EntryStatus.ok.rawValue, EntryStatus.link.rawValue]) {
+                let text: String = try row.decode(forColumn: FileColumns.status)
+                if let status = EntryStatus(rawValue: text) { out[status] = try row.decode(forColumn: "n") }
             }
             return out
         }

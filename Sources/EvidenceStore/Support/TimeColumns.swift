@@ -49,6 +49,25 @@ enum TimeColumns {
         v.append(time.localWallClock.dbValue)
     }
 
+    /// The eight columns of table alias `table` renamed with `prefix` (`t.utc AS time_utc, …`),
+    /// for a query that also selects another table's columns of the same names.
+    static func selected(from table: String, as prefix: String) -> String {
+        names(prefix: "").map { "\(table).\($0) AS \(prefix)\($0)" }.joined(separator: ", ")
+    }
+
+    /// Rebuilds a TimeValue from the eight columns named `prefix` + the names of ``names``
+    /// (`time_utc_us`, `time_raw`…). Tolerant like ``decode(_:from:)``.
+    static func decode(_ row: Row, prefix: String) throws -> TimeValue {
+        let micros: Int64? = try row.decode(forColumn: prefix + "utc_us")
+        let raw: String? = try row.decode(forColumn: prefix + "raw")
+        let basis: String? = try row.decode(forColumn: prefix + "basis")
+        let precision: String? = try row.decode(forColumn: prefix + "precision")
+        let note: String? = try row.decode(forColumn: prefix + "note")
+        let alternate: String? = try row.decode(forColumn: prefix + "alternate_utc")
+        let wall: String? = try row.decode(forColumn: prefix + "local_wallclock")
+        return make(micros: micros, raw: raw, basis: basis, precision: precision, note: note, alternate: alternate, wall: wall)
+    }
+
     /// Rebuilds a TimeValue from the eight columns starting at `start`. Tolerates values another
     /// tool may have written (unknown basis → `unknown`, unknown precision → `second`) rather
     /// than failing a whole query over one odd row.
@@ -60,7 +79,12 @@ enum TimeColumns {
         let note: String? = try row.decode(atIndex: start + 5)
         let alternate: String? = try row.decode(atIndex: start + 6)
         let wall: String? = try row.decode(atIndex: start + 7)
-        return TimeValue(raw: raw ?? "", utcMicros: micros,
+        return make(micros: micros, raw: raw, basis: basis, precision: precision, note: note, alternate: alternate, wall: wall)
+    }
+
+    private static func make(micros: Int64?, raw: String?, basis: String?, precision: String?, note: String?,
+                             alternate: String?, wall: String?) -> TimeValue {
+        TimeValue(raw: raw ?? "", utcMicros: micros,
                          basis: basis.flatMap(TimeBasis.init(rawValue:)) ?? .unknown,
                          precision: precision.flatMap(TimePrecision.init(rawValue:)) ?? .second,
                          note: note,

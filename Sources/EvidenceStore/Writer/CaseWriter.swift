@@ -14,19 +14,16 @@ extension EvidenceDatabase {
     @discardableResult
     public func ensureCase(name: String, examiner: String?, assumedZone: String?, toolVersion: String) throws -> Int64 {
         try queue.write { db in
-            if let row = try Row.fetchOne(db, sql: "SELECT id, name, examiner, assumed_zone FROM cases ORDER BY id LIMIT 1") {
-                let id: Int64 = try row.decode(atIndex: 0)
-                let recordedName: String = try row.decode(atIndex: 1)
-                let recordedExaminer: String? = try row.decode(atIndex: 2)
-                let recordedZone: String? = try row.decode(atIndex: 3)
-                guard recordedName == name else { throw EvidenceStoreError.caseMismatch(recorded: recordedName, requested: name) }
-                if let zone = assumedZone, zone != recordedZone {
-                    throw EvidenceStoreError.caseZoneMismatch(recorded: recordedZone ?? "none", requested: zone)
+            if let row = try Row.fetchOne(db, sql: "SELECT * FROM cases ORDER BY id LIMIT 1") {
+                let recorded = try CaseInfo(row: row)
+                guard recorded.name == name else { throw EvidenceStoreError.caseMismatch(recorded: recorded.name, requested: name) }
+                if let zone = assumedZone, zone != recorded.assumedZone {
+                    throw EvidenceStoreError.caseZoneMismatch(recorded: recorded.assumedZone ?? "none", requested: zone)
                 }
-                if recordedExaminer == nil, let examiner {
-                    try db.execute(sql: "UPDATE cases SET examiner = ? WHERE id = ?", arguments: [examiner, id])
+                if recorded.examiner == nil, let examiner {
+                    try db.execute(sql: "UPDATE cases SET examiner = ? WHERE id = ?", arguments: [examiner, recorded.id])
                 }
-                return id
+                return recorded.id
             }
             try db.execute(sql: """
                 INSERT INTO cases (name, examiner, assumed_zone, created_utc, tool_version) VALUES (?, ?, ?, ?, ?)
@@ -38,12 +35,7 @@ extension EvidenceDatabase {
     /// The case this database holds, or `nil` before ``ensureCase(name:examiner:assumedZone:toolVersion:)``.
     public func caseInfo() throws -> CaseInfo? {
         try queue.read { db in
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT id, name, examiner, assumed_zone, created_utc, tool_version FROM cases ORDER BY id LIMIT 1
-                """) else { return nil }
-            return CaseInfo(id: try row.decode(atIndex: 0), name: try row.decode(atIndex: 1),
-                            examiner: try row.decode(atIndex: 2), assumedZone: try row.decode(atIndex: 3),
-                            createdUTC: try row.decode(atIndex: 4), toolVersion: try row.decode(atIndex: 5))
+            try Row.fetchOne(db, sql: "SELECT * FROM cases ORDER BY id LIMIT 1").map(CaseInfo.init(row:))
         }
     }
 

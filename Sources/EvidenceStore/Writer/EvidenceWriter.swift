@@ -16,8 +16,8 @@ extension EvidenceDatabase {
             guard let caseID = try Int64.fetchOne(db, sql: "SELECT id FROM cases ORDER BY id LIMIT 1") else {
                 throw EvidenceStoreError.invalidValue(field: "case", value: "none: call ensureCase first")
             }
-            let expected = e.expectedSHA256?.trimmingCharacters(in: .whitespaces).lowercased()
-            let match: Int? = expected.map { exp in (e.hashes?.sha256.lowercased() == exp) ? 1 : 0 }
+            let expected = e.expectedSHA256.map(Self.normalizedSHA256)
+            let match = Self.expectedMatch(expected: e.expectedSHA256, hashes: e.hashes)
             let seized = e.seizedAt
             let values: [DatabaseValue] = [
                 e.path.databaseValue, e.kind.rawValue.databaseValue, e.size.databaseValue,
@@ -27,12 +27,10 @@ extension EvidenceDatabase {
                 e.seizedBy.databaseValue, seized?.utcString.databaseValue ?? .null, seized?.raw.databaseValue ?? .null,
                 seized?.basis.rawValue.databaseValue ?? .null, e.assumedZone.databaseValue,
             ]
-            if let row = try Row.fetchOne(db, sql: "SELECT id, sha256 FROM evidence WHERE label = ?", arguments: [e.label]) {
-                let id: Int64 = try row.decode(atIndex: 0)
-                let recorded: String? = try row.decode(atIndex: 1)
-                if let recorded, let now = e.hashes?.sha256.lowercased(), recorded != now {
-                    throw EvidenceStoreError.evidenceHashChanged(label: e.label, recordedSHA256: recorded, nowSHA256: now)
-                }
+            if let row = try Row.fetchOne(db, sql: "SELECT * FROM evidence WHERE label = ?", arguments: [e.label]) {
+                let recorded = try EvidenceRow(row: row)
+                try recorded.checkUnchanged(nowSHA256: e.hashes?.sha256)
+                let id = recorded.id
                 try db.execute(sql: """
                     UPDATE evidence SET path = ?, kind = ?, size = ?, md5 = ?, sha1 = ?, sha256 = ?, hash_kind = ?,
                         expected_sha256 = ?, expected_match = ?, item = ?, description = ?, seized_by = ?,
@@ -54,12 +52,7 @@ extension EvidenceDatabase {
     /// Every evidence item, ordered by label.
     public func evidenceList() throws -> [EvidenceRow] {
         try queue.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT id, label, path, kind, size, md5, sha1, sha256, hash_kind, expected_sha256, expected_match,
-                    item, description, seized_by, seized_at_utc, seized_at_raw, seized_at_basis, assumed_zone,
-                    status, message, format, entry_count, expanded_bytes, complete, added_utc
-                FROM evidence ORDER BY label
-                """).map(Self.evidenceRow)
+            try Row.fetchAll(db, sql: "SELECT * FROM evidence ORDER BY label").map(EvidenceRow.init(row:))
         }
     }
 
@@ -81,30 +74,30 @@ extension EvidenceDatabase {
         }
     }
 
-    private static func evidenceRow(_ r: Row) throws -> EvidenceRow {
-        let md5: String? = try r.decode(atIndex: 5), sha1: String? = try r.decode(atIndex: 6)
-        let sha256: String? = try r.decode(atIndex: 7)
-        let hashes = md5.flatMap { m in sha1.flatMap { s1 in sha256.map { FileHashes(md5: m, sha1: s1, sha256: $0) } } }
-        let seizedRaw: String? = try r.decode(atIndex: 15)
-        let seizedAt = try seizedRaw.map { raw -> TimeValue in
-            let utc: String? = try r.decode(atIndex: 14)
-            let basis: String? = try r.decode(atIndex: 16)
-            return TimeValue(raw: raw, utcMicros: utc.flatMap { UTCFormat.parseUserInstant($0)?.micros },
-                             basis: basis.flatMap(TimeBasis.init(rawValue:)) ?? .unknown, precision: .second)
-        }
-        let kindText: String = try r.decode(atIndex: 3)
-        let hashKindText: String = try r.decode(atIndex: 8)
-        let statusText: String? = try r.decode(atIndex: 18)
-        let match: Int? = try r.decode(atIndex: 10)
-        let complete: Int = try r.decode(atIndex: 23)
-        return EvidenceRow(
-            id: try r.decode(atIndex: 0), label: try r.decode(atIndex: 1), path: try r.decode(atIndex: 2),
-            kind: EvidenceKind(rawValue: kindText) ?? .file, size: try r.decode(atIndex: 4), hashes: hashes,
-            hashKind: HashKind(rawValue: hashKindText) ?? .container, expectedSHA256: try r.decode(atIndex: 9),
-            expectedMatch: match.map { $0 != 0 }, item: try r.decode(atIndex: 11), description: try r.decode(atIndex: 12),
-            seizedBy: try r.decode(atIndex: 13), seizedAt: seizedAt, assumedZone: try r.decode(atIndex: 17),
-            status: statusText.flatMap(EntryStatus.init(rawValue:)), message: try r.decode(atIndex: 19),
-            format: try r.decode(atIndex: 20), entryCount: try r.decode(atIndex: 21),
-            expandedBytes: try r.decode(atIndex: 22), complete: complete != 0, addedUTC: try r.decode(atIndex: 24))
+    /// A SHA-256 as compared and stored: surrounding spaces removed, lower case.
+    public static func normalizedSHA256(_ hex: String) -> String {
+        hex.trimmingCharacters(in: .whitespaces).lowercased()
+    }
+
+    /// Whether an item's SHA-256 equals the one from the seizure form: `nil` when none was
+    /// given or nothing was hashed. The one rule for `expected_match`, the audit entry and the
+    /// engine's report (a directory passes its manifest hashes once they are known).
+    public static func expectedMatch(expected: String?, hashes: FileHashes?) -> Bool? {
+        guard let expected, let sha256 = hashes?.sha256 else { return nil }
+        return normalizedSHA256(sha256) == normalizedSHA256(expected)
+    }
+}
+
+extension EvidenceRow {
+    /// Throws ``EvidenceStoreError/evidenceHashChanged(label:recordedSHA256:nowSHA256:)`` when
+    /// the item's content SHA-256 now differs from the one recorded for it: findings of two
+    /// different contents must never mix under one item. The one rule for "changed evidence":
+    /// ``EvidenceDatabase/registerEvidence(_:)`` applies it, and the engine asks it before a
+    /// re-run (to report the item as changed and leave it alone). A directory's recorded
+    /// manifest hash is not a content hash, and no hash now means nothing to compare.
+    public func checkUnchanged(nowSHA256: String?) throws {
+        guard hashKind == .container, let recorded = hashes?.sha256,
+              let now = nowSHA256.map(EvidenceDatabase.normalizedSHA256), recorded != now else { return }
+        throw EvidenceStoreError.evidenceHashChanged(label: label, recordedSHA256: recorded, nowSHA256: now)
     }
 }

@@ -55,28 +55,29 @@ extension EvidenceDatabase {
     /// budgets right: its `expanded_bytes` (what intake charged against its budgets — for a
     /// container, itself plus its subtree), or when that is NULL its `size` (for a container,
     /// plus the sizes of its committed descendants).
-    public func committedEntries(evidenceID: Int64) throws -> [String: Int64] {
+    public func committedEntries(evidenceID: Int64) throws -> [EntryKey: Int64] {
         try queue.read { db in
-            var leaf: [String: Int64] = [:]
-            var containers: [String: Int64?] = [:]
+            var leaf: [EntryKey: Int64] = [:]
+            var containers: [EntryKey: Int64?] = [:]
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT entry_key, size, is_container, expanded_bytes FROM files WHERE evidence_id = ?
                 """, arguments: [evidenceID])
             // `expanded_bytes` is what intake charged against its budgets for the entry (for a
             // container: the entry plus everything inside it); rows without it fall back to size.
-            var result: [String: Int64] = [:]
+            // A key that is not positions (another tool's row) names no entry the walker has.
+            var result: [EntryKey: Int64] = [:]
             while let row = try rows.next() {
-                let key: String = try row.decode(atIndex: 0)
-                let size: Int64 = try row.decode(atIndex: 1)
-                let expanded: Int64? = try row.decode(Int64?.self, atIndex: 3)
+                guard let key = EntryKey(text: try row.decode(forColumn: FileColumns.entryKey)) else { continue }
+                let size: Int64 = try row.decode(forColumn: FileColumns.size)
+                let expanded: Int64? = try row.decode(forColumn: FileColumns.expandedBytes)
                 leaf[key] = size
                 result[key] = expanded ?? size
-                if try row.decode(Int.self, atIndex: 2) != 0 { containers[key] = expanded }
+                if try row.decode(Bool.self, forColumn: FileColumns.isContainer) { containers[key] = expanded }
             }
             let needsSum = Set(containers.compactMap { $0.value == nil ? $0.key : nil })
             if !needsSum.isEmpty {
                 for (key, size) in leaf {
-                    for ancestor in EntryKeyOrder.ancestors(of: key) where needsSum.contains(ancestor) {
+                    for ancestor in key.ancestors where needsSum.contains(ancestor) {
                         result[ancestor, default: 0] += size
                     }
                 }
@@ -89,24 +90,22 @@ extension EvidenceDatabase {
     /// (`timeout`) on a file. The row survives redo of the file, and the pair is skipped from
     /// then on (``crashedPairs()``). Recording the same pair and status twice is a no-op. `code`
     /// overrides the default code (`intake-guard` for the worker's intake guard).
-    public func recordCrash(evidenceID: Int64, entryKey: String, path: String, analyzerID: String,
-                            analyzerVersion: String, status: String, message: String, code: String? = nil) throws {
-        guard status == "crashed" || status == "timeout" else {
-            throw EvidenceStoreError.invalidValue(field: "crash status", value: status)
-        }
-        _ = try EntryKeyOrder.requireSortKey(entryKey)
+    public func recordCrash(evidenceID: Int64, entryKey key: EntryKey, path: String, analyzerID: String,
+                            analyzerVersion: String, status: CrashStatus, message: String, code: String? = nil) throws {
+        guard key.isStorable else { throw EvidenceStoreError.invalidEntryKey(key.text) }
+        let entryKey = key.text
         try queue.write { db in
             let exists = try Bool.fetchOne(db, sql: """
                 SELECT EXISTS (SELECT 1 FROM analysis_errors
                                WHERE evidence_id = ? AND entry_key = ? AND analyzer_id = ? AND status = ?)
-                """, arguments: [evidenceID, entryKey, analyzerID, status]) ?? false
+                """, arguments: [evidenceID, entryKey, analyzerID, status.rawValue]) ?? false
             guard !exists else { return }
             try db.execute(sql: """
                 INSERT INTO analysis_errors (evidence_id, entry_key, path, analyzer_id, analyzer_version, status, code,
                     message, location, run_id)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)
-                """, arguments: [evidenceID, entryKey, path, analyzerID, analyzerVersion, status,
-                                 code ?? (status == "crashed" ? "worker-crashed" : "timeout"), message, try Self.currentRunID(db)])
+                """, arguments: [evidenceID, entryKey, path, analyzerID, analyzerVersion, status.rawValue,
+                                 code ?? (status == .crashed ? "worker-crashed" : "timeout"), message, try Self.currentRunID(db)])
         }
     }
 
@@ -119,9 +118,9 @@ extension EvidenceDatabase {
                 SELECT evidence_id, entry_key, analyzer_id FROM analysis_errors WHERE status IN ('crashed', 'timeout')
                 """)
             while let row = try rows.next() {
-                let e: Int64 = try row.decode(atIndex: 0)
-                let k: String = try row.decode(atIndex: 1)
-                let a: String = try row.decode(atIndex: 2)
+                let e: Int64 = try row.decode(forColumn: ErrorColumns.evidenceID)
+                let k: String = try row.decode(forColumn: ErrorColumns.entryKey)
+                let a: String = try row.decode(forColumn: ErrorColumns.analyzerID)
                 result.insert("\(e)|\(k)|\(a)")
             }
             return result
@@ -131,7 +130,7 @@ extension EvidenceDatabase {
     /// Calls of the worker's intake guard recorded by the supervisor (`timeout` rows with code
     /// `intake-guard` whose analyzer is one of `analyzerIDs`, the intake steps), with their
     /// messages, so a new worker records the stopped entry or container as `limit-exceeded`.
-    public func intakeStops(analyzerIDs: [String]) throws -> [(evidenceID: Int64, entryKey: String, analyzerID: String, message: String)] {
+    public func intakeStops(analyzerIDs: [String]) throws -> [(evidenceID: Int64, entryKey: EntryKey, analyzerID: String, message: String)] {
         guard !analyzerIDs.isEmpty else { return [] }
         return try queue.read { db in
             let marks = Array(repeating: "?", count: analyzerIDs.count).joined(separator: ", ")
@@ -139,13 +138,13 @@ extension EvidenceDatabase {
                 SELECT evidence_id, entry_key, analyzer_id, message FROM analysis_errors
                 WHERE status = 'timeout' AND code = 'intake-guard' AND analyzer_id IN (\(marks)) ORDER BY id
                 """, arguments: StatementArguments(analyzerIDs))
-            var out: [(evidenceID: Int64, entryKey: String, analyzerID: String, message: String)] = []
+            var out: [(evidenceID: Int64, entryKey: EntryKey, analyzerID: String, message: String)] = []
             for row in rows {
-                let e: Int64 = try row.decode(atIndex: 0)
-                let k: String = try row.decode(atIndex: 1)
-                let a: String = try row.decode(atIndex: 2)
-                let m: String = try row.decode(atIndex: 3)
-                out.append((evidenceID: e, entryKey: k, analyzerID: a, message: m))
+                // recordCrash stores only well-formed keys; another tool's row names no entry.
+                guard let key = EntryKey(text: try row.decode(forColumn: ErrorColumns.entryKey)) else { continue }
+                out.append((evidenceID: try row.decode(forColumn: ErrorColumns.evidenceID), entryKey: key,
+                            analyzerID: try row.decode(forColumn: ErrorColumns.analyzerID),
+                            message: try row.decode(forColumn: ErrorColumns.message)))
             }
             return out
         }
@@ -176,18 +175,12 @@ struct FileRowWriter {
     private var media: MediaRowWriter
     private var recovered: RecoveryRowWriter
 
-    private static let fileColumns = """
-        evidence_id, entry_key, sort_key, parent_key, depth, path, name, raw_name, name_encoding, kind, mode, \
-        link_target, size, declared_size, md5, sha1, sha256, mime, status, message, flags, is_container, \
-        container_format, container_flags, expanded_bytes, run_id, device_path, owner
-        """
-
     init(_ db: Database) throws {
         self.db = db
-        let columns = Self.fileColumns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let columns = FileColumns.written.map(\.rawValue)
         find = try db.cachedStatement(sql: "SELECT id FROM files WHERE evidence_id = ? AND entry_key = ?")
         insert = try db.cachedStatement(sql: """
-            INSERT INTO files (\(Self.fileColumns)) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))
+            INSERT INTO files (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))
             """)
         update = try db.cachedStatement(sql: """
             UPDATE files SET \(columns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?
@@ -219,12 +212,13 @@ struct FileRowWriter {
     @discardableResult
     mutating func write(_ outcome: FileOutcome, runID: Int64?) throws -> OpenFile {
         let r = outcome.record
-        let sortKey = try EntryKeyOrder.requireSortKey(r.entryKey)
-        if let parent = r.parentKey { _ = try EntryKeyOrder.requireSortKey(parent) }
+        guard let sortKey = r.key.sortKey else { throw EvidenceStoreError.invalidEntryKey(r.key.text) }
+        let entryKey = r.key.text
         // Existential values rather than `[DatabaseValue]`: GRDB converts these with one
         // witness call each, measurably cheaper on this hot path than its generic key-path map.
+        // The order is `FileColumns.written`'s.
         let values: [(any DatabaseValueConvertible)?] = [
-            outcome.evidenceID, r.entryKey, sortKey, r.parentKey, r.depth, r.path, r.name, Data(r.rawName),
+            outcome.evidenceID, entryKey, sortKey, r.parentKey?.text, r.depth, r.virtualPath, r.name, Data(r.rawName),
             r.nameEncoding, r.kind.rawValue, r.mode.map { Int64($0) }, r.linkTarget, r.size, r.declaredSize,
             r.hashes.map { Self.lowerHex($0.md5) }, r.hashes.map { Self.lowerHex($0.sha1) },
             r.hashes.map { Self.lowerHex($0.sha256) }, r.mime, r.status.rawValue, r.message, Self.flagText(r.flags),
@@ -232,11 +226,11 @@ struct FileRowWriter {
             r.devicePath, r.owner,
         ]
         let fileID: Int64
-        if let existing = try Int64.fetchOne(find, arguments: [outcome.evidenceID, r.entryKey]) {
+        if let existing = try Int64.fetchOne(find, arguments: [outcome.evidenceID, entryKey]) {
             // A redo: replace everything derived from the file, keep the supervisor's crash records.
             try deleteTimes.execute(arguments: [existing])
             try deleteArtifacts.execute(arguments: [existing])
-            try deleteErrors.execute(arguments: [outcome.evidenceID, r.entryKey])
+            try deleteErrors.execute(arguments: [outcome.evidenceID, entryKey])
             try chats.deleteFile(existing)
             try metadata.deleteFile(existing)
             try media.deleteFile(existing)
@@ -251,7 +245,7 @@ struct FileRowWriter {
             try insertTime.execute(arguments: StatementArguments([fileID, kind.rawValue] + TimeColumns.values(time)))
         }
         chats.beginFile()
-        var file = OpenFile(fileID: fileID, evidenceID: outcome.evidenceID, entryKey: r.entryKey, path: r.path, runID: runID)
+        var file = OpenFile(fileID: fileID, evidenceID: outcome.evidenceID, entryKey: entryKey, path: r.virtualPath, runID: runID)
         for produced in outcome.findings { try write(produced, to: &file) }
         try write(outcome.errors, to: file)
         return file
@@ -282,7 +276,7 @@ struct FileRowWriter {
                 // One row per file: a broken analyzer would otherwise repeat it per message.
                 file.chatProblemRecorded = true
                 try insertError.execute(arguments: [
-                    file.evidenceID, file.entryKey, file.path, produced.analyzerID, produced.analyzerVersion, "error",
+                    file.evidenceID, file.entryKey, file.path, produced.analyzerID, produced.analyzerVersion, AnalysisStatus.error.rawValue,
                     "chat-finding-order", problem, nil, runID,
                 ])
             }
@@ -296,7 +290,7 @@ struct FileRowWriter {
             if let problem = try media.write(hash, fileID: fileID, analyzerID: produced.analyzerID,
                                              analyzerVersion: produced.analyzerVersion) {
                 try insertError.execute(arguments: [
-                    file.evidenceID, file.entryKey, file.path, produced.analyzerID, produced.analyzerVersion, "error",
+                    file.evidenceID, file.entryKey, file.path, produced.analyzerID, produced.analyzerVersion, AnalysisStatus.error.rawValue,
                     "bad-media-hash", problem, nil, runID,
                 ])
             }
@@ -314,18 +308,12 @@ struct FileRowWriter {
     /// Stores analysis errors of an open file.
     func write(_ errors: [AnalysisErrorInput], to file: OpenFile) throws {
         for e in errors {
-            guard Self.errorStatuses.contains(e.status) else {
-                throw EvidenceStoreError.invalidValue(field: "analysis error status", value: e.status)
-            }
             try insertError.execute(arguments: [
-                file.evidenceID, file.entryKey, file.path, e.analyzerID, e.analyzerVersion, e.status, e.code, e.message,
+                file.evidenceID, file.entryKey, file.path, e.analyzerID, e.analyzerVersion, e.status.rawValue, e.code, e.message,
                 e.location, file.runID,
             ])
         }
     }
-
-    /// The closed vocabulary of `analysis_errors.status`.
-    static let errorStatuses: Set<String> = ["warning", "error", "crashed", "timeout"]
 
     /// `hex` in lower case, without allocating when it already is (the usual case).
     static func lowerHex(_ hex: String) -> String {
