@@ -84,6 +84,11 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // `exhibit export` and `exhibit report` (docs/exports.md): consumers of EvidenceStore's
+        // public query API (Query/Export*Queries, Report*Queries); no SQL of their own, no GRDB.
+        .target(
+            name: "CaseOutputs",
+            dependencies: ["EvidenceStore", "ExhibitKit", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "Engine",
             dependencies: ["ExhibitKit", "Intake", "EvidenceStore", "ChatExport", "Metadata", "MediaHash", "HashSets",
@@ -103,13 +108,13 @@ let package = Package(
         // notes go to a sidecar review database (EvidenceStore's ReviewDatabase).
         .target(
             name: "Review",
-            dependencies: ["EvidenceStore", "ExhibitKit", "Engine", .product(name: "Hummingbird", package: "hummingbird"),
+            dependencies: ["EvidenceStore", "CaseOutputs", "ExhibitKit", "Engine", .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "ReviewTests", dependencies: ["ExhibitTesting", "EvidenceStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "ReviewTests", dependencies: ["ExhibitTesting", "EvidenceStore", "CaseOutputs", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "ExhibitCLI",
             dependencies: [
-                "Engine", "EvidenceStore", "ExhibitKit", "Intake", "HashSets", "MediaHash", "LabIndex", "Review",
+                "Engine", "EvidenceStore", "CaseOutputs", "ExhibitKit", "Intake", "HashSets", "MediaHash", "LabIndex", "Review",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "exhibit", dependencies: ["ExhibitCLI", "Engine"]),
@@ -162,6 +167,11 @@ let package = Package(
             dependencies: ["MediaHash", "HashSets", "ExhibitKit"],
             path: "bench/MediaBench"),
         .testTarget(name: "MediaHashTests", dependencies: ["MediaHash", "HashSets", "ExhibitKit", "ExhibitTesting"]),
+        .testTarget(name: "HashSetsTests", dependencies: ["HashSets", "EvidenceStore", "ExhibitKit", "ExhibitTesting"]),
+        // End-to-end through the real `exhibit` (built with --build-tests): the timeline case
+        // analyzer, and the exports and report (CaseOutputs), each checked by its consumer's tool.
+        .testTarget(name: "TimelineTests", dependencies: ["Timeline", "ExhibitTesting", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "CaseOutputsTests", dependencies: ["CaseOutputs", "ExhibitTesting", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "MetadataTests", dependencies: ["Metadata", "ExhibitKit", "ExhibitTesting"]),
         .testTarget(name: "ExhibitKitTests", dependencies: ["ExhibitKit", "ExhibitTesting"]),
         .testTarget(name: "IntakeTests", dependencies: ["Intake", "ExhibitKit", "ExhibitTesting"]),

@@ -102,7 +102,7 @@ struct IntegrityTests {
         let html = dir.path("report.html")
         let report = try Run.command(Fixture.exhibit, ["report", "--db", db, "--out", html, "--verify"])
         #expect(report.exitCode == 3, "report --verify must not exit 0 when verification failed")
-        let text = try ExportFixture.read(html)
+        let text = try CLIFixture.readText(html)
         #expect(text.components(separatedBy: "VERIFICATION FAILED").count - 1 == ReportTests.sections.count, "a banner on every page")
     }
 
@@ -235,7 +235,7 @@ struct IntegrityTests {
         #expect(!r.stdout.contains("is not what was ingested") && !r.stdout.contains("FAIL"), "\(r.stdout)")
         let html = dir.path("report.html")
         #expect(try Run.command(Fixture.exhibit, ["report", "--db", db, "--out", html]).exitCode == 0)
-        let text = try ExportFixture.read(html)
+        let text = try CLIFixture.readText(html)
         #expect(text.components(separatedBy: "INCOMPLETE CASE: ingest was interrupted").count - 1 == ReportTests.sections.count)
 
         let resumed = try Run.command(Fixture.testbed, args + ["--json"])

@@ -20,7 +20,8 @@ public enum AuditChain {
         return hex(SHA256.hash(data: Data(text.utf8)))
     }
 
-    static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
+    /// Lowercase hex of `bytes` (the CASE export's name-based identifiers use it too).
+    public static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
         out.reserveCapacity(64)
