@@ -86,7 +86,7 @@ public enum TimelineField: String, CaseIterable, Sendable {
 
 /// One row of a timeline cursor; valid until the cursor's next step (the row's bytes are read
 /// in place, not copied: exports of a million events spend their time here).
-public struct TimelineRow {
+public struct TimelineExportRow {
     let row: Row
 
     /// Calls `body` with the UTF-8 bytes of `field` (integers as decimal text); not at all when
@@ -126,7 +126,7 @@ extension CaseOutputReader {
 
     /// Every event inside `window` (those without an instant last), each with every
     /// ``TimelineField``; `local` is the wall clock in `clock`'s zone (NULL without a zone).
-    public func timelineRows(window: InstantWindow, clock: CaseTimeText) throws -> QueryCursor<TimelineRow> {
+    public func timelineRows(window: InstantWindow, clock: CaseTimeText) throws -> QueryCursor<TimelineExportRow> {
         let (win, args) = window.sql("utc_us")
         // The local time in SQL (LocalTimeSQL): one CASE over the zone's offset changes in the
         // events' range; two index lookups find the range.
@@ -134,6 +134,6 @@ extension CaseOutputReader {
         let local = LocalTimeSQL.expression("utc_us", clock: clock, range: range.0.flatMap { lo in range.1.map { (lo, $0) } })
         return QueryCursor(try Row.fetchCursor(db, sql: """
             SELECT \(TimelineColumns.select), \(local) FROM timeline WHERE \(win) ORDER BY utc_us IS NULL, utc_us, event_id
-            """, arguments: args), TimelineRow.init)
+            """, arguments: args), TimelineExportRow.init)
     }
 }
