@@ -52,7 +52,7 @@ final class CompanionSpool: @unchecked Sendable {
     struct Held {
         var outcome: FileOutcome
         var file: EvidenceFile?
-        var analyzers: [any StreamingAnalyzer]
+        var analyzers: [any Analyzer]
     }
 
     init(directory: URL, analyzers: [any Analyzer], limit: Int64 = 64 << 30) {

@@ -2,17 +2,9 @@ import EvidenceStore
 import ExhibitKit
 import Foundation
 
-/// What all analyzers said about one file, ready for the store.
-struct FileAnalysis: Sendable {
-    var findings: [ProducedFinding] = []
-    var errors: [AnalysisErrorInput] = []
-    /// Streaming analyzers left for the writer to run inside the file's commit (large files).
-    var deferred: [any StreamingAnalyzer] = []
-}
-
-/// Offers each file to the analyzers whose descriptors accept it and runs them, turning every
-/// failure into a recorded error row. One analyzer's failure never affects another's findings
-/// or the ingest.
+/// Offers each file to the analyzers whose descriptors accept it and runs them on the ingest's
+/// analysis threads, turning every failure into a recorded error row. One analyzer's failure never
+/// affects another's findings or the ingest.
 final class Dispatcher: Sendable {
     let analyzers: [any Analyzer]
     let context: AnalysisContext
@@ -23,15 +15,20 @@ final class Dispatcher: Sendable {
     let channel: WorkerChannel?
     /// Wall-time limit per (file, analyzer) when the descriptor sets none; enforced by the supervisor.
     let fileTimeout: Double
-    /// Files at least this large go to ``StreamingAnalyzer``s through the store's streaming commit.
-    let streamingThreshold: Int64
+    /// Findings of one file kept in memory before its transaction is opened and they stream into it.
+    let streamAfter: Int
+    /// The analysis threads (`jobs` of them).
+    let lanes: AnalysisLanes
 
     init(analyzers: [any Analyzer], context: AnalysisContext, crashed: Set<WorkPair>, isolate: Set<WorkPair>,
-         channel: WorkerChannel?, fileTimeout: Double, streamingThreshold: Int64 = 4 << 20) {
+         channel: WorkerChannel?, fileTimeout: Double, jobs: Int, streamAfter: Int = IngestOptions.defaultStreamAfter) {
         self.analyzers = analyzers; self.context = context; self.crashed = crashed
         self.isolate = isolate; self.channel = channel; self.fileTimeout = fileTimeout
-        self.streamingThreshold = streamingThreshold
+        self.streamAfter = streamAfter
+        lanes = AnalysisLanes(count: jobs)
     }
+
+    deinit { lanes.shutdown() }
 
     /// The analyzers that accept `file`, in registration order.
     func select(for file: EvidenceFile) -> [any Analyzer] {
@@ -54,88 +51,25 @@ final class Dispatcher: Sendable {
         }
     }
 
-    /// Runs the selected analyzers on one file, one after another.
-    func analyze(_ file: EvidenceFile, evidenceID: Int64, entryKey: String, analyzers selected: [any Analyzer]) async -> FileAnalysis {
-        var result = FileAnalysis()
+    /// Runs the selected analyzers on one file, one after another, into the file's sink. An
+    /// analyzer's thrown error becomes its error row (what it emitted before stays); a failure of
+    /// the case database is rethrown — it stops the run, not the analyzer.
+    func run(_ selected: [any Analyzer], on file: EvidenceFile, evidenceID: Int64, entryKey: String, into sink: FileSink) throws {
         for analyzer in selected {
             let d = analyzer.descriptor
             let pair = WorkPair(evidenceID: evidenceID, entryKey: entryKey, analyzerID: d.id)
             if crashed.contains(pair) { continue }
-            if let streaming = analyzer as? any StreamingAnalyzer, file.size >= streamingThreshold {
-                result.deferred.append(streaming)
-                continue
-            }
             channel?.begin(pair, timeout: d.timeoutSeconds ?? fileTimeout, version: d.version, path: file.virtualPath)
+            sink.begin(d)
             do {
-                let findings = try await analyzer.analyze(file, context: context)
-                for f in findings {
-                    if case .warning(let w) = f {
-                        result.errors.append(AnalysisErrorInput(
-                            analyzerID: d.id, analyzerVersion: d.version, status: "warning", code: w.code,
-                            message: w.message, location: w.location?.storedText))
-                    } else {
-                        result.findings.append(ProducedFinding(analyzerID: d.id, analyzerVersion: d.version, finding: f))
-                    }
-                }
+                try analyzer.analyze(file, context: context, into: sink)
             } catch let e as AnalyzerError {
-                result.errors.append(AnalysisErrorInput(analyzerID: d.id, analyzerVersion: d.version, status: "error",
-                                                        code: e.code, message: e.message, location: nil))
+                sink.record(status: "error", code: e.code, message: e.message)
             } catch {
-                result.errors.append(AnalysisErrorInput(analyzerID: d.id, analyzerVersion: d.version, status: "error",
-                                                        code: "analyzer-error", message: "\(error)", location: nil))
+                sink.record(status: "error", code: "analyzer-error", message: "\(error)")
             }
             channel?.end(pair)
+            if let failure = sink.failure { throw failure }
         }
-        return result
-    }
-
-    /// Runs deferred streaming analyzers, handing each finding to `sink` (the store, inside the
-    /// file's transaction) as it is read; warnings and failures come back as error rows, exactly
-    /// as ``analyze(_:evidenceID:entryKey:analyzers:)`` would report them.
-    func stream(_ file: EvidenceFile, evidenceID: Int64, entryKey: String, analyzers: [any StreamingAnalyzer],
-                sink: (ProducedFinding) throws -> Void) throws -> [AnalysisErrorInput] {
-        var errors: [AnalysisErrorInput] = []
-        for analyzer in analyzers {
-            let d = analyzer.descriptor
-            let pair = WorkPair(evidenceID: evidenceID, entryKey: entryKey, analyzerID: d.id)
-            channel?.begin(pair, timeout: d.timeoutSeconds ?? fileTimeout, version: d.version, path: file.virtualPath)
-            var storeFailure: Error?
-            // The analyzer's `emit` may outlive the call; it reaches the store's (non-escaping)
-            // sink only through this box, emptied before the sink goes out of scope.
-            let box = SinkBox()
-            do {
-                try withoutActuallyEscaping(sink) { sink in
-                    box.sink = sink
-                    defer { box.sink = nil }
-                    try analyzer.analyze(file, context: context) { finding in
-                        guard storeFailure == nil, let sink = box.sink else { return }
-                        if case .warning(let w) = finding {
-                            errors.append(AnalysisErrorInput(analyzerID: d.id, analyzerVersion: d.version, status: "warning",
-                                                             code: w.code, message: w.message, location: w.location?.storedText))
-                            return
-                        }
-                        do { try sink(ProducedFinding(analyzerID: d.id, analyzerVersion: d.version, finding: finding)) } catch {
-                            storeFailure = error
-                        }
-                    }
-                }
-            } catch let e as AnalyzerError {
-                errors.append(AnalysisErrorInput(analyzerID: d.id, analyzerVersion: d.version, status: "error",
-                                                 code: e.code, message: e.message, location: nil))
-            } catch {
-                errors.append(AnalysisErrorInput(analyzerID: d.id, analyzerVersion: d.version, status: "error",
-                                                 code: "analyzer-error", message: "\(error)", location: nil))
-            }
-            channel?.end(pair)
-            // A store failure is a failure of the run, not of the evidence.
-            if let storeFailure { throw storeFailure }
-        }
-        return errors
-    }
-
-    /// Holds the store's sink for the duration of one streaming call (see ``stream``).
-    private final class SinkBox: @unchecked Sendable {
-        // Safe: set, used and cleared on the one thread running the streaming call.
-        var sink: ((ProducedFinding) throws -> Void)?
     }
 }

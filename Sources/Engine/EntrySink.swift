@@ -118,103 +118,66 @@ final class EntrySink: @unchecked Sendable {
         let file = EvidenceFile(key: "\(label)#\(key)", virtualPath: e.virtualPath, size: e.size, hashes: hashes,
                                 mime: e.mime ?? "application/octet-stream", times: e.times, content: e.content,
                                 devicePath: devicePath)
-        var selected = dispatcher.select(for: file)
-        // Analyzers with companions run after the container's walk, on private copies.
+        let selected = dispatcher.select(for: file)
+        // A file that analyzers with companions want, or that is itself a companion (a `-wal`), is
+        // held: all its analyzers run after its container's walk, on a private copy laid out with
+        // its companions (``runHeld(container:)``), and its row commits then.
         let withCompanions = selected.filter { !$0.descriptor.accepts.companions.isEmpty }
-        var hold: CompanionHold?
         if !withCompanions.isEmpty || spool.isCompanionName(file.name)
             || file.devicePath.map({ spool.isCompanionName(($0 as NSString).lastPathComponent) }) == true {
             let container = spoolContainer ?? CompanionSpool.containerKey(e.position)
             if try spool.spool(file, entryKey: key, container: container) != nil {
-                let runnable = withCompanions.compactMap { $0 as? any StreamingAnalyzer }
-                hold = CompanionHold(container: container, analyzers: runnable)
-                // Companions are handed over only through the streaming entry point: an analyzer
-                // that declares companions without it is a contract error, said on the file.
-                for a in withCompanions where !(a is any StreamingAnalyzer) {
-                    outcome.errors.append(AnalysisErrorInput(
-                        analyzerID: a.descriptor.id, analyzerVersion: a.descriptor.version, status: "error", code: "contract",
-                        message: "not analysed: the analyzer declares companions but is not a streaming analyzer", location: nil))
-                }
-            } else {
-                for a in withCompanions {
-                    outcome.errors.append(AnalysisErrorInput(
-                        analyzerID: a.descriptor.id, analyzerVersion: a.descriptor.version, status: "error", code: "spool-full",
-                        message: "not analysed: the private copies of databases in this run reached their limit", location: nil))
-                }
-            }
-            selected.removeAll { !$0.descriptor.accepts.companions.isEmpty }
-        }
-        guard !selected.isEmpty else {
-            if let hold {
-                spool.hold(CompanionSpool.Held(outcome: outcome, file: file, analyzers: hold.analyzers), container: hold.container)
+                spool.hold(CompanionSpool.Held(outcome: outcome, file: file, analyzers: selected), container: container)
                 return true
             }
+            for a in withCompanions {
+                outcome.errors.append(AnalysisErrorInput(
+                    analyzerID: a.descriptor.id, analyzerVersion: a.descriptor.version, status: "error", code: "spool-full",
+                    message: "not analysed: the private copies of databases in this run reached their limit", location: nil))
+            }
+        }
+        let runnable = selected.filter { $0.descriptor.accepts.companions.isEmpty }
+        guard !runnable.isEmpty else {
             try writer.deliver(outcome)
             return false
         }
         let lease = e.lease
-        if dispatcher.needsIsolation(evidenceID: evidenceID, entryKey: key, analyzers: selected) {
+        if dispatcher.needsIsolation(evidenceID: evidenceID, entryKey: key, analyzers: runnable) {
             // A pair that was in flight when a worker died runs alone: nothing else in flight,
             // everything before it committed, so a second crash names exactly this pair.
             for _ in 0..<jobs { slots.wait() }
             defer { for _ in 0..<jobs { slots.signal() } }
             try writer.flush()
-            try isolatedRun(file: file, key: key, selected: selected, outcome: outcome, lease: lease, hold: hold)
-            return hold != nil
+            try dispatcher.lanes.runAndWait { [self] in
+                try analyse(file, key: key, analyzers: runnable, outcome: outcome)
+                try writer.flush()
+                withExtendedLifetime(lease) {}
+            }
+            return false
         }
         slots.wait()
         group.enter()
-        Task.detached { [self] in
-            let result = await dispatcher.analyze(file, evidenceID: evidenceID, entryKey: key, analyzers: selected)
-            var o = outcome
-            o.findings = result.findings; o.errors = outcome.errors + result.errors
-            do { try finish(o, file: file, key: key, deferred: result.deferred, hold: hold) } catch { fail(error) }
+        dispatcher.lanes.submit { [self] in
+            do { try analyse(file, key: key, analyzers: runnable, outcome: outcome) } catch { fail(error) }
             withExtendedLifetime(lease) {}
             slots.signal()
             group.leave()
         }
-        return hold != nil
+        return false
     }
 
-    private func isolatedRun(file: EvidenceFile, key: String, selected: [any Analyzer], outcome: FileOutcome,
-                             lease: ContentLease?, hold: CompanionHold?) throws {
-        var o = outcome
-        var deferred: [any StreamingAnalyzer] = []
-        for analyzer in selected {
-            let r = runBlocking { await self.dispatcher.analyze(file, evidenceID: self.evidenceID, entryKey: key, analyzers: [analyzer]) }
-            o.findings += r.findings
-            o.errors += r.errors
-            deferred += r.deferred
-        }
-        try finish(o, file: file, key: key, deferred: deferred, hold: hold)
-        try writer.flush()
-        withExtendedLifetime(lease) {}
-    }
-
-    /// Hands a finished file to the writer; streaming analyzers left for the commit run there.
-    private func finish(_ outcome: FileOutcome, file: EvidenceFile, key: String, deferred: [any StreamingAnalyzer],
-                        hold: CompanionHold?) throws {
-        if let hold {
-            // Streaming analyzers left for the commit join the companion run (on the spooled copy).
-            spool.hold(CompanionSpool.Held(outcome: outcome, file: file, analyzers: deferred + hold.analyzers),
-                       container: hold.container)
-            return
-        }
-        guard !deferred.isEmpty else { return try writer.deliver(outcome) }
-        try writer.deliverStreaming(outcome) { sink in
-            try dispatcher.stream(file, evidenceID: evidenceID, entryKey: key, analyzers: deferred, sink: sink)
-        }
-    }
-
-    /// Where a held file waits and which of its analyzers need companions.
-    struct CompanionHold {
-        var container: String
-        var analyzers: [any StreamingAnalyzer]
+    /// Runs `analyzers` on one file into its sink and hands the file to the writer. On an
+    /// analysis thread.
+    private func analyse(_ file: EvidenceFile, key: String, analyzers: [any Analyzer], outcome: FileOutcome) throws {
+        let sink = FileSink(outcome: outcome, writer: writer, streamAfter: dispatcher.streamAfter)
+        try dispatcher.run(analyzers, on: file, evidenceID: evidenceID, entryKey: key, into: sink)
+        try sink.finish()
     }
 
     /// Runs the analyzers held for `container` (its walk is over, every sibling has been seen)
-    /// and commits every held row, in entry order. Runs on the emitter thread after the
-    /// in-flight analyses finished, one analyzer at a time, each on fresh private copies.
+    /// and commits every held row, in entry order. Called on the walker's thread after the
+    /// in-flight analyses finished; each file runs on an analysis thread, one analyzer at a time,
+    /// each on fresh private copies of the file and the companions it asks for.
     func runHeld(container: String) throws {
         guard spool.hasHeld(container: container) else { return }
         drain()
@@ -227,37 +190,17 @@ final class EntrySink: @unchecked Sendable {
                 try writer.deliver(h.outcome)
                 continue
             }
-            try writer.flush()
             let key = h.outcome.record.entryKey
-            try writer.deliverStreaming(h.outcome) { sink in
-                var errors: [AnalysisErrorInput] = []
+            try dispatcher.lanes.runAndWait { [self] in
+                let sink = FileSink(outcome: h.outcome, writer: writer, streamAfter: dispatcher.streamAfter)
                 for analyzer in h.analyzers {
-                    let pair = WorkPair(evidenceID: evidenceID, entryKey: key, analyzerID: analyzer.descriptor.id)
-                    if dispatcher.crashed.contains(pair) { continue }
                     let names = analyzer.descriptor.accepts.companionNames(for: candidate.appName)
                     let (copy, folder) = try spool.layout(candidate: candidate, companions: names, among: files, base: file)
                     defer { try? FileManager.default.removeItem(at: folder) }
-                    errors += try dispatcher.stream(copy, evidenceID: evidenceID, entryKey: key, analyzers: [analyzer], sink: sink)
+                    try dispatcher.run([analyzer], on: copy, evidenceID: evidenceID, entryKey: key, into: sink)
                 }
-                return errors
+                try sink.finish()
             }
         }
-    }
-
-    /// Runs async work to completion from the walker's (non-async) thread.
-    private func runBlocking(_ work: @escaping @Sendable () async -> FileAnalysis) -> FileAnalysis {
-        let done = DispatchSemaphore(value: 0)
-        let box = ResultBox()
-        Task.detached {
-            box.value = await work()
-            done.signal()
-        }
-        done.wait()
-        return box.value
-    }
-
-    private final class ResultBox: @unchecked Sendable {
-        // Safe: written once before the semaphore is signalled, read after it is waited on.
-        var value = FileAnalysis()
     }
 }

@@ -46,9 +46,12 @@ public struct IngestOptions: Sendable {
     public var signKeyPath: String?
     /// Parent folder of the run's private temp dir.
     public var temporaryRoot: String
-    /// Files at least this large are handed to streaming analyzers (chat exports) finding by
-    /// finding, inside their commit, so memory does not grow with the file.
-    public var streamingThreshold: Int64 = 4 << 20
+    /// Findings of one file kept in memory; past this many the file's transaction is opened and
+    /// the rest stream into it as they are read, so memory does not grow with the file (a chat of
+    /// a million messages). The stored result is the same either way.
+    public var streamAfter: Int = IngestOptions.defaultStreamAfter
+    /// ``streamAfter``'s default: about 2 MB of chat messages.
+    public static let defaultStreamAfter = 4096
     /// Seconds one libarchive call may go without new output before the intake guard stops it
     /// (docs/intake.md, "Intake guard"). Applies under a supervisor only.
     public var intakeStallSeconds: Double = 10

@@ -114,7 +114,7 @@ public final class IngestPipeline {
         let dispatcher = Dispatcher(analyzers: catalog.fileAnalyzers,
                                     context: AnalysisContext(assumedZone: zone, temporaryDirectory: temp.url),
                                     crashed: crashed, isolate: isolate, channel: channel,
-                                    fileTimeout: fileTimeout, streamingThreshold: options.streamingThreshold)
+                                    fileTimeout: fileTimeout, jobs: options.jobs, streamAfter: options.streamAfter)
         // Under a supervisor, a libarchive call that loops inside itself ends this worker (IntakeGuard).
         var intakeGuard: IntakeGuard?
         if let channel {

@@ -52,23 +52,24 @@ final class OutcomeWriter: @unchecked Sendable {
         }
     }
 
-    /// A file whose streaming analyzers run inside its own commit (see
-    /// `EvidenceDatabase.commitStreaming`): pending files are committed first, then this one in
-    /// one transaction while `produce` hands findings over. Other deliveries wait meanwhile.
-    func deliverStreaming(_ outcome: FileOutcome,
-                          produce: (_ sink: (ProducedFinding) throws -> Void) throws -> [AnalysisErrorInput]) throws {
+    /// A file whose findings stream into its own commit (see `EvidenceDatabase.commitStreaming`
+    /// and ``FileSink``): pending files are committed first, then this one in one transaction
+    /// while `next` hands batches over (nil at the end) and `errors` gives the file's error rows
+    /// last. Runs on the file's commit thread; other deliveries wait meanwhile (backpressure).
+    func deliverStreaming(_ outcome: FileOutcome, next: () throws -> [ProducedFinding]?,
+                          errors: () -> [AnalysisErrorInput]) throws {
         lock.lock(); defer { lock.unlock() }
         let k = Self.key(outcome.evidenceID, outcome.record.entryKey)
         if containers[k] != nil {
             // A nested archive that is also a chat export (rare): its row waits for its
             // children, so its findings are collected in memory.
             var o = outcome
-            let errors = try produce { o.findings.append($0) }
-            o.errors += errors
+            while let batch = try next() { o.findings += batch }
+            o.errors += errors()
             return try deliverLocked(o)
         }
         try flushLocked()
-        try db.commitStreaming(outcome, produce: produce)
+        try db.commitStreaming(outcome, next: next, errors: errors)
         committed += 1
     }
 

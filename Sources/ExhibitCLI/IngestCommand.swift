@@ -90,8 +90,8 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "Entries larger than this are spooled to a private temp file instead of memory.") var memoryThreshold: String = "16M"
     @Option(help: "Files analysed at once.") var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Files per database transaction.") var batchSize: Int = 512
-    @Option(help: "Files at least this large are given to streaming analyzers (chat exports) finding by finding, so memory does not grow with the file.")
-    var streamThreshold: String = "4M"
+    @Option(help: "Findings of one file kept in memory; past this many they stream into the file's own transaction as they are read, so memory does not grow with the file. The stored result is the same.")
+    var streamAfter: Int = IngestOptions.defaultStreamAfter
     @Option(help: "Seconds one libarchive call (open, next header, data between blocks) may go without new output before the intake guard stops it; the entry, or the rest of its container, is then limit-exceeded.")
     var intakeStall: Double = 10
     @Option(help: "Worker memory (RSS) at which the intake guard stops the libarchive call that grew it (K/M/G suffixes).")
@@ -122,10 +122,11 @@ struct IngestCommand: ParsableCommand {
         }
         for (name, v) in [("--max-total-bytes", maxTotalBytes), ("--max-entry-bytes", maxEntryBytes),
                           ("--ratio-floor", ratioFloor), ("--memory-threshold", memoryThreshold),
-                          ("--stream-threshold", streamThreshold), ("--max-worker-memory", maxWorkerMemory)] where parseSize(v) == nil {
+                          ("--max-worker-memory", maxWorkerMemory)] where parseSize(v) == nil {
             throw ValidationError("\(name) takes a size such as 512M or 4G, not '\(v)'")
         }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        guard streamAfter >= 0 else { throw ValidationError("--stream-after must be 0 or more") }
         guard intakeStall > 0 else { throw ValidationError("--intake-stall must be a positive number of seconds") }
         guard (parseSize(maxWorkerMemory) ?? 0) >= 64 << 20 else { throw ValidationError("--max-worker-memory must be at least 64M") }
         for (_, c) in try custodyMap() {
@@ -279,7 +280,7 @@ struct IngestCommand: ParsableCommand {
             signKeyPath: signKey, temporaryRoot: tempDir,
             commandLine: CommandLineRedaction.redact(["exhibit"] + Self.examinerArguments(Array(CommandLine.arguments.dropFirst()))))
         options.passwords = try passwordMap()
-        options.streamingThreshold = parseSize(streamThreshold) ?? options.streamingThreshold
+        options.streamAfter = streamAfter
         options.intakeStallSeconds = intakeStall
         options.workerMemoryLimit = parseSize(maxWorkerMemory) ?? options.workerMemoryLimit
         var catalog = noAnalyzers ? AnalyzerCatalog() : ExhibitCommand.catalog

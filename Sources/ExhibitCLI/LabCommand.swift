@@ -161,7 +161,7 @@ struct LabSpreadCommand: ParsableCommand {
         do { sha = try IntakeWalker.hashFile(atPath: path).hashes.sha256 } catch { fail("\(path): \(error)", code: 2) }
         guard let data = FileManager.default.contents(atPath: path), data.count <= MediaHashAnalyzer.readLimit,
               let format = MediaFormat.detect([UInt8](data.prefix(32))), !format.isVideo else { return (sha, []) }
-        let findings = data.withUnsafeBytes { MediaHashAnalyzer.image($0, format: format, limits: MediaHashAnalyzer.defaultLimits) }
+        let findings = data.withUnsafeBytes { MediaHashAnalyzer.image($0, format: format, limits: MediaHashAnalyzer.defaultLimits).findings }
         for case .mediaHash(let m) in findings where m.quality >= 50 {
             return (sha, [m.hash] + m.variants.keys.sorted().compactMap { m.variants[$0] })
         }

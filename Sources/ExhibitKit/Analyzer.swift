@@ -74,12 +74,12 @@ public struct AnalyzerDescriptor: Sendable, Hashable, Codable {
     /// One line for `exhibit analyzers`.
     public var summary: String
     public var accepts: Acceptance
-    /// Finding kinds it may return (`artifact`, `warning`, …), for documentation.
-    public var produces: [String]
+    /// Finding kinds it may emit; the analyzer harness checks every emitted finding against it.
+    public var produces: [FindingKind]
     /// Longest a single file may take before the supervisor treats the worker as hung.
     public var timeoutSeconds: Double?
 
-    public init(id: String, version: String, summary: String, accepts: Acceptance, produces: [String] = [],
+    public init(id: String, version: String, summary: String, accepts: Acceptance, produces: [FindingKind] = [],
                 timeoutSeconds: Double? = nil) {
         self.id = id; self.version = version; self.summary = summary; self.accepts = accepts
         self.produces = produces; self.timeoutSeconds = timeoutSeconds
@@ -106,42 +106,88 @@ public struct AnalyzerError: Error, Sendable, CustomStringConvertible {
     public var description: String { "\(code): \(message)" }
 }
 
+/// Where an analyzer puts what it reads from one file: findings one by one as they are read, and
+/// warnings. The engine owns it and decides what happens to each finding — kept in memory until
+/// the analyzer returns, or written straight into the file's open transaction once the file has
+/// produced many (a chat of a million messages) — so memory stays bounded by the parser and the
+/// analyzer never knows which. Valid only during the ``Analyzer/analyze(_:context:into:)`` call.
+///
+/// Like plaso's parser mediator, handing over never fails from the analyzer's side: when the
+/// engine can take no more (the case database failed and the run is stopping) it records that
+/// itself, drops what follows and sets ``isStopped``, which long loops may check to return early.
+public protocol FindingSink: AnyObject {
+    /// Hands one finding over, in the order it was read.
+    func emit(_ finding: Finding)
+    /// Records a problem that did not stop the analysis (stored in `analysis_errors` with status
+    /// `warning`): what was wrong, and what was kept.
+    func warn(_ warning: AnalysisWarning)
+    /// True once the engine takes nothing more from this call: the analyzer may stop reading.
+    var isStopped: Bool { get }
+}
+
+extension FindingSink {
+    /// Shorthand for ``warn(_:)`` with a code, a sentence and an optional location.
+    public func warn(_ code: String, _ message: String, at location: SourceLocation? = nil) {
+        warn(AnalysisWarning(code: code, message: message, location: location))
+    }
+}
+
 /// A per-file analyzer: parses one evidence file into typed findings.
 ///
 /// Contract:
-/// - The engine calls ``analyze(_:context:)`` for every file the descriptor accepts, from many
-///   tasks at once: implementations must be safe to call concurrently (keep them stateless or
-///   guard state yourself).
+/// - The engine calls ``analyze(_:context:into:)`` for every file the descriptor accepts, on its
+///   fixed set of analysis threads, many files at once: implementations must be safe to call
+///   concurrently (keep them stateless or guard state yourself). The call is synchronous; it may
+///   block (an external plugin waits for its process), never spin.
 /// - The bytes behind ``EvidenceFile/content`` are valid only during the call.
-/// - Analyzers never touch the database: they return findings, and the store persists them with
-///   the analyzer's id and version as provenance.
-/// - Evidence is hostile. Bad input is the normal case: return what was read plus
-///   ``Finding/warning(_:)`` findings, or throw ``AnalyzerError`` when nothing can be read.
-///   Never crash, never `fatalError`/`try!`/force-unwrap on anything derived from the bytes, and
-///   bound memory and time by the input's real size, not by sizes it declares.
-/// - Output must depend only on the file and the context (same evidence → same findings).
+/// - Analyzers never touch the database: they hand findings to the sink, and the store persists
+///   them with the analyzer's id and version as provenance.
+/// - Evidence is hostile. Bad input is the normal case: emit what was read plus warnings
+///   (``FindingSink/warn(_:)``), or throw ``AnalyzerError`` when nothing more can be read —
+///   findings emitted before the throw are kept. Never crash, never `fatalError`/`try!`/force-unwrap
+///   on anything derived from the bytes, and bound memory and time by the input's real size, not
+///   by sizes it declares.
+/// - Output must depend only on the file and the context (same evidence → same findings in the
+///   same order), and every finding's ``Finding/kind`` must be in ``AnalyzerDescriptor/produces``.
 public protocol Analyzer: Sendable {
     var descriptor: AnalyzerDescriptor { get }
     /// Decides on files the descriptor's MIME types and globs did not match, from their first
     /// ``Acceptance/sniffLength`` bytes. Only asked when ``Acceptance/sniff`` is set.
     func sniff(prefix: Data, file: EvidenceFile) -> Bool
-    func analyze(_ file: EvidenceFile, context: AnalysisContext) async throws -> [Finding]
+    /// Reads one file, handing every finding and warning to `sink` as it is read.
+    func analyze(_ file: EvidenceFile, context: AnalysisContext, into sink: any FindingSink) throws
 }
 
 extension Analyzer {
     public func sniff(prefix: Data, file: EvidenceFile) -> Bool { false }
 }
 
-/// An analyzer that can hand its findings over one by one as it reads (a chat export of a
-/// million messages), instead of returning them all at once.
-///
-/// For files at least as large as the engine's streaming threshold (`--stream-threshold`) it calls
-/// ``analyze(_:context:emit:)`` instead of ``Analyzer/analyze(_:context:)`` and stores each
-/// finding as it arrives, inside the file's one commit: memory stays bounded by the stream while
-/// a file is still done only when its row commits. Both entry points must produce the same
-/// findings in the same order. `emit` is only valid during the call.
-public protocol StreamingAnalyzer: Analyzer {
-    func analyze(_ file: EvidenceFile, context: AnalysisContext, emit: @escaping (Finding) -> Void) throws
+/// A sink that keeps everything in memory: for callers that want a file's whole result at once
+/// (`exhibit plugin test`, the analyzer harness in tests). Not what the engine uses for ingest.
+public final class FindingCollector: FindingSink {
+    /// Findings in the order they were emitted.
+    public private(set) var findings: [Finding] = []
+    /// Warnings in the order they were recorded.
+    public private(set) var warnings: [AnalysisWarning] = []
+    /// An empty collector.
+    public init() {}
+    /// Appends the finding.
+    public func emit(_ finding: Finding) { findings.append(finding) }
+    /// Appends the warning.
+    public func warn(_ warning: AnalysisWarning) { warnings.append(warning) }
+    /// Never: a collector takes everything.
+    public var isStopped: Bool { false }
+}
+
+extension Analyzer {
+    /// Runs the analyzer on one file and returns everything it emitted, in memory. A thrown
+    /// ``AnalyzerError`` is rethrown (what was emitted before it is lost to the caller: use a
+    /// ``FindingCollector`` directly to keep it).
+    public func collect(_ file: EvidenceFile, context: AnalysisContext) throws -> (findings: [Finding], warnings: [AnalysisWarning]) {
+        let sink = FindingCollector()
+        try analyze(file, context: context, into: sink)
+        return (sink.findings, sink.warnings)
+    }
 }
 
 /// Glob matching for ``Acceptance/pathGlobs``: `*` matches any run (including `/`), `?` one

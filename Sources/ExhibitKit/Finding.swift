@@ -51,10 +51,9 @@ public struct Artifact: Sendable, Hashable, Codable {
 }
 
 /// Everything an analyzer can report. A closed set: the store knows how to persist each case.
-/// Later features add cases (chat, message, metadata, media hash, indicator, event…) together
-/// with the store migration that holds them.
+/// Warnings are not findings: they go through ``FindingSink/warn(_:)``.
+/// Adding a kind: docs/architecture.md, "How to add a finding kind".
 public enum Finding: Sendable, Hashable {
-    case warning(AnalysisWarning)
     case artifact(Artifact)
     /// A chat found in a chat export (see ChatFindings.swift for the linking rules).
     case chat(ChatInfo)
@@ -70,6 +69,35 @@ public enum Finding: Sendable, Hashable {
     case mediaHash(MediaHash)
     /// A deleted or superseded row recovered from a SQLite database; see RecoveryFindings.swift.
     case recoveredRecord(RecoveredRecord)
+}
+
+/// The kinds of ``Finding``, by the one name each has everywhere outside Swift: the plugin wire,
+/// `exhibit analyzers`, docs (snake_case of the case name). The single list of kind names.
+public enum FindingKind: String, Sendable, Hashable, Codable, CaseIterable {
+    case artifact
+    case chat
+    case participant
+    case message
+    case metadata
+    case indicator
+    case mediaHash = "media_hash"
+    case recoveredRecord = "recovered_record"
+}
+
+extension Finding {
+    /// This finding's kind.
+    public var kind: FindingKind {
+        switch self {
+        case .artifact: .artifact
+        case .chat: .chat
+        case .participant: .participant
+        case .message: .message
+        case .metadata: .metadata
+        case .indicator: .indicator
+        case .mediaHash: .mediaHash
+        case .recoveredRecord: .recoveredRecord
+        }
+    }
 }
 
 /// A JSON value with a canonical encoding (sorted keys), so digests over findings are stable.

@@ -108,7 +108,7 @@ struct DayLineDSTTests {
         let file = EvidenceFile(key: "d", virtualPath: "e.zip!/[LINE] Chat with Minji.txt", size: Int64(data.count),
                                 hashes: FileHashes(md5: "", sha1: "", sha256: ""), mime: "text/plain", content: .memory(data))
         let ctx = AnalysisContext(assumedZone: ny, temporaryDirectory: FileManager.default.temporaryDirectory)
-        let got = Split(try await ChatExportAnalyzer().analyze(file, context: ctx)).messages.map(\.sent)
+        let got = Split(try AnalyzerHarness.run(ChatExportAnalyzer(), on: file, context: ctx)).messages.map(\.sent)
         var want: [TimeValue?] = []
         for (m, d) in days {
             for c in clocks {

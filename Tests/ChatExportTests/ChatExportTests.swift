@@ -60,7 +60,7 @@ struct SampleCaseTimeTests {
         let file = EvidenceFile(key: "s", virtualPath: "\(archive)!/\(path)", size: Int64(data.count),
                                 hashes: FileHashes(md5: "", sha1: "", sha256: ""), mime: "text/plain", content: .memory(data))
         let ctx = AnalysisContext(assumedZone: TimeZone(identifier: "Asia/Seoul"), temporaryDirectory: FileManager.default.temporaryDirectory)
-        return Split(try await ChatExportAnalyzer().analyze(file, context: ctx))
+        return Split(try AnalyzerHarness.run(ChatExportAnalyzer(), on: file, context: ctx))
     }
 
     @Test func telegramJSON() async throws {
@@ -107,7 +107,7 @@ struct ChatHostileTests {
         let file = EvidenceFile(key: "h", virtualPath: path, size: Int64(data.count),
                                 hashes: FileHashes(md5: "", sha1: "", sha256: ""), mime: "text/plain", content: .memory(data))
         let ctx = AnalysisContext(assumedZone: TimeZone(identifier: "UTC"), temporaryDirectory: FileManager.default.temporaryDirectory)
-        return Split(try await ChatExportAnalyzer().analyze(file, context: ctx))
+        return Split(try AnalyzerHarness.run(ChatExportAnalyzer(), on: file, context: ctx, requireAcceptance: false))
     }
 
     @Test func hundredThousandLines() async throws {
@@ -180,9 +180,9 @@ struct ChatHostileTests {
         let file = EvidenceFile(key: "t", virtualPath: "case.zip!/full/result.json", size: Int64(data.count),
                                 hashes: FileHashes(md5: "", sha1: "", sha256: ""), mime: "application/json", content: .temporaryFile(url))
         let ctx = AnalysisContext(assumedZone: nil, temporaryDirectory: FileManager.default.temporaryDirectory)
-        let fromFile = try await ChatExportAnalyzer().analyze(file, context: ctx)
+        let fromFile = try AnalyzerHarness.run(ChatExportAnalyzer(), on: file, context: ctx)
         var mem = file
         mem.content = .memory(data)
-        #expect(try await ChatExportAnalyzer().analyze(mem, context: ctx) == fromFile)
+        #expect(try AnalyzerHarness.run(ChatExportAnalyzer(), on: mem, context: ctx) == fromFile)
     }
 }

@@ -34,14 +34,14 @@ enum ChatFixtures {
     }
 
     /// Runs the real analyzer on the fixture's bytes, under the golden's declared zone.
-    static func run(_ fixture: String) async throws -> (found: [Finding], expected: JSONValue) {
+    static func run(_ fixture: String) async throws -> (found: AnalyzerOutput, expected: JSONValue) {
         let exp = try expected(fixture)
         guard case .string(let vp)? = exp["virtualPath"], case .string(let zoneID)? = exp["zone"] else {
             throw AnalyzerError(code: "bad-golden", message: fixture)
         }
         let file = try evidenceFile(fixture, virtualPath: vp)
         let context = AnalysisContext(assumedZone: TimeZone(identifier: zoneID), temporaryDirectory: FileManager.default.temporaryDirectory)
-        return (try await ChatExportAnalyzer().analyze(file, context: context), exp)
+        return (try AnalyzerHarness.run(ChatExportAnalyzer(), on: file, context: context, requireAcceptance: !fixture.hasPrefix("hostile/"), twice: true), exp)
     }
 }
 
@@ -123,13 +123,13 @@ enum Projection {
 /// Findings split by kind, in arrival order.
 struct Split {
     var chats: [ChatInfo] = [], participants: [ParticipantInfo] = [], messages: [MessageRecord] = [], warnings: [AnalysisWarning] = []
-    init(_ findings: [Finding]) {
-        for f in findings {
+    init(_ output: AnalyzerOutput) {
+        warnings = output.warnings
+        for f in output.findings {
             switch f {
             case .chat(let c): chats.append(c)
             case .participant(let p): participants.append(p)
             case .message(let m): messages.append(m)
-            case .warning(let w): warnings.append(w)
             case .artifact, .metadata, .indicator, .mediaHash, .recoveredRecord: break
             }
         }

@@ -33,7 +33,7 @@ struct ChatGoldenTimeTests {
     func streamOrderLinksRows(_ fixture: String) async throws {
         let (found, _) = try await ChatFixtures.run(fixture)
         var chats = Set<String>(), people = Set<String>()
-        for f in found {
+        for f in found.findings {
             switch f {
             case .chat(let c): chats.insert(c.chatKey)
             case .participant(let p):

@@ -40,7 +40,7 @@ import Testing
     @Test func duplicateIDsAreDetected() {
         struct A: Analyzer {
             var descriptor: AnalyzerDescriptor { AnalyzerDescriptor(id: "same", version: "1", summary: "", accepts: Acceptance()) }
-            func analyze(_ file: EvidenceFile, context: AnalysisContext) async throws -> [Finding] { [] }
+            func analyze(_ file: EvidenceFile, context: AnalysisContext, into sink: any FindingSink) throws {}
         }
         #expect(AnalyzerCatalog(fileAnalyzers: [A(), A()]).duplicateIDs == ["same"])
     }

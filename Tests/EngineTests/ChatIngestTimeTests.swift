@@ -164,9 +164,9 @@ struct ChatIngestTimeTests {
         let dir = try TestDirectory("chat-stream"); defer { dir.remove() }
         let zipPath = try Self.buildZip(dir)
         var digests: [String] = []
-        for threshold in ["64M", "0"] {
+        for threshold in ["1000000000", "0"] {
             let db = dir.path("case-\(threshold).sqlite")
-            let r = try Fixture.ingest([zipPath], db: db, extra: ["--assume-tz", "Asia/Seoul", "--stream-threshold", threshold])
+            let r = try Fixture.ingest([zipPath], db: db, extra: ["--assume-tz", "Asia/Seoul", "--stream-after", threshold])
             #expect(r.exitCode == 0, "\(r.stderr)")
             digests.append(try Fixture.digest(db))
             let messages = try Fixture.open(db).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM messages") } ?? 0

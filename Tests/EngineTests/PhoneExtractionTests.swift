@@ -64,27 +64,29 @@ struct PhoneExtractionTests {
         return obj.mapValues { JSONValueLite($0) }
     }
 
-    /// An analyzer that declares companions but is not streaming gets a `contract` error row on
-    /// the file, and the file's row is still committed.
-    @Test func companionsWithoutStreamingAreAContractError() throws {
+    /// Any analyzer may declare companions (there is one entry point): it runs after the walk on
+    /// the private copy, with the `-wal` beside it, and the file's row is committed with its finding.
+    @Test func anyAnalyzerWithCompanionsRunsOnThePrivateCopy() throws {
         let dir = try TestDirectory("phone-contract")
         defer { dir.remove() }
         let folder = dir.path("evidence/contract")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try Data("SQLite format 3\u{0}".utf8).write(to: URL(fileURLWithPath: folder + "/probe.db"))
+        try Data("wal".utf8).write(to: URL(fileURLWithPath: folder + "/probe.db-wal"))
         let db = dir.path("case.sqlite")
         let r = try Fixture.ingest([dir.path("evidence")], db: db, binary: Fixture.testbed)
         try #require(r.exitCode == 0, "\(r.stderr)")
         let q = try Fixture.open(db)
         let rows = try q.read {
             try Row.fetchAll($0, sql: """
-                SELECT e.path, e.analyzer_id, e.code, f.status FROM analysis_errors e
-                JOIN files f ON f.evidence_id = e.evidence_id AND f.entry_key = e.entry_key
-                WHERE e.analyzer_id = 'testbed-contract'
+                SELECT f.path, f.status, a.properties FROM artifacts a JOIN files f ON f.id = a.file_id
+                WHERE a.analyzer_id = 'testbed-contract'
                 """)
         }
-        #expect(rows.map { "\($0["path"] as String) \($0["analyzer_id"] as String) \($0["code"] as String) \($0["status"] as String)" }
-            == ["evidence!/contract/probe.db testbed-contract contract ok"])
+        #expect(rows.map { "\($0["path"] as String) \($0["status"] as String) \($0["properties"] as String)" }
+            == [#"evidence!/contract/probe.db ok {"companions":["probe.db-wal"],"private_copy":true}"#])
+        let errors = try q.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM analysis_errors WHERE analyzer_id = 'testbed-contract'") }
+        #expect(errors == 0)
     }
 
     @Test func databaseWithWALAndSiblingReadFromPrivateCopiesWhateverThePrefixOrOrder() throws {

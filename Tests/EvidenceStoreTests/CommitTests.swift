@@ -56,10 +56,11 @@ struct CommitTests {
                 ProducedFinding(analyzerID: "chat-export", analyzerVersion: "1", finding: .artifact(Artifact(
                     type: "chat.stub", properties: .object(["n": .number(1)]),
                     times: ["sent": .unixSeconds(1_700_000_000)], location: SourceLocation(offset: 12)))),
-                ProducedFinding(analyzerID: "chat-export", analyzerVersion: "1", finding: .warning(AnalysisWarning(
-                    code: "truncated-json", message: "JSON ends early", location: SourceLocation(offset: 9_007_199_254_740_993, record: "line 3")))),
             ],
-            errors: [AnalysisErrorInput(analyzerID: "metadata", analyzerVersion: "2", code: "bad-exif", message: "no")])
+            errors: [AnalysisErrorInput(analyzerID: "chat-export", analyzerVersion: "1", status: "warning", code: "truncated-json",
+                                        message: "JSON ends early",
+                                        location: SourceLocation(offset: 9_007_199_254_740_993, record: "line 3").storedText),
+                     AnalysisErrorInput(analyzerID: "metadata", analyzerVersion: "2", code: "bad-exif", message: "no")])
         try db.commit([first])
         try db.recordCrash(evidenceID: ev, entryKey: "0", path: "seized.zip!/chat/result.json", analyzerID: "decoder",
                            analyzerVersion: "3", status: "crashed", message: "worker died with SIGSEGV twice")

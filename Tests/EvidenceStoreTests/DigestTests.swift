@@ -37,8 +37,8 @@ struct DigestTests {
                             type: "sms.message", properties: .object(["body": .string("안녕"), "n": .number(1)]),
                             times: ["sent": .unixSeconds(t), "read": .unixSeconds(t + 5)], location: SourceLocation(record: "row 1")))))
                     }
-                    found.append(ProducedFinding(analyzerID: "sms", analyzerVersion: "1", finding: .warning(AnalysisWarning(
-                        code: "odd-row", message: "row 2 has no date"))))
+                    errors.append(AnalysisErrorInput(analyzerID: "sms", analyzerVersion: "1", status: "warning",
+                                                     code: "odd-row", message: "row 2 has no date"))
                 }
                 if i % 5 == 2 {
                     errors.append(AnalysisErrorInput(analyzerID: "metadata", analyzerVersion: "2", code: "bad-exif", message: "no IFD0"))
@@ -70,7 +70,7 @@ struct DigestTests {
                 var s = o
                 s.record.size += 1
                 s.record.times.modified = .unixSeconds(1)
-                s.findings.append(ProducedFinding(analyzerID: "x", analyzerVersion: "0", finding: .warning(AnalysisWarning(code: "stale", message: "stale"))))
+                s.errors.append(AnalysisErrorInput(analyzerID: "x", analyzerVersion: "0", status: "warning", code: "stale", message: "stale"))
                 return s
             }
             try db.commit(stale)

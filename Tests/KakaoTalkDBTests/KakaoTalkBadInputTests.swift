@@ -95,7 +95,7 @@ import Testing
         let file = try KakaoFixture.file(dir.path("src") + "/KakaoTalk.db", deviceFolder: nil, in: dir)
         var messages = 0, chats = 0, last = -1, ordered = true, warnings: [String] = [], owner = 0
         let start = Date()
-        try KakaoTalkDBAnalyzer().analyze(file, context: AnalysisContext(assumedZone: nil, temporaryDirectory: dir.url)) { f in
+        try KakaoTalkDBAnalyzer().analyze(file, context: AnalysisContext(assumedZone: nil, temporaryDirectory: dir.url), into: CallbackSink(finding: { f in
             switch f {
             case .message(let m):
                 messages += 1
@@ -103,10 +103,9 @@ import Testing
                 last = m.sequence
                 if m.fromDeviceOwner { owner += 1 }
             case .chat: chats += 1
-            case .warning(let w): warnings.append(w.code)
             default: break
             }
-        }
+        }, warning: { w in warnings.append(w.code) }))
         let seconds = Date().timeIntervalSince(start)
         print("kakaotalk-db: \(messages) messages in \(String(format: "%.2f", seconds)) s = \(Int(Double(messages) / max(seconds, 1e-6))) messages/s")
         #expect(messages == n && chats == 20 && ordered)

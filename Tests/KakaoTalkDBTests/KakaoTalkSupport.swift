@@ -33,17 +33,16 @@ enum KakaoFixture {
                             content: .temporaryFile(url), devicePath: deviceFolder.map { "\($0)/KakaoTalk.db" }, companions: comps)
     }
 
-    static func run(_ file: EvidenceFile, in dir: TestDirectory) async throws -> [Finding] {
-        try await KakaoTalkDBAnalyzer().analyze(file, context: AnalysisContext(assumedZone: nil, temporaryDirectory: dir.url))
+    static func run(_ file: EvidenceFile, in dir: TestDirectory) async throws -> AnalyzerOutput {
+        try AnalyzerHarness.run(KakaoTalkDBAnalyzer(), on: file, context: AnalysisContext(assumedZone: nil, temporaryDirectory: dir.url), requireAcceptance: false)
     }
 }
 
 /// Picks findings of one kind out of a list.
-extension Array where Element == Finding {
+extension Sequence where Element == Finding {
     var chats: [ChatInfo] { compactMap { if case .chat(let c) = $0 { return c }; return nil } }
     var messages: [MessageRecord] { compactMap { if case .message(let m) = $0 { return m }; return nil } }
     var participants: [ParticipantInfo] { compactMap { if case .participant(let p) = $0 { return p }; return nil } }
-    var warnings: [AnalysisWarning] { compactMap { if case .warning(let w) = $0 { return w }; return nil } }
     var artifacts: [Artifact] { compactMap { if case .artifact(let a) = $0 { return a }; return nil } }
 }
 

@@ -33,13 +33,12 @@ import Testing
         let data = try Data(contentsOf: Corpus.url("media/images/scene1-cmyk.jpg"))
         let golden = try #require(Golden.shared?.images["scene1-cmyk.jpg"])
         let scaled = data.withUnsafeBytes { MediaHashAnalyzer.image($0, format: .jpeg, limits: DecodeLimits(jpegMinSide: 300)) }
-        let s = try #require(scaled.compactMap { if case .mediaHash(let h) = $0 { h } else { nil } }.first)
+        let s = try #require(scaled.findings.compactMap { if case .mediaHash(let h) = $0 { h } else { nil } }.first)
         #expect(distance(s.hash, golden.pdq) <= 10, "half-size decode: \(distance(s.hash, golden.pdq)) bits")
         let cut = data.prefix(data.count * 3 / 4)
         let findings = cut.withUnsafeBytes { MediaHashAnalyzer.image($0, format: .jpeg) }
-        let codes = findings.map { f -> String in
+        let codes = findings.warnings.map(\.code) + findings.findings.map { f -> String in
             switch f {
-            case .warning(let w): w.code
             case .mediaHash: "hash"
             default: "other"
             }

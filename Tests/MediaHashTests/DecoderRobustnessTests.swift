@@ -6,17 +6,17 @@ import Testing
 
 /// Damaged and hostile inputs give warnings (or a partial hash), never a crash.
 @Suite struct DecoderRobustnessTests {
-    func findings(_ bytes: [UInt8]) -> [Finding] {
-        guard let format = MediaFormat.detect(Array(bytes.prefix(32))) else { return [] }
+    func findings(_ bytes: [UInt8]) -> FindingCollector {
+        guard let format = MediaFormat.detect(Array(bytes.prefix(32))) else { return FindingCollector() }
         return bytes.withUnsafeBytes { MediaHashAnalyzer.image($0, format: format, limits: DecodeLimits(maxPixels: 50_000_000)) }
     }
 
-    func warnings(_ f: [Finding]) -> [String] {
-        f.compactMap { if case .warning(let w) = $0 { return w.code } else { return nil } }
+    func warnings(_ f: FindingCollector) -> [String] {
+        f.warnings.map(\.code)
     }
 
-    func hashes(_ f: [Finding]) -> [MediaHash] {
-        f.compactMap { if case .mediaHash(let h) = $0 { return h } else { return nil } }
+    func hashes(_ f: FindingCollector) -> [MediaHash] {
+        f.findings.compactMap { if case .mediaHash(let h) = $0 { return h } else { return nil } }
     }
 
     @Test(arguments: ["scene1-orig.jpg", "scene1-conv.png", "scene1-conv.webp", "scene1-conv.gif", "scene1-conv.bmp",

@@ -10,8 +10,7 @@ import Testing
     /// Warning codes, then `hash` for each hash found.
     func codes(_ bytes: [UInt8], _ format: MediaFormat) -> [String] {
         let f = bytes.withUnsafeBytes { MediaHashAnalyzer.image($0, format: format, limits: DecodeLimits(maxPixels: 50_000_000)) }
-        return f.compactMap {
-            if case .warning(let a) = $0 { return a.code }
+        return f.warnings.map(\.code) + f.findings.compactMap {
             if case .mediaHash = $0 { return "hash" }
             return nil
         }
@@ -114,9 +113,9 @@ import Testing
             func frames(_ d: Data) async throws -> [String] {
                 let file = EvidenceFile(key: name, virtualPath: name, size: Int64(d.count), hashes: FileHashes(md5: "", sha1: "", sha256: ""),
                                         mime: "video/mp4", content: .memory(d))
-                return try await analyzer.analyze(file, context: context).map {
+                let out = try AnalyzerHarness.run(analyzer, on: file, context: context, requireAcceptance: false)
+                return out.warnings.map { "warning " + $0.code } + out.findings.map {
                     if case .mediaHash(let h) = $0 { return h.hash }
-                    if case .warning(let w) = $0 { return "warning " + w.code }
                     return "other"
                 }
             }

@@ -30,7 +30,7 @@ func hashFile(_ name: String) throws -> MediaHash? {
     let format = MediaFormat.detect([UInt8](data.prefix(32)))
     guard let format else { return nil }
     let findings = data.withUnsafeBytes { MediaHashAnalyzer.image($0, format: format) }
-    for f in findings { if case .mediaHash(let h) = f { return h } }
+    for f in findings.findings { if case .mediaHash(let h) = f { return h } }
     return nil
 }
 

@@ -12,7 +12,7 @@ struct SQLiteRecoveryAnalyzerTests {
                      content: content, companions: companions)
     }
 
-    static func records(_ findings: [Finding]) -> [RecoveredRecord] {
+    static func records(_ findings: AnalyzerOutput) -> [RecoveredRecord] {
         findings.compactMap { if case .recoveredRecord(let r) = $0 { return r } else { return nil } }
     }
 
@@ -38,16 +38,16 @@ struct SQLiteRecoveryAnalyzerTests {
         var file = Self.file("big.db", content: .temporaryFile(URL(fileURLWithPath: path)))
         file.size = 2 << 30
         let ctx = AnalysisContext(assumedZone: nil, temporaryDirectory: URL(fileURLWithPath: dir.path("")))
-        let findings = try await SQLiteRecoveryAnalyzer().analyze(file, context: ctx)
+        let findings = try AnalyzerHarness.run(SQLiteRecoveryAnalyzer(), on: file, context: ctx, requireAcceptance: false)
         #expect(Self.records(findings).isEmpty)
-        let codes = findings.compactMap { if case .warning(let w) = $0 { return w.code } else { return nil } }
+        let codes = findings.warnings.map(\.code)
         #expect(codes == ["sqlite-too-large"])
     }
 
     @Test func recoversFromADatabaseInMemory() async throws {
         let db = try #require(RecoveryCase.bytes("freeblock.db"))
         let ctx = AnalysisContext(assumedZone: nil, temporaryDirectory: FileManager.default.temporaryDirectory)
-        let findings = try await SQLiteRecoveryAnalyzer().analyze(Self.file("freeblock.db", content: .memory(Data(db))), context: ctx)
+        let findings = try AnalyzerHarness.run(SQLiteRecoveryAnalyzer(), on: Self.file("freeblock.db", content: .memory(Data(db))), context: ctx, requireAcceptance: false)
         let recs = Self.records(findings)
         #expect(!recs.isEmpty)
         let contact = try #require(recs.first { $0.tableName == "contacts" && $0.values.contains(.text("contact-5-name")) })
@@ -55,7 +55,7 @@ struct SQLiteRecoveryAnalyzerTests {
         #expect(contact.values.first == .integer(5) || contact.values.first == .missing)
         #expect(!contact.duplicateOfLive)
         #expect(contact.valuesJSON.hasSuffix(#""contact-5-name","+82-10-1005-9595",1600000005]"#))
-        #expect(!findings.contains { if case .warning = $0 { return true } else { return false } })
+        #expect(findings.warnings.isEmpty)
     }
 
     @Test func readsTheWALCompanion() async throws {
@@ -68,7 +68,7 @@ struct SQLiteRecoveryAnalyzerTests {
                                       size: Int64(wal.count), sha256: "", url: URL(fileURLWithPath: dir.path("wal.db-wal")))
         let file = Self.file("wal.db", content: .temporaryFile(URL(fileURLWithPath: dir.path("wal.db"))), companions: [companion])
         let ctx = AnalysisContext(assumedZone: nil, temporaryDirectory: URL(fileURLWithPath: dir.path("")))
-        let recs = Self.records(try await SQLiteRecoveryAnalyzer().analyze(file, context: ctx))
+        let recs = Self.records(try AnalyzerHarness.run(SQLiteRecoveryAnalyzer(), on: file, context: ctx, requireAcceptance: false))
         // Every deleted or changed row once, with its rowid; stale copies of live rows flagged.
         let claimed = recs.filter { !$0.duplicateOfLive }
         #expect(claimed.compactMap(\.rowid).sorted() == [4, 9, 10, 33, 34, 35, 60, 80, 100])
@@ -81,8 +81,8 @@ struct SQLiteRecoveryAnalyzerTests {
         var db = try #require(RecoveryCase.bytes("freelist.db"))
         db[32...35] = [0, 0x0F, 0x42, 0x3F]   // first trunk past the end
         let ctx = AnalysisContext(assumedZone: nil, temporaryDirectory: FileManager.default.temporaryDirectory)
-        let findings = try await SQLiteRecoveryAnalyzer().analyze(Self.file("freelist.db", content: .memory(Data(db))), context: ctx)
-        let codes = findings.compactMap { if case .warning(let w) = $0 { return w.code } else { return nil } }
+        let findings = try AnalyzerHarness.run(SQLiteRecoveryAnalyzer(), on: Self.file("freelist.db", content: .memory(Data(db))), context: ctx, requireAcceptance: false)
+        let codes = findings.warnings.map(\.code)
         #expect(codes == ["sqlite-freelist-range"])
     }
 }

@@ -33,7 +33,7 @@ struct SharedCarveTests {
         let file = try Self.file(sha256: "5a" + String(repeating: "0", count: 62), wal: (walURL, "77"), dir: dir)
         let ctx = AnalysisContext(assumedZone: nil, temporaryDirectory: dir.url)
 
-        let alone = try await SQLiteRecoveryAnalyzer().analyze(file, context: ctx)
+        let alone = try AnalyzerHarness.run(SQLiteRecoveryAnalyzer(), on: file, context: ctx, requireAcceptance: false)
         #expect(!alone.isEmpty)
         let offered = EvidenceRecovery.recover(file, sharing: .offer)
         #expect(!offered.shared)
@@ -46,7 +46,7 @@ struct SharedCarveTests {
         #expect(!EvidenceRecovery.recover(file, sharing: .take).shared)
         // The analyzer's findings from a shared carve equal those of its own carve.
         _ = EvidenceRecovery.recover(file, sharing: .offer)
-        let viaShare = try await SQLiteRecoveryAnalyzer().analyze(file, context: ctx)
+        let viaShare = try AnalyzerHarness.run(SQLiteRecoveryAnalyzer(), on: file, context: ctx, requireAcceptance: false)
         #expect(viaShare == alone)
         #expect(!EvidenceRecovery.recover(file, sharing: .take).shared, "the analyzer took it")
     }

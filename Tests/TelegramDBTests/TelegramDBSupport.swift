@@ -7,12 +7,12 @@ import Testing
 /// The findings of one run, split by kind, in arrival order.
 struct TelegramRun {
     var findings: [Finding] = []
+    var warnings: [AnalysisWarning] = []
     var chats: [ChatInfo] { findings.compactMap { if case .chat(let c) = $0 { return c } else { return nil } } }
     var participants: [ParticipantInfo] {
         findings.compactMap { if case .participant(let p) = $0 { return p } else { return nil } }
     }
     var messages: [MessageRecord] { findings.compactMap { if case .message(let m) = $0 { return m } else { return nil } } }
-    var warnings: [AnalysisWarning] { findings.compactMap { if case .warning(let w) = $0 { return w } else { return nil } } }
     var artifacts: [Artifact] { findings.compactMap { if case .artifact(let a) = $0 { return a } else { return nil } } }
 
     func message(_ chatKey: String, _ nativeID: String) throws -> MessageRecord {
@@ -46,7 +46,8 @@ enum TelegramFixtures {
                                 hashes: FileHashes(md5: "", sha1: "", sha256: ""), mime: "application/vnd.sqlite3",
                                 content: .temporaryFile(db), devicePath: devicePath, companions: companions)
         let context = AnalysisContext(assumedZone: nil, temporaryDirectory: dir.url)
-        return TelegramRun(findings: try await TelegramDBAnalyzer().analyze(file, context: context))
+        let out = try AnalyzerHarness.run(TelegramDBAnalyzer(), on: file, context: context, requireAcceptance: false)
+        return TelegramRun(findings: out.findings, warnings: out.warnings)
     }
 
     static func run(fixture: String, withWAL: Bool = true, devicePath: String? = devicePath) async throws -> TelegramRun {

@@ -226,9 +226,9 @@ struct TelegramDBTests {
         let file = EvidenceFile(key: "k", virtualPath: "x!/cache4.db", size: 0, hashes: FileHashes(md5: "", sha1: "", sha256: ""),
                                 mime: "application/vnd.sqlite3", content: .temporaryFile(db))
         let ctx = AnalysisContext(assumedZone: nil, temporaryDirectory: dir.url)
-        let array = try await TelegramDBAnalyzer().analyze(file, context: ctx)
+        let array = try AnalyzerHarness.run(TelegramDBAnalyzer(), on: file, context: ctx, requireAcceptance: false).findings
         let box = FindingBox()
-        try TelegramDBAnalyzer().analyze(file, context: ctx) { box.items.append($0) }
+        try TelegramDBAnalyzer().analyze(file, context: ctx, into: CallbackSink(finding: { box.items.append($0) }))
         #expect(!array.isEmpty && array == box.items)
     }
 

@@ -12,7 +12,7 @@ import TelegramIOSDB
     static let group: Int64 = (1 << 32) | 777_001
     static let t0: Int64 = 1_724_825_400
 
-    static func run(_ folder: String) async throws -> [Finding] {
+    static func run(_ folder: String) async throws -> AnalyzerOutput {
         let dir = try TestDirectory("tgios-\(folder)")
         defer { dir.remove() }
         return try await TGFixture.run(try TGFixture.file("hostile/\(folder)", in: dir), in: dir)

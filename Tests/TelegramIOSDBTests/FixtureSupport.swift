@@ -35,8 +35,8 @@ enum TGFixture {
                             content: .temporaryFile(main), devicePath: devicePath, companions: companions)
     }
 
-    static func run(_ file: EvidenceFile, in dir: TestDirectory) async throws -> [Finding] {
-        try await TelegramIOSDBAnalyzer().analyze(file, context: AnalysisContext(assumedZone: nil, temporaryDirectory: dir.url))
+    static func run(_ file: EvidenceFile, in dir: TestDirectory) async throws -> AnalyzerOutput {
+        try AnalyzerHarness.run(TelegramIOSDBAnalyzer(), on: file, context: AnalysisContext(assumedZone: nil, temporaryDirectory: dir.url), requireAcceptance: false)
     }
 
     /// A UTC second as the analyzer reports t7 key timestamps.
@@ -55,10 +55,9 @@ enum TGFixture {
     }
 }
 
-extension Array where Element == Finding {
+extension Sequence where Element == Finding {
     var chats: [ChatInfo] { compactMap { if case .chat(let c) = $0 { return c } else { return nil } } }
     var participants: [ParticipantInfo] { compactMap { if case .participant(let p) = $0 { return p } else { return nil } } }
     var messages: [MessageRecord] { compactMap { if case .message(let m) = $0 { return m } else { return nil } } }
-    var warnings: [AnalysisWarning] { compactMap { if case .warning(let w) = $0 { return w } else { return nil } } }
     var artifacts: [Artifact] { compactMap { if case .artifact(let a) = $0 { return a } else { return nil } } }
 }

@@ -8,21 +8,16 @@ import Foundation
 /// whatever their order in the archive, as private copies; WAL-only rows are read; the evidence
 /// is never opened. Reports one `testbed.sqlite` artifact: rows of table `t`, the companions
 /// handed over, the device path, and the sibling's row count.
-struct SQLiteProbe: StreamingAnalyzer {
+struct SQLiteProbe: Analyzer {
     var descriptor: AnalyzerDescriptor {
         AnalyzerDescriptor(id: "testbed-sqlite", version: "1", summary: "Counts rows of probe.db with its WAL (test bed).",
                            accepts: Acceptance(pathGlobs: ["*/loose/probe.db"], devicePathGlobs: ["/data/data/*/databases/probe.db"],
                                                companions: ["{name}-wal", "{name}-journal", "other.db"]),
-                           produces: ["artifact"])
+                           produces: [.artifact])
     }
 
-    func analyze(_ file: EvidenceFile, context: AnalysisContext) async throws -> [Finding] {
-        var out: [Finding] = []
-        try analyze(file, context: context) { out.append($0) }
-        return out
-    }
-
-    func analyze(_ file: EvidenceFile, context: AnalysisContext, emit: @escaping (Finding) -> Void) throws {
+    func analyze(_ file: EvidenceFile, context: AnalysisContext, into sink: any FindingSink) throws {
+        let emit = sink.emit
         let db = try AppDatabase.open(file, temporaryDirectory: context.temporaryDirectory)
         emit(.artifact(db.artifact(app: "testbed")))
         let rows = try db.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM t") ?? -1 }
@@ -34,7 +29,7 @@ struct SQLiteProbe: StreamingAnalyzer {
             other = Double(try o.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM t") ?? -1 })
         }
         if case .temporaryFile(let url) = file.content, url.path.contains("/evidence/") {
-            emit(.warning(AnalysisWarning(code: "opened-evidence", message: "the analyzer was given the evidence itself")))
+            sink.warn(AnalysisWarning(code: "opened-evidence", message: "the analyzer was given the evidence itself"))
         }
         emit(.artifact(Artifact(type: "testbed.sqlite", properties: .object([
             "rows": .number(Double(rows)), "other_rows": .number(other),

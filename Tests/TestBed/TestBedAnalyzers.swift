@@ -10,29 +10,29 @@ import Glibc
 /// `HANG` (sleeps forever), `THROW` (throws an AnalyzerError), `WARN` (returns a warning).
 /// Every other text file gets one `testbed.lines` artifact with its line count.
 enum TestBedAnalyzers {
-    static let all: [any Analyzer] = [LineCounter(), Misbehaver(), SQLiteProbe(), CompanionsWithoutStreaming()]
+    static let all: [any Analyzer] = [LineCounter(), Misbehaver(), SQLiteProbe(), CompanionLister()]
 }
 
 struct LineCounter: Analyzer {
     var descriptor: AnalyzerDescriptor {
         AnalyzerDescriptor(id: "testbed-lines", version: "1", summary: "Counts lines of text files (test bed).",
-                           accepts: Acceptance(mimeTypes: ["text/*"]), produces: ["artifact"])
+                           accepts: Acceptance(mimeTypes: ["text/*"]), produces: [.artifact])
     }
-    func analyze(_ file: EvidenceFile, context: AnalysisContext) async throws -> [Finding] {
+    func analyze(_ file: EvidenceFile, context: AnalysisContext, into sink: any FindingSink) throws {
         let data = try file.readAll(limit: 64 << 20)
         let lines = data.reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
         let first = String(decoding: data.prefix { $0 != 10 }.prefix(80), as: UTF8.self)
-        return [.artifact(Artifact(type: "testbed.lines", properties: .object(["lines": .number(Double(lines)), "first": .string(first)]),
-                                   times: file.times.modified.map { ["modified": $0] } ?? [:]))]
+        sink.emit(.artifact(Artifact(type: "testbed.lines", properties: .object(["lines": .number(Double(lines)), "first": .string(first)]),
+                                     times: file.times.modified.map { ["modified": $0] } ?? [:])))
     }
 }
 
 struct Misbehaver: Analyzer {
     var descriptor: AnalyzerDescriptor {
         AnalyzerDescriptor(id: "testbed-misbehave", version: "1", summary: "Crashes, hangs or throws on marked files (test bed).",
-                           accepts: Acceptance(mimeTypes: ["text/*"]), produces: ["warning"], timeoutSeconds: 3)
+                           accepts: Acceptance(mimeTypes: ["text/*"]), produces: [], timeoutSeconds: 3)
     }
-    func analyze(_ file: EvidenceFile, context: AnalysisContext) async throws -> [Finding] {
+    func analyze(_ file: EvidenceFile, context: AnalysisContext, into sink: any FindingSink) throws {
         let head = String(decoding: file.prefix(32).prefix { $0 != 10 && $0 != 13 }, as: UTF8.self)
         switch head {
         case "CRASH-SEGV":
@@ -53,24 +53,28 @@ struct Misbehaver: Analyzer {
         case "THROW":
             throw AnalyzerError(code: "testbed-refused", message: "the test bed refuses files starting with THROW")
         case "WARN":
-            return [.warning(AnalysisWarning(code: "testbed-warning", message: "file starts with WARN", location: SourceLocation(offset: 0)))]
+            sink.warn(AnalysisWarning(code: "testbed-warning", message: "file starts with WARN", location: SourceLocation(offset: 0)))
         default:
             break
         }
-        return []
     }
 }
 
-/// Declares companions without being a `StreamingAnalyzer`: a contract error the engine must
-/// record on the file (never drop silently). Accepts only `*/contract/probe.db`.
-struct CompanionsWithoutStreaming: Analyzer {
+/// The smallest analyzer with companions (one entry point, like every analyzer): reports which
+/// companions it was handed and whether its content is the engine's private copy. Accepts only
+/// `*/contract/probe.db`.
+struct CompanionLister: Analyzer {
     var descriptor: AnalyzerDescriptor {
-        AnalyzerDescriptor(id: "testbed-contract", version: "1", summary: "Companions without streaming (test bed).",
+        AnalyzerDescriptor(id: "testbed-contract", version: "1", summary: "Lists the companions it is given (test bed).",
                            accepts: Acceptance(pathGlobs: ["*/contract/probe.db"], companions: ["{name}-wal"]),
-                           produces: ["artifact"])
+                           produces: [.artifact])
     }
 
-    func analyze(_ file: EvidenceFile, context: AnalysisContext) async throws -> [Finding] {
-        [.artifact(Artifact(type: "testbed.contract", properties: .object([:])))]
+    func analyze(_ file: EvidenceFile, context: AnalysisContext, into sink: any FindingSink) throws {
+        var privateCopy = false
+        if case .temporaryFile(let url) = file.content { privateCopy = !url.path.contains("/evidence/") }
+        sink.emit(.artifact(Artifact(type: "testbed.contract", properties: .object([
+            "companions": .array(file.companions.map { .string($0.name) }), "private_copy": .bool(privateCopy),
+        ]))))
     }
 }

@@ -7,7 +7,7 @@ import WhatsAppDB
 /// The hostile fixtures (corpora/phone/whatsapp/hostile): each ends as warnings plus whatever
 /// could be read, or as the AnalyzerError AppDatabase gives for a file SQLite cannot read.
 @Suite struct BadInputTests {
-    static func codes(_ findings: [Finding]) -> [String] { findings.warnings.map(\.code) }
+    static func codes(_ findings: AnalyzerOutput) -> [String] { findings.warnings.map(\.code) }
 
     @Test func missingTablesKeepTheMessagesUnderAPlaceholderChat() async throws {
         let dir = try TestDirectory("wa-missing")

@@ -33,7 +33,7 @@ import WhatsAppDB
         var messages = 0, chats = 0, participants = 0, warnings: [AnalysisWarning] = []
         var first: MessageRecord?, last: MessageRecord?
         var inOrder = true
-        try WhatsAppDBAnalyzer().analyze(file, context: AnalysisContext(assumedZone: nil, temporaryDirectory: dir.url)) { finding in
+        try WhatsAppDBAnalyzer().analyze(file, context: AnalysisContext(assumedZone: nil, temporaryDirectory: dir.url), into: CallbackSink(finding: { finding in
             switch finding {
             case .message(let m):
                 if m.sequence != messages { inOrder = false }
@@ -42,10 +42,9 @@ import WhatsAppDB
                 messages += 1
             case .chat: chats += 1
             case .participant: participants += 1
-            case .warning(let w): warnings.append(w)
             default: break
             }
-        }
+        }, warning: { w in warnings.append(w) }))
         #expect(messages == 100_000)
         #expect(inOrder)
         #expect(chats == 50)

@@ -11,7 +11,7 @@ import WhatsAppDB
 @Suite struct DeletedMessageTests {
     static let t0: Int64 = 1_724_825_400_000
 
-    static func run(_ folder: String) async throws -> (findings: [Finding], file: EvidenceFile, dir: TestDirectory) {
+    static func run(_ folder: String) async throws -> (findings: AnalyzerOutput, file: EvidenceFile, dir: TestDirectory) {
         let dir = try TestDirectory()
         let file = try WAFixture.file("deleted/\(folder)", in: dir)
         return (try await WAFixture.run(file, in: dir), file, dir)

@@ -7,7 +7,7 @@ import WhatsAppIOSDB
 /// The hostile fixtures (corpora/phone/whatsapp-ios/hostile): each ends as warnings plus whatever
 /// could be read, or as the AnalyzerError AppDatabase gives for a file SQLite cannot read.
 @Suite struct IOSBadInputTests {
-    static func codes(_ findings: [Finding]) -> [String] { findings.warnings.map(\.code) }
+    static func codes(_ findings: AnalyzerOutput) -> [String] { findings.warnings.map(\.code) }
 
     @Test func missingTablesKeepTheMessagesUnderAPlaceholderChat() async throws {
         let dir = try TestDirectory("waios-missing")

@@ -37,7 +37,7 @@ import WhatsAppIOSDB
         var first: MessageRecord?, last: MessageRecord?
         var inOrder = true
         let started = Date()
-        try WhatsAppIOSDBAnalyzer().analyze(file, context: AnalysisContext(assumedZone: nil, temporaryDirectory: dir.url)) { finding in
+        try WhatsAppIOSDBAnalyzer().analyze(file, context: AnalysisContext(assumedZone: nil, temporaryDirectory: dir.url), into: CallbackSink(finding: { finding in
             switch finding {
             case .message(let m):
                 if m.sequence != messages { inOrder = false }
@@ -46,10 +46,9 @@ import WhatsAppIOSDB
                 messages += 1
             case .chat: chats += 1
             case .participant: participants += 1
-            case .warning(let w): warnings.append(w)
             default: break
             }
-        }
+        }, warning: { w in warnings.append(w) }))
         print("whatsapp-ios-db: 100,000 messages in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
         #expect(messages == 100_000)
         #expect(inOrder)

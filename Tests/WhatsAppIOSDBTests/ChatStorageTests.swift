@@ -146,8 +146,8 @@ import WhatsAppIOSDB
         let file = try IOSFixture.file("current", in: dir)
         let collected = try await IOSFixture.run(file, in: dir)
         var streamed: [Finding] = []
-        try WhatsAppIOSDBAnalyzer().analyze(file, context: AnalysisContext(assumedZone: nil, temporaryDirectory: dir.url)) { streamed.append($0) }
+        try WhatsAppIOSDBAnalyzer().analyze(file, context: AnalysisContext(assumedZone: nil, temporaryDirectory: dir.url), into: CallbackSink(finding: { streamed.append($0) }))
         try #require(!collected.isEmpty)
-        #expect(streamed == collected)
+        #expect(streamed == collected.findings)
     }
 }

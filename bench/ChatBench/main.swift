@@ -30,23 +30,34 @@ func line<T: Encodable>(_ tag: String, _ v: T) {
     let body = (try? encoder.encode(v)).flatMap { String(data: $0, encoding: .utf8) } ?? "null"
     print("{\"\(tag)\":\(body)}")
 }
-var messages = 0, warnings = 0, kept: [Finding] = []
 let collect = args.contains("--collect")
 let start = Date()
-do {
-    try ChatExportAnalyzer().stream(file, context: context) { f in
+/// Counts (and with --dump prints) what the analyzer emits, as the engine's sink would receive it.
+final class BenchSink: FindingSink {
+    let dump: Bool, collect: Bool
+    var messages = 0, warnings = 0, kept: [Finding] = []
+    init(dump: Bool, collect: Bool) { self.dump = dump; self.collect = collect }
+    func emit(_ f: Finding) {
         switch f {
         case .message(let m): messages += 1; if dump { line("message", m) }
         case .chat(let c): if dump { line("chat", c) }
         case .participant(let p): if dump { line("participant", p) }
-        case .warning(let w): warnings += 1; if dump { line("warning", w) } else { FileHandle.standardError.write("warning: \(w.code): \(w.message)\n".data(using: .utf8)!) }
         case .artifact, .metadata, .indicator, .mediaHash, .recoveredRecord: break
         }
         if collect { kept.append(f) }
     }
+    func warn(_ w: AnalysisWarning) {
+        warnings += 1
+        if dump { line("warning", w) } else { FileHandle.standardError.write(Data("warning: \(w.code): \(w.message)\n".utf8)) }
+    }
+    var isStopped: Bool { false }
+}
+let sink = BenchSink(dump: dump, collect: collect)
+do {
+    try ChatExportAnalyzer().analyze(file, context: context, into: sink)
 } catch {
     FileHandle.standardError.write("error: \(error)\n".data(using: .utf8)!)
     exit(1)
 }
 let seconds = Date().timeIntervalSince(start)
-if !dump { print("\(messages) \(String(format: "%.3f", seconds)) \(kept.count)") }
+if !dump { print("\(sink.messages) \(String(format: "%.3f", seconds)) \(sink.kept.count)") }

@@ -40,7 +40,7 @@ case "images":
         while i < files.count {
             let findings = files[i].withUnsafeBytes { raw -> [Finding] in
                 guard let f = MediaFormat.detect(Array(raw.prefix(32))) else { return [] }
-                return MediaHashAnalyzer.image(raw, format: f, limits: limits)
+                return MediaHashAnalyzer.image(raw, format: f, limits: limits).findings
             }
             for f in findings { if case .mediaHash(let h) = f { results.set(i, "\(names[i]) \(h.hash) \(h.quality)") } }
             i += threads

@@ -30,7 +30,7 @@ DispatchQueue.concurrentPerform(iterations: threads) { t in
     var local = 0
     var i = t
     while i < files.count {
-        local += MetadataAnalyzer.findings(in: files[i], zone: zone).count
+        local += MetadataAnalyzer.findings(in: files[i], zone: zone).findings.count
         i += threads
     }
     found.add(local)

@@ -5,7 +5,7 @@ import ExhibitKit
 /// participant once (before its first message) and bounds what a hostile file can make us
 /// remember. Parsers call it as they go, so the analyzer streams.
 final class ChatEmitter {
-    private let sink: (Finding) -> Void
+    private let sink: any FindingSink
     private var seen: Set<ParticipantKey> = []
     private struct ParticipantKey: Hashable { var chat: String; var id: String?; var name: String? }
     /// Distinct participants remembered per file; beyond this, participants are not reported
@@ -16,11 +16,11 @@ final class ChatEmitter {
     private(set) var chatCount = 0
     private(set) var warningCodes: [String] = []
 
-    init(_ sink: @escaping (Finding) -> Void) { self.sink = sink }
+    init(_ sink: any FindingSink) { self.sink = sink }
 
     func chat(_ info: ChatInfo) {
         chatCount += 1
-        sink(.chat(info))
+        sink.emit(.chat(info))
     }
 
     /// Reports a participant the first time its identity (native id, else name) shows up in a chat.
@@ -36,7 +36,7 @@ final class ChatEmitter {
             return
         }
         seen.insert(key)
-        sink(.participant(ParticipantInfo(chatKey: chatKey, displayName: name, nativeID: nativeID, isDeviceOwner: owner)))
+        sink.emit(.participant(ParticipantInfo(chatKey: chatKey, displayName: name, nativeID: nativeID, isDeviceOwner: owner)))
     }
 
     /// Reports a message, stamping its sequence number; the sender is reported first if new.
@@ -47,11 +47,11 @@ final class ChatEmitter {
         if m.kind != .system {
             participant(chatKey: m.chatKey, name: m.senderName, nativeID: m.senderNativeID, owner: m.fromDeviceOwner)
         }
-        sink(.message(m))
+        sink.emit(.message(m))
     }
 
     func warning(_ code: String, _ message: String, _ location: SourceLocation? = nil) {
         warningCodes.append(code)
-        sink(.warning(AnalysisWarning(code: code, message: message, location: location)))
+        sink.warn(AnalysisWarning(code: code, message: message, location: location))
     }
 }

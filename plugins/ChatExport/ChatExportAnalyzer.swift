@@ -7,7 +7,7 @@ import ExhibitKit
 /// The format is decided from the content, never from the name alone; a file named like an export
 /// that is not one yields a warning, anything else that is not an export yields nothing. Parsers
 /// stream: memory is bounded by the largest single message, not by the file.
-public struct ChatExportAnalyzer: StreamingAnalyzer {
+public struct ChatExportAnalyzer: Analyzer {
     /// The analyzer id recorded on every finding.
     public static let id = "chat-export"
 
@@ -20,7 +20,7 @@ public struct ChatExportAnalyzer: StreamingAnalyzer {
             // No MIME type or name pattern: every text file is `text/plain` and most are not
             // exports, so acceptance is the sniff below, which turns them away from their head.
             accepts: Acceptance(sniff: true),
-            produces: ["chat", "participant", "message", "warning"],
+            produces: [.chat, .participant, .message],
             timeoutSeconds: 3600)
     }
 
@@ -52,22 +52,10 @@ public struct ChatExportAnalyzer: StreamingAnalyzer {
         return head.starts(with: [0xD9, 0xD5, 0x05, 0xF9, 0x20, 0xA1, 0x63, 0xD7])
     }
 
-    /// Parses the file and returns every finding. Collects ``stream(_:context:_:)``'s output.
-    public func analyze(_ file: EvidenceFile, context: AnalysisContext) async throws -> [Finding] {
-        var findings: [Finding] = []
-        try stream(file, context: context) { findings.append($0) }
-        return findings
-    }
-
-    /// ``StreamingAnalyzer``: the same findings as `analyze`, handed over as they are read.
-    public func analyze(_ file: EvidenceFile, context: AnalysisContext, emit: @escaping (Finding) -> Void) throws {
-        try stream(file, context: context, emit)
-    }
-
     /// Parses the file and hands each finding to `sink` as soon as it is read: chats before their
     /// participants and messages, participants before their first message, warnings as they arise.
     /// Throws only when the file's bytes cannot be read at all.
-    public func stream(_ file: EvidenceFile, context: AnalysisContext, _ sink: @escaping (Finding) -> Void) throws {
+    public func analyze(_ file: EvidenceFile, context: AnalysisContext, into sink: any FindingSink) throws {
         let emitter = ChatEmitter(sink)
         let input = ByteInput(file: file)
         guard let format = FormatDetector.detect(prefix: input.prefix(FormatDetector.prefixLength)) else {

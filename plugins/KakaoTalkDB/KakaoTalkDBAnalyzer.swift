@@ -13,7 +13,7 @@ import GRDB
 /// a WAL are read and the evidence is never opened. Messages stream from a cursor in `chat_logs`
 /// rowid order (the order the app inserted them); memory holds the rooms, the names and one
 /// derived key per (user id, enc type), never the messages.
-public struct KakaoTalkDBAnalyzer: StreamingAnalyzer {
+public struct KakaoTalkDBAnalyzer: Analyzer {
     /// The analyzer id recorded on every finding.
     public static let id = "kakaotalk-db"
 
@@ -31,26 +31,20 @@ public struct KakaoTalkDBAnalyzer: StreamingAnalyzer {
                 devicePathGlobs: ["/data/data/com.kakao.talk/databases/KakaoTalk.db",
                                   "/data/user/*/com.kakao.talk/databases/KakaoTalk.db"],
                 companions: ["{name}-wal", "{name}-journal", "KakaoTalk2.db", "KakaoTalk2.db-wal", "KakaoTalk2.db-journal"]),
-            produces: ["artifact", "chat", "participant", "message", "warning"],
+            produces: [.artifact, .chat, .participant, .message],
             timeoutSeconds: 3600)
     }
 
-    /// Reads the database and returns every finding (the same, in the same order, as the streaming entry point).
-    public func analyze(_ file: EvidenceFile, context: AnalysisContext) async throws -> [Finding] {
-        var findings: [Finding] = []
-        try analyze(file, context: context) { findings.append($0) }
-        return findings
-    }
-
-    /// ``StreamingAnalyzer``: findings are handed over as rows are read. Throws the
+    /// Findings are handed over as rows are read. Throws the
     /// ``AnalyzerError`` of ``AppDatabase/open(_:temporaryDirectory:timeLimit:)`` when SQLite
     /// cannot read `KakaoTalk.db` at all; every other problem is a warning.
-    public func analyze(_ file: EvidenceFile, context: AnalysisContext, emit: @escaping (Finding) -> Void) throws {
+    public func analyze(_ file: EvidenceFile, context: AnalysisContext, into sink: any FindingSink) throws {
+        let emit: (Finding) -> Void = { sink.emit($0) }
         // Deleted rows are carved from the bytes before SQLite opens the copy (opening replays a
         // hot journal, closing checkpoints the WAL); they become messages after the live ones.
         let recovered = RecoveredTable.carve(file, tables: ["chat_logs"])["chat_logs"]
         let db = try AppDatabase.open(file, temporaryDirectory: context.temporaryDirectory)
-        let session = KakaoTalkSession(file: file, emit: emit)
+        let session = KakaoTalkSession(file: file, sink: sink)
         session.recovered = recovered
         emit(.artifact(db.artifact(app: "com.kakao.talk")))
         let aux = session.openCompanion(file, context: context)
@@ -78,6 +72,7 @@ enum KakaoTalkOwnerPath {
 final class KakaoTalkSession {
     let file: EvidenceFile
     let emit: (Finding) -> Void
+    let sink: any FindingSink
     let cipher = KakaoTalkCipher()
     let problems = KakaoTalkProblems()
     var directory = KakaoTalkDirectory()
@@ -97,12 +92,12 @@ final class KakaoTalkSession {
     var seen: Set<MessageIdentity> = []
     var recoveredCounts = (reported: 0, copies: 0, damaged: 0)
 
-    init(file: EvidenceFile, emit: @escaping (Finding) -> Void) {
-        self.file = file; self.emit = emit; ownerPath = KakaoTalkOwnerPath.of(file)
+    init(file: EvidenceFile, sink: any FindingSink) {
+        self.file = file; self.sink = sink; emit = { sink.emit($0) }; ownerPath = KakaoTalkOwnerPath.of(file)
     }
 
     func warn(_ code: String, _ message: String, _ record: String? = nil) {
-        emit(.warning(AnalysisWarning(code: code, message: message, location: record.map { SourceLocation(record: $0) })))
+        sink.warn(AnalysisWarning(code: code, message: message, location: record.map { SourceLocation(record: $0) }))
     }
 
     /// Opens the KakaoTalk2.db companion (with its own WAL/journal), or warns why not.
@@ -130,7 +125,7 @@ final class KakaoTalkSession {
         } catch {
             warn("kakaotalk-read-interrupted", "reading \(file.name) stopped: \(error); findings so far are kept")
         }
-        for w in problems.warnings() { emit(.warning(w)) }
+        for w in problems.warnings() { sink.warn(w) }
     }
 
     /// Rooms, the owner's id, names; then the account artifact, and every room with its members.

@@ -49,7 +49,7 @@ public struct MediaHashAnalyzer: Analyzer {
             id: Self.id, version: version,
             summary: "PDQ perceptual hashes of images (8 dihedral variants) and per-frame PDQ of videos, for hash-set matching",
             accepts: Acceptance(mimeTypes: ["image/*", "video/*"], sniff: true),
-            produces: ["media-hash", "warning"],
+            produces: [.mediaHash],
             timeoutSeconds: 900)
     }
 
@@ -59,28 +59,37 @@ public struct MediaHashAnalyzer: Analyzer {
     }
 
     /// Hashes one image or video; other files give no findings.
-    public func analyze(_ file: EvidenceFile, context: AnalysisContext) async throws -> [Finding] {
-        guard let format = MediaFormat.detect([UInt8](file.prefix(32))) else { return [] }
-        if format.isVideo { return try video(file) }
+    public func analyze(_ file: EvidenceFile, context: AnalysisContext, into sink: any FindingSink) throws {
+        guard let format = MediaFormat.detect([UInt8](file.prefix(32))) else { return }
+        if format.isVideo { return video(file, into: sink) }
         let data: Data
         do { data = try file.readAll(limit: Self.readLimit) } catch {
-            return [.warning(AnalysisWarning(code: "too-large", message: "\(error); not hashed"))]
+            return sink.warn(AnalysisWarning(code: "too-large", message: "\(error); not hashed"))
         }
-        return data.withUnsafeBytes { Self.image($0, format: format, limits: limits) }
+        data.withUnsafeBytes { Self.image($0, format: format, limits: limits, into: sink) }
     }
 
-    /// Hashes an image held in memory (tests and benchmarks call this directly).
-    public static func image(_ bytes: UnsafeRawBufferPointer, format: MediaFormat, limits: DecodeLimits = DecodeLimits()) -> [Finding] {
+    /// Hashes an image held in memory: its decode notes as warnings, then its hash.
+    public static func image(_ bytes: UnsafeRawBufferPointer, format: MediaFormat, limits: DecodeLimits = DecodeLimits(),
+                             into sink: any FindingSink) {
         do {
             let (image, notes) = try decode(bytes, format: format, limits: limits)
             let r = PDQ.hash(image)
             let variants = Dictionary(uniqueKeysWithValues: r.variants.map { ($0.key.rawValue, $0.value) })
-            return notes.map(Self.warning) + [.mediaHash(MediaHash(algorithm: .pdq, hash: r.hash, quality: r.quality, variants: variants))]
+            notes.forEach { sink.warn(Self.warning($0)) }
+            sink.emit(.mediaHash(MediaHash(algorithm: .pdq, hash: r.hash, quality: r.quality, variants: variants)))
         } catch let f as DecodeFailure {
-            return [warning(f)]
+            sink.warn(warning(f))
         } catch {
-            return [.warning(AnalysisWarning(code: "decode", message: "\(error)"))]
+            sink.warn(AnalysisWarning(code: "decode", message: "\(error)"))
         }
+    }
+
+    /// Hashes an image held in memory and returns what it emitted (tests, benchmarks, `exhibit lab`).
+    public static func image(_ bytes: UnsafeRawBufferPointer, format: MediaFormat, limits: DecodeLimits = DecodeLimits()) -> FindingCollector {
+        let out = FindingCollector()
+        image(bytes, format: format, limits: limits, into: out)
+        return out
     }
 
     /// Decodes an image to PDQ luminance with the library made for its format.
@@ -101,7 +110,7 @@ public struct MediaHashAnalyzer: Analyzer {
         }
     }
 
-    private func video(_ file: EvidenceFile) throws -> [Finding] {
+    private func video(_ file: EvidenceFile, into sink: any FindingSink) {
         let out: VideoHasher.Output
         do {
             switch file.content {
@@ -112,14 +121,17 @@ public struct MediaHashAnalyzer: Analyzer {
                     try VideoHasher.hash(path: nil, bytes: $0, framesPerSecond: framesPerSecond, maxFrames: maxFrames, limits: limits)
                 }
             case .none:
-                return []
+                return
             }
         } catch let f as DecodeFailure {
-            return [Self.warning(f)]
+            return sink.warn(Self.warning(f))
+        } catch {
+            return sink.warn(AnalysisWarning(code: "decode", message: "\(error)"))
         }
-        return out.warnings.map(Self.warning) + out.frames.map {
-            .mediaHash(MediaHash(algorithm: .pdqFrame, hash: $0.hash, quality: $0.quality,
-                                 frameIndex: $0.frameIndex, frameTimeMicros: $0.timeMicros))
+        out.warnings.forEach { sink.warn(Self.warning($0)) }
+        for frame in out.frames {
+            sink.emit(.mediaHash(MediaHash(algorithm: .pdqFrame, hash: frame.hash, quality: frame.quality,
+                                           frameIndex: frame.frameIndex, frameTimeMicros: frame.timeMicros)))
         }
     }
 
@@ -142,8 +154,8 @@ public struct MediaHashAnalyzer: Analyzer {
         } catch { return .failure(AnalyzerError(code: "decode", message: "\(error)")) }
     }
 
-    private static func warning(_ f: DecodeFailure) -> Finding {
-        .warning(AnalysisWarning(code: f.code, message: f.message))
+    private static func warning(_ f: DecodeFailure) -> AnalysisWarning {
+        AnalysisWarning(code: f.code, message: f.message)
     }
 }
 

@@ -32,7 +32,7 @@ public struct MetadataAnalyzer: Analyzer {
                                             "application/vnd.oasis.opendocument.spreadsheet",
                                             "application/vnd.oasis.opendocument.presentation"],
                                 sniff: true),
-            produces: ["metadata", "indicator", "warning"],
+            produces: [.metadata, .indicator],
             timeoutSeconds: 600)
     }
 
@@ -43,34 +43,37 @@ public struct MetadataAnalyzer: Analyzer {
 
     /// Reads the file's metadata; files that are not a supported container give no findings.
     /// Throws only when a large video's bytes cannot be read at all.
-    public func analyze(_ file: EvidenceFile, context: AnalysisContext) async throws -> [Finding] {
+    public func analyze(_ file: EvidenceFile, context: AnalysisContext, into sink: any FindingSink) throws {
         let prefix = [UInt8](file.prefix(64))
-        guard let container = Container.detect(prefix) else { return [] }
+        guard let container = Container.detect(prefix) else { return }
         if container == .bmff, file.size > Int64(Self.wholeFileLimit) {
             let out = MetadataCollector(zone: context.assumedZone)
             try LargeBMFF.read(file, temporaryDirectory: context.temporaryDirectory, into: out)
             Self.derive(out)
-            return out.findings
+            return out.report(into: sink)
         }
         let data: Data
         do { data = try file.readAll(limit: Self.readLimit) } catch {
-            return [.warning(AnalysisWarning(code: "too-large", message: "\(error); metadata not read"))]
+            return sink.warn(AnalysisWarning(code: "too-large", message: "\(error); metadata not read"))
         }
-        return Self.extract([UInt8](data), container: container, zone: context.assumedZone).findings
+        Self.extract([UInt8](data), container: container, zone: context.assumedZone).report(into: sink)
     }
 
     /// Parses bytes already in memory, for benchmarks and fuzzing. `parser` forces one parser
     /// (`jpeg`, `tiff`, `png`, `webp`, `bmff`, `xmp`) whatever the bytes look like; `nil` detects
     /// the container from the magic bytes and returns nothing for other files.
-    public static func findings(in bytes: [UInt8], zone: TimeZone?, parser: String? = nil) -> [Finding] {
+    public static func findings(in bytes: [UInt8], zone: TimeZone?, parser: String? = nil) -> FindingCollector {
+        let sink = FindingCollector()
         if parser == "xmp" {
             let out = MetadataCollector(zone: zone)
             XMPParser.parse(bytes, offset: 0, path: "XMP", into: out)
             derive(out)
-            return out.findings
+            out.report(into: sink)
+            return sink
         }
-        guard let container = parser.flatMap(Container.init(rawValue:)) ?? Container.detect(Array(bytes.prefix(64))) else { return [] }
-        return extract(bytes, container: container, zone: zone).findings
+        guard let container = parser.flatMap(Container.init(rawValue:)) ?? Container.detect(Array(bytes.prefix(64))) else { return sink }
+        extract(bytes, container: container, zone: zone).report(into: sink)
+        return sink
     }
 
     /// Parses bytes already in memory (tests and benchmarks call this directly).

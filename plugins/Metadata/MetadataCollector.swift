@@ -77,8 +77,10 @@ final class MetadataCollector {
         for i in entries.indices where predicate(entries[i]) { entries[i].value = value(entries[i]) }
     }
 
-    /// Everything as findings, in the order found: entries, then indicators, then warnings.
-    var findings: [Finding] {
-        entries.map(Finding.metadata) + indicators.map(Finding.indicator) + warnings.map(Finding.warning)
+    /// Hands everything over in the order found: entries, then indicators, then warnings.
+    func report(into sink: any FindingSink) {
+        entries.forEach { sink.emit(.metadata($0)) }
+        indicators.forEach { sink.emit(.indicator($0)) }
+        warnings.forEach(sink.warn)
     }
 }

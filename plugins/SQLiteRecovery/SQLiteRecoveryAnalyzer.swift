@@ -9,7 +9,7 @@ import SQLiteForensics
 /// Reads bytes only, through the SQLiteForensics page reader — never SQLite's pager, which would
 /// checkpoint the WAL. The engine hands the database and its companions as private copies after
 /// the walk. Structural damage becomes one warning per kind; a bad page never stops the rest.
-public struct SQLiteRecoveryAnalyzer: StreamingAnalyzer {
+public struct SQLiteRecoveryAnalyzer: Analyzer {
     /// The analyzer id recorded on every finding.
     public static let id = "sqlite-recovery"
     /// The analyzer's version; a change means its findings may differ.
@@ -29,7 +29,7 @@ public struct SQLiteRecoveryAnalyzer: StreamingAnalyzer {
             summary: "Deleted and superseded rows of SQLite databases (freeblocks, unallocated space, freelist, WAL history, rollback journal)",
             accepts: Acceptance(mimeTypes: ["application/vnd.sqlite3", "application/x-sqlite3"], sniff: true,
                                 companions: ["{name}-wal", "{name}-journal"]),
-            produces: ["recovered-record", "warning"],
+            produces: [.recoveredRecord],
             timeoutSeconds: 1800)
     }
 
@@ -38,34 +38,26 @@ public struct SQLiteRecoveryAnalyzer: StreamingAnalyzer {
         prefix.count >= 16 && [UInt8](prefix.prefix(16)) == DatabaseHeader.magic
     }
 
-    /// Recovers rows from one database (and the `-wal`/`-journal` the engine found beside it);
-    /// the same findings, in the same order, as the streaming entry point.
-    public func analyze(_ file: EvidenceFile, context: AnalysisContext) async throws -> [Finding] {
-        var findings: [Finding] = []
-        recover(file) { findings.append($0) }
-        return findings
-    }
-
-    /// ``StreamingAnalyzer``: the engine runs analyzers with companions through this entry point.
-    public func analyze(_ file: EvidenceFile, context: AnalysisContext, emit: @escaping (Finding) -> Void) throws {
-        recover(file, emit)
+    /// Recovers rows from one database (and the `-wal`/`-journal` the engine found beside it).
+    public func analyze(_ file: EvidenceFile, context: AnalysisContext, into sink: any FindingSink) throws {
+        recover(file, into: sink)
     }
 
     /// Reads the database and its companions (within ``readLimit`` bytes together, through
     /// ``EvidenceRecovery``, as the app analyzers do) and hands over every recovered row, then one
     /// warning per kind of damage. Never throws: an unreadable or too large file is a warning.
-    func recover(_ file: EvidenceFile, _ emit: (Finding) -> Void) {
+    func recover(_ file: EvidenceFile, into sink: any FindingSink) {
         // The app analyzer that ran before on this file may have carved the same bytes already.
         let (report, warnings) = EvidenceRecovery.recover(file, sharing: .take).result
         // Reading warnings first (too large, unreadable companion): found before any row.
-        warnings.map(Finding.warning).forEach(emit)
+        warnings.forEach(sink.warn)
         guard let report else { return }
-        for r in report.records { emit(.recoveredRecord(r.finding)) }
-        Self.warnings(report.problems).forEach(emit)
+        for r in report.records { sink.emit(.recoveredRecord(r.finding)) }
+        Self.warnings(report.problems).forEach(sink.warn)
     }
 
     /// One warning per kind of problem, with how often it occurred and the first pages.
-    static func warnings(_ problems: [RecoveryProblem]) -> [Finding] {
+    static func warnings(_ problems: [RecoveryProblem]) -> [AnalysisWarning] {
         var order: [String] = []
         var byCode: [String: [RecoveryProblem]] = [:]
         for p in problems {
@@ -78,8 +70,8 @@ public struct SQLiteRecoveryAnalyzer: StreamingAnalyzer {
             let pages = list.compactMap(\.page).prefix(10).map(String.init).joined(separator: ", ")
             let message = list.count == 1 ? first
                 : "\(first) (and \(list.count - 1) more like it\(pages.isEmpty ? "" : "; pages \(pages)"))"
-            return .warning(AnalysisWarning(code: code, message: message,
-                                            location: list.first?.page.map { SourceLocation(record: "page \($0)") }))
+            return AnalysisWarning(code: code, message: message,
+                                   location: list.first?.page.map { SourceLocation(record: "page \($0)") })
         }
     }
 }

@@ -10,7 +10,7 @@ import Foundation
 /// evidence). Each TL constructor is walked by its own field list; a constructor Exhibit does not
 /// know is recorded with its id and the row's own columns, never with guessed text. docs/analyzers.md
 /// ("telegram-db") lists the constructors known and what is not read yet.
-public struct TelegramDBAnalyzer: StreamingAnalyzer {
+public struct TelegramDBAnalyzer: Analyzer {
     /// The analyzer id recorded on every finding.
     public static let id = "telegram-db"
 
@@ -32,29 +32,23 @@ public struct TelegramDBAnalyzer: StreamingAnalyzer {
                     "/data/user/*/org.telegram.messenger*/files/account*/cache4.db",
                 ],
                 companions: ["{name}-wal", "{name}-journal"]),
-            produces: ["artifact", "chat", "participant", "message", "warning"],
+            produces: [.artifact, .chat, .participant, .message],
             timeoutSeconds: 3600)
     }
 
-    /// Reads the database and returns every finding (the same, in the same order, as the stream).
-    public func analyze(_ file: EvidenceFile, context: AnalysisContext) async throws -> [Finding] {
-        var findings: [Finding] = []
-        try analyze(file, context: context) { findings.append($0) }
-        return findings
-    }
-
-    /// ``StreamingAnalyzer``: the database artifact, one `telegram.user` artifact per user, then per
+    /// Emits the database artifact, one `telegram.user` artifact per user, then per
     /// chat its ``ChatInfo``, participants
     /// (before their first message) and messages, then the aggregated warnings. Throws the
     /// ``AnalyzerError`` of ``AppDatabase/open(_:temporaryDirectory:timeLimit:)`` when SQLite cannot
     /// read the file at all (empty, a zip, encrypted).
-    public func analyze(_ file: EvidenceFile, context: AnalysisContext, emit: @escaping (Finding) -> Void) throws {
+    public func analyze(_ file: EvidenceFile, context: AnalysisContext, into sink: any FindingSink) throws {
+        let emit: (Finding) -> Void = { sink.emit($0) }
         // Deleted rows are carved from the bytes before SQLite opens the copy (opening replays a
         // hot journal, closing checkpoints the WAL); they become messages after the live ones.
         let recovered = RecoveredTable.carve(file, tables: ["messages_v2"])["messages_v2"]
         let db = try AppDatabase.open(file, temporaryDirectory: context.temporaryDirectory)
         emit(.artifact(db.artifact(app: "telegram-android")))
-        let session = TelegramSession(db: db, owner: Self.owner(of: file), emit: emit)
+        let session = TelegramSession(db: db, owner: Self.owner(of: file), sink: sink)
         session.recovered = recovered
         session.run()
         let c = session.recoveredCounts

@@ -15,6 +15,7 @@ final class TelegramSession {
     let db: AppDatabase
     let owner: String
     let emit: (Finding) -> Void
+    let sink: any FindingSink
     var directory = TelegramDirectory()
     var mapper: TelegramMessageMapper
     var warnings = WarningTally()
@@ -33,8 +34,8 @@ final class TelegramSession {
     var seen: Set<MessageIdentity> = []
     var recoveredCounts = (reported: 0, copies: 0, damaged: 0)
 
-    init(db: AppDatabase, owner: String, emit: @escaping (Finding) -> Void) {
-        self.db = db; self.owner = owner; self.emit = emit
+    init(db: AppDatabase, owner: String, sink: any FindingSink) {
+        self.db = db; self.owner = owner; self.sink = sink; emit = { sink.emit($0) }
         mapper = TelegramMessageMapper(directory: directory)
     }
 
@@ -61,7 +62,7 @@ final class TelegramSession {
         readMessages()
         flushChats(upTo: nil)
         if let recovered, let cols = db.columns(of: "messages_v2"), cols.contains("uid") { readRecovered(recovered) }
-        for w in warnings.findings() { emit(.warning(w)) }
+        for w in warnings.findings() { sink.warn(w) }
     }
 
     /// One `telegram.user` artifact per `users` row (ascending id): name, username and phone have

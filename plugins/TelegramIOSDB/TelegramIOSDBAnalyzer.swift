@@ -7,7 +7,7 @@ import Foundation
 /// `t7` (keyed by the big-endian MessageIndex), media from the messages and from `t6`, all
 /// decoded from Postbox's own keyed encoding. Cached media files (`postbox/media/<resource id>`)
 /// are linked by device path. docs/analyzers.md, "telegram-ios-db", lists what is decoded.
-public struct TelegramIOSDBAnalyzer: StreamingAnalyzer {
+public struct TelegramIOSDBAnalyzer: Analyzer {
     /// The analyzer id recorded on every finding.
     public static let id = "telegram-ios-db"
 
@@ -24,25 +24,14 @@ public struct TelegramIOSDBAnalyzer: StreamingAnalyzer {
                 devicePathGlobs: ["/private/var/mobile/Containers/Shared/AppGroup/*/telegram-data/account-*/postbox/db/db_sqlite",
                                   "*/telegram-data/account-*/postbox/db/db_sqlite"],
                 companions: ["{name}-wal", "{name}-journal"]),
-            produces: ["artifact", "chat", "participant", "message", "warning"],
+            produces: [.artifact, .chat, .participant, .message],
             timeoutSeconds: 3600)
-    }
-
-    /// Reads the file and returns every finding (the same, in the same order, as the streaming entry point).
-    public func analyze(_ file: EvidenceFile, context: AnalysisContext) async throws -> [Finding] {
-        var findings: [Finding] = []
-        try stream(file, context: context) { findings.append($0) }
-        return findings
-    }
-
-    /// ``StreamingAnalyzer``: hands findings over as they are read.
-    public func analyze(_ file: EvidenceFile, context: AnalysisContext, emit: @escaping (Finding) -> Void) throws {
-        try stream(file, context: context, emit)
     }
 
     /// Reads one file. Throws ``AnalyzerError`` only when SQLite cannot read the database at all
     /// (empty, not a database, encrypted); any later problem is a warning and what was read is kept.
-    public func stream(_ file: EvidenceFile, context: AnalysisContext, _ emit: @escaping (Finding) -> Void) throws {
+    public func analyze(_ file: EvidenceFile, context: AnalysisContext, into sink: any FindingSink) throws {
+        let emit: (Finding) -> Void = { sink.emit($0) }
         // Deleted t7 rows are carved from the bytes before SQLite opens the copy (opening replays
         // a hot journal, closing checkpoints the WAL); they become messages after the live ones.
         let recovered = RecoveredTable.carve(file, tables: ["t7"])["t7"]
@@ -71,6 +60,6 @@ public struct TelegramIOSDBAnalyzer: StreamingAnalyzer {
                 "recovered_too_damaged": .number(Double(c.damaged)),
             ]), location: SourceLocation(record: "t7"))))
         }
-        for w in reader.problems.warnings { emit(.warning(w)) }
+        for w in reader.problems.warnings { sink.warn(w) }
     }
 }

@@ -19,7 +19,8 @@ public struct TimelineAnalyzer: CaseAnalyzer {
         AnalyzerDescriptor(
             id: "timeline", version: "1.1",
             summary: "Case timeline: archive times, messages, service actions, photo/document dates, GPS, clock checks, plugin times, known media",
-            accepts: Acceptance(needsContent: false), produces: ["event", "media-cluster"])
+            // A case analyzer emits ``CaseFinding``s (events, media clusters), no per-file findings.
+            accepts: Acceptance(needsContent: false), produces: [])
     }
 
     /// Streams the case's findings and emits one event per time (see the type's comment).

@@ -13,7 +13,7 @@ enum EncryptedBackup {
         return Int(name[r.upperBound...])
     }
 
-    static func findings(_ file: EvidenceFile, version: Int) -> [Finding] {
+    static func report(_ file: EvidenceFile, version: Int, into sink: any FindingSink) {
         let head = file.prefix(16)
         var props: [String: JSONValue] = [
             "file_name": .string(file.name), "crypt_version": .number(Double(version)),
@@ -24,12 +24,10 @@ enum EncryptedBackup {
             "key_file_note": .string("not checked: the analyzer sees only the backup's own folder; look for the key file in the app's data folder of the same extraction"),
         ]
         if let d = file.devicePath { props["device_path"] = .string(d) }
-        return [
-            .artifact(Artifact(type: "whatsapp.encrypted-backup", properties: .object(props),
-                               location: SourceLocation(offset: 0, record: "file header"))),
-            .warning(AnalysisWarning(code: "encrypted-backup",
-                                     message: "\(file.name) is a WhatsApp crypt\(version) backup; it is listed but not decrypted",
-                                     location: SourceLocation(offset: 0))),
-        ]
+        sink.emit(.artifact(Artifact(type: "whatsapp.encrypted-backup", properties: .object(props),
+                                     location: SourceLocation(offset: 0, record: "file header"))))
+        sink.warn(AnalysisWarning(code: "encrypted-backup",
+                                  message: "\(file.name) is a WhatsApp crypt\(version) backup; it is listed but not decrypted",
+                                  location: SourceLocation(offset: 0)))
     }
 }

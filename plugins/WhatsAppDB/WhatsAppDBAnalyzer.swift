@@ -12,7 +12,7 @@ import Foundation
 /// (JID, from_me, key_id) it did not hold). Reads run on the engine's private copy of the
 /// database with its `-wal`/`-journal` (``AppDatabase``); messages stream through a cursor in
 /// rowid order. docs/analyzers.md, "whatsapp-db", lists the tables and fields read.
-public struct WhatsAppDBAnalyzer: StreamingAnalyzer {
+public struct WhatsAppDBAnalyzer: Analyzer {
     /// The analyzer id recorded on every finding.
     public static let id = "whatsapp-db"
 
@@ -30,27 +30,16 @@ public struct WhatsAppDBAnalyzer: StreamingAnalyzer {
                 pathGlobs: ["*/msgstore.db", "*/msgstore*.db.crypt12", "*/msgstore*.db.crypt14", "*/msgstore*.db.crypt15"],
                 devicePathGlobs: packages.flatMap { ["/data/data/\($0)/databases/msgstore.db", "/data/user/*/\($0)/databases/msgstore.db"] },
                 companions: ["{name}-wal", "{name}-journal", "wa.db", "wa.db-wal", "wa.db-journal"]),
-            produces: ["artifact", "chat", "participant", "message", "warning"],
+            produces: [.artifact, .chat, .participant, .message],
             timeoutSeconds: 3600)
-    }
-
-    /// Reads the file and returns every finding (the same, in the same order, as the streaming entry point).
-    public func analyze(_ file: EvidenceFile, context: AnalysisContext) async throws -> [Finding] {
-        var findings: [Finding] = []
-        try stream(file, context: context) { findings.append($0) }
-        return findings
-    }
-
-    /// ``StreamingAnalyzer``: hands findings over as they are read.
-    public func analyze(_ file: EvidenceFile, context: AnalysisContext, emit: @escaping (Finding) -> Void) throws {
-        try stream(file, context: context, emit)
     }
 
     /// Reads one file. Throws ``AnalyzerError`` only when SQLite cannot read the database at all
     /// (empty, not a database, encrypted); any later problem is a warning and what was read is kept.
-    public func stream(_ file: EvidenceFile, context: AnalysisContext, _ emit: @escaping (Finding) -> Void) throws {
+    public func analyze(_ file: EvidenceFile, context: AnalysisContext, into sink: any FindingSink) throws {
+        let emit: (Finding) -> Void = { sink.emit($0) }
         if let version = EncryptedBackup.version(of: file.name) {
-            EncryptedBackup.findings(file, version: version).forEach(emit)
+            EncryptedBackup.report(file, version: version, into: sink)
             return
         }
         // Deleted rows are carved from the bytes before SQLite opens the copy (opening replays a
@@ -110,7 +99,7 @@ public struct WhatsAppDBAnalyzer: StreamingAnalyzer {
             "calls": .number(Double(callCount)), "legacy_duplicates_skipped": .number(Double(skipped)),
             "contacts": .number(Double(contacts.rows)),
         ].merging(Self.recoveryProperties(recoveredCounts)) { a, _ in a }), location: SourceLocation(record: "sqlite_master"))))
-        for w in session.problems.warnings { emit(.warning(w)) }
+        for w in session.problems.warnings { sink.warn(w) }
     }
 
     /// Counts of recovered message rows for the `whatsapp.msgstore` artifact — only when recovery

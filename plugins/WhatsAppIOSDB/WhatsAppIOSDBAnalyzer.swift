@@ -9,7 +9,7 @@ import Foundation
 /// `ZWAGROUPMEMBER` (group members), `ZWAMESSAGE` (messages, in `Z_PK` order through one cursor),
 /// `ZWAMEDIAITEM` (media and locations), `ZWAPROFILEPUSHNAME` (push names). Times are Core Data
 /// seconds since 2001-01-01 UTC. docs/analyzers.md, "whatsapp-ios-db", lists every field.
-public struct WhatsAppIOSDBAnalyzer: StreamingAnalyzer {
+public struct WhatsAppIOSDBAnalyzer: Analyzer {
     /// The analyzer id recorded on every finding.
     public static let id = "whatsapp-ios-db"
 
@@ -27,25 +27,14 @@ public struct WhatsAppIOSDBAnalyzer: StreamingAnalyzer {
                 devicePathGlobs: ["/private/var/mobile/Containers/Shared/AppGroup/*/ChatStorage.sqlite"],
                 companions: ["{name}-wal", "{name}-journal", "ContactsV2.sqlite", "ContactsV2.sqlite-wal",
                              "ContactsV2.sqlite-journal"]),
-            produces: ["artifact", "chat", "participant", "message", "warning"],
+            produces: [.artifact, .chat, .participant, .message],
             timeoutSeconds: 3600)
-    }
-
-    /// Reads the file and returns every finding (the same, in the same order, as the streaming entry point).
-    public func analyze(_ file: EvidenceFile, context: AnalysisContext) async throws -> [Finding] {
-        var findings: [Finding] = []
-        try stream(file, context: context) { findings.append($0) }
-        return findings
-    }
-
-    /// ``StreamingAnalyzer``: hands findings over as they are read.
-    public func analyze(_ file: EvidenceFile, context: AnalysisContext, emit: @escaping (Finding) -> Void) throws {
-        try stream(file, context: context, emit)
     }
 
     /// Reads one file. Throws ``AnalyzerError`` only when SQLite cannot read the database at all
     /// (empty, not a database, encrypted); any later problem is a warning and what was read is kept.
-    public func stream(_ file: EvidenceFile, context: AnalysisContext, _ emit: @escaping (Finding) -> Void) throws {
+    public func analyze(_ file: EvidenceFile, context: AnalysisContext, into sink: any FindingSink) throws {
+        let emit: (Finding) -> Void = { sink.emit($0) }
         // Deleted rows are carved from the bytes before SQLite opens the copy (opening replays a
         // hot journal, closing checkpoints the WAL); they become messages after the live ones.
         let recovered = RecoveredTable.carve(file, tables: ["ZWAMESSAGE"])["ZWAMESSAGE"]
@@ -94,6 +83,6 @@ public struct WhatsAppIOSDBAnalyzer: StreamingAnalyzer {
             "messages": .number(Double(live)), "chats": .number(Double(session.chatCount)),
             "address_book_names": .number(Double(names.addressBookRows)), "push_names": .number(Double(names.pushNameRows)),
         ].merging(recoveryCounts) { a, _ in a }), location: SourceLocation(record: "sqlite_master"))))
-        for w in session.problems.warnings { emit(.warning(w)) }
+        for w in session.problems.warnings { sink.warn(w) }
     }
 }

@@ -75,10 +75,16 @@ public final class PluginAnalyzer: Analyzer, @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: exchangeDirectory)
     }
 
-    /// Sends the file to a plugin process and returns its validated findings; any failure throws
-    /// one ``AnalyzerError`` (see the type's comment). Blocks while waiting for a free process.
-    public func analyze(_ file: EvidenceFile, context: AnalysisContext) async throws -> [Finding] {
-        try analyzeSync(file, context: context)
+    /// Sends the file to a plugin process and hands its validated findings and warnings to the
+    /// sink; any failure throws one ``AnalyzerError`` (see the type's comment). Blocks its analysis
+    /// thread while waiting for a free process.
+    public func analyze(_ file: EvidenceFile, context: AnalysisContext, into sink: any FindingSink) throws {
+        for item in try analyzeSync(file, context: context) {
+            switch item {
+            case .finding(let f): sink.emit(f)
+            case .warning(let w): sink.warn(w)
+            }
+        }
     }
 
     private func checkout() throws -> PluginSession? {
@@ -109,7 +115,7 @@ public final class PluginAnalyzer: Analyzer, @unchecked Sendable {
                       message: "plugin \(manifest.id) \(manifest.version) was disabled for this run after \(maxConsecutiveFailures) consecutive failures; file not analysed by it")
     }
 
-    func analyzeSync(_ file: EvidenceFile, context: AnalysisContext) throws -> [Finding] {
+    func analyzeSync(_ file: EvidenceFile, context: AnalysisContext) throws -> [PluginWire.Item] {
         var session = try checkout()
         do {
             if session == nil { session = try PluginSession(manifest: manifest, launch: launch, exchangeDirectory: exchangeDirectory) }

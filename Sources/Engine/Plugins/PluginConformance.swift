@@ -191,21 +191,15 @@ public enum PluginConformance {
             return "reply differs from \((path as NSString).lastPathComponent) at line \(i + 1): expected \(wanted) — got \(gotLine) (rerun with --update-expected to accept the new output)"
         }
 
-        static func summary(_ findings: [Finding]) -> String {
+        static func summary(_ findings: [PluginWire.Item]) -> String {
             guard !findings.isEmpty else { return "no findings" }
             var counts: [String: Int] = [:]
-            for f in findings {
+            for item in findings {
                 let k: String
-                switch f {
+                switch item {
                 case .warning: k = "warning"
-                case .artifact(let a): k = a.type == "event" ? "event" : "artifact"
-                case .chat: k = "chat"
-                case .participant: k = "participant"
-                case .message: k = "message"
-                case .metadata: k = "metadata"
-                case .indicator: k = "indicator"
-                case .mediaHash: k = "media_hash"
-                case .recoveredRecord: k = "recovered_record"
+                case .finding(.artifact(let a)) where a.type == "event": k = "event"
+                case .finding(let f): k = f.kind.rawValue
                 }
                 counts[k, default: 0] += 1
             }

@@ -69,7 +69,8 @@ public struct PluginManifest: Sendable, Hashable {
 
     /// The descriptor under which the plugin joins dispatch like a built-in analyzer.
     public func descriptor(supervisorTimeout: Double) -> AnalyzerDescriptor {
-        AnalyzerDescriptor(id: id, version: provenanceVersion, summary: summary, accepts: accepts, produces: produces,
+        AnalyzerDescriptor(id: id, version: provenanceVersion, summary: summary, accepts: accepts,
+                           produces: produces.compactMap(FindingKind.init(rawValue:)),
                            timeoutSeconds: supervisorTimeout)
     }
 

@@ -19,7 +19,7 @@ final class PluginSession: @unchecked Sendable {
     enum Reply {
         /// The validated findings, and — when asked for — the finding lines' `kind` and `data` as
         /// sent, for `exhibit plugin test`'s expected-output comparison.
-        case findings([Finding], raw: [[String: Any]])
+        case findings([PluginWire.Item], raw: [[String: Any]])
         /// The plugin said it could not read the file (`end` with `error`): an error row, no restart.
         case declaredError(code: String, message: String)
     }
@@ -106,7 +106,7 @@ final class PluginSession: @unchecked Sendable {
         try process.send(PluginWire.request(id: id, file: file, contentPath: contentPath, zone: context.assumedZone))
         let deadline = Date().addingTimeInterval(manifest.timeoutSeconds)
         var state = PluginWire.ReplyState(file: file, zone: context.assumedZone)
-        var findings: [Finding] = []
+        var findings: [PluginWire.Item] = []
         var raw: [[String: Any]] = []
         var total = 0
         while true {
@@ -129,7 +129,7 @@ final class PluginSession: @unchecked Sendable {
             switch type {
             case "finding":
                 guard let kind = o["kind"] as? String else { throw PluginWire.invalid("a finding line has no \"kind\"") }
-                findings.append(try PluginWire.finding(kind: kind, data: o["data"], state: &state))
+                findings.append(try PluginWire.item(kind: kind, data: o["data"], state: &state))
                 if keepRaw { raw.append(["kind": kind, "data": o["data"] ?? NSNull()]) }
             case "end":
                 process.killStrays()   // nothing the plugin left running outlives the request

@@ -93,14 +93,26 @@ enum PluginWire {
         let zone: TimeZone?
     }
 
+    /// One decoded `finding` line: a finding, or a warning (which the analyzer contract hands to
+    /// the sink's `warn`, not as a finding).
+    enum Item {
+        case finding(Finding)
+        case warning(AnalysisWarning)
+    }
+
+    /// Turns one `finding` line's `kind` + `data` into a finding or a warning.
+    static func item(kind: String, data: Any?, state: inout ReplyState) throws -> Item {
+        guard kind == "warning" else { return .finding(try finding(kind: kind, data: data, state: &state)) }
+        guard let d = data as? [String: Any] else { throw invalid("finding \"\(kind)\": \"data\" must be an object") }
+        return .warning(AnalysisWarning(code: try string(d["code"], "warning.code"), message: try string(d["message"], "warning.message"),
+                                        location: try location(d["location"], "warning.location")))
+    }
+
     /// Turns one `finding` line's `kind` + `data` into a Finding.
     static func finding(kind: String, data: Any?, state: inout ReplyState) throws -> Finding {
         guard let d = data as? [String: Any] else { throw invalid("finding \"\(kind)\": \"data\" must be an object") }
         let zone = state.zone
         switch kind {
-        case "warning":
-            return .warning(AnalysisWarning(code: try string(d["code"], "warning.code"), message: try string(d["message"], "warning.message"),
-                                            location: try location(d["location"], "warning.location")))
         case "artifact":
             let type = try string(d["type"], "artifact.type")
             let props = try json(d["properties"] ?? [String: Any](), "artifact.properties")

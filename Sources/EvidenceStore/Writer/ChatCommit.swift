@@ -154,7 +154,7 @@ struct ChatRowWriter {
         case .message(let m):
             guard let chat = chats[m.chatKey] else { return Self.unknownChat(m.chatKey) }
             try writeMessage(m, chat: chat, fileID: fileID, analyzerID: analyzerID, analyzerVersion: analyzerVersion)
-        case .warning, .artifact, .metadata, .indicator, .mediaHash, .recoveredRecord:
+        case .artifact, .metadata, .indicator, .mediaHash, .recoveredRecord:
             break
         }
         return nil

@@ -29,18 +29,20 @@ extension EvidenceDatabase {
     }
 
     /// Commits one file whose findings arrive as a stream (a large chat export): the file row
-    /// and `outcome`'s findings first, then every finding `produce` hands to its sink, then the
-    /// errors it returns — all in one transaction. Memory stays bounded by the stream, and the
-    /// file is still done only when the transaction commits: a crash mid-way leaves nothing.
-    public func commitStreaming(_ outcome: FileOutcome, runID: Int64? = nil,
-                                produce: (_ sink: (ProducedFinding) throws -> Void) throws -> [AnalysisErrorInput]) throws {
+    /// and `outcome`'s findings and errors first, then every batch `next` returns until it returns
+    /// nil, then the rows `errors` gives — all in one transaction. Memory stays bounded by the
+    /// stream, and the file is still done only when the transaction commits: a crash mid-way
+    /// leaves nothing. The engine's analysis thread produces while this one stores.
+    public func commitStreaming(_ outcome: FileOutcome, runID: Int64? = nil, next: () throws -> [ProducedFinding]?,
+                                errors: () -> [AnalysisErrorInput]) throws {
         try queue.write { db in
             let run = try runID ?? Self.currentRunID(db)
             var writer = try FileRowWriter(db)
             var file = try writer.write(outcome, runID: run)
-            // The analyzer decodes on a thread of its own while this one stores (FindingPipe).
-            let errors = try FindingPipe.run(produce: produce) { produced in try writer.write(produced, to: &file) }
-            try writer.write(errors, to: file)
+            while let batch = try next() {
+                for produced in batch { try writer.write(produced, to: &file) }
+            }
+            try writer.write(errors(), to: file)
             try writer.finish(file)
             if let run {
                 try db.execute(sql: "UPDATE ingest_runs SET files_committed = files_committed + 1 WHERE id = ?", arguments: [run])
@@ -265,11 +267,6 @@ struct FileRowWriter {
     mutating func write(_ produced: ProducedFinding, to file: inout OpenFile) throws {
         let fileID = file.fileID, runID = file.runID
         switch produced.finding {
-        case .warning(let w):
-            try insertError.execute(arguments: [
-                file.evidenceID, file.entryKey, file.path, produced.analyzerID, produced.analyzerVersion, "warning",
-                w.code, w.message, Self.locationText(w.location), runID,
-            ])
         case .artifact(let a):
             try insertArtifact.execute(arguments: [
                 fileID, produced.analyzerID, produced.analyzerVersion, a.type, a.properties.canonicalText,
