@@ -180,7 +180,7 @@ let package = Package(
             dependencies: ["EvidenceStore", "ExhibitKit", "ExhibitTesting", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "EngineTests",
-            dependencies: ["Engine", "EvidenceStore", "ExhibitKit", "ExhibitTesting", "Intake",
+            dependencies: ["Engine", "EvidenceStore", "CaseOutputs", "ExhibitKit", "ExhibitTesting", "Intake",
                            .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )
