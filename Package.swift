@@ -92,6 +92,11 @@ let package = Package(
         // conformance tester. Engine registers its PluginAnalyzers; it never depends on Engine.
         .target(name: "PluginHost", dependencies: ["ExhibitKit", "ExhibitSupport", "Intake", "EvidenceStore", "CSandbox", "CSeccomp"]),
         .testTarget(name: "PluginHostTests", dependencies: ["PluginHost", "ExhibitKit", "ExhibitTesting"]),
+        // `exhibit export` and `exhibit report` (docs/exports.md): consumers of EvidenceStore's
+        // public query API (Query/Export*Queries, Report*Queries); no SQL of their own, no GRDB.
+        .target(
+            name: "CaseOutputs",
+            dependencies: ["EvidenceStore", "ExhibitKit", "ExhibitSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "Engine",
             dependencies: ["ExhibitKit", "ExhibitSupport", "Intake", "EvidenceStore", "PluginHost", "ChatExport", "Metadata", "MediaHash", "HashSets",
@@ -111,13 +116,13 @@ let package = Package(
         // notes go to a sidecar review database (EvidenceStore's ReviewDatabase).
         .target(
             name: "Review",
-            dependencies: ["EvidenceStore", "ExhibitKit", "ExhibitSupport", "Engine", .product(name: "Hummingbird", package: "hummingbird"),
+            dependencies: ["EvidenceStore", "ExhibitKit", "ExhibitSupport", "CaseOutputs", "Engine", .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "ReviewTests", dependencies: ["ExhibitTesting", "EvidenceStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "ReviewTests", dependencies: ["ExhibitTesting", "EvidenceStore", "CaseOutputs", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "ExhibitCLI",
             dependencies: [
-                "Engine", "EvidenceStore", "ExhibitKit", "ExhibitSupport", "Intake", "HashSets", "LabIndex", "Review", "PluginHost",
+                "Engine", "EvidenceStore", "CaseOutputs", "ExhibitKit", "ExhibitSupport", "Intake", "HashSets", "LabIndex", "Review", "PluginHost",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "exhibit", dependencies: ["ExhibitCLI", "Engine"]),
@@ -170,6 +175,11 @@ let package = Package(
             dependencies: ["MediaHash", "HashSets", "ExhibitKit"],
             path: "bench/MediaBench"),
         .testTarget(name: "MediaHashTests", dependencies: ["MediaHash", "HashSets", "ExhibitKit", "ExhibitTesting"]),
+        .testTarget(name: "HashSetsTests", dependencies: ["HashSets", "EvidenceStore", "ExhibitKit", "ExhibitTesting"]),
+        // End-to-end through the real `exhibit` (built with --build-tests): the timeline case
+        // analyzer, and the exports and report (CaseOutputs), each checked by its consumer's tool.
+        .testTarget(name: "TimelineTests", dependencies: ["Timeline", "ExhibitTesting", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "CaseOutputsTests", dependencies: ["CaseOutputs", "ExhibitTesting", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "MetadataTests", dependencies: ["Metadata", "ExhibitKit", "ExhibitTesting"]),
         .testTarget(name: "ExhibitKitTests", dependencies: ["ExhibitKit", "ExhibitTesting"]),
         .testTarget(name: "IntakeTests", dependencies: ["Intake", "ExhibitKit", "ExhibitTesting"]),
@@ -178,7 +188,7 @@ let package = Package(
             dependencies: ["EvidenceStore", "ExhibitKit", "ExhibitTesting", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "EngineTests",
-            dependencies: ["Engine", "EvidenceStore", "ExhibitKit", "ExhibitTesting", "Intake", "PluginHost",
+            dependencies: ["Engine", "EvidenceStore", "CaseOutputs", "ExhibitKit", "ExhibitTesting", "Intake", "PluginHost",
                            .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

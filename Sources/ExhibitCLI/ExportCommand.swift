@@ -1,4 +1,5 @@
 import ArgumentParser
+import CaseOutputs
 import Engine
 import EvidenceStore
 import ExhibitKit

@@ -1,3 +1,4 @@
+import CaseOutputs
 import Engine
 import EvidenceStore
 import ExhibitKit

@@ -5,8 +5,8 @@ import Testing
 
 /// Builds small evidence with real tools and runs the real binaries.
 enum Fixture {
-    static let exhibit = Corpus.executable("exhibit")
-    static let testbed = Corpus.executable("exhibit-testbed")
+    static let exhibit = CLIFixture.exhibit
+    static let testbed = CLIFixture.testbed
 
     /// A zip with text, binary and a nested tar.gz, made by Info-ZIP `zip` and GNU tar.
     /// Returns the zip path and the reference contents (inner path → SHA-256) from a real
@@ -33,15 +33,10 @@ enum Fixture {
     @discardableResult
     static func ingest(_ evidence: [String], db: String, binary: String = exhibit, extra: [String] = [],
                        environment: [String: String] = [:]) throws -> CommandResult {
-        try Run.command(binary, ["ingest"] + evidence + ["--db", db, "--case", "TEST-1", "--examiner", "Tester", "--json"] + extra,
-                        environment: environment)
+        try CLIFixture.ingest(evidence, db: db, binary: binary, extra: extra, environment: environment)
     }
 
-    static func digest(_ db: String) throws -> String {
-        let r = try Run.command(exhibit, ["digest", "--db", db])
-        #expect(r.exitCode == 0, "digest failed: \(r.stderr)")
-        return r.stdout.split(separator: "\n").last.map(String.init) ?? ""
-    }
+    static func digest(_ db: String) throws -> String { try CLIFixture.digest(db) }
 
     static func open(_ db: String) throws -> DatabaseQueue {
         var config = Configuration()

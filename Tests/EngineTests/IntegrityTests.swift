@@ -1,4 +1,5 @@
 import EvidenceStore
+import CaseOutputs
 import ExhibitTesting
 import Foundation
 import GRDB
@@ -102,8 +103,8 @@ struct IntegrityTests {
         let html = dir.path("report.html")
         let report = try Run.command(Fixture.exhibit, ["report", "--db", db, "--out", html, "--verify"])
         #expect(report.exitCode == 3, "report --verify must not exit 0 when verification failed")
-        let text = try ExportFixture.read(html)
-        #expect(text.components(separatedBy: "VERIFICATION FAILED").count - 1 == ReportTests.sections.count, "a banner on every page")
+        let text = try CLIFixture.readText(html)
+        #expect(text.components(separatedBy: "VERIFICATION FAILED").count - 1 == ReportSection.allCases.count, "a banner on every page")
     }
 
     /// Item 4b: cutting the log's tail (a later set-tz, or a whole later run with its row) is
@@ -235,8 +236,8 @@ struct IntegrityTests {
         #expect(!r.stdout.contains("is not what was ingested") && !r.stdout.contains("FAIL"), "\(r.stdout)")
         let html = dir.path("report.html")
         #expect(try Run.command(Fixture.exhibit, ["report", "--db", db, "--out", html]).exitCode == 0)
-        let text = try ExportFixture.read(html)
-        #expect(text.components(separatedBy: "INCOMPLETE CASE: ingest was interrupted").count - 1 == ReportTests.sections.count)
+        let text = try CLIFixture.readText(html)
+        #expect(text.components(separatedBy: "INCOMPLETE CASE: ingest was interrupted").count - 1 == ReportSection.allCases.count)
 
         let resumed = try Run.command(Fixture.testbed, args + ["--json"])
         #expect(resumed.exitCode == 0, "\(resumed.stderr)")

@@ -53,7 +53,7 @@ struct SecretsTests {
         let verified = try Run.command(Fixture.exhibit, ["verify", "--db", db])
         let report = dir.path("r.html")
         #expect(try Run.command(Fixture.exhibit, ["report", "--db", db, "--out", report]).exitCode == 0)
-        let outputs = [r.stdout, r.stderr, verified.stdout, verified.stderr, try ExportFixture.read(report)]
+        let outputs = [r.stdout, r.stderr, verified.stdout, verified.stderr, try CLIFixture.readText(report)]
         let bytes = Self.caseBytes(db)
         for secret in [priv, priv.uppercased(), "examiner-secret-name"] {
             #expect(!bytes.contains(secret), "\(secret) is in the case database")

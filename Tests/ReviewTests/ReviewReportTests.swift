@@ -1,3 +1,4 @@
+import CaseOutputs
 import EvidenceStore
 import ExhibitTesting
 import Foundation

@@ -1,6 +1,6 @@
+import EvidenceStore
 import ExhibitKit
 import Foundation
-import GRDB
 
 /// The reviewer's work product a report can include: the tags and notes of `exhibit serve`'s
 /// review database and the state of its hash-chained log.

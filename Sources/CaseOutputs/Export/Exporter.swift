@@ -1,6 +1,6 @@
+import EvidenceStore
 import ExhibitKit
 import Foundation
-import GRDB
 
 /// The formats `exhibit export` writes. docs/exports.md describes each.
 public enum ExportFormat: String, Sendable, CaseIterable {
@@ -44,14 +44,8 @@ public struct ExportOptions: Sendable {
         self.overwrite = overwrite; self.toolVersion = toolVersion; self.generatedMicros = generatedMicros
     }
 
-    /// SQL clause and arguments restricting the integer column `column` to the window.
-    func window(_ column: String) -> (sql: String, args: StatementArguments) {
-        var parts: [String] = []
-        var args = StatementArguments()
-        if let f = fromMicros { parts.append("\(column) >= ?"); args += [f] }
-        if let b = beforeMicros { parts.append("\(column) < ?"); args += [b] }
-        return (parts.isEmpty ? "1" : parts.joined(separator: " AND "), args)
-    }
+    /// The window as the store's queries take it.
+    var window: InstantWindow { InstantWindow(fromMicros: fromMicros, beforeMicros: beforeMicros) }
 
     /// Whether a window was given at all.
     var hasWindow: Bool { fromMicros != nil || beforeMicros != nil }
@@ -80,17 +74,5 @@ extension EvidenceDatabase {
         case .transcript: return try exportTranscripts(to: path, options: options)
         case .timesketch, .csv: return try exportTimeline(format, to: path, options: options)
         }
-    }
-
-    /// Whether the database has a table or view of that name (features that landed later, or
-    /// issue 5's hash-set tables, may be absent).
-    public func hasRelation(_ name: String) throws -> Bool {
-        try queue.read { db in try Self.relationExists(db, name) }
-    }
-
-    /// ``hasRelation(_:)`` inside a read that is already open (the report's sections).
-    static func relationExists(_ db: Database, _ name: String) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT count(*) > 0 FROM sqlite_master WHERE name = ? AND type IN ('table','view')",
-                          arguments: [name]) ?? false
     }
 }

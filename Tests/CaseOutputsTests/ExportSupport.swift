@@ -57,7 +57,5 @@ enum ExportFixture {
         try Run.command("/usr/bin/env", ["python3", "-c", script] + args)
     }
 
-    static func read(_ path: String) throws -> String {
-        String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
-    }
+    static func read(_ path: String) throws -> String { try CLIFixture.readText(path) }
 }

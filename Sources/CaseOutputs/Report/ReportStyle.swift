@@ -1,3 +1,5 @@
+import EvidenceStore
+
 /// The report's inline style: screen and print, page numbers in the page margin, each section
 /// on a new page, pictures blurred unless hovered on screen (never unblurred in print).
 enum ReportStyle {

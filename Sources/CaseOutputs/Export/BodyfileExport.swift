@@ -1,6 +1,6 @@
+import EvidenceStore
 import ExhibitKit
 import Foundation
-import GRDB
 
 /// The Sleuth Kit 3.x bodyfile: `MD5|name|inode|mode_as_string|UID|GID|size|atime|mtime|ctime|crtime`,
 /// one line per inventory entry, times in whole seconds since the epoch, `0` where unknown (the
@@ -51,42 +51,20 @@ enum Bodyfile {
 }
 
 extension EvidenceDatabase {
-    /// Shared query of the file inventory with its four archive times pivoted into columns, in
-    /// canonical order; `window` keeps files with at least one time inside it.
-    static func inventorySQL(_ options: ExportOptions) -> (String, StatementArguments) {
-        let (win, args) = options.window("t2.utc_us")
-        let having = options.hasWindow
-            ? "WHERE EXISTS (SELECT 1 FROM file_times t2 WHERE t2.file_id = f.id AND \(win))" : ""
-        let sql = """
-            SELECT f.id, f.path, f.kind, f.mode, f.size, f.md5, f.sha1, f.sha256, f.link_target, f.status, f.mime, f.name,
-                   e.label, f.entry_key, f.parent_key,
-                   (SELECT utc_us FROM file_times WHERE file_id = f.id AND kind = 'accessed'),
-                   (SELECT utc_us FROM file_times WHERE file_id = f.id AND kind = 'modified'),
-                   (SELECT utc_us FROM file_times WHERE file_id = f.id AND kind = 'changed'),
-                   (SELECT utc_us FROM file_times WHERE file_id = f.id AND kind = 'created'),
-                   f.evidence_id, f.message
-            FROM files f JOIN evidence e ON e.id = f.evidence_id
-            \(having)
-            ORDER BY e.label, f.sort_key
-            """
-        return (sql, args)
-    }
-
     func exportBodyfile(to path: String, options: ExportOptions) throws -> ExportSummary {
         let out = try ExportOutput(path: path, overwrite: options.overwrite)
         var summary = ExportSummary()
-        let (sql, args) = Self.inventorySQL(options)
-        try queue.read { db in
-            let rows = try Row.fetchCursor(db, sql: sql, arguments: args)
+        try readCase { q in
+            let rows = try q.inventory(window: options.window)
             while let r = try rows.next() {
-                let id: Int64 = r[0]
-                let kind: String = r[2] ?? "other"
-                var name = Bodyfile.name(r[1] ?? "")
-                if kind == "symlink", let target: String = r[8] { name += " -> " + Bodyfile.name(target) }
-                let md5: String = r[5] ?? "0"
-                let times = [Bodyfile.seconds(r[15]), Bodyfile.seconds(r[16]), Bodyfile.seconds(r[17]), Bodyfile.seconds(r[18])]
-                let size: Int64 = r[4] ?? 0
-                let line = "\(md5)|\(name)|\(id)|\(Bodyfile.modeString(kind: kind, mode: r[3]))|0|0|\(size)|"
+                let kind = r.kind ?? "other"
+                var name = Bodyfile.name(r.path ?? "")
+                if kind == "symlink", let target = r.linkTarget { name += " -> " + Bodyfile.name(target) }
+                let md5 = r.md5 ?? "0"
+                let times = [Bodyfile.seconds(r.accessedMicros), Bodyfile.seconds(r.modifiedMicros), Bodyfile.seconds(r.changedMicros),
+                             Bodyfile.seconds(r.createdMicros)]
+                let size = r.size ?? 0
+                let line = "\(md5)|\(name)|\(r.id)|\(Bodyfile.modeString(kind: kind, mode: r.mode))|0|0|\(size)|"
                     + times.map(String.init).joined(separator: "|") + "\n"
                 try out.write(line)
                 summary.written += 1

@@ -1,6 +1,6 @@
+import EvidenceStore
 import ExhibitKit
 import Foundation
-import GRDB
 
 /// DFXML 1.2.0 file inventory: one `<fileobject>` per `files` row, children in the schema's
 /// order (`filename`, `error`, `id`, `name_type`, `filesize`, `alloc`, `inode`, `meta_type`,
@@ -42,8 +42,8 @@ extension EvidenceDatabase {
         let out = try ExportOutput(path: path, overwrite: options.overwrite)
         var summary = ExportSummary()
         let x = ExportEscape.xml
-        try queue.read { db in
-            let caseName = try String.fetchOne(db, sql: "SELECT name FROM cases ORDER BY id LIMIT 1") ?? ""
+        try readCase { q in
+            let caseName = try q.caseHeader()?.name ?? ""
             try out.write("""
                 <?xml version="1.0" encoding="UTF-8"?>
                 <dfxml xmlns="\(DFXML.namespace)" xmlns:dc="http://purl.org/dc/elements/1.1/" \
@@ -61,57 +61,53 @@ extension EvidenceDatabase {
                   </creator>
 
                 """)
-            for e in try Row.fetchAll(db, sql: "SELECT label, path, size, md5, sha1, sha256, hash_kind FROM evidence ORDER BY label") {
-                let label: String = e[0] ?? ""
-                try out.write("  <source>\n    <image_filename>\(x(e[1] ?? ""))</image_filename>\n    <image_size>\(e[2] as Int64? ?? 0)</image_size>\n")
-                for (alg, i) in [("md5", 3), ("sha1", 4), ("sha256", 5)] {
-                    if let h: String = e[i] { try out.write("    <hashdigest type=\"\(alg)\">\(h)</hashdigest>\n") }
+            for e in try q.evidenceItems() {
+                let label = e.label ?? ""
+                try out.write("  <source>\n    <image_filename>\(x(e.path ?? ""))</image_filename>\n    <image_size>\(e.size ?? 0)</image_size>\n")
+                for (alg, h) in [("md5", e.md5), ("sha1", e.sha1), ("sha256", e.sha256)] {
+                    if let h { try out.write("    <hashdigest type=\"\(alg)\">\(h)</hashdigest>\n") }
                 }
-                try out.write("    <exhibit:evidence label=\"\(x(label))\" hash_kind=\"\(x(e[6] ?? ""))\"/>\n  </source>\n")
+                try out.write("    <exhibit:evidence label=\"\(x(label))\" hash_kind=\"\(x(e.hashKind ?? ""))\"/>\n  </source>\n")
             }
-            let (sql, args) = Self.inventorySQL(options)
-            let rows = try Row.fetchCursor(db, sql: sql, arguments: args)
-            let timeRows = try db.makeStatement(sql: """
-                SELECT kind, utc_us, raw, basis, precision FROM file_times WHERE file_id = ?
-                """)
+            let rows = try q.inventory(window: options.window)
             while let r = try rows.next() {
-                let id: Int64 = r[0]
-                let kind: String = r[2] ?? "other"
-                let status: String = r[9] ?? "ok"
+                let id = r.id
+                let kind = r.kind ?? "other"
+                let status = r.status ?? "ok"
                 let (nameType, metaType) = DFXML.types(kind)
-                var s = "  <fileobject>\n    <filename>\(x(r[1] ?? ""))</filename>\n"
+                var s = "  <fileobject>\n    <filename>\(x(r.path ?? ""))</filename>\n"
                 if status != "ok" && status != "link" {
-                    let msg: String? = r[20]
+                    let msg = r.message
                     s += "    <error>\(x(status + (msg.map { ": " + $0 } ?? "")))</error>\n"
                 }
-                s += "    <id>\(id)</id>\n    <name_type>\(nameType)</name_type>\n    <filesize>\(r[4] as Int64? ?? 0)</filesize>\n"
+                s += "    <id>\(id)</id>\n    <name_type>\(nameType)</name_type>\n    <filesize>\(r.size ?? 0)</filesize>\n"
                 s += "    <alloc>1</alloc>\n    <inode>\(id)</inode>\n"
                 if let m = metaType { s += "    <meta_type>\(m)</meta_type>\n" }
-                if let mode: Int64 = r[3] { s += "    <mode>\(mode)</mode>\n" }
-                var times: [String: Row] = [:]
-                for t in try Row.fetchAll(timeRows, arguments: [id]) { times[t[0] ?? ""] = t }
+                if let mode = r.mode { s += "    <mode>\(mode)</mode>\n" }
+                var times: [String: FileTimeRow] = [:]
+                for t in try q.fileTimes(fileID: id) { times[t.kind ?? ""] = t }
                 var ext = ""
                 for (element, stored) in [("mtime", "modified"), ("ctime", "changed"), ("atime", "accessed"), ("crtime", "created")] {
                     guard let t = times[stored] else { continue }
-                    let raw: String = t[2] ?? ""
-                    let basis: String = t[3] ?? "unknown"
-                    if let us: Int64 = t[1] {
-                        s += "    <\(element) prec=\"\(DFXML.prec(t[4]))\">\(UTCFormat.string(micros: us))</\(element)>\n"
+                    let raw = t.raw ?? ""
+                    let basis = t.basis ?? "unknown"
+                    if let us = t.utcMicros {
+                        s += "    <\(element) prec=\"\(DFXML.prec(t.precision))\">\(UTCFormat.string(micros: us))</\(element)>\n"
                     }
                     ext += "    <exhibit:time kind=\"\(element)\" basis=\"\(x(basis))\" raw=\"\(x(raw))\"/>\n"
                 }
-                if kind == "symlink" || kind == "hardlink", let target: String = r[8] { s += "    <link_target>\(x(target))</link_target>\n" }
-                if let mime: String = r[10] { s += "    <libmagic>\(x(mime))</libmagic>\n" }
-                for (alg, i) in [("md5", 5), ("sha1", 6), ("sha256", 7)] {
-                    if let h: String = r[i] { s += "    <hashdigest type=\"\(alg)\">\(h)</hashdigest>\n" }
+                if kind == "symlink" || kind == "hardlink", let target = r.linkTarget { s += "    <link_target>\(x(target))</link_target>\n" }
+                if let mime = r.mime { s += "    <libmagic>\(x(mime))</libmagic>\n" }
+                for (alg, h) in [("md5", r.md5), ("sha1", r.sha1), ("sha256", r.sha256)] {
+                    if let h { s += "    <hashdigest type=\"\(alg)\">\(h)</hashdigest>\n" }
                 }
-                let label: String = r[12] ?? ""
-                let key: String = r[13] ?? ""
+                let label = r.evidenceLabel ?? ""
+                let key = r.entryKey ?? ""
                 s += "    <exhibit:entry evidence=\"\(x(label))\" entry_key=\"\(x(key))\" status=\"\(x(status))\"/>\n" + ext
                 s += "  </fileobject>\n"
                 try out.write(s)
                 summary.written += 1
-                if !ExportEscape.isXMLClean(r[1] ?? "") {
+                if !ExportEscape.isXMLClean(r.path ?? "") {
                     summary.notes["names with characters XML cannot carry (written as U+FFFD; raw_name in the database)", default: 0] += 1
                 }
             }

@@ -1,6 +1,6 @@
+import EvidenceStore
 import ExhibitKit
 import Foundation
-import GRDB
 
 extension ReportWriter {
     /// The executive summary, first in the report: the evidence items and whether each matched
@@ -10,26 +10,23 @@ extension ReportWriter {
     /// reviewer's work.
     func summary() throws {
         try open(.summary)
-        let c = try Row.fetchOne(db, sql: "SELECT name, examiner, assumed_zone FROM cases ORDER BY id LIMIT 1")
-        var s = "<dl><dt>Case</dt><dd>\(t(c?[0]))</dd><dt>Examiner</dt><dd>\(t(c?[1]))</dd>"
-        let zone: String? = c?[2]
+        let c = try q.caseHeader()
+        var s = "<dl><dt>Case</dt><dd>\(t(c?.name))</dd><dt>Examiner</dt><dd>\(t(c?.examiner))</dd>"
+        let zone = c?.assumedZone
         s += "<dt>Time zone</dt><dd>\(t(zone ?? "none declared (times in UTC)"))</dd>"
-        let counts = try Row.fetchOne(db, sql: """
-            SELECT (SELECT count(*) FROM files), (SELECT count(*) FROM chats), (SELECT count(*) FROM messages),
-                   (SELECT count(*) FROM events), (SELECT count(*) FROM analysis_errors) + (SELECT count(*) FROM files WHERE status NOT IN ('ok','link'))
-            """)
-        let n = { (i: Int) in "\(counts?[i] as Int64? ?? 0)" }
-        s += "<dt>Findings</dt><dd>\(n(0)) files and entries, \(n(1)) chats, \(n(2)) messages, \(n(3)) timeline events, \(n(4)) problems recorded</dd></dl>\n"
+        let counts = try q.caseCounts()
+        let n = { (v: Int64?) in "\(v ?? 0)" }
+        s += "<dt>Findings</dt><dd>\(n(counts.files)) files and entries, \(n(counts.chats)) chats, \(n(counts.messages)) messages, \(n(counts.events)) timeline events, \(n(counts.problems)) problems recorded</dd></dl>\n"
         try out.write(s)
 
         try out.write("<h3>Evidence items</h3><ul class=\"court\">")
-        for e in try Row.fetchAll(db, sql: "SELECT label, item, sha256, expected_match, complete FROM evidence ORDER BY label") {
-            let expected: Int64? = e[3]
+        for e in try q.evidenceItems() {
+            let expected = e.expectedMatch
             let form = expected == nil ? "no hash from the seizure form to compare"
                 : expected == 1 ? "<span class=\"ok\">matches the seizure form</span>" : "<span class=\"fail\">DIFFERS from the seizure form</span>"
-            let complete = (e[4] as Int64? ?? 0) == 1 ? "" : " — <span class=\"warn\">not read to the end</span>"
-            let label: String = e[0] ?? "", item: String? = e[1]
-            try out.write("<li>\(t(item ?? label)) \(item == nil ? "" : "(\(t(label)))") — SHA-256 \(m(e[2])) — \(form)\(complete)</li>")
+            let complete = (e.complete ?? 0) == 1 ? "" : " — <span class=\"warn\">not read to the end</span>"
+            let label = e.label ?? "", item = e.item
+            try out.write("<li>\(t(item ?? label)) \(item == nil ? "" : "(\(t(label)))") — SHA-256 \(m(e.sha256)) — \(form)\(complete)</li>")
         }
         try out.write("</ul>\n")
 
@@ -47,7 +44,7 @@ extension ReportWriter {
 
         try out.write("<h3>Known-bad pictures</h3>\n")
         if context.spreads.isEmpty {
-            let sets = try has("hashsets") ? (try Int.fetchOne(db, sql: "SELECT count(*) FROM hashsets WHERE kind = 'known-bad'") ?? 0) : 0
+            let sets = try has("hashsets") ? try q.knownBadSetCount() : 0
             try out.write("<p>\(sets == 0 ? "No known-bad hash set was compared with this case." : "No file matched a known-bad hash set.")</p>\n")
         } else {
             try out.write("<ul class=\"court\">" + context.spreads.map { s in
@@ -88,13 +85,13 @@ extension ReportWriter {
     /// the findings, and lines to sign.
     func attestation() throws {
         try open(.attestation)
-        let c = try Row.fetchOne(db, sql: "SELECT name, examiner FROM cases ORDER BY id LIMIT 1")
-        let examiner = options.attestingExaminer ?? (c?[1] as String?)
-        let items = try String.fetchAll(db, sql: "SELECT coalesce(item, label) FROM evidence ORDER BY label")
+        let c = try q.caseHeader()
+        let examiner = options.attestingExaminer ?? c?.examiner
+        let items = try q.evidenceItems().map { $0.item ?? $0.label ?? "" }
         try out.write("""
             <div class="attest">
             <p>I, \(examiner.map(ExportEscape.html) ?? "____________________"), examined the evidence item(s) \(t(items.joined(separator: ", "))) \
-            of case \(t(c?[0])) with Exhibit \(ExportEscape.html(options.toolVersion)). The evidence was opened read-only and its hashes \
+            of case \(t(c?.name)) with Exhibit \(ExportEscape.html(options.toolVersion)). The evidence was opened read-only and its hashes \
             were recorded before it was examined. This report was generated from the case database whose findings digest is \
             \(m(context.digest)) and whose audit log head is \(m(context.chain.head)). To the best of my knowledge the findings \
             set out in this report are a true and complete account of what the examination found.</p>

@@ -1,4 +1,5 @@
 import Crypto
+import EvidenceStore
 import ExhibitKit
 import ExhibitSupport
 import Foundation

@@ -1,6 +1,6 @@
+import EvidenceStore
 import ExhibitKit
 import Foundation
-import GRDB
 
 /// What `exhibit report` puts in the report beyond the database.
 public struct ReportOptions: Sendable {
@@ -92,9 +92,9 @@ extension EvidenceDatabase {
         let context = try ReportContext.load(self, options)
         let out = try ExportOutput(path: path, overwrite: options.overwrite)
         let e = ExportEscape.html
-        try queue.read { db in
-            let r = ReportWriter(db: db, out: out, options: options, context: context)
-            let caseName = try String.fetchOne(db, sql: "SELECT name FROM cases ORDER BY id LIMIT 1") ?? "(no case)"
+        try readCase { q in
+            let r = ReportWriter(q: q, out: out, options: options, context: context)
+            let caseName = try q.caseHeader()?.name ?? "(no case)"
             try out.write(ReportStyle.head(title: "Case report — \(caseName)"))
             try out.write("<header><h1>Case report — \(e(caseName))</h1><p class=\"muted\">Generated \(r.when(nil, micros: options.generatedMicros)) by Exhibit \(e(options.toolVersion)). \(r.zoneSentence)</p></header>\n")
             try r.summary()
@@ -125,7 +125,7 @@ extension EvidenceDatabase {
 
 /// Writes the sections; one method per section (ReportSections.swift, ReportMedia.swift).
 struct ReportWriter {
-    let db: Database
+    let q: CaseOutputReader
     let out: ExportOutput
     let options: ReportOptions
     let context: ReportContext
@@ -138,7 +138,7 @@ struct ReportWriter {
 
     func close() throws { try out.write("</section>\n") }
 
-    func has(_ relation: String) throws -> Bool { try EvidenceDatabase.relationExists(db, relation) }
+    func has(_ relation: String) throws -> Bool { try q.hasRelation(relation) }
 
     /// A table from a header and rows of already-escaped cells.
     func table(_ header: [String], _ rows: [[String]]) throws {

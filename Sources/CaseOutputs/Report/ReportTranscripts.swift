@@ -1,6 +1,6 @@
+import EvidenceStore
 import ExhibitKit
 import Foundation
-import GRDB
 
 extension ReportWriter {
     /// What the reviewer tagged in `exhibit serve`: picture groups, messages, events and files,
@@ -38,24 +38,20 @@ extension ReportWriter {
             let ids = review.ids(kind).sorted()
             guard !ids.isEmpty else { continue }
             try out.write("<h3>\(title)</h3>")
-            let marks = ids.map { _ in "?" }.joined(separator: ",")
             if kind == .event {
-                let rows = try Row.fetchAll(db, sql: """
-                    SELECT event_id, utc, utc_us, basis, raw, kind, description, file_path FROM timeline WHERE event_id IN (\(marks)) ORDER BY utc_us IS NULL, utc_us, event_id
-                    """, arguments: StatementArguments(ids))
+                let rows = try q.timelineEvents(ids: ids)
                 try table(["Time", "Kind", "Description", "File", "Tags", "Notes"], rows.map { r in
-                    let id = String(r[0] as Int64? ?? 0)
-                    return [when(r[1], micros: r[2], basis: r[3], raw: r[4]), t(r[5]), "<span class=\"text\">\(shown((r[6] as String?) ?? ""))</span>", m(r[7]),
+                    let id = String(r.eventID ?? 0)
+                    return [when(r.utc, micros: r.utcMicros, basis: r.basis, raw: r.raw), t(r.kind), "<span class=\"text\">\(shown(r.description ?? ""))</span>", m(r.filePath),
                             t(review.tagList(.event, id).joined(separator: ", ")), noteText(.event, id)]
                 })
             } else {
-                let rows = try Row.fetchAll(db, sql: "SELECT id, path, sha256, mime, size FROM files WHERE id IN (\(marks)) ORDER BY path",
-                                            arguments: StatementArguments(ids))
+                let rows = try q.files(ids: ids)
                 try table(["File", "SHA-256", "Type, bytes", "Tags", "Notes"], rows.map { r in
-                    let id = String(r[0] as Int64? ?? 0)
-                    let bad = (r[2] as String?).map { context.knownBad.contains($0) } ?? false
-                    return [m(r[1]) + (bad ? "<br><span class=\"fail\">KNOWN-BAD (not shown)</span>" : ""), m(r[2]),
-                            "\(t(r[3])), \(r[4] as Int64? ?? 0)", t(review.tagList(.file, id).joined(separator: ", ")), noteText(.file, id)]
+                    let id = String(r.id ?? 0)
+                    let bad = r.sha256.map { context.knownBad.contains($0) } ?? false
+                    return [m(r.path) + (bad ? "<br><span class=\"fail\">KNOWN-BAD (not shown)</span>" : ""), m(r.sha256),
+                            "\(t(r.mime)), \(r.size ?? 0)", t(review.tagList(.file, id).joined(separator: ", ")), noteText(.file, id)]
                 })
             }
         }

@@ -1,6 +1,6 @@
+import EvidenceStore
 import ExhibitKit
 import Foundation
-import GRDB
 
 /// Printable chat transcripts for disclosure: one self-contained HTML file per chat (export
 /// copies included, marked), plus `index.html` listing them. Every message shows its sequence
@@ -66,63 +66,53 @@ extension EvidenceDatabase {
         let generated = clock.human(micros: options.generatedMicros)
         let how = clock.zone == nil ? "times are UTC" : "times are shown in \(clock.zoneName) with UTC beside them"
         let footer = "Exhibit \(e(options.toolVersion)) · transcript generated \(e(generated)) · \(e(how)); the basis says how each was derived"
-        try queue.read { db in
-            guard try db.tableExists("chats") else { return }
-            let caseName = try String.fetchOne(db, sql: "SELECT name FROM cases ORDER BY id LIMIT 1") ?? ""
-            let (win, args) = options.window("m.sent_utc_us")
-            let chats = try Row.fetchAll(db, sql: """
-                SELECT c.id, c.platform, c.format, c.title, c.chat_type, c.exporting_user, c.date_order, c.date_order_proven,
-                       c.date_order_reason, c.notes, c.copy_of, f.path, f.sha256, e.label, c.exported_utc, c.exported_basis,
-                       c.exported_raw, c.chat_key,
-                       (SELECT count(*) FROM messages m WHERE m.chat_id = c.id AND \(win))
-                FROM chats c JOIN files f ON f.id = c.file_id JOIN evidence e ON e.id = f.evidence_id
-                ORDER BY e.label, f.sort_key, c.chat_key
-                """, arguments: args)
+        try readCase { q in
+            guard try q.hasRelation("chats") else { return }
+            let caseName = try q.caseHeader()?.name ?? ""
+            let chats = try q.transcriptChats(window: options.window)
             var index = ""
             var number = 0
             for c in chats {
-                let count: Int = c[18] ?? 0
+                let count = c.messageCount
                 if options.hasWindow && count == 0 { continue }
                 number += 1
-                let chatID: Int64 = c[0]
-                let platform: String = c[1] ?? ""
-                let title: String = c[3] ?? "(untitled)"
+                let chatID = c.id
+                let platform = c.platform ?? ""
+                let title = c.title ?? "(untitled)"
                 let name = String(format: "%04d-%@.html", number, platform.filter { $0.isLetter || $0.isNumber })
                 var body = "<h1>Chat transcript: \(e(title))</h1>\n<dl>"
                 func item(_ k: String, _ v: String?) { if let v { body += "<dt>\(k)</dt><dd>\(v)</dd>" } }
                 item("Case", e(caseName))
-                item("Platform / format", e("\(platform) / \(c[2] as String? ?? "")"))
-                item("Chat type", (c[4] as String?).map(e))
-                item("Export file", "<span class=\"mono\">\(e(c[11] ?? ""))</span>")
-                item("Export file SHA-256", (c[12] as String?).map { "<span class=\"mono\">\(e($0))</span>" })
-                item("Evidence item", e(c[13] ?? ""))
-                item("Exported", (c[14] as String?).map { _ in TranscriptHTML.time(utc: c[14], basis: c[15], raw: c[16], note: nil, clock: clock) })
-                item("Device owner shown as", (c[5] as String?).map(e))
-                if let order: String = c[6] {
-                    item("Date order", e(order) + ((c[7] as Int64? ?? 0) == 1 ? " (proven)" : " (assumed)")
-                         + ((c[8] as String?).map { ": " + e($0) } ?? ""))
+                item("Platform / format", e("\(platform) / \(c.format ?? "")"))
+                item("Chat type", c.chatType.map(e))
+                item("Export file", "<span class=\"mono\">\(e(c.exportPath ?? ""))</span>")
+                item("Export file SHA-256", c.exportSHA256.map { "<span class=\"mono\">\(e($0))</span>" })
+                item("Evidence item", e(c.evidenceLabel ?? ""))
+                item("Exported", c.exportedUTC.map { _ in TranscriptHTML.time(utc: c.exportedUTC, basis: c.exportedBasis, raw: c.exportedRaw, note: nil, clock: clock) })
+                item("Device owner shown as", c.exportingUser.map(e))
+                if let order = c.dateOrder {
+                    item("Date order", e(order) + ((c.dateOrderProven ?? 0) == 1 ? " (proven)" : " (assumed)")
+                         + (c.dateOrderReason.map { ": " + e($0) } ?? ""))
                 }
-                item("Notes", (c[9] as String?).map(e))
-                if let original: Int64 = c[10] { item("Copy", "another export of the same room (chat row \(original))") }
+                item("Notes", c.notes.map(e))
+                if let original = c.copyOf { item("Copy", "another export of the same room (chat row \(original))") }
                 item("Messages", options.hasWindow ? "\(count) in the selected window" : "\(count)")
                 body += "</dl>\n"
-                let participants = try Row.fetchAll(db, sql: """
-                    SELECT display_name, native_id, is_device_owner FROM participants WHERE chat_id = ? ORDER BY ordinal
-                    """, arguments: [chatID])
+                let participants = try q.participants(chatID: chatID)
                 if !participants.isEmpty {
                     body += "<h2>Participants</h2><ul>" + participants.map { p in
-                        "<li>\(e(p[0] ?? ""))\((p[1] as String?).map { " <span class=\"mono\">[\(e($0))]</span>" } ?? "")\((p[2] as Int64? ?? 0) == 1 ? " (device owner)" : "")</li>"
+                        "<li>\(e(p.displayName ?? ""))\(p.nativeID.map { " <span class=\"mono\">[\(e($0))]</span>" } ?? "")\((p.isDeviceOwner ?? 0) == 1 ? " (device owner)" : "")</li>"
                     }.joined() + "</ul>\n"
                 }
                 let out = try ExportOutput(path: (path as NSString).appendingPathComponent(name), overwrite: true)
                 try out.write(TranscriptHTML.head(title: "Transcript: \(title)") + body)
                 try out.write("<h2>Messages</h2>\n<table><thead><tr><th>#</th><th>Message id</th><th>Time (\(e(clock.zone == nil ? "UTC" : clock.zoneName + " · UTC"))) and basis</th><th>Sender</th><th>Text</th><th>Attachments</th></tr></thead><tbody>\n")
-                try writeTranscriptRows(db, chatID: chatID, options: options, out: out, clock: clock)
+                try writeTranscriptRows(q, chatID: chatID, options: options, out: out, clock: clock)
                 try out.write("</tbody></table>\n" + TranscriptHTML.tail(footer: footer))
                 try out.finish()
                 summary.outputs.append(out.path)
                 summary.written += count
-                index += "<tr><td><a href=\"\(e(name))\">\(e(name))</a></td><td>\(e(platform))</td><td>\(e(title))</td><td>\(count)</td><td class=\"mono\">\(e(c[11] ?? ""))</td></tr>\n"
+                index += "<tr><td><a href=\"\(e(name))\">\(e(name))</a></td><td>\(e(platform))</td><td>\(e(title))</td><td>\(count)</td><td class=\"mono\">\(e(c.exportPath ?? ""))</td></tr>\n"
             }
             let body = "<h1>Chat transcripts — \(e(caseName))</h1>\n<table><thead><tr><th>File</th><th>Platform</th><th>Chat</th><th>Messages</th><th>Export file</th></tr></thead><tbody>\n"
                 + index + "</tbody></table>"
@@ -134,45 +124,36 @@ extension EvidenceDatabase {
         return summary
     }
 
-    private func writeTranscriptRows(_ db: Database, chatID: Int64, options: ExportOptions, out: ExportOutput, clock: CaseTimeText) throws {
+    private func writeTranscriptRows(_ q: CaseOutputReader, chatID: Int64, options: ExportOptions, out: ExportOutput, clock: CaseTimeText) throws {
         let e = ExportEscape.html
-        let (win, args) = options.window("m.sent_utc_us")
-        let rows = try Row.fetchCursor(db, sql: """
-            SELECT m.id, m.sequence, m.native_id, m.sent_utc, m.sent_basis, m.sent_raw, m.sent_note, m.sender_name, m.text, m.kind,
-                   m.deleted, m.edited_marker, m.service_action, m.service_actor, m.forwarded_from, m.reply_to_native_id, m.touched_utc,
-                   m.recovered, m.recovered_record_id
-            FROM messages m WHERE m.chat_id = ? AND \(win) ORDER BY m.sequence
-            """, arguments: [chatID] + args)
-        let attachments = try db.makeStatement(sql: """
-            SELECT kind, reference, file_name, status, missing_reason, sha256, size FROM attachments WHERE message_id = ? ORDER BY ordinal
-            """)
+        let rows = try q.transcriptMessages(chatID: chatID, window: options.window)
         while let m = try rows.next() {
-            var text = e(m[8] ?? "")
+            var text = e(m.text ?? "")
             var marks: [String] = []
-            if (m[17] as Int64? ?? 0) == 1 {
-                marks.append("recovered deleted record\((m[18] as Int64?).map { " #\($0) (exhibit recovered)" } ?? "")")
+            if (m.recovered ?? 0) == 1 {
+                marks.append("recovered deleted record\(m.recoveredRecordID.map { " #\($0) (exhibit recovered)" } ?? "")")
             }
-            if let action: String = m[12] { marks.append("action: \(e(action))\((m[13] as String?).map { " by " + e($0) } ?? "")") }
-            if let fwd: String = m[14] { marks.append("forwarded from \(e(fwd))") }
-            if let reply: String = m[15] { marks.append("reply to \(e(reply))") }
-            if (m[10] as Int64? ?? 0) == 1 { marks.append("deleted") }
-            if (m[11] as Int64? ?? 0) == 1 { marks.append("marked edited") }
-            if let touched: String = m[16] { marks.append("changed after sending: \(e(touched))") }
+            if let action = m.serviceAction { marks.append("action: \(e(action))\(m.serviceActor.map { " by " + e($0) } ?? "")") }
+            if let fwd = m.forwardedFrom { marks.append("forwarded from \(e(fwd))") }
+            if let reply = m.replyToNativeID { marks.append("reply to \(e(reply))") }
+            if (m.deleted ?? 0) == 1 { marks.append("deleted") }
+            if (m.editedMarker ?? 0) == 1 { marks.append("marked edited") }
+            if let touched = m.touchedUTC { marks.append("changed after sending: \(e(touched))") }
             if !marks.isEmpty { text += "<br><span class=\"muted\">[" + marks.joined(separator: "; ") + "]</span>" }
             var media: [String] = []
-            for a in try Row.fetchAll(attachments, arguments: [m[0] as Int64]) {
-                let name: String = a[2] ?? a[1] ?? "(no name)"
-                var s = "\(e(a[0] ?? "file")): \(e(name))"
-                if let sha: String = a[5] {
+            for a in try q.attachments(messageID: m.id) {
+                let name = a.fileName ?? a.reference ?? "(no name)"
+                var s = "\(e(a.kind ?? "file")): \(e(name))"
+                if let sha = a.sha256 {
                     s += "<br><span class=\"mono\">SHA-256 \(e(sha))</span>"
                 } else {
-                    s += " <span class=\"muted\">(\(e(a[3] ?? ""))\((a[4] as String?).map { ": " + e($0) } ?? ""))</span>"
+                    s += " <span class=\"muted\">(\(e(a.status ?? ""))\(a.missingReason.map { ": " + e($0) } ?? ""))</span>"
                 }
                 media.append(s)
             }
-            let sender = (m[7] as String?).map(e) ?? "<em>\(e(m[9] ?? ""))</em>"
-            try out.write("<tr><td>\(m[1] as Int64? ?? 0)</td><td class=\"mono\">\((m[2] as String?).map(e) ?? "—")</td><td>"
-                          + TranscriptHTML.time(utc: m[3], basis: m[4], raw: m[5], note: m[6], clock: clock)
+            let sender = m.senderName.map(e) ?? "<em>\(e(m.kind ?? ""))</em>"
+            try out.write("<tr><td>\(m.sequence ?? 0)</td><td class=\"mono\">\(m.nativeID.map(e) ?? "—")</td><td>"
+                          + TranscriptHTML.time(utc: m.sentUTC, basis: m.sentBasis, raw: m.sentRaw, note: m.sentNote, clock: clock)
                           + "</td><td>\(sender)</td><td class=\"text\">\(text)</td><td>\(media.joined(separator: "<br>"))</td></tr>\n")
         }
     }

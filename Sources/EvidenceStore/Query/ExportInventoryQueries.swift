@@ -1,0 +1,79 @@
+import ExhibitKit
+import Foundation
+import GRDB
+
+/// One inventory entry as the file-inventory exports (bodyfile, DFXML, CASE) write it: the
+/// `files` row, its evidence label and its four archive times pivoted into columns.
+public struct InventoryRow: Sendable, Hashable {
+    /// `files.id` (bodyfile inode, DFXML id).
+    public var id: Int64
+    /// Virtual path, entry kind (`file`, `directory`, `symlink`…), permission bits, size.
+    public var path: String?, kind: String?, mode: Int64?, size: Int64?
+    /// Digests of the bytes read.
+    public var md5: String?, sha1: String?, sha256: String?
+    /// Link target, read status, libmagic MIME, the entry's own name.
+    public var linkTarget: String?, status: String?, mime: String?, name: String?
+    /// Evidence label, the entry's position key and its container's key (`nil` at the top).
+    public var evidenceLabel: String?, entryKey: String?, parentKey: String?
+    /// The archive times in µs since the epoch (UTC), `nil` when unknown.
+    public var accessedMicros: Int64?, modifiedMicros: Int64?, changedMicros: Int64?, createdMicros: Int64?
+    /// `files.evidence_id`.
+    public var evidenceID: Int64
+    /// Why the status is not `ok`, as recorded.
+    public var message: String?
+
+    init(_ r: Row) {
+        id = r[0]; path = r[1]; kind = r[2]; mode = r[3]; size = r[4]; md5 = r[5]; sha1 = r[6]; sha256 = r[7]; linkTarget = r[8]
+        status = r[9]; mime = r[10]; name = r[11]; evidenceLabel = r[12]; entryKey = r[13]; parentKey = r[14]
+        accessedMicros = r[15]; modifiedMicros = r[16]; changedMicros = r[17]; createdMicros = r[18]; evidenceID = r[19]; message = r[20]
+    }
+}
+
+/// One archive time of a file (`file_times`).
+public struct FileTimeRow: Sendable, Hashable {
+    /// `accessed`, `modified`, `changed` or `created`.
+    public var kind: String?
+    /// The instant (µs, UTC) when known, the raw value, its basis, precision and note.
+    public var utcMicros: Int64?, raw: String?, basis: String?, precision: String?, note: String?
+}
+
+extension CaseOutputReader {
+    /// The file inventory with the archive times pivoted into columns, in canonical order
+    /// (evidence label, then position). With a bounded `window`, only files with at least one
+    /// archive time inside it; with `runID`, only the files that run committed.
+    public func inventory(window: InstantWindow, runID: Int64? = nil) throws -> QueryCursor<InventoryRow> {
+        let (sql, args) = Self.inventorySQL(window)
+        if let runID {
+            return QueryCursor(try Row.fetchCursor(db, sql: "SELECT i.* FROM (\(sql)) i JOIN files f ON f.id = i.id WHERE f.run_id = ?",
+                                                   arguments: args + [runID]), InventoryRow.init)
+        }
+        return QueryCursor(try Row.fetchCursor(db, sql: sql, arguments: args), InventoryRow.init)
+    }
+
+    /// The archive times of one file, ordered by kind.
+    public func fileTimes(fileID: Int64) throws -> [FileTimeRow] {
+        let statement = try db.cachedStatement(sql: "SELECT kind, utc_us, raw, basis, precision, note FROM file_times WHERE file_id = ? ORDER BY kind")
+        return try Row.fetchAll(statement, arguments: [fileID]).map {
+            FileTimeRow(kind: $0[0], utcMicros: $0[1], raw: $0[2], basis: $0[3], precision: $0[4], note: $0[5])
+        }
+    }
+
+    static func inventorySQL(_ window: InstantWindow) -> (String, StatementArguments) {
+        let (win, args) = window.sql("t2.utc_us")
+        let having = window.isBounded
+            ? "WHERE EXISTS (SELECT 1 FROM file_times t2 WHERE t2.file_id = f.id AND \(win))" : ""
+        let sql = """
+            SELECT f.id, f.path, f.kind, f.mode, f.size, f.md5, f.sha1, f.sha256, f.link_target, f.status, f.mime, f.name,
+                   e.label, f.entry_key, f.parent_key,
+                   (SELECT utc_us FROM file_times WHERE file_id = f.id AND kind = 'accessed'),
+                   (SELECT utc_us FROM file_times WHERE file_id = f.id AND kind = 'modified'),
+                   (SELECT utc_us FROM file_times WHERE file_id = f.id AND kind = 'changed'),
+                   (SELECT utc_us FROM file_times WHERE file_id = f.id AND kind = 'created'),
+                   f.evidence_id, f.message
+            FROM files f JOIN evidence e ON e.id = f.evidence_id
+            \(having)
+            ORDER BY e.label, f.sort_key
+            """
+        return (sql, args)
+    }
+}
