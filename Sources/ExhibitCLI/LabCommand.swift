@@ -171,10 +171,11 @@ struct LabSpreadCommand: ParsableCommand {
 
     static func line(_ a: LabAppearance, clock: CaseTimeText) -> String {
         let when = a.utc == nil ? "(no instant)\(a.basis.map { " (\($0))" } ?? "")" : clock.human(utc: a.utc, basis: a.basis)
+        // Evidence text (room, sender, paths, case and item names) isolated (issue 19 item 10).
         let what = a.appearance == "message"
-            ? "\(a.platform ?? "?") \"\(a.chat ?? "")\" room \(a.roomID.map(String.init) ?? "?") from \(a.sender ?? "(unknown sender)")"
-            : "file \(a.devicePath ?? a.path ?? "")"
-        return "\(when)  \(a.caseName) [\(a.evidence ?? "?")]  \(what)  \(a.sha256.prefix(12))…  → \(a.database) \(a.table).id=\(a.row)"
+            ? "\(a.platform ?? "?") \"\(TerminalText.field(a.chat ?? ""))\" room \(a.roomID.map(String.init) ?? "?") from \(TerminalText.field(a.sender ?? "(unknown sender)"))"
+            : "file \(TerminalText.field(a.devicePath ?? a.path ?? ""))"
+        return "\(when)  \(TerminalText.field(a.caseName)) [\(TerminalText.field(a.evidence ?? "?"))]  \(what)  \(a.sha256.prefix(12))…  → \(a.database) \(a.table).id=\(a.row)"
     }
 }
 
@@ -201,8 +202,9 @@ struct LabSearchCommand: ParsableCommand {
         if json { try printJSON(hits, clock: clock); return }
         if hits.isEmpty { print("(no message contains it)"); return }
         for h in hits {
-            print(TerminalText.safe("\(h.utc.map { clock.human(utc: $0) } ?? "(no instant)")  \(h.caseName)  \(h.platform ?? "?") \"\(h.chat ?? "")\"  "
-                                    + "\(h.sender ?? "(unknown sender)"): \(h.text)  → \(h.database) messages.id=\(h.messageID)"))
+            print(TerminalText.safe("\(h.utc.map { clock.human(utc: $0) } ?? "(no instant)")  \(TerminalText.field(h.caseName))  \(h.platform ?? "?") "
+                                    + "\"\(TerminalText.field(h.chat ?? ""))\"  \(TerminalText.field(h.sender ?? "(unknown sender)")): "
+                                    + "\(TerminalText.field(h.text))  → \(h.database) messages.id=\(h.messageID)"))
         }
     }
 }
@@ -222,7 +224,7 @@ struct LabKnownCommand: ParsableCommand {
         for p in known {
             print(TerminalText.safe("== \(p.hashset) \(p.matchedHash)\(p.label.map { " (\($0))" } ?? "")  \(p.cases) case\(p.cases == 1 ? "" : "s"), \(p.hits.count) file\(p.hits.count == 1 ? "" : "s")"))
             for h in p.hits {
-                print(TerminalText.safe("  \(h.caseName)  \(h.devicePath ?? h.path ?? "")  \(h.algorithm ?? "?") distance \(h.distance.map(String.init) ?? "?")"
+                print(TerminalText.safe("  \(TerminalText.field(h.caseName))  \(TerminalText.field(h.devicePath ?? h.path ?? ""))  \(h.algorithm ?? "?") distance \(h.distance.map(String.init) ?? "?")"
                                         + "\(h.variant.map { " \($0)" } ?? "")  → \(h.database) files.id=\(h.fileID)"))
             }
         }
