@@ -59,8 +59,13 @@ final class Dispatcher: Sendable {
             let d = analyzer.descriptor
             let pair = WorkPair(evidenceID: evidenceID, entryKey: entryKey, analyzerID: d.id)
             if crashed.contains(pair) { continue }
-            channel?.begin(pair, timeout: d.timeoutSeconds ?? fileTimeout, version: d.version, path: file.virtualPath)
+            let timeout = d.timeoutSeconds ?? fileTimeout
+            channel?.begin(pair, timeout: timeout, version: d.version, path: file.virtualPath)
             sink.begin(d)
+            // A repeated begin restarts the supervisor's clock for the pair (see FileSink).
+            if let channel {
+                sink.resumedAfterWait = { channel.begin(pair, timeout: timeout, version: d.version, path: file.virtualPath) }
+            }
             do {
                 try analyzer.analyze(file, context: context, into: sink)
             } catch let e as AnalyzerError {
@@ -69,6 +74,7 @@ final class Dispatcher: Sendable {
                 sink.record(status: .error, code: "analyzer-error", message: "\(error)")
             }
             channel?.end(pair)
+            sink.resumedAfterWait = nil
             if let failure = sink.failure { throw failure }
         }
     }

@@ -22,6 +22,10 @@ final class FileSink: FindingSink, @unchecked Sendable {
     private var stream: OpenStream?
     /// The case database failed while this file streamed: nothing more is taken.
     private(set) var failure: Error?
+    /// Called after the analyzer had to wait for the writer (another file held it, or SQLite was
+    /// behind): the dispatcher restarts the supervisor's clock for the pair, so time spent waiting
+    /// for the store is never counted as the analyzer hanging.
+    var resumedAfterWait: (() -> Void)?
 
     /// `streamAfter` findings kept in memory before the file's transaction is opened.
     init(outcome: FileOutcome, writer: OutcomeWriter, streamAfter: Int) {
@@ -38,7 +42,9 @@ final class FileSink: FindingSink, @unchecked Sendable {
         guard failure == nil else { return }
         let produced = ProducedFinding(analyzerID: analyzerID, analyzerVersion: analyzerVersion, finding: finding)
         if let stream {
-            do { try stream.pipe.put(produced) } catch { failure = error }
+            do {
+                if try stream.pipe.put(produced) { resumedAfterWait?() }
+            } catch { failure = error }
             return
         }
         outcome.findings.append(produced)

@@ -28,23 +28,27 @@ final class FindingPipe: @unchecked Sendable {
         filling.reserveCapacity(batchSize)
     }
 
-    /// Producer side: queues one finding; waits while `maxBatches` batches are waiting. Throws the
-    /// writer's failure once storing failed.
-    func put(_ f: ProducedFinding) throws {
+    /// Producer side: queues one finding; waits while `maxBatches` batches are waiting. Returns
+    /// whether it had to wait for the writer. Throws the writer's failure once storing failed.
+    @discardableResult
+    func put(_ f: ProducedFinding) throws -> Bool {
         // The batch being filled belongs to the producer alone until it is handed over; the lock
         // is taken once per batch, not per finding.
         filling.append(f)
-        if filling.count >= batchSize { try handOver() }
+        if filling.count >= batchSize { return try handOver() }
+        return false
     }
 
-    private func handOver() throws {
+    private func handOver() throws -> Bool {
         cond.lock(); defer { cond.unlock() }
-        while full.count >= maxBatches && failure == nil { cond.wait() }
+        var waited = false
+        while full.count >= maxBatches && failure == nil { waited = true; cond.wait() }
         if let failure { filling.removeAll(keepingCapacity: true); throw failure }
         full.append(filling)
         filling = []
         filling.reserveCapacity(batchSize)
         cond.broadcast()
+        return waited
     }
 
     /// Producer side: no more findings; `errors` (the file's error and warning rows) are stored

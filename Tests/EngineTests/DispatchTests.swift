@@ -151,6 +151,35 @@ import Testing
     }
 }
 
+/// The pipe tells the producer when it had to wait for the writer: the dispatcher then restarts
+/// the supervisor's clock for the pair, so time spent waiting for the store is not "hanging".
+@Suite struct FindingPipeWaitTests {
+    @Test func aPutThatWaitedForTheWriterSaysSo() throws {
+        let pipe = FindingPipe(batchSize: 1, maxBatches: 1)
+        let f = ProducedFinding(analyzerID: "a", analyzerVersion: "1", finding: .artifact(Artifact(type: "t", properties: .object([:]))))
+        #expect(try pipe.put(f) == false)          // one batch may wait: no waiting yet
+        let waited = WaitBox()
+        let done = DispatchSemaphore(value: 0)
+        let producer = Thread {
+            waited.value = (try? pipe.put(f)) ?? false   // the pipe is full: waits for a take
+            pipe.close(errors: [])
+            done.signal()
+        }
+        producer.start()
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(pipe.take()?.count == 1)
+        done.wait()
+        #expect(waited.value == true)
+        #expect(pipe.take()?.count == 1)
+        #expect(pipe.take() == nil)
+    }
+
+    private final class WaitBox: @unchecked Sendable {
+        // Safe: written by the producer thread before `done` is signalled, read after.
+        var value = false
+    }
+}
+
 /// Emits three artifacts and a warning, then throws.
 private struct EmitsThenThrows: Analyzer {
     var descriptor: AnalyzerDescriptor {
