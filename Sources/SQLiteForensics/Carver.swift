@@ -112,18 +112,9 @@ struct Carver {
         guard let h = RecordHeader.read(b, hs, limit: Swift.min(end, hs + local)), h.serialTypes.count <= 2000,
               h.headerLength + h.bodyLength == p, !h.serialTypes.isEmpty else { return nil }
         guard tables.contains(where: { TableFit.fits(h.serialTypes, $0) }) else { return nil }
-        var payload: [UInt8]
-        var length = a + r + local
-        var ovf: [Int] = []
-        if local < p {
-            guard hs + local + 4 <= end, let first = ByteView(b).u32(hs + local) else { return nil }
-            payload = Array(b[hs..<(hs + local)])
-            let chain = image.overflow(first: first, needed: p - local, forbidden: forbidden)
-            payload += chain.bytes; ovf = chain.pages; length += 4
-        } else {
-            guard hs + p <= end else { return nil }
-            payload = Array(b[hs..<(hs + p)])
-        }
+        guard let (payload, ovf, pointer) = image.cellPayload(b, at: hs, length: p, local: local, end: end, forbidden: forbidden)
+        else { return nil }
+        let length = a + r + local + pointer
         guard let values = decodePayload(payload, declaredLength: p, encoding: encoding),
               let choice = choose(h.serialTypes, values: values, preferred: preferred) else { return nil }
         var vals = values
@@ -214,18 +205,9 @@ struct Carver {
         }
         let payloadLength = headerLength + sizes.reduce(0, +)
         let local = localPayloadSize(payloadLength, usable: image.usable)
-        var payload: [UInt8]
-        var onPage = a + local
-        var ovf: [Int] = []
-        if local < payloadLength {
-            guard !lostOne, hs + local + 4 <= end, let first = ByteView(b).u32(hs + local) else { return nil }
-            let chain = image.overflow(first: first, needed: payloadLength - local, forbidden: forbidden)
-            payload = Array(b[hs..<(hs + local)]) + chain.bytes
-            ovf = chain.pages; onPage += 4
-        } else {
-            guard hs + payloadLength <= end else { return nil }
-            payload = Array(b[hs..<(hs + payloadLength)])
-        }
+        guard let (payload, ovf, pointer) = image.cellPayload(b, at: hs, length: payloadLength, local: local, end: end,
+                                                              forbidden: forbidden, allowOverflow: !lostOne) else { return nil }
+        let onPage = a + local + pointer
         var values: [SQLValue] = []
         var q = headerLength
         for (i, ty) in types.enumerated() {

@@ -65,18 +65,9 @@ extension Carver {
               let h = RecordHeader.read(b, hs, limit: Swift.min(end, hs + local), maxColumns: widestIndexTable), !h.serialTypes.isEmpty,
               h.headerLength + h.bodyLength == p,
               indexTables.contains(where: { TableFit.fitsRecord(h.serialTypes, tables[$0]) }) else { return nil }
-        var payload: [UInt8]
-        var length = a + local
-        var ovf: [Int] = []
-        if local < p {
-            guard hs + local + 4 <= end, let first = ByteView(b).u32(hs + local) else { return nil }
-            let chain = image.overflow(first: first, needed: p - local, forbidden: forbidden)
-            payload = Array(b[hs..<(hs + local)]) + chain.bytes
-            ovf = chain.pages; length += 4
-        } else {
-            guard hs + p <= end else { return nil }
-            payload = Array(b[hs..<(hs + p)])
-        }
+        guard let (payload, ovf, pointer) = image.cellPayload(b, at: hs, length: p, local: local, end: end, forbidden: forbidden)
+        else { return nil }
+        let length = a + local + pointer
         guard let values = decodePayload(payload, declaredLength: p, encoding: encoding),
               !values.contains(where: Self.hasControl), !Self.zeroed(values),
               let choice = chooseIndex(h.serialTypes, values: values, preferred: preferred) else { return nil }
@@ -196,21 +187,12 @@ extension Carver {
         let payloadLength = headerLength + types.compactMap(SerialType.size).reduce(0, +)
         guard Varint.length(Int64(payloadLength)) == a else { return nil }
         let local = localPayloadSize(payloadLength, usable: image.usable, index: true)
-        var payload: [UInt8]
-        var onPage = a + local
-        var ovf: [Int] = []
         // Cheap bounds first: most rebuilt headers describe a cell longer than the block.
         if local == payloadLength, hs + payloadLength > Swift.min(end, exactOnly ? blockEnd : end) { return nil }
-        if local < payloadLength {
-            // A header rebuilt whole (or at a stale header) never sends the reading off to overflow pages.
-            guard !exactOnly, hs + local + 4 <= end, let o = ByteView(b).u32(hs + local) else { return nil }
-            let chain = image.overflow(first: o, needed: payloadLength - local, forbidden: forbidden)
-            payload = Array(b[hs..<(hs + local)]) + chain.bytes
-            ovf = chain.pages; onPage += 4
-        } else {
-            guard hs + payloadLength <= end else { return nil }
-            payload = Array(b[hs..<(hs + payloadLength)])
-        }
+        // A header rebuilt whole (or at a stale header) never sends the reading off to overflow pages.
+        guard let (payload, ovf, pointer) = image.cellPayload(b, at: hs, length: payloadLength, local: local, end: end,
+                                                              forbidden: forbidden, allowOverflow: !exactOnly) else { return nil }
+        let onPage = a + local + pointer
         var values: [SQLValue] = []
         var q = headerLength
         for ty in types {

@@ -40,6 +40,22 @@ struct PageImage {
         return s
     }
 
+    /// The payload of a cell carved at `start` on a page's `bytes`: its `local` bytes on the page
+    /// and, when the payload is `length` > `local`, the overflow chain whose first page number
+    /// follows them. Nil when the cell would run past `end`, or needs an overflow page and
+    /// `allowOverflow` is false (a rebuilt header must not send the reading off the page).
+    /// `pointerBytes` is 4 when the cell holds an overflow pointer. Shared by every carver.
+    func cellPayload(_ bytes: [UInt8], at start: Int, length: Int, local: Int, end: Int, forbidden: Set<Int>,
+                     allowOverflow: Bool = true) -> (payload: [UInt8], overflowPages: [Int], pointerBytes: Int)? {
+        guard local < length else {
+            guard start + length <= end else { return nil }
+            return (Array(bytes[start..<(start + length)]), [], 0)
+        }
+        guard allowOverflow, start + local + 4 <= end, let first = ByteView(bytes).u32(start + local) else { return nil }
+        let chain = overflow(first: first, needed: length - local, forbidden: forbidden)
+        return (Array(bytes[start..<(start + local)]) + chain.bytes, chain.pages, 4)
+    }
+
     /// Follows an overflow chain from `first` for `needed` bytes. Stops at a loop, a page past
     /// the end, or a page in `forbidden` (in use elsewhere): then `complete` is false.
     func overflow(first: Int, needed: Int, forbidden: Set<Int> = []) -> (bytes: [UInt8], pages: [Int], complete: Bool) {
