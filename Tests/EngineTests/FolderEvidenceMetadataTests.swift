@@ -36,7 +36,7 @@ struct FolderEvidenceMetadataTests {
         #expect(try Run.shell("""
             set -e; cd '\(ev)'; printf 'a\\n' > a.txt; ln -s a.txt link; ln -s ../a.txt sub/link2; ln -s nowhere dangling
             printf 'b\\n' > sub/mnt/b.txt; ln -s b.txt sub/mnt/link3
-            touch -h -a -d '2020-01-02 03:04:05' a.txt link sub/link2 dangling sub/mnt/b.txt sub/mnt/link3
+            touch -h -a -d @1577934245 a.txt link sub/link2 dangling sub/mnt/b.txt sub/mnt/link3
             """).exitCode == 0)
         let watched = ["a.txt", "link", "sub/link2", "dangling", "sub/mnt/b.txt", "sub/mnt/link3"].map { ev + "/" + $0 }
         let before = watched.map(atime)
@@ -127,7 +127,7 @@ struct FolderEvidenceMetadataTests {
         // updates an atime older than the mtime or a day).
         #expect(try Run.shell("""
             set -e; mkdir -p '\(ev)/sub'; cd '\(ev)'; printf 'a\\n' > a.txt; printf 'b\\n' > sub/b.txt; ln -s a.txt link; ln -s ../a.txt sub/l2
-            touch -h -a -d '2020-01-02 03:04:05' a.txt sub/b.txt link sub/l2
+            touch -h -a -d @1577934245 a.txt sub/b.txt link sub/l2
             chmod -R a+rX '\(ev)'; chmod a+rwx '\(dir.url.path)'
             """).exitCode == 0)
         let watched = ["a.txt", "sub/b.txt", "link", "sub/l2"].map { ev + "/" + $0 }
