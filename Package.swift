@@ -105,10 +105,11 @@ let package = Package(
                            // Encrypted iPhone backups: PBKDF2, AES key wrap, AES-CBC (docs/intake.md).
                            .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]),
         // The lab index (issue 17): case databases published to one PostgreSQL for cross-case
-        // questions. Reads case databases read-only (GRDB); writes only to PostgreSQL.
+        // questions. Reads case databases through EvidenceStore (LabExportReader, read-only);
+        // writes only to PostgreSQL.
         .target(
             name: "LabIndex",
-            dependencies: ["ExhibitSupport", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "GRDB", package: "GRDB.swift"),
+            dependencies: ["EvidenceStore", "ExhibitSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "LabIndexTests", dependencies: ["LabIndex", "ExhibitTesting", .product(name: "GRDB", package: "GRDB.swift"),
                                                   .product(name: "PostgresNIO", package: "postgres-nio")]),

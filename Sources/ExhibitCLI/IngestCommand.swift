@@ -62,8 +62,7 @@ struct IngestCommand: ParsableCommand {
     var caseName: String?
     @Option(help: "Examiner's name (recorded in the case and audit log).")
     var examiner: String?
-    @Option(help: "IANA time zone for naive local times (DOS times in zip, chat exports), e.g. Asia/Seoul.")
-    var assumeTz: String?
+    @OptionGroup var zone: AssumedZoneOption
 
     @Option(name: .customLong("expect-sha256"), help: "Expected SHA-256 from the seizure record: HEX, or PATH=HEX.")
     var expectSHA256: [String] = []
@@ -118,7 +117,6 @@ struct IngestCommand: ParsableCommand {
         for path in evidence where !FileManager.default.fileExists(atPath: path) {
             throw ValidationError("evidence not found: \(path) — check the path (nothing was written)")
         }
-        do { _ = try CaseZone.resolve(assumeTz) } catch let e as IngestError { throw ValidationError(e.message) }
         for (name, v) in [("--max-total-bytes", maxTotalBytes), ("--max-entry-bytes", maxEntryBytes),
                           ("--ratio-floor", ratioFloor), ("--memory-threshold", memoryThreshold),
                           ("--max-worker-memory", maxWorkerMemory)] where parseSize(v) == nil {
@@ -267,7 +265,7 @@ struct IngestCommand: ParsableCommand {
         var options = IngestOptions(
             evidence: evidence, databasePath: database.db,
             caseName: caseName ?? URL(fileURLWithPath: database.db).deletingPathExtension().lastPathComponent,
-            examiner: examiner, assumedZone: assumeTz, custody: try custodyMap(), strict: strict, budgets: budgets,
+            examiner: examiner, assumedZone: zone.assumeTz, custody: try custodyMap(), strict: strict, budgets: budgets,
             nameCharsets: nameCharsets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
             memoryThreshold: Int(parseSize(memoryThreshold) ?? 16 << 20), jobs: jobs, batchSize: batchSize,
             signKeyPath: signKey, temporaryRoot: tempDir,

@@ -63,12 +63,11 @@ struct PluginTestCommand: ParsableCommand {
 
     @Argument(help: "The plugin directory (holding plugin.json).") var directory: String
     @Option(help: "Folder of sample files (default DIR/fixtures).") var fixtures: String?
-    @Option(help: "IANA zone for local times the plugin reports (as --assume-tz on ingest).") var assumeTz: String?
+    @OptionGroup var zoneOption: AssumedZoneOption
     @Flag(help: "Write each fixture's reply to FIXTURE.expected.json instead of comparing with it.") var updateExpected = false
 
     func run() throws {
-        let zone = assumeTz.flatMap(TimeZone.init(identifier:))
-        if assumeTz != nil && zone == nil { throw ValidationError("unknown time zone '\(assumeTz ?? "")'") }
+        let zone = try zoneOption.zone()
         let launch = PluginLaunch(executable: Supervisor.currentExecutable(), protect: [], scratchRoot: TemporaryDirectory.defaultRoot)
         let report = PluginConformance.run(directory: directory, fixtures: fixtures, launch: launch, assumedZone: zone,
                                            updateExpected: updateExpected)

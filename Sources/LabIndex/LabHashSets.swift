@@ -1,7 +1,7 @@
 import Crypto
+import EvidenceStore
 import ExhibitSupport
 import Foundation
-import GRDB
 import PostgresNIO
 
 /// A lab-wide hash set: a known-bad or known-good list imported once into the lab index and
@@ -51,14 +51,10 @@ extension LabIndex {
         let db = scratch + "/scratch.sqlite"
         let r = await Child.run(exhibit, ["hashset", "import", "--db", db, "--name", name, "--kind", kind, "--no-match"] + arguments + [absolute])
         guard r.code == 0 else { throw LabError("\(absolute): hash-set import failed (exit \(r.code)): \(r.tail)") }
-        var config = Configuration()
-        config.readonly = true
-        let q = try DatabaseQueue(path: db, configuration: config)
-        guard let set = try q.read({ try Row.fetchOne($0, sql: "SELECT id, format, source_sha256, entry_count, rejected_count FROM hashsets WHERE name = ?", arguments: [name]) }),
-              let setID = set[0] as Int64?, let format = set[1] as String?, let sha = set[2] as String?,
-              let entries = set[3] as Int?, let rejected = set[4] as Int? else {
-            throw LabError("\(absolute): the importer recorded no set")
-        }
+        let q: LabExportReader
+        do { q = try LabExportReader(path: db) } catch let e as EvidenceStoreError { throw LabError(e.description) }
+        guard let set = try q.hashSet(named: name) else { throw LabError("\(absolute): the importer recorded no set") }
+        let (setID, format, sha, entries, rejected) = (set.id, set.format, set.sourceSHA256, set.entryCount, set.rejectedCount)
         guard sha == digest.hex else { throw LabError("\(absolute) changed while it was imported; import it again") }
         let args = String(decoding: try JSONEncoder.sorted.encode(arguments), as: UTF8.self)
         let now = Self.utcNow()
@@ -75,20 +71,15 @@ extension LabIndex {
                                      logger: self.logger) { writer in
                     var after: Int64 = 0
                     while true {
-                        let rows = try q.read {
-                            try Row.fetchAll($0, sql: """
-                                SELECT id, algorithm, hash, quality, category, label, media_id, frame_index, frame_time_us FROM hashset_entries
-                                WHERE hashset_id = ? AND id > ? ORDER BY id LIMIT ?
-                                """, arguments: [setID, after, Self.pageRows])
-                        }
-                        guard let last = rows.last, let lastID = last[0] as Int64? else { break }
-                        after = lastID
+                        let (rows, last) = try q.hashSetEntries(setID: setID, after: after, limit: Self.pageRows)
+                        guard let last else { break }
+                        after = last
                         var text = ""
                         for row in rows {
                             text += String(labID)
-                            for i in 0..<row.count {
+                            for value in row {
                                 text += "\t"
-                                if let v = Self.text(row[i] as DatabaseValue) { Self.appendEscaped(v, to: &text) } else { text += "\\N" }
+                                if let v = Self.text(value) { Self.appendEscaped(v, to: &text) } else { text += "\\N" }
                             }
                             text += "\n"
                         }
@@ -170,12 +161,7 @@ extension LabWorker {
     /// The hash sets a case database holds (name → source SHA-256); empty when it has none yet.
     static func caseHashSets(_ db: String) -> [String: String] {
         guard FileManager.default.fileExists(atPath: db) else { return [:] }
-        var config = Configuration()
-        config.readonly = true
-        guard let q = try? DatabaseQueue(path: db, configuration: config),
-              let rows = try? q.read({ try Row.fetchAll($0, sql: "SELECT name, source_sha256 FROM hashsets") }) else { return [:] }
-        var out: [String: String] = [:]
-        for r in rows { if let n = r[0] as String?, let s = r[1] as String? { out[n] = s } }
-        return out
+        guard let sources = try? LabExportReader(path: db).hashSetSources() else { return [:] }
+        return sources
     }
 }

@@ -1,6 +1,6 @@
+import EvidenceStore
 import ExhibitSupport
 import Foundation
-import GRDB
 import PostgresNIO
 
 /// What one `lab publish` wrote.
@@ -84,22 +84,18 @@ extension LabIndex {
 
     /// Streams one table into the lab with COPY, page by page.
     private func copy(_ t: CaseTable, into table: String, from reader: CaseReader, caseID: Int, on c: PostgresConnection) async throws -> (Int, [String]) {
-        let sql = reader.resolvedSelect(t)
         var written = 0, skipped = 0, nulled = 0
         var firstProblem: String?
         try await c.copyFrom(table: table, columns: ["case_id"] + t.columns.map(\.name), logger: logger) { writer in
             var after = Int64.min
             while true {
-                let (page, last) = try reader.page(t, sql: sql, after: after, limit: Self.pageRows)
+                let (page, last) = try reader.page(t, after: after, limit: Self.pageRows)
                 guard let last else { break }
                 after = last
                 var text = ""
                 text.reserveCapacity(page.count * 128)
                 for values in page {
-                    var fields = values.enumerated().map { i, v -> String? in
-                        if i < t.columns.count, t.columns[i].kind == .utf8, case .blob(let b) = v.storage { return String(decoding: b, as: UTF8.self) }
-                        return Self.text(v)
-                    }
+                    var fields = values.map(Self.text)
                     if let shape = t.shape {
                         guard let shaped = shape(fields) else {
                             skipped += 1
@@ -166,14 +162,14 @@ extension LabIndex {
         }
     }
 
-    /// A SQLite value as COPY text (nil for NULL); blobs as lower-case hex.
-    static func text(_ v: DatabaseValue) -> String? {
-        switch v.storage {
+    /// A case value as COPY text (nil for NULL); blobs as lower-case hex.
+    static func text(_ v: CaseValue) -> String? {
+        switch v {
         case .null: return nil
-        case .int64(let i): return String(i)
-        case .double(let d): return d == d.rounded() && abs(d) < 9e15 ? String(Int64(d)) : String(d)
-        case .string(let s): return s
-        case .blob(let b): return Hex.encode(b)
+        case .integer(let i): return String(i)
+        case .real(let d): return d == d.rounded() && abs(d) < 9e15 ? String(Int64(d)) : String(d)
+        case .text(let s): return s
+        case .bytes(let b): return Hex.encode(b)
         }
     }
 

@@ -43,15 +43,15 @@ final class PluginSession: @unchecked Sendable {
                 "capabilities": ["content": ["copy"], "finding_kinds": PluginWireKind.names] as [String: Any],
             ])
             let line = try process.readLine(deadline: Date().addingTimeInterval(Self.handshakeSeconds), maxLine: 1 << 20)
-            guard let o = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any], o["type"] as? String == "hello" else {
+            guard let hello = try? JSONDecoder().decode(Hello.self, from: Data(line)), hello.type == "hello" else {
                 throw PluginFailure(code: "plugin-handshake-failed", message: "did not answer the handshake with a hello line (got \(Self.preview(line)))")
             }
-            guard o["protocol"] as? Int == PluginProtocol.version else {
-                throw PluginFailure(code: "plugin-handshake-failed", message: "answered the handshake with protocol \(o["protocol"].map { "\($0)" } ?? "none"), not \(PluginProtocol.version)")
+            guard hello.protocol == PluginProtocol.version else {
+                throw PluginFailure(code: "plugin-handshake-failed", message: "answered the handshake with protocol \(hello.protocol.map(String.init) ?? "none"), not \(PluginProtocol.version)")
             }
-            guard o["plugin"] as? String == manifest.id, o["version"] as? String == manifest.version else {
+            guard hello.plugin == manifest.id, hello.version == manifest.version else {
                 throw PluginFailure(code: "plugin-handshake-failed",
-                                    message: "introduced itself as \(o["plugin"] ?? "?") \(o["version"] ?? "?"), but plugin.json says \(manifest.id) \(manifest.version)")
+                                    message: "introduced itself as \(hello.plugin ?? "?") \(hello.version ?? "?"), but plugin.json says \(manifest.id) \(manifest.version)")
             }
         } catch var f as PluginFailure {
             process.terminate()
@@ -61,6 +61,19 @@ final class PluginSession: @unchecked Sendable {
                                   message: "\(f.message.replacingOccurrences(of: " before finishing its reply", with: "")) before the handshake (check \"command\" in plugin.json and the plugin's stderr)")
             }
             throw f
+        }
+    }
+
+    /// The plugin's `hello` line; each field is read leniently so a wrong one is named, not a decoding error.
+    private struct Hello: Decodable {
+        var type: String?, `protocol`: Int?, plugin: String?, version: String?
+        enum CodingKeys: String, CodingKey { case type, `protocol`, plugin, version }
+        init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            type = try? c.decodeIfPresent(String.self, forKey: .type)
+            `protocol` = try? c.decodeIfPresent(Int.self, forKey: .protocol)
+            plugin = try? c.decodeIfPresent(String.self, forKey: .plugin)
+            version = try? c.decodeIfPresent(String.self, forKey: .version)
         }
     }
 
@@ -135,12 +148,15 @@ final class PluginSession: @unchecked Sendable {
             guard total <= manifest.maxReplyBytes else {
                 throw PluginFailure(code: "plugin-oversized-reply", message: "reply larger than \(manifest.maxReplyBytes) bytes (limits.reply_mb)")
             }
-            guard let o = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any] else {
+            let reply: PluginReplyLine
+            do { reply = try JSONDecoder().decode(PluginReplyLine.self, from: Data(line)) } catch let g as PluginWireGarbage {
+                throw PluginFailure(code: "plugin-garbage", message: "wrote a line with \(g.message): \(Self.preview(line))")
+            } catch {
                 throw PluginFailure(code: "plugin-garbage", message: "wrote a line that is not a JSON object: \(Self.preview(line))")
             }
-            guard let type = o["type"] as? String else { throw PluginFailure(code: "plugin-protocol", message: "a reply line has no \"type\"") }
-            guard o["request"] as? Int == id else {
-                throw PluginFailure(code: "plugin-protocol", message: "a \(type) line answers request \(o["request"].map { "\($0)" } ?? "none"), not \(id)")
+            guard let type = reply.type else { throw PluginFailure(code: "plugin-protocol", message: "a reply line has no \"type\"") }
+            guard reply.request == id else {
+                throw PluginFailure(code: "plugin-protocol", message: "a \(type) line answers request \(reply.request.map(String.init) ?? "none"), not \(id)")
             }
             switch type {
             case "finding":
@@ -149,9 +165,11 @@ final class PluginSession: @unchecked Sendable {
                 // rule: what was read, plus a warning).
                 let item: PluginWire.Item
                 do {
-                    guard let kind = o["kind"] as? String else { throw PluginWire.invalid("a finding line has no \"kind\"") }
-                    item = try PluginWire.item(kind: kind, data: o["data"], state: &state)
-                    rawLine?(["kind": kind, "data": o["data"] ?? NSNull()])
+                    guard let data = reply.data else { throw PluginWire.invalid("a finding line has no \"kind\"") }
+                    item = try PluginWire.item(data.get(), state: &state)
+                    if let rawLine, let o = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any] {
+                        rawLine(["kind": reply.kind ?? "", "data": o["data"] ?? NSNull()])
+                    }
                 } catch let f as PluginFailure where f.code == Self.invalidLineCode {
                     let message = "reply line \(lineNumber): \(f.message)"
                     invalidLines.append(message)
@@ -164,8 +182,8 @@ final class PluginSession: @unchecked Sendable {
                 }
             case "end":
                 process.killStrays()   // nothing the plugin left running outlives the request
-                if let e = o["error"], !(e is NSNull) {
-                    guard let eo = e as? [String: Any], let code = eo["code"] as? String, !code.isEmpty, let message = eo["message"] as? String else {
+                if let e = try reply.endError.get() {
+                    guard let code = e.code, !code.isEmpty, let message = e.message else {
                         throw PluginFailure(code: "plugin-protocol", message: "end.error must be {\"code\": …, \"message\": …}")
                     }
                     return .declaredError(code: String(code.prefix(64)), message: String(message.prefix(2000)))

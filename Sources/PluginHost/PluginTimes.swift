@@ -17,20 +17,26 @@ import Foundation
 /// (either candidate of a DST fold) — without a declared zone the two cannot be checked and the
 /// time is refused.
 enum PluginTimes {
-    /// The instant forms, most specific first (the first present gives raw and precision defaults).
-    static let instantForms = ["instant", "utc_us", "unix_us", "unix_ms", "unix_s"]
+    /// A time object given as JSON text, through the real decoder: for tests.
+    static func parse(json: String, field: String, zone: TimeZone?) throws -> TimeValue {
+        let t: WireTime
+        do { t = try JSONDecoder().decode(WireTime.self, from: Data(json.utf8)) } catch let e as DecodingError {
+            throw PluginWire.invalid(PluginWire.describe(e, kind: field))
+        }
+        return try parse(t, field: field, zone: zone)
+    }
 
-    static func parse(_ any: Any?, field: String, zone: TimeZone?) throws -> TimeValue {
-        guard let o = any as? [String: Any] else { throw PluginWire.invalid("\(field) must be a time object") }
-        let instants = instantForms.filter { o[$0] != nil }
-        let hasLocal = o["local"] != nil
+    static func parse(_ o: WireTime, field: String, zone: TimeZone?) throws -> TimeValue {
+        // The instant forms, most specific first (the first present gives raw and precision defaults).
+        let forms: [(String, WireNumber?)] = [("utc_us", o.utcUs), ("unix_us", o.unixUs), ("unix_ms", o.unixMs), ("unix_s", o.unixS)]
+        let instants = (o.instant != nil ? ["instant"] : []) + forms.filter { $0.1 != nil }.map(\.0)
+        let hasLocal = o.local != nil
         guard hasLocal || !instants.isEmpty else {
             throw PluginWire.invalid("\(field) needs one of instant, unix_s, unix_ms, unix_us, local")
         }
-        let raw = try PluginWire.optString(o["raw"], "\(field).raw")
-        let note = try PluginWire.optString(o["note"], "\(field).note")
+        let raw = o.raw, note = o.note
         var precision: TimePrecision?
-        if let p = try PluginWire.optString(o["precision"], "\(field).precision") {
+        if let p = o.precision {
             guard let v = TimePrecision(rawValue: p) else {
                 throw PluginWire.invalid("\(field).precision \"\(p)\" is not one of \(TimePrecision.allCases.map(\.rawValue).joined(separator: ", "))")
             }
@@ -43,7 +49,7 @@ enum PluginTimes {
             }
         }
         guard hasLocal else { return values[0] }
-        guard let s = o["local"] as? String, let naive = NaiveDateTime(wallClock: s.replacingOccurrences(of: " ", with: "T")) else {
+        guard let s = o.local, let naive = NaiveDateTime(wallClock: s.replacingOccurrences(of: " ", with: "T")) else {
             throw PluginWire.invalid("\(field).local must be YYYY-MM-DDTHH:MM:SS[.ffffff] without a zone")
         }
         // The resolver adds its own remark (no zone declared, DST gap or fold); an echoed time
@@ -67,10 +73,10 @@ enum PluginTimes {
     }
 
     /// One instant form of a time object.
-    private static func instant(form: String, _ o: [String: Any], field: String, raw: String?, precision: TimePrecision?,
+    private static func instant(form: String, _ o: WireTime, field: String, raw: String?, precision: TimePrecision?,
                                 note: String?) throws -> TimeValue {
         if form == "instant" {
-            guard let s = o["instant"] as? String else { throw PluginWire.invalid("\(field).instant must be a string") }
+            let s = o.instant ?? ""
             let zoned = s.hasSuffix("Z") || s.hasSuffix("z") || Self.hasOffset(s)
             guard zoned, let parsed = UTCFormat.parseUserInstant(s), !parsed.dateOnly else {
                 throw PluginWire.invalid("\(field).instant \"\(s)\" is not ISO 8601 with Z or an offset (use local for times without a zone)")
@@ -79,12 +85,13 @@ enum PluginTimes {
             return TimeValue(raw: raw ?? s, utcMicros: parsed.micros, basis: utc ? .utc : .offset,
                              precision: precision ?? (s.contains(".") ? .millisecond : .second), note: note)
         }
-        guard let n = o[form] as? NSNumber, !PluginWire.isBool(o[form]) else { throw PluginWire.invalid("\(field).\(form) must be a number") }
+        let number: WireNumber? = form == "unix_s" ? o.unixS : form == "unix_ms" ? o.unixMs : form == "unix_us" ? o.unixUs : o.utcUs
+        guard let n = number else { throw PluginWire.invalid("\(field).\(form) must be a number") }
         let scale: Double = form == "unix_s" ? 1_000_000 : (form == "unix_ms" ? 1000 : 1)
-        let micros = n.doubleValue * scale
+        let micros = n.double * scale
         guard micros.isFinite, abs(micros) < 1e17 else { throw PluginWire.invalid("\(field).\(form) is out of range") }
         let p = precision ?? (form == "unix_s" ? .second : (form == "unix_ms" ? .millisecond : .microsecond))
-        return TimeValue(raw: raw ?? n.stringValue, utcMicros: Int64(micros.rounded(.down)), basis: .utc, precision: p, note: note)
+        return TimeValue(raw: raw ?? n.text, utcMicros: Int64(micros.rounded(.down)), basis: .utc, precision: p, note: note)
     }
 
     private static func hasOffset(_ s: String) -> Bool {

@@ -6,60 +6,30 @@ import Foundation
 /// validation that turns each reply line into a ``Finding`` — or into a failure naming what
 /// was wrong. Nothing a plugin sends is trusted.
 enum PluginWire {
-    /// Whether a JSONSerialization value is a JSON boolean (on Linux, numbers 0 and 1 also cast to Bool).
-    static func isBool(_ v: Any?) -> Bool {
-        guard let v else { return false }
-        return type(of: v) == Bool.self || String(describing: type(of: v)).contains("Boolean")
-    }
-
     static func invalid(_ m: String) -> PluginFailure { PluginFailure(code: "plugin-invalid-finding", message: m) }
 
-    static func optString(_ v: Any?, _ field: String) throws -> String? {
-        guard let v, !(v is NSNull) else { return nil }
-        guard let s = v as? String else { throw invalid("\(field) must be a string") }
-        return s
+    /// A required text field: present and not empty.
+    static func string(_ v: String?, _ field: String) throws -> String {
+        guard let v, !v.isEmpty else { throw invalid("\(field) is required (non-empty string)") }
+        return v
     }
-    static func string(_ v: Any?, _ field: String) throws -> String {
-        guard let s = try optString(v, field), !s.isEmpty else { throw invalid("\(field) is required (non-empty string)") }
-        return s
+    static func optInt(_ v: WireNumber?, _ field: String) throws -> Int? {
+        try v.map { try $0.integer(field) }
     }
-    static func optInt(_ v: Any?, _ field: String) throws -> Int? {
-        guard let v, !(v is NSNull) else { return nil }
-        guard let n = v as? NSNumber, !isBool(v), n.doubleValue.rounded() == n.doubleValue, abs(n.doubleValue) < 9e15 else {
-            throw invalid("\(field) must be an integer")
-        }
-        return n.intValue
+    static func location(_ v: WireLocation?, _ field: String) throws -> SourceLocation? {
+        guard let v else { return nil }
+        return SourceLocation(offset: try optInt(v.offset, "\(field).offset").map(Int64.init), record: v.record)
     }
-    static func bool(_ v: Any?, _ field: String) throws -> Bool {
-        guard let v, !(v is NSNull) else { return false }
-        guard isBool(v), let b = v as? Bool else { throw invalid("\(field) must be true or false") }
-        return b
+    /// An optional JSON object field (`properties`, `details`, `extra`).
+    static func object(_ v: WireJSON?, _ field: String) throws -> JSONValue? {
+        guard let v, v.value != .null else { return nil }
+        guard case .object = v.value else { throw invalid("\(field) must be an object") }
+        return v.value
     }
-    static func json(_ v: Any?, _ field: String, depth: Int = 0) throws -> JSONValue {
-        guard depth < 64 else { throw invalid("\(field) is nested too deeply") }
-        switch v {
-        case nil, is NSNull: return .null
-        case let b as Bool where isBool(v): return .bool(b)
-        case let n as NSNumber:
-            guard n.doubleValue.isFinite else { throw invalid("\(field) holds a non-finite number") }
-            return .number(n.doubleValue)
-        case let s as String: return .string(s)
-        case let a as [Any]: return .array(try a.map { try json($0, field, depth: depth + 1) })
-        case let o as [String: Any]: return .object(try o.mapValues { try json($0, field, depth: depth + 1) })
-        default: throw invalid("\(field) is not JSON")
-        }
-    }
-    static func location(_ v: Any?, _ field: String) throws -> SourceLocation? {
-        guard let v, !(v is NSNull) else { return nil }
-        guard let o = v as? [String: Any] else { throw invalid("\(field) must be an object {offset, record}") }
-        return SourceLocation(offset: try optInt(o["offset"], "\(field).offset").map(Int64.init),
-                              record: try optString(o["record"], "\(field).record"))
-    }
-    static func times(_ v: Any?, _ field: String, zone: TimeZone?) throws -> [String: TimeValue] {
-        guard let v, !(v is NSNull) else { return [:] }
-        guard let o = v as? [String: Any] else { throw invalid("\(field) must be an object of named times") }
+    static func times(_ v: [String: WireTime]?, _ field: String, zone: TimeZone?) throws -> [String: TimeValue] {
+        guard let v else { return [:] }
         var out: [String: TimeValue] = [:]
-        for (k, t) in o {
+        for (k, t) in v {
             guard !k.isEmpty, k.count <= 64 else { throw invalid("\(field) has an empty or over-long time name") }
             out[k] = try PluginTimes.parse(t, field: "\(field).\(k)", zone: zone)
         }
@@ -103,88 +73,86 @@ enum PluginWire {
     /// The value of a field under its name or its protocol-1 alias (docs/plugins.md, "Names"):
     /// the name is the Swift property in snake_case, the alias what protocol 1 first called it.
     /// Both present must be equal.
-    static func aliased(_ d: [String: Any], _ name: String, old alias: String, _ kind: String) throws -> Any? {
-        let a = d[name], b = d[alias]
-        if let a, let b, try json(a, "\(kind).\(name)") != (try json(b, "\(kind).\(alias)")) {
+    static func aliased<T: Equatable>(_ value: T?, _ old: T?, _ name: String, old alias: String, _ kind: String) throws -> T? {
+        if let value, let old, value != old {
             throw invalid("\(kind).\(name) and \(kind).\(alias) (its protocol-1 name) differ: send one")
         }
-        return a ?? b
+        return value ?? old
     }
 
-    /// Turns one `finding` line's `kind` + `data` into a finding or a warning.
-    static func item(kind: String, data: Any?, state: inout ReplyState) throws -> Item {
-        guard let wireKind = PluginWireKind(wireName: kind) else {
-            throw invalid("unknown finding kind \"\(kind)\" (known: \(PluginWireKind.names.joined(separator: ", ")))")
-        }
-        guard let d = data as? [String: Any] else { throw invalid("finding \"\(kind)\": \"data\" must be an object") }
+    /// A reply line decoded with the real decoder (tests, and the probe's checks).
+    static func line(_ bytes: Data) throws -> PluginReplyLine {
+        try JSONDecoder().decode(PluginReplyLine.self, from: bytes)
+    }
+
+    /// `data` of kind `kind` (JSON text) through the real line decoder and validation: for tests.
+    static func item(kind: String, json: String, state: inout ReplyState) throws -> Item {
+        let line = try Self.line(Data(#"{"type":"finding","request":0,"kind":\#(try String(decoding: JSONEncoder().encode(kind), as: UTF8.self)),"data":\#(json)}"#.utf8))
+        guard let data = line.data else { throw invalid("not a finding line") }
+        return try item(data.get(), state: &state)
+    }
+
+    /// Turns one `finding` line's decoded `data` into a finding or a warning.
+    static func item(_ data: WireFindingData, state: inout ReplyState) throws -> Item {
         let zone = state.zone
-        switch wireKind {
-        case .warning:
-            return .warning(AnalysisWarning(code: try string(d["code"], "warning.code"), message: try string(d["message"], "warning.message"),
-                                            location: try location(d["location"], "warning.location")))
-        case .event:
+        switch data {
+        case .warning(let d):
+            return .warning(AnalysisWarning(code: try string(d.code, "warning.code"), message: try string(d.message, "warning.message"),
+                                            location: try location(d.location, "warning.location")))
+        case .event(let d):
             // An event is an artifact of type `event` with one named time: the timeline builder
             // turns artifact times into timeline events.
-            let name = try string(d["kind"], "event.kind")
-            let when = try PluginTimes.parse(d["time"], field: "event.time", zone: zone)
-            var props: [String: JSONValue] = ["kind": .string(name), "description": .string(try string(d["description"], "event.description"))]
-            if let extra = d["properties"] {
-                guard case .object(let o) = try json(extra, "event.properties") else { throw invalid("event.properties must be an object") }
+            let name = try string(d.kind, "event.kind")
+            guard let time = d.time else { throw invalid("event.time must be a time object") }
+            let when = try PluginTimes.parse(time, field: "event.time", zone: zone)
+            var props: [String: JSONValue] = ["kind": .string(name), "description": .string(try string(d.description, "event.description"))]
+            if case .object(let o)? = try object(d.properties, "event.properties") {
                 for (k, v) in o where props[k] == nil { props[k] = v }
             }
             return .finding(.artifact(Artifact(type: "event", properties: .object(props), times: [name: when],
-                                               location: try location(d["location"], "event.location"))))
-        case .stored(let stored):
-            return .finding(try finding(stored, d, state: &state))
-        }
-    }
-
-    /// A stored kind's `data` into its Finding.
-    private static func finding(_ kind: FindingKind, _ d: [String: Any], state: inout ReplyState) throws -> Finding {
-        let zone = state.zone
-        switch kind {
-        case .artifact:
-            let type = try string(d["type"], "artifact.type")
-            let props = try json(d["properties"] ?? [String: Any](), "artifact.properties")
-            guard case .object = props else { throw invalid("artifact.properties must be an object") }
-            return .artifact(Artifact(type: type, properties: props, times: try times(d["times"], "artifact.times", zone: zone),
-                                      location: try location(d["location"], "artifact.location")))
-        case .chat, .participant, .message:
-            return try PluginChatWire.finding(kind: kind, d, state: &state)
-        case .metadata:
-            let ns = try string(d["namespace"], "metadata.namespace")
+                                               location: try location(d.location, "event.location"))))
+        case .artifact(let d):
+            let type = try string(d.type, "artifact.type")
+            return .finding(.artifact(Artifact(type: type, properties: try object(d.properties, "artifact.properties") ?? .object([:]),
+                                               times: try times(d.times, "artifact.times", zone: zone),
+                                               location: try location(d.location, "artifact.location"))))
+        case .chat(let d):
+            return .finding(try PluginChatWire.chat(d, state: &state))
+        case .participant(let d):
+            return .finding(try PluginChatWire.participant(d, state: &state))
+        case .message(let d):
+            return .finding(try PluginChatWire.message(d, state: &state))
+        case .metadata(let d):
+            let ns = try string(d.namespace, "metadata.namespace")
             guard let namespace = MetadataNamespace(rawValue: ns) else {
                 throw invalid("metadata.namespace \"\(ns)\" is not one of \(MetadataNamespace.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            return .metadata(MetadataEntry(namespace: namespace, tag: try string(d["tag"], "metadata.tag"),
-                                           value: try optString(d["value"], "metadata.value") ?? "",
-                                           time: try d["time"].map { try PluginTimes.parse($0, field: "metadata.time", zone: zone) },
-                                           location: try location(d["location"], "metadata.location") ?? SourceLocation()))
-        case .indicator:
-            let k = try string(d["kind"], "indicator.kind")
+            return .finding(.metadata(MetadataEntry(namespace: namespace, tag: try string(d.tag, "metadata.tag"), value: d.value ?? "",
+                                                    time: try d.time.map { try PluginTimes.parse($0, field: "metadata.time", zone: zone) },
+                                                    location: try location(d.location, "metadata.location") ?? SourceLocation())))
+        case .indicator(let d):
+            let k = try string(d.kind, "indicator.kind")
             guard let ik = IndicatorKind(rawValue: k) else {
                 throw invalid("indicator.kind \"\(k)\" is not one of \(IndicatorKind.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            return .indicator(Indicator(kind: ik, summary: try string(d["summary"], "indicator.summary"),
-                                        evidenceTag: try string(d["evidence_tag"], "indicator.evidence_tag"),
-                                        location: try location(d["location"], "indicator.location") ?? SourceLocation(),
-                                        details: try json(d["details"] ?? [String: Any](), "indicator.details"),
-                                        times: try times(d["times"], "indicator.times", zone: zone)))
-        case .mediaHash:
-            let a = try string(d["algorithm"], "media_hash.algorithm")
+            return .finding(.indicator(Indicator(kind: ik, summary: try string(d.summary, "indicator.summary"),
+                                                 evidenceTag: try string(d.evidenceTag, "indicator.evidence_tag"),
+                                                 location: try location(d.location, "indicator.location") ?? SourceLocation(),
+                                                 details: d.details?.value ?? .object([:]),
+                                                 times: try times(d.times, "indicator.times", zone: zone))))
+        case .mediaHash(let d):
+            let a = try string(d.algorithm, "media_hash.algorithm")
             guard let alg = MediaHashAlgorithm(rawValue: a) else { throw invalid("media_hash.algorithm must be pdq or pdq-frame") }
-            let hash = try string(d["hash"], "media_hash.hash")
+            let hash = try string(d.hash, "media_hash.hash")
             guard Hex.isHex(hash, lengths: [64], lowercaseOnly: true) else {
                 throw invalid("media_hash.hash must be 64 lower-case hex digits")
             }
-            guard let q = try optInt(d["quality"], "media_hash.quality"), (0...100).contains(q) else {
+            guard let q = try optInt(d.quality, "media_hash.quality"), (0...100).contains(q) else {
                 throw invalid("media_hash.quality must be an integer 0…100")
             }
-            return .mediaHash(MediaHash(algorithm: alg, hash: hash, quality: q, frameIndex: try optInt(d["frame_index"], "media_hash.frame_index"),
-                                        frameTimeMicros: try optInt(aliased(d, "frame_time_micros", old: "frame_time_us", "media_hash"),
-                                                                        "media_hash.frame_time_micros").map(Int64.init)))
-        case .recoveredRecord:
-            throw invalid("recovered_record findings come only from built-in analyzers")
+            let frameTime = try aliased(d.frameTimeMicros, d.frameTimeUs, "frame_time_micros", old: "frame_time_us", "media_hash")
+            return .finding(.mediaHash(MediaHash(algorithm: alg, hash: hash, quality: q, frameIndex: try optInt(d.frameIndex, "media_hash.frame_index"),
+                                                 frameTimeMicros: try optInt(frameTime, "media_hash.frame_time_micros").map(Int64.init))))
         }
     }
 }

@@ -12,7 +12,7 @@ struct PluginWireTimeTests {
     let seoul = TimeZone(identifier: "Asia/Seoul")
 
     private func time(_ json: String, zone: TimeZone?) throws -> TimeValue {
-        try PluginTimes.parse(try JSONSerialization.jsonObject(with: Data(json.utf8)), field: "t", zone: zone)
+        try PluginTimes.parse(json: json, field: "t", zone: zone)
     }
 
     @Test func timeFormsCarryTheirBasis() throws {
@@ -67,7 +67,7 @@ struct PluginWireTimeTests {
         ]
         for (t, zone) in cases {
             let sent = PluginTimes.encode(t)
-            let back = try PluginTimes.parse(try JSONSerialization.jsonObject(with: JSONSerialization.data(withJSONObject: sent)),
+            let back = try PluginTimes.parse(json: String(decoding: try JSONSerialization.data(withJSONObject: sent), as: UTF8.self),
                                              field: "t", zone: zone)
             #expect(back == t, "\(sent) came back as \(back)")
         }
@@ -86,7 +86,7 @@ struct PluginWireTimeTests {
                                 hashes: FileHashes(md5: "", sha1: "", sha256: ""), mime: "application/octet-stream", content: .none)
         var state = PluginWire.ReplyState(file: file, zone: seoul)
         func f(_ kind: String, _ json: String) throws -> Finding {
-            guard case .finding(let finding) = try PluginWire.item(kind: kind, data: try JSONSerialization.jsonObject(with: Data(json.utf8)), state: &state) else {
+            guard case .finding(let finding) = try PluginWire.item(kind: kind, json: json, state: &state) else {
                 throw PluginFailure(code: "test", message: "a warning")
             }
             return finding
@@ -122,7 +122,7 @@ struct PluginWireTimeTests {
         func decode(_ lines: [(String, String)]) throws -> [Finding] {
             var state = PluginWire.ReplyState(file: file, zone: seoul)
             return try lines.map { kind, json in
-                guard case .finding(let f) = try PluginWire.item(kind: kind, data: try JSONSerialization.jsonObject(with: Data(json.utf8)), state: &state) else {
+                guard case .finding(let f) = try PluginWire.item(kind: kind, json: json, state: &state) else {
                     throw PluginFailure(code: "test", message: "a warning")
                 }
                 return f
