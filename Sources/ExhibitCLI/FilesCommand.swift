@@ -13,7 +13,7 @@ struct FilesCommand: ParsableCommand {
           exhibit files --db case.sqlite --mime image/ --path '*DCIM*' --json
           exhibit files --db case.sqlite --sha256 <hex>
 
-        Exit codes: 0 listed (possibly nothing); 1 the database cannot be read; 2 bad usage (an unknown --status).
+        Exit codes: 0 listed (possibly nothing); 1 the database cannot be read; 2 bad usage.
         """)
 
     @OptionGroup var database: DatabaseOption
