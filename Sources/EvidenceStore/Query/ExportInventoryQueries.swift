@@ -54,7 +54,9 @@ extension CaseOutputReader {
     public func fileTimes(fileID: Int64) throws -> [FileTimeRow] {
         let statement = try db.cachedStatement(sql: "SELECT kind, utc_us, raw, basis, precision, note FROM file_times WHERE file_id = ? ORDER BY kind")
         return try Row.fetchAll(statement, arguments: [fileID]).map {
-            FileTimeRow(kind: $0[0], utcMicros: $0[1], raw: $0[2], basis: $0[3], precision: $0[4], note: $0[5])
+            FileTimeRow(kind: try $0.decode(forColumn: "kind"), utcMicros: try $0.decode(forColumn: "utc_us"),
+                        raw: try $0.decode(forColumn: "raw"), basis: try $0.decode(forColumn: "basis"),
+                        precision: try $0.decode(forColumn: "precision"), note: try $0.decode(forColumn: "note"))
         }
     }
 
