@@ -52,14 +52,14 @@ struct EvidenceItemRun {
             "expected_match": match.map(JSONValue.bool) ?? .null,
         ]))
         var report = EvidenceReport(label: label, path: absolute, hashes: hashes, expectedSHA256: expected,
-                                    expectedMatch: match, status: existing?.status?.rawValue ?? "ok", message: nil, outcome: "ingested",
+                                    expectedMatch: match, status: existing?.status ?? .ok, message: nil, outcome: .ingested,
                                     hashSeconds: hashSeconds)
         if match == false {
             Self.loud("SHA-256 of \(path) is \(hashes?.sha256 ?? "?"), but the seizure record says \(expected ?? "?")" +
                       (options.strict ? " — not ingested (--strict)" : " — ingesting anyway; recorded in the audit log"))
             if options.strict {
                 _ = try db.appendAudit(action: "evidence.rejected", details: .object(["label": .string(label), "reason": .string("expected SHA-256 mismatch")]))
-                report.outcome = "rejected"
+                report.outcome = .rejected
                 return report
             }
         }
@@ -68,12 +68,12 @@ struct EvidenceItemRun {
         } catch EvidenceStoreError.evidenceHashChanged(_, let old, let now) {
             Self.loud("\(path) has changed since it was first ingested (SHA-256 was \(old), now \(now)); not re-ingested. Ingest the changed file into a new case.")
             _ = try db.appendAudit(action: "evidence.changed", details: .object(["label": .string(label), "recorded_sha256": .string(old), "sha256": .string(now)]))
-            report.outcome = "changed"
+            report.outcome = .changed
             return report
         }
         if let existing, existing.complete {
-            report.outcome = "already-complete"
-            report.status = existing.status?.rawValue ?? "ok"
+            report.outcome = .alreadyComplete
+            report.status = existing.status ?? .ok
             return report
         }
 
@@ -82,7 +82,7 @@ struct EvidenceItemRun {
             label: label, path: absolute, kind: isDir.boolValue ? .directory : .file, size: size, hashes: hashes,
             hashKind: isDir.boolValue ? .manifest : .container, expectedSHA256: expected, item: custody.item,
             description: custody.description, seizedBy: custody.seizedBy, seizedAt: seized, assumedZone: options.assumedZone))
-        if existing != nil { report.outcome = "resumed" }
+        if existing != nil { report.outcome = .resumed }
 
         // 2. Walk, skipping what is committed; analyse; commit.
         let committed = try db.committedEntries(evidenceID: evidenceID)
@@ -122,8 +122,8 @@ struct EvidenceItemRun {
             _ = try db.appendAudit(action: "evidence.rejected", details: .object([
                 "label": .string(label), "reason": .string("wrong password for the encrypted iTunes/Finder backup"),
             ]))
-            report.outcome = "rejected"
-            report.status = EntryStatus.encrypted.rawValue
+            report.outcome = .rejected
+            report.status = .encrypted
             report.message = why
             return report
         }
@@ -210,7 +210,7 @@ struct EvidenceItemRun {
         // Which manifest format the hash is in, so verify recomputes the same one.
         if manifest != nil { completed["manifest_version"] = .number(Double(DirectoryManifest.currentVersion)) }
         _ = try db.appendAudit(action: "evidence.complete", details: .object(completed))
-        report.status = status.rawValue
+        report.status = status
         report.message = message
         report.walkSeconds = Date().timeIntervalSince(walkStart)
         return report

@@ -13,15 +13,30 @@ public struct EvidenceReport: Sendable {
     public var expectedSHA256: String?
     /// nil when nothing was expected.
     public var expectedMatch: Bool?
-    public var status: String
+    /// The item's own status (`evidence.status`): `ok` unless its container could not be read
+    /// in full.
+    public var status: EntryStatus
     public var message: String?
-    /// `ingested`, `resumed`, `already-complete`, `rejected` (hash mismatch under --strict),
-    /// `changed` (hash differs from an earlier run), `unreadable`.
-    public var outcome: String
+    public var outcome: EvidenceOutcome
     /// Wall time of the custody hash of the container, and of the walk (intake, analysis,
     /// commits). Reported, never stored: run times are not findings.
     public var hashSeconds: Double = 0
     public var walkSeconds: Double = 0
+}
+
+/// What became of one evidence item in a run (printed and audited by its raw value).
+public enum EvidenceOutcome: String, Sendable, CaseIterable {
+    /// Read into the case for the first time.
+    case ingested
+    /// An earlier, unfinished run of the item was continued.
+    case resumed
+    /// An earlier run finished the item; nothing was read.
+    case alreadyComplete = "already-complete"
+    /// Not read: its SHA-256 differs from the seizure record under `--strict`, or an encrypted
+    /// backup's password is wrong.
+    case rejected
+    /// Not read: its SHA-256 differs from an earlier run's.
+    case changed
 }
 
 /// The result of a whole run, printed by the CLI.
@@ -188,7 +203,7 @@ public final class IngestPipeline {
             "case_analyzers": .object(Dictionary(caseRuns.map { ($0.analyzerID, JSONValue.number(Double($0.written))) },
                                                  uniquingKeysWith: { a, _ in a })),
             "evidence": .array(reports.map { r in .object([
-                "label": .string(r.label), "outcome": .string(r.outcome), "status": .string(r.status),
+                "label": .string(r.label), "outcome": .string(r.outcome.rawValue), "status": .string(r.status.rawValue),
                 "sha256": r.hashes.map { .string($0.sha256) } ?? .null,
             ]) }),
         ]))
@@ -200,7 +215,7 @@ public final class IngestPipeline {
         head = try db.auditHead()
         try db.finishRun(id: runID, status: "completed", filesCommitted: committed, chainHead: head,
                          signature: signature, publicKey: publicKey)
-        let bad = reports.contains { $0.expectedMatch == false || $0.outcome == "changed" || $0.outcome == "rejected" }
+        let bad = reports.contains { $0.expectedMatch == false || $0.outcome == .changed || $0.outcome == .rejected }
         var summary = IngestSummary(runID: runID, evidence: reports, filesCommitted: committed, statusCounts: counts,
                                     errorCount: errors, chainHead: head, findingsDigest: sealed.detail.digest,
                                     signature: signature, publicKey: publicKey, exitCode: bad ? 3 : 0, phaseSeconds: phases)

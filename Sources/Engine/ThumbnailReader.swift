@@ -33,7 +33,7 @@ public enum ThumbnailReader {
         var images: [Int64: Data] = [:]
         var problems: [String] = []
         for e in try db.evidenceList() {
-            let wanted = try db.listFiles(FileFilter(evidenceLabel: e.label, mimePrefix: "image/", kind: EntryKind.file.rawValue))
+            let wanted = try db.listFiles(FileFilter(evidenceLabel: e.label, mimePrefix: "image/", kind: .file))
                 .filter { row in
                     shown.contains(row.mime ?? "") && row.size <= Int64(maxBytes) && row.hashes?.sha256 != nil
                         && (only?.contains(row.id) ?? true)

@@ -13,12 +13,12 @@ struct FilesCommand: ParsableCommand {
           exhibit files --db case.sqlite --mime image/ --path '*DCIM*' --json
           exhibit files --db case.sqlite --sha256 <hex>
 
-        Exit codes: 0 listed (possibly nothing); 1 the database cannot be read.
+        Exit codes: 0 listed (possibly nothing); 1 the database cannot be read; 2 bad usage.
         """)
 
     @OptionGroup var database: DatabaseOption
     @Option(help: "Only this evidence item (its label, e.g. seized.zip).") var evidence: String?
-    @Option(help: "Only this status: ok, encrypted, unsupported, truncated, corrupt, limit-exceeded, link.") var status: String?
+    @Option(help: "Only this status.") var status: EntryStatus?
     @Option(help: "Only MIME types starting with this (image/, application/zip).") var mime: String?
     @Option(help: "Only virtual paths matching this glob (SQLite GLOB: * ? [..]).") var path: String?
     @Option(help: "Only files with this SHA-256.") var sha256: String?
@@ -83,6 +83,10 @@ struct FileJSON: Encodable {
         changed = r.times.changed.map(Time.init); created = r.times.created.map(Time.init)
     }
 }
+
+// Parsed once, by ArgumentParser, from the status's stored text: an unknown value is a usage
+// error (exit 2) that lists the accepted ones.
+extension EntryStatus: ExpressibleByArgument {}
 
 extension String {
     fileprivate func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }

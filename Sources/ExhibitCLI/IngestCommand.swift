@@ -328,7 +328,7 @@ struct IngestCommand: ParsableCommand {
         print("Run \(s.runID): \(s.filesCommitted) files committed")
         for e in s.evidence {
             let match = e.expectedMatch.map { $0 ? " (matches seizure record)" : " (DOES NOT MATCH seizure record)" } ?? ""
-            print(TerminalText.safe("  \(TerminalText.field(e.label)): \(e.outcome), status \(e.status)\(e.message.map { " — \($0)" } ?? "")"))
+            print(TerminalText.safe("  \(TerminalText.field(e.label)): \(e.outcome.rawValue), status \(e.status.rawValue)\(e.message.map { " — \($0)" } ?? "")"))
             if let h = e.hashes { print("    SHA-256 \(h.sha256)\(match)") }
         }
         let counts = s.statusCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
@@ -373,7 +373,7 @@ struct SummaryJSON: Encodable {
     init(_ s: IngestSummary) {
         run_id = s.runID
         evidence = s.evidence.map {
-            Item(label: $0.label, path: $0.path, outcome: $0.outcome, status: $0.status, message: $0.message,
+            Item(label: $0.label, path: $0.path, outcome: $0.outcome.rawValue, status: $0.status.rawValue, message: $0.message,
                  md5: $0.hashes?.md5, sha1: $0.hashes?.sha1, sha256: $0.hashes?.sha256,
                  expected_sha256: $0.expectedSHA256, expected_match: $0.expectedMatch,
                  hash_seconds: $0.hashSeconds, walk_seconds: $0.walkSeconds)

@@ -71,6 +71,16 @@ struct QueryReader {
         return min(Int(n), cap)
     }
 
+    /// A value of a closed vocabulary (a file status, an entry kind), `nil` when absent or
+    /// empty; any other text is a 400 naming the accepted values.
+    func choice<T: CaseIterable & RawRepresentable>(_ name: String, _: T.Type = T.self) throws -> T? where T.RawValue == String {
+        guard let text = string(name) else { return nil }
+        guard let value = T(rawValue: text) else {
+            throw HTTPError(.badRequest, message: "\(name): one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return value
+    }
+
     /// A review target kind, `nil` when absent; any other text (an empty value too) is a 400.
     func target() throws -> ReviewTargetKind? {
         guard let text = request.uri.queryParameters.get("target") else { return nil }

@@ -123,9 +123,9 @@ extension ReviewAPI {
 
     func files(_ q: QueryReader) throws -> Response {
         let limit = max(1, try q.int("limit", default: 100, cap: Self.fileCap)), offset = try q.int("offset", default: 0, cap: Int(Int32.max))
-        var filter = FileFilter(evidenceLabel: q.string("evidence"), status: q.string("status"), mimePrefix: q.string("mime"),
+        var filter = FileFilter(evidenceLabel: q.string("evidence"), status: try q.choice("status"), mimePrefix: q.string("mime"),
                                 pathGlob: q.string("path"), sha256: q.string("sha256"), md5: q.string("md5"), sha1: q.string("sha1"),
-                                kind: q.string("kind"), limit: limit, offset: offset)
+                                kind: try q.choice("kind"), limit: limit, offset: offset)
         filter.devicePathGlob = q.string("device")
         let tags = try review.tags(target: .file)
         let rows = try db.listFiles(filter).map { f in

@@ -30,6 +30,14 @@ struct UsageExitCodeTests {
         #expect(!FileManager.default.fileExists(atPath: db), "no case database is created")
     }
 
+    /// A closed vocabulary is parsed once, at the command line: a mistyped file status is a
+    /// usage error naming the accepted values, not an empty listing.
+    @Test func anUnknownFileStatusExitsTwo() throws {
+        let r = try Run.command(Fixture.exhibit, ["files", "--db", "/nonexistent/case.sqlite", "--status", "okay"])
+        #expect(r.exitCode == 2, "exit \(r.exitCode) \(r.stderr)")
+        #expect(r.stderr.contains("'okay' is invalid for '--status <status>'") && r.stderr.contains("limit-exceeded"), "\(r.stderr)")
+    }
+
     @Test func aMistypedPathCreatesNoCaseFile() throws {
         let dir = try TestDirectory("usage-path")
         defer { dir.remove() }

@@ -166,6 +166,14 @@ struct ReviewAPITests {
         #expect(!bySHA.isEmpty && bySHA.allSatisfy { $0["sha256"] as? String == sha })
         let badLimit = try await HTTP.get(server.base + "/api/files?limit=-1")
         #expect(badLimit.status == 400)
+        // Status and kind are closed vocabularies, parsed once: a typo is refused, not an empty list.
+        let okFiles = try #require(try await HTTP.object(server.base + "/api/files?kind=file&status=ok&limit=500")["rows"] as? [[String: Any]])
+        try #require(!okFiles.isEmpty)
+        #expect(okFiles.allSatisfy { $0["kind"] as? String == "file" && $0["status"] as? String == "ok" })
+        let badStatus = try await HTTP.get(server.base + "/api/files?status=okay")
+        #expect(badStatus.status == 400 && badStatus.text.contains("status: one of ok, encrypted"), "\(badStatus.status) \(badStatus.text)")
+        let badKind = try await HTTP.get(server.base + "/api/files?kind=folder")
+        #expect(badKind.status == 400 && badKind.text.contains("kind: one of file, directory"), "\(badKind.status) \(badKind.text)")
         let missing = try await HTTP.get(server.base + "/api/media/999999999")
         #expect(missing.status == 404)
     }

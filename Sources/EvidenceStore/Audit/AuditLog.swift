@@ -35,8 +35,8 @@ extension EvidenceDatabase {
     @discardableResult
     static func appendAudit(_ db: Database, action: String, details: JSONValue) throws -> String {
         let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-        let seq: Int64 = try (last?.decode(Int64.self, atIndex: 0)).map { $0 + 1 } ?? 1
-        let prev: String = try last?.decode(String.self, atIndex: 1) ?? AuditChain.genesis
+        let seq: Int64 = try (last?.decode(Int64.self, forColumn: "seq")).map { $0 + 1 } ?? 1
+        let prev: String = try last?.decode(String.self, forColumn: "hash") ?? AuditChain.genesis
         let utc = StoreClock.nowText()
         let text = details.canonicalText
         let hash = AuditChain.hash(prevHash: prev, seq: seq, utc: utc, action: action, details: text)
@@ -68,12 +68,12 @@ extension EvidenceDatabase {
                 AuditChainReport(ok: false, entries: count, head: prev, firstBadSeq: seq, problem: problem, message: message)
             }
             while let row = try rows.next() {
-                let seq: Int64 = try row.decode(atIndex: 0)
-                let utc: String? = try row.decode(atIndex: 1)
-                let action: String? = try row.decode(atIndex: 2)
-                let details: String? = try row.decode(atIndex: 3)
-                let prevHash: String? = try row.decode(atIndex: 4)
-                let hash: String? = try row.decode(atIndex: 5)
+                let seq: Int64 = try row.decode(forColumn: "seq")
+                let utc: String? = try row.decode(forColumn: "utc")
+                let action: String? = try row.decode(forColumn: "action")
+                let details: String? = try row.decode(forColumn: "details")
+                let prevHash: String? = try row.decode(forColumn: "prev_hash")
+                let hash: String? = try row.decode(forColumn: "hash")
                 if seq != expectedSeq {
                     return fail(expectedSeq, .gap, "audit_log: entry \(expectedSeq) is missing (next entry is \(seq))")
                 }
@@ -92,9 +92,9 @@ extension EvidenceDatabase {
             }
             let runs = try Row.fetchAll(db, sql: "SELECT id, chain_head FROM ingest_runs WHERE chain_head IS NOT NULL ORDER BY id")
             for run in runs {
-                let head: String = try run.decode(atIndex: 1)
+                let head: String = try run.decode(forColumn: "chain_head")
                 if head != AuditChain.genesis && !hashes.contains(head) {
-                    let id: Int64 = try run.decode(atIndex: 0)
+                    let id: Int64 = try run.decode(forColumn: "id")
                     return fail(expectedSeq, .missingRunHead,
                                 "audit_log: ingest run \(id) ended at chain head \(head), which is no longer in the log")
                 }

@@ -90,12 +90,12 @@ extension EvidenceDatabase {
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT seq, utc, details FROM audit_log WHERE action = ? ORDER BY seq DESC LIMIT 1
                 """, arguments: [Self.findingsDigestAction]) else { return nil }
-            let text: String = try row.decode(atIndex: 2)
+            let text: String = try row.decode(forColumn: "details")
             guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
                   let digest = object["digest"] as? String else { return nil }
             let sections = (object["sections"] as? [String: Any] ?? [:]).compactMapValues { $0 as? String }
-            let seq: Int64 = try row.decode(atIndex: 0)
-            let utc: String? = try row.decode(atIndex: 1)
+            let seq: Int64 = try row.decode(forColumn: "seq")
+            let utc: String? = try row.decode(forColumn: "utc")
             return RecordedFindingsDigest(seq: seq, utc: utc ?? "",
                                           after: object["after"] as? String ?? "?",
                                           detail: FindingsDigestDetail(digest: digest, sections: sections))
@@ -107,9 +107,9 @@ extension EvidenceDatabase {
         try queue.read { db in
             try Row.fetchAll(db, sql: "SELECT seq, details FROM audit_log WHERE action = ? ORDER BY seq", arguments: [action])
                 .map { row in
-                    let text: String? = try row.decode(atIndex: 1)
+                    let text: String? = try row.decode(forColumn: "details")
                     let object = (try? JSONSerialization.jsonObject(with: Data((text ?? "").utf8))) as? [String: Any] ?? [:]
-                    let seq: Int64 = try row.decode(atIndex: 0)
+                    let seq: Int64 = try row.decode(forColumn: "seq")
                     return (seq, object)
                 }
         }

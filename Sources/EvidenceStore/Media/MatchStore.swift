@@ -77,7 +77,10 @@ extension EvidenceDatabase {
                 WHERE algorithm IN ('pdq', 'pdq-frame') ORDER BY id
                 """)
             while let r = try rows.next() {
-                try body(PDQEntryRow(id: r[0], hashSetID: r[1], algorithm: r[2], hash: r[3], quality: r[4], mediaID: r[5]))
+                try body(PDQEntryRow(id: try r.decode(forColumn: "id"), hashSetID: try r.decode(forColumn: "hashset_id"),
+                                     algorithm: try r.decode(forColumn: "algorithm"), hash: try r.decode(forColumn: "hash"),
+                                     quality: try r.decode(forColumn: "quality"),
+                                     mediaID: try r.decode(forColumn: "media_id")))
             }
         }
     }
@@ -90,10 +93,14 @@ extension EvidenceDatabase {
                 """)
             while let r = try rows.next() {
                 var variants: [String: String] = [:]
-                if let text: String = r[6], let obj = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String] {
+                if let text: String = try r.decode(forColumn: "variants"),
+                   let obj = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String] {
                     variants = obj
                 }
-                try body(MediaHashRow(id: r[0], fileID: r[1], algorithm: r[2], hash: r[3], quality: r[4], frameIndex: r[5], variants: variants))
+                try body(MediaHashRow(id: try r.decode(forColumn: "id"), fileID: try r.decode(forColumn: "file_id"),
+                                      algorithm: try r.decode(forColumn: "algorithm"), hash: try r.decode(forColumn: "hash"),
+                                      quality: try r.decode(forColumn: "quality"),
+                                      frameIndex: try r.decode(forColumn: "frame_index"), variants: variants))
             }
         }
     }

@@ -127,3 +127,25 @@ extension CaseInfo {
                   toolVersion: try row.decode(forColumn: CaseColumns.toolVersion))
     }
 }
+
+/// Columns of the `chat_messages` view that ``ChatMessageRow`` carries.
+enum ChatMessageColumns: String, ColumnExpression, CaseIterable {
+    case messageID = "message_id", chatID = "chat_id", roomID = "room_id", platform, chat, evidence
+    case exportPath = "export_path", sequence, kind, sender, sentUTC = "sent_utc", sentBasis = "sent_basis"
+    case sentRaw = "sent_raw", text, deleted
+}
+
+extension ChatMessageRow {
+    /// Reads a `chat_messages` row by column name; attachments and service fields are loaded after.
+    init(row: Row) throws {
+        typealias C = ChatMessageColumns
+        self.init(messageID: try row.decode(forColumn: C.messageID), chatID: try row.decode(forColumn: C.chatID),
+                  roomID: try row.decode(forColumn: C.roomID), platform: try row.decode(forColumn: C.platform),
+                  chat: try row.decode(forColumn: C.chat), evidence: try row.decode(forColumn: C.evidence),
+                  exportPath: try row.decode(forColumn: C.exportPath), sequence: try row.decode(forColumn: C.sequence),
+                  kind: try row.decode(forColumn: C.kind), sender: try row.decode(forColumn: C.sender),
+                  sentUTC: try row.decode(forColumn: C.sentUTC), sentBasis: try row.decode(forColumn: C.sentBasis),
+                  sentRaw: try row.decode(forColumn: C.sentRaw), text: try row.decode(forColumn: C.text),
+                  deleted: try row.decode(Int.self, forColumn: C.deleted) != 0, attachments: [])
+    }
+}

@@ -93,7 +93,7 @@ public struct FileFilter: Sendable, Hashable {
     /// Label of the evidence item.
     public var evidenceLabel: String?
     /// Only files with this status.
-    public var status: String?
+    public var status: EntryStatus?
     /// `image/` matches `image/jpeg`, `image/png`…
     public var mimePrefix: String?
     /// SQLite GLOB over the virtual path (`*.jpg`, `seized.zip!/DCIM/*`); case-sensitive.
@@ -106,16 +106,16 @@ public struct FileFilter: Sendable, Hashable {
     public var sha1: String?
     /// SQLite GLOB over the device path (`/data/data/com.whatsapp/*`); files without one never match.
     public var devicePathGlob: String?
-    /// Entry kind text (`file`, `directory`…).
-    public var kind: String?
+    /// Only entries of this kind.
+    public var kind: EntryKind?
     /// At most this many rows.
     public var limit: Int?
     /// Skip this many rows first.
     public var offset: Int?
 
     /// Creates a filter; by default every file.
-    public init(evidenceLabel: String? = nil, status: String? = nil, mimePrefix: String? = nil, pathGlob: String? = nil,
-                sha256: String? = nil, md5: String? = nil, sha1: String? = nil, kind: String? = nil,
+    public init(evidenceLabel: String? = nil, status: EntryStatus? = nil, mimePrefix: String? = nil, pathGlob: String? = nil,
+                sha256: String? = nil, md5: String? = nil, sha1: String? = nil, kind: EntryKind? = nil,
                 limit: Int? = nil, offset: Int? = nil) {
         self.evidenceLabel = evidenceLabel; self.status = status; self.mimePrefix = mimePrefix
         self.pathGlob = pathGlob; self.sha256 = sha256; self.md5 = md5; self.sha1 = sha1; self.kind = kind

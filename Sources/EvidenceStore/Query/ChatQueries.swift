@@ -112,10 +112,8 @@ public struct SearchResult: Sendable, Hashable, Codable {
 }
 
 extension EvidenceDatabase {
-    static let messageColumns = """
-        v.message_id, v.chat_id, v.room_id, v.platform, v.chat, v.evidence, v.export_path, v.sequence, v.kind,
-        v.sender, v.sent_utc, v.sent_basis, v.sent_raw, v.text, v.deleted
-        """
+    /// The `chat_messages` columns ``ChatMessageRow/init(row:)`` reads, selected from alias `v`.
+    static let messageColumns = ChatMessageColumns.allCases.map { "v.\($0.rawValue)" }.joined(separator: ", ")
 
     /// Messages of `chat_messages` in thread order (evidence label, export file, sequence).
     public func chatMessages(_ filter: MessageFilter = MessageFilter()) throws -> [ChatMessageRow] {
@@ -174,11 +172,12 @@ extension EvidenceDatabase {
             // The page's ids first, in thread order without sorting every hit (SearchOrder.swift).
             let page = try SearchOrder.firstHits(db, hitsSQL: ids, hitArgs: args, includeCopies: includeCopies, limit: limit)
             let rows = try Self.fetchMessages(db, sql: """
-                SELECT \(Self.messageColumns), s.text, s.sender, s.chat FROM chat_messages v
+                SELECT \(Self.messageColumns), s.text AS search_text, s.sender AS search_sender, s.chat AS search_chat
+                FROM chat_messages v
                 JOIN chat_search_source s ON s.message_id = v.message_id
                 WHERE v.message_id IN (\(page.map(String.init).joined(separator: ","))) \(copies)
                 ORDER BY v.evidence, v.export_sort_key, v.sequence
-                """, arguments: [])
+                """, arguments: [], extra: ["search_text", "search_sender", "search_chat"])
             let hits = rows.map { row, extra in
                 let found = Self.snippet(query: q, in: extra)
                 return SearchHit(message: row, snippet: found.snippet, field: found.field)
@@ -203,23 +202,14 @@ extension EvidenceDatabase {
         return (String((texts.compactMap { $0 }.first ?? "").prefix(60)), "text")
     }
 
-    /// Decodes rows of ``messageColumns`` (plus any extra text columns after them) and loads
-    /// each message's attachments.
-    static func fetchMessages(_ db: Database, sql: String, arguments: StatementArguments) throws
+    /// Decodes rows of ``messageColumns`` (plus the text columns named `extra`, in that order)
+    /// and loads each message's attachments.
+    static func fetchMessages(_ db: Database, sql: String, arguments: StatementArguments, extra: [String] = []) throws
         -> [(ChatMessageRow, [String?])] {
         var out: [(ChatMessageRow, [String?])] = []
         let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
         while let row = try rows.next() {
-            let message = ChatMessageRow(
-                messageID: try row.decode(atIndex: 0), chatID: try row.decode(atIndex: 1), roomID: try row.decode(atIndex: 2),
-                platform: try row.decode(atIndex: 3), chat: try row.decode(atIndex: 4), evidence: try row.decode(atIndex: 5),
-                exportPath: try row.decode(atIndex: 6), sequence: try row.decode(atIndex: 7), kind: try row.decode(atIndex: 8),
-                sender: try row.decode(atIndex: 9), sentUTC: try row.decode(atIndex: 10), sentBasis: try row.decode(atIndex: 11),
-                sentRaw: try row.decode(atIndex: 12), text: try row.decode(atIndex: 13),
-                deleted: try row.decode(Int.self, atIndex: 14) != 0, attachments: [])
-            var extra: [String?] = []
-            if row.count > 15 { for i in 15..<row.count { extra.append(try row.decode(String?.self, atIndex: i)) } }
-            out.append((message, extra))
+            out.append((try ChatMessageRow(row: row), try extra.map { try row.decode(String?.self, forColumn: $0) }))
         }
         let attach = try db.cachedStatement(sql: """
             SELECT a.kind, a.reference, a.status, a.missing_reason, f.path, a.sha256

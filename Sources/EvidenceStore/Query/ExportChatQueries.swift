@@ -95,27 +95,42 @@ extension CaseOutputReader {
     /// One account per platform and identity, sorted by both.
     public func chatAccounts() throws -> QueryCursor<ChatAccountRow> {
         QueryCursor(try Row.fetchCursor(db, sql: """
-            SELECT c.platform, coalesce(p.native_id, p.display_name_nfc) AS ident, min(p.display_name), max(p.is_device_owner)
+            SELECT c.platform, coalesce(p.native_id, p.display_name_nfc) AS ident, min(p.display_name) AS display_name,
+                   max(p.is_device_owner) AS is_device_owner
             FROM participants p JOIN chats c ON c.id = p.chat_id GROUP BY c.platform, ident ORDER BY c.platform, ident
-            """)) { a in ChatAccountRow(platform: a[0], identifier: a[1], displayName: a[2], isDeviceOwner: a[3]) }
+            """)) { a in ChatAccountRow(platform: try a.decode(forColumn: "platform"),
+                                        identifier: try a.decode(forColumn: "ident"),
+                                        displayName: try a.decode(forColumn: "display_name"),
+                                        isDeviceOwner: try a.decode(forColumn: "is_device_owner")) }
     }
 
     /// Every message sent inside `window`, in export order (evidence, file position, sequence).
     public func messageRecords(window: InstantWindow) throws -> QueryCursor<MessageRecordRow> {
         let (win, args) = window.sql("m.sent_utc_us")
         return QueryCursor(try Row.fetchCursor(db, sql: """
-            SELECT m.id, e.label, f.entry_key, m.sequence, m.native_id, c.platform, coalesce(p.native_id, p.display_name_nfc),
-                   m.text, m.sent_utc_us, m.sent_raw, m.sent_basis, m.kind, c.title, f.path, m.service_action, m.sent_note,
+            SELECT m.id, e.label, f.entry_key, m.sequence, m.native_id, c.platform,
+                   coalesce(p.native_id, p.display_name_nfc) AS sender_identifier, m.text, m.sent_utc_us, m.sent_raw,
+                   m.sent_basis, m.kind, c.title, f.path, m.service_action, m.sent_note,
                    m.recovered, r.source, r.page, r.cell_offset, r.wal_frame
             FROM messages m JOIN chats c ON c.id = m.chat_id JOIN files f ON f.id = m.file_id JOIN evidence e ON e.id = f.evidence_id
             LEFT JOIN participants p ON p.id = m.participant_id LEFT JOIN recovered_records r ON r.id = m.recovered_record_id
             WHERE \(win)
             ORDER BY e.label, f.sort_key, m.sequence
             """, arguments: args)) { m in
-            MessageRecordRow(id: m[0], evidenceLabel: m[1], entryKey: m[2], sequence: m[3], nativeID: m[4], platform: m[5],
-                             senderIdentifier: m[6], text: m[7], sentMicros: m[8], sentRaw: m[9], sentBasis: m[10], sentNote: m[15],
-                             kind: m[11], chatTitle: m[12], exportPath: m[13], serviceAction: m[14], recovered: m[16],
-                             recoverySource: m[17], recoveryPage: m[18], recoveryCellOffset: m[19], recoveryWALFrame: m[20])
+            MessageRecordRow(id: try m.decode(forColumn: "id"), evidenceLabel: try m.decode(forColumn: "label"),
+                             entryKey: try m.decode(forColumn: "entry_key"), sequence: try m.decode(forColumn: "sequence"),
+                             nativeID: try m.decode(forColumn: "native_id"), platform: try m.decode(forColumn: "platform"),
+                             senderIdentifier: try m.decode(forColumn: "sender_identifier"),
+                             text: try m.decode(forColumn: "text"), sentMicros: try m.decode(forColumn: "sent_utc_us"),
+                             sentRaw: try m.decode(forColumn: "sent_raw"), sentBasis: try m.decode(forColumn: "sent_basis"),
+                             sentNote: try m.decode(forColumn: "sent_note"), kind: try m.decode(forColumn: "kind"),
+                             chatTitle: try m.decode(forColumn: "title"), exportPath: try m.decode(forColumn: "path"),
+                             serviceAction: try m.decode(forColumn: "service_action"),
+                             recovered: try m.decode(forColumn: "recovered"),
+                             recoverySource: try m.decode(forColumn: "source"),
+                             recoveryPage: try m.decode(forColumn: "page"),
+                             recoveryCellOffset: try m.decode(forColumn: "cell_offset"),
+                             recoveryWALFrame: try m.decode(forColumn: "wal_frame"))
         }
     }
 
@@ -125,7 +140,10 @@ extension CaseOutputReader {
             SELECT a.ordinal, e.label, f.entry_key FROM attachments a JOIN files f ON f.id = a.linked_file_id
             JOIN evidence e ON e.id = f.evidence_id WHERE a.message_id = ? ORDER BY a.ordinal
             """)
-        return try Row.fetchAll(statement, arguments: [messageID]).map { LinkedAttachmentRow(ordinal: $0[0], evidenceLabel: $0[1], entryKey: $0[2]) }
+        return try Row.fetchAll(statement, arguments: [messageID]).map {
+            LinkedAttachmentRow(ordinal: try $0.decode(forColumn: "ordinal"), evidenceLabel: try $0.decode(forColumn: "label"),
+                                entryKey: try $0.decode(forColumn: "entry_key"))
+        }
     }
 
     /// The keys of the messages read from files that ingest run `runID` committed, sent inside `window`.
@@ -134,7 +152,9 @@ extension CaseOutputReader {
         return QueryCursor(try Row.fetchCursor(db, sql: """
             SELECT e.label, f.entry_key, m.sequence FROM messages m JOIN files f ON f.id = m.file_id
             JOIN evidence e ON e.id = f.evidence_id WHERE f.run_id = ? AND \(win) ORDER BY e.label, f.sort_key, m.sequence
-            """, arguments: [runID] + args)) { MessageKeyRow(evidenceLabel: $0[0], entryKey: $0[1], sequence: $0[2]) }
+            """, arguments: [runID] + args)) { MessageKeyRow(evidenceLabel: try $0.decode(forColumn: "label"),
+                                                             entryKey: try $0.decode(forColumn: "entry_key"),
+                                                             sequence: try $0.decode(forColumn: "sequence")) }
     }
 
     /// Every chat (copies included) in export order, with its message count inside `window`.
@@ -144,21 +164,34 @@ extension CaseOutputReader {
             SELECT c.id, c.platform, c.format, c.title, c.chat_type, c.exporting_user, c.date_order, c.date_order_proven,
                    c.date_order_reason, c.notes, c.copy_of, f.path, f.sha256, e.label, c.exported_utc, c.exported_basis,
                    c.exported_raw, c.chat_key,
-                   (SELECT count(*) FROM messages m WHERE m.chat_id = c.id AND \(win))
+                   (SELECT count(*) FROM messages m WHERE m.chat_id = c.id AND \(win)) AS message_count
             FROM chats c JOIN files f ON f.id = c.file_id JOIN evidence e ON e.id = f.evidence_id
             ORDER BY e.label, f.sort_key, c.chat_key
             """, arguments: args).map { c in
-            TranscriptChatRow(id: c[0], platform: c[1], format: c[2], title: c[3], chatType: c[4], exportingUser: c[5], dateOrder: c[6],
-                              dateOrderProven: c[7], dateOrderReason: c[8], notes: c[9], copyOf: c[10], exportPath: c[11],
-                              exportSHA256: c[12], evidenceLabel: c[13], exportedUTC: c[14], exportedBasis: c[15], exportedRaw: c[16],
-                              chatKey: c[17], messageCount: c[18] ?? 0)
+            TranscriptChatRow(id: try c.decode(forColumn: "id"), platform: try c.decode(forColumn: "platform"),
+                              format: try c.decode(forColumn: "format"), title: try c.decode(forColumn: "title"),
+                              chatType: try c.decode(forColumn: "chat_type"),
+                              exportingUser: try c.decode(forColumn: "exporting_user"),
+                              dateOrder: try c.decode(forColumn: "date_order"),
+                              dateOrderProven: try c.decode(forColumn: "date_order_proven"),
+                              dateOrderReason: try c.decode(forColumn: "date_order_reason"),
+                              notes: try c.decode(forColumn: "notes"), copyOf: try c.decode(forColumn: "copy_of"),
+                              exportPath: try c.decode(forColumn: "path"), exportSHA256: try c.decode(forColumn: "sha256"),
+                              evidenceLabel: try c.decode(forColumn: "label"),
+                              exportedUTC: try c.decode(forColumn: "exported_utc"),
+                              exportedBasis: try c.decode(forColumn: "exported_basis"),
+                              exportedRaw: try c.decode(forColumn: "exported_raw"),
+                              chatKey: try c.decode(forColumn: "chat_key"),
+                              messageCount: try c.decode(Int?.self, forColumn: "message_count") ?? 0)
         }
     }
 
     /// The participants of a chat, in their order.
     public func participants(chatID: Int64) throws -> [ParticipantRow] {
         try Row.fetchAll(db, sql: "SELECT display_name, native_id, is_device_owner FROM participants WHERE chat_id = ? ORDER BY ordinal",
-                         arguments: [chatID]).map { ParticipantRow(displayName: $0[0], nativeID: $0[1], isDeviceOwner: $0[2]) }
+                         arguments: [chatID]).map { ParticipantRow(displayName: try $0.decode(forColumn: "display_name"),
+                                                                   nativeID: try $0.decode(forColumn: "native_id"),
+                                                                   isDeviceOwner: try $0.decode(forColumn: "is_device_owner")) }
     }
 
     /// The messages of a chat sent inside `window`, by sequence.
@@ -170,10 +203,22 @@ extension CaseOutputReader {
                    m.recovered, m.recovered_record_id
             FROM messages m WHERE m.chat_id = ? AND \(win) ORDER BY m.sequence
             """, arguments: [chatID] + args)) { m in
-            TranscriptMessageRow(id: m[0], sequence: m[1], nativeID: m[2], sentUTC: m[3], sentBasis: m[4], sentRaw: m[5], sentNote: m[6],
-                                 senderName: m[7], text: m[8], kind: m[9], deleted: m[10], editedMarker: m[11], serviceAction: m[12],
-                                 serviceActor: m[13], forwardedFrom: m[14], replyToNativeID: m[15], touchedUTC: m[16],
-                                 recovered: m[17], recoveredRecordID: m[18])
+            TranscriptMessageRow(id: try m.decode(forColumn: "id"), sequence: try m.decode(forColumn: "sequence"),
+                                 nativeID: try m.decode(forColumn: "native_id"),
+                                 sentUTC: try m.decode(forColumn: "sent_utc"),
+                                 sentBasis: try m.decode(forColumn: "sent_basis"),
+                                 sentRaw: try m.decode(forColumn: "sent_raw"),
+                                 sentNote: try m.decode(forColumn: "sent_note"),
+                                 senderName: try m.decode(forColumn: "sender_name"), text: try m.decode(forColumn: "text"),
+                                 kind: try m.decode(forColumn: "kind"), deleted: try m.decode(forColumn: "deleted"),
+                                 editedMarker: try m.decode(forColumn: "edited_marker"),
+                                 serviceAction: try m.decode(forColumn: "service_action"),
+                                 serviceActor: try m.decode(forColumn: "service_actor"),
+                                 forwardedFrom: try m.decode(forColumn: "forwarded_from"),
+                                 replyToNativeID: try m.decode(forColumn: "reply_to_native_id"),
+                                 touchedUTC: try m.decode(forColumn: "touched_utc"),
+                                 recovered: try m.decode(forColumn: "recovered"),
+                                 recoveredRecordID: try m.decode(forColumn: "recovered_record_id"))
         }
     }
 
@@ -183,7 +228,10 @@ extension CaseOutputReader {
             SELECT kind, reference, file_name, status, missing_reason, sha256, size FROM attachments WHERE message_id = ? ORDER BY ordinal
             """)
         return try Row.fetchAll(statement, arguments: [messageID]).map {
-            AttachmentRow(kind: $0[0], reference: $0[1], fileName: $0[2], status: $0[3], missingReason: $0[4], sha256: $0[5], size: $0[6])
+            AttachmentRow(kind: try $0.decode(forColumn: "kind"), reference: try $0.decode(forColumn: "reference"),
+                          fileName: try $0.decode(forColumn: "file_name"), status: try $0.decode(forColumn: "status"),
+                          missingReason: try $0.decode(forColumn: "missing_reason"),
+                          sha256: try $0.decode(forColumn: "sha256"), size: try $0.decode(forColumn: "size"))
         }
     }
 }

@@ -22,10 +22,29 @@ public struct InventoryRow: Sendable, Hashable {
     /// Why the status is not `ok`, as recorded.
     public var message: String?
 
-    init(_ r: Row) {
-        id = r[0]; path = r[1]; kind = r[2]; mode = r[3]; size = r[4]; md5 = r[5]; sha1 = r[6]; sha256 = r[7]; linkTarget = r[8]
-        status = r[9]; mime = r[10]; name = r[11]; evidenceLabel = r[12]; entryKey = r[13]; parentKey = r[14]
-        accessedMicros = r[15]; modifiedMicros = r[16]; changedMicros = r[17]; createdMicros = r[18]; evidenceID = r[19]; message = r[20]
+    /// Reads a row of ``CaseOutputReader/inventorySQL(_:)`` by column name.
+    init(_ r: Row) throws {
+        id = try r.decode(forColumn: "id")
+        path = try r.decode(forColumn: "path")
+        kind = try r.decode(forColumn: "kind")
+        mode = try r.decode(forColumn: "mode")
+        size = try r.decode(forColumn: "size")
+        md5 = try r.decode(forColumn: "md5")
+        sha1 = try r.decode(forColumn: "sha1")
+        sha256 = try r.decode(forColumn: "sha256")
+        linkTarget = try r.decode(forColumn: "link_target")
+        status = try r.decode(forColumn: "status")
+        mime = try r.decode(forColumn: "mime")
+        name = try r.decode(forColumn: "name")
+        evidenceLabel = try r.decode(forColumn: "evidence_label")
+        entryKey = try r.decode(forColumn: "entry_key")
+        parentKey = try r.decode(forColumn: "parent_key")
+        accessedMicros = try r.decode(forColumn: "accessed_us")
+        modifiedMicros = try r.decode(forColumn: "modified_us")
+        changedMicros = try r.decode(forColumn: "changed_us")
+        createdMicros = try r.decode(forColumn: "created_us")
+        evidenceID = try r.decode(forColumn: "evidence_id")
+        message = try r.decode(forColumn: "message")
     }
 }
 
@@ -54,7 +73,9 @@ extension CaseOutputReader {
     public func fileTimes(fileID: Int64) throws -> [FileTimeRow] {
         let statement = try db.cachedStatement(sql: "SELECT kind, utc_us, raw, basis, precision, note FROM file_times WHERE file_id = ? ORDER BY kind")
         return try Row.fetchAll(statement, arguments: [fileID]).map {
-            FileTimeRow(kind: $0[0], utcMicros: $0[1], raw: $0[2], basis: $0[3], precision: $0[4], note: $0[5])
+            FileTimeRow(kind: try $0.decode(forColumn: "kind"), utcMicros: try $0.decode(forColumn: "utc_us"),
+                        raw: try $0.decode(forColumn: "raw"), basis: try $0.decode(forColumn: "basis"),
+                        precision: try $0.decode(forColumn: "precision"), note: try $0.decode(forColumn: "note"))
         }
     }
 
@@ -64,11 +85,11 @@ extension CaseOutputReader {
             ? "WHERE EXISTS (SELECT 1 FROM file_times t2 WHERE t2.file_id = f.id AND \(win))" : ""
         let sql = """
             SELECT f.id, f.path, f.kind, f.mode, f.size, f.md5, f.sha1, f.sha256, f.link_target, f.status, f.mime, f.name,
-                   e.label, f.entry_key, f.parent_key,
-                   (SELECT utc_us FROM file_times WHERE file_id = f.id AND kind = 'accessed'),
-                   (SELECT utc_us FROM file_times WHERE file_id = f.id AND kind = 'modified'),
-                   (SELECT utc_us FROM file_times WHERE file_id = f.id AND kind = 'changed'),
-                   (SELECT utc_us FROM file_times WHERE file_id = f.id AND kind = 'created'),
+                   e.label AS evidence_label, f.entry_key, f.parent_key,
+                   (SELECT utc_us FROM file_times WHERE file_id = f.id AND kind = 'accessed') AS accessed_us,
+                   (SELECT utc_us FROM file_times WHERE file_id = f.id AND kind = 'modified') AS modified_us,
+                   (SELECT utc_us FROM file_times WHERE file_id = f.id AND kind = 'changed') AS changed_us,
+                   (SELECT utc_us FROM file_times WHERE file_id = f.id AND kind = 'created') AS created_us,
                    f.evidence_id, f.message
             FROM files f JOIN evidence e ON e.id = f.evidence_id
             \(having)

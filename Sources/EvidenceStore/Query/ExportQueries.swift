@@ -62,7 +62,10 @@ public struct CaseOutputReader {
     /// The case row: name, examiner, declared zone, creation, version (the first case row).
     public func caseHeader() throws -> CaseHeaderRow? {
         try Row.fetchOne(db, sql: "SELECT name, examiner, assumed_zone, created_utc, tool_version FROM cases ORDER BY id LIMIT 1")
-            .map { CaseHeaderRow(name: $0[0], examiner: $0[1], assumedZone: $0[2], createdUTC: $0[3], toolVersion: $0[4]) }
+            .map { CaseHeaderRow(name: try $0.decode(forColumn: "name"), examiner: try $0.decode(forColumn: "examiner"),
+                                 assumedZone: try $0.decode(forColumn: "assumed_zone"),
+                                 createdUTC: try $0.decode(forColumn: "created_utc"),
+                                 toolVersion: try $0.decode(forColumn: "tool_version")) }
     }
 
     /// Every evidence item, ordered by label.
@@ -72,10 +75,19 @@ public struct CaseOutputReader {
                    seized_by, seized_at_utc, seized_at_basis, description, format, entry_count
             FROM evidence ORDER BY label
             """).map { e in
-            EvidenceItemRow(id: e[0], label: e[1], item: e[2], kind: e[3], path: e[4], size: e[5], md5: e[6], sha1: e[7], sha256: e[8],
-                            hashKind: e[9], expectedSHA256: e[10], expectedMatch: e[11], status: e[12], complete: e[13],
-                            seizedBy: e[14], seizedAtUTC: e[15], seizedAtBasis: e[16], description: e[17], format: e[18],
-                            entryCount: e[19])
+            EvidenceItemRow(id: try e.decode(forColumn: "id"), label: try e.decode(forColumn: "label"),
+                            item: try e.decode(forColumn: "item"), kind: try e.decode(forColumn: "kind"),
+                            path: try e.decode(forColumn: "path"), size: try e.decode(forColumn: "size"),
+                            md5: try e.decode(forColumn: "md5"), sha1: try e.decode(forColumn: "sha1"),
+                            sha256: try e.decode(forColumn: "sha256"), hashKind: try e.decode(forColumn: "hash_kind"),
+                            expectedSHA256: try e.decode(forColumn: "expected_sha256"),
+                            expectedMatch: try e.decode(forColumn: "expected_match"),
+                            status: try e.decode(forColumn: "status"), complete: try e.decode(forColumn: "complete"),
+                            seizedBy: try e.decode(forColumn: "seized_by"),
+                            seizedAtUTC: try e.decode(forColumn: "seized_at_utc"),
+                            seizedAtBasis: try e.decode(forColumn: "seized_at_basis"),
+                            description: try e.decode(forColumn: "description"), format: try e.decode(forColumn: "format"),
+                            entryCount: try e.decode(forColumn: "entry_count"))
         }
     }
 
@@ -84,11 +96,14 @@ public struct CaseOutputReader {
         try Row.fetchAll(db, sql: """
             SELECT r.id, r.started_utc, r.finished_utc, r.tool_version, r.status, r.files_committed, r.chain_head, r.signature,
                    (SELECT json_extract(a.details, '$.examiner') FROM audit_log a
-                    WHERE a.action = 'ingest.start' AND json_extract(a.details, '$.run') = r.id)
+                    WHERE a.action = 'ingest.start' AND json_extract(a.details, '$.run') = r.id) AS examiner
             FROM ingest_runs r ORDER BY r.id
             """).map { r in
-            IngestRunRow(id: r[0], startedUTC: r[1], finishedUTC: r[2], toolVersion: r[3], status: r[4], filesCommitted: r[5],
-                         chainHead: r[6], signature: r[7], examiner: r[8])
+            IngestRunRow(id: try r.decode(forColumn: "id"), startedUTC: try r.decode(forColumn: "started_utc"),
+                         finishedUTC: try r.decode(forColumn: "finished_utc"), toolVersion: try r.decode(forColumn: "tool_version"),
+                         status: try r.decode(forColumn: "status"), filesCommitted: try r.decode(forColumn: "files_committed"),
+                         chainHead: try r.decode(forColumn: "chain_head"), signature: try r.decode(forColumn: "signature"),
+                         examiner: try r.decode(forColumn: "examiner"))
         }
     }
 }

@@ -5,20 +5,13 @@ import GRDB
 /// The columns of the `timeline` view (built by the timeline case analyzer) the timeline exports
 /// read, and Timesketch's words for each kind.
 enum TimelineColumns {
-    /// Columns read from the view, in this order.
-    static let select = """
-        event_id, utc, utc_us, raw, basis, precision, kind, description, source, file_path, file_id, message_id, chat, sender, sha256,
-        note, evidence, device_path
-        """
-    /// Our fields in the JSONL, by column index (after `message`, `datetime`, `timestamp_desc`, `timestamp`).
-    static let jsonText: [(String, Int)] = [("basis", 4), ("raw", 3), ("precision", 5), ("kind", 6), ("source", 8),
-                                            ("file_path", 9), ("sha256", 14), ("chat", 12), ("sender", 13),
-                                            ("note", 15), ("evidence", 16), ("device_path", 17)]
-    static let jsonInt: [(String, Int)] = [("message_id", 11), ("file_id", 10), ("event_id", 0)]
-    /// The view column at `index` of ``select``.
-    static func name(_ index: Int) -> String {
-        select.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }[index]
-    }
+    /// Columns read from the view: every ``TimelineField`` in its order, `local` (computed) last.
+    static let select = TimelineField.allCases.filter { $0 != .local }.map(\.rawValue).joined(separator: ", ")
+    /// Our fields in the JSONL, each under its column name (after `message`, `datetime`,
+    /// `timestamp_desc`, `timestamp`), texts then integers.
+    static let jsonText: [TimelineField] = [.basis, .raw, .precision, .kind, .source, .filePath, .sha256, .chat, .sender,
+                                            .note, .evidence, .devicePath]
+    static let jsonInt: [TimelineField] = [.messageID, .fileID, .eventID]
 
     /// Timesketch's `timestamp_desc` of each kind of the timeline vocabulary: what the time
     /// means, in words. Another kind (an external plugin's `artifact.*`) is described by itself.
@@ -43,8 +36,7 @@ enum TimelineColumns {
         func quoted(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "''") + "'" }
         let desc = "CASE kind " + descriptions.map { "WHEN \(quoted($0.kind)) THEN \(quoted($0.text))" }.joined(separator: " ")
             + " ELSE kind END"
-        let fields = jsonText.map { "'\($0.0)', " + name($0.1) }
-            + jsonInt.map { "'\($0.0)', " + name($0.1) }
+        let fields = (jsonText + jsonInt).map { "'\($0.rawValue)', \($0.rawValue)" }
         return "json_object('message', description, 'datetime', substr(utc, 1, length(utc) - 1) || '+00:00', "
             + "'timestamp_desc', \(desc), 'timestamp', utc_us, " + fields.joined(separator: ", ") + ", 'data_type', 'exhibit:event')"
     }()
@@ -58,7 +50,9 @@ public enum TimelineField: String, CaseIterable, Sendable {
     case eventID = "event_id", utc, utcMicros = "utc_us", raw, basis, precision, kind, description, source, filePath = "file_path"
     case fileID = "file_id", messageID = "message_id", chat, sender, sha256, note, evidence, devicePath = "device_path", local
 
-    /// The column's position in the select list (`local` follows the view's columns).
+    /// The column's position in ``TimelineColumns/select`` (`local` follows the view's columns),
+    /// which lists the cases in this order (a test pins the two together). The export reads its
+    /// rows by position, in place: see ``TimelineExportRow``.
     var index: Int {
         switch self {
         case .eventID: return 0
@@ -92,6 +86,7 @@ public struct TimelineExportRow {
     /// Calls `body` with the UTF-8 bytes of `field` (integers as decimal text); not at all when
     /// the value is NULL.
     public func withBytes(_ field: TimelineField, _ body: (Data) -> Void) {
+        // By position, not name: the hot export loop (a name lookup per field per event).
         try? row.withUnsafeData(atIndex: field.index) { data in if let data { body(data) } }
     }
 }
@@ -102,6 +97,7 @@ public struct TimesketchLine {
 
     /// Appends the object's UTF-8 bytes (no newline).
     public func append(to buffer: inout [UInt8]) {
+        // The query's only column (`json_object(…)`), read in place: the hot export loop.
         _ = try? row.withUnsafeData(atIndex: 0) { (data: Data?) -> Void in
             data?.withUnsafeBytes { buffer.append(contentsOf: $0) }
         }
@@ -133,7 +129,7 @@ extension CaseOutputReader {
         let range = try (Int64.fetchOne(db, sql: "SELECT min(utc_us) FROM events"), Int64.fetchOne(db, sql: "SELECT max(utc_us) FROM events"))
         let local = LocalTimeSQL.expression("utc_us", clock: clock, range: range.0.flatMap { lo in range.1.map { (lo, $0) } })
         return QueryCursor(try Row.fetchCursor(db, sql: """
-            SELECT \(TimelineColumns.select), \(local) FROM timeline WHERE \(win) ORDER BY utc_us IS NULL, utc_us, event_id
+            SELECT \(TimelineColumns.select), \(local) AS local FROM timeline WHERE \(win) ORDER BY utc_us IS NULL, utc_us, event_id
             """, arguments: args), TimelineExportRow.init)
     }
 }

@@ -13,8 +13,8 @@ extension EvidenceDatabase {
             args += [value]
         }
         if let v = filter.evidenceLabel { add("e.label = ?", v) }
-        if let v = filter.status { add("f.status = ?", v) }
-        if let v = filter.kind { add("f.kind = ?", v) }
+        if let v = filter.status { add("f.status = ?", v.rawValue) }
+        if let v = filter.kind { add("f.kind = ?", v.rawValue) }
         // substr rather than LIKE: LIKE treats `_` and `%` in MIME types as wildcards.
         if let v = filter.mimePrefix {
             clauses.append("substr(f.mime, 1, length(?)) = ?")
@@ -90,7 +90,7 @@ extension EvidenceDatabase {
     /// Every regular file whose bytes were read (it has hashes), in canonical order, keyed
     /// `<label>#<entry key>` like ``EvidenceFile/key``.
     public func files() throws -> [CaseFileSummary] {
-        try listFiles(FileFilter(kind: EntryKind.file.rawValue)).compactMap { row in
+        try listFiles(FileFilter(kind: .file)).compactMap { row in
             guard row.hashes != nil else { return nil }
             return CaseFileSummary(key: "\(row.evidenceLabel)#\(row.key.text)", virtualPath: row.virtualPath, size: row.size,
                                    sha256: row.hashes?.sha256, mime: row.mime, status: row.status, times: row.times)

@@ -71,8 +71,9 @@ extension EvidenceDatabase {
                 ORDER BY k.kind = 'known-bad' DESC, f.evidence_id, f.sort_key, k.hashset, k.algorithm, k.distance, k.entry_id
                 """)
             let carriers = try db.cachedStatement(sql: """
-                SELECT DISTINCT m.id, c.platform, c.title,
-                    coalesce(m.sender_name, CASE WHEN m.from_device_owner = 1 THEN '(device owner)' END), m.sent_utc, m.sent_raw, ef.path, m.sent_basis
+                SELECT DISTINCT m.id AS message_id, c.platform, c.title,
+                    coalesce(m.sender_name, CASE WHEN m.from_device_owner = 1 THEN '(device owner)' END) AS sender, m.sent_utc,
+                    m.sent_raw, ef.path AS export_path, m.sent_basis
                 FROM attachments a JOIN messages m ON m.id = a.message_id JOIN chats c ON c.id = m.chat_id
                     JOIN files ef ON ef.id = m.file_id
                 WHERE a.linked_file_id = ? OR (a.sha256 IS NOT NULL AND a.sha256 = ?)
@@ -80,17 +81,25 @@ extension EvidenceDatabase {
                 """)
             var cache: [Int64: [CarryingMessage]] = [:]
             return try rows.map { r in
-                let fileID: Int64 = r[0]
-                let sha: String? = r[2]
+                let fileID: Int64 = try r.decode(forColumn: "file_id")
+                let sha: String? = try r.decode(forColumn: "sha256")
                 if cache[fileID] == nil {
                     cache[fileID] = try Row.fetchAll(carriers, arguments: [fileID, sha]).map {
-                        CarryingMessage(messageID: $0[0], platform: $0[1], chat: $0[2], sender: $0[3], sentUTC: $0[4],
-                                        sentRaw: $0[5], exportPath: $0[6], sentBasis: $0[7])
+                        CarryingMessage(messageID: try $0.decode(forColumn: "message_id"), platform: try $0.decode(forColumn: "platform"),
+                                        chat: try $0.decode(forColumn: "title"), sender: try $0.decode(forColumn: "sender"),
+                                        sentUTC: try $0.decode(forColumn: "sent_utc"), sentRaw: try $0.decode(forColumn: "sent_raw"),
+                                        exportPath: try $0.decode(forColumn: "export_path"),
+                                        sentBasis: try $0.decode(forColumn: "sent_basis"))
                     }
                 }
-                return KnownMediaRow(fileID: fileID, path: r[1], sha256: sha, mime: r[3], hashSet: r[4], kind: r[5], category: r[6],
-                                     algorithm: r[7], distance: r[8], variant: r[9], matchedHash: r[10], label: r[11],
-                                     mediaID: r[12], framesMatched: r[13], framesKnown: r[14], messages: cache[fileID] ?? [])
+                return KnownMediaRow(fileID: fileID, path: try r.decode(forColumn: "path"), sha256: sha,
+                                     mime: try r.decode(forColumn: "mime"), hashSet: try r.decode(forColumn: "hashset"),
+                                     kind: try r.decode(forColumn: "kind"), category: try r.decode(forColumn: "category"),
+                                     algorithm: try r.decode(forColumn: "algorithm"), distance: try r.decode(forColumn: "distance"),
+                                     variant: try r.decode(forColumn: "variant"), matchedHash: try r.decode(forColumn: "matched_hash"),
+                                     label: try r.decode(forColumn: "label"), mediaID: try r.decode(forColumn: "media_id"),
+                                     framesMatched: try r.decode(forColumn: "frames_matched"),
+                                     framesKnown: try r.decode(forColumn: "frames_known"), messages: cache[fileID] ?? [])
             }
         }
     }

@@ -70,16 +70,16 @@ extension EvidenceDatabase {
                 WHERE \(isHash ? "f.sha256 = lower(?)" : "f.path = ?") ORDER BY e.label, f.sort_key
                 """, arguments: [pathOrSHA256])
             return try files.map { f in
-                let id: Int64 = try f.decode(atIndex: 0)
+                let id: Int64 = try f.decode(forColumn: "id")
                 let entries = try Row.fetchAll(db, sql: """
                     SELECT namespace, tag, value, encoding, location, \(TimeColumns.names(prefix: "time_").joined(separator: ", "))
                     FROM metadata WHERE file_id = ? ORDER BY namespace, tag, location, value
                     """, arguments: [id]).map { r in
-                    let hasTime = (try r.decode(String?.self, atIndex: 8)) != nil
-                    return MetadataRow(namespace: try r.decode(atIndex: 0), tag: try r.decode(atIndex: 1),
-                                       value: try r.decode(atIndex: 2), encoding: try r.decode(atIndex: 3),
-                                       location: try r.decode(atIndex: 4),
-                                       time: hasTime ? try TimeColumns.decode(r, from: 5) : nil)
+                    let hasTime = (try r.decode(String?.self, forColumn: "time_raw")) != nil
+                    return MetadataRow(namespace: try r.decode(forColumn: "namespace"), tag: try r.decode(forColumn: "tag"),
+                                       value: try r.decode(forColumn: "value"), encoding: try r.decode(forColumn: "encoding"),
+                                       location: try r.decode(forColumn: "location"),
+                                       time: hasTime ? try TimeColumns.decode(r, prefix: "time_") : nil)
                 }
                 let indicators = try Row.fetchAll(db, sql: """
                     SELECT id, kind, summary, evidence_tag, location, details FROM indicators WHERE file_id = ?
@@ -87,14 +87,14 @@ extension EvidenceDatabase {
                     """, arguments: [id]).map { r in
                     let times = try Row.fetchAll(db, sql: """
                         SELECT name, \(TimeColumns.names) FROM indicator_times WHERE indicator_id = ? ORDER BY name
-                        """, arguments: [try r.decode(Int64.self, atIndex: 0)])
-                        .map { t in (name: try t.decode(String.self, atIndex: 0), time: try TimeColumns.decode(t, from: 1)) }
-                    return IndicatorRow(kind: try r.decode(atIndex: 1), summary: try r.decode(atIndex: 2),
-                                        evidenceTag: try r.decode(atIndex: 3), location: try r.decode(atIndex: 4),
-                                        details: try r.decode(atIndex: 5), times: times)
+                        """, arguments: [try r.decode(Int64.self, forColumn: "id")])
+                        .map { t in (name: try t.decode(String.self, forColumn: "name"), time: try TimeColumns.decode(t, prefix: "")) }
+                    return IndicatorRow(kind: try r.decode(forColumn: "kind"), summary: try r.decode(forColumn: "summary"),
+                                        evidenceTag: try r.decode(forColumn: "evidence_tag"), location: try r.decode(forColumn: "location"),
+                                        details: try r.decode(forColumn: "details"), times: times)
                 }
-                return FileMetadata(evidence: try f.decode(atIndex: 1), path: try f.decode(atIndex: 2),
-                                    sha256: try f.decode(atIndex: 3), entries: entries, indicators: indicators)
+                return FileMetadata(evidence: try f.decode(forColumn: "label"), path: try f.decode(forColumn: "path"),
+                                    sha256: try f.decode(forColumn: "sha256"), entries: entries, indicators: indicators)
             }
         }
     }

@@ -53,9 +53,12 @@ extension EvidenceDatabase {
     public func caseOverview() throws -> CaseOverview {
         try queue.read { db in
             let platforms = try Row.fetchAll(db, sql: """
-                SELECT c.platform, count(DISTINCT c.id), count(m.id)
+                SELECT c.platform, count(DISTINCT c.id) AS chats, count(m.id) AS messages
                 FROM chats c LEFT JOIN messages m ON m.chat_id = c.id GROUP BY c.platform ORDER BY c.platform
-                """).map { PlatformCount(platform: $0[0], chats: $0[1], messages: $0[2]) }
+                """).map {
+                PlatformCount(platform: try $0.decode(forColumn: "platform"), chats: try $0.decode(forColumn: "chats"),
+                              messages: try $0.decode(forColumn: "messages"))
+            }
             let knownBad = try Int.fetchOne(db, sql: """
                 SELECT count(DISTINCT m.file_id) FROM hashset_matches m JOIN hashsets h ON h.id = m.hashset_id WHERE h.kind = 'known-bad'
                 """) ?? 0
@@ -67,7 +70,10 @@ extension EvidenceDatabase {
                 """)
             let problems = try Row.fetchAll(db, sql: """
                 SELECT status, code, count(*) AS n FROM analysis_errors GROUP BY status, code ORDER BY n DESC, status, code
-                """).map { ProblemCount(status: $0[0], code: $0[1], count: $0[2]) }
+                """).map {
+                ProblemCount(status: try $0.decode(forColumn: "status"), code: try $0.decode(forColumn: "code"),
+                             count: try $0.decode(forColumn: "n"))
+            }
             return CaseOverview(platforms: platforms, knownBadFiles: knownBad, knownBadRooms: rooms, problems: problems)
         }
     }
@@ -85,7 +91,9 @@ extension EvidenceDatabase {
             sql += " ORDER BY ev.label, e.path, e.id LIMIT ? OFFSET ?"
             args += [limit, offset]
             return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map {
-                ProblemRow(evidence: $0[0], path: $0[1], analyzerID: $0[2], status: $0[3], code: $0[4], message: $0[5])
+                ProblemRow(evidence: try $0.decode(forColumn: "label"), path: try $0.decode(forColumn: "path"),
+                           analyzerID: try $0.decode(forColumn: "analyzer_id"), status: try $0.decode(forColumn: "status"),
+                           code: try $0.decode(forColumn: "code"), message: try $0.decode(forColumn: "message"))
             }
         }
     }

@@ -53,9 +53,9 @@ extension EvidenceDatabase {
     /// Recovered rows in canonical order: evidence label, file, page, cell offset, WAL frame.
     public func recoveredRecords(_ filter: RecoveredRecordFilter = RecoveredRecordFilter()) throws -> [RecoveredRecordRow] {
         var sql = """
-            SELECT r.id, e.label, f.entry_key, f.path, r.table_name, r.source, r.page, r.cell_offset, r.wal_frame, r.rowid,
-                r.values_json, r.duplicate_of_live, r.analyzer_id, r.analyzer_version,
-                (SELECT min(m.id) FROM messages m WHERE m.recovered_record_id = r.id)
+            SELECT r.id, e.label, f.entry_key, f.path, r.table_name, r.source, r.page, r.cell_offset, r.wal_frame,
+                r.rowid AS record_rowid, r.values_json, r.duplicate_of_live, r.analyzer_id, r.analyzer_version,
+                (SELECT min(m.id) FROM messages m WHERE m.recovered_record_id = r.id) AS message_id
             FROM recovered_records r JOIN files f ON f.id = r.file_id JOIN evidence e ON e.id = f.evidence_id
             WHERE 1
             """
@@ -67,9 +67,15 @@ extension EvidenceDatabase {
         return try queue.read { db in
             try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map { row in
                 RecoveredRecordRow(
-                    id: row[0], evidenceLabel: row[1], entryKey: row[2], path: row[3], tableName: row[4], source: row[5],
-                    page: row[6], cellOffset: row[7], walFrame: row[8], rowid: row[9], valuesJSON: row[10],
-                    duplicateOfLive: (row[11] as Int64) != 0, analyzerID: row[12], analyzerVersion: row[13], messageID: row[14])
+                    id: try row.decode(forColumn: "id"), evidenceLabel: try row.decode(forColumn: "label"),
+                    entryKey: try row.decode(forColumn: "entry_key"), path: try row.decode(forColumn: "path"),
+                    tableName: try row.decode(forColumn: "table_name"), source: try row.decode(forColumn: "source"),
+                    page: try row.decode(forColumn: "page"), cellOffset: try row.decode(forColumn: "cell_offset"),
+                    walFrame: try row.decode(forColumn: "wal_frame"), rowid: try row.decode(forColumn: "record_rowid"),
+                    valuesJSON: try row.decode(forColumn: "values_json"),
+                    duplicateOfLive: try row.decode(Int64.self, forColumn: "duplicate_of_live") != 0,
+                    analyzerID: try row.decode(forColumn: "analyzer_id"), analyzerVersion: try row.decode(forColumn: "analyzer_version"),
+                    messageID: try row.decode(forColumn: "message_id"))
             }
         }
     }

@@ -104,10 +104,13 @@ extension CaseOutputReader {
     /// Files, chats, messages, events and problems of the case.
     public func caseCounts() throws -> CaseCountsRow {
         let c = try Row.fetchOne(db, sql: """
-            SELECT (SELECT count(*) FROM files), (SELECT count(*) FROM chats), (SELECT count(*) FROM messages),
-                   (SELECT count(*) FROM events), (SELECT count(*) FROM analysis_errors) + (SELECT count(*) FROM files WHERE status NOT IN ('ok','link'))
+            SELECT (SELECT count(*) FROM files) AS files, (SELECT count(*) FROM chats) AS chats,
+                   (SELECT count(*) FROM messages) AS messages, (SELECT count(*) FROM events) AS events,
+                   (SELECT count(*) FROM analysis_errors) + (SELECT count(*) FROM files WHERE status NOT IN ('ok','link')) AS problems
             """)
-        return CaseCountsRow(files: c?[0], chats: c?[1], messages: c?[2], events: c?[3], problems: c?[4])
+        return CaseCountsRow(files: try c?.decode(forColumn: "files"), chats: try c?.decode(forColumn: "chats"),
+                             messages: try c?.decode(forColumn: "messages"), events: try c?.decode(forColumn: "events"),
+                             problems: try c?.decode(forColumn: "problems"))
     }
 
     /// Imported known-bad hash sets (the `hashsets` table must exist).
@@ -118,7 +121,8 @@ extension CaseOutputReader {
     /// Every imported hash set by name (the `hashsets` table must exist).
     public func hashSetList() throws -> [HashSetSummaryRow] {
         try Row.fetchAll(db, sql: "SELECT name, kind, entry_count FROM hashsets ORDER BY name")
-            .map { HashSetSummaryRow(name: $0[0], kind: $0[1], entryCount: $0[2]) }
+            .map { HashSetSummaryRow(name: try $0.decode(forColumn: "name"), kind: try $0.decode(forColumn: "kind"),
+                                     entryCount: try $0.decode(forColumn: "entry_count")) }
     }
 
     /// Files that matched a known-good set (counted, never listed).
@@ -132,7 +136,10 @@ extension CaseOutputReader {
             SELECT file_id, path, sha256, hashset, kind, category, algorithm, distance FROM known_media
             WHERE kind <> 'known-good' ORDER BY sha256, path, hashset LIMIT ?
             """, arguments: [limit]).map { r in
-            KnownMediaMatchRow(fileID: r[0], path: r[1], sha256: r[2], hashset: r[3], kind: r[4], category: r[5], algorithm: r[6], distance: r[7])
+            KnownMediaMatchRow(fileID: try r.decode(forColumn: "file_id"), path: try r.decode(forColumn: "path"),
+                               sha256: try r.decode(forColumn: "sha256"), hashset: try r.decode(forColumn: "hashset"),
+                               kind: try r.decode(forColumn: "kind"), category: try r.decode(forColumn: "category"),
+                               algorithm: try r.decode(forColumn: "algorithm"), distance: try r.decode(forColumn: "distance"))
         }
     }
 
@@ -143,8 +150,11 @@ extension CaseOutputReader {
             FROM attachments a JOIN chat_messages v ON v.message_id = a.message_id
             WHERE a.sha256 = ? ORDER BY v.sent_utc IS NULL, v.sent_utc, v.message_id
             """, arguments: [sha256]).map { r in
-            ContentCarrierRow(sentUTC: r[0], sentBasis: r[1], sentRaw: r[8], platform: r[2], chat: r[3], sender: r[4], exportPath: r[5],
-                              roomID: r[6], messageID: r[7])
+            ContentCarrierRow(sentUTC: try r.decode(forColumn: "sent_utc"), sentBasis: try r.decode(forColumn: "sent_basis"),
+                              sentRaw: try r.decode(forColumn: "sent_raw"), platform: try r.decode(forColumn: "platform"),
+                              chat: try r.decode(forColumn: "chat"), sender: try r.decode(forColumn: "sender"),
+                              exportPath: try r.decode(forColumn: "export_path"),
+                              roomID: try r.decode(forColumn: "room_id"), messageID: try r.decode(forColumn: "message_id"))
         }
     }
 
@@ -153,7 +163,9 @@ extension CaseOutputReader {
         try Row.fetchAll(db, sql: """
             SELECT f.path, t.utc, t.basis FROM files f LEFT JOIN file_times t ON t.file_id = f.id AND t.kind = 'modified'
             JOIN evidence e ON e.id = f.evidence_id WHERE f.sha256 = ? ORDER BY t.utc IS NULL, t.utc, e.label, f.sort_key
-            """, arguments: [sha256]).map { ContentCopyRow(path: $0[0], modifiedUTC: $0[1], modifiedBasis: $0[2]) }
+            """, arguments: [sha256]).map { ContentCopyRow(path: try $0.decode(forColumn: "path"),
+                                                           modifiedUTC: try $0.decode(forColumn: "utc"),
+                                                           modifiedBasis: try $0.decode(forColumn: "basis")) }
     }
 
     /// Ids of the files that matched any hash set (the `hashset_matches` table must exist).
@@ -164,7 +176,8 @@ extension CaseOutputReader {
     /// Path and MIME of a file, or `nil` when there is no such row.
     public func filePathAndMIME(fileID: Int64) throws -> (path: String?, mime: String?)? {
         let statement = try db.cachedStatement(sql: "SELECT path, mime FROM files WHERE id = ?")
-        return try Row.fetchOne(statement, arguments: [fileID]).map { ($0[0], $0[1]) }
+        return try Row.fetchOne(statement, arguments: [fileID]).map { (try $0.decode(forColumn: "path"),
+                                                                       try $0.decode(forColumn: "mime")) }
     }
 
     /// How many events of `selection` are in the case's table (`archive == false`) or in the
@@ -181,7 +194,10 @@ extension CaseOutputReader {
             SELECT utc, utc_us, basis, raw, kind, description, source, file_path FROM timeline \(whereSQL)
             ORDER BY utc_us IS NULL, utc_us, event_id LIMIT ?
             """, arguments: args + [limit]).map { r in
-            ReportTimelineRow(utc: r[0], utcMicros: r[1], basis: r[2], raw: r[3], kind: r[4], description: r[5], source: r[6], filePath: r[7])
+            ReportTimelineRow(utc: try r.decode(forColumn: "utc"), utcMicros: try r.decode(forColumn: "utc_us"),
+                              basis: try r.decode(forColumn: "basis"), raw: try r.decode(forColumn: "raw"),
+                              kind: try r.decode(forColumn: "kind"), description: try r.decode(forColumn: "description"),
+                              source: try r.decode(forColumn: "source"), filePath: try r.decode(forColumn: "file_path"))
         }
     }
 
@@ -191,7 +207,10 @@ extension CaseOutputReader {
         return try Row.fetchAll(db, sql: """
             SELECT event_id, utc, utc_us, basis, raw, kind, description, file_path FROM timeline WHERE event_id IN (\(marks)) ORDER BY utc_us IS NULL, utc_us, event_id
             """, arguments: StatementArguments(ids)).map { r in
-            ReportTimelineRow(utc: r[1], utcMicros: r[2], basis: r[3], raw: r[4], kind: r[5], description: r[6], filePath: r[7], eventID: r[0])
+            ReportTimelineRow(utc: try r.decode(forColumn: "utc"), utcMicros: try r.decode(forColumn: "utc_us"),
+                              basis: try r.decode(forColumn: "basis"), raw: try r.decode(forColumn: "raw"),
+                              kind: try r.decode(forColumn: "kind"), description: try r.decode(forColumn: "description"),
+                              filePath: try r.decode(forColumn: "file_path"), eventID: try r.decode(forColumn: "event_id"))
         }
     }
 
@@ -200,7 +219,9 @@ extension CaseOutputReader {
         let marks = ids.map { _ in "?" }.joined(separator: ",")
         return try Row.fetchAll(db, sql: "SELECT id, path, sha256, mime, size FROM files WHERE id IN (\(marks)) ORDER BY path",
                                 arguments: StatementArguments(ids)).map { r in
-            TaggedFileRow(id: r[0], path: r[1], sha256: r[2], mime: r[3], size: r[4])
+            TaggedFileRow(id: try r.decode(forColumn: "id"), path: try r.decode(forColumn: "path"),
+                          sha256: try r.decode(forColumn: "sha256"), mime: try r.decode(forColumn: "mime"),
+                          size: try r.decode(forColumn: "size"))
         }
     }
 }

@@ -71,20 +71,29 @@ extension CaseOutputReader {
 
     /// Evidence items, inventory entries, bytes in files.
     public func inventoryTotals() throws -> InventoryTotalsRow {
-        let c = try Row.fetchOne(db, sql: "SELECT (SELECT count(*) FROM evidence), (SELECT count(*) FROM files), (SELECT coalesce(sum(size),0) FROM files WHERE kind = 'file')")
-        return InventoryTotalsRow(evidenceItems: c?[0], files: c?[1], fileBytes: c?[2])
+        let c = try Row.fetchOne(db, sql: """
+            SELECT (SELECT count(*) FROM evidence) AS items, (SELECT count(*) FROM files) AS files,
+                   (SELECT coalesce(sum(size),0) FROM files WHERE kind = 'file') AS bytes
+            """)
+        return InventoryTotalsRow(evidenceItems: try c?.decode(forColumn: "items"), files: try c?.decode(forColumn: "files"),
+                                  fileBytes: try c?.decode(forColumn: "bytes"))
     }
 
     /// The audit log's first and last time and size.
     public func auditSpan() throws -> AuditSpanRow? {
-        try Row.fetchOne(db, sql: "SELECT min(utc), max(utc), count(*) FROM audit_log")
-            .map { AuditSpanRow(firstUTC: $0[0], lastUTC: $0[1], entries: $0[2]) }
+        try Row.fetchOne(db, sql: "SELECT min(utc) AS first_utc, max(utc) AS last_utc, count(*) AS entries FROM audit_log")
+            .map { AuditSpanRow(firstUTC: try $0.decode(forColumn: "first_utc"), lastUTC: try $0.decode(forColumn: "last_utc"),
+                                entries: try $0.decode(forColumn: "entries")) }
     }
 
     /// Audit entries by action, in the order each action first appears.
     public func auditActions() throws -> [AuditActionRow] {
-        try Row.fetchAll(db, sql: "SELECT action, count(*), min(utc), max(utc) FROM audit_log GROUP BY action ORDER BY min(seq)")
-            .map { AuditActionRow(action: $0[0], entries: $0[1], firstUTC: $0[2], lastUTC: $0[3]) }
+        try Row.fetchAll(db, sql: """
+            SELECT action, count(*) AS entries, min(utc) AS first_utc, max(utc) AS last_utc FROM audit_log
+            GROUP BY action ORDER BY min(seq)
+            """)
+            .map { AuditActionRow(action: try $0.decode(forColumn: "action"), entries: try $0.decode(forColumn: "entries"),
+                                  firstUTC: try $0.decode(forColumn: "first_utc"), lastUTC: try $0.decode(forColumn: "last_utc")) }
     }
 
     /// Rows per analyzer and version of every finding table present, events per source, and
@@ -94,44 +103,60 @@ extension CaseOutputReader {
         for (table, what) in [("chats", "chats"), ("participants", "participants"), ("messages", "messages"), ("attachments", "attachments"),
                               ("metadata", "metadata values"), ("indicators", "indicators"), ("artifacts", "artifacts"),
                               ("media_hashes", "media hashes")] where try hasRelation(table) {
-            parts.append("SELECT analyzer_id, analyzer_version, '\(what)', count(*) FROM \(table) GROUP BY analyzer_id, analyzer_version")
+            parts.append("""
+                SELECT analyzer_id, analyzer_version, '\(what)' AS what, count(*) AS n FROM \(table) GROUP BY analyzer_id, analyzer_version
+                """)
         }
         if try hasRelation("events") {
-            parts.append("SELECT source, NULL, 'timeline events', count(*) FROM events GROUP BY source")
+            parts.append("""
+                SELECT source AS analyzer_id, NULL AS analyzer_version, 'timeline events' AS what, count(*) AS n FROM events GROUP BY source
+                """)
         }
-        parts.append("SELECT analyzer_id, analyzer_version, 'problems: ' || status, count(*) FROM analysis_errors GROUP BY analyzer_id, analyzer_version, status")
+        parts.append("""
+            SELECT analyzer_id, analyzer_version, 'problems: ' || status AS what, count(*) AS n FROM analysis_errors
+            GROUP BY analyzer_id, analyzer_version, status
+            """)
+        // A compound SELECT's column names are its first part's: every part names them alike.
         return try Row.fetchAll(db, sql: parts.joined(separator: " UNION ALL ") + " ORDER BY 1, 3")
-            .map { AnalyzerCountRow(analyzerID: $0[0], version: $0[1], what: $0[2], rows: $0[3]) }
+            .map { AnalyzerCountRow(analyzerID: try $0.decode(forColumn: "analyzer_id"), version: try $0.decode(forColumn: "analyzer_version"),
+                                    what: try $0.decode(forColumn: "what"), rows: try $0.decode(forColumn: "n")) }
     }
 
     /// Regular files by detected type, most files first; at most `limit` types.
     public func fileTypes(limit: Int) throws -> [FileTypeRow] {
         try Row.fetchAll(db, sql: """
-            SELECT coalesce(mime, '(none)'), count(*), sum(size) FROM files WHERE kind = 'file' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?
-            """, arguments: [limit]).map { FileTypeRow(mime: $0[0], files: $0[1], bytes: $0[2]) }
+            SELECT coalesce(mime, '(none)') AS type, count(*) AS files, sum(size) AS bytes FROM files WHERE kind = 'file'
+            GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?
+            """, arguments: [limit]).map {
+            FileTypeRow(mime: try $0.decode(forColumn: "type"), files: try $0.decode(forColumn: "files"), bytes: try $0.decode(forColumn: "bytes"))
+        }
     }
 
     /// Every chat in export order with its counts and first and last message.
     public func chatSummaries() throws -> [ChatSummaryRow] {
         try Row.fetchAll(db, sql: """
             SELECT c.platform, c.title, f.path, c.copy_of,
-                   (SELECT count(*) FROM messages m WHERE m.chat_id = c.id),
-                   (SELECT count(*) FROM participants p WHERE p.chat_id = c.id),
-                   (SELECT min(sent_utc) FROM messages m WHERE m.chat_id = c.id),
-                   (SELECT max(sent_utc) FROM messages m WHERE m.chat_id = c.id),
-                   (SELECT count(*) FROM attachments a JOIN messages m ON m.id = a.message_id WHERE m.chat_id = c.id),
-                   c.id, (SELECT count(*) FROM messages m WHERE m.chat_id = c.id AND m.recovered = 1)
+                   (SELECT count(*) FROM messages m WHERE m.chat_id = c.id) AS messages,
+                   (SELECT count(*) FROM participants p WHERE p.chat_id = c.id) AS participants,
+                   (SELECT min(sent_utc) FROM messages m WHERE m.chat_id = c.id) AS first_sent_utc,
+                   (SELECT max(sent_utc) FROM messages m WHERE m.chat_id = c.id) AS last_sent_utc,
+                   (SELECT count(*) FROM attachments a JOIN messages m ON m.id = a.message_id WHERE m.chat_id = c.id) AS attachments,
+                   c.id, (SELECT count(*) FROM messages m WHERE m.chat_id = c.id AND m.recovered = 1) AS recovered
             FROM chats c JOIN files f ON f.id = c.file_id JOIN evidence e ON e.id = f.evidence_id ORDER BY e.label, f.sort_key, c.chat_key
             """).map { c in
-            ChatSummaryRow(id: c[9], platform: c[0], title: c[1], exportPath: c[2], copyOf: c[3], messages: c[4], participants: c[5],
-                           attachments: c[8], recovered: c[10], firstSentUTC: c[6], lastSentUTC: c[7])
+            ChatSummaryRow(id: try c.decode(forColumn: "id"), platform: try c.decode(forColumn: "platform"),
+                           title: try c.decode(forColumn: "title"), exportPath: try c.decode(forColumn: "path"),
+                           copyOf: try c.decode(forColumn: "copy_of"), messages: try c.decode(forColumn: "messages"),
+                           participants: try c.decode(forColumn: "participants"), attachments: try c.decode(forColumn: "attachments"),
+                           recovered: try c.decode(forColumn: "recovered"), firstSentUTC: try c.decode(forColumn: "first_sent_utc"),
+                           lastSentUTC: try c.decode(forColumn: "last_sent_utc"))
         }
     }
 
     /// Files not read in full, counted per status.
     public func problemStatusCounts() throws -> [StatusCountRow] {
-        try Row.fetchAll(db, sql: "SELECT status, count(*) FROM files WHERE status NOT IN ('ok','link') GROUP BY status ORDER BY status")
-            .map { StatusCountRow(status: $0[0], count: $0[1]) }
+        try Row.fetchAll(db, sql: "SELECT status, count(*) AS n FROM files WHERE status NOT IN ('ok','link') GROUP BY status ORDER BY status")
+            .map { StatusCountRow(status: try $0.decode(forColumn: "status"), count: try $0.decode(forColumn: "n")) }
     }
 
     /// Files not read in full by status and position; at most `limit`.
@@ -139,7 +164,11 @@ extension CaseOutputReader {
         try Row.fetchAll(db, sql: """
             SELECT f.status, f.path, f.message, f.size, f.declared_size FROM files f JOIN evidence e ON e.id = f.evidence_id
             WHERE f.status NOT IN ('ok','link') ORDER BY f.status, e.label, f.sort_key LIMIT ?
-            """, arguments: [limit]).map { ProblemFileRow(status: $0[0], path: $0[1], message: $0[2], size: $0[3], declaredSize: $0[4]) }
+            """, arguments: [limit]).map {
+            ProblemFileRow(status: try $0.decode(forColumn: "status"), path: try $0.decode(forColumn: "path"),
+                           message: try $0.decode(forColumn: "message"), size: try $0.decode(forColumn: "size"),
+                           declaredSize: try $0.decode(forColumn: "declared_size"))
+        }
     }
 
     /// Analyzer problems, warnings last; at most `limit`.
@@ -147,7 +176,11 @@ extension CaseOutputReader {
         try Row.fetchAll(db, sql: """
             SELECT status, analyzer_id, code, path, message FROM analysis_errors
             ORDER BY status = 'warning', status, path, analyzer_id LIMIT ?
-            """, arguments: [limit]).map { AnalysisProblemRow(status: $0[0], analyzerID: $0[1], code: $0[2], path: $0[3], message: $0[4]) }
+            """, arguments: [limit]).map {
+            AnalysisProblemRow(status: try $0.decode(forColumn: "status"), analyzerID: try $0.decode(forColumn: "analyzer_id"),
+                               code: try $0.decode(forColumn: "code"), path: try $0.decode(forColumn: "path"),
+                               message: try $0.decode(forColumn: "message"))
+        }
     }
 
     /// Analyzer problems plus files not read in full.

@@ -100,10 +100,10 @@ extension EvidenceDatabase {
         try queue.read { db in
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT c.id, c.platform, c.title, c.chat_type, e.label, f.path,
-                    (SELECT count(*) FROM messages m WHERE m.chat_id = c.id),
-                    (SELECT min(sent_utc_us) FROM messages m WHERE m.chat_id = c.id),
-                    (SELECT max(sent_utc_us) FROM messages m WHERE m.chat_id = c.id),
-                    (SELECT count(*) FROM chats k WHERE k.copy_of = c.id)
+                    (SELECT count(*) FROM messages m WHERE m.chat_id = c.id) AS messages,
+                    (SELECT min(sent_utc_us) FROM messages m WHERE m.chat_id = c.id) AS first_us,
+                    (SELECT max(sent_utc_us) FROM messages m WHERE m.chat_id = c.id) AS last_us,
+                    (SELECT count(*) FROM chats k WHERE k.copy_of = c.id) AS copies
                 FROM (SELECT id FROM chats WHERE copy_of IS NULL ORDER BY platform, title_nfc, id LIMIT ? OFFSET ?) page
                 JOIN chats c ON c.id = page.id JOIN files f ON f.id = c.file_id JOIN evidence e ON e.id = f.evidence_id
                 ORDER BY c.platform, c.title_nfc, c.id
@@ -111,10 +111,11 @@ extension EvidenceDatabase {
             var out: [ChatListRow] = []
             while let r = try rows.next() {
                 out.append(ChatListRow(
-                    chatID: try r.decode(atIndex: 0), platform: try r.decode(atIndex: 1), title: try r.decode(atIndex: 2),
-                    chatType: try r.decode(atIndex: 3), evidence: try r.decode(atIndex: 4), exportPath: try r.decode(atIndex: 5),
-                    messages: try r.decode(atIndex: 6), firstMicros: try r.decode(atIndex: 7), lastMicros: try r.decode(atIndex: 8),
-                    copies: try r.decode(atIndex: 9)))
+                    chatID: try r.decode(forColumn: "id"), platform: try r.decode(forColumn: "platform"),
+                    title: try r.decode(forColumn: "title"), chatType: try r.decode(forColumn: "chat_type"),
+                    evidence: try r.decode(forColumn: "label"), exportPath: try r.decode(forColumn: "path"),
+                    messages: try r.decode(forColumn: "messages"), firstMicros: try r.decode(forColumn: "first_us"),
+                    lastMicros: try r.decode(forColumn: "last_us"), copies: try r.decode(forColumn: "copies")))
             }
             return out
         }
@@ -139,9 +140,11 @@ extension EvidenceDatabase {
             return try rows.map { row, _ in
                 let x = try Row.fetchOne(extra, arguments: [row.messageID])
                 return ThreadMessage(
-                    message: row, nativeID: try x?.decode(atIndex: 0), replyToNativeID: try x?.decode(atIndex: 1),
-                    forwardedFrom: try x?.decode(atIndex: 2), edited: (try x?.decode(Int?.self, atIndex: 3) ?? 0) != 0,
-                    sentNote: try x?.decode(atIndex: 4), sentMicros: try x?.decode(atIndex: 5))
+                    message: row, nativeID: try x?.decode(forColumn: "native_id"),
+                    replyToNativeID: try x?.decode(forColumn: "reply_to_native_id"),
+                    forwardedFrom: try x?.decode(forColumn: "forwarded_from"),
+                    edited: (try x?.decode(Int?.self, forColumn: "edited_marker") ?? 0) != 0,
+                    sentNote: try x?.decode(forColumn: "sent_note"), sentMicros: try x?.decode(forColumn: "sent_utc_us"))
             }
         }
     }
@@ -151,7 +154,7 @@ extension EvidenceDatabase {
         try queue.read { db in
             guard let r = try Row.fetchOne(db, sql: "SELECT chat_id, sequence FROM messages WHERE id = ?", arguments: [messageID])
             else { return nil }
-            return (try r.decode(atIndex: 0), try r.decode(atIndex: 1))
+            return (try r.decode(forColumn: "chat_id"), try r.decode(forColumn: "sequence"))
         }
     }
 
@@ -167,8 +170,8 @@ extension EvidenceDatabase {
         try queue.read { db in
             guard try db.tableExists("events") else { return [:] }
             var out: [String: Int] = [:]
-            for r in try Row.fetchAll(db, sql: "SELECT kind, count(*) FROM events GROUP BY kind") {
-                out[try r.decode(atIndex: 0)] = try r.decode(atIndex: 1)
+            for r in try Row.fetchAll(db, sql: "SELECT kind, count(*) AS events FROM events GROUP BY kind") {
+                out[try r.decode(forColumn: "kind")] = try r.decode(forColumn: "events")
             }
             return out
         }
@@ -179,7 +182,7 @@ extension EvidenceDatabase {
         try queue.read { db in
             guard let r = try Row.fetchOne(db, sql: "SELECT sha256, mime, path FROM files WHERE id = ?", arguments: [fileID])
             else { return nil }
-            return (try r.decode(atIndex: 0), try r.decode(atIndex: 1), try r.decode(atIndex: 2))
+            return (try r.decode(forColumn: "sha256"), try r.decode(forColumn: "mime"), try r.decode(forColumn: "path"))
         }
     }
 
@@ -193,10 +196,10 @@ extension EvidenceDatabase {
             for chunk in stride(from: 0, to: unique.count, by: 500) {
                 let part = Array(unique[chunk..<min(chunk + 500, unique.count)])
                 let rows = try Row.fetchAll(db, sql: """
-                    SELECT sha256, min(id), mime FROM files WHERE sha256 IN (\(part.map { _ in "?" }.joined(separator: ","))) AND kind = 'file'
+                    SELECT sha256, min(id) AS id, mime FROM files WHERE sha256 IN (\(part.map { _ in "?" }.joined(separator: ","))) AND kind = 'file'
                     GROUP BY sha256
                     """, arguments: StatementArguments(part))
-                for r in rows { out[try r.decode(atIndex: 0)] = (try r.decode(atIndex: 1), try r.decode(atIndex: 2)) }
+                for r in rows { out[try r.decode(forColumn: "sha256")] = (try r.decode(forColumn: "id"), try r.decode(forColumn: "mime")) }
             }
             return out
         }

@@ -137,10 +137,12 @@ extension EvidenceDatabase {
             """, arguments: StatementArguments(members))
         while let r = try rows.next() {
             let a = SpreadAppearance(
-                appearance: try r.decode(atIndex: 0), messageID: try r.decode(atIndex: 1), chatID: try r.decode(atIndex: 2),
-                roomID: try r.decode(atIndex: 3), platform: try r.decode(atIndex: 4), chat: try r.decode(atIndex: 5),
-                sender: try r.decode(atIndex: 6), utc: try r.decode(atIndex: 7), utcMicros: try r.decode(atIndex: 8),
-                basis: try r.decode(atIndex: 9), path: try r.decode(atIndex: 10), exportPath: try r.decode(atIndex: 11))
+                appearance: try r.decode(forColumn: "appearance"), messageID: try r.decode(forColumn: "message_id"),
+                chatID: try r.decode(forColumn: "chat_id"), roomID: try r.decode(forColumn: "room_id"),
+                platform: try r.decode(forColumn: "platform"), chat: try r.decode(forColumn: "chat"),
+                sender: try r.decode(forColumn: "sender"), utc: try r.decode(forColumn: "utc"),
+                utcMicros: try r.decode(forColumn: "utc_us"), basis: try r.decode(forColumn: "basis"),
+                path: try r.decode(forColumn: "path"), exportPath: try r.decode(forColumn: "export_path"))
             if a.appearance == "message" { messages.append(a) } else { files.append(a) }
         }
         guard !messages.isEmpty || !files.isEmpty else { return nil }
@@ -159,8 +161,9 @@ extension EvidenceDatabase {
             ORDER BY m.time_utc_us IS NULL, m.time_utc_us, f.path LIMIT 1
             """, arguments: StatementArguments(members))
         let taken = try takenRow.map { r in
-            SpreadTaken(utc: try r.decode(atIndex: 0), utcMicros: try r.decode(atIndex: 1), raw: try r.decode(atIndex: 2),
-                        basis: try r.decode(atIndex: 3), path: try r.decode(atIndex: 4))
+            SpreadTaken(utc: try r.decode(forColumn: "time_utc"), utcMicros: try r.decode(forColumn: "time_utc_us"),
+                        raw: try r.decode(forColumn: "time_raw"), basis: try r.decode(forColumn: "time_basis"),
+                        path: try r.decode(forColumn: "path"))
         }
         return MediaSpread(sha256: sha, content: cluster ?? sha, members: members, first: first, messages: messages, files: files,
                            rooms: Set(messages.compactMap(\.roomID)).count,

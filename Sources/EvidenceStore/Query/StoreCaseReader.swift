@@ -9,88 +9,100 @@ import GRDB
 struct StoreCaseReader: CaseReader {
     let db: Database
 
-    /// The eight time columns of a table with prefixed columns (`m.sent_utc`, …).
-    private static func cols(_ p: String) -> String {
-        ["utc", "utc_us", "raw", "basis", "precision", "note", "alternate_utc", "local_wallclock"]
-            .map { "\(p)_\($0)" }.joined(separator: ", ")
+    /// The file a case row points at, selected as `file_id, file_path, file_sha256, file_mime`
+    /// (``fileRef(_:)`` reads them by these names).
+    private static let fileColumns = "f.id AS file_id, f.path AS file_path, f.sha256 AS file_sha256, f.mime AS file_mime"
+
+    /// The file of ``fileColumns``.
+    private static func fileRef(_ row: Row) throws -> CaseFileRef {
+        CaseFileRef(id: try row.decode(forColumn: "file_id"), path: try row.decode(forColumn: "file_path"),
+                    sha256: try row.decode(forColumn: "file_sha256"), mime: try row.decode(forColumn: "file_mime"))
     }
 
-    /// A time from eight columns at `start`, or `nil` when the raw value is NULL (no time at all).
-    private static func time(_ row: Row, _ start: Int) throws -> TimeValue? {
-        guard try row.decode(String?.self, atIndex: start + 2) != nil else { return nil }
-        return try TimeColumns.decode(row, from: start)
+    /// A time from the eight columns named `prefix` + ``TimeColumns/names``, or `nil` when the
+    /// raw value is NULL (no time at all).
+    private static func time(_ row: Row, _ prefix: String) throws -> TimeValue? {
+        guard try row.decode(String?.self, forColumn: prefix + "raw") != nil else { return nil }
+        return try TimeColumns.decode(row, prefix: prefix)
     }
 
     func forEachFileTime(_ body: (CaseFileTime) throws -> Void) throws {
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT f.id, f.path, f.sha256, f.mime, f.kind, t.kind, t.utc, t.utc_us, t.raw, t.basis, t.precision, t.note, t.alternate_utc, t.local_wallclock
+            SELECT \(Self.fileColumns), f.kind AS entry_kind, t.kind AS time_kind, \(TimeColumns.selected(from: "t", as: "time_"))
             FROM file_times t JOIN files f ON f.id = t.file_id ORDER BY f.id, t.kind
             """)
         while let row = try rows.next() {
-            guard let time = try Self.time(row, 6) else { continue }
-            try body(CaseFileTime(file: CaseFileRef(id: try row.decode(atIndex: 0), path: try row.decode(atIndex: 1),
-                                                    sha256: try row.decode(atIndex: 2), mime: try row.decode(atIndex: 3)),
-                                  kind: try row.decode(atIndex: 5), entryKind: try row.decode(atIndex: 4), time: time))
+            guard let time = try Self.time(row, "time_") else { continue }
+            try body(CaseFileTime(file: try Self.fileRef(row), kind: try row.decode(forColumn: "time_kind"),
+                                  entryKind: try row.decode(forColumn: "entry_kind"), time: time))
         }
     }
 
     func forEachMessage(_ body: (CaseMessage) throws -> Void) throws {
+        // `m.sent_*` and `m.touched_*` keep their table names (`sent_utc`, …), read by prefix.
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT m.id, m.chat_id, c.title, c.platform, m.kind, m.sender_name, m.text, m.service_action,
-                   m.service_actor, (SELECT count(*) FROM attachments a WHERE a.message_id = m.id), m.deleted,
-                   f.id, f.path, f.sha256, f.mime, m.analyzer_id, \(Self.cols("m.sent")), \(Self.cols("m.touched")), m.recovered
+            SELECT m.id AS message_id, m.chat_id, c.title AS chat_title, c.platform, m.kind, m.sender_name, m.text,
+                   m.service_action, m.service_actor,
+                   (SELECT count(*) FROM attachments a WHERE a.message_id = m.id) AS attachment_count, m.deleted,
+                   \(Self.fileColumns), m.analyzer_id, \(Self.cols("m.sent")), \(Self.cols("m.touched")), m.recovered
             FROM messages m JOIN chats c ON c.id = m.chat_id JOIN files f ON f.id = m.file_id
             WHERE c.copy_of IS NULL ORDER BY m.file_id, m.sequence
             """)
         while let row = try rows.next() {
             var message = CaseMessage(
-                id: try row.decode(atIndex: 0), chatID: try row.decode(atIndex: 1), chat: try row.decode(atIndex: 2),
-                platform: try row.decode(atIndex: 3), kind: try row.decode(atIndex: 4), sender: try row.decode(atIndex: 5),
-                text: try row.decode(String?.self, atIndex: 6) ?? "", serviceAction: try row.decode(atIndex: 7),
-                serviceActor: try row.decode(atIndex: 8), sent: try Self.time(row, 16), touched: try Self.time(row, 24),
-                attachmentCount: try row.decode(atIndex: 9), deleted: try row.decode(Int.self, atIndex: 10) != 0,
-                exportFile: CaseFileRef(id: try row.decode(atIndex: 11), path: try row.decode(atIndex: 12),
-                                        sha256: try row.decode(atIndex: 13), mime: try row.decode(atIndex: 14)),
-                analyzerID: try row.decode(atIndex: 15))
-            message.recovered = try row.decode(Int.self, atIndex: 32) != 0
+                id: try row.decode(forColumn: "message_id"), chatID: try row.decode(forColumn: "chat_id"),
+                chat: try row.decode(forColumn: "chat_title"), platform: try row.decode(forColumn: "platform"),
+                kind: try row.decode(forColumn: "kind"), sender: try row.decode(forColumn: "sender_name"),
+                text: try row.decode(String?.self, forColumn: "text") ?? "",
+                serviceAction: try row.decode(forColumn: "service_action"),
+                serviceActor: try row.decode(forColumn: "service_actor"),
+                sent: try Self.time(row, "sent_"), touched: try Self.time(row, "touched_"),
+                attachmentCount: try row.decode(forColumn: "attachment_count"),
+                deleted: try row.decode(Int.self, forColumn: "deleted") != 0,
+                exportFile: try Self.fileRef(row), analyzerID: try row.decode(forColumn: "analyzer_id"))
+            message.recovered = try row.decode(Int.self, forColumn: "recovered") != 0
             try body(message)
         }
     }
 
+    /// The eight time columns of a table with prefixed columns (`m.sent_utc`, …), which keep
+    /// their names (`sent_utc`, …) in the result.
+    private static func cols(_ p: String) -> String {
+        TimeColumns.names(prefix: "\(p)_").joined(separator: ", ")
+    }
+
     func forEachMetadataTime(_ body: (CaseMetadataTime) throws -> Void) throws {
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT f.id, f.path, f.sha256, f.mime, m.analyzer_id, m.namespace, m.tag, m.value, \(Self.cols("m.time"))
+            SELECT \(Self.fileColumns), m.analyzer_id, m.namespace, m.tag, m.value, \(Self.cols("m.time"))
             FROM metadata m JOIN files f ON f.id = m.file_id WHERE m.time_raw IS NOT NULL ORDER BY m.file_id, m.id
             """)
         while let row = try rows.next() {
-            guard let time = try Self.time(row, 8) else { continue }
+            guard let time = try Self.time(row, "time_") else { continue }
             try body(CaseMetadataTime(
-                file: CaseFileRef(id: try row.decode(atIndex: 0), path: try row.decode(atIndex: 1),
-                                  sha256: try row.decode(atIndex: 2), mime: try row.decode(atIndex: 3)),
-                analyzerID: try row.decode(atIndex: 4), namespace: try row.decode(atIndex: 5), tag: try row.decode(atIndex: 6),
-                value: try row.decode(atIndex: 7), time: time))
+                file: try Self.fileRef(row), analyzerID: try row.decode(forColumn: "analyzer_id"),
+                namespace: try row.decode(forColumn: "namespace"), tag: try row.decode(forColumn: "tag"),
+                value: try row.decode(forColumn: "value"), time: time))
         }
     }
 
     func forEachIndicator(_ body: (CaseIndicator) throws -> Void) throws {
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT i.id, f.id, f.path, f.sha256, f.mime, i.analyzer_id, i.kind, i.summary, i.evidence_tag,
-                   t.name, t.utc, t.utc_us, t.raw, t.basis, t.precision, t.note, t.alternate_utc, t.local_wallclock
+            SELECT i.id AS indicator_id, \(Self.fileColumns), i.analyzer_id, i.kind, i.summary, i.evidence_tag,
+                   t.name AS time_name, \(TimeColumns.selected(from: "t", as: "time_"))
             FROM indicators i JOIN files f ON f.id = i.file_id LEFT JOIN indicator_times t ON t.indicator_id = i.id
             ORDER BY i.file_id, i.id, t.name
             """)
         var current: (id: Int64, value: CaseIndicator)?
         while let row = try rows.next() {
-            let id: Int64 = try row.decode(atIndex: 0)
+            let id: Int64 = try row.decode(forColumn: "indicator_id")
             if current?.id != id {
                 if let done = current { try body(done.value) }
                 current = (id, CaseIndicator(
-                    file: CaseFileRef(id: try row.decode(atIndex: 1), path: try row.decode(atIndex: 2),
-                                      sha256: try row.decode(atIndex: 3), mime: try row.decode(atIndex: 4)),
-                    analyzerID: try row.decode(atIndex: 5), kind: try row.decode(atIndex: 6),
-                    summary: try row.decode(atIndex: 7), evidenceTag: try row.decode(atIndex: 8), times: [:]))
+                    file: try Self.fileRef(row), analyzerID: try row.decode(forColumn: "analyzer_id"),
+                    kind: try row.decode(forColumn: "kind"), summary: try row.decode(forColumn: "summary"),
+                    evidenceTag: try row.decode(forColumn: "evidence_tag"), times: [:]))
             }
-            if let name: String = try row.decode(atIndex: 9), let time = try Self.time(row, 10) {
+            if let name: String = try row.decode(forColumn: "time_name"), let time = try Self.time(row, "time_") {
                 current?.value.times[name] = time
             }
         }
@@ -99,18 +111,18 @@ struct StoreCaseReader: CaseReader {
 
     func forEachArtifactTime(_ body: (CaseArtifactTime) throws -> Void) throws {
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT f.id, f.path, f.sha256, f.mime, a.analyzer_id, a.type, t.name, a.location,
-                   t.utc, t.utc_us, t.raw, t.basis, t.precision, t.note, t.alternate_utc, t.local_wallclock
+            SELECT \(Self.fileColumns), a.analyzer_id, a.type, t.name AS time_name, a.location,
+                   \(TimeColumns.selected(from: "t", as: "time_"))
             FROM artifact_times t JOIN artifacts a ON a.id = t.artifact_id LEFT JOIN files f ON f.id = a.file_id
             ORDER BY a.id, t.name
             """)
         while let row = try rows.next() {
-            guard let time = try Self.time(row, 8) else { continue }
-            let fileID: Int64? = try row.decode(atIndex: 0)
-            let file = try fileID.map { CaseFileRef(id: $0, path: try row.decode(atIndex: 1), sha256: try row.decode(atIndex: 2),
-                                                    mime: try row.decode(atIndex: 3)) }
-            try body(CaseArtifactTime(file: file, analyzerID: try row.decode(atIndex: 4), type: try row.decode(atIndex: 5),
-                                      name: try row.decode(atIndex: 6), time: time, location: try row.decode(atIndex: 7)))
+            guard let time = try Self.time(row, "time_") else { continue }
+            let fileID: Int64? = try row.decode(forColumn: "file_id")
+            let file = try fileID.map { _ in try Self.fileRef(row) }
+            try body(CaseArtifactTime(file: file, analyzerID: try row.decode(forColumn: "analyzer_id"),
+                                      type: try row.decode(forColumn: "type"), name: try row.decode(forColumn: "time_name"),
+                                      time: time, location: try row.decode(forColumn: "location")))
         }
     }
 
@@ -123,10 +135,10 @@ struct StoreCaseReader: CaseReader {
         // Hash sets arrive with migration v4-media; older databases simply have no matches.
         guard try Self.hasTables(db, ["hashset_matches", "hashsets", "hashset_entries"]) else { return }
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT f.id, f.path, f.sha256, f.mime, hs.name, hs.kind, he.category, he.label, hm.algorithm,
-                   coalesce(hm.distance, 0), m.id, c.id, c.title, m.sender_name,
-                   \(Self.cols("m.sent")),
-                   t.utc, t.utc_us, t.raw, t.basis, t.precision, t.note, t.alternate_utc, t.local_wallclock
+            SELECT \(Self.fileColumns), hs.name AS hashset_name, hs.kind AS hashset_kind, he.category, he.label,
+                   hm.algorithm, coalesce(hm.distance, 0) AS distance, m.id AS message_id, c.id AS chat_id,
+                   c.title AS chat_title, m.sender_name, \(Self.cols("m.sent")),
+                   \(TimeColumns.selected(from: "t", as: "modified_"))
             FROM hashset_matches hm JOIN files f ON f.id = hm.file_id JOIN hashsets hs ON hs.id = hm.hashset_id
                 LEFT JOIN hashset_entries he ON he.id = hm.entry_id
                 LEFT JOIN attachments a ON a.sha256 = f.sha256 AND f.sha256 IS NOT NULL
@@ -139,13 +151,13 @@ struct StoreCaseReader: CaseReader {
             """)
         while let row = try rows.next() {
             try body(CaseHashSetMatch(
-                file: CaseFileRef(id: try row.decode(atIndex: 0), path: try row.decode(atIndex: 1),
-                                  sha256: try row.decode(atIndex: 2), mime: try row.decode(atIndex: 3)),
-                hashset: try row.decode(atIndex: 4), hashsetKind: try row.decode(atIndex: 5),
-                category: try row.decode(atIndex: 6), label: try row.decode(atIndex: 7),
-                algorithm: try row.decode(atIndex: 8), distance: try row.decode(atIndex: 9),
-                messageID: try row.decode(atIndex: 10), chatID: try row.decode(atIndex: 11), chat: try row.decode(atIndex: 12),
-                sender: try row.decode(atIndex: 13), sent: try Self.time(row, 14), fileModified: try Self.time(row, 22)))
+                file: try Self.fileRef(row), hashset: try row.decode(forColumn: "hashset_name"),
+                hashsetKind: try row.decode(forColumn: "hashset_kind"), category: try row.decode(forColumn: "category"),
+                label: try row.decode(forColumn: "label"), algorithm: try row.decode(forColumn: "algorithm"),
+                distance: try row.decode(forColumn: "distance"), messageID: try row.decode(forColumn: "message_id"),
+                chatID: try row.decode(forColumn: "chat_id"), chat: try row.decode(forColumn: "chat_title"),
+                sender: try row.decode(forColumn: "sender_name"), sent: try Self.time(row, "sent_"),
+                fileModified: try Self.time(row, "modified_")))
         }
     }
 
@@ -166,28 +178,27 @@ extension StoreCaseReader {
             WHERE a.sha256 IS NOT NULL AND c.copy_of IS NULL ORDER BY a.message_id, a.ordinal
             """)
         while let row = try rows.next() {
-            try body(CaseAttachment(messageID: try row.decode(atIndex: 0), sha256: try row.decode(atIndex: 1),
-                                    sent: try Self.time(row, 2)))
+            try body(CaseAttachment(messageID: try row.decode(forColumn: "message_id"), sha256: try row.decode(forColumn: "sha256"),
+                                    sent: try Self.time(row, "sent_")))
         }
     }
 
     func forEachImageHash(_ body: (CaseImageHash) throws -> Void) throws {
         guard try Self.hasTables(db, ["media_hashes"]) else { return }
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT f.id, f.path, f.sha256, f.mime, h.hash, h.quality, h.variants FROM media_hashes h JOIN files f ON f.id = h.file_id
+            SELECT \(Self.fileColumns), h.hash, h.quality, h.variants FROM media_hashes h JOIN files f ON f.id = h.file_id
             WHERE h.algorithm = 'pdq' ORDER BY h.file_id, h.id
             """)
         let decoder = JSONDecoder()
         while let row = try rows.next() {
             // `variants` is canonical JSON {"rot90": hex, …}; sorted keys give a fixed order.
             var variants: [String] = []
-            if let text: String = try row.decode(atIndex: 6),
+            if let text: String = try row.decode(forColumn: "variants"),
                case .object(let o)? = try? decoder.decode(JSONValue.self, from: Data(text.utf8)) {
                 variants = o.keys.sorted().compactMap { if case .string(let h)? = o[$0] { return h } else { return nil } }
             }
-            try body(CaseImageHash(file: CaseFileRef(id: try row.decode(atIndex: 0), path: try row.decode(atIndex: 1),
-                                                     sha256: try row.decode(atIndex: 2), mime: try row.decode(atIndex: 3)),
-                                   hash: try row.decode(atIndex: 4), quality: try row.decode(atIndex: 5), variants: variants))
+            try body(CaseImageHash(file: try Self.fileRef(row), hash: try row.decode(forColumn: "hash"),
+                                   quality: try row.decode(forColumn: "quality"), variants: variants))
         }
     }
 }

@@ -163,8 +163,8 @@ extension EvidenceDatabase {
     }
 
     private static let rowColumns = """
-        ev.id, ev.utc, ev.utc_us, ev.raw, ev.basis, ev.precision, ev.note, ev.kind, ev.description, ev.source,
-        f.path, ev.message_id, c.title, ev.sender, f.sha256, e.label
+        ev.id AS event_id, ev.utc, ev.utc_us, ev.raw, ev.basis, ev.precision, ev.note, ev.kind, ev.description, ev.source,
+        f.path AS file_path, ev.message_id, c.title AS chat_title, ev.sender, f.sha256, e.label AS evidence_label
         """
 
     /// One slice of a filtered page: a sender, or a chat, read in its own index order.
@@ -217,12 +217,14 @@ extension EvidenceDatabase {
                 """, arguments: args)
             while let r = try rows.next() {
                 merged.append(TimelineRow(
-                    eventID: try r.decode(atIndex: 0), utc: try r.decode(atIndex: 1), utcMicros: try r.decode(atIndex: 2),
-                    raw: try r.decode(atIndex: 3), basis: try r.decode(atIndex: 4), precision: try r.decode(atIndex: 5),
-                    note: try r.decode(atIndex: 6), kind: try r.decode(atIndex: 7), description: try r.decode(atIndex: 8),
-                    source: try r.decode(atIndex: 9), filePath: try r.decode(atIndex: 10), messageID: try r.decode(atIndex: 11),
-                    chat: try r.decode(atIndex: 12), sender: try r.decode(atIndex: 13), sha256: try r.decode(atIndex: 14),
-                    evidence: try r.decode(atIndex: 15)))
+                    eventID: try r.decode(forColumn: "event_id"), utc: try r.decode(forColumn: "utc"),
+                    utcMicros: try r.decode(forColumn: "utc_us"), raw: try r.decode(forColumn: "raw"),
+                    basis: try r.decode(forColumn: "basis"), precision: try r.decode(forColumn: "precision"),
+                    note: try r.decode(forColumn: "note"), kind: try r.decode(forColumn: "kind"),
+                    description: try r.decode(forColumn: "description"), source: try r.decode(forColumn: "source"),
+                    filePath: try r.decode(forColumn: "file_path"), messageID: try r.decode(forColumn: "message_id"),
+                    chat: try r.decode(forColumn: "chat_title"), sender: try r.decode(forColumn: "sender"),
+                    sha256: try r.decode(forColumn: "sha256"), evidence: try r.decode(forColumn: "evidence_label")))
             }
         }
         guard partitions.count > 1 else { return merged }

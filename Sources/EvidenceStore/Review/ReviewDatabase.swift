@@ -197,9 +197,9 @@ public final class ReviewDatabase: Sendable {
                 SELECT target, target_id, tag, reviewer, utc FROM tags
                 WHERE (?1 IS NULL OR target = ?1) AND (?2 IS NULL OR target_id = ?2) ORDER BY target, target_id, tag
                 """, arguments: [target?.rawValue, id]).compactMap { r in
-                guard let kind = ReviewTargetKind(rawValue: try r.decode(String.self, atIndex: 0)) else { return nil }
-                return ReviewTag(target: kind, targetID: try r.decode(atIndex: 1), tag: try r.decode(atIndex: 2),
-                                 reviewer: try r.decode(atIndex: 3), utc: try r.decode(atIndex: 4))
+                guard let kind = ReviewTargetKind(rawValue: try r.decode(String.self, forColumn: "target")) else { return nil }
+                return ReviewTag(target: kind, targetID: try r.decode(forColumn: "target_id"), tag: try r.decode(forColumn: "tag"),
+                                 reviewer: try r.decode(forColumn: "reviewer"), utc: try r.decode(forColumn: "utc"))
             }
         }
     }
@@ -211,9 +211,9 @@ public final class ReviewDatabase: Sendable {
                 SELECT target, target_id, reviewer, text, utc FROM notes
                 WHERE (?1 IS NULL OR target = ?1) AND (?2 IS NULL OR target_id = ?2) ORDER BY target, target_id, reviewer
                 """, arguments: [target?.rawValue, id]).compactMap { r in
-                guard let kind = ReviewTargetKind(rawValue: try r.decode(String.self, atIndex: 0)) else { return nil }
-                return ReviewNote(target: kind, targetID: try r.decode(atIndex: 1), text: try r.decode(atIndex: 3),
-                                  reviewer: try r.decode(atIndex: 2), utc: try r.decode(atIndex: 4))
+                guard let kind = ReviewTargetKind(rawValue: try r.decode(String.self, forColumn: "target")) else { return nil }
+                return ReviewNote(target: kind, targetID: try r.decode(forColumn: "target_id"), text: try r.decode(forColumn: "text"),
+                                  reviewer: try r.decode(forColumn: "reviewer"), utc: try r.decode(forColumn: "utc"))
             }
         }
     }
@@ -224,9 +224,9 @@ public final class ReviewDatabase: Sendable {
             try Row.fetchAll(db, sql: """
                 SELECT seq, utc, reviewer, action, details, prev_hash, hash FROM review_log WHERE seq > ? ORDER BY seq LIMIT ?
                 """, arguments: [afterSeq, max(1, limit)]).map { r in
-                ReviewLogEntry(seq: try r.decode(atIndex: 0), utc: try r.decode(atIndex: 1), reviewer: try r.decode(atIndex: 2),
-                               action: try r.decode(atIndex: 3), details: try r.decode(atIndex: 4),
-                               prevHash: try r.decode(atIndex: 5), hash: try r.decode(atIndex: 6))
+                ReviewLogEntry(seq: try r.decode(forColumn: "seq"), utc: try r.decode(forColumn: "utc"), reviewer: try r.decode(forColumn: "reviewer"),
+                               action: try r.decode(forColumn: "action"), details: try r.decode(forColumn: "details"),
+                               prevHash: try r.decode(forColumn: "prev_hash"), hash: try r.decode(forColumn: "hash"))
             }
         }
     }
@@ -253,8 +253,8 @@ public final class ReviewDatabase: Sendable {
         var details = details
         details["reviewer"] = .string(reviewer)
         let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM review_log ORDER BY seq DESC LIMIT 1")
-        let seq: Int64 = try (last?.decode(Int64.self, atIndex: 0)).map { $0 + 1 } ?? 1
-        let prev: String = try last?.decode(String.self, atIndex: 1) ?? AuditChain.genesis
+        let seq: Int64 = try (last?.decode(Int64.self, forColumn: "seq")).map { $0 + 1 } ?? 1
+        let prev: String = try last?.decode(String.self, forColumn: "hash") ?? AuditChain.genesis
         let text = JSONValue.object(details).canonicalText
         let hash = AuditChain.hash(prevHash: prev, seq: seq, utc: utc, action: action, details: text)
         try db.execute(sql: """

@@ -56,7 +56,9 @@ enum TimeColumns {
     }
 
     /// Rebuilds a TimeValue from the eight columns named `prefix` + the names of ``names``
-    /// (`time_utc_us`, `time_raw`…). Tolerant like ``decode(_:from:)``.
+    /// (`time_utc_us`, `time_raw`…; an empty prefix for a time table's own columns). Tolerates
+    /// values another tool may have written (unknown basis → `unknown`, unknown precision →
+    /// `second`) rather than failing a whole query over one odd row.
     static func decode(_ row: Row, prefix: String) throws -> TimeValue {
         let micros: Int64? = try row.decode(forColumn: prefix + "utc_us")
         let raw: String? = try row.decode(forColumn: prefix + "raw")
@@ -65,20 +67,6 @@ enum TimeColumns {
         let note: String? = try row.decode(forColumn: prefix + "note")
         let alternate: String? = try row.decode(forColumn: prefix + "alternate_utc")
         let wall: String? = try row.decode(forColumn: prefix + "local_wallclock")
-        return make(micros: micros, raw: raw, basis: basis, precision: precision, note: note, alternate: alternate, wall: wall)
-    }
-
-    /// Rebuilds a TimeValue from the eight columns starting at `start`. Tolerates values another
-    /// tool may have written (unknown basis → `unknown`, unknown precision → `second`) rather
-    /// than failing a whole query over one odd row.
-    static func decode(_ row: Row, from start: Int) throws -> TimeValue {
-        let micros: Int64? = try row.decode(atIndex: start + 1)
-        let raw: String? = try row.decode(atIndex: start + 2)
-        let basis: String? = try row.decode(atIndex: start + 3)
-        let precision: String? = try row.decode(atIndex: start + 4)
-        let note: String? = try row.decode(atIndex: start + 5)
-        let alternate: String? = try row.decode(atIndex: start + 6)
-        let wall: String? = try row.decode(atIndex: start + 7)
         return make(micros: micros, raw: raw, basis: basis, precision: precision, note: note, alternate: alternate, wall: wall)
     }
 

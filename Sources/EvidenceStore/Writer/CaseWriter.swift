@@ -65,18 +65,18 @@ extension EvidenceDatabase {
             let filter = "t.local_wallclock IS NOT NULL AND t.basis IN ('assumed-zone', 'unknown')"
             var count = 0
             count += try recompute(db, zone: zone, select: """
-                SELECT t.file_id, t.kind, t.raw, t.precision, t.note, t.local_wallclock
+                SELECT t.file_id AS owner, t.kind AS key, t.raw, t.precision, t.note, t.local_wallclock
                 FROM file_times t JOIN files f ON f.id = t.file_id JOIN evidence e ON e.id = f.evidence_id
                 WHERE \(filter) AND \(caseZoned)
                 """, update: "UPDATE file_times SET \(Self.timeAssignments) WHERE file_id = ? AND kind = ?")
             count += try recompute(db, zone: zone, select: """
-                SELECT t.artifact_id, t.name, t.raw, t.precision, t.note, t.local_wallclock
+                SELECT t.artifact_id AS owner, t.name AS key, t.raw, t.precision, t.note, t.local_wallclock
                 FROM artifact_times t JOIN artifacts a ON a.id = t.artifact_id
                 LEFT JOIN files f ON f.id = a.file_id LEFT JOIN evidence e ON e.id = f.evidence_id
                 WHERE \(filter) AND \(caseZoned)
                 """, update: "UPDATE artifact_times SET \(Self.timeAssignments) WHERE artifact_id = ? AND name = ?")
             count += try recompute(db, zone: zone, select: """
-                SELECT t.indicator_id, t.name, t.raw, t.precision, t.note, t.local_wallclock
+                SELECT t.indicator_id AS owner, t.name AS key, t.raw, t.precision, t.note, t.local_wallclock
                 FROM indicator_times t JOIN indicators i ON i.id = t.indicator_id
                 JOIN files f ON f.id = i.file_id JOIN evidence e ON e.id = f.evidence_id
                 WHERE \(filter) AND \(caseZoned)
@@ -98,17 +98,19 @@ extension EvidenceDatabase {
     private static let timeAssignments =
         "utc = ?, utc_us = ?, raw = ?, basis = ?, precision = ?, note = ?, alternate_utc = ?, local_wallclock = ?"
 
+    /// `select` names its columns `owner, key, raw, precision, note, local_wallclock`; `update`
+    /// binds the eight time columns, then the owner and key.
     private func recompute(_ db: Database, zone: TimeZone?, select: String, update: String) throws -> Int {
         // Read first, then write: SQLite must not update rows a live cursor is walking.
         var pending: [(Int64, String, TimeValue)] = []
         let rows = try Row.fetchCursor(db, sql: select)
         while let row = try rows.next() {
-            let owner: Int64 = try row.decode(atIndex: 0)
-            let key: String = try row.decode(atIndex: 1)
-            let raw: String = try row.decode(atIndex: 2)
-            let precisionText: String? = try row.decode(atIndex: 3)
-            let note: String? = try row.decode(atIndex: 4)
-            let wall: String = try row.decode(atIndex: 5)
+            let owner: Int64 = try row.decode(forColumn: "owner")
+            let key: String = try row.decode(forColumn: "key")
+            let raw: String = try row.decode(forColumn: "raw")
+            let precisionText: String? = try row.decode(forColumn: "precision")
+            let note: String? = try row.decode(forColumn: "note")
+            let wall: String = try row.decode(forColumn: "local_wallclock")
             // A wall clock that does not parse stays as it was: nothing better can be derived.
             guard let naive = NaiveDateTime(wallClock: wall) else { continue }
             let precision = precisionText.flatMap(TimePrecision.init(rawValue:)) ?? .second

@@ -108,9 +108,9 @@ struct ChatRowWriter {
             """, arguments: arguments)
         let delete = try db.cachedStatement(sql: "INSERT INTO chat_bigrams (chat_bigrams, rowid, grams) VALUES ('delete', ?, ?)")
         for row in rows {
-            let id: Int64 = try row.decode(atIndex: 0)
-            let texts = [try row.decode(String?.self, atIndex: 1), try row.decode(String?.self, atIndex: 2),
-                         try row.decode(String?.self, atIndex: 3)].compactMap { $0 }
+            let id: Int64 = try row.decode(forColumn: "message_id")
+            let texts = [try row.decode(String?.self, forColumn: "text"), try row.decode(String?.self, forColumn: "sender"),
+                         try row.decode(String?.self, forColumn: "chat")].compactMap { $0 }
             try delete.execute(arguments: [id, SearchText.bigrams(texts)])
         }
     }

@@ -54,14 +54,14 @@ extension EvidenceDatabase {
         let setMissing = try db.cachedStatement(sql: "UPDATE attachments SET status = 'missing', missing_reason = ? WHERE id = ?")
         let setThumb = try db.cachedStatement(sql: "UPDATE attachments SET thumbnail_file_id = ?, thumbnail_sha256 = ? WHERE id = ?")
         for row in rows {
-            let id: Int64 = try row.decode(atIndex: 0)
-            let path: String? = try row.decode(atIndex: 1)
-            let thumb: String? = try row.decode(atIndex: 2)
-            let thumbLinked: Int64? = try row.decode(atIndex: 3)
-            let evidence: Int64 = try row.decode(atIndex: 4)
-            let status: String = try row.decode(atIndex: 5)
-            let devicePaths = Self.decodePaths(try row.decode(String?.self, atIndex: 6))
-            let appSHA1: String? = try row.decode(atIndex: 7)
+            let id: Int64 = try row.decode(forColumn: "id")
+            let path: String? = try row.decode(forColumn: "resolved_path")
+            let thumb: String? = try row.decode(forColumn: "thumbnail_resolved_path")
+            let thumbLinked: Int64? = try row.decode(forColumn: "thumbnail_file_id")
+            let evidence: Int64 = try row.decode(forColumn: "evidence_id")
+            let status: String = try row.decode(forColumn: "status")
+            let devicePaths = Self.decodePaths(try row.decode(String?.self, forColumn: "device_paths"))
+            let appSHA1: String? = try row.decode(forColumn: "app_sha1")
             if status != "resolved", path != nil || !devicePaths.isEmpty || appSHA1 != nil {
                 var result = FileLookup.Result.none
                 if let path { result = try lookup.find(evidence: evidence, path: path) }
@@ -103,26 +103,29 @@ extension EvidenceDatabase {
         // The phone each item comes from, where named (the smallest name if layouts disagree).
         var devices: [Int64: String] = [:]
         for row in try Row.fetchAll(db, sql: """
-            SELECT evidence_id, min(json_extract(facts, '$.device_id')) FROM device_layouts
+            SELECT evidence_id, min(json_extract(facts, '$.device_id')) AS device_id FROM device_layouts
             WHERE json_valid(facts) AND json_extract(facts, '$.device_id') IS NOT NULL GROUP BY evidence_id
             """) {
-            if let id = row[0] as Int64?, let name = row[1] as String? { devices[id] = name }
+            if let id: Int64 = try row.decode(forColumn: "evidence_id"), let name: String = try row.decode(forColumn: "device_id") {
+                devices[id] = name
+            }
         }
         var chats: [Chat] = []
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT c.id, e.label, c.platform, c.native_id, coalesce(c.title_nfc, ''), f.path, c.format, c.owner, e.id
+            SELECT c.id, e.label, c.platform, c.native_id, coalesce(c.title_nfc, '') AS title, f.path, c.format, c.owner,
+                e.id AS evidence_id
             FROM chats c JOIN files f ON f.id = c.file_id JOIN evidence e ON e.id = f.evidence_id
             ORDER BY e.label, f.sort_key, c.chat_key
             """)
         while let row = try rows.next() {
-            let path: String = try row.decode(atIndex: 5)
-            let label: String = try row.decode(atIndex: 1)
-            let platform: String = try row.decode(atIndex: 2)
-            let title: String = try row.decode(atIndex: 4)
+            let path: String = try row.decode(forColumn: "path")
+            let label: String = try row.decode(forColumn: "label")
+            let platform: String = try row.decode(forColumn: "platform")
+            let title: String = try row.decode(forColumn: "title")
             let folder = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? path
-            chats.append(Chat(id: try row.decode(atIndex: 0), label: label, platform: platform, format: try row.decode(atIndex: 6),
-                              nativeID: try row.decode(atIndex: 3), group: "\(label)\u{0}\(platform)\u{0}\(folder)\u{0}\(title)",
-                              owner: try row.decode(atIndex: 7), device: devices[try row.decode(Int64.self, atIndex: 8)]))
+            chats.append(Chat(id: try row.decode(forColumn: "id"), label: label, platform: platform, format: try row.decode(forColumn: "format"),
+                              nativeID: try row.decode(forColumn: "native_id"), group: "\(label)\u{0}\(platform)\u{0}\(folder)\u{0}\(title)",
+                              owner: try row.decode(forColumn: "owner"), device: devices[try row.decode(Int64.self, forColumn: "evidence_id")]))
         }
         // Chats read from app databases name their owner (a work profile, a second account): one
         // native id under two owners is two rooms. An export (no owner) of a room joins the
@@ -196,18 +199,18 @@ private struct FileLookup {
         if let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT id, sha256, size, kind FROM files WHERE path = ? AND evidence_id = ? ORDER BY sort_key LIMIT 1
             """), arguments: [path, evidence]) {
-            return Self.result(Target(id: try row.decode(atIndex: 0), sha256: try row.decode(atIndex: 1),
-                                      size: try row.decode(atIndex: 2)), kind: try row.decode(atIndex: 3))
+            return Self.result(Target(id: try row.decode(forColumn: "id"), sha256: try row.decode(forColumn: "sha256"),
+                                      size: try row.decode(forColumn: "size")), kind: try row.decode(forColumn: "kind"))
         }
         if nfcMaps[evidence] == nil {
             var map: [String: (Target, String)] = [:]
             let rows = try Row.fetchCursor(db, sql: "SELECT id, sha256, size, kind, path FROM files WHERE evidence_id = ? ORDER BY sort_key DESC",
                                            arguments: [evidence])
             while let row = try rows.next() {
-                let p: String = try row.decode(atIndex: 4)
+                let p: String = try row.decode(forColumn: "path")
                 // Descending order: the first row in archive order wins when two names collide.
-                map[SearchText.nfc(p)] = (Target(id: try row.decode(atIndex: 0), sha256: try row.decode(atIndex: 1),
-                                                 size: try row.decode(atIndex: 2)), try row.decode(atIndex: 3))
+                map[SearchText.nfc(p)] = (Target(id: try row.decode(forColumn: "id"), sha256: try row.decode(forColumn: "sha256"),
+                                                 size: try row.decode(forColumn: "size")), try row.decode(forColumn: "kind"))
             }
             nfcMaps[evidence] = map
         }
@@ -220,8 +223,8 @@ private struct FileLookup {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT id, sha256, size, kind FROM files WHERE evidence_id = ? AND device_path = ? ORDER BY sort_key LIMIT 1
             """), arguments: [evidence, devicePath]) else { return .none }
-        return Self.result(Target(id: try row.decode(atIndex: 0), sha256: try row.decode(atIndex: 1),
-                                  size: try row.decode(atIndex: 2)), kind: try row.decode(atIndex: 3))
+        return Self.result(Target(id: try row.decode(forColumn: "id"), sha256: try row.decode(forColumn: "sha256"),
+                                  size: try row.decode(forColumn: "size")), kind: try row.decode(forColumn: "kind"))
     }
 
     /// The first regular file (in archive order) with this SHA-1 in the evidence item.
@@ -229,7 +232,7 @@ private struct FileLookup {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT id, sha256, size FROM files WHERE sha1 = ? AND evidence_id = ? AND kind = 'file' ORDER BY sort_key LIMIT 1
             """), arguments: [sha1.lowercased(), evidence]) else { return .none }
-        return .file(Target(id: try row.decode(atIndex: 0), sha256: try row.decode(atIndex: 1), size: try row.decode(atIndex: 2)))
+        return .file(Target(id: try row.decode(forColumn: "id"), sha256: try row.decode(forColumn: "sha256"), size: try row.decode(forColumn: "size")))
     }
 
     private static func result(_ target: Target, kind: String) -> Result {

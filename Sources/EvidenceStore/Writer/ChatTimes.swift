@@ -17,20 +17,21 @@ extension EvidenceDatabase {
         for (table, p) in chatTimeColumns {
             var pending: [(Int64, TimeValue)] = []
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT t.id, t.\(p)_raw, t.\(p)_precision, t.\(p)_note, t.\(p)_local_wallclock
+                SELECT t.id, t.\(p)_raw AS raw, t.\(p)_precision AS precision, t.\(p)_note AS note,
+                    t.\(p)_local_wallclock AS local_wallclock
                 FROM \(table) t JOIN files f ON f.id = t.file_id JOIN evidence e ON e.id = f.evidence_id
                 WHERE t.\(p)_local_wallclock IS NOT NULL AND t.\(p)_basis IN ('assumed-zone', 'unknown')
                     AND e.assumed_zone IS NULL
                 """)
             while let row = try rows.next() {
-                let wall: String = try row.decode(atIndex: 4)
+                let wall: String = try row.decode(forColumn: "local_wallclock")
                 // A wall clock that does not parse stays as it was: nothing better can be derived.
                 guard let naive = NaiveDateTime(wallClock: wall) else { continue }
-                let precision = (try row.decode(String?.self, atIndex: 2)).flatMap(TimePrecision.init(rawValue:)) ?? .second
-                var value = naive.resolve(in: zone, raw: try row.decode(String?.self, atIndex: 1) ?? "",
-                                          precision: precision, note: sourceNote(try row.decode(atIndex: 3)))
+                let precision = (try row.decode(String?.self, forColumn: "precision")).flatMap(TimePrecision.init(rawValue:)) ?? .second
+                var value = naive.resolve(in: zone, raw: try row.decode(String?.self, forColumn: "raw") ?? "",
+                                          precision: precision, note: sourceNote(try row.decode(forColumn: "note")))
                 value.localWallClock = wall
-                pending.append((try row.decode(atIndex: 0), value))
+                pending.append((try row.decode(forColumn: "id"), value))
             }
             let assignments = ["utc", "utc_us", "raw", "basis", "precision", "note", "alternate_utc", "local_wallclock"]
                 .map { "\(p)_\($0) = ?" }.joined(separator: ", ")

@@ -16,7 +16,7 @@ extension EvidenceDatabase {
                 SELECT path FROM files WHERE evidence_id = ? AND device_path IS NOT NULL
                 """, arguments: [evidenceID])
             while let row = try rows.next() {
-                let path: String = try row.decode(atIndex: 0)
+                let path: String = try row.decode(forColumn: "path")
                 let (container, inner) = VirtualPath.split(path)
                 guard let layout = DevicePath.recognise(inner: inner) else { continue }
                 if layouts["\(container)\u{0}\(layout.root)"] == nil { layouts["\(container)\u{0}\(layout.root)"] = (container, layout) }
@@ -59,11 +59,11 @@ extension EvidenceDatabase {
         try queue.read { db in
             var out: [String: Int] = [:]
             for row in try Row.fetchAll(db, sql: """
-                SELECT c.platform, count(m.id) FROM chats c JOIN files f ON f.id = c.file_id
+                SELECT c.platform, count(m.id) AS messages FROM chats c JOIN files f ON f.id = c.file_id
                 JOIN messages m ON m.chat_id = c.id
                 WHERE f.evidence_id = ? AND c.format LIKE '%-db' GROUP BY c.platform ORDER BY c.platform
                 """, arguments: [evidenceID]) {
-                out[row[0] as String] = row[1] as Int
+                out[try row.decode(String.self, forColumn: "platform")] = try row.decode(Int.self, forColumn: "messages")
             }
             return out
         }
@@ -93,9 +93,9 @@ extension EvidenceDatabase {
                 SELECT e.label, d.container, d.platform, d.root, d.mount FROM device_layouts d
                 JOIN evidence e ON e.id = d.evidence_id ORDER BY e.label, d.container, d.root
                 """).map { row in
-                (try row.decode(String.self, atIndex: 0), try row.decode(String.self, atIndex: 1),
-                 DeviceLayout(platform: DevicePlatform(rawValue: try row.decode(String.self, atIndex: 2)) ?? .android,
-                              root: try row.decode(atIndex: 3), mount: try row.decode(atIndex: 4)))
+                (try row.decode(String.self, forColumn: "label"), try row.decode(String.self, forColumn: "container"),
+                 DeviceLayout(platform: DevicePlatform(rawValue: try row.decode(String.self, forColumn: "platform")) ?? .android,
+                              root: try row.decode(forColumn: "root"), mount: try row.decode(forColumn: "mount")))
             }
         }
     }
@@ -131,11 +131,12 @@ extension EvidenceDatabase {
                                         arguments: [evidenceID])
             for row in rows {
                 var facts: [String: JSONValue] = [:]
-                if let text = row[2] as String?, let data = text.data(using: .utf8),
+                if let text: String = try row.decode(forColumn: "facts"), let data = text.data(using: .utf8),
                    case .object(let o)? = try? JSONDecoder().decode(JSONValue.self, from: data) { facts = o }
                 facts["device_id"] = .string(device)
                 try db.execute(sql: "UPDATE device_layouts SET facts = ? WHERE evidence_id = ? AND container = ? AND root = ?",
-                               arguments: [JSONValue.object(facts).canonicalText, evidenceID, row[0] as String, row[1] as String])
+                               arguments: [JSONValue.object(facts).canonicalText, evidenceID, try row.decode(String.self, forColumn: "container"),
+                                           try row.decode(String.self, forColumn: "root")])
             }
         }
     }
