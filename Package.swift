@@ -86,6 +86,8 @@ let package = Package(
             dependencies: [
                 "ExhibitKit", "ExhibitSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The findings digest reads columns in place (Digest/DigestColumns.swift).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         // The external-plugin host (docs/plugins.md): manifest, wire, sandbox, processes, scaffold,

@@ -26,6 +26,11 @@ struct DigestHasher {
 
     /// Adds one already-encoded record to the current section.
     mutating func add(record: [UInt8]) {
+        record.withUnsafeBytes { add(record: $0) }
+    }
+
+    /// ``add(record:)`` from bytes the caller owns.
+    mutating func add(record: UnsafeRawBufferPointer) {
         if let name = pendingSection {
             let bytes = Array(name.utf8)
             sha.update(data: Array("S\(bytes.count):".utf8) + bytes)
@@ -33,8 +38,8 @@ struct DigestHasher {
             closeSection()
             sectionSha = (name, SHA256())
         }
-        sha.update(data: record)
-        sectionSha?.sha.update(data: record)
+        sha.update(bufferPointer: record)
+        sectionSha?.sha.update(bufferPointer: record)
     }
 
     private mutating func closeSection() {
@@ -78,7 +83,9 @@ struct DigestHasher {
                 appendDecimal(i, to: &out)
                 out.append(UInt8(ascii: ";"))
             case .double(let d):
-                out += Array("F\(String(d.bitPattern, radix: 16));".utf8)
+                out.append(UInt8(ascii: "F"))
+                appendHex(d.bitPattern, to: &out)
+                out.append(UInt8(ascii: ";"))
             case .string(let s):
                 out.append(UInt8(ascii: "T"))
                 appendDecimal(Int64(s.utf8.count), to: &out)
@@ -96,37 +103,67 @@ struct DigestHasher {
     /// Appends the decimal digits of `value` (with `-` when negative).
     static func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
         if value < 0 { out.append(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
-        var digits: [UInt8] = []
+        let magnitude = value.magnitude
+        var divisor: UInt64 = 1
+        while divisor <= magnitude / 10 { divisor *= 10 }
+        var rest = magnitude
         repeat {
-            digits.append(UInt8(48 + magnitude % 10))
-            magnitude /= 10
-        } while magnitude > 0
-        out.append(contentsOf: digits.reversed())
+            out.append(UInt8(48 + rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        } while divisor > 0
+    }
+
+    /// Appends `value` in lower-case hexadecimal without leading zeros (`String(value, radix: 16)`).
+    static func appendHex(_ value: UInt64, to out: inout [UInt8]) {
+        var shift = 60
+        while shift > 0 && (value >> UInt64(shift)) & 0xF == 0 { shift -= 4 }
+        while shift >= 0 {
+            let digit = UInt8((value >> UInt64(shift)) & 0xF)
+            out.append(digit < 10 ? 48 + digit : 87 + digit)
+            shift -= 4
+        }
     }
 
     /// Hashes rows of `sql` that come ordered by their first `groupWidth` columns (a file key).
     /// Within one group the order of rows is not canonical (it depends on insertion order), so
-    /// each group's records are sorted by their encoded bytes before hashing. `record` maps a
-    /// row to the values to hash (default: every column).
+    /// each group's records are sorted by their encoded bytes before hashing. Every column is
+    /// hashed, read in place from SQLite's row buffer (``DigestCell``): the digest walks every row
+    /// of the case, and a `String`/`Data` per column was most of its cost.
     mutating func addGroupedRows(_ db: Database, sql: String, groupWidth: Int) throws {
-        var currentGroup: [DatabaseValue]? = nil
+        let statement = try db.makeStatement(sql: sql)
+        let sqlite = statement.sqliteStatement
+        let count = statement.columnCount
+        let width = min(groupWidth, count)
+        // The first row's key columns of the current group, and the candidate row's.
+        var group = [DigestKeyCell](repeating: DigestKeyCell(), count: width)
+        var candidate = group
+        var haveGroup = false
         var records: [RowHash] = []
-        // Reused per row: the digest walks every row of the case.
-        var values: [DatabaseValue] = []
+        // Reused per row.
         var encoded: [UInt8] = []
-        let rows = try Row.fetchCursor(db, sql: sql)
-        while let row = try rows.next() {
-            values.removeAll(keepingCapacity: true)
-            // By index: `row.databaseValues` walks (name, value) pairs and makes each column's
-            // name String, which was most of the digest's cost on a million-message case.
-            for i in 0..<row.count { values.append(try row.decode(DatabaseValue.self, atIndex: i)) }
-            let width = min(groupWidth, values.count)
-            if currentGroup.map({ $0.count != width || !$0.elementsEqual(values[..<width]) }) ?? true {
-                flush(&records)
-                currentGroup = Array(values[..<width])
+        var repair: [UInt8] = []
+        let rows = try Row.fetchCursor(statement)
+        while try rows.next() != nil {
+            encoded.removeAll(keepingCapacity: true)
+            encoded.append(UInt8(ascii: "R"))
+            Self.appendDecimal(Int64(count), to: &encoded)
+            encoded.append(UInt8(ascii: ":"))
+            var sameGroup = haveGroup
+            for i in 0..<count {
+                DigestCell.with(sqlite, CInt(i), repair: &repair) { cell in
+                    cell.encode(into: &encoded)
+                    if i < width {
+                        if sameGroup && !group[i].matches(cell) { sameGroup = false }
+                        candidate[i].set(cell)
+                    }
+                }
             }
-            Self.encode(values, into: &encoded)
+            if !sameGroup {
+                flush(&records)
+                swap(&group, &candidate)
+                haveGroup = true
+            }
             records.append(RowHash(encoded))
         }
         flush(&records)
@@ -138,7 +175,7 @@ struct DigestHasher {
     mutating func flush(_ records: inout [RowHash]) {
         guard !records.isEmpty else { return }
         if records.count > 1 { records.sort() }
-        for r in records { add(record: r.record) }
+        for r in records { r.withRecord { add(record: $0) } }
         records.removeAll(keepingCapacity: true)
     }
 }
@@ -164,9 +201,16 @@ struct RowHash: Comparable {
 
     /// `H` and the 32 hash bytes.
     var record: [UInt8] {
-        var out: [UInt8] = [UInt8(ascii: "H")]
-        out.reserveCapacity(33)
-        for w in [w0, w1, w2, w3] { for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: w >> UInt64(shift))) } }
-        return out
+        withRecord { Array($0) }
+    }
+
+    /// Calls `body` with ``record``'s 33 bytes, without an array.
+    func withRecord<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        // Five words: `H` in the first word's last byte, then the hash's four words big-endian.
+        var words: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, w0.bigEndian, w1.bigEndian, w2.bigEndian, w3.bigEndian)
+        return try withUnsafeMutableBytes(of: &words) { raw in
+            raw[7] = UInt8(ascii: "H")
+            return try body(UnsafeRawBufferPointer(rebasing: raw[7..<40]))
+        }
     }
 }
