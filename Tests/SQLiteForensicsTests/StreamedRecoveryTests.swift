@@ -37,7 +37,8 @@ struct StreamedRecoveryTests {
                 var rows: [RecoveredRow] = []
                 let streamed = SQLiteRecovery.recover(database: ByteSource(i.db), wal: i.wal, journal: i.journal,
                                                       holdLimit: limit) { rows.append($0) }
-                #expect(rows == whole.records, "\(i.name), hold limit \(limit): \(rows.count) rows, \(whole.records.count) held")
+                let same = rows == whole.records
+                #expect(same, "\(i.name), hold limit \(limit): \(rows.count) rows streamed, \(whole.records.count) held, first difference at \(rows.indices.first { $0 >= whole.records.count || rows[$0] != whole.records[$0] } ?? rows.count)")
                 #expect(streamed.records.isEmpty)
                 #expect(streamed.tables == whole.tables && streamed.droppedTables == whole.droppedTables)
                 #expect(streamed.liveRowCounts == whole.liveRowCounts && streamed.journalRecords == whole.journalRecords)
