@@ -24,13 +24,20 @@ public struct RecoveredTable: Sendable {
     /// ``AppDatabase/open(_:temporaryDirectory:timeLimit:)`` on the same file: opening replays a
     /// hot journal into the copy and closing checkpoints its WAL.
     public static func carve(_ file: EvidenceFile, tables: [String]) -> [String: RecoveredTable] {
-        // Kept for the sqlite-recovery analyzer, which runs next on the same file: one carve.
-        guard let report = EvidenceRecovery.recover(file, sharing: .offer).result.report else { return [:] }
+        // Only rows of the wanted tables are kept as they are handed over (memory: those rows, not
+        // the database's); the carve itself is kept for the sqlite-recovery analyzer, which runs
+        // next on the same file, when it is small enough (EvidenceRecovery.shareLimit): one carve.
+        let wanted = Set(tables.map { $0.lowercased() })
+        var byTable: [String: [RecoveredRow]] = [:]
+        let carved = EvidenceRecovery.recover(file, sharing: .offer) { row in
+            guard let name = row.tableName, !row.duplicateOfLive, wanted.contains(name.lowercased()) else { return }
+            byTable[name, default: []].append(row)
+        }
+        guard let report = carved.result.report else { return [:] }
         var out: [String: RecoveredTable] = [:]
         for wanted in tables {
             guard let schema = report.tables.first(where: { $0.name.lowercased() == wanted.lowercased() }) else { continue }
-            let rows = report.records.filter { $0.tableName == schema.name && !$0.duplicateOfLive }
-            guard !rows.isEmpty else { continue }
+            guard let rows = byTable[schema.name], !rows.isEmpty else { continue }
             out[wanted] = RecoveredTable(name: schema.name, columns: schema.columns.map(\.name), rows: rows)
         }
         return out

@@ -144,9 +144,16 @@ struct Carver {
     /// The readings of a clobbered cell as table `ti`'s.
     func clobbered(_ b: [UInt8], at f: Int, table ti: Int, blockEnd: Int, end: Int) -> Carved? {
         // a = bytes of the payload-length and rowid varints; the header-length byte sits at f + a.
+        // A reading whose cell ends where the block, a stale freeblock header or an intact cell
+        // does is taken first: with a 3-byte rowid and a 1-byte payload length (a = 4) the
+        // header-length byte survives, and the shorter splits misread it as a serial type.
+        var firstReading: Carved?
         for a in [3, 2, 4, 5] {
-            if let c = clobbered(b, at: f, a: a, table: ti, blockEnd: blockEnd, end: end, lostSize: nil) { return c }
+            guard let c = clobbered(b, at: f, a: a, table: ti, blockEnd: blockEnd, end: end, lostSize: nil) else { continue }
+            if f + c.length == blockEnd || followedByCell(b, at: f + c.length, end: blockEnd, preferred: ti) { return c }
+            if firstReading == nil { firstReading = c }
         }
+        if let firstReading { return firstReading }
         // A lost first type in a freeblock merged with its neighbour: the block's size says
         // nothing about this cell, so try the sizes an integer can have, and keep one only
         // when the next cell (or a stale freeblock header) starts right where it ends.

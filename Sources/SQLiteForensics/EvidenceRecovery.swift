@@ -42,15 +42,56 @@ public enum EvidenceRecovery {
     /// no finding; it saves the second carve (docs/recovery.md, "Cost"). Only a file whose
     /// SHA-256 intake computed is shared, keyed by its entry key, size, SHA-256 and the names,
     /// sizes and SHA-256 of its `-wal`/`-journal`; at most one result is kept at a time.
+    /// Every row is in the report's `records`: memory grows with them.
     public static func recover(_ file: EvidenceFile, sharing: Sharing) -> (result: (report: RecoveryReport?, warnings: [AnalysisWarning]), shared: Bool) {
+        var rows: [RecoveredRow] = []
+        var out = recover(file, sharing: sharing) { rows.append($0) }
+        out.result.report?.records = rows
+        return out
+    }
+
+    /// Estimated bytes of recovered rows an offered carve may keep for the `sqlite-recovery`
+    /// analyzer; a carve with more is not kept (that analyzer carves again, handing rows over as
+    /// it finds them), so sharing never holds more than this.
+    public static let shareLimit = 32 << 20
+
+    /// ``recover(_:sharing:)`` handing each row to `each` as recovery releases it
+    /// (``SQLiteRecovery/recover(database:wal:journal:holdLimit:each:)``) instead of keeping
+    /// them: the report's `records` is empty. A shared carve's rows are handed over from the kept
+    /// result. Memory: what recovery itself holds, plus an offered carve's rows up to ``shareLimit``.
+    public static func recover(_ file: EvidenceFile, sharing: Sharing,
+                               each: (RecoveredRow) -> Void) -> (result: (report: RecoveryReport?, warnings: [AnalysisWarning]), shared: Bool) {
+        recover(file, sharing: sharing, shareLimit: shareLimit, holdLimit: SQLiteRecovery.defaultHoldLimit, each: each)
+    }
+
+    static func recover(_ file: EvidenceFile, sharing: Sharing, shareLimit: Int, holdLimit: Int,
+                        each: (RecoveredRow) -> Void) -> (result: (report: RecoveryReport?, warnings: [AnalysisWarning]), shared: Bool) {
         let identity = SharedCarve.identity(file)
-        if sharing == .take, let identity, let kept = SharedCarve.slot.take(identity) { return (kept, true) }
-        let result = carve(file)
-        if sharing == .offer, let identity { SharedCarve.slot.put(identity, result) }
+        if sharing == .take, let identity, var kept = SharedCarve.slot.take(identity) {
+            kept.report?.records.forEach(each)
+            kept.report?.records = []
+            return (kept, true)
+        }
+        let keep = sharing == .offer && identity != nil
+        // A carve kept before (never taken) is dropped now, not held beside this one.
+        if keep { SharedCarve.slot.clear() }
+        var rows: [RecoveredRow] = [], bytes = 0, fits = true
+        let result = carve(file, holdLimit: holdLimit) { row in
+            each(row)
+            guard keep, fits else { return }
+            bytes += RecoveryRun.estimatedSize(row)
+            if bytes > shareLimit { fits = false; rows = [] } else { rows.append(row) }
+        }
+        if keep, fits, let identity {
+            var kept = result
+            kept.report?.records = rows
+            SharedCarve.slot.put(identity, kept)
+        }
         return (result, false)
     }
 
-    private static func carve(_ file: EvidenceFile) -> (report: RecoveryReport?, warnings: [AnalysisWarning]) {
+    private static func carve(_ file: EvidenceFile, holdLimit: Int,
+                              each: (RecoveredRow) -> Void) -> (report: RecoveryReport?, warnings: [AnalysisWarning]) {
         var warnings: [AnalysisWarning] = []
         var budget = Int64(readLimit)
         let db: ByteSource
@@ -81,7 +122,7 @@ public enum EvidenceRecovery {
             return [UInt8](d)
         }
         let wal = companion("-wal"), journal = companion("-journal")
-        return (SQLiteRecovery.recover(database: db, wal: wal, journal: journal), warnings)
+        return (SQLiteRecovery.recover(database: db, wal: wal, journal: journal, holdLimit: holdLimit, each: each), warnings)
     }
 }
 
@@ -105,6 +146,11 @@ final class SharedCarve: @unchecked Sendable {
     func put(_ identity: String, _ result: (report: RecoveryReport?, warnings: [AnalysisWarning])) {
         lock.lock(); defer { lock.unlock() }
         kept = (identity, result)
+    }
+
+    func clear() {
+        lock.lock(); defer { lock.unlock() }
+        kept = nil
     }
 
     func take(_ identity: String) -> (report: RecoveryReport?, warnings: [AnalysisWarning])? {

@@ -44,7 +44,8 @@ public struct RecoveryReport: Sendable {
     public var tables: [TableSchema]
     /// Names of tables known only from older schema versions.
     public var droppedTables: [String]
-    /// Recovered rows in a deterministic order (main file pages, then WAL frames, then journal).
+    /// Recovered rows in a deterministic order (main file pages, then WAL frames, then journal);
+    /// empty when they were handed over as found (`SQLiteRecovery.recover(database:wal:journal:holdLimit:each:)`).
     public var records: [RecoveredRow]
     /// Live rows per table name (read from the current state: the file plus committed WAL frames).
     public var liveRowCounts: [String: Int]

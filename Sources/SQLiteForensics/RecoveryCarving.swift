@@ -15,7 +15,8 @@ extension RecoveryRun {
         }
     }
 
-    /// Adds a record unless the same row (table, rowid, values) was already reported.
+    /// Takes a carved row unless the same row (table, rowid, values) was already reported: held
+    /// (first pass, within ``holdLimit``) or handed to ``deliver`` (second pass, ``subsumedBy`` known).
     mutating func emit(_ c: Carved, source: RecoverySource, page: Int, frame: Int?) {
         var c = c
         if let t = c.table { c.values = Self.readAsStored(c.values, tables[t]) }
@@ -25,8 +26,37 @@ extension RecoveryRun {
         guard !seen.contains(key) else { return }
         seen.insert(key)
         usedOverflow.formUnion(c.overflowPages)
-        records.append(RecoveredRow(tableName: name, source: source, page: page, cellOffset: c.offset, walFrame: frame,
-                                    rowid: c.rowid, values: c.values, duplicateOfLive: false))
+        var row = RecoveredRow(tableName: name, source: source, page: page, cellOffset: c.offset, walFrame: frame,
+                               rowid: c.rowid, values: c.values, duplicateOfLive: false)
+        if let complete = subsumedBy {
+            // Second pass: every complete row of the database is known (as digests), so each row is
+            // judged and handed over as it is found.
+            guard !Self.isSubsumed(row, by: complete) else { return }
+            row.duplicateOfLive = isDuplicateOfLive(row)
+            deliver?(row)
+            return
+        }
+        if !row.values.contains(.missing) { completeTails.insert(Self.tailDigest(row)) }
+        guard !overflowed else { return }
+        heldBytes += Self.estimatedSize(row)
+        if heldBytes > holdLimit {
+            // Too many to hold: keep digests only; a second pass hands the rows over (SQLiteRecovery).
+            overflowed = true
+            records = []
+        } else {
+            records.append(row)
+        }
+    }
+
+    /// Bytes a held row takes, roughly: the struct, its values array and their text or blob bytes.
+    static func estimatedSize(_ r: RecoveredRow) -> Int {
+        r.values.reduce(112 + 32) { sum, v in
+            switch v {
+            case .text(let s): return sum + 24 + s.utf8.count
+            case .blob(let b): return sum + 24 + b.count
+            default: return sum + 24
+            }
+        }
     }
 
     /// Carves the freeblocks and the gap of a table leaf page image.
@@ -172,35 +202,42 @@ extension RecoveryRun {
         }
     }
 
-    /// Drops a record whose first value is missing (a clobbered cell) when a complete record of
-    /// the same table with the same other values was found too (an older page version kept the
-    /// cell whole): the same row, reported once, with its rowid.
-    mutating func dropSubsumed() {
-        var complete: Set<String> = []
-        for r in records where !r.values.contains(.missing) {
-            complete.insert("\(r.tableName ?? "")|\(r.values.dropFirst())")
-        }
-        records.removeAll { r in
-            r.values.first == .missing && !r.values.dropFirst().contains(.missing)
-                && complete.contains("\(r.tableName ?? "")|\(r.values.dropFirst())")
-        }
+    /// The digest a complete row leaves for ``isSubsumed(_:by:)``: its table and every value after the first.
+    static func tailDigest(_ r: RecoveredRow) -> RowDigest {
+        RowDigest([SQLValue.text("\(r.tableName ?? "")|\(r.values.dropFirst())")])
     }
 
-    /// Marks records equal to a live row of the same table (missing values compare as wildcards).
-    /// A record missing only its first value (the usual clobbered cell) is looked up by the rest;
-    /// other partial records are compared row by row, at most 100,000 rows each.
+    /// A record whose first value is missing (a clobbered cell) when a complete record of the same
+    /// table with the same other values was found too (an older page version kept the cell
+    /// whole): the same row, reported once, with its rowid.
+    static func isSubsumed(_ r: RecoveredRow, by complete: Set<RowDigest>) -> Bool {
+        r.values.first == .missing && !r.values.dropFirst().contains(.missing) && complete.contains(tailDigest(r))
+    }
+
+    /// Drops the held records ``isSubsumed(_:by:)`` says were found whole elsewhere.
+    mutating func dropSubsumed() {
+        let complete = completeTails
+        records.removeAll { Self.isSubsumed($0, by: complete) }
+    }
+
+    /// Marks held records equal to a live row of the same table.
     mutating func flagDuplicates() {
-        for i in records.indices {
-            guard let name = records[i].tableName, let t = tables.firstIndex(where: { $0.name == name }) else { continue }
-            let vals = records[i].values
-            if !vals.contains(.missing) {
-                records[i].duplicateOfLive = liveSets[t]?.contains(RowDigest(vals)) ?? false
-            } else if vals.first == .missing, !vals.dropFirst().contains(.missing) {
-                records[i].duplicateOfLive = liveTails[t]?.contains(RowDigest(vals.dropFirst())) ?? false
-            } else {
-                records[i].duplicateOfLive = (liveRows[t] ?? []).prefix(100_000).contains { row in
-                    row.values.count == vals.count && zip(row.values, vals).allSatisfy { $1 == .missing || $0.same($1) }
-                }
+        for i in records.indices { records[i].duplicateOfLive = isDuplicateOfLive(records[i]) }
+    }
+
+    /// Whether `r` equals a live row of the same table (missing values compare as wildcards). A
+    /// record missing only its first value (the usual clobbered cell) is looked up by the rest;
+    /// other partial records are compared row by row, at most 100,000 rows each.
+    func isDuplicateOfLive(_ r: RecoveredRow) -> Bool {
+        guard let name = r.tableName, let t = tables.firstIndex(where: { $0.name == name }) else { return false }
+        let vals = r.values
+        if !vals.contains(.missing) {
+            return liveSets[t]?.contains(RowDigest(vals)) ?? false
+        } else if vals.first == .missing, !vals.dropFirst().contains(.missing) {
+            return liveTails[t]?.contains(RowDigest(vals.dropFirst())) ?? false
+        } else {
+            return (liveRows[t] ?? []).prefix(100_000).contains { row in
+                row.values.count == vals.count && zip(row.values, vals).allSatisfy { $1 == .missing || $0.same($1) }
             }
         }
     }

@@ -30,7 +30,19 @@ struct RecoveryRun {
     static let liveSample = 100_000
     var freelistTrunks: [Int] = []
     var freelistLeaves: Set<Int> = []
+    /// Rows found, held while they fit in ``holdLimit`` bytes (first pass).
     var records: [RecoveredRow] = []
+    /// Estimated bytes of ``records``, and the most held before the rows go out in a second pass.
+    var heldBytes = 0
+    var holdLimit = Int.max
+    /// The rows found did not fit in ``holdLimit``: ``records`` was dropped, a second pass hands them over.
+    var overflowed = false
+    /// Digests of every complete row found (its table and values after the first), so a clobbered
+    /// copy of it is dropped (``isSubsumed(_:by:)``) without holding the rows: 16 bytes a row.
+    var completeTails: Set<RowDigest> = []
+    /// Second pass: the first pass's ``completeTails``; rows are judged and handed to ``deliver`` as found.
+    var subsumedBy: Set<RowDigest>?
+    var deliver: ((RecoveredRow) -> Void)?
     /// Rows already reported (table, rowid, values), as digests.
     var seen: Set<RowDigest> = []
     var usedOverflow: Set<Int> = []

@@ -18,7 +18,27 @@ public enum SQLiteRecovery {
 
     /// Recovers rows from a database read through `database` (in memory, or page by page from a
     /// file: memory then does not grow with the file's size), with its WAL and journal bytes.
+    /// Every recovered row is in the report's `records`: memory grows with them.
     public static func recover(database: ByteSource, wal: [UInt8]? = nil, journal: [UInt8]? = nil) -> RecoveryReport {
+        var records: [RecoveredRow] = []
+        var report = recover(database: database, wal: wal, journal: journal, holdLimit: .max) { records.append($0) }
+        report.records = records
+        return report
+    }
+
+    /// Estimated bytes of recovered rows ``recover(database:wal:journal:holdLimit:each:)`` holds by
+    /// default before it hands them over in a second pass instead.
+    public static let defaultHoldLimit = 8 << 20
+
+    /// Recovers rows like ``recover(database:wal:journal:)`` but hands each to `each`, in the same
+    /// order, instead of keeping them: the report's `records` is empty. Two rules need the whole
+    /// database (a clobbered row found whole elsewhere is reported once; attribution and the
+    /// live-row check need only what the live walk kept), so rows are held while they take at most
+    /// `holdLimit` bytes (estimated); past that, the carve keeps a 16-byte digest of each complete
+    /// row instead and runs again, handing every row over as it is found. Same rows, same order,
+    /// either way; memory beyond the live rows' digests is 32 bytes per recovered row.
+    public static func recover(database: ByteSource, wal: [UInt8]? = nil, journal: [UInt8]? = nil,
+                               holdLimit: Int = defaultHoldLimit, each: (RecoveredRow) -> Void) -> RecoveryReport {
         var problems: [RecoveryProblem] = []
         var report = RecoveryReport(header: nil, tables: [], droppedTables: [], records: [], liveRowCounts: [:], walFrames: [],
                                     journalRecords: 0, problems: [])
@@ -54,13 +74,28 @@ public enum SQLiteRecovery {
         run.checkJournalBelongs()
         run.walkLive()
         run.learnFirstColumnSizes()
+        run.holdLimit = holdLimit
+        // The state before carving (a value: copying it costs nothing until the carve changes it).
+        var second = run
         run.carveCurrent()
         run.carveVersions()
-        run.dropSubsumed()
-        run.flagDuplicates()
+        if !run.overflowed {
+            run.dropSubsumed()
+            run.flagDuplicates()
+            run.records.forEach(each)
+        } else {
+            // The carve is deterministic: the second pass finds the same rows in the same order.
+            second.subsumedBy = run.completeTails
+            run.completeTails = []; run.seen = []; run.usedOverflow = []
+            withoutActuallyEscaping(each) { each in
+                second.deliver = each
+                second.carveCurrent()
+                second.carveVersions()
+                second.deliver = nil
+            }
+        }
         report.tables = run.tables
         report.droppedTables = run.droppedTables
-        report.records = run.records
         report.liveRowCounts = Dictionary(uniqueKeysWithValues: run.tables.indices.map { (run.tables[$0].name, run.liveCounts[$0] ?? 0) })
         report.journalRecords = run.journal.count
         report.problems = run.problems

@@ -1,7 +1,7 @@
 import ExhibitKit
 import ExhibitTesting
 import Foundation
-import SQLiteForensics
+@testable import SQLiteForensics
 import SQLiteRecovery
 import Testing
 
@@ -49,6 +49,33 @@ struct SharedCarveTests {
         let viaShare = try AnalyzerHarness.run(SQLiteRecoveryAnalyzer(), on: file, context: ctx, requireAcceptance: false)
         #expect(viaShare == alone)
         #expect(!EvidenceRecovery.recover(file, sharing: .take).shared, "the analyzer took it")
+    }
+
+    /// A carve whose rows pass the share limit is not kept (the slot never holds more than
+    /// EvidenceRecovery.shareLimit of rows): the second reader carves again and finds the same,
+    /// and rows streamed from a shared carve are those of the carve.
+    @Test func aCarveTooLargeToKeepIsNotShared() throws {
+        let dir = try TestDirectory("shared-carve-limit")
+        defer { dir.remove() }
+        let walBytes = try #require(RecoveryCase.bytes("wal.db-wal"))
+        let walURL = URL(fileURLWithPath: dir.path("wal.db-wal"))
+        try Data(walBytes).write(to: walURL)
+        let file = try Self.file(sha256: "7c" + String(repeating: "0", count: 62), wal: (walURL, "79"), dir: dir)
+        let whole = try #require(EvidenceRecovery.recover(file).report?.records)
+        try #require(!whole.isEmpty)
+        var offered: [RecoveredRow] = []
+        _ = EvidenceRecovery.recover(file, sharing: .offer, shareLimit: 1024, holdLimit: 0) { offered.append($0) }
+        #expect(offered == whole)
+        var taken: [RecoveredRow] = []
+        #expect(!EvidenceRecovery.recover(file, sharing: .take) { taken.append($0) }.shared, "too large to keep")
+        #expect(taken == whole)
+        // Within the limit it is kept, and handed over row by row from the kept carve.
+        _ = EvidenceRecovery.recover(file, sharing: .offer) { _ in }
+        taken = []
+        let again = EvidenceRecovery.recover(file, sharing: .take) { taken.append($0) }
+        #expect(again.shared)
+        #expect(taken == whole)
+        #expect(again.result.report?.records.isEmpty == true, "streamed, not kept in the report")
     }
 
     @Test func otherBytesOrNoHashNeverShare() throws {

@@ -44,15 +44,16 @@ public struct SQLiteRecoveryAnalyzer: Analyzer {
     }
 
     /// Reads the database page by page and its companions (within ``readLimit`` bytes together,
-    /// through ``EvidenceRecovery``, as the app analyzers do) and hands over every recovered row, then one
-    /// warning per kind of damage. Never throws: an unreadable or too large file is a warning.
+    /// through ``EvidenceRecovery``, as the app analyzers do) and hands over every recovered row as
+    /// recovery releases it (memory does not grow with the rows: docs/recovery.md, "Memory"), then
+    /// one warning per kind of damage. Never throws: an unreadable or too large file is a warning.
     func recover(_ file: EvidenceFile, into sink: any FindingSink) {
         // The app analyzer that ran before on this file may have carved the same bytes already.
-        let (report, warnings) = EvidenceRecovery.recover(file, sharing: .take).result
-        // Reading warnings first (too large, unreadable companion): found before any row.
+        let (report, warnings) = EvidenceRecovery.recover(file, sharing: .take) { sink.emit(.recoveredRecord($0.finding)) }.result
+        // Reading warnings (too large, unreadable companion) first: found before any row. The
+        // store writes warnings after the file's findings either way.
         warnings.forEach(sink.warn)
         guard let report else { return }
-        for r in report.records { sink.emit(.recoveredRecord(r.finding)) }
         Self.warnings(report.problems).forEach(sink.warn)
     }
 
