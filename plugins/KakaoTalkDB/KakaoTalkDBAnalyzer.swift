@@ -24,7 +24,7 @@ public struct KakaoTalkDBAnalyzer: Analyzer {
     /// profiles) or by name, with its WAL/journal and KakaoTalk2.db as companions.
     public var descriptor: AnalyzerDescriptor {
         AnalyzerDescriptor(
-            id: Self.id, version: "1.0.0",
+            id: Self.id, version: "1.0.1",
             summary: "KakaoTalk for Android databases (KakaoTalk.db + KakaoTalk2.db), columns decrypted, into chats, participants and messages",
             accepts: Acceptance(
                 pathGlobs: ["*/KakaoTalk.db"],

@@ -13,7 +13,7 @@ public struct SQLiteRecoveryAnalyzer: Analyzer {
     /// The analyzer id recorded on every finding.
     public static let id = "sqlite-recovery"
     /// The analyzer's version; a change means its findings may differ.
-    public static let version = "0.2.0"
+    public static let version = "0.3.0"
     /// Bytes of a database's `-wal` and `-journal`, together, that recovery holds in memory; the
     /// database itself is read page by page from the private copy, whatever its size. A larger
     /// companion is said (`sqlite-too-large`) and recovery goes on without it.

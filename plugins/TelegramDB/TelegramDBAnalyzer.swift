@@ -21,7 +21,7 @@ public struct TelegramDBAnalyzer: Analyzer {
     /// Android user) and any loose `cache4.db`; asks for its WAL and rollback journal.
     public var descriptor: AnalyzerDescriptor {
         AnalyzerDescriptor(
-            id: Self.id, version: "1.0.0",
+            id: Self.id, version: "1.0.1",
             summary: "Telegram for Android cache4.db (with its WAL): chats, users, secret chats, TL-decoded messages",
             accepts: Acceptance(
                 pathGlobs: ["*/cache4.db"],

@@ -17,7 +17,7 @@ public struct TelegramIOSDBAnalyzer: Analyzer {
     /// Accepts `db_sqlite` under `postbox/db/` by device path or name, with its `-wal`/`-journal`.
     public var descriptor: AnalyzerDescriptor {
         AnalyzerDescriptor(
-            id: Self.id, version: "1.1.0",
+            id: Self.id, version: "1.1.1",
             summary: "Telegram for iOS postbox db_sqlite (peers t2, messages t7, media t6) into chats and messages, with deleted t7 rows recovered",
             accepts: Acceptance(
                 pathGlobs: ["*/postbox/db/db_sqlite"],

@@ -24,7 +24,7 @@ public struct WhatsAppDBAnalyzer: Analyzer {
     public var descriptor: AnalyzerDescriptor {
         let packages = ["com.whatsapp", "com.whatsapp.w4b"]
         return AnalyzerDescriptor(
-            id: Self.id, version: "1.0.0",
+            id: Self.id, version: "1.0.1",
             summary: "WhatsApp for Android msgstore.db (+ wa.db), current and legacy schema, into chats and messages; encrypted backups listed",
             accepts: Acceptance(
                 pathGlobs: ["*/msgstore.db", "*/msgstore*.db.crypt12", "*/msgstore*.db.crypt14", "*/msgstore*.db.crypt15"],

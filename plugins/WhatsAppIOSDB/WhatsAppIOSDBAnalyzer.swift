@@ -20,7 +20,7 @@ public struct WhatsAppIOSDBAnalyzer: Analyzer {
     /// `-wal`/`-journal` and `ContactsV2.sqlite` (with its own) as companions.
     public var descriptor: AnalyzerDescriptor {
         AnalyzerDescriptor(
-            id: Self.id, version: "1.0.0",
+            id: Self.id, version: "1.0.1",
             summary: "WhatsApp for iOS ChatStorage.sqlite (+ ContactsV2.sqlite) into chats, members and messages",
             accepts: Acceptance(
                 pathGlobs: ["*/ChatStorage.sqlite"],
