@@ -27,14 +27,14 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lab_bench import QUERY, ROOT, run, spread_sql_ms, start_cluster  # noqa: E402
+from lab_bench import KEY_WIDTHS, QUERY, ROOT, key_expression, key_values, run, spread_sql_ms, start_cluster  # noqa: E402
 
 
 def psql(url, sql):
     return subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-Atqc", sql], check=True, capture_output=True, text=True).stdout.strip()
 
 
-def synthesise(url, n):
+def synthesise(url, n, old_indexes=False):
     """Adds a case SYNTH-n whose lab_pdq partition holds n random hashes; returns seconds."""
     t0 = time.perf_counter()
     cid = psql(url, f"INSERT INTO lab_cases (name, db_path, published_utc, row_counts) VALUES ('SYNTH-{n}', '(synthetic)', "
@@ -45,7 +45,10 @@ def synthesise(url, n):
     psql(url, f"INSERT INTO {t} SELECT {cid}, g, g, 'pdq', h, ('x' || h)::bit(256), 100, NULL, NULL, NULL, {chunks} "
               f"FROM (SELECT g, md5(g::text || 'a') || md5(g::text || 'b') AS h FROM generate_series(1, {n}) g) s")
     stmts = [f"ALTER TABLE {t} ADD CONSTRAINT {t}_pkey PRIMARY KEY (case_id, media_hash_id)"]
-    stmts += [f"CREATE INDEX {t}_c{k} ON {t} (c{k})" for k in range(16)]
+    stmts += [f"CREATE INDEX {t}_k{k} ON {t} (({key_expression(k)}))" for k in range(len(KEY_WIDTHS))]
+    if old_indexes:
+        # The sixteen chunk b-trees of the layout before v6-pdq-keys, to time its query on the same rows.
+        stmts += [f"CREATE INDEX {t}_c{k} ON {t} (c{k})" for k in range(16)]
     stmts += [f"CREATE INDEX {t}_file ON {t} (case_id, file_id)", f"ALTER TABLE {t} ADD CONSTRAINT case_check CHECK (case_id = {cid})",
               f"ANALYZE {t}", f"ALTER TABLE lab_pdq ATTACH PARTITION {t} FOR VALUES IN ({cid})"]
     # Each hash's file (the query joins a candidate to its file): path, kind, a random SHA-256.
@@ -63,16 +66,21 @@ def synthesise(url, n):
     return time.perf_counter() - t0
 
 
-def candidates(url, hexhash):
-    chunks = [int(hexhash[4 * k:4 * k + 4], 16) for k in range(16)]
-    cond = " OR ".join(f"c{k} IN ({','.join(str(v) for v in [c] + [c ^ (1 << b) for b in range(16)])})" for k, c in enumerate(chunks))
-    return int(psql(url, f"SELECT count(*) FROM lab_pdq WHERE {cond}"))
+def candidates(url, hexhash, layout="keys"):
+    """Rows the probe's indexes return: eleven keys within 2 flips (or sixteen chunks within 1)."""
+    if layout == "chunks":
+        chunks = [int(hexhash[4 * k:4 * k + 4], 16) for k in range(16)]
+        cond = " OR ".join(f"c{k} IN ({','.join(str(v) for v in [c] + [c ^ (1 << b) for b in range(16)])})" for k, c in enumerate(chunks))
+    else:
+        cond = " OR ".join(f"{key_expression(k)} IN ({','.join(map(str, v))})" for k, v in enumerate(key_values(hexhash)))
+    return int(psql(url, f"SET enable_seqscan = off; SELECT count(*) FROM lab_pdq WHERE {cond}"))
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--exhibit", required=True)
     ap.add_argument("--labbench", required=True)
+    ap.add_argument("--old-indexes", action="store_true", help="also build the 16 chunk indexes of before v6-pdq-keys and time their query")
     ap.add_argument("sizes", nargs="+", type=int, help="total synthetic hashes after each step (increasing)")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="exhibit-lab-scale-")
@@ -90,13 +98,19 @@ def main():
         run([args.labbench, "publish", base], env=env)
         have = 0
         for n in args.sizes:
-            made = synthesise(plain, n - have)
+            made = synthesise(plain, n - have, args.old_indexes)
             have = n
             inproc = json.loads(run([args.labbench, "spread", QUERY, "10"], env=env).stdout)
             size = psql(plain, "SELECT pg_size_pretty(sum(pg_total_relation_size(inhrelid))) FROM pg_inherits WHERE inhparent = 'lab_pdq'::regclass")
+            execute, planning = spread_sql_ms(url, QUERY, planning=True)
             row = dict(hashes=n, synthesised_s=round(made, 1), candidates=candidates(plain, QUERY),
                        inproc_ms=round(statistics.median(inproc["ms"]), 1), contents=inproc["contents"],
-                       query_ms=round(spread_sql_ms(url, QUERY), 1), lab_pdq_size=size, load=round(os.getloadavg()[0], 1))
+                       query_ms=round(execute, 1), planning_ms=round(planning, 1), lab_pdq_size=size, load=round(os.getloadavg()[0], 1))
+            if args.old_indexes:
+                old_execute, old_planning = spread_sql_ms(url, QUERY, "chunks", planning=True)
+                row.update(old_candidates=candidates(plain, QUERY, "chunks"), old_query_ms=round(old_execute, 1),
+                           old_planning_ms=round(old_planning, 1))
+            row["cpu_s"] = round(sum(os.times()[2:4]), 1)   # this script's children so far (psql, labbench)
             rows.append(row)
             print(json.dumps(row), flush=True)
     finally:

@@ -55,7 +55,10 @@ extension LabIndex {
                 var warnings: [String] = []
                 for t in CaseTable.all {
                     let partitioned = PartitionedTable.named(t.name)
-                    if let p = partitioned { try await self.execute(p.createStatement(p.load(caseID)), on: c) }
+                    if let p = partitioned {
+                        try await self.execute(p.createStatement(p.load(caseID)), on: c)
+                        if let s = p.statisticsStatement(p.load(caseID)) { try await self.execute(s, on: c) }
+                    }
                     if reader.has(t) {
                         let (n, w) = try await self.copy(t, into: partitioned?.load(caseID) ?? t.name, from: reader, caseID: caseID, on: c)
                         rows[t.name] = n
