@@ -302,7 +302,7 @@ def spread_sql_ms(url, hexhash, layout="keys", planning=False):
         out = subprocess.run(["psql", url.replace("?sslmode=disable", ""), "-At", "-c", prepare + "EXPLAIN (ANALYZE, FORMAT JSON) " + query],
                              capture_output=True, text=True, check=True,
                              env=dict(os.environ, PGOPTIONS="-c max_parallel_workers_per_gather=0")).stdout
-        plan = json.loads(out)[0]
+        plan = json.loads(out[out.index("["):])[0]   # after the SET/PREPARE command tags
         ms = (plan["Execution Time"], plan.get("Planning Time", 0.0))
         best = ms if best is None or ms[0] < best[0] else best
     return best if planning else best[0]
