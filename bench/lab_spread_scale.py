@@ -125,6 +125,12 @@ def main():
                 old_cpu = (postgres_cpu(f"{pg}/data") - s0) * 200
                 row.update(old_candidates=candidates(plain, QUERY, "chunks"), old_query_ms=round(old_execute, 1),
                            old_planning_ms=round(old_planning, 1), old_query_server_cpu_ms=round(old_cpu, 1))
+            # Index sizes of the (last) synthetic partition: one key index, and one chunk index of before.
+            row["key_index_size"] = psql(plain, "SELECT pg_size_pretty(pg_relation_size(indexrelid)) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                                                "WHERE c.relname LIKE 'lab_pdq_case%_k0' ORDER BY c.oid DESC LIMIT 1")
+            if args.old_indexes:
+                row["chunk_index_size"] = psql(plain, "SELECT pg_size_pretty(pg_relation_size(indexrelid)) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                                                      "WHERE c.relname LIKE 'lab_pdq_case%_c0' ORDER BY c.oid DESC LIMIT 1")
             row["cpu_s"] = round(sum(os.times()[2:4]), 1)   # this script's children so far (psql, labbench)
             rows.append(row)
             print(json.dumps(row), flush=True)
