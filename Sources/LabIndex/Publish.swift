@@ -101,8 +101,8 @@ extension LabIndex {
                 after = last
                 var buffer = ByteBuffer()
                 buffer.reserveCapacity(page.count * 160)
-                /// A value that is not an integer in an integer column (SQLite is dynamically typed)
-                /// is published as NULL and counted.
+                // A value that is not an integer in an integer column (SQLite is dynamically typed)
+                // is published as NULL and counted.
                 func write(_ text: String?, column i: Int, row: [DatabaseValue]) {
                     buffer.writeInteger(UInt8(ascii: "\t"))
                     guard let text else { buffer.writeStaticString("\\N"); return }
