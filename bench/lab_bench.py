@@ -30,7 +30,7 @@ def run(cmd, user=None, **kw):
     return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw)
 
 
-def start_cluster(tmp):
+def start_cluster(tmp, extra=""):
     versions = sorted((int(v) for v in os.listdir("/usr/lib/postgresql") if v.isdigit()), reverse=True)
     bin_dir = f"/usr/lib/postgresql/{versions[0]}/bin"
     user = None
@@ -44,7 +44,7 @@ def start_cluster(tmp):
     s.close()
     run([f"{bin_dir}/initdb", "-D", f"{tmp}/data", "-U", "lab", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"], user)
     run([f"{bin_dir}/pg_ctl", "-D", f"{tmp}/data", "-l", f"{tmp}/log", "-w", "-o",
-         f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=512MB", "start"], user)
+         f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=512MB {extra}", "start"], user)
     run([f"{bin_dir}/createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "lab", "lab"], user)
     stop = lambda: subprocess.run((["runuser", "-u", user, "--"] if user else []) +
                                   [f"{bin_dir}/pg_ctl", "-D", f"{tmp}/data", "-m", "immediate", "stop"], capture_output=True)
@@ -236,22 +236,76 @@ def pg_version():
         return "?"
 
 
-def spread_sql_ms(url, hexhash):
-    """Server time of the multi-index near-duplicate query (EXPLAIN ANALYZE), as LabIndex builds it."""
+# The probe keys of LabIndex (Sources/LabIndex/PDQKeys.swift, migration v6-pdq-keys): the 256 bits
+# cut into 3 keys of 24 bits and 8 of 23, each an expression over the 16-bit chunk columns.
+KEY_WIDTHS = [24] * 3 + [23] * 8
+
+
+def key_expression(k, prefix=""):
+    """Key k as LabIndex spells it (the index and the probe must match)."""
+    start = sum(KEY_WIDTHS[:k])
+    end = start + KEY_WIDTHS[k]
+    pieces = []
+    for col in range(start // 16, (end - 1) // 16 + 1):
+        lo, hi = max(start, 16 * col), min(end, 16 * col + 16)
+        piece = f"{prefix}c{col}"
+        if hi < 16 * col + 16:
+            piece = f"({piece} >> {16 * col + 16 - hi})"
+        if lo > 16 * col:
+            piece = f"({piece} & {(1 << (hi - lo)) - 1})"
+        if end > hi:
+            piece = f"({piece} << {end - hi})"
+        pieces.append(piece)
+    return "(" + " | ".join(pieces) + ")"
+
+
+def key_values(hexhash, flips=2):
+    """Per key, the query's value and every value within `flips` bit flips (as LabIndex.keyValues)."""
+    bits = bin(int(hexhash, 16))[2:].zfill(256)
+    out = []
+    for k, w in enumerate(KEY_WIDTHS):
+        start = sum(KEY_WIDTHS[:k])
+        v = int(bits[start:start + w], 2)
+        vals = [v] + [v ^ (1 << a) for a in range(w)]
+        if flips >= 2:
+            vals += [v ^ (1 << a) ^ (1 << b) for a in range(w) for b in range(a + 1, w)]
+        out.append(vals)
+    return out
+
+
+def spread_sql(hexhash, layout="keys"):
+    """The near-duplicate query as LabIndex sends it (`keys`: eleven key lists as parameters, run
+    as a generic plan) or as it was before migration v6-pdq-keys (`chunks`: sixteen 16-bit chunks
+    within 1 flip, constants in the text)."""
     chunks = [int(hexhash[4 * k:4 * k + 4], 16) for k in range(16)]
-    cond = " OR ".join(f"p.c{k} IN ({','.join(str(v) for v in [c] + [c ^ (1 << b) for b in range(16)])})" for k, c in enumerate(chunks))
     bits = "".join(f"{c:016b}" for c in chunks)
-    sql = (f"EXPLAIN (ANALYZE, FORMAT JSON) SELECT f.sha256, min(bit_count(p.hash # B'{bits}')) FROM lab_pdq p "
-           f"JOIN lab_files f ON f.case_id = p.case_id AND f.file_id = p.file_id WHERE ({cond}) AND p.quality >= 50 AND f.sha256 IS NOT NULL "
-           f"AND bit_count(p.hash # B'{bits}') <= 31 GROUP BY f.sha256")
+    head = (f"SELECT f.sha256, min(bit_count(p.hash # B'{bits}')) FROM lab_pdq p "
+            f"JOIN lab_files f ON f.case_id = p.case_id AND f.file_id = p.file_id WHERE ({{cond}}) AND p.quality >= 50 AND f.sha256 IS NOT NULL "
+            f"AND bit_count(p.hash # B'{bits}') <= 31 GROUP BY f.sha256")
+    if layout == "chunks":
+        cond = " OR ".join(f"p.c{k} IN ({','.join(str(v) for v in [c] + [c ^ (1 << b) for b in range(16)])})" for k, c in enumerate(chunks))
+        return "", head.replace("{cond}", cond)
+    cond = " OR ".join(f"{key_expression(k, 'p.')} = ANY(${k + 1}::integer[])" for k in range(len(KEY_WIDTHS)))
+    args = ", ".join("'{" + ",".join(map(str, v)) + "}'" for v in key_values(hexhash))
+    prepare = (f"SET plan_cache_mode = force_generic_plan; DEALLOCATE ALL; PREPARE probe({', '.join(['integer[]'] * len(KEY_WIDTHS))}) AS "
+               + head.replace("{cond}", cond) + "; ")
+    return prepare, f"EXECUTE probe({args})"
+
+
+def spread_sql_ms(url, hexhash, layout="keys", planning=False):
+    """Server time of the near-duplicate query (EXPLAIN ANALYZE, best of 5), as LabIndex builds it
+    (or, `layout="chunks"`, as it was before v6-pdq-keys); with `planning`, also the planning time."""
     best = None
+    prepare, query = spread_sql(hexhash, layout)
     for _ in range(5):
         # Without parallel workers, as LabIndex.nearDuplicates asks it (SET LOCAL there).
-        out = subprocess.run(["psql", url.replace("?sslmode=disable", ""), "-At", "-c", sql], capture_output=True, text=True, check=True,
+        out = subprocess.run(["psql", url.replace("?sslmode=disable", ""), "-At", "-c", prepare + "EXPLAIN (ANALYZE, FORMAT JSON) " + query],
+                             capture_output=True, text=True, check=True,
                              env=dict(os.environ, PGOPTIONS="-c max_parallel_workers_per_gather=0")).stdout
-        ms = json.loads(out)[0]["Execution Time"]
-        best = ms if best is None else min(best, ms)
-    return best
+        plan = json.loads(out[out.index("["):])[0]   # after the SET/PREPARE command tags
+        ms = (plan["Execution Time"], plan.get("Planning Time", 0.0))
+        best = ms if best is None or ms[0] < best[0] else best
+    return best if planning else best[0]
 
 
 if __name__ == "__main__":

@@ -41,7 +41,9 @@ extension CaseTable {
                   shape: { row in
                       // A hash that is not 64 hex digits cannot be indexed: the row is left out (counted).
                       guard let hex = row[3]?.lowercased(), let bits = PDQChunks(hex: hex) else { return nil }
-                      return [row[0], row[1], row[2], hex, bits.bitString, row[4], row[5], row[6], row[7]] + bits.chunks.map { String($0) }
+                      // bit(256) as `x` + hex: PostgreSQL's bit input takes it, and parsing 65
+                      // characters costs both sides less than 256 binary digits.
+                      return [row[0], row[1], row[2], hex, "x" + hex, row[4], row[5], row[6], row[7]] + bits.chunks.map { String($0) }
                   }),
         CaseTable(name: "lab_chats",
                   columns: cols("chat_id:i room_id:i file_id:i platform format native_id title chat_type owner"),

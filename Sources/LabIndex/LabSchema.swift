@@ -11,7 +11,7 @@ enum LabSchema {
 
     /// Named migrations, oldest first.
     static let migrations: [(name: String, statements: [String])] = [("v1-lab", v1), ("v2-queue", v2), ("v3-access", v3), ("v4-hashsets", v4),
-                                                                     ("v5-partitions", v5)]
+                                                                     ("v5-partitions", v5), ("v6-pdq-keys", v6)]
 
     /// The distributed-ingest queue (`lab submit`, `lab worker`, `lab status`): one job per
     /// (case, item); a worker holds a job by a lease it renews (heartbeat); a job whose lease

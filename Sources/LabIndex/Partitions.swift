@@ -17,6 +17,10 @@ struct PartitionedTable: Sendable {
     var key: String
     /// Secondary indexes: name suffix and the definition after `ON table`.
     var indexes: [(suffix: String, definition: String)]
+    /// Columns no lab query filters, joins or sorts on: a publish's ANALYZE skips them
+    /// (`SET STATISTICS 0`), which is most of its work (docs/BENCHMARKS.md). The statistics of
+    /// expression indexes (the PDQ probe keys) are still gathered.
+    var unanalysed: [String] = []
 
     /// The case's attached partition.
     func partition(_ caseID: Int) -> String { "\(name)_case\(caseID)" }
@@ -25,6 +29,11 @@ struct PartitionedTable: Sendable {
 
     /// Creates `table` empty, without indexes (the load target; the migration's per-case tables).
     func createStatement(_ table: String) -> String { "CREATE TABLE \(table) (\(columns))" }
+
+    /// Turns off statistics of the columns no query uses, on a load table (before its ANALYZE).
+    func statisticsStatement(_ table: String) -> String? {
+        unanalysed.isEmpty ? nil : "ALTER TABLE \(table) " + unanalysed.map { "ALTER COLUMN \($0) SET STATISTICS 0" }.joined(separator: ", ")
+    }
 
     /// Builds `table`'s indexes (named after it) and the check that makes ATTACH skip its scan;
     /// ends with ANALYZE, so the planner probes the new partition's indexes at once.
@@ -72,7 +81,10 @@ extension PartitionedTable {
                 \((0..<16).map { "c\($0) integer NOT NULL" }.joined(separator: ", "))
                 """,
             key: "case_id, media_hash_id",
-            indexes: (0..<16).map { ("c\($0)", "(c\($0))") } + [("file", "(case_id, file_id)")]),
+            // The near-duplicate probe's eleven keys (PDQKeys, migration v6-pdq-keys), as
+            // expressions over the sixteen chunk columns.
+            indexes: PDQKeys.widths.indices.map { ("k\($0)", "((\(PDQKeys.expression($0))))") } + [("file", "(case_id, file_id)")],
+            unanalysed: ["hash_hex", "hash", "frame_index", "frame_time_us", "variants"] + (0..<16).map { "c\($0)" }),
         PartitionedTable(
             name: "lab_messages",
             columns: """
@@ -81,7 +93,11 @@ extension PartitionedTable {
                 sent_raw text, sent_basis text, text text, deleted integer
                 """,
             key: "case_id, message_id",
-            indexes: [("text", "USING gin (text gin_trgm_ops)")]),
+            indexes: [("text", "USING gin (text gin_trgm_ops)")],
+            // The text is searched through its trigram index; the planner's guess for ILIKE
+            // without statistics already picks it.
+            unanalysed: ["sequence", "native_id", "kind", "sender", "sender_native_id", "from_device_owner", "sent_utc", "sent_raw",
+                         "sent_basis", "text", "deleted"]),
         PartitionedTable(
             name: "lab_files",
             columns: """
@@ -90,11 +106,20 @@ extension PartitionedTable {
                 modified_utc text, modified_utc_us bigint, modified_basis text
                 """,
             key: "case_id, file_id",
-            indexes: [("sha256", "(sha256)"), ("md5", "(md5)"), ("sha1", "(sha1)")]),
+            indexes: [("sha256", "(sha256)"), ("md5", "(md5)"), ("sha1", "(sha1)")],
+            unanalysed: ["entry_key", "path", "name", "size", "mime", "status", "device_path", "modified_utc", "modified_utc_us", "modified_basis"]),
     ]
 
     /// The partitioned table named `name`, if it is one.
     static func named(_ name: String) -> PartitionedTable? { all.first { $0.name == name } }
+
+    /// The tables as migration `v5-partitions` made them (`lab_pdq` with its sixteen chunk
+    /// b-trees `c0`…`c15`, which `v6-pdq-keys` replaces): a shipped migration never changes.
+    static let asOfV5: [PartitionedTable] = all.map { t in
+        var t = t
+        if t.name == "lab_pdq" { t.indexes = (0..<16).map { ("c\($0)", "(c\($0))") } + [("file", "(case_id, file_id)")] }
+        return t
+    }
 }
 
 extension LabSchema {
@@ -107,7 +132,7 @@ extension LabSchema {
     /// its `lab_cases` row in the same transaction (and a foreign key would cost a trigger per row,
     /// or a validation join at every swap).
     static var v5: [String] {
-        PartitionedTable.all.flatMap { t -> [String] in
+        PartitionedTable.asOfV5.flatMap { t -> [String] in
             let perCase = [t.createStatement("\(t.name)_case{case}"),
                            "INSERT INTO \(t.name)_case{case} (\(t.columnNames)) SELECT \(t.columnNames) FROM \(t.name)_v4 WHERE case_id = {case}"]
                 + t.indexStatements("\(t.name)_case{case}", caseID: "{case}")
@@ -139,5 +164,28 @@ extension LabSchema {
                 """,
             ]
         }
+    }
+}
+
+extension LabSchema {
+    /// Migration `v6-pdq-keys`: the near-duplicate probe moves from sixteen 16-bit chunk indexes
+    /// (within 1 flip each: ~N / 241 candidates) to eleven 23/24-bit keys within 2 flips (~N /
+    /// 3,100; `PDQKeys`). The keys are expression indexes over the chunk columns, so no row
+    /// changes: the old indexes are dropped (with their partitions'), each partition gets its
+    /// eleven key indexes under the names a publish gives them, then the parent's (attaching the
+    /// partitions'), and the new expressions are analysed.
+    static var v6: [String] {
+        let keys = PDQKeys.widths.indices
+        let perPartition = keys.map { "EXECUTE format('CREATE INDEX %I ON %I ((\(PDQKeys.expression($0))))', part || '_k\($0)', part);" }
+        return (0..<16).map { "DROP INDEX lab_pdq_c\($0)" } + [
+            """
+            DO $$ DECLARE part text; BEGIN
+                FOR part IN SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                            WHERE i.inhparent = 'lab_pdq'::regclass ORDER BY 1 LOOP
+                    \(perPartition.joined(separator: "\n        "))
+                END LOOP;
+            END $$
+            """,
+        ] + keys.map { "CREATE INDEX lab_pdq_k\($0) ON lab_pdq ((\(PDQKeys.expression($0))))" } + ["ANALYZE lab_pdq"]
     }
 }

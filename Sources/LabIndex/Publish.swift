@@ -55,7 +55,10 @@ extension LabIndex {
                 var warnings: [String] = []
                 for t in CaseTable.all {
                     let partitioned = PartitionedTable.named(t.name)
-                    if let p = partitioned { try await self.execute(p.createStatement(p.load(caseID)), on: c) }
+                    if let p = partitioned {
+                        try await self.execute(p.createStatement(p.load(caseID)), on: c)
+                        if let s = p.statisticsStatement(p.load(caseID)) { try await self.execute(s, on: c) }
+                    }
                     if reader.has(t) {
                         let (n, w) = try await self.copy(t, into: partitioned?.load(caseID) ?? t.name, from: reader, caseID: caseID, on: c)
                         rows[t.name] = n
@@ -82,45 +85,67 @@ extension LabIndex {
         }
     }
 
-    /// Streams one table into the lab with COPY, page by page.
+    /// Streams one table into the lab with COPY, page by page. Rows are written as COPY text
+    /// straight into the buffer sent (no string per field or per row): the client's CPU per row
+    /// was half of publishing's (docs/BENCHMARKS.md).
     private func copy(_ t: CaseTable, into table: String, from reader: CaseReader, caseID: Int, on c: PostgresConnection) async throws -> (Int, [String]) {
         var written = 0, skipped = 0, nulled = 0
         var firstProblem: String?
+        let caseText = String(caseID)
         try await c.copyFrom(table: table, columns: ["case_id"] + t.columns.map(\.name), logger: logger) { writer in
             var after = Int64.min
             while true {
                 let (page, last) = try reader.page(t, after: after, limit: Self.pageRows)
                 guard let last else { break }
                 after = last
-                var text = ""
-                text.reserveCapacity(page.count * 128)
+                var buffer = ByteBuffer()
+                buffer.reserveCapacity(page.count * 160)
+                // A value that is not an integer in an integer column (SQLite is dynamically typed)
+                // is published as NULL and counted.
+                func write(_ text: String?, column i: Int, row: [CaseValue]) {
+                    buffer.writeInteger(UInt8(ascii: "\t"))
+                    guard let text else { buffer.writeStaticString("\\N"); return }
+                    if i < t.columns.count, t.columns[i].kind == .int, Int64(text) == nil {
+                        nulled += 1
+                        if firstProblem == nil { firstProblem = "row id \(row.first.flatMap(Self.text) ?? "?") column \(t.columns[i].name)" }
+                        buffer.writeStaticString("\\N")
+                        return
+                    }
+                    buffer.writeCopyEscaped(text)
+                }
                 for values in page {
-                    var fields = values.map(Self.text)
                     if let shape = t.shape {
+                        let fields = values.map(Self.text)
                         guard let shaped = shape(fields) else {
                             skipped += 1
-                            if firstProblem == nil { firstProblem = "row id \(fields[0] ?? "?")" }
+                            if firstProblem == nil { firstProblem = "row id \(fields.first.flatMap { $0 } ?? "?")" }
                             continue
                         }
-                        fields = shaped
-                    }
-                    text += String(caseID)
-                    for (i, f) in fields.enumerated() {
-                        text += "\t"
-                        var value = f
-                        // SQLite is dynamically typed: a non-integer in an integer column becomes NULL.
-                        if let v = value, i < t.columns.count, t.columns[i].kind == .int, Int64(v) == nil {
-                            value = nil
-                            nulled += 1
-                            if firstProblem == nil { firstProblem = "row id \(fields[0] ?? "?") column \(t.columns[i].name)" }
+                        buffer.writeString(caseText)
+                        for (i, f) in shaped.enumerated() { write(f, column: i, row: values) }
+                    } else {
+                        buffer.writeString(caseText)
+                        for (i, v) in values.enumerated() {
+                            switch (v, i < t.columns.count ? t.columns[i].kind : .text) {
+                            case (.null, _):
+                                buffer.writeInteger(UInt8(ascii: "\t"))
+                                buffer.writeStaticString("\\N")
+                            case (.integer(let n), _):
+                                buffer.writeInteger(UInt8(ascii: "\t"))
+                                buffer.writeString(String(n))
+                            case (.text(let s), .text):
+                                // Text the store keeps with an embedded NUL arrives whole (CaseValue).
+                                buffer.writeInteger(UInt8(ascii: "\t"))
+                                buffer.writeCopyEscaped(s)
+                            default:
+                                // Doubles, blobs (as hex), text in an integer column: the text form, checked.
+                                write(Self.text(v), column: i, row: values)
+                            }
                         }
-                        if let v = value { Self.appendEscaped(v, to: &text) } else { text += "\\N" }
                     }
-                    text += "\n"
+                    buffer.writeInteger(UInt8(ascii: "\n"))
                     written += 1
                 }
-                var buffer = ByteBuffer()
-                buffer.writeString(text)
                 try await writer.write(buffer)
             }
         }
@@ -173,8 +198,8 @@ extension LabIndex {
         }
     }
 
-    /// COPY text-format escaping. PostgreSQL text cannot hold U+0000: it becomes U+2400 (␀) in
-    /// the lab index (the case database keeps the exact text).
+    /// COPY text-format escaping into a string (the hash-set import's rows; publishing writes
+    /// bytes, ``ByteBuffer/writeCopyEscaped(_:)``, with the same rules).
     static func appendEscaped(_ s: String, to out: inout String) {
         if !s.utf8.contains(where: { $0 == 0x5C || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || $0 == 0x00 }) {
             out += s
@@ -198,6 +223,34 @@ extension LabIndex {
         f.formatOptions = [.withInternetDateTime]
         f.timeZone = TimeZone(identifier: "UTC")
         return f.string(from: Date())
+    }
+}
+
+extension ByteBuffer {
+    /// Writes `s` as a COPY text-format field: backslash, newline, carriage return and tab
+    /// escaped. PostgreSQL text cannot hold U+0000: it becomes U+2400 (␀) in the lab index (the
+    /// case database keeps the exact text). Works on the UTF-8 bytes: the escaped characters are
+    /// ASCII, which never occurs inside a multi-byte sequence.
+    mutating func writeCopyEscaped(_ s: String) {
+        var s = s
+        s.withUTF8 { u in
+            var start = 0
+            for i in 0..<u.count {
+                let escape: StaticString
+                switch u[i] {
+                case 0x5C: escape = "\\\\"
+                case 0x0A: escape = "\\n"
+                case 0x0D: escape = "\\r"
+                case 0x09: escape = "\\t"
+                case 0x00: escape = "\u{2400}"
+                default: continue
+                }
+                writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(u)[start..<i]))
+                writeStaticString(escape)
+                start = i + 1
+            }
+            writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(u)[start..<u.count]))
+        }
     }
 }
 

@@ -133,27 +133,38 @@ extension LabIndex {
     }
 
     /// SHA-256s of files whose PDQ hash (quality ≥ 50) is within `maxDistance` of `hex`, with the
-    /// smallest distance: multi-index hashing — a row qualifies only if one of its sixteen 16-bit
-    /// chunks is within ⌊maxDistance/16⌋ bit flips of the query's (pigeonhole), which the chunk
-    /// indexes answer; candidates are then verified by the full Hamming distance.
+    /// smallest distance. Two stages in one query: multi-index hashing over the eleven keys of
+    /// `PDQKeys` — a row qualifies only if one of its keys is within ⌊maxDistance/11⌋ bit flips of
+    /// the query's (pigeonhole), which the key indexes answer — then every candidate's full Hamming
+    /// distance. Beyond 2 flips per key (distance > 32) the key lists would grow into the
+    /// thousands each; such a question scans the hashes instead (the same answer, slower).
     public func nearDuplicates(_ hex: String, maxDistance: Int) async throws -> [(sha256: String, distance: Int)] {
         guard let q = PDQChunks(hex: hex.lowercased()) else { throw LabError("'\(hex)' is not a PDQ hash (64 hex digits)") }
         let d = max(0, min(maxDistance, 255))
-        let probe = Self.chunkCondition(q, maxDistance: d)
-        let bits = q.bitString
+        var binds = PostgresBindings()
+        binds.append(q.bitString)
+        let probe: String
+        if PDQKeys.flips(forDistance: d) <= 2 {
+            probe = Self.keyCondition(firstParameter: 2)
+            for values in Self.keyValues(q, maxDistance: d) { binds.append(values) }
+        } else {
+            probe = "true"
+        }
         let sql = """
             SELECT f.sha256, min(bit_count(p.hash # $1::bit(256)))::integer FROM lab_pdq p
             JOIN lab_files f ON f.case_id = p.case_id AND f.file_id = p.file_id
             WHERE (\(probe)) AND p.quality >= 50 AND bit_count(p.hash # $1::bit(256)) <= \(d) AND f.sha256 IS NOT NULL
             GROUP BY f.sha256 ORDER BY 2, 1
             """
-        var binds = PostgresBindings()
-        binds.append(bits)
-        // No parallel workers: over partitions the planner picks a Parallel Append whose worker
-        // start-up and planning cost several times the probe itself (docs/BENCHMARKS.md: 60 ms
-        // against 25 ms at 200,000 hashes); SET LOCAL keeps the setting inside this query.
         return try await connection.withTransaction(logger: logger) { c in
+            // No parallel workers: over partitions the planner picks a Parallel Append whose worker
+            // start-up and planning cost several times the probe itself (docs/BENCHMARKS.md: 60 ms
+            // against 25 ms at 200,000 hashes). A generic plan: the key lists are parameters, so
+            // the planner does not estimate 3,119 values once per partition (it assumes a short
+            // list, which leads it to the key indexes as the real lists should). SET LOCAL keeps
+            // both settings inside this query.
             try await c.query("SET LOCAL max_parallel_workers_per_gather = 0", logger: self.logger)
+            try await c.query("SET LOCAL plan_cache_mode = force_generic_plan", logger: self.logger)
             var out: [(String, Int)] = []
             for try await (sha, dist) in try await c.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: self.logger).decode((String, Int).self) {
                 out.append((sha, dist))
@@ -162,11 +173,15 @@ extension LabIndex {
         }
     }
 
-    /// `c0 IN (…) OR … OR c15 IN (…)`: every chunk value within ⌊d/16⌋ flips (numbers we computed).
-    static func chunkCondition(_ q: PDQChunks, maxDistance d: Int) -> String {
-        (0..<16).map { k in
-            "p.c\(k) IN (\(PDQChunks.neighbours(q.chunks[k], flips: d / 16).map(String.init).joined(separator: ",")))"
-        }.joined(separator: " OR ")
+    /// `key0 = ANY($n) OR … OR key10 = ANY($n+10)`, the keys spelled as their indexes spell them.
+    static func keyCondition(firstParameter n: Int) -> String {
+        PDQKeys.widths.indices.map { k in "\(PDQKeys.expression(k, prefix: "p.")) = ANY($\(n + k)::integer[])" }.joined(separator: " OR ")
+    }
+
+    /// Per key, every value within ⌊d/11⌋ bit flips of the query's (numbers we computed).
+    static func keyValues(_ q: PDQChunks, maxDistance d: Int) -> [[Int32]] {
+        let flips = PDQKeys.flips(forDistance: d)
+        return zip(PDQKeys(q).keys, PDQKeys.widths).map { v, w in PDQKeys.neighbours(v, width: w, flips: flips).map { Int32($0) } }
     }
 
     private func messageAppearances(_ shas: [String]) async throws -> [LabAppearance] {

@@ -39,7 +39,7 @@ struct LabCLITests {
         #expect(r.exitCode == 1 && r.stderr.contains("lab@127.0.0.1:1/lab"), "\(r.stderr)")
 
         r = try lab(["init"] + f)
-        #expect(r.exitCode == 0 && r.stdout.contains("applied v1-lab, v2-queue, v3-access, v4-hashsets, v5-partitions"), "\(r.stdout)\(r.stderr)")
+        #expect(r.exitCode == 0 && r.stdout.contains("applied v1-lab, v2-queue, v3-access, v4-hashsets, v5-partitions, v6-pdq-keys"), "\(r.stdout)\(r.stderr)")
         r = try lab(["init"], env: ["EXHIBIT_LAB_URL": url])
         #expect(r.exitCode == 0 && r.stdout.contains("up to date"), "\(r.stdout)\(r.stderr)")
         r = try lab(["publish"] + f + [a, b, dir.path("missing.sqlite")])

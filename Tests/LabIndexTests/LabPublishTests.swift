@@ -26,7 +26,7 @@ struct LabPublishTests {
     @Test func initIsNamedAndAppendOnly() async throws {
         try await LabFixture.withLab { _, url in
             try await LabFixture.session(url) { lab in
-                #expect(try await lab.appliedMigrations() == ["v1-lab", "v2-queue", "v3-access", "v4-hashsets", "v5-partitions"])
+                #expect(try await lab.appliedMigrations() == ["v1-lab", "v2-queue", "v3-access", "v4-hashsets", "v5-partitions", "v6-pdq-keys"])
                 #expect(try await lab.migrate() == [], "a second init applies nothing")
                 // A lab index made by a newer Exhibit is refused, not half-understood.
                 try await lab.rawExecute("INSERT INTO lab_migrations (name, position) VALUES ('v99-future', 99)")
