@@ -25,14 +25,22 @@ final class EntryContentCollector {
     private var discarding = false
     /// Whether `mustSpool` was asked already.
     private var decided = false
+    /// Hash-only ingest: the sniff window collects in the walker's recycled buffer until the
+    /// spool decision, so an entry longer than the window that is not kept costs no allocation
+    /// (and no fresh pages) for its head; only kept bytes become `memory`.
+    private let scratch: HeadScratch?
+    /// Bytes of the entry in `scratch` (before the decision; the head after it, when discarding).
+    private var scratchCount = 0
 
     init(threshold: Int, directory: URL, expectedSize: Int64?, lanes: HashLanes?,
-         mustSpool: ((UnsafeRawBufferPointer) -> Bool)? = nil) {
+         mustSpool: ((UnsafeRawBufferPointer) -> Bool)? = nil, scratch: HeadScratch? = nil) {
         self.threshold = threshold
         self.directory = directory
         self.mustSpool = mustSpool
         self.hasher = EntryDigest(lanes: lanes)
-        if let expectedSize, expectedSize > 0 {
+        // The window must be decided before anything could spool (threshold ≥ window).
+        self.scratch = mustSpool != nil && threshold >= MagicDetector.sniffBytes ? scratch : nil
+        if self.scratch == nil, let expectedSize, expectedSize > 0 {
             // A hostile header can claim anything: reserve at most 1 MiB up front.
             memory.reserveCapacity(Int(min(expectedSize, Int64(min(threshold, 1 << 20)))))
         }
@@ -51,7 +59,16 @@ final class EntryContentCollector {
         guard buf.count > 0 else { return }
         hasher.update(buf)
         count += Int64(buf.count)
+        try keep(buf)
+    }
+
+    /// Keeps bytes already hashed and counted: in memory, the spool file, or the sniff window.
+    private func keep(_ buf: UnsafeRawBufferPointer) throws {
         if discarding { return }
+        if let scratch, !decided {
+            try appendWindow(buf, scratch)
+            return
+        }
         if fd < 0 {
             let after = memory.count + buf.count
             // Hash-only ingest: once the sniff window is full, keep the bytes only if they are a
@@ -77,6 +94,28 @@ final class EntryContentCollector {
             head.append(contentsOf: UnsafeRawBufferPointer(rebasing: buf.prefix(MagicDetector.sniffBytes - head.count)))
         }
         try write(buf)
+    }
+
+    /// Before the spool decision (hash-only ingest): fills the sniff window in `scratch`; once it
+    /// is full, asks `mustSpool` and either keeps the head there (discarding the rest) or moves the
+    /// window into `memory` and goes on as usual.
+    private func appendWindow(_ buf: UnsafeRawBufferPointer, _ scratch: HeadScratch) throws {
+        let window = MagicDetector.sniffBytes
+        let n = min(buf.count, window - scratchCount)
+        if let src = buf.baseAddress, let dst = scratch.buffer.baseAddress {
+            (dst + scratchCount).copyMemory(from: src, byteCount: n)
+        }
+        scratchCount += n
+        guard scratchCount == window, let mustSpool else { return }
+        decided = true
+        let head = UnsafeRawBufferPointer(rebasing: scratch.buffer[0..<window])
+        if !mustSpool(head) {
+            discarding = true
+            return
+        }
+        memory = Data(head)
+        let rest = UnsafeRawBufferPointer(rebasing: buf[n...])
+        if rest.count > 0 { try keep(rest) }
     }
 
     /// Appends `count` zero bytes (a sparse gap) in 1 MiB steps.
@@ -119,6 +158,9 @@ final class EntryContentCollector {
 
     /// Calls `body` with the bytes libmagic should see.
     func withHead<T>(_ body: (UnsafeRawBufferPointer) -> T) -> T {
+        if let scratch, !decided || discarding {
+            return body(UnsafeRawBufferPointer(rebasing: scratch.buffer[0..<scratchCount]))
+        }
         if spoolURL != nil || discarding { return head.withUnsafeBytes(body) }
         return memory.prefix(MagicDetector.sniffBytes).withUnsafeBytes(body)
     }
@@ -135,7 +177,18 @@ final class EntryContentCollector {
             return (hashes, .temporaryFile(url), ContentLease(url: url))
         }
         if discarding { return (hashes, .none, nil) }
+        if let scratch, !decided {
+            // Shorter than the sniff window: the whole entry is in the scratch buffer.
+            return (hashes, .memory(Data(UnsafeRawBufferPointer(rebasing: scratch.buffer[0..<scratchCount]))), nil)
+        }
         return (hashes, .memory(memory), nil)
     }
 
+}
+
+/// The sniff window's buffer, recycled by one walker from entry to entry (one collector at a time:
+/// an entry's data is read to the end before the next one, or a nested container, is opened).
+final class HeadScratch {
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: MagicDetector.sniffBytes, alignment: 16)
+    deinit { buffer.deallocate() }
 }

@@ -49,6 +49,8 @@ final class WalkContext {
     let emit: (IntakeEvent) throws -> Void
     /// The walker's hashing threads.
     let lanes: HashLanes
+    /// The sniff window's recycled buffer (hash-only ingest; ``EntryContentCollector``).
+    let headScratch = HeadScratch()
     /// Delivers events in order once their digests are done, on its own thread.
     var emitter: OrderedEmitter?
     /// See ``IntakeWalker/dataReadHook`` and ``IntakeWalker/skipData``.
@@ -164,10 +166,16 @@ final class WalkContext {
     func readData(from src: BlockSource, declaredSize: Int64?, sparseHint: Bool, plainFile: Bool = false) throws -> DataOutcome {
         var out = DataOutcome()
         let magic = self.magic
+        // The type of the first sniff window, when the hash-only spool decision asked for it: for an
+        // entry longer than the window it is the entry's type (same bytes, same call), so libmagic
+        // runs once per large entry, not twice.
+        var windowMIME: String?? = nil
         let sink = EntryContentCollector(threshold: options.memoryThreshold, directory: options.temporaryDirectory, expectedSize: declaredSize,
                              lanes: lanes, mustSpool: options.retainContent ? nil : { head in
-                                 magic.mime(of: head, complete: false).map(Self.containerMIMEs.contains) ?? false
-                             })
+                                 let m = magic.mime(of: head, complete: false)
+                                 windowMIME = .some(m)
+                                 return m.map(Self.containerMIMEs.contains) ?? false
+                             }, scratch: headScratch)
         let start = src.compressedPosition
         var pos: Int64 = 0
         var gap = false
@@ -255,7 +263,11 @@ final class WalkContext {
             out.mime = mime(of: sink, bytes: pos, sha256: h.sha256)
         case .pending(let p):
             out.pendingHashes = p
-            out.mime = mime(of: sink, bytes: pos, sha256: nil)
+            if pos > Int64(MagicDetector.sniffBytes), let known = windowMIME {
+                out.mime = known
+            } else {
+                out.mime = mime(of: sink, bytes: pos, sha256: nil)
+            }
         }
         out.content = done.content
         out.lease = done.lease
