@@ -74,17 +74,15 @@ extension LabIndex {
                         let (rows, last) = try q.hashSetEntries(setID: setID, after: after, limit: Self.pageRows)
                         guard let last else { break }
                         after = last
-                        var text = ""
-                        for row in rows {
-                            text += String(labID)
-                            for value in row {
-                                text += "\t"
-                                if let v = Self.text(value) { Self.appendEscaped(v, to: &text) } else { text += "\\N" }
-                            }
-                            text += "\n"
-                        }
                         var buffer = ByteBuffer()
-                        buffer.writeString(text)
+                        for row in rows {
+                            buffer.writeString(String(labID))
+                            for value in row {
+                                buffer.writeInteger(UInt8(ascii: "\t"))
+                                if let v = Self.text(value) { buffer.writeCopyEscaped(v) } else { buffer.writeStaticString("\\N") }
+                            }
+                            buffer.writeInteger(UInt8(ascii: "\n"))
+                        }
                         try await writer.write(buffer)
                     }
                 }

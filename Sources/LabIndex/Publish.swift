@@ -198,25 +198,6 @@ extension LabIndex {
         }
     }
 
-    /// COPY text-format escaping into a string (the hash-set import's rows; publishing writes
-    /// bytes, ``ByteBuffer/writeCopyEscaped(_:)``, with the same rules).
-    static func appendEscaped(_ s: String, to out: inout String) {
-        if !s.utf8.contains(where: { $0 == 0x5C || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || $0 == 0x00 }) {
-            out += s
-            return
-        }
-        for u in s.unicodeScalars {
-            switch u {
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{0}": out += "\u{2400}"
-            default: out.unicodeScalars.append(u)
-            }
-        }
-    }
-
     /// Now in the case database's UTC text form (published time is bookkeeping, not evidence).
     static func utcNow() -> String {
         let f = ISO8601DateFormatter()
