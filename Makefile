@@ -145,6 +145,8 @@ bench: deps
 	python3 bench/recovery_bench.py --bin .build/release/exhibit-recoverybench --out docs/BENCHMARKS.md $(if $(NEMETZ),--nemetz $(NEMETZ))
 	@# Lab index (issue 17): a throwaway PostgreSQL; publish rows/s, spread latency, 1-3 workers (LAB_HASHES=100000,1000000,10000000 for the 10 M run).
 	python3 bench/lab_bench.py --exhibit .build/release/exhibit --labbench .build/release/exhibit-labbench --out docs/BENCHMARKS.md $(if $(LAB_HASHES),--hashes $(LAB_HASHES))
+	@# Spread over 1 and 10 million lab-wide hashes, synthesised in SQL (publishing 10 M through lab_bench.py takes far longer); prints JSON lines.
+	python3 bench/lab_spread_scale.py --exhibit .build/release/exhibit --labbench .build/release/exhibit-labbench 1000000 10000000
 
 docs-cli: build
 	docs/gen-cli.sh $(BIN)/exhibit
