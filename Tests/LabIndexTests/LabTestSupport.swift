@@ -15,9 +15,16 @@ enum LabFixture {
     /// Paths of the two case databases (built on first use).
     static let cases: Result<(a: String, b: String, dir: String), any Error> = Result { try build() }
 
+    /// The folder of the two case databases, private to this test process.
+    static var casesDirectory: String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("exhibit-lab-cases-\(getpid())").path
+    }
+
     static func build() throws -> (a: String, b: String, dir: String) {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhibit-lab-cases-\(getpid())").path
+        let dir = casesDirectory
         try? FileManager.default.removeItem(atPath: dir)
+        // Built once per test process and shared by the suites: removed when the process exits.
+        atexit { try? FileManager.default.removeItem(atPath: LabFixture.casesDirectory) }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let a = dir + "/lab-a.sqlite", b = dir + "/lab-b.sqlite"
         for (db, name, evidence) in [(a, "LAB-A", "sample-case/pc-export.tar.gz"), (b, "LAB-B", "phone/android/android-ffs.tar")] {
