@@ -50,8 +50,11 @@ final class EntrySink: @unchecked Sendable {
     }
 
     private func fail(_ e: Error) {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
         if firstFailure == nil { firstFailure = e }
+        lock.unlock()
+        // The failed file's commit turn never comes: files waiting for it must not wait forever.
+        writer.fail(e)
     }
 
     /// Waits until every file handed to analyzers has been delivered to the writer.
@@ -142,17 +145,20 @@ final class EntrySink: @unchecked Sendable {
             for _ in 0..<jobs { slots.wait() }
             defer { for _ in 0..<jobs { slots.signal() } }
             try writer.flush()
+            let turn = e.isContainer || asContainer ? nil : writer.takeTurn()
             try dispatcher.lanes.runAndWait { [self] in
-                try analyse(file, key: key, analyzers: runnable, outcome: outcome)
+                try analyse(file, key: key, analyzers: runnable, outcome: outcome, turn: turn)
                 try writer.flush()
                 withExtendedLifetime(lease) {}
             }
             return false
         }
         slots.wait()
+        // The file commits in walk order whenever its analysis ends (a container: when it closes).
+        let turn = e.isContainer || asContainer ? nil : writer.takeTurn()
         group.enter()
         dispatcher.lanes.submit { [self] in
-            do { try analyse(file, key: key, analyzers: runnable, outcome: outcome) } catch { fail(error) }
+            do { try analyse(file, key: key, analyzers: runnable, outcome: outcome, turn: turn) } catch { fail(error) }
             withExtendedLifetime(lease) {}
             slots.signal()
             group.leave()
@@ -162,8 +168,8 @@ final class EntrySink: @unchecked Sendable {
 
     /// Runs `analyzers` on one file into its sink and hands the file to the writer. On an
     /// analysis thread.
-    private func analyse(_ file: EvidenceFile, key: EntryKey, analyzers: [any Analyzer], outcome: FileOutcome) throws {
-        let sink = FileSink(outcome: outcome, writer: writer, streamAfter: dispatcher.streamAfter)
+    private func analyse(_ file: EvidenceFile, key: EntryKey, analyzers: [any Analyzer], outcome: FileOutcome, turn: Int?) throws {
+        let sink = FileSink(outcome: outcome, writer: writer, streamAfter: dispatcher.streamAfter, turn: turn)
         try dispatcher.run(analyzers, on: file, evidenceID: evidenceID, entryKey: key, into: sink)
         try sink.finish()
     }
@@ -185,8 +191,9 @@ final class EntrySink: @unchecked Sendable {
                 continue
             }
             let key = h.outcome.record.key
+            let turn = h.outcome.record.isContainer ? nil : writer.takeTurn()
             try dispatcher.lanes.runAndWait { [self] in
-                let sink = FileSink(outcome: h.outcome, writer: writer, streamAfter: dispatcher.streamAfter)
+                let sink = FileSink(outcome: h.outcome, writer: writer, streamAfter: dispatcher.streamAfter, turn: turn)
                 for analyzer in h.analyzers {
                     let names = analyzer.descriptor.accepts.companionNames(for: candidate.appName)
                     let (copy, folder) = try spool.layout(candidate: candidate, companions: names, among: files, base: file)

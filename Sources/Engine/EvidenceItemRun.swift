@@ -154,7 +154,7 @@ struct EvidenceItemRun {
         sink.drain()
         if let failure = sink.failure { throw failure }
         try writer.releaseOpenContainers()
-        try writer.flush()
+        try writer.flushAll()
 
         // Phone extractions: every file under a recognised device tree gets its device path,
         // also those listed before the entry that revealed the tree (docs/intake.md).

@@ -18,6 +18,9 @@ final class FileSink: FindingSink, @unchecked Sendable {
     private(set) var outcome: FileOutcome
     private let writer: OutcomeWriter
     private let streamAfter: Int
+    /// The file's commit turn (``OutcomeWriter/takeTurn()``); nil for a container (its turn is
+    /// taken when it closes) or to take one on delivery.
+    private let turn: Int?
     private var analyzerID = "", analyzerVersion = ""
     private var stream: OpenStream?
     /// The case database failed while this file streamed: nothing more is taken.
@@ -28,8 +31,8 @@ final class FileSink: FindingSink, @unchecked Sendable {
     var resumedAfterWait: (() -> Void)?
 
     /// `streamAfter` findings kept in memory before the file's transaction is opened.
-    init(outcome: FileOutcome, writer: OutcomeWriter, streamAfter: Int) {
-        self.outcome = outcome; self.writer = writer; self.streamAfter = max(0, streamAfter)
+    init(outcome: FileOutcome, writer: OutcomeWriter, streamAfter: Int, turn: Int? = nil) {
+        self.outcome = outcome; self.writer = writer; self.streamAfter = max(0, streamAfter); self.turn = turn
     }
 
     /// The analyzer whose findings follow (its id and version are their provenance).
@@ -43,7 +46,7 @@ final class FileSink: FindingSink, @unchecked Sendable {
         let produced = ProducedFinding(analyzerID: analyzerID, analyzerVersion: analyzerVersion, finding: finding)
         if let stream {
             do {
-                if try stream.pipe.put(produced) { resumedAfterWait?() }
+                if try stream.pipe.put(produced, whileWaiting: resumedAfterWait) { resumedAfterWait?() }
             } catch { failure = error }
             return
         }
@@ -77,10 +80,10 @@ final class FileSink: FindingSink, @unchecked Sendable {
         let head = first
         outcome.findings = []
         let s = OpenStream()
-        let writer = self.writer
+        let writer = self.writer, turn = self.turn
         let thread = Thread {
             do {
-                try writer.deliverStreaming(head, next: { s.pipe.take() }, errors: { s.pipe.errors })
+                try writer.deliverStreaming(head, turn: turn, next: { s.pipe.take() }, errors: { s.pipe.errors })
             } catch {
                 s.pipe.fail(error)
                 s.error = error
@@ -102,7 +105,7 @@ final class FileSink: FindingSink, @unchecked Sendable {
             return
         }
         if let failure { throw failure }
-        try writer.deliver(outcome)
+        try writer.deliver(outcome, turn: turn)
     }
 
     /// One open transaction: the pipe feeding it and how it ended.

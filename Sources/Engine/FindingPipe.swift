@@ -30,19 +30,24 @@ final class FindingPipe: @unchecked Sendable {
 
     /// Producer side: queues one finding; waits while `maxBatches` batches are waiting. Returns
     /// whether it had to wait for the writer. Throws the writer's failure once storing failed.
+    /// `whileWaiting` is called every few seconds of a long wait (the file's commit waits for its
+    /// turn behind a file still being analysed): the supervisor's clock is not the analyzer's.
     @discardableResult
-    func put(_ f: ProducedFinding) throws -> Bool {
+    func put(_ f: ProducedFinding, whileWaiting: (() -> Void)? = nil) throws -> Bool {
         // The batch being filled belongs to the producer alone until it is handed over; the lock
         // is taken once per batch, not per finding.
         filling.append(f)
-        if filling.count >= batchSize { return try handOver() }
+        if filling.count >= batchSize { return try handOver(whileWaiting) }
         return false
     }
 
-    private func handOver() throws -> Bool {
+    private func handOver(_ whileWaiting: (() -> Void)?) throws -> Bool {
         cond.lock(); defer { cond.unlock() }
         var waited = false
-        while full.count >= maxBatches && failure == nil { waited = true; cond.wait() }
+        while full.count >= maxBatches && failure == nil {
+            waited = true
+            if !cond.wait(until: Date(timeIntervalSinceNow: 5)) { whileWaiting?() }
+        }
         if let failure { filling.removeAll(keepingCapacity: true); throw failure }
         full.append(filling)
         filling = []

@@ -35,9 +35,11 @@ struct ExportDeterminismTests {
         return [dir.path("mixed.zip"), Corpus.url("sample-case/phone-dump.zip").path]
     }
 
-    static func ingestArguments(_ evidence: [String], db: String, jobs: Int) -> [String] {
+    /// `streamAfter`: a small value makes every chat stream into its own transaction, which
+    /// then waits for its turn behind files still being analysed.
+    static func ingestArguments(_ evidence: [String], db: String, jobs: Int, streamAfter: Int = 4096) -> [String] {
         ["ingest"] + evidence + ["--db", db, "--case", "DET-1", "--examiner", "Tester", "--assume-tz", "Asia/Seoul",
-                                 "--jobs", String(jobs), "--batch-size", "16"]
+                                 "--jobs", String(jobs), "--batch-size", "16", "--stream-after", String(streamAfter)]
     }
 
     /// Every format `exhibit export` writes without a review database, into `folder`.
@@ -124,7 +126,7 @@ struct ExportDeterminismTests {
             let folder = dir.path("jobs\(jobs)")
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             let db = folder + "/case.sqlite"
-            let r = try Run.command(Fixture.exhibit, Self.ingestArguments(evidence, db: db, jobs: jobs))
+            let r = try Run.command(Fixture.exhibit, Self.ingestArguments(evidence, db: db, jobs: jobs, streamAfter: jobs == 1 ? 4096 : 5))
             try #require(r.exitCode == 0, "ingest --jobs \(jobs): \(r.stderr)")
             exports.append(try Self.exportAll(db: db, into: folder))
             idLists.append(try Self.ids(db))
@@ -133,16 +135,16 @@ struct ExportDeterminismTests {
         // The fixture is what it claims: chats (several per platform), pictures, events.
         let messages = idLists[0].filter { $0.hasPrefix("m") }.count
         let events = idLists[0].filter { $0.hasPrefix("e") }.count
-        #expect(messages > 100 && events > messages, "messages \(messages), events \(events)")
+        #expect(messages > 50 && events > messages, "messages \(messages), events \(events)")
         #expect(digests[0] == digests[1])
         #expect(idLists[0] == idLists[1], "row ids differ between --jobs 1 and --jobs 4")
-        Self.compare(exports[0], exports[1], runsDiffer: false, "--jobs 1 vs --jobs 4")
+        Self.compare(exports[0], exports[1], runsDiffer: false, "--jobs 1 vs --jobs 4 (streaming)")
 
         // Interrupted (Ctrl-C once files are committed) and resumed with a third thread count.
         let folder = dir.path("resumed")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let db = folder + "/case.sqlite"
-        let args = Self.ingestArguments(evidence, db: db, jobs: 3)
+        let args = Self.ingestArguments(evidence, db: db, jobs: 3, streamAfter: 5)
         let group = try ProcessGroup(Fixture.exhibit, args, stderrPath: folder + "/stderr.txt")
         var committed = 0
         for _ in 0..<600 where committed == 0 {
