@@ -27,6 +27,8 @@ final class OutcomeWriter: @unchecked Sendable {
     /// committed); finished files whose turn has not come, by turn.
     private var issued = 0, turn = 0
     private var early: [Int: FileOutcome] = [:]
+    /// Turns of closed containers that will not commit in this run (see ``releaseOpenContainers()``).
+    private var skipped: Set<Int> = []
     /// A commit failed, or a file's analysis did (its turn never comes): waiting deliveries throw.
     private var failure: Error?
     private(set) var committed = 0
@@ -104,8 +106,8 @@ final class OutcomeWriter: @unchecked Sendable {
     /// The current turn is pending or committed: moves on past it and every waiting file after it.
     private func advance() throws {
         turn += 1
-        while let next = early.removeValue(forKey: turn) {
-            pending.append(next)
+        while true {
+            if let next = early.removeValue(forKey: turn) { pending.append(next) } else if skipped.remove(turn) == nil { break }
             turn += 1
         }
         cond.broadcast()
@@ -174,12 +176,19 @@ final class OutcomeWriter: @unchecked Sendable {
         try settle(k, held)
     }
 
-    /// Commits containers the walker never closed (it stopped early) as they are.
+    /// Commits containers the walker never closed (it stopped early) as they are. A closed one
+    /// whose own analysis never came (it was held for a container that never ended) stays
+    /// uncommitted, as before, and gives up its turn so that the files after it commit.
     func releaseOpenContainers() throws {
         cond.lock(); defer { cond.unlock() }
-        for (k, held) in containers.sorted(by: { $0.key < $1.key }) where held.analysed {
-            containers[k] = nil
-            try place(held.outcome, turn: held.turn ?? issueLocked())
+        for (k, held) in containers.sorted(by: { $0.key < $1.key }) {
+            if held.analysed {
+                containers[k] = nil
+                try place(held.outcome, turn: held.turn ?? issueLocked())
+            } else if let t = held.turn {
+                containers[k]?.turn = nil
+                if t == turn { try advance() } else { skipped.insert(t) }
+            }
         }
     }
 
@@ -205,7 +214,7 @@ final class OutcomeWriter: @unchecked Sendable {
     func flushAll() throws {
         cond.lock(); defer { cond.unlock() }
         try flushLocked()
-        guard turn == issued, early.isEmpty else {
+        guard turn == issued, early.isEmpty, skipped.isEmpty else {
             throw IngestError("internal: \(issued - turn) files handed to analysis were never delivered for commit")
         }
     }
