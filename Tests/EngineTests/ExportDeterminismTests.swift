@@ -2,9 +2,6 @@ import ExhibitTesting
 import Foundation
 import GRDB
 import Testing
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Same evidence → byte-identical exports, whatever the thread count and however often the run was
 /// interrupted (docs/architecture.md, "Determinism"): row ids (files, messages, events, …) follow
@@ -153,15 +150,7 @@ struct ExportDeterminismTests {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let db = folder + "/case.sqlite"
         let args = Self.ingestArguments(evidence, db: db, jobs: 3, streamAfter: 5)
-        let group = try ProcessGroup(Fixture.exhibit, args, stderrPath: folder + "/stderr.txt")
-        var committed = 0
-        for _ in 0..<600 where committed == 0 {
-            usleep(20_000)
-            committed = (try? InterruptProgressTests.count(db, "SELECT count(*) FROM files")) ?? 0
-        }
-        try #require(committed > 0, "the ingest committed nothing within 12 s")
-        kill(-group.pid, SIGINT)
-        _ = group.waitExit()
+        _ = try InterruptProgressTests.ctrlCAfterFirstCommit(args, db: db, stderrPath: folder + "/stderr.txt")
         let interrupted = try InterruptProgressTests.count(db, "SELECT count(*) FROM ingest_runs WHERE status = 'interrupted'")
         try #require(interrupted == 1, "the ingest finished before Ctrl-C: make the evidence larger")
         let resumed = try Run.command(Fixture.exhibit, args)

@@ -50,15 +50,7 @@ struct InterruptProgressTests {
         try #require(reference.exitCode == 0, "\(reference.stderr)")
 
         // Ctrl-C on a terminal: SIGINT to the whole foreground process group, once files are committed.
-        let group = try ProcessGroup(Fixture.exhibit, args, stderrPath: dir.path("stderr.txt"))
-        var committed = 0
-        for _ in 0..<600 where committed == 0 {
-            usleep(20_000)
-            committed = (try? Self.count(db, "SELECT count(*) FROM files")) ?? 0
-        }
-        try #require(committed > 0, "the ingest committed nothing within 12 s")
-        kill(-group.pid, SIGINT)
-        let status = group.waitExit()
+        let status = try Self.ctrlCAfterFirstCommit(args, db: db, stderrPath: dir.path("stderr.txt"))
         let stderr = (try? String(contentsOfFile: dir.path("stderr.txt"), encoding: .utf8)) ?? ""
         #expect(try Self.count(db, "SELECT count(*) FROM ingest_runs WHERE status = 'completed'") == 0,
                 "the ingest finished before Ctrl-C: make the evidence larger")
@@ -71,6 +63,20 @@ struct InterruptProgressTests {
         let resumed = try Run.command(Fixture.exhibit, args)
         #expect(resumed.exitCode == 0, "\(resumed.stderr)")
         #expect(try Fixture.digest(db) == (try Fixture.digest(dir.path("reference.sqlite"))))
+    }
+
+    /// Runs `exhibit args` in its own process group and sends the group SIGINT once `db` holds
+    /// committed files; returns the wait status.
+    static func ctrlCAfterFirstCommit(_ args: [String], db: String, stderrPath: String) throws -> Int32 {
+        let group = try ProcessGroup(Fixture.exhibit, args, stderrPath: stderrPath)
+        var committed = 0
+        for _ in 0..<600 where committed == 0 {
+            usleep(20_000)
+            committed = (try? Self.count(db, "SELECT count(*) FROM files")) ?? 0
+        }
+        try #require(committed > 0, "the ingest committed nothing within 12 s")
+        kill(-group.pid, SIGINT)
+        return group.waitExit()
     }
 
     static func count(_ db: String, _ sql: String) throws -> Int {
