@@ -36,6 +36,27 @@ import Testing
         #expect(writer.committedCount == 3)
     }
 
+    /// Memory is bounded: past `maxEarly` files waiting for an earlier turn, the next later one
+    /// waits in `deliver` until that turn comes.
+    @Test func pastTheBoundALaterFileWaits() throws {
+        let dir = try TestDirectory("turns-bound"); defer { dir.remove() }
+        let (db, evidence) = try DispatchTests.database(dir, "case.sqlite")
+        let writer = OutcomeWriter(db: db, batchSize: 1, maxEarly: 1)
+        let turns = (0..<3).map { _ in writer.takeTurn() }
+        try writer.deliver(Self.outcome(evidence, 2), turn: turns[2])
+        let done = DispatchSemaphore(value: 0)
+        let blocked = Thread {
+            _ = try? writer.deliver(Self.outcome(evidence, 1), turn: turns[1])
+            done.signal()
+        }
+        blocked.start()
+        #expect(done.wait(timeout: .now() + 0.3) == .timedOut, "one file already waits: the second must wait too")
+        try writer.deliver(Self.outcome(evidence, 0), turn: turns[0])
+        done.wait()
+        try writer.flushAll()
+        #expect(try Self.rows(dir) == ["1:0", "2:1", "3:2"])
+    }
+
     /// A file streaming into its own transaction waits for its turn too, then the later files follow.
     @Test func aStreamingFileWaitsForItsTurn() throws {
         let dir = try TestDirectory("turns-stream"); defer { dir.remove() }
