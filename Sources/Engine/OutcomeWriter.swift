@@ -20,6 +20,10 @@ final class OutcomeWriter: @unchecked Sendable {
     private let batchSize: Int
     private let maxDelay: TimeInterval
     private let maxEarly: Int
+    /// Findings held by waiting files, and their bound: a waiting file may hold up to
+    /// `streamAfter` findings, so a count of files alone would let 4,096 chats wait in memory.
+    private var earlyFindings = 0
+    private let maxEarlyFindings: Int
     private var pending: [FileOutcome] = []
     private var lastFlush = Date()
     private var containers: [String: HeldContainer] = [:]
@@ -41,9 +45,11 @@ final class OutcomeWriter: @unchecked Sendable {
     }
 
     /// `maxEarly`: finished files kept in memory while an earlier one is still being analysed.
-    init(db: EvidenceDatabase, batchSize: Int, maxDelay: TimeInterval = 1.0, maxEarly: Int? = nil) {
+    init(db: EvidenceDatabase, batchSize: Int, maxDelay: TimeInterval = 1.0, maxEarly: Int? = nil,
+         maxEarlyFindings: Int = 16_384) {
         self.db = db; self.batchSize = batchSize; self.maxDelay = maxDelay
         self.maxEarly = max(1, maxEarly ?? max(4096, batchSize * 8))
+        self.maxEarlyFindings = max(1, maxEarlyFindings)
     }
 
     /// Takes the next commit turn for a file handed to an analysis thread. Call it on the walker's
@@ -79,9 +85,13 @@ final class OutcomeWriter: @unchecked Sendable {
             try settle(k, held)
         } else {
             let t = turn ?? issueLocked()
-            // Memory stays bounded: past `maxEarly` waiting files, a later one waits here (the
-            // next turn never does, so the earliest file always gets through).
-            while t > self.turn && early.count >= maxEarly && failure == nil { cond.wait() }
+            // Memory stays bounded: past `maxEarly` waiting files, or past `maxEarlyFindings`
+            // findings held by them, a later one waits here (the next turn never does, so the
+            // earliest file always gets through).
+            while t > self.turn && failure == nil
+                && (early.count >= maxEarly || (!early.isEmpty && earlyFindings + outcome.findings.count > maxEarlyFindings)) {
+                cond.wait()
+            }
             if let failure { throw failure }
             try place(outcome, turn: t)
         }
@@ -97,6 +107,7 @@ final class OutcomeWriter: @unchecked Sendable {
     private func place(_ outcome: FileOutcome, turn t: Int) throws {
         guard t == turn else {
             early[t] = outcome
+            earlyFindings += outcome.findings.count
             return
         }
         pending.append(outcome)
@@ -107,7 +118,10 @@ final class OutcomeWriter: @unchecked Sendable {
     private func advance() throws {
         turn += 1
         while true {
-            if let next = early.removeValue(forKey: turn) { pending.append(next) } else if skipped.remove(turn) == nil { break }
+            if let next = early.removeValue(forKey: turn) {
+                earlyFindings -= next.findings.count
+                pending.append(next)
+            } else if skipped.remove(turn) == nil { break }
             turn += 1
         }
         cond.broadcast()

@@ -57,6 +57,36 @@ import Testing
         #expect(try Self.rows(dir) == ["1:0", "2:1", "3:2"])
     }
 
+    /// The bound counts findings too: waiting files that hold more than `maxEarlyFindings`
+    /// findings make the next later one wait, however few files wait.
+    @Test func pastTheFindingsBoundALaterFileWaits() throws {
+        let dir = try TestDirectory("turns-findings"); defer { dir.remove() }
+        let (db, evidence) = try DispatchTests.database(dir, "case.sqlite")
+        let writer = OutcomeWriter(db: db, batchSize: 1, maxEarlyFindings: 3)
+        let turns = (0..<3).map { _ in writer.takeTurn() }
+        @Sendable func withFindings(_ n: Int, _ count: Int) -> FileOutcome {
+            var o = Self.outcome(evidence, n)
+            o.findings = (0..<count).map { i in
+                ProducedFinding(analyzerID: "a", analyzerVersion: "1",
+                                finding: .artifact(Artifact(type: "t\(i)", properties: .object([:]))))
+            }
+            return o
+        }
+        try writer.deliver(withFindings(2, 2), turn: turns[2])
+        let done = DispatchSemaphore(value: 0)
+        let second = withFindings(1, 2)
+        let blocked = Thread {
+            _ = try? writer.deliver(second, turn: turns[1])
+            done.signal()
+        }
+        blocked.start()
+        #expect(done.wait(timeout: .now() + 0.3) == .timedOut, "two findings wait already: two more pass the bound of three")
+        try writer.deliver(Self.outcome(evidence, 0), turn: turns[0])
+        done.wait()
+        try writer.flushAll()
+        #expect(try Self.rows(dir).prefix(3) == ["1:0", "2:1", "3:2"])
+    }
+
     /// A file streaming into its own transaction waits for its turn too, then the later files follow.
     @Test func aStreamingFileWaitsForItsTurn() throws {
         let dir = try TestDirectory("turns-stream"); defer { dir.remove() }
