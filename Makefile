@@ -30,7 +30,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/debug
 DEMO := demo-out
 
-.PHONY: pydeps deps build test test-long demo bench clean docs-cli
+.PHONY: pydeps deps build test test-long demo bench clean docs-cli plugin-helpers
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
@@ -50,6 +50,22 @@ pydeps: deps
 
 build: deps
 	$(SWIFT) build
+
+# The shipped copies of the plugin helpers are generated, not edited: this rewrites them from the
+# scaffold `exhibit plugin new` writes (PluginScaffoldPythonHelper/SwiftHelper.swift), the Python
+# helper whole and the Swift helper from its marker line to the end of the example's main.swift.
+# PluginShippedCopiesTests fails until it is run after a helper changes.
+HELPER_MARK := ^// MARK: - Exhibit plugin protocol 1
+plugin-helpers:
+	$(SWIFT) build --product exhibit
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(BIN)/exhibit plugin new helpers --lang python --dir "$$tmp/py" >/dev/null && \
+	cp "$$tmp/py/exhibit_plugin.py" plugins/examples/android-sms/exhibit_plugin.py && \
+	cp "$$tmp/py/exhibit_plugin.py" corpora/plugins/misbehave/exhibit_plugin.py && \
+	$(BIN)/exhibit plugin new helpers --lang swift --dir "$$tmp/sw" >/dev/null && \
+	main=plugins/examples/bash-history/main.swift && \
+	{ sed '\,$(HELPER_MARK),,$$d' "$$main"; sed -n '\,$(HELPER_MARK),,$$p' "$$tmp/sw/main.swift"; } > "$$tmp/main.swift" && \
+	cp "$$tmp/main.swift" "$$main" && echo "plugin helper copies rewritten"
 
 # `swift format lint` with the rules of .swift-format (Tests/Scripts/lint.sh: layout findings are
 # not enforced), a short libFuzzer smoke run of every metadata parser (fuzz/README.md for long

@@ -30,8 +30,9 @@ public struct IngestOptions: Sendable {
     public var databasePath: String
     public var caseName: String
     public var examiner: String?
-    /// IANA zone for naive local times (`Asia/Seoul`), or nil.
-    public var assumedZone: String?
+    /// The zone for naive local times, or nil: parsed once from the examiner's name by
+    /// ``CaseZone/resolve(_:)`` (the command line's `--assume-tz`); stored by its IANA identifier.
+    public var assumedZone: TimeZone?
     /// Custody details by evidence path (as given on the command line).
     public var custody: [String: CustodyDetails]
     /// Refuse to ingest an item whose hash does not match `expectedSHA256`.
@@ -67,7 +68,7 @@ public struct IngestOptions: Sendable {
     public var toolVersion: String
 
     public init(evidence: [String], databasePath: String, caseName: String, examiner: String? = nil,
-                assumedZone: String? = nil, custody: [String: CustodyDetails] = [:], strict: Bool = false,
+                assumedZone: TimeZone? = nil, custody: [String: CustodyDetails] = [:], strict: Bool = false,
                 budgets: IntakeBudgets = .default, nameCharsets: [String] = ["CP949", "SHIFT_JIS"],
                 memoryThreshold: Int = 16 << 20, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
                 batchSize: Int = 512, signKeyPath: String? = nil,
@@ -86,7 +87,7 @@ public struct IngestOptions: Sendable {
         .object([
             "case": .string(caseName),
             "examiner": examiner.map(JSONValue.string) ?? .null,
-            "assumed_zone": assumedZone.map(JSONValue.string) ?? .null,
+            "assumed_zone": assumedZone.map { JSONValue.string($0.identifier) } ?? .null,
             "strict": .bool(strict),
             "name_charsets": .array(nameCharsets.map(JSONValue.string)),
             "memory_threshold": .number(Double(memoryThreshold)),

@@ -80,7 +80,6 @@ public final class IngestPipeline {
 
     public func run() throws -> IngestSummary {
         ProcessSetup.prepare()
-        _ = try CaseZone.resolve(options.assumedZone)  // a bad name is refused before anything is opened
         let lock = try DatabaseLock(path: options.databasePath) {
             FileHandle.standardError.write(Data("exhibit: another exhibit process is writing \(options.databasePath); waiting for it to finish\n".utf8))
         }
@@ -90,14 +89,15 @@ public final class IngestPipeline {
         // silently lose their basis (issue 15, item 7). A different zone is refused below.
         var zoneInherited = false
         if options.assumedZone == nil, let inherited = try db.caseInfo()?.assumedZone {
-            options.assumedZone = inherited
+            // The case's zone as stored (an identifier an earlier run resolved): read here, once.
+            options.assumedZone = try CaseZone.resolve(inherited)
             zoneInherited = true
         }
-        let zone = try CaseZone.resolve(options.assumedZone)
+        let zone = options.assumedZone
         // The store decides whether the zone differs from the case's (one authority); a
         // different zone is a usage error here.
         do {
-            _ = try db.ensureCase(name: options.caseName, examiner: options.examiner, assumedZone: options.assumedZone,
+            _ = try db.ensureCase(name: options.caseName, examiner: options.examiner, assumedZone: zone?.identifier,
                                   toolVersion: options.toolVersion)
         } catch let e as EvidenceStoreError {
             guard case .caseZoneMismatch = e else { throw e }
@@ -219,7 +219,7 @@ public final class IngestPipeline {
         var summary = IngestSummary(runID: runID, evidence: reports, filesCommitted: committed, statusCounts: counts,
                                     errorCount: errors, chainHead: head, findingsDigest: sealed.detail.digest,
                                     signature: signature, publicKey: publicKey, exitCode: bad ? 3 : 0, phaseSeconds: phases)
-        summary.assumedZone = options.assumedZone
+        summary.assumedZone = options.assumedZone?.identifier
         summary.assumedZoneInherited = zoneInherited
         return summary
     }

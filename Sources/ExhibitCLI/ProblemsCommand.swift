@@ -21,17 +21,13 @@ struct ProblemsCommand: ParsableCommand {
         """)
 
     @OptionGroup var database: DatabaseOption
-    @Option(help: "Only rows with this status (warning, error, crashed, timeout).") var status: String?
+    @Option(help: "Only rows with this status.") var status: AnalysisStatus?
     @Option(help: "Only rows with this code.") var code: String?
     @Option(help: "At most this many rows.") var limit: Int = 1000
     @Option(help: "Skip this many rows first.") var offset: Int = 0
     @Flag(help: "Print JSON.") var json = false
 
     func validate() throws {
-        if let status, AnalysisStatus(rawValue: status) == nil {
-            let known = AnalysisStatus.allCases.map(\.rawValue)
-            throw ValidationError("--status takes \(known.dropLast().joined(separator: ", ")) or \(known.last ?? ""), not '\(status)'")
-        }
         guard limit >= 0, offset >= 0 else { throw ValidationError("--limit and --offset must not be negative") }
     }
 
@@ -40,7 +36,7 @@ struct ProblemsCommand: ParsableCommand {
         do {
             let db = try EvidenceDatabase.openExisting(path: database.db, readOnly: true)
             rows = try db.listProblems(status: status, code: code, limit: limit, offset: offset)
-            counts = try db.caseOverview().problems.filter { (status == nil || $0.status == status) && (code == nil || $0.code == code) }
+            counts = try db.caseOverview().problems.filter { (status == nil || $0.status == status?.rawValue) && (code == nil || $0.code == code) }
         } catch {
             fail("\(database.db): \(error)", code: 1)
         }
@@ -53,6 +49,9 @@ struct ProblemsCommand: ParsableCommand {
         }
     }
 }
+
+/// `--status`: parsed once, so an unknown value is a usage error (exit 2) listing the statuses.
+extension AnalysisStatus: ExpressibleByArgument {}
 
 /// `exhibit problems --json`: one object per row, snake_case keys, every key present.
 struct ProblemJSON: Encodable {

@@ -100,6 +100,26 @@ extension Finding {
     }
 }
 
+extension FindingKind {
+    /// One valid `data` of this kind on the plugin wire (docs/plugins.md, "Finding kinds"), or
+    /// nil when only built-in analyzers produce it: the plugin host refuses a kind without one
+    /// and offers the others in its handshake, and a test decodes each sample through the real
+    /// reply validation into a finding of this kind. Samples are read in this order, so a chat
+    /// comes before its participant and message.
+    public var pluginSample: String? {
+        switch self {
+        case .artifact: #"{"type": "t.x", "properties": {"n": 1}}"#
+        case .chat: #"{"chat_key": "c", "platform": "sms"}"#
+        case .participant: #"{"chat_key": "c", "display_name": "Kim"}"#
+        case .message: #"{"chat_key": "c", "text": "hi", "sent": {"unix_s": 1724825523}}"#
+        case .metadata: #"{"namespace": "exif", "tag": "Model", "value": "X"}"#
+        case .indicator: #"{"kind": "generator-software", "summary": "s", "evidence_tag": "Software"}"#
+        case .mediaHash: #"{"algorithm": "pdq", "hash": "\#(String(repeating: "0f", count: 32))", "quality": 90}"#
+        case .recoveredRecord: nil
+        }
+    }
+}
+
 /// A JSON value with a canonical encoding (sorted keys), so digests over findings are stable.
 public enum JSONValue: Sendable, Hashable, Codable {
     case null

@@ -12,8 +12,9 @@ enum PluginWireKind: Hashable, Sendable {
     /// A warning about the file.
     case warning
 
-    /// Stored kinds a plugin may not send (their findings come only from built-in analyzers).
-    static let notFromPlugins: Set<FindingKind> = [.recoveredRecord]
+    /// Stored kinds a plugin may not send: those without a ``FindingKind/pluginSample`` (their
+    /// findings come only from built-in analyzers).
+    static let notFromPlugins: Set<FindingKind> = Set(FindingKind.allCases.filter { $0.pluginSample == nil })
 
     /// Every kind a plugin may send, in ``FindingKind`` order, then `event` and `warning`.
     static let all: [PluginWireKind] = FindingKind.allCases.filter { !notFromPlugins.contains($0) }.map { .stored($0) } + [.event, .warning]

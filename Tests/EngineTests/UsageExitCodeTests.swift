@@ -38,6 +38,13 @@ struct UsageExitCodeTests {
         #expect(r.stderr.contains("'okay' is invalid for '--status <status>'") && r.stderr.contains("limit-exceeded"), "\(r.stderr)")
     }
 
+    /// The same for `exhibit problems --status`: the analysis statuses are a closed set.
+    @Test func anUnknownProblemStatusExitsTwo() throws {
+        let r = try Run.command(Fixture.exhibit, ["problems", "--db", "/nonexistent/case.sqlite", "--status", "errors"])
+        #expect(r.exitCode == 2, "exit \(r.exitCode) \(r.stderr)")
+        #expect(r.stderr.contains("'errors' is invalid for '--status <status>'") && r.stderr.contains("timeout"), "\(r.stderr)")
+    }
+
     @Test func aMistypedPathCreatesNoCaseFile() throws {
         let dir = try TestDirectory("usage-path")
         defer { dir.remove() }

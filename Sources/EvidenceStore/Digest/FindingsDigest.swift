@@ -59,14 +59,28 @@ struct DigestSection: Sendable {
 /// What goes in is chosen so that equal evidence gives an equal digest whatever the thread
 /// count, batching, insertion order, machine time zone, or a kill + resume: no row ids, run
 /// ids, run or add times, evidence paths on this machine, custody details, or audit log.
-/// Files are identified by evidence label + entry key. A feature that adds findings adds one
-/// ``DigestSection`` to ``sections`` — nothing else.
+/// Files are identified by evidence label + entry key. A finding kind declares its sections
+/// (``StoredKind/digestSections``); a feature that is no finding kind adds its section to
+/// ``history`` — nothing else.
 enum FindingsDigest {
     /// The first record of every digest: names the encoding (docs/schema.md).
     static let preamble = "exhibit-findings-digest-v2"
 
-    /// Every section, in hashing order.
-    static let sections: [DigestSection] = [
+    /// Every section, in hashing order: the history, then the sections of finding kinds that are
+    /// not in it, in ``StoredKinds/all`` order. An empty section adds nothing, so a new kind
+    /// leaves the digest of every case without its findings unchanged.
+    static let sections: [DigestSection] = {
+        var names = Set(history.map { $0.name })
+        var out = history
+        for store in StoredKinds.all {
+            for section in store.digestSections where names.insert(section.name).inserted { out.append(section) }
+        }
+        return out
+    }()
+
+    /// The sections as ordered when finding kinds got their own files (digest v2). Frozen: the
+    /// order is part of every digest already recorded; a new non-kind section goes at the end.
+    static let history: [DigestSection] = [
         evidence, files, fileTimes, artifacts, analysisErrors, chats, participants, messages, attachments,
         metadata, indicators,
         mediaHashes, hashSets, hashSetMatches,
@@ -118,15 +132,6 @@ enum FindingsDigest {
             x.location
         FROM analysis_errors x JOIN evidence e ON e.id = x.evidence_id
         ORDER BY e.label, exhibit_sort_key(x.entry_key)
-        """)
-
-    /// Artifacts with their named times (see ``DigestSection/withTimes(_:ownColumns:sql:)``).
-    static let artifacts = DigestSection.withTimes("artifacts", ownColumns: 5, sql: """
-        SELECT e.label, f.entry_key, a.id, a.analyzer_id, a.analyzer_version, a.type, a.properties, a.location,
-            t.name, t.utc, t.utc_us, t.raw, t.basis, t.precision, t.note, t.alternate_utc, t.local_wallclock
-        FROM artifacts a LEFT JOIN files f ON f.id = a.file_id LEFT JOIN evidence e ON e.id = f.evidence_id
-            LEFT JOIN artifact_times t ON t.artifact_id = a.id
-        ORDER BY e.label, f.sort_key, a.id, t.name
         """)
 }
 

@@ -1,17 +1,10 @@
 import GRDB
 
-/// The media sections of ``FindingsDigest`` (migration `v4-media`): perceptual hashes by file,
-/// hash sets by name and source digest (their entries are covered by the source file's SHA-256,
+/// The media sections of ``FindingsDigest`` (migration `v4-media`; perceptual hashes by file are
+/// ``MediaHashKind``'s, `media_hashes`): hash sets by name and source digest (their entries are covered by the source file's SHA-256,
 /// not hashed row by row), and matches by file, set and matched digest — never by row ids or
 /// import times. Empty tables add nothing, so digests of databases without media are unchanged.
 extension FindingsDigest {
-    static let mediaHashes = DigestSection.grouped("media_hashes", sql: """
-        SELECT e.label, f.entry_key, h.algorithm, h.frame_index, h.frame_time_us, h.hash, h.quality, h.variants,
-            h.analyzer_id, h.analyzer_version
-        FROM media_hashes h JOIN files f ON f.id = h.file_id JOIN evidence e ON e.id = f.evidence_id
-        ORDER BY e.label, f.sort_key
-        """)
-
     static let hashSets = DigestSection.grouped("hashsets", groupWidth: 1, sql: """
         SELECT name, kind, format, source_sha256, source_size, entry_count, rejected_count, skipped_count, categories
         FROM hashsets ORDER BY name

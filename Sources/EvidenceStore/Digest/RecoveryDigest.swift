@@ -1,17 +1,5 @@
 import GRDB
 
-/// The `recovered_records` section of ``FindingsDigest`` (migration `v7-recovery`): rows keyed by
-/// evidence label, entry key, page, cell offset and WAL frame — never by row ids. An empty table
-/// adds nothing, so digests of cases without SQLite databases are unchanged.
-extension FindingsDigest {
-    static let recoveredRecords = DigestSection.grouped("recovered_records", sql: """
-        SELECT e.label, f.entry_key, r.page, r.cell_offset, r.wal_frame, r.source, r.table_name, r.rowid, r.values_json,
-            r.duplicate_of_live, r.analyzer_id, r.analyzer_version
-        FROM recovered_records r JOIN files f ON f.id = r.file_id JOIN evidence e ON e.id = f.evidence_id
-        ORDER BY e.label, f.sort_key
-        """)
-}
-
 /// The recovered-message mark (migration `v9-recovered-messages`): one row per message with
 /// `recovered` = 1, keyed like the `messages` section (label, entry key, sequence) and naming
 /// its record by place in the same file (source, page, cell offset, WAL frame), never by row id.

@@ -79,14 +79,14 @@ extension EvidenceDatabase {
     }
 
     /// Analysis errors and warnings with their files, in evidence and path order.
-    public func listProblems(status: String? = nil, code: String? = nil, limit: Int = 1000, offset: Int = 0) throws -> [ProblemRow] {
+    public func listProblems(status: AnalysisStatus? = nil, code: String? = nil, limit: Int = 1000, offset: Int = 0) throws -> [ProblemRow] {
         try queue.read { db in
             var sql = """
                 SELECT ev.label, e.path, e.analyzer_id, e.status, e.code, e.message FROM analysis_errors e
                 JOIN evidence ev ON ev.id = e.evidence_id WHERE 1
                 """
             var args: [(any DatabaseValueConvertible)?] = []
-            if let status { sql += " AND e.status = ?"; args.append(status) }
+            if let status { sql += " AND e.status = ?"; args.append(status.rawValue) }
             if let code { sql += " AND e.code = ?"; args.append(code) }
             sql += " ORDER BY ev.label, e.path, e.id LIMIT ? OFFSET ?"
             args += [limit, offset]

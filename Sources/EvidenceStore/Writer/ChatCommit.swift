@@ -19,6 +19,8 @@ struct ChatRowWriter {
     private let insertFTS: Statement
     private let insertBigrams: Statement
     private let encoder: JSONEncoder
+    /// Links the file's recovered messages to their `recovered_records` rows (``finish(fileID:)``).
+    let recoveredRecords: RecoveryRowWriter
     /// Reused for every message's bigram document (no per-token allocation).
     private var bigrams = BigramBuilder()
     /// Reused for every message's column values.
@@ -70,6 +72,7 @@ struct ChatRowWriter {
         insertAttachment = try db.cachedStatement(sql: Self.insertSQL("attachments", Self.attachmentColumns))
         insertFTS = try db.cachedStatement(sql: "INSERT INTO chat_fts (rowid, text, sender, chat) VALUES (?, ?, ?, ?)")
         insertBigrams = try db.cachedStatement(sql: "INSERT INTO chat_bigrams (rowid, grams) VALUES (?, ?)")
+        recoveredRecords = try RecoveryRowWriter(db)
         encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     }
@@ -154,7 +157,7 @@ struct ChatRowWriter {
         case .message(let m):
             guard let chat = chats[m.chatKey] else { return Self.unknownChat(m.chatKey) }
             try writeMessage(m, chat: chat, fileID: fileID, analyzerID: analyzerID, analyzerVersion: analyzerVersion)
-        case .artifact, .metadata, .indicator, .mediaHash, .recoveredRecord:
+        default:
             break
         }
         return nil

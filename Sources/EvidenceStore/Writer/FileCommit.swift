@@ -157,23 +157,21 @@ extension EvidenceDatabase {
 }
 
 /// Writes outcomes inside one open transaction with cached statements: this is the hot path
-/// of an ingest (hundreds of thousands of rows), so no per-row record encoding.
+/// of an ingest (hundreds of thousands of rows), so no per-row record encoding. The file row,
+/// its times and errors are written here; each finding goes to its kind's writer
+/// (``StoredKinds``, `Kinds/`).
 struct FileRowWriter {
     private let db: Database
     private let find: Statement
     private let insert: Statement
     private let update: Statement
     private let deleteTimes: Statement
-    private let deleteArtifacts: Statement
     private let deleteErrors: Statement
     private let insertTime: Statement
-    private let insertArtifact: Statement
-    private let insertArtifactTime: Statement
     private let insertError: Statement
-    private var chats: ChatRowWriter
-    private var metadata: MetadataRowWriter
-    private var media: MediaRowWriter
-    private var recovered: RecoveryRowWriter
+    /// One writer per ``StoredKinds/all`` entry, and the index of each kind's writer in it.
+    private var kinds: [any KindWriter]
+    private let slot: [FindingKind: Int]
 
     init(_ db: Database) throws {
         self.db = db
@@ -186,26 +184,22 @@ struct FileRowWriter {
             UPDATE files SET \(columns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?
             """)
         deleteTimes = try db.cachedStatement(sql: "DELETE FROM file_times WHERE file_id = ?")
-        deleteArtifacts = try db.cachedStatement(sql: "DELETE FROM artifacts WHERE file_id = ?")
         deleteErrors = try db.cachedStatement(sql: """
             DELETE FROM analysis_errors WHERE evidence_id = ? AND entry_key = ? AND status NOT IN ('crashed', 'timeout')
             """)
         insertTime = try db.cachedStatement(sql: "INSERT INTO file_times (file_id, kind, \(TimeColumns.names)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        insertArtifact = try db.cachedStatement(sql: """
-            INSERT INTO artifacts (file_id, analyzer_id, analyzer_version, type, properties, location) VALUES (?, ?, ?, ?, ?, ?)
-            """)
-        insertArtifactTime = try db.cachedStatement(sql: """
-            INSERT INTO artifact_times (artifact_id, name, \(TimeColumns.names)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
         insertError = try db.cachedStatement(sql: """
             INSERT INTO analysis_errors (evidence_id, entry_key, path, analyzer_id, analyzer_version, status, code,
                 message, location, run_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        chats = try ChatRowWriter(db)
-        metadata = try MetadataRowWriter(db)
-        media = try MediaRowWriter(db)
-        recovered = try RecoveryRowWriter(db)
+        let stores = StoredKinds.all
+        kinds = try stores.map { try $0.writer(db) }
+        var slot: [FindingKind: Int] = [:]
+        for (i, store) in stores.enumerated() {
+            for k in store.kinds { slot[k] = i }
+        }
+        self.slot = slot
     }
 
     /// Writes the file row, its times, findings and errors; returns it open for more findings.
@@ -229,12 +223,8 @@ struct FileRowWriter {
         if let existing = try Int64.fetchOne(find, arguments: [outcome.evidenceID, entryKey]) {
             // A redo: replace everything derived from the file, keep the supervisor's crash records.
             try deleteTimes.execute(arguments: [existing])
-            try deleteArtifacts.execute(arguments: [existing])
             try deleteErrors.execute(arguments: [outcome.evidenceID, entryKey])
-            try chats.deleteFile(existing)
-            try metadata.deleteFile(existing)
-            try media.deleteFile(existing)
-            try recovered.deleteFile(existing)
+            for i in kinds.indices { try kinds[i].deleteFile(existing) }
             try update.execute(arguments: StatementArguments(values + [existing]))
             fileID = existing
         } else {
@@ -244,7 +234,7 @@ struct FileRowWriter {
         for (kind, time) in FileTimeKind.pairs(r.times) {
             try insertTime.execute(arguments: StatementArguments([fileID, kind.rawValue] + TimeColumns.values(time)))
         }
-        chats.beginFile()
+        for i in kinds.indices { kinds[i].beginFile() }
         var file = OpenFile(fileID: fileID, evidenceID: outcome.evidenceID, entryKey: entryKey, path: r.virtualPath, runID: runID)
         for produced in outcome.findings { try write(produced, to: &file) }
         try write(outcome.errors, to: file)
@@ -254,55 +244,28 @@ struct FileRowWriter {
     /// The file row a writer is adding findings to.
     struct OpenFile {
         let fileID: Int64, evidenceID: Int64, entryKey: String, path: String, runID: Int64?
-        var chatProblemRecorded = false
+        /// Codes of ``KindProblem/oncePerFile`` problems already recorded for the file.
+        var recordedOnce: Set<String> = []
     }
 
-    /// Stores one finding of an open file.
+    /// Stores one finding of an open file through its kind's writer; a finding the writer
+    /// refuses becomes the analyzer's `error` row of the file.
     mutating func write(_ produced: ProducedFinding, to file: inout OpenFile) throws {
-        let fileID = file.fileID, runID = file.runID
-        switch produced.finding {
-        case .artifact(let a):
-            try insertArtifact.execute(arguments: [
-                fileID, produced.analyzerID, produced.analyzerVersion, a.type, a.properties.canonicalText,
-                Self.locationText(a.location),
-            ])
-            let artifactID = db.lastInsertedRowID
-            for (name, time) in a.times.sorted(by: { $0.key < $1.key }) {
-                try insertArtifactTime.execute(arguments: StatementArguments([artifactID, name] + TimeColumns.values(time)))
-            }
-        case .chat, .participant, .message:
-            if let problem = try chats.write(produced.finding, fileID: fileID, analyzerID: produced.analyzerID,
-                                             analyzerVersion: produced.analyzerVersion), !file.chatProblemRecorded {
-                // One row per file: a broken analyzer would otherwise repeat it per message.
-                file.chatProblemRecorded = true
-                try insertError.execute(arguments: [
-                    file.evidenceID, file.entryKey, file.path, produced.analyzerID, produced.analyzerVersion, AnalysisStatus.error.rawValue,
-                    "chat-finding-order", problem, nil, runID,
-                ])
-            }
-        case .metadata(let entry):
-            try metadata.write(entry, fileID: fileID, analyzerID: produced.analyzerID,
-                               analyzerVersion: produced.analyzerVersion)
-        case .indicator(let indicator):
-            try metadata.write(indicator, fileID: fileID, analyzerID: produced.analyzerID,
-                               analyzerVersion: produced.analyzerVersion)
-        case .mediaHash(let hash):
-            if let problem = try media.write(hash, fileID: fileID, analyzerID: produced.analyzerID,
-                                             analyzerVersion: produced.analyzerVersion) {
-                try insertError.execute(arguments: [
-                    file.evidenceID, file.entryKey, file.path, produced.analyzerID, produced.analyzerVersion, AnalysisStatus.error.rawValue,
-                    "bad-media-hash", problem, nil, runID,
-                ])
-            }
-        case .recoveredRecord(let r):
-            try recovered.write(r, fileID: fileID, analyzerID: produced.analyzerID, analyzerVersion: produced.analyzerVersion)
+        guard let i = slot[produced.finding.kind],
+              let problem = try kinds[i].write(produced, fileID: file.fileID) else { return }
+        if problem.oncePerFile {
+            guard file.recordedOnce.insert(problem.code).inserted else { return }
         }
+        try insertError.execute(arguments: [
+            file.evidenceID, file.entryKey, file.path, produced.analyzerID, produced.analyzerVersion, AnalysisStatus.error.rawValue,
+            problem.code, problem.message, nil, file.runID,
+        ])
     }
 
-    /// Closes an open file once all its findings are written: links its recovered messages to
-    /// their `recovered_records` rows (which may have arrived after them).
-    func finish(_ file: OpenFile) throws {
-        try recovered.link(chats.pendingRecovered, fileID: file.fileID)
+    /// Closes an open file once all its findings are written: each kind links what arrived out
+    /// of order (recovered messages to their `recovered_records` rows).
+    mutating func finish(_ file: OpenFile) throws {
+        for i in kinds.indices { try kinds[i].finish(fileID: file.fileID) }
     }
 
     /// Stores analysis errors of an open file.

@@ -2,10 +2,19 @@ import ExhibitKit
 import Foundation
 import GRDB
 
+/// ``RecoveredRecord`` findings → `recovered_records` (migration `v7-recovery`).
+enum RecoveredRecordKind: StoredKind {
+    static let kinds: [FindingKind] = [.recoveredRecord]
+    static let tables = ["recovered_records"]
+    static let migrations: [KindMigration] = []
+    static let digestSections = [FindingsDigest.recoveredRecords]
+    static func writer(_ db: Database) throws -> any KindWriter { try RecoveryRowWriter(db) }
+}
+
 /// Writes one file's ``RecoveredRecord`` findings into `recovered_records` inside the file's
 /// commit transaction, and links the file's recovered messages to them. A redo of the file
 /// first drops the rows an earlier commit stored.
-struct RecoveryRowWriter {
+struct RecoveryRowWriter: KindWriter {
     private let db: Database
     private let insert: Statement
     private let delete: Statement
@@ -28,6 +37,12 @@ struct RecoveryRowWriter {
 
     /// Removes what an earlier commit of `fileID` stored.
     func deleteFile(_ fileID: Int64) throws { try delete.execute(arguments: [fileID]) }
+
+    func write(_ produced: ProducedFinding, fileID: Int64) throws -> KindProblem? {
+        guard case .recoveredRecord(let r) = produced.finding else { return nil }
+        try write(r, fileID: fileID, analyzerID: produced.analyzerID, analyzerVersion: produced.analyzerVersion)
+        return nil
+    }
 
     /// Stores one recovered row; returns its id.
     @discardableResult
@@ -59,4 +74,16 @@ struct PendingRecoveredMessage {
     let record: RecoveredRecord
     let analyzerID: String
     let analyzerVersion: String
+}
+
+/// The `recovered_records` section of ``FindingsDigest`` (migration `v7-recovery`): rows keyed by
+/// evidence label, entry key, page, cell offset and WAL frame — never by row ids. An empty table
+/// adds nothing, so digests of cases without SQLite databases are unchanged.
+extension FindingsDigest {
+    static let recoveredRecords = DigestSection.grouped("recovered_records", sql: """
+        SELECT e.label, f.entry_key, r.page, r.cell_offset, r.wal_frame, r.source, r.table_name, r.rowid, r.values_json,
+            r.duplicate_of_live, r.analyzer_id, r.analyzer_version
+        FROM recovered_records r JOIN files f ON f.id = r.file_id JOIN evidence e ON e.id = f.evidence_id
+        ORDER BY e.label, f.sort_key
+        """)
 }
