@@ -81,7 +81,7 @@ struct EvidenceItemRun {
         let evidenceID = try db.registerEvidence(EvidenceInput(
             label: label, path: absolute, kind: isDir.boolValue ? .directory : .file, size: size, hashes: hashes,
             hashKind: isDir.boolValue ? .manifest : .container, expectedSHA256: expected, item: custody.item,
-            description: custody.description, seizedBy: custody.seizedBy, seizedAt: seized, assumedZone: options.assumedZone?.identifier))
+            description: custody.description, seizedBy: custody.seizedBy, seizedAt: seized, assumedZone: options.assumedZone?.name))
         if existing != nil { report.outcome = .resumed }
 
         // 2. Walk, skipping what is committed; analyse; commit.

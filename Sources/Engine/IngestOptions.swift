@@ -31,8 +31,8 @@ public struct IngestOptions: Sendable {
     public var caseName: String
     public var examiner: String?
     /// The zone for naive local times, or nil: parsed once from the examiner's name by
-    /// ``CaseZone/resolve(_:)`` (the command line's `--assume-tz`); stored by its IANA identifier.
-    public var assumedZone: TimeZone?
+    /// ``CaseZone/named(_:)`` (the command line's `--assume-tz`); stored by the name as given.
+    public var assumedZone: NamedZone?
     /// Custody details by evidence path (as given on the command line).
     public var custody: [String: CustodyDetails]
     /// Refuse to ingest an item whose hash does not match `expectedSHA256`.
@@ -68,7 +68,7 @@ public struct IngestOptions: Sendable {
     public var toolVersion: String
 
     public init(evidence: [String], databasePath: String, caseName: String, examiner: String? = nil,
-                assumedZone: TimeZone? = nil, custody: [String: CustodyDetails] = [:], strict: Bool = false,
+                assumedZone: NamedZone? = nil, custody: [String: CustodyDetails] = [:], strict: Bool = false,
                 budgets: IntakeBudgets = .default, nameCharsets: [String] = ["CP949", "SHIFT_JIS"],
                 memoryThreshold: Int = 16 << 20, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
                 batchSize: Int = 512, signKeyPath: String? = nil,
@@ -87,7 +87,7 @@ public struct IngestOptions: Sendable {
         .object([
             "case": .string(caseName),
             "examiner": examiner.map(JSONValue.string) ?? .null,
-            "assumed_zone": assumedZone.map { JSONValue.string($0.identifier) } ?? .null,
+            "assumed_zone": assumedZone.map { JSONValue.string($0.name) } ?? .null,
             "strict": .bool(strict),
             "name_charsets": .array(nameCharsets.map(JSONValue.string)),
             "memory_threshold": .number(Double(memoryThreshold)),
@@ -124,4 +124,17 @@ public enum CaseZone {
         }
         return zone
     }
+
+    /// The zone named `name` with the name kept as given: Foundation reports some zones under
+    /// another identifier (`UTC` comes back as `GMT`), and the case records the examiner's name.
+    public static func named(_ name: String?) throws -> NamedZone? {
+        guard let name, let zone = try resolve(name) else { return nil }
+        return NamedZone(name: name, zone: zone)
+    }
+}
+
+/// A zone and the IANA name it was given by (what the case stores and compares).
+public struct NamedZone: Sendable, Equatable {
+    public let name: String
+    public let zone: TimeZone
 }

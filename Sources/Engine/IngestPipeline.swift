@@ -90,14 +90,14 @@ public final class IngestPipeline {
         var zoneInherited = false
         if options.assumedZone == nil, let inherited = try db.caseInfo()?.assumedZone {
             // The case's zone as stored (an identifier an earlier run resolved): read here, once.
-            options.assumedZone = try CaseZone.resolve(inherited)
+            options.assumedZone = try CaseZone.named(inherited)
             zoneInherited = true
         }
-        let zone = options.assumedZone
+        let zone = options.assumedZone?.zone
         // The store decides whether the zone differs from the case's (one authority); a
         // different zone is a usage error here.
         do {
-            _ = try db.ensureCase(name: options.caseName, examiner: options.examiner, assumedZone: zone?.identifier,
+            _ = try db.ensureCase(name: options.caseName, examiner: options.examiner, assumedZone: options.assumedZone?.name,
                                   toolVersion: options.toolVersion)
         } catch let e as EvidenceStoreError {
             guard case .caseZoneMismatch = e else { throw e }
@@ -219,7 +219,7 @@ public final class IngestPipeline {
         var summary = IngestSummary(runID: runID, evidence: reports, filesCommitted: committed, statusCounts: counts,
                                     errorCount: errors, chainHead: head, findingsDigest: sealed.detail.digest,
                                     signature: signature, publicKey: publicKey, exitCode: bad ? 3 : 0, phaseSeconds: phases)
-        summary.assumedZone = options.assumedZone?.identifier
+        summary.assumedZone = options.assumedZone?.name
         summary.assumedZoneInherited = zoneInherited
         return summary
     }

@@ -14,7 +14,10 @@ struct AssumedZoneOption: ParsableArguments {
     }
 
     /// The zone named by `--assume-tz`; nil when none was given.
-    func zone() throws -> TimeZone? {
-        do { return try CaseZone.resolve(assumeTz) } catch let e as IngestError { throw ValidationError(e.message) }
+    func zone() throws -> TimeZone? { try named()?.zone }
+
+    /// The zone with the name as given (what a case stores: `UTC` stays `UTC`).
+    func named() throws -> NamedZone? {
+        do { return try CaseZone.named(assumeTz) } catch let e as IngestError { throw ValidationError(e.message) }
     }
 }

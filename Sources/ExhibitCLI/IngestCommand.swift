@@ -265,7 +265,7 @@ struct IngestCommand: ParsableCommand {
         var options = IngestOptions(
             evidence: evidence, databasePath: database.db,
             caseName: caseName ?? URL(fileURLWithPath: database.db).deletingPathExtension().lastPathComponent,
-            examiner: examiner, assumedZone: try zone.zone(), custody: try custodyMap(), strict: strict, budgets: budgets,
+            examiner: examiner, assumedZone: try zone.named(), custody: try custodyMap(), strict: strict, budgets: budgets,
             nameCharsets: nameCharsets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
             memoryThreshold: Int(parseSize(memoryThreshold) ?? 16 << 20), jobs: jobs, batchSize: batchSize,
             signKeyPath: signKey, temporaryRoot: tempDir,

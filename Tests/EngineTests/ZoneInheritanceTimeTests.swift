@@ -44,4 +44,24 @@ struct ZoneInheritanceTimeTests {
         #expect(c.exitCode == 2)
         #expect(c.stderr.contains("the case's assumed zone is Asia/Seoul"))
     }
+    /// The case keeps the zone's name as the examiner gave it: Foundation reports `UTC` as `GMT`,
+    /// and a case stored as `GMT` would refuse its own next item given `--assume-tz UTC`.
+    @Test func utcIsStoredAsUTCAndInheritedAsIs() throws {
+        let dir = try TestDirectory("zone-utc")
+        defer { dir.remove() }
+        let first = try Self.makeZip(dir, "first.zip"), second = try Self.makeZip(dir, "second.zip")
+        let db = dir.path("case.sqlite")
+        let a = try Run.command(Fixture.exhibit, ["ingest", first, "--db", db, "--case", "U", "--assume-tz", "UTC"])
+        try #require(a.exitCode == 0, "\(a.stderr)")
+        let b = try Run.command(Fixture.exhibit, ["ingest", second, "--db", db, "--case", "U"])
+        try #require(b.exitCode == 0, "\(b.stderr)")
+        #expect(b.stdout.contains("Assumed zone for naive times: UTC (the case's zone; no --assume-tz given)"), "\(b.stdout)")
+        let c = try Run.command(Fixture.exhibit, ["ingest", second, "--db", db, "--case", "U", "--assume-tz", "UTC"])
+        #expect(c.exitCode == 0, "\(c.stderr)")
+        let zones = try Fixture.open(db).read {
+            try String.fetchAll($0, sql: "SELECT assumed_zone FROM evidence ORDER BY id")
+                + String.fetchAll($0, sql: "SELECT assumed_zone FROM cases")
+        }
+        #expect(Set(zones) == ["UTC"], "\(zones)")
+    }
 }
