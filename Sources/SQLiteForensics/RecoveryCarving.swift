@@ -4,7 +4,7 @@ extension RecoveryRun {
     /// The carver over all known tables; overflow chains may not run through live pages.
     var carver: Carver {
         Carver(image: live, tables: tables, forbidden: claimed, typicalFirstSize: typicalFirstSize, indexPriors: indexPriors,
-               indexTableIndices: tables.indices.filter { tables[$0].withoutRowid })
+               indexTableIndices: tables.indices.filter { tables[$0].withoutRowid }, groups: tableGroups)
     }
 
     /// Per table, the most common content size of its first column over live rows holding an
@@ -13,6 +13,7 @@ extension RecoveryRun {
         for (t, counts) in firstSizeCounts {
             if let best = counts.max(by: { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }) { typicalFirstSize[t] = best.key }
         }
+        tableGroups = TableGroups(tables: tables, typicalFirstSize: typicalFirstSize)
     }
 
     /// Takes a carved row unless the same row (table, rowid, values) was already reported: held

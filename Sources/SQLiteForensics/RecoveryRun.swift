@@ -51,6 +51,8 @@ struct RecoveryRun {
     /// Former root pages of dropped tables (from their carved or older schema rows) → table.
     var formerRoots: [Int: Int] = [:]
     var typicalFirstSize: [Int: Int] = [:]
+    /// Rowid tables grouped by what decides a fit, once the priors are known (TableGroups.swift).
+    var tableGroups: TableGroups?
     /// Per `WITHOUT ROWID` table, the shape of its live records (the carver's priors).
     var indexPriors: [Int: IndexPrior] = [:]
     /// Leaf pages of live `WITHOUT ROWID` tables → the key range each serves (KeyOrder.swift).
