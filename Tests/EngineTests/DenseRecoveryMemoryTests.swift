@@ -84,9 +84,10 @@ struct DenseRecoveryMemoryTests {
         #expect(dense.peakRSS < 512 << 20, "peak RSS \(dense.peakRSS >> 20) MiB")
     }
 
-    /// `tables` tables of `rows` rows of about 300 bytes (SQLite generates them: a recursive
-    /// common table expression), every second row deleted, secure_delete off: about 13 rows a
-    /// 4 KiB page, freeblocks on every leaf.
+    /// `tables` tables of `rows` rows of about 900 bytes (SQLite generates them: a recursive
+    /// common table expression), every second row deleted, secure_delete off: 4 rows a 4 KiB
+    /// page, freeblocks on every leaf. (Shorter rows make a denser file of the same size, but a
+    /// debug carve of tens of millions of rows takes hours.)
     static func makeLarge(_ path: String, tables: Int, rows: Int) throws {
         let q = try DatabaseQueue(path: path)
         try q.writeWithoutTransaction { db in
@@ -96,7 +97,7 @@ struct DenseRecoveryMemoryTests {
                     CREATE TABLE messages_\(t) (id INTEGER PRIMARY KEY, chat INTEGER, body TEXT, sent INTEGER);
                     WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < \(rows))
                     INSERT INTO messages_\(t) SELECT i, i % 97,
-                        'large message \(t).' || i || ' ' || substr(replace(hex(zeroblob(160)), '0', 'x'), 1, 240 + i % 40),
+                        'large message \(t).' || i || ' ' || substr(replace(hex(zeroblob(450)), '0', 'x'), 1, 860 + i % 40),
                         1600000000 + i FROM c;
                     """)
             }
@@ -105,7 +106,7 @@ struct DenseRecoveryMemoryTests {
         try q.close()
     }
 
-    /// make test-long: a dense database of about 2 GB (4 tables of 1,700,000 rows, 3,400,000
+    /// make test-long: a dense database of about 2 GB (4 tables of 520,000 rows, 1,040,000
     /// deleted): peak RSS under 1 GB (the digest sets go to the private temp folder past their
     /// bound, the whole live rows kept share one budget) and the deleted rows come out.
     @Test(.enabled(if: ProcessInfo.processInfo.environment["EXHIBIT_LONG"] != nil))
@@ -113,7 +114,7 @@ struct DenseRecoveryMemoryTests {
         let dir = try TestDirectory("dense-2g")
         defer { dir.remove() }
         try FileManager.default.createDirectory(atPath: dir.path("evidence"), withIntermediateDirectories: true)
-        let (tables, rows) = (4, 1_700_000)
+        let (tables, rows) = (4, 520_000)
         let path = dir.path("evidence/large.db")
         try Self.makeLarge(path, tables: tables, rows: rows)
         let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
