@@ -22,14 +22,15 @@ public struct RecoveredTable: Sendable {
     /// Carves `file` (with the companions the engine handed over) and keeps the rows of each
     /// table in `tables` (compared case-insensitively) that has any. Call it before
     /// ``AppDatabase/open(_:temporaryDirectory:timeLimit:)`` on the same file: opening replays a
-    /// hot journal into the copy and closing checkpoints its WAL.
-    public static func carve(_ file: EvidenceFile, tables: [String]) -> [String: RecoveredTable] {
+    /// hot journal into the copy and closing checkpoints its WAL. `temporaryDirectory` (the
+    /// analyzer's private scratch folder) takes the carve's digests past their memory bound.
+    public static func carve(_ file: EvidenceFile, tables: [String], temporaryDirectory: URL? = nil) -> [String: RecoveredTable] {
         // Only rows of the wanted tables are kept as they are handed over (memory: those rows, not
         // the database's); the carve itself is kept for the sqlite-recovery analyzer, which runs
         // next on the same file, when it is small enough (EvidenceRecovery.shareLimit): one carve.
         let wanted = Set(tables.map { $0.lowercased() })
         var byTable: [String: [RecoveredRow]] = [:]
-        let carved = EvidenceRecovery.recover(file, sharing: .offer) { row in
+        let carved = EvidenceRecovery.recover(file, sharing: .offer, temporaryDirectory: temporaryDirectory) { row in
             guard let name = row.tableName, !row.duplicateOfLive, wanted.contains(name.lowercased()) else { return }
             byTable[name, default: []].append(row)
         }

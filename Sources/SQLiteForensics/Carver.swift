@@ -83,6 +83,8 @@ struct Carver {
     var indexPriors: [Int: IndexPrior] = [:]
     /// Indices of the `WITHOUT ROWID` tables in `tables` (computed once per carver).
     var indexTableIndices: [Int] = []
+    /// The rowid tables grouped by what decides a fit (TableGroups.swift): one fit per group.
+    var groups: TableGroups?
 
     var encoding: Int { image.header.textEncoding }
 
@@ -95,6 +97,7 @@ struct Carver {
 
     /// Chooses the table for serial types: the preferred one if it fits, else the only one that does.
     func choose(_ types: [Int64], values: [SQLValue], preferred: Int?) -> Int?? {
+        if let groups { return chooseGrouped(types, values: values, preferred: preferred, groups: groups) }
         let fitting = order(preferred: preferred).filter { TableFit.fits(types, tables[$0]) && TableFit.valuesFit(values, tables[$0]) }
         guard let first = fitting.first else { return nil }
         if first == preferred || fitting.count == 1 { return .some(first) }
@@ -111,7 +114,8 @@ struct Carver {
         let local = localPayloadSize(p, usable: image.usable)
         guard let h = RecordHeader.read(b, hs, limit: Swift.min(end, hs + local)), h.serialTypes.count <= 2000,
               h.headerLength + h.bodyLength == p, !h.serialTypes.isEmpty else { return nil }
-        guard tables.contains(where: { TableFit.fits(h.serialTypes, $0) }) else { return nil }
+        guard groups.map({ anyTableFits(h.serialTypes, groups: $0) }) ?? tables.contains(where: { TableFit.fits(h.serialTypes, $0) })
+        else { return nil }
         guard let (payload, ovf, pointer) = image.cellPayload(b, at: hs, length: p, local: local, end: end, forbidden: forbidden)
         else { return nil }
         let length = a + r + local + pointer
@@ -128,6 +132,7 @@ struct Carver {
         // A clobbered cell on a page of a live table is read only as that table's: with its
         // first bytes gone, fitting some other table is too easy to be evidence. Elsewhere, when
         // several tables fit, the row is kept without a table.
+        if preferred == nil, let groups { return clobberedGrouped(b, at: f, blockEnd: blockEnd, end: end, groups: groups) }
         var found: Carved?
         for ti in preferred.map({ [$0] }) ?? Array(tables.indices) {
             guard let c = clobbered(b, at: f, table: ti, blockEnd: blockEnd, end: end) else { continue }

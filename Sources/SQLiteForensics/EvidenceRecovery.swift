@@ -59,13 +59,16 @@ public enum EvidenceRecovery {
     /// (``SQLiteRecovery/recover(database:wal:journal:holdLimit:each:)``) instead of keeping
     /// them: the report's `records` is empty. A shared carve's rows are handed over from the kept
     /// result. Memory: what recovery itself holds, plus an offered carve's rows up to ``shareLimit``.
-    public static func recover(_ file: EvidenceFile, sharing: Sharing,
+    /// `temporaryDirectory` (the analyzer's private scratch folder) is where the carve's digest
+    /// sets go past their memory bound (``RecoveryMemory``); without one they stay in memory.
+    public static func recover(_ file: EvidenceFile, sharing: Sharing, temporaryDirectory: URL? = nil,
                                each: (RecoveredRow) -> Void) -> (result: (report: RecoveryReport?, warnings: [AnalysisWarning]), shared: Bool) {
-        recover(file, sharing: sharing, shareLimit: shareLimit, holdLimit: SQLiteRecovery.defaultHoldLimit, each: each)
+        recover(file, sharing: sharing, shareLimit: shareLimit, holdLimit: SQLiteRecovery.defaultHoldLimit,
+                memory: RecoveryMemory(temporaryDirectory: temporaryDirectory), each: each)
     }
 
     static func recover(_ file: EvidenceFile, sharing: Sharing, shareLimit: Int, holdLimit: Int,
-                        each: (RecoveredRow) -> Void) -> (result: (report: RecoveryReport?, warnings: [AnalysisWarning]), shared: Bool) {
+                        memory: RecoveryMemory = RecoveryMemory(), each: (RecoveredRow) -> Void) -> (result: (report: RecoveryReport?, warnings: [AnalysisWarning]), shared: Bool) {
         let identity = SharedCarve.identity(file)
         if sharing == .take, let identity, var kept = SharedCarve.slot.take(identity) {
             kept.report?.records.forEach(each)
@@ -76,7 +79,7 @@ public enum EvidenceRecovery {
         // A carve kept before (never taken) is dropped now, not held beside this one.
         if keep { SharedCarve.slot.clear() }
         var rows: [RecoveredRow] = [], bytes = 0, fits = true
-        let result = carve(file, holdLimit: holdLimit) { row in
+        let result = carve(file, holdLimit: holdLimit, memory: memory) { row in
             each(row)
             guard keep, fits else { return }
             bytes += RecoveryRun.estimatedSize(row)
@@ -90,7 +93,7 @@ public enum EvidenceRecovery {
         return (result, false)
     }
 
-    private static func carve(_ file: EvidenceFile, holdLimit: Int,
+    private static func carve(_ file: EvidenceFile, holdLimit: Int, memory: RecoveryMemory,
                               each: (RecoveredRow) -> Void) -> (report: RecoveryReport?, warnings: [AnalysisWarning]) {
         var warnings: [AnalysisWarning] = []
         var budget = Int64(readLimit)
@@ -122,7 +125,7 @@ public enum EvidenceRecovery {
             return [UInt8](d)
         }
         let wal = companion("-wal"), journal = companion("-journal")
-        return (SQLiteRecovery.recover(database: db, wal: wal, journal: journal, holdLimit: holdLimit, each: each), warnings)
+        return (SQLiteRecovery.recover(database: db, wal: wal, journal: journal, holdLimit: holdLimit, memory: memory, each: each), warnings)
     }
 }
 

@@ -4,7 +4,7 @@ extension RecoveryRun {
     /// The carver over all known tables; overflow chains may not run through live pages.
     var carver: Carver {
         Carver(image: live, tables: tables, forbidden: claimed, typicalFirstSize: typicalFirstSize, indexPriors: indexPriors,
-               indexTableIndices: tables.indices.filter { tables[$0].withoutRowid })
+               indexTableIndices: tables.indices.filter { tables[$0].withoutRowid }, groups: tableGroups)
     }
 
     /// Per table, the most common content size of its first column over live rows holding an
@@ -13,6 +13,7 @@ extension RecoveryRun {
         for (t, counts) in firstSizeCounts {
             if let best = counts.max(by: { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }) { typicalFirstSize[t] = best.key }
         }
+        tableGroups = TableGroups(tables: tables, typicalFirstSize: typicalFirstSize)
     }
 
     /// Takes a carved row unless the same row (table, rowid, values) was already reported: held
@@ -149,7 +150,7 @@ extension RecoveryRun {
             choice = .some(nil)
         }
         if let t = choice ?? nil, let a = tables[t].rowidAlias, a < values.count, let id = r.rowid { values[a] = .integer(id) }
-        if skipLive, let t = choice ?? nil, liveRowKeys[t]?.contains(RowDigest(values, rowid: r.rowid)) == true { return }
+        if skipLive, let t = choice ?? nil, isLive(.rowKey, t, RowDigest(values, rowid: r.rowid)) { return }
         emit(Carved(table: choice ?? nil, rowid: r.rowid, values: values, offset: r.offset, length: 0, overflowPages: r.overflowPages),
              source: source, page: r.page, frame: frame)
     }
@@ -210,7 +211,7 @@ extension RecoveryRun {
     /// A record whose first value is missing (a clobbered cell) when a complete record of the same
     /// table with the same other values was found too (an older page version kept the cell
     /// whole): the same row, reported once, with its rowid.
-    static func isSubsumed(_ r: RecoveredRow, by complete: Set<RowDigest>) -> Bool {
+    static func isSubsumed(_ r: RecoveredRow, by complete: DigestStore) -> Bool {
         r.values.first == .missing && !r.values.dropFirst().contains(.missing) && complete.contains(tailDigest(r))
     }
 
@@ -227,17 +228,17 @@ extension RecoveryRun {
 
     /// Whether `r` equals a live row of the same table (missing values compare as wildcards). A
     /// record missing only its first value (the usual clobbered cell) is looked up by the rest;
-    /// other partial records are compared row by row, at most 100,000 rows each.
+    /// other partial records are compared with the live rows kept whole (``liveRows``).
     func isDuplicateOfLive(_ r: RecoveredRow) -> Bool {
         guard let name = r.tableName, let t = tables.firstIndex(where: { $0.name == name }) else { return false }
         let vals = r.values
         if !vals.contains(.missing) {
-            return liveSets[t]?.contains(RowDigest(vals)) ?? false
+            return isLive(.values, t, RowDigest(vals))
         } else if vals.first == .missing, !vals.dropFirst().contains(.missing) {
-            return liveTails[t]?.contains(RowDigest(vals.dropFirst())) ?? false
+            return isLive(.tail, t, RowDigest(vals.dropFirst()))
         } else {
-            return (liveRows[t] ?? []).prefix(100_000).contains { row in
-                row.values.count == vals.count && zip(row.values, vals).allSatisfy { $1 == .missing || $0.same($1) }
+            return (liveRows[t] ?? []).contains { row in
+                row.count == vals.count && zip(row, vals).allSatisfy { $1 == .missing || $0.same($1) }
             }
         }
     }

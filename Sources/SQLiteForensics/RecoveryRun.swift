@@ -15,19 +15,21 @@ struct RecoveryRun {
     var claimed: Set<Int> = []
     /// Page → table index owning it.
     var owner: [Int: Int] = [:]
-    /// Per table: the first ``liveSample`` live rows (for the wildcard comparison of partial
-    /// records), how many rows it has, and digests of every row — its values, its rowid with its
-    /// values, and its values after the first — so memory grows by 48 bytes a row, not by the
-    /// rows' contents.
-    var liveRows: [Int: [CellRow]] = [:]
+    /// What may stay in memory, and the private folder for the rest (DigestStore.swift).
+    let memory: RecoveryMemory
+    /// Per table, live rows kept whole for the wildcard comparison of partial records, within
+    /// ``RecoveryMemory/sampleBytes`` across all tables (each table walked gets an equal share of
+    /// what is left), and how many rows it has.
+    var liveRows: [Int: [[SQLValue]]] = [:]
     var liveCounts: [Int: Int] = [:]
-    var liveSets: [Int: Set<RowDigest>] = [:]
-    var liveRowKeys: [Int: Set<RowDigest>] = [:]
-    var liveTails: [Int: Set<RowDigest>] = [:]
+    /// Sample bytes left, and tables left to walk (``nextSampleShare()``).
+    var sampleLeft = 0
+    var sampleTablesLeft = 0
+    /// Digests of every live row, of every table, of each ``LiveDigest`` kind (``isLive(_:_:_:)``):
+    /// in memory up to a bound, then in the private temp folder.
+    var liveDigests: DigestStore
     /// Per table, how many live rows hold an integer of each content size in their first column.
     var firstSizeCounts: [Int: [Int: Int]] = [:]
-    /// Live rows kept whole per table.
-    static let liveSample = 100_000
     var freelistTrunks: [Int] = []
     var freelistLeaves: Set<Int> = []
     /// Rows found, held while they fit in ``holdLimit`` bytes (first pass).
@@ -38,28 +40,71 @@ struct RecoveryRun {
     /// The rows found did not fit in ``holdLimit``: ``records`` was dropped, a second pass hands them over.
     var overflowed = false
     /// Digests of every complete row found (its table and values after the first), so a clobbered
-    /// copy of it is dropped (``isSubsumed(_:by:)``) without holding the rows: 16 bytes a row.
-    var completeTails: Set<RowDigest> = []
+    /// copy of it is dropped (``isSubsumed(_:by:)``) without holding the rows.
+    var completeTails: DigestStore
     /// Second pass: the first pass's ``completeTails``; rows are judged and handed to ``deliver`` as found.
-    var subsumedBy: Set<RowDigest>?
+    var subsumedBy: DigestStore?
     var deliver: ((RecoveredRow) -> Void)?
     /// Rows already reported (table, rowid, values), as digests.
-    var seen: Set<RowDigest> = []
+    var seen: DigestStore
     var usedOverflow: Set<Int> = []
     /// Former root pages of dropped tables (from their carved or older schema rows) → table.
     var formerRoots: [Int: Int] = [:]
     var typicalFirstSize: [Int: Int] = [:]
+    /// Rowid tables grouped by what decides a fit, once the priors are known (TableGroups.swift).
+    var tableGroups: TableGroups?
     /// Per `WITHOUT ROWID` table, the shape of its live records (the carver's priors).
     var indexPriors: [Int: IndexPrior] = [:]
-    /// Per `WITHOUT ROWID` table, digests of its live rows' PRIMARY KEY fields.
-    var liveKeys: [Int: Set<RowDigest>] = [:]
-    /// Per `WITHOUT ROWID` table, the shape (serial types) of the live row of each PRIMARY KEY.
-    var liveKeyShapes: [Int: [RowDigest: RowDigest]] = [:]
     /// Leaf pages of live `WITHOUT ROWID` tables → the key range each serves (KeyOrder.swift).
     var keyRanges: [Int: KeyRange] = [:]
 
-    init(live: PageImage, wal: WALFile?, currentFrames: [Int: Int], journal: [JournalRecord], problems: [RecoveryProblem]) {
+    init(live: PageImage, wal: WALFile?, currentFrames: [Int: Int], journal: [JournalRecord], problems: [RecoveryProblem],
+         memory: RecoveryMemory = RecoveryMemory()) {
         self.live = live; self.wal = wal; self.currentFrames = currentFrames; self.journal = journal; self.problems = problems
+        self.memory = memory
+        liveDigests = DigestStore(memory); completeTails = DigestStore(memory); seen = DigestStore(memory)
+    }
+
+    /// Fresh sets of reported and complete rows (a carve starts with them empty; a copy of the
+    /// run would otherwise share them).
+    mutating func resetCarveDigests() {
+        seen = DigestStore(memory); completeTails = DigestStore(memory)
+    }
+
+    /// The kinds of live-row digests (one set for all, told apart by kind and table).
+    enum LiveDigest: Int {
+        /// A row's values; its rowid with its values; its values after the first; a `WITHOUT
+        /// ROWID` row's PRIMARY KEY fields; its PRIMARY KEY fields with its shape (serial types).
+        case values = 1, rowKey, tail, key, keyShape
+    }
+
+    /// The digest ``liveDigests`` holds for digest `d` of a live row of table `t`.
+    static func liveKey(_ kind: LiveDigest, _ t: Int, _ d: RowDigest) -> RowDigest {
+        RowDigest(d, kind: kind.rawValue, table: t)
+    }
+
+    /// Whether table `t` has a live row of that digest. A `WITHOUT ROWID` row has no rowid: its
+    /// rowid-with-values digest is its values digest.
+    func isLive(_ kind: LiveDigest, _ t: Int, _ d: RowDigest) -> Bool {
+        let k = kind == .rowKey && tables[t].withoutRowid ? LiveDigest.values : kind
+        return liveDigests.contains(Self.liveKey(k, t, d))
+    }
+
+    /// The sample bytes the next table walked may keep: an equal share of what is left.
+    mutating func nextSampleShare() -> Int {
+        defer { sampleTablesLeft -= 1 }
+        return sampleTablesLeft > 0 ? sampleLeft / sampleTablesLeft : 0
+    }
+
+    /// Estimated bytes of a live row kept whole: the array and each value (with its text or blob).
+    static func sampleSize(_ values: [SQLValue]) -> Int {
+        values.reduce(64) { sum, v in
+            switch v {
+            case .text(let s): return sum + 24 + s.utf8.count
+            case .blob(let b): return sum + 24 + b.count
+            default: return sum + 24
+            }
+        }
     }
 
     /// Page-1 images other than the current one: older schema versions.
@@ -140,25 +185,32 @@ struct RecoveryRun {
         // The schema's own pages are in use; its rows were read by loadSchema.
         _ = live.walkTable(root: 1, claimed: &claimed)
         let masterRows = rowsOfMaster()
+        sampleLeft = memory.sampleBytes
+        sampleTablesLeft = tables.filter { $0.rootPage > 0 }.count
         for (i, t) in tables.enumerated() where t.rootPage > 0 && !t.withoutRowid {
-            var sample: [CellRow] = [], count = 0
-            var sets = Set<RowDigest>(), keys = Set<RowDigest>(), tails = Set<RowDigest>()
+            var sample: [[SQLValue]] = [], count = 0
+            var sampleBytes = 0, sampling = true
+            let share = nextSampleShare()
             var sizes: [Int: Int] = [:]
+            let digests = liveDigests
             let w = live.walkTable(root: t.rootPage, claimed: &claimed) { row in
                 var r = row
                 if let a = t.rowidAlias, a < r.values.count, let id = r.rowid { r.values[a] = .integer(id) }
                 r.values = Self.readAsStored(r.values, t)
                 count += 1
-                sets.insert(RowDigest(r.values))
-                keys.insert(RowDigest(r.values, rowid: r.rowid))
-                tails.insert(RowDigest(r.values.dropFirst()))
+                digests.insert(Self.liveKey(.values, i, RowDigest(r.values)))
+                digests.insert(Self.liveKey(.rowKey, i, RowDigest(r.values, rowid: r.rowid)))
+                digests.insert(Self.liveKey(.tail, i, RowDigest(r.values.dropFirst())))
                 if case .integer(let v)? = r.values.first, t.rowidAlias != 0 { sizes[Carver.intSize(v), default: 0] += 1 }
-                if sample.count < Self.liveSample { sample.append(r) }
+                if sampling {
+                    let size = Self.sampleSize(r.values)
+                    if sampleBytes + size <= share { sample.append(r.values); sampleBytes += size } else { sampling = false }
+                }
             }
             problems += w.problems
             for p in w.pages { owner[p] = i }
             liveRows[i] = sample; liveCounts[i] = count
-            liveSets[i] = sets; liveRowKeys[i] = keys; liveTails[i] = tails
+            sampleLeft -= sampleBytes
             firstSizeCounts[i] = sizes
         }
         for (i, t) in tables.enumerated() where t.rootPage > 0 && t.withoutRowid { walkWithoutRowid(i) }
@@ -193,6 +245,14 @@ struct RowDigest: Hashable {
         if let rowid { h1.combine(rowid); h2.combine(rowid) }
         h1.combine(values.count); h2.combine(values.count)
         for v in values { h1.combine(v); h2.combine(v) }
+        a = h1.finalize(); b = h2.finalize()
+    }
+
+    /// A digest of `d` told apart by a kind and a table (one set holds every table's digests).
+    init(_ d: RowDigest, kind: Int, table: Int) {
+        var h1 = Hasher(), h2 = Hasher()
+        h1.combine(0x5EED_0003); h2.combine(0x5EED_0004)
+        for x in [kind, table, d.a, d.b] { h1.combine(x); h2.combine(x) }
         a = h1.finalize(); b = h2.finalize()
     }
 }

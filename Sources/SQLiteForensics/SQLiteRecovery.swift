@@ -36,9 +36,12 @@ public enum SQLiteRecovery {
     /// live-row check need only what the live walk kept), so rows are held while they take at most
     /// `holdLimit` bytes (estimated); past that, the carve keeps a 16-byte digest of each complete
     /// row instead and runs again, handing every row over as it is found. Same rows, same order,
-    /// either way; memory beyond the live rows' digests is 32 bytes per recovered row.
+    /// either way. The digests (of live rows, of rows reported, of complete rows) stay in memory up
+    /// to `memory`'s bound and go to an unlinked temp file in its private folder past it; the live
+    /// rows kept whole for partial records take at most its sample bytes (``RecoveryMemory``).
     public static func recover(database: ByteSource, wal: [UInt8]? = nil, journal: [UInt8]? = nil,
-                               holdLimit: Int = defaultHoldLimit, each: (RecoveredRow) -> Void) -> RecoveryReport {
+                               holdLimit: Int = defaultHoldLimit, memory: RecoveryMemory = RecoveryMemory(),
+                               each: (RecoveredRow) -> Void) -> RecoveryReport {
         var problems: [RecoveryProblem] = []
         var report = RecoveryReport(header: nil, tables: [], droppedTables: [], records: [], liveRowCounts: [:], walFrames: [],
                                     journalRecords: 0, problems: [])
@@ -69,14 +72,17 @@ public enum SQLiteRecovery {
         let journalRecords = journal.flatMap { $0.isEmpty ? nil : $0 }
             .map { JournalReader.parse($0, pageSize: header.pageSize, maxPage: Swift.max(live.pageCount, 1), problems: &problems) } ?? []
 
-        var run = RecoveryRun(live: live, wal: walFile, currentFrames: current, journal: journalRecords, problems: problems)
+        var run = RecoveryRun(live: live, wal: walFile, currentFrames: current, journal: journalRecords, problems: problems, memory: memory)
         run.loadSchema()
         run.checkJournalBelongs()
         run.walkLive()
         run.learnFirstColumnSizes()
         run.holdLimit = holdLimit
-        // The state before carving (a value: copying it costs nothing until the carve changes it).
+        // The state before carving (a value: copying it costs nothing until the carve changes it;
+        // the live digests are shared, read only from here on).
         var second = run
+        run.resetCarveDigests()
+        var tempFailures: [String?] = []
         run.carveCurrent()
         run.carveVersions()
         if !run.overflowed {
@@ -86,7 +92,9 @@ public enum SQLiteRecovery {
         } else {
             // The carve is deterministic: the second pass finds the same rows in the same order.
             second.subsumedBy = run.completeTails
-            run.completeTails = []; run.seen = []; run.usedOverflow = []
+            tempFailures += [run.seen.failure]
+            second.resetCarveDigests()
+            run.resetCarveDigests(); run.usedOverflow = []
             withoutActuallyEscaping(each) { each in
                 second.deliver = each
                 second.carveCurrent()
@@ -99,6 +107,8 @@ public enum SQLiteRecovery {
         report.liveRowCounts = Dictionary(uniqueKeysWithValues: run.tables.indices.map { (run.tables[$0].name, run.liveCounts[$0] ?? 0) })
         report.journalRecords = run.journal.count
         report.problems = run.problems
+        tempFailures += [run.liveDigests.failure, run.seen.failure, run.completeTails.failure, second.seen.failure, second.subsumedBy?.failure]
+        if let why = tempFailures.compactMap({ $0 }).first { report.problems.append(.init(code: "sqlite-temp-file", message: why)) }
         return report
     }
 }

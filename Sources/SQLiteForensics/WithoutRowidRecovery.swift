@@ -8,38 +8,40 @@ extension RecoveryRun {
     /// page owners, and the priors the carver uses for a lost first serial type.
     mutating func walkWithoutRowid(_ i: Int) {
         let t = tables[i]
-        var sample: [CellRow] = [], count = 0
-        var sets = Set<RowDigest>(), tails = Set<RowDigest>(), keys = Set<RowDigest>()
-        var shapes: [RowDigest: RowDigest] = [:]
+        var sample: [[SQLValue]] = [], count = 0
+        var sampleBytes = 0, sampling = true
+        let share = nextSampleShare()
+        let digests = liveDigests
         var firstTypes: [Int64: Int] = [:]
         var kinds = Array(repeating: Set<SerialType.Kind>(), count: t.columns.count)
         let w = live.walkIndex(root: t.rootPage, claimed: &claimed) { row in
             guard row.values.count == t.columns.count else { return }
             let values = Self.readAsStored(t.columnOrder(row.values), t)
             count += 1
-            sets.insert(RowDigest(values))
-            tails.insert(RowDigest(values.dropFirst()))
+            digests.insert(Self.liveKey(.values, i, RowDigest(values)))
+            digests.insert(Self.liveKey(.tail, i, RowDigest(values.dropFirst())))
             let key = RowDigest(row.values.prefix(Swift.max(1, t.keyFields)))
-            keys.insert(key)
-            shapes[key] = Self.shape(row.values)
+            digests.insert(Self.liveKey(.key, i, key))
+            digests.insert(Self.liveKey(.keyShape, i, Self.keyShape(key, Self.shape(row.values))))
             for (f, v) in row.values.enumerated() {
                 let ty = Self.serialType(v)
                 kinds[f].insert(SerialType.kind(ty))
                 if f == 0 { firstTypes[ty, default: 0] += 1 }
             }
-            if sample.count < Self.liveSample { sample.append(CellRow(rowid: nil, values: values, page: row.page, offset: row.offset, overflowPages: row.overflowPages)) }
+            if sampling {
+                let size = Self.sampleSize(values)
+                if sampleBytes + size <= share { sample.append(values); sampleBytes += size } else { sampling = false }
+            }
         }
         problems += w.problems
         for p in w.pages { owner[p] = i }
         // Key order is checked only where it is plain memcmp/numeric order over UTF-8 text.
         if KeyOrder.plainOrder(t), live.header.textEncoding == 1 { keyRanges.merge(w.keyRanges) { a, _ in a } }
         liveRows[i] = sample; liveCounts[i] = count
-        liveSets[i] = sets; liveRowKeys[i] = sets; liveTails[i] = tails
+        sampleLeft -= sampleBytes
         // Only a first field every live row stores with the same serial type (a fixed-size key)
         // is a prior for a lost one: a variable length would be a guess.
         let first = firstTypes.count == 1 ? firstTypes.keys.first : nil
-        liveKeys[i] = keys
-        liveKeyShapes[i] = shapes
         indexPriors[i] = IndexPrior(firstType: first, kinds: kinds, rows: count)
     }
 
@@ -100,10 +102,15 @@ extension RecoveryRun {
         let t = tables[o]
         let record = t.recordOrder.map { $0 < x.values.count ? x.values[$0] : .missing }
         let key = RowDigest(record.prefix(Swift.max(1, t.keyFields)))
-        guard liveKeys[o]?.contains(key) == true, liveSets[o]?.contains(RowDigest(Self.readAsStored(x.values, t))) != true else { return false }
+        guard isLive(.key, o, key), !isLive(.values, o, RowDigest(Self.readAsStored(x.values, t))) else { return false }
         // Missing values (a broken overflow chain) leave the shape unknown: treated as a copy.
-        guard !record.contains(.missing), let live = liveKeyShapes[o]?[key] else { return true }
-        return live == Self.shape(record)
+        guard !record.contains(.missing) else { return true }
+        return isLive(.keyShape, o, Self.keyShape(key, Self.shape(record)))
+    }
+
+    /// A digest of a PRIMARY KEY's digest with a record shape: the live row of that key has that shape.
+    static func keyShape(_ key: RowDigest, _ shape: RowDigest) -> RowDigest {
+        RowDigest([key.a, key.b, shape.a, shape.b].map { SQLValue.integer(Int64($0)) })
     }
 
     /// A digest of a record's serial types (its shape: storage classes and sizes).
@@ -130,7 +137,7 @@ extension RecoveryRun {
         let types = r.values.map(Self.serialType)
         guard let choice = carver.chooseIndex(types, values: r.values, preferred: preferred) else { return }
         let values = choice.map { tables[$0].columnOrder(r.values) } ?? r.values
-        if skipLive, let t = choice, liveSets[t]?.contains(RowDigest(Self.readAsStored(values, tables[t]))) == true { return }
+        if skipLive, let t = choice, isLive(.values, t, RowDigest(Self.readAsStored(values, tables[t]))) { return }
         emit(Carved(table: choice, rowid: nil, values: values, offset: r.offset, length: 0, overflowPages: r.overflowPages),
              source: source, page: r.page, frame: frame)
     }

@@ -42,7 +42,7 @@ public struct KakaoTalkDBAnalyzer: Analyzer {
         let emit: (Finding) -> Void = { sink.emit($0) }
         // Deleted rows are carved from the bytes before SQLite opens the copy (opening replays a
         // hot journal, closing checkpoints the WAL); they become messages after the live ones.
-        let recovered = RecoveredTable.carve(file, tables: ["chat_logs"])["chat_logs"]
+        let recovered = RecoveredTable.carve(file, tables: ["chat_logs"], temporaryDirectory: context.temporaryDirectory)["chat_logs"]
         let db = try AppDatabase.open(file, temporaryDirectory: context.temporaryDirectory)
         let session = KakaoTalkSession(file: file, sink: sink)
         session.recovered = recovered

@@ -13,7 +13,7 @@ extension KakaoTalkSession {
         return MessageIdentity(probe)
     }
 
-    /// Reports the recovered rows of `chat_logs` (carved by ``RecoveredTable/carve(_:tables:)``)
+    /// Reports the recovered rows of `chat_logs` (carved by ``RecoveredTable/carve(_:tables:temporaryDirectory:)``)
     /// as messages marked recovered, after the live ones: each row goes through the live query
     /// (a common table expression named `chat_logs` stands in for the table), the live decryption
     /// — the same key from the row's `user_id` and the enc type of its `v` — and the live mapping.

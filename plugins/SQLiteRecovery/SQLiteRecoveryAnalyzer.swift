@@ -40,16 +40,18 @@ public struct SQLiteRecoveryAnalyzer: Analyzer {
 
     /// Recovers rows from one database (and the `-wal`/`-journal` the engine found beside it).
     public func analyze(_ file: EvidenceFile, context: AnalysisContext, into sink: any FindingSink) throws {
-        recover(file, into: sink)
+        recover(file, into: sink, temporaryDirectory: context.temporaryDirectory)
     }
 
     /// Reads the database page by page and its companions (within ``readLimit`` bytes together,
     /// through ``EvidenceRecovery``, as the app analyzers do) and hands over every recovered row as
     /// recovery releases it (memory does not grow with the rows: docs/recovery.md, "Memory"), then
     /// one warning per kind of damage. Never throws: an unreadable or too large file is a warning.
-    func recover(_ file: EvidenceFile, into sink: any FindingSink) {
+    func recover(_ file: EvidenceFile, into sink: any FindingSink, temporaryDirectory: URL? = nil) {
         // The app analyzer that ran before on this file may have carved the same bytes already.
-        let (report, warnings) = EvidenceRecovery.recover(file, sharing: .take) { sink.emit(.recoveredRecord($0.finding)) }.result
+        let (report, warnings) = EvidenceRecovery.recover(file, sharing: .take, temporaryDirectory: temporaryDirectory) {
+            sink.emit(.recoveredRecord($0.finding))
+        }.result
         // Reading warnings (too large, unreadable companion) first: found before any row. The
         // store writes warnings after the file's findings either way.
         warnings.forEach(sink.warn)

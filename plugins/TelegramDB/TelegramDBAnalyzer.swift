@@ -45,7 +45,7 @@ public struct TelegramDBAnalyzer: Analyzer {
         let emit: (Finding) -> Void = { sink.emit($0) }
         // Deleted rows are carved from the bytes before SQLite opens the copy (opening replays a
         // hot journal, closing checkpoints the WAL); they become messages after the live ones.
-        let recovered = RecoveredTable.carve(file, tables: ["messages_v2"])["messages_v2"]
+        let recovered = RecoveredTable.carve(file, tables: ["messages_v2"], temporaryDirectory: context.temporaryDirectory)["messages_v2"]
         let db = try AppDatabase.open(file, temporaryDirectory: context.temporaryDirectory)
         emit(.artifact(db.artifact(app: "telegram-android")))
         let session = TelegramSession(db: db, owner: Self.owner(of: file), sink: sink)

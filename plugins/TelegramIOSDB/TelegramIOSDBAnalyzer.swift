@@ -34,7 +34,7 @@ public struct TelegramIOSDBAnalyzer: Analyzer {
         let emit: (Finding) -> Void = { sink.emit($0) }
         // Deleted t7 rows are carved from the bytes before SQLite opens the copy (opening replays
         // a hot journal, closing checkpoints the WAL); they become messages after the live ones.
-        let recovered = RecoveredTable.carve(file, tables: ["t7"])["t7"]
+        let recovered = RecoveredTable.carve(file, tables: ["t7"], temporaryDirectory: context.temporaryDirectory)["t7"]
         let db = try AppDatabase.open(file, temporaryDirectory: context.temporaryDirectory)
         emit(.artifact(db.artifact(app: "telegram")))
         let reader = PostboxReader(db: db, account: Account.folder(of: file), emit: emit)

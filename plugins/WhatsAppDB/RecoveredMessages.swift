@@ -4,7 +4,7 @@ import GRDB
 import SQLiteForensics
 
 extension CurrentSchemaReader {
-    /// Reports the recovered rows of `message` (carved by ``RecoveredTable/carve(_:tables:)``) as
+    /// Reports the recovered rows of `message` (carved by ``RecoveredTable/carve(_:tables:temporaryDirectory:)``) as
     /// messages marked recovered, after the live ones. Each row runs through the live query
     /// (``messageQuery(columns:from:sideTables:)``, the row standing in for the table) and the
     /// live mapping, so a recovered message reads exactly as a live one would. Not reported: a

@@ -44,7 +44,8 @@ public struct WhatsAppDBAnalyzer: Analyzer {
         }
         // Deleted rows are carved from the bytes before SQLite opens the copy (opening replays a
         // hot journal, closing checkpoints the WAL); they become messages after the live ones.
-        let carved = RecoveredTable.carve(file, tables: ["message", "messages", "messages_quotes"] + CurrentSchemaReader.sideTables)
+        let carved = RecoveredTable.carve(file, tables: ["message", "messages", "messages_quotes"] + CurrentSchemaReader.sideTables,
+                                          temporaryDirectory: context.temporaryDirectory)
         let recovered = carved["message"], recoveredLegacy = carved["messages"]
         let db = try AppDatabase.open(file, temporaryDirectory: context.temporaryDirectory)
         emit(.artifact(db.artifact(app: "whatsapp")))

@@ -4,7 +4,7 @@ import GRDB
 import SQLiteForensics
 
 extension IOSReader {
-    /// Reports the recovered rows of `ZWAMESSAGE` (carved by ``RecoveredTable/carve(_:tables:)``)
+    /// Reports the recovered rows of `ZWAMESSAGE` (carved by ``RecoveredTable/carve(_:tables:temporaryDirectory:)``)
     /// as messages marked recovered, after the live ones: each row runs through the live query
     /// (the row standing in for the table, its live media item in a Core Data store) and the
     /// live mapping. Not reported: a

@@ -37,7 +37,7 @@ public struct WhatsAppIOSDBAnalyzer: Analyzer {
         let emit: (Finding) -> Void = { sink.emit($0) }
         // Deleted rows are carved from the bytes before SQLite opens the copy (opening replays a
         // hot journal, closing checkpoints the WAL); they become messages after the live ones.
-        let recovered = RecoveredTable.carve(file, tables: ["ZWAMESSAGE"])["ZWAMESSAGE"]
+        let recovered = RecoveredTable.carve(file, tables: ["ZWAMESSAGE"], temporaryDirectory: context.temporaryDirectory)["ZWAMESSAGE"]
         let db = try AppDatabase.open(file, temporaryDirectory: context.temporaryDirectory)
         emit(.artifact(db.artifact(app: "whatsapp-ios")))
         var problems = ProblemTally()
