@@ -106,6 +106,26 @@ struct DigestTests {
         #expect(try b.digest() == digest)
     }
 
+    /// The digest runs with a small page cache (so SQLite's sorter, sized like the cache, stays
+    /// small): the same digest as with the store's large cache, and the connection's cache size
+    /// is what it was before.
+    @Test func smallCacheDigestIsTheSameAndTheCacheIsRestored() throws {
+        let dir = try TempDir()
+        let a = try Self.build(dir, name: "a.sqlite", labelOrder: Self.labels, seed: 3, batch: 7, redo: true)
+        let (before, small, large, after) = try a.queue.read { db in
+            let before = try Int.fetchOne(db, sql: "PRAGMA cache_size")
+            let small = try FindingsDigest.computeWithSections(db, cacheSize: -64)
+            let large = try FindingsDigest.computeWithSections(db, cacheSize: -65536)
+            return (before, small, large, try Int.fetchOne(db, sql: "PRAGMA cache_size"))
+        }
+        #expect(before == -65536)
+        #expect(after == before)
+        #expect(small.digest == large.digest)
+        #expect(small.sections == large.sections)
+        #expect(!small.sections.isEmpty)
+        #expect(try a.digest() == small.digest)
+    }
+
     @Test(arguments: [
         "UPDATE file_times SET raw = 'dos 99' WHERE kind = 'created' AND file_id = (SELECT min(file_id) FROM file_times)",
         "UPDATE artifact_times SET utc_us = utc_us + 1 WHERE name = 'sent' AND artifact_id = (SELECT min(artifact_id) FROM artifact_times)",

@@ -58,6 +58,41 @@ struct SearchTextTests {
         #expect(builder.document(["사진 보내줘!", nil, "A"]) == "사진 보내 내줘 a")
     }
 
+    /// The builder's seen-set against `Set<UInt64>`: same answers over growth (hundreds of keys
+    /// in one document) and over clears (one per message), on random keys with a printed seed.
+    @Test func tokenKeySetAgreesWithSet() {
+        let seed = UInt64.random(in: 1...UInt64.max)
+        print("tokenKeySetAgreesWithSet seed \(seed)")
+        var rng = SplitMix(seed)
+        var fast = TokenKeySet(capacity: 4)
+        for round in 0..<200 {
+            var plain = Set<UInt64>()
+            fast.removeAll()
+            let n = round % 7 == 0 ? 700 : Int(rng.next() % 40)
+            for _ in 0..<n {
+                // Few distinct values, so repeats are common; high bits set too.
+                let k = (rng.next() % 97) << (rng.next() % 2 == 0 ? 0 : 40) | (round % 3 == 0 ? 0xFFFF_FFFF : 0)
+                #expect(fast.insert(k) == plain.insert(k).inserted, "seed \(seed) round \(round) key \(k)")
+            }
+        }
+        // A long document (more distinct tokens than the set's first capacity) is the same too.
+        let long = (0..<400).map { String(UnicodeScalar(0xAC00 + $0 * 7)!) + String(UnicodeScalar(0x61 + $0 % 26)!) }.joined(separator: " ")
+        var builder = BigramBuilder()
+        #expect(builder.document([long]) == Self.referenceBigrams([long]))
+    }
+
+    struct SplitMix {
+        var state: UInt64
+        init(_ seed: UInt64) { state = seed }
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
     @Test func nfcQuickCheckAgreesWithFoundation() {
         for s in Self.samples {
             let full = s.precomposedStringWithCanonicalMapping

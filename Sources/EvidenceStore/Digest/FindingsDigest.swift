@@ -89,13 +89,24 @@ enum FindingsDigest {
         recoveredRecords, zones, recoveredMessages,
     ]
 
+    /// `PRAGMA cache_size` while the digest runs (KiB when negative): 8 MiB.
+    static let digestCacheSize = -8192
+
     static func compute(_ db: Database) throws -> String {
         try computeWithSections(db).digest
     }
 
     /// The digest and the SHA-256 of each non-empty section's records (see
     /// ``DigestHasher/finishWithSections()``).
-    static func computeWithSections(_ db: Database) throws -> (digest: String, sections: [String: String]) {
+    static func computeWithSections(_ db: Database, cacheSize: Int = digestCacheSize) throws -> (digest: String, sections: [String: String]) {
+        // Every section is one sorted scan: SQLite's sorter keeps up to the page cache's size
+        // in memory (64 MiB on the store's connections) beside a full cache, which made the digest
+        // the peak of a phone-database ingest (+72 MB; docs/BENCHMARKS.md). A small cache while
+        // it runs frees the cache's pages and bounds each sort; larger sorts spill to SQLite's temp
+        // files. Same rows in the same order: the digest does not change.
+        let cache = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
+        try db.execute(sql: "PRAGMA cache_size = \(cacheSize)")
+        defer { try? db.execute(sql: "PRAGMA cache_size = \(cache)") }
         var hasher = DigestHasher()
         hasher.add(record: Array(Self.preamble.utf8))
         for section in sections {

@@ -11,7 +11,7 @@
 struct BigramBuilder {
     private var out: [UInt8] = []
     /// Tokens of at most two lower-case scalars, as `first << 32 | (second or 0xFFFF_FFFF)`.
-    private var seen = Set<UInt64>()
+    private var seen = TokenKeySet()
     /// Longer tokens (a scalar whose lower case is several, such as İ → i̇), by text.
     private var seenLong = Set<String>()
     private var run: [Unicode.Scalar] = []
@@ -21,7 +21,7 @@ struct BigramBuilder {
     /// The document for texts already in NFC (`nil` entries are skipped).
     mutating func document(_ nfcTexts: [String?]) -> String {
         out.removeAll(keepingCapacity: true)
-        seen.removeAll(keepingCapacity: true)
+        seen.removeAll()
         seenLong.removeAll(keepingCapacity: true)
         for case let text? in nfcTexts {
             run.removeAll(keepingCapacity: true)
@@ -67,7 +67,7 @@ struct BigramBuilder {
     /// Adds a token of one or two lower-case scalars, unless it was seen.
     private mutating func add(_ a: Unicode.Scalar, _ b: Unicode.Scalar?) {
         let key = UInt64(a.value) << 32 | UInt64(b?.value ?? 0xFFFF_FFFF)
-        guard seen.insert(key).inserted else { return }
+        guard seen.insert(key) else { return }
         if !out.isEmpty { out.append(0x20) }
         Self.appendUTF8(a, to: &out)
         if let b { Self.appendUTF8(b, to: &out) }
