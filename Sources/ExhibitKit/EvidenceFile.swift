@@ -243,8 +243,11 @@ public enum VirtualPath {
     /// leading `/`, drive letters, `.` and `..` segments are removed (zip-slip names are data,
     /// never a place to write). Returns the cleaned path and whether anything was changed.
     public static func sanitize(entryName: String) -> (path: String, changed: Bool) {
-        var s = entryName.replacingOccurrences(of: "\\", with: "/")
-        if s.count >= 2, s.dropFirst().first == ":", s.first?.isLetter == true { s = String(s.dropFirst(2)) }
+        // Foundation's replace (a bridged copy, ~7 % of a 200,000-entry ingest) only when there is
+        // a backslash byte to replace; without one it returns the name unchanged. No `count`
+        // either (a walk over every character): a second character exists when it is `:`.
+        var s = entryName.utf8.contains(UInt8(ascii: "\\")) ? entryName.replacingOccurrences(of: "\\", with: "/") : entryName
+        if s.dropFirst().first == ":", s.first?.isLetter == true { s = String(s.dropFirst(2)) }
         var parts: [String] = []
         for comp in s.split(separator: "/", omittingEmptySubsequences: true) {
             if comp == "." || comp == ".." { continue }
