@@ -101,7 +101,7 @@ let package = Package(
             dependencies: ["EvidenceStore", "ExhibitKit", "ExhibitSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "Engine",
-            dependencies: ["ExhibitKit", "ExhibitSupport", "Intake", "EvidenceStore", "PluginHost", "ChatExport", "Metadata", "MediaHash", "HashSets",
+            dependencies: ["ExhibitKit", "ExhibitSupport", "Intake", "EvidenceStore", "PluginHost", "CSandbox", "ChatExport", "Metadata", "MediaHash", "HashSets",
                            "Timeline", "SQLiteRecovery", "CLibCrypto", "AppDatabaseKit", "WhatsAppDB", "KakaoTalkDB", "TelegramDB", "WhatsAppIOSDB", "TelegramIOSDB",
                            .product(name: "GRDB", package: "GRDB.swift"),
                            // Encrypted iPhone backups: PBKDF2, AES key wrap, AES-CBC (docs/intake.md).

@@ -1,6 +1,7 @@
 #ifndef EXHIBIT_CSANDBOX_SHIM_H
 #define EXHIBIT_CSANDBOX_SHIM_H
-// Linux confinement for external analyzer plugins: Landlock, no_new_privs, namespaces, rlimits.
+// Linux confinement for external analyzer plugins: Landlock, no_new_privs, namespaces, rlimits;
+// and the ingest supervisor's shared entry page (a sealed memfd, Sources/Engine/EntryPage.swift).
 // Only thin wrappers over variadic calls (syscall, prctl, fcntl) that Swift cannot call directly.
 // No _GNU_SOURCE here: it would make these system headers differ from Glibc's module. The
 // Linux-only calls go through syscall() with constants from the kernel's uapi headers.
@@ -248,6 +249,21 @@ static inline int exhibit_setrlimit(int which, unsigned long long value) {
     case 4: return setrlimit(RLIMIT_NPROC, &r);
     default: return setrlimit(RLIMIT_FSIZE, &r);
     }
+}
+
+/// memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING): an anonymous file that exists only while
+/// a descriptor or a mapping holds it (nothing on any file system); -1 with errno otherwise.
+static inline int exhibit_memfd(const char *name) { return (int)syscall(SYS_memfd_create, name, 0x0001U | 0x0002U); }
+
+/// Seals a memfd's size: no shrink, no grow, no further seals (F_ADD_SEALS with F_SEAL_SHRINK |
+/// F_SEAL_GROW | F_SEAL_SEAL); 0 on success.
+static inline int exhibit_seal_size(int fd) { return fcntl(fd, 1033 /* F_ADD_SEALS */, 0x0002 | 0x0004 | 0x0001); }
+
+/// 1 when `fd` is a memfd whose size is sealed as `exhibit_seal_size` does, else 0. A regular
+/// file (or a tmpfs file not made by memfd_create) never is, so a wrong descriptor is refused.
+static inline int exhibit_is_size_sealed(int fd) {
+    int seals = fcntl(fd, 1034 /* F_GET_SEALS */);
+    return seals >= 0 && (seals & 0x0006) == 0x0006;
 }
 
 #endif

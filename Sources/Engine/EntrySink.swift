@@ -69,8 +69,8 @@ final class EntrySink: @unchecked Sendable {
         if let failure { throw failure }
         switch event {
         case .entry(let entry):
-            let inner = VirtualPath.split(entry.virtualPath).inner
-            if entry.position.count == 1, entry.kind == .file, let fk = fileKeys[inner] {
+            if entry.position.count == 1, entry.kind == .file, !fileKeys.isEmpty,
+               let fk = fileKeys[VirtualPath.split(entry.virtualPath).inner] {
                 try handleEncrypted(entry, key: fk)
             } else {
                 try handleEntry(entry)

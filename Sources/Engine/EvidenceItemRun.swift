@@ -15,6 +15,8 @@ struct EvidenceItemRun {
     let progress: ProgressReporter?
     /// The worker's intake guard (under a supervisor), told which evidence item is being read.
     var intakeGuard: IntakeGuard?
+    /// The supervisor's entry page: the entry being read is published there (``EntryPage``).
+    var entryPage: EntryPage?
     /// libarchive calls the guard stopped in earlier workers, by evidence id.
     var intakeStops: [Int64: [IntakeStop]] = [:]
     /// The run's assumed zone, read once from its name by the pipeline (``CaseZone``).
@@ -217,23 +219,34 @@ struct EvidenceItemRun {
     }
 
     /// Entries whose reading crashed the worker twice are not read again; under a supervisor,
-    /// every entry read is announced on the channel as the pair (entry, `intake`), so a crash
-    /// inside libarchive or libmagic is isolated and recorded like an analyzer's.
+    /// every entry read is announced as the pair (entry, `intake`) — in the supervisor's entry
+    /// page, or on the channel when its identity does not fit the page — so a crash inside
+    /// libarchive or libmagic is isolated and recorded like an analyzer's.
     private func armIntakeSupervision(evidenceID: Int64, sink: EntrySink) {
         walker.skipData = Set(dispatcher.crashed.filter { $0.evidenceID == evidenceID && $0.analyzerID == Self.intakeID }
             .map(\.entryKey.positions))
         guard let channel = dispatcher.channel else { return }
         let isolate = dispatcher.isolate
         let timeout = max(dispatcher.fileTimeout, 3600)
+        let page = entryPage
+        var piped = false  // this entry's begin went on the channel (walker thread only, like the hook)
         walker.dataReadHook = { position, path, begin in
-            let pair = WorkPair(evidenceID: evidenceID, entryKey: EntryKey(position), analyzerID: Self.intakeID)
-            let alone = isolate.contains(pair)
+            let alone = !isolate.isEmpty
+                && isolate.contains(WorkPair(evidenceID: evidenceID, entryKey: EntryKey(position), analyzerID: Self.intakeID))
             if begin {
                 if alone { sink.acquireAll() }
-                channel.begin(pair, timeout: timeout, version: ExhibitVersion.current, path: path)
+                piped = !(page?.begin(evidenceID: evidenceID, position: position, path: path, timeout: timeout) ?? false)
+                if piped {
+                    channel.begin(WorkPair(evidenceID: evidenceID, entryKey: EntryKey(position), analyzerID: Self.intakeID),
+                                  timeout: timeout, version: ExhibitVersion.current, path: path)
+                }
                 TestHooks.beforeEntryRead?(path)
             } else {
-                channel.end(pair)
+                if piped {
+                    channel.end(WorkPair(evidenceID: evidenceID, entryKey: EntryKey(position), analyzerID: Self.intakeID))
+                } else {
+                    page?.end()
+                }
                 if alone { sink.releaseAll() }
             }
         }

@@ -68,18 +68,22 @@ public final class IngestPipeline {
     var options: IngestOptions
     let catalog: AnalyzerCatalog
     let channelFD: Int32?
+    /// The supervisor's entry page (``EntryPage``), given with the channel.
+    let pageFD: Int32?
     let isolate: Set<WorkPair>
     let fileTimeout: Double
     let progress: ProgressReporter?
 
-    public init(options: IngestOptions, catalog: AnalyzerCatalog, channelFD: Int32? = nil, isolate: Set<WorkPair> = [],
-                fileTimeout: Double = 300, progress: ProgressReporter? = nil) {
-        self.options = options; self.catalog = catalog; self.channelFD = channelFD; self.isolate = isolate
+    public init(options: IngestOptions, catalog: AnalyzerCatalog, channelFD: Int32? = nil, pageFD: Int32? = nil,
+                isolate: Set<WorkPair> = [], fileTimeout: Double = 300, progress: ProgressReporter? = nil) {
+        self.options = options; self.catalog = catalog; self.channelFD = channelFD; self.pageFD = pageFD; self.isolate = isolate
         self.fileTimeout = fileTimeout; self.progress = progress
     }
 
     public func run() throws -> IngestSummary {
         ProcessSetup.prepare()
+        // A wrong descriptor is refused before anything is opened (exit code 2).
+        let entryPage = channelFD == nil ? nil : try pageFD.map(EntryPage.adopt)
         let lock = try DatabaseLock(path: options.databasePath) {
             FileHandle.standardError.write(Data("exhibit: another exhibit process is writing \(options.databasePath); waiting for it to finish\n".utf8))
         }
@@ -89,7 +93,7 @@ public final class IngestPipeline {
         // silently lose their basis (issue 15, item 7). A different zone is refused below.
         var zoneInherited = false
         if options.assumedZone == nil, let inherited = try db.caseInfo()?.assumedZone {
-            // The case's zone as stored (an identifier an earlier run resolved): read here, once.
+            // The case's zone by the name it was stored under: read here, once.
             options.assumedZone = try CaseZone.named(inherited)
             zoneInherited = true
         }
@@ -157,6 +161,7 @@ public final class IngestPipeline {
             var item = EvidenceItemRun(path: path, options: options, db: db, walker: walker, dispatcher: dispatcher,
                                        writer: writer, progress: progress)
             item.intakeGuard = intakeGuard
+            item.entryPage = entryPage
             item.zone = zone
             item.intakeStops = intakeStops
             reports.append(try item.run(labels: &labels))

@@ -1,4 +1,5 @@
 import EvidenceStore
+import ExhibitKit
 import ExhibitSupport
 import Foundation
 import PluginHost
@@ -7,7 +8,8 @@ import Glibc
 #endif
 
 /// The supervising half of `exhibit ingest`. It runs the real work in a worker process (the same
-/// executable with `--worker-channel 3`), listens to the worker's begin/end lines, and when the
+/// executable with `--worker-channel 3 --worker-page 4`), listens to the worker's begin/end lines
+/// (analyzers) and looks at its entry page (the entry being read, ``EntryPage``), and when the
 /// worker dies abnormally — a crash signal, or killed by the supervisor because one (file,
 /// analyzer) pair overran its time limit — restarts it with the pairs that were in flight marked
 /// for isolation. A pair that brings the worker down again while running alone is recorded in
@@ -134,7 +136,9 @@ public final class Supervisor {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw IngestError("pipe: \(String(cString: strerror(errno)))") }
         let (readFD, writeFD) = (fds[0], fds[1])
-        var args = [executable] + workerArguments + ["--worker-channel", "3"]
+        let page: EntryPage
+        do { page = try EntryPage.create() } catch { close(readFD); close(writeFD); throw error }
+        var args = [executable] + workerArguments + ["--worker-channel", "3", "--worker-page", "4"]
         for p in isolate.sorted(by: { $0.description < $1.description }) { args += ["--isolate", p.description] }
 
         var actions = posix_spawn_file_actions_t()
@@ -146,6 +150,8 @@ public final class Supervisor {
             posix_spawn_file_actions_adddup2(&actions, writeFD, 3)
             posix_spawn_file_actions_addclose(&actions, writeFD)
         }
+        // The entry page goes on 4 (its own descriptor is above 9, so the moves above never touch it).
+        posix_spawn_file_actions_adddup2(&actions, page.fd, 4)
 
         var cArgs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
         defer { for p in cArgs { free(p) } }
@@ -165,10 +171,16 @@ public final class Supervisor {
         let state = ChannelState()
         let reader = Thread { Self.readLines(fd: readFD, into: state) }
         reader.start()
-        // Watchdog: a pair past its limit means a hung analyzer; stop the worker.
+        // Watchdog: a pair past its limit means a hung analyzer (or an entry read whose page
+        // sequence has not moved for the intake timeout); stop the worker.
         let watchdog = Thread {
+            var stall = EntryPage.StallClock()
             while !state.isClosed {
-                if let late = state.overdue(now: Date()) {
+                var late = state.overdue(now: Date()) ?? [:]
+                if let entry = stall.overdue(page.snapshot(), now: ProcessInfo.processInfo.systemUptime) {
+                    late[Self.pair(entry)] = Self.inFlight(entry)
+                }
+                if !late.isEmpty {
                     state.markTimedOut(late)
                     kill(pid, SIGKILL)
                     return
@@ -182,7 +194,19 @@ public final class Supervisor {
         state.waitClosed()
         close(readFD)
         let termination: Termination = (status & 0x7f) == 0 ? .exited((status >> 8) & 0xff) : .signaled(status & 0x7f)
-        return WorkerOutcome(termination: termination, inFlight: state.inFlight, timedOut: state.timedOut, limited: state.limited)
+        // The worker is gone: the page holds its last word (which entry, if any, it was reading).
+        var inFlight = state.inFlight
+        if let entry = page.snapshot()?.entry { inFlight[Self.pair(entry)] = Self.inFlight(entry) }
+        return WorkerOutcome(termination: termination, inFlight: inFlight, timedOut: state.timedOut, limited: state.limited)
+    }
+
+    /// The pair (entry, `intake`) of the entry the page names.
+    static func pair(_ entry: EntryPage.Entry) -> WorkPair {
+        WorkPair(evidenceID: entry.evidenceID, entryKey: EntryKey(entry.position), analyzerID: EvidenceItemRun.intakeID)
+    }
+
+    static func inFlight(_ entry: EntryPage.Entry) -> InFlight {
+        InFlight(start: Date(), timeout: entry.timeout, version: ExhibitVersion.current, path: entry.path)
     }
 
     private static func readLines(fd: Int32, into state: ChannelState) {

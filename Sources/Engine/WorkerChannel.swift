@@ -29,7 +29,8 @@ public struct WorkPair: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// The worker's side of the supervision pipe: before an analyzer starts on a file the worker
-/// writes `B <pair> <timeout> <version> <path>`, after it finishes `E <pair>`. Each line is one
+/// writes `B <pair> <timeout> <version> <path>`, after it finishes `E <pair>` (an entry read is
+/// published in the ``EntryPage`` instead, and comes here only when it does not fit the page). Each line is one
 /// unbuffered `write(2)`, so whatever the supervisor has read when the worker dies is exactly
 /// what was in flight. `L <pair> <path> <message>` says the intake guard stopped a libarchive
 /// call and the worker is ending itself. Paths are percent-escaped so a line never contains a newline or a space.

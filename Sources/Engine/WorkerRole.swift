@@ -6,9 +6,9 @@ import Glibc
 /// What a command needs to know to be supervised, kept out of the CLI: the options the
 /// supervisor adds to the worker's command line, and how a worker takes over its channel.
 public enum WorkerRole {
-    /// Options the supervisor adds for its worker (`--worker-channel N`, `--isolate PAIR`, see
-    /// ``Supervisor``); each takes one value.
-    public static let workerOnlyOptions = ["--worker-channel", "--isolate"]
+    /// Options the supervisor adds for its worker (`--worker-channel N`, `--worker-page N`,
+    /// `--isolate PAIR`, see ``Supervisor``); each takes one value.
+    public static let workerOnlyOptions = ["--worker-channel", "--worker-page", "--isolate"]
 
     /// The arguments the examiner typed: without ``workerOnlyOptions`` and their values, in
     /// either spelling (`--isolate P` and `--isolate=P`) — what the run log records.

@@ -109,6 +109,7 @@ struct IngestCommand: ParsableCommand {
     var plugins: [String] = []
     @Option(help: "Disable a plugin for the run after this many consecutive failed files.") var pluginFailures: Int = 5
     @Option(help: .hidden) var workerChannel: Int32?
+    @Option(help: .hidden) var workerPage: Int32?
     @Option(help: .hidden) var isolate: [String] = []
 
     func validate() throws {
@@ -286,7 +287,7 @@ struct IngestCommand: ParsableCommand {
             } catch { fail("\(error)", code: 2) }
         }
         defer { for p in external { p.shutdown() } }
-        let pipeline = IngestPipeline(options: options, catalog: catalog, channelFD: workerChannel,
+        let pipeline = IngestPipeline(options: options, catalog: catalog, channelFD: workerChannel, pageFD: workerPage,
                                       isolate: Set(isolate.compactMap(WorkPair.init(text:))), fileTimeout: fileTimeout,
                                       progress: json ? nil : ProgressReporter())
         let summary: IngestSummary

@@ -43,6 +43,10 @@ public enum DevicePath {
     /// `…/private/var/…`, `…/var/mobile/…`, `…/mobile/Containers/…` (iOS). `nil` when the path
     /// shows no such shape.
     public static func recognise(inner: String) -> DeviceLayout? {
+        // Fewer than three components (two slashes) name no layout: no split for those.
+        var slashes = 0
+        for b in inner.utf8 where b == UInt8(ascii: "/") { slashes += 1; if slashes == 2 { break } }
+        guard slashes == 2 else { return nil }
         let comps = inner.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard comps.count >= 3 else { return nil }
         func root(_ i: Int) -> String { i == 0 ? "" : comps[..<i].joined(separator: "/") + "/" }

@@ -217,16 +217,37 @@ public enum VirtualPath {
 
     /// Splits at the last `!/` into (`label!/…!/`, path inside the innermost container).
     public static func split(_ path: String) -> (container: String, inner: String) {
-        guard let r = path.range(of: containerSeparator, options: .backwards) else { return (path + containerSeparator, "") }
+        // An ASCII path (the usual one) is searched byte by byte: Foundation's search bridges the
+        // string first, a few µs twice per entry on the engine's path. ASCII has no combining
+        // sequences, so the byte search finds what Foundation finds; other paths still use it.
+        let found = path.utf8.allSatisfy({ $0 < 0x80 }) ? lastSeparator(inASCII: path)
+            : path.range(of: containerSeparator, options: .backwards)
+        guard let r = found else { return (path + containerSeparator, "") }
         return (String(path[..<r.upperBound]), String(path[r.upperBound...]))
+    }
+
+    private static func lastSeparator(inASCII path: String) -> Range<String.Index>? {
+        let u = path.utf8
+        var i = u.endIndex
+        var slashAfter = false
+        while i > u.startIndex {
+            i = u.index(before: i)
+            let b = u[i]
+            if b == UInt8(ascii: "!"), slashAfter { return i..<u.index(i, offsetBy: 2) }
+            slashAfter = b == UInt8(ascii: "/")
+        }
+        return nil
     }
 
     /// Normalises an entry name from an archive into a safe inner path: backslashes become `/`,
     /// leading `/`, drive letters, `.` and `..` segments are removed (zip-slip names are data,
     /// never a place to write). Returns the cleaned path and whether anything was changed.
     public static func sanitize(entryName: String) -> (path: String, changed: Bool) {
-        var s = entryName.replacingOccurrences(of: "\\", with: "/")
-        if s.count >= 2, s.dropFirst().first == ":", s.first?.isLetter == true { s = String(s.dropFirst(2)) }
+        // Foundation's replace (a bridged copy, ~7 % of a 200,000-entry ingest) only when there is
+        // a backslash byte to replace; without one it returns the name unchanged. No `count`
+        // either (a walk over every character): a second character exists when it is `:`.
+        var s = entryName.utf8.contains(UInt8(ascii: "\\")) ? entryName.replacingOccurrences(of: "\\", with: "/") : entryName
+        if s.dropFirst().first == ":", s.first?.isLetter == true { s = String(s.dropFirst(2)) }
         var parts: [String] = []
         for comp in s.split(separator: "/", omittingEmptySubsequences: true) {
             if comp == "." || comp == ".." { continue }

@@ -102,7 +102,7 @@ public enum UTCFormat {
     }
 
     /// Appends `value` (0 ≤ value < 10^width) as exactly `width` decimal digits.
-    private static func pad(_ b: inout [UInt8], _ value: Int64, _ width: Int) {
+    static func pad(_ b: inout [UInt8], _ value: Int64, _ width: Int) {
         var v = value
         let start = b.count
         b.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width))
@@ -237,10 +237,31 @@ public struct NaiveDateTime: Sendable, Hashable, Codable {
     }
 
     /// The wall-clock text `YYYY-MM-DD HH:MM:SS[.ffffff]`, used as a default raw value.
-    public var text: String {
-        var s = String(format: "%04d-%02d-%02d %02d:%02d:%02d", year, month, day, hour, minute, second)
-        if microsecond != 0 { s += String(format: ".%06d", microsecond) }
-        return s
+    public var text: String { text(separator: UInt8(ascii: " ")) }
+
+    /// ``text`` with `separator` between date and time (`T`: the `localWallClock` form). Digits
+    /// are written into a byte buffer: `String(format:)` cost ~2 µs per call, and every zip entry
+    /// with a DOS time made two (its raw text and its wall clock). Fields outside the widths the
+    /// format pads to (a year outside 0…9999, a negative field) take `String(format:)` itself, so
+    /// the text is the same for every value.
+    func text(separator: UInt8) -> String {
+        let two = 0...99
+        guard (0...9999).contains(year), two.contains(month), two.contains(day), two.contains(hour), two.contains(minute),
+              two.contains(second), (0...999_999).contains(microsecond) else {
+            var s = String(format: "%04d-%02d-%02d %02d:%02d:%02d", year, month, day, hour, minute, second)
+            if microsecond != 0 { s += String(format: ".%06d", microsecond) }
+            return separator == UInt8(ascii: " ") ? s : s.replacingOccurrences(of: " ", with: String(UnicodeScalar(separator)))
+        }
+        var b: [UInt8] = []
+        b.reserveCapacity(26)
+        UTCFormat.pad(&b, Int64(year), 4)
+        b.append(UInt8(ascii: "-")); UTCFormat.pad(&b, Int64(month), 2)
+        b.append(UInt8(ascii: "-")); UTCFormat.pad(&b, Int64(day), 2)
+        b.append(separator); UTCFormat.pad(&b, Int64(hour), 2)
+        b.append(UInt8(ascii: ":")); UTCFormat.pad(&b, Int64(minute), 2)
+        b.append(UInt8(ascii: ":")); UTCFormat.pad(&b, Int64(second), 2)
+        if microsecond != 0 { b.append(UInt8(ascii: ".")); UTCFormat.pad(&b, Int64(microsecond), 6) }
+        return String(decoding: b, as: UTF8.self)
     }
 
     /// Interprets the wall-clock time with a fixed UTC offset the source carried (basis `offset`).
@@ -255,7 +276,7 @@ public struct NaiveDateTime: Sendable, Hashable, Codable {
     public func resolve(in zone: TimeZone?, raw: String? = nil, precision: TimePrecision = .second,
                         note: String? = nil) -> TimeValue {
         var value = resolveInstant(in: zone, raw: raw ?? text, precision: precision, note: note)
-        if isValid { value.localWallClock = text.replacingOccurrences(of: " ", with: "T") }
+        if isValid { value.localWallClock = text(separator: UInt8(ascii: "T")) }
         return value
     }
 

@@ -83,6 +83,64 @@ struct SupervisionTests {
         #expect(crashed.first?["path"] as String? == "r.zip!/crash-read.bin")
     }
 
+    /// The entry being read is named by the supervisor's entry page (not by pipe lines): a crash
+    /// among hundreds of entries, one inside a nested zip (a two-part entry key) and one whose
+    /// path is too long for the page (announced on the pipe instead) are each recorded under
+    /// their own entry key and path, and every other entry is read.
+    @Test func attributionNamesTheEntryBeingReadAmongMany() throws {
+        let dir = try TestDirectory("attribution"); defer { dir.remove() }
+        let zip = dir.path("many.zip")
+        let script = dir.path("make.py")
+        try """
+        import io, sys, zipfile
+        inner = io.BytesIO()
+        with zipfile.ZipFile(inner, "w", zipfile.ZIP_STORED) as z:
+            for i in range(60):
+                z.writestr(f"in/f{i:03}.txt", f"inner {i}\\n")
+                if i == 30:
+                    z.writestr("in/crash-read-inner.bin", "inner crash\\n")
+        with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_STORED) as z:
+            for i in range(300):
+                z.writestr(f"d{i // 100}/f{i:03}.txt", f"entry {i}\\n")
+                if i == 150:
+                    z.writestr("d1/crash-read-outer.bin", "outer crash\\n")
+                if i == 200:
+                    z.writestr("nested.zip", inner.getvalue())
+            z.writestr("long/" + "a-folder-name-of-forty-bytes-in-all-xxx/" * 420 + "crash-read-long.bin", "long\\n")
+        """.write(toFile: script, atomically: true, encoding: .utf8)
+        #expect(try Run.shell("python3 '\(script)' '\(zip)'").exitCode == 0)
+        let db = dir.path("case.sqlite")
+        let r = try Fixture.ingest([zip], db: db, binary: Fixture.testbed, extra: ["--no-analyzers"])
+        #expect(r.exitCode == 0, "stderr: \(r.stderr)")
+
+        let q = try Fixture.open(db)
+        let crashed = try q.read {
+            try Row.fetchAll($0, sql: """
+                SELECT e.path, e.entry_key AS key, e.analyzer_id, e.status, f.entry_key AS file_key, f.status AS file_status
+                FROM analysis_errors e LEFT JOIN files f ON f.evidence_id = e.evidence_id AND f.path = e.path ORDER BY e.path
+                """)
+        }
+        let longPath = "many.zip!/long/" + String(repeating: "a-folder-name-of-forty-bytes-in-all-xxx/", count: 420) + "crash-read-long.bin"
+        #expect(longPath.utf8.count > 16 << 10, "the long entry must not fit the page")
+        #expect(crashed.map { $0["path"] as String } == ["many.zip!/d1/crash-read-outer.bin", longPath,
+                                                          "many.zip!/nested.zip!/in/crash-read-inner.bin"])
+        for row in crashed {
+            #expect(row["analyzer_id"] as String == "intake" && row["status"] as String == "crashed")
+            #expect(row["key"] as String == row["file_key"] as String?, "recorded under its own entry key: \(row)")
+            #expect(row["file_status"] as String? == "corrupt")
+        }
+        // The nested one is the nested zip's entry: the container's position, then its own.
+        let nested = try #require(crashed.last?["key"] as String?)
+        let container = try q.read { try String.fetchOne($0, sql: "SELECT entry_key FROM files WHERE path = 'many.zip!/nested.zip'") }
+        #expect(nested.split(separator: "/").count == 2 && nested.hasPrefix((container ?? "?") + "/"))
+        // Everything else was read: 300 + 60 files, the nested zip (which says one of its entries
+        // could not be read), the three crashed entries.
+        #expect(try q.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM files") } == 364)
+        #expect(try q.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM files WHERE status = 'ok' AND sha256 IS NOT NULL") } == 360)
+        #expect(try q.read { try String.fetchOne($0, sql: "SELECT status || ': ' || message FROM files WHERE path = 'many.zip!/nested.zip'") }
+                == "corrupt: entries not fully read: 1 corrupt")
+    }
+
     @Test func anOutsideKillOfTheWorkerMarksNothing() throws {
         let dir = try TestDirectory("outside"); defer { dir.remove() }
         let src = dir.path("src"); try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)

@@ -8,7 +8,7 @@ import Testing
 @Suite("WorkerRoleAndSettings")
 struct WorkerRoleAndSettingsTests {
     @Test func examinerArgumentsDropWorkerOptionsInBothSpellings() {
-        let typed = ["ingest", "x.zip", "--db", "c.sqlite", "--worker-channel", "3", "--isolate", "1|3/17|metadata",
+        let typed = ["ingest", "x.zip", "--db", "c.sqlite", "--worker-channel", "3", "--worker-page", "4", "--isolate", "1|3/17|metadata",
                      "--isolate=2|4|chat-export", "--jobs", "2"]
         #expect(WorkerRole.examinerArguments(typed) == ["ingest", "x.zip", "--db", "c.sqlite", "--jobs", "2"])
     }

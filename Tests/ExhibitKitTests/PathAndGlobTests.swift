@@ -3,6 +3,21 @@ import Testing
 @testable import ExhibitKit
 
 @Suite struct VirtualPathTests {
+    /// `split` searches ASCII paths byte by byte; it must cut where Foundation's backwards search
+    /// cuts, for every shape of path (none, one, several separators, separators at the ends, `!`
+    /// and `/` apart, and non-ASCII paths, which still take Foundation's search).
+    @Test func splitCutsWhereFoundationCuts() {
+        let paths = ["seized.zip", "seized.zip!/", "seized.zip!/a/b.txt", "a.zip!/b.zip!/c/d.txt", "!/x", "x!", "x!!//y",
+                     "a.zip!/weird!name/!/z", "a.zip!/e!x/", "", "/", "!", "a.zip!/사진/p!/q.jpg", "é.zip!/e\u{301}!/x",
+                     "a.zip!/\u{0}!/x"]
+        for p in paths {
+            let r = p.range(of: VirtualPath.containerSeparator, options: .backwards)
+            let expected = r.map { (String(p[..<$0.upperBound]), String(p[$0.upperBound...])) } ?? (p + "!/", "")
+            let got = VirtualPath.split(p)
+            #expect(got.container == expected.0 && got.inner == expected.1, "\(p)")
+        }
+    }
+
     @Test(arguments: [
         ("../../etc/passwd", "etc/passwd", true),
         ("/abs/path.txt", "abs/path.txt", true),

@@ -26,6 +26,31 @@ struct TimeModelTests {
         #expect(n.precision == .hundredNanoseconds)
     }
 
+    /// The wall-clock text is written digit by digit; it must be `String(format:)`'s text for
+    /// every value, those the format pads (DOS times, chat times) and those it does not (hostile
+    /// fields: a five-digit or negative year, a negative or oversized field).
+    @Test func wallClockTextIsTheFormatText() {
+        func formatText(_ n: NaiveDateTime) -> String {
+            var s = String(format: "%04d-%02d-%02d %02d:%02d:%02d", n.year, n.month, n.day, n.hour, n.minute, n.second)
+            if n.microsecond != 0 { s += String(format: ".%06d", n.microsecond) }
+            return s
+        }
+        let cases = [
+            NaiveDateTime(year: 1980, month: 1, day: 1), NaiveDateTime(year: 2107, month: 15, day: 31, hour: 31, minute: 63, second: 62),
+            NaiveDateTime(year: 0, month: 0, day: 0), NaiveDateTime(year: 9999, month: 12, day: 31, hour: 23, minute: 59, second: 60, microsecond: 999_999),
+            NaiveDateTime(year: 2024, month: 8, day: 28, hour: 15, minute: 12, second: 3, microsecond: 250),
+            NaiveDateTime(year: 10_000, month: 1, day: 1), NaiveDateTime(year: -1, month: 1, day: 1),
+            NaiveDateTime(year: 2024, month: -3, day: 100, hour: 7, minute: 0, second: 0, microsecond: -5),
+            NaiveDateTime(year: 2024, month: 1, day: 1, microsecond: 1_000_000),
+        ]
+        for n in cases {
+            #expect(n.text == formatText(n), "\(n)")
+            #expect(n.text(separator: UInt8(ascii: "T")) == formatText(n).replacingOccurrences(of: " ", with: "T"), "\(n)")
+        }
+        #expect(NaiveDateTime(year: 2024, month: 8, day: 28, hour: 15, minute: 12, second: 3).resolve(in: nil).localWallClock
+                == "2024-08-28T15:12:03")
+    }
+
     @Test func naiveTimeInSeoulIsAssumedZone() throws {
         let naive = NaiveDateTime(year: 2024, month: 8, day: 28, hour: 15, minute: 12, second: 3)
         let t = naive.resolve(in: try #require(TimeZone(identifier: "Asia/Seoul")), raw: "28.08.2024 15:12:03")
