@@ -22,6 +22,34 @@ public enum FileDescriptorIO {
         return true
     }
 
+    /// Writes all of `bytes` at byte `offset` of the file `fd` (`pwrite(2)`), retrying short
+    /// writes and `EINTR`. Returns `false` when a write fails or writes nothing (a full disk).
+    public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        var off = 0
+        while off < bytes.count {
+            let n = pwrite(fd, base + off, bytes.count - off, off_t(offset + off))
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return false }
+            off += n
+        }
+        return true
+    }
+
+    /// Fills all of `buffer` from byte `offset` of the file `fd` (`pread(2)`), retrying short
+    /// reads and `EINTR`. Returns `false` when a read fails or the file ends first.
+    public static func readAll(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Bool {
+        guard let base = buffer.baseAddress else { return true }
+        var off = 0
+        while off < buffer.count {
+            let n = pread(fd, base + off, buffer.count - off, off_t(offset + off))
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return false }
+            off += n
+        }
+        return true
+    }
+
     /// ``writeAll(_:_:)-(_,UnsafeRawBufferPointer)`` for byte arrays, `Data` and other contiguous bytes.
     @discardableResult
     public static func writeAll<B: Sequence>(_ fd: Int32, _ bytes: B) -> Bool where B.Element == UInt8 {

@@ -1,3 +1,4 @@
+import ExhibitSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -111,7 +112,9 @@ final class DigestStore {
         var heads = readers.indices.map { readers[$0].head(old) }
         while true {
             var best = -1
-            for i in heads.indices { if let h = heads[i], best < 0 || h < heads[best]! { best = i } }
+            for i in heads.indices {
+                if let h = heads[i], best < 0 || heads[best].map({ h < $0 }) ?? true { best = i }
+            }
             guard best >= 0, let d = heads[best] else { break }
             readers[best].advance()
             heads[best] = readers[best].head(old)
@@ -203,32 +206,16 @@ final class SpillFile {
 
     /// Writes `digests` at digest position `at`; false when not every byte was written.
     func write(_ digests: [RowDigest], at: Int) -> Bool {
-        digests.withUnsafeBytes { raw in
-            var done = 0
-            while done < raw.count {
-                let n = pwrite(fd, raw.baseAddress! + done, raw.count - done, off_t(at * Self.width + done))
-                if n < 0, errno == EINTR { continue }
-                guard n > 0 else { return false }
-                done += n
-            }
-            return true
-        }
+        digests.withUnsafeBytes { FileDescriptorIO.writeAll(fd, $0, at: at * Self.width) }
     }
 
     /// `count` digests from digest position `at`, or nil when they cannot all be read.
     func read(_ at: Int, _ count: Int) -> [RowDigest]? {
         var ok = true
         let out = [RowDigest](unsafeUninitializedCapacity: count) { buf, initialized in
-            let raw = UnsafeMutableRawBufferPointer(buf)
-            var done = 0
-            while done < raw.count {
-                let n = pread(fd, raw.baseAddress! + done, raw.count - done, off_t(at * Self.width + done))
-                if n < 0, errno == EINTR { continue }
-                guard n > 0 else { ok = false; break }
-                done += n
-            }
+            ok = FileDescriptorIO.readAll(fd, into: UnsafeMutableRawBufferPointer(buf), at: at * Self.width)
             // RowDigest is two Ints: any bytes are a valid value, so the buffer counts as initialized.
-            if !ok { raw.initializeMemory(as: UInt8.self, repeating: 0) }
+            if !ok { UnsafeMutableRawBufferPointer(buf).initializeMemory(as: UInt8.self, repeating: 0) }
             initialized = count
         }
         return ok ? out : nil
