@@ -136,14 +136,22 @@ struct Carver {
         var found: Carved?
         for ti in preferred.map({ [$0] }) ?? Array(tables.indices) {
             guard let c = clobbered(b, at: f, table: ti, blockEnd: blockEnd, end: end) else { continue }
-            if let first = found {
-                if first.values != c.values || first.length != c.length { return nil }
-                found?.table = nil
-                return found
-            }
-            found = c
+            if let settled = Self.settle(&found, with: c) { return settled }
         }
         return found
+    }
+
+    /// Adds one table's reading of a clobbered cell to the first reading found. Returns the
+    /// answer once it is settled — a second reading that agrees gives the row without a table, one
+    /// that disagrees gives none (`.some(nil)`) — and `nil` while only one reading is known.
+    static func settle(_ found: inout Carved?, with c: Carved) -> Carved?? {
+        guard let first = found else {
+            found = c
+            return nil
+        }
+        if first.values != c.values || first.length != c.length { return .some(nil) }
+        found?.table = nil
+        return .some(found)
     }
 
     /// The readings of a clobbered cell as table `ti`'s.

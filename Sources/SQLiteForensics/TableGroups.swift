@@ -75,12 +75,7 @@ extension Carver {
             let c = clobbered(b, at: f, table: ti, blockEnd: blockEnd, end: end)
             fitted[g] = c != nil
             guard let c else { continue }
-            if let first = found {
-                if first.values != c.values || first.length != c.length { return nil }
-                found?.table = nil
-                return found
-            }
-            found = c
+            if let settled = Self.settle(&found, with: c) { return settled }
         }
         return found
     }
