@@ -44,6 +44,7 @@ struct ZoneInheritanceTimeTests {
         #expect(c.exitCode == 2)
         #expect(c.stderr.contains("the case's assumed zone is Asia/Seoul"))
     }
+
     /// The case keeps the zone's name as the examiner gave it: Foundation reports `UTC` as `GMT`,
     /// and a case stored as `GMT` would refuse its own next item given `--assume-tz UTC`.
     @Test func utcIsStoredAsUTCAndInheritedAsIs() throws {
