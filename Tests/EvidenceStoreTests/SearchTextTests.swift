@@ -1,3 +1,4 @@
+import ExhibitTesting
 import Foundation
 import GRDB
 import Testing
@@ -63,7 +64,7 @@ struct SearchTextTests {
     @Test func tokenKeySetAgreesWithSet() {
         let seed = UInt64.random(in: 1...UInt64.max)
         print("tokenKeySetAgreesWithSet seed \(seed)")
-        var rng = SplitMix(seed)
+        var rng = SplitMix(seed: seed)
         var fast = TokenKeySet(capacity: 4)
         for round in 0..<200 {
             var plain = Set<UInt64>()
@@ -79,18 +80,6 @@ struct SearchTextTests {
         let long = (0..<400).map { String(UnicodeScalar(0xAC00 + $0 * 7)!) + String(UnicodeScalar(0x61 + $0 % 26)!) }.joined(separator: " ")
         var builder = BigramBuilder()
         #expect(builder.document([long]) == Self.referenceBigrams([long]))
-    }
-
-    struct SplitMix {
-        var state: UInt64
-        init(_ seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 
     @Test func nfcQuickCheckAgreesWithFoundation() {
