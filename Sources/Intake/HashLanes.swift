@@ -9,12 +9,18 @@ import Foundation
 /// decompression is what lets intake approach the machine's limit on two cores
 /// (docs/BENCHMARKS.md). Work for one entry is queued in order on both lanes; at most
 /// ``maxChunksInFlight`` chunks are queued at once, which bounds memory and makes the walker wait
-/// when hashing is the bottleneck.
+/// when hashing is the bottleneck. The queue is deep (64 MiB) because work alternates: while the
+/// walker inflates compressible text the lanes have little to do, and on incompressible media
+/// the lanes lag while the walker has nothing to inflate; a shallow queue (6 MiB, before
+/// 2026-12-08) made each side wait for the other in turn (docs/BENCHMARKS.md, "Hash queue depth").
 final class HashLanes: @unchecked Sendable {
     // Safe: each lane's queue is guarded by its own condition; a job's digests are touched by one
     // lane each and read by the producer only after both lanes signalled the job done.
     static let chunkSize = 256 << 10
-    static let maxChunksInFlight = 24
+    static let maxChunksInFlight = 256
+    /// Buffers the pool keeps for reuse; a burst beyond them is freed as it drains, so the deep
+    /// queue costs memory only while it is full.
+    static let keptChunks = 24
 
     fileprivate let slots = DispatchSemaphore(value: HashLanes.maxChunksInFlight)
     /// Chunk buffers are recycled: a fresh 256 KiB allocation is an mmap plus 64 page faults.
@@ -159,7 +165,8 @@ final class HashChunk: @unchecked Sendable {
     }
 }
 
-/// Recycled chunk buffers (at most ``HashLanes/maxChunksInFlight`` exist at once).
+/// Recycled chunk buffers (at most ``HashLanes/maxChunksInFlight`` exist at once, at most
+/// ``HashLanes/keptChunks`` of them idle).
 final class BufferPool: @unchecked Sendable {
     // Safe: `free` is only touched under `lock`.
     private let lock = NSLock()
@@ -174,8 +181,10 @@ final class BufferPool: @unchecked Sendable {
 
     func give(_ b: UnsafeMutableRawBufferPointer) {
         lock.lock()
-        free.append(b)
+        let keep = free.count < HashLanes.keptChunks
+        if keep { free.append(b) }
         lock.unlock()
+        if !keep { b.deallocate() }
     }
 
     deinit { for b in free { b.deallocate() } }
