@@ -197,12 +197,16 @@ struct RecoveryRun {
             var sizes: [Int: Int] = [:]
             // Digests and the sample's rows are made later, if the carve asks (LiveRowIndex);
             // here only how many rows the sample keeps, so the shares are those of an eager walk.
-            let w = live.walkTable(root: t.rootPage, claimed: &claimed) { row in
-                let values = Self.storedValues(row, t)
+            // The first column as stored: the rowid when it is the alias (not counted), a real
+            // when its affinity is REAL (``storedValues(_:_:)``).
+            let countFirst = t.rowidAlias != 0 && t.columns.first?.affinity != .real
+            let w = live.walkTableShapes(root: t.rootPage, claimed: &claimed, alias: t.rowidAlias) { row in
+                let shape = row.values
                 count += 1
-                if case .integer(let v)? = values.first, t.rowidAlias != 0 { sizes[Carver.intSize(v), default: 0] += 1 }
+                if countFirst, let v = shape.firstInteger { sizes[Carver.intSize(v), default: 0] += 1 }
                 if sampling {
-                    let size = Self.sampleSize(values)
+                    var size = shape.sampleSize
+                    if row.rowid != nil, let a = shape.aliasSize { size += 24 - a }
                     if sampleBytes + size <= share { sampleRows += 1; sampleBytes += size } else { sampling = false }
                 }
             }
