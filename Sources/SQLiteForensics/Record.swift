@@ -97,6 +97,9 @@ struct RecordHeader {
         let end = at + headerLength
         guard end <= Swift.min(limit, b.count) else { return nil }
         var types: [Int64] = []
+        // One byte per serial type at least, so the header's length bounds the count: reserved
+        // up to 64 (no regrowth for usual rows; a carve trying garbage headers allocates little).
+        types.reserveCapacity(Swift.min(headerLength - hlLen, 64))
         var p = at + hlLen
         var body = 0
         while p < end {
