@@ -97,6 +97,9 @@ struct RecordHeader {
         let end = at + headerLength
         guard end <= Swift.min(limit, b.count) else { return nil }
         var types: [Int64] = []
+        // One byte per serial type at least, so the header's length bounds the count: reserved
+        // up to 64 (no regrowth for usual rows; a carve trying garbage headers allocates little).
+        types.reserveCapacity(Swift.min(headerLength - hlLen, 64))
         var p = at + hlLen
         var body = 0
         while p < end {
@@ -121,4 +124,75 @@ func decodeRecord(_ payload: [UInt8], encoding: Int, exact: Bool = true) -> [SQL
         values.append(v); p += s
     }
     return values
+}
+
+/// What the live walk needs of a record (``RecoveryRun/walkLive()``), read without making a
+/// `String` or an array per value: how many values, the first one when it is an integer, and
+/// the estimated bytes of the row kept whole (``RecoveryRun/sampleSize(_:)``). Refuses exactly
+/// the payloads ``decodePayload(_:declaredLength:encoding:)`` refuses (a bad header, text that is
+/// not valid in the database's encoding), so the walk records the same problems either way.
+struct RecordShape: Equatable {
+    var count: Int
+    /// The first value, when its bytes are there and it is an integer.
+    var firstInteger: Int64?
+    /// ``RecoveryRun/sampleSize(_:)`` of the values as read.
+    var sampleSize: Int
+    /// What the rowid alias column adds to ``sampleSize``, when the record has that column (the
+    /// live walk puts the rowid there, an integer: 24 bytes).
+    var aliasSize: Int?
+
+    static func read(_ payload: [UInt8], declaredLength: Int, encoding: Int, alias: Int?) -> RecordShape? {
+        // UTF-16 text: its UTF-8 size is only known by decoding it; the plain decoder decides.
+        if encoding == 2 || encoding == 3 {
+            return decodePayload(payload, declaredLength: declaredLength, encoding: encoding).map { RecordShape(values: $0, alias: alias) }
+        }
+        guard let h = RecordHeader.read(payload, 0, limit: payload.count), h.headerLength + h.bodyLength == declaredLength else { return nil }
+        var shape = RecordShape(count: h.serialTypes.count, firstInteger: nil, sampleSize: 64, aliasSize: nil)
+        var p = h.headerLength
+        for (i, t) in h.serialTypes.enumerated() {
+            let s = SerialType.size(t) ?? 0
+            var size = 24
+            if p + s <= payload.count {
+                if t >= 12 {
+                    if t % 2 == 1, !Self.isValidUTF8(payload, p..<(p + s)) { return nil }
+                    size += s
+                } else if i == 0, case .integer(let v)? = SerialType.decode(t, payload, p, encoding: encoding) {
+                    shape.firstInteger = v
+                }
+            }
+            shape.sampleSize += size
+            if i == alias { shape.aliasSize = size }
+            p += s
+        }
+        return shape
+    }
+
+    /// The shape of decoded values (UTF-16 databases).
+    init(values: [SQLValue], alias: Int?) {
+        count = values.count
+        if case .integer(let v)? = values.first { firstInteger = v }
+        sampleSize = RecoveryRun.sampleSize(values)
+        if let alias, alias < values.count { aliasSize = RecoveryRun.sampleSize([values[alias]]) - 64 }
+    }
+
+    init(count: Int, firstInteger: Int64?, sampleSize: Int, aliasSize: Int?) {
+        self.count = count; self.firstInteger = firstInteger; self.sampleSize = sampleSize; self.aliasSize = aliasSize
+    }
+
+    /// Whether `b[range]` is well-formed UTF-8, as `String(validating:as:)` judges it (the
+    /// standard library's strict decoder: no overlong forms, surrogates or values past U+10FFFF).
+    static func isValidUTF8(_ b: [UInt8], _ range: Range<Int>) -> Bool {
+        var i = range.lowerBound
+        while i < range.upperBound, b[i] < 0x80 { i += 1 }
+        if i == range.upperBound { return true }
+        var bytes = b[i..<range.upperBound].makeIterator()
+        var parser = Unicode.UTF8.ForwardParser()
+        while true {
+            switch parser.parseScalar(from: &bytes) {
+            case .valid: continue
+            case .emptyInput: return true
+            case .error: return false
+            }
+        }
+    }
 }

@@ -237,7 +237,7 @@ extension RecoveryRun {
         } else if vals.first == .missing, !vals.dropFirst().contains(.missing) {
             return isLive(.tail, t, RowDigest(vals.dropFirst()))
         } else {
-            return (liveRows[t] ?? []).contains { row in
+            return liveIndex.sample(t).contains { row in
                 row.count == vals.count && zip(row, vals).allSatisfy { $1 == .missing || $0.same($1) }
             }
         }

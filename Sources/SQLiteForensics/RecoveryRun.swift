@@ -17,17 +17,20 @@ struct RecoveryRun {
     var owner: [Int: Int] = [:]
     /// What may stay in memory, and the private folder for the rest (DigestStore.swift).
     let memory: RecoveryMemory
-    /// Per table, live rows kept whole for the wildcard comparison of partial records, within
-    /// ``RecoveryMemory/sampleBytes`` across all tables (each table walked gets an equal share of
-    /// what is left), and how many rows it has.
-    var liveRows: [Int: [[SQLValue]]] = [:]
+    /// Per table, how many live rows it has. The rows kept whole for the wildcard comparison of
+    /// partial records (within ``RecoveryMemory/sampleBytes`` across all tables, each table walked
+    /// getting an equal share of what is left) are in ``liveIndex``, made when first needed.
     var liveCounts: [Int: Int] = [:]
     /// Sample bytes left, and tables left to walk (``nextSampleShare()``).
     var sampleLeft = 0
     var sampleTablesLeft = 0
     /// Digests of every live row, of every table, of each ``LiveDigest`` kind (``isLive(_:_:_:)``):
-    /// in memory up to a bound, then in the private temp folder.
-    var liveDigests: DigestStore
+    /// in memory up to a bound, then in the private temp folder; a rowid table's are made when
+    /// the carve first asks about it (LiveRowIndex.swift).
+    let liveIndex: LiveRowIndex
+    var liveDigests: DigestStore { liveIndex.digests }
+    /// Per table, its live rows kept whole (every pending table built first: for tests).
+    var liveRows: [Int: [[SQLValue]]] { liveIndex.allSamples }
     /// Per table, how many live rows hold an integer of each content size in their first column.
     var firstSizeCounts: [Int: [Int: Int]] = [:]
     var freelistTrunks: [Int] = []
@@ -62,7 +65,7 @@ struct RecoveryRun {
          memory: RecoveryMemory = RecoveryMemory()) {
         self.live = live; self.wal = wal; self.currentFrames = currentFrames; self.journal = journal; self.problems = problems
         self.memory = memory
-        liveDigests = DigestStore(memory); completeTails = DigestStore(memory); seen = DigestStore(memory)
+        liveIndex = LiveRowIndex(memory); completeTails = DigestStore(memory); seen = DigestStore(memory)
     }
 
     /// Fresh sets of reported and complete rows (a carve starts with them empty; a copy of the
@@ -87,7 +90,7 @@ struct RecoveryRun {
     /// rowid-with-values digest is its values digest.
     func isLive(_ kind: LiveDigest, _ t: Int, _ d: RowDigest) -> Bool {
         let k = kind == .rowKey && tables[t].withoutRowid ? LiveDigest.values : kind
-        return liveDigests.contains(Self.liveKey(k, t, d))
+        return liveIndex.contains(t, Self.liveKey(k, t, d))
     }
 
     /// The sample bytes the next table walked may keep: an equal share of what is left.
@@ -188,28 +191,29 @@ struct RecoveryRun {
         sampleLeft = memory.sampleBytes
         sampleTablesLeft = tables.filter { $0.rootPage > 0 }.count
         for (i, t) in tables.enumerated() where t.rootPage > 0 && !t.withoutRowid {
-            var sample: [[SQLValue]] = [], count = 0
+            var sampleRows = 0, count = 0
             var sampleBytes = 0, sampling = true
             let share = nextSampleShare()
             var sizes: [Int: Int] = [:]
-            let digests = liveDigests
-            let w = live.walkTable(root: t.rootPage, claimed: &claimed) { row in
-                var r = row
-                if let a = t.rowidAlias, a < r.values.count, let id = r.rowid { r.values[a] = .integer(id) }
-                r.values = Self.readAsStored(r.values, t)
+            // Digests and the sample's rows are made later, if the carve asks (LiveRowIndex);
+            // here only how many rows the sample keeps, so the shares are those of an eager walk.
+            // The first column as stored: the rowid when it is the alias (not counted), a real
+            // when its affinity is REAL (``storedValues(_:_:)``).
+            let countFirst = t.rowidAlias != 0 && t.columns.first?.affinity != .real
+            let w = live.walkTableShapes(root: t.rootPage, claimed: &claimed, alias: t.rowidAlias) { row in
+                let shape = row.values
                 count += 1
-                digests.insert(Self.liveKey(.values, i, RowDigest(r.values)))
-                digests.insert(Self.liveKey(.rowKey, i, RowDigest(r.values, rowid: r.rowid)))
-                digests.insert(Self.liveKey(.tail, i, RowDigest(r.values.dropFirst())))
-                if case .integer(let v)? = r.values.first, t.rowidAlias != 0 { sizes[Carver.intSize(v), default: 0] += 1 }
+                if countFirst, let v = shape.firstInteger { sizes[Carver.intSize(v), default: 0] += 1 }
                 if sampling {
-                    let size = Self.sampleSize(r.values)
-                    if sampleBytes + size <= share { sample.append(r.values); sampleBytes += size } else { sampling = false }
+                    var size = shape.sampleSize
+                    if row.rowid != nil, let a = shape.aliasSize { size += 24 - a }
+                    if sampleBytes + size <= share { sampleRows += 1; sampleBytes += size } else { sampling = false }
                 }
             }
             problems += w.problems
             for p in w.pages { owner[p] = i }
-            liveRows[i] = sample; liveCounts[i] = count
+            liveIndex.postpone(i, leaves: w.leafPages, sampleRows: sampleRows)
+            liveCounts[i] = count
             sampleLeft -= sampleBytes
             firstSizeCounts[i] = sizes
         }
@@ -222,6 +226,15 @@ struct RecoveryRun {
         problems += fl.problems
         freelistTrunks = fl.trunks
         freelistLeaves = Set(fl.leaves)
+        liveIndex.bind(image: live, tables: tables)
+    }
+
+    /// A live row's values as the carve compares them: the rowid in its alias column, REAL
+    /// columns as reals (``readAsStored(_:_:)``).
+    static func storedValues(_ row: CellRow, _ t: TableSchema) -> [SQLValue] {
+        var values = row.values
+        if let a = t.rowidAlias, a < values.count, let id = row.rowid { values[a] = .integer(id) }
+        return readAsStored(values, t)
     }
 
     /// Root pages of indexes and WITHOUT ROWID tables: their pages are in use, not free.

@@ -2,9 +2,13 @@ import Foundation
 
 /// A record read from a cell in use on its page image: a table leaf's row (with its rowid), or
 /// an index cell's record in record order (an index entry, a `WITHOUT ROWID` table's row).
-struct CellRow {
+typealias CellRow = CellRecord<[SQLValue]>
+
+/// A cell in use with its record as a reader made it: its values (``CellRow``), or only what
+/// the live walk needs of them (``RecordShape``).
+struct CellRecord<Values> {
     var rowid: Int64?
-    var values: [SQLValue]
+    var values: Values
     var page: Int
     var offset: Int
     /// Overflow pages the payload used.
@@ -43,7 +47,18 @@ extension PageImage {
     /// The in-use cells of a page image that carry records (table leaf, index leaf or interior),
     /// payloads completed from overflow pages: the one cell reader of table and index b-trees.
     func cellRows(_ bytes: [UInt8], number: Int, page: BTreePage, problems: inout [RecoveryProblem]) -> [CellRow] {
-        var rows: [CellRow] = []
+        let encoding = header.textEncoding
+        return cellRecords(bytes, number: number, page: page, problems: &problems) {
+            decodePayload($0, declaredLength: $1, encoding: encoding)
+        }
+    }
+
+    /// ``cellRows(_:number:page:problems:)`` with the record read by `read` (payload, declared
+    /// length), which must refuse exactly the payloads ``decodePayload(_:declaredLength:encoding:)``
+    /// refuses: the problems recorded are the same whatever the reader.
+    func cellRecords<Values>(_ bytes: [UInt8], number: Int, page: BTreePage, problems: inout [RecoveryProblem],
+                             read: ([UInt8], Int) -> Values?) -> [CellRecord<Values>] {
+        var rows: [CellRecord<Values>] = []
         let maxPayload = Swift.max(file.count, pageCount * header.pageSize)
         let what = page.kind == .tableLeaf ? "" : "index "
         for ptr in page.cellPointers {
@@ -59,10 +74,10 @@ extension PageImage {
                     problems.append(.init(code: "sqlite-overflow-chain", message: "page \(number): the overflow chain of the \(what)cell at offset \(ptr) breaks or loops; the bytes before the break are kept", page: number))
                 }
             }
-            guard let values = decodePayload(payload, declaredLength: cell.payloadLength, encoding: header.textEncoding) else {
+            guard let values = read(payload, cell.payloadLength) else {
                 problems.append(.init(code: "sqlite-bad-record", message: "page \(number): the \(what)record at offset \(ptr) has an invalid header", page: number)); continue
             }
-            rows.append(CellRow(rowid: cell.rowid, values: values, page: number, offset: ptr, overflowPages: ovf))
+            rows.append(CellRecord(rowid: cell.rowid, values: values, page: number, offset: ptr, overflowPages: ovf))
         }
         return rows
     }
@@ -71,7 +86,21 @@ extension PageImage {
     /// With `visit`, each row is handed over as it is read and not kept in the walk's `rows`
     /// (a million-row table is never held whole).
     func walkTable(root: Int, claimed: inout Set<Int>, visit: ((CellRow) -> Void)? = nil) -> TreeWalk {
-        walkTree(root: root, index: false, keep: visit == nil, claimed: &claimed) { visit?($0) }
+        var kept: [CellRow] = []
+        let encoding = header.textEncoding
+        var w = walkTree(root: root, index: false, claimed: &claimed, read: { decodePayload($0, declaredLength: $1, encoding: encoding) },
+                         key: { _ in nil }) { row in if let visit { visit(row) } else { kept.append(row) } }
+        w.rows = kept
+        return w
+    }
+
+    /// ``walkTable(root:claimed:visit:)`` handing over each row's ``RecordShape`` instead of its
+    /// values (same pages, same rows, same problems): what the live walk needs, without a
+    /// `String` or an array per value. `alias` is the table's rowid alias column.
+    func walkTableShapes(root: Int, claimed: inout Set<Int>, alias: Int?, visit: (CellRecord<RecordShape>) -> Void) -> TreeWalk {
+        let encoding = header.textEncoding
+        return walkTree(root: root, index: false, claimed: &claimed,
+                        read: { RecordShape.read($0, declaredLength: $1, encoding: encoding, alias: alias) }, key: { _ in nil }, visit: visit)
     }
 
     /// Walks the index b-tree rooted at `root` (an index, or a `WITHOUT ROWID` table): every
@@ -79,15 +108,19 @@ extension PageImage {
     /// the key range its parent's separators give it, widened by one sibling on each side
     /// (`TreeWalk.keyRanges`): a rebalance moves cells between neighbouring siblings only.
     func walkIndex(root: Int, claimed: inout Set<Int>, visit: (CellRow) -> Void) -> TreeWalk {
-        walkTree(root: root, index: true, keep: false, claimed: &claimed, visit: visit)
+        let encoding = header.textEncoding
+        return walkTree(root: root, index: true, claimed: &claimed, read: { decodePayload($0, declaredLength: $1, encoding: encoding) },
+                        key: { $0 }, visit: visit)
     }
 
     /// The one b-tree walk: pages cycle-checked (`claimed`) and bounded by the page count, the
     /// overflow pages of every record in use too. A table tree's records are its leaf cells (an
     /// index page met in it is followed but not read); an index tree's are in every cell, and
-    /// any page of another kind in it is a problem. Records go to `visit`, and are kept in the
-    /// walk's `rows` too with `keep`.
-    func walkTree(root: Int, index: Bool, keep: Bool, claimed: inout Set<Int>, visit: (CellRow) -> Void) -> TreeWalk {
+    /// any page of another kind in it is a problem. Records, read by `read`
+    /// (``cellRecords(_:number:page:problems:read:)``), go to `visit`; `key` gives an index
+    /// record's values (its separators bound the children's keys).
+    func walkTree<Values>(root: Int, index: Bool, claimed: inout Set<Int>, read: ([UInt8], Int) -> Values?,
+                          key: (Values) -> [SQLValue]?, visit: (CellRecord<Values>) -> Void) -> TreeWalk {
         var w = TreeWalk()
         var stack: [(page: Int, range: KeyRange)] = [(root, KeyRange())]
         while let (n, range) = stack.popLast() {
@@ -109,17 +142,16 @@ extension PageImage {
                 w.leafPages.append(n)
                 if index { w.keyRanges[n] = range }
             }
-            var rows: [CellRow] = []
+            var rows: [CellRecord<Values>] = []
             if index || p.kind == .tableLeaf {
-                rows = cellRows(bytes, number: n, page: p, problems: &w.problems)
+                rows = cellRecords(bytes, number: n, page: p, problems: &w.problems, read: read)
                 for r in rows { for o in r.overflowPages { claimed.insert(o); w.pages.insert(o) } }
                 rows.forEach(visit)
-                if keep { w.rows += rows }
             }
             guard p.kind == .tableInterior || p.kind == .indexInterior else { continue }
             // An index tree's separators (its interior records) bound its children's keys.
             var keyAt: [Int: [SQLValue]] = [:]
-            if index { for r in rows { keyAt[r.offset] = r.values } }
+            if index { for r in rows { keyAt[r.offset] = key(r.values) } }
             let keys = p.cellPointers.map { keyAt[$0] }
             var children: [(page: Int, range: KeyRange)] = []
             for (i, ptr) in p.cellPointers.enumerated() {

@@ -37,7 +37,7 @@ extension RecoveryRun {
         for p in w.pages { owner[p] = i }
         // Key order is checked only where it is plain memcmp/numeric order over UTF-8 text.
         if KeyOrder.plainOrder(t), live.header.textEncoding == 1 { keyRanges.merge(w.keyRanges) { a, _ in a } }
-        liveRows[i] = sample; liveCounts[i] = count
+        liveIndex.setSample(i, sample); liveCounts[i] = count
         sampleLeft -= sampleBytes
         // Only a first field every live row stores with the same serial type (a fixed-size key)
         // is a prior for a lost one: a variable length would be a guess.

@@ -3,8 +3,12 @@ import Foundation
 
 /// Turns decoded TL values into Exhibit's chat model: names from the directory, ids the way
 /// Telegram Desktop exports write them (`user123`, bare chat ids), times as UTC `TimeValue`s.
-struct TelegramMessageMapper {
+/// A class: the session calls it several times per message, and a struct holding the directory's
+/// dictionaries would be copied (each dictionary retained and released) on every call.
+final class TelegramMessageMapper {
     let directory: TelegramDirectory
+
+    init(directory: TelegramDirectory) { self.directory = directory }
 
     /// A peer's display name: the user's first and last name, the chat's or channel's title.
     func name(_ p: TLPeer) -> String? {

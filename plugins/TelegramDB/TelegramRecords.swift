@@ -98,7 +98,7 @@ extension TelegramSession {
                location: SourceLocation) -> MessageRecord {
         let out = rowOut || m?.out == true
         let from = sender(m, did: did, out: out)
-        var rec = MessageRecord(chatKey: Self.chatKey(did), sequence: sequence, location: location)
+        var rec = MessageRecord(chatKey: cachedChatKey(did), sequence: sequence, location: location)
         sequence += 1
         // The row's mid is the table's key; the blob's own id is kept in extra when it differs.
         rec.nativeID = mid.map { String($0) } ?? m?.id.map { String($0) }
@@ -154,9 +154,8 @@ extension TelegramSession {
 
     /// Emits the participant the first time it appears in the current chat.
     func participant(_ p: TLPeer, isOwner: Bool) {
-        let key = p.exportID
-        guard let chat = currentChat, chatParticipants.insert("\(chat)|\(key)").inserted else { return }
-        emit(.participant(ParticipantInfo(chatKey: Self.chatKey(chat), displayName: mapper.name(p), nativeID: key,
+        guard let chat = currentChat, chatParticipants.insert(ChatPeer(chat: chat, peer: p)).inserted else { return }
+        emit(.participant(ParticipantInfo(chatKey: Self.chatKey(chat), displayName: mapper.name(p), nativeID: p.exportID,
                                           isDeviceOwner: isOwner)))
     }
 }

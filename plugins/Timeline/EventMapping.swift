@@ -20,12 +20,35 @@ enum EventMapping {
     /// `message.sent` (or `chat.action` for service events, `chat.system` for system lines) at
     /// the sent time, and `message.touched` at the edit time when there is one.
     static func messageEvents(_ m: CaseMessage) -> [TimelineEvent] {
+        var parts = MessageParts()
         var out: [TimelineEvent] = []
-        let place = "\(platformName(m.platform)) \(m.chat.map { "“\($0)”" } ?? "(untitled chat)")"
-        var provenance: [String: JSONValue] = ["table": .string("messages"), "export": .string(m.exportFile.path)]
-        // A recovered deleted record says so in every event built from it (and only then, so
-        // events of live messages are unchanged).
-        if m.recovered { provenance["recovered"] = .bool(true) }
+        messageEvents(m, parts: &parts) { out.append($0) }
+        return out
+    }
+
+    /// What the events of consecutive messages of one chat and file share, made once for them
+    /// (messages are read file by file, in order: a chat's messages come together).
+    struct MessageParts {
+        private var key: (platform: String, chat: String?, path: String, recovered: Bool)?
+        private(set) var place = ""
+        private(set) var provenance: [String: JSONValue] = [:]
+
+        mutating func update(_ m: CaseMessage) {
+            if let k = key, k.platform == m.platform, k.chat == m.chat, k.path == m.exportFile.path, k.recovered == m.recovered { return }
+            key = (m.platform, m.chat, m.exportFile.path, m.recovered)
+            place = "\(platformName(m.platform)) \(m.chat.map { "“\($0)”" } ?? "(untitled chat)")"
+            provenance = ["table": .string("messages"), "export": .string(m.exportFile.path)]
+            // A recovered deleted record says so in every event built from it (and only then, so
+            // events of live messages are unchanged).
+            if m.recovered { provenance["recovered"] = .bool(true) }
+        }
+    }
+
+    /// ``messageEvents(_:)`` handing each event to `send`, with the parts shared by the
+    /// previous message's events kept in `parts`.
+    static func messageEvents(_ m: CaseMessage, parts: inout MessageParts, _ send: (TimelineEvent) throws -> Void) rethrows {
+        parts.update(m)
+        let place = parts.place, provenance = parts.provenance
         let mark = m.recovered ? "[recovered deleted record] " : ""
         let sent = m.sent ?? TimeValue(raw: "", utcMicros: nil, basis: .unknown, precision: .second,
                                        note: "the export gives no time for this message")
@@ -35,29 +58,28 @@ enum EventMapping {
             let action = m.serviceAction.map { humanAction($0) } ?? "service event"
             var line = mark + "\(actor ?? "someone"): \(action) in \(place)"
             if !m.text.isEmpty { line += " — " + clip(m.text, 60) }
-            out.append(TimelineEvent(time: sent, kind: "chat.action", description: line, source: m.analyzerID,
-                                     fileID: m.exportFile.id, messageID: m.id, chatID: m.chatID, sender: actor,
-                                     provenance: provenance.merging(["action": m.serviceAction.map(JSONValue.string) ?? .null]) { a, _ in a }))
+            try send(TimelineEvent(time: sent, kind: "chat.action", description: line, source: m.analyzerID,
+                                   fileID: m.exportFile.id, messageID: m.id, chatID: m.chatID, sender: actor,
+                                   provenance: provenance.merging(["action": m.serviceAction.map(JSONValue.string) ?? .null]) { a, _ in a }))
         case "system":
-            out.append(TimelineEvent(time: sent, kind: "chat.system", description: mark + "\(place): \(clip(m.text, 80))",
-                                     source: m.analyzerID, fileID: m.exportFile.id, messageID: m.id, chatID: m.chatID,
-                                     provenance: provenance))
+            try send(TimelineEvent(time: sent, kind: "chat.system", description: mark + "\(place): \(clip(m.text, 80))",
+                                   source: m.analyzerID, fileID: m.exportFile.id, messageID: m.id, chatID: m.chatID,
+                                   provenance: provenance))
         default:
             var line = mark + "\(m.sender ?? "(unknown sender)") → \(place): "
             line += m.text.isEmpty ? "" : clip(m.text, 80)
             if m.attachmentCount > 0 { line += (m.text.isEmpty ? "" : " ") + "[\(m.attachmentCount) attachment\(m.attachmentCount == 1 ? "" : "s")]" }
             if m.deleted { line += " (deleted)" }
-            out.append(TimelineEvent(time: sent, kind: "message.sent", description: line, source: m.analyzerID,
-                                     fileID: m.exportFile.id, messageID: m.id, chatID: m.chatID, sender: m.sender,
-                                     provenance: provenance))
+            try send(TimelineEvent(time: sent, kind: "message.sent", description: line, source: m.analyzerID,
+                                   fileID: m.exportFile.id, messageID: m.id, chatID: m.chatID, sender: m.sender,
+                                   provenance: provenance))
         }
         if let touched = m.touched {
-            out.append(TimelineEvent(time: touched, kind: "message.touched",
-                                     description: mark + "\(m.sender ?? "(unknown sender)") edited a message in \(place): \(clip(m.text, 60))",
-                                     source: m.analyzerID, fileID: m.exportFile.id, messageID: m.id, chatID: m.chatID,
-                                     sender: m.sender, provenance: provenance))
+            try send(TimelineEvent(time: touched, kind: "message.touched",
+                                   description: mark + "\(m.sender ?? "(unknown sender)") edited a message in \(place): \(clip(m.text, 60))",
+                                   source: m.analyzerID, fileID: m.exportFile.id, messageID: m.id, chatID: m.chatID,
+                                   sender: m.sender, provenance: provenance))
         }
-        return out
     }
 
     /// The kind of a metadata time: `photo.taken`, `media.created`, `media.modified`,

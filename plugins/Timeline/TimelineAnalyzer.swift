@@ -38,9 +38,8 @@ public struct TimelineAnalyzer: CaseAnalyzer {
             guard t.time.utcMicros != 0 else { return }
             try send(EventMapping.fileEvent(t))
         }
-        try reader.forEachMessage { message in
-            for event in EventMapping.messageEvents(message) { try send(event) }
-        }
+        var parts = EventMapping.MessageParts()
+        try reader.forEachMessage { message in try EventMapping.messageEvents(message, parts: &parts, send) }
         var correlation = MediaCorrelation()
         try reader.forEachMetadataTime { m in
             let event = EventMapping.metadataEvent(m)

@@ -40,7 +40,9 @@ struct StoreCaseReader: CaseReader {
 
     func forEachMessage(_ body: (CaseMessage) throws -> Void) throws {
         // `m.sent_*` and `m.touched_*` keep their table names (`sent_utc`, …), read by prefix.
-        let rows = try Row.fetchCursor(db, sql: """
+        // Read by name, the names looked up once per query, not per row (``ColumnPositions``):
+        // the case phase reads every message of the case.
+        let statement = try db.makeStatement(sql: """
             SELECT m.id AS message_id, m.chat_id, c.title AS chat_title, c.platform, m.kind, m.sender_name, m.text,
                    m.service_action, m.service_actor,
                    (SELECT count(*) FROM attachments a WHERE a.message_id = m.id) AS attachment_count, m.deleted,
@@ -48,19 +50,26 @@ struct StoreCaseReader: CaseReader {
             FROM messages m JOIN chats c ON c.id = m.chat_id JOIN files f ON f.id = m.file_id
             WHERE c.copy_of IS NULL ORDER BY m.file_id, m.sequence
             """)
+        let c = try ColumnPositions(statement, ["message_id", "chat_id", "chat_title", "platform", "kind", "sender_name", "text",
+                                               "service_action", "service_actor", "attachment_count", "deleted", "file_id",
+                                               "file_path", "file_sha256", "file_mime", "analyzer_id", "recovered"])
+        let sent = try ColumnPositions.Time(statement, prefix: "sent_"), touched = try ColumnPositions.Time(statement, prefix: "touched_")
+        let rows = try Row.fetchCursor(statement)
         while let row = try rows.next() {
             var message = CaseMessage(
-                id: try row.decode(forColumn: "message_id"), chatID: try row.decode(forColumn: "chat_id"),
-                chat: try row.decode(forColumn: "chat_title"), platform: try row.decode(forColumn: "platform"),
-                kind: try row.decode(forColumn: "kind"), sender: try row.decode(forColumn: "sender_name"),
-                text: try row.decode(String?.self, forColumn: "text") ?? "",
-                serviceAction: try row.decode(forColumn: "service_action"),
-                serviceActor: try row.decode(forColumn: "service_actor"),
-                sent: try Self.time(row, "sent_"), touched: try Self.time(row, "touched_"),
-                attachmentCount: try row.decode(forColumn: "attachment_count"),
-                deleted: try row.decode(Int.self, forColumn: "deleted") != 0,
-                exportFile: try Self.fileRef(row), analyzerID: try row.decode(forColumn: "analyzer_id"))
-            message.recovered = try row.decode(Int.self, forColumn: "recovered") != 0
+                id: try row.decode(atIndex: c[0]), chatID: try row.decode(atIndex: c[1]),
+                chat: try row.decode(atIndex: c[2]), platform: try row.decode(atIndex: c[3]),
+                kind: try row.decode(atIndex: c[4]), sender: try row.decode(atIndex: c[5]),
+                text: try row.decode(String?.self, atIndex: c[6]) ?? "",
+                serviceAction: try row.decode(atIndex: c[7]),
+                serviceActor: try row.decode(atIndex: c[8]),
+                sent: try sent.decode(row), touched: try touched.decode(row),
+                attachmentCount: try row.decode(atIndex: c[9]),
+                deleted: try row.decode(Int.self, atIndex: c[10]) != 0,
+                exportFile: CaseFileRef(id: try row.decode(atIndex: c[11]), path: try row.decode(atIndex: c[12]),
+                                        sha256: try row.decode(atIndex: c[13]), mime: try row.decode(atIndex: c[14])),
+                analyzerID: try row.decode(atIndex: c[15]))
+            message.recovered = try row.decode(Int.self, atIndex: c[16]) != 0
             try body(message)
         }
     }

@@ -70,7 +70,7 @@ enum TimeColumns {
         return make(micros: micros, raw: raw, basis: basis, precision: precision, note: note, alternate: alternate, wall: wall)
     }
 
-    private static func make(micros: Int64?, raw: String?, basis: String?, precision: String?, note: String?,
+    static func make(micros: Int64?, raw: String?, basis: String?, precision: String?, note: String?,
                              alternate: String?, wall: String?) -> TimeValue {
         TimeValue(raw: raw ?? "", utcMicros: micros,
                          basis: basis.flatMap(TimeBasis.init(rawValue:)) ?? .unknown,
