@@ -145,7 +145,8 @@ def plaso(folder):
     if os.path.exists(storage):
         os.remove(storage)
     _, wall, rss = chat_bench.measure([tool, "--quiet", "--status_view", "none", "--unattended", "--archives", "zip",
-                                       "--hashers", "md5,sha1,sha256", "--storage_file", storage, folder])
+                                       "--hashers", "md5,sha1,sha256", "--storage_file", storage,
+                                       "--logfile", os.path.join(WORK, "log2timeline.log.gz"), folder])
     return wall, rss, (version.stdout + version.stderr).strip().splitlines()[-1] if (version.stdout + version.stderr).strip() else "?"
 
 
