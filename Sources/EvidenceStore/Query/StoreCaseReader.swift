@@ -40,7 +40,7 @@ struct StoreCaseReader: CaseReader {
 
     func forEachMessage(_ body: (CaseMessage) throws -> Void) throws {
         // `m.sent_*` and `m.touched_*` keep their table names (`sent_utc`, …), read by prefix.
-        let rows = try Row.fetchCursor(db, sql: """
+        let statement = try db.makeStatement(sql: """
             SELECT m.id AS message_id, m.chat_id, c.title AS chat_title, c.platform, m.kind, m.sender_name, m.text,
                    m.service_action, m.service_actor,
                    (SELECT count(*) FROM attachments a WHERE a.message_id = m.id) AS attachment_count, m.deleted,
@@ -48,19 +48,30 @@ struct StoreCaseReader: CaseReader {
             FROM messages m JOIN chats c ON c.id = m.chat_id JOIN files f ON f.id = m.file_id
             WHERE c.copy_of IS NULL ORDER BY m.file_id, m.sequence
             """)
+        // One row per message of the case: each column's position is looked up by its name once
+        // per query, not per row (GRDB's lookup by name builds a lower-cased key per column read).
+        let at = try ColumnPositions(statement)
+        let id = try at["message_id"], chatID = try at["chat_id"], chat = try at["chat_title"]
+        let platform = try at["platform"], kind = try at["kind"], sender = try at["sender_name"], text = try at["text"]
+        let action = try at["service_action"], actor = try at["service_actor"], attachments = try at["attachment_count"]
+        let deleted = try at["deleted"], analyzer = try at["analyzer_id"], recovered = try at["recovered"]
+        let sent = try at["sent_utc"], touched = try at["touched_utc"]
+        let file = try (id: at["file_id"], path: at["file_path"], sha256: at["file_sha256"], mime: at["file_mime"])
+        let rows = try Row.fetchCursor(statement)
         while let row = try rows.next() {
             var message = CaseMessage(
-                id: try row.decode(forColumn: "message_id"), chatID: try row.decode(forColumn: "chat_id"),
-                chat: try row.decode(forColumn: "chat_title"), platform: try row.decode(forColumn: "platform"),
-                kind: try row.decode(forColumn: "kind"), sender: try row.decode(forColumn: "sender_name"),
-                text: try row.decode(String?.self, forColumn: "text") ?? "",
-                serviceAction: try row.decode(forColumn: "service_action"),
-                serviceActor: try row.decode(forColumn: "service_actor"),
-                sent: try Self.time(row, "sent_"), touched: try Self.time(row, "touched_"),
-                attachmentCount: try row.decode(forColumn: "attachment_count"),
-                deleted: try row.decode(Int.self, forColumn: "deleted") != 0,
-                exportFile: try Self.fileRef(row), analyzerID: try row.decode(forColumn: "analyzer_id"))
-            message.recovered = try row.decode(Int.self, forColumn: "recovered") != 0
+                id: try row.decode(atIndex: id), chatID: try row.decode(atIndex: chatID),
+                chat: try row.decode(atIndex: chat), platform: try row.decode(atIndex: platform),
+                kind: try row.decode(atIndex: kind), sender: try row.decode(atIndex: sender),
+                text: try row.decode(String?.self, atIndex: text) ?? "",
+                serviceAction: try row.decode(atIndex: action), serviceActor: try row.decode(atIndex: actor),
+                sent: try TimeColumns.decode(row, from: sent), touched: try TimeColumns.decode(row, from: touched),
+                attachmentCount: try row.decode(atIndex: attachments),
+                deleted: try row.decode(Int.self, atIndex: deleted) != 0,
+                exportFile: CaseFileRef(id: try row.decode(atIndex: file.id), path: try row.decode(atIndex: file.path),
+                                        sha256: try row.decode(atIndex: file.sha256), mime: try row.decode(atIndex: file.mime)),
+                analyzerID: try row.decode(atIndex: analyzer))
+            message.recovered = try row.decode(Int.self, atIndex: recovered) != 0
             try body(message)
         }
     }
@@ -199,6 +210,27 @@ extension StoreCaseReader {
             }
             try body(CaseImageHash(file: try Self.fileRef(row), hash: try row.decode(forColumn: "hash"),
                                    quality: try row.decode(forColumn: "quality"), variants: variants))
+        }
+    }
+}
+
+/// Column positions of a prepared statement by name, looked up once per query so a hot loop
+/// reads each row by index while its code still names the columns.
+struct ColumnPositions {
+    private let positions: [String: Int]
+
+    init(_ statement: Statement) {
+        var positions: [String: Int] = [:]
+        for (i, name) in statement.columnNames.enumerated() where positions[name] == nil { positions[name] = i }
+        self.positions = positions
+    }
+
+    /// The position of `name`; a name the query does not select is a programming error reported
+    /// as a database error (the query and the names sit side by side).
+    subscript(_ name: String) -> Int {
+        get throws {
+            guard let i = positions[name] else { throw DatabaseError(message: "the query selects no column \(name)") }
+            return i
         }
     }
 }

@@ -70,6 +70,16 @@ enum TimeColumns {
         return make(micros: micros, raw: raw, basis: basis, precision: precision, note: note, alternate: alternate, wall: wall)
     }
 
+    /// A time from eight consecutive columns in ``names`` order starting at position `first`
+    /// (`utc`, then `utc_us`, …), or `nil` when the raw value is NULL (no time at all): the
+    /// positional form of ``decode(_:prefix:)`` for readers that walk every message.
+    static func decode(_ row: Row, from first: Int) throws -> TimeValue? {
+        guard let raw: String = try row.decode(atIndex: first + 2) else { return nil }
+        return make(micros: try row.decode(atIndex: first + 1), raw: raw, basis: try row.decode(atIndex: first + 3),
+                    precision: try row.decode(atIndex: first + 4), note: try row.decode(atIndex: first + 5),
+                    alternate: try row.decode(atIndex: first + 6), wall: try row.decode(atIndex: first + 7))
+    }
+
     private static func make(micros: Int64?, raw: String?, basis: String?, precision: String?, note: String?,
                              alternate: String?, wall: String?) -> TimeValue {
         TimeValue(raw: raw ?? "", utcMicros: micros,
