@@ -215,18 +215,26 @@ struct BulkWritePathTests {
         #expect(messages != events)
     }
 
-    @Test("an event's provenance text is reused only for byte-identical strings, Bools and NULLs")
-    func provenanceReuse() {
+    @Test("a JSON text is reused only for a value with the same text")
+    func jsonReuse() {
         let nfc = "/e/caf\u{E9}.txt", nfd = "/e/cafe\u{301}.txt"
         let base: [String: JSONValue] = ["table": .string("messages"), "export": .string(nfc)]
-        #expect(EventInserter.sameText(base, ["export": .string(nfc), "table": .string("messages")]))
-        // Equal as Swift strings, different bytes: a different JSON text.
+        #expect(StoredJSON.identical(base, ["export": .string(nfc), "table": .string("messages")]))
+        // Equal as Swift values, different texts: NFC/NFD strings and keys, 0 and -0.
         #expect(nfc == nfd)
-        #expect(!EventInserter.sameText(base, ["table": .string("messages"), "export": .string(nfd)]))
-        #expect(!EventInserter.sameText(base, base.merging(["recovered": .bool(true)]) { a, _ in a }))
-        #expect(EventInserter.sameText(["r": .bool(true), "a": .null], ["a": .null, "r": .bool(true)]))
-        #expect(!EventInserter.sameText(["r": .bool(true)], ["r": .bool(false)]))
-        #expect(!EventInserter.sameText(["n": .number(0)], ["n": .number(0)]))
-        #expect(!EventInserter.sameText(["a": .string("x")], ["a": .null]))
+        #expect(!StoredJSON.identical(base, ["table": .string("messages"), "export": .string(nfd)]))
+        #expect(!StoredJSON.identical(.object([nfc: .null]), .object([nfd: .null])))
+        #expect(JSONValue.number(0) == JSONValue.number(-0.0))
+        #expect(!StoredJSON.identical(.number(0), .number(-0.0)))
+        #expect(!StoredJSON.identical(base, base.merging(["recovered": .bool(true)]) { a, _ in a }))
+        #expect(StoredJSON.identical(.array([.number(1), .null, .object(["a": .bool(true)])]),
+                                     .array([.number(1), .null, .object(["a": .bool(true)])])))
+        #expect(!StoredJSON.identical(.array([.number(1)]), .array([.number(1), .number(1)])))
+        #expect(!StoredJSON.identical(.string("1"), .number(1)))
+        // The memo gives each value its own text, whatever came before it.
+        var memo = StoredJSONMemo()
+        var values: [JSONValue] = [.number(0), .number(-0.0), .string(nfc), .string(nfd), .object(["message_type": .number(1)])]
+        values += (0..<20).map { .object(["message_type": .number(Double($0 % 11))]) }
+        for value in values + values.reversed() { #expect(memo.text(value) == value.canonicalText, "\(value)") }
     }
 }

@@ -87,23 +87,6 @@ final class EventInserter {
         evidenceOf = try db.cachedStatement(sql: "SELECT evidence_id FROM files WHERE id = ?")
     }
 
-    /// Whether `a` and `b` write the same canonical JSON, decided without writing it: equal keys
-    /// and strings byte for byte (Swift's `==` would take NFC and NFD text for equal), equal
-    /// Bools and NULLs. A number, array or object answers false (the JSON is then written).
-    static func sameText(_ a: [String: JSONValue], _ b: [String: JSONValue]) -> Bool {
-        guard a.count == b.count else { return false }
-        for (key, value) in a {
-            guard let i = b.index(forKey: key), b[i].key.utf8.elementsEqual(key.utf8) else { return false }
-            switch (value, b[i].value) {
-            case (.string(let x), .string(let y)): guard x.utf8.elementsEqual(y.utf8) else { return false }
-            case (.bool(let x), .bool(let y)): guard x == y else { return false }
-            case (.null, .null): continue
-            default: return false
-            }
-        }
-        return true
-    }
-
     func insert(_ e: TimelineEvent) throws {
         var evidence: Int64? = nil
         if let file = e.fileID {
@@ -115,7 +98,7 @@ final class EventInserter {
         let t = e.time
         // The canonical writer with U+0008/U+000C as `\u0008`/`\u000c`: this column's form since v1 (digest).
         let provenance: String
-        if let last = lastProvenance, Self.sameText(last.value, e.provenance) {
+        if let last = lastProvenance, StoredJSON.identical(last.value, e.provenance) {
             provenance = last.text
         } else {
             provenance = JSONValue.object(e.provenance).canonicalJSON(escaping: .unicodeControls) ?? "null"

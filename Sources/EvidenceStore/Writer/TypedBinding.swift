@@ -14,6 +14,8 @@ extension Statement {
         setUncheckedArguments(StatementArguments())  // reset and clear the previous bindings
         var index: CInt = 1
         for value in values {
+            // Cleared bindings are NULL already (half of a message's 62 values are NULL).
+            if value.isNull { index += 1; continue }
             let code = value.bind(to: sqliteStatement, at: index)
             guard code == 0 else {
                 throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "cannot bind parameter \(index)", sql: sql)
