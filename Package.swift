@@ -44,6 +44,8 @@ let package = Package(
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         // OpenSSL libcrypto: AES-256-CBC over whole chunks for encrypted iPhone backups (docs/intake.md).
         .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // SQLite's process-wide settings (`sqlite3_config`, variadic): the store's memory statistics off.
+        .systemLibrary(name: "CSQLiteTuning", providers: [.apt(["libsqlite3-dev"])]),
 
         // Built-in analyzers (plugins/<Name>): ExhibitKit plus their own C targets only.
         .target(name: "ChatExport", dependencies: ["ExhibitKit", "CXML2"], path: "plugins/ChatExport"),
@@ -89,6 +91,7 @@ let package = Package(
                 // The findings digest reads columns in place (Digest/DigestColumns.swift).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                "CSQLiteTuning",
             ]),
         // The external-plugin host (docs/plugins.md): manifest, wire, sandbox, processes, scaffold,
         // conformance tester. Engine registers its PluginAnalyzers; it never depends on Engine.

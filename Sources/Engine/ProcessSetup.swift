@@ -1,3 +1,4 @@
+import EvidenceStore
 import Foundation
 import Intake
 #if canImport(Glibc)
@@ -10,6 +11,8 @@ public enum ProcessSetup {
     /// never leak into findings) and a UTF-8 locale (libarchive's charset conversions).
     public static func prepare() {
         IntakeWalker.prepareProcess()
+        // Before any SQLite connection opens (the store's process-wide SQLite settings).
+        EvidenceDatabase.prepareProcess()
     }
 }
 

@@ -121,6 +121,7 @@ public final class EvidenceDatabase: Sendable {
     /// `immutable` opens `file:PATH?immutable=1` (read-only): SQLite takes no locks and creates
     /// nothing beside the file, so a file that may not be ours is looked at without being touched.
     private static func openQueue(path: String, readOnly: Bool, immutable: Bool = false) throws -> DatabaseQueue {
+        prepareProcess()
         var config = Configuration()
         config.readonly = readOnly
         config.foreignKeysEnabled = true

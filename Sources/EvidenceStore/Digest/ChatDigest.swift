@@ -29,7 +29,13 @@ extension FindingsDigest {
         ORDER BY e.label, f.sort_key, p.ordinal
         """)
 
-    static let messages = DigestSection.grouped("messages", groupWidth: 3, sql: """
+    /// Read one export file at a time, in `(file_id, sequence)` index order: the same rows in the
+    /// same order as one query `ORDER BY e.label, f.sort_key, m.sequence`, without SQLite sorting
+    /// every message with every column (see ``DigestHasher/addGroupedRows(_:unfiledSQL:filesSQL:sql:groupWidth:)``).
+    static let messages = DigestSection.groupedByFile("messages", groupWidth: 3, filesSQL: """
+        SELECT f.id FROM files f JOIN evidence e ON e.id = f.evidence_id
+        WHERE f.id IN (SELECT file_id FROM messages) ORDER BY e.label, f.sort_key
+        """, sql: """
         SELECT e.label, f.entry_key, m.sequence, c.chat_key, m.analyzer_id, m.analyzer_version, m.location,
             m.native_id, m.kind, p.ordinal, m.sender_name, m.sender_nfc, m.sender_native_id, m.from_device_owner,
             \(times("m", "sent")), \(times("m", "touched")), m.text, m.text_nfc, m.entities, m.reply_to_native_id,
@@ -38,7 +44,7 @@ extension FindingsDigest {
             m.service_details, m.edited_marker, m.deleted, m.poll, m.extra
         FROM messages m JOIN chats c ON c.id = m.chat_id JOIN files f ON f.id = m.file_id
             JOIN evidence e ON e.id = f.evidence_id LEFT JOIN participants p ON p.id = m.participant_id
-        ORDER BY e.label, f.sort_key, m.sequence
+        WHERE m.file_id = ? ORDER BY m.sequence
         """)
 
     static let attachments = DigestSection.grouped("attachments", groupWidth: 4, sql: """

@@ -15,6 +15,17 @@ struct DigestSection: Sendable {
         DigestSection(name: name) { db, hasher in try hasher.addGroupedRows(db, sql: sql, groupWidth: groupWidth) }
     }
 
+    /// A ``grouped(_:groupWidth:sql:)`` section of a large table read one file at a time
+    /// (``DigestHasher/addGroupedRows(_:filesSQL:sql:groupWidth:)``): `unfiledSQL` (optional)
+    /// returns the rows without a file, whose NULL key sorts first; `filesSQL` the ids of the
+    /// files holding rows, in key order; `sql` one file's rows.
+    static func groupedByFile(_ name: String, groupWidth: Int = 2, unfiledSQL: String? = nil, filesSQL: String,
+                              sql: String) -> DigestSection {
+        DigestSection(name: name) { db, hasher in
+            try hasher.addGroupedRows(db, unfiledSQL: unfiledSQL, filesSQL: filesSQL, sql: sql, groupWidth: groupWidth)
+        }
+    }
+
     /// A section for findings with named times (artifacts, indicators). The query returns
     /// `label, entry_key, row id, <own columns…>, <time columns…>` ordered by label, file,
     /// row id, time name, one row per time (time columns NULL when there is none). Each finding

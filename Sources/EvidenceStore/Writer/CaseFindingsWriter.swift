@@ -40,12 +40,15 @@ extension EvidenceDatabase {
                 VALUES (?, ?, ?, ?, ?, ?)
                 """)
             var clusters = 0
-            try run(StoreCaseReader(db: db)) { finding in
-                switch finding {
-                case .event(let event): try writer.insert(event)
-                case .mediaCluster(let c):
-                    try cluster.execute(arguments: [c.sha256, c.cluster, c.method, c.threshold, analyzer.id, analyzer.version])
-                    clusters += 1
+            // Event values come from typed findings (`TimeBasis`): no per-row CHECK evaluation.
+            try db.withTypedValueChecks {
+                try run(StoreCaseReader(db: db)) { finding in
+                    switch finding {
+                    case .event(let event): try writer.insert(event)
+                    case .mediaCluster(let c):
+                        try cluster.execute(arguments: [c.sha256, c.cluster, c.method, c.threshold, analyzer.id, analyzer.version])
+                        clusters += 1
+                    }
                 }
             }
             for index in indexes { try db.execute(sql: index.sql) }
@@ -64,12 +67,15 @@ extension EvidenceDatabase {
 
 /// Inserts events with one cached statement; evidence ids come from the file (one lookup per
 /// file, cached for the run of consecutive events of one file).
-private final class EventInserter {
+final class EventInserter {
     let insert: Statement
     let evidenceOf: Statement
     let builder: AnalyzerDescriptor
     private(set) var count = 0
     private var lastFile: (Int64, Int64?)?
+    /// The last provenance and its text: consecutive events of one export carry the same one
+    /// (table + export path), and comparing two small dictionaries is cheaper than writing JSON.
+    private var lastProvenance: (value: [String: JSONValue], text: String)?
 
     init(db: Database, builder: AnalyzerDescriptor) throws {
         self.builder = builder
@@ -91,7 +97,13 @@ private final class EventInserter {
         }
         let t = e.time
         // The canonical writer with U+0008/U+000C as `\u0008`/`\u000c`: this column's form since v1 (digest).
-        let provenance = JSONValue.object(e.provenance).canonicalJSON(escaping: .unicodeControls) ?? "null"
+        let provenance: String
+        if let last = lastProvenance, StoredJSON.identical(last.value, e.provenance) {
+            provenance = last.text
+        } else {
+            provenance = JSONValue.object(e.provenance).canonicalJSON(escaping: .unicodeControls) ?? "null"
+            lastProvenance = (e.provenance, provenance)
+        }
         // Typed values bound without validation (no dynamic cast per value; one event per message).
         var v: [DatabaseValue] = []
         v.reserveCapacity(17)

@@ -25,6 +25,8 @@ struct ChatRowWriter {
     private var bigrams = BigramBuilder()
     /// Reused for every message's column values.
     private var messageValues: [DatabaseValue] = []
+    /// The JSON texts of recent `extra` / `service_details` values (runs of equal values).
+    private var jsonMemo = StoredJSONMemo()
 
     /// Per-outcome state: chat key → (row id, NFC title); participant identity → row id.
     private var chats: [String: (id: Int64, titleNFC: String?)] = [:]
@@ -184,6 +186,9 @@ struct ChatRowWriter {
         let senderNFC = m.senderName.map(SearchText.nfc)
         let textNFC = SearchText.nfcIfDifferent(m.text)
         let location = FileRowWriter.locationText(m.location)
+        var details: String? = nil, extra: String? = nil
+        if let d = m.service?.details { details = jsonMemo.text(d) }
+        if let e = m.extra { extra = jsonMemo.text(e) }
         // Typed values into a reused buffer, bound without validation: the statement's column
         // list is built from the same `messageColumns` (tested by every chat suite). An array of
         // existentials cost a dynamic cast per value, 60 per message.
@@ -205,9 +210,9 @@ struct ChatRowWriter {
         v.append(m.authorSignature.dbValue); v.append((m.reactions.isEmpty ? nil : json(m.reactions)).dbValue)
         v.append((m.service?.action).dbValue); v.append((m.service?.actorName).dbValue)
         v.append((m.service?.actorNativeID).dbValue)
-        v.append((m.service?.details.map(StoredJSON.text)).dbValue)
+        v.append(details.dbValue)
         v.append((m.editedMarker ? 1 : 0).databaseValue); v.append((m.deleted ? 1 : 0).databaseValue)
-        v.append(json(m.poll).dbValue); v.append((m.extra.map(StoredJSON.text)).dbValue)
+        v.append(json(m.poll).dbValue); v.append(extra.dbValue)
         v.append((m.recovered == nil ? 0 : 1).databaseValue)
         defer { messageValues = v }
         try insertMessage.execute(binding: v)

@@ -15,11 +15,14 @@ extension EvidenceDatabase {
         guard !outcomes.isEmpty else { return }
         try queue.write { db in
             let run = try runID ?? Self.currentRunID(db)
-            var writer = try FileRowWriter(db)
-            for outcome in outcomes {
-                // Two statements: `writer` is a struct, and `finish` must see what `write` added.
-                let file = try writer.write(outcome, runID: run)
-                try writer.finish(file)
+            // Values bound from typed findings: no per-row CHECK evaluation (see `withTypedValueChecks`).
+            try db.withTypedValueChecks {
+                var writer = try FileRowWriter(db)
+                for outcome in outcomes {
+                    // Two statements: `writer` is a struct, and `finish` must see what `write` added.
+                    let file = try writer.write(outcome, runID: run)
+                    try writer.finish(file)
+                }
             }
             if let run {
                 try db.execute(sql: "UPDATE ingest_runs SET files_committed = files_committed + ? WHERE id = ?",
@@ -37,13 +40,16 @@ extension EvidenceDatabase {
                                 errors: () -> [AnalysisErrorInput]) throws {
         try queue.write { db in
             let run = try runID ?? Self.currentRunID(db)
-            var writer = try FileRowWriter(db)
-            var file = try writer.write(outcome, runID: run)
-            while let batch = try next() {
-                for produced in batch { try writer.write(produced, to: &file) }
+            // Values bound from typed findings: no per-row CHECK evaluation (see `withTypedValueChecks`).
+            try db.withTypedValueChecks {
+                var writer = try FileRowWriter(db)
+                var file = try writer.write(outcome, runID: run)
+                while let batch = try next() {
+                    for produced in batch { try writer.write(produced, to: &file) }
+                }
+                try writer.write(errors(), to: file)
+                try writer.finish(file)
             }
-            try writer.write(errors(), to: file)
-            try writer.finish(file)
             if let run {
                 try db.execute(sql: "UPDATE ingest_runs SET files_committed = files_committed + 1 WHERE id = ?", arguments: [run])
             }
