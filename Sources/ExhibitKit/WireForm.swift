@@ -43,7 +43,7 @@ public struct HelperParameter: Sendable {
 /// (docs/plugins.md, "Names": `senderNativeID` → `sender_native_id`).
 public struct WireField: Sendable {
     /// The Swift property the field fills (and the helpers' Swift mirror's property).
-    public var property: String
+    public let property: String
     public var type: WireType
     /// A finding without it is invalid (marked * in docs/plugins.md).
     public var required: Bool
@@ -59,10 +59,11 @@ public struct WireField: Sendable {
                 helper: HelperParameter = HelperParameter(), _ doc: String = "") {
         self.property = property; self.type = type; self.required = required; self.alias = alias
         self.example = example; self.helper = helper; self.doc = doc
+        name = Self.snakeCase(property)
     }
 
-    /// The wire name: ``property`` in snake_case.
-    public var name: String { Self.snakeCase(property) }
+    /// The wire name: ``property`` in snake_case (derived once: every line's decoding reads it).
+    public let name: String
 
     /// `nativeID` → `native_id`, `frameTimeMicros` → `frame_time_micros`: an underscore before
     /// an upper-case letter that follows a lower-case one or a digit, or that starts a word after

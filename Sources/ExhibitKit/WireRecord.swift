@@ -30,13 +30,13 @@ public struct WireRecord: Sendable, Equatable {
         self.form = form; self.path = path
         let c = try decoder.container(keyedBy: WireKey.self)
         for f in form.fields {
-            for name in [f.name] + (f.alias.map { [$0] } ?? []) {
-                if let v = try Self.decode(f.type, c, WireKey(name), path: "\(path).\(name)") { values[name] = v }
-            }
+            if let v = try Self.decode(f.type, c, WireKey(f.name), path: path, field: f.name) { values[f.name] = v }
+            if let a = f.alias, let v = try Self.decode(f.type, c, WireKey(a), path: path, field: a) { values[a] = v }
         }
     }
 
-    private static func decode(_ type: WireType, _ c: KeyedDecodingContainer<WireKey>, _ key: WireKey, path: String) throws -> WireValue? {
+    private static func decode(_ type: WireType, _ c: KeyedDecodingContainer<WireKey>, _ key: WireKey, path: String,
+                               field: String) throws -> WireValue? {
         switch type {
         case .string: return try c.decodeIfPresent(String.self, forKey: key).map(WireValue.string)
         case .bool: return try c.decodeIfPresent(Bool.self, forKey: key).map(WireValue.bool)
@@ -52,7 +52,7 @@ public struct WireRecord: Sendable, Equatable {
             var out: [WireRecord] = []
             while !a.isAtEnd {
                 let i = a.currentIndex
-                out.append(try WireRecord(form: form, path: "\(path)[\(i)]", from: a.superDecoder()))
+                out.append(try WireRecord(form: form, path: "\(path).\(field)[\(i)]", from: a.superDecoder()))
             }
             return .records(out)
         }
