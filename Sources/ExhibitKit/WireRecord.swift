@@ -22,8 +22,12 @@ public struct WireRecord: Sendable, Equatable {
     /// The path of this object in messages (`message`, `message.attachments[0]`).
     public let path: String
     private var values: [String: WireValue] = [:]
+    /// Values sent under a protocol-1 alias, by the field's name: the alias and the value.
+    private var aliased: [String: (alias: String, value: WireValue)] = [:]
 
-    public static func == (a: WireRecord, b: WireRecord) -> Bool { a.path == b.path && a.values == b.values }
+    public static func == (a: WireRecord, b: WireRecord) -> Bool {
+        a.path == b.path && a.values == b.values && a.aliased.mapValues(\.value) == b.aliased.mapValues(\.value)
+    }
 
     /// Decodes `data` by `form`; a mistyped field throws `DecodingError` (named by its coding path).
     public init(form: WireForm, path: String, from decoder: Decoder) throws {
@@ -31,7 +35,7 @@ public struct WireRecord: Sendable, Equatable {
         let c = try decoder.container(keyedBy: WireKey.self)
         for f in form.fields {
             if let v = try Self.decode(f.type, c, WireKey(f.name), path: path, field: f.name) { values[f.name] = v }
-            if let a = f.alias, let v = try Self.decode(f.type, c, WireKey(a), path: path, field: a) { values[a] = v }
+            if let a = f.alias, let v = try Self.decode(f.type, c, WireKey(a), path: path, field: a) { aliased[f.name] = (a, v) }
         }
     }
 
@@ -68,7 +72,7 @@ public struct WireRecord: Sendable, Equatable {
     /// "Names"); both present must be equal.
     public func value(_ name: String) throws -> WireValue? {
         let v = values[name]
-        guard let alias = form.field(name)?.alias, let old = values[alias] else { return v }
+        guard let (alias, old) = aliased[name] else { return v }
         if let v, v != old { throw WireInvalid("\(field(name)) and \(field(alias)) (its protocol-1 name) differ: send one") }
         return v ?? old
     }
