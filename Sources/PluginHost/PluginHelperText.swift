@@ -63,11 +63,11 @@ enum PluginHelperText {
         return lines + [line]
     }
 
-    /// A line broken between words before `width` columns, later lines indented by two.
-    private static func words(_ text: String, width: Int) -> [String] {
+    /// A line broken between words before `width` columns, later lines indented by `indent`.
+    private static func words(_ text: String, width: Int, indent: String = "  ") -> [String] {
         var lines: [String] = [], line = ""
         for w in text.split(separator: " ") {
-            if !line.isEmpty, line.count + w.count + 1 > width { lines.append(line); line = "  " + w } else {
+            if !line.isEmpty, line.count + w.count + 1 > width { lines.append(line); line = indent + w } else {
                 line += (line.isEmpty ? "" : " ") + w
             }
         }
@@ -104,19 +104,30 @@ enum PluginHelperText {
 
     /// `struct Chat: Codable, Equatable { … }` with `CodingKeys` when a wire name differs.
     static func swift(_ form: WireForm, isKind: Bool) -> String {
-        var lines = ["/// " + (isKind ? "`\(form.name)`: " : "") + form.summary, "struct \(form.mirror): Codable, Equatable {"]
-        for f in form.fields {
+        var lines = words(isKind ? "`\(form.name)`: " + form.summary : sentence(form.summary), width: 110, indent: "").map { "/// " + $0 }
+        lines.append("struct \(form.mirror): Codable, Equatable {")
+        lines += pack("    var ", form.fields.map { f in
             let type = swiftType(f.type)
-            if let d = f.helper.swiftDefault { lines.append("    var \(f.property): \(type) = \(d)") } else {
-                lines.append(f.required ? "    var \(f.property): \(type)" : "    var \(f.property): \(type)? = nil")
-            }
-        }
+            if let d = f.helper.swiftDefault { return "\(f.property): \(type) = \(d)" }
+            return f.required ? "\(f.property): \(type)" : "\(f.property): \(type)? = nil"
+        })
         if form.fields.contains(where: { $0.name != $0.property }) {
             lines.append("    enum CodingKeys: String, CodingKey {")
-            for f in form.fields { lines.append(f.name == f.property ? "        case \(f.property)" : "        case \(f.property) = \"\(f.name)\"") }
+            lines += pack("        case ", form.fields.map { $0.name == $0.property ? $0.property : "\($0.property) = \"\($0.name)\"" })
             lines.append("    }")
         }
         return (lines + ["}"]).joined(separator: "\n")
+    }
+
+    /// `prefix` + items joined by ", ", a new `prefix` line before 120 columns.
+    private static func pack(_ prefix: String, _ items: [String]) -> [String] {
+        var lines: [String] = [], line = ""
+        for item in items {
+            if !line.isEmpty, prefix.count + line.count + item.count + 2 > 120 { lines.append(prefix + line); line = item } else {
+                line += (line.isEmpty ? "" : ", ") + item
+            }
+        }
+        return line.isEmpty ? lines : lines + [prefix + line]
     }
 
     /// The `Finding` case of a kind's mirror (`MediaHash` → `mediaHash`).

@@ -103,169 +103,89 @@ struct Location: Codable, Equatable {
 }
 
 // Generated from the host's wire forms (`make plugin-helpers`).
-/// `artifact`: anything without a dedicated table. Stored in `artifacts` (+ `artifact_times`); its named times join the timeline.
+/// `artifact`: anything without a dedicated table. Stored in `artifacts` (+ `artifact_times`); its named times
+/// join the timeline.
 struct Artifact: Codable, Equatable {
-    var type: String
-    var properties: [String: JSONValue] = [:]
-    var times: [String: WireTime]? = nil
-    var location: Location? = nil
+    var type: String, properties: [String: JSONValue] = [:], times: [String: WireTime]? = nil, location: Location? = nil
 }
 
 /// `chat`: a chat. Stored in `chats`, like the built-in chat analyzers' chats.
 struct Chat: Codable, Equatable {
-    var chatKey: String
-    var platform: String? = nil
-    var title: String? = nil
-    var nativeID: String? = nil
-    var chatType: String? = nil
-    var format: String? = nil
-    var notes: [String]? = nil
-    var exportedAt: WireTime? = nil
-    var location: Location? = nil
+    var chatKey: String, platform: String? = nil, title: String? = nil, nativeID: String? = nil, chatType: String? = nil
+    var format: String? = nil, notes: [String]? = nil, exportedAt: WireTime? = nil, location: Location? = nil
     enum CodingKeys: String, CodingKey {
-        case chatKey = "chat_key"
-        case platform
-        case title
-        case nativeID = "native_id"
-        case chatType = "chat_type"
-        case format
-        case notes
-        case exportedAt = "exported_at"
-        case location
+        case chatKey = "chat_key", platform, title, nativeID = "native_id", chatType = "chat_type", format, notes
+        case exportedAt = "exported_at", location
     }
 }
 
 /// `participant`: a participant of a chat reported before it. Stored in `participants`.
 struct Participant: Codable, Equatable {
-    var chatKey: String
-    var displayName: String? = nil
-    var nativeID: String? = nil
-    var isDeviceOwner: Bool? = nil
+    var chatKey: String, displayName: String? = nil, nativeID: String? = nil, isDeviceOwner: Bool? = nil
     enum CodingKeys: String, CodingKey {
-        case chatKey = "chat_key"
-        case displayName = "display_name"
-        case nativeID = "native_id"
+        case chatKey = "chat_key", displayName = "display_name", nativeID = "native_id"
         case isDeviceOwner = "is_device_owner"
     }
 }
 
 /// `message`: a message of a chat reported before it. Stored in `messages` (+ `attachments`, full-text search).
 struct Message: Codable, Equatable {
-    var chatKey: String
-    var text: String? = nil
-    var senderName: String? = nil
-    var senderNativeID: String? = nil
-    var fromDeviceOwner: Bool? = nil
-    var sent: WireTime? = nil
-    var touched: WireTime? = nil
-    var nativeID: String? = nil
-    var kind: String? = nil
-    var replyToNativeID: String? = nil
-    var forwardedFrom: String? = nil
-    var deleted: Bool? = nil
-    var sequence: Int? = nil
-    var attachments: [Attachment]? = nil
-    var extra: [String: JSONValue]? = nil
+    var chatKey: String, text: String? = nil, senderName: String? = nil, senderNativeID: String? = nil
+    var fromDeviceOwner: Bool? = nil, sent: WireTime? = nil, touched: WireTime? = nil, nativeID: String? = nil
+    var kind: String? = nil, replyToNativeID: String? = nil, forwardedFrom: String? = nil, deleted: Bool? = nil
+    var sequence: Int? = nil, attachments: [Attachment]? = nil, extra: [String: JSONValue]? = nil
     var location: Location? = nil
     enum CodingKeys: String, CodingKey {
-        case chatKey = "chat_key"
-        case text
-        case senderName = "sender_name"
-        case senderNativeID = "sender_native_id"
-        case fromDeviceOwner = "from_device_owner"
-        case sent
-        case touched
-        case nativeID = "native_id"
-        case kind
-        case replyToNativeID = "reply_to_native_id"
-        case forwardedFrom = "forwarded_from"
-        case deleted
-        case sequence
-        case attachments
-        case extra
-        case location
+        case chatKey = "chat_key", text, senderName = "sender_name", senderNativeID = "sender_native_id"
+        case fromDeviceOwner = "from_device_owner", sent, touched, nativeID = "native_id", kind
+        case replyToNativeID = "reply_to_native_id", forwardedFrom = "forwarded_from", deleted, sequence, attachments
+        case extra, location
     }
 }
 
-/// one item of a message's `attachments`: `reference` relative to the analysed file's folder (linked to that file's row) or a URL.
+/// One item of a message's `attachments`: `reference` relative to the analysed file's folder (linked to that
+/// file's row) or a URL.
 struct Attachment: Codable, Equatable {
-    var reference: String? = nil
-    var kind: String? = nil
-    var fileName: String? = nil
-    var mimeType: String? = nil
-    var size: Int64? = nil
-    var width: Int? = nil
-    var height: Int? = nil
-    var missingReason: String? = nil
+    var reference: String? = nil, kind: String? = nil, fileName: String? = nil, mimeType: String? = nil
+    var size: Int64? = nil, width: Int? = nil, height: Int? = nil, missingReason: String? = nil
     enum CodingKeys: String, CodingKey {
-        case reference
-        case kind
-        case fileName = "file_name"
-        case mimeType = "mime_type"
-        case size
-        case width
-        case height
+        case reference, kind, fileName = "file_name", mimeType = "mime_type", size, width, height
         case missingReason = "missing_reason"
     }
 }
 
 /// `metadata`: one metadata value. Stored in `metadata`.
 struct Metadata: Codable, Equatable {
-    var namespace: String
-    var tag: String
-    var value: String? = nil
-    var time: WireTime? = nil
-    var location: Location? = nil
+    var namespace: String, tag: String, value: String? = nil, time: WireTime? = nil, location: Location? = nil
 }
 
 /// `indicator`: a derived signal. Stored in `indicators`.
 struct Indicator: Codable, Equatable {
-    var kind: String
-    var summary: String
-    var evidenceTag: String
-    var details: [String: JSONValue]? = nil
-    var times: [String: WireTime]? = nil
-    var location: Location? = nil
+    var kind: String, summary: String, evidenceTag: String, details: [String: JSONValue]? = nil
+    var times: [String: WireTime]? = nil, location: Location? = nil
     enum CodingKeys: String, CodingKey {
-        case kind
-        case summary
-        case evidenceTag = "evidence_tag"
-        case details
-        case times
-        case location
+        case kind, summary, evidenceTag = "evidence_tag", details, times, location
     }
 }
 
 /// `media_hash`: a perceptual hash. Stored in `media_hashes`.
 struct MediaHash: Codable, Equatable {
-    var algorithm: String
-    var hash: String
-    var quality: Int
-    var frameIndex: Int? = nil
-    var frameTimeMicros: Int64? = nil
+    var algorithm: String, hash: String, quality: Int, frameIndex: Int? = nil, frameTimeMicros: Int64? = nil
     enum CodingKeys: String, CodingKey {
-        case algorithm
-        case hash
-        case quality
-        case frameIndex = "frame_index"
-        case frameTimeMicros = "frame_time_micros"
+        case algorithm, hash, quality, frameIndex = "frame_index", frameTimeMicros = "frame_time_micros"
     }
 }
 
-/// `event`: something that happened at a time. Stored as an artifact of type `event` with properties `kind`, `description` (+ your `properties`) and one named time called after `kind`.
+/// `event`: something that happened at a time. Stored as an artifact of type `event` with properties `kind`,
+/// `description` (+ your `properties`) and one named time called after `kind`.
 struct Event: Codable, Equatable {
-    var kind: String
-    var description: String
-    var time: WireTime
-    var properties: [String: JSONValue]? = nil
+    var kind: String, description: String, time: WireTime, properties: [String: JSONValue]? = nil
     var location: Location? = nil
 }
 
 /// `warning`: a problem with the file that did not stop you. Stored in `analysis_errors` with status `warning`.
 struct Warning: Codable, Equatable {
-    var code: String
-    var message: String
-    var location: Location? = nil
+    var code: String, message: String, location: Location? = nil
 }
 
 /// One reply line's finding: its `kind` and `data`.
