@@ -62,9 +62,6 @@ public struct WireRecord: Sendable, Equatable {
         }
     }
 
-    /// A failure of this object: the message as given.
-    public func invalid(_ message: String) -> WireInvalid { WireInvalid(message) }
-
     /// The path of field `name` (`message.sent`).
     public func field(_ name: String) -> String { "\(path).\(name)" }
 
