@@ -52,9 +52,12 @@ build: deps
 	$(SWIFT) build
 
 # The shipped copies of the plugin helpers are generated, not edited: this rewrites them from the
-# scaffold `exhibit plugin new` writes (PluginScaffoldPythonHelper/SwiftHelper.swift), the Python
-# helper whole and the Swift helper from its marker line to the end of the example's main.swift.
-# PluginShippedCopiesTests fails until it is run after a helper changes.
+# scaffold `exhibit plugin new` writes (PluginScaffoldPythonHelper/SwiftHelper.swift, whose per-kind
+# parts come from the wire forms declared beside the finding types: PluginHelperText.swift), the
+# Python helper whole and the Swift helper from its marker line to the end of the example's
+# main.swift; and docs/plugins.md's field lists of the finding kinds, between their markers, from
+# `exhibit plugin wire-doc`. PluginShippedCopiesTests and FindingKindChecklistTests fail until it is
+# run after a wire form or a helper changes.
 HELPER_MARK := ^// MARK: - Exhibit plugin protocol 1
 plugin-helpers:
 	$(SWIFT) build --product exhibit
@@ -65,7 +68,12 @@ plugin-helpers:
 	$(BIN)/exhibit plugin new helpers --lang swift --dir "$$tmp/sw" >/dev/null && \
 	main=plugins/examples/bash-history/main.swift && \
 	{ sed '\,$(HELPER_MARK),,$$d' "$$main"; sed -n '\,$(HELPER_MARK),,$$p' "$$tmp/sw/main.swift"; } > "$$tmp/main.swift" && \
-	cp "$$tmp/main.swift" "$$main" && echo "plugin helper copies rewritten"
+	cp "$$tmp/main.swift" "$$main" && \
+	$(BIN)/exhibit plugin wire-doc > "$$tmp/kinds.md" && \
+	python3 -c 'import sys; d, g = open(sys.argv[1]).read(), open(sys.argv[2]).read().rstrip("\n"); \
+		b, e = g.splitlines()[0], g.splitlines()[-1]; i, j = d.index(b), d.index(e) + len(e); \
+		open(sys.argv[1], "w").write(d[:i] + g + d[j:])' docs/plugins.md "$$tmp/kinds.md" && \
+	echo "plugin helper copies and docs/plugins.md's finding kinds rewritten"
 
 # `swift format lint` with the rules of .swift-format (Tests/Scripts/lint.sh: layout findings are
 # not enforced), a short libFuzzer smoke run of every metadata parser (fuzz/README.md for long

@@ -95,7 +95,7 @@ let package = Package(
             ]),
         // The external-plugin host (docs/plugins.md): manifest, wire, sandbox, processes, scaffold,
         // conformance tester. Engine registers its PluginAnalyzers; it never depends on Engine.
-        .target(name: "PluginHost", dependencies: ["ExhibitKit", "ExhibitSupport", "Intake", "EvidenceStore", "CSandbox", "CSeccomp"]),
+        .target(name: "PluginHost", dependencies: ["ExhibitKit", "ExhibitSupport", "Intake", "CSandbox", "CSeccomp"]),
         .testTarget(name: "PluginHostTests", dependencies: ["PluginHost", "ExhibitKit", "ExhibitTesting"]),
         // `exhibit export` and `exhibit report` (docs/exports.md): consumers of EvidenceStore's
         // public query API (Query/Export*Queries, Report*Queries); no SQL of their own, no GRDB.

@@ -9,7 +9,7 @@ struct PluginCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plugin",
         abstract: "Create and test external analyzer plugins (any language; docs/plugins.md).",
-        subcommands: [PluginNewCommand.self, PluginTestCommand.self, PluginExecCommand.self])
+        subcommands: [PluginNewCommand.self, PluginTestCommand.self, PluginExecCommand.self, PluginWireDocCommand.self])
 }
 
 struct PluginNewCommand: ParsableCommand {
@@ -98,4 +98,13 @@ struct PluginExecCommand: ParsableCommand {
         let why = sandbox.run(command, directory: dir)
         fail("plugin exec: \(why)", code: 127)
     }
+}
+
+/// `make plugin-helpers`: prints docs/plugins.md's generated field lists of the finding kinds
+/// (from the wire forms), which the Makefile puts between their markers.
+struct PluginWireDocCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "wire-doc", abstract: "Internal: docs/plugins.md's finding kinds.",
+                                                    shouldDisplay: false)
+
+    func run() throws { print(PluginScaffold.findingKindsDoc) }
 }

@@ -57,6 +57,6 @@ extension AnalysisStatus: ExpressibleByArgument {}
 struct ProblemJSON: Encodable {
     var evidence, path, analyzer_id, status, code, message: String
     init(_ r: ProblemRow) {
-        evidence = r.evidence; path = r.path; analyzer_id = r.analyzerID; status = r.status; code = r.code; message = r.message
+        evidence = r.evidence; path = r.path; analyzer_id = r.analyzerID; status = r.status.rawValue; code = r.code; message = r.message
     }
 }

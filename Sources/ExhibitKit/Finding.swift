@@ -101,22 +101,43 @@ extension Finding {
 }
 
 extension FindingKind {
-    /// One valid `data` of this kind on the plugin wire (docs/plugins.md, "Finding kinds"), or
-    /// nil when only built-in analyzers produce it: the plugin host refuses a kind without one
-    /// and offers the others in its handshake, and a test decodes each sample through the real
-    /// reply validation into a finding of this kind. Samples are read in this order, so a chat
-    /// comes before its participant and message.
-    public var pluginSample: String? {
+    /// The payload type a plugin may send for this kind (its wire form and validation), or nil
+    /// when only built-in analyzers produce it: the plugin host refuses such a kind and leaves it
+    /// out of the handshake. docs/architecture.md, "How to add a finding kind".
+    public var wirePayload: (any WireSendable.Type)? {
         switch self {
-        case .artifact: #"{"type": "t.x", "properties": {"n": 1}}"#
-        case .chat: #"{"chat_key": "c", "platform": "sms"}"#
-        case .participant: #"{"chat_key": "c", "display_name": "Kim"}"#
-        case .message: #"{"chat_key": "c", "text": "hi", "sent": {"unix_s": 1724825523}}"#
-        case .metadata: #"{"namespace": "exif", "tag": "Model", "value": "X"}"#
-        case .indicator: #"{"kind": "generator-software", "summary": "s", "evidence_tag": "Software"}"#
-        case .mediaHash: #"{"algorithm": "pdq", "hash": "\#(String(repeating: "0f", count: 32))", "quality": 90}"#
+        case .artifact: Artifact.self
+        case .chat: ChatInfo.self
+        case .participant: ParticipantInfo.self
+        case .message: MessageRecord.self
+        case .metadata: MetadataEntry.self
+        case .indicator: Indicator.self
+        case .mediaHash: MediaHash.self
         case .recoveredRecord: nil
         }
+    }
+
+    /// One valid `data` of this kind on the plugin wire (the examples of its form's fields), or
+    /// nil when plugins may not send it. A test decodes each through the real reply validation
+    /// into a finding of this kind, in this order (a chat before its participant and message).
+    public var pluginSample: String? { wirePayload?.wireForm.sample }
+}
+
+extension Artifact: WireSendable {
+    public static let wireForm = WireForm(
+        "artifact", mirror: "Artifact",
+        summary: "anything without a dedicated table. Stored in `artifacts` (+ `artifact_times`); its named times join the timeline.",
+        fields: [
+            WireField("type", .string, required: true, example: #""t.x""#, "a dotted name of your choice (`bank.transfer`)"),
+            WireField("properties", .object, example: #"{"n": 1}"#, helper: HelperParameter(pythonValue: "$ or {}", swiftDefault: "[:]"),
+                      "any JSON members"),
+            WireField("times", .times, "named time values"),
+            WireField("location", .location),
+        ])
+
+    public static func finding(wire d: WireRecord, state: inout WireReplyState) throws -> Finding {
+        .artifact(Artifact(type: try d.requiredString("type"), properties: try d.object("properties") ?? .object([:]),
+                           times: try d.times("times", zone: state.zone), location: try d.location()))
     }
 }
 

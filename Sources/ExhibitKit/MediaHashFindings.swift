@@ -1,3 +1,4 @@
+import ExhibitSupport
 import Foundation
 
 /// Which perceptual hash a ``MediaHash`` holds. Stored in `media_hashes.algorithm`.
@@ -27,5 +28,31 @@ public struct MediaHash: Sendable, Hashable, Codable {
                 frameIndex: Int? = nil, frameTimeMicros: Int64? = nil, variants: [String: String] = [:]) {
         self.algorithm = algorithm; self.hash = hash; self.quality = quality
         self.frameIndex = frameIndex; self.frameTimeMicros = frameTimeMicros; self.variants = variants
+    }
+}
+
+extension MediaHash: WireSendable {
+    public static let wireForm = WireForm(
+        "media_hash", mirror: "MediaHash", summary: "a perceptual hash. Stored in `media_hashes`.",
+        fields: [
+            WireField("algorithm", .string, required: true, example: #""pdq""#, helper: HelperParameter(pythonDefault: #""pdq""#),
+                      "`pdq` or `pdq-frame`"),
+            WireField("hash", .string, required: true, example: "\"\(String(repeating: "0f", count: 32))\"", "64 lower-case hex digits"),
+            WireField("quality", .integer, required: true, example: "90", "0–100"),
+            WireField("frameIndex", .integer),
+            WireField("frameTimeMicros", .integer64, alias: "frame_time_us"),
+        ],
+        pythonParameters: ["hash", "quality", "algorithm", "frame_index", "frame_time_micros", "frame_time_us"])
+
+    public static func finding(wire d: WireRecord, state: inout WireReplyState) throws -> Finding {
+        let a = try d.requiredString("algorithm")
+        guard let alg = MediaHashAlgorithm(rawValue: a) else { throw WireInvalid("media_hash.algorithm must be pdq or pdq-frame") }
+        let hash = try d.requiredString("hash")
+        guard Hex.isHex(hash, lengths: [64], lowercaseOnly: true) else { throw WireInvalid("media_hash.hash must be 64 lower-case hex digits") }
+        guard let q = try d.integer("quality"), (0...100).contains(q) else { throw WireInvalid("media_hash.quality must be an integer 0…100") }
+        _ = try d.value("frame_time_micros")  // both spellings agree, before any number is checked
+        let frameIndex = try d.integer("frame_index")
+        return .mediaHash(MediaHash(algorithm: alg, hash: hash, quality: q, frameIndex: frameIndex,
+                                    frameTimeMicros: try d.integer("frame_time_micros").map(Int64.init)))
     }
 }

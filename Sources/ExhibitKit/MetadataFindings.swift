@@ -106,3 +106,47 @@ public struct Indicator: Sendable, Hashable, Codable {
         self.details = details; self.times = times
     }
 }
+
+extension MetadataEntry: WireSendable {
+    public static let wireForm = WireForm(
+        "metadata", mirror: "Metadata", summary: "one metadata value. Stored in `metadata`.",
+        fields: [
+            WireField("namespace", .string, required: true, example: #""exif""#,
+                      "one of " + MetadataNamespace.allCases.map { "`\($0.rawValue)`" }.joined(separator: ", ")),
+            WireField("tag", .string, required: true, example: #""Model""#),
+            WireField("value", .string, example: #""X""#, helper: HelperParameter(positional: true), "text"),
+            WireField("time", .time, "when the value is a date"),
+            WireField("location", .location),
+        ])
+
+    public static func finding(wire d: WireRecord, state: inout WireReplyState) throws -> Finding {
+        let ns = try d.requiredString("namespace")
+        guard let namespace = MetadataNamespace(rawValue: ns) else {
+            throw WireInvalid("metadata.namespace \"\(ns)\" is not one of \(MetadataNamespace.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return .metadata(MetadataEntry(namespace: namespace, tag: try d.requiredString("tag"), value: try d.string("value") ?? "",
+                                       time: try d.time("time", zone: state.zone), location: try d.location() ?? SourceLocation()))
+    }
+}
+
+extension Indicator: WireSendable {
+    public static let wireForm = WireForm(
+        "indicator", mirror: "Indicator", summary: "a derived signal. Stored in `indicators`.",
+        fields: [
+            WireField("kind", .string, required: true, example: #""generator-software""#,
+                      "one of " + IndicatorKind.allCases.map { "`\($0.rawValue)`" }.joined(separator: ", ")),
+            WireField("summary", .string, required: true, example: #""s""#),
+            WireField("evidenceTag", .string, required: true, example: #""Software""#),
+            WireField("details", .object), WireField("times", .times, "named times"), WireField("location", .location),
+        ])
+
+    public static func finding(wire d: WireRecord, state: inout WireReplyState) throws -> Finding {
+        let k = try d.requiredString("kind")
+        guard let ik = IndicatorKind(rawValue: k) else {
+            throw WireInvalid("indicator.kind \"\(k)\" is not one of \(IndicatorKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return .indicator(Indicator(kind: ik, summary: try d.requiredString("summary"), evidenceTag: try d.requiredString("evidence_tag"),
+                                    location: try d.location() ?? SourceLocation(), details: try d.json("details") ?? .object([:]),
+                                    times: try d.times("times", zone: state.zone)))
+    }
+}

@@ -1,9 +1,11 @@
 import Foundation
 
 // The Python helper module shipped with every Python plugin scaffold. The same text is committed
-// as plugins/examples/*/exhibit_plugin.py (a test checks they stay identical).
+// as plugins/examples/*/exhibit_plugin.py and rewritten there by `make plugin-helpers` (a test
+// checks they stay identical).
 extension PluginScaffold {
-    /// `exhibit_plugin.py`, protocol 1, standard library only.
+    /// `exhibit_plugin.py`, protocol 1, standard library only; its finding functions are
+    /// generated from the wire forms (``PluginHelperText``).
     public static let pythonHelper = #"""
 """Helper for Exhibit analyzer plugins, protocol 1 (see docs/plugins.md). Standard library only.
 
@@ -104,20 +106,6 @@ def _clean(d):
     return {k: v for k, v in d.items() if v is not None}
 
 
-# Field names are the host's (Swift) property names in snake_case (docs/plugins.md, "Names").
-def warning(code, message, location=None):
-    return ("warning", _clean({"code": code, "message": message, "location": location}))
-
-
-def artifact(type, properties=None, times=None, location=None):
-    return ("artifact", _clean({"type": type, "properties": properties or {}, "times": times, "location": location}))
-
-
-def event(kind, description, time, properties=None, location=None):
-    return ("event", _clean({"kind": kind, "description": description, "time": time, "properties": properties,
-                             "location": location}))
-
-
 def _one(new, old, name, old_name):
     """A field given under its name or its protocol-1 name (both: they must agree)."""
     if new is not None and old is not None and new != old:
@@ -125,62 +113,11 @@ def _one(new, old, name, old_name):
     return new if new is not None else old
 
 
-def chat(chat_key, platform, title=None, native_id=None, chat_type=None, format=None, notes=None, location=None,
-         exported_at=None):
-    """platform: telegram, whatsapp, kakaotalk, discord, line, sms, or your own lower-case name."""
-    return ("chat", _clean({"chat_key": chat_key, "platform": platform, "title": title, "native_id": native_id,
-                            "chat_type": chat_type, "format": format, "notes": notes, "location": location,
-                            "exported_at": exported_at}))
+# Generated from the host's wire forms (`make plugin-helpers`): field names are the host's (Swift)
+# property names in snake_case (docs/plugins.md, "Names").
 
+"""# + PluginHelperText.python + #"""
 
-def participant(chat_key, display_name=None, native_id=None, is_device_owner=None, device_owner=None):
-    """device_owner: the protocol-1 name of is_device_owner (still accepted)."""
-    owner = _one(is_device_owner, device_owner, "is_device_owner", "device_owner")
-    return ("participant", _clean({"chat_key": chat_key, "display_name": display_name, "native_id": native_id,
-                                   "is_device_owner": bool(owner)}))
-
-
-def message(chat_key, text="", sender_name=None, sender_native_id=None, from_device_owner=False, sent=None,
-            native_id=None, kind=None, deleted=False, attachments=None, extra=None, location=None, sequence=None,
-            touched=None, reply_to_native_id=None, forwarded_from=None, sender=None, edited=None, reply_to=None):
-    """attachments: a list of attachment(...); touched: a time (changed after sending);
-    reply_to_native_id: the native_id replied to. sender, edited, reply_to: the protocol-1 names
-    of sender_name, touched, reply_to_native_id (still accepted)."""
-    return ("message", _clean({"chat_key": chat_key, "text": text,
-                               "sender_name": _one(sender_name, sender, "sender_name", "sender"),
-                               "sender_native_id": sender_native_id, "from_device_owner": from_device_owner,
-                               "sent": sent, "native_id": native_id, "kind": kind, "deleted": deleted,
-                               "attachments": attachments, "extra": extra, "location": location, "sequence": sequence,
-                               "touched": _one(touched, edited, "touched", "edited"),
-                               "reply_to_native_id": _one(reply_to_native_id, reply_to, "reply_to_native_id", "reply_to"),
-                               "forwarded_from": forwarded_from}))
-
-
-def attachment(reference=None, kind="file", file_name=None, mime_type=None, size=None, width=None, height=None,
-               missing_reason=None):
-    """One item of message(attachments=[...]): reference relative to the analysed file's folder (the
-    host links it to the file), or a URL; kind: photo, video, file, voice, sticker, animation,
-    video_message, audio or other."""
-    return _clean({"reference": reference, "kind": kind, "file_name": file_name, "mime_type": mime_type, "size": size,
-                   "width": width, "height": height, "missing_reason": missing_reason})
-
-
-def metadata(namespace, tag, value, time=None, location=None):
-    return ("metadata", _clean({"namespace": namespace, "tag": tag, "value": value, "time": time, "location": location}))
-
-
-def indicator(kind, summary, evidence_tag, details=None, times=None, location=None):
-    """kind: one of the host's indicator kinds (docs/plugins.md); times: {name: time}."""
-    return ("indicator", _clean({"kind": kind, "summary": summary, "evidence_tag": evidence_tag,
-                                 "details": details, "times": times, "location": location}))
-
-
-def media_hash(hash, quality, algorithm="pdq", frame_index=None, frame_time_micros=None, frame_time_us=None):
-    """A perceptual hash: 64 lower-case hex digits, quality 0-100; algorithm pdq or pdq-frame.
-    frame_time_us: the protocol-1 name of frame_time_micros (still accepted)."""
-    return ("media_hash", _clean({"algorithm": algorithm, "hash": hash, "quality": quality, "frame_index": frame_index,
-                                  "frame_time_micros": _one(frame_time_micros, frame_time_us, "frame_time_micros",
-                                                            "frame_time_us")}))
 
 
 def location(offset=None, record=None):

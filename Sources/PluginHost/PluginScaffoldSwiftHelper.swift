@@ -9,7 +9,8 @@ extension PluginScaffold {
     /// The marker line that starts the shared part of a Swift plugin's main.swift.
     public static let swiftHelperMarker = "// MARK: - Exhibit plugin protocol 1"
 
-    /// The shared part of a Swift plugin's main.swift (from ``swiftHelperMarker`` to the end).
+    /// The shared part of a Swift plugin's main.swift (from ``swiftHelperMarker`` to the end);
+    /// the mirrors of the findings are generated from the wire forms (``PluginHelperText``).
     public static let swiftHelper = #"""
 // MARK: - Exhibit plugin protocol 1 (written by `exhibit plugin new`; keep it as it is)
 // Codable mirrors of the host's types: wire names are the host's Swift property names in
@@ -61,76 +62,10 @@ struct Location: Codable, Equatable {
     var offset: Int64? = nil, record: String? = nil
 }
 
-struct Warning: Codable, Equatable {
-    var code: String, message: String, location: Location? = nil
-}
+// Generated from the host's wire forms (`make plugin-helpers`).
 
-struct Artifact: Codable, Equatable {
-    var type: String, properties: [String: JSONValue] = [:], times: [String: WireTime]? = nil, location: Location? = nil
-}
+"""# + PluginHelperText.swiftMirrors + #"""
 
-struct Event: Codable, Equatable {
-    var kind: String, description: String, time: WireTime, properties: [String: JSONValue]? = nil, location: Location? = nil
-}
-
-struct Chat: Codable, Equatable {
-    var chatKey: String, platform: String? = nil, title: String? = nil, nativeID: String? = nil, chatType: String? = nil
-    var format: String? = nil, notes: [String]? = nil, exportedAt: WireTime? = nil, location: Location? = nil
-    enum CodingKeys: String, CodingKey {
-        case chatKey = "chat_key", platform, title, nativeID = "native_id", chatType = "chat_type", format, notes
-        case exportedAt = "exported_at", location
-    }
-}
-
-struct Participant: Codable, Equatable {
-    var chatKey: String, displayName: String? = nil, nativeID: String? = nil, isDeviceOwner: Bool? = nil
-    enum CodingKeys: String, CodingKey {
-        case chatKey = "chat_key", displayName = "display_name", nativeID = "native_id", isDeviceOwner = "is_device_owner"
-    }
-}
-
-struct Attachment: Codable, Equatable {
-    var reference: String? = nil, kind: String? = nil, fileName: String? = nil, mimeType: String? = nil
-    var size: Int64? = nil, width: Int? = nil, height: Int? = nil, missingReason: String? = nil
-    enum CodingKeys: String, CodingKey {
-        case reference, kind, fileName = "file_name", mimeType = "mime_type", size, width, height, missingReason = "missing_reason"
-    }
-}
-
-struct Message: Codable, Equatable {
-    var chatKey: String, text: String? = nil, senderName: String? = nil, senderNativeID: String? = nil
-    var fromDeviceOwner: Bool? = nil, sent: WireTime? = nil, touched: WireTime? = nil, nativeID: String? = nil
-    var kind: String? = nil, replyToNativeID: String? = nil, forwardedFrom: String? = nil, deleted: Bool? = nil
-    var sequence: Int? = nil, attachments: [Attachment]? = nil, extra: [String: JSONValue]? = nil, location: Location? = nil
-    enum CodingKeys: String, CodingKey {
-        case chatKey = "chat_key", text, senderName = "sender_name", senderNativeID = "sender_native_id"
-        case fromDeviceOwner = "from_device_owner", sent, touched, nativeID = "native_id", kind
-        case replyToNativeID = "reply_to_native_id", forwardedFrom = "forwarded_from", deleted, sequence, attachments, extra, location
-    }
-}
-
-struct Metadata: Codable, Equatable {
-    var namespace: String, tag: String, value: String? = nil, time: WireTime? = nil, location: Location? = nil
-}
-
-struct Indicator: Codable, Equatable {
-    var kind: String, summary: String, evidenceTag: String, details: [String: JSONValue]? = nil
-    var times: [String: WireTime]? = nil, location: Location? = nil
-    enum CodingKeys: String, CodingKey { case kind, summary, evidenceTag = "evidence_tag", details, times, location }
-}
-
-struct MediaHash: Codable, Equatable {
-    var algorithm: String, hash: String, quality: Int, frameIndex: Int? = nil, frameTimeMicros: Int64? = nil
-    enum CodingKeys: String, CodingKey {
-        case algorithm, hash, quality, frameIndex = "frame_index", frameTimeMicros = "frame_time_micros"
-    }
-}
-
-/// One reply line's finding: its `kind` and `data`.
-enum Finding: Equatable {
-    case warning(Warning), artifact(Artifact), event(Event), chat(Chat), participant(Participant), message(Message)
-    case metadata(Metadata), indicator(Indicator), mediaHash(MediaHash)
-}
 
 /// One file to analyse (unknown fields are ignored, as the protocol asks).
 struct AnalyzeRequest: Decodable {
@@ -168,15 +103,9 @@ func exhibitPluginMain(pluginID: String, version: String,
             try c.encode("finding", forKey: .type)
             try c.encode(request, forKey: .request)
             switch finding {
-            case .warning(let d): try c.encode("warning", forKey: .kind); try c.encode(d, forKey: .data)
-            case .artifact(let d): try c.encode("artifact", forKey: .kind); try c.encode(d, forKey: .data)
-            case .event(let d): try c.encode("event", forKey: .kind); try c.encode(d, forKey: .data)
-            case .chat(let d): try c.encode("chat", forKey: .kind); try c.encode(d, forKey: .data)
-            case .participant(let d): try c.encode("participant", forKey: .kind); try c.encode(d, forKey: .data)
-            case .message(let d): try c.encode("message", forKey: .kind); try c.encode(d, forKey: .data)
-            case .metadata(let d): try c.encode("metadata", forKey: .kind); try c.encode(d, forKey: .data)
-            case .indicator(let d): try c.encode("indicator", forKey: .kind); try c.encode(d, forKey: .data)
-            case .mediaHash(let d): try c.encode("media_hash", forKey: .kind); try c.encode(d, forKey: .data)
+
+"""# + PluginHelperText.swiftEncodeCases + #"""
+
             }
         }
     }

@@ -149,7 +149,7 @@ final class PluginSession: @unchecked Sendable {
                 throw PluginFailure(code: "plugin-oversized-reply", message: "reply larger than \(manifest.maxReplyBytes) bytes (limits.reply_mb)")
             }
             let reply: PluginReplyLine
-            do { reply = try JSONDecoder().decode(PluginReplyLine.self, from: Data(line)) } catch let g as PluginWireGarbage {
+            do { reply = try JSONDecoder().decode(PluginReplyLine.self, from: Data(line)) } catch let g as WireGarbage {
                 throw PluginFailure(code: "plugin-garbage", message: "wrote a line with \(g.message): \(Self.preview(line))")
             } catch {
                 throw PluginFailure(code: "plugin-garbage", message: "wrote a line that is not a JSON object: \(Self.preview(line))")

@@ -1,5 +1,4 @@
 import ExhibitKit
-import ExhibitSupport
 import Foundation
 
 /// The protocol's messages, both ways (docs/plugins.md): requests the host writes and the
@@ -8,32 +7,10 @@ import Foundation
 enum PluginWire {
     static func invalid(_ m: String) -> PluginFailure { PluginFailure(code: "plugin-invalid-finding", message: m) }
 
-    /// A required text field: present and not empty.
-    static func string(_ v: String?, _ field: String) throws -> String {
-        guard let v, !v.isEmpty else { throw invalid("\(field) is required (non-empty string)") }
-        return v
-    }
-    static func optInt(_ v: WireNumber?, _ field: String) throws -> Int? {
-        try v.map { try $0.integer(field) }
-    }
-    static func location(_ v: WireLocation?, _ field: String) throws -> SourceLocation? {
-        guard let v else { return nil }
-        return SourceLocation(offset: try optInt(v.offset, "\(field).offset").map(Int64.init), record: v.record)
-    }
-    /// An optional JSON object field (`properties`, `details`, `extra`).
-    static func object(_ v: WireJSON?, _ field: String) throws -> JSONValue? {
-        guard let v, v.value != .null else { return nil }
-        guard case .object = v.value else { throw invalid("\(field) must be an object") }
-        return v.value
-    }
-    static func times(_ v: [String: WireTime]?, _ field: String, zone: TimeZone?) throws -> [String: TimeValue] {
-        guard let v else { return [:] }
-        var out: [String: TimeValue] = [:]
-        for (k, t) in v {
-            guard !k.isEmpty, k.count <= 64 else { throw invalid("\(field) has an empty or over-long time name") }
-            out[k] = try PluginTimes.parse(t, field: "\(field).\(k)", zone: zone)
-        }
-        return out
+    /// Runs `body`, a failure of a finding's content (``WireInvalid``) becoming this line's
+    /// `plugin-invalid-finding` failure.
+    static func failing<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let w as WireInvalid { throw invalid(w.message) }
     }
 
     /// The request for one file.
@@ -57,27 +34,12 @@ enum PluginWire {
     }
 
     /// Per-request state while decoding findings: chats seen so far, the next message sequence.
-    struct ReplyState {
-        var chats: Set<String> = []
-        var nextSequence = 0
-        let file: EvidenceFile
-        let zone: TimeZone?
-    }
+    typealias ReplyState = WireReplyState
 
     /// What one valid `finding` line becomes: a finding, or (kind `warning`) a warning of the file.
     enum Item {
         case finding(Finding)
         case warning(AnalysisWarning)
-    }
-
-    /// The value of a field under its name or its protocol-1 alias (docs/plugins.md, "Names"):
-    /// the name is the Swift property in snake_case, the alias what protocol 1 first called it.
-    /// Both present must be equal.
-    static func aliased<T: Equatable>(_ value: T?, _ old: T?, _ name: String, old alias: String, _ kind: String) throws -> T? {
-        if let value, let old, value != old {
-            throw invalid("\(kind).\(name) and \(kind).\(alias) (its protocol-1 name) differ: send one")
-        }
-        return value ?? old
     }
 
     /// A reply line decoded with the real decoder (tests, and the probe's checks).
@@ -92,67 +54,30 @@ enum PluginWire {
         return try item(data.get(), state: &state)
     }
 
-    /// Turns one `finding` line's decoded `data` into a finding or a warning.
+    /// Turns one `finding` line's decoded `data` into a finding or a warning: a stored kind by
+    /// its payload's validation (ExhibitKit), the wire-only kinds here.
     static func item(_ data: WireFindingData, state: inout ReplyState) throws -> Item {
-        let zone = state.zone
-        switch data {
-        case .warning(let d):
-            return .warning(AnalysisWarning(code: try string(d.code, "warning.code"), message: try string(d.message, "warning.message"),
-                                            location: try location(d.location, "warning.location")))
-        case .event(let d):
-            // An event is an artifact of type `event` with one named time: the timeline builder
-            // turns artifact times into timeline events.
-            let name = try string(d.kind, "event.kind")
-            guard let time = d.time else { throw invalid("event.time must be a time object") }
-            let when = try PluginTimes.parse(time, field: "event.time", zone: zone)
-            var props: [String: JSONValue] = ["kind": .string(name), "description": .string(try string(d.description, "event.description"))]
-            if case .object(let o)? = try object(d.properties, "event.properties") {
-                for (k, v) in o where props[k] == nil { props[k] = v }
+        try failing {
+            let d = data.record
+            switch data.kind {
+            case .warning:
+                return .warning(AnalysisWarning(code: try d.requiredString("code"), message: try d.requiredString("message"),
+                                                location: try d.location()))
+            case .event:
+                // An event is an artifact of type `event` with one named time: the timeline builder
+                // turns artifact times into timeline events.
+                let name = try d.requiredString("kind")
+                guard let time = try d.wireTime("time") else { throw invalid("event.time must be a time object") }
+                let when = try time.timeValue(field: "event.time", zone: state.zone)
+                var props: [String: JSONValue] = ["kind": .string(name), "description": .string(try d.requiredString("description"))]
+                if case .object(let o)? = try d.object("properties") {
+                    for (k, v) in o where props[k] == nil { props[k] = v }
+                }
+                return .finding(.artifact(Artifact(type: "event", properties: .object(props), times: [name: when], location: try d.location())))
+            case .stored(let kind):
+                guard let payload = kind.wirePayload else { throw invalid("\(kind.rawValue) findings come only from built-in analyzers") }
+                return .finding(try payload.finding(wire: d, state: &state))
             }
-            return .finding(.artifact(Artifact(type: "event", properties: .object(props), times: [name: when],
-                                               location: try location(d.location, "event.location"))))
-        case .artifact(let d):
-            let type = try string(d.type, "artifact.type")
-            return .finding(.artifact(Artifact(type: type, properties: try object(d.properties, "artifact.properties") ?? .object([:]),
-                                               times: try times(d.times, "artifact.times", zone: zone),
-                                               location: try location(d.location, "artifact.location"))))
-        case .chat(let d):
-            return .finding(try PluginChatWire.chat(d, state: &state))
-        case .participant(let d):
-            return .finding(try PluginChatWire.participant(d, state: &state))
-        case .message(let d):
-            return .finding(try PluginChatWire.message(d, state: &state))
-        case .metadata(let d):
-            let ns = try string(d.namespace, "metadata.namespace")
-            guard let namespace = MetadataNamespace(rawValue: ns) else {
-                throw invalid("metadata.namespace \"\(ns)\" is not one of \(MetadataNamespace.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            return .finding(.metadata(MetadataEntry(namespace: namespace, tag: try string(d.tag, "metadata.tag"), value: d.value ?? "",
-                                                    time: try d.time.map { try PluginTimes.parse($0, field: "metadata.time", zone: zone) },
-                                                    location: try location(d.location, "metadata.location") ?? SourceLocation())))
-        case .indicator(let d):
-            let k = try string(d.kind, "indicator.kind")
-            guard let ik = IndicatorKind(rawValue: k) else {
-                throw invalid("indicator.kind \"\(k)\" is not one of \(IndicatorKind.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            return .finding(.indicator(Indicator(kind: ik, summary: try string(d.summary, "indicator.summary"),
-                                                 evidenceTag: try string(d.evidenceTag, "indicator.evidence_tag"),
-                                                 location: try location(d.location, "indicator.location") ?? SourceLocation(),
-                                                 details: d.details?.value ?? .object([:]),
-                                                 times: try times(d.times, "indicator.times", zone: zone))))
-        case .mediaHash(let d):
-            let a = try string(d.algorithm, "media_hash.algorithm")
-            guard let alg = MediaHashAlgorithm(rawValue: a) else { throw invalid("media_hash.algorithm must be pdq or pdq-frame") }
-            let hash = try string(d.hash, "media_hash.hash")
-            guard Hex.isHex(hash, lengths: [64], lowercaseOnly: true) else {
-                throw invalid("media_hash.hash must be 64 lower-case hex digits")
-            }
-            guard let q = try optInt(d.quality, "media_hash.quality"), (0...100).contains(q) else {
-                throw invalid("media_hash.quality must be an integer 0…100")
-            }
-            let frameTime = try aliased(d.frameTimeMicros, d.frameTimeUs, "frame_time_micros", old: "frame_time_us", "media_hash")
-            return .finding(.mediaHash(MediaHash(algorithm: alg, hash: hash, quality: q, frameIndex: try optInt(d.frameIndex, "media_hash.frame_index"),
-                                                 frameTimeMicros: try optInt(frameTime, "media_hash.frame_time_micros").map(Int64.init))))
         }
     }
 }

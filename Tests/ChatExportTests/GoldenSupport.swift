@@ -130,7 +130,7 @@ struct Split {
             case .chat(let c): chats.append(c)
             case .participant(let p): participants.append(p)
             case .message(let m): messages.append(m)
-            case .artifact, .metadata, .indicator, .mediaHash, .recoveredRecord: break
+            default: break  // not a chat finding
             }
         }
     }

@@ -29,13 +29,16 @@ public struct ProblemRow: Sendable, Hashable, Codable {
     public var path: String
     /// The analyzer that said it (`intake…` for intake).
     public var analyzerID: String
-    /// `warning`, `error`, `crashed`, `timeout`.
-    public var status: String
+    /// Whether it is a warning or which failure.
+    public var status: AnalysisStatus
     /// Its code.
     public var code: String
     /// What it said.
     public var message: String
 }
+
+/// `analysis_errors.status` read as the typed value (the schema's CHECK admits only its cases).
+extension AnalysisStatus: DatabaseValueConvertible {}
 
 /// What an investigator wants first after an ingest (issue 15, item 10).
 public struct CaseOverview: Sendable, Hashable, Codable {

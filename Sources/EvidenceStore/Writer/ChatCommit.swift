@@ -258,8 +258,8 @@ extension Optional where Wrapped: DatabaseValueConvertible {
 /// fixed form; the store writes that name to `chats.platform`, so `messages`, the summary and the
 /// report show it instead of `other` (issue 15, item 19).
 public enum PluginPlatformName {
-    /// The note PluginChatWire adds: this prefix, then the name as the plugin reported it.
-    public static let notePrefix = "platform as reported by the plugin: "
+    /// The note a plugin chat carries (ExhibitKit, ChatWire.swift): this prefix, then the name as the plugin reported it.
+    public static let notePrefix = ChatInfo.pluginPlatformNotePrefix
 
     /// A name that can stand in `chats.platform`: lower-case letters, digits, `.`, `_`, `-`, at
     /// most 32, starting with a letter.

@@ -97,20 +97,6 @@ def _clean(d):
     return {k: v for k, v in d.items() if v is not None}
 
 
-# Field names are the host's (Swift) property names in snake_case (docs/plugins.md, "Names").
-def warning(code, message, location=None):
-    return ("warning", _clean({"code": code, "message": message, "location": location}))
-
-
-def artifact(type, properties=None, times=None, location=None):
-    return ("artifact", _clean({"type": type, "properties": properties or {}, "times": times, "location": location}))
-
-
-def event(kind, description, time, properties=None, location=None):
-    return ("event", _clean({"kind": kind, "description": description, "time": time, "properties": properties,
-                             "location": location}))
-
-
 def _one(new, old, name, old_name):
     """A field given under its name or its protocol-1 name (both: they must agree)."""
     if new is not None and old is not None and new != old:
@@ -118,62 +104,172 @@ def _one(new, old, name, old_name):
     return new if new is not None else old
 
 
-def chat(chat_key, platform, title=None, native_id=None, chat_type=None, format=None, notes=None, location=None,
-         exported_at=None):
-    """platform: telegram, whatsapp, kakaotalk, discord, line, sms, or your own lower-case name."""
-    return ("chat", _clean({"chat_key": chat_key, "platform": platform, "title": title, "native_id": native_id,
-                            "chat_type": chat_type, "format": format, "notes": notes, "location": location,
-                            "exported_at": exported_at}))
+# Generated from the host's wire forms (`make plugin-helpers`): field names are the host's (Swift)
+# property names in snake_case (docs/plugins.md, "Names").
+def artifact(type, properties=None, times=None, location=None):
+    """Anything without a dedicated table. Stored in `artifacts` (+ `artifact_times`); its named times join
+      the timeline.
+    type: a dotted name of your choice (`bank.transfer`).
+    properties: any JSON members.
+    times: named time values."""
+    return ("artifact", _clean({
+        "type": type,
+        "properties": properties or {},
+        "times": times,
+        "location": location,
+    }))
+
+
+def chat(chat_key, platform, title=None, native_id=None, chat_type=None, format=None, notes=None,
+         location=None, exported_at=None):
+    """A chat. Stored in `chats`, like the built-in chat analyzers' chats.
+    chat_key: your key for it, unique within the reply.
+    platform: `sms`, `telegram`, `whatsapp`, `kakaotalk`, `discord`, `line`, or your own lower-case
+      name.
+    format: your format name; kept in `notes` (the `format` column says `plugin`)."""
+    return ("chat", _clean({
+        "chat_key": chat_key,
+        "platform": platform,
+        "title": title,
+        "native_id": native_id,
+        "chat_type": chat_type,
+        "format": format,
+        "notes": notes,
+        "exported_at": exported_at,
+        "location": location,
+    }))
 
 
 def participant(chat_key, display_name=None, native_id=None, is_device_owner=None, device_owner=None):
-    """device_owner: the protocol-1 name of is_device_owner (still accepted)."""
-    owner = _one(is_device_owner, device_owner, "is_device_owner", "device_owner")
-    return ("participant", _clean({"chat_key": chat_key, "display_name": display_name, "native_id": native_id,
-                                   "is_device_owner": bool(owner)}))
+    """A participant of a chat reported before it. Stored in `participants`.
+    display_name: this and/or `native_id` (one required).
+    device_owner: the protocol-1 name of is_device_owner (still accepted)."""
+    return ("participant", _clean({
+        "chat_key": chat_key,
+        "display_name": display_name,
+        "native_id": native_id,
+        "is_device_owner": bool(_one(is_device_owner, device_owner, "is_device_owner", "device_owner")),
+    }))
 
 
 def message(chat_key, text="", sender_name=None, sender_native_id=None, from_device_owner=False, sent=None,
-            native_id=None, kind=None, deleted=False, attachments=None, extra=None, location=None, sequence=None,
-            touched=None, reply_to_native_id=None, forwarded_from=None, sender=None, edited=None, reply_to=None):
-    """attachments: a list of attachment(...); touched: a time (changed after sending);
-    reply_to_native_id: the native_id replied to. sender, edited, reply_to: the protocol-1 names
-    of sender_name, touched, reply_to_native_id (still accepted)."""
-    return ("message", _clean({"chat_key": chat_key, "text": text,
-                               "sender_name": _one(sender_name, sender, "sender_name", "sender"),
-                               "sender_native_id": sender_native_id, "from_device_owner": from_device_owner,
-                               "sent": sent, "native_id": native_id, "kind": kind, "deleted": deleted,
-                               "attachments": attachments, "extra": extra, "location": location, "sequence": sequence,
-                               "touched": _one(touched, edited, "touched", "edited"),
-                               "reply_to_native_id": _one(reply_to_native_id, reply_to, "reply_to_native_id", "reply_to"),
-                               "forwarded_from": forwarded_from}))
+            native_id=None, kind=None, deleted=False, attachments=None, extra=None, location=None,
+            sequence=None, touched=None, reply_to_native_id=None, forwarded_from=None, sender=None,
+            edited=None, reply_to=None):
+    """A message of a chat reported before it. Stored in `messages` (+ `attachments`, full-text search).
+    touched: changed after sending: an edit, or a reaction on some services.
+    kind: `message`, `service`, `system`, `unsupported` (default `message`).
+    reply_to_native_id: the `native_id` replied to.
+    sequence: increasing within the reply; default: arrival order.
+    extra: fields you keep that have no column.
+    sender: the protocol-1 name of sender_name (still accepted).
+    edited: the protocol-1 name of touched (still accepted).
+    reply_to: the protocol-1 name of reply_to_native_id (still accepted)."""
+    return ("message", _clean({
+        "chat_key": chat_key,
+        "text": text,
+        "sender_name": _one(sender_name, sender, "sender_name", "sender"),
+        "sender_native_id": sender_native_id,
+        "from_device_owner": from_device_owner,
+        "sent": sent,
+        "touched": _one(touched, edited, "touched", "edited"),
+        "native_id": native_id,
+        "kind": kind,
+        "reply_to_native_id": _one(reply_to_native_id, reply_to, "reply_to_native_id", "reply_to"),
+        "forwarded_from": forwarded_from,
+        "deleted": deleted,
+        "sequence": sequence,
+        "attachments": attachments,
+        "extra": extra,
+        "location": location,
+    }))
 
 
-def attachment(reference=None, kind="file", file_name=None, mime_type=None, size=None, width=None, height=None,
-               missing_reason=None):
-    """One item of message(attachments=[...]): reference relative to the analysed file's folder (the
-    host links it to the file), or a URL; kind: photo, video, file, voice, sticker, animation,
-    video_message, audio or other."""
-    return _clean({"reference": reference, "kind": kind, "file_name": file_name, "mime_type": mime_type, "size": size,
-                   "width": width, "height": height, "missing_reason": missing_reason})
+def attachment(reference=None, kind="file", file_name=None, mime_type=None, size=None, width=None,
+               height=None, missing_reason=None):
+    """One item of a message's `attachments`: `reference` relative to the analysed file's folder (linked to
+      that file's row) or a URL.
+    kind: `photo`, `video`, `file`, `voice`, `sticker`, `animation`, `video_message`, `audio` or
+      `other`."""
+    return _clean({
+        "reference": reference,
+        "kind": kind,
+        "file_name": file_name,
+        "mime_type": mime_type,
+        "size": size,
+        "width": width,
+        "height": height,
+        "missing_reason": missing_reason,
+    })
 
 
 def metadata(namespace, tag, value, time=None, location=None):
-    return ("metadata", _clean({"namespace": namespace, "tag": tag, "value": value, "time": time, "location": location}))
+    """One metadata value. Stored in `metadata`.
+    namespace: one of `exif`, `gps`, `xmp`, `iptc`, `quicktime`, `pdf`, `ooxml`, `odf`, `png`, `flir`,
+      `ai`, `file`.
+    value: text.
+    time: when the value is a date."""
+    return ("metadata", _clean({
+        "namespace": namespace,
+        "tag": tag,
+        "value": value,
+        "time": time,
+        "location": location,
+    }))
 
 
 def indicator(kind, summary, evidence_tag, details=None, times=None, location=None):
-    """kind: one of the host's indicator kinds (docs/plugins.md); times: {name: time}."""
-    return ("indicator", _clean({"kind": kind, "summary": summary, "evidence_tag": evidence_tag,
-                                 "details": details, "times": times, "location": location}))
+    """A derived signal. Stored in `indicators`.
+    kind: one of `c2pa-manifest`, `iptc-trained-algorithmic-media`, `sd-parameters`, `comfyui-workflow`,
+      `generator-software`, `clock-discrepancy`.
+    times: named times."""
+    return ("indicator", _clean({
+        "kind": kind,
+        "summary": summary,
+        "evidence_tag": evidence_tag,
+        "details": details,
+        "times": times,
+        "location": location,
+    }))
 
 
 def media_hash(hash, quality, algorithm="pdq", frame_index=None, frame_time_micros=None, frame_time_us=None):
-    """A perceptual hash: 64 lower-case hex digits, quality 0-100; algorithm pdq or pdq-frame.
+    """A perceptual hash. Stored in `media_hashes`.
+    algorithm: `pdq` or `pdq-frame`.
+    hash: 64 lower-case hex digits.
+    quality: 0–100.
     frame_time_us: the protocol-1 name of frame_time_micros (still accepted)."""
-    return ("media_hash", _clean({"algorithm": algorithm, "hash": hash, "quality": quality, "frame_index": frame_index,
-                                  "frame_time_micros": _one(frame_time_micros, frame_time_us, "frame_time_micros",
-                                                            "frame_time_us")}))
+    return ("media_hash", _clean({
+        "algorithm": algorithm,
+        "hash": hash,
+        "quality": quality,
+        "frame_index": frame_index,
+        "frame_time_micros": _one(frame_time_micros, frame_time_us, "frame_time_micros", "frame_time_us"),
+    }))
+
+
+def event(kind, description, time, properties=None, location=None):
+    """Something that happened at a time. Stored as an artifact of type `event` with properties `kind`,
+      `description` (+ your `properties`) and one named time called after `kind`.
+    kind: what happened; also the name of its time."""
+    return ("event", _clean({
+        "kind": kind,
+        "description": description,
+        "time": time,
+        "properties": properties,
+        "location": location,
+    }))
+
+
+def warning(code, message, location=None):
+    """A problem with the file that did not stop you. Stored in `analysis_errors` with status `warning`.
+    code: short and stable.
+    message: a sentence for the examiner."""
+    return ("warning", _clean({
+        "code": code,
+        "message": message,
+        "location": location,
+    }))
 
 
 def location(offset=None, record=None):

@@ -102,18 +102,14 @@ struct Location: Codable, Equatable {
     var offset: Int64? = nil, record: String? = nil
 }
 
-struct Warning: Codable, Equatable {
-    var code: String, message: String, location: Location? = nil
-}
-
+// Generated from the host's wire forms (`make plugin-helpers`).
+/// `artifact`: anything without a dedicated table. Stored in `artifacts` (+ `artifact_times`); its named times
+/// join the timeline.
 struct Artifact: Codable, Equatable {
     var type: String, properties: [String: JSONValue] = [:], times: [String: WireTime]? = nil, location: Location? = nil
 }
 
-struct Event: Codable, Equatable {
-    var kind: String, description: String, time: WireTime, properties: [String: JSONValue]? = nil, location: Location? = nil
-}
-
+/// `chat`: a chat. Stored in `chats`, like the built-in chat analyzers' chats.
 struct Chat: Codable, Equatable {
     var chatKey: String, platform: String? = nil, title: String? = nil, nativeID: String? = nil, chatType: String? = nil
     var format: String? = nil, notes: [String]? = nil, exportedAt: WireTime? = nil, location: Location? = nil
@@ -123,43 +119,56 @@ struct Chat: Codable, Equatable {
     }
 }
 
+/// `participant`: a participant of a chat reported before it. Stored in `participants`.
 struct Participant: Codable, Equatable {
     var chatKey: String, displayName: String? = nil, nativeID: String? = nil, isDeviceOwner: Bool? = nil
     enum CodingKeys: String, CodingKey {
-        case chatKey = "chat_key", displayName = "display_name", nativeID = "native_id", isDeviceOwner = "is_device_owner"
+        case chatKey = "chat_key", displayName = "display_name", nativeID = "native_id"
+        case isDeviceOwner = "is_device_owner"
     }
 }
 
-struct Attachment: Codable, Equatable {
-    var reference: String? = nil, kind: String? = nil, fileName: String? = nil, mimeType: String? = nil
-    var size: Int64? = nil, width: Int? = nil, height: Int? = nil, missingReason: String? = nil
-    enum CodingKeys: String, CodingKey {
-        case reference, kind, fileName = "file_name", mimeType = "mime_type", size, width, height, missingReason = "missing_reason"
-    }
-}
-
+/// `message`: a message of a chat reported before it. Stored in `messages` (+ `attachments`, full-text search).
 struct Message: Codable, Equatable {
     var chatKey: String, text: String? = nil, senderName: String? = nil, senderNativeID: String? = nil
     var fromDeviceOwner: Bool? = nil, sent: WireTime? = nil, touched: WireTime? = nil, nativeID: String? = nil
     var kind: String? = nil, replyToNativeID: String? = nil, forwardedFrom: String? = nil, deleted: Bool? = nil
-    var sequence: Int? = nil, attachments: [Attachment]? = nil, extra: [String: JSONValue]? = nil, location: Location? = nil
+    var sequence: Int? = nil, attachments: [Attachment]? = nil, extra: [String: JSONValue]? = nil
+    var location: Location? = nil
     enum CodingKeys: String, CodingKey {
         case chatKey = "chat_key", text, senderName = "sender_name", senderNativeID = "sender_native_id"
         case fromDeviceOwner = "from_device_owner", sent, touched, nativeID = "native_id", kind
-        case replyToNativeID = "reply_to_native_id", forwardedFrom = "forwarded_from", deleted, sequence, attachments, extra, location
+        case replyToNativeID = "reply_to_native_id", forwardedFrom = "forwarded_from", deleted, sequence, attachments
+        case extra, location
     }
 }
 
+/// One item of a message's `attachments`: `reference` relative to the analysed file's folder (linked to that
+/// file's row) or a URL.
+struct Attachment: Codable, Equatable {
+    var reference: String? = nil, kind: String? = nil, fileName: String? = nil, mimeType: String? = nil
+    var size: Int64? = nil, width: Int? = nil, height: Int? = nil, missingReason: String? = nil
+    enum CodingKeys: String, CodingKey {
+        case reference, kind, fileName = "file_name", mimeType = "mime_type", size, width, height
+        case missingReason = "missing_reason"
+    }
+}
+
+/// `metadata`: one metadata value. Stored in `metadata`.
 struct Metadata: Codable, Equatable {
     var namespace: String, tag: String, value: String? = nil, time: WireTime? = nil, location: Location? = nil
 }
 
+/// `indicator`: a derived signal. Stored in `indicators`.
 struct Indicator: Codable, Equatable {
     var kind: String, summary: String, evidenceTag: String, details: [String: JSONValue]? = nil
     var times: [String: WireTime]? = nil, location: Location? = nil
-    enum CodingKeys: String, CodingKey { case kind, summary, evidenceTag = "evidence_tag", details, times, location }
+    enum CodingKeys: String, CodingKey {
+        case kind, summary, evidenceTag = "evidence_tag", details, times, location
+    }
 }
 
+/// `media_hash`: a perceptual hash. Stored in `media_hashes`.
 struct MediaHash: Codable, Equatable {
     var algorithm: String, hash: String, quality: Int, frameIndex: Int? = nil, frameTimeMicros: Int64? = nil
     enum CodingKeys: String, CodingKey {
@@ -167,10 +176,29 @@ struct MediaHash: Codable, Equatable {
     }
 }
 
+/// `event`: something that happened at a time. Stored as an artifact of type `event` with properties `kind`,
+/// `description` (+ your `properties`) and one named time called after `kind`.
+struct Event: Codable, Equatable {
+    var kind: String, description: String, time: WireTime, properties: [String: JSONValue]? = nil
+    var location: Location? = nil
+}
+
+/// `warning`: a problem with the file that did not stop you. Stored in `analysis_errors` with status `warning`.
+struct Warning: Codable, Equatable {
+    var code: String, message: String, location: Location? = nil
+}
+
 /// One reply line's finding: its `kind` and `data`.
 enum Finding: Equatable {
-    case warning(Warning), artifact(Artifact), event(Event), chat(Chat), participant(Participant), message(Message)
-    case metadata(Metadata), indicator(Indicator), mediaHash(MediaHash)
+    case artifact(Artifact)
+    case chat(Chat)
+    case participant(Participant)
+    case message(Message)
+    case metadata(Metadata)
+    case indicator(Indicator)
+    case mediaHash(MediaHash)
+    case event(Event)
+    case warning(Warning)
 }
 
 /// One file to analyse (unknown fields are ignored, as the protocol asks).
@@ -209,15 +237,15 @@ func exhibitPluginMain(pluginID: String, version: String,
             try c.encode("finding", forKey: .type)
             try c.encode(request, forKey: .request)
             switch finding {
-            case .warning(let d): try c.encode("warning", forKey: .kind); try c.encode(d, forKey: .data)
             case .artifact(let d): try c.encode("artifact", forKey: .kind); try c.encode(d, forKey: .data)
-            case .event(let d): try c.encode("event", forKey: .kind); try c.encode(d, forKey: .data)
             case .chat(let d): try c.encode("chat", forKey: .kind); try c.encode(d, forKey: .data)
             case .participant(let d): try c.encode("participant", forKey: .kind); try c.encode(d, forKey: .data)
             case .message(let d): try c.encode("message", forKey: .kind); try c.encode(d, forKey: .data)
             case .metadata(let d): try c.encode("metadata", forKey: .kind); try c.encode(d, forKey: .data)
             case .indicator(let d): try c.encode("indicator", forKey: .kind); try c.encode(d, forKey: .data)
             case .mediaHash(let d): try c.encode("media_hash", forKey: .kind); try c.encode(d, forKey: .data)
+            case .event(let d): try c.encode("event", forKey: .kind); try c.encode(d, forKey: .data)
+            case .warning(let d): try c.encode("warning", forKey: .kind); try c.encode(d, forKey: .data)
             }
         }
     }
