@@ -321,7 +321,7 @@ struct IngestCommand: ParsableCommand {
             print("  known-bad matches: none")
         }
         if !o.problems.isEmpty {
-            print("  problems by code (exhibit problems): " + o.problems.prefix(8).map { "\($0.code) \($0.count) \($0.status)" }.joined(separator: ", "))
+            print("  problems by code (exhibit problems): " + o.problems.prefix(8).map { "\($0.code) \($0.count) \($0.status.rawValue)" }.joined(separator: ", "))
         }
     }
 
@@ -398,6 +398,6 @@ struct OverviewJSON: Encodable {
     init(_ o: CaseOverview) {
         platforms = o.platforms.map { Platform(platform: $0.platform, chats: $0.chats, messages: $0.messages) }
         known_bad_files = o.knownBadFiles; known_bad_rooms = o.knownBadRooms
-        problems = o.problems.map { Problem(status: $0.status, code: $0.code, count: $0.count) }
+        problems = o.problems.map { Problem(status: $0.status.rawValue, code: $0.code, count: $0.count) }
     }
 }

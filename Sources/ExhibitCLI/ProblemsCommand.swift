@@ -36,7 +36,7 @@ struct ProblemsCommand: ParsableCommand {
         do {
             let db = try EvidenceDatabase.openExisting(path: database.db, readOnly: true)
             rows = try db.listProblems(status: status, code: code, limit: limit, offset: offset)
-            counts = try db.caseOverview().problems.filter { (status == nil || $0.status == status?.rawValue) && (code == nil || $0.code == code) }
+            counts = try db.caseOverview().problems.filter { (status == nil || $0.status == status) && (code == nil || $0.code == code) }
         } catch {
             fail("\(database.db): \(error)", code: 1)
         }

@@ -14,7 +14,7 @@ public struct PlatformCount: Sendable, Hashable, Codable {
 /// How many analysis errors or warnings share a status and code.
 public struct ProblemCount: Sendable, Hashable, Codable {
     /// `warning`, `error`, `crashed`, `timeout`.
-    public var status: String
+    public var status: AnalysisStatus
     /// The analyzer's code (`not-a-database`, `intake-guard`, …).
     public var code: String
     /// How many rows.

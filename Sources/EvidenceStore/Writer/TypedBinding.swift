@@ -39,7 +39,7 @@ extension Database {
     /// these writers from a closed Swift enum (`MessageKind`, `TimeBasis`, `EntryKind`,
     /// `FileTimeKind`, `AnalysisStatus`, `RecoveredRecordSource`, `MediaHashAlgorithm`), a Bool or
     /// a fixed literal, and a media hash is checked for 64 hex digits before it is bound;
-    /// `TrustedChecksTests` inserts every case of each enum with the checks on. The constraints
+    /// `BulkWritePathTests` checks every case of each enum against the schema's lists. The constraints
     /// stay in the schema for every other writer (hand edits, other tools, the rest of Exhibit).
     ///
     /// Turning the pragma on or off expires the connection's prepared statements; SQLite
