@@ -12,40 +12,33 @@ public enum FileDescriptorIO {
     @discardableResult
     public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
         guard let base = bytes.baseAddress else { return true }
-        var off = 0
-        while off < bytes.count {
-            let n = write(fd, base + off, bytes.count - off)
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return false }
-            off += n
-        }
-        return true
+        return transferAll(bytes.count) { off in write(fd, base + off, bytes.count - off) }
     }
 
     /// Writes all of `bytes` at byte `offset` of the file `fd` (`pwrite(2)`), retrying short
     /// writes and `EINTR`. Returns `false` when a write fails or writes nothing (a full disk).
     public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int) -> Bool {
         guard let base = bytes.baseAddress else { return true }
-        var off = 0
-        while off < bytes.count {
-            let n = pwrite(fd, base + off, bytes.count - off, off_t(offset + off))
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return false }
-            off += n
-        }
-        return true
+        return transferAll(bytes.count) { off in pwrite(fd, base + off, bytes.count - off, off_t(offset + off)) }
     }
 
     /// Fills all of `buffer` from byte `offset` of the file `fd` (`pread(2)`), retrying short
     /// reads and `EINTR`. Returns `false` when a read fails or the file ends first.
     public static func readAll(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Bool {
         guard let base = buffer.baseAddress else { return true }
-        var off = 0
-        while off < buffer.count {
-            let n = pread(fd, base + off, buffer.count - off, off_t(offset + off))
+        return transferAll(buffer.count) { off in pread(fd, base + off, buffer.count - off, off_t(offset + off)) }
+    }
+
+    /// The one retry rule of the three calls above: `transfer(done)` moves bytes from `done` on and
+    /// returns how many (`write`/`pread` style); short transfers continue, `EINTR` is retried, an
+    /// error or a transfer of nothing (end of file, closed pipe, full disk) is `false`.
+    private static func transferAll(_ count: Int, _ transfer: (Int) -> Int) -> Bool {
+        var done = 0
+        while done < count {
+            let n = transfer(done)
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { return false }
-            off += n
+            done += n
         }
         return true
     }
